@@ -1,0 +1,53 @@
+// main/ (core, Node) — station configuration from the environment and the command line.
+import path from 'node:path';
+import { DEFAULT_STATION_PORT } from '../shared/protocol';
+
+export interface StationConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  demo: boolean;
+  web: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
+  /** Folder with the built console (index.html). */
+  consoleDir: string;
+}
+
+export class ConfigError extends Error {}
+
+function parsePort(v: string, what: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`${what} must be a port number 0–65535, got "${v}"`);
+  return n;
+}
+
+/** Reads STATION_* variables and flags (--demo, --web, --port N, --data-dir DIR). Flags win. */
+export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, distDir: string): StationConfig {
+  const flags = new Set<string>();
+  const values: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--port' || a === '--data-dir' || a === '--host') {
+      const v = argv[++i];
+      if (v === undefined) throw new ConfigError(`${a} needs a value`);
+      values[a] = v;
+    } else if (a === '--demo' || a === '--web') flags.add(a);
+    else throw new ConfigError(`unknown option ${a} (known: --demo, --web, --port N, --host ADDR, --data-dir DIR)`);
+  }
+  const demo = flags.has('--demo');
+  const port = parsePort(values['--port'] ?? env.STATION_PORT ?? String(DEFAULT_STATION_PORT), 'STATION_PORT');
+  const dataDir = path.resolve(values['--data-dir'] ?? env.STATION_DATA_DIR ?? (demo ? 'station-data-demo' : 'station-data'));
+  const tlsCert = env.STATION_TLS_CERT || undefined;
+  const tlsKey = env.STATION_TLS_KEY || undefined;
+  if (Boolean(tlsCert) !== Boolean(tlsKey)) throw new ConfigError('set both STATION_TLS_CERT and STATION_TLS_KEY, or neither');
+  return {
+    port,
+    host: values['--host'] ?? env.STATION_HOST ?? '127.0.0.1',
+    dataDir,
+    demo,
+    web: flags.has('--web'),
+    consoleDir: path.join(distDir, 'renderer'),
+    ...(tlsCert && tlsKey ? { tlsCert, tlsKey } : {}),
+  };
+}

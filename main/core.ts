@@ -1,0 +1,97 @@
+// main/ (core, Node) — assembles the station: journal, registry, sessions, HTTP and socket.io on one port.
+// Runs headless (npm start -- --web) and inside the Electron shell alike.
+import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { Server } from 'socket.io';
+import { MAX_PAYLOAD_BYTES } from '../shared/protocol';
+import type { StationConfig } from './config';
+import { loadDemoRegistry } from './demo';
+import { attachConsoleNamespace, attachTerminalNamespace } from './gateway';
+import { makeRequestHandler } from './http';
+import { openJournal } from './journal';
+import { Registry } from './registry';
+import { hashSecret, newToken } from './secrets';
+import { Sessions } from './sessions';
+import { Station } from './station';
+
+export interface RunningCore {
+  station: Station;
+  url: string;
+  port: number;
+  credentialsFile?: string;
+  close(): Promise<void>;
+}
+
+/** Identifies this journal, so a console replica made from another journal is thrown away, not mixed in. */
+function readOrCreateJournalId(dataDir: string): string {
+  const file = path.join(dataDir, 'journal-id');
+  if (!fs.existsSync(file)) fs.writeFileSync(file, newToken().slice(0, 16));
+  return fs.readFileSync(file, 'utf8').trim();
+}
+
+/** On a real station's first start there is no operator yet: create `admin` and say its password once. */
+async function ensureFirstAdmin(registry: Registry, dataDir: string): Promise<void> {
+  if (registry.operatorCount() > 0) return;
+  const password = newToken();
+  const secret = await hashSecret(password);
+  registry.update((d) => d.operators.push({ username: 'admin', displayName: '管理员', role: 'admin', secret, disabled: false }));
+  const file = path.join(dataDir, 'initial-admin-password.txt');
+  fs.writeFileSync(file, `username: admin\npassword: ${password}\n`, { mode: 0o600 });
+  console.log(`first start: created operator "admin"; its password is in ${file} (delete the file once noted)`);
+}
+
+export async function startCore(config: StationConfig, now: () => number = Date.now): Promise<RunningCore> {
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  const assetsDir = path.resolve(config.consoleDir, '..', '..', 'assets');
+  let registry: Registry;
+  let credentialsFile: string | undefined;
+  if (config.demo) {
+    ({ registry, credentialsFile } = await loadDemoRegistry(config.dataDir, assetsDir));
+  } else {
+    registry = Registry.load(path.join(config.dataDir, 'registry.json'));
+    await ensureFirstAdmin(registry, config.dataDir);
+  }
+  const journal = openJournal(config.dataDir);
+  for (const p of journal.problems) console.warn(`journal: ${p.kind} at line ${p.line}: ${p.detail}`);
+  const station = new Station(journal, registry, now);
+  const sessions = Sessions.open(config.dataDir);
+  const journalId = readOrCreateJournalId(config.dataDir);
+
+  const handler = makeRequestHandler({ consoleDir: config.consoleDir, registry: () => registry, sessions, now });
+  const tls = config.tlsCert && config.tlsKey;
+  const server = tls
+    ? https.createServer({ cert: fs.readFileSync(config.tlsCert!), key: fs.readFileSync(config.tlsKey!) }, handler)
+    : http.createServer(handler);
+  const io = new Server(server, {
+    // Frames beyond this close the socket; the protocol's 16 KiB rule is checked per message by the parsers.
+    maxHttpBufferSize: 4 * MAX_PAYLOAD_BYTES,
+    serveClient: false,
+    cors: { origin: false },
+  });
+  attachTerminalNamespace(io, station);
+  attachConsoleNamespace(io, station, sessions, now, journalId);
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const url = `${tls ? 'https' : 'http'}://${shownHost}:${port}/`;
+  if (!tls && !['127.0.0.1', 'localhost', '::1'].includes(config.host)) {
+    console.warn(`warning: listening on ${config.host} without TLS; set STATION_TLS_CERT and STATION_TLS_KEY outside a closed network`);
+  }
+  return {
+    station,
+    url,
+    port,
+    ...(credentialsFile ? { credentialsFile } : {}),
+    close: async () => {
+      await new Promise<void>((resolve) => void io.close(() => resolve()));
+      journal.close();
+    },
+  };
+}

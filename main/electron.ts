@@ -1,0 +1,79 @@
+// main/ (Electron shell) — the only file besides preload that imports 'electron'. Starts the core in-process
+// and opens the console in one locked-down window. Everything else runs in plain Node.
+import { app, BrowserWindow, ipcMain, Notification, session, shell } from 'electron';
+import path from 'node:path';
+import { loadConfig } from './config';
+import { startCore } from './core';
+import { CONTENT_SECURITY_POLICY } from './http';
+
+const distDir = path.resolve(__dirname, '..');
+
+/** VS Code's defaultBrowserWindowOptions, tightened: the one place window security is decided. */
+function lockedDownWindow(origin: string): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 1600,
+    height: 1000,
+    title: '校园报警接处警台',
+    backgroundColor: '#0f172a',
+    webPreferences: {
+      preload: path.join(__dirname, 'preload.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      webviewTag: false,
+      spellcheck: false,
+      // An alarm must sound without anyone having clicked first.
+      autoplayPolicy: 'no-user-gesture-required',
+    },
+  });
+  win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  win.webContents.on('will-navigate', (e, url) => {
+    if (!url.startsWith(origin)) e.preventDefault();
+  });
+  win.webContents.on('will-redirect', (e, url) => {
+    if (!url.startsWith(origin)) e.preventDefault();
+  });
+  return win;
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.argv.slice(2).filter((a) => a !== '.' && !a.endsWith('electron.cjs')), process.env, distDir);
+  await app.whenReady();
+  const core = await startCore(config);
+  const origin = core.url.replace(/\/$/, '');
+
+  session.defaultSession.setPermissionRequestHandler((_wc, permission, cb) => cb(permission === 'notifications'));
+  session.defaultSession.webRequest.onHeadersReceived((details, cb) => {
+    cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
+  });
+  app.on('web-contents-created', (_e, wc) => {
+    wc.on('will-attach-webview', (ev) => ev.preventDefault());
+    wc.setWindowOpenHandler(({ url }) => {
+      if (url.startsWith('https://')) void shell.openExternal(url);
+      return { action: 'deny' };
+    });
+  });
+
+  const win = lockedDownWindow(origin);
+  // Only our own window may talk to the shell.
+  const fromOurWindow = (e: Electron.IpcMainEvent): boolean => e.sender === win.webContents && e.senderFrame?.url.startsWith(origin) === true;
+  ipcMain.on('shell:notify', (e, title: unknown, body: unknown) => {
+    if (!fromOurWindow(e) || typeof title !== 'string' || typeof body !== 'string') return;
+    new Notification({ title: title.slice(0, 200), body: body.slice(0, 500), urgency: 'critical' }).show();
+  });
+  ipcMain.on('shell:attention', (e) => {
+    if (!fromOurWindow(e)) return;
+    win.flashFrame(true);
+    if (win.isMinimized()) win.restore();
+  });
+  await win.loadURL(core.url);
+  app.on('window-all-closed', () => {
+    core.close().finally(() => app.quit());
+  });
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  app.exit(1);
+});

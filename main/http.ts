@@ -1,0 +1,139 @@
+// main/ (core, Node) — HTTP for the web console: the built console files, and operator login.
+import fs from 'node:fs';
+import type http from 'node:http';
+import path from 'node:path';
+import type { LoginRequest, LoginResponse } from '../shared/consoleApi';
+import type { Registry } from './registry';
+import type { Sessions } from './sessions';
+
+/** One policy for the browser and the Electron window: nothing but this station, ever. */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "media-src 'self' data: blob:",
+  "connect-src 'self' ws: wss:",
+  "font-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.geojson': 'application/geo+json',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+  '.wav': 'audio/wav',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+};
+
+function send(res: http.ServerResponse, status: number, body: string | Buffer, type = 'application/json'): void {
+  res.writeHead(status, {
+    'Content-Type': type,
+    'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'Cache-Control': 'no-store',
+  });
+  res.end(body);
+}
+
+function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let size = 0;
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        reject(new Error('body too large'));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+export interface HttpDeps {
+  consoleDir: string;
+  registry: () => Registry;
+  sessions: Sessions;
+  now: () => number;
+}
+
+export function makeRequestHandler(deps: HttpDeps): (req: http.IncomingMessage, res: http.ServerResponse) => void {
+  // Failed logins per address: each failure adds delay, so guessing passwords is slow.
+  const failures = new Map<string, { count: number; until: number }>();
+
+  async function login(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const addr = req.socket.remoteAddress ?? '?';
+    const f = failures.get(addr);
+    if (f && f.until > deps.now()) {
+      return send(res, 429, JSON.stringify({ ok: false, error: { code: 'rate_limited', message: '登录失败次数过多，请稍后再试 / too many failed logins, wait a moment' } } satisfies LoginResponse));
+    }
+    let body: Partial<LoginRequest>;
+    try {
+      body = JSON.parse(await readBody(req, 4096)) as Partial<LoginRequest>;
+    } catch {
+      return send(res, 400, JSON.stringify({ ok: false, error: { code: 'invalid_payload', message: 'expected JSON { username, password }' } } satisfies LoginResponse));
+    }
+    if (typeof body.username !== 'string' || typeof body.password !== 'string' || body.username.length > 64 || body.password.length > 256) {
+      return send(res, 400, JSON.stringify({ ok: false, error: { code: 'invalid_payload', message: 'expected JSON { username, password }' } } satisfies LoginResponse));
+    }
+    const operator = await deps.registry().authenticateOperator(body.username, body.password);
+    if (!operator) {
+      const count = (f?.count ?? 0) + 1;
+      failures.set(addr, { count, until: deps.now() + Math.min(30_000, 250 * 2 ** Math.min(count, 7)) });
+      return send(res, 401, JSON.stringify({ ok: false, error: { code: 'unauthorized', message: '用户名或密码错误 / wrong username or password' } } satisfies LoginResponse));
+    }
+    failures.delete(addr);
+    send(res, 200, JSON.stringify({ ok: true, session: deps.sessions.issue(operator.username, deps.now()), operator } satisfies LoginResponse));
+  }
+
+  function serveFile(urlPath: string, res: http.ServerResponse): void {
+    const root = path.resolve(deps.consoleDir);
+    let rel: string;
+    try {
+      rel = decodeURIComponent(urlPath);
+    } catch {
+      return send(res, 400, 'bad path', 'text/plain');
+    }
+    const file = path.resolve(root, '.' + (rel === '/' ? '/index.html' : rel));
+    if (file !== root && !file.startsWith(root + path.sep)) return send(res, 403, 'forbidden', 'text/plain');
+    fs.readFile(file, (err, data) => {
+      if (err) {
+        if (!path.extname(file)) {
+          // Unknown route without an extension: the single-page console.
+          return fs.readFile(path.join(root, 'index.html'), (e2, html) =>
+            e2 ? send(res, 503, 'console not built: run npm run build', 'text/plain') : send(res, 200, html, TYPES['.html']),
+          );
+        }
+        return send(res, 404, 'not found', 'text/plain');
+      }
+      send(res, 200, data, TYPES[path.extname(file)] ?? 'application/octet-stream');
+    });
+  }
+
+  return (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://station');
+    if (url.pathname.startsWith('/socket.io/')) return; // socket.io answers these
+    if (url.pathname === '/api/login') {
+      if (req.method !== 'POST') return send(res, 405, JSON.stringify({ ok: false, error: { code: 'invalid_payload', message: 'POST only' } }));
+      login(req, res).catch((e: unknown) => {
+        console.error('http: login failed:', e);
+        send(res, 500, JSON.stringify({ ok: false, error: { code: 'internal', message: 'login failed' } }));
+      });
+      return;
+    }
+    if (url.pathname === '/api/health') return send(res, 200, JSON.stringify({ ok: true, time: deps.now() }));
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed', 'text/plain');
+    serveFile(url.pathname, res);
+  };
+}

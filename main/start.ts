@@ -1,0 +1,46 @@
+// main/ (core, Node) — `npm start`: opens the Electron shell where its binary is present; otherwise (or
+// with --web) runs the core headless, serves the console and prints its URL.
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, loadConfig } from './config';
+import { startCore } from './core';
+
+const distDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The path of the Electron binary, or undefined where it was not downloaded (as on CI here). */
+function electronBinary(): string | undefined {
+  try {
+    const p = createRequire(import.meta.url)('electron') as unknown;
+    return typeof p === 'string' ? p : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const config = loadConfig(argv, process.env, distDir);
+  const electron = config.web ? undefined : electronBinary();
+  if (electron) {
+    const child = spawn(electron, [path.join(distDir, 'main', 'electron.cjs'), ...argv], { stdio: 'inherit' });
+    child.on('exit', (code) => process.exit(code ?? 0));
+    return;
+  }
+  if (!config.web) console.log('Electron is not installed here; serving the console in the browser instead.');
+  const core = await startCore(config);
+  console.log(`station: ${core.station.registry.reference().stationName}; data in ${config.dataDir}`);
+  if (core.credentialsFile) console.log(`demo credentials: ${core.credentialsFile}`);
+  console.log(`console: ${core.url}`);
+  const stop = (): void => {
+    core.close().finally(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof ConfigError ? `configuration error: ${e.message}` : e);
+  process.exit(1);
+});

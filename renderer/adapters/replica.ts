@@ -1,0 +1,59 @@
+// renderer/ (adapter) — the console's Dexie replica of the journal: records by seq, plus cached reference data,
+// so a reload shows every incident at once and only the missing tail is fetched from the core.
+import Dexie, { type Table } from 'dexie';
+import type { JournalRecord } from '../../shared/events';
+import type { ReferenceData } from '../../shared/model';
+
+interface MetaRow {
+  key: string;
+  value: unknown;
+}
+
+class ReplicaDb extends Dexie {
+  records!: Table<JournalRecord, number>;
+  meta!: Table<MetaRow, string>;
+  constructor() {
+    // Strict durability: a record the console has stored survives a power cut of the console PC.
+    super('station-replica', { chromeTransactionDurability: 'strict' });
+    this.version(1).stores({ records: 'seq', meta: 'key' });
+  }
+}
+
+export interface Replica {
+  load(): Promise<{ records: JournalRecord[]; reference?: ReferenceData; journalId?: string }>;
+  addRecords(records: JournalRecord[]): Promise<void>;
+  saveReference(reference: ReferenceData): Promise<void>;
+  /** Drops everything when the core's journal is a different one (a reset station). */
+  bindJournal(journalId: string): Promise<boolean>;
+}
+
+export function openReplica(): Replica {
+  const db = new ReplicaDb();
+  // Ask the browser not to evict the replica under storage pressure (best effort; may be refused).
+  void navigator.storage?.persist?.().catch(() => false);
+  return {
+    async load() {
+      const [records, ref, jid] = await Promise.all([db.records.orderBy('seq').toArray(), db.meta.get('reference'), db.meta.get('journalId')]);
+      return {
+        records,
+        ...(ref ? { reference: ref.value as ReferenceData } : {}),
+        ...(jid ? { journalId: jid.value as string } : {}),
+      };
+    },
+    async addRecords(records) {
+      if (records.length > 0) await db.records.bulkPut(records);
+    },
+    async saveReference(reference) {
+      await db.meta.put({ key: 'reference', value: reference });
+    },
+    async bindJournal(journalId) {
+      const current = await db.meta.get('journalId');
+      if (current?.value === journalId) return false;
+      await db.transaction('rw', db.records, db.meta, async () => {
+        await db.records.clear();
+        await db.meta.put({ key: 'journalId', value: journalId });
+      });
+      return current !== undefined;
+    },
+  };
+}

@@ -1,0 +1,67 @@
+// renderer/ (adapter) — alert sounds through Howler. Components call startAlarm/stop; nobody else sees a Howl.
+import { Howl, Howler } from 'howler';
+
+export type SoundState = 'idle' | 'playing' | 'blocked';
+export type AlarmTone = 'alarm' | 'fault';
+
+export interface Sound {
+  /** Loops the tone until stop(); calling again with the same tone changes nothing. */
+  start(tone: AlarmTone): void;
+  stop(): void;
+  state(): SoundState;
+  /** Resume audio after a user gesture when the browser blocked autoplay. */
+  unlock(): void;
+  subscribe(fn: () => void): () => void;
+}
+
+export function createSound(baseUrl: string): Sound {
+  const listeners = new Set<() => void>();
+  const notify = (): void => listeners.forEach((f) => f());
+  const howls: Record<AlarmTone, Howl> = {
+    alarm: new Howl({ src: [`${baseUrl}sounds/alarm.wav`], loop: true, volume: 1, preload: true }),
+    fault: new Howl({ src: [`${baseUrl}sounds/fault.wav`], loop: true, volume: 0.6, preload: true }),
+  };
+  let current: AlarmTone | undefined;
+  for (const h of Object.values(howls)) {
+    h.on('play', notify);
+    h.on('stop', notify);
+    h.on('playerror', notify);
+    h.on('unlock', notify);
+    h.on('loaderror', (_id, err) => {
+      console.error('sound: could not load alert sound:', err);
+      notify();
+    });
+  }
+  // The context's state tells whether the sound is really audible, not only "requested".
+  const poll = setInterval(() => notify(), 1000);
+  void poll;
+
+  const audible = (): boolean => Howler.ctx === undefined || Howler.ctx === null || Howler.ctx.state === 'running';
+
+  return {
+    start(tone) {
+      // One looping instance per tone: Howler queues play() while loading, so never call it twice.
+      if (current === tone) return;
+      if (current) howls[current].stop();
+      current = tone;
+      howls[tone].play();
+      notify();
+    },
+    stop() {
+      if (current) howls[current].stop();
+      current = undefined;
+      notify();
+    },
+    state() {
+      if (!current) return 'idle';
+      return howls[current].playing() && audible() ? 'playing' : 'blocked';
+    },
+    unlock() {
+      void Howler.ctx?.resume?.().then(notify);
+    },
+    subscribe(fn) {
+      listeners.add(fn);
+      return () => listeners.delete(fn);
+    },
+  };
+}

@@ -1,0 +1,74 @@
+// renderer/ (adapter) — the one link to the station core: login over HTTP, then the `/console` socket.
+// Identical in Electron and in a browser (the core serves the page, so everything is same-origin).
+import { io, type Socket } from 'socket.io-client';
+import type { CommandAck, ConsoleClientEvents, ConsoleHello, ConsoleServerEvents, LoginResponse } from '../../shared/consoleApi';
+import type { AlarmReceived, JournalRecord } from '../../shared/events';
+
+export interface LinkHandlers {
+  hello(h: ConsoleHello): void;
+  records(batch: JournalRecord[]): void;
+  volatile(alarms: AlarmReceived[]): void;
+  connection(online: boolean): void;
+  /** The session was refused: back to the login screen. */
+  unauthorized(): void;
+}
+
+export interface StationLink {
+  acknowledge(incidentId: string): Promise<CommandAck>;
+  shown(incidentId: string): Promise<CommandAck>;
+  /** Reconnect, asking for everything after the current seq (used when a gap is seen). */
+  resync(): void;
+  close(): void;
+}
+
+export async function login(username: string, password: string): Promise<LoginResponse> {
+  try {
+    const res = await fetch('api/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password }) });
+    return (await res.json()) as LoginResponse;
+  } catch (e) {
+    return { ok: false, error: { code: 'network', message: `无法连接接警中心 / cannot reach the station: ${(e as Error).message}` } };
+  }
+}
+
+const COMMAND_TIMEOUT_MS = 8000;
+
+export function connect(session: string, since: () => number, h: LinkHandlers): StationLink {
+  const socket: Socket<ConsoleServerEvents, ConsoleClientEvents> = io('/console', {
+    // Called on every (re)connection, so the core always sends exactly what this console lacks.
+    auth: (cb) => cb({ session, since: since() }),
+    transports: ['websocket'],
+    reconnectionDelay: 250,
+    reconnectionDelayMax: 2000,
+  });
+  socket.on('connect', () => h.connection(true));
+  socket.on('disconnect', () => h.connection(false));
+  socket.on('connect_error', (e) => {
+    h.connection(false);
+    if (e.message === 'unauthorized') {
+      socket.close();
+      h.unauthorized();
+    }
+  });
+  socket.on('hello', h.hello);
+  socket.on('records', h.records);
+  socket.on('record', (r) => h.records([r]));
+  socket.on('volatile', h.volatile);
+
+  const command = (name: 'acknowledge' | 'shown', incidentId: string): Promise<CommandAck> =>
+    socket
+      .timeout(COMMAND_TIMEOUT_MS)
+      .emitWithAck(name, { incidentId })
+      .catch((e: Error) => ({ ok: false as const, error: { code: 'not_durable' as const, message: `接警中心无应答 / no answer from the station: ${e.message}` } }));
+
+  return {
+    acknowledge: (id) => command('acknowledge', id),
+    shown: (id) => command('shown', id),
+    resync() {
+      socket.disconnect();
+      socket.connect();
+    },
+    close() {
+      socket.close();
+    },
+  };
+}

@@ -1,0 +1,91 @@
+// renderer/ — the duty console: header, unacknowledged banner, the alarm queue beside the map.
+import { useMemo, useState } from 'react';
+import { isUnacknowledged, queueOrder } from '../../shared/incidents';
+import type { School } from '../../shared/model';
+import { useI18n } from '../i18n';
+import { getStore, type ConsoleState } from '../store';
+import { clockTime, useNow } from '../time';
+import { IncidentCard } from './IncidentCard';
+import { StationMap } from './StationMap';
+
+export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onToggleLang: () => void }) {
+  const { t, c } = useI18n();
+  const now = useNow(500, state.clockOffsetMs);
+  const [selected, setSelected] = useState<string>();
+  const schools = useMemo(() => new Map<string, School>((state.reference?.schools ?? []).map((s) => [s.id, s])), [state.reference]);
+  const queue = useMemo(() => {
+    const storedKeys = new Set(Object.keys(state.station.alarmIndex));
+    // Alarms the core could not store yet come first: they are shown, never hidden.
+    const unstored = state.volatile.filter((v) => !storedKeys.has(`${v.deviceId}/${v.alarmId}`));
+    return [...unstored, ...queueOrder(Object.values(state.station.incidents))];
+  }, [state.station, state.volatile]);
+  const openCount = queue.filter((i) => ('type' in i ? true : isUnacknowledged(i))).length;
+  const alarmed = useMemo(
+    () => queue.filter((i) => ('type' in i ? true : isUnacknowledged(i)) && i.kind !== 'test').map((i) => ('type' in i ? i.incidentId : i.id)),
+    [queue],
+  );
+  const canAck = getStore().canAcknowledge();
+  const soundText = state.sound === 'playing' ? t('soundPlaying') : state.sound === 'blocked' ? t('soundBlocked') : t('soundIdle');
+
+  return (
+    <div className={`console ${openCount > 0 ? 'alarming' : ''}`}>
+      <header className="topbar">
+        <div className="title">
+          <strong>{t('appTitle')}</strong>
+          <span className="station">{state.reference?.stationName}</span>
+        </div>
+        <div className="clock" data-testid="clock">{clockTime(now)}</div>
+        <div className={`conn ${state.online ? 'online' : 'offline'}`} data-testid="link-state">
+          {state.online ? t('connected') : t('disconnected')}
+        </div>
+        <button
+          className={`sound ${state.sound}`}
+          data-testid="sound-state"
+          data-sound={state.sound}
+          onClick={() => getStore().unlockSound()}
+        >
+          {soundText}
+        </button>
+        <div className="operator">
+          {state.operator ? `${c.roles[state.operator.role]} · ${state.operator.displayName}` : ''}
+        </div>
+        <button className="plain" onClick={onToggleLang}>{t('language')}</button>
+        <button className="plain" onClick={() => getStore().logout()}>{t('logout')}</button>
+      </header>
+      {openCount > 0 && (
+        <div className="banner" role="alert" data-testid="alarm-banner">
+          {t('banner', { n: openCount })}
+        </div>
+      )}
+      {state.journalProblems.length > 0 && (
+        <div className="banner warn" role="status">{t('journalWarning', { p: state.journalProblems.join('; ') })}</div>
+      )}
+      <div className="body">
+        <section className="queue" aria-label={t('queueTitle')}>
+          <h2>
+            {t('queueTitle')} <span className="count">{t('unacknowledgedCount', { n: openCount })}</span>
+          </h2>
+          {queue.length === 0 && <p className="empty">{t('noAlarms')}</p>}
+          <ul>
+            {queue.map((i) => {
+              const id = 'type' in i ? i.incidentId : i.id;
+              const open = 'type' in i || isUnacknowledged(i);
+              return (
+                <IncidentCard
+                  key={id}
+                  incident={i}
+                  school={schools.get(i.schoolId)}
+                  now={open ? now : 0}
+                  canAck={canAck}
+                  selected={selected === id}
+                  onSelect={setSelected}
+                />
+              );
+            })}
+          </ul>
+        </section>
+        <StationMap reference={state.reference} incidents={queue} alarmed={alarmed} selected={selected} />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,99 @@
+// renderer/ — one alarm in the queue: which school, what kind, how long it has waited, and 接警.
+import { memo, useEffect, useState } from 'react';
+import type { AlarmReceived } from '../../shared/events';
+import { ackIntervalMs, isUnacknowledged, type Incident } from '../../shared/incidents';
+import type { School } from '../../shared/model';
+import { useI18n } from '../i18n';
+import { getStore } from '../store';
+import { clockTime, duration } from '../time';
+
+interface Props {
+  incident: Incident | AlarmReceived;
+  school: School | undefined;
+  now: number;
+  canAck: boolean;
+  selected: boolean;
+  onSelect: (id: string) => void;
+}
+
+const isStored = (x: Incident | AlarmReceived): x is Incident => !('type' in x);
+
+function IncidentCardImpl({ incident, school, now, canAck, selected, onSelect }: Props) {
+  const { t, c } = useI18n();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const stored = isStored(incident);
+  const id = stored ? incident.id : incident.incidentId;
+  const receivedAt = stored ? incident.receivedAt : incident.at;
+  const open = stored ? isUnacknowledged(incident) : true;
+  const shownAt = stored ? incident.shownAt : undefined;
+
+  useEffect(() => {
+    if (stored && shownAt === undefined) getStore().reportShown(id);
+  }, [stored, shownAt, id]);
+
+  const ack = (): void => {
+    setBusy(true);
+    setError(undefined);
+    void getStore()
+      .acknowledge(id)
+      .then((err) => setError(err))
+      .finally(() => setBusy(false));
+  };
+
+  const interval = stored ? ackIntervalMs(incident) : undefined;
+  const classes = ['incident', open ? 'open' : 'acked', incident.kind === 'test' ? 'test' : '', incident.drill ? 'drill' : '', selected ? 'selected' : ''];
+  return (
+    <li
+      className={classes.filter(Boolean).join(' ')}
+      data-testid="incident"
+      data-incident-id={id}
+      data-alarm-id={incident.alarmId}
+      data-state={stored ? incident.state : 'unstored'}
+      onClick={() => onSelect(id)}
+    >
+      <div className="incident-head">
+        <span className="kind">{c.kinds[incident.kind]}</span>
+        {incident.drill && <span className="tag drill">{t('drill')}</span>}
+        {incident.kind === 'test' && <span className="tag test">{t('test')}</span>}
+        <span className="incident-id">{id}</span>
+      </div>
+      <div className="school">{school?.name ?? `${t('unknownSchool')} (${incident.schoolId})`}</div>
+      {school && (
+        <div className="school-meta">
+          {c.schoolTypes[school.type]} · {school.address} · {t('phone')} {school.phone}
+        </div>
+      )}
+      {incident.note && (
+        <div className="note">
+          {t('noteLabel')}：{incident.note}
+        </div>
+      )}
+      {!stored && <div className="warning">{t('notDurable')}</div>}
+      <div className="times">
+        <span>
+          {t('receivedAt')} {clockTime(receivedAt)}
+        </span>
+        {open && (
+          <span className="waited" data-testid="waited">
+            {t('waited')} {duration(now - receivedAt)}
+          </span>
+        )}
+      </div>
+      {open && stored && (
+        <button className="ack" data-testid="ack" disabled={busy || !canAck} title={canAck ? '' : t('cannotAck')} onClick={(e) => { e.stopPropagation(); ack(); }}>
+          {busy ? t('acknowledging') : t('acknowledge')}
+        </button>
+      )}
+      {stored && incident.acknowledgedAt !== undefined && (
+        <div className="acked-by" data-testid="acked-by">
+          {t('acknowledgedBy', { who: incident.acknowledgedBy?.displayName ?? '?' })} {clockTime(incident.acknowledgedAt)} ·{' '}
+          <span data-testid="ack-interval">{t('ackInterval', { s: ((interval ?? 0) / 1000).toFixed(1) })}</span>
+        </div>
+      )}
+      {error && <div className="error" role="alert">{t('errorPrefix')}: {error}</div>}
+    </li>
+  );
+}
+
+export const IncidentCard = memo(IncidentCardImpl);

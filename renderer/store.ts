@@ -1,0 +1,197 @@
+// renderer/ — the console's state: the journal replica folded by the shared reducer, plus link status.
+// Components read it with useConsole() and act through its methods; they never touch sockets or Dexie.
+import { useSyncExternalStore } from 'react';
+import type { ConsoleHello } from '../shared/consoleApi';
+import type { AlarmReceived, JournalRecord, OperatorRef } from '../shared/events';
+import { applyRecord, emptyState, foldRecords, isUnacknowledged, type StationState } from '../shared/incidents';
+import type { ReferenceData } from '../shared/model';
+import { can } from '../shared/roles';
+import { openReplica, type Replica } from './adapters/replica';
+import { connect, login, type StationLink } from './adapters/stationLink';
+import { createSound, type Sound, type SoundState } from './adapters/sound';
+import { shell } from './adapters/shell';
+
+export interface ConsoleState {
+  phase: 'login' | 'ready';
+  operator?: OperatorRef;
+  reference?: ReferenceData;
+  station: StationState;
+  volatile: AlarmReceived[];
+  online: boolean;
+  /** serverTime − local clock, so timers count from the station's clock. */
+  clockOffsetMs: number;
+  journalProblems: string[];
+  sound: SoundState;
+  error?: string;
+}
+
+const SESSION_KEY = 'station.session';
+const OPERATOR_KEY = 'station.operator';
+
+export class ConsoleStore {
+  private s: ConsoleState;
+  private readonly listeners = new Set<() => void>();
+  private link?: StationLink;
+  private replica?: Replica;
+  private readonly sound: Sound;
+  private readonly reportedShown = new Set<string>();
+  /** Journal the replica was built from; records from another journal are never mixed in. */
+  private journalId?: string;
+  private awaitingResync = false;
+
+  constructor() {
+    this.sound = createSound(new URL('./', window.location.href).toString());
+    this.sound.subscribe(() => {
+      // Only the indicator changes here; going through set() would re-drive the sound from inside its own event.
+      const sound = this.sound.state();
+      if (sound !== this.s.sound) this.publish({ ...this.s, sound });
+    });
+    const session = sessionStorage.getItem(SESSION_KEY);
+    const operator = sessionStorage.getItem(OPERATOR_KEY);
+    this.s = { phase: 'login', station: emptyState, volatile: [], online: false, clockOffsetMs: 0, journalProblems: [], sound: 'idle' };
+    if (session && operator) void this.begin(session, JSON.parse(operator) as OperatorRef);
+  }
+
+  get state(): ConsoleState {
+    return this.s;
+  }
+  subscribe = (fn: () => void): (() => void) => {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  };
+  private publish(next: ConsoleState): void {
+    this.s = next;
+    this.listeners.forEach((f) => f());
+  }
+  private set(patch: Partial<ConsoleState>): void {
+    this.s = { ...this.s, ...patch };
+    this.updateSound();
+    this.publish({ ...this.s, sound: this.sound.state() });
+  }
+
+  /** The alarm sound follows the data: any unacknowledged real alarm (or an unstored one) keeps it looping. */
+  private updateSound(): void {
+    const loud = this.s.phase === 'ready' &&
+      (this.s.volatile.length > 0 || Object.values(this.s.station.incidents).some((i) => isUnacknowledged(i) && i.kind !== 'test'));
+    if (loud) this.sound.start('alarm');
+    else this.sound.stop();
+  }
+
+  async login(username: string, password: string): Promise<void> {
+    this.set({ error: undefined });
+    const r = await login(username, password);
+    if (!r.ok) return this.set({ error: r.error.message });
+    sessionStorage.setItem(SESSION_KEY, r.session);
+    sessionStorage.setItem(OPERATOR_KEY, JSON.stringify(r.operator));
+    await this.begin(r.session, r.operator);
+  }
+
+  logout(): void {
+    sessionStorage.removeItem(SESSION_KEY);
+    sessionStorage.removeItem(OPERATOR_KEY);
+    this.link?.close();
+    this.link = undefined;
+    this.set({ phase: 'login', operator: undefined, online: false });
+  }
+
+  private async begin(session: string, operator: OperatorRef): Promise<void> {
+    this.set({ phase: 'ready', operator });
+    // The replica first, so everything stored shows at once and the core sends only what is missing.
+    // IndexedDB must never stand between an officer and an alarm: if it fails or hangs, go on without it.
+    try {
+      const replica = openReplica();
+      const saved = await Promise.race([
+        replica.load(),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('replica load timed out')), 2000)),
+      ]);
+      this.replica = replica;
+      this.journalId = saved.journalId;
+      this.set({ station: foldRecords(saved.records), ...(saved.reference ? { reference: saved.reference } : {}) });
+    } catch (e) {
+      console.error('replica unavailable, continuing from the live link only:', e);
+    }
+    this.link = connect(session, () => this.s.station.seq, {
+      hello: (h) => this.onHello(h),
+      records: (batch) => this.onRecords(batch),
+      volatile: (alarms) => this.set({ volatile: alarms }),
+      connection: (online) => this.set({ online }),
+      unauthorized: () => {
+        this.logout();
+        this.set({ error: '登录已失效，请重新登录 / session expired, please log in again' });
+      },
+    });
+  }
+
+  private onHello(h: ConsoleHello): void {
+    this.set({ operator: h.operator, reference: h.reference, clockOffsetMs: h.serverTime - Date.now(), journalProblems: h.journalProblems });
+    this.awaitingResync = false;
+    if (this.journalId !== undefined && this.journalId !== h.journalId) {
+      // A different journal (the station was reset): what we hold belongs to another history.
+      this.awaitingResync = true;
+      this.set({ station: emptyState });
+      this.link?.resync();
+    }
+    this.journalId = h.journalId;
+    this.replica?.bindJournal(h.journalId)
+      .then(() => this.replica?.saveReference(h.reference))
+      .catch((e: unknown) => console.error('replica write failed:', e));
+  }
+
+  private onRecords(batch: JournalRecord[]): void {
+    if (batch.length === 0 || this.awaitingResync) return;
+    let st = this.s.station;
+    for (const r of batch) {
+      if (r.seq > st.seq + 1) {
+        // A gap: never fold past it; reconnect and ask for everything after what we have.
+        this.set({ station: st });
+        this.link?.resync();
+        return;
+      }
+      st = applyRecord(st, r);
+    }
+    const before = this.s.station;
+    this.set({ station: st });
+    for (const r of batch) {
+      if (r.event.type === 'alarm.received' && !before.incidents[r.event.incidentId] && isUnacknowledged(st.incidents[r.event.incidentId]!)) {
+        const school = this.s.reference?.schools.find((x) => x.id === st.incidents[r.event.incidentId]!.schoolId);
+        shell.notify('校园报警 School alarm', school?.name ?? r.event.deviceId);
+        shell.requestAttention();
+      }
+    }
+    this.replica?.addRecords(batch).catch((e: unknown) => console.error('replica write failed:', e));
+  }
+
+  canAcknowledge(): boolean {
+    return this.s.operator !== undefined && can(this.s.operator.role, 'incident.acknowledge');
+  }
+
+  async acknowledge(incidentId: string): Promise<string | undefined> {
+    if (!this.link) return 'not connected';
+    const r = await this.link.acknowledge(incidentId);
+    return r.ok ? undefined : r.error.message;
+  }
+
+  /** Called once an incident has been rendered on this console. */
+  reportShown(incidentId: string): void {
+    if (this.reportedShown.has(incidentId) || !this.link) return;
+    this.reportedShown.add(incidentId);
+    void this.link.shown(incidentId).then((r) => {
+      if (!r.ok) this.reportedShown.delete(incidentId);
+    });
+  }
+
+  unlockSound(): void {
+    this.sound.unlock();
+  }
+}
+
+let store: ConsoleStore | undefined;
+export function getStore(): ConsoleStore {
+  store ??= new ConsoleStore();
+  return store;
+}
+
+export function useConsole(): ConsoleState {
+  const s = getStore();
+  return useSyncExternalStore(s.subscribe, () => s.state);
+}

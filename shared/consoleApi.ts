@@ -1,0 +1,42 @@
+// shared/ — the `/console` namespace: how a console talks to the core. Both ends import these types.
+import type { AlarmReceived, JournalRecord, OperatorRef } from './events';
+import type { ReferenceData } from './model';
+import type { Refusal } from './protocol';
+
+export interface ConsoleAuth {
+  session: string;
+  /** Highest journal seq the console already has; the core sends everything after it. */
+  since: number;
+}
+
+export interface ConsoleHello {
+  /** Identity of the core's journal; a replica built from a different one must be discarded. */
+  journalId: string;
+  operator: OperatorRef;
+  reference: ReferenceData;
+  serverTime: number;
+  /** Problems found in the journal at start (torn tail, bad records), for a warning on the console. */
+  journalProblems: string[];
+}
+
+/** Server → console events. */
+export interface ConsoleServerEvents {
+  hello: (h: ConsoleHello) => void;
+  records: (batch: JournalRecord[]) => void;
+  record: (r: JournalRecord) => void;
+  volatile: (alarms: AlarmReceived[]) => void;
+}
+
+export type CommandAck = { ok: true } | Refusal;
+
+/** Console → server commands, all acked. */
+export interface ConsoleClientEvents {
+  acknowledge: (req: { incidentId: string }, ack: (r: CommandAck) => void) => void;
+  shown: (req: { incidentId: string }, ack: (r: CommandAck) => void) => void;
+}
+
+export interface LoginRequest {
+  username: string;
+  password: string;
+}
+export type LoginResponse = { ok: true; session: string; operator: OperatorRef } | { ok: false; error: { code: string; message: string } };

@@ -1,0 +1,142 @@
+// shared/ — the incident reducer: a pure fold of journal records into incidents.
+// Used by the core (authoritative state), by every console (its Dexie replica) and later by drill replay.
+import type { AlarmKind, AlarmState } from './protocol';
+import { missingCase, type JournalRecord, type OperatorRef, type StationEvent } from './events';
+
+export interface Incident {
+  id: string;
+  alarmId: string;
+  deviceId: string;
+  schoolId: string;
+  kind: AlarmKind;
+  drill: boolean;
+  note?: string;
+  location?: { lat: number; lng: number };
+  raisedAt: number;
+  receivedAt: number;
+  shownAt?: number;
+  acknowledgedAt?: number;
+  acknowledgedBy?: OperatorRef;
+  state: AlarmState;
+  /** Sequence number of the last record that changed this incident. */
+  seq: number;
+}
+
+export interface StationState {
+  /** Highest sequence number folded in. */
+  seq: number;
+  incidents: Readonly<Record<string, Incident>>;
+  /** `${deviceId}/${alarmId}` → incidentId: the idempotency index. */
+  alarmIndex: Readonly<Record<string, string>>;
+}
+
+export const emptyState: StationState = { seq: 0, incidents: {}, alarmIndex: {} };
+
+export const alarmKey = (deviceId: string, alarmId: string): string => `${deviceId}/${alarmId}`;
+
+export type Check = { ok: true } | { ok: false; message: string };
+
+/**
+ * Whether `event` may be appended to `state`. The core asks this before it writes, so an
+ * impossible transition never reaches the journal; the reducer can then trust the log.
+ */
+export function checkEvent(state: StationState, event: StationEvent): Check {
+  switch (event.type) {
+    case 'alarm.received': {
+      if (state.incidents[event.incidentId]) return { ok: false, message: `incident ${event.incidentId} already exists` };
+      const existing = state.alarmIndex[alarmKey(event.deviceId, event.alarmId)];
+      if (existing) return { ok: false, message: `alarm ${event.alarmId} of ${event.deviceId} is already incident ${existing}` };
+      return { ok: true };
+    }
+    case 'incident.shown': {
+      const inc = state.incidents[event.incidentId];
+      if (!inc) return { ok: false, message: `no incident ${event.incidentId}` };
+      if (inc.shownAt !== undefined) return { ok: false, message: `incident ${event.incidentId} was already shown` };
+      return { ok: true };
+    }
+    case 'incident.acknowledged': {
+      const inc = state.incidents[event.incidentId];
+      if (!inc) return { ok: false, message: `no incident ${event.incidentId}` };
+      if (inc.acknowledgedAt !== undefined) {
+        return { ok: false, message: `incident ${event.incidentId} was already acknowledged by ${inc.acknowledgedBy?.displayName ?? '?'}` };
+      }
+      return { ok: true };
+    }
+    default:
+      return missingCase(event);
+  }
+}
+
+function withIncident(state: StationState, seq: number, inc: Incident): StationState {
+  return { ...state, seq, incidents: { ...state.incidents, [inc.id]: inc } };
+}
+
+/** Folds one record. Records that do not apply (see checkEvent) leave the state as it was, but advance seq. */
+export function applyRecord(state: StationState, record: JournalRecord): StationState {
+  const { seq, event } = record;
+  if (seq <= state.seq) return state; // already folded: replicas may see a record twice
+  if (!checkEvent(state, event).ok) return { ...state, seq };
+  switch (event.type) {
+    case 'alarm.received': {
+      const inc: Incident = {
+        id: event.incidentId,
+        alarmId: event.alarmId,
+        deviceId: event.deviceId,
+        schoolId: event.schoolId,
+        kind: event.kind,
+        drill: event.drill,
+        raisedAt: event.raisedAt,
+        receivedAt: event.at,
+        state: 'received',
+        seq,
+        ...(event.note !== undefined ? { note: event.note } : {}),
+        ...(event.location !== undefined ? { location: event.location } : {}),
+      };
+      const next = withIncident(state, seq, inc);
+      return { ...next, alarmIndex: { ...state.alarmIndex, [alarmKey(event.deviceId, event.alarmId)]: inc.id } };
+    }
+    case 'incident.shown': {
+      const inc = state.incidents[event.incidentId]!;
+      return withIncident(state, seq, { ...inc, shownAt: event.at, seq });
+    }
+    case 'incident.acknowledged': {
+      const inc = state.incidents[event.incidentId]!;
+      return withIncident(state, seq, {
+        ...inc,
+        acknowledgedAt: event.at,
+        acknowledgedBy: event.operator,
+        state: inc.state === 'received' ? 'acknowledged' : inc.state,
+        seq,
+      });
+    }
+    default:
+      return missingCase(event);
+  }
+}
+
+export function foldRecords(records: Iterable<JournalRecord>, from: StationState = emptyState): StationState {
+  let s = from;
+  for (const r of records) s = applyRecord(s, r);
+  return s;
+}
+
+/** 接警用时: received → acknowledged, in ms; undefined while unacknowledged. */
+export function ackIntervalMs(inc: Incident): number | undefined {
+  return inc.acknowledgedAt === undefined ? undefined : inc.acknowledgedAt - inc.receivedAt;
+}
+
+export const isUnacknowledged = (inc: Incident): boolean => inc.acknowledgedAt === undefined;
+
+/**
+ * The alarm queue: unacknowledged first (real before test presses, then the longest waiting first),
+ * then acknowledged ones, newest first. Nothing is filtered out: every alarm stays visible.
+ */
+export function queueOrder(incidents: Iterable<Incident>): Incident[] {
+  const rank = (i: Incident): number => (isUnacknowledged(i) ? (i.kind === 'test' ? 1 : 0) : 2);
+  return [...incidents].sort((a, b) => {
+    const r = rank(a) - rank(b);
+    if (r !== 0) return r;
+    if (rank(a) < 2) return a.receivedAt - b.receivedAt || a.seq - b.seq;
+    return b.receivedAt - a.receivedAt || b.seq - a.seq;
+  });
+}

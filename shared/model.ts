@@ -1,0 +1,70 @@
+// shared/ — reference data of a station: schools, terminals, guard posts, police rooms, patrol units.
+// Pure types; no I/O. Coordinates are WGS-84 decimal degrees.
+
+export type SchoolType = 'primary' | 'middle' | 'kindergarten' | 'other';
+/** Area class decides the on-scene target (urban ≤ 5 min, suburban ≤ 10 min, rural per school). */
+export type AreaClass = 'urban' | 'suburban' | 'rural';
+
+export interface School {
+  id: string;
+  name: string;
+  nameEn: string;
+  type: SchoolType;
+  address: string;
+  lat: number;
+  lng: number;
+  area: AreaClass;
+  /** A phone number to call the school back on (sample numbers are clearly fake). */
+  phone: string;
+}
+
+export interface Terminal {
+  deviceId: string;
+  schoolId: string;
+  label: string;
+}
+
+export interface DutyWindow {
+  /** "HH:MM" local time. */
+  start: string;
+  end: string;
+}
+
+export interface GuardPost {
+  id: string;
+  name: string;
+  schoolId: string;
+  lat: number;
+  lng: number;
+  /** ISO weekdays 1..7 on which the post is staffed, and the peak windows on those days. */
+  days: number[];
+  windows: DutyWindow[];
+}
+
+export interface PoliceRoom {
+  id: string;
+  name: string;
+  kind: 'police_room' | 'kiosk';
+  lat: number;
+  lng: number;
+}
+
+export interface PatrolUnit {
+  id: string;
+  name: string;
+  callsign: string;
+  /** Home position (where the unit starts in the demo). */
+  lat: number;
+  lng: number;
+  hasDevice: boolean;
+}
+
+/** Everything a console needs to draw the station's area. Sent to consoles on connect. */
+export interface ReferenceData {
+  stationName: string;
+  schools: School[];
+  terminals: Terminal[];
+  guardPosts: GuardPost[];
+  policeRooms: PoliceRoom[];
+  units: PatrolUnit[];
+}

@@ -1,0 +1,115 @@
+// shared/ — station protocol v1 (spec/station-protocol-v1.md): wire types and the one parser per
+// message. Both the station core and the simulator import these, so the two ends cannot drift.
+import { z } from 'zod';
+
+export const PROTOCOL_VERSION = 1;
+export const MAX_PAYLOAD_BYTES = 16 * 1024;
+export const DEFAULT_STATION_PORT = 8700;
+export const DEFAULT_HEARTBEAT_MS = 30_000;
+
+export const ERROR_CODES = ['invalid_payload', 'unknown_alarm', 'rate_limited', 'not_durable', 'forbidden'] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface WireError {
+  code: ErrorCode;
+  message: string;
+}
+export interface Refusal {
+  ok: false;
+  error: WireError;
+}
+export function refusal(code: ErrorCode, message: string): Refusal {
+  return { ok: false, error: { code, message } };
+}
+
+export const ALARM_KINDS = ['panic', 'intrusion', 'violence', 'fire', 'medical', 'test', 'other'] as const;
+export type AlarmKind = (typeof ALARM_KINDS)[number];
+
+export const ALARM_STATES = ['received', 'acknowledged', 'dispatched', 'on_scene', 'resolved'] as const;
+export type AlarmState = (typeof ALARM_STATES)[number];
+
+const epochMs = z.number().finite().int().nonnegative();
+const lat = z.number().finite().min(-90).max(90);
+const lng = z.number().finite().min(-180).max(180);
+const alarmId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'alarmId must be 1–64 characters of A-Z a-z 0-9 _ -');
+
+export const alarmSchema = z.strictObject({
+  alarmId,
+  kind: z.enum(ALARM_KINDS),
+  raisedAt: epochMs,
+  drill: z.boolean().optional(),
+  note: z.string().max(500, 'note is at most 500 characters').optional(),
+  location: z.strictObject({ lat, lng }).optional(),
+});
+export type AlarmPayload = z.infer<typeof alarmSchema>;
+
+export const cancelSchema = z.strictObject({
+  alarmId,
+  reason: z.string().max(500),
+});
+export type CancelPayload = z.infer<typeof cancelSchema>;
+
+export const heartbeatSchema = z.strictObject({
+  sentAt: epochMs,
+  battery: z.number().finite().min(0).max(100).optional(),
+  tamper: z.boolean().optional(),
+  powerSource: z.enum(['mains', 'battery']).optional(),
+});
+export type HeartbeatPayload = z.infer<typeof heartbeatSchema>;
+
+export const terminalAuthSchema = z.strictObject({
+  deviceId: z.string().min(1).max(128),
+  token: z.string().min(1).max(512),
+});
+export type TerminalAuth = z.infer<typeof terminalAuthSchema>;
+
+export interface AlarmAck {
+  ok: true;
+  incidentId: string;
+  receivedAt: number;
+  duplicate?: true;
+}
+export interface HeartbeatAck {
+  ok: true;
+  serverTime: number;
+}
+export interface AlarmStatus {
+  alarmId: string;
+  incidentId: string;
+  state: AlarmState;
+  at: number;
+}
+
+export type ParseResult<T> = { ok: true; value: T } | Refusal;
+
+/** Rough UTF-8 size of a JSON-able payload, for the 16 KiB limit. Cycles count as too large. */
+export function payloadBytes(payload: unknown): number {
+  try {
+    const json = JSON.stringify(payload);
+    if (json === undefined) return 0;
+    let bytes = 0;
+    for (let i = 0; i < json.length; i++) {
+      const c = json.charCodeAt(i);
+      bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c < 0xdc00 ? 2 : 3;
+    }
+    return bytes;
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
+}
+
+function parseWith<T>(schema: z.ZodType<T>, payload: unknown, what: string): ParseResult<T> {
+  if (payloadBytes(payload) > MAX_PAYLOAD_BYTES) {
+    return refusal('invalid_payload', `${what} payload is larger than ${MAX_PAYLOAD_BYTES} bytes`);
+  }
+  const r = schema.safeParse(payload);
+  if (r.success) return { ok: true, value: r.data };
+  const issue = r.error.issues[0];
+  const where = issue && issue.path.length > 0 ? issue.path.join('.') + ': ' : '';
+  return refusal('invalid_payload', `${what}: ${where}${issue?.message ?? 'invalid'}`);
+}
+
+export const parseAlarm = (p: unknown): ParseResult<AlarmPayload> => parseWith(alarmSchema, p, 'alarm');
+export const parseCancel = (p: unknown): ParseResult<CancelPayload> => parseWith(cancelSchema, p, 'cancel');
+export const parseHeartbeat = (p: unknown): ParseResult<HeartbeatPayload> => parseWith(heartbeatSchema, p, 'heartbeat');
+export const parseTerminalAuth = (p: unknown): ParseResult<TerminalAuth> => parseWith(terminalAuthSchema, p, 'auth');

@@ -1,0 +1,15 @@
+// shared/ — what each operator role may do. The core enforces it; the console only uses it to hide buttons.
+import type { Role } from './events';
+
+export type Action = 'incident.acknowledge' | 'incident.view' | 'registry.manage';
+
+const allowed: Record<Action, readonly Role[]> = {
+  'incident.view': ['officer', 'chief', 'trainer', 'admin'],
+  // Taking an alarm is a duty officer's job; a chief may step in. Trainers and admins may not.
+  'incident.acknowledge': ['officer', 'chief'],
+  'registry.manage': ['admin'],
+};
+
+export function can(role: Role, action: Action): boolean {
+  return allowed[action].includes(role);
+}
