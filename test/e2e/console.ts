@@ -1,0 +1,24 @@
+// test/e2e — the console as a duty officer uses it: locators and actions, kept apart from the tests.
+import { expect, type Page } from '@playwright/test';
+import type { CoreProcess } from '../support/core';
+
+export async function logIn(page: Page, core: CoreProcess, username = 'officer'): Promise<void> {
+  const op = core.credentials.operators.find((o) => o.username === username);
+  if (!op) throw new Error(`no demo operator ${username}`);
+  await page.goto(core.url);
+  await page.getByLabel(/用户名|Username/).fill(op.username);
+  await page.getByLabel(/密码|Password/).fill(op.password);
+  await page.getByRole('button', { name: /^(登录|Log in)$/ }).click();
+  await expect(page.getByTestId('link-state')).toHaveText(/已连接|Connected/);
+}
+
+export const incident = (page: Page, alarmId: string) => page.locator(`[data-testid=incident][data-alarm-id="${alarmId}"]`);
+
+/** Whether Howler is really producing sound: a Howl is playing and the audio context is running. */
+export function alarmAudible(page: Page): Promise<boolean> {
+  return page.evaluate(() => {
+    const w = window as unknown as { Howler?: { ctx?: AudioContext; _howls: { playing(): boolean; loop(): boolean }[] } };
+    const h = w.Howler;
+    return !!h && h.ctx?.state === 'running' && h._howls.some((x) => x.playing() && x.loop());
+  });
+}
