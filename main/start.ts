@@ -1,6 +1,7 @@
 // main/ (core, Node) — `npm start`: opens the Electron shell where its binary is present; otherwise (or
 // with --web) runs the core headless, serves the console and prints its URL.
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,11 +10,18 @@ import { startCore } from './core';
 
 const distDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The path of the Electron binary, or undefined where it was not downloaded (as on CI here). */
+/**
+ * The path of the Electron binary, or undefined where it was not downloaded (as on CI here). Looks for the
+ * file itself: require('electron') would try to download it, which a police network cannot do.
+ */
 function electronBinary(): string | undefined {
   try {
-    const p = createRequire(import.meta.url)('electron') as unknown;
-    return typeof p === 'string' ? p : undefined;
+    const pkgDir = path.dirname(createRequire(import.meta.url).resolve('electron/package.json'));
+    const pathFile = path.join(pkgDir, 'path.txt');
+    const rel = fs.existsSync(pathFile) ? fs.readFileSync(pathFile, 'utf8').trim() : 'electron';
+    const distDir = process.env.ELECTRON_OVERRIDE_DIST_PATH ?? path.join(pkgDir, 'dist');
+    const bin = path.join(distDir, rel);
+    return fs.existsSync(bin) ? bin : undefined;
   } catch {
     return undefined;
   }
