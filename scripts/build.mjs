@@ -42,6 +42,17 @@ await build({
   // esbuild's ESM output on Node needs require() for CommonJS dependencies that it inlines.
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
 });
+// The latency bench (`npm run bench`), bundled like the core.
+const benchEntry = path.join(root, 'test', 'bench', 'bench.ts');
+if (fs.existsSync(benchEntry)) {
+  await build({
+    ...common,
+    entryPoints: [benchEntry],
+    outfile: path.join(dist, 'bench', 'bench.js'),
+    format: 'esm',
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  });
+}
 await build({ ...common, entryPoints: [path.join(root, 'main', 'electron.ts')], outfile: path.join(dist, 'main', 'electron.cjs'), format: 'cjs', external: ['electron'] });
 await build({ ...common, entryPoints: [path.join(root, 'main', 'preload.cts')], outfile: path.join(dist, 'main', 'preload.cjs'), format: 'cjs', external: ['electron'] });
 fs.writeFileSync(path.join(dist, 'main', 'package.json'), '{ "type": "module" }\n');

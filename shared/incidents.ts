@@ -127,16 +127,23 @@ export function ackIntervalMs(inc: Incident): number | undefined {
 
 export const isUnacknowledged = (inc: Incident): boolean => inc.acknowledgedAt === undefined;
 
+/** Queue rank: unacknowledged real alarms, then drills, then test presses, then everything acknowledged. */
+function queueRank(i: Incident): number {
+  if (!isUnacknowledged(i)) return 3;
+  if (i.kind === 'test') return 2;
+  return i.drill ? 1 : 0;
+}
+
 /**
- * The alarm queue: unacknowledged first (real before test presses, then the longest waiting first),
- * then acknowledged ones, newest first. Nothing is filtered out: every alarm stays visible.
+ * The alarm queue: by rank (see queueRank), unacknowledged ones the longest waiting first, acknowledged
+ * ones newest first. Nothing is filtered out: every alarm stays visible.
  */
 export function queueOrder(incidents: Iterable<Incident>): Incident[] {
-  const rank = (i: Incident): number => (isUnacknowledged(i) ? (i.kind === 'test' ? 1 : 0) : 2);
+  const rank = queueRank;
   return [...incidents].sort((a, b) => {
     const r = rank(a) - rank(b);
     if (r !== 0) return r;
-    if (rank(a) < 2) return a.receivedAt - b.receivedAt || a.seq - b.seq;
+    if (rank(a) < 3) return a.receivedAt - b.receivedAt || a.seq - b.seq;
     return b.receivedAt - a.receivedAt || b.seq - a.seq;
   });
 }

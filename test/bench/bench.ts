@@ -1,0 +1,540 @@
+// test/ (bench) — `npm run bench`: time from a terminal's `alarm` emit to the alarm in the console's DOM, beside
+// the raw socket.io floor (a bare server relaying to a bare page) measured in the same run, on the same clock.
+//
+// Both ends read one clock: Node takes `performance.timeOrigin + performance.now()` just before the emit; the
+// page's MutationObserver takes the same expression when the alarm's <li> is added. The two processes' clocks are
+// compared through page.evaluate round trips (before and after) and the offset is printed. Nothing crosses
+// Playwright during a measurement: the page keeps its timestamps in window.__seen, read back once at the end.
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { Server } from 'socket.io';
+import { io, type Socket } from 'socket.io-client';
+import type { AlarmAck, AlarmPayload, Refusal } from '../../shared/protocol';
+import { sendAlarm } from '../../shared/terminalClient';
+import { CHROMIUM_ARGS, findChromium } from '../support/chromium';
+import { ROOT, startCoreProcess, type CoreProcess } from '../support/core';
+
+const HELP = `usage: npm run bench -- [options]
+  --alarms N        alarms per measured run (default 200, at least 200 for the target check)
+  --interval MS     time between presses (default 25)
+  --terminals K     terminals (and floor senders) pressing in turn (default 1)
+  --warmup N        unmeasured alarms before each run (default 5)
+  --burst           also run a burst: the same number of alarms back to back (informational)
+  --target MS       press→console DOM p99 target (default 50)
+  --timeout MS      how long to wait for the last alarm to show (default 15000)
+  --trace FILE      write a Chrome performance trace of the station run (open in chrome://tracing or Perfetto)
+  --out FILE        JSON results (default bench-results/latest.json)
+Exit code: 0 when the target is met, 1 when it is missed, 2 when the bench could not run.`;
+
+interface Options {
+  alarms: number;
+  intervalMs: number;
+  terminals: number;
+  warmup: number;
+  burst: boolean;
+  targetMs: number;
+  timeoutMs: number;
+  trace?: string;
+  out: string;
+}
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = { alarms: 200, intervalMs: 25, terminals: 1, warmup: 5, burst: false, targetMs: 50, timeoutMs: 15_000, out: path.join(ROOT, 'bench-results', 'latest.json') };
+  const num = (name: string, v: string | undefined, min: number): number => {
+    const n = Number(v);
+    if (v === undefined || !Number.isFinite(n) || n < min) throw new Error(`${name} needs a number ≥ ${min}\n${HELP}`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const next = (): string | undefined => argv[++i];
+    if (a === '--help' || a === '-h') {
+      console.log(HELP);
+      process.exit(0);
+    } else if (a === '--alarms') o.alarms = Math.floor(num(a, next(), 1));
+    else if (a === '--interval') o.intervalMs = num(a, next(), 0);
+    else if (a === '--terminals') o.terminals = Math.floor(num(a, next(), 1));
+    else if (a === '--warmup') o.warmup = Math.floor(num(a, next(), 0));
+    else if (a === '--burst') o.burst = true;
+    else if (a === '--target') o.targetMs = num(a, next(), 0);
+    else if (a === '--timeout') o.timeoutMs = num(a, next(), 100);
+    else if (a === '--trace') o.trace = path.resolve(next() ?? 'bench-results/trace.json');
+    else if (a === '--out') o.out = path.resolve(next() ?? o.out);
+    else throw new Error(`unknown argument ${a}\n${HELP}`);
+  }
+  return o;
+}
+
+/** The one clock of the bench, in ms since the epoch with sub-ms resolution; the page uses the same expression. */
+const clock = (): number => performance.timeOrigin + performance.now();
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Resolves with p, or rejects after ms with message; the timer never keeps the process alive. */
+function within<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+    timer.unref();
+  });
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
+
+// ---------------------------------------------------------------- cleanup on every path
+
+const cleanups: { name: string; fn: () => Promise<void> | void }[] = [];
+function onCleanup(name: string, fn: () => Promise<void> | void): void {
+  cleanups.push({ name, fn });
+}
+let cleaning: Promise<void> | undefined;
+function cleanupAll(): Promise<void> {
+  cleaning ??= (async () => {
+    while (cleanups.length > 0) {
+      const c = cleanups.pop()!;
+      try {
+        await within(Promise.resolve(c.fn()), 5000, `cleanup of ${c.name} took more than 5 s`);
+      } catch (e) {
+        console.error(`bench: cleanup of ${c.name} failed: ${(e as Error).message}`);
+      }
+    }
+  })();
+  return cleaning;
+}
+
+// ---------------------------------------------------------------- in the page
+
+interface BenchWindow {
+  __seen: Record<string, number>;
+  __frame: Record<string, number>;
+}
+
+/** Runs in the page: records when an element carrying data-alarm-id (with its text) is added, and the next frame. */
+function installObserver(): void {
+  const w = window as unknown as BenchWindow;
+  if (w.__seen) return;
+  w.__seen = {};
+  w.__frame = {};
+  const now = (): number => performance.timeOrigin + performance.now();
+  const mark = (el: Element, t: number): void => {
+    const id = el.getAttribute('data-alarm-id');
+    // The alarm's text (its note carries its id) must be in the DOM, not only an empty shell.
+    if (!id || id in w.__seen || !(el.textContent ?? '').includes(id)) return;
+    w.__seen[id] = t;
+    requestAnimationFrame(() => {
+      w.__frame[id] = now();
+    });
+  };
+  new MutationObserver((records) => {
+    const t = now();
+    for (const r of records) {
+      for (const n of r.addedNodes) {
+        if (!(n instanceof Element)) continue;
+        if (n.hasAttribute('data-alarm-id')) mark(n, t);
+        n.querySelectorAll('[data-alarm-id]').forEach((el) => mark(el, t));
+      }
+    }
+  }).observe(document.body, { childList: true, subtree: true });
+}
+
+interface ClockCheck {
+  /** page clock − Node clock, from the quickest of several round trips. */
+  offsetMs: number;
+  /** Half that round trip: the offset is known to ± this. */
+  uncertaintyMs: number;
+  /** The same for Date.now() on both sides (ms resolution), for comparison. */
+  dateNowOffsetMs: number;
+}
+
+async function checkClock(page: Page, rounds = 25): Promise<ClockCheck> {
+  let best: { rtt: number; offset: number; dateOffset: number } | undefined;
+  for (let i = 0; i < rounds; i++) {
+    const d0 = Date.now();
+    const t0 = clock();
+    const p = await page.evaluate(() => ({ perf: performance.timeOrigin + performance.now(), date: Date.now() }));
+    const t1 = clock();
+    const d1 = Date.now();
+    const rtt = t1 - t0;
+    if (!best || rtt < best.rtt) best = { rtt, offset: p.perf - (t0 + t1) / 2, dateOffset: p.date - (d0 + d1) / 2 };
+  }
+  return { offsetMs: best!.offset, uncertaintyMs: best!.rtt / 2, dateNowOffsetMs: best!.dateOffset };
+}
+
+// ---------------------------------------------------------------- pressing alarms
+
+interface Sender {
+  label: string;
+  send(alarm: AlarmPayload): Promise<AlarmAck | Refusal>;
+}
+
+interface RunResult {
+  ids: string[];
+  emitAt: Map<string, number>;
+  ackAt: Map<string, number>;
+  seenAt: Record<string, number>;
+  frameAt: Record<string, number>;
+}
+
+let runCounter = 0;
+
+/** Presses `count` alarms (round-robin over senders), paced or back to back, and waits until the page shows all. */
+async function press(page: Page, senders: Sender[], count: number, intervalMs: number, timeoutMs: number, tag: string): Promise<RunResult> {
+  const run = `${tag}${++runCounter}`;
+  const ids = Array.from({ length: count }, (_, i) => `bench-${run}-${String(i).padStart(4, '0')}`);
+  const emitAt = new Map<string, number>();
+  const ackAt = new Map<string, number>();
+  const failures: string[] = [];
+  const pending: Promise<void>[] = [];
+  const start = clock() + 20;
+  for (let i = 0; i < count; i++) {
+    const id = ids[i]!;
+    if (intervalMs > 0) {
+      // Paced against an absolute schedule, so timer jitter does not accumulate; the real emit time is recorded.
+      const wait = start + i * intervalMs - clock();
+      if (wait > 1) await sleep(wait);
+    }
+    const alarm: AlarmPayload = { alarmId: id, kind: 'panic', raisedAt: Date.now(), note: `bench ${id}` };
+    const sender = senders[i % senders.length]!;
+    emitAt.set(id, clock());
+    pending.push(
+      sender.send(alarm).then(
+        (ack) => {
+          if (ack.ok) ackAt.set(id, clock());
+          else failures.push(`${id}: refused ${ack.error.code}: ${ack.error.message}`);
+        },
+        (e: unknown) => void failures.push(`${id}: ${(e as Error).message}`),
+      ),
+    );
+  }
+  await Promise.all(pending);
+  if (failures.length > 0) throw new Error(`${failures.length} alarm(s) failed at the sender:\n  ${failures.slice(0, 10).join('\n  ')}`);
+  // Only now ask the page, and let it poll itself: no round trips through Playwright while alarms are in flight.
+  try {
+    await page.waitForFunction((want) => want.every((id) => id in (window as unknown as BenchWindow).__seen), ids, { polling: 50, timeout: timeoutMs });
+  } catch {
+    const seen = await page.evaluate(() => Object.keys((window as unknown as BenchWindow).__seen));
+    const missing = ids.filter((id) => !seen.includes(id));
+    throw new Error(
+      `${missing.length} of ${count} alarms did not show in the page within ${timeoutMs} ms after the last ack: ` +
+        `${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ', …' : ''}`,
+    );
+  }
+  // Let the last requestAnimationFrame callbacks run.
+  await page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => setTimeout(r, 0))));
+  const { seenAt, frameAt } = await page.evaluate(() => {
+    const w = window as unknown as BenchWindow;
+    return { seenAt: { ...w.__seen }, frameAt: { ...w.__frame } };
+  });
+  return { ids, emitAt, ackAt, seenAt, frameAt };
+}
+
+// ---------------------------------------------------------------- statistics
+
+interface Stats {
+  n: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  mean: number;
+}
+
+/** Nearest-rank percentiles (p99 of 200 is the 198th smallest). */
+function stats(values: number[]): Stats {
+  const s = [...values].sort((a, b) => a - b);
+  const q = (p: number): number => s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))] ?? NaN;
+  return { n: s.length, p50: q(0.5), p95: q(0.95), p99: q(0.99), max: s[s.length - 1] ?? NaN, mean: s.reduce((a, b) => a + b, 0) / (s.length || 1) };
+}
+
+const toDom = (r: RunResult): number[] => r.ids.map((id) => r.seenAt[id]! - r.emitAt.get(id)!);
+const toFrame = (r: RunResult): number[] => r.ids.filter((id) => r.frameAt[id] !== undefined).map((id) => r.frameAt[id]! - r.emitAt.get(id)!);
+const toAck = (r: RunResult): number[] => r.ids.map((id) => r.ackAt.get(id)! - r.emitAt.get(id)!);
+
+// ---------------------------------------------------------------- the floor: bare socket.io server and page
+
+const FLOOR_PAGE = `<!doctype html>
+<html><head><meta charset="utf-8"><title>socket.io floor</title><script src="/socket.io.min.js"></script></head>
+<body><ul id="q"></ul>
+<script>
+  const q = document.getElementById('q');
+  const s = io('/page', { transports: ['websocket'] });
+  s.on('connect', () => { document.body.dataset.online = '1'; });
+  s.on('alarm', (a) => {
+    const li = document.createElement('li');
+    li.setAttribute('data-testid', 'incident');
+    li.setAttribute('data-alarm-id', a.alarmId);
+    li.textContent = a.note;
+    q.appendChild(li);
+  });
+</script></body></html>`;
+
+async function startFloor(): Promise<{ url: string; close(): Promise<void> }> {
+  const clientFile = path.join(ROOT, 'node_modules', 'socket.io-client', 'dist', 'socket.io.min.js');
+  const clientJs = fs.readFileSync(clientFile);
+  const server = http.createServer((req, res) => {
+    if (req.url?.startsWith('/socket.io/')) return; // socket.io answers these
+    if (req.url === '/socket.io.min.js') {
+      res.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8' });
+      res.end(clientJs);
+    } else if (req.url === '/') {
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+      res.end(FLOOR_PAGE);
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+  const ioServer = new Server(server, { serveClient: false });
+  const pageNsp = ioServer.of('/page');
+  // Same order as the station: tell the page(s), then ack the sender.
+  ioServer.of('/sender').on('connection', (socket) => {
+    socket.on('alarm', (payload: AlarmPayload, ack: (a: AlarmAck) => void) => {
+      pageNsp.emit('alarm', payload);
+      if (typeof ack === 'function') ack({ ok: true, incidentId: payload.alarmId, receivedAt: Date.now() });
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: () => new Promise<void>((resolve) => void ioServer.close(() => resolve())),
+  };
+}
+
+// ---------------------------------------------------------------- terminals
+
+async function connectSocket(url: string, auth: object | undefined, label: string): Promise<Socket> {
+  const socket = io(url, { ...(auth ? { auth } : {}), transports: ['websocket'], reconnection: false, forceNew: true });
+  onCleanup(label, () => void socket.close());
+  await within(
+    new Promise<void>((resolve, reject) => {
+      socket.once('connect', () => resolve());
+      socket.once('connect_error', (e) => reject(new Error(`${label} could not connect: ${e.message}`)));
+    }),
+    10_000,
+    `${label} did not connect within 10 s`,
+  );
+  return socket;
+}
+
+function senderOf(socket: Socket, label: string): Sender {
+  // The real terminal client path (shared/terminalClient), without retries: a refusal is a bench failure.
+  return { label, send: (alarm) => sendAlarm(socket, alarm, { ackTimeoutMs: 10_000, maxAttempts: 1, sleep }) };
+}
+
+// ---------------------------------------------------------------- the console
+
+async function loginConsole(browser: Browser, core: CoreProcess): Promise<Page> {
+  const officer = core.credentials.operators.find((o) => o.username === 'officer');
+  if (!officer) throw new Error('the demo credentials have no operator "officer"');
+  const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
+  onCleanup('console browser context', () => context.close());
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(core.url);
+  await page.fill('input[name=username]', officer.username);
+  await page.fill('input[name=password]', officer.password);
+  await page.click('button[type=submit]');
+  try {
+    await page.waitForSelector('section.queue', { timeout: 15_000 });
+    await page.waitForSelector('[data-testid="link-state"].online', { timeout: 15_000 });
+  } catch (e) {
+    throw new Error(`the console did not show its queue after login: ${(e as Error).message}${errors.length ? `\npage errors: ${errors.join('; ')}` : ''}`);
+  }
+  await page.waitForLoadState('networkidle');
+  await sleep(500); // basemap, sounds and the first paints settle
+  return page;
+}
+
+// ---------------------------------------------------------------- output
+
+function row(label: string, s: Stats | undefined): string {
+  const f = (x: number): string => (Number.isFinite(x) ? x.toFixed(1) : '–').padStart(7);
+  return s ? `${label.padEnd(44)}${String(s.n).padStart(5)}${f(s.p50)}${f(s.p95)}${f(s.p99)}${f(s.max)}` : `${label.padEnd(44)}    –`;
+}
+
+const fmtOffset = (c: ClockCheck): string =>
+  `${c.offsetMs >= 0 ? '+' : ''}${c.offsetMs.toFixed(2)} ms (± ${c.uncertaintyMs.toFixed(2)}; Date.now ${c.dateNowOffsetMs >= 0 ? '+' : ''}${c.dateNowOffsetMs.toFixed(1)})`;
+
+// ---------------------------------------------------------------- main
+
+interface Measured {
+  floor: RunResult;
+  station: RunResult;
+}
+
+async function main(): Promise<number> {
+  const opts = parseArgs(process.argv.slice(2));
+  const t0 = Date.now();
+  const rounds = opts.burst ? 2 : 1;
+  const expectSeconds = 40 + (rounds * 2 * (opts.alarms + opts.warmup) * Math.max(opts.intervalMs, 1)) / 1000;
+  // Bounded: whatever happens, the bench stops by itself and takes its children with it.
+  const watchdog = setTimeout(() => {
+    console.error(`bench: still running after ${Math.round(expectSeconds + 60)} s; giving up`);
+    void cleanupAll().finally(() => process.exit(2));
+  }, (expectSeconds + 60) * 1000);
+  watchdog.unref();
+
+  // The station under test: the real core, as `npm start -- --web --demo` runs it.
+  const core = await startCoreProcess();
+  onCleanup('station data folder', () => fs.rmSync(core.dataDir, { recursive: true, force: true }));
+  onCleanup('station core', async () => {
+    try {
+      await within(core.stop(), 3000, 'core did not stop on SIGTERM');
+    } catch {
+      await core.kill();
+    }
+  });
+  const floor = await startFloor();
+  onCleanup('floor server', () => floor.close());
+
+  const browser = await chromium.launch({ executablePath: findChromium(), args: CHROMIUM_ARGS, headless: true });
+  onCleanup('chromium', () => browser.close());
+
+  const terminals = core.credentials.terminals.slice(0, opts.terminals);
+  if (terminals.length < opts.terminals) throw new Error(`--terminals ${opts.terminals}: the demo station has only ${terminals.length} terminals`);
+  const stationSenders: Sender[] = [];
+  for (const t of terminals) {
+    const s = await connectSocket(`${core.url}terminal`, { deviceId: t.deviceId, token: t.token }, `terminal ${t.deviceId}`);
+    stationSenders.push(senderOf(s, t.deviceId));
+  }
+  const floorSenders: Sender[] = [];
+  for (let i = 0; i < opts.terminals; i++) floorSenders.push(senderOf(await connectSocket(`${floor.url}sender`, undefined, `floor sender ${i + 1}`), `floor-${i + 1}`));
+
+  const floorContext = await browser.newContext();
+  onCleanup('floor browser context', () => floorContext.close());
+  const floorPage = await floorContext.newPage();
+  await floorPage.goto(floor.url);
+  await floorPage.waitForSelector('body[data-online="1"]', { timeout: 10_000 });
+  await floorPage.evaluate(installObserver);
+
+  const consolePage = await loginConsole(browser, core);
+  await consolePage.evaluate(installObserver);
+
+  const clockBefore = { floor: await checkClock(floorPage), console: await checkClock(consolePage) };
+
+  const measure = async (intervalMs: number, tag: string): Promise<Measured> => {
+    // The floor first, then the station; each after its own warm-up, each page alone at work while measured.
+    if (opts.warmup > 0) await press(floorPage, floorSenders, opts.warmup, intervalMs || 25, opts.timeoutMs, `${tag}w`);
+    const f = await press(floorPage, floorSenders, opts.alarms, intervalMs, opts.timeoutMs, tag);
+    await sleep(300);
+    if (opts.warmup > 0) await press(consolePage, stationSenders, opts.warmup, intervalMs || 25, opts.timeoutMs, `${tag}w`);
+    await sleep(300);
+    const traced = opts.trace && tag === 'p';
+    if (traced) await browser.startTracing(consolePage, { path: opts.trace, screenshots: false });
+    try {
+      const s = await press(consolePage, stationSenders, opts.alarms, intervalMs, opts.timeoutMs, tag);
+      return { floor: f, station: s };
+    } finally {
+      if (traced) await browser.stopTracing();
+    }
+  };
+
+  const paced = await measure(opts.intervalMs, 'p');
+  const burst = opts.burst ? await measure(0, 'b') : undefined;
+
+  const clockAfter = { floor: await checkClock(floorPage), console: await checkClock(consolePage) };
+
+  // The alarm text really is in the console: every measured alarm's card carries its note.
+  const missingText = await consolePage.evaluate(
+    (ids) => ids.filter((id) => !(document.querySelector(`li[data-testid="incident"][data-alarm-id="${id}"]`)?.textContent ?? '').includes(`bench ${id}`)),
+    paced.station.ids,
+  );
+  if (missingText.length > 0) throw new Error(`${missingText.length} incident cards lack their alarm text: ${missingText.slice(0, 10).join(', ')}`);
+
+  const figures = (m: Measured) => ({
+    floorDom: stats(toDom(m.floor)),
+    floorFrame: stats(toFrame(m.floor)),
+    floorAck: stats(toAck(m.floor)),
+    stationDom: stats(toDom(m.station)),
+    stationFrame: stats(toFrame(m.station)),
+    stationAck: stats(toAck(m.station)),
+  });
+  const p = figures(paced);
+  const b = burst ? figures(burst) : undefined;
+  const ratio = { p50: p.stationDom.p50 / p.floorDom.p50, p99: p.stationDom.p99 / p.floorDom.p99 };
+  const pass = p.stationDom.p99 <= opts.targetMs && p.stationDom.n >= 200;
+
+  const worstSkew = Math.max(...[clockBefore, clockAfter].flatMap((c) => [Math.abs(c.floor.offsetMs), Math.abs(c.console.offsetMs)]));
+  const drift = Math.max(Math.abs(clockAfter.floor.offsetMs - clockBefore.floor.offsetMs), Math.abs(clockAfter.console.offsetMs - clockBefore.console.offsetMs));
+
+  const lines: string[] = [];
+  lines.push(`bench: ${opts.alarms} alarms ${opts.intervalMs} ms apart, ${opts.terminals} terminal(s), ${opts.warmup} warm-up; chromium ${browser.version()} headless, node ${process.version}`);
+  lines.push(`clock check (page − node, quickest of 25 round trips):`);
+  lines.push(`  floor page    before ${fmtOffset(clockBefore.floor)}   after ${fmtOffset(clockAfter.floor)}`);
+  lines.push(`  console page  before ${fmtOffset(clockBefore.console)}   after ${fmtOffset(clockAfter.console)}`);
+  if (worstSkew > 1 || drift > 1) {
+    lines.push(`  WARNING: the page and Node clocks differ by up to ${worstSkew.toFixed(2)} ms (drift ${drift.toFixed(2)} ms during the run); the DOM figures below carry that error.`);
+  } else {
+    lines.push(`  the clocks agree to within 1 ms, so the cross-process figures below are good to about ±${Math.max(worstSkew, 0.1).toFixed(1)} ms.`);
+  }
+  lines.push('');
+  lines.push(`${'ms'.padEnd(44)}${'n'.padStart(5)}${'p50'.padStart(7)}${'p95'.padStart(7)}${'p99'.padStart(7)}${'max'.padStart(7)}`);
+  lines.push(row('floor    emit → bare page DOM', p.floorDom));
+  lines.push(row('station  press → console DOM', p.stationDom));
+  lines.push(row('station  press → terminal ack', p.stationAck));
+  lines.push(row('  (floor    emit → ack)', p.floorAck));
+  lines.push(row('  (floor    emit → next frame)', p.floorFrame));
+  lines.push(row('  (station  press → console next frame)', p.stationFrame));
+  if (b) {
+    lines.push(`burst: ${opts.alarms} alarms back to back (informational, not checked)`);
+    lines.push(row('floor    emit → bare page DOM', b.floorDom));
+    lines.push(row('station  press → console DOM', b.stationDom));
+    lines.push(row('station  press → terminal ack', b.stationAck));
+  }
+  lines.push('');
+  lines.push(`ratio station/floor (press → DOM): p50 ×${ratio.p50.toFixed(1)}, p99 ×${ratio.p99.toFixed(1)}`);
+  lines.push(
+    `target press → console DOM p99 ≤ ${opts.targetMs} ms: ${pass ? 'PASS' : 'FAIL'} (p99 ${p.stationDom.p99.toFixed(1)} ms over ${p.stationDom.n} alarms)` +
+      (p.stationDom.n < 200 ? ' — fewer than 200 alarms do not count' : ''),
+  );
+  console.log(lines.join('\n'));
+
+  const result = {
+    at: new Date().toISOString(),
+    options: { ...opts, out: undefined },
+    environment: { node: process.version, chromium: browser.version(), platform: `${process.platform} ${process.arch}` },
+    clock: { before: clockBefore, after: clockAfter, worstOffsetMs: worstSkew, driftMs: drift },
+    paced: {
+      floor: { emitToDom: p.floorDom, emitToFrame: p.floorFrame, emitToAck: p.floorAck },
+      station: { pressToConsoleDom: p.stationDom, pressToConsoleFrame: p.stationFrame, pressToTerminalAck: p.stationAck },
+      ratio,
+    },
+    ...(b
+      ? {
+          burst: {
+            floor: { emitToDom: b.floorDom, emitToFrame: b.floorFrame, emitToAck: b.floorAck },
+            station: { pressToConsoleDom: b.stationDom, pressToConsoleFrame: b.stationFrame, pressToTerminalAck: b.stationAck },
+          },
+        }
+      : {}),
+    target: { p99Ms: opts.targetMs, pass },
+    durationS: (Date.now() - t0) / 1000,
+  };
+  fs.mkdirSync(path.dirname(opts.out), { recursive: true });
+  fs.writeFileSync(opts.out, JSON.stringify(result, null, 2) + '\n');
+  console.log(`results: ${path.relative(process.cwd(), opts.out) || opts.out}${opts.trace ? `; trace: ${opts.trace}` : ''} (${result.durationS.toFixed(1)} s)`);
+  return pass ? 0 : 1;
+}
+
+let exitCode = 2;
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    console.error(`bench: ${sig}; stopping`);
+    void cleanupAll().finally(() => process.exit(130));
+  });
+}
+try {
+  exitCode = await main();
+} catch (e) {
+  console.error(`bench: ${(e as Error).stack ?? String(e)}`);
+  exitCode = 2;
+} finally {
+  await cleanupAll();
+}
+process.exit(exitCode);
