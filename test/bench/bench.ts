@@ -410,7 +410,7 @@ async function main(): Promise<number> {
   onCleanup('floor browser context', () => floorContext.close());
   const floorPage = await floorContext.newPage();
   await floorPage.goto(floor.url);
-  await floorPage.waitForSelector('body[data-online="1"]', { timeout: 10_000 });
+  await floorPage.waitForSelector('body[data-online="1"]', { state: 'attached', timeout: 10_000 });
   await floorPage.evaluate(installObserver);
 
   const consolePage = await loginConsole(browser, core);
