@@ -1,6 +1,6 @@
 // main/ (core, Node) — station configuration from the environment and the command line.
 import path from 'node:path';
-import { DEFAULT_STATION_PORT } from '../shared/protocol';
+import { DEFAULT_HEARTBEAT_MS, DEFAULT_STATION_PORT } from '../shared/protocol';
 
 export interface StationConfig {
   port: number;
@@ -8,6 +8,8 @@ export interface StationConfig {
   dataDir: string;
   demo: boolean;
   web: boolean;
+  /** Expected heartbeat interval; silent for 3 of them = offline. */
+  heartbeatMs: number;
   tlsCert?: string;
   tlsKey?: string;
   /** Folder with the built console (index.html). */
@@ -41,8 +43,11 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, distDir: stri
   const tlsCert = env.STATION_TLS_CERT || undefined;
   const tlsKey = env.STATION_TLS_KEY || undefined;
   if (Boolean(tlsCert) !== Boolean(tlsKey)) throw new ConfigError('set both STATION_TLS_CERT and STATION_TLS_KEY, or neither');
+  const heartbeatMs = Number(env.STATION_HEARTBEAT_MS ?? DEFAULT_HEARTBEAT_MS);
+  if (!Number.isInteger(heartbeatMs) || heartbeatMs < 100) throw new ConfigError(`STATION_HEARTBEAT_MS must be an integer ≥ 100, got "${env.STATION_HEARTBEAT_MS}"`);
   return {
     port,
+    heartbeatMs,
     host: values['--host'] ?? env.STATION_HOST ?? '127.0.0.1',
     dataDir,
     demo,

@@ -43,6 +43,22 @@ async function ensureFirstAdmin(registry: Registry, dataDir: string): Promise<vo
   console.log(`first start: created operator "admin"; its password is in ${file} (delete the file once noted)`);
 }
 
+/** The admin CLI edits the registry file; the running core re-reads it when it changes (atomic rename). */
+function watchRegistry(registry: Registry, station: Station): () => void {
+  const file = registry.path;
+  if (!file) return () => undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const watcher = fs.watch(path.dirname(file), (_event, name) => {
+    if (name !== path.basename(file)) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => station.reloadRegistry(), 20);
+  });
+  return () => {
+    clearTimeout(timer);
+    watcher.close();
+  };
+}
+
 export async function startCore(config: StationConfig, now: () => number = Date.now): Promise<RunningCore> {
   fs.mkdirSync(config.dataDir, { recursive: true });
   const assetsDir = path.resolve(config.consoleDir, '..', '..', 'assets');
@@ -56,7 +72,9 @@ export async function startCore(config: StationConfig, now: () => number = Date.
   }
   const journal = openJournal(config.dataDir);
   for (const p of journal.problems) console.warn(`journal: ${p.kind} at line ${p.line}: ${p.detail}`);
-  const station = new Station(journal, registry, now);
+  const station = new Station(journal, registry, { now, heartbeatMs: config.heartbeatMs });
+  const stopWatching = watchRegistry(registry, station);
+  const superviseTimer = setInterval(() => station.supervise(), Math.min(1000, config.heartbeatMs));
   const sessions = Sessions.open(config.dataDir);
   const journalId = readOrCreateJournalId(config.dataDir);
 
@@ -71,8 +89,10 @@ export async function startCore(config: StationConfig, now: () => number = Date.
     serveClient: false,
     cors: { origin: false },
   });
-  attachTerminalNamespace(io, station);
+  attachTerminalNamespace(io, station, now);
   attachConsoleNamespace(io, station, sessions, now, journalId);
+  // Device health changes all the time (heartbeats); consoles get a fresh table every 2 s.
+  const healthTimer = setInterval(() => io.of('/console').to('live').emit('health', station.health()), 2000);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -90,6 +110,9 @@ export async function startCore(config: StationConfig, now: () => number = Date.
     port,
     ...(credentialsFile ? { credentialsFile } : {}),
     close: async () => {
+      stopWatching();
+      clearInterval(superviseTimer);
+      clearInterval(healthTimer);
       await new Promise<void>((resolve) => void io.close(() => resolve()));
       journal.close();
     },

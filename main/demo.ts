@@ -1,11 +1,12 @@
 // main/ (core, Node) — demo mode: a sample county inside 隆化县 with credentials for every sample device
-// and operator, written to <dataDir>/demo-credentials.json. Kept in memory only; never in registry.json.
+// and operator, written to <dataDir>/demo-credentials.json. Its registry is <dataDir>/demo-registry.json,
+// loaded only with --demo, so without --demo no sample credential is active.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Role } from '../shared/events';
 import { makeSampleCounty, LONGHUA_ADCODE } from '../shared/sampleCounty';
 import { Registry, type RegistryData } from './registry';
-import { hashSecret, newToken, type SecretHash } from './secrets';
+import { hashSecret, newToken } from './secrets';
 
 export interface DemoCredentials {
   terminals: { deviceId: string; token: string; schoolId: string; schoolName: string }[];
@@ -33,40 +34,23 @@ export function longhuaOutline(assetsDir: string): GeoFeature['geometry'] {
   return f.geometry;
 }
 
-/** Hashes (kept beside the credentials) make a demo restart fast and keep the same tokens valid. */
-interface DemoHashes {
-  [id: string]: SecretHash;
-}
+export const demoRegistryFile = (dataDir: string): string => path.join(dataDir, 'demo-registry.json');
 
+/** Loads the demo registry of this data folder, creating the sample county and its credentials on first use. */
 export async function loadDemoRegistry(dataDir: string, assetsDir: string): Promise<{ registry: Registry; credentialsFile: string }> {
-  const county = makeSampleCounty(longhuaOutline(assetsDir));
   const credentialsFile = path.join(dataDir, 'demo-credentials.json');
-  const hashesFile = path.join(dataDir, 'demo-hashes.json');
-  let creds: DemoCredentials | undefined;
-  let hashes: DemoHashes = {};
-  if (fs.existsSync(credentialsFile) && fs.existsSync(hashesFile)) {
-    creds = JSON.parse(fs.readFileSync(credentialsFile, 'utf8')) as DemoCredentials;
-    hashes = JSON.parse(fs.readFileSync(hashesFile, 'utf8')) as DemoHashes;
-  }
-  const tokenOf = new Map<string, string>();
-  for (const t of creds?.terminals ?? []) tokenOf.set(`t:${t.deviceId}`, t.token);
-  for (const u of creds?.units ?? []) tokenOf.set(`u:${u.unitId}`, u.token);
-  for (const o of creds?.operators ?? []) tokenOf.set(`o:${o.username}`, o.password);
+  const registryFile = demoRegistryFile(dataDir);
+  if (fs.existsSync(registryFile) && fs.existsSync(credentialsFile)) return { registry: Registry.load(registryFile), credentialsFile };
 
-  const secretFor = async (key: string): Promise<{ token: string; secret: SecretHash }> => {
-    const known = tokenOf.get(key);
-    if (known && hashes[key]) return { token: known, secret: hashes[key] };
+  const county = makeSampleCounty(longhuaOutline(assetsDir));
+  const issue = async (): Promise<{ token: string; secret: Awaited<ReturnType<typeof hashSecret>> }> => {
     const token = newToken();
-    const secret = await hashSecret(token);
-    hashes[key] = secret;
-    return { token, secret };
+    return { token, secret: await hashSecret(token) };
   };
-
   const schoolName = new Map(county.schools.map((s) => [s.id, s.name]));
-  const terminals = await Promise.all(county.terminals.map(async (t) => ({ t, s: await secretFor(`t:${t.deviceId}`) })));
-  const units = await Promise.all(county.units.filter((u) => u.hasDevice).map(async (u) => ({ u, s: await secretFor(`u:${u.id}`) })));
-  const operators = await Promise.all(DEMO_OPERATORS.map(async (o) => ({ o, s: await secretFor(`o:${o.username}`) })));
-  const unitSecret = new Map(units.map(({ u, s }) => [u.id, s.secret]));
+  const terminals = await Promise.all(county.terminals.map(async (t) => ({ t, s: await issue() })));
+  const units = await Promise.all(county.units.map(async (u) => ({ u, s: u.hasDevice ? await issue() : undefined })));
+  const operators = await Promise.all(DEMO_OPERATORS.map(async (o) => ({ o, s: await issue() })));
 
   const data: RegistryData = {
     stationName: county.stationName,
@@ -74,16 +58,17 @@ export async function loadDemoRegistry(dataDir: string, assetsDir: string): Prom
     terminals: terminals.map(({ t, s }) => ({ ...t, secret: s.secret, disabled: false })),
     guardPosts: county.guardPosts,
     policeRooms: county.policeRooms,
-    units: county.units.map((u) => ({ ...u, disabled: false, ...(unitSecret.has(u.id) ? { secret: unitSecret.get(u.id)! } : {}) })),
+    units: units.map(({ u, s }) => ({ ...u, disabled: false, ...(s ? { secret: s.secret } : {}) })),
     operators: operators.map(({ o, s }) => ({ ...o, secret: s.secret, disabled: false })),
   };
   const out: DemoCredentials = {
     terminals: terminals.map(({ t, s }) => ({ deviceId: t.deviceId, token: s.token, schoolId: t.schoolId, schoolName: schoolName.get(t.schoolId) ?? '' })),
-    units: units.map(({ u, s }) => ({ unitId: u.id, token: s.token, name: u.name })),
+    units: units.flatMap(({ u, s }) => (s ? [{ unitId: u.id, token: s.token, name: u.name }] : [])),
     operators: operators.map(({ o, s }) => ({ username: o.username, password: s.token, role: o.role })),
   };
   fs.mkdirSync(dataDir, { recursive: true });
+  const registry = new Registry(data, registryFile);
+  registry.save();
   fs.writeFileSync(credentialsFile, JSON.stringify(out, null, 2), { mode: 0o600 });
-  fs.writeFileSync(hashesFile, JSON.stringify(hashes), { mode: 0o600 });
-  return { registry: new Registry(data), credentialsFile };
+  return { registry, credentialsFile };
 }

@@ -25,19 +25,47 @@ function guarded(name: string, fn: (payload: unknown, ack: unknown) => void) {
   };
 }
 
-export function attachTerminalNamespace(io: Server, station: Station): void {
+/**
+ * Failed handshakes from one address are answered ever more slowly (brute force), but a device with valid
+ * credentials is never slowed: credentials are checked first, only a *refusal* waits.
+ */
+export class HandshakeThrottle {
+  private readonly failures = new Map<string, { count: number; at: number }>();
+  constructor(private readonly now: () => number) {}
+  /** How long to hold back the refusal for this address. */
+  failed(addr: string): number {
+    const now = this.now();
+    const f = this.failures.get(addr);
+    const count = f && now - f.at < 10 * 60_000 ? f.count + 1 : 1;
+    this.failures.set(addr, { count, at: now });
+    if (this.failures.size > 10_000) this.failures.clear(); // bounded memory under a spray of addresses
+    return count <= 3 ? 0 : Math.min(10_000, 100 * 2 ** (count - 3));
+  }
+}
+
+function refuseHandshake(throttle: HandshakeThrottle, socket: Socket, next: (err?: Error) => void): void {
+  const delay = throttle.failed(socket.handshake.address);
+  const refuse = (): void => next(new Error('unauthorized'));
+  if (delay > 0) setTimeout(refuse, delay);
+  else refuse();
+}
+
+export function attachTerminalNamespace(io: Server, station: Station, now: () => number = Date.now): void {
   const nsp = io.of('/terminal');
+  const throttle = new HandshakeThrottle(now);
+  // Runs on every connection, including reconnections (connection-state recovery is not enabled),
+  // so a rotated or disabled device can never get back in.
   nsp.use((socket, next) => {
     const auth = parseTerminalAuth(socket.handshake.auth);
-    if (!auth.ok) return next(new Error('unauthorized'));
+    if (!auth.ok) return refuseHandshake(throttle, socket, next);
     station.registry
       .authenticateTerminal(auth.value.deviceId, auth.value.token)
       .then((t) => {
-        if (!t) return next(new Error('unauthorized'));
+        if (!t) return refuseHandshake(throttle, socket, next);
         socket.data.deviceId = t.deviceId;
         next();
       })
-      .catch(() => next(new Error('unauthorized')));
+      .catch(() => refuseHandshake(throttle, socket, next));
   });
 
   nsp.on('connection', (socket: Socket) => {
@@ -49,16 +77,32 @@ export function attachTerminalNamespace(io: Server, station: Station): void {
       const at = inc.acknowledgedAt ?? inc.receivedAt;
       socket.emit('alarm:status', { alarmId: inc.alarmId, incidentId: inc.id, state: inc.state, at } satisfies AlarmStatus);
     }
+    socket.on('disconnect', () => station.deviceDisconnected(deviceId));
+    // An alarm is never rate-limited.
     socket.on('alarm', guarded('alarm', (p, ack) => answer(ack, station.receiveAlarm(deviceId, p))));
-    socket.on('heartbeat', guarded('heartbeat', (p, ack) => answer(ack, station.receiveHeartbeat(deviceId, p))));
-    socket.onAny((event: string) => {
-      if (event !== 'alarm' && event !== 'heartbeat') console.warn(`gateway: ${deviceId} sent unknown event "${event.slice(0, 64)}"; ignored`);
+    const limited = (name: string, fn: (p: unknown) => unknown) =>
+      guarded(name, (p, ack) => {
+        if (!station.allowEvent(deviceId)) return answer(ack, refusal('rate_limited', `too many ${name} messages; slow down`));
+        answer(ack, fn(p));
+      });
+    socket.on('heartbeat', limited('heartbeat', (p) => station.receiveHeartbeat(deviceId, p)));
+    socket.on('cancel', limited('cancel', (p) => station.receiveCancel(deviceId, p)));
+    socket.onAny((event: unknown, ...rest: unknown[]) => {
+      if (event === 'alarm' || event === 'heartbeat' || event === 'cancel') return;
+      // Unknown events are ignored (future protocol versions may add some), logged, and count against the limit.
+      if (station.allowEvent(deviceId)) console.warn(`gateway: ${deviceId} sent unknown event "${String(event).slice(0, 64)}"; ignored`);
+      const ack = rest[rest.length - 1];
+      answer(ack, refusal('invalid_payload', `unknown event "${String(event).slice(0, 64)}"`));
     });
   });
 
   station.subscribe({
     alarmStatus: (deviceId, status) => {
       nsp.to(`dev:${deviceId}`).emit('alarm:status', status);
+    },
+    // A rotated or disabled device is cut off at once; its next handshake runs the middleware again.
+    registryChanged: (revoked) => {
+      for (const id of revoked) nsp.in(`dev:${id}`).disconnectSockets(true);
     },
   });
 }
@@ -98,6 +142,14 @@ export function attachConsoleNamespace(io: Server, station: Station, sessions: S
       });
     socket.on('acknowledge', command('acknowledge', (id) => station.acknowledge(operator, id)));
     socket.on('shown', command('shown', (id) => station.markShown(operator, id)));
+    socket.on(
+      'acknowledgeFault',
+      guarded('acknowledgeFault', (req, ack) => {
+        const r = (typeof req === 'object' && req !== null ? req : {}) as { deviceId?: unknown; fault?: unknown };
+        answer(ack, station.acknowledgeFault(operator, r.deviceId, r.fault));
+      }),
+    );
+    socket.emit('health', station.health());
   });
 
   station.subscribe({
@@ -106,6 +158,14 @@ export function attachConsoleNamespace(io: Server, station: Station, sessions: S
     },
     volatileChanged: (alarms) => {
       nsp.to('live').emit('volatile', [...alarms]);
+    },
+    // An operator who was disabled loses the console at once.
+    registryChanged: () => {
+      for (const s of nsp.sockets.values()) {
+        const op = s.data.operator as OperatorRef;
+        const now = station.registry.operator(op.username);
+        if (!now || now.role !== op.role) s.disconnect(true);
+      }
     },
   });
 }

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { OperatorRef, Role } from '../shared/events';
 import type { GuardPost, PatrolUnit, PoliceRoom, ReferenceData, School, Terminal } from '../shared/model';
-import { verifySecret, type SecretHash } from './secrets';
+import { hashSecret, newToken, verifySecret, type SecretHash } from './secrets';
 
 export interface TerminalRecord extends Terminal {
   secret: SecretHash;
@@ -53,9 +53,42 @@ export class Registry {
   }
 
   static load(file: string): Registry {
-    if (!fs.existsSync(file)) return new Registry(emptyRegistryData(), file);
-    const data = JSON.parse(fs.readFileSync(file, 'utf8')) as RegistryData;
-    return new Registry({ ...emptyRegistryData(), ...data }, file);
+    return new Registry(readRegistryFile(file), file);
+  }
+
+  get path(): string | undefined {
+    return this.file;
+  }
+
+  /**
+   * Re-reads the file (another process, e.g. `npm run station -- device rotate`, changed it) and returns the
+   * devices and units whose credentials changed or that were disabled or removed: their sockets must go.
+   */
+  reload(): string[] {
+    if (!this.file) return [];
+    const next = readRegistryFile(this.file);
+    const before = this.data;
+    const revoked: string[] = [];
+    const key = (x: { secret?: SecretHash; disabled: boolean }): string => (x.disabled ? 'disabled' : `${x.secret?.salt}:${x.secret?.hash}`);
+    const newTerms = new Map(next.terminals.map((t) => [t.deviceId, t]));
+    for (const t of before.terminals) {
+      const n = newTerms.get(t.deviceId);
+      if (!n || key(n) !== key(t) || n.disabled) revoked.push(t.deviceId);
+    }
+    const newUnits = new Map(next.units.map((u) => [u.id, u]));
+    for (const u of before.units) {
+      const n = newUnits.get(u.id);
+      if (!n || key(n) !== key(u) || n.disabled) revoked.push(u.id);
+    }
+    this.data = next;
+    try {
+      this.index();
+    } catch (e) {
+      this.data = before;
+      this.index();
+      throw e;
+    }
+    return revoked;
   }
 
   private index(): void {
@@ -97,6 +130,86 @@ export class Registry {
     }
   }
 
+  get snapshot(): Readonly<RegistryData> {
+    return this.data;
+  }
+
+  // --- administration (CLI and admin screen). Each returns the new secret once; only its hash is kept. ---
+
+  async addTerminal(t: Terminal): Promise<string> {
+    if (!/^[A-Za-z0-9_.:-]{1,128}$/.test(t.deviceId)) throw new RegistryError(`device id "${t.deviceId}" must be 1–128 of A-Z a-z 0-9 _ . : -`);
+    if (this.terminalsById.has(t.deviceId) || this.data.units.some((u) => u.id === t.deviceId)) throw new RegistryError(`device ${t.deviceId} already exists`);
+    if (!this.schoolsById.has(t.schoolId)) throw new RegistryError(`no school ${t.schoolId}; add the school first`);
+    const token = newToken();
+    const secret = await hashSecret(token);
+    this.update((d) => d.terminals.push({ ...t, secret, disabled: false }));
+    return token;
+  }
+
+  async rotateDevice(id: string): Promise<string> {
+    const token = newToken();
+    const secret = await hashSecret(token);
+    this.update((d) => {
+      const x = d.terminals.find((t) => t.deviceId === id) ?? d.units.find((u) => u.id === id);
+      if (!x) throw new RegistryError(`no device or unit ${id}`);
+      x.secret = secret;
+    });
+    return token;
+  }
+
+  setDisabled(id: string, disabled: boolean): void {
+    this.update((d) => {
+      const x = d.terminals.find((t) => t.deviceId === id) ?? d.units.find((u) => u.id === id) ?? d.operators.find((o) => o.username === id);
+      if (!x) throw new RegistryError(`no device, unit or operator ${id}`);
+      x.disabled = disabled;
+    });
+  }
+
+  addSchool(s: School): void {
+    if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(s.id)) throw new RegistryError(`school id "${s.id}" must be 1–64 of A-Z a-z 0-9 _ . : -`);
+    if (this.schoolsById.has(s.id)) throw new RegistryError(`school ${s.id} already exists`);
+    if (!Number.isFinite(s.lat) || !Number.isFinite(s.lng) || Math.abs(s.lat) > 90 || Math.abs(s.lng) > 180) throw new RegistryError('lat/lng out of range');
+    this.update((d) => d.schools.push(s));
+  }
+
+  async addUnit(u: PatrolUnit): Promise<string | undefined> {
+    if (!/^[A-Za-z0-9_.:-]{1,128}$/.test(u.id)) throw new RegistryError(`unit id "${u.id}" must be 1–128 of A-Z a-z 0-9 _ . : -`);
+    if (this.data.units.some((x) => x.id === u.id) || this.terminalsById.has(u.id)) throw new RegistryError(`unit ${u.id} already exists`);
+    const token = u.hasDevice ? newToken() : undefined;
+    const secret = token ? await hashSecret(token) : undefined;
+    this.update((d) => d.units.push({ ...u, disabled: false, ...(secret ? { secret } : {}) }));
+    return token;
+  }
+
+  async addOperator(o: OperatorRef): Promise<string> {
+    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(o.username)) throw new RegistryError(`username "${o.username}" must be 1–64 of A-Z a-z 0-9 _ . -`);
+    if (this.operatorsByName.has(o.username)) throw new RegistryError(`operator ${o.username} already exists`);
+    if (!isRole(o.role)) throw new RegistryError(`role must be officer, chief, trainer or admin`);
+    const password = newToken();
+    const secret = await hashSecret(password);
+    this.update((d) => d.operators.push({ ...o, secret, disabled: false }));
+    return password;
+  }
+
+  async resetPassword(username: string): Promise<string> {
+    const password = newToken();
+    const secret = await hashSecret(password);
+    this.update((d) => {
+      const o = d.operators.find((x) => x.username === username);
+      if (!o) throw new RegistryError(`no operator ${username}`);
+      o.secret = secret;
+    });
+    return password;
+  }
+
+  async authenticateUnit(unitId: string, token: string): Promise<UnitRecord | undefined> {
+    const u = this.data.units.find((x) => x.id === unitId);
+    if (!u || u.disabled || !u.secret) return undefined;
+    if (!(await verifySecret(token, u.secret))) return undefined;
+    const cur = this.data.units.find((x) => x.id === unitId);
+    return cur && !cur.disabled && cur.secret?.hash === u.secret.hash ? cur : undefined;
+  }
+
   school(id: string): School | undefined {
     return this.schoolsById.get(id);
   }
@@ -111,7 +224,10 @@ export class Registry {
   async authenticateTerminal(deviceId: string, token: string): Promise<TerminalRecord | undefined> {
     const t = this.terminalsById.get(deviceId);
     if (!t || t.disabled) return undefined;
-    return (await verifySecret(token, t.secret)) && !t.disabled ? t : undefined;
+    if (!(await verifySecret(token, t.secret))) return undefined;
+    // The registry may have changed while scrypt ran (rotated, disabled): answer for the current record.
+    const cur = this.terminalsById.get(deviceId);
+    return cur && !cur.disabled && cur.secret.hash === t.secret.hash ? cur : undefined;
   }
 
   async authenticateOperator(username: string, password: string): Promise<OperatorRef | undefined> {
@@ -138,6 +254,14 @@ export class Registry {
       units: d.units.map(({ id, name, callsign, lat, lng, hasDevice }) => ({ id, name, callsign, lat, lng, hasDevice })),
     };
   }
+}
+
+export class RegistryError extends Error {}
+
+function readRegistryFile(file: string): RegistryData {
+  if (!fs.existsSync(file)) return emptyRegistryData();
+  const data = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<RegistryData>;
+  return { ...emptyRegistryData(), ...data };
 }
 
 export function isRole(x: string): x is Role {

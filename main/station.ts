@@ -2,10 +2,17 @@
 // events, keeps the folded state, and tells listeners (gateways) about every change. No sockets here.
 import { checkEvent, applyRecord, foldRecords, alarmKey, type Incident, type StationState } from '../shared/incidents';
 import type { AlarmReceived, JournalRecord, OperatorRef, StationEvent } from '../shared/events';
+import type { DeviceHealth } from '../shared/consoleApi';
+import type { DeviceFaultKind } from '../shared/events';
 import {
+  DEFAULT_HEARTBEAT_MS,
+  OFFLINE_AFTER_INTERVALS,
+  SKEW_FLAG_MS,
   parseAlarm,
+  parseCancel,
   parseHeartbeat,
   refusal,
+  type ErrorCode,
   type AlarmAck,
   type AlarmStatus,
   type HeartbeatAck,
@@ -13,6 +20,7 @@ import {
 } from '../shared/protocol';
 import { can } from '../shared/roles';
 import type { Journal } from './journal';
+import { RateLimiter } from './rateLimit';
 import type { Registry } from './registry';
 
 export interface StationListener {
@@ -22,13 +30,26 @@ export interface StationListener {
   volatileChanged?(alarms: readonly AlarmReceived[]): void;
   /** Something the school's terminal should hear about its alarm. */
   alarmStatus?(deviceId: string, status: AlarmStatus): void;
+  /** The registry changed; these devices/units were rotated, disabled or removed and must be cut off now. */
+  registryChanged?(revoked: readonly string[]): void;
 }
 
 export type CommandResult = { ok: true } | Refusal;
 
 export interface DeviceLiveness {
   lastSeenAt: number;
+  connections: number;
   lastHeartbeat?: { sentAt: number; receivedAt: number; battery?: number; tamper?: boolean; powerSource?: string };
+  lastTestPressAt?: number;
+  skewMs?: number;
+  refusals: Partial<Record<ErrorCode, number>>;
+}
+
+export interface StationOptions {
+  now?: () => number;
+  heartbeatMs?: number;
+  /** Non-alarm events a device may send per second (burst: 4×). */
+  eventsPerSecond?: number;
 }
 
 export class Station {
@@ -38,12 +59,21 @@ export class Station {
   private readonly volatile = new Map<string, AlarmReceived>();
   private readonly liveness = new Map<string, DeviceLiveness>();
   private readonly dayCounters = new Map<string, number>();
+  private readonly now: () => number;
+  readonly heartbeatMs: number;
+  private readonly startedAt: number;
+  private readonly limiter: RateLimiter;
 
   constructor(
     readonly journal: Journal,
     readonly registry: Registry,
-    private readonly now: () => number = Date.now,
+    opts: StationOptions | (() => number) = {},
   ) {
+    const o = typeof opts === 'function' ? { now: opts } : opts;
+    this.now = o.now ?? Date.now;
+    this.heartbeatMs = o.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+    this.startedAt = this.now();
+    this.limiter = new RateLimiter(o.eventsPerSecond ?? 5, (o.eventsPerSecond ?? 5) * 4);
     this.state = foldRecords(journal.records);
     for (const inc of Object.values(this.state.incidents)) this.countIncidentId(inc.id);
   }
@@ -109,21 +139,93 @@ export class Station {
     return `${day}-${String(n).padStart(4, '0')}`;
   }
 
+  private live(deviceId: string): DeviceLiveness {
+    let l = this.liveness.get(deviceId);
+    if (!l) {
+      l = { lastSeenAt: 0, connections: 0, refusals: {} };
+      this.liveness.set(deviceId, l);
+    }
+    return l;
+  }
+
+  /** Any sign of life: refreshes supervision and clears an offline fault. */
   private touch(deviceId: string, at: number): void {
-    const l = this.liveness.get(deviceId) ?? { lastSeenAt: at };
-    l.lastSeenAt = at;
-    this.liveness.set(deviceId, l);
+    this.live(deviceId).lastSeenAt = at;
+    if (this.state.devices[deviceId]?.online === false) this.tryAppend({ type: 'device.online', at, deviceId });
+  }
+
+  /** Appends a supervision event; a failed write is logged and retried by the next tick or message. */
+  private tryAppend(event: StationEvent): boolean {
+    try {
+      this.append(event);
+      return true;
+    } catch (e) {
+      console.error(`station: could not record ${event.type}:`, (e as Error).message);
+      return false;
+    }
+  }
+
+  private refused<T extends Refusal>(deviceId: string, r: T): T {
+    const l = this.live(deviceId);
+    l.refusals[r.error.code] = (l.refusals[r.error.code] ?? 0) + 1;
+    return r;
+  }
+
+  /** Non-alarm traffic from a device passes a token bucket; alarms never do. */
+  allowEvent(deviceId: string): boolean {
+    const ok = this.limiter.take(deviceId, this.now());
+    if (!ok) this.refused(deviceId, refusal('rate_limited', ''));
+    return ok;
+  }
+
+  /** Called every second or so: devices silent for 3 heartbeat intervals go offline. */
+  supervise(): void {
+    const at = this.now();
+    const limit = OFFLINE_AFTER_INTERVALS * this.heartbeatMs;
+    for (const t of this.registry.snapshot.terminals) {
+      if (t.disabled) continue;
+      const lastSeenAt = this.liveness.get(t.deviceId)?.lastSeenAt || this.startedAt;
+      if (at - lastSeenAt > limit && this.state.devices[t.deviceId]?.online !== false) {
+        this.tryAppend({ type: 'device.offline', at, deviceId: t.deviceId, lastSeenAt });
+      }
+    }
+  }
+
+  health(): DeviceHealth[] {
+    return this.registry.snapshot.terminals.map((t) => {
+      const l = this.liveness.get(t.deviceId);
+      const d = this.state.devices[t.deviceId];
+      return {
+        deviceId: t.deviceId,
+        schoolId: t.schoolId,
+        label: t.label,
+        disabled: t.disabled,
+        connected: (l?.connections ?? 0) > 0,
+        online: d?.online ?? true,
+        ...(d ? { since: d.since } : {}),
+        ...(l && l.lastSeenAt > 0 ? { lastSeenAt: l.lastSeenAt } : {}),
+        ...(l?.lastHeartbeat ? { lastHeartbeatAt: l.lastHeartbeat.receivedAt } : {}),
+        ...(l?.lastHeartbeat?.battery !== undefined ? { battery: l.lastHeartbeat.battery } : {}),
+        ...(l?.lastHeartbeat?.powerSource !== undefined ? { powerSource: l.lastHeartbeat.powerSource } : {}),
+        ...(l?.lastTestPressAt !== undefined ? { lastTestPressAt: l.lastTestPressAt } : {}),
+        ...(l?.skewMs !== undefined ? { skewMs: l.skewMs } : {}),
+        skewFlagged: l?.skewMs !== undefined && Math.abs(l.skewMs) > SKEW_FLAG_MS,
+        tamper: d?.faults.tamper !== undefined,
+        refusals: { ...(l?.refusals ?? {}) },
+      };
+    });
   }
 
   /** `alarm` from an authenticated terminal. The school comes from the registry, never the payload. */
   receiveAlarm(deviceId: string, payload: unknown): AlarmAck | Refusal {
     const parsed = parseAlarm(payload);
-    if (!parsed.ok) return parsed;
+    if (!parsed.ok) return this.refused(deviceId, parsed);
     const terminal = this.registry.terminal(deviceId);
     if (!terminal || terminal.disabled) return refusal('forbidden', 'device is not registered or disabled');
     const at = this.now();
     this.touch(deviceId, at);
     const a = parsed.value;
+    if (a.kind === 'test') this.live(deviceId).lastTestPressAt = at;
     const key = alarmKey(deviceId, a.alarmId);
     const existingId = this.state.alarmIndex[key];
     if (existingId) {
@@ -153,7 +255,7 @@ export class Station {
         this.volatile.set(key, event);
         this.emit('volatileChanged', this.volatileAlarms);
       }
-      return refusal('not_durable', 'the station could not store the alarm durably; retry with the same alarmId');
+      return this.refused(deviceId, refusal('not_durable', 'the station could not store the alarm durably; retry with the same alarmId'));
     }
     if (pending) {
       this.volatile.delete(key);
@@ -165,15 +267,75 @@ export class Station {
 
   receiveHeartbeat(deviceId: string, payload: unknown): HeartbeatAck | Refusal {
     const parsed = parseHeartbeat(payload);
-    if (!parsed.ok) return parsed;
+    if (!parsed.ok) return this.refused(deviceId, parsed);
     const at = this.now();
     this.touch(deviceId, at);
-    const l = this.liveness.get(deviceId)!;
-    l.lastHeartbeat = { ...parsed.value, receivedAt: at };
+    const l = this.live(deviceId);
+    const hb = parsed.value;
+    l.lastHeartbeat = { ...hb, receivedAt: at };
+    l.skewMs = at - hb.sentAt;
+    if (hb.tamper !== undefined && hb.tamper !== (this.state.devices[deviceId]?.faults.tamper !== undefined)) {
+      this.tryAppend({ type: 'device.tamper', at, deviceId, tamper: hb.tamper });
+    }
     return { ok: true, serverTime: at };
   }
 
+  /** `cancel`: the school asks to withdraw an alarm. Recorded and shown; never closes the incident. */
+  receiveCancel(deviceId: string, payload: unknown): CommandResult {
+    const parsed = parseCancel(payload);
+    if (!parsed.ok) return this.refused(deviceId, parsed);
+    const at = this.now();
+    this.touch(deviceId, at);
+    const incidentId = this.state.alarmIndex[alarmKey(deviceId, parsed.value.alarmId)];
+    if (!incidentId) return this.refused(deviceId, refusal('unknown_alarm', `no alarm ${parsed.value.alarmId} from this device`));
+    const inc = this.state.incidents[incidentId]!;
+    if (inc.cancelRequest) return { ok: true }; // a retry of the same request
+    const event: StationEvent = { type: 'alarm.cancel_requested', at, incidentId, reason: parsed.value.reason };
+    const check = checkEvent(this.state, event);
+    if (!check.ok) return this.refused(deviceId, refusal('forbidden', check.message));
+    try {
+      this.append(event);
+    } catch (e) {
+      return this.refused(deviceId, refusal('not_durable', `could not store the request: ${(e as Error).message}`));
+    }
+    return { ok: true };
+  }
+
+  deviceDisconnected(deviceId: string): void {
+    const l = this.live(deviceId);
+    l.connections = Math.max(0, l.connections - 1);
+  }
+
+  /** An officer has seen a device fault: its sound stops; the fault stays until the device clears it. */
+  acknowledgeFault(operator: OperatorRef, deviceId: unknown, fault: unknown): CommandResult {
+    if (!can(operator.role, 'device.acknowledgeFault')) return refusal('forbidden', `role ${operator.role} may not acknowledge device faults`);
+    if (typeof deviceId !== 'string' || (fault !== 'offline' && fault !== 'tamper')) return refusal('invalid_payload', 'expected { deviceId, fault: offline | tamper }');
+    const event: StationEvent = { type: 'device.fault_acknowledged', at: this.now(), deviceId, fault: fault as DeviceFaultKind, operator };
+    const check = checkEvent(this.state, event);
+    if (!check.ok) return refusal('unknown_alarm', check.message);
+    try {
+      this.append(event);
+    } catch (e) {
+      return refusal('not_durable', (e as Error).message);
+    }
+    return { ok: true };
+  }
+
+  /** The registry file changed on disk (admin CLI): re-read it and cut off what was revoked. */
+  reloadRegistry(): void {
+    let revoked: string[];
+    try {
+      revoked = this.registry.reload();
+    } catch (e) {
+      console.error('station: registry file could not be read; keeping the previous registry:', (e as Error).message);
+      return;
+    }
+    if (revoked.length > 0) console.log(`station: credentials revoked for ${revoked.join(', ')}`);
+    this.emit('registryChanged', revoked);
+  }
+
   deviceConnected(deviceId: string): void {
+    this.live(deviceId).connections++;
     this.touch(deviceId, this.now());
   }
 

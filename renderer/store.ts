@@ -1,9 +1,9 @@
 // renderer/ — the console's state: the journal replica folded by the shared reducer, plus link status.
 // Components read it with useConsole() and act through its methods; they never touch sockets or Dexie.
 import { useSyncExternalStore } from 'react';
-import type { ConsoleHello } from '../shared/consoleApi';
+import type { ConsoleHello, DeviceHealth } from '../shared/consoleApi';
 import type { AlarmReceived, JournalRecord, OperatorRef } from '../shared/events';
-import { applyRecord, emptyState, foldRecords, isUnacknowledged, type StationState } from '../shared/incidents';
+import { applyRecord, emptyState, foldRecords, isUnacknowledged, openFaults, type StationState } from '../shared/incidents';
 import type { ReferenceData } from '../shared/model';
 import { can } from '../shared/roles';
 import { openReplica, type Replica } from './adapters/replica';
@@ -17,6 +17,7 @@ export interface ConsoleState {
   reference?: ReferenceData;
   station: StationState;
   volatile: AlarmReceived[];
+  health: DeviceHealth[];
   online: boolean;
   /** serverTime − local clock, so timers count from the station's clock. */
   clockOffsetMs: number;
@@ -48,7 +49,7 @@ export class ConsoleStore {
     });
     const session = sessionStorage.getItem(SESSION_KEY);
     const operator = sessionStorage.getItem(OPERATOR_KEY);
-    this.s = { phase: 'login', station: emptyState, volatile: [], online: false, clockOffsetMs: 0, journalProblems: [], sound: 'idle' };
+    this.s = { phase: 'login', station: emptyState, volatile: [], health: [], online: false, clockOffsetMs: 0, journalProblems: [], sound: 'idle' };
     if (session && operator) void this.begin(session, JSON.parse(operator) as OperatorRef);
   }
 
@@ -69,11 +70,19 @@ export class ConsoleStore {
     this.publish({ ...this.s, sound: this.sound.state() });
   }
 
-  /** The alarm sound follows the data: any unacknowledged real alarm (or an unstored one) keeps it looping. */
+  /**
+   * The sound follows the data: any unacknowledged alarm that is not a test press (or one not yet stored), or
+   * an unacknowledged tamper, loops the alarm tone; an unacknowledged offline device loops the calmer fault tone.
+   */
   private updateSound(): void {
-    const loud = this.s.phase === 'ready' &&
-      (this.s.volatile.length > 0 || Object.values(this.s.station.incidents).some((i) => isUnacknowledged(i) && i.kind !== 'test'));
+    if (this.s.phase !== 'ready') return this.sound.stop();
+    const faults = openFaults(this.s.station).filter((f) => f.acknowledgedAt === undefined);
+    const loud =
+      this.s.volatile.length > 0 ||
+      faults.some((f) => f.kind === 'tamper') ||
+      Object.values(this.s.station.incidents).some((i) => isUnacknowledged(i) && i.kind !== 'test');
     if (loud) this.sound.start('alarm');
+    else if (faults.length > 0) this.sound.start('fault');
     else this.sound.stop();
   }
 
@@ -114,6 +123,7 @@ export class ConsoleStore {
       hello: (h) => this.onHello(h),
       records: (batch) => this.onRecords(batch),
       volatile: (alarms) => this.set({ volatile: alarms }),
+      health: (devices) => this.set({ health: devices }),
       connection: (online) => this.set({ online }),
       unauthorized: () => {
         this.logout();
@@ -151,10 +161,12 @@ export class ConsoleStore {
     }
     const before = this.s.station;
     this.set({ station: st });
-    for (const r of batch) {
-      if (r.event.type === 'alarm.received' && !before.incidents[r.event.incidentId] && isUnacknowledged(st.incidents[r.event.incidentId]!)) {
-        const school = this.s.reference?.schools.find((x) => x.id === st.incidents[r.event.incidentId]!.schoolId);
-        shell.notify('校园报警 School alarm', school?.name ?? r.event.deviceId);
+    for (const { event: e } of batch) {
+      // Only new, still open alarms call for the OS's attention (not a catch-up of old ones).
+      const inc = e.type === 'alarm.received' && !before.incidents[e.incidentId] ? st.incidents[e.incidentId] : undefined;
+      if (inc && isUnacknowledged(inc)) {
+        const school = this.s.reference?.schools.find((x) => x.id === inc.schoolId);
+        shell.notify('校园报警 School alarm', school?.name ?? inc.deviceId);
         shell.requestAttention();
       }
     }
@@ -168,6 +180,12 @@ export class ConsoleStore {
   async acknowledge(incidentId: string): Promise<string | undefined> {
     if (!this.link) return 'not connected';
     const r = await this.link.acknowledge(incidentId);
+    return r.ok ? undefined : r.error.message;
+  }
+
+  async acknowledgeFault(deviceId: string, fault: string): Promise<string | undefined> {
+    if (!this.link) return 'not connected';
+    const r = await this.link.acknowledgeFault(deviceId, fault);
     return r.ok ? undefined : r.error.message;
   }
 

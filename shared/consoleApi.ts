@@ -1,7 +1,30 @@
 // shared/ — the `/console` namespace: how a console talks to the core. Both ends import these types.
 import type { AlarmReceived, JournalRecord, OperatorRef } from './events';
 import type { ReferenceData } from './model';
-import type { Refusal } from './protocol';
+import type { ErrorCode, Refusal } from './protocol';
+
+/** One terminal's health as the core sees it right now (live, not journalled except online/offline). */
+export interface DeviceHealth {
+  deviceId: string;
+  schoolId: string;
+  label: string;
+  disabled: boolean;
+  /** Has an open socket now. */
+  connected: boolean;
+  /** Supervision verdict: false once silent for 3 heartbeat intervals. */
+  online: boolean;
+  since?: number;
+  lastSeenAt?: number;
+  lastHeartbeatAt?: number;
+  lastTestPressAt?: number;
+  /** Station clock minus the device clock at its last heartbeat (positive: device is behind). */
+  skewMs?: number;
+  skewFlagged: boolean;
+  battery?: number;
+  powerSource?: string;
+  tamper: boolean;
+  refusals: Partial<Record<ErrorCode, number>>;
+}
 
 export interface ConsoleAuth {
   session: string;
@@ -25,6 +48,7 @@ export interface ConsoleServerEvents {
   records: (batch: JournalRecord[]) => void;
   record: (r: JournalRecord) => void;
   volatile: (alarms: AlarmReceived[]) => void;
+  health: (devices: DeviceHealth[]) => void;
 }
 
 export type CommandAck = { ok: true } | Refusal;
@@ -33,6 +57,7 @@ export type CommandAck = { ok: true } | Refusal;
 export interface ConsoleClientEvents {
   acknowledge: (req: { incidentId: string }, ack: (r: CommandAck) => void) => void;
   shown: (req: { incidentId: string }, ack: (r: CommandAck) => void) => void;
+  acknowledgeFault: (req: { deviceId: string; fault: string }, ack: (r: CommandAck) => void) => void;
 }
 
 export interface LoginRequest {

@@ -42,7 +42,54 @@ export interface IncidentAcknowledged {
   operator: OperatorRef;
 }
 
-export type StationEvent = AlarmReceived | IncidentShown | IncidentAcknowledged;
+/** The school asks to withdraw an alarm pressed by mistake. Never closes the incident by itself. */
+export interface CancelRequested {
+  type: 'alarm.cancel_requested';
+  at: number;
+  incidentId: string;
+  reason: string;
+}
+
+export type DeviceFaultKind = 'offline' | 'tamper';
+
+/** A terminal silent for 3 heartbeat intervals. */
+export interface DeviceOffline {
+  type: 'device.offline';
+  at: number;
+  deviceId: string;
+  lastSeenAt: number;
+}
+/** The terminal is heard from again: its offline fault clears. */
+export interface DeviceOnline {
+  type: 'device.online';
+  at: number;
+  deviceId: string;
+}
+/** The terminal reports its case opened (tamper: true) or closed again (tamper: false). */
+export interface DeviceTamper {
+  type: 'device.tamper';
+  at: number;
+  deviceId: string;
+  tamper: boolean;
+}
+/** An officer has seen a device fault; silences its sound, the fault stays until it clears. */
+export interface DeviceFaultAcknowledged {
+  type: 'device.fault_acknowledged';
+  at: number;
+  deviceId: string;
+  fault: DeviceFaultKind;
+  operator: OperatorRef;
+}
+
+export type StationEvent =
+  | AlarmReceived
+  | IncidentShown
+  | IncidentAcknowledged
+  | CancelRequested
+  | DeviceOffline
+  | DeviceOnline
+  | DeviceTamper
+  | DeviceFaultAcknowledged;
 export type StationEventType = StationEvent['type'];
 
 /** One line of the journal. `seq` starts at 1 and has no gaps. */

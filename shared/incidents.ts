@@ -1,7 +1,7 @@
 // shared/ — the incident reducer: a pure fold of journal records into incidents.
 // Used by the core (authoritative state), by every console (its Dexie replica) and later by drill replay.
 import type { AlarmKind, AlarmState } from './protocol';
-import { missingCase, type JournalRecord, type OperatorRef, type StationEvent } from './events';
+import { missingCase, type DeviceFaultKind, type JournalRecord, type OperatorRef, type StationEvent } from './events';
 
 export interface Incident {
   id: string;
@@ -18,8 +18,26 @@ export interface Incident {
   acknowledgedAt?: number;
   acknowledgedBy?: OperatorRef;
   state: AlarmState;
+  /** The school asked to withdraw the alarm (an officer still has to confirm). */
+  cancelRequest?: { reason: string; at: number };
   /** Sequence number of the last record that changed this incident. */
   seq: number;
+}
+
+export interface DeviceFault {
+  kind: DeviceFaultKind;
+  openedAt: number;
+  acknowledgedAt?: number;
+  acknowledgedBy?: OperatorRef;
+}
+
+/** What the journal knows of a terminal: reachability and its open faults. */
+export interface DeviceState {
+  deviceId: string;
+  online: boolean;
+  /** When it last went online or offline. */
+  since: number;
+  faults: Partial<Record<DeviceFaultKind, DeviceFault>>;
 }
 
 export interface StationState {
@@ -28,9 +46,11 @@ export interface StationState {
   incidents: Readonly<Record<string, Incident>>;
   /** `${deviceId}/${alarmId}` → incidentId: the idempotency index. */
   alarmIndex: Readonly<Record<string, string>>;
+  /** Terminals that ever had a supervision event (absent = never faulted, presumed fine). */
+  devices: Readonly<Record<string, DeviceState>>;
 }
 
-export const emptyState: StationState = { seq: 0, incidents: {}, alarmIndex: {} };
+export const emptyState: StationState = { seq: 0, incidents: {}, alarmIndex: {}, devices: {} };
 
 export const alarmKey = (deviceId: string, alarmId: string): string => `${deviceId}/${alarmId}`;
 
@@ -62,9 +82,40 @@ export function checkEvent(state: StationState, event: StationEvent): Check {
       }
       return { ok: true };
     }
+    case 'alarm.cancel_requested': {
+      const inc = state.incidents[event.incidentId];
+      if (!inc) return { ok: false, message: `no incident ${event.incidentId}` };
+      if (inc.state === 'resolved') return { ok: false, message: `incident ${event.incidentId} is already resolved` };
+      return { ok: true };
+    }
+    case 'device.offline':
+      return state.devices[event.deviceId]?.online === false ? { ok: false, message: `${event.deviceId} is already offline` } : { ok: true };
+    case 'device.online':
+      return state.devices[event.deviceId]?.online === false ? { ok: true } : { ok: false, message: `${event.deviceId} is not offline` };
+    case 'device.tamper': {
+      const open = state.devices[event.deviceId]?.faults.tamper !== undefined;
+      return open === event.tamper ? { ok: false, message: `${event.deviceId} tamper is already ${event.tamper ? 'raised' : 'clear'}` } : { ok: true };
+    }
+    case 'device.fault_acknowledged': {
+      const f = state.devices[event.deviceId]?.faults[event.fault];
+      if (!f) return { ok: false, message: `${event.deviceId} has no open ${event.fault} fault` };
+      if (f.acknowledgedAt !== undefined) return { ok: false, message: `the ${event.fault} fault of ${event.deviceId} was already acknowledged by ${f.acknowledgedBy?.displayName ?? '?'}` };
+      return { ok: true };
+    }
     default:
       return missingCase(event);
   }
+}
+
+function withDevice(state: StationState, seq: number, deviceId: string, at: number, change: (d: DeviceState) => DeviceState): StationState {
+  const d = state.devices[deviceId] ?? { deviceId, online: true, since: at, faults: {} };
+  return { ...state, seq, devices: { ...state.devices, [deviceId]: change(d) } };
+}
+
+function withoutFault(faults: DeviceState['faults'], kind: DeviceFaultKind): DeviceState['faults'] {
+  const next = { ...faults };
+  delete next[kind];
+  return next;
 }
 
 function withIncident(state: StationState, seq: number, inc: Incident): StationState {
@@ -109,6 +160,29 @@ export function applyRecord(state: StationState, record: JournalRecord): Station
         seq,
       });
     }
+    case 'alarm.cancel_requested': {
+      const inc = state.incidents[event.incidentId]!;
+      return withIncident(state, seq, { ...inc, cancelRequest: { reason: event.reason, at: event.at }, seq });
+    }
+    case 'device.offline':
+      return withDevice(state, seq, event.deviceId, event.at, (d) => ({
+        ...d,
+        online: false,
+        since: event.at,
+        faults: { ...d.faults, offline: { kind: 'offline', openedAt: event.at } },
+      }));
+    case 'device.online':
+      return withDevice(state, seq, event.deviceId, event.at, (d) => ({ ...d, online: true, since: event.at, faults: withoutFault(d.faults, 'offline') }));
+    case 'device.tamper':
+      return withDevice(state, seq, event.deviceId, event.at, (d) => ({
+        ...d,
+        faults: event.tamper ? { ...d.faults, tamper: { kind: 'tamper', openedAt: event.at } } : withoutFault(d.faults, 'tamper'),
+      }));
+    case 'device.fault_acknowledged':
+      return withDevice(state, seq, event.deviceId, event.at, (d) => ({
+        ...d,
+        faults: { ...d.faults, [event.fault]: { ...d.faults[event.fault]!, acknowledgedAt: event.at, acknowledgedBy: event.operator } },
+      }));
     default:
       return missingCase(event);
   }
@@ -146,4 +220,15 @@ export function queueOrder(incidents: Iterable<Incident>): Incident[] {
     if (rank(a) < 3) return a.receivedAt - b.receivedAt || a.seq - b.seq;
     return b.receivedAt - a.receivedAt || b.seq - a.seq;
   });
+}
+
+export interface OpenFault extends DeviceFault {
+  deviceId: string;
+}
+
+/** Every open device fault, unacknowledged first, then oldest first. */
+export function openFaults(state: StationState): OpenFault[] {
+  return Object.values(state.devices)
+    .flatMap((d) => Object.values(d.faults).map((f) => ({ ...f, deviceId: d.deviceId })))
+    .sort((a, b) => Number(a.acknowledgedAt !== undefined) - Number(b.acknowledgedAt !== undefined) || a.openedAt - b.openedAt);
 }

@@ -6,6 +6,10 @@ export const PROTOCOL_VERSION = 1;
 export const MAX_PAYLOAD_BYTES = 16 * 1024;
 export const DEFAULT_STATION_PORT = 8700;
 export const DEFAULT_HEARTBEAT_MS = 30_000;
+/** A device silent for this many heartbeat intervals is offline. */
+export const OFFLINE_AFTER_INTERVALS = 3;
+/** Clock skew beyond this is flagged on the device. */
+export const SKEW_FLAG_MS = 5_000;
 
 export const ERROR_CODES = ['invalid_payload', 'unknown_alarm', 'rate_limited', 'not_durable', 'forbidden'] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

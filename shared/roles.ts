@@ -1,12 +1,13 @@
 // shared/ — what each operator role may do. The core enforces it; the console only uses it to hide buttons.
 import type { Role } from './events';
 
-export type Action = 'incident.acknowledge' | 'incident.view' | 'registry.manage';
+export type Action = 'incident.acknowledge' | 'incident.view' | 'device.acknowledgeFault' | 'registry.manage';
 
 const allowed: Record<Action, readonly Role[]> = {
   'incident.view': ['officer', 'chief', 'trainer', 'admin'],
   // Taking an alarm is a duty officer's job; a chief may step in. Trainers and admins may not.
   'incident.acknowledge': ['officer', 'chief'],
+  'device.acknowledgeFault': ['officer', 'chief', 'admin'],
   'registry.manage': ['admin'],
 };
 

@@ -1,13 +1,14 @@
 // renderer/ (adapter) — the one link to the station core: login over HTTP, then the `/console` socket.
 // Identical in Electron and in a browser (the core serves the page, so everything is same-origin).
 import { io, type Socket } from 'socket.io-client';
-import type { CommandAck, ConsoleClientEvents, ConsoleHello, ConsoleServerEvents, LoginResponse } from '../../shared/consoleApi';
+import type { CommandAck, ConsoleClientEvents, ConsoleHello, ConsoleServerEvents, DeviceHealth, LoginResponse } from '../../shared/consoleApi';
 import type { AlarmReceived, JournalRecord } from '../../shared/events';
 
 export interface LinkHandlers {
   hello(h: ConsoleHello): void;
   records(batch: JournalRecord[]): void;
   volatile(alarms: AlarmReceived[]): void;
+  health(devices: DeviceHealth[]): void;
   connection(online: boolean): void;
   /** The session was refused: back to the login screen. */
   unauthorized(): void;
@@ -16,6 +17,7 @@ export interface LinkHandlers {
 export interface StationLink {
   acknowledge(incidentId: string): Promise<CommandAck>;
   shown(incidentId: string): Promise<CommandAck>;
+  acknowledgeFault(deviceId: string, fault: string): Promise<CommandAck>;
   /** Reconnect, asking for everything after the current seq (used when a gap is seen). */
   resync(): void;
   close(): void;
@@ -53,7 +55,9 @@ export function connect(session: string, since: () => number, h: LinkHandlers): 
   socket.on('records', h.records);
   socket.on('record', (r) => h.records([r]));
   socket.on('volatile', h.volatile);
+  socket.on('health', h.health);
 
+  const noAnswer = (e: Error): CommandAck => ({ ok: false, error: { code: 'not_durable', message: `接警中心无应答 / no answer from the station: ${e.message}` } });
   const command = (name: 'acknowledge' | 'shown', incidentId: string): Promise<CommandAck> =>
     socket
       .timeout(COMMAND_TIMEOUT_MS)
@@ -63,6 +67,7 @@ export function connect(session: string, since: () => number, h: LinkHandlers): 
   return {
     acknowledge: (id) => command('acknowledge', id),
     shown: (id) => command('shown', id),
+    acknowledgeFault: (deviceId, fault) => socket.timeout(COMMAND_TIMEOUT_MS).emitWithAck('acknowledgeFault', { deviceId, fault }).catch(noAnswer),
     resync() {
       socket.disconnect();
       socket.connect();

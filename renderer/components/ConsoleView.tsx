@@ -1,10 +1,12 @@
 // renderer/ — the duty console: header, unacknowledged banner, the alarm queue beside the map.
 import { useMemo, useState } from 'react';
-import { isUnacknowledged, queueOrder } from '../../shared/incidents';
-import type { School } from '../../shared/model';
+import { isUnacknowledged, openFaults, queueOrder } from '../../shared/incidents';
+import type { School, Terminal } from '../../shared/model';
 import { useI18n } from '../i18n';
 import { getStore, type ConsoleState } from '../store';
 import { clockTime, useNow } from '../time';
+import { DeviceHealthView } from './DeviceHealthView';
+import { FaultList } from './FaultList';
 import { IncidentCard } from './IncidentCard';
 import { StationMap } from './StationMap';
 
@@ -12,7 +14,10 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
   const { t, c } = useI18n();
   const now = useNow(500, state.clockOffsetMs);
   const [selected, setSelected] = useState<string>();
+  const [tab, setTab] = useState<'console' | 'devices'>('console');
   const schools = useMemo(() => new Map<string, School>((state.reference?.schools ?? []).map((s) => [s.id, s])), [state.reference]);
+  const terminals = useMemo(() => new Map<string, Terminal>((state.reference?.terminals ?? []).map((x) => [x.deviceId, x])), [state.reference]);
+  const faults = useMemo(() => openFaults(state.station), [state.station]);
   const queue = useMemo(() => {
     const storedKeys = new Set(Object.keys(state.station.alarmIndex));
     // Alarms the core could not store yet come first: they are shown, never hidden.
@@ -34,6 +39,13 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
           <strong>{t('appTitle')}</strong>
           <span className="station">{state.reference?.stationName}</span>
         </div>
+        <nav className="tabs">
+          <button className={tab === 'console' ? 'active' : ''} onClick={() => setTab('console')}>{t('tabConsole')}</button>
+          <button className={tab === 'devices' ? 'active' : ''} data-testid="tab-devices" onClick={() => setTab('devices')}>
+            {t('tabDevices')}
+            {faults.length > 0 && <span className="badge">{faults.length}</span>}
+          </button>
+        </nav>
         <div className="clock" data-testid="clock">{clockTime(now)}</div>
         <div className={`conn ${state.online ? 'online' : 'offline'}`} data-testid="link-state">
           {state.online ? t('connected') : t('disconnected')}
@@ -62,6 +74,7 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
       )}
       <div className="body">
         <section className="queue" aria-label={t('queueTitle')}>
+          <FaultList faults={faults} schools={schools} terminals={terminals} />
           <h2>
             {t('queueTitle')} <span className="count">{t('unacknowledgedCount', { n: openCount })}</span>
           </h2>
@@ -84,7 +97,11 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
             })}
           </ul>
         </section>
-        <StationMap reference={state.reference} incidents={queue} alarmed={alarmed} selected={selected} />
+        {tab === 'console' ? (
+          <StationMap reference={state.reference} incidents={queue} alarmed={alarmed} selected={selected} />
+        ) : (
+          <DeviceHealthView health={state.health} schools={schools} now={now} />
+        )}
       </div>
     </div>
   );

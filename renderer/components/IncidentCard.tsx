@@ -70,6 +70,11 @@ function IncidentCardImpl({ incident, school, now, canAck, selected, onSelect }:
         </div>
       )}
       {!stored && <div className="warning">{t('notDurable')}</div>}
+      {stored && incident.cancelRequest && (
+        <div className="warning" data-testid="cancel-request">
+          {t('cancelRequested', { reason: incident.cancelRequest.reason || '—', time: clockTime(incident.cancelRequest.at) })}
+        </div>
+      )}
       <div className="times">
         <span>
           {t('receivedAt')} {clockTime(receivedAt)}

@@ -1,0 +1,116 @@
+// main/ (tool, Node) — `npm run station -- …`: administration of a station's registry from the shell.
+// Works on the registry file; a running core notices the change at once and drops revoked devices.
+import path from 'node:path';
+import { ROLES, type Role } from '../shared/events';
+import type { AreaClass, SchoolType } from '../shared/model';
+import { demoRegistryFile } from './demo';
+import { Registry, RegistryError } from './registry';
+
+const HELP = `usage: npm run station -- [--data-dir DIR] [--demo] COMMAND
+  device list                                   terminals with school and state
+  device add --id ID --school SCHOOL_ID [--label TEXT]
+                                                register a terminal; prints its token ONCE
+  device rotate --id ID                         new token for a terminal or unit (old one refused at once); prints it ONCE
+  device disable --id ID | device enable --id ID
+  unit list | unit add --id ID --name NAME --callsign CS --lat LAT --lng LNG [--no-device]
+  school list | school add --id ID --name NAME --type primary|middle|kindergarten|other --lat LAT --lng LNG
+                           [--address TEXT] [--phone TEXT] [--area urban|suburban|rural] [--name-en TEXT]
+  operator list | operator add --username U --name "DISPLAY NAME" --role officer|chief|trainer|admin
+  operator reset --username U | operator disable --username U | operator enable --username U
+Data folder: --data-dir, else $STATION_DATA_DIR, else station-data (station-data-demo with --demo).`;
+
+function parse(argv: string[]): { words: string[]; opts: Map<string, string> } {
+  const words: string[] = [];
+  const opts = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a.startsWith('--')) {
+      const next = argv[i + 1];
+      if (next === undefined || next.startsWith('--')) opts.set(a, 'true');
+      else opts.set(a, argv[++i]!);
+    } else words.push(a);
+  }
+  return { words, opts };
+}
+
+function need(opts: Map<string, string>, name: string): string {
+  const v = opts.get(name);
+  if (v === undefined || v === 'true') throw new RegistryError(`${name} is required`);
+  return v;
+}
+function num(opts: Map<string, string>, name: string): number {
+  const v = Number(need(opts, name));
+  if (!Number.isFinite(v)) throw new RegistryError(`${name} must be a number`);
+  return v;
+}
+
+function table(rows: Record<string, unknown>[]): void {
+  if (rows.length === 0) return console.log('(none)');
+  console.table(rows);
+}
+
+async function main(): Promise<void> {
+  const { words, opts } = parse(process.argv.slice(2));
+  if (words.length === 0 || opts.has('--help')) return console.log(HELP);
+  const demo = opts.has('--demo');
+  const dataDir = path.resolve(opts.get('--data-dir') ?? process.env.STATION_DATA_DIR ?? (demo ? 'station-data-demo' : 'station-data'));
+  const file = demo ? demoRegistryFile(dataDir) : path.join(dataDir, 'registry.json');
+  const reg = Registry.load(file);
+  const d = reg.snapshot;
+  const [what, verb] = words;
+  const once = (label: string, secret: string): void =>
+    console.log(`${label}: ${secret}\n(shown once: only a salted hash is stored; configure the device now)`);
+
+  switch (`${what} ${verb ?? 'list'}`) {
+    case 'device list':
+      return table(d.terminals.map((t) => ({ deviceId: t.deviceId, school: `${t.schoolId} ${reg.school(t.schoolId)?.name ?? ''}`, label: t.label, disabled: t.disabled })));
+    case 'device add':
+      return once('token', await reg.addTerminal({ deviceId: need(opts, '--id'), schoolId: need(opts, '--school'), label: opts.get('--label') ?? need(opts, '--id') }));
+    case 'device rotate':
+      return once('new token', await reg.rotateDevice(need(opts, '--id')));
+    case 'device disable':
+    case 'unit disable':
+      reg.setDisabled(need(opts, '--id'), true);
+      return console.log(`disabled ${opts.get('--id')}: refused from now on`);
+    case 'device enable':
+    case 'unit enable':
+      reg.setDisabled(need(opts, '--id'), false);
+      return console.log(`enabled ${opts.get('--id')}`);
+    case 'unit list':
+      return table(d.units.map((u) => ({ id: u.id, name: u.name, callsign: u.callsign, hasDevice: u.hasDevice, disabled: u.disabled })));
+    case 'unit add': {
+      const token = await reg.addUnit({ id: need(opts, '--id'), name: need(opts, '--name'), callsign: need(opts, '--callsign'), lat: num(opts, '--lat'), lng: num(opts, '--lng'), hasDevice: !opts.has('--no-device') });
+      return token ? once('token', token) : console.log('unit added (no device: dispatches to it are recorded as radio dispatches)');
+    }
+    case 'school list':
+      return table(d.schools.map((s) => ({ id: s.id, name: s.name, type: s.type, lat: s.lat, lng: s.lng, area: s.area })));
+    case 'school add': {
+      const type = need(opts, '--type') as SchoolType;
+      if (!['primary', 'middle', 'kindergarten', 'other'].includes(type)) throw new RegistryError('--type must be primary, middle, kindergarten or other');
+      const area = (opts.get('--area') ?? 'urban') as AreaClass;
+      if (!['urban', 'suburban', 'rural'].includes(area)) throw new RegistryError('--area must be urban, suburban or rural');
+      reg.addSchool({ id: need(opts, '--id'), name: need(opts, '--name'), nameEn: opts.get('--name-en') ?? need(opts, '--name'), type, address: opts.get('--address') ?? '', phone: opts.get('--phone') ?? '', lat: num(opts, '--lat'), lng: num(opts, '--lng'), area });
+      return console.log(`school ${opts.get('--id')} added`);
+    }
+    case 'operator list':
+      return table(d.operators.map((o) => ({ username: o.username, name: o.displayName, role: o.role, disabled: o.disabled })));
+    case 'operator add': {
+      const role = need(opts, '--role');
+      if (!(ROLES as readonly string[]).includes(role)) throw new RegistryError(`--role must be one of ${ROLES.join(', ')}`);
+      return once('password', await reg.addOperator({ username: need(opts, '--username'), displayName: need(opts, '--name'), role: role as Role }));
+    }
+    case 'operator reset':
+      return once('new password', await reg.resetPassword(need(opts, '--username')));
+    case 'operator disable':
+    case 'operator enable':
+      reg.setDisabled(need(opts, '--username'), verb === 'disable');
+      return console.log(`${verb}d ${opts.get('--username')}`);
+    default:
+      throw new RegistryError(`unknown command "${words.join(' ')}"\n${HELP}`);
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof RegistryError ? `error: ${e.message}` : e);
+  process.exit(e instanceof RegistryError ? 2 : 1);
+});

@@ -1,0 +1,63 @@
+// renderer/ — every terminal's health: school, online/offline since, last heartbeat, last test press,
+// clock skew, battery and refusals by code. Offline and skewed devices sort first.
+import { useMemo } from 'react';
+import type { DeviceHealth } from '../../shared/consoleApi';
+import type { School } from '../../shared/model';
+import { useI18n } from '../i18n';
+import { clockTime, duration } from '../time';
+
+export function DeviceHealthView({ health, schools, now }: { health: DeviceHealth[]; schools: Map<string, School>; now: number }) {
+  const { t } = useI18n();
+  const rows = useMemo(
+    () => [...health].sort((a, b) => Number(a.online) - Number(b.online) || Number(b.skewFlagged) - Number(a.skewFlagged) || a.deviceId.localeCompare(b.deviceId)),
+    [health],
+  );
+  const ago = (at?: number): string => (at === undefined ? t('never') : `${clockTime(at)} (${duration(now - at)})`);
+  return (
+    <section className="devices" data-testid="device-health">
+      <p className="summary">
+        {t('devSummary', { n: health.length, off: health.filter((h) => !h.online).length, skew: health.filter((h) => h.skewFlagged).length })}
+      </p>
+      <table>
+        <thead>
+          <tr>
+            <th>{t('devDevice')}</th>
+            <th>{t('devSchool')}</th>
+            <th>{t('devState')}</th>
+            <th>{t('devSince')}</th>
+            <th>{t('devLastHeartbeat')}</th>
+            <th>{t('devLastTest')}</th>
+            <th>{t('devSkew')}</th>
+            <th>{t('devBattery')}</th>
+            <th>{t('devRefusals')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((h) => (
+            <tr key={h.deviceId} data-testid="device-row" data-device-id={h.deviceId} data-online={String(h.online)} className={h.online ? '' : 'offline'}>
+              <td>{h.deviceId}</td>
+              <td>{schools.get(h.schoolId)?.name ?? h.schoolId}</td>
+              <td>
+                {h.disabled ? t('devDisabled') : h.online ? t('devOnline') : t('devOffline')} · {h.connected ? t('devConnected') : t('devNotConnected')}
+                {h.tamper && <span className="tag test"> {t('faultTamper')}</span>}
+              </td>
+              <td>{h.since === undefined ? t('never') : clockTime(h.since)}</td>
+              <td>{ago(h.lastHeartbeatAt)}</td>
+              <td>{ago(h.lastTestPressAt)}</td>
+              <td className={h.skewFlagged ? 'flag' : ''} data-testid="skew">
+                {h.skewMs === undefined ? t('never') : `${(h.skewMs / 1000).toFixed(1)} s`}
+                {h.skewFlagged && ` ⚠ ${t('devSkewFlag')}`}
+              </td>
+              <td>{h.battery === undefined ? t('never') : `${h.battery}%${h.powerSource === 'battery' ? ' 🔋' : ''}`}</td>
+              <td data-testid="refusals">
+                {Object.entries(h.refusals)
+                  .map(([code, n]) => `${code}: ${n}`)
+                  .join(', ') || '0'}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
