@@ -9,7 +9,7 @@ import { Server } from 'socket.io';
 import { MAX_PAYLOAD_BYTES } from '../shared/protocol';
 import type { StationConfig } from './config';
 import { loadDemoRegistry } from './demo';
-import { attachConsoleNamespace, attachTerminalNamespace } from './gateway';
+import { attachConsoleNamespace, attachTerminalNamespace, attachUnitNamespace } from './gateway';
 import { makeRequestHandler } from './http';
 import { openJournal } from './journal';
 import { Registry } from './registry';
@@ -90,9 +90,17 @@ export async function startCore(config: StationConfig, now: () => number = Date.
     cors: { origin: false },
   });
   attachTerminalNamespace(io, station, now);
+  attachUnitNamespace(io, station, now);
   attachConsoleNamespace(io, station, sessions, now, journalId);
   // Device health changes all the time (heartbeats); consoles get a fresh table every 2 s.
   const healthTimer = setInterval(() => io.of('/console').to('live').emit('health', station.health()), 2000);
+  // Unit positions: at most once a second, and only when something moved.
+  let unitsSent = station.unitsVersion;
+  const unitsTimer = setInterval(() => {
+    if (station.unitsVersion === unitsSent) return;
+    unitsSent = station.unitsVersion;
+    io.of('/console').to('live').emit('units', station.unitsLive());
+  }, 1000);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -113,6 +121,7 @@ export async function startCore(config: StationConfig, now: () => number = Date.
       stopWatching();
       clearInterval(superviseTimer);
       clearInterval(healthTimer);
+      clearInterval(unitsTimer);
       await new Promise<void>((resolve) => void io.close(() => resolve()));
       journal.close();
     },

@@ -3,7 +3,7 @@
 import type { Server, Socket } from 'socket.io';
 import type { ConsoleAuth, ConsoleClientEvents, ConsoleServerEvents, CommandAck } from '../shared/consoleApi';
 import type { OperatorRef } from '../shared/events';
-import { parseTerminalAuth, refusal, type AlarmStatus, type Refusal } from '../shared/protocol';
+import { parseTerminalAuth, parseUnitAuth, refusal, type AlarmStatus, type Refusal } from '../shared/protocol';
 import type { Sessions } from './sessions';
 import type { Station } from './station';
 
@@ -107,6 +107,46 @@ export function attachTerminalNamespace(io: Server, station: Station, now: () =>
   });
 }
 
+export function attachUnitNamespace(io: Server, station: Station, now: () => number = Date.now): void {
+  const nsp = io.of('/unit');
+  const throttle = new HandshakeThrottle(now);
+  nsp.use((socket, next) => {
+    const auth = parseUnitAuth(socket.handshake.auth);
+    if (!auth.ok) return refuseHandshake(throttle, socket, next);
+    station.registry
+      .authenticateUnit(auth.value.unitId, auth.value.token)
+      .then((u) => {
+        if (!u) return refuseHandshake(throttle, socket, next);
+        socket.data.unitId = u.id;
+        next();
+      })
+      .catch(() => refuseHandshake(throttle, socket, next));
+  });
+  nsp.on('connection', (socket: Socket) => {
+    const unitId = socket.data.unitId as string;
+    void socket.join(`unit:${unitId}`);
+    station.unitConnected(unitId, true);
+    socket.on('disconnect', () => station.unitConnected(unitId, false));
+    const limited = (name: string, fn: (p: unknown) => unknown) =>
+      guarded(name, (p, ack) => {
+        if (!station.allowEvent(unitId)) return answer(ack, refusal('rate_limited', `too many ${name} messages; slow down`));
+        answer(ack, fn(p));
+      });
+    socket.on('position', limited('position', (p) => station.receivePosition(unitId, p)));
+    socket.on('status', limited('status', (p) => station.receiveUnitStatus(unitId, p)));
+    socket.onAny((event: unknown, ...rest: unknown[]) => {
+      if (event === 'position' || event === 'status') return;
+      if (station.allowEvent(unitId)) console.warn(`gateway: unit ${unitId} sent unknown event "${String(event).slice(0, 64)}"; ignored`);
+      answer(rest[rest.length - 1], refusal('invalid_payload', `unknown event "${String(event).slice(0, 64)}"`));
+    });
+  });
+  station.subscribe({
+    registryChanged: (revoked) => {
+      for (const id of revoked) nsp.in(`unit:${id}`).disconnectSockets(true);
+    },
+  });
+}
+
 export function attachConsoleNamespace(io: Server, station: Station, sessions: Sessions, now: () => number, journalId: string): void {
   const nsp = io.of('/console');
   nsp.use((socket, next) => {
@@ -150,6 +190,7 @@ export function attachConsoleNamespace(io: Server, station: Station, sessions: S
       }),
     );
     socket.emit('health', station.health());
+    socket.emit('units', station.unitsLive());
   });
 
   station.subscribe({

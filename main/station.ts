@@ -2,7 +2,7 @@
 // events, keeps the folded state, and tells listeners (gateways) about every change. No sockets here.
 import { checkEvent, applyRecord, foldRecords, alarmKey, type Incident, type StationState } from '../shared/incidents';
 import type { AlarmReceived, JournalRecord, OperatorRef, StationEvent } from '../shared/events';
-import type { DeviceHealth } from '../shared/consoleApi';
+import type { DeviceHealth, UnitLive } from '../shared/consoleApi';
 import type { DeviceFaultKind } from '../shared/events';
 import {
   DEFAULT_HEARTBEAT_MS,
@@ -11,6 +11,8 @@ import {
   parseAlarm,
   parseCancel,
   parseHeartbeat,
+  parsePosition,
+  parseUnitStatus,
   refusal,
   type ErrorCode,
   type AlarmAck,
@@ -63,6 +65,10 @@ export class Station {
   readonly heartbeatMs: number;
   private readonly startedAt: number;
   private readonly limiter: RateLimiter;
+  private readonly unitLive = new Map<string, UnitLive>();
+  private unitConnections = new Map<string, number>();
+  /** Bumped on every position or connection change, so gateways push unit positions only when they moved. */
+  unitsVersion = 0;
 
   constructor(
     readonly journal: Journal,
@@ -304,6 +310,57 @@ export class Station {
   deviceDisconnected(deviceId: string): void {
     const l = this.live(deviceId);
     l.connections = Math.max(0, l.connections - 1);
+  }
+
+  unitConnected(unitId: string, connected: boolean): void {
+    const n = Math.max(0, (this.unitConnections.get(unitId) ?? 0) + (connected ? 1 : -1));
+    this.unitConnections.set(unitId, n);
+    const u = this.unitLive.get(unitId);
+    if (u) u.connected = n > 0;
+    this.unitsVersion++;
+  }
+
+  /** `position` from a unit (not acked): kept live for the map; a bad fix is refused and counted. */
+  receivePosition(unitId: string, payload: unknown): CommandResult {
+    const parsed = parsePosition(payload);
+    if (!parsed.ok) return this.refused(unitId, parsed);
+    const p = parsed.value;
+    const prev = this.unitLive.get(unitId);
+    if (prev && prev.at > p.at) return { ok: true }; // an older fix arriving late changes nothing
+    this.unitLive.set(unitId, {
+      unitId,
+      lat: p.lat,
+      lng: p.lng,
+      at: p.at,
+      receivedAt: this.now(),
+      connected: (this.unitConnections.get(unitId) ?? 0) > 0,
+      ...(p.heading !== undefined ? { heading: p.heading } : {}),
+      ...(p.speed !== undefined ? { speed: p.speed } : {}),
+    });
+    this.unitsVersion++;
+    return { ok: true };
+  }
+
+  /** `status` from a unit. With an incidentId it may only move incidents the unit was dispatched to. */
+  receiveUnitStatus(unitId: string, payload: unknown): CommandResult {
+    const parsed = parseUnitStatus(payload);
+    if (!parsed.ok) return this.refused(unitId, parsed);
+    const st = parsed.value;
+    if (st.incidentId !== undefined) {
+      // Dispatch comes with the incident lifecycle; until a unit is dispatched to an incident it may not move it.
+      return this.refused(unitId, refusal('forbidden', `unit ${unitId} was not dispatched to incident ${st.incidentId}`));
+    }
+    if (this.state.units[unitId]?.state === st.state) return { ok: true };
+    try {
+      this.append({ type: 'unit.status', at: this.now(), unitId, state: st.state, reportedAt: st.at });
+    } catch (e) {
+      return this.refused(unitId, refusal('not_durable', (e as Error).message));
+    }
+    return { ok: true };
+  }
+
+  unitsLive(): UnitLive[] {
+    return [...this.unitLive.values()];
   }
 
   /** An officer has seen a device fault: its sound stops; the fault stays until the device clears it. */

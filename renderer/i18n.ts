@@ -1,6 +1,6 @@
 // renderer/ — every UI string, in one catalogue per language (zh-CN first, English second).
 import { createContext, useContext } from 'react';
-import type { AlarmKind } from '../shared/protocol';
+import type { AlarmKind, UnitState } from '../shared/protocol';
 import type { Role } from '../shared/events';
 import type { SchoolType } from '../shared/model';
 
@@ -68,6 +68,8 @@ const zh = {
   devSkewFlag: '偏差过大',
   devSummary: '终端 {n} 台 · 离线 {off} 台 · 时钟偏差过大 {skew} 台',
   never: '—',
+  unitStale: '位置过时',
+  unitStates: { available: '空闲', en_route: '在途', on_scene: '到场', busy: '忙碌', off_duty: '下班' } satisfies Record<UnitState, string>,
   kinds: { panic: '一键报警', intrusion: '入侵', violence: '暴力', fire: '火警', medical: '医疗急救', test: '测试按键', other: '其他' } satisfies Record<AlarmKind, string>,
   roles: { officer: '值班民警', chief: '所长', trainer: '教官', admin: '管理员' } satisfies Record<Role, string>,
   schoolTypes: { primary: '小学', middle: '中学', kindergarten: '幼儿园', other: '其他学校' } satisfies Record<SchoolType, string>,
@@ -139,6 +141,8 @@ const en: Catalogue = {
   devSkewFlag: 'skewed',
   devSummary: '{n} terminals · {off} offline · {skew} with clock skew',
   never: '—',
+  unitStale: 'position stale',
+  unitStates: { available: 'available', en_route: 'en route', on_scene: 'on scene', busy: 'busy', off_duty: 'off duty' },
   kinds: { panic: 'Panic button', intrusion: 'Intrusion', violence: 'Violence', fire: 'Fire', medical: 'Medical', test: 'Test press', other: 'Other' },
   roles: { officer: 'Duty officer', chief: 'Station chief', trainer: 'Trainer', admin: 'Admin' },
   schoolTypes: { primary: 'Primary school', middle: 'Secondary school', kindergarten: 'Kindergarten', other: 'Other school' },

@@ -1,7 +1,7 @@
 // renderer/ — the console's state: the journal replica folded by the shared reducer, plus link status.
 // Components read it with useConsole() and act through its methods; they never touch sockets or Dexie.
 import { useSyncExternalStore } from 'react';
-import type { ConsoleHello, DeviceHealth } from '../shared/consoleApi';
+import type { ConsoleHello, DeviceHealth, UnitLive } from '../shared/consoleApi';
 import type { AlarmReceived, JournalRecord, OperatorRef } from '../shared/events';
 import { applyRecord, emptyState, foldRecords, isUnacknowledged, openFaults, type StationState } from '../shared/incidents';
 import type { ReferenceData } from '../shared/model';
@@ -18,6 +18,7 @@ export interface ConsoleState {
   station: StationState;
   volatile: AlarmReceived[];
   health: DeviceHealth[];
+  units: UnitLive[];
   online: boolean;
   /** serverTime − local clock, so timers count from the station's clock. */
   clockOffsetMs: number;
@@ -49,7 +50,7 @@ export class ConsoleStore {
     });
     const session = sessionStorage.getItem(SESSION_KEY);
     const operator = sessionStorage.getItem(OPERATOR_KEY);
-    this.s = { phase: 'login', station: emptyState, volatile: [], health: [], online: false, clockOffsetMs: 0, journalProblems: [], sound: 'idle' };
+    this.s = { phase: 'login', station: emptyState, volatile: [], health: [], units: [], online: false, clockOffsetMs: 0, journalProblems: [], sound: 'idle' };
     if (session && operator) void this.begin(session, JSON.parse(operator) as OperatorRef);
   }
 
@@ -124,6 +125,7 @@ export class ConsoleStore {
       records: (batch) => this.onRecords(batch),
       volatile: (alarms) => this.set({ volatile: alarms }),
       health: (devices) => this.set({ health: devices }),
+      units: (units) => this.set({ units }),
       connection: (online) => this.set({ online }),
       unauthorized: () => {
         this.logout();

@@ -42,6 +42,19 @@ export interface ConsoleHello {
   journalProblems: string[];
 }
 
+/** A patrol unit's live position as last reported (positions are not journalled). */
+export interface UnitLive {
+  unitId: string;
+  lat: number;
+  lng: number;
+  /** The unit's clock when the fix was taken. */
+  at: number;
+  receivedAt: number;
+  heading?: number;
+  speed?: number;
+  connected: boolean;
+}
+
 /** Server → console events. */
 export interface ConsoleServerEvents {
   hello: (h: ConsoleHello) => void;
@@ -49,6 +62,7 @@ export interface ConsoleServerEvents {
   record: (r: JournalRecord) => void;
   volatile: (alarms: AlarmReceived[]) => void;
   health: (devices: DeviceHealth[]) => void;
+  units: (units: UnitLive[]) => void;
 }
 
 export type CommandAck = { ok: true } | Refusal;

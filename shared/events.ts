@@ -1,6 +1,6 @@
 // shared/ — the station's event log: every fact the core records, as journal records.
 // The journal is the spine: incidents, response times and console replicas are folds of it.
-import type { AlarmKind } from './protocol';
+import type { AlarmKind, UnitState } from './protocol';
 
 export const ROLES = ['officer', 'chief', 'trainer', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -81,6 +81,16 @@ export interface DeviceFaultAcknowledged {
   operator: OperatorRef;
 }
 
+/** A patrol unit reports its state (available, busy …). Positions are live only, not journalled. */
+export interface UnitStatusChanged {
+  type: 'unit.status';
+  at: number;
+  unitId: string;
+  state: UnitState;
+  /** The unit's own clock. */
+  reportedAt: number;
+}
+
 export type StationEvent =
   | AlarmReceived
   | IncidentShown
@@ -89,7 +99,8 @@ export type StationEvent =
   | DeviceOffline
   | DeviceOnline
   | DeviceTamper
-  | DeviceFaultAcknowledged;
+  | DeviceFaultAcknowledged
+  | UnitStatusChanged;
 export type StationEventType = StationEvent['type'];
 
 /** One line of the journal. `seq` starts at 1 and has no gaps. */

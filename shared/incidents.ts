@@ -1,6 +1,6 @@
 // shared/ — the incident reducer: a pure fold of journal records into incidents.
 // Used by the core (authoritative state), by every console (its Dexie replica) and later by drill replay.
-import type { AlarmKind, AlarmState } from './protocol';
+import type { AlarmKind, AlarmState, UnitState } from './protocol';
 import { missingCase, type DeviceFaultKind, type JournalRecord, type OperatorRef, type StationEvent } from './events';
 
 export interface Incident {
@@ -48,9 +48,11 @@ export interface StationState {
   alarmIndex: Readonly<Record<string, string>>;
   /** Terminals that ever had a supervision event (absent = never faulted, presumed fine). */
   devices: Readonly<Record<string, DeviceState>>;
+  /** Last reported state of each patrol unit. */
+  units: Readonly<Record<string, { state: UnitState; since: number }>>;
 }
 
-export const emptyState: StationState = { seq: 0, incidents: {}, alarmIndex: {}, devices: {} };
+export const emptyState: StationState = { seq: 0, incidents: {}, alarmIndex: {}, devices: {}, units: {} };
 
 export const alarmKey = (deviceId: string, alarmId: string): string => `${deviceId}/${alarmId}`;
 
@@ -102,6 +104,8 @@ export function checkEvent(state: StationState, event: StationEvent): Check {
       if (f.acknowledgedAt !== undefined) return { ok: false, message: `the ${event.fault} fault of ${event.deviceId} was already acknowledged by ${f.acknowledgedBy?.displayName ?? '?'}` };
       return { ok: true };
     }
+    case 'unit.status':
+      return { ok: true };
     default:
       return missingCase(event);
   }
@@ -183,6 +187,8 @@ export function applyRecord(state: StationState, record: JournalRecord): Station
         ...d,
         faults: { ...d.faults, [event.fault]: { ...d.faults[event.fault]!, acknowledgedAt: event.at, acknowledgedBy: event.operator } },
       }));
+    case 'unit.status':
+      return { ...state, seq, units: { ...state.units, [event.unitId]: { state: event.state, since: event.at } } };
     default:
       return missingCase(event);
   }

@@ -67,6 +67,32 @@ export const terminalAuthSchema = z.strictObject({
 });
 export type TerminalAuth = z.infer<typeof terminalAuthSchema>;
 
+export const UNIT_STATES = ['available', 'en_route', 'on_scene', 'busy', 'off_duty'] as const;
+export type UnitState = (typeof UNIT_STATES)[number];
+
+export const unitAuthSchema = z.strictObject({
+  unitId: z.string().min(1).max(128),
+  token: z.string().min(1).max(512),
+});
+export type UnitAuth = z.infer<typeof unitAuthSchema>;
+
+export const positionSchema = z.strictObject({
+  lat,
+  lng,
+  at: epochMs,
+  heading: z.number().finite().min(0).max(360).optional(),
+  speed: z.number().finite().min(0).max(100).optional(), // m/s
+  accuracy: z.number().finite().min(0).max(100_000).optional(), // m
+});
+export type PositionPayload = z.infer<typeof positionSchema>;
+
+export const unitStatusSchema = z.strictObject({
+  state: z.enum(UNIT_STATES),
+  incidentId: z.string().min(1).max(64).optional(),
+  at: epochMs,
+});
+export type UnitStatusPayload = z.infer<typeof unitStatusSchema>;
+
 export interface AlarmAck {
   ok: true;
   incidentId: string;
@@ -117,3 +143,6 @@ export const parseAlarm = (p: unknown): ParseResult<AlarmPayload> => parseWith(a
 export const parseCancel = (p: unknown): ParseResult<CancelPayload> => parseWith(cancelSchema, p, 'cancel');
 export const parseHeartbeat = (p: unknown): ParseResult<HeartbeatPayload> => parseWith(heartbeatSchema, p, 'heartbeat');
 export const parseTerminalAuth = (p: unknown): ParseResult<TerminalAuth> => parseWith(terminalAuthSchema, p, 'auth');
+export const parseUnitAuth = (p: unknown): ParseResult<UnitAuth> => parseWith(unitAuthSchema, p, 'auth');
+export const parsePosition = (p: unknown): ParseResult<PositionPayload> => parseWith(positionSchema, p, 'position');
+export const parseUnitStatus = (p: unknown): ParseResult<UnitStatusPayload> => parseWith(unitStatusSchema, p, 'status');

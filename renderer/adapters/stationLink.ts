@@ -1,7 +1,7 @@
 // renderer/ (adapter) — the one link to the station core: login over HTTP, then the `/console` socket.
 // Identical in Electron and in a browser (the core serves the page, so everything is same-origin).
 import { io, type Socket } from 'socket.io-client';
-import type { CommandAck, ConsoleClientEvents, ConsoleHello, ConsoleServerEvents, DeviceHealth, LoginResponse } from '../../shared/consoleApi';
+import type { CommandAck, ConsoleClientEvents, ConsoleHello, ConsoleServerEvents, DeviceHealth, LoginResponse, UnitLive } from '../../shared/consoleApi';
 import type { AlarmReceived, JournalRecord } from '../../shared/events';
 
 export interface LinkHandlers {
@@ -9,6 +9,7 @@ export interface LinkHandlers {
   records(batch: JournalRecord[]): void;
   volatile(alarms: AlarmReceived[]): void;
   health(devices: DeviceHealth[]): void;
+  units(units: UnitLive[]): void;
   connection(online: boolean): void;
   /** The session was refused: back to the login screen. */
   unauthorized(): void;
@@ -56,6 +57,7 @@ export function connect(session: string, since: () => number, h: LinkHandlers): 
   socket.on('record', (r) => h.records([r]));
   socket.on('volatile', h.volatile);
   socket.on('health', h.health);
+  socket.on('units', h.units);
 
   const noAnswer = (e: Error): CommandAck => ({ ok: false, error: { code: 'not_durable', message: `接警中心无应答 / no answer from the station: ${e.message}` } });
   const command = (name: 'acknowledge' | 'shown', incidentId: string): Promise<CommandAck> =>

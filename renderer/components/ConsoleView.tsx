@@ -98,7 +98,7 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
           </ul>
         </section>
         {tab === 'console' ? (
-          <StationMap reference={state.reference} incidents={queue} alarmed={alarmed} selected={selected} />
+          <StationMap reference={state.reference} incidents={queue} alarmed={alarmed} selected={selected} units={state.units} unitStates={state.station.units} now={now} />
         ) : (
           <DeviceHealthView health={state.health} schools={schools} now={now} />
         )}

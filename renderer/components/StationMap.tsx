@@ -3,8 +3,9 @@
 import L from 'leaflet';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { CircleMarker, GeoJSON, MapContainer, Marker, Tooltip, useMap } from 'react-leaflet';
+import type { UnitLive } from '../../shared/consoleApi';
 import type { AlarmReceived } from '../../shared/events';
-import type { Incident } from '../../shared/incidents';
+import type { Incident, StationState } from '../../shared/incidents';
 import type { ReferenceData } from '../../shared/model';
 import { loadBasemap, type Basemap } from '../adapters/basemap';
 import { useI18n } from '../i18n';
@@ -15,6 +16,36 @@ interface Props {
   /** Incident ids that are unacknowledged real alarms. */
   alarmed: string[];
   selected: string | undefined;
+  units: UnitLive[];
+  unitStates: StationState['units'];
+  now: number;
+}
+
+/** A unit position older than this is drawn grey (spec: stale after 2 minutes). */
+const STALE_MS = 2 * 60_000;
+const UNIT_COLOUR = { available: '#22c55e', en_route: '#f97316', on_scene: '#ef4444', busy: '#a855f7', off_duty: '#64748b' } as const;
+
+const iconCache = new Map<string, L.DivIcon>();
+
+/** Icons are cached by look, so a re-render with the same state reuses the same icon (no DOM churn). */
+function unitIcon(colour: string, stale: boolean, headingRaw: number | undefined): L.DivIcon {
+  const heading = headingRaw === undefined ? undefined : Math.round(headingRaw / 15) * 15;
+  const key = `${colour}|${stale}|${heading}`;
+  const cached = iconCache.get(key);
+  if (cached) return cached;
+  const icon = makeUnitIcon(colour, stale, heading);
+  iconCache.set(key, icon);
+  return icon;
+}
+
+function makeUnitIcon(colour: string, stale: boolean, heading: number | undefined): L.DivIcon {
+  const arrow = heading === undefined ? '' : `<span class="heading" style="transform: rotate(${Math.round(heading)}deg)"></span>`;
+  return L.divIcon({
+    className: `unit-marker${stale ? ' stale' : ''}`,
+    html: `${arrow}<span class="body" style="background:${stale ? '#64748b' : colour}">巡</span>`,
+    iconSize: [24, 24],
+    iconAnchor: [12, 12],
+  });
 }
 
 const LONGHUA_CENTER: [number, number] = [41.45, 117.6];
@@ -23,7 +54,6 @@ const TYPE_COLOUR = { primary: '#38bdf8', middle: '#a78bfa', kindergarten: '#fac
 const alarmIcon = L.divIcon({ className: 'alarm-marker', html: '<span class="pulse"></span><span class="dot"></span>', iconSize: [36, 36], iconAnchor: [18, 18] });
 const postIcon = L.divIcon({ className: 'poi-marker post', html: '护', iconSize: [20, 20] });
 const roomIcon = L.divIcon({ className: 'poi-marker room', html: '警', iconSize: [20, 20] });
-const unitIcon = L.divIcon({ className: 'poi-marker unit', html: '巡', iconSize: [20, 20] });
 
 const idOf = (i: Incident | AlarmReceived): string => ('type' in i ? i.incidentId : i.id);
 
@@ -39,7 +69,7 @@ function FlyTo({ target }: { target: { key: string; lat: number; lng: number } |
   return null;
 }
 
-export function StationMap({ reference, incidents, alarmed, selected }: Props) {
+export function StationMap({ reference, incidents, alarmed, selected, units, unitStates, now }: Props) {
   const { t, c } = useI18n();
   const [basemap, setBasemap] = useState<Basemap>();
   useEffect(() => {
@@ -50,6 +80,7 @@ export function StationMap({ reference, incidents, alarmed, selected }: Props) {
     };
   }, []);
   const schools = useMemo(() => new Map((reference?.schools ?? []).map((s) => [s.id, s])), [reference]);
+  const liveUnits = useMemo(() => new Map(units.map((u) => [u.unitId, u])), [units]);
   const alarmedSchools = useMemo(() => {
     const set = new Set(alarmed);
     return [...new Set(incidents.filter((i) => set.has(idOf(i))).map((i) => i.schoolId))].flatMap((id) => schools.get(id) ?? []);
@@ -89,11 +120,18 @@ export function StationMap({ reference, incidents, alarmed, selected }: Props) {
             <Tooltip>{r.name}</Tooltip>
           </Marker>
         ))}
-        {reference?.units.map((u) => (
-          <Marker key={u.id} position={[u.lat, u.lng]} icon={unitIcon}>
-            <Tooltip>{`${u.name} (${u.callsign})`}</Tooltip>
-          </Marker>
-        ))}
+        {reference?.units.map((u) => {
+          const live = liveUnits.get(u.id);
+          const state = unitStates[u.id]?.state ?? 'available';
+          const stale = !live || now - live.receivedAt > STALE_MS;
+          return (
+            <Marker key={u.id} position={[live?.lat ?? u.lat, live?.lng ?? u.lng]} icon={unitIcon(UNIT_COLOUR[state], stale, live?.heading)}>
+              <Tooltip>
+                <span data-testid="unit-tooltip" data-unit-id={u.id} data-stale={String(stale)}>{`${u.name} (${u.callsign}) · ${c.unitStates[state]}${stale ? ` · ${t('unitStale')}` : ''}`}</span>
+              </Tooltip>
+            </Marker>
+          );
+        })}
         {alarmedSchools.map((s) => (
           <Marker key={`alarm-${s.id}`} position={[s.lat, s.lng]} icon={alarmIcon} zIndexOffset={1000}>
             <Tooltip permanent direction="top" offset={[0, -16]} className="alarm-label">
@@ -109,6 +147,7 @@ export function StationMap({ reference, incidents, alarmed, selected }: Props) {
         <span><i className="sw post">护</i>{t('mapLegendPost')}</span>
         <span><i className="sw room">警</i>{t('mapLegendRoom')}</span>
         <span><i className="sw unit">巡</i>{t('mapLegendUnit')}</span>
+        <span><i className="sw stale">巡</i>{t('unitStale')}</span>
       </div>
     </section>
   );
