@@ -9,6 +9,8 @@ export interface SessionClaims {
   exp: number;
 }
 
+const KEY_BYTES = 32;
+
 export const SESSION_TTL_MS = 24 * 3600_000; // one duty shift and some
 
 export class Sessions {
@@ -17,8 +19,22 @@ export class Sessions {
   static open(dataDir: string): Sessions {
     const file = path.join(dataDir, 'session-key');
     fs.mkdirSync(dataDir, { recursive: true });
-    if (!fs.existsSync(file)) fs.writeFileSync(file, crypto.randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
-    return new Sessions(Buffer.from(fs.readFileSync(file, 'utf8'), 'base64'));
+    const existing = fs.existsSync(file) ? Buffer.from(fs.readFileSync(file, 'utf8'), 'base64') : undefined;
+    if (existing && existing.length >= KEY_BYTES) return new Sessions(existing);
+    // A missing, empty or truncated key (a crash while it was first written) would let anyone forge a
+    // session: make a new one, atomically. Everyone logged in has to log in again.
+    if (existing) console.warn(`sessions: ${file} holds a ${existing.length}-byte key; replacing it, all consoles must log in again`);
+    const key = crypto.randomBytes(KEY_BYTES);
+    const tmp = `${file}.tmp`;
+    const fd = fs.openSync(tmp, 'w', 0o600);
+    try {
+      fs.writeSync(fd, key.toString('base64'));
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, file);
+    return new Sessions(key);
   }
 
   private sign(body: string): string {

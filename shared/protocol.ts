@@ -42,7 +42,8 @@ export const alarmSchema = z.strictObject({
   kind: z.enum(ALARM_KINDS),
   raisedAt: epochMs,
   drill: z.boolean().optional(),
-  note: z.string().max(500, 'note is at most 500 characters').optional(),
+  // Characters, not UTF-16 units: 500 emoji are 500 characters.
+  note: z.string().refine((n) => [...n].length <= 500, 'note is at most 500 characters').optional(),
   location: z.strictObject({ lat, lng }).optional(),
 });
 export type AlarmPayload = z.infer<typeof alarmSchema>;
@@ -120,7 +121,8 @@ export function payloadBytes(payload: unknown): number {
     let bytes = 0;
     for (let i = 0; i < json.length; i++) {
       const c = json.charCodeAt(i);
-      bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c < 0xdc00 ? 2 : 3;
+      // A surrogate pair is 4 UTF-8 bytes: 2 for each half (JSON.stringify escapes lone halves).
+      bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c < 0xe000 ? 2 : 3;
     }
     return bytes;
   } catch {

@@ -7,7 +7,6 @@ import { openJournal, type Journal } from '../../../main/journal';
 import type { JournalRecord, StationEvent } from '../../../shared/events';
 
 const T0 = Date.UTC(2026, 10, 30, 2, 0, 0);
-const officer = { username: 'wang', displayName: '王警官', role: 'officer' as const };
 
 const alarm = (n: number): StationEvent => ({
   type: 'alarm.received',

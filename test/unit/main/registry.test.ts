@@ -145,6 +145,15 @@ describe('Registry authentication', () => {
     expect(r.operatorCount()).toBe(2);
   });
 
+  it('gives undefined when the terminal is disabled while its token is being checked', async () => {
+    const r = new Registry(sampleData());
+    const pending = r.authenticateTerminal('T-1', TERMINAL_TOKEN);
+    r.update((d) => {
+      d.terminals[0]!.disabled = true;
+    });
+    expect(await pending).toBeUndefined();
+  });
+
   it('stops authenticating a terminal once it is disabled by an update', async () => {
     const r = new Registry(sampleData());
     r.update((d) => {

@@ -92,9 +92,9 @@ describe('Sessions', () => {
 
   it('refuses a correctly signed body that does not hold session claims', () => {
     // Sign bodies with the real key from the data folder, as an insider with the key could: the claim checks must still hold.
+    const s = Sessions.open(dir);
     const key = Buffer.from(fs.readFileSync(path.join(dir, 'session-key'), 'utf8'), 'base64');
     const sign = (body: string): string => `${body}.${crypto.createHmac('sha256', key).update(body).digest('base64url')}`;
-    const s = Sessions.open(dir);
     expect(s.verify(sign(b64u(JSON.stringify({ username: 'wang', exp: NOW + 1000 }))), NOW)?.username).toBe('wang');
     expect(s.verify(sign(b64u('not json')), NOW)).toBeUndefined();
     expect(s.verify(sign(b64u('null')), NOW)).toBeUndefined();

@@ -183,7 +183,12 @@ describe('applyRecord / foldRecords', () => {
     expect(end.seq).toBe(5);
     expect(end.incidents['20261130-0001']!.state).toBe('acknowledged');
     expect(start.incidents['20261130-0001']!.state).toBe('received');
-    expect(deepFreeze(emptyState)).toEqual({ seq: 0, incidents: {}, alarmIndex: {} });
+    // Folding from the shared empty state must not write into it either.
+    const emptyCopy = structuredClone(emptyState);
+    foldRecords(records, deepFreeze(emptyState));
+    expect(emptyState).toEqual(emptyCopy);
+    expect(emptyState.seq).toBe(0);
+    expect(emptyState.incidents).toEqual({});
   });
 });
 
@@ -197,13 +202,13 @@ describe('ackIntervalMs', () => {
 });
 
 describe('queueOrder', () => {
-  const inc = (id: string, receivedAt: number, seq: number, kind: AlarmKind = 'panic', acknowledgedAt?: number): Incident => ({
+  const inc = (id: string, receivedAt: number, seq: number, kind: AlarmKind = 'panic', acknowledgedAt?: number, drill = false): Incident => ({
     id,
     alarmId: id,
     deviceId: 'd',
     schoolId: 's',
     kind,
-    drill: false,
+    drill,
     raisedAt: receivedAt,
     receivedAt,
     state: acknowledgedAt === undefined ? 'received' : 'acknowledged',
@@ -230,6 +235,16 @@ describe('queueOrder', () => {
       'ack-new',
       'ack-old',
     ]);
+  });
+
+  it('puts an unacknowledged drill after real alarms but before test presses', () => {
+    const list = [
+      inc('test', 1000, 1, 'test'),
+      inc('drill', 2000, 2, 'panic', undefined, true),
+      inc('real', 3000, 3, 'panic'),
+      inc('drill-acked', 500, 4, 'panic', 4000, true),
+    ];
+    expect(queueOrder(list).map((i) => i.id)).toEqual(['real', 'drill', 'test', 'drill-acked']);
   });
 
   it('breaks ties on receivedAt by seq, and keeps every incident', () => {
