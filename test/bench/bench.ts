@@ -26,7 +26,8 @@ const HELP = `usage: npm run bench -- [options]
   --burst           also run a burst: the same number of alarms back to back (informational)
   --target MS       press→console DOM p99 target (default 50)
   --timeout MS      how long to wait for the last alarm to show (default 15000)
-  --trace FILE      write a Chrome performance trace of the station run (open in chrome://tracing or Perfetto)
+  --trace FILE      write a Chrome performance trace of the station run (open in Perfetto or DevTools)
+  --cpuprofile FILE write a CPU profile of the console page during the station run (open in DevTools)
   --out FILE        JSON results (default bench-results/latest.json)
 Exit code: 0 when the target is met, 1 when it is missed, 2 when the bench could not run.`;
 
@@ -39,6 +40,7 @@ interface Options {
   targetMs: number;
   timeoutMs: number;
   trace?: string;
+  cpuprofile?: string;
   out: string;
 }
 
@@ -63,6 +65,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--target') o.targetMs = num(a, next(), 0);
     else if (a === '--timeout') o.timeoutMs = num(a, next(), 100);
     else if (a === '--trace') o.trace = path.resolve(next() ?? 'bench-results/trace.json');
+    else if (a === '--cpuprofile') o.cpuprofile = path.resolve(next() ?? 'bench-results/console.cpuprofile');
     else if (a === '--out') o.out = path.resolve(next() ?? o.out);
     else throw new Error(`unknown argument ${a}\n${HELP}`);
   }
@@ -72,6 +75,8 @@ function parseArgs(argv: string[]): Options {
 /** The one clock of the bench, in ms since the epoch with sub-ms resolution; the page uses the same expression. */
 const clock = (): number => performance.timeOrigin + performance.now();
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** Progress on stderr, so stdout holds only the results. */
+const progress = (what: string): void => void process.stderr.write(`bench: ${what}\n`);
 
 /** Resolves with p, or rejects after ms with message; the timer never keeps the process alive. */
 function within<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
@@ -182,6 +187,7 @@ let runCounter = 0;
 /** Presses `count` alarms (round-robin over senders), paced or back to back, and waits until the page shows all. */
 async function press(page: Page, senders: Sender[], count: number, intervalMs: number, timeoutMs: number, tag: string): Promise<RunResult> {
   const run = `${tag}${++runCounter}`;
+  progress(`${count} alarms ${intervalMs > 0 ? `${intervalMs} ms apart` : 'back to back'} → ${page.url()}`);
   const ids = Array.from({ length: count }, (_, i) => `bench-${run}-${String(i).padStart(4, '0')}`);
   const emitAt = new Map<string, number>();
   const ackAt = new Map<string, number>();
@@ -248,6 +254,7 @@ function stats(values: number[]): Stats {
   return { n: s.length, p50: q(0.5), p95: q(0.95), p99: q(0.99), max: s[s.length - 1] ?? NaN, mean: s.reduce((a, b) => a + b, 0) / (s.length || 1) };
 }
 
+const round2 = (x: number): number => Math.round(x * 100) / 100;
 const toDom = (r: RunResult): number[] => r.ids.map((id) => r.seenAt[id]! - r.emitAt.get(id)!);
 const toFrame = (r: RunResult): number[] => r.ids.filter((id) => r.frameAt[id] !== undefined).map((id) => r.frameAt[id]! - r.emitAt.get(id)!);
 const toAck = (r: RunResult): number[] => r.ids.map((id) => r.ackAt.get(id)! - r.emitAt.get(id)!);
@@ -363,6 +370,8 @@ const fmtOffset = (c: ClockCheck): string =>
 
 // ---------------------------------------------------------------- main
 
+const TRACE_CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink.user_timing', 'toplevel'];
+
 interface Measured {
   floor: RunResult;
   station: RunResult;
@@ -426,11 +435,25 @@ async function main(): Promise<number> {
     if (opts.warmup > 0) await press(consolePage, stationSenders, opts.warmup, intervalMs || 25, opts.timeoutMs, `${tag}w`);
     await sleep(300);
     const traced = opts.trace && tag === 'p';
-    if (traced) await browser.startTracing(consolePage, { path: opts.trace, screenshots: false });
+    const profiled = opts.cpuprofile && tag === 'p';
+    // Diagnostics only: tracing and profiling slow the page down, so such a run's figures are not comparable.
+    if (traced) await browser.startTracing(consolePage, { path: opts.trace, screenshots: false, categories: TRACE_CATEGORIES });
+    const cdp = profiled ? await consolePage.context().newCDPSession(consolePage) : undefined;
+    if (cdp) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+      await cdp.send('Profiler.start');
+    }
     try {
       const s = await press(consolePage, stationSenders, opts.alarms, intervalMs, opts.timeoutMs, tag);
       return { floor: f, station: s };
     } finally {
+      if (cdp) {
+        const { profile } = await cdp.send('Profiler.stop');
+        fs.mkdirSync(path.dirname(opts.cpuprofile!), { recursive: true });
+        fs.writeFileSync(opts.cpuprofile!, JSON.stringify(profile));
+        await cdp.detach();
+      }
       if (traced) await browser.stopTracing();
     }
   };
@@ -514,6 +537,11 @@ async function main(): Promise<number> {
         }
       : {}),
     target: { p99Ms: opts.targetMs, pass },
+    // Per alarm, in press order: [press → DOM, press → ack] in ms, for plots and for spotting a growing backlog.
+    samples: {
+      floor: paced.floor.ids.map((id, i) => [round2(toDom(paced.floor)[i]!), round2(toAck(paced.floor)[i]!), id]),
+      station: paced.station.ids.map((id, i) => [round2(toDom(paced.station)[i]!), round2(toAck(paced.station)[i]!), id]),
+    },
     durationS: (Date.now() - t0) / 1000,
   };
   fs.mkdirSync(path.dirname(opts.out), { recursive: true });

@@ -1,5 +1,5 @@
-// test/unit/main — known source bug (see the report): Sessions.open uses whatever the session-key file holds,
-// so an empty key file (e.g. a crash between creating and writing it) makes every session forgeable.
+// test/unit/main — Sessions.open never signs with an empty or short key (e.g. after a crash while the key
+// file was first written): such a key would make every session forgeable (regression test).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';

@@ -1,5 +1,5 @@
-// test/unit/shared — known source bug (see the report): payloadBytes counts a character outside the BMP
-// (emoji, rare CJK in the supplementary planes) as 5 bytes instead of 4, so valid payloads near 16 KiB are refused.
+// test/unit/shared — payloadBytes counts a character outside the BMP (emoji, rare CJK) as 4 UTF-8 bytes,
+// so valid payloads near 16 KiB are not refused (regression test).
 import { describe, expect, it } from 'vitest';
 import { MAX_PAYLOAD_BYTES, payloadBytes } from '../../../shared/protocol';
 
