@@ -14,7 +14,13 @@ export interface StationConfig {
   tlsKey?: string;
   /** Folder with the built console (index.html). */
   consoleDir: string;
+  /** Demo county size (--demo-schools N, --demo-units M); unset keeps the existing demo registry's size. */
+  demoSchools?: number;
+  demoUnits?: number;
 }
+
+const DEMO_SCHOOLS_MAX = 5000;
+const DEMO_UNITS_MAX = 1000;
 
 export class ConfigError extends Error {}
 
@@ -24,20 +30,32 @@ function parsePort(v: string, what: string): number {
   return n;
 }
 
-/** Reads STATION_* variables and flags (--demo, --web, --port N, --data-dir DIR). Flags win. */
+function parseCount(v: string, what: string, max: number): number {
+  const n = /^\d+$/.test(v.trim()) ? Number(v) : NaN;
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new ConfigError(`${what} must be a whole number 1–${max}, got "${v}"`);
+  return n;
+}
+
+/**
+ * Reads STATION_* variables and flags (--demo, --web, --port N, --data-dir DIR, --demo-schools N,
+ * --demo-units M). Flags win.
+ */
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, distDir: string): StationConfig {
   const flags = new Set<string>();
   const values: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === '--port' || a === '--data-dir' || a === '--host') {
+    if (a === '--port' || a === '--data-dir' || a === '--host' || a === '--demo-schools' || a === '--demo-units') {
       const v = argv[++i];
       if (v === undefined) throw new ConfigError(`${a} needs a value`);
       values[a] = v;
     } else if (a === '--demo' || a === '--web') flags.add(a);
-    else throw new ConfigError(`unknown option ${a} (known: --demo, --web, --port N, --host ADDR, --data-dir DIR)`);
+    else throw new ConfigError(`unknown option ${a} (known: --demo, --web, --port N, --host ADDR, --data-dir DIR, --demo-schools N, --demo-units M)`);
   }
   const demo = flags.has('--demo');
+  const demoSchools = values['--demo-schools'] === undefined ? undefined : parseCount(values['--demo-schools'], '--demo-schools', DEMO_SCHOOLS_MAX);
+  const demoUnits = values['--demo-units'] === undefined ? undefined : parseCount(values['--demo-units'], '--demo-units', DEMO_UNITS_MAX);
+  if (!demo && (demoSchools !== undefined || demoUnits !== undefined)) throw new ConfigError('--demo-schools and --demo-units only apply with --demo');
   const port = parsePort(values['--port'] ?? env.STATION_PORT ?? String(DEFAULT_STATION_PORT), 'STATION_PORT');
   const dataDir = path.resolve(values['--data-dir'] ?? env.STATION_DATA_DIR ?? (demo ? 'station-data-demo' : 'station-data'));
   const tlsCert = env.STATION_TLS_CERT || undefined;
@@ -54,5 +72,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, distDir: stri
     web: flags.has('--web'),
     consoleDir: path.join(distDir, 'renderer'),
     ...(tlsCert && tlsKey ? { tlsCert, tlsKey } : {}),
+    ...(demoSchools !== undefined ? { demoSchools } : {}),
+    ...(demoUnits !== undefined ? { demoUnits } : {}),
   };
 }

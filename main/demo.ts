@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Role } from '../shared/events';
-import { makeSampleCounty, LONGHUA_ADCODE } from '../shared/sampleCounty';
+import { makeSampleCounty, LONGHUA_ADCODE, type SampleCountySize } from '../shared/sampleCounty';
 import { Registry, type RegistryData } from './registry';
 import { hashSecret, newToken } from './secrets';
 
@@ -36,13 +36,35 @@ export function longhuaOutline(assetsDir: string): GeoFeature['geometry'] {
 
 export const demoRegistryFile = (dataDir: string): string => path.join(dataDir, 'demo-registry.json');
 
-/** Loads the demo registry of this data folder, creating the sample county and its credentials on first use. */
-export async function loadDemoRegistry(dataDir: string, assetsDir: string): Promise<{ registry: Registry; credentialsFile: string }> {
+/**
+ * Loads the demo registry of this data folder, creating the sample county and its credentials on first use.
+ * `size` (--demo-schools, --demo-units) asks for a county of that many schools and units: an existing demo
+ * registry of another size is made anew (new credentials); without a size, whatever exists is kept.
+ */
+export async function loadDemoRegistry(
+  dataDir: string,
+  assetsDir: string,
+  size: SampleCountySize = {},
+): Promise<{ registry: Registry; credentialsFile: string }> {
   const credentialsFile = path.join(dataDir, 'demo-credentials.json');
   const registryFile = demoRegistryFile(dataDir);
-  if (fs.existsSync(registryFile) && fs.existsSync(credentialsFile)) return { registry: Registry.load(registryFile), credentialsFile };
+  let target: SampleCountySize = size;
+  if (fs.existsSync(registryFile) && fs.existsSync(credentialsFile)) {
+    const registry = Registry.load(registryFile);
+    const have = { schools: registry.snapshot.schools.length, units: registry.snapshot.units.length };
+    const want = { schools: size.schools ?? have.schools, units: size.units ?? have.units };
+    if (want.schools === have.schools && want.units === have.units) return { registry, credentialsFile };
+    console.log(
+      `demo: the demo registry has ${have.schools} schools and ${have.units} units; making a new sample county with ` +
+        `${want.schools} and ${want.units} (new credentials in ${credentialsFile})`,
+    );
+    target = want;
+  }
 
-  const county = makeSampleCounty(longhuaOutline(assetsDir));
+  const county = makeSampleCounty(longhuaOutline(assetsDir), undefined, target);
+  const secrets = county.terminals.length + county.units.filter((u) => u.hasDevice).length + DEMO_OPERATORS.length;
+  // Each credential costs one scrypt hash (tens of ms of CPU); a big county takes a while, so say so.
+  if (secrets > 100) console.log(`demo: hashing ${secrets} sample credentials; this takes a while for a county this size`);
   const issue = async (): Promise<{ token: string; secret: Awaited<ReturnType<typeof hashSecret>> }> => {
     const token = newToken();
     return { token, secret: await hashSecret(token) };

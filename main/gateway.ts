@@ -189,6 +189,19 @@ export function attachConsoleNamespace(io: Server, station: Station, sessions: S
         answer(ack, station.acknowledgeFault(operator, r.deviceId, r.fault));
       }),
     );
+    const admin = (name: string, fn: (req: Record<string, unknown>) => Promise<unknown>) =>
+      socket.on(name as 'admin:rotate', (req: unknown, ack: unknown) => {
+        const r = (typeof req === 'object' && req !== null ? req : {}) as Record<string, unknown>;
+        fn(r)
+          .then((ans) => answer(ack, ans))
+          .catch((e: unknown) => {
+            console.error(`gateway: ${name} failed:`, e);
+            answer(ack, refusal('invalid_payload', `the station could not process ${name}`));
+          });
+      });
+    admin('admin:addTerminal', (r) => station.adminAddTerminal(operator, r));
+    admin('admin:rotate', (r) => station.adminRotate(operator, r.id));
+    admin('admin:setDisabled', (r) => station.adminSetDisabled(operator, r.id, r.disabled));
     socket.emit('health', station.health());
     socket.emit('units', station.unitsLive());
   });
@@ -200,8 +213,10 @@ export function attachConsoleNamespace(io: Server, station: Station, sessions: S
     volatileChanged: (alarms) => {
       nsp.to('live').emit('volatile', [...alarms]);
     },
-    // An operator who was disabled loses the console at once.
+    // An operator who was disabled loses the console at once; everyone gets the new reference data.
     registryChanged: () => {
+      nsp.to('live').emit('reference', station.registry.reference());
+      nsp.to('live').emit('health', station.health());
       for (const s of nsp.sockets.values()) {
         const op = s.data.operator as OperatorRef;
         const now = station.registry.operator(op.username);

@@ -378,6 +378,46 @@ export class Station {
     return { ok: true };
   }
 
+  // --- administration from the admin screen: role-checked here, in the core. ---
+
+  private adminCheck(operator: OperatorRef): Refusal | undefined {
+    return can(operator.role, 'registry.manage') ? undefined : refusal('forbidden', `role ${operator.role} may not manage devices`);
+  }
+
+  private async adminDo<T>(operator: OperatorRef, what: string, fn: () => Promise<T> | T, revoked: string[]): Promise<{ ok: true; value: T } | Refusal> {
+    const denied = this.adminCheck(operator);
+    if (denied) return denied;
+    try {
+      const value = await fn();
+      console.log(`station: ${operator.username} ${what}`);
+      this.emit('registryChanged', revoked);
+      return { ok: true, value };
+    } catch (e) {
+      return refusal('invalid_payload', (e as Error).message);
+    }
+  }
+
+  async adminAddTerminal(operator: OperatorRef, req: unknown): Promise<{ ok: true; token: string } | Refusal> {
+    const r = (typeof req === 'object' && req !== null ? req : {}) as Record<string, unknown>;
+    if (typeof r.deviceId !== 'string' || typeof r.schoolId !== 'string' || typeof r.label !== 'string' || r.label.length > 200) {
+      return this.adminCheck(operator) ?? refusal('invalid_payload', 'expected { deviceId, schoolId, label }');
+    }
+    const res = await this.adminDo(operator, `added terminal ${r.deviceId}`, () => this.registry.addTerminal({ deviceId: r.deviceId as string, schoolId: r.schoolId as string, label: (r.label as string) || (r.deviceId as string) }), []);
+    return res.ok ? { ok: true, token: res.value } : res;
+  }
+
+  async adminRotate(operator: OperatorRef, id: unknown): Promise<{ ok: true; token: string } | Refusal> {
+    if (typeof id !== 'string') return this.adminCheck(operator) ?? refusal('invalid_payload', 'expected { id }');
+    const res = await this.adminDo(operator, `rotated the token of ${id}`, () => this.registry.rotateDevice(id), [id]);
+    return res.ok ? { ok: true, token: res.value } : res;
+  }
+
+  async adminSetDisabled(operator: OperatorRef, id: unknown, disabled: unknown): Promise<CommandResult> {
+    if (typeof id !== 'string' || typeof disabled !== 'boolean') return this.adminCheck(operator) ?? refusal('invalid_payload', 'expected { id, disabled }');
+    const res = await this.adminDo(operator, `${disabled ? 'disabled' : 'enabled'} ${id}`, () => this.registry.setDisabled(id, disabled), disabled ? [id] : []);
+    return res.ok ? { ok: true } : res;
+  }
+
   /** The registry file changed on disk (admin CLI): re-read it and cut off what was revoked. */
   reloadRegistry(): void {
     let revoked: string[];

@@ -24,6 +24,7 @@ export interface ConsoleState {
   clockOffsetMs: number;
   journalProblems: string[];
   sound: SoundState;
+  soundTone?: 'alarm' | 'fault';
   error?: string;
 }
 
@@ -46,7 +47,7 @@ export class ConsoleStore {
     this.sound.subscribe(() => {
       // Only the indicator changes here; going through set() would re-drive the sound from inside its own event.
       const sound = this.sound.state();
-      if (sound !== this.s.sound) this.publish({ ...this.s, sound });
+      if (sound !== this.s.sound) this.publish({ ...this.s, sound, soundTone: this.sound.tone() });
     });
     const session = sessionStorage.getItem(SESSION_KEY);
     const operator = sessionStorage.getItem(OPERATOR_KEY);
@@ -68,7 +69,7 @@ export class ConsoleStore {
   private set(patch: Partial<ConsoleState>): void {
     this.s = { ...this.s, ...patch };
     this.updateSound();
-    this.publish({ ...this.s, sound: this.sound.state() });
+    this.publish({ ...this.s, sound: this.sound.state(), soundTone: this.sound.tone() });
   }
 
   /**
@@ -126,6 +127,10 @@ export class ConsoleStore {
       volatile: (alarms) => this.set({ volatile: alarms }),
       health: (devices) => this.set({ health: devices }),
       units: (units) => this.set({ units }),
+      reference: (reference) => {
+        this.set({ reference });
+        this.replica?.saveReference(reference).catch((e: unknown) => console.error('replica write failed:', e));
+      },
       connection: (online) => this.set({ online }),
       unauthorized: () => {
         this.logout();
@@ -188,6 +193,27 @@ export class ConsoleStore {
   async acknowledgeFault(deviceId: string, fault: string): Promise<string | undefined> {
     if (!this.link) return 'not connected';
     const r = await this.link.acknowledgeFault(deviceId, fault);
+    return r.ok ? undefined : r.error.message;
+  }
+
+  canAdminister(): boolean {
+    return this.s.operator !== undefined && can(this.s.operator.role, 'registry.manage');
+  }
+
+  /** Admin: returns the new token (shown once) or an error message. */
+  async addTerminal(deviceId: string, schoolId: string, label: string): Promise<{ token?: string; error?: string }> {
+    if (!this.link) return { error: 'not connected' };
+    const r = await this.link.addTerminal(deviceId, schoolId, label);
+    return r.ok ? { token: r.token } : { error: r.error.message };
+  }
+  async rotate(id: string): Promise<{ token?: string; error?: string }> {
+    if (!this.link) return { error: 'not connected' };
+    const r = await this.link.rotate(id);
+    return r.ok ? { token: r.token } : { error: r.error.message };
+  }
+  async setDisabled(id: string, disabled: boolean): Promise<string | undefined> {
+    if (!this.link) return 'not connected';
+    const r = await this.link.setDisabled(id, disabled);
     return r.ok ? undefined : r.error.message;
   }
 

@@ -63,7 +63,12 @@ export interface ConsoleServerEvents {
   volatile: (alarms: AlarmReceived[]) => void;
   health: (devices: DeviceHealth[]) => void;
   units: (units: UnitLive[]) => void;
+  /** The registry changed (a device added …): fresh reference data. */
+  reference: (r: ReferenceData) => void;
 }
+
+/** Admin answers that carry a new secret, shown once. */
+export type SecretAck = { ok: true; token: string } | Refusal;
 
 export type CommandAck = { ok: true } | Refusal;
 
@@ -72,6 +77,9 @@ export interface ConsoleClientEvents {
   acknowledge: (req: { incidentId: string }, ack: (r: CommandAck) => void) => void;
   shown: (req: { incidentId: string }, ack: (r: CommandAck) => void) => void;
   acknowledgeFault: (req: { deviceId: string; fault: string }, ack: (r: CommandAck) => void) => void;
+  'admin:addTerminal': (req: { deviceId: string; schoolId: string; label: string }, ack: (r: SecretAck) => void) => void;
+  'admin:rotate': (req: { id: string }, ack: (r: SecretAck) => void) => void;
+  'admin:setDisabled': (req: { id: string; disabled: boolean }, ack: (r: CommandAck) => void) => void;
 }
 
 export interface LoginRequest {

@@ -91,7 +91,19 @@ function areaClassAt(p: LatLng): AreaClass {
   return 'rural';
 }
 
-const pad2 = (n: number): string => String(n).padStart(2, '0');
+/** Zero-padded to `width` digits (at least 2, as in the default county). */
+const padTo = (n: number, width: number): string => String(n).padStart(width, '0');
+/** Digits needed to write every number 1..count with the same width (at least 2). */
+const widthFor = (count: number): number => Math.max(2, String(Math.max(1, count)).length);
+
+/** How big a county to make. Omitted fields keep the default (36 schools, 8 units). */
+export interface SampleCountySize {
+  schools?: number;
+  units?: number;
+}
+
+export const DEFAULT_SAMPLE_SCHOOLS = 36;
+export const DEFAULT_SAMPLE_UNITS = 8;
 
 /** One line per kind of school: how many, the code letter, and the sample names. */
 interface SchoolKind {
@@ -121,23 +133,97 @@ interface SchoolStub {
   nameEn: string;
 }
 
-function schoolStubs(): SchoolStub[] {
+/**
+ * Splits `total` schools over the kinds in the default mix (14 : 8 : 12 : 2) by largest remainder, so the
+ * default total gives exactly the default counts and any other total keeps the proportions.
+ */
+export function schoolMix(total: number): { primary: number; middle: number; kindergarten: number; other: number } {
+  const base = [...SCHOOL_KINDS.map((k) => k.count), OTHER_SCHOOLS.length];
+  const sum = base.reduce((a, b) => a + b, 0);
+  const exact = base.map((b) => (b * total) / sum);
+  const counts = exact.map(Math.floor);
+  let left = total - counts.reduce((a, b) => a + b, 0);
+  const byRemainder = exact.map((x, i) => ({ i, r: x - Math.floor(x) })).sort((a, b) => b.r - a.r || a.i - b.i);
+  for (const { i } of byRemainder) {
+    if (left <= 0) break;
+    counts[i]! += 1;
+    left--;
+  }
+  const [primary = 0, middle = 0, kindergarten = 0, other = 0] = counts;
+  return { primary, middle, kindergarten, other };
+}
+
+function schoolStubs(total: number): SchoolStub[] {
+  const mix = schoolMix(total);
+  const perKind = [mix.primary, mix.middle, mix.kindergarten];
+  const width = widthFor(Math.max(...perKind, mix.other));
   const stubs: SchoolStub[] = [];
-  for (const kind of SCHOOL_KINDS) {
-    for (let i = 1; i <= kind.count; i++) {
-      const code = `${kind.letter}${pad2(i)}`;
+  SCHOOL_KINDS.forEach((kind, k) => {
+    for (let i = 1; i <= (perKind[k] ?? 0); i++) {
+      const code = `${kind.letter}${padTo(i, width)}`;
       stubs.push({ code, type: kind.type, name: `${kind.name} ${code}`, nameEn: `${kind.nameEn} ${code}` });
     }
-  }
-  OTHER_SCHOOLS.forEach((o, i) => {
-    const code = `S${pad2(i + 1)}`;
-    stubs.push({ code, type: 'other', name: `${o.name} ${code}`, nameEn: `${o.nameEn} ${code}` });
   });
+  // The 'other' schools alternate between the special-education school and the vocational centre.
+  for (let i = 0; i < mix.other; i++) {
+    const o = OTHER_SCHOOLS[i % OTHER_SCHOOLS.length]!;
+    const code = `S${padTo(i + 1, width)}`;
+    stubs.push({ code, type: 'other', name: `${o.name} ${code}`, nameEn: `${o.nameEn} ${code}` });
+  }
   return stubs;
 }
 
 /** Schools closer than this would draw as one marker on the overview map. */
 const MIN_SCHOOL_SPACING_M = 250;
+
+/**
+ * The spacing actually used: 250 m while the town disc has room for it (up to ~360 schools), then shrinking
+ * with the density of the town half, so the spacing discs cover the same ~20 % of the town at any size and
+ * rejection sampling stays far from jamming (fast for thousands of schools).
+ */
+export function schoolSpacingM(totalSchools: number): number {
+  const townArea = Math.PI * (URBAN_RADIUS_M * 0.95) ** 2;
+  const inTown = Math.max(1, Math.ceil(totalSchools / 2));
+  return Math.min(MIN_SCHOOL_SPACING_M, 0.5 * Math.sqrt(townArea / inTown));
+}
+
+/** Placed points in a grid of cells as large as the spacing, so "is anything closer than d" looks at 9 cells. */
+class SpacingGrid {
+  private readonly cells = new Map<string, LatLng[]>();
+  private readonly cellLat: number;
+  private readonly cellLng: number;
+  constructor(
+    private readonly minM: number,
+    outline: AreaGeometry,
+  ) {
+    // Cells a little larger than minM in both directions: 1° of latitude ≈ 111.2 km, 1° of longitude shrinks
+    // with cos(lat), taken at the outline's latitude farthest from the equator so no cell is too narrow.
+    const box = bbox(outline);
+    const farLat = Math.min(85, Math.max(Math.abs(box.minLat), Math.abs(box.maxLat)));
+    this.cellLat = (minM * 1.02) / 111_000;
+    this.cellLng = this.cellLat / Math.cos((farLat * Math.PI) / 180);
+  }
+  private key(i: number, j: number): string {
+    return `${i}:${j}`;
+  }
+  add(p: LatLng): void {
+    const k = this.key(Math.floor(p.lat / this.cellLat), Math.floor(p.lng / this.cellLng));
+    const list = this.cells.get(k);
+    if (list) list.push(p);
+    else this.cells.set(k, [p]);
+  }
+  /** Same answer as checking every placed point, only faster. */
+  farFromAll(p: LatLng): boolean {
+    const i0 = Math.floor(p.lat / this.cellLat);
+    const j0 = Math.floor(p.lng / this.cellLng);
+    for (let i = i0 - 1; i <= i0 + 1; i++) {
+      for (let j = j0 - 1; j <= j0 + 1; j++) {
+        for (const q of this.cells.get(this.key(i, j)) ?? []) if (haversineMeters(p, q) < this.minM) return false;
+      }
+    }
+    return true;
+  }
+}
 
 /**
  * Every other school goes to the town, as in real counties where many pupils live in the seat; of the rest,
@@ -152,12 +238,12 @@ function placeSchool(rng: Rng, outline: AreaGeometry, index: number, spaced: (p:
   return pointAnywhere(rng, outline, (q) => spaced(q) && haversineMeters(q, LONGHUA_SEAT) > URBAN_RADIUS_M * 1.1);
 }
 
-function makeSchools(rng: Rng, outline: AreaGeometry): School[] {
-  const placed: LatLng[] = [];
-  const spaced = (p: LatLng): boolean => placed.every((q) => haversineMeters(p, q) >= MIN_SCHOOL_SPACING_M);
-  return schoolStubs().map((stub, index) => {
+function makeSchools(rng: Rng, outline: AreaGeometry, total: number): School[] {
+  const placed = new SpacingGrid(schoolSpacingM(total), outline);
+  const spaced = (p: LatLng): boolean => placed.farFromAll(p);
+  return schoolStubs(total).map((stub, index) => {
     const p = placeSchool(rng, outline, index, spaced);
-    placed.push(p);
+    placed.add(p);
     const n = index + 1;
     return {
       id: `sch-${stub.code.toLowerCase()}`,
@@ -196,15 +282,24 @@ const GUARD_POSTS_IN_TOWN = 5;
 const GUARD_POSTS_OUT_OF_TOWN = 3;
 const POST_OFFSET_M = 30;
 
-/** Posts at the five schools nearest the seat, plus three picked at random among the others. */
+/** About one guard post per 4.5 schools (8 for the default 36), never fewer than 5; 5 of each 8 in town. */
+export function guardPostCounts(totalSchools: number): { inTown: number; outOfTown: number } {
+  const total = Math.max(GUARD_POSTS_IN_TOWN, Math.round(totalSchools / 4.5));
+  const inTown = Math.round((total * GUARD_POSTS_IN_TOWN) / (GUARD_POSTS_IN_TOWN + GUARD_POSTS_OUT_OF_TOWN));
+  return { inTown, outOfTown: total - inTown };
+}
+
+/** Posts at the schools nearest the seat (5 by default), plus some picked at random among the others (3). */
 function pickGuardPostSchools(rng: Rng, schools: School[]): School[] {
+  const { inTown, outOfTown } = guardPostCounts(schools.length);
   const byDistance = [...schools].sort(
     (a, b) => haversineMeters(a, LONGHUA_SEAT) - haversineMeters(b, LONGHUA_SEAT),
   );
-  const near = byDistance.slice(0, GUARD_POSTS_IN_TOWN);
-  const rest = schools.filter((s) => !near.includes(s) && s.area !== 'urban');
+  const near = byDistance.slice(0, inTown);
+  const nearSet = new Set(near);
+  const rest = schools.filter((s) => !nearSet.has(s) && s.area !== 'urban');
   const others: School[] = [];
-  while (others.length < GUARD_POSTS_OUT_OF_TOWN && rest.length > 0) {
+  while (others.length < outOfTown && rest.length > 0) {
     const [picked] = rest.splice(Math.floor(rng() * rest.length), 1);
     if (picked !== undefined) others.push(picked);
   }
@@ -212,8 +307,10 @@ function pickGuardPostSchools(rng: Rng, schools: School[]): School[] {
 }
 
 function makeGuardPosts(rng: Rng, outline: AreaGeometry, schools: School[]): GuardPost[] {
-  return pickGuardPostSchools(rng, schools).map((school, i) => {
-    const code = `G${pad2(i + 1)}`;
+  const picked = pickGuardPostSchools(rng, schools);
+  const width = widthFor(picked.length);
+  return picked.map((school, i) => {
+    const code = `G${padTo(i + 1, width)}`;
     // At the gate, ~30 m from the school point; retried so a school near the border keeps its post inside.
     const p = pointNear(rng, outline, school, POST_OFFSET_M * 0.8, POST_OFFSET_M * 1.2);
     return {
@@ -228,26 +325,41 @@ function makeGuardPosts(rng: Rng, outline: AreaGeometry, schools: School[]): Gua
   });
 }
 
-function makePoliceRooms(rng: Rng, outline: AreaGeometry): PoliceRoom[] {
-  // One room in town, one out in the suburban ring, a kiosk on a busy street near the seat.
+/** About one police room or kiosk per 12 schools (3 for the default 36), never fewer than 2. */
+export const policeRoomCount = (totalSchools: number): number => Math.max(2, Math.round(totalSchools / 12));
+
+function makePoliceRooms(rng: Rng, outline: AreaGeometry, count: number): PoliceRoom[] {
+  // One room in town, one out in the suburban ring, a kiosk on a busy street near the seat; repeated in
+  // that order for larger counties.
   const specs: { name: string; kind: PoliceRoom['kind']; minM: number; maxM: number }[] = [
-    { name: '示例警务室 R01', kind: 'police_room', minM: 1_000, maxM: 2_500 },
-    { name: '示例警务室 R02', kind: 'police_room', minM: 6_000, maxM: 10_000 },
-    { name: '示例治安岗亭 R03', kind: 'kiosk', minM: 300, maxM: 1_200 },
+    { name: '示例警务室', kind: 'police_room', minM: 1_000, maxM: 2_500 },
+    { name: '示例警务室', kind: 'police_room', minM: 6_000, maxM: 10_000 },
+    { name: '示例治安岗亭', kind: 'kiosk', minM: 300, maxM: 1_200 },
   ];
-  return specs.map((spec, i) => {
+  const width = widthFor(count);
+  const rooms: PoliceRoom[] = [];
+  for (let i = 0; i < count; i++) {
+    const spec = specs[i % specs.length]!;
+    const code = `R${padTo(i + 1, width)}`;
     const p = pointNear(rng, outline, LONGHUA_SEAT, spec.minM, spec.maxM);
-    return { id: `room-r${pad2(i + 1)}`, name: spec.name, kind: spec.kind, lat: p.lat, lng: p.lng };
-  });
+    rooms.push({ id: `room-${code.toLowerCase()}`, name: `${spec.name} ${code}`, kind: spec.kind, lat: p.lat, lng: p.lng });
+  }
+  return rooms;
 }
 
-function makeUnits(rng: Rng, outline: AreaGeometry): PatrolUnit[] {
+/** A quarter of the units (rounded down) are foot patrols without a device: 2 of the default 8. */
+export const footPatrolCount = (units: number): number => Math.floor(units / 4);
+
+function makeUnits(rng: Rng, outline: AreaGeometry, count: number): PatrolUnit[] {
   const units: PatrolUnit[] = [];
-  for (let n = 1; n <= 8; n++) {
-    const nn = pad2(n);
-    const onFoot = n >= 7; // foot patrols carry radios only, no position-reporting device
-    // Most cars start in town; car 06 is stationed out in the suburban ring to cover the far schools.
-    const [minM, maxM] = onFoot ? [0, 1_500] : n === 6 ? [6_000, 11_000] : [200, 3_000];
+  const cars = count - footPatrolCount(count);
+  const width = widthFor(count);
+  for (let n = 1; n <= count; n++) {
+    const nn = padTo(n, width);
+    const onFoot = n > cars; // foot patrols carry radios only, no position-reporting device
+    // Most cars start in town; every sixth car (car 06 of the default 8) is stationed out in the suburban
+    // ring to cover the far schools.
+    const [minM, maxM] = onFoot ? [0, 1_500] : n % 6 === 0 ? [6_000, 11_000] : [200, 3_000];
     const p = pointNear(rng, outline, LONGHUA_SEAT, minM, maxM);
     units.push({
       id: `unit-${nn}`,
@@ -261,19 +373,29 @@ function makeUnits(rng: Rng, outline: AreaGeometry): PatrolUnit[] {
   return units;
 }
 
+function checkedCount(v: number | undefined, fallback: number, min: number, what: string): number {
+  const n = v ?? fallback;
+  if (!Number.isInteger(n) || n < min) throw new RangeError(`sample county: ${what} must be an integer ≥ ${min}, got ${n}`);
+  return n;
+}
+
 /**
  * Builds the sample station area inside `outline` (隆化县's outline from the county file).
- * Same outline and seed → the same county, byte for byte.
+ * Same outline, seed and size → the same county, byte for byte. The default size is 36 schools and 8 units;
+ * larger counties keep the same mix: guard posts ≈ schools / 4.5, police rooms ≈ schools / 12, a quarter of
+ * the units on foot without a device.
  */
-export function makeSampleCounty(outline: AreaGeometry, seed = 20200526): SampleCounty {
+export function makeSampleCounty(outline: AreaGeometry, seed = 20200526, size: SampleCountySize = {}): SampleCounty {
+  const schoolCount = checkedCount(size.schools, DEFAULT_SAMPLE_SCHOOLS, 1, 'schools');
+  const unitCount = checkedCount(size.units, DEFAULT_SAMPLE_UNITS, 0, 'units');
   const rng = mulberry32(seed);
-  const schools = makeSchools(rng, outline);
+  const schools = makeSchools(rng, outline, schoolCount);
   return {
     stationName: '示例派出所（隆化县·演示）',
     schools,
     terminals: makeTerminals(schools),
     guardPosts: makeGuardPosts(rng, outline, schools),
-    policeRooms: makePoliceRooms(rng, outline),
-    units: makeUnits(rng, outline),
+    policeRooms: makePoliceRooms(rng, outline, policeRoomCount(schoolCount)),
+    units: makeUnits(rng, outline, unitCount),
   };
 }

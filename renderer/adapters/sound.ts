@@ -9,6 +9,8 @@ export interface Sound {
   start(tone: AlarmTone): void;
   stop(): void;
   state(): SoundState;
+  /** The tone requested now, if any. */
+  tone(): AlarmTone | undefined;
   /** Resume audio after a user gesture when the browser blocked autoplay. */
   unlock(): void;
   subscribe(fn: () => void): () => void;
@@ -55,6 +57,9 @@ export function createSound(baseUrl: string): Sound {
     state() {
       if (!current) return 'idle';
       return howls[current].playing() && audible() ? 'playing' : 'blocked';
+    },
+    tone() {
+      return current;
     },
     unlock() {
       void Howler.ctx?.resume?.().then(notify);

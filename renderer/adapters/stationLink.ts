@@ -1,7 +1,7 @@
 // renderer/ (adapter) — the one link to the station core: login over HTTP, then the `/console` socket.
 // Identical in Electron and in a browser (the core serves the page, so everything is same-origin).
 import { io, type Socket } from 'socket.io-client';
-import type { CommandAck, ConsoleClientEvents, ConsoleHello, ConsoleServerEvents, DeviceHealth, LoginResponse, UnitLive } from '../../shared/consoleApi';
+import type { CommandAck, ConsoleClientEvents, ConsoleHello, ConsoleServerEvents, DeviceHealth, LoginResponse, SecretAck, UnitLive } from '../../shared/consoleApi';
 import type { AlarmReceived, JournalRecord } from '../../shared/events';
 
 export interface LinkHandlers {
@@ -10,6 +10,7 @@ export interface LinkHandlers {
   volatile(alarms: AlarmReceived[]): void;
   health(devices: DeviceHealth[]): void;
   units(units: UnitLive[]): void;
+  reference(r: ConsoleHello['reference']): void;
   connection(online: boolean): void;
   /** The session was refused: back to the login screen. */
   unauthorized(): void;
@@ -19,6 +20,9 @@ export interface StationLink {
   acknowledge(incidentId: string): Promise<CommandAck>;
   shown(incidentId: string): Promise<CommandAck>;
   acknowledgeFault(deviceId: string, fault: string): Promise<CommandAck>;
+  addTerminal(deviceId: string, schoolId: string, label: string): Promise<SecretAck>;
+  rotate(id: string): Promise<SecretAck>;
+  setDisabled(id: string, disabled: boolean): Promise<CommandAck>;
   /** Reconnect, asking for everything after the current seq (used when a gap is seen). */
   resync(): void;
   close(): void;
@@ -58,6 +62,7 @@ export function connect(session: string, since: () => number, h: LinkHandlers): 
   socket.on('volatile', h.volatile);
   socket.on('health', h.health);
   socket.on('units', h.units);
+  socket.on('reference', h.reference);
 
   const noAnswer = (e: Error): CommandAck => ({ ok: false, error: { code: 'not_durable', message: `接警中心无应答 / no answer from the station: ${e.message}` } });
   const command = (name: 'acknowledge' | 'shown', incidentId: string): Promise<CommandAck> =>
@@ -69,6 +74,9 @@ export function connect(session: string, since: () => number, h: LinkHandlers): 
   return {
     acknowledge: (id) => command('acknowledge', id),
     shown: (id) => command('shown', id),
+    addTerminal: (deviceId, schoolId, label) => socket.timeout(COMMAND_TIMEOUT_MS).emitWithAck('admin:addTerminal', { deviceId, schoolId, label }).catch(noAnswer),
+    rotate: (id) => socket.timeout(COMMAND_TIMEOUT_MS).emitWithAck('admin:rotate', { id }).catch(noAnswer),
+    setDisabled: (id, disabled) => socket.timeout(COMMAND_TIMEOUT_MS).emitWithAck('admin:setDisabled', { id, disabled }).catch(noAnswer),
     acknowledgeFault: (deviceId, fault) => socket.timeout(COMMAND_TIMEOUT_MS).emitWithAck('acknowledgeFault', { deviceId, fault }).catch(noAnswer),
     resync() {
       socket.disconnect();

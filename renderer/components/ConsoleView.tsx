@@ -5,6 +5,7 @@ import type { School, Terminal } from '../../shared/model';
 import { useI18n } from '../i18n';
 import { getStore, type ConsoleState } from '../store';
 import { clockTime, useNow } from '../time';
+import { AdminView } from './AdminView';
 import { DeviceHealthView } from './DeviceHealthView';
 import { FaultList } from './FaultList';
 import { IncidentCard } from './IncidentCard';
@@ -14,7 +15,7 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
   const { t, c } = useI18n();
   const now = useNow(500, state.clockOffsetMs);
   const [selected, setSelected] = useState<string>();
-  const [tab, setTab] = useState<'console' | 'devices'>('console');
+  const [tab, setTab] = useState<'console' | 'devices' | 'admin'>('console');
   const schools = useMemo(() => new Map<string, School>((state.reference?.schools ?? []).map((s) => [s.id, s])), [state.reference]);
   const terminals = useMemo(() => new Map<string, Terminal>((state.reference?.terminals ?? []).map((x) => [x.deviceId, x])), [state.reference]);
   const faults = useMemo(() => openFaults(state.station), [state.station]);
@@ -30,7 +31,7 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
     [queue],
   );
   const canAck = getStore().canAcknowledge();
-  const soundText = state.sound === 'playing' ? t('soundPlaying') : state.sound === 'blocked' ? t('soundBlocked') : t('soundIdle');
+  const soundText = state.sound === 'playing' ? (state.soundTone === 'fault' ? t('soundFault') : t('soundPlaying')) : state.sound === 'blocked' ? t('soundBlocked') : t('soundIdle');
 
   return (
     <div className={`console ${openCount > 0 ? 'alarming' : ''}`}>
@@ -45,15 +46,21 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
             {t('tabDevices')}
             {faults.length > 0 && <span className="badge">{faults.length}</span>}
           </button>
+          {getStore().canAdminister() && (
+            <button className={tab === 'admin' ? 'active' : ''} data-testid="tab-admin" onClick={() => setTab('admin')}>
+              {t('tabAdmin')}
+            </button>
+          )}
         </nav>
         <div className="clock" data-testid="clock">{clockTime(now)}</div>
         <div className={`conn ${state.online ? 'online' : 'offline'}`} data-testid="link-state">
           {state.online ? t('connected') : t('disconnected')}
         </div>
         <button
-          className={`sound ${state.sound}`}
+          className={`sound ${state.sound} ${state.soundTone ?? ''}`}
           data-testid="sound-state"
           data-sound={state.sound}
+          data-tone={state.soundTone ?? ''}
           onClick={() => getStore().unlockSound()}
         >
           {soundText}
@@ -97,11 +104,11 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
             })}
           </ul>
         </section>
-        {tab === 'console' ? (
+        {tab === 'console' && (
           <StationMap reference={state.reference} incidents={queue} alarmed={alarmed} selected={selected} units={state.units} unitStates={state.station.units} now={now} />
-        ) : (
-          <DeviceHealthView health={state.health} schools={schools} now={now} />
         )}
+        {tab === 'devices' && <DeviceHealthView health={state.health} schools={schools} now={now} />}
+        {tab === 'admin' && <AdminView reference={state.reference} health={state.health} />}
       </div>
     </div>
   );

@@ -23,14 +23,14 @@ export function freshDataDir(name = 'station'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `${name}-`));
 }
 
-export async function startCoreProcess(opts: { dataDir?: string; port?: number; extraArgs?: string[] } = {}): Promise<CoreProcess> {
+export async function startCoreProcess(opts: { dataDir?: string; port?: number; extraArgs?: string[]; env?: Record<string, string> } = {}): Promise<CoreProcess> {
   const dataDir = opts.dataDir ?? freshDataDir();
   const entry = path.join(ROOT, 'dist', 'main', 'start.js');
   if (!fs.existsSync(entry)) throw new Error('dist/main/start.js is missing: run `npm run build` first');
   const child = spawn(process.execPath, [entry, '--web', '--demo', '--port', String(opts.port ?? 0), '--data-dir', dataDir, ...(opts.extraArgs ?? [])], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, STATION_HOST: '127.0.0.1' },
+    env: { ...process.env, STATION_HOST: '127.0.0.1', ...opts.env },
   });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
