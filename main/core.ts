@@ -90,7 +90,7 @@ export async function startCore(config: StationConfig, now: () => number = Date.
     cors: { origin: false },
   });
   attachTerminalNamespace(io, station, now);
-  attachUnitNamespace(io, station, now);
+  const stopUnits = attachUnitNamespace(io, station, now);
   attachConsoleNamespace(io, station, sessions, now, journalId);
   // Device health changes all the time (heartbeats); consoles get a fresh table every 2 s.
   const healthTimer = setInterval(() => io.of('/console').to('live').emit('health', station.health()), 2000);
@@ -122,6 +122,7 @@ export async function startCore(config: StationConfig, now: () => number = Date.
       clearInterval(superviseTimer);
       clearInterval(healthTimer);
       clearInterval(unitsTimer);
+      stopUnits();
       await new Promise<void>((resolve) => void io.close(() => resolve()));
       journal.close();
     },

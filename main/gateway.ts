@@ -5,7 +5,11 @@ import type { ConsoleAuth, ConsoleClientEvents, ConsoleServerEvents, CommandAck 
 import type { OperatorRef } from '../shared/events';
 import { parseTerminalAuth, parseUnitAuth, refusal, type AlarmStatus, type Refusal } from '../shared/protocol';
 import type { Sessions } from './sessions';
+import type { Incident } from '../shared/incidents';
 import type { Station } from './station';
+
+const DELIVERY_TIMEOUT_MS = 4000;
+const RESEND_MS = 5000;
 
 type Ack = (answer: unknown) => void;
 
@@ -107,7 +111,8 @@ export function attachTerminalNamespace(io: Server, station: Station, now: () =>
   });
 }
 
-export function attachUnitNamespace(io: Server, station: Station, now: () => number = Date.now): void {
+/** Returns a function that stops the re-send timer. */
+export function attachUnitNamespace(io: Server, station: Station, now: () => number = Date.now): () => void {
   const nsp = io.of('/unit');
   const throttle = new HandshakeThrottle(now);
   nsp.use((socket, next) => {
@@ -122,10 +127,60 @@ export function attachUnitNamespace(io: Server, station: Station, now: () => num
       })
       .catch(() => refuseHandshake(throttle, socket, next));
   });
+  const socketsOf = (unitId: string): Socket[] => [...nsp.sockets.values()].filter((s) => s.data.unitId === unitId);
+  const deliver = (unitId: string, inc: Incident): void => {
+    const school = station.registry.school(inc.schoolId);
+    const payload = {
+      incidentId: inc.id,
+      school: { id: inc.schoolId, name: school?.name ?? inc.schoolId, address: school?.address ?? '', lat: inc.location?.lat ?? school?.lat ?? 0, lng: inc.location?.lng ?? school?.lng ?? 0 },
+      kind: inc.kind,
+      priority: inc.drill || inc.kind === 'test' ? 3 : inc.kind === 'other' ? 2 : 1,
+      drill: inc.drill,
+      at: inc.dispatches.find((d) => d.unitId === unitId)?.dispatchedAt ?? inc.receivedAt,
+    };
+    for (const s of socketsOf(unitId)) {
+      s.timeout(DELIVERY_TIMEOUT_MS).emit('dispatch', payload, (err: Error | null, ans: unknown) => {
+        if (!err) station.dispatchAnswered(unitId, inc.id, ans);
+      });
+    }
+  };
+  /** dispatch:cancel is re-sent until the unit acks it (or a few minutes have passed). */
+  const cancels = new Map<string, { unitId: string; payload: object; tries: number }>();
+  const sendCancel = (key: string): void => {
+    const c = cancels.get(key);
+    if (!c) return;
+    c.tries++;
+    for (const s of socketsOf(c.unitId)) {
+      s.timeout(DELIVERY_TIMEOUT_MS).emit('dispatch:cancel', c.payload, (err: Error | null) => {
+        if (!err) cancels.delete(key);
+      });
+    }
+    if (c.tries > 60) cancels.delete(key);
+  };
+  const resend = setInterval(() => {
+    for (const p of station.pendingDeliveries()) deliver(p.unitId, p.incident);
+    for (const key of cancels.keys()) sendCancel(key);
+  }, RESEND_MS);
+  resend.unref();
+  station.subscribe({
+    record: ({ event: e }) => {
+      if (e.type === 'incident.dispatched' && e.mode === 'device') {
+        const inc = station.snapshot.incidents[e.incidentId];
+        if (inc) deliver(e.unitId, inc);
+      } else if (e.type === 'dispatch.cancelled') {
+        const key = `${e.unitId}/${e.incidentId}`;
+        cancels.set(key, { unitId: e.unitId, payload: { incidentId: e.incidentId, reason: e.reason, at: e.at }, tries: 0 });
+        sendCancel(key);
+      }
+    },
+  });
+
   nsp.on('connection', (socket: Socket) => {
     const unitId = socket.data.unitId as string;
     void socket.join(`unit:${unitId}`);
     station.unitConnected(unitId, true);
+    // A unit that (re)connects gets every dispatch it has not acked yet.
+    for (const p of station.pendingDeliveries(unitId)) deliver(unitId, p.incident);
     socket.on('disconnect', () => station.unitConnected(unitId, false));
     const limited = (name: string, fn: (p: unknown) => unknown) =>
       guarded(name, (p, ack) => {
@@ -145,6 +200,7 @@ export function attachUnitNamespace(io: Server, station: Station, now: () => num
       for (const id of revoked) nsp.in(`unit:${id}`).disconnectSockets(true);
     },
   });
+  return () => clearInterval(resend);
 }
 
 export function attachConsoleNamespace(io: Server, station: Station, sessions: Sessions, now: () => number, journalId: string): void {
@@ -199,6 +255,24 @@ export function attachConsoleNamespace(io: Server, station: Station, sessions: S
             answer(ack, refusal('invalid_payload', `the station could not process ${name}`));
           });
       });
+    // The incident lifecycle: every command goes through the station, which checks role and transition.
+    const lifecycle: Record<string, (r: Record<string, unknown>) => CommandAck | Refusal> = {
+      note: (r) => station.addNote(operator, r.incidentId, r.text),
+      callBack: (r) => station.recordCallBack(operator, r.incidentId, r.outcome),
+      takeOver: (r) => station.takeOver(operator, r.incidentId),
+      dispatch: (r) => station.dispatchUnit(operator, r.incidentId, r.unitId),
+      cancelDispatch: (r) => station.cancelDispatch(operator, r.incidentId, r.unitId, r.reason),
+      progress: (r) => station.recordProgress(operator, r.incidentId, r.unitId, r.state),
+      resolve: (r) => station.resolve(operator, r.incidentId, r.disposition, r.note),
+      reopen: (r) => station.reopen(operator, r.incidentId, r.reason),
+      'admin:setTargets': (r) => station.setTargets(operator, r.profile),
+    };
+    for (const [name, fn] of Object.entries(lifecycle)) {
+      socket.on(
+        name as 'shown',
+        guarded(name, (req, ack) => answer(ack, fn((typeof req === 'object' && req !== null ? req : {}) as Record<string, unknown>))),
+      );
+    }
     admin('admin:addTerminal', (r) => station.adminAddTerminal(operator, r));
     admin('admin:rotate', (r) => station.adminRotate(operator, r.id));
     admin('admin:setDisabled', (r) => station.adminSetDisabled(operator, r.id, r.disabled));

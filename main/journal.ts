@@ -1,14 +1,21 @@
 // main/ (core, Node) — the append-only journal: one JSON record per line, fsync'd before append() returns.
 // A torn last line (crash mid-write) is detected on open, reported, moved aside and skipped — never fatal.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { JournalRecord, StationEvent } from '../shared/events';
 
 export interface JournalProblem {
   line: number;
-  kind: 'torn_tail' | 'bad_record';
+  kind: 'torn_tail' | 'bad_record' | 'chain_broken';
   detail: string;
 }
+
+/** The hash chain: each record's hash covers the previous hash and its own seq and event. */
+export function recordHash(prevHash: string, seq: number, event: unknown): string {
+  return crypto.createHash('sha256').update(prevHash).update(JSON.stringify({ seq, event })).digest('hex');
+}
+const GENESIS = '';
 
 export interface Journal {
   readonly records: readonly JournalRecord[];
@@ -24,17 +31,24 @@ function isRecord(x: unknown): x is JournalRecord {
   return typeof r.seq === 'number' && typeof r.event === 'object' && r.event !== null && typeof (r.event as { type?: unknown }).type === 'string';
 }
 
-export function openJournal(dir: string, fileName = 'journal.jsonl'): Journal {
-  fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, fileName);
-  const existed = fs.existsSync(file);
-  const text = existed ? fs.readFileSync(file, 'utf8') : '';
+export interface JournalScan {
+  records: JournalRecord[];
+  problems: JournalProblem[];
+  /** Bytes after the last newline: an unfinished (torn) record. */
+  tail: string;
+  /** Length in bytes of everything before the tail. */
+  goodBytes: number;
+}
+
+/** Reads a journal's text: records, the first break in the hash chain, bad lines and a torn tail. Changes nothing. */
+export function scanJournal(text: string): JournalScan {
   const records: JournalRecord[] = [];
   const problems: JournalProblem[] = [];
   const lines = text.split('\n');
+  let prevHash = GENESIS;
+  let chainBroken = false;
   // A file ends with '\n'; whatever follows the last '\n' is a torn write.
   const tail = lines.pop() ?? '';
-  let goodBytes = Buffer.byteLength(text) - Buffer.byteLength(tail);
   lines.forEach((line, i) => {
     if (line.trim() === '') return;
     let parsed: unknown;
@@ -44,14 +58,33 @@ export function openJournal(dir: string, fileName = 'journal.jsonl'): Journal {
       problems.push({ line: i + 1, kind: 'bad_record', detail: `not JSON: ${(e as Error).message}` });
       return;
     }
-    if (!isRecord(parsed)) problems.push({ line: i + 1, kind: 'bad_record', detail: 'not a journal record' });
-    else if (records.length > 0 && parsed.seq !== records[records.length - 1]!.seq + 1) {
-      problems.push({ line: i + 1, kind: 'bad_record', detail: `sequence ${parsed.seq} after ${records[records.length - 1]!.seq}` });
-      if (parsed.seq > records[records.length - 1]!.seq) records.push(parsed);
+    if (!isRecord(parsed)) {
+      problems.push({ line: i + 1, kind: 'bad_record', detail: 'not a journal record' });
+      return;
+    }
+    if (!chainBroken && parsed.hash !== recordHash(prevHash, parsed.seq, parsed.event)) {
+      // Only the first break is reported: after it nothing later can be trusted either.
+      chainBroken = true;
+      problems.push({ line: i + 1, kind: 'chain_broken', detail: `record seq ${parsed.seq} does not match the hash chain (edited, inserted or removed records)` });
+    }
+    prevHash = parsed.hash ?? '';
+    const last = records[records.length - 1];
+    if (last && parsed.seq !== last.seq + 1) {
+      problems.push({ line: i + 1, kind: 'bad_record', detail: `sequence ${parsed.seq} after ${last.seq}` });
+      if (parsed.seq > last.seq) records.push(parsed);
     } else records.push(parsed);
   });
+  if (tail !== '') problems.push({ line: lines.length + 1, kind: 'torn_tail', detail: `${Buffer.byteLength(tail)} bytes of an unfinished record` });
+  return { records, problems, tail, goodBytes: Buffer.byteLength(text) - Buffer.byteLength(tail) };
+}
+
+export function openJournal(dir: string, fileName = 'journal.jsonl'): Journal {
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, fileName);
+  const existed = fs.existsSync(file);
+  const { records, problems, tail, goodBytes: scanned } = scanJournal(existed ? fs.readFileSync(file, 'utf8') : '');
+  let goodBytes = scanned;
   if (tail !== '') {
-    problems.push({ line: lines.length + 1, kind: 'torn_tail', detail: `${Buffer.byteLength(tail)} bytes of an unfinished record` });
     // Keep the fragment for the record, then cut it off so the next append starts on a clean line.
     fs.writeFileSync(path.join(dir, `${fileName}.torn-${Date.now()}`), tail);
     fs.truncateSync(file, goodBytes);
@@ -63,13 +96,15 @@ export function openJournal(dir: string, fileName = 'journal.jsonl'): Journal {
     try { fs.fsyncSync(dfd); } finally { fs.closeSync(dfd); }
   }
   let closed = false;
+  let lastHash = records[records.length - 1]?.hash ?? GENESIS;
 
   return {
     records,
     problems,
     append(event: StationEvent): JournalRecord {
       if (closed) throw new Error('journal is closed');
-      const record: JournalRecord = { seq: (records[records.length - 1]?.seq ?? 0) + 1, event };
+      const seq = (records[records.length - 1]?.seq ?? 0) + 1;
+      const record: JournalRecord = { seq, event, hash: recordHash(lastHash, seq, event) };
       const line = Buffer.from(JSON.stringify(record) + '\n');
       try {
         let off = 0;
@@ -81,6 +116,7 @@ export function openJournal(dir: string, fileName = 'journal.jsonl'): Journal {
         throw e;
       }
       goodBytes += line.length;
+      lastHash = record.hash!;
       records.push(record);
       return record;
     },

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { OperatorRef, Role } from '../shared/events';
 import type { GuardPost, PatrolUnit, PoliceRoom, ReferenceData, School, Terminal } from '../shared/model';
+import { DEFAULT_TARGETS, type TargetProfile } from '../shared/response';
 import { hashSecret, newToken, verifySecret, type SecretHash } from './secrets';
 
 export interface TerminalRecord extends Terminal {
@@ -27,6 +28,7 @@ export interface RegistryData {
   policeRooms: PoliceRoom[];
   units: UnitRecord[];
   operators: OperatorRecord[];
+  targets?: TargetProfile;
 }
 
 export const emptyRegistryData = (stationName = '派出所'): RegistryData => ({
@@ -210,6 +212,20 @@ export class Registry {
     return cur && !cur.disabled && cur.secret?.hash === u.secret.hash ? cur : undefined;
   }
 
+  targets(): TargetProfile {
+    return this.data.targets ?? DEFAULT_TARGETS;
+  }
+
+  setTargets(t: TargetProfile): void {
+    this.update((d) => {
+      d.targets = t;
+    });
+  }
+
+  unit(id: string): UnitRecord | undefined {
+    return this.data.units.find((u) => u.id === id);
+  }
+
   school(id: string): School | undefined {
     return this.schoolsById.get(id);
   }
@@ -252,6 +268,7 @@ export class Registry {
       guardPosts: d.guardPosts,
       policeRooms: d.policeRooms,
       units: d.units.map(({ id, name, callsign, lat, lng, hasDevice }) => ({ id, name, callsign, lat, lng, hasDevice })),
+      targets: this.targets(),
     };
   }
 }

@@ -3,7 +3,8 @@
 import { checkEvent, applyRecord, foldRecords, alarmKey, type Incident, type StationState } from '../shared/incidents';
 import type { AlarmReceived, JournalRecord, OperatorRef, StationEvent } from '../shared/events';
 import type { DeviceHealth, UnitLive } from '../shared/consoleApi';
-import type { DeviceFaultKind } from '../shared/events';
+import { DISPOSITIONS, type DeviceFaultKind, type Disposition } from '../shared/events';
+import { checkProfile } from '../shared/response';
 import {
   DEFAULT_HEARTBEAT_MS,
   OFFLINE_AFTER_INTERVALS,
@@ -125,10 +126,122 @@ export class Station {
   private append(event: StationEvent): JournalRecord {
     const check = checkEvent(this.state, event);
     if (!check.ok) throw new Error(check.message);
+    const before = 'incidentId' in event ? this.state.incidents[event.incidentId]?.state : undefined;
     const record = this.journal.append(event);
     this.state = applyRecord(this.state, record);
     this.emit('record', record);
+    // The school hears every change of its alarm's state (警方已接警, 已派警, 已到场, 处置完毕).
+    const inc = 'incidentId' in event ? this.state.incidents[event.incidentId] : undefined;
+    if (inc && before !== undefined && inc.state !== before) {
+      this.emit('alarmStatus', inc.deviceId, { alarmId: inc.alarmId, incidentId: inc.id, state: inc.state, at: event.at });
+    }
     return record;
+  }
+
+  /** Runs a lifecycle command: role check, transition check, durable append; every refusal is explained. */
+  private command(operator: OperatorRef, incidentId: unknown, build: (inc: Incident, at: number) => StationEvent | StationEvent[] | Refusal): CommandResult {
+    if (!can(operator.role, 'incident.handle')) return refusal('forbidden', `role ${operator.role} may not handle incidents`);
+    if (typeof incidentId !== 'string') return refusal('invalid_payload', 'incidentId must be a string');
+    const inc = this.state.incidents[incidentId];
+    if (!inc) return refusal('unknown_alarm', `no incident ${incidentId}`);
+    const built = build(inc, this.now());
+    if ('ok' in built) return built;
+    const events = Array.isArray(built) ? built : [built];
+    const check = checkEvent(this.state, events[0]!);
+    if (!check.ok) return refusal('forbidden', check.message);
+    try {
+      for (const e of events) this.append(e);
+    } catch (e) {
+      return refusal('not_durable', `could not store it: ${(e as Error).message}`);
+    }
+    return { ok: true };
+  }
+
+  addNote(operator: OperatorRef, incidentId: unknown, text: unknown): CommandResult {
+    if (typeof text !== 'string' || text.trim() === '' || text.length > 2000) return refusal('invalid_payload', 'a note is 1–2000 characters');
+    return this.command(operator, incidentId, (inc, at) => ({ type: 'incident.note', at, incidentId: inc.id, operator, text: text.trim() }));
+  }
+
+  recordCallBack(operator: OperatorRef, incidentId: unknown, outcome: unknown): CommandResult {
+    if (typeof outcome !== 'string' || outcome.length > 2000) return refusal('invalid_payload', 'outcome is at most 2000 characters');
+    return this.command(operator, incidentId, (inc, at) => ({ type: 'incident.called_back', at, incidentId: inc.id, operator, outcome: outcome.trim() }));
+  }
+
+  takeOver(operator: OperatorRef, incidentId: unknown): CommandResult {
+    return this.command(operator, incidentId, (inc, at) =>
+      inc.handler ? { type: 'incident.taken_over', at, incidentId: inc.id, operator, from: inc.handler } : refusal('forbidden', `incident ${inc.id} is not acknowledged yet: acknowledge it instead`),
+    );
+  }
+
+  /** 派警. A unit with a device gets the job over /unit (re-sent until it acks); without one it is a radio dispatch. */
+  dispatchUnit(operator: OperatorRef, incidentId: unknown, unitId: unknown): CommandResult {
+    if (typeof unitId !== 'string') return refusal('invalid_payload', 'unitId must be a string');
+    const unit = this.registry.unit(unitId);
+    if (!unit || unit.disabled) return refusal('invalid_payload', `no unit ${unitId}`);
+    return this.command(operator, incidentId, (inc, at): StationEvent[] => {
+      const mode = unit.hasDevice ? 'device' : 'radio';
+      const dispatched: StationEvent = { type: 'incident.dispatched', at, incidentId: inc.id, operator, unitId, mode };
+      // On the radio the unit answers at once; the officer records that by dispatching.
+      return mode === 'radio' ? [dispatched, { type: 'dispatch.accepted', at, incidentId: inc.id, unitId, operator }] : [dispatched];
+    });
+  }
+
+  cancelDispatch(operator: OperatorRef, incidentId: unknown, unitId: unknown, reason: unknown): CommandResult {
+    if (typeof unitId !== 'string' || typeof reason !== 'string' || reason.length > 500) return refusal('invalid_payload', 'expected { incidentId, unitId, reason }');
+    return this.command(operator, incidentId, (inc, at) => ({ type: 'dispatch.cancelled', at, incidentId: inc.id, unitId, operator, reason }));
+  }
+
+  /** The officer records a radio unit's progress (or overrides a unit whose device is silent). */
+  recordProgress(operator: OperatorRef, incidentId: unknown, unitId: unknown, state: unknown): CommandResult {
+    if (typeof unitId !== 'string' || (state !== 'en_route' && state !== 'on_scene')) return refusal('invalid_payload', 'expected { unitId, state: en_route | on_scene }');
+    return this.command(operator, incidentId, (inc, at) => ({ type: 'dispatch.progress', at, incidentId: inc.id, unitId, state, operator }));
+  }
+
+  resolve(operator: OperatorRef, incidentId: unknown, disposition: unknown, note: unknown): CommandResult {
+    if (!(DISPOSITIONS as readonly unknown[]).includes(disposition)) return refusal('invalid_payload', `disposition must be one of ${DISPOSITIONS.join(', ')}`);
+    if (typeof note !== 'string' || note.length > 2000) return refusal('invalid_payload', 'note is at most 2000 characters');
+    return this.command(operator, incidentId, (inc, at) => ({ type: 'incident.resolved', at, incidentId: inc.id, operator, disposition: disposition as Disposition, note: note.trim() }));
+  }
+
+  reopen(operator: OperatorRef, incidentId: unknown, reason: unknown): CommandResult {
+    if (typeof reason !== 'string' || reason.trim() === '' || reason.length > 500) return refusal('invalid_payload', 'a reason (1–500 characters) is needed to reopen');
+    return this.command(operator, incidentId, (inc, at) => ({ type: 'incident.reopened', at, incidentId: inc.id, operator, reason: reason.trim() }));
+  }
+
+  /** The unit's device answered a dispatch: { ok: true } accepts, { ok: false, reason } declines. */
+  dispatchAnswered(unitId: string, incidentId: string, answer: unknown): void {
+    const a = (typeof answer === 'object' && answer !== null ? answer : {}) as { ok?: unknown; reason?: unknown };
+    const at = this.now();
+    const event: StationEvent =
+      a.ok === true
+        ? { type: 'dispatch.accepted', at, incidentId, unitId }
+        : { type: 'dispatch.declined', at, incidentId, unitId, reason: typeof a.reason === 'string' ? a.reason.slice(0, 500) : 'declined' };
+    if (checkEvent(this.state, event).ok) this.tryAppend(event);
+  }
+
+  /** Dispatches waiting for their unit's ack: re-sent until acked, cancelled or the incident is closed. */
+  pendingDeliveries(unitId?: string): { unitId: string; incident: Incident }[] {
+    const out: { unitId: string; incident: Incident }[] = [];
+    for (const [u, incidentId] of Object.entries(this.state.assignments)) {
+      if (unitId !== undefined && u !== unitId) continue;
+      const inc = this.state.incidents[incidentId];
+      const d = inc?.dispatches.find((x) => x.unitId === u && x.cancelledAt === undefined && x.declinedAt === undefined);
+      if (inc && d && d.mode === 'device' && d.acceptedAt === undefined) out.push({ unitId: u, incident: inc });
+    }
+    return out;
+  }
+
+  setTargets(operator: OperatorRef, profile: unknown): CommandResult {
+    if (!can(operator.role, 'registry.manage')) return refusal('forbidden', `role ${operator.role} may not change the targets`);
+    const p = checkProfile(profile);
+    if (!p.ok) return refusal('invalid_payload', p.message);
+    try {
+      this.registry.setTargets(p.value);
+    } catch (e) {
+      return refusal('not_durable', (e as Error).message);
+    }
+    this.emit('registryChanged', []);
+    return { ok: true };
   }
 
   private countIncidentId(id: string): void {
@@ -187,6 +300,13 @@ export class Station {
   /** Called every second or so: devices silent for 3 heartbeat intervals go offline. */
   supervise(): void {
     const at = this.now();
+    // Latching and escalation (GB 50394): past the acknowledge target an open alarm escalates on every console.
+    const ackTarget = this.registry.targets().acknowledgeMs;
+    for (const inc of Object.values(this.state.incidents)) {
+      if (inc.acknowledgedAt === undefined && inc.escalatedAt === undefined && inc.resolvedAt === undefined && inc.kind !== 'test' && at - inc.receivedAt > ackTarget) {
+        this.tryAppend({ type: 'incident.escalated', at, incidentId: inc.id, reason: 'ack_overdue' });
+      }
+    }
     const limit = OFFLINE_AFTER_INTERVALS * this.heartbeatMs;
     for (const t of this.registry.snapshot.terminals) {
       if (t.disabled) continue;
@@ -346,13 +466,31 @@ export class Station {
     const parsed = parseUnitStatus(payload);
     if (!parsed.ok) return this.refused(unitId, parsed);
     const st = parsed.value;
+    const at = this.now();
     if (st.incidentId !== undefined) {
-      // Dispatch comes with the incident lifecycle; until a unit is dispatched to an incident it may not move it.
-      return this.refused(unitId, refusal('forbidden', `unit ${unitId} was not dispatched to incident ${st.incidentId}`));
+      // A unit may only move incidents it was dispatched to.
+      if (this.state.assignments[unitId] !== st.incidentId) {
+        return this.refused(unitId, refusal('forbidden', `unit ${unitId} was not dispatched to incident ${st.incidentId}`));
+      }
+      if (st.state === 'en_route' || st.state === 'on_scene') {
+        const progress: StationEvent = { type: 'dispatch.progress', at, incidentId: st.incidentId, unitId, state: st.state };
+        // A repeat (retry) of a step already recorded is fine; anything else impossible is refused.
+        const d = this.state.incidents[st.incidentId]!.dispatches.find((x) => x.unitId === unitId && x.cancelledAt === undefined && x.declinedAt === undefined);
+        const already = st.state === 'en_route' ? d?.enRouteAt !== undefined : d?.onSceneAt !== undefined;
+        if (!already) {
+          const check = checkEvent(this.state, progress);
+          if (!check.ok) return this.refused(unitId, refusal('forbidden', check.message));
+          try {
+            this.append(progress);
+          } catch (e) {
+            return this.refused(unitId, refusal('not_durable', (e as Error).message));
+          }
+        }
+      }
     }
     if (this.state.units[unitId]?.state === st.state) return { ok: true };
     try {
-      this.append({ type: 'unit.status', at: this.now(), unitId, state: st.state, reportedAt: st.at });
+      this.append({ type: 'unit.status', at, unitId, state: st.state, reportedAt: st.at });
     } catch (e) {
       return this.refused(unitId, refusal('not_durable', (e as Error).message));
     }
@@ -455,7 +593,6 @@ export class Station {
     } catch (e) {
       return refusal('not_durable', `could not store the acknowledgement: ${(e as Error).message}`);
     }
-    this.emit('alarmStatus', inc.deviceId, { alarmId: inc.alarmId, incidentId, state: 'acknowledged', at: event.at });
     return { ok: true };
   }
 

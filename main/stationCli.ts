@@ -1,6 +1,8 @@
 // main/ (tool, Node) — `npm run station -- …`: administration of a station's registry from the shell.
 // Works on the registry file; a running core notices the change at once and drops revoked devices.
+import fs from 'node:fs';
 import path from 'node:path';
+import { scanJournal } from './journal';
 import { ROLES, type Role } from '../shared/events';
 import type { AreaClass, SchoolType } from '../shared/model';
 import { demoRegistryFile } from './demo';
@@ -17,6 +19,7 @@ const HELP = `usage: npm run station -- [--data-dir DIR] [--demo] COMMAND
                            [--address TEXT] [--phone TEXT] [--area urban|suburban|rural] [--name-en TEXT]
   operator list | operator add --username U --name "DISPLAY NAME" --role officer|chief|trainer|admin
   operator reset --username U | operator disable --username U | operator enable --username U
+  verify                                        check the journal's hash chain; names the first bad record
 Data folder: --data-dir, else $STATION_DATA_DIR, else station-data (station-data-demo with --demo).`;
 
 function parse(argv: string[]): { words: string[]; opts: Map<string, string> } {
@@ -49,11 +52,28 @@ function table(rows: Record<string, unknown>[]): void {
   console.table(rows);
 }
 
+/** `verify`: exit 0 when the journal is intact, 3 when it is not (with the first bad record named). */
+function verify(dataDir: string): void {
+  const file = path.join(dataDir, 'journal.jsonl');
+  if (!fs.existsSync(file)) throw new RegistryError(`no journal at ${file}`);
+  const scan = scanJournal(fs.readFileSync(file, 'utf8'));
+  const last = scan.records[scan.records.length - 1];
+  if (scan.problems.length === 0) {
+    console.log(`journal OK: ${scan.records.length} records, seq 1–${last?.seq ?? 0}, hash chain intact (${file})`);
+    return;
+  }
+  for (const p of scan.problems) console.log(`line ${p.line}: ${p.kind}: ${p.detail}`);
+  const first = scan.problems[0]!;
+  console.log(`journal NOT OK: first bad record at line ${first.line} (${first.kind}); ${scan.records.length} records read`);
+  process.exitCode = 3;
+}
+
 async function main(): Promise<void> {
   const { words, opts } = parse(process.argv.slice(2));
   if (words.length === 0 || opts.has('--help')) return console.log(HELP);
   const demo = opts.has('--demo');
   const dataDir = path.resolve(opts.get('--data-dir') ?? process.env.STATION_DATA_DIR ?? (demo ? 'station-data-demo' : 'station-data'));
+  if (words[0] === 'verify') return verify(dataDir);
   const file = demo ? demoRegistryFile(dataDir) : path.join(dataDir, 'registry.json');
   const reg = Registry.load(file);
   const d = reg.snapshot;

@@ -77,6 +77,15 @@ export interface ConsoleClientEvents {
   acknowledge: (req: { incidentId: string }, ack: (r: CommandAck) => void) => void;
   shown: (req: { incidentId: string }, ack: (r: CommandAck) => void) => void;
   acknowledgeFault: (req: { deviceId: string; fault: string }, ack: (r: CommandAck) => void) => void;
+  note: (req: { incidentId: string; text: string }, ack: (r: CommandAck) => void) => void;
+  callBack: (req: { incidentId: string; outcome: string }, ack: (r: CommandAck) => void) => void;
+  takeOver: (req: { incidentId: string }, ack: (r: CommandAck) => void) => void;
+  dispatch: (req: { incidentId: string; unitId: string }, ack: (r: CommandAck) => void) => void;
+  cancelDispatch: (req: { incidentId: string; unitId: string; reason: string }, ack: (r: CommandAck) => void) => void;
+  progress: (req: { incidentId: string; unitId: string; state: 'en_route' | 'on_scene' }, ack: (r: CommandAck) => void) => void;
+  resolve: (req: { incidentId: string; disposition: string; note: string }, ack: (r: CommandAck) => void) => void;
+  reopen: (req: { incidentId: string; reason: string }, ack: (r: CommandAck) => void) => void;
+  'admin:setTargets': (req: { profile: unknown }, ack: (r: CommandAck) => void) => void;
   'admin:addTerminal': (req: { deviceId: string; schoolId: string; label: string }, ack: (r: SecretAck) => void) => void;
   'admin:rotate': (req: { id: string }, ack: (r: SecretAck) => void) => void;
   'admin:setDisabled': (req: { id: string; disabled: boolean }, ack: (r: CommandAck) => void) => void;

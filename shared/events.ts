@@ -91,8 +91,115 @@ export interface UnitStatusChanged {
   reportedAt: number;
 }
 
+// --- the incident lifecycle (优先受理、优先出警): every step carries who did it ---
+
+export const DISPOSITIONS = ['real', 'false_alarm', 'test', 'drill', 'cancelled_by_school'] as const;
+export type Disposition = (typeof DISPOSITIONS)[number];
+
+export interface IncidentNote {
+  type: 'incident.note';
+  at: number;
+  incidentId: string;
+  operator: OperatorRef;
+  text: string;
+}
+/** 回拨: the officer called the school back. */
+export interface IncidentCalledBack {
+  type: 'incident.called_back';
+  at: number;
+  incidentId: string;
+  operator: OperatorRef;
+  outcome: string;
+}
+/** Explicitly taking over an incident another officer handles. */
+export interface IncidentTakenOver {
+  type: 'incident.taken_over';
+  at: number;
+  incidentId: string;
+  operator: OperatorRef;
+  from: OperatorRef;
+}
+/** 派警: a unit assigned. `device` goes to the unit's terminal over /unit; `radio` is recorded by the officer. */
+export interface IncidentDispatched {
+  type: 'incident.dispatched';
+  at: number;
+  incidentId: string;
+  operator: OperatorRef;
+  unitId: string;
+  mode: 'device' | 'radio';
+}
+/** The unit accepted (its device acked the dispatch, or the officer heard it on the radio). */
+export interface DispatchAccepted {
+  type: 'dispatch.accepted';
+  at: number;
+  incidentId: string;
+  unitId: string;
+  /** Set when an officer recorded it (radio); absent when the unit's device acked. */
+  operator?: OperatorRef;
+}
+/** The unit's device answered the dispatch with { ok: false, reason }. */
+export interface DispatchDeclined {
+  type: 'dispatch.declined';
+  at: number;
+  incidentId: string;
+  unitId: string;
+  reason: string;
+}
+/** The officer withdrew a unit (reassigning, or no longer needed). */
+export interface DispatchCancelled {
+  type: 'dispatch.cancelled';
+  at: number;
+  incidentId: string;
+  unitId: string;
+  operator: OperatorRef;
+  reason: string;
+}
+/** A dispatched unit is on its way or has arrived (from its device, or recorded by the officer for radio units). */
+export interface DispatchProgress {
+  type: 'dispatch.progress';
+  at: number;
+  incidentId: string;
+  unitId: string;
+  state: 'en_route' | 'on_scene';
+  operator?: OperatorRef;
+}
+/** 处置完毕. */
+export interface IncidentResolved {
+  type: 'incident.resolved';
+  at: number;
+  incidentId: string;
+  operator: OperatorRef;
+  disposition: Disposition;
+  note: string;
+}
+export interface IncidentReopened {
+  type: 'incident.reopened';
+  at: number;
+  incidentId: string;
+  operator: OperatorRef;
+  reason: string;
+}
+/** The core: the alarm was not acknowledged within its target. Every console escalates. */
+export interface IncidentEscalated {
+  type: 'incident.escalated';
+  at: number;
+  incidentId: string;
+  reason: 'ack_overdue';
+}
+
 export type StationEvent =
   | AlarmReceived
+  | IncidentNote
+  | IncidentCalledBack
+  | IncidentTakenOver
+  | IncidentDispatched
+  | DispatchAccepted
+  | DispatchDeclined
+  | DispatchCancelled
+  | DispatchProgress
+  | IncidentResolved
+  | IncidentReopened
+  | IncidentEscalated
   | IncidentShown
   | IncidentAcknowledged
   | CancelRequested
@@ -103,10 +210,12 @@ export type StationEvent =
   | UnitStatusChanged;
 export type StationEventType = StationEvent['type'];
 
-/** One line of the journal. `seq` starts at 1 and has no gaps. */
+/** One line of the journal. `seq` starts at 1 and has no gaps; `hash` chains it to the record before. */
 export interface JournalRecord {
   seq: number;
   event: StationEvent;
+  /** sha256(previous record's hash + JSON of { seq, event }), hex. */
+  hash?: string;
 }
 
 /** Signal's missingCaseError: makes a non-exhaustive switch a type error and a loud runtime error. */

@@ -1,7 +1,33 @@
 // shared/ — the incident reducer: a pure fold of journal records into incidents.
 // Used by the core (authoritative state), by every console (its Dexie replica) and later by drill replay.
 import type { AlarmKind, AlarmState, UnitState } from './protocol';
-import { missingCase, type DeviceFaultKind, type JournalRecord, type OperatorRef, type StationEvent } from './events';
+import { missingCase, type DeviceFaultKind, type Disposition, type JournalRecord, type OperatorRef, type StationEvent } from './events';
+
+/** One unit sent to one incident, and how far it got. */
+export interface Dispatch {
+  unitId: string;
+  mode: 'device' | 'radio';
+  dispatchedAt: number;
+  dispatchedBy: OperatorRef;
+  acceptedAt?: number;
+  enRouteAt?: number;
+  onSceneAt?: number;
+  declinedAt?: number;
+  declineReason?: string;
+  cancelledAt?: number;
+  cancelReason?: string;
+}
+
+export const isActiveDispatch = (d: Dispatch): boolean => d.cancelledAt === undefined && d.declinedAt === undefined;
+
+/** One line of an incident's timeline, as recorded. */
+export interface TimelineEntry {
+  at: number;
+  type: StationEvent['type'];
+  by?: string;
+  unitId?: string;
+  detail?: string;
+}
 
 export interface Incident {
   id: string;
@@ -20,6 +46,17 @@ export interface Incident {
   state: AlarmState;
   /** The school asked to withdraw the alarm (an officer still has to confirm). */
   cancelRequest?: { reason: string; at: number };
+  /** Who has the incident now: the acknowledging officer, or whoever took it over. */
+  handler?: OperatorRef;
+  escalatedAt?: number;
+  notes: { at: number; operator: OperatorRef; text: string; kind: 'note' | 'callback' }[];
+  dispatches: Dispatch[];
+  resolvedAt?: number;
+  resolvedBy?: OperatorRef;
+  disposition?: Disposition;
+  resolutionNote?: string;
+  reopenedAt?: number;
+  timeline: TimelineEntry[];
   /** Sequence number of the last record that changed this incident. */
   seq: number;
 }
@@ -50,9 +87,23 @@ export interface StationState {
   devices: Readonly<Record<string, DeviceState>>;
   /** Last reported state of each patrol unit. */
   units: Readonly<Record<string, { state: UnitState; since: number }>>;
+  /** unitId → the open incident it is actively dispatched to. */
+  assignments: Readonly<Record<string, string>>;
 }
 
-export const emptyState: StationState = { seq: 0, incidents: {}, alarmIndex: {}, devices: {}, units: {} };
+export const emptyState: StationState = { seq: 0, incidents: {}, alarmIndex: {}, devices: {}, units: {}, assignments: {} };
+
+const isResolved = (i: Incident): boolean => i.resolvedAt !== undefined;
+
+/** The protocol's alarm:status state, derived from what has happened. */
+export function deriveState(i: Pick<Incident, 'resolvedAt' | 'dispatches' | 'acknowledgedAt'>): AlarmState {
+  if (i.resolvedAt !== undefined) return 'resolved';
+  if (i.dispatches.some((d) => d.onSceneAt !== undefined)) return 'on_scene';
+  if (i.dispatches.some(isActiveDispatch)) return 'dispatched';
+  return i.acknowledgedAt !== undefined ? 'acknowledged' : 'received';
+}
+
+const activeDispatchOf = (i: Incident, unitId: string): Dispatch | undefined => i.dispatches.find((d) => d.unitId === unitId && isActiveDispatch(d));
 
 export const alarmKey = (deviceId: string, alarmId: string): string => `${deviceId}/${alarmId}`;
 
@@ -82,13 +133,24 @@ export function checkEvent(state: StationState, event: StationEvent): Check {
       if (inc.acknowledgedAt !== undefined) {
         return { ok: false, message: `incident ${event.incidentId} was already acknowledged by ${inc.acknowledgedBy?.displayName ?? '?'}` };
       }
+      if (isResolved(inc)) return { ok: false, message: `incident ${event.incidentId} is resolved` };
       return { ok: true };
     }
-    case 'alarm.cancel_requested': {
+    case 'alarm.cancel_requested':
+    case 'incident.called_back':
+    case 'incident.note':
+    case 'incident.taken_over':
+    case 'incident.dispatched':
+    case 'dispatch.accepted':
+    case 'dispatch.declined':
+    case 'dispatch.cancelled':
+    case 'dispatch.progress':
+    case 'incident.resolved':
+    case 'incident.reopened':
+    case 'incident.escalated': {
       const inc = state.incidents[event.incidentId];
       if (!inc) return { ok: false, message: `no incident ${event.incidentId}` };
-      if (inc.state === 'resolved') return { ok: false, message: `incident ${event.incidentId} is already resolved` };
-      return { ok: true };
+      return checkLifecycle(state, inc, event);
     }
     case 'device.offline':
       return state.devices[event.deviceId]?.online === false ? { ok: false, message: `${event.deviceId} is already offline` } : { ok: true };
@@ -111,6 +173,57 @@ export function checkEvent(state: StationState, event: StationEvent): Check {
   }
 }
 
+type LifecycleEvent = Exclude<Extract<StationEvent, { incidentId: string }>, { type: 'alarm.received' | 'incident.shown' | 'incident.acknowledged' }>;
+
+const no = (message: string): Check => ({ ok: false, message });
+
+/** The incident state machine: which lifecycle step may follow which. */
+function checkLifecycle(state: StationState, inc: Incident, e: LifecycleEvent): Check {
+  const id = inc.id;
+  const open = !isResolved(inc);
+  switch (e.type) {
+    case 'alarm.cancel_requested':
+    case 'incident.called_back':
+      return open ? { ok: true } : no(`incident ${id} is already resolved`);
+    case 'incident.note':
+      return e.text.trim() === '' ? no('a note needs text') : { ok: true };
+    case 'incident.taken_over':
+      if (!open) return no(`incident ${id} is resolved`);
+      if (inc.acknowledgedAt === undefined) return no(`incident ${id} is not acknowledged yet: acknowledge it instead`);
+      return inc.handler?.username === e.operator.username ? no(`you already handle incident ${id}`) : { ok: true };
+    case 'incident.dispatched': {
+      if (!open) return no(`incident ${id} is resolved`);
+      if (inc.acknowledgedAt === undefined) return no(`acknowledge incident ${id} before dispatching`);
+      if (activeDispatchOf(inc, e.unitId)) return no(`unit ${e.unitId} is already dispatched to incident ${id}`);
+      const elsewhere = state.assignments[e.unitId];
+      return elsewhere ? no(`unit ${e.unitId} is assigned to incident ${elsewhere}; withdraw it there first`) : { ok: true };
+    }
+    case 'dispatch.accepted':
+    case 'dispatch.declined': {
+      const d = activeDispatchOf(inc, e.unitId);
+      if (!d) return no(`unit ${e.unitId} has no active dispatch to incident ${id}`);
+      return d.acceptedAt !== undefined ? no(`unit ${e.unitId} already accepted incident ${id}`) : { ok: true };
+    }
+    case 'dispatch.cancelled':
+      return activeDispatchOf(inc, e.unitId) ? { ok: true } : no(`unit ${e.unitId} has no active dispatch to incident ${id}`);
+    case 'dispatch.progress': {
+      const d = activeDispatchOf(inc, e.unitId);
+      if (!d || !open) return no(`unit ${e.unitId} was not dispatched to open incident ${id}`);
+      if (d.onSceneAt !== undefined) return no(`unit ${e.unitId} is already on scene`);
+      return e.state === 'en_route' && d.enRouteAt !== undefined ? no(`unit ${e.unitId} is already en route`) : { ok: true };
+    }
+    case 'incident.resolved':
+      if (!open) return no(`incident ${id} is already resolved`);
+      return inc.acknowledgedAt === undefined ? no(`acknowledge incident ${id} before resolving it`) : { ok: true };
+    case 'incident.reopened':
+      return open ? no(`incident ${id} is not resolved`) : { ok: true };
+    case 'incident.escalated':
+      return inc.acknowledgedAt === undefined && inc.escalatedAt === undefined && open ? { ok: true } : no(`incident ${id} cannot be escalated now`);
+    default:
+      return missingCase(e);
+  }
+}
+
 function withDevice(state: StationState, seq: number, deviceId: string, at: number, change: (d: DeviceState) => DeviceState): StationState {
   const d = state.devices[deviceId] ?? { deviceId, online: true, since: at, faults: {} };
   return { ...state, seq, devices: { ...state.devices, [deviceId]: change(d) } };
@@ -120,6 +233,90 @@ function withoutFault(faults: DeviceState['faults'], kind: DeviceFaultKind): Dev
   const next = { ...faults };
   delete next[kind];
   return next;
+}
+
+function updateDispatch(inc: Incident, unitId: string, change: (d: Dispatch) => Dispatch): Dispatch[] {
+  let done = false;
+  return inc.dispatches.map((d) => {
+    if (done || d.unitId !== unitId || !isActiveDispatch(d)) return d;
+    done = true;
+    return change(d);
+  });
+}
+
+function without(assignments: StationState['assignments'], pred: (unitId: string, incidentId: string) => boolean): StationState['assignments'] {
+  return Object.fromEntries(Object.entries(assignments).filter(([u, i]) => !pred(u, i)));
+}
+
+function applyLifecycle(state: StationState, seq: number, inc: Incident, e: LifecycleEvent): StationState {
+  const by = 'operator' in e && e.operator ? e.operator.displayName : undefined;
+  const entry: TimelineEntry = { at: e.at, type: e.type, ...(by ? { by } : {}), ...('unitId' in e ? { unitId: e.unitId } : {}) };
+  let next: Incident = { ...inc, seq };
+  let assignments = state.assignments;
+  switch (e.type) {
+    case 'alarm.cancel_requested':
+      next.cancelRequest = { reason: e.reason, at: e.at };
+      entry.detail = e.reason;
+      break;
+    case 'incident.note':
+    case 'incident.called_back': {
+      const text = e.type === 'incident.note' ? e.text : e.outcome;
+      next.notes = [...inc.notes, { at: e.at, operator: e.operator, text, kind: e.type === 'incident.note' ? 'note' : 'callback' }];
+      entry.detail = text;
+      break;
+    }
+    case 'incident.taken_over':
+      next.handler = e.operator;
+      entry.detail = e.from.displayName;
+      break;
+    case 'incident.dispatched':
+      next.dispatches = [...inc.dispatches, { unitId: e.unitId, mode: e.mode, dispatchedAt: e.at, dispatchedBy: e.operator }];
+      assignments = { ...assignments, [e.unitId]: inc.id };
+      entry.detail = e.mode;
+      break;
+    case 'dispatch.accepted':
+      next.dispatches = updateDispatch(inc, e.unitId, (d) => ({ ...d, acceptedAt: e.at }));
+      break;
+    case 'dispatch.declined':
+      next.dispatches = updateDispatch(inc, e.unitId, (d) => ({ ...d, declinedAt: e.at, declineReason: e.reason }));
+      assignments = without(assignments, (u, i) => u === e.unitId && i === inc.id);
+      entry.detail = e.reason;
+      break;
+    case 'dispatch.cancelled':
+      next.dispatches = updateDispatch(inc, e.unitId, (d) => ({ ...d, cancelledAt: e.at, cancelReason: e.reason }));
+      assignments = without(assignments, (u, i) => u === e.unitId && i === inc.id);
+      entry.detail = e.reason;
+      break;
+    case 'dispatch.progress':
+      // A unit that reports progress has accepted the job, even if its ack was lost.
+      next.dispatches = updateDispatch(inc, e.unitId, (d) => ({
+        ...d,
+        acceptedAt: d.acceptedAt ?? e.at,
+        ...(e.state === 'en_route' ? { enRouteAt: e.at } : { enRouteAt: d.enRouteAt ?? e.at, onSceneAt: e.at }),
+      }));
+      entry.detail = e.state;
+      break;
+    case 'incident.resolved':
+      next = { ...next, resolvedAt: e.at, resolvedBy: e.operator, disposition: e.disposition, resolutionNote: e.note };
+      // The units are free for other jobs once the incident is closed.
+      assignments = without(assignments, (_u, i) => i === inc.id);
+      entry.detail = e.disposition;
+      break;
+    case 'incident.reopened': {
+      const { resolvedAt: _r, resolvedBy: _b, disposition: _d, resolutionNote: _n, ...rest } = next;
+      next = { ...rest, reopenedAt: e.at };
+      entry.detail = e.reason;
+      break;
+    }
+    case 'incident.escalated':
+      next.escalatedAt = e.at;
+      break;
+    default:
+      return missingCase(e);
+  }
+  next.state = deriveState(next);
+  next.timeline = [...inc.timeline, entry];
+  return { ...state, seq, incidents: { ...state.incidents, [inc.id]: next }, assignments };
 }
 
 function withIncident(state: StationState, seq: number, inc: Incident): StationState {
@@ -143,6 +340,9 @@ export function applyRecord(state: StationState, record: JournalRecord): Station
         raisedAt: event.raisedAt,
         receivedAt: event.at,
         state: 'received',
+        notes: [],
+        dispatches: [],
+        timeline: [{ at: event.at, type: event.type, detail: event.kind }],
         seq,
         ...(event.note !== undefined ? { note: event.note } : {}),
         ...(event.location !== undefined ? { location: event.location } : {}),
@@ -152,7 +352,7 @@ export function applyRecord(state: StationState, record: JournalRecord): Station
     }
     case 'incident.shown': {
       const inc = state.incidents[event.incidentId]!;
-      return withIncident(state, seq, { ...inc, shownAt: event.at, seq });
+      return withIncident(state, seq, { ...inc, shownAt: event.at, timeline: [...inc.timeline, { at: event.at, type: event.type, by: event.operator.displayName }], seq });
     }
     case 'incident.acknowledged': {
       const inc = state.incidents[event.incidentId]!;
@@ -160,14 +360,25 @@ export function applyRecord(state: StationState, record: JournalRecord): Station
         ...inc,
         acknowledgedAt: event.at,
         acknowledgedBy: event.operator,
+        handler: event.operator,
         state: inc.state === 'received' ? 'acknowledged' : inc.state,
+        timeline: [...inc.timeline, { at: event.at, type: event.type, by: event.operator.displayName }],
         seq,
       });
     }
-    case 'alarm.cancel_requested': {
-      const inc = state.incidents[event.incidentId]!;
-      return withIncident(state, seq, { ...inc, cancelRequest: { reason: event.reason, at: event.at }, seq });
-    }
+    case 'alarm.cancel_requested':
+    case 'incident.called_back':
+    case 'incident.note':
+    case 'incident.taken_over':
+    case 'incident.dispatched':
+    case 'dispatch.accepted':
+    case 'dispatch.declined':
+    case 'dispatch.cancelled':
+    case 'dispatch.progress':
+    case 'incident.resolved':
+    case 'incident.reopened':
+    case 'incident.escalated':
+      return applyLifecycle(state, seq, state.incidents[event.incidentId]!, event);
     case 'device.offline':
       return withDevice(state, seq, event.deviceId, event.at, (d) => ({
         ...d,
@@ -209,6 +420,7 @@ export const isUnacknowledged = (inc: Incident): boolean => inc.acknowledgedAt =
 
 /** Queue rank: unacknowledged real alarms, then drills, then test presses, then everything acknowledged. */
 function queueRank(i: Incident): number {
+  if (i.resolvedAt !== undefined) return 4;
   if (!isUnacknowledged(i)) return 3;
   if (i.kind === 'test') return 2;
   return i.drill ? 1 : 0;
@@ -224,6 +436,7 @@ export function queueOrder(incidents: Iterable<Incident>): Incident[] {
     const r = rank(a) - rank(b);
     if (r !== 0) return r;
     if (rank(a) < 3) return a.receivedAt - b.receivedAt || a.seq - b.seq;
+    if (rank(a) === 4) return (b.resolvedAt ?? 0) - (a.resolvedAt ?? 0);
     return b.receivedAt - a.receivedAt || b.seq - a.seq;
   });
 }

@@ -1,5 +1,6 @@
 // shared/ — reference data of a station: schools, terminals, guard posts, police rooms, patrol units.
 // Pure types; no I/O. Coordinates are WGS-84 decimal degrees.
+import type { TargetProfile } from './response';
 
 export type SchoolType = 'primary' | 'middle' | 'kindergarten' | 'other';
 /** Area class decides the on-scene target (urban ≤ 5 min, suburban ≤ 10 min, rural per school). */
@@ -67,4 +68,6 @@ export interface ReferenceData {
   guardPosts: GuardPost[];
   policeRooms: PoliceRoom[];
   units: PatrolUnit[];
+  /** The response-time targets in force (editable by an admin). */
+  targets: TargetProfile;
 }

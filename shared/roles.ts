@@ -1,12 +1,14 @@
 // shared/ — what each operator role may do. The core enforces it; the console only uses it to hide buttons.
 import type { Role } from './events';
 
-export type Action = 'incident.acknowledge' | 'incident.view' | 'device.acknowledgeFault' | 'registry.manage';
+export type Action = 'incident.acknowledge' | 'incident.handle' | 'incident.view' | 'device.acknowledgeFault' | 'registry.manage';
 
 const allowed: Record<Action, readonly Role[]> = {
   'incident.view': ['officer', 'chief', 'trainer', 'admin'],
   // Taking an alarm is a duty officer's job; a chief may step in. Trainers and admins may not.
   'incident.acknowledge': ['officer', 'chief'],
+  // Notes, call-backs, dispatch, resolution, take-over: the same people who may take an alarm.
+  'incident.handle': ['officer', 'chief'],
   'device.acknowledgeFault': ['officer', 'chief', 'admin'],
   'registry.manage': ['admin'],
 };

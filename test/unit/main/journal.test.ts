@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openJournal, type Journal } from '../../../main/journal';
+import { openJournal, recordHash, scanJournal, type Journal } from '../../../main/journal';
 import type { JournalRecord, StationEvent } from '../../../shared/events';
 
 const T0 = Date.UTC(2026, 10, 30, 2, 0, 0);
@@ -20,6 +20,17 @@ const alarm = (n: number): StationEvent => ({
   note: `第${n}号报警`,
   raisedAt: T0 + n - 100,
 });
+
+/** Journal lines as the journal writes them: each hash chained to the line before. */
+function chained(...recs: [number, StationEvent][]): string[] {
+  let prev = '';
+  return recs.map(([seq, event]) => {
+    const hash = recordHash(prev, seq, event);
+    prev = hash;
+    return JSON.stringify({ seq, event, hash });
+  });
+}
+const firstLine = (event: StationEvent): string => chained([1, event])[0]!;
 
 let dir: string;
 let file: string;
@@ -95,12 +106,11 @@ describe('openJournal', () => {
     expect(j.records).toEqual([]);
     expect(j.problems).toEqual([]);
     expect(j.append(alarm(1)).seq).toBe(1);
-    expect(fileLines()).toEqual([JSON.stringify({ seq: 1, event: alarm(1) }), '']);
+    expect(fileLines()).toEqual([firstLine(alarm(1)), '']);
   });
 
   it('skips blank lines without calling them problems', () => {
-    const r1 = JSON.stringify({ seq: 1, event: alarm(1) });
-    const r2 = JSON.stringify({ seq: 2, event: alarm(2) });
+    const [r1, r2] = chained([1, alarm(1)], [2, alarm(2)]);
     fs.writeFileSync(file, `${r1}\n\n${r2}\n`);
     const j = openJ();
     expect(j.problems).toEqual([]);
@@ -175,7 +185,7 @@ describe('openJournal', () => {
       expect(j.problems.map((p) => p.kind)).toEqual(['torn_tail']);
       expect(j.records).toEqual([]);
       expect(j.append(alarm(1)).seq).toBe(1);
-      expect(fileLines()).toEqual([JSON.stringify({ seq: 1, event: alarm(1) }), '']);
+      expect(fileLines()).toEqual([firstLine(alarm(1)), '']);
     });
   });
 
@@ -189,8 +199,8 @@ describe('openJournal', () => {
       fs.writeFileSync(file, lines.join('\n'));
 
       const again = openJ();
-      // The unreadable line, and the gap it leaves before seq 3: both reported, neither fatal.
-      expect(again.problems.map((p) => [p.kind, p.line])).toEqual([['bad_record', 2], ['bad_record', 3]]);
+      // The unreadable line, the broken hash chain and the gap it leaves before seq 3: all reported, none fatal.
+      expect(again.problems.map((p) => [p.kind, p.line])).toEqual([['bad_record', 2], ['chain_broken', 3], ['bad_record', 3]]);
       expect(again.problems[0]!.detail).toContain('not JSON');
       expect(again.records.map((r) => r.seq)).toEqual([1, 3]);
       expect(again.records[1]!.event).toEqual(alarm(3));
@@ -199,8 +209,7 @@ describe('openJournal', () => {
     });
 
     it('reports JSON that is not a journal record', () => {
-      const r1 = JSON.stringify({ seq: 1, event: alarm(1) });
-      const r2 = JSON.stringify({ seq: 2, event: alarm(2) });
+      const [r1, r2] = chained([1, alarm(1)], [2, alarm(2)]);
       fs.writeFileSync(file, `${r1}\n{"hello":"world"}\n[1,2]\n${r2}\n`);
       const j = openJ();
       expect(j.problems.map((p) => [p.kind, p.line])).toEqual([['bad_record', 2], ['bad_record', 3]]);
@@ -208,8 +217,7 @@ describe('openJournal', () => {
     });
 
     it('reports a sequence that goes backwards and drops the stale record', () => {
-      const line = (seq: number, n: number): string => JSON.stringify({ seq, event: alarm(n) });
-      fs.writeFileSync(file, `${line(1, 1)}\n${line(2, 2)}\n${line(2, 7)}\n${line(3, 3)}\n`);
+      fs.writeFileSync(file, `${chained([1, alarm(1)], [2, alarm(2)], [2, alarm(7)], [3, alarm(3)]).join('\n')}\n`);
       const j = openJ();
       expect(j.problems.map((p) => [p.kind, p.line])).toEqual([['bad_record', 3]]);
       expect(j.records.map((r) => r.event)).toEqual([alarm(1), alarm(2), alarm(3)]);
@@ -234,5 +242,46 @@ describe('openJournal', () => {
     j.append(alarm(1));
     expect(fs.existsSync(path.join(dir, 'other.jsonl'))).toBe(true);
     expect(fs.existsSync(file)).toBe(false);
+  });
+});
+
+describe('the hash chain', () => {
+  const write3 = (): string[] => {
+    const j = openJ();
+    for (let n = 1; n <= 3; n++) j.append(alarm(n));
+    j.close();
+    return fileLines();
+  };
+
+  it('an intact journal has no problems, and every record carries its chained hash', () => {
+    const lines = write3();
+    expect(lines.slice(0, 3)).toEqual(chained([1, alarm(1)], [2, alarm(2)], [3, alarm(3)]));
+    expect(scanJournal(fs.readFileSync(file, 'utf8')).problems).toEqual([]);
+  });
+
+  it('an edited record is named as the first bad one, and is still read (nothing is lost)', () => {
+    const lines = write3();
+    lines[1] = lines[1]!.replace('第2号报警', '第2号报警（已改）');
+    fs.writeFileSync(file, lines.join('\n'));
+    const scan = scanJournal(fs.readFileSync(file, 'utf8'));
+    expect(scan.problems.map((p) => [p.kind, p.line])).toEqual([['chain_broken', 2]]);
+    expect(scan.records).toHaveLength(3);
+    const j = openJ();
+    expect(j.problems.map((p) => p.kind)).toEqual(['chain_broken']);
+  });
+
+  it('a removed record breaks the chain at the record after it', () => {
+    const lines = write3();
+    fs.writeFileSync(file, [lines[0], lines[2], ''].join('\n'));
+    const kinds = scanJournal(fs.readFileSync(file, 'utf8')).problems.map((p) => [p.kind, p.line]);
+    expect(kinds[0]).toEqual(['chain_broken', 2]);
+  });
+
+  it('scanJournal changes nothing on disk, even with a torn tail', () => {
+    write3();
+    fs.appendFileSync(file, '{"seq":4,"ev');
+    const before = fs.readFileSync(file);
+    expect(scanJournal(before.toString('utf8')).problems.map((p) => p.kind)).toEqual(['torn_tail']);
+    expect(fs.readFileSync(file).equals(before)).toBe(true);
   });
 });

@@ -147,6 +147,7 @@ describe('Station.receiveAlarm', () => {
         location: { lat: 41.321, lng: 117.731 },
         raisedAt: T0 - 300,
       },
+      hash: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
     const inc = s.snapshot.incidents[`${DAY}-0001`]!;
     expect(inc.state).toBe('received');

@@ -67,6 +67,9 @@ describe('applyRecord / foldRecords', () => {
       raisedAt: T0 - 400,
       receivedAt: T0,
       state: 'received',
+      notes: [],
+      dispatches: [],
+      timeline: [{ at: T0, type: 'alarm.received', detail: 'panic' }],
       seq: 1,
     });
     expect(s.alarmIndex[alarmKey('dev-1', 'a1')]).toBe('20261130-0001');
@@ -212,6 +215,9 @@ describe('queueOrder', () => {
     raisedAt: receivedAt,
     receivedAt,
     state: acknowledgedAt === undefined ? 'received' : 'acknowledged',
+    notes: [],
+    dispatches: [],
+    timeline: [],
     seq,
     ...(acknowledgedAt !== undefined ? { acknowledgedAt, acknowledgedBy: officer } : {}),
   });

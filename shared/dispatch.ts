@@ -1,0 +1,38 @@
+// shared/ — which unit to send: candidates ranked by availability, then estimated time of arrival
+// (straight line × road factor ÷ speed). Pure: positions and states are passed in.
+import { haversineMeters } from './geo';
+import type { TargetProfile } from './response';
+import type { UnitState } from './protocol';
+
+export interface UnitSituation {
+  unitId: string;
+  name: string;
+  lat: number;
+  lng: number;
+  /** Age of the position in ms (Infinity when only the home position is known). */
+  positionAgeMs: number;
+  state: UnitState;
+  /** The incident it is dispatched to, if any. */
+  assignedTo?: string;
+  hasDevice: boolean;
+}
+
+export interface Candidate extends UnitSituation {
+  distanceM: number;
+  etaS: number;
+  /** Free to take the job now. */
+  available: boolean;
+  /** Why not, when not available. */
+  reason?: 'assigned' | 'busy' | 'off_duty';
+}
+
+export function rankUnits(target: { lat: number; lng: number }, units: UnitSituation[], t: Pick<TargetProfile, 'roadFactor' | 'speedKmh'>): Candidate[] {
+  const mps = (t.speedKmh * 1000) / 3600;
+  return units
+    .map((u): Candidate => {
+      const distanceM = haversineMeters(target, u);
+      const reason = u.assignedTo ? 'assigned' : u.state === 'off_duty' ? 'off_duty' : u.state === 'busy' || u.state === 'en_route' || u.state === 'on_scene' ? 'busy' : undefined;
+      return { ...u, distanceM, etaS: Math.round((distanceM * t.roadFactor) / mps), available: reason === undefined, ...(reason ? { reason } : {}) };
+    })
+    .sort((a, b) => Number(b.available) - Number(a.available) || a.etaS - b.etaS || a.unitId.localeCompare(b.unitId));
+}
