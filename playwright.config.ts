@@ -6,8 +6,8 @@ export default defineConfig({
   testDir: 'test/e2e',
   // Each test starts its own core and browser; two cores here, so one worker keeps timings honest.
   workers: 1,
-  timeout: 60_000,
-  expect: { timeout: 5_000 },
+  timeout: 120_000,
+  expect: { timeout: 10_000 },
   reporter: [['list']],
   outputDir: 'test-results',
   use: {

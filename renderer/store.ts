@@ -7,7 +7,7 @@ import { applyRecord, emptyState, foldRecords, isUnacknowledged, openFaults, typ
 import type { ReferenceData } from '../shared/model';
 import { can } from '../shared/roles';
 import { openReplica, type Replica } from './adapters/replica';
-import { connect, login, type StationLink } from './adapters/stationLink';
+import { connect, login, type LifecycleCommand, type StationLink } from './adapters/stationLink';
 import { createSound, type Sound, type SoundState } from './adapters/sound';
 import { shell } from './adapters/shell';
 
@@ -25,6 +25,7 @@ export interface ConsoleState {
   journalProblems: string[];
   sound: SoundState;
   soundTone?: 'alarm' | 'fault';
+  soundUrgent?: boolean;
   error?: string;
 }
 
@@ -47,7 +48,7 @@ export class ConsoleStore {
     this.sound.subscribe(() => {
       // Only the indicator changes here; going through set() would re-drive the sound from inside its own event.
       const sound = this.sound.state();
-      if (sound !== this.s.sound) this.publish({ ...this.s, sound, soundTone: this.sound.tone() });
+      if (sound !== this.s.sound || this.sound.urgent() !== this.s.soundUrgent) this.publish({ ...this.s, sound, soundTone: this.sound.tone(), soundUrgent: this.sound.urgent() });
     });
     const session = sessionStorage.getItem(SESSION_KEY);
     const operator = sessionStorage.getItem(OPERATOR_KEY);
@@ -69,7 +70,7 @@ export class ConsoleStore {
   private set(patch: Partial<ConsoleState>): void {
     this.s = { ...this.s, ...patch };
     this.updateSound();
-    this.publish({ ...this.s, sound: this.sound.state(), soundTone: this.sound.tone() });
+    this.publish({ ...this.s, sound: this.sound.state(), soundTone: this.sound.tone(), soundUrgent: this.sound.urgent() });
   }
 
   /**
@@ -83,7 +84,8 @@ export class ConsoleStore {
       this.s.volatile.length > 0 ||
       faults.some((f) => f.kind === 'tamper') ||
       Object.values(this.s.station.incidents).some((i) => isUnacknowledged(i) && i.kind !== 'test');
-    if (loud) this.sound.start('alarm');
+    const urgent = Object.values(this.s.station.incidents).some((i) => isUnacknowledged(i) && i.escalatedAt !== undefined && i.resolvedAt === undefined);
+    if (loud) this.sound.start('alarm', urgent);
     else if (faults.length > 0) this.sound.start('fault');
     else this.sound.stop();
   }
@@ -176,6 +178,12 @@ export class ConsoleStore {
         shell.notify('校园报警 School alarm', school?.name ?? inc.deviceId);
         shell.requestAttention();
       }
+      if (e.type === 'incident.escalated' && !before.incidents[e.incidentId]?.escalatedAt) {
+        const esc = st.incidents[e.incidentId];
+        const school = esc && this.s.reference?.schools.find((x) => x.id === esc.schoolId);
+        shell.notify('⚠ 报警超时未接警 Alarm not acknowledged', school?.name ?? e.incidentId);
+        shell.requestAttention();
+      }
     }
     this.replica?.addRecords(batch).catch((e: unknown) => console.error('replica write failed:', e));
   }
@@ -193,6 +201,17 @@ export class ConsoleStore {
   async acknowledgeFault(deviceId: string, fault: string): Promise<string | undefined> {
     if (!this.link) return 'not connected';
     const r = await this.link.acknowledgeFault(deviceId, fault);
+    return r.ok ? undefined : r.error.message;
+  }
+
+  canHandle(): boolean {
+    return this.s.operator !== undefined && can(this.s.operator.role, 'incident.handle');
+  }
+
+  /** Runs a lifecycle command; resolves to an error message, or undefined when the core accepted it. */
+  async command(name: LifecycleCommand, req: Record<string, unknown>): Promise<string | undefined> {
+    if (!this.link) return 'not connected';
+    const r = await this.link.command(name, req);
     return r.ok ? undefined : r.error.message;
   }
 

@@ -29,6 +29,13 @@ export interface Replica {
 
 export function openReplica(): Replica {
   const db = new ReplicaDb();
+  // Every write runs in call order: a journal switch (clear) must never overtake records that came after it.
+  let queue: Promise<unknown> = Promise.resolve();
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = queue.then(fn, fn);
+    queue = run.catch(() => undefined);
+    return run;
+  };
   // Ask the browser not to evict the replica under storage pressure (best effort; may be refused).
   void navigator.storage?.persist?.().catch(() => false);
   return {
@@ -40,20 +47,26 @@ export function openReplica(): Replica {
         ...(jid ? { journalId: jid.value as string } : {}),
       };
     },
-    async addRecords(records) {
-      if (records.length > 0) await db.records.bulkPut(records);
-    },
-    async saveReference(reference) {
-      await db.meta.put({ key: 'reference', value: reference });
-    },
-    async bindJournal(journalId) {
-      const current = await db.meta.get('journalId');
-      if (current?.value === journalId) return false;
-      await db.transaction('rw', db.records, db.meta, async () => {
-        await db.records.clear();
-        await db.meta.put({ key: 'journalId', value: journalId });
+    addRecords(records) {
+      return serial(async () => {
+        if (records.length > 0) await db.records.bulkPut(records);
       });
-      return current !== undefined;
+    },
+    saveReference(reference) {
+      return serial(async () => {
+        await db.meta.put({ key: 'reference', value: reference });
+      });
+    },
+    bindJournal(journalId) {
+      return serial(() =>
+        db.transaction('rw', db.records, db.meta, async () => {
+          const current = await db.meta.get('journalId');
+          if (current?.value === journalId) return false;
+          await db.records.clear();
+          await db.meta.put({ key: 'journalId', value: journalId });
+          return current !== undefined;
+        }),
+      );
     },
   };
 }

@@ -5,8 +5,9 @@ export type SoundState = 'idle' | 'playing' | 'blocked';
 export type AlarmTone = 'alarm' | 'fault';
 
 export interface Sound {
-  /** Loops the tone until stop(); calling again with the same tone changes nothing. */
-  start(tone: AlarmTone): void;
+  /** Loops the tone until stop(); `urgent` plays it faster and louder (an escalated alarm). */
+  start(tone: AlarmTone, urgent?: boolean): void;
+  urgent(): boolean;
   stop(): void;
   state(): SoundState;
   /** The tone requested now, if any. */
@@ -20,10 +21,11 @@ export function createSound(baseUrl: string): Sound {
   const listeners = new Set<() => void>();
   const notify = (): void => listeners.forEach((f) => f());
   const howls: Record<AlarmTone, Howl> = {
-    alarm: new Howl({ src: [`${baseUrl}sounds/alarm.wav`], loop: true, volume: 1, preload: true }),
+    alarm: new Howl({ src: [`${baseUrl}sounds/alarm.wav`], loop: true, volume: 0.8, preload: true }),
     fault: new Howl({ src: [`${baseUrl}sounds/fault.wav`], loop: true, volume: 0.6, preload: true }),
   };
   let current: AlarmTone | undefined;
+  let isUrgent = false;
   for (const h of Object.values(howls)) {
     h.on('play', notify);
     h.on('stop', notify);
@@ -41,7 +43,13 @@ export function createSound(baseUrl: string): Sound {
   const audible = (): boolean => Howler.ctx === undefined || Howler.ctx === null || Howler.ctx.state === 'running';
 
   return {
-    start(tone) {
+    start(tone, urgent = false) {
+      if (urgent !== isUrgent) {
+        isUrgent = urgent;
+        howls.alarm.rate(urgent ? 1.5 : 1);
+        howls.alarm.volume(urgent ? 1 : 0.8);
+        notify();
+      }
       // One looping instance per tone: Howler queues play() while loading, so never call it twice.
       if (current === tone) return;
       if (current) howls[current].stop();
@@ -60,6 +68,9 @@ export function createSound(baseUrl: string): Sound {
     },
     tone() {
       return current;
+    },
+    urgent() {
+      return current === 'alarm' && isUrgent;
     },
     unlock() {
       void Howler.ctx?.resume?.().then(notify);

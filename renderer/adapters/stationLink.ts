@@ -16,10 +16,14 @@ export interface LinkHandlers {
   unauthorized(): void;
 }
 
+export type LifecycleCommand = 'note' | 'callBack' | 'takeOver' | 'dispatch' | 'cancelDispatch' | 'progress' | 'resolve' | 'reopen' | 'admin:setTargets';
+
 export interface StationLink {
   acknowledge(incidentId: string): Promise<CommandAck>;
   shown(incidentId: string): Promise<CommandAck>;
   acknowledgeFault(deviceId: string, fault: string): Promise<CommandAck>;
+  /** An incident lifecycle command (note, callBack, takeOver, dispatch, cancelDispatch, progress, resolve, reopen, admin:setTargets). */
+  command(name: LifecycleCommand, req: Record<string, unknown>): Promise<CommandAck>;
   addTerminal(deviceId: string, schoolId: string, label: string): Promise<SecretAck>;
   rotate(id: string): Promise<SecretAck>;
   setDisabled(id: string, disabled: boolean): Promise<CommandAck>;
@@ -74,6 +78,8 @@ export function connect(session: string, since: () => number, h: LinkHandlers): 
   return {
     acknowledge: (id) => command('acknowledge', id),
     shown: (id) => command('shown', id),
+    command: (name, req) =>
+      (socket.timeout(COMMAND_TIMEOUT_MS).emitWithAck as (ev: string, r: unknown) => Promise<CommandAck>)(name, req).catch(noAnswer),
     addTerminal: (deviceId, schoolId, label) => socket.timeout(COMMAND_TIMEOUT_MS).emitWithAck('admin:addTerminal', { deviceId, schoolId, label }).catch(noAnswer),
     rotate: (id) => socket.timeout(COMMAND_TIMEOUT_MS).emitWithAck('admin:rotate', { id }).catch(noAnswer),
     setDisabled: (id, disabled) => socket.timeout(COMMAND_TIMEOUT_MS).emitWithAck('admin:setDisabled', { id, disabled }).catch(noAnswer),

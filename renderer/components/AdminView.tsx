@@ -3,8 +3,53 @@
 import { useState, type FormEvent } from 'react';
 import type { DeviceHealth } from '../../shared/consoleApi';
 import type { ReferenceData } from '../../shared/model';
+import { DEFAULT_TARGETS, type TargetProfile } from '../../shared/response';
 import { useI18n } from '../i18n';
 import { getStore } from '../store';
+
+/** The target profile, edited in the units people think in (seconds, minutes); the core validates it. */
+function TargetsEditor({ targets }: { targets: TargetProfile }) {
+  const { t } = useI18n();
+  const [msg, setMsg] = useState<string>();
+  const fields: [string, string, number, number][] = [
+    ['ack', t('targetAck'), targets.acknowledgeMs / 1000, 1],
+    ['dispatch', t('targetDispatch'), targets.dispatchMs / 1000, 1],
+    ['urban', t('targetUrban'), targets.onSceneMs.urban / 60_000, 0.5],
+    ['suburban', t('targetSuburban'), targets.onSceneMs.suburban / 60_000, 0.5],
+    ['rural', t('targetRural'), targets.onSceneMs.rural / 60_000, 0.5],
+    ['road', t('targetRoad'), targets.roadFactor, 0.1],
+    ['speed', t('targetSpeed'), targets.speedKmh, 1],
+  ];
+  const save = (e: FormEvent<HTMLFormElement>): void => {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget);
+    const n = (k: string): number => Number(f.get(k));
+    const profile: TargetProfile = {
+      showMs: targets.showMs,
+      acknowledgeMs: Math.round(n('ack') * 1000),
+      dispatchMs: Math.round(n('dispatch') * 1000),
+      onSceneMs: { urban: Math.round(n('urban') * 60_000), suburban: Math.round(n('suburban') * 60_000), rural: Math.round(n('rural') * 60_000) },
+      roadFactor: n('road'),
+      speedKmh: n('speed'),
+    };
+    void getStore()
+      .command('admin:setTargets', { profile })
+      .then((err) => setMsg(err ?? t('targetsSaved')));
+  };
+  return (
+    <form className="add targets" onSubmit={save} data-testid="targets">
+      <h2>{t('targetsTitle')}</h2>
+      {fields.map(([name, label, value, step]) => (
+        <label key={`${name}-${value}`}>
+          {label}
+          <input name={name} type="number" step={step} min={step} defaultValue={value} required />
+        </label>
+      ))}
+      <button type="submit">{t('targetsSave')}</button>
+      {msg && <span role="status">{msg}</span>}
+    </form>
+  );
+}
 
 export function AdminView({ reference, health }: { reference: ReferenceData | undefined; health: DeviceHealth[] }) {
   const { t } = useI18n();
@@ -47,6 +92,7 @@ export function AdminView({ reference, health }: { reference: ReferenceData | un
         </div>
       )}
       {error && <p className="error" role="alert">{error}</p>}
+      <TargetsEditor targets={reference?.targets ?? DEFAULT_TARGETS} />
       <form className="add" onSubmit={add}>
         <h2>{t('adminAdd')}</h2>
         <label>

@@ -9,6 +9,7 @@ import { AdminView } from './AdminView';
 import { DeviceHealthView } from './DeviceHealthView';
 import { FaultList } from './FaultList';
 import { IncidentCard } from './IncidentCard';
+import { IncidentPanel } from './IncidentPanel';
 import { StationMap } from './StationMap';
 
 export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onToggleLang: () => void }) {
@@ -25,12 +26,14 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
     const unstored = state.volatile.filter((v) => !storedKeys.has(`${v.deviceId}/${v.alarmId}`));
     return [...unstored, ...queueOrder(Object.values(state.station.incidents))];
   }, [state.station, state.volatile]);
-  const openCount = queue.filter((i) => ('type' in i ? true : isUnacknowledged(i))).length;
+  const openCount = queue.filter((i) => ('type' in i ? true : isUnacknowledged(i) && i.resolvedAt === undefined)).length;
   const alarmed = useMemo(
     () => queue.filter((i) => ('type' in i ? true : isUnacknowledged(i)) && i.kind !== 'test').map((i) => ('type' in i ? i.incidentId : i.id)),
     [queue],
   );
   const canAck = getStore().canAcknowledge();
+  const overdue = queue.filter((i) => !('type' in i) && isUnacknowledged(i) && i.escalatedAt !== undefined && i.resolvedAt === undefined).length;
+  const selectedIncident = selected ? state.station.incidents[selected] : undefined;
   const soundText = state.sound === 'playing' ? (state.soundTone === 'fault' ? t('soundFault') : t('soundPlaying')) : state.sound === 'blocked' ? t('soundBlocked') : t('soundIdle');
 
   return (
@@ -71,7 +74,12 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
         <button className="plain" onClick={onToggleLang}>{t('language')}</button>
         <button className="plain" onClick={() => getStore().logout()}>{t('logout')}</button>
       </header>
-      {openCount > 0 && (
+      {overdue > 0 && (
+        <div className="banner escalated" role="alert" data-testid="escalation-banner">
+          {t('escalationBanner', { n: overdue })}
+        </div>
+      )}
+      {openCount > 0 && overdue === 0 && (
         <div className="banner" role="alert" data-testid="alarm-banner">
           {t('banner', { n: openCount })}
         </div>
@@ -89,13 +97,14 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
           <ul>
             {queue.map((i) => {
               const id = 'type' in i ? i.incidentId : i.id;
-              const open = 'type' in i || isUnacknowledged(i);
+              const live = 'type' in i || i.resolvedAt === undefined;
               return (
                 <IncidentCard
                   key={id}
                   incident={i}
                   school={schools.get(i.schoolId)}
-                  now={open ? now : 0}
+                  now={live ? now : 0}
+                  targets={state.reference?.targets}
                   canAck={canAck}
                   selected={selected === id}
                   onSelect={setSelected}
@@ -104,6 +113,17 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
             })}
           </ul>
         </section>
+        {tab === 'console' && selectedIncident && (
+          <IncidentPanel
+            incident={selectedIncident}
+            reference={state.reference}
+            station={state.station}
+            units={state.units}
+            operator={state.operator}
+            now={now}
+            onClose={() => setSelected(undefined)}
+          />
+        )}
         {tab === 'console' && (
           <StationMap reference={state.reference} incidents={queue} alarmed={alarmed} selected={selected} units={state.units} unitStates={state.station.units} now={now} />
         )}

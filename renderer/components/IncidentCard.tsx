@@ -2,6 +2,7 @@
 import { memo, useEffect, useState } from 'react';
 import type { AlarmReceived } from '../../shared/events';
 import { ackIntervalMs, isUnacknowledged, type Incident } from '../../shared/incidents';
+import { DEFAULT_TARGETS, runningTimer, type TargetProfile } from '../../shared/response';
 import type { School } from '../../shared/model';
 import { useI18n } from '../i18n';
 import { getStore } from '../store';
@@ -14,18 +15,21 @@ interface Props {
   canAck: boolean;
   selected: boolean;
   onSelect: (id: string) => void;
+  targets?: TargetProfile;
 }
 
 const isStored = (x: Incident | AlarmReceived): x is Incident => !('type' in x);
 
-function IncidentCardImpl({ incident, school, now, canAck, selected, onSelect }: Props) {
+function IncidentCardImpl({ incident, school, now, canAck, selected, onSelect, targets = DEFAULT_TARGETS }: Props) {
   const { t, c } = useI18n();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
   const stored = isStored(incident);
   const id = stored ? incident.id : incident.incidentId;
   const receivedAt = stored ? incident.receivedAt : incident.at;
-  const open = stored ? isUnacknowledged(incident) : true;
+  const open = stored ? isUnacknowledged(incident) && incident.resolvedAt === undefined : true;
+  const resolved = stored && incident.resolvedAt !== undefined;
+  const timer = stored && now > 0 ? runningTimer(incident, school?.area ?? 'urban', targets, now) : undefined;
   const shownAt = stored ? incident.shownAt : undefined;
 
   useEffect(() => {
@@ -37,12 +41,15 @@ function IncidentCardImpl({ incident, school, now, canAck, selected, onSelect }:
     setError(undefined);
     void getStore()
       .acknowledge(id)
-      .then((err) => setError(err))
+      .then((err) => {
+        setError(err);
+        if (!err) onSelect(id); // taken: open it to work it
+      })
       .finally(() => setBusy(false));
   };
 
   const interval = stored ? ackIntervalMs(incident) : undefined;
-  const classes = ['incident', open ? 'open' : 'acked', incident.kind === 'test' ? 'test' : '', incident.drill ? 'drill' : '', selected ? 'selected' : ''];
+  const classes = ['incident', open ? 'open' : resolved ? 'resolved' : 'acked', stored && incident.escalatedAt !== undefined && open ? 'escalated' : '', incident.kind === 'test' ? 'test' : '', incident.drill ? 'drill' : '', selected ? 'selected' : ''];
   return (
     <li
       className={classes.filter(Boolean).join(' ')}
@@ -56,6 +63,8 @@ function IncidentCardImpl({ incident, school, now, canAck, selected, onSelect }:
         <span className="kind">{c.kinds[incident.kind]}</span>
         {incident.drill && <span className="tag drill">{t('drill')}</span>}
         {incident.kind === 'test' && <span className="tag test">{t('test')}</span>}
+        {stored && incident.escalatedAt !== undefined && open && <span className="tag overdue">{t('escalated')}</span>}
+        {stored && !open && <span className={`tag state ${incident.state}`}>{c.alarmStates[incident.state]}</span>}
         <span className="incident-id">{id}</span>
       </div>
       <div className="school">{school?.name ?? `${t('unknownSchool')} (${incident.schoolId})`}</div>
@@ -79,6 +88,11 @@ function IncidentCardImpl({ incident, school, now, canAck, selected, onSelect }:
         <span>
           {t('receivedAt')} {clockTime(receivedAt)}
         </span>
+        {timer && !open && (
+          <span className={`timer ${timer.standing}`} data-testid="card-timer" data-standing={timer.standing}>
+            {c.runningFor[timer.milestone]} {duration(timer.elapsedMs)}
+          </span>
+        )}
         {open && (
           <span className="waited" data-testid="waited">
             {t('waited')} {duration(now - receivedAt)}
@@ -96,6 +110,7 @@ function IncidentCardImpl({ incident, school, now, canAck, selected, onSelect }:
           <span data-testid="ack-interval">{t('ackInterval', { s: ((interval ?? 0) / 1000).toFixed(1) })}</span>
         </div>
       )}
+      {stored && incident.handler && !open && !resolved && <div className="handler-line">{t('handler', { who: incident.handler.displayName })}</div>}
       {error && <div className="error" role="alert">{t('errorPrefix')}: {error}</div>}
     </li>
   );

@@ -1,0 +1,220 @@
+// renderer/ — one incident worked end to end: who has it, its timers against the targets, call-back and
+// notes, the nearest units with one-click dispatch, each unit's progress, resolution, and the timeline.
+import { useMemo, useState, type FormEvent } from 'react';
+import type { UnitLive } from '../../shared/consoleApi';
+import { rankUnits, type UnitSituation } from '../../shared/dispatch';
+import { DISPOSITIONS, type Disposition } from '../../shared/events';
+import { isActiveDispatch, type Dispatch, type Incident, type StationState } from '../../shared/incidents';
+import type { ReferenceData } from '../../shared/model';
+import { intervals, runningTimer, standing, DEFAULT_TARGETS } from '../../shared/response';
+import { useI18n } from '../i18n';
+import { getStore, type ConsoleState } from '../store';
+import { clockTime, duration } from '../time';
+
+interface Props {
+  incident: Incident;
+  reference: ReferenceData | undefined;
+  station: StationState;
+  units: UnitLive[];
+  operator: ConsoleState['operator'];
+  now: number;
+  onClose: () => void;
+}
+
+const dispatchState = (d: Dispatch): 'declined' | 'cancelled' | 'on_scene' | 'en_route' | 'accepted' | 'dispatched' =>
+  d.declinedAt !== undefined ? 'declined' : d.cancelledAt !== undefined ? 'cancelled' : d.onSceneAt !== undefined ? 'on_scene' : d.enRouteAt !== undefined ? 'en_route' : d.acceptedAt !== undefined ? 'accepted' : 'dispatched';
+
+/** A text field with a button that runs a lifecycle command and shows the core's refusal, if any. */
+function CommandField({ placeholder, label, testId, run, required = true }: { placeholder: string; label: string; testId: string; run: (text: string) => Promise<string | undefined>; required?: boolean }) {
+  const [text, setText] = useState('');
+  const [error, setError] = useState<string>();
+  const submit = (e: FormEvent): void => {
+    e.preventDefault();
+    void run(text).then((err) => {
+      setError(err);
+      if (!err) setText('');
+    });
+  };
+  return (
+    <form className="command" onSubmit={submit} data-testid={testId}>
+      <input value={text} onChange={(e) => setText(e.target.value)} placeholder={placeholder} required={required} maxLength={2000} />
+      <button type="submit">{label}</button>
+      {error && <div className="error" role="alert">{error}</div>}
+    </form>
+  );
+}
+
+export function IncidentPanel({ incident: inc, reference, station, units, operator, now, onClose }: Props) {
+  const { t, c } = useI18n();
+  const store = getStore();
+  const [error, setError] = useState<string>();
+  const [disposition, setDisposition] = useState<Disposition>(inc.drill ? 'drill' : inc.kind === 'test' ? 'test' : 'real');
+  const school = reference?.schools.find((s) => s.id === inc.schoolId);
+  const targets = reference?.targets ?? DEFAULT_TARGETS;
+  const area = school?.area ?? 'urban';
+  const canHandle = store.canHandle();
+  const open = inc.resolvedAt === undefined;
+  const run = (name: Parameters<typeof store.command>[0], req: Record<string, unknown>): Promise<string | undefined> =>
+    store.command(name, { incidentId: inc.id, ...req }).then((err) => {
+      setError(err);
+      return err;
+    });
+
+  const candidates = useMemo(() => {
+    const target = inc.location ?? school;
+    if (!target || !reference) return [];
+    const live = new Map(units.map((u) => [u.unitId, u]));
+    const situations: UnitSituation[] = reference.units.map((u) => {
+      const l = live.get(u.id);
+      return {
+        unitId: u.id,
+        name: `${u.name} (${u.callsign})`,
+        lat: l?.lat ?? u.lat,
+        lng: l?.lng ?? u.lng,
+        positionAgeMs: l ? now - l.receivedAt : Number.POSITIVE_INFINITY,
+        state: station.units[u.id]?.state ?? 'available',
+        hasDevice: u.hasDevice,
+        ...(station.assignments[u.id] ? { assignedTo: station.assignments[u.id] } : {}),
+      };
+    });
+    return rankUnits(target, situations, targets).filter((x) => x.assignedTo !== inc.id);
+    // `now` changes twice a second; candidates only need positions and states.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [inc.location, inc.id, school, reference, units, station.units, station.assignments, targets]);
+
+  const timer = runningTimer(inc, area, targets, now);
+  const mine = inc.handler?.username === operator?.username;
+
+  return (
+    <aside className="panel" data-testid="incident-panel" data-incident-id={inc.id} data-state={inc.state}>
+      <header>
+        <div>
+          <div className="panel-kind">
+            {c.kinds[inc.kind]} {inc.drill && <span className="tag drill">{t('drill')}</span>} <span className="incident-id">{inc.id}</span>
+          </div>
+          <h2>{school?.name ?? inc.schoolId}</h2>
+          <div className="school-meta">
+            {school?.address} · {t('phone')} {school?.phone}
+          </div>
+        </div>
+        <button className="plain" onClick={onClose}>{t('close')}</button>
+      </header>
+
+      {inc.handler && (
+        <div className="handler" data-testid="handler">
+          {t('handler', { who: inc.handler.displayName })}
+          {mine && t('you')}
+          {!mine && open && canHandle && (
+            <button data-testid="take-over" onClick={() => void run('takeOver', {})}>{t('takeOver')}</button>
+          )}
+        </div>
+      )}
+      {error && <div className="error" role="alert">{error}</div>}
+
+      <h3>{t('panelTimers')}</h3>
+      {timer && (
+        <div className={`timer ${timer.standing}`} data-testid="running-timer" data-standing={timer.standing}>
+          {c.runningFor[timer.milestone]} {duration(timer.elapsedMs)} / {t('target', { s: duration(timer.targetMs) })}
+        </div>
+      )}
+      <table className="intervals" data-testid="intervals">
+        <tbody>
+          {intervals(inc, area, targets).map((iv) => (
+            <tr key={iv.milestone} data-milestone={iv.milestone} className={iv.ms !== undefined && iv.targetMs !== undefined ? standing(iv.ms, iv.targetMs) : ''}>
+              <td>{c.milestones[iv.milestone]}</td>
+              <td data-testid={`interval-${iv.milestone}`}>{iv.ms === undefined ? t('notYet') : `+${(iv.ms / 1000).toFixed(1)} s`}</td>
+              <td className="muted">{iv.targetMs !== undefined ? t('target', { s: duration(iv.targetMs) }) : ''}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+
+      {canHandle && inc.acknowledgedAt !== undefined && (
+        <>
+          <h3>{t('panelActions')}</h3>
+          {open && <CommandField testId="callback" label={t('callBack')} placeholder={t('callBackPlaceholder')} run={(outcome) => run('callBack', { outcome })} />}
+          <CommandField testId="note" label={t('addNote')} placeholder={t('notePlaceholder')} run={(text) => run('note', { text })} />
+
+          <h3>{t('panelDispatch')}</h3>
+          <ul className="dispatches">
+            {inc.dispatches.map((d, i) => {
+              const u = reference?.units.find((x) => x.id === d.unitId);
+              const st = dispatchState(d);
+              return (
+                <li key={`${d.unitId}-${i}`} data-testid="dispatch" data-unit-id={d.unitId} data-dispatch-state={st}>
+                  <strong>{u?.name ?? d.unitId}</strong> · {c.dispatchStates[st]} {clockTime(d.dispatchedAt)}
+                  {d.declineReason && ` (${d.declineReason})`}
+                  {isActiveDispatch(d) && open && (
+                    <span className="row-actions">
+                      {d.enRouteAt === undefined && d.onSceneAt === undefined && (
+                        <button onClick={() => void run('progress', { unitId: d.unitId, state: 'en_route' })}>{t('markEnRoute')}</button>
+                      )}
+                      {d.onSceneAt === undefined && <button data-testid="mark-on-scene" onClick={() => void run('progress', { unitId: d.unitId, state: 'on_scene' })}>{t('markOnScene')}</button>}
+                      <button onClick={() => void run('cancelDispatch', { unitId: d.unitId, reason: window.prompt(t('withdrawReason')) ?? '' })}>{t('withdraw')}</button>
+                    </span>
+                  )}
+                </li>
+              );
+            })}
+          </ul>
+          {open && (
+            <ul className="candidates" data-testid="candidates">
+              {candidates.length === 0 && <li>{t('noUnits')}</li>}
+              {candidates.slice(0, 5).map((u) => (
+                <li key={u.unitId} data-testid="candidate" data-unit-id={u.unitId} className={u.available ? '' : 'unavailable'}>
+                  <span>
+                    <strong>{u.name}</strong> · {t('distance', { km: (u.distanceM / 1000).toFixed(1), min: Math.max(1, Math.round(u.etaS / 60)) })}
+                    {u.reason === 'assigned' && ` · ${t('unitAssigned', { id: u.assignedTo ?? '' })}`}
+                    {u.reason === 'busy' && ` · ${t('unitBusy')}`}
+                    {u.reason === 'off_duty' && ` · ${t('unitOffDuty')}`}
+                  </span>
+                  <button data-testid="dispatch-unit" disabled={!u.available} onClick={() => void run('dispatch', { unitId: u.unitId })}>
+                    {u.hasDevice ? t('dispatchTo') : t('dispatchRadio')}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )}
+
+          {open ? (
+            <form
+              className="resolve"
+              data-testid="resolve"
+              onSubmit={(e) => {
+                e.preventDefault();
+                const note = (new FormData(e.currentTarget).get('note') as string | null) ?? '';
+                void run('resolve', { disposition, note });
+              }}
+            >
+              <select value={disposition} onChange={(e) => setDisposition(e.target.value as Disposition)} name="disposition">
+                {DISPOSITIONS.map((d) => (
+                  <option key={d} value={d}>{c.dispositions[d]}</option>
+                ))}
+              </select>
+              <input name="note" placeholder={t('resolveNote')} maxLength={2000} />
+              <button type="submit">{t('resolve')}</button>
+            </form>
+          ) : (
+            <CommandField testId="reopen" label={t('reopen')} placeholder={t('reopenReason')} run={(reason) => run('reopen', { reason })} />
+          )}
+        </>
+      )}
+
+      <h3>{t('panelTimeline')}</h3>
+      <ol className="timeline" data-testid="timeline">
+        {inc.timeline.map((e, i) => (
+          <li key={i} data-type={e.type}>
+            <span className="t">{clockTime(e.at)}</span>
+            <span className="plus">+{((e.at - inc.receivedAt) / 1000).toFixed(1)} s</span>
+            <span className="what">
+              {c.events[e.type]}
+              {e.unitId && ` · ${reference?.units.find((u) => u.id === e.unitId)?.name ?? e.unitId}`}
+              {e.detail && ` · ${e.type === 'incident.resolved' ? (c.dispositions[e.detail as Disposition] ?? e.detail) : e.type === 'dispatch.progress' ? (c.dispatchStates[e.detail as 'en_route'] ?? e.detail) : e.detail}`}
+            </span>
+            {e.by && <span className="by">{e.by}</span>}
+          </li>
+        ))}
+      </ol>
+    </aside>
+  );
+}
