@@ -105,6 +105,7 @@ const zh = {
   milestones: { acknowledged: '接警', dispatched: '派警', accepted: '单元接受', on_scene: '到场', resolved: '处置完毕' } satisfies Record<Milestone, string>,
   runningFor: { acknowledged: '接警计时', dispatched: '派警计时', accepted: '接受计时', on_scene: '到场计时', resolved: '处置计时' } satisfies Record<Milestone, string>,
   dispositions: { real: '真实警情', false_alarm: '误报', test: '测试', drill: '演练', cancelled_by_school: '学校撤销' } satisfies Record<Disposition, string>,
+  dispatchModes: { device: '终端下发', radio: '电台' },
   dispatchStates: { dispatched: '已派出', accepted: '已接受', en_route: '在途', on_scene: '已到场', declined: '拒绝', cancelled: '已撤回' },
   events: {
     'alarm.received': '收到报警', 'incident.shown': '首次显示', 'incident.acknowledged': '接警', 'alarm.cancel_requested': '学校请求撤销',
@@ -244,6 +245,7 @@ const en: Catalogue = {
   milestones: { acknowledged: 'Acknowledged', dispatched: 'Dispatched', accepted: 'Accepted', on_scene: 'On scene', resolved: 'Resolved' },
   runningFor: { acknowledged: 'to acknowledge', dispatched: 'to dispatch', accepted: 'to accept', on_scene: 'to arrive', resolved: 'to resolve' },
   dispositions: { real: 'Real incident', false_alarm: 'False alarm', test: 'Test', drill: 'Drill', cancelled_by_school: 'Cancelled by school' },
+  dispatchModes: { device: 'to device', radio: 'by radio' },
   dispatchStates: { dispatched: 'dispatched', accepted: 'accepted', en_route: 'en route', on_scene: 'on scene', declined: 'declined', cancelled: 'withdrawn' },
   events: {
     'alarm.received': 'Alarm received', 'incident.shown': 'First shown', 'incident.acknowledged': 'Acknowledged', 'alarm.cancel_requested': 'School asks to cancel',

@@ -64,6 +64,7 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
           data-testid="sound-state"
           data-sound={state.sound}
           data-tone={state.soundTone ?? ''}
+          data-urgent={String(state.soundUrgent ?? false)}
           onClick={() => getStore().unlockSound()}
         >
           {soundText}

@@ -83,6 +83,16 @@ export function IncidentPanel({ incident: inc, reference, station, units, operat
   }, [inc.location, inc.id, school, reference, units, station.units, station.assignments, targets]);
 
   const timer = runningTimer(inc, area, targets, now);
+  /** Recorded codes (kind, disposition, unit state, dispatch mode) in the reader's language. */
+  const timelineDetail = (type: string, detail: string): string => {
+    const table: Record<string, Record<string, string>> = {
+      'alarm.received': c.kinds,
+      'incident.resolved': c.dispositions,
+      'dispatch.progress': c.dispatchStates,
+      'incident.dispatched': c.dispatchModes,
+    };
+    return table[type]?.[detail] ?? detail;
+  };
   const mine = inc.handler?.username === operator?.username;
 
   return (
@@ -209,7 +219,7 @@ export function IncidentPanel({ incident: inc, reference, station, units, operat
             <span className="what">
               {c.events[e.type]}
               {e.unitId && ` · ${reference?.units.find((u) => u.id === e.unitId)?.name ?? e.unitId}`}
-              {e.detail && ` · ${e.type === 'incident.resolved' ? (c.dispositions[e.detail as Disposition] ?? e.detail) : e.type === 'dispatch.progress' ? (c.dispatchStates[e.detail as 'en_route'] ?? e.detail) : e.detail}`}
+              {e.detail && ` · ${timelineDetail(e.type, e.detail)}`}
             </span>
             {e.by && <span className="by">{e.by}</span>}
           </li>
