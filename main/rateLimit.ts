@@ -9,7 +9,8 @@ export class RateLimiter {
   /** Takes one token for `key` at time `now`; false when the bucket is empty. */
   take(key: string, now: number): boolean {
     const b = this.buckets.get(key) ?? { tokens: this.burst, at: now };
-    b.tokens = Math.min(this.burst, b.tokens + ((now - b.at) / 1000) * this.perSecond);
+    // A clock stepped backwards (NTP) must not drain the bucket: count no negative time.
+    b.tokens = Math.min(this.burst, b.tokens + (Math.max(0, now - b.at) / 1000) * this.perSecond);
     b.at = now;
     const ok = b.tokens >= 1;
     if (ok) b.tokens -= 1;

@@ -75,12 +75,13 @@ export class Registry {
     const newTerms = new Map(next.terminals.map((t) => [t.deviceId, t]));
     for (const t of before.terminals) {
       const n = newTerms.get(t.deviceId);
-      if (!n || key(n) !== key(t) || n.disabled) revoked.push(t.deviceId);
+      // Only what was usable before and is not now (removed, disabled, or given a new secret) has sockets to cut.
+      if (!n || (!t.disabled && (n.disabled || key(n) !== key(t)))) revoked.push(t.deviceId);
     }
     const newUnits = new Map(next.units.map((u) => [u.id, u]));
     for (const u of before.units) {
       const n = newUnits.get(u.id);
-      if (!n || key(n) !== key(u) || n.disabled) revoked.push(u.id);
+      if (!n || (!u.disabled && (n.disabled || key(n) !== key(u)))) revoked.push(u.id);
     }
     this.data = next;
     try {
@@ -144,7 +145,11 @@ export class Registry {
     if (!this.schoolsById.has(t.schoolId)) throw new RegistryError(`no school ${t.schoolId}; add the school first`);
     const token = newToken();
     const secret = await hashSecret(token);
-    this.update((d) => d.terminals.push({ ...t, secret, disabled: false }));
+    // Checked again inside the update: two concurrent calls both got past the first check while hashing.
+    this.update((d) => {
+      if (d.terminals.some((x) => x.deviceId === t.deviceId) || d.units.some((u) => u.id === t.deviceId)) throw new RegistryError(`device ${t.deviceId} already exists`);
+      d.terminals.push({ ...t, secret, disabled: false });
+    });
     return token;
   }
 
@@ -159,10 +164,15 @@ export class Registry {
     return token;
   }
 
-  setDisabled(id: string, disabled: boolean): void {
+  /**
+   * Disables or enables a device (terminal or unit) or an operator. Callers that know what they mean pass
+   * `kind`, so `operator disable wang` can never switch off a terminal that happens to be called wang.
+   */
+  setDisabled(id: string, disabled: boolean, kind?: 'device' | 'operator'): void {
     this.update((d) => {
-      const x = d.terminals.find((t) => t.deviceId === id) ?? d.units.find((u) => u.id === id) ?? d.operators.find((o) => o.username === id);
-      if (!x) throw new RegistryError(`no device, unit or operator ${id}`);
+      const device = kind === 'operator' ? undefined : (d.terminals.find((t) => t.deviceId === id) ?? d.units.find((u) => u.id === id));
+      const x = device ?? (kind === 'device' ? undefined : d.operators.find((o) => o.username === id));
+      if (!x) throw new RegistryError(kind === 'operator' ? `no operator ${id}` : kind === 'device' ? `no device or unit ${id}` : `no device, unit or operator ${id}`);
       x.disabled = disabled;
     });
   }
@@ -179,7 +189,10 @@ export class Registry {
     if (this.data.units.some((x) => x.id === u.id) || this.terminalsById.has(u.id)) throw new RegistryError(`unit ${u.id} already exists`);
     const token = u.hasDevice ? newToken() : undefined;
     const secret = token ? await hashSecret(token) : undefined;
-    this.update((d) => d.units.push({ ...u, disabled: false, ...(secret ? { secret } : {}) }));
+    this.update((d) => {
+      if (d.units.some((x) => x.id === u.id) || d.terminals.some((t) => t.deviceId === u.id)) throw new RegistryError(`unit ${u.id} already exists`);
+      d.units.push({ ...u, disabled: false, ...(secret ? { secret } : {}) });
+    });
     return token;
   }
 
@@ -189,7 +202,10 @@ export class Registry {
     if (!isRole(o.role)) throw new RegistryError(`role must be officer, chief, trainer or admin`);
     const password = newToken();
     const secret = await hashSecret(password);
-    this.update((d) => d.operators.push({ ...o, secret, disabled: false }));
+    this.update((d) => {
+      if (d.operators.some((x) => x.username === o.username)) throw new RegistryError(`operator ${o.username} already exists`);
+      d.operators.push({ ...o, secret, disabled: false });
+    });
     return password;
   }
 
@@ -277,8 +293,14 @@ export class RegistryError extends Error {}
 
 function readRegistryFile(file: string): RegistryData {
   if (!fs.existsSync(file)) return emptyRegistryData();
-  const data = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<RegistryData>;
-  return { ...emptyRegistryData(), ...data };
+  const data = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
+  // `null`, `[]` or a string are valid JSON but no registry: loading them would cut off every device.
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new Error(`${file} does not hold a registry object`);
+  const d = data as Partial<RegistryData>;
+  for (const k of ['schools', 'terminals', 'guardPosts', 'policeRooms', 'units', 'operators'] as const) {
+    if (d[k] !== undefined && !Array.isArray(d[k])) throw new Error(`${file}: "${k}" must be a list`);
+  }
+  return { ...emptyRegistryData(), ...d };
 }
 
 export function isRole(x: string): x is Role {

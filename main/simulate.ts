@@ -575,7 +575,10 @@ export function startTerminal(ctx: SimContext, cred: { deviceId: string; token: 
   socket.on('connect', () => {
     stats.add('terminals.connected');
     if (everConnected) stats.add('terminals.reconnects');
-    else stats.latency.connect.add(Date.now() - startedAt);
+    else {
+      stats.add('terminals.first_connects');
+      stats.latency.connect.add(Date.now() - startedAt);
+    }
     everConnected = true;
     ctx.event({ event: 'connected', deviceId: cred.deviceId, role });
   });
@@ -606,9 +609,7 @@ export function startTerminal(ctx: SimContext, cred: { deviceId: string; token: 
         if (stats.answer('heartbeat', ans)) stats.latency.heartbeat.add(Date.now() - t0);
         else ctx.event({ event: 'heartbeat:refused', deviceId: cred.deviceId, ...ans });
       })
-      .catch(() => {
-        if (!clock.stopped) stats.add('heartbeat.no_answer');
-      });
+      .catch(() => stats.add(clock.stopped ? 'heartbeat.in_flight_at_stop' : 'heartbeat.no_answer'));
   };
   clock.every(opts.heartbeatMs, beat, delayMs + ctx.rng() * opts.heartbeatMs);
 
@@ -828,7 +829,10 @@ export function startUnit(ctx: SimContext, cred: { unitId: string; token: string
   socket.on('connect', () => {
     stats.add('units.connected');
     if (everConnected) stats.add('units.reconnects');
-    else stats.latency.connect.add(Date.now() - startedAt);
+    else {
+      stats.add('units.first_connects');
+      stats.latency.connect.add(Date.now() - startedAt);
+    }
     everConnected = true;
     ctx.event({ event: 'connected', unitId: cred.unitId });
     reportState();
@@ -1003,11 +1007,12 @@ export function finalSummary(stats: Stats, elapsedS: number, info: RunInfo): str
   const lines = [
     `summary after ${elapsedS.toFixed(1)} s (${info.why})`,
     `  terminals    ${info.terminals} simulated (${info.silent} silent), connected at the end ${info.terminalsUp}, ` +
-      `${info.allUpAfterS !== undefined ? `all up after ${info.allUpAfterS.toFixed(1)} s` : 'not all came up'}; reconnects ${g('terminals.reconnects')}; ` +
+      `${info.allUpAfterS !== undefined ? `the last came up after ${info.allUpAfterS.toFixed(1)} s` : `only ${g('terminals.first_connects')} ever came up`}; reconnects ${g('terminals.reconnects')}; ` +
       `connect errors ${fmtMap(stats.byPrefix('terminals.connect_error.'))}`,
-    `  units        ${info.units} simulated, connected at the end ${info.unitsUp}; reconnects ${g('units.reconnects')}; connect errors ${fmtMap(stats.byPrefix('units.connect_error.'))}`,
+    `  units        ${info.units} simulated, connected at the end ${info.unitsUp} (ever ${g('units.first_connects')}); reconnects ${g('units.reconnects')}; connect errors ${fmtMap(stats.byPrefix('units.connect_error.'))}`,
     `  connect time ${lat(stats.latency.connect)}; disconnects ${fmtMap(stats.byPrefix('disconnects.'))}`,
-    `  heartbeats   sent ${g('heartbeat.sent')}, acked ${g('heartbeat.ok')}, refused ${fmtMap(stats.byPrefix('heartbeat.refused.'))}, no answer ${g('heartbeat.no_answer')}; ack ${lat(stats.latency.heartbeat)}`,
+    `  heartbeats   sent ${g('heartbeat.sent')}, acked ${g('heartbeat.ok')}, refused ${fmtMap(stats.byPrefix('heartbeat.refused.'))}, no answer ${g('heartbeat.no_answer')}, ` +
+      `in flight at stop ${g('heartbeat.in_flight_at_stop')}; ack ${lat(stats.latency.heartbeat)}`,
     `  test presses ${presses('test')}`,
     `  alarms       ${presses('alarm')}`,
     `  alarm:status ${fmtMap(stats.byPrefix('alarm_status.'))}`,
@@ -1033,11 +1038,14 @@ export function finalSummary(stats: Stats, elapsedS: number, info: RunInfo): str
   return lines;
 }
 
-export function summaryJson(stats: Stats, elapsedS: number): object {
+export function summaryJson(stats: Stats, elapsedS: number, info: RunInfo): object {
+  // The connected gauges are 0 once the simulator has closed its sockets; report them as they were at the end.
+  const gauges = new Set(['terminals.connected', 'units.connected']);
   return {
     event: 'summary',
     elapsedS: Math.round(elapsedS * 10) / 10,
-    counts: Object.fromEntries([...stats.counts.entries()].sort(([a], [b]) => a.localeCompare(b))),
+    ...info,
+    counts: Object.fromEntries([...stats.counts.entries()].filter(([k]) => !gauges.has(k)).sort(([a], [b]) => a.localeCompare(b))),
     latencyMs: Object.fromEntries(Object.entries(stats.latency).map(([k, s]) => [k, s.summary()])),
   };
 }
@@ -1138,9 +1146,9 @@ async function runCounty(opts: CountyOptions): Promise<void> {
   const needTerminals = nTerm + (opts.flood && !terminals.some((t) => t.deviceId === opts.flood!.deviceId) ? 1 : 0);
   clock.every(250, () => {
     if (allUpAfterS !== undefined) return;
-    if (stats.get('terminals.connected') >= needTerminals && stats.get('units.connected') >= nUnits) {
+    if (stats.get('terminals.first_connects') >= needTerminals && stats.get('units.first_connects') >= nUnits) {
       allUpAfterS = elapsed();
-      console.log(`all ${nTerm} terminals and ${nUnits} units connected after ${allUpAfterS.toFixed(1)} s`);
+      console.log(`every one of the ${needTerminals} terminals and ${nUnits} units has connected, the last after ${allUpAfterS.toFixed(1)} s`);
     }
   });
   clock.every(10_000, () => {
@@ -1158,7 +1166,7 @@ async function runCounty(opts: CountyOptions): Promise<void> {
       clock.stop();
       for (const s of sockets) s.close();
       for (const line of finalSummary(stats, elapsed(), info)) console.log(line);
-      console.log(JSON.stringify(summaryJson(stats, elapsed())));
+      console.log(JSON.stringify(summaryJson(stats, elapsed(), info)));
       const bad = stats.get('bad_auth.ACCEPTED') + stats.get('junk.ok');
       if (bad > 0) console.log(`WARNING: the station accepted ${bad} message(s) or handshake(s) it must refuse`);
       process.exitCode = bad > 0 ? 2 : 0;

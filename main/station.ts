@@ -552,7 +552,7 @@ export class Station {
 
   async adminSetDisabled(operator: OperatorRef, id: unknown, disabled: unknown): Promise<CommandResult> {
     if (typeof id !== 'string' || typeof disabled !== 'boolean') return this.adminCheck(operator) ?? refusal('invalid_payload', 'expected { id, disabled }');
-    const res = await this.adminDo(operator, `${disabled ? 'disabled' : 'enabled'} ${id}`, () => this.registry.setDisabled(id, disabled), disabled ? [id] : []);
+    const res = await this.adminDo(operator, `${disabled ? 'disabled' : 'enabled'} ${id}`, () => this.registry.setDisabled(id, disabled, 'device'), disabled ? [id] : []);
     return res.ok ? { ok: true } : res;
   }
 

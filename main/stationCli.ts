@@ -42,8 +42,10 @@ function need(opts: Map<string, string>, name: string): string {
   return v;
 }
 function num(opts: Map<string, string>, name: string): number {
-  const v = Number(need(opts, name));
-  if (!Number.isFinite(v)) throw new RegistryError(`${name} must be a number`);
+  const raw = need(opts, name);
+  // Number('') is 0: an unset shell variable must not put a school at latitude 0.
+  const v = raw.trim() === '' ? Number.NaN : Number(raw);
+  if (!Number.isFinite(v)) throw new RegistryError(`${name} must be a number, got "${raw}"`);
   return v;
 }
 
@@ -90,11 +92,11 @@ async function main(): Promise<void> {
       return once('new token', await reg.rotateDevice(need(opts, '--id')));
     case 'device disable':
     case 'unit disable':
-      reg.setDisabled(need(opts, '--id'), true);
+      reg.setDisabled(need(opts, '--id'), true, 'device');
       return console.log(`disabled ${opts.get('--id')}: refused from now on`);
     case 'device enable':
     case 'unit enable':
-      reg.setDisabled(need(opts, '--id'), false);
+      reg.setDisabled(need(opts, '--id'), false, 'device');
       return console.log(`enabled ${opts.get('--id')}`);
     case 'unit list':
       return table(d.units.map((u) => ({ id: u.id, name: u.name, callsign: u.callsign, hasDevice: u.hasDevice, disabled: u.disabled })));
@@ -123,7 +125,7 @@ async function main(): Promise<void> {
       return once('new password', await reg.resetPassword(need(opts, '--username')));
     case 'operator disable':
     case 'operator enable':
-      reg.setDisabled(need(opts, '--username'), verb === 'disable');
+      reg.setDisabled(need(opts, '--username'), verb === 'disable', 'operator');
       return console.log(`${verb}d ${opts.get('--username')}`);
     default:
       throw new RegistryError(`unknown command "${words.join(' ')}"\n${HELP}`);

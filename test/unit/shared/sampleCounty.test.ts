@@ -115,3 +115,81 @@ describe('makeSampleCounty', () => {
     expect(makeSampleCounty(outline, 7).schools).not.toEqual(county.schools);
   });
 });
+
+describe('makeSampleCounty at benchmark size (1000 schools, 300 units)', () => {
+  const t0 = performance.now();
+  const big = makeSampleCounty(outline, 20200526, { schools: 1000, units: 300 });
+  const ms = performance.now() - t0;
+
+  it('generates well under a second', () => {
+    // Best of three, so a busy machine does not fail the test; typically 150–300 ms.
+    const times = [ms];
+    for (let i = 0; i < 2; i++) {
+      const t = performance.now();
+      makeSampleCounty(outline, 20200526, { schools: 1000, units: 300 });
+      times.push(performance.now() - t);
+    }
+    expect(Math.min(...times)).toBeLessThan(750);
+  });
+
+  it('has the asked-for counts and the default mix', () => {
+    expect(big.schools).toHaveLength(1000);
+    expect(big.terminals).toHaveLength(1000);
+    expect(big.units).toHaveLength(300);
+    const count = (t: string): number => big.schools.filter((s) => s.type === t).length;
+    // 14 : 8 : 12 : 2 of 36, by largest remainder.
+    expect([count('primary'), count('middle'), count('kindergarten'), count('other')]).toEqual([389, 222, 333, 56]);
+    expect(big.guardPosts).toHaveLength(Math.round(1000 / 4.5));
+    expect(big.policeRooms).toHaveLength(Math.round(1000 / 12));
+    expect(big.units.filter((u) => u.hasDevice)).toHaveLength(225);
+  });
+
+  it('places everything inside the county', () => {
+    const all = [...big.schools, ...big.guardPosts, ...big.policeRooms, ...big.units];
+    expect(all.filter((p) => !pointInGeometry(p, outline)).map((p) => p.id)).toEqual([]);
+  });
+
+  it('uses unique ids, and sample names with zero-padded numbers', () => {
+    const ids = [
+      ...big.schools.map((s) => s.id),
+      ...big.terminals.map((t) => t.deviceId),
+      ...big.guardPosts.map((p) => p.id),
+      ...big.policeRooms.map((r) => r.id),
+      ...big.units.map((u) => u.id),
+    ];
+    expect(new Set(ids).size).toBe(ids.length);
+    const names = [...big.schools.map((s) => s.name), ...big.guardPosts.map((p) => p.name), ...big.policeRooms.map((r) => r.name), ...big.units.map((u) => u.name)];
+    expect(names.filter((n) => !n.includes('示例'))).toEqual([]);
+    expect(big.schools.map((s) => s.name)).toContain('示例小学 P001');
+    expect(big.schools.map((s) => s.name)).toContain('示例小学 P389');
+    expect(big.units.map((u) => u.id)).toContain('unit-300');
+    expect(big.schools.every((s) => /^示例\S+ [PMKS]\d{3}$/.test(s.name))).toBe(true);
+  });
+
+  it('keeps the schools apart and the area classes right', () => {
+    for (const s of big.schools) {
+      const d = haversineMeters(s, LONGHUA_SEAT);
+      expect(s.area, s.id).toBe(d < 4_000 ? 'urban' : d < 12_000 ? 'suburban' : 'rural');
+    }
+    // Spacing shrinks with density but never collapses: nearest neighbours in town stay tens of metres apart.
+    const town = big.schools.filter((s) => s.area === 'urban');
+    let nearest = Infinity;
+    for (let i = 0; i < town.length; i++) for (let j = i + 1; j < town.length; j++) nearest = Math.min(nearest, haversineMeters(town[i]!, town[j]!));
+    expect(nearest).toBeGreaterThan(50);
+  });
+
+  it('is deterministic at this size too, and the default size is unchanged by the size argument', () => {
+    expect(makeSampleCounty(outline, 20200526, { schools: 1000, units: 300 })).toEqual(big);
+    expect(makeSampleCounty(outline, 20200526, { schools: 36, units: 8 })).toEqual(county);
+    expect(makeSampleCounty(outline, 20200526, {})).toEqual(county);
+  });
+
+  it('scales small counties too and refuses nonsense sizes', () => {
+    const small = makeSampleCounty(outline, 1, { schools: 3, units: 1 });
+    expect(small.schools).toHaveLength(3);
+    expect(small.units).toEqual([expect.objectContaining({ hasDevice: true })]);
+    expect(small.policeRooms).toHaveLength(2);
+    expect(() => makeSampleCounty(outline, 1, { schools: 0 })).toThrow(/schools/);
+    expect(() => makeSampleCounty(outline, 1, { units: 2.5 })).toThrow(/units/);
+  });
+});

@@ -1,0 +1,111 @@
+// test/unit/main — regressions in main/registry.ts admin methods (found by these tests, fixed since):
+//
+// 1. reload() (registry.ts lines 78 and 83 at 6d70045: `if (!n || key(n) !== key(t) || n.disabled)`) lists every
+//    device or unit that is disabled in the new file, also one that was disabled all along and did not change, and
+//    also one that was just re-enabled (key 'disabled' → key of its secret). Its contract (doc comment) is: only those
+//    rotated, disabled or removed now. Fix: `if (!n || (!t.disabled && (n.disabled || key(n) !== key(t))))` — a device
+//    that was disabled before holds no socket to cut.
+// 2. addTerminal/addUnit/addOperator check "already exists" before `await hashSecret(...)` and push inside update()
+//    (registry.ts lines 147, 182, 192 at 6d70045) without checking again. Two concurrent calls with the same id (a
+//    double click on the admin screen: admin:addTerminal → Station.adminAddTerminal) both pass the check and both
+//    push: the file then holds two records with one id, and the token handed out by the first call never
+//    authenticates (the index keeps the last record). Fix: re-check existence inside the update() mutator, as
+//    rotateDevice/setDisabled already do, and throw RegistryError there.
+// 3. readRegistryFile (registry.ts, the function at the end) spreads whatever JSON.parse gives over the empty registry:
+//    a file holding `null`, `[]` or `"x"` (valid JSON, not a registry) loads as an EMPTY registry, so reload() drops
+//    every school, terminal and operator and revokes every device, instead of keeping the previous data like it does
+//    for unparseable JSON. Fix: throw unless the parsed value is a plain object (and its lists are arrays).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { Registry, RegistryError, emptyRegistryData, type RegistryData } from '../../../main/registry';
+import { hashSecret, type SecretHash } from '../../../main/secrets';
+import type { School } from '../../../shared/model';
+
+const school: School = { id: 's1', name: '示例小学', nameEn: 'Sample', type: 'primary', address: '示例地址', lat: 41.32, lng: 117.73, area: 'urban', phone: '0314-0000000' };
+
+let secret: SecretHash;
+let tmpRoot: string;
+let file: string;
+beforeAll(async () => {
+  secret = await hashSecret('tok');
+  tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'registry-admin-bug-'));
+});
+afterAll(() => {
+  fs.rmSync(tmpRoot, { recursive: true, force: true });
+});
+beforeEach(() => {
+  file = path.join(fs.mkdtempSync(path.join(tmpRoot, 'case-')), 'registry.json');
+});
+
+function data(): RegistryData {
+  return {
+    ...emptyRegistryData(),
+    schools: [school],
+    terminals: [
+      { deviceId: 'T-1', schoolId: 's1', label: 'a', secret, disabled: false },
+      { deviceId: 'T-off', schoolId: 's1', label: 'b', secret, disabled: true },
+    ],
+    units: [{ id: 'U-off', name: 'u', callsign: 'u', lat: 41, lng: 117, hasDevice: true, secret, disabled: true }],
+  };
+}
+
+describe('Registry.reload lists only what was revoked now', () => {
+  it('does not list a device or unit that was disabled all along and did not change', () => {
+    const core = new Registry(data(), file);
+    core.save();
+    const cli = Registry.load(file);
+    cli.setDisabled('T-1', true);
+    expect(core.reload()).toEqual(['T-1']);
+    expect(core.reload()).toEqual([]);
+  });
+
+  it('does not list a device that was re-enabled', () => {
+    const core = new Registry(data(), file);
+    core.save();
+    Registry.load(file).setDisabled('T-off', false);
+    expect(core.reload()).toEqual([]);
+  });
+});
+
+describe('Registry admin methods called concurrently', () => {
+  it('refuses the second of two concurrent addTerminal calls with the same id', async () => {
+    const r = new Registry(data(), file);
+    r.save();
+    const results = await Promise.allSettled([
+      r.addTerminal({ deviceId: 'T-2', schoolId: 's1', label: 'first' }),
+      r.addTerminal({ deviceId: 'T-2', schoolId: 's1', label: 'second' }),
+    ]);
+    const loaded = Registry.load(file);
+    expect(loaded.snapshot.terminals.filter((t) => t.deviceId === 'T-2')).toHaveLength(1);
+    expect(results.filter((x) => x.status === 'fulfilled')).toHaveLength(1);
+    const rejected = results.find((x) => x.status === 'rejected');
+    expect(rejected?.status === 'rejected' && rejected.reason).toBeInstanceOf(RegistryError);
+    // The token that was handed out is the one that works.
+    const given = results.find((x) => x.status === 'fulfilled');
+    expect(given?.status === 'fulfilled' && (await loaded.authenticateTerminal('T-2', given.value))).toBeTruthy();
+  });
+
+  it('refuses the second of two concurrent addOperator calls with the same username', async () => {
+    const r = new Registry(data(), file);
+    r.save();
+    const results = await Promise.allSettled([
+      r.addOperator({ username: 'wang', displayName: '王一', role: 'officer' }),
+      r.addOperator({ username: 'wang', displayName: '王二', role: 'admin' }),
+    ]);
+    expect(Registry.load(file).snapshot.operators.filter((o) => o.username === 'wang')).toHaveLength(1);
+    expect(results.filter((x) => x.status === 'rejected')).toHaveLength(1);
+  });
+});
+
+describe('Registry.reload of a file that is JSON but not a registry', () => {
+  it.each([['null'], ['[]'], ['"registry"']])('keeps the current data and throws for %s', (text) => {
+    const core = new Registry(data(), file);
+    core.save();
+    fs.writeFileSync(file, text);
+    expect(() => core.reload()).toThrow();
+    expect(core.terminal('T-1')).toBeDefined();
+    expect(core.school('s1')).toBeDefined();
+  });
+});

@@ -1,0 +1,81 @@
+// test/unit/main — regressions in the registry admin CLI (found by these tests, fixed since):
+//
+// 1. main/stationCli.ts lines 93-97 and 126 (at 6d70045) call Registry.setDisabled(id), which (main/registry.ts
+//    line 162) looks the id up among terminals, then units, then operators, whatever the command said. So
+//    `operator disable --username duty1` disables the *terminal* duty1 when one exists (the school's alarm button is cut
+//    off and the operator stays enabled), and `device disable --id wang` disables the *operator* wang and prints
+//    "disabled wang: refused from now on". Nothing keeps terminal ids and usernames apart (addOperator does not check
+//    terminals). Fix: setDisabled(kind: 'terminal' | 'unit' | 'operator', id, disabled), each CLI verb passing its
+//    kind, and a RegistryError when no such kind/id exists.
+// 2. main/stationCli.ts `num()` (line 44) takes Number(''), which is 0: `--lat ""` (an unset shell variable) puts the
+//    school at latitude 0 instead of refusing. Fix: refuse an empty/blank value before Number().
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { Registry } from '../../../main/registry';
+
+const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
+const CLI = path.join(ROOT, 'dist', 'main', 'stationCli.js');
+// Each test runs several child processes (node start-up + scrypt); slow under a loaded parallel run.
+vi.setConfig({ testTimeout: 90_000 });
+
+let tmpRoot: string;
+let dataDir: string;
+let file: string;
+function cli(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const env = { ...process.env };
+  delete env.STATION_DATA_DIR;
+  const r = spawnSync(process.execPath, [CLI, '--data-dir', dataDir, ...args], { cwd: tmpRoot, env, encoding: 'utf8', timeout: 30_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+function ok(...args: string[]): string {
+  const r = cli(...args);
+  if (r.code !== 0) throw new Error(`station ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+  return r.stdout;
+}
+
+beforeAll(() => {
+  if (!fs.existsSync(CLI)) execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'ignore', timeout: 280_000 });
+  tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'station-cli-bug-'));
+}, 300_000);
+afterAll(() => {
+  fs.rmSync(tmpRoot, { recursive: true, force: true });
+});
+beforeEach(() => {
+  dataDir = fs.mkdtempSync(path.join(tmpRoot, 'data-'));
+  file = path.join(dataDir, 'registry.json');
+  ok('school', 'add', '--id', 's1', '--name', '示例小学', '--type', 'primary', '--lat', '41.32', '--lng', '117.73');
+});
+
+describe('station CLI disables what the command names', () => {
+  it('operator disable disables the operator, not a terminal with the same id', () => {
+    ok('device', 'add', '--id', 'duty1', '--school', 's1');
+    ok('operator', 'add', '--username', 'duty1', '--name', '值班员', '--role', 'officer');
+    ok('operator', 'disable', '--username', 'duty1');
+    const reg = Registry.load(file);
+    expect(reg.snapshot.operators.find((o) => o.username === 'duty1')?.disabled).toBe(true);
+    expect(reg.terminal('duty1')?.disabled).toBe(false);
+  });
+
+  it('device disable refuses an id that is only an operator, and leaves the operator enabled', () => {
+    ok('operator', 'add', '--username', 'wang', '--name', '王警官', '--role', 'officer');
+    const before = fs.readFileSync(file);
+    const r = cli('device', 'disable', '--id', 'wang');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: /);
+    expect(fs.readFileSync(file).equals(before)).toBe(true);
+    expect(Registry.load(file).operator('wang')).toBeDefined();
+  });
+});
+
+describe('station CLI numbers', () => {
+  it('refuses an empty --lat instead of taking it as 0', () => {
+    const before = fs.readFileSync(file);
+    const r = cli('school', 'add', '--id', 's2', '--name', '示例中学', '--type', 'middle', '--lat', '', '--lng', '117.7');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: --lat/);
+    expect(fs.readFileSync(file).equals(before)).toBe(true);
+  });
+});
