@@ -65,7 +65,8 @@ export async function startCore(config: StationConfig, now: () => number = Date.
   let registry: Registry;
   let credentialsFile: string | undefined;
   if (config.demo) {
-    ({ registry, credentialsFile } = await loadDemoRegistry(config.dataDir, assetsDir));
+    const size = { ...(config.demoSchools !== undefined ? { schools: config.demoSchools } : {}), ...(config.demoUnits !== undefined ? { units: config.demoUnits } : {}) };
+    ({ registry, credentialsFile } = await loadDemoRegistry(config.dataDir, assetsDir, size));
   } else {
     registry = Registry.load(path.join(config.dataDir, 'registry.json'));
     await ensureFirstAdmin(registry, config.dataDir);
@@ -84,8 +85,9 @@ export async function startCore(config: StationConfig, now: () => number = Date.
     ? https.createServer({ cert: fs.readFileSync(config.tlsCert!), key: fs.readFileSync(config.tlsKey!) }, handler)
     : http.createServer(handler);
   const io = new Server(server, {
-    // Frames beyond this close the socket; the protocol's 16 KiB rule is checked per message by the parsers.
-    maxHttpBufferSize: 4 * MAX_PAYLOAD_BYTES,
+    // The protocol's 16 KiB rule is checked per message by the parsers, which answer invalid_payload; only a
+    // frame beyond 1 MiB (no terminal sends such a thing) makes Engine.IO close that one socket.
+    maxHttpBufferSize: 64 * MAX_PAYLOAD_BYTES,
     serveClient: false,
     cors: { origin: false },
   });

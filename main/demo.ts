@@ -65,14 +65,14 @@ export async function loadDemoRegistry(
   const secrets = county.terminals.length + county.units.filter((u) => u.hasDevice).length + DEMO_OPERATORS.length;
   // Each credential costs one scrypt hash (tens of ms of CPU); a big county takes a while, so say so.
   if (secrets > 100) console.log(`demo: hashing ${secrets} sample credentials; this takes a while for a county this size`);
-  const issue = async (): Promise<{ token: string; secret: Awaited<ReturnType<typeof hashSecret>> }> => {
+  const issue = async (kind: 'token' | 'password' = 'token'): Promise<{ token: string; secret: Awaited<ReturnType<typeof hashSecret>> }> => {
     const token = newToken();
-    return { token, secret: await hashSecret(token) };
+    return { token, secret: await hashSecret(token, kind) };
   };
   const schoolName = new Map(county.schools.map((s) => [s.id, s.name]));
   const terminals = await Promise.all(county.terminals.map(async (t) => ({ t, s: await issue() })));
   const units = await Promise.all(county.units.map(async (u) => ({ u, s: u.hasDevice ? await issue() : undefined })));
-  const operators = await Promise.all(DEMO_OPERATORS.map(async (o) => ({ o, s: await issue() })));
+  const operators = await Promise.all(DEMO_OPERATORS.map(async (o) => ({ o, s: await issue('password') })));
 
   const data: RegistryData = {
     stationName: county.stationName,

@@ -31,17 +31,35 @@ function guarded(name: string, fn: (payload: unknown, ack: unknown) => void) {
 
 /**
  * Failed handshakes from one address are answered ever more slowly (brute force), but a device with valid
- * credentials is never slowed: credentials are checked first, only a *refusal* waits.
+ * credentials is never refused: credentials are checked first, only a *refusal* waits. Once an address has
+ * failed a few times its checks also run one at a time, so one address cannot keep every scrypt thread busy.
  */
 export class HandshakeThrottle {
   private readonly failures = new Map<string, { count: number; at: number }>();
+  private readonly queues = new Map<string, Promise<unknown>>();
   constructor(private readonly now: () => number) {}
-  /** How long to hold back the refusal for this address. */
-  failed(addr: string): number {
-    const now = this.now();
+
+  private count(addr: string): number {
     const f = this.failures.get(addr);
-    const count = f && now - f.at < 10 * 60_000 ? f.count + 1 : 1;
-    this.failures.set(addr, { count, at: now });
+    return f && this.now() - f.at < 10 * 60_000 ? f.count : 0;
+  }
+
+  /** Runs a credential check: at once for a clean address, queued behind the previous one for a suspect. */
+  check<T>(addr: string, fn: () => Promise<T>): Promise<T> {
+    if (this.count(addr) <= 3) return fn();
+    const run = (this.queues.get(addr) ?? Promise.resolve()).then(fn, fn);
+    const tail = run.catch(() => undefined);
+    this.queues.set(addr, tail);
+    void tail.then(() => {
+      if (this.queues.get(addr) === tail) this.queues.delete(addr);
+    });
+    return run;
+  }
+
+  /** Records a failure; returns how long to hold back the refusal for this address. */
+  failed(addr: string): number {
+    const count = this.count(addr) + 1;
+    this.failures.set(addr, { count, at: this.now() });
     if (this.failures.size > 10_000) this.failures.clear(); // bounded memory under a spray of addresses
     return count <= 3 ? 0 : Math.min(10_000, 100 * 2 ** (count - 3));
   }
@@ -62,8 +80,8 @@ export function attachTerminalNamespace(io: Server, station: Station, now: () =>
   nsp.use((socket, next) => {
     const auth = parseTerminalAuth(socket.handshake.auth);
     if (!auth.ok) return refuseHandshake(throttle, socket, next);
-    station.registry
-      .authenticateTerminal(auth.value.deviceId, auth.value.token)
+    throttle
+      .check(socket.handshake.address, () => station.registry.authenticateTerminal(auth.value.deviceId, auth.value.token))
       .then((t) => {
         if (!t) return refuseHandshake(throttle, socket, next);
         socket.data.deviceId = t.deviceId;
@@ -118,8 +136,8 @@ export function attachUnitNamespace(io: Server, station: Station, now: () => num
   nsp.use((socket, next) => {
     const auth = parseUnitAuth(socket.handshake.auth);
     if (!auth.ok) return refuseHandshake(throttle, socket, next);
-    station.registry
-      .authenticateUnit(auth.value.unitId, auth.value.token)
+    throttle
+      .check(socket.handshake.address, () => station.registry.authenticateUnit(auth.value.unitId, auth.value.token))
       .then((u) => {
         if (!u) return refuseHandshake(throttle, socket, next);
         socket.data.unitId = u.id;

@@ -22,6 +22,8 @@ export interface Journal {
   readonly problems: readonly JournalProblem[];
   /** Appends durably; throws if the record could not be made durable (nothing is then kept). */
   append(event: StationEvent): JournalRecord;
+  /** Appends several events with one fsync (all or nothing). */
+  appendBatch(events: StationEvent[]): JournalRecord[];
   close(): void;
 }
 
@@ -98,28 +100,36 @@ export function openJournal(dir: string, fileName = 'journal.jsonl'): Journal {
   let closed = false;
   let lastHash = records[records.length - 1]?.hash ?? GENESIS;
 
+  function appendBatch(events: StationEvent[]): JournalRecord[] {
+    if (closed) throw new Error('journal is closed');
+    let seq = records[records.length - 1]?.seq ?? 0;
+    let hash = lastHash;
+    const batch = events.map((event): JournalRecord => {
+      seq += 1;
+      hash = recordHash(hash, seq, event);
+      return { seq, event, hash };
+    });
+    const buf = Buffer.from(batch.map((r) => JSON.stringify(r) + '\n').join(''));
+    try {
+      let off = 0;
+      while (off < buf.length) off += fs.writeSync(fd, buf, off);
+      fs.fsyncSync(fd);
+    } catch (e) {
+      // Leave no half record behind, so the journal stays readable.
+      try { fs.ftruncateSync(fd, goodBytes); } catch { /* the error below says it */ }
+      throw e;
+    }
+    goodBytes += buf.length;
+    lastHash = hash;
+    records.push(...batch);
+    return batch;
+  }
+
   return {
     records,
     problems,
-    append(event: StationEvent): JournalRecord {
-      if (closed) throw new Error('journal is closed');
-      const seq = (records[records.length - 1]?.seq ?? 0) + 1;
-      const record: JournalRecord = { seq, event, hash: recordHash(lastHash, seq, event) };
-      const line = Buffer.from(JSON.stringify(record) + '\n');
-      try {
-        let off = 0;
-        while (off < line.length) off += fs.writeSync(fd, line, off);
-        fs.fsyncSync(fd);
-      } catch (e) {
-        // Leave no half record behind, so the journal stays readable.
-        try { fs.ftruncateSync(fd, goodBytes); } catch { /* the error below says it */ }
-        throw e;
-      }
-      goodBytes += line.length;
-      lastHash = record.hash!;
-      records.push(record);
-      return record;
-    },
+    append: (event: StationEvent): JournalRecord => appendBatch([event])[0]!,
+    appendBatch,
     close(): void {
       if (!closed) {
         closed = true;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { OperatorRef, Role } from '../shared/events';
 import type { GuardPost, PatrolUnit, PoliceRoom, ReferenceData, School, Terminal } from '../shared/model';
 import { DEFAULT_TARGETS, type TargetProfile } from '../shared/response';
-import { hashSecret, newToken, verifySecret, type SecretHash } from './secrets';
+import { hashSecret, newToken, tokenDigest, verifySecret, type SecretHash } from './secrets';
 
 export interface TerminalRecord extends Terminal {
   secret: SecretHash;
@@ -45,6 +45,25 @@ export class Registry {
   private schoolsById = new Map<string, School>();
   private terminalsById = new Map<string, TerminalRecord>();
   private operatorsByName = new Map<string, OperatorRecord>();
+  /**
+   * Devices whose token was verified against their current secret: id → `${secret.hash} ${sha256(token)}`.
+   * A reconnect then costs a hash, not an scrypt; a rotated secret no longer matches the entry.
+   */
+  private readonly verified = new Map<string, string>();
+
+  /** An unknown or disabled id costs the same check as a wrong token, so timing does not tell which ids exist. */
+  private async pretend(token: string): Promise<undefined> {
+    await verifySecret(token, DUMMY_SECRET);
+    return undefined;
+  }
+
+  private async checkDeviceToken(id: string, token: string, secret: SecretHash): Promise<boolean> {
+    const key = `${secret.hash} ${tokenDigest(token)}`;
+    if (this.verified.get(id) === key) return true;
+    if (!(await verifySecret(token, secret))) return false;
+    this.verified.set(id, key);
+    return true;
+  }
 
   constructor(
     private data: RegistryData,
@@ -144,7 +163,7 @@ export class Registry {
     if (this.terminalsById.has(t.deviceId) || this.data.units.some((u) => u.id === t.deviceId)) throw new RegistryError(`device ${t.deviceId} already exists`);
     if (!this.schoolsById.has(t.schoolId)) throw new RegistryError(`no school ${t.schoolId}; add the school first`);
     const token = newToken();
-    const secret = await hashSecret(token);
+    const secret = await hashSecret(token, 'token');
     // Checked again inside the update: two concurrent calls both got past the first check while hashing.
     this.update((d) => {
       if (d.terminals.some((x) => x.deviceId === t.deviceId) || d.units.some((u) => u.id === t.deviceId)) throw new RegistryError(`device ${t.deviceId} already exists`);
@@ -155,7 +174,7 @@ export class Registry {
 
   async rotateDevice(id: string): Promise<string> {
     const token = newToken();
-    const secret = await hashSecret(token);
+    const secret = await hashSecret(token, 'token');
     this.update((d) => {
       const x = d.terminals.find((t) => t.deviceId === id) ?? d.units.find((u) => u.id === id);
       if (!x) throw new RegistryError(`no device or unit ${id}`);
@@ -188,7 +207,7 @@ export class Registry {
     if (!/^[A-Za-z0-9_.:-]{1,128}$/.test(u.id)) throw new RegistryError(`unit id "${u.id}" must be 1–128 of A-Z a-z 0-9 _ . : -`);
     if (this.data.units.some((x) => x.id === u.id) || this.terminalsById.has(u.id)) throw new RegistryError(`unit ${u.id} already exists`);
     const token = u.hasDevice ? newToken() : undefined;
-    const secret = token ? await hashSecret(token) : undefined;
+    const secret = token ? await hashSecret(token, 'token') : undefined;
     this.update((d) => {
       if (d.units.some((x) => x.id === u.id) || d.terminals.some((t) => t.deviceId === u.id)) throw new RegistryError(`unit ${u.id} already exists`);
       d.units.push({ ...u, disabled: false, ...(secret ? { secret } : {}) });
@@ -222,8 +241,8 @@ export class Registry {
 
   async authenticateUnit(unitId: string, token: string): Promise<UnitRecord | undefined> {
     const u = this.data.units.find((x) => x.id === unitId);
-    if (!u || u.disabled || !u.secret) return undefined;
-    if (!(await verifySecret(token, u.secret))) return undefined;
+    if (!u || u.disabled || !u.secret) return this.pretend(token);
+    if (!(await this.checkDeviceToken(u.id, token, u.secret))) return undefined;
     const cur = this.data.units.find((x) => x.id === unitId);
     return cur && !cur.disabled && cur.secret?.hash === u.secret.hash ? cur : undefined;
   }
@@ -255,8 +274,8 @@ export class Registry {
   /** The terminal if the credentials are right and it is enabled; undefined otherwise (no reason given out). */
   async authenticateTerminal(deviceId: string, token: string): Promise<TerminalRecord | undefined> {
     const t = this.terminalsById.get(deviceId);
-    if (!t || t.disabled) return undefined;
-    if (!(await verifySecret(token, t.secret))) return undefined;
+    if (!t || t.disabled) return this.pretend(token);
+    if (!(await this.checkDeviceToken(t.deviceId, token, t.secret))) return undefined;
     // The registry may have changed while scrypt ran (rotated, disabled): answer for the current record.
     const cur = this.terminalsById.get(deviceId);
     return cur && !cur.disabled && cur.secret.hash === t.secret.hash ? cur : undefined;
@@ -290,6 +309,8 @@ export class Registry {
 }
 
 export class RegistryError extends Error {}
+
+const DUMMY_SECRET: SecretHash = { salt: 'AAAAAAAAAAAAAAAAAAAAAA==', hash: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=', n: 2048 };
 
 function readRegistryFile(file: string): RegistryData {
   if (!fs.existsSync(file)) return emptyRegistryData();

@@ -4,27 +4,40 @@ import crypto from 'node:crypto';
 export interface SecretHash {
   salt: string; // base64
   hash: string; // base64
+  /** scrypt cost N used for this hash (absent: 16384). */
+  n?: number;
 }
 
 const KEYLEN = 32;
-// N=2^14, r=8: ~16 MiB and tens of ms per check; costly to brute-force, cheap for one login.
-const PARAMS = { N: 16384, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
+/**
+ * Operator passwords may one day be chosen by people: N=2^14 (~16 MiB, tens of ms) makes guessing costly.
+ * Device tokens are 192 random bits that nobody can guess, so a light N=2^11 is as safe and lets a whole
+ * county of terminals reconnect after a restart in seconds, not minutes.
+ */
+export const COST = { password: 16384, token: 2048 } as const;
 
-function scrypt(secret: string, salt: Buffer): Promise<Buffer> {
+function scrypt(secret: string, salt: Buffer, n: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    crypto.scrypt(secret, salt, KEYLEN, PARAMS, (err, key) => (err ? reject(err) : resolve(key)));
+    crypto.scrypt(secret, salt, KEYLEN, { N: n, r: 8, p: 1, maxmem: 64 * 1024 * 1024 }, (err, key) => (err ? reject(err) : resolve(key)));
   });
 }
 
-export async function hashSecret(secret: string): Promise<SecretHash> {
+export async function hashSecret(secret: string, kind: keyof typeof COST = 'password'): Promise<SecretHash> {
   const salt = crypto.randomBytes(16);
-  return { salt: salt.toString('base64'), hash: (await scrypt(secret, salt)).toString('base64') };
+  const n = COST[kind];
+  return { salt: salt.toString('base64'), hash: (await scrypt(secret, salt, n)).toString('base64'), n };
 }
 
 export async function verifySecret(secret: string, stored: SecretHash): Promise<boolean> {
   const expected = Buffer.from(stored.hash, 'base64');
-  const actual = await scrypt(secret, Buffer.from(stored.salt, 'base64'));
+  const n = stored.n === COST.token ? COST.token : COST.password; // never a cost the file could set lower
+  const actual = await scrypt(secret, Buffer.from(stored.salt, 'base64'), n);
   return expected.length === actual.length && crypto.timingSafeEqual(expected, actual);
+}
+
+/** A fast digest of a verified high-entropy token, for the in-memory cache of recent handshakes. */
+export function tokenDigest(token: string): string {
+  return crypto.createHash('sha256').update(token).digest('base64');
 }
 
 /** A device token or password: 24 random bytes, URL-safe. */

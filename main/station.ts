@@ -126,16 +126,39 @@ export class Station {
   private append(event: StationEvent): JournalRecord {
     const check = checkEvent(this.state, event);
     if (!check.ok) throw new Error(check.message);
-    const before = 'incidentId' in event ? this.state.incidents[event.incidentId]?.state : undefined;
-    const record = this.journal.append(event);
-    this.state = applyRecord(this.state, record);
-    this.emit('record', record);
-    // The school hears every change of its alarm's state (警方已接警, 已派警, 已到场, 处置完毕).
-    const inc = 'incidentId' in event ? this.state.incidents[event.incidentId] : undefined;
-    if (inc && before !== undefined && inc.state !== before) {
-      this.emit('alarmStatus', inc.deviceId, { alarmId: inc.alarmId, incidentId: inc.id, state: inc.state, at: event.at });
+    return this.fold([this.journal.append(event)])[0]!;
+  }
+
+  /** Several events with one fsync: supervision may take a whole district offline in one pass. */
+  private appendMany(events: StationEvent[]): void {
+    let probe = this.state;
+    const ok = events.filter((e) => {
+      const good = checkEvent(probe, e).ok;
+      if (good) probe = applyRecord(probe, { seq: probe.seq + 1, event: e });
+      return good;
+    });
+    if (ok.length === 0) return;
+    try {
+      this.fold(this.journal.appendBatch(ok));
+    } catch (e) {
+      console.error(`station: could not record ${ok.length} supervision events:`, (e as Error).message);
     }
-    return record;
+  }
+
+  /** Folds durable records into the state and tells listeners, including the school's alarm:status. */
+  private fold(records: JournalRecord[]): JournalRecord[] {
+    for (const record of records) {
+      const event = record.event;
+      const before = 'incidentId' in event ? this.state.incidents[event.incidentId]?.state : undefined;
+      this.state = applyRecord(this.state, record);
+      this.emit('record', record);
+      // The school hears every change of its alarm's state (警方已接警, 已派警, 已到场, 处置完毕).
+      const inc = 'incidentId' in event ? this.state.incidents[event.incidentId] : undefined;
+      if (inc && before !== undefined && inc.state !== before) {
+        this.emit('alarmStatus', inc.deviceId, { alarmId: inc.alarmId, incidentId: inc.id, state: inc.state, at: event.at });
+      }
+    }
+    return records;
   }
 
   /** Runs a lifecycle command: role check, transition check, durable append; every refusal is explained. */
@@ -302,9 +325,10 @@ export class Station {
     const at = this.now();
     // Latching and escalation (GB 50394): past the acknowledge target an open alarm escalates on every console.
     const ackTarget = this.registry.targets().acknowledgeMs;
+    const due: StationEvent[] = [];
     for (const inc of Object.values(this.state.incidents)) {
       if (inc.acknowledgedAt === undefined && inc.escalatedAt === undefined && inc.resolvedAt === undefined && inc.kind !== 'test' && at - inc.receivedAt > ackTarget) {
-        this.tryAppend({ type: 'incident.escalated', at, incidentId: inc.id, reason: 'ack_overdue' });
+        due.push({ type: 'incident.escalated', at, incidentId: inc.id, reason: 'ack_overdue' });
       }
     }
     const limit = OFFLINE_AFTER_INTERVALS * this.heartbeatMs;
@@ -312,9 +336,10 @@ export class Station {
       if (t.disabled) continue;
       const lastSeenAt = this.liveness.get(t.deviceId)?.lastSeenAt || this.startedAt;
       if (at - lastSeenAt > limit && this.state.devices[t.deviceId]?.online !== false) {
-        this.tryAppend({ type: 'device.offline', at, deviceId: t.deviceId, lastSeenAt });
+        due.push({ type: 'device.offline', at, deviceId: t.deviceId, lastSeenAt });
       }
     }
+    this.appendMany(due);
   }
 
   health(): DeviceHealth[] {

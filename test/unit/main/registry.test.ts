@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Registry, emptyRegistryData, isRole, type RegistryData } from '../../../main/registry';
-import { hashSecret, newToken, verifySecret, type SecretHash } from '../../../main/secrets';
+import { COST, hashSecret, newToken, verifySecret, type SecretHash } from '../../../main/secrets';
 import type { School } from '../../../shared/model';
 
 const school = (id: string, name: string): School => ({
@@ -97,9 +97,21 @@ describe('secrets', () => {
     expect(json).not.toContain(secret);
     expect(json).not.toContain(Buffer.from(secret).toString('base64'));
     expect(json).not.toContain(Buffer.from(secret).toString('hex'));
-    expect(Object.keys(h).sort()).toEqual(['hash', 'salt']);
+    expect(Object.keys(h).sort()).toEqual(['hash', 'n', 'salt']);
     expect(Buffer.from(h.salt, 'base64')).toHaveLength(16);
     expect(Buffer.from(h.hash, 'base64')).toHaveLength(32);
+  });
+
+  it('hashes device tokens lighter than passwords, and a file cannot lower the cost of a check', async () => {
+    const token = await hashSecret('tok', 'token');
+    const password = await hashSecret('pw');
+    expect(token.n).toBe(COST.token);
+    expect(password.n).toBe(COST.password);
+    expect(await verifySecret('tok', token)).toBe(true);
+    expect(await verifySecret('pw', password)).toBe(true);
+    // A stored n of 2 (edited file) is not honoured: the check runs at password cost and fails.
+    expect(await verifySecret('pw', { ...password, n: 2 })).toBe(true);
+    expect(await verifySecret('tok', { ...token, n: 2 })).toBe(false);
   });
 
   it('refuses a stored hash of the wrong length instead of throwing', async () => {
