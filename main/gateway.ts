@@ -18,10 +18,19 @@ function answer(ack: unknown, value: unknown): void {
   if (typeof ack === 'function') (ack as Ack)(value);
 }
 
+/**
+ * Wraps a handler: the ack is the last argument when it is a function (socket.io puts it last), exactly one
+ * payload is expected, and a thrown error is logged and answered, never allowed to crash the core.
+ */
 function guarded(name: string, fn: (payload: unknown, ack: unknown) => void) {
-  return (payload: unknown, ack: unknown): void => {
+  return (...args: unknown[]): void => {
+    const ack = typeof args[args.length - 1] === 'function' ? args.pop() : undefined;
+    if (args.length !== 1) {
+      answer(ack, refusal('invalid_payload', `${name} takes exactly one payload argument, got ${args.length}`));
+      return;
+    }
     try {
-      fn(payload, ack);
+      fn(args[0], ack);
     } catch (e) {
       console.error(`gateway: ${name} failed:`, e);
       answer(ack, refusal('invalid_payload', `the station could not process ${name}`));
@@ -85,6 +94,7 @@ export function attachTerminalNamespace(io: Server, station: Station, now: () =>
       .then((t) => {
         if (!t) return refuseHandshake(throttle, socket, next);
         socket.data.deviceId = t.deviceId;
+        socket.data.secretHash = t.secret.hash;
         next();
       })
       .catch(() => refuseHandshake(throttle, socket, next));
@@ -95,11 +105,18 @@ export function attachTerminalNamespace(io: Server, station: Station, now: () =>
     void socket.join(`dev:${deviceId}`);
     station.deviceConnected(deviceId);
     // A terminal that reconnects hears the latest state of each of its open alarms again.
-    for (const inc of station.openIncidentsOf(deviceId)) {
-      const at = inc.acknowledgedAt ?? inc.receivedAt;
-      socket.emit('alarm:status', { alarmId: inc.alarmId, incidentId: inc.id, state: inc.state, at } satisfies AlarmStatus);
-    }
+    for (const inc of station.openIncidentsOf(deviceId)) socket.emit('alarm:status', station.statusOf(inc) satisfies AlarmStatus);
     socket.on('disconnect', () => station.deviceDisconnected(deviceId));
+    // Every event re-checks that the credentials of this handshake are still the device's current ones:
+    // a rotated or disabled device gets not one more event in, however the registry was changed.
+    socket.use((_packet, next) => {
+      const t = station.registry.terminal(deviceId);
+      if (!t || t.disabled || t.secret.hash !== socket.data.secretHash) {
+        socket.disconnect(true);
+        return;
+      }
+      next();
+    });
     // An alarm is never rate-limited.
     socket.on('alarm', guarded('alarm', (p, ack) => answer(ack, station.receiveAlarm(deviceId, p))));
     const limited = (name: string, fn: (p: unknown) => unknown) =>
@@ -141,6 +158,7 @@ export function attachUnitNamespace(io: Server, station: Station, now: () => num
       .then((u) => {
         if (!u) return refuseHandshake(throttle, socket, next);
         socket.data.unitId = u.id;
+        socket.data.secretHash = u.secret?.hash;
         next();
       })
       .catch(() => refuseHandshake(throttle, socket, next));
@@ -200,6 +218,14 @@ export function attachUnitNamespace(io: Server, station: Station, now: () => num
     // A unit that (re)connects gets every dispatch it has not acked yet.
     for (const p of station.pendingDeliveries(unitId)) deliver(unitId, p.incident);
     socket.on('disconnect', () => station.unitConnected(unitId, false));
+    socket.use((_packet, next) => {
+      const u = station.registry.unit(unitId);
+      if (!u || u.disabled || u.secret?.hash !== socket.data.secretHash) {
+        socket.disconnect(true);
+        return;
+      }
+      next();
+    });
     const limited = (name: string, fn: (p: unknown) => unknown) =>
       guarded(name, (p, ack) => {
         if (!station.allowEvent(unitId)) return answer(ack, refusal('rate_limited', `too many ${name} messages; slow down`));

@@ -50,6 +50,7 @@ export class Registry {
    * A reconnect then costs a hash, not an scrypt; a rotated secret no longer matches the entry.
    */
   private readonly verified = new Map<string, string>();
+  private readonly listeners = new Set<(revoked: string[]) => void>();
 
   /** An unknown or disabled id costs the same check as a wrong token, so timing does not tell which ids exist. */
   private async pretend(token: string): Promise<undefined> {
@@ -89,19 +90,6 @@ export class Registry {
     if (!this.file) return [];
     const next = readRegistryFile(this.file);
     const before = this.data;
-    const revoked: string[] = [];
-    const key = (x: { secret?: SecretHash; disabled: boolean }): string => (x.disabled ? 'disabled' : `${x.secret?.salt}:${x.secret?.hash}`);
-    const newTerms = new Map(next.terminals.map((t) => [t.deviceId, t]));
-    for (const t of before.terminals) {
-      const n = newTerms.get(t.deviceId);
-      // Only what was usable before and is not now (removed, disabled, or given a new secret) has sockets to cut.
-      if (!n || (!t.disabled && (n.disabled || key(n) !== key(t)))) revoked.push(t.deviceId);
-    }
-    const newUnits = new Map(next.units.map((u) => [u.id, u]));
-    for (const u of before.units) {
-      const n = newUnits.get(u.id);
-      if (!n || (!u.disabled && (n.disabled || key(n) !== key(u)))) revoked.push(u.id);
-    }
     this.data = next;
     try {
       this.index();
@@ -110,7 +98,25 @@ export class Registry {
       this.index();
       throw e;
     }
+    const revoked = revokedBetween(before, next);
+    this.changed(revoked);
     return revoked;
+  }
+
+  /** Listeners hear every change (from update() or reload()) with the devices and units it revoked. */
+  onChange(fn: (revoked: string[]) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private changed(revoked: string[]): void {
+    for (const fn of this.listeners) {
+      try {
+        fn(revoked);
+      } catch (e) {
+        console.error('registry: listener failed:', e);
+      }
+    }
   }
 
   private index(): void {
@@ -150,6 +156,7 @@ export class Registry {
       this.index();
       throw e;
     }
+    this.changed(revokedBetween(before, next));
   }
 
   get snapshot(): Readonly<RegistryData> {
@@ -309,6 +316,23 @@ export class Registry {
 }
 
 export class RegistryError extends Error {}
+
+/** Devices and units usable before and not after: removed, disabled, or given a new secret. */
+function revokedBetween(before: RegistryData, after: RegistryData): string[] {
+  const key = (x: { secret?: SecretHash; disabled: boolean }): string => (x.disabled ? 'disabled' : `${x.secret?.salt}:${x.secret?.hash}`);
+  const revoked: string[] = [];
+  const newTerms = new Map(after.terminals.map((t) => [t.deviceId, t]));
+  for (const t of before.terminals) {
+    const n = newTerms.get(t.deviceId);
+    if (!n || (!t.disabled && (n.disabled || key(n) !== key(t)))) revoked.push(t.deviceId);
+  }
+  const newUnits = new Map(after.units.map((u) => [u.id, u]));
+  for (const u of before.units) {
+    const n = newUnits.get(u.id);
+    if (!n || (!u.disabled && (n.disabled || key(n) !== key(u)))) revoked.push(u.id);
+  }
+  return revoked;
+}
 
 const DUMMY_SECRET: SecretHash = { salt: 'AAAAAAAAAAAAAAAAAAAAAA==', hash: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=', n: 2048 };
 

@@ -62,6 +62,7 @@ export class Station {
   private readonly volatile = new Map<string, AlarmReceived>();
   private readonly liveness = new Map<string, DeviceLiveness>();
   private readonly dayCounters = new Map<string, number>();
+  private readonly lastStatus = new Map<string, AlarmStatus>();
   private readonly now: () => number;
   readonly heartbeatMs: number;
   private readonly startedAt: number;
@@ -82,6 +83,8 @@ export class Station {
     this.startedAt = this.now();
     this.limiter = new RateLimiter(o.eventsPerSecond ?? 5, (o.eventsPerSecond ?? 5) * 4);
     this.state = foldRecords(journal.records);
+    // Any registry change — admin screen, CLI file edit, or a direct call — reaches the gateways at once.
+    registry.onChange((revoked) => this.emit('registryChanged', revoked));
     for (const inc of Object.values(this.state.incidents)) this.countIncidentId(inc.id);
   }
 
@@ -106,6 +109,22 @@ export class Station {
   }
   deviceLiveness(deviceId: string): DeviceLiveness | undefined {
     return this.liveness.get(deviceId);
+  }
+
+  /** The alarm:status last told (or due) for an incident: the same state and time as sent live. */
+  statusOf(inc: Incident): AlarmStatus {
+    const last = this.lastStatus.get(inc.id);
+    if (last && last.state === inc.state) return last;
+    // After a restart: the time the incident reached its current state, from its own record.
+    const stateEvents: Record<AlarmStatus['state'], string[]> = {
+      received: ['alarm.received', 'incident.reopened'],
+      acknowledged: ['incident.acknowledged', 'incident.reopened', 'dispatch.cancelled', 'dispatch.declined'],
+      dispatched: ['incident.dispatched', 'incident.reopened'],
+      on_scene: ['dispatch.progress', 'incident.reopened'],
+      resolved: ['incident.resolved'],
+    };
+    const entry = [...inc.timeline].reverse().find((e) => stateEvents[inc.state].includes(e.type) && (e.type !== 'dispatch.progress' || e.detail === 'on_scene'));
+    return { alarmId: inc.alarmId, incidentId: inc.id, state: inc.state, at: entry?.at ?? inc.receivedAt };
   }
 
   /** Open incidents of one device, for re-sending alarm:status when it reconnects. */
@@ -155,7 +174,9 @@ export class Station {
       // The school hears every change of its alarm's state (警方已接警, 已派警, 已到场, 处置完毕).
       const inc = 'incidentId' in event ? this.state.incidents[event.incidentId] : undefined;
       if (inc && before !== undefined && inc.state !== before) {
-        this.emit('alarmStatus', inc.deviceId, { alarmId: inc.alarmId, incidentId: inc.id, state: inc.state, at: event.at });
+        const status: AlarmStatus = { alarmId: inc.alarmId, incidentId: inc.id, state: inc.state, at: event.at };
+        this.lastStatus.set(inc.id, status);
+        this.emit('alarmStatus', inc.deviceId, status);
       }
     }
     return records;
@@ -263,7 +284,6 @@ export class Station {
     } catch (e) {
       return refusal('not_durable', (e as Error).message);
     }
-    this.emit('registryChanged', []);
     return { ok: true };
   }
 
@@ -412,7 +432,9 @@ export class Station {
       this.volatile.delete(key);
       this.emit('volatileChanged', this.volatileAlarms);
     }
-    this.emit('alarmStatus', deviceId, { alarmId: a.alarmId, incidentId: event.incidentId, state: 'received', at: event.at });
+    const status: AlarmStatus = { alarmId: a.alarmId, incidentId: event.incidentId, state: 'received', at: event.at };
+    this.lastStatus.set(event.incidentId, status);
+    this.emit('alarmStatus', deviceId, status);
     return { ok: true, incidentId: event.incidentId, receivedAt: event.at };
   }
 
@@ -547,13 +569,12 @@ export class Station {
     return can(operator.role, 'registry.manage') ? undefined : refusal('forbidden', `role ${operator.role} may not manage devices`);
   }
 
-  private async adminDo<T>(operator: OperatorRef, what: string, fn: () => Promise<T> | T, revoked: string[]): Promise<{ ok: true; value: T } | Refusal> {
+  private async adminDo<T>(operator: OperatorRef, what: string, fn: () => Promise<T> | T): Promise<{ ok: true; value: T } | Refusal> {
     const denied = this.adminCheck(operator);
     if (denied) return denied;
     try {
       const value = await fn();
       console.log(`station: ${operator.username} ${what}`);
-      this.emit('registryChanged', revoked);
       return { ok: true, value };
     } catch (e) {
       return refusal('invalid_payload', (e as Error).message);
@@ -565,19 +586,19 @@ export class Station {
     if (typeof r.deviceId !== 'string' || typeof r.schoolId !== 'string' || typeof r.label !== 'string' || r.label.length > 200) {
       return this.adminCheck(operator) ?? refusal('invalid_payload', 'expected { deviceId, schoolId, label }');
     }
-    const res = await this.adminDo(operator, `added terminal ${r.deviceId}`, () => this.registry.addTerminal({ deviceId: r.deviceId as string, schoolId: r.schoolId as string, label: (r.label as string) || (r.deviceId as string) }), []);
+    const res = await this.adminDo(operator, `added terminal ${r.deviceId}`, () => this.registry.addTerminal({ deviceId: r.deviceId as string, schoolId: r.schoolId as string, label: (r.label as string) || (r.deviceId as string) }));
     return res.ok ? { ok: true, token: res.value } : res;
   }
 
   async adminRotate(operator: OperatorRef, id: unknown): Promise<{ ok: true; token: string } | Refusal> {
     if (typeof id !== 'string') return this.adminCheck(operator) ?? refusal('invalid_payload', 'expected { id }');
-    const res = await this.adminDo(operator, `rotated the token of ${id}`, () => this.registry.rotateDevice(id), [id]);
+    const res = await this.adminDo(operator, `rotated the token of ${id}`, () => this.registry.rotateDevice(id));
     return res.ok ? { ok: true, token: res.value } : res;
   }
 
   async adminSetDisabled(operator: OperatorRef, id: unknown, disabled: unknown): Promise<CommandResult> {
     if (typeof id !== 'string' || typeof disabled !== 'boolean') return this.adminCheck(operator) ?? refusal('invalid_payload', 'expected { id, disabled }');
-    const res = await this.adminDo(operator, `${disabled ? 'disabled' : 'enabled'} ${id}`, () => this.registry.setDisabled(id, disabled, 'device'), disabled ? [id] : []);
+    const res = await this.adminDo(operator, `${disabled ? 'disabled' : 'enabled'} ${id}`, () => this.registry.setDisabled(id, disabled, 'device'));
     return res.ok ? { ok: true } : res;
   }
 
@@ -591,7 +612,6 @@ export class Station {
       return;
     }
     if (revoked.length > 0) console.log(`station: credentials revoked for ${revoked.join(', ')}`);
-    this.emit('registryChanged', revoked);
   }
 
   deviceConnected(deviceId: string): void {

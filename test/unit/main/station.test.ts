@@ -60,6 +60,10 @@ function flaky(real: Journal): FlakyJournal {
       if (j.broken) throw new Error('disk full');
       return real.append(event);
     },
+    appendBatch(events) {
+      if (j.broken) throw new Error('disk full');
+      return real.appendBatch(events);
+    },
     close: () => real.close(),
   };
   return j;
