@@ -10,6 +10,7 @@ import { openReplica, type Replica } from './adapters/replica';
 import { connect, login, type LifecycleCommand, type StationLink } from './adapters/stationLink';
 import { createSound, type Sound, type SoundState } from './adapters/sound';
 import { shell } from './adapters/shell';
+import { setClockOffset } from './time';
 
 export interface ConsoleState {
   phase: 'login' | 'ready';
@@ -63,9 +64,25 @@ export class ConsoleStore {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
   };
+  private lastPublish = 0;
+  private publishTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /**
+   * Tells React. At most one render per 16 ms: the first change renders at once (no added latency for a
+   * single alarm), changes arriving in a burst are folded into one render at the end of the window. A timer,
+   * not requestAnimationFrame, so a console in a background window still renders its alarms.
+   */
   private publish(next: ConsoleState): void {
     this.s = next;
-    this.listeners.forEach((f) => f());
+    if (this.publishTimer) return;
+    const wait = this.lastPublish + 16 - performance.now();
+    const flush = (): void => {
+      this.publishTimer = undefined;
+      this.lastPublish = performance.now();
+      this.listeners.forEach((f) => f());
+    };
+    if (wait <= 0) flush();
+    else this.publishTimer = setTimeout(flush, wait);
   }
   private set(patch: Partial<ConsoleState>): void {
     this.s = { ...this.s, ...patch };
@@ -142,6 +159,7 @@ export class ConsoleStore {
   }
 
   private onHello(h: ConsoleHello): void {
+    setClockOffset(h.serverTime - Date.now());
     this.set({ operator: h.operator, reference: h.reference, clockOffsetMs: h.serverTime - Date.now(), journalProblems: h.journalProblems });
     this.awaitingResync = false;
     if (this.journalId !== undefined && this.journalId !== h.journalId) {

@@ -1,13 +1,54 @@
-// renderer/ — clock helpers for the console: one ticking "now" shared by every timer on screen.
-import { useEffect, useState } from 'react';
+// renderer/ — clock helpers for the console: one shared ticking clock, read only by the leaf components that
+// show a time, so a tick re-renders a few text nodes and never the queue or the map.
+import { useSyncExternalStore } from 'react';
 
-export function useNow(intervalMs: number, offsetMs = 0): number {
-  const [now, setNow] = useState(() => Date.now() + offsetMs);
-  useEffect(() => {
-    const id = setInterval(() => setNow(Date.now() + offsetMs), intervalMs);
-    return () => clearInterval(id);
-  }, [intervalMs, offsetMs]);
-  return now;
+/** station clock − local clock, set from the core's hello, so timers count on the station's time. */
+let offsetMs = 0;
+export function setClockOffset(ms: number): void {
+  offsetMs = ms;
+}
+
+interface Channel {
+  subscribe: (fn: () => void) => () => void;
+  get: () => number;
+}
+const channels = new Map<number, Channel>();
+
+/** One ticking source per interval, created outside React: it runs only while someone listens. */
+function channel(intervalMs: number): Channel {
+  const existing = channels.get(intervalMs);
+  if (existing) return existing;
+  const listeners = new Set<() => void>();
+  let now = Date.now() + offsetMs;
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const c: Channel = {
+    subscribe(fn) {
+      listeners.add(fn);
+      if (!timer) {
+        now = Date.now() + offsetMs;
+        timer = setInterval(() => {
+          now = Date.now() + offsetMs;
+          listeners.forEach((f) => f());
+        }, intervalMs);
+      }
+      return () => {
+        listeners.delete(fn);
+        if (listeners.size === 0 && timer) {
+          clearInterval(timer);
+          timer = undefined;
+        }
+      };
+    },
+    get: () => now,
+  };
+  channels.set(intervalMs, c);
+  return c;
+}
+
+/** The station time, refreshed every `intervalMs` (one timer per interval for the whole page). */
+export function useNow(intervalMs: number): number {
+  const c = channel(intervalMs);
+  return useSyncExternalStore(c.subscribe, c.get);
 }
 
 const pad = (n: number): string => String(n).padStart(2, '0');

@@ -9,8 +9,6 @@ export interface UnitSituation {
   name: string;
   lat: number;
   lng: number;
-  /** Age of the position in ms (Infinity when only the home position is known). */
-  positionAgeMs: number;
   state: UnitState;
   /** The incident it is dispatched to, if any. */
   assignedTo?: string;

@@ -31,6 +31,8 @@ export function openReplica(): Replica {
   const db = new ReplicaDb();
   // Every write runs in call order: a journal switch (clear) must never overtake records that came after it.
   let queue: Promise<unknown> = Promise.resolve();
+  let pending: JournalRecord[] = [];
+  let flushing: Promise<void> | undefined;
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {
     const run = queue.then(fn, fn);
     queue = run.catch(() => undefined);
@@ -48,9 +50,15 @@ export function openReplica(): Replica {
       };
     },
     addRecords(records) {
-      return serial(async () => {
-        if (records.length > 0) await db.records.bulkPut(records);
+      // Records that arrive while a write is queued join one bulkPut: one IndexedDB transaction per burst.
+      pending.push(...records);
+      flushing ??= serial(async () => {
+        const batch = pending;
+        pending = [];
+        flushing = undefined;
+        if (batch.length > 0) await db.records.bulkPut(batch);
       });
+      return flushing;
     },
     saveReference(reference) {
       return serial(async () => {

@@ -12,9 +12,14 @@ import { IncidentCard } from './IncidentCard';
 import { IncidentPanel } from './IncidentPanel';
 import { StationMap } from './StationMap';
 
+/** The big clock: the only part of the header that ticks. */
+function HeaderClock() {
+  const now = useNow(500);
+  return <div className="clock" data-testid="clock">{clockTime(now)}</div>;
+}
+
 export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onToggleLang: () => void }) {
   const { t, c } = useI18n();
-  const now = useNow(500, state.clockOffsetMs);
   const [selected, setSelected] = useState<string>();
   const [tab, setTab] = useState<'console' | 'devices' | 'admin'>('console');
   const schools = useMemo(() => new Map<string, School>((state.reference?.schools ?? []).map((s) => [s.id, s])), [state.reference]);
@@ -55,7 +60,7 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
             </button>
           )}
         </nav>
-        <div className="clock" data-testid="clock">{clockTime(now)}</div>
+        <HeaderClock />
         <div className={`conn ${state.online ? 'online' : 'offline'}`} data-testid="link-state">
           {state.online ? t('connected') : t('disconnected')}
         </div>
@@ -77,12 +82,12 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
       </header>
       {overdue > 0 && (
         <div className="banner escalated" role="alert" data-testid="escalation-banner">
-          {t('escalationBanner', { n: overdue })}
+          <span>{t('escalationBanner', { n: overdue })}</span>
         </div>
       )}
       {openCount > 0 && overdue === 0 && (
         <div className="banner" role="alert" data-testid="alarm-banner">
-          {t('banner', { n: openCount })}
+          <span>{t('banner', { n: openCount })}</span>
         </div>
       )}
       {state.journalProblems.length > 0 && (
@@ -104,7 +109,7 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
                   key={id}
                   incident={i}
                   school={schools.get(i.schoolId)}
-                  now={live ? now : 0}
+                  live={live}
                   targets={state.reference?.targets}
                   canAck={canAck}
                   selected={selected === id}
@@ -121,14 +126,13 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
             station={state.station}
             units={state.units}
             operator={state.operator}
-            now={now}
             onClose={() => setSelected(undefined)}
           />
         )}
         {tab === 'console' && (
-          <StationMap reference={state.reference} incidents={queue} alarmed={alarmed} selected={selected} units={state.units} unitStates={state.station.units} now={now} />
+          <StationMap reference={state.reference} incidents={queue} alarmed={alarmed} selected={selected} units={state.units} unitStates={state.station.units} />
         )}
-        {tab === 'devices' && <DeviceHealthView health={state.health} schools={schools} now={now} />}
+        {tab === 'devices' && <DeviceHealthView health={state.health} schools={schools} />}
         {tab === 'admin' && <AdminView reference={state.reference} health={state.health} />}
       </div>
     </div>

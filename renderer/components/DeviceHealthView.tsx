@@ -4,10 +4,11 @@ import { useMemo } from 'react';
 import type { DeviceHealth } from '../../shared/consoleApi';
 import type { School } from '../../shared/model';
 import { useI18n } from '../i18n';
-import { clockTime, duration } from '../time';
+import { clockTime, duration, useNow } from '../time';
 
-export function DeviceHealthView({ health, schools, now }: { health: DeviceHealth[]; schools: Map<string, School>; now: number }) {
+export function DeviceHealthView({ health, schools }: { health: DeviceHealth[]; schools: Map<string, School> }) {
   const { t } = useI18n();
+  const now = useNow(1000);
   const rows = useMemo(
     () => [...health].sort((a, b) => Number(a.online) - Number(b.online) || Number(b.skewFlagged) - Number(a.skewFlagged) || a.deviceId.localeCompare(b.deviceId)),
     [health],

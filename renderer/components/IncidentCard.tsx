@@ -6,12 +6,13 @@ import { DEFAULT_TARGETS, runningTimer, type TargetProfile } from '../../shared/
 import type { School } from '../../shared/model';
 import { useI18n } from '../i18n';
 import { getStore } from '../store';
-import { clockTime, duration } from '../time';
+import { clockTime, duration, useNow } from '../time';
 
 interface Props {
   incident: Incident | AlarmReceived;
   school: School | undefined;
-  now: number;
+  /** Not resolved: its timers tick. */
+  live: boolean;
   canAck: boolean;
   selected: boolean;
   onSelect: (id: string) => void;
@@ -20,7 +21,27 @@ interface Props {
 
 const isStored = (x: Incident | AlarmReceived): x is Incident => !('type' in x);
 
-function IncidentCardImpl({ incident, school, now, canAck, selected, onSelect, targets = DEFAULT_TARGETS }: Props) {
+/** The ticking part of a card: how long it has waited, or the running timer against its target. */
+function CardTimers({ incident, open, area, targets }: { incident: Incident | AlarmReceived; open: boolean; area: School['area']; targets: TargetProfile }) {
+  const { t, c } = useI18n();
+  const now = useNow(500);
+  const receivedAt = 'type' in incident ? incident.at : incident.receivedAt;
+  if (open) {
+    return (
+      <span className="waited" data-testid="waited">
+        {t('waited')} {duration(now - receivedAt)}
+      </span>
+    );
+  }
+  const timer = 'type' in incident ? undefined : runningTimer(incident, area, targets, now);
+  return timer ? (
+    <span className={`timer ${timer.standing}`} data-testid="card-timer" data-standing={timer.standing}>
+      {c.runningFor[timer.milestone]} {duration(timer.elapsedMs)}
+    </span>
+  ) : null;
+}
+
+function IncidentCardImpl({ incident, school, live, canAck, selected, onSelect, targets = DEFAULT_TARGETS }: Props) {
   const { t, c } = useI18n();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
@@ -29,7 +50,6 @@ function IncidentCardImpl({ incident, school, now, canAck, selected, onSelect, t
   const receivedAt = stored ? incident.receivedAt : incident.at;
   const open = stored ? isUnacknowledged(incident) && incident.resolvedAt === undefined : true;
   const resolved = stored && incident.resolvedAt !== undefined;
-  const timer = stored && now > 0 ? runningTimer(incident, school?.area ?? 'urban', targets, now) : undefined;
   const shownAt = stored ? incident.shownAt : undefined;
 
   useEffect(() => {
@@ -88,16 +108,7 @@ function IncidentCardImpl({ incident, school, now, canAck, selected, onSelect, t
         <span>
           {t('receivedAt')} {clockTime(receivedAt)}
         </span>
-        {timer && !open && (
-          <span className={`timer ${timer.standing}`} data-testid="card-timer" data-standing={timer.standing}>
-            {c.runningFor[timer.milestone]} {duration(timer.elapsedMs)}
-          </span>
-        )}
-        {open && (
-          <span className="waited" data-testid="waited">
-            {t('waited')} {duration(now - receivedAt)}
-          </span>
-        )}
+        {live && <CardTimers incident={incident} open={open} area={school?.area ?? 'urban'} targets={targets} />}
       </div>
       {open && stored && (
         <button className="ack" data-testid="ack" disabled={busy || !canAck} title={canAck ? '' : t('cannotAck')} onClick={(e) => { e.stopPropagation(); ack(); }}>

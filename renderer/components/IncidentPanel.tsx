@@ -5,11 +5,11 @@ import type { UnitLive } from '../../shared/consoleApi';
 import { rankUnits, type UnitSituation } from '../../shared/dispatch';
 import { DISPOSITIONS, type Disposition } from '../../shared/events';
 import { isActiveDispatch, type Dispatch, type Incident, type StationState } from '../../shared/incidents';
-import type { ReferenceData } from '../../shared/model';
-import { intervals, runningTimer, standing, DEFAULT_TARGETS } from '../../shared/response';
+import type { ReferenceData, School } from '../../shared/model';
+import { intervals, runningTimer, standing, DEFAULT_TARGETS, type TargetProfile } from '../../shared/response';
 import { useI18n } from '../i18n';
 import { getStore, type ConsoleState } from '../store';
-import { clockTime, duration } from '../time';
+import { clockTime, duration, useNow } from '../time';
 
 interface Props {
   incident: Incident;
@@ -17,7 +17,6 @@ interface Props {
   station: StationState;
   units: UnitLive[];
   operator: ConsoleState['operator'];
-  now: number;
   onClose: () => void;
 }
 
@@ -44,7 +43,18 @@ function CommandField({ placeholder, label, testId, run, required = true }: { pl
   );
 }
 
-export function IncidentPanel({ incident: inc, reference, station, units, operator, now, onClose }: Props) {
+/** The running timer of the open step: the only part of the panel that ticks. */
+function RunningTimer({ inc, area, targets }: { inc: Incident; area: School['area']; targets: TargetProfile }) {
+  const { t, c } = useI18n();
+  const timer = runningTimer(inc, area, targets, useNow(500));
+  return timer ? (
+    <div className={`timer ${timer.standing}`} data-testid="running-timer" data-standing={timer.standing}>
+      {c.runningFor[timer.milestone]} {duration(timer.elapsedMs)} / {t('target', { s: duration(timer.targetMs) })}
+    </div>
+  ) : null;
+}
+
+export function IncidentPanel({ incident: inc, reference, station, units, operator, onClose }: Props) {
   const { t, c } = useI18n();
   const store = getStore();
   const [error, setError] = useState<string>();
@@ -71,18 +81,14 @@ export function IncidentPanel({ incident: inc, reference, station, units, operat
         name: `${u.name} (${u.callsign})`,
         lat: l?.lat ?? u.lat,
         lng: l?.lng ?? u.lng,
-        positionAgeMs: l ? now - l.receivedAt : Number.POSITIVE_INFINITY,
         state: station.units[u.id]?.state ?? 'available',
         hasDevice: u.hasDevice,
         ...(station.assignments[u.id] ? { assignedTo: station.assignments[u.id] } : {}),
       };
     });
     return rankUnits(target, situations, targets).filter((x) => x.assignedTo !== inc.id);
-    // `now` changes twice a second; candidates only need positions and states.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [inc.location, inc.id, school, reference, units, station.units, station.assignments, targets]);
 
-  const timer = runningTimer(inc, area, targets, now);
   /** Recorded codes (kind, disposition, unit state, dispatch mode) in the reader's language. */
   const timelineDetail = (type: string, detail: string): string => {
     const table: Record<string, Record<string, string>> = {
@@ -122,11 +128,7 @@ export function IncidentPanel({ incident: inc, reference, station, units, operat
       {error && <div className="error" role="alert">{error}</div>}
 
       <h3>{t('panelTimers')}</h3>
-      {timer && (
-        <div className={`timer ${timer.standing}`} data-testid="running-timer" data-standing={timer.standing}>
-          {c.runningFor[timer.milestone]} {duration(timer.elapsedMs)} / {t('target', { s: duration(timer.targetMs) })}
-        </div>
-      )}
+      <RunningTimer inc={inc} area={area} targets={targets} />
       <table className="intervals" data-testid="intervals">
         <tbody>
           {intervals(inc, area, targets).map((iv) => (

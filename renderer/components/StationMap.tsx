@@ -1,14 +1,15 @@
 // renderer/ — the map: offline county outlines (no tiles, no internet), schools, posts, rooms, units,
 // the alarmed schools flashing, and a flight to the newest unacknowledged alarm.
 import L from 'leaflet';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { CircleMarker, GeoJSON, MapContainer, Marker, Tooltip, useMap } from 'react-leaflet';
 import type { UnitLive } from '../../shared/consoleApi';
 import type { AlarmReceived } from '../../shared/events';
 import type { Incident, StationState } from '../../shared/incidents';
-import type { ReferenceData } from '../../shared/model';
+import type { ReferenceData, School } from '../../shared/model';
 import { loadBasemap, type Basemap } from '../adapters/basemap';
 import { useI18n } from '../i18n';
+import { useNow } from '../time';
 
 interface Props {
   reference: ReferenceData | undefined;
@@ -18,7 +19,6 @@ interface Props {
   selected: string | undefined;
   units: UnitLive[];
   unitStates: StationState['units'];
-  now: number;
 }
 
 /** A unit position older than this is drawn grey (spec: stale after 2 minutes). */
@@ -69,8 +69,79 @@ function FlyTo({ target }: { target: { key: string; lat: number; lng: number } |
   return null;
 }
 
-export function StationMap({ reference, incidents, alarmed, selected, units, unitStates, now }: Props) {
+/** The county, schools, posts and rooms: they change only with the reference data, so they render once. */
+const StaticLayers = memo(function StaticLayers({ reference, basemap }: { reference: ReferenceData | undefined; basemap: Basemap | undefined }) {
   const { t, c } = useI18n();
+  return (
+    <>
+      {basemap && (
+        <GeoJSON
+          data={basemap.counties}
+          style={(f) => (f?.properties?.adcode === basemap.focusAdcode ? { color: '#60a5fa', weight: 2, fillColor: '#1e3a5f', fillOpacity: 0.6 } : { color: '#334155', weight: 1, fillColor: '#111827', fillOpacity: 0.5 })}
+          onEachFeature={(f, layer) => layer.bindTooltip(String(f.properties?.name ?? ''), { permanent: false })}
+          attribution={basemap.attribution}
+        />
+      )}
+      {reference?.schools.map((s) => (
+        <CircleMarker key={s.id} center={[s.lat, s.lng]} radius={6} pathOptions={{ color: '#0f172a', weight: 1, fillColor: TYPE_COLOUR[s.type], fillOpacity: 0.95 }}>
+          <Tooltip>{`${s.name} · ${c.schoolTypes[s.type]}`}</Tooltip>
+        </CircleMarker>
+      ))}
+      {reference?.guardPosts.map((p) => (
+        <Marker key={p.id} position={[p.lat, p.lng]} icon={postIcon}>
+          <Tooltip>{`${t('mapLegendPost')} · ${p.name}`}</Tooltip>
+        </Marker>
+      ))}
+      {reference?.policeRooms.map((r) => (
+        <Marker key={r.id} position={[r.lat, r.lng]} icon={roomIcon}>
+          <Tooltip>{r.name}</Tooltip>
+        </Marker>
+      ))}
+    </>
+  );
+});
+
+/** Patrol units at their live positions; greyed once a position is over 2 minutes old. */
+const UnitLayer = memo(function UnitLayer({ reference, units, unitStates }: { reference: ReferenceData | undefined; units: UnitLive[]; unitStates: StationState['units'] }) {
+  const { t, c } = useI18n();
+  const now = useNow(5000);
+  const liveUnits = useMemo(() => new Map(units.map((u) => [u.unitId, u])), [units]);
+  return (
+    <>
+      {reference?.units.map((u) => {
+        const live = liveUnits.get(u.id);
+        const state = unitStates[u.id]?.state ?? 'available';
+        const stale = !live || now - live.receivedAt > STALE_MS;
+        return (
+          <Marker key={u.id} position={[live?.lat ?? u.lat, live?.lng ?? u.lng]} icon={unitIcon(UNIT_COLOUR[state], stale, live?.heading)}>
+            <Tooltip>
+              <span data-testid="unit-tooltip" data-unit-id={u.id} data-stale={String(stale)}>{`${u.name} (${u.callsign}) · ${c.unitStates[state]}${stale ? ` · ${t('unitStale')}` : ''}`}</span>
+            </Tooltip>
+          </Marker>
+        );
+      })}
+    </>
+  );
+});
+
+/** The flashing markers of alarmed schools. Memoized on the list itself, so a new alarm elsewhere does not
+ * rebuild (and re-measure) every permanent label. */
+const AlarmLayer = memo(function AlarmLayer({ schools }: { schools: School[] }) {
+  return (
+    <>
+      {schools.map((s) => (
+        <Marker key={`alarm-${s.id}`} position={[s.lat, s.lng]} icon={alarmIcon} zIndexOffset={1000}>
+          <Tooltip permanent direction="top" offset={[0, -16]} className="alarm-label">
+            <span data-testid="map-alarm" data-school-id={s.id}>{s.name}</span>
+          </Tooltip>
+        </Marker>
+      ))}
+    </>
+  );
+});
+
+export function StationMap({ reference, incidents, alarmed, selected, units, unitStates }: Props) {
+  const { t } = useI18n();
   const [basemap, setBasemap] = useState<Basemap>();
   useEffect(() => {
     let live = true;
@@ -80,66 +151,30 @@ export function StationMap({ reference, incidents, alarmed, selected, units, uni
     };
   }, []);
   const schools = useMemo(() => new Map((reference?.schools ?? []).map((s) => [s.id, s])), [reference]);
-  const liveUnits = useMemo(() => new Map(units.map((u) => [u.unitId, u])), [units]);
-  const alarmedSchools = useMemo(() => {
+  const alarmedIds = useMemo(() => {
     const set = new Set(alarmed);
-    return [...new Set(incidents.filter((i) => set.has(idOf(i))).map((i) => i.schoolId))].flatMap((id) => schools.get(id) ?? []);
-  }, [incidents, alarmed, schools]);
+    return [...new Set(incidents.filter((i) => set.has(idOf(i))).map((i) => i.schoolId))].sort().join('|');
+  }, [incidents, alarmed]);
+  const alarmedSchools = useMemo(() => (alarmedIds ? alarmedIds.split('|').flatMap((id) => schools.get(id) ?? []) : []), [alarmedIds, schools]);
 
-  // The newest unacknowledged alarm, unless the officer selected an incident.
+  // The newest unacknowledged alarm, unless the officer selected an incident. Keyed by place, so a second
+  // alarm from the same school does not restart the flight.
   const target = useMemo(() => {
     const pick = selected ? incidents.find((i) => idOf(i) === selected) : [...incidents].filter((i) => alarmed.includes(idOf(i))).sort((a, b) => ('type' in b ? b.at : b.receivedAt) - ('type' in a ? a.at : a.receivedAt))[0];
     const s = pick && schools.get(pick.schoolId);
     const loc = pick?.location ?? s;
-    return pick && loc ? { key: idOf(pick), lat: loc.lat, lng: loc.lng } : undefined;
+    return pick && loc ? { key: `${loc.lat},${loc.lng}`, lat: loc.lat, lng: loc.lng } : undefined;
   }, [selected, incidents, alarmed, schools]);
+  const flyKey = target?.key;
+  const stableTarget = useMemo(() => target, [flyKey]); // eslint-disable-line react-hooks/exhaustive-deps
 
   return (
     <section className="map" data-testid="map">
       <MapContainer center={LONGHUA_CENTER} zoom={10} minZoom={7} maxZoom={17} zoomControl preferCanvas attributionControl>
-        {basemap && (
-          <GeoJSON
-            data={basemap.counties}
-            style={(f) => (f?.properties?.adcode === basemap.focusAdcode ? { color: '#60a5fa', weight: 2, fillColor: '#1e3a5f', fillOpacity: 0.6 } : { color: '#334155', weight: 1, fillColor: '#111827', fillOpacity: 0.5 })}
-            onEachFeature={(f, layer) => layer.bindTooltip(String(f.properties?.name ?? ''), { permanent: false })}
-            attribution={basemap.attribution}
-          />
-        )}
-        {reference?.schools.map((s) => (
-          <CircleMarker key={s.id} center={[s.lat, s.lng]} radius={6} pathOptions={{ color: '#0f172a', weight: 1, fillColor: TYPE_COLOUR[s.type], fillOpacity: 0.95 }}>
-            <Tooltip>{`${s.name} · ${c.schoolTypes[s.type]}`}</Tooltip>
-          </CircleMarker>
-        ))}
-        {reference?.guardPosts.map((p) => (
-          <Marker key={p.id} position={[p.lat, p.lng]} icon={postIcon}>
-            <Tooltip>{`${t('mapLegendPost')} · ${p.name}`}</Tooltip>
-          </Marker>
-        ))}
-        {reference?.policeRooms.map((r) => (
-          <Marker key={r.id} position={[r.lat, r.lng]} icon={roomIcon}>
-            <Tooltip>{r.name}</Tooltip>
-          </Marker>
-        ))}
-        {reference?.units.map((u) => {
-          const live = liveUnits.get(u.id);
-          const state = unitStates[u.id]?.state ?? 'available';
-          const stale = !live || now - live.receivedAt > STALE_MS;
-          return (
-            <Marker key={u.id} position={[live?.lat ?? u.lat, live?.lng ?? u.lng]} icon={unitIcon(UNIT_COLOUR[state], stale, live?.heading)}>
-              <Tooltip>
-                <span data-testid="unit-tooltip" data-unit-id={u.id} data-stale={String(stale)}>{`${u.name} (${u.callsign}) · ${c.unitStates[state]}${stale ? ` · ${t('unitStale')}` : ''}`}</span>
-              </Tooltip>
-            </Marker>
-          );
-        })}
-        {alarmedSchools.map((s) => (
-          <Marker key={`alarm-${s.id}`} position={[s.lat, s.lng]} icon={alarmIcon} zIndexOffset={1000}>
-            <Tooltip permanent direction="top" offset={[0, -16]} className="alarm-label">
-              <span data-testid="map-alarm" data-school-id={s.id}>{s.name}</span>
-            </Tooltip>
-          </Marker>
-        ))}
-        <FlyTo target={target} />
+        <StaticLayers reference={reference} basemap={basemap} />
+        <UnitLayer reference={reference} units={units} unitStates={unitStates} />
+        <AlarmLayer schools={alarmedSchools} />
+        <FlyTo target={stableTarget} />
       </MapContainer>
       <div className="legend">
         <span><i className="sw school" />{t('mapLegendSchool')}</span>
