@@ -58,14 +58,34 @@ const roomIcon = L.divIcon({ className: 'poi-marker room', html: '警', iconSize
 const idOf = (i: Incident | AlarmReceived): string => ('type' in i ? i.incidentId : i.id);
 
 /** Flies to the newest alarm when one arrives, and to the selected incident when the officer picks one. */
-function FlyTo({ target }: { target: { key: string; lat: number; lng: number } | undefined }) {
+/** The map's box changes when the incident panel opens or closes: Leaflet must be told, or it centres wrong. */
+function SizeWatcher() {
+  const map = useMap();
+  useEffect(() => {
+    const ro = new ResizeObserver(() => map.invalidateSize({ pan: false }));
+    ro.observe(map.getContainer());
+    return () => ro.disconnect();
+  }, [map]);
+  return null;
+}
+
+interface FlyTarget {
+  key: string;
+  lat: number;
+  lng: number;
+}
+
+function FlyTo({ target }: { target: FlyTarget | undefined }) {
   const map = useMap();
   const last = useRef<string>(undefined);
+  const key = target?.key;
   useEffect(() => {
-    if (!target || target.key === last.current) return;
-    last.current = target.key;
+    if (!target || key === last.current) return;
+    last.current = key;
     map.flyTo([target.lat, target.lng], Math.max(map.getZoom(), 14), { duration: 0.8 });
-  }, [map, target]);
+    // Only a new place starts a flight; the same place in a new object does not.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [map, key]);
   return null;
 }
 
@@ -157,16 +177,20 @@ export function StationMap({ reference, incidents, alarmed, selected, units, uni
   }, [incidents, alarmed]);
   const alarmedSchools = useMemo(() => (alarmedIds ? alarmedIds.split('|').flatMap((id) => schools.get(id) ?? []) : []), [alarmedIds, schools]);
 
-  // The newest unacknowledged alarm, unless the officer selected an incident. Keyed by place, so a second
-  // alarm from the same school does not restart the flight.
-  const target = useMemo(() => {
-    const pick = selected ? incidents.find((i) => idOf(i) === selected) : [...incidents].filter((i) => alarmed.includes(idOf(i))).sort((a, b) => ('type' in b ? b.at : b.receivedAt) - ('type' in a ? a.at : a.receivedAt))[0];
-    const s = pick && schools.get(pick.schoolId);
-    const loc = pick?.location ?? s;
-    return pick && loc ? { key: `${loc.lat},${loc.lng}`, lat: loc.lat, lng: loc.lng } : undefined;
-  }, [selected, incidents, alarmed, schools]);
-  const flyKey = target?.key;
-  const stableTarget = useMemo(() => target, [flyKey]); // eslint-disable-line react-hooks/exhaustive-deps
+  // Two reasons to fly: a new unacknowledged alarm arrives (it must be seen even while the officer works on
+  // another incident), or the officer selects an incident. Each flies when its own target changes; both are
+  // keyed by place, so a second alarm from the same school does not restart the flight.
+  const place = (i: Incident | AlarmReceived | undefined): FlyTarget | undefined => {
+    const loc = i?.location ?? (i ? schools.get(i.schoolId) : undefined);
+    return loc ? { key: `${loc.lat},${loc.lng}`, lat: loc.lat, lng: loc.lng } : undefined;
+  };
+  const newest = useMemo(
+    () => incidents.filter((i) => alarmed.includes(idOf(i))).sort((a, b) => ('type' in b ? b.at : b.receivedAt) - ('type' in a ? a.at : a.receivedAt))[0],
+    [incidents, alarmed],
+  );
+  const chosen = useMemo(() => (selected ? incidents.find((i) => idOf(i) === selected) : undefined), [incidents, selected]);
+  const newestTarget = place(newest);
+  const chosenTarget = place(chosen);
 
   return (
     <section className="map" data-testid="map">
@@ -174,7 +198,9 @@ export function StationMap({ reference, incidents, alarmed, selected, units, uni
         <StaticLayers reference={reference} basemap={basemap} />
         <UnitLayer reference={reference} units={units} unitStates={unitStates} />
         <AlarmLayer schools={alarmedSchools} />
-        <FlyTo target={stableTarget} />
+        <SizeWatcher />
+        <FlyTo target={newestTarget} />
+        <FlyTo target={chosenTarget} />
       </MapContainer>
       <div className="legend">
         <span><i className="sw school" />{t('mapLegendSchool')}</span>
