@@ -114,6 +114,10 @@ export type Check = { ok: true } | { ok: false; message: string };
  * impossible transition never reaches the journal; the reducer can then trust the log.
  */
 export function checkEvent(state: StationState, event: StationEvent): Check {
+  if (isLifecycleEvent(event)) {
+    const inc = state.incidents[event.incidentId];
+    return inc ? checkLifecycle(state, inc, event) : { ok: false, message: `no incident ${event.incidentId}` };
+  }
   switch (event.type) {
     case 'alarm.received': {
       if (state.incidents[event.incidentId]) return { ok: false, message: `incident ${event.incidentId} already exists` };
@@ -135,22 +139,6 @@ export function checkEvent(state: StationState, event: StationEvent): Check {
       }
       if (isResolved(inc)) return { ok: false, message: `incident ${event.incidentId} is resolved` };
       return { ok: true };
-    }
-    case 'alarm.cancel_requested':
-    case 'incident.called_back':
-    case 'incident.note':
-    case 'incident.taken_over':
-    case 'incident.dispatched':
-    case 'dispatch.accepted':
-    case 'dispatch.declined':
-    case 'dispatch.cancelled':
-    case 'dispatch.progress':
-    case 'incident.resolved':
-    case 'incident.reopened':
-    case 'incident.escalated': {
-      const inc = state.incidents[event.incidentId];
-      if (!inc) return { ok: false, message: `no incident ${event.incidentId}` };
-      return checkLifecycle(state, inc, event);
     }
     case 'device.offline':
       return state.devices[event.deviceId]?.online === false ? { ok: false, message: `${event.deviceId} is already offline` } : { ok: true };
@@ -174,6 +162,13 @@ export function checkEvent(state: StationState, event: StationEvent): Check {
 }
 
 type LifecycleEvent = Exclude<Extract<StationEvent, { incidentId: string }>, { type: 'alarm.received' | 'incident.shown' | 'incident.acknowledged' }>;
+
+/** Every step after the alarm is taken, handled by checkLifecycle/applyLifecycle. */
+const LIFECYCLE_TYPES: ReadonlySet<string> = new Set<LifecycleEvent['type']>([
+  'alarm.cancel_requested', 'incident.called_back', 'incident.note', 'incident.taken_over', 'incident.dispatched', 'dispatch.accepted',
+  'dispatch.declined', 'dispatch.cancelled', 'dispatch.progress', 'incident.resolved', 'incident.reopened', 'incident.escalated',
+]);
+const isLifecycleEvent = (e: StationEvent): e is LifecycleEvent => LIFECYCLE_TYPES.has(e.type);
 
 const no = (message: string): Check => ({ ok: false, message });
 
@@ -328,6 +323,7 @@ export function applyRecord(state: StationState, record: JournalRecord): Station
   const { seq, event } = record;
   if (seq <= state.seq) return state; // already folded: replicas may see a record twice
   if (!checkEvent(state, event).ok) return { ...state, seq };
+  if (isLifecycleEvent(event)) return applyLifecycle(state, seq, state.incidents[event.incidentId]!, event);
   switch (event.type) {
     case 'alarm.received': {
       const inc: Incident = {
@@ -366,19 +362,6 @@ export function applyRecord(state: StationState, record: JournalRecord): Station
         seq,
       });
     }
-    case 'alarm.cancel_requested':
-    case 'incident.called_back':
-    case 'incident.note':
-    case 'incident.taken_over':
-    case 'incident.dispatched':
-    case 'dispatch.accepted':
-    case 'dispatch.declined':
-    case 'dispatch.cancelled':
-    case 'dispatch.progress':
-    case 'incident.resolved':
-    case 'incident.reopened':
-    case 'incident.escalated':
-      return applyLifecycle(state, seq, state.incidents[event.incidentId]!, event);
     case 'device.offline':
       return withDevice(state, seq, event.deviceId, event.at, (d) => ({
         ...d,
