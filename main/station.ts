@@ -1,6 +1,6 @@
 // main/ (core, Node) — the station core: turns terminal messages and operator commands into journal
 // events, keeps the folded state, and tells listeners (gateways) about every change. No sockets here.
-import { checkEvent, applyRecord, foldRecords, alarmKey, type Incident, type StationState } from '../shared/incidents';
+import { checkEvent, applyRecord, emptyState, alarmKey, type Incident, type StationState } from '../shared/incidents';
 import type { AlarmReceived, JournalRecord, OperatorRef, StationEvent } from '../shared/events';
 import type { DeviceHealth, UnitLive } from '../shared/consoleApi';
 import { DISPOSITIONS, type DeviceFaultKind, type Disposition } from '../shared/events';
@@ -82,7 +82,17 @@ export class Station {
     this.heartbeatMs = o.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
     this.startedAt = this.now();
     this.limiter = new RateLimiter(o.eventsPerSecond ?? 5, (o.eventsPerSecond ?? 5) * 4);
-    this.state = foldRecords(journal.records);
+    // Fold the journal, remembering when each incident reached its current state, so the alarm:status a
+    // terminal hears after a restart is the very one it heard live.
+    let st = emptyState;
+    for (const r of journal.records) {
+      const e = r.event;
+      const before = 'incidentId' in e ? st.incidents[e.incidentId]?.state : undefined;
+      st = applyRecord(st, r);
+      const inc = 'incidentId' in e ? st.incidents[e.incidentId] : undefined;
+      if (inc && inc.state !== before) this.lastStatus.set(inc.id, { alarmId: inc.alarmId, incidentId: inc.id, state: inc.state, at: e.at });
+    }
+    this.state = st;
     // Any registry change — admin screen, CLI file edit, or a direct call — reaches the gateways at once.
     registry.onChange((revoked) => this.emit('registryChanged', revoked));
     for (const inc of Object.values(this.state.incidents)) this.countIncidentId(inc.id);
@@ -111,20 +121,10 @@ export class Station {
     return this.liveness.get(deviceId);
   }
 
-  /** The alarm:status last told (or due) for an incident: the same state and time as sent live. */
+  /** The alarm:status last told for an incident: the same state and time as sent live (kept across restarts). */
   statusOf(inc: Incident): AlarmStatus {
     const last = this.lastStatus.get(inc.id);
-    if (last && last.state === inc.state) return last;
-    // After a restart: the time the incident reached its current state, from its own record.
-    const stateEvents: Record<AlarmStatus['state'], string[]> = {
-      received: ['alarm.received', 'incident.reopened'],
-      acknowledged: ['incident.acknowledged', 'incident.reopened', 'dispatch.cancelled', 'dispatch.declined'],
-      dispatched: ['incident.dispatched', 'incident.reopened'],
-      on_scene: ['dispatch.progress', 'incident.reopened'],
-      resolved: ['incident.resolved'],
-    };
-    const entry = [...inc.timeline].reverse().find((e) => stateEvents[inc.state].includes(e.type) && (e.type !== 'dispatch.progress' || e.detail === 'on_scene'));
-    return { alarmId: inc.alarmId, incidentId: inc.id, state: inc.state, at: entry?.at ?? inc.receivedAt };
+    return last && last.state === inc.state ? last : { alarmId: inc.alarmId, incidentId: inc.id, state: inc.state, at: inc.receivedAt };
   }
 
   /** Open incidents of one device, for re-sending alarm:status when it reconnects. */
@@ -219,6 +219,7 @@ export class Station {
 
   /** 派警. A unit with a device gets the job over /unit (re-sent until it acks); without one it is a radio dispatch. */
   dispatchUnit(operator: OperatorRef, incidentId: unknown, unitId: unknown): CommandResult {
+    if (!can(operator.role, 'incident.handle')) return refusal('forbidden', `role ${operator.role} may not handle incidents`);
     if (typeof unitId !== 'string') return refusal('invalid_payload', 'unitId must be a string');
     const unit = this.registry.unit(unitId);
     if (!unit || unit.disabled) return refusal('invalid_payload', `no unit ${unitId}`);

@@ -42,13 +42,13 @@ await build({
   // esbuild's ESM output on Node needs require() for CommonJS dependencies that it inlines.
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
 });
-// The latency bench (`npm run bench`), bundled like the core.
-const benchEntry = path.join(root, 'test', 'bench', 'bench.ts');
-if (fs.existsSync(benchEntry)) {
+// The latency bench and the flood bench (`npm run bench`, `npm run bench:flood`), bundled like the core.
+const benchEntries = ['bench', 'flood'].map((n) => path.join(root, 'test', 'bench', `${n}.ts`)).filter((f) => fs.existsSync(f));
+if (benchEntries.length > 0) {
   await build({
     ...common,
-    entryPoints: [benchEntry],
-    outfile: path.join(dist, 'bench', 'bench.js'),
+    entryPoints: benchEntries,
+    outdir: path.join(dist, 'bench'),
     format: 'esm',
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   });

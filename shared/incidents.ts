@@ -195,6 +195,7 @@ function checkLifecycle(state: StationState, inc: Incident, e: LifecycleEvent): 
     }
     case 'dispatch.accepted':
     case 'dispatch.declined': {
+      if (!open) return no(`incident ${id} is resolved`);
       const d = activeDispatchOf(inc, e.unitId);
       if (!d) return no(`unit ${e.unitId} has no active dispatch to incident ${id}`);
       return d.acceptedAt !== undefined ? no(`unit ${e.unitId} already accepted incident ${id}`) : { ok: true };
