@@ -1,7 +1,5 @@
-// test/unit/shared — regression: the alarm:status repeated after a restart carries the time the state was first reached (fixed).
-// state is taken from the LAST event of a matching type, not from the event that reached the state. With a
-// second unit dispatched (or arriving) later, the restarted core tells the school a different time than it
-// told it live. These tests assert the documented behaviour ("the same state and time as sent live").
+// test/unit/shared — regression: the alarm:status repeated after a restart carries the time the incident first
+// reached its state (as sent live), not the time of a later event of the same kind (a second unit, say).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
