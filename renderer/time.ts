@@ -20,20 +20,27 @@ function channel(intervalMs: number): Channel {
   if (existing) return existing;
   const listeners = new Set<() => void>();
   let now = Date.now() + offsetMs;
-  let timer: ReturnType<typeof setInterval> | undefined;
+  let timer: ReturnType<typeof setInterval> | ReturnType<typeof setTimeout> | undefined;
   const c: Channel = {
     subscribe(fn) {
       listeners.add(fn);
       if (!timer) {
         now = Date.now() + offsetMs;
-        timer = setInterval(() => {
+        const tick = (): void => {
           now = Date.now() + offsetMs;
           listeners.forEach((f) => f());
-        }, intervalMs);
+        };
+        // Ticks land just after each interval boundary of the station clock, so a 1 s timer turns over
+        // with the second, not up to a second late.
+        timer = setTimeout(() => {
+          tick();
+          timer = setInterval(tick, intervalMs);
+        }, intervalMs - (now % intervalMs) + 5);
       }
       return () => {
         listeners.delete(fn);
         if (listeners.size === 0 && timer) {
+          clearTimeout(timer);
           clearInterval(timer);
           timer = undefined;
         }

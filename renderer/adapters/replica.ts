@@ -33,6 +33,9 @@ export function openReplica(): Replica {
   let queue: Promise<unknown> = Promise.resolve();
   let pending: JournalRecord[] = [];
   let flushing: Promise<void> | undefined;
+  let flushNow: (() => void) | undefined;
+  // Leaving the page (reload, close): write what is waiting now rather than in 150 ms.
+  window.addEventListener('pagehide', () => flushNow?.());
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {
     const run = queue.then(fn, fn);
     queue = run.catch(() => undefined);
@@ -51,12 +54,21 @@ export function openReplica(): Replica {
     },
     addRecords(records) {
       // Records that arrive while a write is queued join one bulkPut: one IndexedDB transaction per burst.
+      // The replica is a cache of the core's journal (a reload catches up what it lacks), so writes may wait
+      // 150 ms to share one transaction: under a burst the console's main thread stays free for alarms.
       pending.push(...records);
-      flushing ??= serial(async () => {
-        const batch = pending;
-        pending = [];
-        flushing = undefined;
-        if (batch.length > 0) await db.records.bulkPut(batch);
+      flushing ??= new Promise<void>((resolve, reject) => {
+        flushNow = () => {
+          clearTimeout(timer);
+          flushNow = undefined;
+          serial(async () => {
+            const batch = pending;
+            pending = [];
+            flushing = undefined;
+            if (batch.length > 0) await db.records.bulkPut(batch);
+          }).then(resolve, reject);
+        };
+        const timer = setTimeout(() => flushNow?.(), 150);
       });
       return flushing;
     },

@@ -14,7 +14,7 @@ import { StationMap } from './StationMap';
 
 /** The big clock: the only part of the header that ticks. */
 function HeaderClock() {
-  const now = useNow(500);
+  const now = useNow(1000);
   return <div className="clock" data-testid="clock">{clockTime(now)}</div>;
 }
 
@@ -101,7 +101,7 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
           </h2>
           {queue.length === 0 && <p className="empty">{t('noAlarms')}</p>}
           <ul>
-            {queue.map((i) => {
+            {queue.map((i, index) => {
               const id = 'type' in i ? i.incidentId : i.id;
               const live = 'type' in i || i.resolvedAt === undefined;
               return (
@@ -110,6 +110,7 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
                   incident={i}
                   school={schools.get(i.schoolId)}
                   live={live}
+                  flash={index < 4}
                   targets={state.reference?.targets}
                   canAck={canAck}
                   selected={selected === id}

@@ -17,6 +17,8 @@ interface Props {
   selected: boolean;
   onSelect: (id: string) => void;
   targets?: TargetProfile;
+  /** Among the first few open cards: this one flashes. */
+  flash?: boolean;
 }
 
 const isStored = (x: Incident | AlarmReceived): x is Incident => !('type' in x);
@@ -24,7 +26,7 @@ const isStored = (x: Incident | AlarmReceived): x is Incident => !('type' in x);
 /** The ticking part of a card: how long it has waited, or the running timer against its target. */
 function CardTimers({ incident, open, area, targets }: { incident: Incident | AlarmReceived; open: boolean; area: School['area']; targets: TargetProfile }) {
   const { t, c } = useI18n();
-  const now = useNow(500);
+  const now = useNow(1000);
   const receivedAt = 'type' in incident ? incident.at : incident.receivedAt;
   if (open) {
     return (
@@ -41,7 +43,7 @@ function CardTimers({ incident, open, area, targets }: { incident: Incident | Al
   ) : null;
 }
 
-function IncidentCardImpl({ incident, school, live, canAck, selected, onSelect, targets = DEFAULT_TARGETS }: Props) {
+function IncidentCardImpl({ incident, school, live, canAck, selected, onSelect, targets = DEFAULT_TARGETS, flash = false }: Props) {
   const { t, c } = useI18n();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
@@ -69,7 +71,7 @@ function IncidentCardImpl({ incident, school, live, canAck, selected, onSelect, 
   };
 
   const interval = stored ? ackIntervalMs(incident) : undefined;
-  const classes = ['incident', open ? 'open' : resolved ? 'resolved' : 'acked', stored && incident.escalatedAt !== undefined && open ? 'escalated' : '', incident.kind === 'test' ? 'test' : '', incident.drill ? 'drill' : '', selected ? 'selected' : ''];
+  const classes = ['incident', open ? 'open' : resolved ? 'resolved' : 'acked', open && flash ? 'flash' : '', stored && incident.escalatedAt !== undefined && open ? 'escalated' : '', incident.kind === 'test' ? 'test' : '', incident.drill ? 'drill' : '', selected ? 'selected' : ''];
   return (
     <li
       className={classes.filter(Boolean).join(' ')}

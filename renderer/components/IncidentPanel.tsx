@@ -46,7 +46,7 @@ function CommandField({ placeholder, label, testId, run, required = true }: { pl
 /** The running timer of the open step: the only part of the panel that ticks. */
 function RunningTimer({ inc, area, targets }: { inc: Incident; area: School['area']; targets: TargetProfile }) {
   const { t, c } = useI18n();
-  const timer = runningTimer(inc, area, targets, useNow(500));
+  const timer = runningTimer(inc, area, targets, useNow(1000));
   return timer ? (
     <div className={`timer ${timer.standing}`} data-testid="running-timer" data-standing={timer.standing}>
       {c.runningFor[timer.milestone]} {duration(timer.elapsedMs)} / {t('target', { s: duration(timer.targetMs) })}

@@ -55,20 +55,26 @@ test('a press is shown, sounds until a named officer acknowledges, and survives 
   await page.reload();
   await expect(incident(page, 'e2e-first')).toHaveAttribute('data-state', 'acknowledged');
   await expect(incident(page, 'e2e-first').getByTestId('acked-by')).toHaveText(ackedText!);
-  // The console's IndexedDB replica holds the log by sequence number.
-  const replica = await page.evaluate(
-    () =>
-      new Promise<{ seq: number; type: string }[]>((resolve, reject) => {
-        const req = indexedDB.open('station-replica');
-        req.onerror = () => reject(req.error);
-        req.onsuccess = () => {
-          const all = req.result.transaction('records').objectStore('records').getAll();
-          all.onsuccess = () => resolve((all.result as { seq: number; event: { type: string } }[]).map((r) => ({ seq: r.seq, type: r.event.type })));
-        };
-      }),
-  );
-  expect(replica.map((r) => r.type)).toEqual(['alarm.received', 'incident.shown', 'incident.acknowledged']);
-  expect(replica.map((r) => r.seq)).toEqual([1, 2, 3]);
+  // The console's IndexedDB replica holds the log by sequence number (written in batches, so poll).
+  const replica = (): Promise<{ seq: number; type: string }[]> =>
+    page.evaluate(
+      () =>
+        new Promise<{ seq: number; type: string }[]>((resolve, reject) => {
+          const req = indexedDB.open('station-replica');
+          req.onerror = () => reject(req.error);
+          req.onsuccess = () => {
+            const all = req.result.transaction('records').objectStore('records').getAll();
+            all.onsuccess = () => resolve((all.result as { seq: number; event: { type: string } }[]).map((r) => ({ seq: r.seq, type: r.event.type })));
+          };
+        }),
+    );
+  await expect
+    .poll(replica)
+    .toEqual([
+      { seq: 1, type: 'alarm.received' },
+      { seq: 2, type: 'incident.shown' },
+      { seq: 3, type: 'incident.acknowledged' },
+    ]);
   term.close();
 });
 
