@@ -16,9 +16,11 @@ export interface Dispatch {
   declineReason?: string;
   cancelledAt?: number;
   cancelReason?: string;
+  /** The incident was resolved while this unit was on it: the job is over, the unit is free. */
+  releasedAt?: number;
 }
 
-export const isActiveDispatch = (d: Dispatch): boolean => d.cancelledAt === undefined && d.declinedAt === undefined;
+export const isActiveDispatch = (d: Dispatch): boolean => d.cancelledAt === undefined && d.declinedAt === undefined && d.releasedAt === undefined;
 
 /** One line of an incident's timeline, as recorded. */
 export interface TimelineEntry {
@@ -98,7 +100,8 @@ const isResolved = (i: Incident): boolean => i.resolvedAt !== undefined;
 /** The protocol's alarm:status state, derived from what has happened. */
 export function deriveState(i: Pick<Incident, 'resolvedAt' | 'dispatches' | 'acknowledgedAt'>): AlarmState {
   if (i.resolvedAt !== undefined) return 'resolved';
-  if (i.dispatches.some((d) => d.onSceneAt !== undefined)) return 'on_scene';
+  // Only units still on the job count: a withdrawn unit that had arrived no longer makes it "on scene".
+  if (i.dispatches.some((d) => isActiveDispatch(d) && d.onSceneAt !== undefined)) return 'on_scene';
   if (i.dispatches.some(isActiveDispatch)) return 'dispatched';
   return i.acknowledgedAt !== undefined ? 'acknowledged' : 'received';
 }
@@ -294,6 +297,8 @@ function applyLifecycle(state: StationState, seq: number, inc: Incident, e: Life
       break;
     case 'incident.resolved':
       next = { ...next, resolvedAt: e.at, resolvedBy: e.operator, disposition: e.disposition, resolutionNote: e.note };
+      // Resolution ends every unit's job on it; a reopened incident is dispatched afresh.
+      next.dispatches = inc.dispatches.map((d) => (isActiveDispatch(d) ? { ...d, releasedAt: e.at } : d));
       // The units are free for other jobs once the incident is closed.
       assignments = without(assignments, (_u, i) => i === inc.id);
       entry.detail = e.disposition;

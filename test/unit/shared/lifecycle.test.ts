@@ -304,7 +304,7 @@ describe('applyRecord: the lifecycle', () => {
     expect(inc(s).resolutionNote).toBe('处置完毕');
     expect(inc(s).seq).toBe(7);
     expect(inc(s).dispatches).toEqual([
-      { unitId: 'U1', mode: 'device', dispatchedAt: T0 + 20_000, dispatchedBy: officer, acceptedAt: T0 + 25_000, enRouteAt: T0 + 60_000, onSceneAt: T0 + 240_000 },
+      { unitId: 'U1', mode: 'device', dispatchedAt: T0 + 20_000, dispatchedBy: officer, acceptedAt: T0 + 25_000, enRouteAt: T0 + 60_000, onSceneAt: T0 + 240_000, releasedAt: T0 + 600_000 },
     ]);
   });
 
@@ -336,11 +336,14 @@ describe('applyRecord: the lifecycle', () => {
     expect(i.state).toBe('acknowledged');
     expect(i.reopenedAt).toBe(T0 + 40_000);
     for (const k of ['resolvedAt', 'resolvedBy', 'disposition', 'resolutionNote'] as const) expect(k in i).toBe(false);
-    // With a unit still (not withdrawn) on the incident, the state is derived from it again.
+    // Resolution released every unit: a reopened incident is acknowledged and dispatched afresh.
     const withDispatch = then(resolvedState(), reopened(700_000));
-    expect(inc(withDispatch).state).toBe('dispatched');
+    expect(inc(withDispatch).state).toBe('acknowledged');
     const onScene = fold(received(), ack(5000), dispatched(20_000, 'U1'), progress(30_000, 'U1', 'on_scene'), resolved(60_000), reopened(70_000));
-    expect(inc(onScene).state).toBe('on_scene');
+    expect(inc(onScene).state).toBe('acknowledged');
+    expect(inc(onScene).dispatches[0]!.releasedAt).toBe(T0 + 60_000);
+    // …and the released unit may be sent again.
+    expect(checkEvent(onScene, dispatched(80_000, 'U1')).ok).toBe(true);
   });
 
   it('sets assignments on dispatch and clears them on cancel, decline and resolve; reopen does not restore them', () => {
