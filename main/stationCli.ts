@@ -22,6 +22,8 @@ const HELP = `usage: npm run station -- [--data-dir DIR] [--demo] COMMAND
   verify                                        check the journal's hash chain; names the first bad record
 Data folder: --data-dir, else $STATION_DATA_DIR, else station-data (station-data-demo with --demo).`;
 
+const SWITCHES = new Set(['--demo', '--help', '--no-device']);
+
 function parse(argv: string[]): { words: string[]; opts: Map<string, string> } {
   const words: string[] = [];
   const opts = new Map<string, string>();
@@ -29,7 +31,8 @@ function parse(argv: string[]): { words: string[]; opts: Map<string, string> } {
     const a = argv[i]!;
     if (a.startsWith('--')) {
       const next = argv[i + 1];
-      if (next === undefined || next.startsWith('--')) opts.set(a, 'true');
+      // Switches take no value: `--demo device list` is the switch and two words, not --demo=device.
+      if (SWITCHES.has(a) || next === undefined || next.startsWith('--')) opts.set(a, 'true');
       else opts.set(a, argv[++i]!);
     } else words.push(a);
   }

@@ -79,3 +79,12 @@ describe('station CLI numbers', () => {
     expect(fs.readFileSync(file).equals(before)).toBe(true);
   });
 });
+
+describe('station CLI switches', () => {
+  it('--demo before the command is a switch, not an option taking the command as its value', () => {
+    const r = cli('--demo', 'device', 'list');
+    expect(r.stderr).not.toContain('unknown command');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('(none)');
+  });
+});
