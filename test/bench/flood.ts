@@ -14,6 +14,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { AlarmAck, AlarmPayload, Refusal } from '../../shared/protocol';
 import { sendAlarm } from '../../shared/terminalClient';
 import { ROOT, startCoreProcess } from '../support/core';
+import { cleanupRegistry, round2, stats, within, type Stats } from './common';
 
 const HELP = `usage: npm run bench:flood -- [options]
   --alarms N      alarms per block (default 100)
@@ -66,56 +67,13 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 /** Progress on stderr, so stdout holds only the results. */
 const progress = (what: string): void => void process.stderr.write(`flood: ${what}\n`);
 
-/** Resolves with p, or rejects after ms with message; the timer never keeps the process alive. */
-function within<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
-    timer.unref();
-  });
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
-}
 
 // ---------------------------------------------------------------- cleanup on every path
 
-const cleanups: { name: string; fn: () => Promise<void> | void }[] = [];
-function onCleanup(name: string, fn: () => Promise<void> | void): void {
-  cleanups.push({ name, fn });
-}
-let cleaning: Promise<void> | undefined;
-function cleanupAll(): Promise<void> {
-  cleaning ??= (async () => {
-    while (cleanups.length > 0) {
-      const c = cleanups.pop()!;
-      try {
-        await within(Promise.resolve(c.fn()), 5000, `cleanup of ${c.name} took more than 5 s`);
-      } catch (e) {
-        console.error(`flood: cleanup of ${c.name} failed: ${(e as Error).message}`);
-      }
-    }
-  })();
-  return cleaning;
-}
+const { onCleanup, cleanupAll } = cleanupRegistry('flood');
 
-// ---------------------------------------------------------------- statistics (as in bench.ts)
+// ---------------------------------------------------------------- statistics (helpers in common.ts)
 
-interface Stats {
-  n: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
-  mean: number;
-}
-
-/** Nearest-rank percentiles (p99 of 300 is the 297th smallest). */
-function stats(values: number[]): Stats {
-  const s = [...values].sort((a, b) => a - b);
-  const q = (p: number): number => s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))] ?? NaN;
-  return { n: s.length, p50: q(0.5), p95: q(0.95), p99: q(0.99), max: s[s.length - 1] ?? NaN, mean: s.reduce((a, b) => a + b, 0) / (s.length || 1) };
-}
-
-const round2 = (x: number): number => Math.round(x * 100) / 100;
 
 function row(label: string, s: Stats | undefined): string {
   const f = (x: number): string => (Number.isFinite(x) ? x.toFixed(2) : '–').padStart(8);
