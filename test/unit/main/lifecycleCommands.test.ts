@@ -11,14 +11,11 @@ import { Station, type CommandResult } from '../../../main/station';
 import type { OperatorRef, StationEvent } from '../../../shared/events';
 import type { AlarmStatus } from '../../../shared/protocol';
 import { DEFAULT_TARGETS } from '../../../shared/response';
+import { officer, chief, trainer, admin } from '../../support/operators';
 
 const T0 = new Date(2026, 10, 30, 10, 15, 0).getTime();
 const DAY = '20261130';
 
-const officer: OperatorRef = { username: 'wang', displayName: '王警官', role: 'officer' };
-const chief: OperatorRef = { username: 'zhang', displayName: '张所长', role: 'chief' };
-const trainer: OperatorRef = { username: 'liu', displayName: '刘教官', role: 'trainer' };
-const admin: OperatorRef = { username: 'root', displayName: '管理员', role: 'admin' };
 
 let secret: SecretHash;
 beforeAll(async () => {

@@ -7,17 +7,14 @@ import { openJournal, type Journal } from '../../../main/journal';
 import { Registry, emptyRegistryData, type RegistryData } from '../../../main/registry';
 import { hashSecret, type SecretHash } from '../../../main/secrets';
 import { Station, type StationListener } from '../../../main/station';
-import type { AlarmReceived, JournalRecord, OperatorRef } from '../../../shared/events';
+import type { AlarmReceived, JournalRecord } from '../../../shared/events';
 import type { AlarmStatus } from '../../../shared/protocol';
+import { officer, chief, trainer, admin } from '../../support/operators';
 
 // Local time: incident ids carry the station's local date.
 const T0 = new Date(2026, 10, 30, 10, 15, 0).getTime();
 const DAY = '20261130';
 
-const officer: OperatorRef = { username: 'wang', displayName: '王警官', role: 'officer' };
-const chief: OperatorRef = { username: 'zhang', displayName: '张所长', role: 'chief' };
-const trainer: OperatorRef = { username: 'liu', displayName: '刘教官', role: 'trainer' };
-const admin: OperatorRef = { username: 'root', displayName: '管理员', role: 'admin' };
 
 let secret: SecretHash;
 beforeAll(async () => {

@@ -10,15 +10,12 @@ import { Registry, emptyRegistryData, type RegistryData } from '../../../main/re
 import { hashSecret, type SecretHash } from '../../../main/secrets';
 import { Station } from '../../../main/station';
 import type { DeviceHealth } from '../../../shared/consoleApi';
-import type { JournalRecord, OperatorRef, StationEvent } from '../../../shared/events';
+import type { JournalRecord, StationEvent } from '../../../shared/events';
+import { officer, chief, trainer, admin } from '../../support/operators';
 
 const T0 = new Date(2026, 10, 30, 10, 15, 0).getTime();
 const HB = 1000; // heartbeat interval of every station here: offline after > 3000 ms of silence
 
-const officer: OperatorRef = { username: 'wang', displayName: '王警官', role: 'officer' };
-const chief: OperatorRef = { username: 'zhang', displayName: '张所长', role: 'chief' };
-const trainer: OperatorRef = { username: 'liu', displayName: '刘教官', role: 'trainer' };
-const admin: OperatorRef = { username: 'root', displayName: '管理员', role: 'admin' };
 
 let secret: SecretHash;
 beforeAll(async () => {

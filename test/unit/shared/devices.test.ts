@@ -15,9 +15,9 @@ import type {
   UnitStatusChanged,
 } from '../../../shared/events';
 import type { UnitState } from '../../../shared/protocol';
+import { officer } from '../../support/operators';
 
 const T0 = Date.UTC(2026, 10, 30, 2, 0, 0);
-const officer: OperatorRef = { username: 'wang', displayName: '王警官', role: 'officer' };
 const chief: OperatorRef = { username: 'li', displayName: '李所长', role: 'chief' };
 
 const offline = (deviceId: string, at: number, lastSeenAt = at - 90_000): DeviceOffline => ({ type: 'device.offline', at, deviceId, lastSeenAt });

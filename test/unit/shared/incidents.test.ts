@@ -12,9 +12,9 @@ import {
 } from '../../../shared/incidents';
 import type { AlarmReceived, IncidentAcknowledged, IncidentShown, JournalRecord, OperatorRef } from '../../../shared/events';
 import type { AlarmKind } from '../../../shared/protocol';
+import { officer } from '../../support/operators';
 
 const T0 = Date.UTC(2026, 10, 30, 2, 0, 0);
-const officer: OperatorRef = { username: 'wang', displayName: '王警官', role: 'officer' };
 const chief: OperatorRef = { username: 'li', displayName: '李所长', role: 'chief' };
 
 function received(over: Partial<AlarmReceived> = {}): AlarmReceived {

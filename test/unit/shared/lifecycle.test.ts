@@ -8,11 +8,11 @@ import type {
   OperatorRef,
   StationEvent,
 } from '../../../shared/events';
+import { officer } from '../../support/operators';
 
 const T0 = Date.UTC(2026, 10, 30, 2, 0, 0);
 const ID = '20261130-0001';
 const ID2 = '20261130-0002';
-const officer: OperatorRef = { username: 'wang', displayName: '王警官', role: 'officer' };
 const chief: OperatorRef = { username: 'li', displayName: '李所长', role: 'chief' };
 
 function received(over: Partial<AlarmReceived> = {}): AlarmReceived {

@@ -8,11 +8,10 @@ import { openJournal, type Journal } from '../../../main/journal';
 import { Registry, emptyRegistryData, type RegistryData } from '../../../main/registry';
 import { hashSecret, type SecretHash } from '../../../main/secrets';
 import { Station } from '../../../main/station';
-import type { OperatorRef } from '../../../shared/events';
 import type { AlarmStatus } from '../../../shared/protocol';
+import { officer } from '../../support/operators';
 
 const T0 = new Date(2026, 10, 30, 10, 15, 0).getTime();
-const officer: OperatorRef = { username: 'wang', displayName: '王警官', role: 'officer' };
 
 let secret: SecretHash;
 let root: string;

@@ -1,11 +1,10 @@
 // test/unit/shared — response-time maths: standing, milestones, intervals, the running timer, target profiles.
 import { describe, expect, it } from 'vitest';
 import type { Dispatch, Incident } from '../../../shared/incidents';
-import type { OperatorRef } from '../../../shared/events';
 import { DEFAULT_TARGETS, checkProfile, intervals, milestones, runningTimer, standing, type TargetProfile } from '../../../shared/response';
+import { officer } from '../../support/operators';
 
 const T0 = Date.UTC(2026, 10, 30, 2, 0, 0);
-const officer: OperatorRef = { username: 'wang', displayName: '王警官', role: 'officer' };
 
 function incident(over: Partial<Incident> = {}): Incident {
   return {
