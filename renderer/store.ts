@@ -21,8 +21,6 @@ export interface ConsoleState {
   health: DeviceHealth[];
   units: UnitLive[];
   online: boolean;
-  /** serverTime − local clock, so timers count from the station's clock. */
-  clockOffsetMs: number;
   journalProblems: string[];
   sound: SoundState;
   soundTone?: 'alarm' | 'fault';
@@ -53,7 +51,7 @@ export class ConsoleStore {
     });
     const session = sessionStorage.getItem(SESSION_KEY);
     const operator = sessionStorage.getItem(OPERATOR_KEY);
-    this.s = { phase: 'login', station: emptyState, volatile: [], health: [], units: [], online: false, clockOffsetMs: 0, journalProblems: [], sound: 'idle' };
+    this.s = { phase: 'login', station: emptyState, volatile: [], health: [], units: [], online: false, journalProblems: [], sound: 'idle' };
     if (session && operator) void this.begin(session, JSON.parse(operator) as OperatorRef);
   }
 
@@ -160,7 +158,7 @@ export class ConsoleStore {
 
   private onHello(h: ConsoleHello): void {
     setClockOffset(h.serverTime - Date.now());
-    this.set({ operator: h.operator, reference: h.reference, clockOffsetMs: h.serverTime - Date.now(), journalProblems: h.journalProblems });
+    this.set({ operator: h.operator, reference: h.reference, journalProblems: h.journalProblems });
     this.awaitingResync = false;
     if (this.journalId !== undefined && this.journalId !== h.journalId) {
       // A different journal (the station was reset): what we hold belongs to another history.
