@@ -39,7 +39,9 @@ export function DeviceHealthView({ health, schools }: { health: DeviceHealth[]; 
               <td>{h.deviceId}</td>
               <td>{schools.get(h.schoolId)?.name ?? h.schoolId}</td>
               <td>
-                {h.disabled ? t('devDisabled') : h.online ? t('devOnline') : t('devOffline')} · {h.connected ? t('devConnected') : t('devNotConnected')}
+                {/* Not yet offline is not the same as online: a terminal never heard from since the start says so. */}
+                {h.disabled ? t('devDisabled') : !h.online ? t('devOffline') : h.lastSeenAt === undefined ? t('devNotHeard') : t('devOnline')} ·{' '}
+                {h.connected ? t('devConnected') : t('devNotConnected')}
                 {h.tamper && <span className="tag test"> {t('faultTamper')}</span>}
               </td>
               <td>{h.since === undefined ? t('never') : clockTime(h.since)}</td>
