@@ -1,0 +1,59 @@
+// shared/ — guard-post duty (护学岗 高峰勤务): is a post staffed at a given moment? Pure: the moment is passed
+// in. Duty windows are wall-clock times at the station; China has one time zone and no daylight saving, so
+// the station's zone is Asia/Shanghai unless a caller says otherwise.
+import type { DutyWindow, GuardPost } from './model';
+
+export const STATION_TIME_ZONE = 'Asia/Shanghai';
+
+export interface LocalTime {
+  /** ISO weekday, 1 = Monday … 7 = Sunday. */
+  weekday: number;
+  /** Minutes since local midnight. */
+  minutes: number;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+const WEEKDAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
+
+/** The weekday and time of day of `at` (epoch ms) on the wall clock of `timeZone`. */
+export function localTime(at: number, timeZone = STATION_TIME_ZONE): LocalTime {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    formatters.set(timeZone, f);
+  }
+  const parts = f.formatToParts(at);
+  const get = (type: string): string => parts.find((p) => p.type === type)?.value ?? '';
+  const weekday = WEEKDAYS[get('weekday')];
+  if (weekday === undefined) throw new Error(`duty: cannot read the weekday of ${at} in ${timeZone}`);
+  return { weekday, minutes: Number(get('hour')) * 60 + Number(get('minute')) };
+}
+
+/** "07:10" → 430. Throws on anything that is not HH:MM within a day. */
+export function minutesOf(hhmm: string): number {
+  const m = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(hhmm);
+  if (!m) throw new Error(`duty: "${hhmm}" is not a time HH:MM`);
+  return Number(m[1]) * 60 + Number(m[2]);
+}
+
+/** The window in force at `at`, if the post is staffed then; windows are [start, end) on the post's days. */
+export function dutyWindowAt(post: Pick<GuardPost, 'days' | 'windows'>, at: number, timeZone = STATION_TIME_ZONE): DutyWindow | undefined {
+  const { weekday, minutes } = localTime(at, timeZone);
+  if (!post.days.includes(weekday)) return undefined;
+  return post.windows.find((w) => minutes >= minutesOf(w.start) && minutes < minutesOf(w.end));
+}
+
+export const isStaffed = (post: Pick<GuardPost, 'days' | 'windows'>, at: number, timeZone = STATION_TIME_ZONE): boolean =>
+  dutyWindowAt(post, at, timeZone) !== undefined;
+
+/** "周一至周五 07:10–08:10, 16:30–17:30"-style summary parts: the days as ISO numbers grouped into runs. */
+export function dayRuns(days: number[]): [number, number][] {
+  const sorted = [...new Set(days)].filter((d) => d >= 1 && d <= 7).sort((a, b) => a - b);
+  const runs: [number, number][] = [];
+  for (const d of sorted) {
+    const last = runs[runs.length - 1];
+    if (last && d === last[1] + 1) last[1] = d;
+    else runs.push([d, d]);
+  }
+  return runs;
+}

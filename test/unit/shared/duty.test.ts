@@ -1,0 +1,45 @@
+// test/unit/shared — guard-post duty windows on the station's wall clock (Asia/Shanghai, UTC+8, no DST).
+import { describe, expect, it } from 'vitest';
+import { dayRuns, dutyWindowAt, isStaffed, localTime, minutesOf } from '../../../shared/duty';
+
+const post = { days: [1, 2, 3, 4, 5], windows: [{ start: '07:10', end: '08:10' }, { start: '16:30', end: '17:30' }] };
+/** 2026-11-30 is a Monday. Beijing time = UTC + 8. */
+const beijing = (day: number, hh: number, mm: number): number => Date.UTC(2026, 10, day, hh - 8, mm);
+
+describe('guard-post duty', () => {
+  it('reads weekday and minutes on the Beijing wall clock, whatever the machine zone', () => {
+    expect(localTime(beijing(30, 7, 30))).toEqual({ weekday: 1, minutes: 450 });
+    // 23:30 UTC on Sunday is already Monday 07:30 in Beijing.
+    expect(localTime(Date.UTC(2026, 10, 29, 23, 30))).toEqual({ weekday: 1, minutes: 450 });
+    expect(localTime(Date.UTC(2026, 10, 29, 23, 30), 'UTC')).toEqual({ weekday: 7, minutes: 23 * 60 + 30 });
+    expect(localTime(beijing(30, 0, 0)).minutes).toBe(0);
+  });
+
+  it('is staffed inside a window on a school day, from start up to (not including) the end', () => {
+    expect(isStaffed(post, beijing(30, 7, 10))).toBe(true);
+    expect(isStaffed(post, beijing(30, 8, 9))).toBe(true);
+    expect(isStaffed(post, beijing(30, 8, 10))).toBe(false);
+    expect(isStaffed(post, beijing(30, 7, 9))).toBe(false);
+    expect(isStaffed(post, beijing(30, 12, 0))).toBe(false);
+    expect(dutyWindowAt(post, beijing(30, 17, 0))).toEqual({ start: '16:30', end: '17:30' });
+  });
+
+  it('is not staffed at peak hours on days off', () => {
+    // 2026-11-28 is a Saturday, 2026-11-29 a Sunday.
+    expect(isStaffed(post, beijing(28, 7, 30))).toBe(false);
+    expect(isStaffed(post, beijing(29, 16, 45))).toBe(false);
+    expect(isStaffed({ ...post, days: [6] }, beijing(28, 7, 30))).toBe(true);
+  });
+
+  it('parses HH:MM strictly', () => {
+    expect(minutesOf('00:00')).toBe(0);
+    expect(minutesOf('23:59')).toBe(1439);
+    for (const bad of ['24:00', '7:10', '07:60', '0710', '', '07:10:00']) expect(() => minutesOf(bad)).toThrow(/HH:MM/);
+  });
+
+  it('groups days into runs for display', () => {
+    expect(dayRuns([1, 2, 3, 4, 5])).toEqual([[1, 5]]);
+    expect(dayRuns([6, 1, 2, 7, 4])).toEqual([[1, 2], [4, 4], [6, 7]]);
+    expect(dayRuns([])).toEqual([]);
+  });
+});
