@@ -1,6 +1,7 @@
 // shared/ — which unit to send: candidates ranked by availability, then estimated time of arrival
 // (straight line × road factor ÷ speed). Pure: positions and states are passed in.
 import { haversineMeters } from './geo';
+import type { PatrolUnit } from './model';
 import type { TargetProfile } from './response';
 import type { UnitState } from './protocol';
 
@@ -33,4 +34,31 @@ export function rankUnits(target: { lat: number; lng: number }, units: UnitSitua
       return { ...u, distanceM, etaS: Math.round((distanceM * t.roadFactor) / mps), available: reason === undefined, ...(reason ? { reason } : {}) };
     })
     .sort((a, b) => Number(b.available) - Number(a.available) || a.etaS - b.etaS || a.unitId.localeCompare(b.unitId));
+}
+
+/** Live facts about units, as a console holds them: registry entries, last positions, states, assignments. */
+export interface UnitPicture {
+  units: readonly PatrolUnit[];
+  /** Last reported positions by unit id; a unit never heard from is placed at its home position. */
+  positions: ReadonlyMap<string, { lat: number; lng: number }>;
+  states: Readonly<Record<string, { state: UnitState } | undefined>>;
+  assignments: Readonly<Record<string, string | undefined>>;
+}
+
+/** The ranked candidates for an incident at `target`, leaving out units already on this incident. */
+export function candidatesFor(target: { lat: number; lng: number }, incidentId: string, p: UnitPicture, t: Pick<TargetProfile, 'roadFactor' | 'speedKmh'>): Candidate[] {
+  const situations: UnitSituation[] = p.units.map((u) => {
+    const l = p.positions.get(u.id);
+    const assignedTo = p.assignments[u.id];
+    return {
+      unitId: u.id,
+      name: `${u.name} (${u.callsign})`,
+      lat: l?.lat ?? u.lat,
+      lng: l?.lng ?? u.lng,
+      state: p.states[u.id]?.state ?? 'available',
+      hasDevice: u.hasDevice,
+      ...(assignedTo ? { assignedTo } : {}),
+    };
+  });
+  return rankUnits(target, situations, t).filter((x) => x.assignedTo !== incidentId);
 }

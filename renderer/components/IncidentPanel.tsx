@@ -2,7 +2,7 @@
 // notes, the nearest units with one-click dispatch, each unit's progress, resolution, and the timeline.
 import { useMemo, useState, type FormEvent } from 'react';
 import type { UnitLive } from '../../shared/consoleApi';
-import { rankUnits, type UnitSituation } from '../../shared/dispatch';
+import { candidatesFor } from '../../shared/dispatch';
 import { DISPOSITIONS, type Disposition } from '../../shared/events';
 import { isActiveDispatch, type Dispatch, type Incident, type StationState } from '../../shared/incidents';
 import type { ReferenceData, School } from '../../shared/model';
@@ -73,20 +73,8 @@ export function IncidentPanel({ incident: inc, reference, station, units, operat
   const candidates = useMemo(() => {
     const target = inc.location ?? school;
     if (!target || !reference) return [];
-    const live = new Map(units.map((u) => [u.unitId, u]));
-    const situations: UnitSituation[] = reference.units.map((u) => {
-      const l = live.get(u.id);
-      return {
-        unitId: u.id,
-        name: `${u.name} (${u.callsign})`,
-        lat: l?.lat ?? u.lat,
-        lng: l?.lng ?? u.lng,
-        state: station.units[u.id]?.state ?? 'available',
-        hasDevice: u.hasDevice,
-        ...(station.assignments[u.id] ? { assignedTo: station.assignments[u.id] } : {}),
-      };
-    });
-    return rankUnits(target, situations, targets).filter((x) => x.assignedTo !== inc.id);
+    const positions = new Map(units.map((u) => [u.unitId, u]));
+    return candidatesFor(target, inc.id, { units: reference.units, positions, states: station.units, assignments: station.assignments }, targets);
   }, [inc.location, inc.id, school, reference, units, station.units, station.assignments, targets]);
 
   /** Recorded codes (kind, disposition, unit state, dispatch mode) in the reader's language. */
