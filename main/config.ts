@@ -1,6 +1,7 @@
 // main/ (core, Node) — station configuration from the environment and the command line.
 import path from 'node:path';
 import { DEFAULT_HEARTBEAT_MS, DEFAULT_STATION_PORT } from '../shared/protocol';
+import { loadTileConfig, TILE_FLAGS, type TileConfig } from './tiles';
 
 export interface StationConfig {
   port: number;
@@ -17,6 +18,8 @@ export interface StationConfig {
   /** Demo county size (--demo-schools N, --demo-units M); unset keeps the existing demo registry's size. */
   demoSchools?: number;
   demoUnits?: number;
+  /** Map tiles under the county outlines (--tile-url / --tiles, see main/tiles.ts). */
+  tiles?: TileConfig;
 }
 
 const DEMO_SCHOOLS_MAX = 5000;
@@ -38,19 +41,19 @@ function parseCount(v: string, what: string, max: number): number {
 
 /**
  * Reads STATION_* variables and flags (--demo, --web, --port N, --data-dir DIR, --demo-schools N,
- * --demo-units M). Flags win.
+ * --demo-units M, --tile-url URL, --tiles FILE_OR_DIR, --tile-attribution TEXT, --tile-max-zoom N). Flags win.
  */
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, distDir: string): StationConfig {
   const flags = new Set<string>();
   const values: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === '--port' || a === '--data-dir' || a === '--host' || a === '--demo-schools' || a === '--demo-units') {
+    if (a === '--port' || a === '--data-dir' || a === '--host' || a === '--demo-schools' || a === '--demo-units' || TILE_FLAGS.includes(a)) {
       const v = argv[++i];
       if (v === undefined) throw new ConfigError(`${a} needs a value`);
       values[a] = v;
     } else if (a === '--demo' || a === '--web') flags.add(a);
-    else throw new ConfigError(`unknown option ${a} (known: --demo, --web, --port N, --host ADDR, --data-dir DIR, --demo-schools N, --demo-units M)`);
+    else throw new ConfigError(`unknown option ${a} (known: --demo, --web, --port N, --host ADDR, --data-dir DIR, --demo-schools N, --demo-units M, --tile-url URL, --tiles FILE_OR_DIR, --tile-attribution TEXT, --tile-max-zoom N)`);
   }
   const demo = flags.has('--demo');
   const demoSchools = values['--demo-schools'] === undefined ? undefined : parseCount(values['--demo-schools'], '--demo-schools', DEMO_SCHOOLS_MAX);
@@ -63,6 +66,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, distDir: stri
   if (Boolean(tlsCert) !== Boolean(tlsKey)) throw new ConfigError('set both STATION_TLS_CERT and STATION_TLS_KEY, or neither');
   const heartbeatMs = Number(env.STATION_HEARTBEAT_MS ?? DEFAULT_HEARTBEAT_MS);
   if (!Number.isInteger(heartbeatMs) || heartbeatMs < 100) throw new ConfigError(`STATION_HEARTBEAT_MS must be an integer ≥ 100, got "${env.STATION_HEARTBEAT_MS}"`);
+  const tiles = loadTileConfig(values, env, (message) => new ConfigError(message));
   return {
     port,
     heartbeatMs,
@@ -74,5 +78,6 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, distDir: stri
     ...(tlsCert && tlsKey ? { tlsCert, tlsKey } : {}),
     ...(demoSchools !== undefined ? { demoSchools } : {}),
     ...(demoUnits !== undefined ? { demoUnits } : {}),
+    ...(tiles ? { tiles } : {}),
   };
 }
