@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import { MAX_PAYLOAD_BYTES } from '../shared/protocol';
-import type { StationConfig } from './config';
+import { ConfigError, type StationConfig } from './config';
 import { loadDemoRegistry } from './demo';
 import { attachConsoleNamespace, attachTerminalNamespace, attachUnitNamespace } from './gateway';
 import { makeRequestHandler } from './http';
@@ -16,6 +16,7 @@ import { Registry } from './registry';
 import { hashSecret, newToken } from './secrets';
 import { Sessions } from './sessions';
 import { Station } from './station';
+import { openStationTiles } from './tiles';
 
 export interface RunningCore {
   station: Station;
@@ -61,6 +62,8 @@ function watchRegistry(registry: Registry, station: Station): () => void {
 
 export async function startCore(config: StationConfig, now: () => number = Date.now): Promise<RunningCore> {
   fs.mkdirSync(config.dataDir, { recursive: true });
+  // First, so a tile archive that cannot be read stops the start before anything else is open.
+  const tiles = await openStationTiles(config.tiles, (m) => new ConfigError(m));
   const assetsDir = path.resolve(config.consoleDir, '..', '..', 'assets');
   let registry: Registry;
   let credentialsFile: string | undefined;
@@ -79,7 +82,7 @@ export async function startCore(config: StationConfig, now: () => number = Date.
   const sessions = Sessions.open(config.dataDir);
   const journalId = readOrCreateJournalId(config.dataDir);
 
-  const handler = makeRequestHandler({ consoleDir: config.consoleDir, registry: () => registry, sessions, now });
+  const handler = makeRequestHandler({ consoleDir: config.consoleDir, registry: () => registry, sessions, now, tiles });
   const tls = config.tlsCert && config.tlsKey;
   const server = tls
     ? https.createServer({ cert: fs.readFileSync(config.tlsCert!), key: fs.readFileSync(config.tlsKey!) }, handler)
@@ -127,6 +130,7 @@ export async function startCore(config: StationConfig, now: () => number = Date.
       stopUnits();
       await new Promise<void>((resolve) => void io.close(() => resolve()));
       journal.close();
+      await tiles.close();
     },
   };
 }

@@ -4,7 +4,7 @@ import { app, BrowserWindow, ipcMain, Notification, session, shell } from 'elect
 import path from 'node:path';
 import { loadConfig } from './config';
 import { startCore } from './core';
-import { CONTENT_SECURITY_POLICY } from './http';
+import { contentSecurityPolicy } from './http';
 
 const distDir = path.resolve(__dirname, '..');
 
@@ -44,8 +44,9 @@ async function main(): Promise<void> {
   const origin = core.url.replace(/\/$/, '');
 
   session.defaultSession.setPermissionRequestHandler((_wc, permission, cb) => cb(permission === 'notifications'));
+  const csp = contentSecurityPolicy(config.tiles);
   session.defaultSession.webRequest.onHeadersReceived((details, cb) => {
-    cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
+    cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } });
   });
   app.on('web-contents-created', (_e, wc) => {
     wc.on('will-attach-webview', (ev) => ev.preventDefault());

@@ -5,13 +5,14 @@ import path from 'node:path';
 import type { LoginRequest, LoginResponse } from '../shared/consoleApi';
 import type { Registry } from './registry';
 import type { Sessions } from './sessions';
+import { handleTilesRequest, isTilesPath, type StationTiles, type TileConfig } from './tiles';
 
-/** One policy for the browser and the Electron window: nothing but this station, ever. */
-export const CONTENT_SECURITY_POLICY = [
+/** One policy for the browser and the Electron window: nothing but this station, and the configured tile server's images. */
+export const contentSecurityPolicy = (tiles?: TileConfig): string => [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
+  ["img-src 'self' data: blob:", ...(tiles?.kind === 'xyz' ? tiles.origins : [])].join(' '),
   "media-src 'self' data: blob:",
   "connect-src 'self' ws: wss:",
   "font-src 'self'",
@@ -37,7 +38,6 @@ const TYPES: Record<string, string> = {
 function send(res: http.ServerResponse, status: number, body: string | Buffer, type = 'application/json'): void {
   res.writeHead(status, {
     'Content-Type': type,
-    'Content-Security-Policy': CONTENT_SECURITY_POLICY,
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',
     'Cache-Control': 'no-store',
@@ -66,6 +66,8 @@ export interface HttpDeps {
   registry: () => Registry;
   sessions: Sessions;
   now: () => number;
+  /** Map tiles: /map-config.json, /tiles/{z}/{x}/{y} and the tile origin in the CSP. */
+  tiles?: StationTiles;
 }
 
 export function makeRequestHandler(deps: HttpDeps): (req: http.IncomingMessage, res: http.ServerResponse) => void {
@@ -121,9 +123,12 @@ export function makeRequestHandler(deps: HttpDeps): (req: http.IncomingMessage, 
     });
   }
 
+  const csp = contentSecurityPolicy(deps.tiles?.config);
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://station');
     if (url.pathname.startsWith('/socket.io/')) return; // socket.io answers these
+    res.setHeader('Content-Security-Policy', csp);
+    if (isTilesPath(url.pathname)) return handleTilesRequest(url, req, res, deps.tiles);
     if (url.pathname === '/api/login') {
       if (req.method !== 'POST') return send(res, 405, JSON.stringify({ ok: false, error: { code: 'invalid_payload', message: 'POST only' } }));
       login(req, res).catch((e: unknown) => {
