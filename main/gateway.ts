@@ -320,6 +320,8 @@ export function attachConsoleNamespace(io: Server, station: Station, sessions: S
     admin('admin:addTerminal', (r) => station.adminAddTerminal(operator, r));
     admin('admin:rotate', (r) => station.adminRotate(operator, r.id));
     admin('admin:setDisabled', (r) => station.adminSetDisabled(operator, r.id, r.disabled));
+    admin('admin:import', (r) => station.adminImport(operator, r));
+    admin('admin:export', async (r) => station.adminExport(operator, r));
     socket.emit('health', station.health());
     socket.emit('units', station.unitsLive());
   });

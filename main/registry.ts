@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { OperatorRef, Role } from '../shared/events';
 import type { GuardPost, PatrolUnit, PoliceRoom, ReferenceData, School, Terminal } from '../shared/model';
 import { DEFAULT_TARGETS, type TargetProfile } from '../shared/response';
+import { ID_COLUMN, mergeRow, type DataKind, type ImportRow, type KindRows, type RowError } from '../shared/dataExchange';
 import { hashSecret, newToken, tokenDigest, verifySecret, type SecretHash } from './secrets';
 
 export interface TerminalRecord extends Terminal {
@@ -300,6 +301,55 @@ export class Registry {
     return o && !o.disabled ? { username: o.username, displayName: o.displayName, role: o.role } : undefined;
   }
 
+  // --- data exchange (docs/data-exchange.md): upsert-only import of checked rows, export without secrets ---
+
+  /**
+   * Applies an import of one kind, all or nothing, in one update() (one atomic file write). Rows come from
+   * parseImport (which checked every value and the ids within the file); this adds the checks against the
+   * rest of the registry, as row errors (ImportError): a terminal or guard post bound to an unknown school, a
+   * device id that a unit (or a unit id that a terminal) already has. Rows with an existing id update it,
+   * others are added; nothing is removed. New terminals, and units that get a device, get a fresh token
+   * (returned once, id → token); existing devices keep theirs. A unit switched to hasDevice=false loses its
+   * secret. Disabling here cuts devices off like setDisabled (update() reports the revocations).
+   */
+  async importData<K extends DataKind>(kind: K, rows: readonly ImportRow<K>[], lines?: readonly number[]): Promise<ImportOutcome> {
+    const lineOf = (i: number): number => lines?.[i] ?? i + 1;
+    const before = importCheck(kind, rows, this.data, lineOf);
+    if (before.length > 0) throw new ImportError(before);
+    const needs = tokenNeeds(kind, rows, this.data);
+    if (needs.length > MAX_NEW_DEVICES_PER_IMPORT) {
+      throw new ImportError([{ line: 0, field: '', reason: `the file adds ${needs.length} devices that need a new token; at most ${MAX_NEW_DEVICES_PER_IMPORT} per import (each token is hashed with scrypt): split the file` }]);
+    }
+    const minted = new Map<string, { token: string; secret: SecretHash }>();
+    await Promise.all(
+      needs.map(async (id) => {
+        const token = newToken();
+        minted.set(id, { token, secret: await hashSecret(token, 'token') });
+      }),
+    );
+    let outcome: ImportOutcome = { added: 0, updated: 0, credentials: {} };
+    this.update((d) => {
+      // Checked again on the data being changed: the registry may have changed while the tokens were hashed.
+      const errors = importCheck(kind, rows, d, lineOf);
+      if (errors.length > 0) throw new ImportError(errors);
+      outcome = applyImport(kind, rows, d, minted);
+    });
+    return outcome;
+  }
+
+  /** Every row of one kind, as exported: the columns of shared/dataExchange.ts, never a secret. */
+  exportData<K extends DataKind>(kind: K): KindRows[K][] {
+    const d = this.data;
+    const rows: Record<DataKind, () => unknown[]> = {
+      schools: () => d.schools.map((s) => ({ ...s })),
+      terminals: () => d.terminals.map(({ deviceId, schoolId, label, disabled }) => ({ deviceId, schoolId, label, disabled })),
+      guardPosts: () => d.guardPosts.map((g) => ({ ...g, days: [...g.days], windows: g.windows.map((w) => ({ ...w })) })),
+      policeRooms: () => d.policeRooms.map((r) => ({ ...r })),
+      units: () => d.units.map(({ id, name, callsign, lat, lng, hasDevice, disabled }) => ({ id, name, callsign, lat, lng, hasDevice, disabled })),
+    };
+    return rows[kind]() as KindRows[K][];
+  }
+
   /** What consoles may see: no secrets. */
   reference(): ReferenceData {
     const d = this.data;
@@ -316,6 +366,92 @@ export class Registry {
 }
 
 export class RegistryError extends Error {}
+
+/** An import refused row by row; nothing was changed. */
+export class ImportError extends RegistryError {
+  constructor(readonly errors: RowError[]) {
+    super(`${errors.length} error${errors.length === 1 ? '' : 's'} in the import; nothing was changed`);
+  }
+}
+
+export interface ImportOutcome {
+  added: number;
+  updated: number;
+  /** Tokens of the devices that got one (new terminals, units given a device): shown once, only hashes kept. */
+  credentials: Record<string, string>;
+}
+
+/** New device tokens one import may hash (~2 ms each on the thread pool: a few seconds at most). */
+export const MAX_NEW_DEVICES_PER_IMPORT = 2000;
+
+type ImportList = { [K in DataKind]: KindRows[K][] };
+const listOf = <K extends DataKind>(d: RegistryData, kind: K): (KindRows[K] & { secret?: SecretHash })[] =>
+  (d as unknown as ImportList)[kind] as (KindRows[K] & { secret?: SecretHash })[];
+const idOf = (kind: DataKind, x: object): string => (x as Record<string, string>)[ID_COLUMN[kind]]!;
+
+/** The checks that need the rest of the registry, as row errors. */
+function importCheck<K extends DataKind>(kind: K, rows: readonly ImportRow<K>[], d: RegistryData, lineOf: (i: number) => number): RowError[] {
+  const errors: RowError[] = [];
+  const schools = new Set(d.schools.map((s) => s.id));
+  const terminals = new Set(d.terminals.map((t) => t.deviceId));
+  const units = new Set(d.units.map((u) => u.id));
+  rows.forEach((row, i) => {
+    const r = row as Record<string, unknown>;
+    const id = idOf(kind, row);
+    if ((kind === 'terminals' || kind === 'guardPosts') && typeof r.schoolId === 'string' && !schools.has(r.schoolId)) {
+      errors.push({ line: lineOf(i), field: 'schoolId', reason: `no school "${r.schoolId}" in the registry: import the schools first` });
+    }
+    if (kind === 'terminals' && units.has(id)) errors.push({ line: lineOf(i), field: 'deviceId', reason: `"${id}" is already the id of a patrol unit; device ids are shared by terminals and units` });
+    if (kind === 'units' && terminals.has(id)) errors.push({ line: lineOf(i), field: 'id', reason: `"${id}" is already the id of a terminal; device ids are shared by terminals and units` });
+  });
+  return errors;
+}
+
+/** Ids that will need a fresh token: new terminals; units that will have a device and have no secret yet. */
+function tokenNeeds<K extends DataKind>(kind: K, rows: readonly ImportRow<K>[], d: RegistryData): string[] {
+  if (kind !== 'terminals' && kind !== 'units') return [];
+  const existing = new Map(listOf(d, kind).map((x) => [idOf(kind, x), x]));
+  return rows
+    .filter((row) => {
+      const cur = existing.get(idOf(kind, row));
+      if (kind === 'terminals') return !cur;
+      const hasDevice = (row as Partial<PatrolUnit>).hasDevice ?? (cur as PatrolUnit | undefined)?.hasDevice ?? true;
+      return hasDevice && !cur?.secret;
+    })
+    .map((row) => idOf(kind, row));
+}
+
+function applyImport<K extends DataKind>(kind: K, rows: readonly ImportRow<K>[], d: RegistryData, minted: Map<string, { token: string; secret: SecretHash }>): ImportOutcome {
+  const list = listOf(d, kind);
+  const index = new Map(list.map((x, i) => [idOf(kind, x), i]));
+  const out: ImportOutcome = { added: 0, updated: 0, credentials: {} };
+  for (const row of rows) {
+    const id = idOf(kind, row);
+    const at = index.get(id);
+    const cur = at === undefined ? undefined : list[at]!;
+    const next = mergeRow(kind, cur, row) as KindRows[K] & { secret?: SecretHash };
+    if (kind === 'terminals' || kind === 'units') {
+      const wantsSecret = kind === 'terminals' || (next as unknown as PatrolUnit).hasDevice;
+      if (wantsSecret && cur?.secret) next.secret = cur.secret;
+      else if (wantsSecret) {
+        const m = minted.get(id);
+        // The registry changed while the tokens were hashed (a device appeared or lost its secret): start over.
+        if (!m) throw new RegistryError('the registry changed during the import; nothing was changed: import the file again');
+        next.secret = m.secret;
+        out.credentials[id] = m.token;
+      }
+    }
+    if (at === undefined) {
+      index.set(id, list.length);
+      list.push(next);
+      out.added++;
+    } else {
+      list[at] = next;
+      out.updated++;
+    }
+  }
+  return out;
+}
 
 /** Devices and units usable before and not after: removed, disabled, or given a new secret. */
 function revokedBetween(before: RegistryData, after: RegistryData): string[] {

@@ -2,7 +2,8 @@
 // events, keeps the folded state, and tells listeners (gateways) about every change. No sockets here.
 import { checkEvent, applyRecord, emptyState, alarmKey, type Incident, type StationState } from '../shared/incidents';
 import type { AlarmReceived, JournalRecord, OperatorRef, StationEvent } from '../shared/events';
-import type { DeviceHealth, UnitLive } from '../shared/consoleApi';
+import type { DeviceHealth, ExportAck, ImportAck, ImportRefusal, UnitLive } from '../shared/consoleApi';
+import { DATA_FORMATS, DATA_KINDS, exportData, exportFilename, isDataFormat, isDataKind, parseImport, type RowError } from '../shared/dataExchange';
 import { DISPOSITIONS, type DeviceFaultKind, type Disposition } from '../shared/events';
 import { checkProfile } from '../shared/response';
 import {
@@ -24,7 +25,7 @@ import {
 import { can } from '../shared/roles';
 import type { Journal } from './journal';
 import { RateLimiter } from './rateLimit';
-import type { Registry } from './registry';
+import { ImportError, RegistryError, type Registry } from './registry';
 
 export interface StationListener {
   /** A record was made durable and folded. */
@@ -601,6 +602,43 @@ export class Station {
     if (typeof id !== 'string' || typeof disabled !== 'boolean') return this.adminCheck(operator) ?? refusal('invalid_payload', 'expected { id, disabled }');
     const res = await this.adminDo(operator, `${disabled ? 'disabled' : 'enabled'} ${id}`, () => this.registry.setDisabled(id, disabled, 'device'));
     return res.ok ? { ok: true } : res;
+  }
+
+  /**
+   * Imports reference data (docs/data-exchange.md): admin only, all or nothing. A file with any error is
+   * refused with every row error (line, field, reason) and changes nothing.
+   */
+  async adminImport(operator: OperatorRef, req: unknown): Promise<ImportAck> {
+    const denied = this.adminCheck(operator);
+    if (denied) return denied;
+    const r = (typeof req === 'object' && req !== null ? req : {}) as Record<string, unknown>;
+    if (!isDataKind(r.kind) || !isDataFormat(r.format) || typeof r.text !== 'string') {
+      return refusal('invalid_payload', `expected { kind: ${DATA_KINDS.join(' | ')}, format: ${DATA_FORMATS.join(' | ')}, text }`);
+    }
+    const rowsRefused = (errors: RowError[], omitted = 0): ImportRefusal => ({
+      ok: false,
+      error: { code: 'invalid_payload', message: `${errors.length + omitted} error${errors.length + omitted === 1 ? '' : 's'} in the file; nothing was changed`, details: errors, omitted },
+    });
+    const parsed = parseImport(r.kind, r.format, r.text);
+    if (!parsed.ok) return rowsRefused(parsed.errors, parsed.omitted);
+    try {
+      const out = await this.registry.importData(r.kind, parsed.rows, parsed.lines);
+      console.log(`station: ${operator.username} imported ${r.kind}: ${out.added} added, ${out.updated} updated`);
+      return { ok: true, kind: r.kind, ...out };
+    } catch (e) {
+      if (e instanceof ImportError) return rowsRefused(e.errors);
+      if (e instanceof RegistryError) return refusal('invalid_payload', e.message);
+      return refusal('not_durable', `the registry could not be saved; nothing was changed: ${(e as Error).message}`);
+    }
+  }
+
+  /** Exports one kind of reference data as CSV or JSON, without secrets. Admin only. */
+  adminExport(operator: OperatorRef, req: unknown): ExportAck {
+    const denied = this.adminCheck(operator);
+    if (denied) return denied;
+    const r = (typeof req === 'object' && req !== null ? req : {}) as Record<string, unknown>;
+    if (!isDataKind(r.kind) || !isDataFormat(r.format)) return refusal('invalid_payload', `expected { kind: ${DATA_KINDS.join(' | ')}, format: ${DATA_FORMATS.join(' | ')} }`);
+    return { ok: true, text: exportData(r.kind, r.format, this.registry.exportData(r.kind)), filename: exportFilename(r.kind, r.format, new Date(this.now())) };
   }
 
   /** The registry file changed on disk (admin CLI): re-read it and cut off what was revoked. */

@@ -6,7 +6,8 @@ import { scanJournal } from './journal';
 import { ROLES, type Role } from '../shared/events';
 import type { AreaClass, SchoolType } from '../shared/model';
 import { demoRegistryFile } from './demo';
-import { Registry, RegistryError } from './registry';
+import { Registry, RegistryError, ImportError } from './registry';
+import { DATA_KINDS, exportData, formatOfFilename, formatRowError, isDataFormat, isDataKind, parseImport, type RowError } from '../shared/dataExchange';
 
 const HELP = `usage: npm run station -- [--data-dir DIR] [--demo] COMMAND
   device list                                   terminals with school and state
@@ -20,6 +21,9 @@ const HELP = `usage: npm run station -- [--data-dir DIR] [--demo] COMMAND
   operator list | operator add --username U --name "DISPLAY NAME" --role officer|chief|trainer|admin
   operator reset --username U | operator disable --username U | operator enable --username U
   verify                                        check the journal's hash chain; names the first bad record
+  import KIND FILE.csv|FILE.json                reference data, all or nothing; KIND: ${DATA_KINDS.join(' | ')}
+                                                rows with a known id are updated, others added; new device tokens printed ONCE
+  export KIND csv|json [FILE]                   reference data without secrets, to FILE or stdout (docs/data-exchange.md)
 Data folder: --data-dir, else $STATION_DATA_DIR, else station-data (station-data-demo with --demo).`;
 
 const SWITCHES = new Set(['--demo', '--help', '--no-device']);
@@ -83,6 +87,8 @@ async function main(): Promise<void> {
   const reg = Registry.load(file);
   const d = reg.snapshot;
   const [what, verb] = words;
+  if (what === 'import') return importFile(reg, words[1], words[2]);
+  if (what === 'export') return exportFile(reg, words[1], words[2], words[3]);
   const once = (label: string, secret: string): void =>
     console.log(`${label}: ${secret}\n(shown once: only a salted hash is stored; configure the device now)`);
 
@@ -133,6 +139,42 @@ async function main(): Promise<void> {
     default:
       throw new RegistryError(`unknown command "${words.join(' ')}"\n${HELP}`);
   }
+}
+
+/** Prints every row error as `line N, field F: reason` and fails with exit code 2; nothing was changed. */
+function rowErrors(errors: readonly RowError[], omitted = 0): never {
+  for (const e of errors) console.error(formatRowError(e));
+  if (omitted > 0) console.error(`… and ${omitted} more errors`);
+  throw new RegistryError(`${errors.length + omitted} error${errors.length + omitted === 1 ? '' : 's'} in the file; nothing was changed`);
+}
+
+async function importFile(reg: Registry, kind: string | undefined, file: string | undefined): Promise<void> {
+  if (!isDataKind(kind) || !file) throw new RegistryError(`usage: import KIND FILE.csv|FILE.json (KIND: ${DATA_KINDS.join(', ')})`);
+  const format = formatOfFilename(file);
+  if (!format) throw new RegistryError(`${file}: the file name must end in .csv or .json`);
+  const parsed = parseImport(kind, format, fs.readFileSync(file, 'utf8'));
+  if (!parsed.ok) return rowErrors(parsed.errors, parsed.omitted);
+  let out;
+  try {
+    out = await reg.importData(kind, parsed.rows, parsed.lines);
+  } catch (e) {
+    if (e instanceof ImportError) return rowErrors(e.errors);
+    throw e;
+  }
+  console.log(`imported ${kind} from ${file}: ${out.added} added, ${out.updated} updated`);
+  const creds = Object.entries(out.credentials);
+  if (creds.length > 0) {
+    for (const [id, token] of creds) console.log(`token ${id}: ${token}`);
+    console.log('(shown once: only salted hashes are stored; configure the devices now)');
+  }
+}
+
+function exportFile(reg: Registry, kind: string | undefined, format: string | undefined, file: string | undefined): void {
+  if (!isDataKind(kind) || !isDataFormat(format)) throw new RegistryError(`usage: export KIND csv|json [FILE] (KIND: ${DATA_KINDS.join(', ')})`);
+  const text = exportData(kind, format, reg.exportData(kind));
+  if (!file) return void process.stdout.write(text);
+  fs.writeFileSync(file, text);
+  console.error(`exported ${reg.exportData(kind).length} ${kind} to ${file}`);
 }
 
 main().catch((e: unknown) => {

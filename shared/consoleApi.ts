@@ -1,7 +1,8 @@
 // shared/ — the `/console` namespace: how a console talks to the core. Both ends import these types.
 import type { AlarmReceived, JournalRecord, OperatorRef } from './events';
 import type { ReferenceData } from './model';
-import type { ErrorCode, Refusal } from './protocol';
+import type { ErrorCode, Refusal, WireError } from './protocol';
+import type { DataFormat, DataKind, RowError } from './dataExchange';
 
 /** One terminal's health as the core sees it right now (live, not journalled except online/offline). */
 export interface DeviceHealth {
@@ -72,6 +73,18 @@ export type SecretAck = { ok: true; token: string } | Refusal;
 
 export type CommandAck = { ok: true } | Refusal;
 
+/**
+ * A refused import: a Refusal (code invalid_payload) whose error also lists the row errors (1-based line,
+ * column, reason; `omitted` counts those not listed). Nothing was changed.
+ */
+export interface ImportRefusal extends Refusal {
+  error: WireError & { details?: RowError[]; omitted?: number };
+}
+/** Import applied: counts, and the tokens of new devices (id → token), shown once. */
+export type ImportAck = { ok: true; kind: DataKind; added: number; updated: number; credentials: Record<string, string> } | ImportRefusal;
+/** Export: the file's text and a suggested file name. */
+export type ExportAck = { ok: true; text: string; filename: string } | Refusal;
+
 /** Console → server commands, all acked. */
 export interface ConsoleClientEvents {
   acknowledge: (req: { incidentId: string }, ack: (r: CommandAck) => void) => void;
@@ -89,6 +102,9 @@ export interface ConsoleClientEvents {
   'admin:addTerminal': (req: { deviceId: string; schoolId: string; label: string }, ack: (r: SecretAck) => void) => void;
   'admin:rotate': (req: { id: string }, ack: (r: SecretAck) => void) => void;
   'admin:setDisabled': (req: { id: string; disabled: boolean }, ack: (r: CommandAck) => void) => void;
+  /** Reference data import, all or nothing (docs/data-exchange.md). */
+  'admin:import': (req: { kind: DataKind; format: DataFormat; text: string }, ack: (r: ImportAck) => void) => void;
+  'admin:export': (req: { kind: DataKind; format: DataFormat }, ack: (r: ExportAck) => void) => void;
 }
 
 export interface LoginRequest {
