@@ -11,6 +11,8 @@ export interface StationConfig {
   web: boolean;
   /** Expected heartbeat interval; silent for 3 of them = offline. */
   heartbeatMs: number;
+  /** A unit position older than this is drawn stale (grey) on the consoles' maps (STATION_UNIT_STALE_MS). */
+  unitStaleMs: number;
   tlsCert?: string;
   tlsKey?: string;
   /** Folder with the built console (index.html). */
@@ -22,6 +24,8 @@ export interface StationConfig {
   tiles?: TileConfig;
 }
 
+/** Units report every 2 s by default; a position 2 minutes old is no longer where the unit is. */
+export const DEFAULT_UNIT_STALE_MS = 2 * 60_000;
 const DEMO_SCHOOLS_MAX = 5000;
 const DEMO_UNITS_MAX = 1000;
 
@@ -66,10 +70,13 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, distDir: stri
   if (Boolean(tlsCert) !== Boolean(tlsKey)) throw new ConfigError('set both STATION_TLS_CERT and STATION_TLS_KEY, or neither');
   const heartbeatMs = Number(env.STATION_HEARTBEAT_MS ?? DEFAULT_HEARTBEAT_MS);
   if (!Number.isInteger(heartbeatMs) || heartbeatMs < 100) throw new ConfigError(`STATION_HEARTBEAT_MS must be an integer ≥ 100, got "${env.STATION_HEARTBEAT_MS}"`);
+  const unitStaleMs = Number(env.STATION_UNIT_STALE_MS ?? DEFAULT_UNIT_STALE_MS);
+  if (!Number.isInteger(unitStaleMs) || unitStaleMs < 1000 || unitStaleMs > 3_600_000) throw new ConfigError(`STATION_UNIT_STALE_MS must be a whole number of ms 1000–3600000, got "${env.STATION_UNIT_STALE_MS}"`);
   const tiles = loadTileConfig(values, env, (message) => new ConfigError(message));
   return {
     port,
     heartbeatMs,
+    unitStaleMs,
     host: values['--host'] ?? env.STATION_HOST ?? '127.0.0.1',
     dataDir,
     demo,

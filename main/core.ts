@@ -82,7 +82,7 @@ export async function startCore(config: StationConfig, now: () => number = Date.
   const sessions = Sessions.open(config.dataDir);
   const journalId = readOrCreateJournalId(config.dataDir);
 
-  const handler = makeRequestHandler({ consoleDir: config.consoleDir, registry: () => registry, sessions, now, tiles });
+  const handler = makeRequestHandler({ consoleDir: config.consoleDir, registry: () => registry, sessions, now, tiles, unitStaleMs: config.unitStaleMs });
   const tls = config.tlsCert && config.tlsKey;
   const server = tls
     ? https.createServer({ cert: fs.readFileSync(config.tlsCert!), key: fs.readFileSync(config.tlsKey!) }, handler)

@@ -68,6 +68,8 @@ export interface HttpDeps {
   now: () => number;
   /** Map tiles: /map-config.json, /tiles/{z}/{x}/{y} and the tile origin in the CSP. */
   tiles?: StationTiles;
+  /** Map settings the consoles read from /map-config.json. */
+  unitStaleMs?: number;
 }
 
 export function makeRequestHandler(deps: HttpDeps): (req: http.IncomingMessage, res: http.ServerResponse) => void {
@@ -128,7 +130,7 @@ export function makeRequestHandler(deps: HttpDeps): (req: http.IncomingMessage, 
     const url = new URL(req.url ?? '/', 'http://station');
     if (url.pathname.startsWith('/socket.io/')) return; // socket.io answers these
     res.setHeader('Content-Security-Policy', csp);
-    if (isTilesPath(url.pathname)) return handleTilesRequest(url, req, res, deps.tiles);
+    if (isTilesPath(url.pathname)) return handleTilesRequest(url, req, res, deps.tiles, { unitStaleMs: deps.unitStaleMs ?? 120_000 });
     if (url.pathname === '/api/login') {
       if (req.method !== 'POST') return send(res, 405, JSON.stringify({ ok: false, error: { code: 'invalid_payload', message: 'POST only' } }));
       login(req, res).catch((e: unknown) => {

@@ -12,21 +12,50 @@ export interface LocalTime {
   minutes: number;
 }
 
+export interface ZonedParts extends LocalTime {
+  year: number;
+  /** 1..12 */
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+}
+
 const formatters = new Map<string, Intl.DateTimeFormat>();
 const WEEKDAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
 
-/** The weekday and time of day of `at` (epoch ms) on the wall clock of `timeZone`. */
-export function localTime(at: number, timeZone = STATION_TIME_ZONE): LocalTime {
+/** The calendar date, weekday and time of day of `at` (epoch ms) on the wall clock of `timeZone`. */
+export function zonedParts(at: number, timeZone = STATION_TIME_ZONE): ZonedParts {
   let f = formatters.get(timeZone);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    f = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
     formatters.set(timeZone, f);
   }
   const parts = f.formatToParts(at);
   const get = (type: string): string => parts.find((p) => p.type === type)?.value ?? '';
   const weekday = WEEKDAYS[get('weekday')];
   if (weekday === undefined) throw new Error(`duty: cannot read the weekday of ${at} in ${timeZone}`);
-  return { weekday, minutes: Number(get('hour')) * 60 + Number(get('minute')) };
+  const hour = Number(get('hour'));
+  const minute = Number(get('minute'));
+  return { year: Number(get('year')), month: Number(get('month')), day: Number(get('day')), hour, minute, weekday, minutes: hour * 60 + minute };
+}
+
+/** The weekday and time of day of `at` (epoch ms) on the wall clock of `timeZone`. */
+export function localTime(at: number, timeZone = STATION_TIME_ZONE): LocalTime {
+  const { weekday, minutes } = zonedParts(at, timeZone);
+  return { weekday, minutes };
+}
+
+/** The instant a wall clock in `timeZone` shows the given date and time (minute resolution). */
+export function fromZoned(year: number, month: number, day: number, hour: number, minute: number, timeZone = STATION_TIME_ZONE): number {
+  const wall = Date.UTC(year, month - 1, day, hour, minute);
+  // The zone's offset at about that instant, then once more in case the first guess crossed a change.
+  let at = wall;
+  for (let i = 0; i < 2; i++) {
+    const p = zonedParts(at, timeZone);
+    at += wall - Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute);
+  }
+  return at;
 }
 
 /** "07:10" → 430. Throws on anything that is not HH:MM within a day. */

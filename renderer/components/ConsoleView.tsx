@@ -10,7 +10,7 @@ import { DeviceHealthView } from './DeviceHealthView';
 import { FaultList } from './FaultList';
 import { IncidentCard } from './IncidentCard';
 import { IncidentPanel } from './IncidentPanel';
-import { StationMap } from './StationMap';
+import { StationMap } from './map/StationMap';
 
 /** The big clock: the only part of the header that ticks. */
 function HeaderClock() {
@@ -131,7 +131,7 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
           />
         )}
         {tab === 'console' && (
-          <StationMap reference={state.reference} incidents={queue} alarmed={alarmed} selected={selected} units={state.units} unitStates={state.station.units} />
+          <StationMap reference={state.reference} incidents={queue} alarmed={alarmed} selected={selected} units={state.units} station={state.station} health={state.health} />
         )}
         {tab === 'devices' && <DeviceHealthView health={state.health} schools={schools} />}
         {tab === 'admin' && <AdminView reference={state.reference} health={state.health} />}

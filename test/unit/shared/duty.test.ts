@@ -1,6 +1,6 @@
 // test/unit/shared — guard-post duty windows on the station's wall clock (Asia/Shanghai, UTC+8, no DST).
 import { describe, expect, it } from 'vitest';
-import { dayRuns, dutyWindowAt, isStaffed, localTime, minutesOf } from '../../../shared/duty';
+import { dayRuns, dutyWindowAt, fromZoned, isStaffed, localTime, minutesOf, zonedParts } from '../../../shared/duty';
 
 const post = { days: [1, 2, 3, 4, 5], windows: [{ start: '07:10', end: '08:10' }, { start: '16:30', end: '17:30' }] };
 /** 2026-11-30 is a Monday. Beijing time = UTC + 8. */
@@ -41,5 +41,14 @@ describe('guard-post duty', () => {
     expect(dayRuns([1, 2, 3, 4, 5])).toEqual([[1, 5]]);
     expect(dayRuns([6, 1, 2, 7, 4])).toEqual([[1, 2], [4, 4], [6, 7]]);
     expect(dayRuns([])).toEqual([]);
+  });
+
+  it('converts between instants and the station wall clock both ways', () => {
+    expect(fromZoned(2026, 11, 30, 7, 30)).toBe(beijing(30, 7, 30));
+    expect(fromZoned(2026, 12, 1, 0, 5)).toBe(Date.UTC(2026, 10, 30, 16, 5));
+    expect(zonedParts(beijing(30, 23, 59))).toMatchObject({ year: 2026, month: 11, day: 30, hour: 23, minute: 59, weekday: 1 });
+    // A zone with daylight saving: 2026-07-01 12:00 in New York is 16:00 UTC, in January 17:00 UTC.
+    expect(fromZoned(2026, 7, 1, 12, 0, 'America/New_York')).toBe(Date.UTC(2026, 6, 1, 16, 0));
+    expect(fromZoned(2026, 1, 15, 12, 0, 'America/New_York')).toBe(Date.UTC(2026, 0, 15, 17, 0));
   });
 });

@@ -1,0 +1,201 @@
+// renderer/ — the panels floating over the map: layer switches with the legend and counts, the duty-time
+// picker for guard posts, school search, and the nearest units of the incident in focus with dispatch buttons.
+import { useMemo, useState, type KeyboardEvent, type ReactNode } from 'react';
+import type { Candidate } from '../../../shared/dispatch';
+import { fromZoned, zonedParts } from '../../../shared/duty';
+import type { School, SchoolType } from '../../../shared/model';
+import { searchSchools, type SearchEntry } from '../../../shared/search';
+import { useI18n } from '../../i18n';
+import { SCHOOL_COLOUR } from '../../adapters/mapLayers';
+import { LAYER_KEYS, type LayerKey, type LayerVisibility } from './layers';
+
+export interface LayerCounts {
+  schools: Partial<Record<SchoolType, number>>;
+  posts: { staffed: number; total: number };
+  rooms: number;
+  units: { shown: number; stale: number };
+  /** Schools whose alarm terminal is offline. */
+  offline: number;
+}
+
+const pad = (n: number): string => String(n).padStart(2, '0');
+/** The station wall-clock time of `at` as a datetime-local value. */
+const toInput = (at: number): string => {
+  const p = zonedParts(at);
+  return `${p.year}-${pad(p.month)}-${pad(p.day)}T${pad(p.hour)}:${pad(p.minute)}`;
+};
+const fromInput = (v: string): number | undefined => {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(v);
+  return m ? fromZoned(Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5])) : undefined;
+};
+
+export function LayerPanel(props: {
+  visible: LayerVisibility;
+  onToggle: (k: LayerKey, on: boolean) => void;
+  counts: LayerCounts;
+  dutyAt: number | undefined;
+  now: number;
+  onDutyAt: (at: number | undefined) => void;
+}) {
+  const { t, c } = useI18n();
+  const { visible, onToggle, counts, dutyAt, now, onDutyAt } = props;
+  const [open, setOpen] = useState(true);
+  const swatch: Record<LayerKey, ReactNode> = {
+    primary: <i className="sw" style={{ background: SCHOOL_COLOUR.primary }} />,
+    middle: <i className="sw" style={{ background: SCHOOL_COLOUR.middle }} />,
+    kindergarten: <i className="sw" style={{ background: SCHOOL_COLOUR.kindergarten }} />,
+    other: <i className="sw" style={{ background: SCHOOL_COLOUR.other }} />,
+    posts: <i className="sw post staffed">护</i>,
+    rooms: <i className="sw room">警</i>,
+    units: <i className="sw unit">巡</i>,
+    trails: <i className="sw trail" />,
+    rings: <i className="sw ring" />,
+  };
+  const label: Record<LayerKey, string> = {
+    primary: c.schoolTypes.primary,
+    middle: c.schoolTypes.middle,
+    kindergarten: c.schoolTypes.kindergarten,
+    other: c.schoolTypes.other,
+    posts: t('layerPosts'),
+    rooms: t('layerRooms'),
+    units: t('layerUnits'),
+    trails: t('layerTrails'),
+    rings: t('layerRings'),
+  };
+  const count = (k: LayerKey): string => {
+    if (k === 'primary' || k === 'middle' || k === 'kindergarten' || k === 'other') return String(counts.schools[k] ?? 0);
+    if (k === 'posts') return visible.posts ? t('postStaffedCount', { n: counts.posts.staffed, total: counts.posts.total }) : '0';
+    if (k === 'rooms') return String(counts.rooms);
+    if (k === 'units') return `${counts.units.shown}`;
+    return '';
+  };
+  return (
+    <div className="map-panel layers" data-testid="map-layers">
+      <button className="plain panel-title" onClick={() => setOpen(!open)} aria-expanded={open}>
+        {t('mapLayers')} {open ? '▾' : '▸'}
+      </button>
+      {open && (
+        <>
+          <ul>
+            {LAYER_KEYS.map((k) => (
+              <li key={k}>
+                <label data-testid={`layer-${k}`} data-count={count(k)}>
+                  <input type="checkbox" checked={visible[k]} onChange={(e) => onToggle(k, e.currentTarget.checked)} />
+                  {swatch[k]}
+                  <span className="name">{label[k]}</span>
+                  <span className="count">{count(k)}</span>
+                </label>
+              </li>
+            ))}
+          </ul>
+          <div className="legend-states">
+            <span><i className="sw alarm" />{t('mapLegendAlarm')}</span>
+            <span data-testid="legend-offline" data-count={counts.offline}><i className="sw offline" />{t('schoolOffline')}{counts.offline > 0 ? ` ${counts.offline}` : ''}</span>
+            <span><i className="sw post unstaffed">护</i>{t('postUnstaffed')}</span>
+            <span><i className="sw unit stale">巡</i>{t('unitStale')}{counts.units.stale > 0 ? ` ${counts.units.stale}` : ''}</span>
+          </div>
+          <label className="duty-at" title={t('dutyAtHint')}>
+            <span>{t('dutyAt')}</span>
+            <input type="datetime-local" data-testid="duty-at" value={toInput(dutyAt ?? now)} onChange={(e) => onDutyAt(fromInput(e.currentTarget.value))} />
+            <button className="plain" data-testid="duty-now" disabled={dutyAt === undefined} onClick={() => onDutyAt(undefined)}>
+              {t('dutyNow')}
+            </button>
+          </label>
+        </>
+      )}
+    </div>
+  );
+}
+
+export function SearchBox({ index, onPick }: { index: SearchEntry[]; onPick: (s: School) => void }) {
+  const { t } = useI18n();
+  const [q, setQ] = useState('');
+  const [active, setActive] = useState(0);
+  const results = useMemo(() => searchSchools(index, q), [index, q]);
+  const pick = (s: School | undefined): void => {
+    if (!s) return;
+    onPick(s);
+    setQ('');
+  };
+  const onKey = (e: KeyboardEvent<HTMLInputElement>): void => {
+    if (e.key === 'ArrowDown') setActive((a) => Math.min(a + 1, results.length - 1));
+    else if (e.key === 'ArrowUp') setActive((a) => Math.max(a - 1, 0));
+    else if (e.key === 'Enter') pick(results[active]);
+    else if (e.key === 'Escape') setQ('');
+    else return;
+    e.preventDefault();
+  };
+  return (
+    <div className="map-panel search">
+      <input
+        type="search"
+        data-testid="map-search"
+        placeholder={t('mapSearch')}
+        aria-label={t('mapSearch')}
+        value={q}
+        onChange={(e) => {
+          setQ(e.currentTarget.value);
+          setActive(0);
+        }}
+        onKeyDown={onKey}
+      />
+      {q.trim() !== '' && (
+        <ul role="listbox">
+          {results.length === 0 && <li className="none">{t('mapSearchNone')}</li>}
+          {results.map((s, i) => (
+            <li key={s.id} role="option" aria-selected={i === active} className={i === active ? 'active' : ''} data-testid="search-result" data-school-id={s.id} onMouseDown={(e) => e.preventDefault()} onClick={() => pick(s)}>
+              {s.name}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+export function NearestPanel(props: { schoolName: string; candidates: Candidate[]; canDispatch: boolean; onDispatch: (unitId: string) => Promise<string | undefined> }) {
+  const { t } = useI18n();
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState<string>();
+  return (
+    <div className="map-panel nearest" data-testid="map-nearest">
+      <strong>{t('nearestTitle', { school: props.schoolName })}</strong>
+      {props.candidates.length === 0 && <div className="none">{t('nearestNone')}</div>}
+      <ol>
+        {props.candidates.map((u) => (
+          <li key={u.unitId} data-unit-id={u.unitId}>
+            <span>
+              <b>{u.name}</b> · {t('distance', { km: (u.distanceM / 1000).toFixed(1), min: Math.max(1, Math.round(u.etaS / 60)) })}
+            </span>
+            {props.canDispatch && (
+              <button
+                data-testid="map-dispatch"
+                data-unit-id={u.unitId}
+                disabled={busy !== undefined}
+                onClick={() => {
+                  setBusy(u.unitId);
+                  void props.onDispatch(u.unitId).then((err) => {
+                    setBusy(undefined);
+                    setError(err);
+                  });
+                }}
+              >
+                {u.hasDevice ? t('dispatchTo') : t('dispatchRadio')}
+              </button>
+            )}
+          </li>
+        ))}
+      </ol>
+      {error && <div className="error" role="alert">{error}</div>}
+    </div>
+  );
+}
+
+export function TileNotice() {
+  const { t } = useI18n();
+  return (
+    <div className="map-panel tile-notice" role="status" data-testid="tiles-failed">
+      {t('tilesFailed')}
+    </div>
+  );
+}

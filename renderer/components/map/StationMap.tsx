@@ -1,0 +1,234 @@
+// renderer/ — the live map: offline county outline (or configured tiles, falling back to the outline), schools
+// by type and state, guard posts staffed or not, police rooms, patrol units moving with trails, the alarmed
+// schools flashing, 1/3/5 km rings and the nearest units of the incident in focus, with dispatch from the map.
+import type { PathOptions } from 'leaflet';
+import type { Feature } from 'geojson';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { GeoJSON, MapContainer, ScaleControl, TileLayer, useMap } from 'react-leaflet';
+import type { DeviceHealth, UnitLive } from '../../../shared/consoleApi';
+import { candidatesFor } from '../../../shared/dispatch';
+import type { AlarmReceived } from '../../../shared/events';
+import type { Incident, StationState } from '../../../shared/incidents';
+import type { ReferenceData, School, SchoolType } from '../../../shared/model';
+import { DEFAULT_TARGETS } from '../../../shared/response';
+import { buildSearchIndex } from '../../../shared/search';
+import { DEFAULT_UNIT_STALE_MS, loadBasemap, type Basemap } from '../../adapters/basemap';
+import { getStore } from '../../store';
+import { useNow } from '../../time';
+import { AlarmLayer, DistanceRings, NearestLines } from './IncidentOverlays';
+import { useLayerVisibility } from './layers';
+import { LayerPanel, NearestPanel, SearchBox, TileNotice, type LayerCounts } from './MapPanels';
+import { PostLayer, RoomLayer, SchoolLayer, UnitLayer, type SchoolFocus } from './Layers';
+
+interface Props {
+  reference: ReferenceData | undefined;
+  incidents: (Incident | AlarmReceived)[];
+  /** Incident ids that are unacknowledged real alarms. */
+  alarmed: string[];
+  selected: string | undefined;
+  units: UnitLive[];
+  station: StationState;
+  health: DeviceHealth[];
+}
+
+const LONGHUA_CENTER: [number, number] = [41.45, 117.6];
+/** How many nearest units are drawn and offered on the map. */
+const NEAREST_SHOWN = 3;
+/** How much of each unit's path is drawn behind it. */
+const TRAIL_MS = 10 * 60_000;
+const EMPTY: never[] = [];
+
+const TYPES: SchoolType[] = ['primary', 'middle', 'kindergarten', 'other'];
+const idOf = (i: Incident | AlarmReceived): string => ('type' in i ? i.incidentId : i.id);
+const receivedOf = (i: Incident | AlarmReceived): number => ('type' in i ? i.at : i.receivedAt);
+
+/** The map's box changes when the incident panel opens or closes: Leaflet must be told, or it centres wrong. */
+function SizeWatcher() {
+  const map = useMap();
+  useEffect(() => {
+    const ro = new ResizeObserver(() => map.invalidateSize({ pan: false }));
+    ro.observe(map.getContainer());
+    return () => ro.disconnect();
+  }, [map]);
+  return null;
+}
+
+interface FlyTarget {
+  key: string;
+  lat: number;
+  lng: number;
+}
+
+/** Flies to a place when its key changes: the same place in a new object does not restart a flight. */
+function FlyTo({ target }: { target: FlyTarget | undefined }) {
+  const map = useMap();
+  const last = useRef<string>(undefined);
+  const key = target?.key;
+  useEffect(() => {
+    if (!target || key === last.current) return;
+    last.current = key;
+    map.flyTo([target.lat, target.lng], Math.max(map.getZoom(), 14), { duration: 0.8 });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [map, key]);
+  return null;
+}
+
+/** Leaflet writes attributions as HTML; a tile archive's metadata must not be able to inject markup. */
+const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+
+/**
+ * Configured tiles over the offline outline. Tiles that keep failing (no tile server, police GIS down) are
+ * dropped after a few errors without a single success, and the officer is told; the outline stays underneath.
+ */
+function Tiles({ tiles, onFailed }: { tiles: NonNullable<Basemap['tiles']>; onFailed: () => void }) {
+  const loaded = useRef(0);
+  const failed = useRef(0);
+  return (
+    <TileLayer
+      url={tiles.url}
+      attribution={escapeHtml(tiles.attribution)}
+      minZoom={tiles.minZoom}
+      maxNativeZoom={tiles.maxZoom}
+      maxZoom={17}
+      eventHandlers={{
+        tileload: () => {
+          loaded.current++;
+          failed.current = 0;
+        },
+        tileerror: () => {
+          failed.current++;
+          if (failed.current >= 4 && loaded.current === 0) onFailed();
+        },
+      }}
+    />
+  );
+}
+
+export function StationMap({ reference, incidents, alarmed, selected, units, station, health }: Props) {
+  const [basemap, setBasemap] = useState<Basemap>();
+  const [tilesFailed, setTilesFailed] = useState(false);
+  useEffect(() => {
+    let live = true;
+    loadBasemap().then((b) => live && setBasemap(b)).catch((e: unknown) => console.error('basemap:', e));
+    return () => {
+      live = false;
+    };
+  }, []);
+  const [visible, setVisible] = useLayerVisibility();
+  const { primary, middle, kindergarten, other } = visible;
+  const schoolTypesShown = useMemo(() => ({ primary, middle, kindergarten, other }), [primary, middle, kindergarten, other]);
+  const now = useNow(30_000);
+  const [dutyAt, setDutyAt] = useState<number>();
+  const [focus, setFocus] = useState<SchoolFocus>();
+
+  // Counts reported by the layers themselves (what is on the map right now), shown in the legend.
+  const [schoolCounts, setSchoolCounts] = useState<Partial<Record<SchoolType, number>>>({});
+  const [posts, setPosts] = useState({ staffed: 0, total: 0 });
+  const [rooms, setRooms] = useState(0);
+  const [unitCounts, setUnitCounts] = useState({ shown: 0, stale: 0 });
+  const onSchoolCount = useCallback((n: Record<SchoolType, number>) => setSchoolCounts((c) => (TYPES.every((ty) => c[ty] === n[ty]) ? c : n)), []);
+  const onPostCount = useCallback((staffed: number, total: number) => setPosts((p) => (p.staffed === staffed && p.total === total ? p : { staffed, total })), []);
+  const onUnitCount = useCallback((shown: number, stale: number) => setUnitCounts((u) => (u.shown === shown && u.stale === stale ? u : { shown, stale })), []);
+
+  const schools = useMemo(() => new Map((reference?.schools ?? []).map((s) => [s.id, s])), [reference]);
+  const searchIndex = useMemo(() => buildSearchIndex(reference?.schools ?? []), [reference]);
+
+  // A school is "offline" while any of its enabled terminals is offline; keyed as a string so the 1,000
+  // school markers are restyled only when that set really changes.
+  const offlineKey = useMemo(
+    () => [...new Set(health.filter((d) => !d.disabled && !d.online).map((d) => d.schoolId))].sort().join('|'),
+    [health],
+  );
+  const offline = useMemo(() => new Set(offlineKey ? offlineKey.split('|') : []), [offlineKey]);
+
+  const counts: LayerCounts = { schools: schoolCounts, posts, rooms, units: unitCounts, offline: offline.size };
+
+  const alarmedKey = useMemo(() => {
+    const set = new Set(alarmed);
+    return [...new Set(incidents.filter((i) => set.has(idOf(i))).map((i) => i.schoolId))].sort().join('|');
+  }, [incidents, alarmed]);
+  const alarmedSchools = useMemo(() => (alarmedKey ? alarmedKey.split('|').flatMap((id) => schools.get(id) ?? []) : []), [alarmedKey, schools]);
+
+  const place = useCallback(
+    (i: Incident | AlarmReceived | undefined): FlyTarget | undefined => {
+      const loc = i?.location ?? (i ? schools.get(i.schoolId) : undefined);
+      return loc ? { key: `${loc.lat},${loc.lng}`, lat: loc.lat, lng: loc.lng } : undefined;
+    },
+    [schools],
+  );
+  // Two reasons to fly: a new unacknowledged alarm arrives (it must be seen even while the officer works on
+  // another incident), or the officer selects an incident.
+  const newest = useMemo(() => incidents.filter((i) => alarmed.includes(idOf(i))).sort((a, b) => receivedOf(b) - receivedOf(a))[0], [incidents, alarmed]);
+  const chosen = useMemo(() => (selected ? incidents.find((i) => idOf(i) === selected) : undefined), [incidents, selected]);
+  // The incident in focus gets the rings and the nearest units: the one selected, else the newest alarm.
+  const focusIncident = chosen ?? newest;
+  const focusPlace = place(focusIncident);
+  const focusOpen = focusIncident !== undefined && ('type' in focusIncident || focusIncident.resolvedAt === undefined);
+
+  const nearest = useMemo(() => {
+    if (!focusIncident || !focusPlace || !reference || !focusOpen || 'type' in focusIncident) return EMPTY;
+    const positions = new Map(units.map((u) => [u.unitId, u]));
+    return candidatesFor(focusPlace, focusIncident.id, { units: reference.units, positions, states: station.units, assignments: station.assignments }, reference.targets ?? DEFAULT_TARGETS)
+      .filter((c) => c.available)
+      .slice(0, NEAREST_SHOWN);
+  }, [focusIncident, focusPlace, focusOpen, reference, units, station.units, station.assignments]);
+
+  const store = getStore();
+  const dispatch = useCallback(
+    (unitId: string) => (focusIncident && !('type' in focusIncident) ? store.command('dispatch', { incidentId: focusIncident.id, unitId }) : Promise.resolve(undefined)),
+    [focusIncident, store],
+  );
+  const onPick = useCallback((s: School) => setFocus((f) => ({ schoolId: s.id, nonce: (f?.nonce ?? 0) + 1 })), []);
+
+  const tiles = basemap?.tiles && !tilesFailed ? basemap.tiles : undefined;
+  // A new style function would make react-leaflet restyle (and redraw) the outline on every render.
+  const focusAdcode = basemap?.focusAdcode;
+  const outlineStyle = useCallback(
+    (f: Feature | undefined): PathOptions =>
+      f?.properties?.adcode === focusAdcode
+        ? { color: '#60a5fa', weight: 2, fillColor: '#1e3a5f', fillOpacity: tiles ? 0 : 0.6 }
+        : { color: '#334155', weight: 1, fillColor: '#111827', fillOpacity: tiles ? 0 : 0.5 },
+    [focusAdcode, tiles],
+  );
+  return (
+    <section className="map" data-testid="map" data-tiles={tiles ? 'on' : tilesFailed ? 'failed' : 'off'}>
+      <MapContainer center={LONGHUA_CENTER} zoom={10} minZoom={7} maxZoom={17} zoomControl preferCanvas attributionControl>
+        {basemap && (
+          <GeoJSON
+            data={basemap.counties}
+            style={outlineStyle}
+            interactive={false}
+            attribution={basemap.attribution}
+          />
+        )}
+        {tiles && <Tiles tiles={tiles} onFailed={() => setTilesFailed(true)} />}
+        <SchoolLayer schools={reference?.schools ?? EMPTY} visible={schoolTypesShown} offline={offline} focus={focus} onCount={onSchoolCount} />
+        <PostLayer posts={reference?.guardPosts ?? EMPTY} shown={visible.posts} at={dutyAt ?? now} onCount={onPostCount} />
+        <RoomLayer rooms={reference?.policeRooms ?? EMPTY} shown={visible.rooms} onCount={setRooms} />
+        {visible.rings && focusPlace && focusOpen && <DistanceRings lat={focusPlace.lat} lng={focusPlace.lng} />}
+        {focusPlace && nearest.length > 0 && <NearestLines target={focusPlace} candidates={nearest} />}
+        <UnitLayer
+          units={reference?.units ?? EMPTY}
+          live={units}
+          states={station.units}
+          showUnits={visible.units}
+          showTrails={visible.trails}
+          staleMs={basemap?.unitStaleMs ?? DEFAULT_UNIT_STALE_MS}
+          trailMs={TRAIL_MS}
+          onCount={onUnitCount}
+        />
+        <AlarmLayer schools={alarmedSchools} />
+        <ScaleControl position="bottomright" imperial={false} />
+        <SizeWatcher />
+        <FlyTo target={place(newest)} />
+        <FlyTo target={place(chosen)} />
+      </MapContainer>
+      <SearchBox index={searchIndex} onPick={onPick} />
+      <LayerPanel visible={visible} onToggle={setVisible} counts={counts} dutyAt={dutyAt} now={now} onDutyAt={setDutyAt} />
+      {focusIncident && !('type' in focusIncident) && focusOpen && (
+        <NearestPanel schoolName={schools.get(focusIncident.schoolId)?.name ?? focusIncident.schoolId} candidates={nearest} canDispatch={store.canHandle()} onDispatch={dispatch} />
+      )}
+      {tilesFailed && <TileNotice />}
+    </section>
+  );
+}
