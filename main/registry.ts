@@ -337,6 +337,11 @@ export class Registry {
     return outcome;
   }
 
+  /** The row errors importData would give for these rows (references to the rest of the registry), changing nothing. */
+  checkImport<K extends DataKind>(kind: K, rows: readonly ImportRow<K>[], lines?: readonly number[]): RowError[] {
+    return importCheck(kind, rows, this.data, (i) => lines?.[i] ?? i + 1);
+  }
+
   /** Every row of one kind, as exported: the columns of shared/dataExchange.ts, never a secret. */
   exportData<K extends DataKind>(kind: K): KindRows[K][] {
     const d = this.data;

@@ -3,7 +3,7 @@
 import { checkEvent, applyRecord, emptyState, alarmKey, type Incident, type StationState } from '../shared/incidents';
 import type { AlarmReceived, JournalRecord, OperatorRef, StationEvent } from '../shared/events';
 import type { DeviceHealth, ExportAck, ImportAck, ImportRefusal, UnitLive } from '../shared/consoleApi';
-import { DATA_FORMATS, DATA_KINDS, exportData, exportFilename, isDataFormat, isDataKind, parseImport, type RowError } from '../shared/dataExchange';
+import { DATA_FORMATS, DATA_KINDS, MAX_LISTED_ERRORS, exportData, exportFilename, isDataFormat, isDataKind, parseImport, type RowError } from '../shared/dataExchange';
 import { DISPOSITIONS, type DeviceFaultKind, type Disposition } from '../shared/events';
 import { checkProfile } from '../shared/response';
 import {
@@ -620,7 +620,11 @@ export class Station {
       error: { code: 'invalid_payload', message: `${errors.length + omitted} error${errors.length + omitted === 1 ? '' : 's'} in the file; nothing was changed`, details: errors, omitted },
     });
     const parsed = parseImport(r.kind, r.format, r.text);
-    if (!parsed.ok) return rowsRefused(parsed.errors, parsed.omitted);
+    if (!parsed.ok) {
+      // The registry's checks on the rows that did parse go in the same answer: every error at once.
+      const all = [...parsed.errors, ...this.registry.checkImport(r.kind, parsed.validRows, parsed.validLines)].sort((a, b) => a.line - b.line);
+      return rowsRefused(all.slice(0, MAX_LISTED_ERRORS), parsed.omitted + Math.max(0, all.length - MAX_LISTED_ERRORS));
+    }
     try {
       const out = await this.registry.importData(r.kind, parsed.rows, parsed.lines);
       console.log(`station: ${operator.username} imported ${r.kind}: ${out.added} added, ${out.updated} updated`);

@@ -153,7 +153,7 @@ async function importFile(reg: Registry, kind: string | undefined, file: string 
   const format = formatOfFilename(file);
   if (!format) throw new RegistryError(`${file}: the file name must end in .csv or .json`);
   const parsed = parseImport(kind, format, fs.readFileSync(file, 'utf8'));
-  if (!parsed.ok) return rowErrors(parsed.errors, parsed.omitted);
+  if (!parsed.ok) return rowErrors([...parsed.errors, ...reg.checkImport(kind, parsed.validRows, parsed.validLines)].sort((a, b) => a.line - b.line), parsed.omitted);
   let out;
   try {
     out = await reg.importData(kind, parsed.rows, parsed.lines);

@@ -60,7 +60,15 @@ export interface RowError {
 
 export type ParsedImport<K extends DataKind> =
   | { ok: true; kind: K; rows: ImportRow<K>[]; /** `line` of each row, same order. */ lines: number[] }
-  | { ok: false; errors: RowError[]; /** Further errors not listed. */ omitted: number };
+  | {
+      ok: false;
+      errors: RowError[];
+      /** Further errors not listed. */
+      omitted: number;
+      /** The rows that passed (and their lines), so the registry can add its own checks to the same answer. */
+      validRows: ImportRow<K>[];
+      validLines: number[];
+    };
 
 // ---------------------------------------------------------------------------------------------------------
 // Columns
@@ -445,7 +453,9 @@ function unknownColumn(kind: DataKind, name: string): string {
  */
 export function parseImport<K extends DataKind>(kind: K, format: DataFormat, text: string): ParsedImport<K> {
   const errs = new ErrorList();
-  const fail = (): ParsedImport<K> => ({ ok: false, errors: [...errs.errors].sort((a, b) => a.line - b.line), omitted: errs.omitted });
+  const rows: ImportRow<K>[] = [];
+  const lines: number[] = [];
+  const fail = (): ParsedImport<K> => ({ ok: false, errors: [...errs.errors].sort((a, b) => a.line - b.line), omitted: errs.omitted, validRows: rows, validLines: lines });
   if (!isDataKind(kind)) {
     errs.add(0, '', `unknown kind "${String(kind)}"; one of ${DATA_KINDS.join(', ')}`);
     return fail();
@@ -461,8 +471,6 @@ export function parseImport<K extends DataKind>(kind: K, format: DataFormat, tex
     errs.add(0, '', `the file has ${items.length} rows; at most ${MAX_IMPORT_ROWS} can be imported at once: split it into several files`);
     return fail();
   }
-  const rows: ImportRow<K>[] = [];
-  const lines: number[] = [];
   const firstLine = new Map<string, number>();
   const idCol = ID_COLUMN[kind];
   for (const it of items) {

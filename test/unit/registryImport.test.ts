@@ -99,15 +99,18 @@ describe('importData: all or nothing', () => {
   it('a file that does not parse is refused by the station with every row error, and changes nothing', async () => {
     const before = fs.readFileSync(file);
     const s = station();
-    const ans = await s.adminImport(admin, { kind: 'guardPosts', format: 'csv', text: 'id,name,schoolId,lat,lng,days,windows\npost-2,a,s1,41,117,1-5,07:00-08:00\npost-3,b,s1,abc,117,1-5,08:00-07:00\n' });
+    const text = 'id,name,schoolId,lat,lng,days,windows\npost-2,a,s1,41,117,1-5,07:00-08:00\npost-3,b,s1,abc,117,1-5,08:00-07:00\npost-4,c,s-gone,41,117,1-5,07:00-08:00\n';
+    const ans = await s.adminImport(admin, { kind: 'guardPosts', format: 'csv', text });
+    // The file's own errors and the registry's (unknown school on a row that parsed) come in one answer.
     expect(ans).toEqual({
       ok: false,
       error: {
         code: 'invalid_payload',
-        message: '2 errors in the file; nothing was changed',
+        message: '3 errors in the file; nothing was changed',
         details: [
           { line: 3, field: 'lat', reason: 'lat must be a number between -90 and 90, got "abc"' },
           { line: 3, field: 'windows', reason: expect.stringMatching(/must end after it starts/) },
+          { line: 4, field: 'schoolId', reason: 'no school "s-gone" in the registry: import the schools first' },
         ],
         omitted: 0,
       },
