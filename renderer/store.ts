@@ -1,7 +1,8 @@
 // renderer/ — the console's state: the journal replica folded by the shared reducer, plus link status.
 // Components read it with useConsole() and act through its methods; they never touch sockets or Dexie.
 import { useSyncExternalStore } from 'react';
-import type { ConsoleHello, DeviceHealth, UnitLive } from '../shared/consoleApi';
+import type { ConsoleHello, DeviceHealth, ExportAck, ImportAck, UnitLive } from '../shared/consoleApi';
+import { parseImport, utf8Bytes, type DataFormat, type DataKind } from '../shared/dataExchange';
 import type { AlarmReceived, JournalRecord, OperatorRef } from '../shared/events';
 import { applyRecord, emptyState, foldRecords, isUnacknowledged, openFaults, type StationState } from '../shared/incidents';
 import type { ReferenceData } from '../shared/model';
@@ -250,6 +251,27 @@ export class ConsoleStore {
     if (!this.link) return 'not connected';
     const r = await this.link.setDisabled(id, disabled);
     return r.ok ? undefined : r.error.message;
+  }
+
+  /**
+   * Admin: imports reference data, all or nothing (docs/data-exchange.md). A file too big for one socket frame
+   * (1 MiB, main/core.ts) is refused here, with the same answer the core would give, instead of being sent.
+   */
+  async importData(kind: DataKind, format: DataFormat, text: string): Promise<ImportAck> {
+    if (!this.link) return { ok: false, error: { code: 'not_durable', message: 'not connected' } };
+    if (utf8Bytes(JSON.stringify(text)) > 1_000_000) {
+      const local = parseImport(kind, format, text); // answers "too large" when the file is over the cap
+      const reason = 'the file is too large to send in one piece (at most about 1 MB with quotes and line breaks escaped): split it into several files';
+      const details = local.ok ? [{ line: 0, field: '', reason }] : local.errors;
+      return { ok: false, error: { code: 'invalid_payload', message: 'nothing was changed', details } };
+    }
+    // The link's generic command sends any event with its ack; admin:import answers an ImportAck.
+    return (await this.link.command('admin:import' as LifecycleCommand, { kind, format, text })) as ImportAck;
+  }
+  /** Admin: one kind of reference data as CSV or JSON text, without secrets. */
+  async exportData(kind: DataKind, format: DataFormat): Promise<ExportAck> {
+    if (!this.link) return { ok: false, error: { code: 'not_durable', message: 'not connected' } };
+    return (await this.link.command('admin:export' as LifecycleCommand, { kind, format })) as ExportAck;
   }
 
   /** Called once an incident has been rendered on this console. */

@@ -6,6 +6,7 @@ import type { ReferenceData } from '../../shared/model';
 import { DEFAULT_TARGETS, type TargetProfile } from '../../shared/response';
 import { useI18n } from '../i18n';
 import { getStore } from '../store';
+import { DataExchangeView } from './DataExchangeView';
 
 /** The target profile, edited in the units people think in (seconds, minutes); the core validates it. */
 function TargetsEditor({ targets }: { targets: TargetProfile }) {
@@ -93,6 +94,7 @@ export function AdminView({ reference, health }: { reference: ReferenceData | un
       )}
       {error && <p className="error" role="alert">{error}</p>}
       <TargetsEditor targets={reference?.targets ?? DEFAULT_TARGETS} />
+      <DataExchangeView />
       <form className="add" onSubmit={add}>
         <h2>{t('adminAdd')}</h2>
         <label>
