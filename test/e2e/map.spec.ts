@@ -1,13 +1,15 @@
 // test/e2e — the live map as a duty officer uses it: switching layers, guard posts staffed or not at a chosen
 // time, a unit's position going stale, searching a school by pinyin initials, and sending the nearest unit
 // from the map. Real core, real units and terminals over socket.io, real Chromium.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import type { RegistryData } from '../../main/registry';
 import { haversineMeters } from '../../shared/geo';
 import { pinyinInitials } from '../../shared/search';
-import { startCoreProcess, type CoreProcess } from '../support/core';
+import { ROOT, startCoreProcess, type CoreProcess } from '../support/core';
 import { connectTerminal } from '../support/terminal';
 import { connectUnit, type TestUnit } from '../support/unit';
 import { incident, logIn } from './console';
@@ -175,4 +177,43 @@ test('the nearest free unit is drawn from the alarm and dispatched from the map'
   await expect(nearestPanel.locator(`li[data-unit-id="${nearId}"]`)).toHaveCount(0);
   await incident(page, 'map-1').click();
   await expect(page.locator(`[data-testid=incident-panel] [data-testid=dispatch][data-unit-id="${nearId}"]`)).toBeVisible();
+});
+
+test('the map needs nothing from outside the station: no CDN, fonts, icons or tiles from elsewhere', async ({ page }) => {
+  core = await startCoreProcess();
+  const origin = new URL(core.url).origin;
+  const outside: string[] = [];
+  page.on('request', (r) => {
+    const u = new URL(r.url());
+    if (u.protocol !== 'data:' && u.protocol !== 'blob:' && u.origin !== origin) outside.push(r.url());
+  });
+  await logIn(page, core);
+  await expect(page.locator('.leaflet-overlay-pane canvas').first()).toBeAttached();
+  await page.getByTestId('map-search').fill(registry().schools[0]!.id);
+  await page.getByTestId('search-result').first().click();
+  await expect(page.getByTestId('school-popup')).toBeVisible();
+  await page.locator('.leaflet-control-zoom-out').click();
+  await expect(page.getByTestId('map')).toHaveAttribute('data-tiles', 'off');
+  expect(outside).toEqual([]);
+});
+
+test('tiles from the station are drawn; a tile server that cannot be reached falls back to the outline', async ({ page }) => {
+  const tilesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tiles-'));
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'make-demo-tiles.mjs'), tilesDir, '--min-zoom', '8', '--max-zoom', '11']);
+  core = await startCoreProcess({ extraArgs: ['--tiles', path.join(tilesDir, 'longhua-demo.pmtiles')] });
+  await logIn(page, core);
+  await expect(page.getByTestId('map')).toHaveAttribute('data-tiles', 'on');
+  const tile = page.locator('img.leaflet-tile-loaded').first();
+  await expect(tile).toBeAttached();
+  expect(await tile.getAttribute('src')).toMatch(/^tiles\/\d+\/\d+\/\d+$/);
+  await core.stop();
+
+  // A police GIS that is down (nothing listens on port 9): the officer is told, and the outline is the map.
+  core = await startCoreProcess({ extraArgs: ['--tile-url', 'http://127.0.0.1:9/{z}/{x}/{y}.png'] });
+  await logIn(page, core);
+  await expect(page.getByTestId('tiles-failed')).toBeVisible();
+  await expect(page.getByTestId('map')).toHaveAttribute('data-tiles', 'failed');
+  await expect(page.locator('img.leaflet-tile')).toHaveCount(0);
+  await expect(page.locator('.leaflet-overlay-pane canvas').first()).toBeAttached();
+  fs.rmSync(tilesDir, { recursive: true, force: true });
 });
