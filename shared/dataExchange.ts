@@ -289,34 +289,28 @@ export function parseCsv(text: string): CsvParse {
     quotedRecord = false;
   };
   const lineBreakAt = (j: number): number => (s[j] === '\r' && s[j + 1] === '\n' ? 2 : s[j] === '\n' || s[j] === '\r' ? 1 : 0);
+  const countBreaks = (chunk: string): number => (chunk.match(/\r\n|\r|\n/g) ?? []).length;
+  const special = /[",\r\n]/g;
   while (i < s.length) {
     const c = s[i]!;
     if (c === '"' && field === '') {
-      // A quoted field (only when the quote opens the field).
+      // A quoted field (only when the quote opens the field): runs up to the next " that is not doubled.
       quotedRecord = true;
       const startLine = line;
       i++;
       for (;;) {
-        if (i >= s.length) return { ok: false, error: { line: startLine, field: '', reason: 'a quoted field is not closed: a " is missing' } };
-        const d = s[i]!;
-        if (d === '"') {
-          if (s[i + 1] === '"') {
-            field += '"';
-            i += 2;
-            continue;
-          }
-          i++;
-          break;
-        }
-        const br = lineBreakAt(i);
-        if (br > 0) {
-          field += s.slice(i, i + br);
-          i += br;
-          line++;
+        const q = s.indexOf('"', i);
+        if (q < 0) return { ok: false, error: { line: startLine, field: '', reason: 'a quoted field is not closed: a " is missing' } };
+        const chunk = s.slice(i, q);
+        field += chunk;
+        line += countBreaks(chunk);
+        if (s[q + 1] === '"') {
+          field += '"';
+          i = q + 2;
           continue;
         }
-        field += d;
-        i++;
+        i = q + 1;
+        break;
       }
       // After the closing quote: a comma, a line break or the end.
       if (i < s.length && s[i] !== ',' && lineBreakAt(i) === 0) {
@@ -344,8 +338,12 @@ export function parseCsv(text: string): CsvParse {
       continue;
     }
     if (c === '"') return { ok: false, error: { line, field: '', reason: 'a " inside an unquoted field: quote the whole field and write "" for each quote' } };
-    field += c;
-    i++;
+    // Plain text up to the next comma, quote or line break.
+    special.lastIndex = i;
+    const m = special.exec(s);
+    const stop = m ? m.index : s.length;
+    field += s.slice(i, stop);
+    i = stop;
   }
   // The last record, when the file does not end with a line break ("a,b" or "a," or a quoted field).
   if (fields.length > 0 || field !== '' || quotedRecord) endRecord();
@@ -452,6 +450,29 @@ function unknownColumn(kind: DataKind, name: string): string {
  * field counts, every value, duplicate ids. The registry then checks references (schools, device ids).
  */
 export function parseImport<K extends DataKind>(kind: K, format: DataFormat, text: string): ParsedImport<K> {
+  const steps = importSteps(kind, format, text);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * parseImport in slices of a few hundred rows, awaiting `pause` between them, so a core checking a large file
+ * keeps answering alarms meanwhile (the core passes a setImmediate). Same answer as parseImport.
+ */
+export async function parseImportInSlices<K extends DataKind>(kind: K, format: DataFormat, text: string, pause: () => Promise<void>): Promise<ParsedImport<K>> {
+  const steps = importSteps(kind, format, text);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    await pause();
+  }
+}
+
+const ROWS_PER_SLICE = 250;
+
+function* importSteps<K extends DataKind>(kind: K, format: DataFormat, text: string): Generator<void, ParsedImport<K>> {
   const errs = new ErrorList();
   const rows: ImportRow<K>[] = [];
   const lines: number[] = [];
@@ -473,7 +494,9 @@ export function parseImport<K extends DataKind>(kind: K, format: DataFormat, tex
   }
   const firstLine = new Map<string, number>();
   const idCol = ID_COLUMN[kind];
-  for (const it of items) {
+  yield;
+  for (const [n, it] of items.entries()) {
+    if (n > 0 && n % ROWS_PER_SLICE === 0) yield;
     const row = checkRow(kind, it.value, it.raw, it.line, errs);
     const id = typeof it.value[idCol] === 'string' ? (it.value[idCol] as string).trim() : undefined;
     if (id) {

@@ -14,6 +14,7 @@ import {
   parseCsv,
   parseDays,
   parseImport,
+  parseImportInSlices,
   serializeCsv,
   type DataKind,
   type KindRows,
@@ -245,6 +246,19 @@ describe('parseImport: CSV', () => {
     if (!r.ok) {
       expect(r.errors).toHaveLength(200);
       expect(r.omitted).toBe(100);
+    }
+  });
+});
+
+describe('parseImportInSlices', () => {
+  it('gives the same answer as parseImport, pausing between slices of rows', async () => {
+    const good = `id,name,kind,lat,lng\n${Array.from({ length: 1000 }, (_, i) => `r${i},警务室${i},kiosk,41,117`).join('\n')}\n`;
+    const bad = good.replace('r500,警务室500,kiosk,41', 'r500,警务室500,kiosk,x');
+    for (const text of [good, bad]) {
+      let pauses = 0;
+      const sliced = await parseImportInSlices('policeRooms', 'csv', text, async () => void pauses++);
+      expect(sliced).toEqual(parseImport('policeRooms', 'csv', text));
+      expect(pauses).toBeGreaterThanOrEqual(4);
     }
   });
 });
