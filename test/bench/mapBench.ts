@@ -860,9 +860,7 @@ function summarizeTrace(events: TraceEvent[]): TraceSummary {
 
 const TRACE_CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'v8.execute', 'blink', 'cc', 'gpu', 'viz', 'toplevel', 'benchmark'];
 
-async function profileBusy(browser: Browser, page: Page, dir: string, seconds: number): Promise<{ profile: ProfileSummary; trace: TraceSummary; files: string[] }> {
-  fs.mkdirSync(dir, { recursive: true });
-  progress(`profile: CPU profile of the console, ${seconds} s`);
+async function cpuProfile(page: Page, file: string, seconds: number): Promise<ProfileSummary> {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Profiler.enable');
   await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
@@ -870,20 +868,19 @@ async function profileBusy(browser: Browser, page: Page, dir: string, seconds: n
   await sleep(seconds * 1000);
   const { profile } = (await cdp.send('Profiler.stop')) as unknown as { profile: CpuProfile };
   await cdp.detach();
-  const profFile = path.join(dir, 'map-console.cpuprofile');
-  fs.writeFileSync(profFile, JSON.stringify(profile));
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(profile));
   const bundle = fs.readdirSync(path.join(ROOT, 'dist', 'renderer', 'assets')).find((f) => f.endsWith('.js.map'));
   const resolve = bundle ? loadSourceMap(path.join(ROOT, 'dist', 'renderer', 'assets', bundle)) : undefined;
-  const prof = summarizeProfile(profile, resolve);
+  return summarizeProfile(profile, resolve);
+}
 
-  progress(`profile: trace of the browser, ${Math.min(seconds, 6)} s`);
-  const traceFile = path.join(dir, 'map-trace.json');
-  await browser.startTracing(page, { path: traceFile, screenshots: false, categories: TRACE_CATEGORIES });
-  await sleep(Math.min(seconds, 6) * 1000);
+async function traceBrowser(browser: Browser, page: Page, file: string, seconds: number): Promise<TraceSummary> {
+  await browser.startTracing(page, { path: file, screenshots: false, categories: TRACE_CATEGORIES });
+  await sleep(seconds * 1000);
   const buf = await browser.stopTracing();
   const parsed = JSON.parse(buf.toString('utf8')) as { traceEvents: TraceEvent[] } | TraceEvent[];
-  const trace = summarizeTrace(Array.isArray(parsed) ? parsed : parsed.traceEvents);
-  return { profile: prof, trace, files: [profFile, traceFile] };
+  return summarizeTrace(Array.isArray(parsed) ? parsed : parsed.traceEvents);
 }
 
 // ---------------------------------------------------------------- output
@@ -1003,7 +1000,15 @@ async function main(): Promise<number> {
 
   // ---- busy: the units move (the target)
   const busyRun = await measureFrames(page, 'console, units moving', opts.framesS, cpu);
-  const prof = opts.profile ? await profileBusy(browser, page, opts.profile, 8) : undefined;
+  // Diagnostics (--profile) only after the measured busy phase: profiling and tracing slow the page down.
+  let prof: { busy: ProfileSummary; trace: TraceSummary; alarms?: ProfileSummary; files: string[] } | undefined;
+  if (opts.profile) {
+    const files = ['map-busy.cpuprofile', 'map-busy-trace.json', 'map-alarms.cpuprofile'].map((f) => path.join(opts.profile!, f));
+    progress('profile: CPU profile of the console while the units move, 8 s');
+    const busy = await cpuProfile(page, files[0]!, 8);
+    progress('profile: trace of the browser while the units move, 6 s');
+    prof = { busy, trace: await traceBrowser(browser, page, files[1]!, 6), files };
+  }
 
   // ---- alarms while the units move (frames recorded too)
   const coreOut: Record<string, number> = officer2.seen;
@@ -1012,7 +1017,9 @@ async function main(): Promise<number> {
   await sleep(5000);
   let stationPaced: PressRun | undefined;
   const alarmFrames = await measureFrames(page, 'console, units moving + alarms', Math.max(1, (opts.alarms * opts.alarmMs) / 1000), cpu, async () => {
+    const profiling = prof ? cpuProfile(page, prof.files[2]!, Math.min(15, (opts.alarms * opts.alarmMs) / 1000)) : undefined;
     stationPaced = await press(page, senders, opts.alarms, opts.alarmMs, 'sp', coreOut, handle);
+    if (prof && profiling) prof.alarms = await profiling;
   });
   const stationBurst = opts.burst > 0 ? await press(page, senders, opts.burst, 0, 'sb', coreOut, handle) : undefined;
   const fleetReport: FleetReport = await fleet.stop();
@@ -1078,15 +1085,19 @@ async function main(): Promise<number> {
   L.push(`ratio station/floor press → DOM: p50 ${ratio(st.dom.p50, fs_.dom.p50)}, p99 ${ratio(st.dom.p99, fs_.dom.p99)}` + (st.dom.n < 100 ? ` (p99 of ${st.dom.n} alarms is the ${Math.ceil(0.99 * st.dom.n)}th smallest: with fewer than 100 it is the max)` : ''));
   if (!opts.keepOpen) L.push(`alarms handled by the second officer (acknowledged, resolved ~3 s after the press): ${handled.ok}${handled.failed.length ? `; failures ${handled.failed.length}: ${handled.failed.slice(0, 3).join('; ')}` : ''}`);
   if (prof) {
-    L.push('');
-    L.push(`profile of the console while the units move (${(prof.profile.totalMs / 1000).toFixed(1)} s of samples): self time by area`);
-    for (const a of prof.profile.byArea) L.push(`  ${a.pct.toFixed(1).padStart(5)} %  ${a.ms.toFixed(0).padStart(6)} ms  ${a.area}`);
-    L.push('top self-time functions:');
-    for (const t of prof.profile.top) L.push(`  ${t.pct.toFixed(1).padStart(5)} %  ${t.ms.toFixed(0).padStart(6)} ms  ${t.fn.slice(0, 60)}  ${t.where}`);
-    L.push(`trace (${(prof.trace.windowMs / 1000).toFixed(1)} s): busiest threads`);
+    const profLines = (title: string, p: ProfileSummary): void => {
+      L.push('');
+      L.push(`${title} (${(p.totalMs / 1000).toFixed(1)} s of samples): self time by area`);
+      for (const a of p.byArea) L.push(`  ${a.pct.toFixed(1).padStart(5)} %  ${a.ms.toFixed(0).padStart(6)} ms  ${a.area}`);
+      L.push('top self-time functions (idle left out):');
+      for (const t of p.top.slice(0, 15)) L.push(`  ${t.pct.toFixed(1).padStart(5)} %  ${t.ms.toFixed(0).padStart(6)} ms  ${t.fn.slice(0, 60)}  ${t.where}`);
+    };
+    profLines('CPU profile of the console while the units move', prof.busy);
+    L.push(`trace while the units move (${(prof.trace.windowMs / 1000).toFixed(1)} s): busiest threads`);
     for (const t of prof.trace.threads) L.push(`  ${t.pct.toFixed(1).padStart(5)} %  ${t.busyMs.toFixed(0).padStart(6)} ms  ${t.thread}`);
     L.push('console main thread, self time by trace event:');
     for (const t of prof.trace.mainSelf) L.push(`  ${t.pct.toFixed(1).padStart(5)} %  ${t.ms.toFixed(0).padStart(6)} ms  ${t.event}`);
+    if (prof.alarms) profLines('CPU profile of the console in the first seconds of the alarms (the figures above were taken with it running)', prof.alarms);
     L.push(`files: ${prof.files.map((f) => path.relative(process.cwd(), f)).join(', ')}`);
   }
   L.push('');
