@@ -25,7 +25,20 @@ export const AlarmLayer = memo(function AlarmLayer({ schools }: { schools: Schoo
 });
 
 const RING_KM = [1, 3, 5] as const;
-const ringAnchor = L.divIcon({ className: 'ring-label', html: '', iconSize: [0, 0] });
+const anchorOnly = L.divIcon({ className: 'label-anchor', html: '', iconSize: [0, 0] });
+
+const focusIcon = L.divIcon({ className: 'focus-marker', html: '<span></span>', iconSize: [34, 34], iconAnchor: [17, 17] });
+
+/** The school of the incident in focus, marked after the alarm stops flashing (acknowledged, being worked). */
+export const FocusMarker = memo(function FocusMarker({ lat, lng, name }: { lat: number; lng: number; name: string }) {
+  return (
+    <Marker position={[lat, lng]} icon={focusIcon} interactive={false} keyboard={false} zIndexOffset={900}>
+      <Tooltip permanent direction="top" offset={[0, -16]} className="focus-label">
+        <span data-testid="map-focus">{name}</span>
+      </Tooltip>
+    </Marker>
+  );
+});
 
 /** Rings at 1, 3 and 5 km: the "1-3-5 minute" circles many cities draw around schools. */
 export const DistanceRings = memo(function DistanceRings({ lat, lng }: { lat: number; lng: number }) {
@@ -37,7 +50,7 @@ export const DistanceRings = memo(function DistanceRings({ lat, lng }: { lat: nu
       ))}
       {RING_KM.map((km) => (
         // The label sits on the ring's north edge.
-        <Marker key={`l${km}`} position={[lat + km / 111.32, lng]} interactive={false} keyboard={false} icon={ringAnchor}>
+        <Marker key={`l${km}`} position={[lat + km / 111.32, lng]} interactive={false} keyboard={false} icon={anchorOnly}>
           <Tooltip permanent direction="center" className="ring-label-text" interactive={false}>
             <span data-testid="ring" data-km={km}>{t('ringLabel', { km })}</span>
           </Tooltip>
@@ -53,13 +66,17 @@ export const NearestLines = memo(function NearestLines({ target, candidates }: {
   return (
     <>
       {candidates.map((u, i) => (
-        <Polyline key={u.unitId} positions={[[target.lat, target.lng], [u.lat, u.lng]]} interactive={false} pathOptions={{ color: i === 0 ? '#22c55e' : '#86efac', weight: i === 0 ? 4 : 2.5, opacity: 0.9, dashArray: i === 0 ? undefined : '8 6' }}>
-          <Tooltip permanent direction="center" className="nearest-label" interactive={false}>
+        <Polyline key={u.unitId} positions={[[target.lat, target.lng], [u.lat, u.lng]]} interactive={false} pathOptions={{ color: i === 0 ? '#22c55e' : '#86efac', weight: i === 0 ? 4 : 2.5, opacity: 0.9, dashArray: i === 0 ? undefined : '8 6' }} />
+      ))}
+      {candidates.map((u, i) => (
+        // Labelled at the unit's end, where the lines are apart, not at the alarm where they all meet.
+        <Marker key={`l-${u.unitId}`} position={[u.lat, u.lng]} interactive={false} keyboard={false} icon={anchorOnly}>
+          <Tooltip permanent direction="right" offset={[14, 0]} className="nearest-label" interactive={false}>
             <span data-testid="nearest-line" data-unit-id={u.unitId} data-rank={i + 1}>
               {`${i + 1} · ${t('distance', { km: (u.distanceM / 1000).toFixed(1), min: Math.max(1, Math.round(u.etaS / 60)) })}`}
             </span>
           </Tooltip>
-        </Polyline>
+        </Marker>
       ))}
     </>
   );

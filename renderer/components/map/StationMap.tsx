@@ -15,7 +15,7 @@ import { buildSearchIndex } from '../../../shared/search';
 import { DEFAULT_UNIT_STALE_MS, loadBasemap, type Basemap } from '../../adapters/basemap';
 import { getStore } from '../../store';
 import { useNow } from '../../time';
-import { AlarmLayer, DistanceRings, NearestLines } from './IncidentOverlays';
+import { AlarmLayer, DistanceRings, FocusMarker, NearestLines } from './IncidentOverlays';
 import { useLayerVisibility } from './layers';
 import { LayerPanel, NearestPanel, SearchBox, TileNotice, type LayerCounts } from './MapPanels';
 import { PostLayer, RoomLayer, SchoolLayer, UnitLayer, type SchoolFocus } from './Layers';
@@ -207,6 +207,9 @@ export function StationMap({ reference, incidents, alarmed, selected, units, sta
         <RoomLayer rooms={reference?.policeRooms ?? EMPTY} shown={visible.rooms} onCount={setRooms} />
         {visible.rings && focusPlace && focusOpen && <DistanceRings lat={focusPlace.lat} lng={focusPlace.lng} />}
         {focusPlace && nearest.length > 0 && <NearestLines target={focusPlace} candidates={nearest} />}
+        {focusPlace && focusOpen && focusIncident && !alarmedKey.split('|').includes(focusIncident.schoolId) && (
+          <FocusMarker lat={focusPlace.lat} lng={focusPlace.lng} name={schools.get(focusIncident.schoolId)?.name ?? focusIncident.schoolId} />
+        )}
         <UnitLayer
           units={reference?.units ?? EMPTY}
           live={units}
