@@ -89,8 +89,8 @@ export class SchoolMarkers {
     if (!entry) return;
     const { m } = entry;
     if (!this.map.hasLayer(m)) m.addTo(this.map);
-    this.map.flyTo(m.getLatLng(), Math.max(this.map.getZoom(), 15), { duration: 0.6 });
     this.map.once('moveend', () => m.openPopup());
+    this.map.setView(m.getLatLng(), Math.max(this.map.getZoom(), 15), { animate: true });
   }
 
   /** Takes everything off the map; a later update() puts back what is switched on. */
@@ -327,9 +327,10 @@ export class UnitMarkers {
     this.shown = [f.showUnits, f.showTrails];
     if (f.live !== this.lastLive) {
       this.lastLive = f.live;
+      const view = this.map.getBounds().pad(0.1);
       for (const l of f.live) {
         const e = this.entries.get(l.unitId);
-        if (e) this.applyFix(e, l, f.trailMs);
+        if (e) this.applyFix(e, l, f.trailMs, view);
       }
     }
     let stale = 0;
@@ -347,17 +348,27 @@ export class UnitMarkers {
     return { shown: f.showUnits ? this.entries.size : 0, stale };
   }
 
-  /** A new fix: the marker moves (the CSS transition makes it glide) and the trail grows. */
-  private applyFix(e: UnitEntry, l: UnitLive, trailMs: number): void {
-    const prevFix = e.live?.receivedAt;
+  /**
+   * A new fix: the marker moves and the trail grows. The marker glides (CSS transition) only when it is in view
+   * and the step is big enough to see; at county zoom a 2-second step is under a pixel, and animating 300
+   * markers nobody can see move would cost every frame. The trail takes a point every TRAIL_STEP_MS, so each
+   * fix does not redraw the trail canvas.
+   */
+  private applyFix(e: UnitEntry, l: UnitLive, trailMs: number, view: L.LatLngBounds): void {
+    const prev = e.live;
     e.live = l;
-    if (prevFix === l.receivedAt) return;
+    if (prev?.receivedAt === l.receivedAt) return;
+    const el = e.marker.getElement();
+    if (el) {
+      const from = this.map.latLngToLayerPoint(e.marker.getLatLng());
+      const to = this.map.latLngToLayerPoint([l.lat, l.lng]);
+      const glide = view.contains([l.lat, l.lng]) && from.distanceTo(to) >= 2 && from.distanceTo(to) < 400;
+      if (el.classList.contains('glide') !== glide) el.classList.toggle('glide', glide);
+    }
     e.marker.setLatLng([l.lat, l.lng]);
-    const n = e.points.length;
-    const p = { lat: l.lat, lng: l.lng, at: l.receivedAt };
-    // The last point always follows the unit; a new one is kept only every TRAIL_STEP_MS.
-    if (n >= 2 && e.points[n - 1]!.at - e.points[n - 2]!.at < TRAIL_STEP_MS) e.points[n - 1] = p;
-    else e.points.push(p);
+    const last = e.points[e.points.length - 1];
+    if (last && l.receivedAt - last.at < TRAIL_STEP_MS) return;
+    e.points.push({ lat: l.lat, lng: l.lng, at: l.receivedAt });
     while (e.points.length > 0 && e.points[0]!.at < l.receivedAt - trailMs) e.points.shift();
     e.trail.setLatLngs(e.points.map((x) => [x.lat, x.lng] as [number, number]));
   }
