@@ -265,13 +265,12 @@ export class ConsoleStore {
       const details = local.ok ? [{ line: 0, field: '', reason }] : local.errors;
       return { ok: false, error: { code: 'invalid_payload', message: 'nothing was changed', details } };
     }
-    // The link's generic command sends any event with its ack; admin:import answers an ImportAck.
-    return (await this.link.command('admin:import' as LifecycleCommand, { kind, format, text })) as ImportAck;
+    return this.link.importData({ kind, format, text });
   }
   /** Admin: one kind of reference data as CSV or JSON text, without secrets. */
   async exportData(kind: DataKind, format: DataFormat): Promise<ExportAck> {
     if (!this.link) return { ok: false, error: { code: 'not_durable', message: 'not connected' } };
-    return (await this.link.command('admin:export' as LifecycleCommand, { kind, format })) as ExportAck;
+    return this.link.exportData({ kind, format });
   }
 
   /** Called once an incident has been rendered on this console. */

@@ -1,7 +1,8 @@
 // renderer/ (adapter) — the one link to the station core: login over HTTP, then the `/console` socket.
 // Identical in Electron and in a browser (the core serves the page, so everything is same-origin).
 import { io, type Socket } from 'socket.io-client';
-import type { CommandAck, ConsoleClientEvents, ConsoleHello, ConsoleServerEvents, DeviceHealth, LoginResponse, SecretAck, UnitLive } from '../../shared/consoleApi';
+import type { CommandAck, ConsoleClientEvents, ConsoleHello, ConsoleServerEvents, DeviceHealth, ExportAck, ImportAck, LoginResponse, SecretAck, UnitLive } from '../../shared/consoleApi';
+import type { DataFormat, DataKind } from '../../shared/dataExchange';
 import type { AlarmReceived, JournalRecord } from '../../shared/events';
 
 export interface LinkHandlers {
@@ -27,6 +28,9 @@ export interface StationLink {
   addTerminal(deviceId: string, schoolId: string, label: string): Promise<SecretAck>;
   rotate(id: string): Promise<SecretAck>;
   setDisabled(id: string, disabled: boolean): Promise<CommandAck>;
+  /** Admin data exchange; an import that issues many tokens may take a while, so it waits longer than commands. */
+  importData(req: { kind: DataKind; format: DataFormat; text: string }): Promise<ImportAck>;
+  exportData(req: { kind: DataKind; format: DataFormat }): Promise<ExportAck>;
   /** Reconnect, asking for everything after the current seq (used when a gap is seen). */
   resync(): void;
   close(): void;
@@ -42,6 +46,8 @@ export async function login(username: string, password: string): Promise<LoginRe
 }
 
 const COMMAND_TIMEOUT_MS = 8000;
+/** Up to 2,000 new device tokens, each a scrypt hash, plus checking 20,000 rows in slices. */
+const IMPORT_TIMEOUT_MS = 120_000;
 
 export function connect(session: string, since: () => number, h: LinkHandlers): StationLink {
   const socket: Socket<ConsoleServerEvents, ConsoleClientEvents> = io('/console', {
@@ -83,6 +89,8 @@ export function connect(session: string, since: () => number, h: LinkHandlers): 
     addTerminal: (deviceId, schoolId, label) => socket.timeout(COMMAND_TIMEOUT_MS).emitWithAck('admin:addTerminal', { deviceId, schoolId, label }).catch(noAnswer),
     rotate: (id) => socket.timeout(COMMAND_TIMEOUT_MS).emitWithAck('admin:rotate', { id }).catch(noAnswer),
     setDisabled: (id, disabled) => socket.timeout(COMMAND_TIMEOUT_MS).emitWithAck('admin:setDisabled', { id, disabled }).catch(noAnswer),
+    importData: (req) => socket.timeout(IMPORT_TIMEOUT_MS).emitWithAck('admin:import', req).catch(noAnswer),
+    exportData: (req) => socket.timeout(COMMAND_TIMEOUT_MS).emitWithAck('admin:export', req).catch(noAnswer),
     acknowledgeFault: (deviceId, fault) => socket.timeout(COMMAND_TIMEOUT_MS).emitWithAck('acknowledgeFault', { deviceId, fault }).catch(noAnswer),
     resync() {
       socket.disconnect();

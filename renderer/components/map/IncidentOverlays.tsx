@@ -1,66 +1,77 @@
-// renderer/ — what the map draws for incidents: the flashing alarmed schools with their names, the 1/3/5 km
-// rings around the incident in focus, and lines from it to the nearest units with distance and ETA.
+// renderer/ — what the map draws for incidents: the flashing alarmed schools with their names, the school of the
+// incident in focus, the 1/3/5 km rings around it, and lines to the nearest units with distance and ETA.
+// Every label is part of its marker's icon, placed by CSS: Leaflet's permanent tooltips measure themselves
+// (offsetWidth) on every move and zoom, and those forced layouts were the biggest cost of a new alarm on a
+// busy map.
 import L from 'leaflet';
-import { memo } from 'react';
-import { Circle, Marker, Polyline, Tooltip } from 'react-leaflet';
+import { memo, useMemo } from 'react';
+import { Circle, Marker, Polyline } from 'react-leaflet';
 import type { Candidate } from '../../../shared/dispatch';
 import type { School } from '../../../shared/model';
 import { useI18n } from '../../i18n';
 
-const alarmIcon = L.divIcon({ className: 'alarm-marker', html: '<span class="pulse"></span><span class="dot"></span>', iconSize: [36, 36], iconAnchor: [18, 18] });
+/** A zero-size icon holding a text label (text node, never HTML) and optional decoration before it. */
+function labelIcon(className: string, text: string, attrs: Record<string, string>, decoration = '', size: [number, number] = [0, 0]): L.DivIcon {
+  const root = document.createElement('div');
+  root.innerHTML = decoration;
+  const label = document.createElement('span');
+  label.className = 'map-label';
+  label.textContent = text;
+  for (const [k, v] of Object.entries(attrs)) label.setAttribute(k, v);
+  root.appendChild(label);
+  return L.divIcon({ className, html: root, iconSize: size, iconAnchor: [size[0] / 2, size[1] / 2] });
+}
 
-/** Memoized on the list itself, so a new alarm elsewhere does not rebuild (and re-measure) every label. */
+const AlarmMarker = memo(function AlarmMarker({ school }: { school: School }) {
+  const icon = useMemo(
+    () => labelIcon('alarm-marker', school.name, { 'data-testid': 'map-alarm', 'data-school-id': school.id }, '<span class="pulse"></span><span class="dot"></span>', [36, 36]),
+    [school],
+  );
+  return <Marker position={[school.lat, school.lng]} icon={icon} zIndexOffset={1000} keyboard={false} />;
+});
+
+/** Memoized on the list itself, so a new alarm elsewhere does not rebuild the other markers. */
 export const AlarmLayer = memo(function AlarmLayer({ schools }: { schools: School[] }) {
   return (
     <>
       {schools.map((s) => (
-        <Marker key={`alarm-${s.id}`} position={[s.lat, s.lng]} icon={alarmIcon} zIndexOffset={1000}>
-          <Tooltip permanent direction="top" offset={[0, -16]} className="alarm-label">
-            <span data-testid="map-alarm" data-school-id={s.id}>{s.name}</span>
-          </Tooltip>
-        </Marker>
+        <AlarmMarker key={s.id} school={s} />
       ))}
     </>
   );
 });
 
-const RING_KM = [1, 3, 5] as const;
-const anchorOnly = L.divIcon({ className: 'label-anchor', html: '', iconSize: [0, 0] });
-
-const focusIcon = L.divIcon({ className: 'focus-marker', html: '<span></span>', iconSize: [34, 34], iconAnchor: [17, 17] });
-
 /** The school of the incident in focus, marked after the alarm stops flashing (acknowledged, being worked). */
 export const FocusMarker = memo(function FocusMarker({ lat, lng, name }: { lat: number; lng: number; name: string }) {
-  return (
-    <Marker position={[lat, lng]} icon={focusIcon} interactive={false} keyboard={false} zIndexOffset={900}>
-      <Tooltip permanent direction="top" offset={[0, -16]} className="focus-label">
-        <span data-testid="map-focus">{name}</span>
-      </Tooltip>
-    </Marker>
-  );
+  const icon = useMemo(() => labelIcon('focus-marker', name, { 'data-testid': 'map-focus' }, '<span class="ring"></span>', [34, 34]), [name]);
+  return <Marker position={[lat, lng]} icon={icon} interactive={false} keyboard={false} zIndexOffset={900} />;
 });
+
+const RING_KM = [1, 3, 5] as const;
 
 /** Rings at 1, 3 and 5 km: the "1-3-5 minute" circles many cities draw around schools. */
 export const DistanceRings = memo(function DistanceRings({ lat, lng }: { lat: number; lng: number }) {
   const { t } = useI18n();
+  const icons = useMemo(() => RING_KM.map((km) => labelIcon('ring-label', t('ringLabel', { km }), { 'data-testid': 'ring', 'data-km': String(km) })), [t]);
   return (
     <>
       {RING_KM.map((km) => (
         <Circle key={km} center={[lat, lng]} radius={km * 1000} interactive={false} pathOptions={{ color: '#f87171', weight: 1.5, dashArray: '6 6', fill: false, opacity: 0.8 }} />
       ))}
-      {RING_KM.map((km) => (
+      {RING_KM.map((km, i) => (
         // The label sits on the ring's north edge.
-        <Marker key={`l${km}`} position={[lat + km / 111.32, lng]} interactive={false} keyboard={false} icon={anchorOnly}>
-          <Tooltip permanent direction="center" className="ring-label-text" interactive={false}>
-            <span data-testid="ring" data-km={km}>{t('ringLabel', { km })}</span>
-          </Tooltip>
-        </Marker>
+        <Marker key={`l${km}`} position={[lat + km / 111.32, lng]} interactive={false} keyboard={false} icon={icons[i]!} />
       ))}
     </>
   );
 });
 
-/** Lines from the incident to its nearest free units, labelled with distance and ETA. */
+const NearestLabel = memo(function NearestLabel({ unitId, rank, lat, lng, text }: { unitId: string; rank: number; lat: number; lng: number; text: string }) {
+  const icon = useMemo(() => labelIcon('nearest-label', text, { 'data-testid': 'nearest-line', 'data-unit-id': unitId, 'data-rank': String(rank) }), [unitId, rank, text]);
+  return <Marker position={[lat, lng]} interactive={false} keyboard={false} icon={icon} zIndexOffset={800} />;
+});
+
+/** Lines from the incident to its nearest free units, labelled at the unit's end with distance and ETA. */
 export const NearestLines = memo(function NearestLines({ target, candidates }: { target: { lat: number; lng: number }; candidates: Candidate[] }) {
   const { t } = useI18n();
   return (
@@ -69,14 +80,14 @@ export const NearestLines = memo(function NearestLines({ target, candidates }: {
         <Polyline key={u.unitId} positions={[[target.lat, target.lng], [u.lat, u.lng]]} interactive={false} pathOptions={{ color: i === 0 ? '#22c55e' : '#86efac', weight: i === 0 ? 4 : 2.5, opacity: 0.9, dashArray: i === 0 ? undefined : '8 6' }} />
       ))}
       {candidates.map((u, i) => (
-        // Labelled at the unit's end, where the lines are apart, not at the alarm where they all meet.
-        <Marker key={`l-${u.unitId}`} position={[u.lat, u.lng]} interactive={false} keyboard={false} icon={anchorOnly}>
-          <Tooltip permanent direction="right" offset={[14, 0]} className="nearest-label" interactive={false}>
-            <span data-testid="nearest-line" data-unit-id={u.unitId} data-rank={i + 1}>
-              {`${i + 1} · ${t('distance', { km: (u.distanceM / 1000).toFixed(1), min: Math.max(1, Math.round(u.etaS / 60)) })}`}
-            </span>
-          </Tooltip>
-        </Marker>
+        <NearestLabel
+          key={`l-${u.unitId}`}
+          unitId={u.unitId}
+          rank={i + 1}
+          lat={u.lat}
+          lng={u.lng}
+          text={`${i + 1} · ${t('distance', { km: (u.distanceM / 1000).toFixed(1), min: Math.max(1, Math.round(u.etaS / 60)) })}`}
+        />
       ))}
     </>
   );
