@@ -6,6 +6,7 @@ import https from 'node:https';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
+import { HealthDiff } from '../shared/consoleApi';
 import { MAX_PAYLOAD_BYTES } from '../shared/protocol';
 import { ConfigError, type StationConfig } from './config';
 import { loadDemoRegistry } from './demo';
@@ -97,8 +98,15 @@ export async function startCore(config: StationConfig, now: () => number = Date.
   attachTerminalNamespace(io, station, now);
   const stopUnits = attachUnitNamespace(io, station, now);
   attachConsoleNamespace(io, station, sessions, now, journalId);
-  // Device health changes all the time (heartbeats); consoles get a fresh table every 2 s.
-  const healthTimer = setInterval(() => io.of('/console').to('live').emit('health', station.health()), 2000);
+  // Device health changes all the time (heartbeats). Consoles get the whole table when they connect and then,
+  // every 2 s, only the terminals that changed: with 1,000 terminals the whole table is ~160 KB, and parsing it
+  // every 2 s on every console would sit in front of the next alarm.
+  const healthDiff = new HealthDiff();
+  healthDiff.next(station.health());
+  const healthTimer = setInterval(() => {
+    const change = healthDiff.next(station.health());
+    if (change.changed.length > 0 || change.removed.length > 0) io.of('/console').to('live').emit('healthChanged', change);
+  }, 2000);
   // Unit positions: at most once a second, and only when something moved.
   let unitsSent = station.unitsVersion;
   const unitsTimer = setInterval(() => {

@@ -1,7 +1,7 @@
 // renderer/ — the console's state: the journal replica folded by the shared reducer, plus link status.
 // Components read it with useConsole() and act through its methods; they never touch sockets or Dexie.
 import { useSyncExternalStore } from 'react';
-import type { ConsoleHello, DeviceHealth, ExportAck, ImportAck, UnitLive } from '../shared/consoleApi';
+import { mergeHealth, type ConsoleHello, type DeviceHealth, type ExportAck, type ImportAck, type UnitLive } from '../shared/consoleApi';
 import { parseImport, utf8Bytes, type DataFormat, type DataKind } from '../shared/dataExchange';
 import type { AlarmReceived, JournalRecord, OperatorRef } from '../shared/events';
 import { applyRecord, emptyState, foldRecords, isUnacknowledged, openFaults, type StationState } from '../shared/incidents';
@@ -144,6 +144,7 @@ export class ConsoleStore {
       records: (batch) => this.onRecords(batch),
       volatile: (alarms) => this.set({ volatile: alarms }),
       health: (devices) => this.set({ health: devices }),
+      healthChanged: (change) => this.set({ health: mergeHealth(this.s.health, change) }),
       units: (units) => this.set({ units }),
       reference: (reference) => {
         this.set({ reference });

@@ -43,6 +43,42 @@ export interface ConsoleHello {
   journalProblems: string[];
 }
 
+export interface HealthChange {
+  changed: DeviceHealth[];
+  removed: string[];
+}
+
+/** A console's health table after a change: entries replaced in place, new ones appended, removed ones dropped. */
+export function mergeHealth(current: readonly DeviceHealth[], change: HealthChange): DeviceHealth[] {
+  const changed = new Map(change.changed.map((d) => [d.deviceId, d]));
+  const removed = new Set(change.removed);
+  const next = current.filter((d) => !removed.has(d.deviceId)).map((d) => {
+    const c = changed.get(d.deviceId);
+    if (c) changed.delete(d.deviceId);
+    return c ?? d;
+  });
+  return [...next, ...changed.values()];
+}
+
+/** Tracks what was last sent to consoles, and tells what changed since (absolute values, not increments). */
+export class HealthDiff {
+  private sent = new Map<string, string>();
+
+  /** The change against the last call; empty lists when nothing changed. */
+  next(now: readonly DeviceHealth[]): HealthChange {
+    const seen = new Map<string, string>();
+    const changed: DeviceHealth[] = [];
+    for (const d of now) {
+      const json = JSON.stringify(d);
+      seen.set(d.deviceId, json);
+      if (this.sent.get(d.deviceId) !== json) changed.push(d);
+    }
+    const removed = [...this.sent.keys()].filter((id) => !seen.has(id));
+    this.sent = seen;
+    return { changed, removed };
+  }
+}
+
 /** A patrol unit's live position as last reported (positions are not journalled). */
 export interface UnitLive {
   unitId: string;
@@ -63,6 +99,8 @@ export interface ConsoleServerEvents {
   record: (r: JournalRecord) => void;
   volatile: (alarms: AlarmReceived[]) => void;
   health: (devices: DeviceHealth[]) => void;
+  /** Every 2 s, only the terminals whose health changed since the last send (and those removed). */
+  healthChanged: (change: HealthChange) => void;
   units: (units: UnitLive[]) => void;
   /** The registry changed (a device added …): fresh reference data. */
   reference: (r: ReferenceData) => void;

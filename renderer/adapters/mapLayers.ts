@@ -48,7 +48,7 @@ export class SchoolMarkers {
   private visible: Partial<Record<SchoolType, boolean>> = {};
 
   constructor(private readonly map: L.Map, schools: School[]) {
-    const renderer = L.canvas({ padding: 0.3 });
+    const renderer = L.canvas({ padding: 0.1 });
     for (const s of schools) {
       const m = L.circleMarker([s.lat, s.lng], { renderer, radius: 6, weight: 1, color: '#0f172a', fillColor: SCHOOL_COLOUR[s.type], fillOpacity: 0.95 });
       m.bindTooltip(() => textBlock([s.name, this.stateLine(s)]));
@@ -254,7 +254,7 @@ export class UnitMarkers {
   private unhook: (() => void) | undefined;
 
   constructor(private readonly map: L.Map, units: PatrolUnit[]) {
-    const trailRenderer = L.canvas({ pane: 'trails', padding: 0.2 });
+    const trailRenderer = L.canvas({ pane: 'trails', padding: 0.1 });
     for (const u of units) {
       const marker = L.marker([u.lat, u.lng], { icon: unitIcon, zIndexOffset: 500, keyboard: false });
       const trail = L.polyline([], { renderer: trailRenderer, color: '#fb923c', weight: 2, opacity: 0.55, interactive: false });

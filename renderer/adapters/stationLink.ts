@@ -1,7 +1,7 @@
 // renderer/ (adapter) — the one link to the station core: login over HTTP, then the `/console` socket.
 // Identical in Electron and in a browser (the core serves the page, so everything is same-origin).
 import { io, type Socket } from 'socket.io-client';
-import type { CommandAck, ConsoleClientEvents, ConsoleHello, ConsoleServerEvents, DeviceHealth, ExportAck, ImportAck, LoginResponse, SecretAck, UnitLive } from '../../shared/consoleApi';
+import type { CommandAck, ConsoleClientEvents, ConsoleHello, ConsoleServerEvents, DeviceHealth, ExportAck, HealthChange, ImportAck, LoginResponse, SecretAck, UnitLive } from '../../shared/consoleApi';
 import type { DataFormat, DataKind } from '../../shared/dataExchange';
 import type { AlarmReceived, JournalRecord } from '../../shared/events';
 
@@ -10,6 +10,7 @@ export interface LinkHandlers {
   records(batch: JournalRecord[]): void;
   volatile(alarms: AlarmReceived[]): void;
   health(devices: DeviceHealth[]): void;
+  healthChanged(change: HealthChange): void;
   units(units: UnitLive[]): void;
   reference(r: ConsoleHello['reference']): void;
   connection(online: boolean): void;
@@ -71,6 +72,7 @@ export function connect(session: string, since: () => number, h: LinkHandlers): 
   socket.on('record', (r) => h.records([r]));
   socket.on('volatile', h.volatile);
   socket.on('health', h.health);
+  socket.on('healthChanged', h.healthChanged);
   socket.on('units', h.units);
   socket.on('reference', h.reference);
 
