@@ -46,7 +46,8 @@ const receivedOf = (i: Incident | AlarmReceived): number => ('type' in i ? i.at 
 function SizeWatcher() {
   const map = useMap();
   useEffect(() => {
-    const ro = new ResizeObserver(() => map.invalidateSize({ pan: false }));
+    // pan: keep the centre where it was, so the incident the map moved to stays in the middle.
+    const ro = new ResizeObserver(() => map.invalidateSize({ pan: true, animate: false }));
     ro.observe(map.getContainer());
     return () => ro.disconnect();
   }, [map]);
