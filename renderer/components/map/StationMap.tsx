@@ -70,6 +70,9 @@ function FlyTo({ target }: { target: FlyTarget | undefined }) {
     last.current = key;
     // Not flyTo: a flight moves every marker on every frame (1,000 schools, 600 markers), which stalls the
     // console for the next alarm; setView zooms with one CSS transform of the panes and pans the same way.
+    // The incident panel may have opened in the same render: measure the map's box first, or the centre is
+    // computed for the old size.
+    map.invalidateSize({ pan: false });
     map.setView([target.lat, target.lng], Math.max(map.getZoom(), 14), { animate: true });
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [map, key]);
