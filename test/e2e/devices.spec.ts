@@ -52,6 +52,12 @@ test('a silent terminal becomes a device fault with the calmer tone, and clears 
   await expect(page.getByTestId('sound-state')).toHaveAttribute('data-tone', 'fault');
   await expect(page.getByTestId('sound-state')).toHaveAttribute('data-sound', 'playing');
 
+  // On the map the school is drawn as offline and the legend counts it; its card says so.
+  await expect(page.getByTestId('legend-offline')).toHaveAttribute('data-count', '1');
+  await page.getByTestId('map-search').fill(quiet.schoolId);
+  await page.locator(`[data-testid=search-result][data-school-id="${quiet.schoolId}"]`).click();
+  await expect(page.locator(`[data-testid=school-popup][data-school-id="${quiet.schoolId}"]`)).toContainText('报警终端离线');
+
   // The health view lists it as offline, first.
   await page.getByTestId('tab-devices').click();
   await expect(page.locator('[data-testid=device-row]').first()).toHaveAttribute('data-device-id', quiet.deviceId);
@@ -64,6 +70,8 @@ test('a silent terminal becomes a device fault with the calmer tone, and clears 
   silent.length = 0; // the terminal is back and heartbeats again
   await expect(fault).toHaveCount(0);
   await expect(page.locator(`[data-testid=device-row][data-device-id="${quiet.deviceId}"]`)).toHaveAttribute('data-online', 'true', { timeout: 5000 });
+  await page.getByRole('button', { name: /^(接警台|Console)$/ }).click();
+  await expect(page.getByTestId('legend-offline')).toHaveAttribute('data-count', '0');
 });
 
 test('tamper raises the alarm tone; skew and refusals show in the health view; cancel is shown, not closed', async ({ page }) => {
