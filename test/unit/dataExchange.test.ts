@@ -20,33 +20,7 @@ import {
   type KindRows,
   type RowError,
 } from '../../shared/dataExchange';
-import type { GuardPost, School } from '../../shared/model';
-
-const school = (id: string, over: Partial<School> = {}): School => ({
-  id,
-  name: `示例学校${id}`,
-  nameEn: `Sample school ${id}`,
-  type: 'primary',
-  address: '示例地址',
-  lat: 41.32,
-  lng: 117.73,
-  area: 'urban',
-  phone: '0314-0000000',
-  ...over,
-});
-const post = (id: string, over: Partial<GuardPost> = {}): GuardPost => ({
-  id,
-  name: `示例护学岗 ${id}`,
-  schoolId: 's1',
-  lat: 41.3,
-  lng: 117.7,
-  days: [1, 2, 3, 4, 5],
-  windows: [
-    { start: '07:10', end: '08:10' },
-    { start: '16:30', end: '17:30' },
-  ],
-  ...over,
-});
+import { guardPost as post, school } from '../support/registryFixture';
 
 /** The errors of an import that must fail. */
 function errorsOf(kind: DataKind, format: 'csv' | 'json', text: string): RowError[] {

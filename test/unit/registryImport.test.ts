@@ -2,29 +2,14 @@
 // adminImport/adminExport): all or nothing on a real file, upsert, fresh tokens that authenticate, revocation
 // by disabling, cross-checks as row errors, and the admin-only role check in the core.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { openJournal, type Journal } from '../../main/journal';
-import { ImportError, Registry, emptyRegistryData, type RegistryData } from '../../main/registry';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ImportError, Registry, type RegistryData } from '../../main/registry';
 import { hashSecret, type SecretHash } from '../../main/secrets';
-import { Station } from '../../main/station';
+import type { Station } from '../../main/station';
 import { parseImport, type DataKind } from '../../shared/dataExchange';
-import type { School } from '../../shared/model';
 import { admin, chief, officer } from '../support/operators';
-
-const school = (id: string, over: Partial<School> = {}): School => ({
-  id,
-  name: `示例学校${id}`,
-  nameEn: `Sample school ${id}`,
-  type: 'primary',
-  address: '示例地址',
-  lat: 41.32,
-  lng: 117.73,
-  area: 'urban',
-  phone: '0314-0000000',
-  ...over,
-});
+import { guardPost, registryOf, savedRegistry, school, terminal, unitRecord, useStationBench } from '../support/registryFixture';
 
 const T1_TOKEN = 'tok-T1-a8f3c1';
 const U1_TOKEN = 'tok-U1-c0ffee';
@@ -35,28 +20,20 @@ beforeAll(async () => {
 });
 
 function seed(): RegistryData {
-  return {
-    ...emptyRegistryData('示例派出所'),
+  return registryOf({
     schools: [school('s1', { phone: '0314-1111111' }), school('s2')],
-    terminals: [{ deviceId: 'T-1', schoolId: 's1', label: '门卫室', secret: t1Secret, disabled: false }],
-    guardPosts: [{ id: 'post-1', name: '护学岗一', schoolId: 's1', lat: 41.3, lng: 117.7, days: [1, 2, 3, 4, 5], windows: [{ start: '07:10', end: '08:10' }] }],
-    units: [
-      { id: 'U-1', name: '巡逻一组', callsign: '隆01', lat: 41.3, lng: 117.7, hasDevice: true, secret: u1Secret, disabled: false },
-      { id: 'U-radio', name: '巡逻二组', callsign: '隆02', lat: 41.3, lng: 117.7, hasDevice: false, disabled: false },
-    ],
-  };
+    terminals: [terminal('T-1', 's1', t1Secret)],
+    guardPosts: [guardPost('post-1', { name: '护学岗一', windows: [{ start: '07:10', end: '08:10' }] })],
+    units: [unitRecord('U-1', u1Secret, { name: '巡逻一组', callsign: '隆01' }), unitRecord('U-radio', undefined, { name: '巡逻二组', callsign: '隆02' })],
+  });
 }
 
-let root: string;
+const bench = useStationBench('registry-import-test-');
 let file: string;
 let reg: Registry;
-beforeAll(() => {
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'registry-import-test-'));
-});
-afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 beforeEach(() => {
-  file = path.join(fs.mkdtempSync(path.join(root, 'r-')), 'registry.json');
-  new Registry(seed(), file).save();
+  file = bench.registryFile();
+  savedRegistry(seed(), file);
   reg = Registry.load(file);
 });
 
@@ -194,16 +171,7 @@ describe('importData: upsert', () => {
   });
 });
 
-let journals: Journal[] = [];
-function station(r: Registry = reg): Station {
-  const j = openJournal(fs.mkdtempSync(path.join(root, 'j-')));
-  journals.push(j);
-  return new Station(j, r, { heartbeatMs: 3_600_000 });
-}
-afterEach(() => {
-  journals.forEach((j) => j.close());
-  journals = [];
-});
+const station = (r: Registry = reg): Station => bench.station(r, { heartbeatMs: 3_600_000 });
 
 describe('station: admin only', () => {
   it('refuses an officer and a chief, importing and exporting, before looking at the request', async () => {

@@ -1,17 +1,16 @@
 // test/unit/main — the station core's lifecycle commands over a real journal: roles, dispatch by device and
 // radio, unit progress, alarm:status to the school, restart, supervision escalation, target profiles.
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
-import { openJournal, type Journal } from '../../../main/journal';
-import { Registry, emptyRegistryData, type RegistryData } from '../../../main/registry';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Journal } from '../../../main/journal';
+import { Registry, type RegistryData } from '../../../main/registry';
 import { hashSecret, type SecretHash } from '../../../main/secrets';
 import { Station, type CommandResult } from '../../../main/station';
 import type { OperatorRef, StationEvent } from '../../../shared/events';
 import type { AlarmStatus } from '../../../shared/protocol';
 import { DEFAULT_TARGETS } from '../../../shared/response';
 import { officer, chief, trainer, admin } from '../../support/operators';
+import { registryOf, stationSchools, terminal, unitRecord, useStationBench } from '../../support/registryFixture';
 
 const T0 = new Date(2026, 10, 30, 10, 15, 0).getTime();
 const DAY = '20261130';
@@ -23,31 +22,25 @@ beforeAll(async () => {
 });
 
 function registryData(): RegistryData {
-  return {
-    ...emptyRegistryData('示例派出所'),
-    schools: [{ id: 'school-1', name: '示例第一小学', nameEn: 'Sample', type: 'primary', address: '示例地址', area: 'urban', phone: '0314-0000000', lat: 41.32, lng: 117.73 }],
-    terminals: [{ deviceId: 'T-1', schoolId: 'school-1', label: '门卫室', secret, disabled: false }],
+  const at = { lat: 41.31, lng: 117.72 };
+  return registryOf({
+    schools: [stationSchools()[0]!],
+    terminals: [terminal('T-1', 'school-1', secret)],
     units: [
-      { id: 'U-dev', name: '巡逻一组', callsign: '隆01', lat: 41.33, lng: 117.74, hasDevice: true, secret, disabled: false },
-      { id: 'U-radio', name: '巡逻二组', callsign: '隆02', lat: 41.31, lng: 117.72, hasDevice: false, disabled: false },
-      { id: 'U-off', name: '停用', callsign: '隆09', lat: 41.31, lng: 117.72, hasDevice: false, disabled: true },
+      unitRecord('U-dev', secret, { name: '巡逻一组', callsign: '隆01', lat: 41.33, lng: 117.74 }),
+      unitRecord('U-radio', undefined, { name: '巡逻二组', callsign: '隆02', ...at }),
+      unitRecord('U-off', undefined, { name: '停用', callsign: '隆09', ...at, disabled: true }),
     ],
-  };
+  });
 }
 
-let root: string;
-let dir: string;
+const bench = useStationBench('lifecycle-test-', { mute: ['error', 'log'] });
+const { journal } = bench;
 let now: number;
 const clock = (): number => now;
-const journals: Journal[] = [];
-function journal(): Journal {
-  const j = openJournal(dir);
-  journals.push(j);
-  return j;
-}
 function station(j: Journal = journal(), registry = new Registry(registryData())): Station {
   // A long heartbeat keeps supervision from taking the terminal offline in these tests.
-  return new Station(j, registry, { now: clock, heartbeatMs: 3_600_000 });
+  return bench.station(registry, { now: clock, heartbeatMs: 3_600_000 }, j);
 }
 function statuses(s: Station): AlarmStatus[] {
   const heard: AlarmStatus[] = [];
@@ -56,24 +49,8 @@ function statuses(s: Station): AlarmStatus[] {
 }
 const types = (j: Journal, from = 0): StationEvent['type'][] => j.records.slice(from).map((r) => r.event.type);
 
-beforeAll(() => {
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'lifecycle-test-'));
-});
-afterAll(() => {
-  fs.rmSync(root, { recursive: true, force: true });
-});
-let consoleError: MockInstance<typeof console.error>;
-let consoleLog: MockInstance<typeof console.log>;
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(root, 'case-'));
   now = T0;
-  consoleError = vi.spyOn(console, 'error').mockImplementation(() => undefined);
-  consoleLog = vi.spyOn(console, 'log').mockImplementation(() => undefined);
-});
-afterEach(() => {
-  for (const j of journals.splice(0)) j.close();
-  consoleError.mockRestore();
-  consoleLog.mockRestore();
 });
 
 function ok(r: CommandResult | { ok: boolean }): void {
@@ -473,7 +450,7 @@ describe('setTargets', () => {
   });
 
   it('stores a good profile in the registry (and on disk when it has a file)', () => {
-    const file = path.join(dir, 'registry.json');
+    const file = path.join(bench.dir, 'registry.json');
     const registry = new Registry(registryData(), file);
     const j = journal();
     const s = station(j, registry);

@@ -1,23 +1,14 @@
 // test/unit/main — secrets (salted scrypt) and the registry: authentication, what consoles may see, persistence.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Registry, emptyRegistryData, isRole, type RegistryData } from '../../../main/registry';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { Registry, isRole, type RegistryData } from '../../../main/registry';
 import { COST, hashSecret, newToken, verifySecret, type SecretHash } from '../../../main/secrets';
 import type { School } from '../../../shared/model';
+import { officer } from '../../support/operators';
+import { operatorRecord, registryOf, school as sampleSchool, terminal, unitRecord, useTempRoot } from '../../support/registryFixture';
 
-const school = (id: string, name: string): School => ({
-  id,
-  name,
-  nameEn: `Sample school ${id}`,
-  type: 'primary',
-  address: '示例地址',
-  lat: 41.32,
-  lng: 117.73,
-  area: 'urban',
-  phone: '0314-0000000',
-});
+const school = (id: string, name: string): School => sampleSchool(id, { name });
 
 const TERMINAL_TOKEN = 'tok-Terminal-7f3a9c2e1b';
 const DISABLED_TOKEN = 'tok-Disabled-55aa11';
@@ -42,33 +33,20 @@ beforeAll(async () => {
 });
 
 function sampleData(): RegistryData {
-  return {
-    ...emptyRegistryData('示例派出所'),
+  return registryOf({
     schools: [school('s1', '示例第一小学'), school('s2', '示例幼儿园')],
-    terminals: [
-      { deviceId: 'T-1', schoolId: 's1', label: '门卫室', secret: terminalSecret, disabled: false },
-      { deviceId: 'T-2', schoolId: 's2', label: '值班室', secret: disabledSecret, disabled: true },
-    ],
-    units: [{ id: 'U-1', name: '巡逻一组', callsign: '巡1', lat: 41.3, lng: 117.7, hasDevice: true, secret: unitSecret, disabled: false }],
-    operators: [
-      { username: 'wang', displayName: '王警官', role: 'officer', secret: officerSecret, disabled: false },
-      { username: 'zhao', displayName: '赵警官', role: 'officer', secret: retiredSecret, disabled: true },
-    ],
-  };
+    terminals: [terminal('T-1', 's1', terminalSecret), terminal('T-2', 's2', disabledSecret, { label: '值班室', disabled: true })],
+    units: [unitRecord('U-1', unitSecret, { name: '巡逻一组', callsign: '巡1' })],
+    operators: [operatorRecord(officer, officerSecret), operatorRecord({ username: 'zhao', displayName: '赵警官', role: 'officer' }, retiredSecret, true)],
+  });
 }
 
 const ALL_PLAIN = [TERMINAL_TOKEN, DISABLED_TOKEN, UNIT_TOKEN, OFFICER_PASSWORD, RETIRED_PASSWORD];
 
-let tmpRoot: string;
-beforeAll(() => {
-  tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'registry-test-'));
-});
-afterAll(() => {
-  fs.rmSync(tmpRoot, { recursive: true, force: true });
-});
+const tmp = useTempRoot('registry-test-');
 let dir: string;
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(tmpRoot, 'case-'));
+  dir = tmp.fresh();
 });
 
 describe('secrets', () => {

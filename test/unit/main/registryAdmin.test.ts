@@ -1,27 +1,12 @@
 // test/unit/main — registry administration (CLI and admin screen): adding schools, terminals, units and operators,
 // rotating and disabling credentials, and reload() telling a running core what to cut off. Real files in a temp dir.
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Registry, RegistryError, emptyRegistryData, type RegistryData } from '../../../main/registry';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { Registry, RegistryError, type RegistryData } from '../../../main/registry';
 import { hashSecret, type SecretHash } from '../../../main/secrets';
 import type { Role } from '../../../shared/events';
-import type { PatrolUnit, School } from '../../../shared/model';
-
-const school = (id: string, over: Partial<School> = {}): School => ({
-  id,
-  name: `示例学校${id}`,
-  nameEn: `Sample school ${id}`,
-  type: 'primary',
-  address: '示例地址',
-  lat: 41.32,
-  lng: 117.73,
-  area: 'urban',
-  phone: '0314-0000000',
-  ...over,
-});
-const unit = (id: string, hasDevice: boolean): PatrolUnit => ({ id, name: `巡逻${id}`, callsign: id, lat: 41.3, lng: 117.7, hasDevice });
+import { officer } from '../../support/operators';
+import { operatorRecord, patrolUnit as unit, registryOf, savedRegistry, school, terminal, unitRecord, useTempRoot } from '../../support/registryFixture';
 
 const T1_TOKEN = 'tok-T1-a8f3c1';
 const T2_TOKEN = 'tok-T2-77be02';
@@ -38,39 +23,22 @@ beforeAll(async () => {
 
 /** Everything enabled: reload() tests count on it. */
 function seed(): RegistryData {
-  return {
-    ...emptyRegistryData('示例派出所'),
+  return registryOf({
     schools: [school('s1'), school('s2')],
-    terminals: [
-      { deviceId: 'T-1', schoolId: 's1', label: '门卫室', secret: t1Secret, disabled: false },
-      { deviceId: 'T-2', schoolId: 's2', label: '值班室', secret: t2Secret, disabled: false },
-    ],
-    units: [
-      { ...unit('U-1', true), secret: u1Secret, disabled: false },
-      { ...unit('U-radio', false), disabled: false },
-    ],
-    operators: [{ username: 'wang', displayName: '王警官', role: 'officer', secret: wangSecret, disabled: false }],
-  };
+    terminals: [terminal('T-1', 's1', t1Secret), terminal('T-2', 's2', t2Secret, { label: '值班室' })],
+    units: [unitRecord('U-1', u1Secret), unitRecord('U-radio', undefined)],
+    operators: [operatorRecord(officer, wangSecret)],
+  });
 }
 
-let tmpRoot: string;
+const tmp = useTempRoot('registry-admin-test-');
 let file: string;
-beforeAll(() => {
-  tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'registry-admin-test-'));
-});
-afterAll(() => {
-  fs.rmSync(tmpRoot, { recursive: true, force: true });
-});
 beforeEach(() => {
-  file = path.join(fs.mkdtempSync(path.join(tmpRoot, 'case-')), 'registry.json');
+  file = tmp.registryFile();
 });
 
 /** A registry on a real file, seeded and saved. */
-function seeded(): Registry {
-  const r = new Registry(seed(), file);
-  r.save();
-  return r;
-}
+const seeded = (): Registry => savedRegistry(seed(), file);
 
 /** Runs a change that must be refused with a RegistryError, and checks the file did not change by one byte. */
 async function refused(change: () => unknown, message?: RegExp): Promise<void> {

@@ -16,45 +16,35 @@
 //    every school, terminal and operator and revokes every device, instead of keeping the previous data like it does
 //    for unparseable JSON. Fix: throw unless the parsed value is a plain object (and its lists are arrays).
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Registry, RegistryError, emptyRegistryData, type RegistryData } from '../../../main/registry';
 import { hashSecret, type SecretHash } from '../../../main/secrets';
-import type { School } from '../../../shared/model';
+import { savedRegistry, school as sampleSchool, terminal, unitRecord, useTempRoot } from '../../support/registryFixture';
 
-const school: School = { id: 's1', name: '示例小学', nameEn: 'Sample', type: 'primary', address: '示例地址', lat: 41.32, lng: 117.73, area: 'urban', phone: '0314-0000000' };
+const school = sampleSchool('s1', { name: '示例小学', nameEn: 'Sample' });
 
 let secret: SecretHash;
-let tmpRoot: string;
-let file: string;
 beforeAll(async () => {
   secret = await hashSecret('tok');
-  tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'registry-admin-bug-'));
 });
-afterAll(() => {
-  fs.rmSync(tmpRoot, { recursive: true, force: true });
-});
+const tmp = useTempRoot('registry-admin-bug-');
+let file: string;
 beforeEach(() => {
-  file = path.join(fs.mkdtempSync(path.join(tmpRoot, 'case-')), 'registry.json');
+  file = tmp.registryFile();
 });
 
 function data(): RegistryData {
   return {
     ...emptyRegistryData(),
     schools: [school],
-    terminals: [
-      { deviceId: 'T-1', schoolId: 's1', label: 'a', secret, disabled: false },
-      { deviceId: 'T-off', schoolId: 's1', label: 'b', secret, disabled: true },
-    ],
-    units: [{ id: 'U-off', name: 'u', callsign: 'u', lat: 41, lng: 117, hasDevice: true, secret, disabled: true }],
+    terminals: [terminal('T-1', 's1', secret, { label: 'a' }), terminal('T-off', 's1', secret, { label: 'b', disabled: true })],
+    units: [unitRecord('U-off', secret, { name: 'u', callsign: 'u', lat: 41, lng: 117, disabled: true })],
   };
 }
 
 describe('Registry.reload lists only what was revoked now', () => {
   it('does not list a device or unit that was disabled all along and did not change', () => {
-    const core = new Registry(data(), file);
-    core.save();
+    const core = savedRegistry(data(), file);
     const cli = Registry.load(file);
     cli.setDisabled('T-1', true);
     expect(core.reload()).toEqual(['T-1']);
@@ -62,8 +52,7 @@ describe('Registry.reload lists only what was revoked now', () => {
   });
 
   it('does not list a device that was re-enabled', () => {
-    const core = new Registry(data(), file);
-    core.save();
+    const core = savedRegistry(data(), file);
     Registry.load(file).setDisabled('T-off', false);
     expect(core.reload()).toEqual([]);
   });
@@ -71,8 +60,7 @@ describe('Registry.reload lists only what was revoked now', () => {
 
 describe('Registry admin methods called concurrently', () => {
   it('refuses the second of two concurrent addTerminal calls with the same id', async () => {
-    const r = new Registry(data(), file);
-    r.save();
+    const r = savedRegistry(data(), file);
     const results = await Promise.allSettled([
       r.addTerminal({ deviceId: 'T-2', schoolId: 's1', label: 'first' }),
       r.addTerminal({ deviceId: 'T-2', schoolId: 's1', label: 'second' }),
@@ -88,8 +76,7 @@ describe('Registry admin methods called concurrently', () => {
   });
 
   it('refuses the second of two concurrent addOperator calls with the same username', async () => {
-    const r = new Registry(data(), file);
-    r.save();
+    const r = savedRegistry(data(), file);
     const results = await Promise.allSettled([
       r.addOperator({ username: 'wang', displayName: '王一', role: 'officer' }),
       r.addOperator({ username: 'wang', displayName: '王二', role: 'admin' }),
@@ -101,8 +88,7 @@ describe('Registry admin methods called concurrently', () => {
 
 describe('Registry.reload of a file that is JSON but not a registry', () => {
   it.each([['null'], ['[]'], ['"registry"']])('keeps the current data and throws for %s', (text) => {
-    const core = new Registry(data(), file);
-    core.save();
+    const core = savedRegistry(data(), file);
     fs.writeFileSync(file, text);
     expect(() => core.reload()).toThrow();
     expect(core.terminal('T-1')).toBeDefined();

@@ -1,15 +1,13 @@
 // test/unit/main — the station core over a real journal: alarms, idempotency, acknowledgement, restart, not_durable.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
-import { openJournal, type Journal } from '../../../main/journal';
-import { Registry, emptyRegistryData, type RegistryData } from '../../../main/registry';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Journal } from '../../../main/journal';
+import { Registry, type RegistryData } from '../../../main/registry';
 import { hashSecret, type SecretHash } from '../../../main/secrets';
 import { Station, type StationListener } from '../../../main/station';
 import type { AlarmReceived, JournalRecord } from '../../../shared/events';
 import type { AlarmStatus } from '../../../shared/protocol';
 import { officer, chief, trainer, admin } from '../../support/operators';
+import { stationRegistryData, useStationBench } from '../../support/registryFixture';
 
 // Local time: incident ids carry the station's local date.
 const T0 = new Date(2026, 10, 30, 10, 15, 0).getTime();
@@ -21,21 +19,7 @@ beforeAll(async () => {
   secret = await hashSecret('terminal-token');
 });
 
-function registryData(): RegistryData {
-  const base = { nameEn: 'Sample', type: 'primary' as const, address: '示例地址', area: 'urban' as const, phone: '0314-0000000' };
-  return {
-    ...emptyRegistryData('示例派出所'),
-    schools: [
-      { id: 'school-1', name: '示例第一小学', lat: 41.32, lng: 117.73, ...base },
-      { id: 'school-2', name: '示例第二小学', lat: 41.33, lng: 117.74, ...base },
-    ],
-    terminals: [
-      { deviceId: 'T-1', schoolId: 'school-1', label: '门卫室', secret, disabled: false },
-      { deviceId: 'T-2', schoolId: 'school-2', label: '门卫室', secret, disabled: false },
-      { deviceId: 'T-off', schoolId: 'school-2', label: '停用', secret, disabled: true },
-    ],
-  };
-}
+const registryData = (): RegistryData => stationRegistryData(secret);
 
 const alarm = (alarmId: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
   alarmId,
@@ -82,43 +66,16 @@ function listen(station: Station): Heard & { stop: () => void } {
   return { ...heard, stop: () => void stop() };
 }
 
-let root: string;
-let dir: string;
+const bench = useStationBench('station-test-', { mute: ['error'] });
+const { journal, onDisk } = bench;
 let now: number;
 const clock = (): number => now;
-const journals: Journal[] = [];
-function journal(): Journal {
-  const j = openJournal(dir);
-  journals.push(j);
-  return j;
-}
-/** The records as they are on disk, read by a fresh journal. */
-function onDisk(): JournalRecord[] {
-  const j = openJournal(dir);
-  const r = [...j.records];
-  j.close();
-  return r;
-}
 function station(j: Journal = journal()): Station {
-  return new Station(j, new Registry(registryData()), clock);
+  return bench.station(new Registry(registryData()), clock, j);
 }
 
-beforeAll(() => {
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'station-test-'));
-});
-afterAll(() => {
-  fs.rmSync(root, { recursive: true, force: true });
-});
-// The station logs store failures and listener errors with console.error; keep them out of the test output.
-let consoleError: MockInstance<typeof console.error>;
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(root, 'case-'));
   now = T0;
-  consoleError = vi.spyOn(console, 'error').mockImplementation(() => undefined);
-});
-afterEach(() => {
-  for (const j of journals.splice(0)) j.close();
-  consoleError.mockRestore();
 });
 
 function ok<T extends { ok: boolean }>(r: T): Extract<T, { ok: true }> {
@@ -247,7 +204,7 @@ describe('Station.receiveAlarm', () => {
     });
     const heard = listen(s);
     expect(s.receiveAlarm('T-1', alarm('a1')).ok).toBe(true);
-    expect(consoleError).toHaveBeenCalledTimes(1);
+    expect(bench.consoleError).toHaveBeenCalledTimes(1);
     expect(heard.records).toHaveLength(1);
     expect(heard.statuses).toHaveLength(1);
     heard.stop();

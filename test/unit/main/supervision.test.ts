@@ -2,16 +2,16 @@
 // cancel requests, fault acknowledgement, rate limiting, patrol units and live registry reloads.
 // A real journal in a temp dir, a real registry, and a clock the test moves by hand.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
-import { openJournal, type Journal } from '../../../main/journal';
-import { Registry, emptyRegistryData, type RegistryData } from '../../../main/registry';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Journal } from '../../../main/journal';
+import { Registry, type RegistryData } from '../../../main/registry';
 import { hashSecret, type SecretHash } from '../../../main/secrets';
 import { Station } from '../../../main/station';
 import type { DeviceHealth } from '../../../shared/consoleApi';
 import type { JournalRecord, StationEvent } from '../../../shared/events';
 import { officer, chief, trainer, admin } from '../../support/operators';
+import { savedRegistry, stationRegistryData, unitRecord, useStationBench } from '../../support/registryFixture';
 
 const T0 = new Date(2026, 10, 30, 10, 15, 0).getTime();
 const HB = 1000; // heartbeat interval of every station here: offline after > 3000 ms of silence
@@ -22,44 +22,17 @@ beforeAll(async () => {
   secret = await hashSecret('terminal-token');
 });
 
-function registryData(): RegistryData {
-  const base = { nameEn: 'Sample', type: 'primary' as const, address: '示例地址', area: 'urban' as const, phone: '0314-0000000' };
-  return {
-    ...emptyRegistryData('示例派出所'),
-    schools: [
-      { id: 'school-1', name: '示例第一小学', lat: 41.32, lng: 117.73, ...base },
-      { id: 'school-2', name: '示例第二小学', lat: 41.33, lng: 117.74, ...base },
-    ],
-    terminals: [
-      { deviceId: 'T-1', schoolId: 'school-1', label: '门卫室', secret, disabled: false },
-      { deviceId: 'T-2', schoolId: 'school-2', label: '值班室', secret, disabled: false },
-      { deviceId: 'T-off', schoolId: 'school-2', label: '停用', secret, disabled: true },
-    ],
-    units: [{ id: 'U-1', name: '巡逻一组', callsign: '巡1', lat: 41.3, lng: 117.7, hasDevice: true, secret, disabled: false }],
-  };
-}
+const registryData = (): RegistryData =>
+  stationRegistryData(secret, { t2Label: '值班室', units: [unitRecord('U-1', secret, { name: '巡逻一组', callsign: '巡1' })] });
 
-let root: string;
-let dir: string;
+const bench = useStationBench('supervision-test-', { mute: ['error', 'log'] });
+const { journal, onDisk } = bench;
 let now: number;
 const clock = (): number => now;
-const journals: Journal[] = [];
-function journal(): Journal {
-  const j = openJournal(dir);
-  journals.push(j);
-  return j;
-}
-/** The records as they are on disk, read by a fresh journal. */
-function onDisk(): JournalRecord[] {
-  const j = openJournal(dir);
-  const r = [...j.records];
-  j.close();
-  return r;
-}
 const eventsOnDisk = (type?: StationEvent['type']): StationEvent[] => onDisk().map((r) => r.event).filter((e) => type === undefined || e.type === type);
 
 function station(registry: Registry = new Registry(registryData()), j: Journal = journal()): Station {
-  return new Station(j, registry, { now: clock, heartbeatMs: HB });
+  return bench.station(registry, { now: clock, heartbeatMs: HB }, j);
 }
 function healthOf(s: Station, deviceId: string): DeviceHealth {
   const h = s.health().find((d) => d.deviceId === deviceId);
@@ -72,24 +45,8 @@ function heard(s: Station): { records: JournalRecord[]; revoked: (readonly strin
   return out;
 }
 
-beforeAll(() => {
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'supervision-test-'));
-});
-afterAll(() => {
-  fs.rmSync(root, { recursive: true, force: true });
-});
-let consoleError: MockInstance<typeof console.error>;
-let consoleLog: MockInstance<typeof console.log>;
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(root, 'case-'));
   now = T0;
-  consoleError = vi.spyOn(console, 'error').mockImplementation(() => undefined);
-  consoleLog = vi.spyOn(console, 'log').mockImplementation(() => undefined);
-});
-afterEach(() => {
-  for (const j of journals.splice(0)) j.close();
-  consoleError.mockRestore();
-  consoleLog.mockRestore();
 });
 
 describe('Station.supervise', () => {
@@ -126,7 +83,7 @@ describe('Station.supervise', () => {
     ]);
     expect(onDisk()).toHaveLength(2);
     // Not by trying and being refused every tick either: nothing is logged.
-    expect(consoleError).not.toHaveBeenCalled();
+    expect(bench.consoleError).not.toHaveBeenCalled();
   });
 
   it('counts the silence from the last sign of life of a device that was heard', () => {
@@ -171,7 +128,7 @@ describe('Station.supervise', () => {
     expect(healthOf(s, 'T-2').online).toBe(false);
     signOfLife(s);
     expect(eventsOnDisk('device.online')).toHaveLength(1);
-    expect(consoleError).not.toHaveBeenCalled();
+    expect(bench.consoleError).not.toHaveBeenCalled();
   });
 
   it('marks a terminal offline again after it came back and fell silent again', () => {
@@ -230,14 +187,14 @@ describe('Station heartbeat details', () => {
     ]);
     expect(healthOf(s, 'T-1').tamper).toBe(false);
     // Repeats are not even attempted (an attempt would be refused and logged on every heartbeat).
-    expect(consoleError).not.toHaveBeenCalled();
+    expect(bench.consoleError).not.toHaveBeenCalled();
   });
 
   it('a clear tamper flag from a device that never reported tamper records nothing', () => {
     const s = station();
     s.receiveHeartbeat('T-1', { sentAt: now, tamper: false });
     expect(eventsOnDisk()).toEqual([]);
-    expect(consoleError).not.toHaveBeenCalled();
+    expect(bench.consoleError).not.toHaveBeenCalled();
   });
 
   it('reports the clock skew as station time − device time, flagged beyond 5 s either way', () => {
@@ -524,10 +481,8 @@ describe('Station patrol units', () => {
 
 describe('Station.reloadRegistry', () => {
   function fileRegistry(): { file: string; registry: Registry } {
-    const file = path.join(dir, 'registry.json');
-    const registry = new Registry(registryData(), file);
-    registry.save();
-    return { file, registry };
+    const file = path.join(bench.dir, 'registry.json');
+    return { file, registry: savedRegistry(registryData(), file) };
   }
 
   it('re-reads the file changed by another process and tells listeners which devices were revoked', async () => {
@@ -558,7 +513,7 @@ describe('Station.reloadRegistry', () => {
     const h = heard(s);
     fs.writeFileSync(file, '{"stationName": "示例派出所", "schools": [');
     expect(() => s.reloadRegistry()).not.toThrow();
-    expect(consoleError).toHaveBeenCalled();
+    expect(bench.consoleError).toHaveBeenCalled();
     expect(h.revoked).toEqual([]);
     expect(registry.terminal('T-1')?.schoolId).toBe('school-1');
     expect(await registry.authenticateTerminal('T-1', 'terminal-token')).toBeDefined();
