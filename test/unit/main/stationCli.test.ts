@@ -1,40 +1,17 @@
 // test/unit/main — the registry admin CLI end to end: the built `dist/main/stationCli.js` run as a child process on a
 // data folder in a temp dir; what it prints, its exit codes, and what it leaves in registry.json.
-import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { Registry } from '../../../main/registry';
+import { useStationCli } from '../../support/stationCli';
 
-const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
-const CLI = path.join(ROOT, 'dist', 'main', 'stationCli.js');
-// Each test runs several child processes (node start-up + scrypt); slow under a loaded parallel run.
-vi.setConfig({ testTimeout: 90_000 });
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-let tmpRoot: string;
-let dataDir: string;
+const station = useStationCli('station-cli-test-');
+const { cli, ok } = station;
 let file: string;
+beforeEach(() => {
+  file = station.file;
+});
 
-/** Runs the CLI on this test's data folder (from a neutral cwd, without $STATION_DATA_DIR). */
-function cli(...args: string[]): Run {
-  const env = { ...process.env };
-  delete env.STATION_DATA_DIR;
-  const r = spawnSync(process.execPath, [CLI, '--data-dir', dataDir, ...args], { cwd: tmpRoot, env, encoding: 'utf8', timeout: 30_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-/** Runs a command that must succeed. */
-function ok(...args: string[]): string {
-  const r = cli(...args);
-  if (r.code !== 0) throw new Error(`station ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
-  return r.stdout;
-}
 /** The secret printed after `label:`, checking it is printed exactly once. */
 function printed(stdout: string, label: string): string {
   const m = new RegExp(`^${label}: (\\S+)$`, 'm').exec(stdout);
@@ -57,18 +34,6 @@ function refused(args: string[], message: RegExp): void {
 }
 
 const addSchool = (id = 's1'): string => ok('school', 'add', '--id', id, '--name', '示例小学', '--type', 'primary', '--lat', '41.32', '--lng', '117.73');
-
-beforeAll(() => {
-  if (!fs.existsSync(CLI)) execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'ignore', timeout: 280_000 });
-  tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'station-cli-test-'));
-}, 300_000);
-afterAll(() => {
-  fs.rmSync(tmpRoot, { recursive: true, force: true });
-});
-beforeEach(() => {
-  dataDir = fs.mkdtempSync(path.join(tmpRoot, 'data-'));
-  file = path.join(dataDir, 'registry.json');
-});
 
 describe('station CLI: schools', () => {
   it('adds a school with defaults for the optional fields', () => {

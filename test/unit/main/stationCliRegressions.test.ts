@@ -9,43 +9,16 @@
 //    kind, and a RegistryError when no such kind/id exists.
 // 2. main/stationCli.ts `num()` (line 44) takes Number(''), which is 0: `--lat ""` (an unset shell variable) puts the
 //    school at latitude 0 instead of refusing. Fix: refuse an empty/blank value before Number().
-import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { Registry } from '../../../main/registry';
+import { useStationCli } from '../../support/stationCli';
 
-const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
-const CLI = path.join(ROOT, 'dist', 'main', 'stationCli.js');
-// Each test runs several child processes (node start-up + scrypt); slow under a loaded parallel run.
-vi.setConfig({ testTimeout: 90_000 });
-
-let tmpRoot: string;
-let dataDir: string;
+const station = useStationCli('station-cli-bug-');
+const { cli, ok } = station;
 let file: string;
-function cli(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const env = { ...process.env };
-  delete env.STATION_DATA_DIR;
-  const r = spawnSync(process.execPath, [CLI, '--data-dir', dataDir, ...args], { cwd: tmpRoot, env, encoding: 'utf8', timeout: 30_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-function ok(...args: string[]): string {
-  const r = cli(...args);
-  if (r.code !== 0) throw new Error(`station ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
-  return r.stdout;
-}
-
-beforeAll(() => {
-  if (!fs.existsSync(CLI)) execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'ignore', timeout: 280_000 });
-  tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'station-cli-bug-'));
-}, 300_000);
-afterAll(() => {
-  fs.rmSync(tmpRoot, { recursive: true, force: true });
-});
 beforeEach(() => {
-  dataDir = fs.mkdtempSync(path.join(tmpRoot, 'data-'));
-  file = path.join(dataDir, 'registry.json');
+  file = station.file;
   ok('school', 'add', '--id', 's1', '--name', '示例小学', '--type', 'primary', '--lat', '41.32', '--lng', '117.73');
 });
 
