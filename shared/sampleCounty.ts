@@ -33,7 +33,7 @@ export interface SampleCounty {
 }
 
 /** mulberry32: tiny, fast and good enough to scatter points; seeded so every run gives the same county. */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

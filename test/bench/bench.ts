@@ -5,24 +5,15 @@
 // page's MutationObserver takes the same expression when the alarm's <li> is added. The two processes' clocks are
 // compared through page.evaluate round trips (before and after) and the offset is printed. Nothing crosses
 // Playwright during a measurement: the page keeps its timestamps in window.__seen, read back once at the end.
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
-import { Server } from 'socket.io';
-import { io, type Socket } from 'socket.io-client';
-import type { LoginResponse } from '../../shared/consoleApi';
-import type { JournalRecord } from '../../shared/events';
-import type { AlarmAck, AlarmPayload, Refusal } from '../../shared/protocol';
-import { sendAlarm } from '../../shared/terminalClient';
 import { CHROMIUM_ARGS, findChromium } from '../support/chromium';
 import { ROOT, startCoreProcess, type CoreProcess } from '../support/core';
-import { cleanupRegistry, round2, stats, within, type Stats } from './common';
+import { checkClock, cleanupCore, cleanupRegistry, clock, connectSocket, consoleSocket, floorServerMain, hookWebSocket, installObserver, mainThreadBetween, operator, pressAlarms, procCpuMs, readMetrics, round2, runBench, senderOf, sleep, startFloorProcess, startWatchdog, stats, submitConsoleLogin, walkArgs } from './common';
+import type { AlarmWindow, ClockCheck, MainThread, Operator, Sender, Stats } from './common';
 
 const HELP = `usage: npm run bench -- [options]
   --alarms N        alarms per measured run (default 200, at least 200 for the target check)
@@ -52,18 +43,8 @@ interface Options {
 
 function parseArgs(argv: string[]): Options {
   const o: Options = { alarms: 200, intervalMs: 25, terminals: 1, warmup: 5, burst: false, targetMs: 50, timeoutMs: 30_000, out: path.join(ROOT, 'bench-results', 'latest.json') };
-  const num = (name: string, v: string | undefined, min: number): number => {
-    const n = Number(v);
-    if (v === undefined || !Number.isFinite(n) || n < min) throw new Error(`${name} needs a number ≥ ${min}\n${HELP}`);
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const next = (): string | undefined => argv[++i];
-    if (a === '--help' || a === '-h') {
-      console.log(HELP);
-      process.exit(0);
-    } else if (a === '--alarms') o.alarms = Math.floor(num(a, next(), 1));
+  walkArgs(argv, HELP, (a, next, num) => {
+    if (a === '--alarms') o.alarms = Math.floor(num(a, next(), 1));
     else if (a === '--interval') o.intervalMs = num(a, next(), 0);
     else if (a === '--terminals') o.terminals = Math.floor(num(a, next(), 1));
     else if (a === '--warmup') o.warmup = Math.floor(num(a, next(), 0));
@@ -73,14 +54,12 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--trace') o.trace = path.resolve(next() ?? 'bench-results/trace.json');
     else if (a === '--cpuprofile') o.cpuprofile = path.resolve(next() ?? 'bench-results/console.cpuprofile');
     else if (a === '--out') o.out = path.resolve(next() ?? o.out);
-    else throw new Error(`unknown argument ${a}\n${HELP}`);
-  }
+    else return false;
+    return true;
+  });
   return o;
 }
 
-/** The one clock of the bench, in ms since the epoch with sub-ms resolution; the page uses the same expression. */
-const clock = (): number => performance.timeOrigin + performance.now();
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 /** Progress on stderr, so stdout holds only the results. */
 const progress = (what: string): void => void process.stderr.write(`bench: ${what}\n`);
 
@@ -91,103 +70,13 @@ const { onCleanup, cleanupAll } = cleanupRegistry('bench');
 
 // ---------------------------------------------------------------- in the page
 
-interface BenchWindow {
-  __seen: Record<string, number>;
-  __frame: Record<string, number>;
-  /** Long tasks (≥ 50 ms) on the page's main thread: [start on the bench clock, duration]. */
-  __long: [number, number][];
-  /** When the page's JS got the WebSocket message that first named each alarm (start of that task). */
-  __wsIn: Record<string, number>;
-}
+/** The WebSocket hook's options: this bench's alarm ids start with `bench-`. */
+const WS_HOOK = { idPrefix: 'bench-' };
 
-/**
- * Runs in the page before its own scripts (context.addInitScript): stamps the first WebSocket message that names
- * each bench alarm. The listener is added at construction, so it runs first in the message's task; this splits
- * press → DOM into "until the page's JS gets the message" and "message → DOM".
- */
-function hookWebSocket(): void {
-  const w = window as unknown as BenchWindow;
-  w.__wsIn = {};
-  const Original = window.WebSocket;
-  const re = /"alarmId":"(bench-[A-Za-z0-9_-]+)"/;
-  class Stamped extends Original {
-    constructor(url: string | URL, protocols?: string | string[]) {
-      super(url, protocols);
-      this.addEventListener('message', (e: MessageEvent) => {
-        if (typeof e.data !== 'string') return;
-        const m = re.exec(e.data);
-        if (m && !(m[1]! in w.__wsIn)) w.__wsIn[m[1]!] = performance.timeOrigin + performance.now();
-      });
-    }
-  }
-  window.WebSocket = Stamped;
-}
-
-/** Runs in the page: records when an element carrying data-alarm-id (with its text) is added, and the next frame. */
-function installObserver(): void {
-  const w = window as unknown as BenchWindow;
-  if (w.__seen) return;
-  w.__seen = {};
-  w.__frame = {};
-  w.__long = [];
-  try {
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) w.__long.push([performance.timeOrigin + e.startTime, e.duration]);
-    }).observe({ type: 'longtask' });
-  } catch {
-    /* no Long Tasks API: the busy figures stay empty */
-  }
-  const now = (): number => performance.timeOrigin + performance.now();
-  const mark = (el: Element, t: number): void => {
-    const id = el.getAttribute('data-alarm-id');
-    // The alarm's text (its note carries its id) must be in the DOM, not only an empty shell.
-    if (!id || id in w.__seen || !(el.textContent ?? '').includes(id)) return;
-    w.__seen[id] = t;
-    requestAnimationFrame(() => {
-      w.__frame[id] = now();
-    });
-  };
-  new MutationObserver((records) => {
-    const t = now();
-    for (const r of records) {
-      for (const n of r.addedNodes) {
-        if (!(n instanceof Element)) continue;
-        if (n.hasAttribute('data-alarm-id')) mark(n, t);
-        n.querySelectorAll('[data-alarm-id]').forEach((el) => mark(el, t));
-      }
-    }
-  }).observe(document.body, { childList: true, subtree: true });
-}
-
-interface ClockCheck {
-  /** page clock − Node clock, from the quickest of several round trips. */
-  offsetMs: number;
-  /** Half that round trip: the offset is known to ± this. */
-  uncertaintyMs: number;
-  /** The same for Date.now() on both sides (ms resolution), for comparison. */
-  dateNowOffsetMs: number;
-}
-
-async function checkClock(page: Page, rounds = 25): Promise<ClockCheck> {
-  let best: { rtt: number; offset: number; dateOffset: number } | undefined;
-  for (let i = 0; i < rounds; i++) {
-    const d0 = Date.now();
-    const t0 = clock();
-    const p = await page.evaluate(() => ({ perf: performance.timeOrigin + performance.now(), date: Date.now() }));
-    const t1 = clock();
-    const d1 = Date.now();
-    const rtt = t1 - t0;
-    if (!best || rtt < best.rtt) best = { rtt, offset: p.perf - (t0 + t1) / 2, dateOffset: p.date - (d0 + d1) / 2 };
-  }
-  return { offsetMs: best!.offset, uncertaintyMs: best!.rtt / 2, dateNowOffsetMs: best!.dateOffset };
-}
+// The WebSocket hook (an init script) and the DOM observer (with the next frame and long tasks)
+// are in common.ts, as is the clock check (page.evaluate round trips).
 
 // ---------------------------------------------------------------- pressing alarms
-
-interface Sender {
-  label: string;
-  send(alarm: AlarmPayload): Promise<AlarmAck | Refusal>;
-}
 
 interface RunResult {
   ids: string[];
@@ -205,53 +94,20 @@ interface RunResult {
 
 let runCounter = 0;
 
-/** The page's own main-thread accounting (CDP Performance.getMetrics), read before and after a run, never during. */
-type Metrics = Record<string, number>;
-type MetricName = 'TaskDuration' | 'ScriptDuration' | 'LayoutDuration' | 'RecalcStyleDuration' | 'LayoutCount' | 'RecalcStyleCount';
-const metricSessions = new WeakMap<Page, CDPSession>();
-async function readMetrics(page: Page): Promise<Metrics> {
-  let cdp = metricSessions.get(page);
-  if (!cdp) {
-    cdp = await page.context().newCDPSession(page);
-    await cdp.send('Performance.enable');
-    metricSessions.set(page, cdp);
-  }
-  const { metrics } = await cdp.send('Performance.getMetrics');
-  return Object.fromEntries(metrics.map((m) => [m.name, m.value]));
-}
-interface MainThread {
-  /** Wall time between the two readings (from just before the first press to just after the last alarm showed). */
-  windowMs: number;
-  /** Time the page's main thread spent in tasks (wall time, so it includes time the thread waited for a CPU). */
-  taskMs: number;
-  scriptMs: number;
-  layoutMs: number;
-  styleMs: number;
-  layouts: number;
-  styleRecalcs: number;
-}
+/** The page's own main-thread accounting (common.ts readMetrics), read before and after a run, never during. */
 
 /** CPU time in ms, by process group: chromium's renderers, the rest of chromium, the core, and this bench. */
 type CpuTimes = Record<string, number>;
 type CpuProbe = () => Promise<CpuTimes>;
 
 function makeCpuProbe(browserCdp: CDPSession, corePid: number | undefined, floorPid: number | undefined): CpuProbe {
-  const procCpuMs = (pid: number): number | undefined => {
-    try {
-      // utime and stime, fields 14 and 15 of /proc/PID/stat, in clock ticks (100 per second on Linux).
-      const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
-      return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-    } catch {
-      return undefined;
-    }
-  };
   return async () => {
     const out: CpuTimes = { renderer: 0, chromiumOther: 0 };
     const { processInfo } = (await browserCdp.send('SystemInfo.getProcessInfo')) as { processInfo: { type: string; cpuTime: number }[] };
     for (const p of processInfo) out[p.type === 'renderer' ? 'renderer' : 'chromiumOther']! += p.cpuTime * 1000;
-    const core = corePid === undefined ? undefined : procCpuMs(corePid);
+    const core = procCpuMs(corePid);
     if (core !== undefined) out.core = core;
-    const floorServer = floorPid === undefined ? undefined : procCpuMs(floorPid);
+    const floorServer = procCpuMs(floorPid);
     if (floorServer !== undefined) out.floorServer = floorServer;
     const self = process.cpuUsage();
     out.bench = (self.user + self.system) / 1000;
@@ -264,41 +120,15 @@ async function press(page: Page, senders: Sender[], count: number, intervalMs: n
   const run = `${tag}${++runCounter}`;
   progress(`${count} alarms ${intervalMs > 0 ? `${intervalMs} ms apart` : 'back to back'} → ${page.url()}`);
   const ids = Array.from({ length: count }, (_, i) => `bench-${run}-${String(i).padStart(4, '0')}`);
-  const emitAt = new Map<string, number>();
-  const ackAt = new Map<string, number>();
-  const failures: string[] = [];
-  const pending: Promise<void>[] = [];
   const before = await readMetrics(page);
   const metricsFrom = clock();
   const cpuBefore = await cpu();
-  const start = clock() + 20;
-  for (let i = 0; i < count; i++) {
-    const id = ids[i]!;
-    if (intervalMs > 0) {
-      // Paced against an absolute schedule, so timer jitter does not accumulate; the real emit time is recorded.
-      const wait = start + i * intervalMs - clock();
-      if (wait > 1) await sleep(wait);
-    }
-    const alarm: AlarmPayload = { alarmId: id, kind: 'panic', raisedAt: Date.now(), note: `bench ${id}` };
-    const sender = senders[i % senders.length]!;
-    emitAt.set(id, clock());
-    pending.push(
-      sender.send(alarm).then(
-        (ack) => {
-          if (ack.ok) ackAt.set(id, clock());
-          else failures.push(`${id}: refused ${ack.error.code}: ${ack.error.message}`);
-        },
-        (e: unknown) => void failures.push(`${id}: ${(e as Error).message}`),
-      ),
-    );
-  }
-  await Promise.all(pending);
-  if (failures.length > 0) throw new Error(`${failures.length} alarm(s) failed at the sender:\n  ${failures.slice(0, 10).join('\n  ')}`);
+  const { emitAt, ackAt } = await pressAlarms(senders, ids, intervalMs);
   // Only now ask the page, and let it poll itself: no round trips through Playwright while alarms are in flight.
   try {
-    await page.waitForFunction((want) => want.every((id) => id in (window as unknown as BenchWindow).__seen), ids, { polling: 50, timeout: timeoutMs });
+    await page.waitForFunction((want) => want.every((id) => id in (window as unknown as AlarmWindow).__seen), ids, { polling: 50, timeout: timeoutMs });
   } catch {
-    const seen = await page.evaluate(() => Object.keys((window as unknown as BenchWindow).__seen));
+    const seen = await page.evaluate(() => Object.keys((window as unknown as AlarmWindow).__seen));
     const missing = ids.filter((id) => !seen.includes(id));
     // All there by now: only slow (the figures will say how slow), not lost.
     if (missing.length > 0) throw new Error(
@@ -311,18 +141,10 @@ async function press(page: Page, senders: Sender[], count: number, intervalMs: n
   const cpuAfter = await cpu();
   const after = await readMetrics(page);
   const metricsTo = clock();
-  const d = (k: MetricName): number => (after[k] ?? 0) - (before[k] ?? 0);
-  const mainThread: MainThread = {
-    windowMs: metricsTo - metricsFrom,
-    taskMs: d('TaskDuration') * 1000,
-    scriptMs: d('ScriptDuration') * 1000,
-    layoutMs: d('LayoutDuration') * 1000,
-    styleMs: d('RecalcStyleDuration') * 1000,
-    layouts: d('LayoutCount'),
-    styleRecalcs: d('RecalcStyleCount'),
-  };
+  // windowMs: from just before the first press to just after the last alarm showed.
+  const mainThread = mainThreadBetween(before, after, metricsTo - metricsFrom);
   const { seenAt, frameAt, wsInAt, long } = await page.evaluate(() => {
-    const w = window as unknown as BenchWindow;
+    const w = window as unknown as AlarmWindow;
     return { seenAt: { ...w.__seen }, frameAt: { ...w.__frame }, wsInAt: { ...(w.__wsIn ?? {}) }, long: [...w.__long] };
   });
   const from = emitAt.get(ids[0]!)!;
@@ -341,118 +163,8 @@ const toAck = (r: RunResult): number[] => r.ids.map((id) => r.ackAt.get(id)! - r
 const toWsIn = (r: RunResult): number[] => r.ids.filter((id) => r.wsInAt[id] !== undefined).map((id) => r.wsInAt[id]! - r.emitAt.get(id)!);
 const wsInToDom = (r: RunResult): number[] => r.ids.filter((id) => r.wsInAt[id] !== undefined).map((id) => r.seenAt[id]! - r.wsInAt[id]!);
 
-// ---------------------------------------------------------------- the floor: bare socket.io server and page
-
-const FLOOR_PAGE = `<!doctype html>
-<html><head><meta charset="utf-8"><title>socket.io floor</title><script src="/socket.io.min.js"></script></head>
-<body><ul id="q"></ul>
-<script>
-  const q = document.getElementById('q');
-  const s = io('/page', { transports: ['websocket'] });
-  s.on('connect', () => { document.body.dataset.online = '1'; });
-  s.on('alarm', (a) => {
-    const li = document.createElement('li');
-    li.setAttribute('data-testid', 'incident');
-    li.setAttribute('data-alarm-id', a.alarmId);
-    li.textContent = a.note;
-    q.appendChild(li);
-  });
-</script></body></html>`;
-
-/** The floor's relay server; runs in its own process (see startFloorProcess), as the core runs in its own. */
-async function startFloorServer(): Promise<{ url: string; close(): Promise<void> }> {
-  const clientFile = path.join(ROOT, 'node_modules', 'socket.io-client', 'dist', 'socket.io.min.js');
-  const clientJs = fs.readFileSync(clientFile);
-  const server = http.createServer((req, res) => {
-    if (req.url?.startsWith('/socket.io/')) return; // socket.io answers these
-    if (req.url === '/socket.io.min.js') {
-      res.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8' });
-      res.end(clientJs);
-    } else if (req.url === '/') {
-      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-      res.end(FLOOR_PAGE);
-    } else {
-      res.writeHead(404).end();
-    }
-  });
-  const ioServer = new Server(server, { serveClient: false });
-  const pageNsp = ioServer.of('/page');
-  // Same order as the station: tell the page(s), then ack the sender.
-  ioServer.of('/sender').on('connection', (socket) => {
-    socket.on('alarm', (payload: AlarmPayload, ack: (a: AlarmAck) => void) => {
-      pageNsp.emit('alarm', payload);
-      if (typeof ack === 'function') ack({ ok: true, incidentId: payload.alarmId, receivedAt: Date.now() });
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    close: () => new Promise<void>((resolve) => void ioServer.close(() => resolve())),
-  };
-}
-
-/**
- * Starts the floor server as a child process (this same script with --floor-server), so the floor has the station's
- * shape: sender process → relay process → browser. It prints its URL, and exits when its stdin closes (we are gone).
- */
-async function startFloorProcess(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--floor-server'], { stdio: ['pipe', 'pipe', 'inherit'] });
-  onCleanup('floor server', async () => {
-    if (child.exitCode !== null) return;
-    const gone = new Promise<void>((r) => child.once('exit', () => r()));
-    child.kill('SIGTERM');
-    await within(gone, 3000, 'floor server did not stop').catch(() => child.kill('SIGKILL'));
-  });
-  process.once('exit', () => child.exitCode === null && child.kill('SIGKILL'));
-  let out = '';
-  const url = await within(
-    new Promise<string>((resolve, reject) => {
-      child.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /floor: (http:\/\/\S+)/.exec(out);
-        if (m) resolve(m[1]!);
-      });
-      child.once('exit', (code) => reject(new Error(`floor server exited with ${code}: ${out}`)));
-    }),
-    10_000,
-    'floor server did not start within 10 s',
-  );
-  return { url, child };
-}
-
-async function floorServerMain(): Promise<void> {
-  const floor = await startFloorServer();
-  const stop = (): void => void floor.close().finally(() => process.exit(0));
-  process.stdin.on('end', stop).resume();
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-  console.log(`floor: ${floor.url}`);
-}
-
-// ---------------------------------------------------------------- terminals
-
-async function connectSocket(url: string, auth: object | undefined, label: string): Promise<Socket> {
-  const socket = io(url, { ...(auth ? { auth } : {}), transports: ['websocket'], reconnection: false, forceNew: true });
-  onCleanup(label, () => void socket.close());
-  await within(
-    new Promise<void>((resolve, reject) => {
-      socket.once('connect', () => resolve());
-      socket.once('connect_error', (e) => reject(new Error(`${label} could not connect: ${e.message}`)));
-    }),
-    10_000,
-    `${label} did not connect within 10 s`,
-  );
-  return socket;
-}
-
-function senderOf(socket: Socket, label: string): Sender {
-  // The real terminal client path (shared/terminalClient), without retries: a refusal is a bench failure.
-  return { label, send: (alarm) => sendAlarm(socket, alarm, { ackTimeoutMs: 10_000, maxAttempts: 1, sleep }) };
-}
+// The floor (a bare socket.io relay in its own process, `bench.js --floor-server`, and a bare page), the
+// terminals' sockets and senders (the real terminal client path, without retries) are in common.ts.
 
 // ---------------------------------------------------------------- the console
 
@@ -460,40 +172,18 @@ function senderOf(socket: Socket, label: string): Sender {
  * A second console in Node, logged in as the same officer: stamps when the core's broadcast of each alarm's record
  * arrives. That splits press → console into the core's part and the browser's part.
  */
-async function startSpyConsole(core: CoreProcess, officer: { username: string; password: string }): Promise<Record<string, number>> {
-  const res = await fetch(`${core.url}api/login`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ username: officer.username, password: officer.password }),
-  });
-  const login = (await res.json()) as LoginResponse;
-  if (!login.ok) throw new Error(`spy console could not log in: ${login.error.message}`);
-  const socket = await connectSocket(`${core.url}console`, { session: login.session, since: 0 }, 'spy console');
-  const seen: Record<string, number> = {};
-  socket.on('record', (r: JournalRecord) => {
-    if (r.event.type === 'alarm.received') seen[r.event.alarmId] ??= clock();
-  });
-  return seen;
+async function startSpyConsole(core: CoreProcess, officer: Operator): Promise<Record<string, number>> {
+  return (await consoleSocket(core, officer, 'spy console', 'spy console', onCleanup)).seen;
 }
 
-function officerOf(core: CoreProcess): { username: string; password: string } {
-  const officer = core.credentials.operators.find((o) => o.username === 'officer');
-  if (!officer) throw new Error('the demo credentials have no operator "officer"');
-  return officer;
-}
+const officerOf = (core: CoreProcess): Operator => operator(core, 'officer');
 
 async function loginConsole(browser: Browser, core: CoreProcess): Promise<Page> {
   const officer = officerOf(core);
   const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
-  await context.addInitScript(hookWebSocket);
+  await context.addInitScript(hookWebSocket, WS_HOOK);
   onCleanup('console browser context', () => context.close());
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(core.url);
-  await page.fill('input[name=username]', officer.username);
-  await page.fill('input[name=password]', officer.password);
-  await page.click('button[type=submit]');
+  const { page, errors } = await submitConsoleLogin(context, core.url, officer);
   try {
     await page.waitForSelector('section.queue', { timeout: 15_000 });
     await page.waitForSelector('[data-testid="link-state"].online', { timeout: 15_000 });
@@ -532,28 +222,12 @@ async function main(): Promise<number> {
   // Bounded: whatever happens, the bench stops by itself and takes its children with it. A normal run takes
   // 20–60 s; the limit allows for starting up, the pressing itself and one full --timeout wait per run.
   const limitS = Math.round(60 + (rounds * (2 * (opts.alarms + opts.warmup) * opts.intervalMs + opts.timeoutMs)) / 1000);
-  const watchdog = setTimeout(() => {
-    console.error(`bench: still running after ${limitS} s; giving up`);
-    void cleanupAll().finally(() => process.exit(2));
-  }, limitS * 1000);
-  watchdog.unref();
+  startWatchdog('bench', limitS, cleanupAll);
 
   // The station under test: the real core, as `npm start -- --web --demo` runs it.
   const core = await startCoreProcess();
-  onCleanup('station data folder', () => fs.rmSync(core.dataDir, { recursive: true, force: true }));
-  // Last resort, should anything exit before the cleanup ran: the core must not outlive the bench.
-  process.once('exit', () => {
-    if (core.child.exitCode === null) core.child.kill('SIGKILL');
-    fs.rmSync(core.dataDir, { recursive: true, force: true });
-  });
-  onCleanup('station core', async () => {
-    try {
-      await within(core.stop(), 3000, 'core did not stop on SIGTERM');
-    } catch {
-      await core.kill();
-    }
-  });
-  const floor = await startFloorProcess();
+  cleanupCore(core, onCleanup);
+  const floor = await startFloorProcess(fileURLToPath(import.meta.url), onCleanup);
 
   // Our own signal handlers close the browser (and the core): Playwright's would exit before the core is stopped.
   const browser = await chromium.launch({
@@ -571,25 +245,25 @@ async function main(): Promise<number> {
   if (terminals.length < opts.terminals) throw new Error(`--terminals ${opts.terminals}: the demo station has only ${terminals.length} terminals`);
   const stationSenders: Sender[] = [];
   for (const t of terminals) {
-    const s = await connectSocket(`${core.url}terminal`, { deviceId: t.deviceId, token: t.token }, `terminal ${t.deviceId}`);
-    stationSenders.push(senderOf(s, t.deviceId));
+    const s = await connectSocket(`${core.url}terminal`, { deviceId: t.deviceId, token: t.token }, `terminal ${t.deviceId}`, onCleanup);
+    stationSenders.push(senderOf(s));
   }
   const floorSenders: Sender[] = [];
-  for (let i = 0; i < opts.terminals; i++) floorSenders.push(senderOf(await connectSocket(`${floor.url}sender`, undefined, `floor sender ${i + 1}`), `floor-${i + 1}`));
+  for (let i = 0; i < opts.terminals; i++) floorSenders.push(senderOf(await connectSocket(`${floor.url}sender`, undefined, `floor sender ${i + 1}`, onCleanup)));
 
   const floorContext = await browser.newContext();
-  await floorContext.addInitScript(hookWebSocket);
+  await floorContext.addInitScript(hookWebSocket, WS_HOOK);
   onCleanup('floor browser context', () => floorContext.close());
   const floorPage = await floorContext.newPage();
   await floorPage.goto(floor.url);
   await floorPage.waitForSelector('body[data-online="1"]', { state: 'attached', timeout: 10_000 });
-  await floorPage.evaluate(installObserver);
+  await floorPage.evaluate(installObserver, { frames: true });
 
   const consolePage = await loginConsole(browser, core);
   const spy = await startSpyConsole(core, officerOf(core));
-  await consolePage.evaluate(installObserver);
+  await consolePage.evaluate(installObserver, { frames: true });
 
-  const clockBefore = { floor: await checkClock(floorPage), console: await checkClock(consolePage) };
+  const clockBefore = { floor: await checkClock(floorPage, 25), console: await checkClock(consolePage, 25) };
 
   const floorRun = async (intervalMs: number, tag: string): Promise<RunResult> => {
     if (opts.warmup > 0) await press(floorPage, floorSenders, opts.warmup, intervalMs || 25, opts.timeoutMs, `${tag}w`, cpu);
@@ -632,7 +306,7 @@ async function main(): Promise<number> {
   const paced: Measured = { floor: floorPaced, station: stationPaced };
   const burst: Measured | undefined = floorBurst && stationBurst ? { floor: floorBurst, station: stationBurst } : undefined;
 
-  const clockAfter = { floor: await checkClock(floorPage), console: await checkClock(consolePage) };
+  const clockAfter = { floor: await checkClock(floorPage, 25), console: await checkClock(consolePage, 25) };
 
   // The alarm text really is in the console: every measured alarm's card carries its note.
   const missingText = await consolePage.evaluate(
@@ -792,20 +466,5 @@ async function main(): Promise<number> {
 if (process.argv[2] === '--floor-server') {
   await floorServerMain();
 } else {
-  let exitCode = 2;
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(sig, () => {
-      console.error(`bench: ${sig}; stopping`);
-      void cleanupAll().finally(() => process.exit(130));
-    });
-  }
-  try {
-    exitCode = await main();
-  } catch (e) {
-    console.error(`bench: ${(e as Error).stack ?? String(e)}`);
-    exitCode = 2;
-  } finally {
-    await cleanupAll();
-  }
-  process.exit(exitCode);
+  await runBench('bench', cleanupAll, main);
 }

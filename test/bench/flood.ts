@@ -14,7 +14,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { AlarmAck, AlarmPayload, Refusal } from '../../shared/protocol';
 import { sendAlarm } from '../../shared/terminalClient';
 import { ROOT, startCoreProcess } from '../support/core';
-import { cleanupRegistry, round2, stats, within, type Stats } from './common';
+import { cleanupCore, cleanupRegistry, connected, procCpuMs, round2, runBench, sleep, startWatchdog, stats, type Stats } from './common';
 
 const HELP = `usage: npm run bench:flood -- [options]
   --alarms N      alarms per block (default 100)
@@ -63,7 +63,6 @@ function parseArgs(argv: string[]): Options {
   return o;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 /** Progress on stderr, so stdout holds only the results. */
 const progress = (what: string): void => void process.stderr.write(`flood: ${what}\n`);
 
@@ -86,14 +85,7 @@ async function connectTerminal(url: string, auth: { deviceId: string; token: str
   // The handshake auth is a strict { deviceId, token }: nothing else from the credentials file.
   const socket = io(`${url}/terminal`, { auth: { deviceId: auth.deviceId, token: auth.token }, transports: ['websocket'], reconnection: false, forceNew: true });
   onCleanup(`terminal ${auth.deviceId}`, () => void socket.close());
-  await within(
-    new Promise<void>((resolve, reject) => {
-      socket.once('connect', () => resolve());
-      socket.once('connect_error', (e) => reject(new Error(`${auth.deviceId} could not connect: ${e.message}`)));
-    }),
-    10_000,
-    `${auth.deviceId} did not connect within 10 s`,
-  );
+  await connected(socket, auth.deviceId);
   return socket;
 }
 
@@ -105,17 +97,6 @@ interface Block {
   /** CPU time the core process used during the block (Linux /proc; undefined elsewhere): less noisy than latency. */
   coreCpuMs?: number;
   durationMs: number;
-}
-
-/** utime + stime of a process in ms, from /proc (Linux); undefined when unavailable. */
-function cpuMsOf(pid: number | undefined): number | undefined {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // fields 14, 15 in clock ticks (USER_HZ = 100)
-  } catch {
-    return undefined;
-  }
 }
 
 /** Presses `count` alarms on a fixed schedule (not drifting with timer lateness), in turn over the honest terminals. */
@@ -207,25 +188,10 @@ async function main(): Promise<number> {
   const loadBefore = os.loadavg()[0]!;
   // Bounded: whatever happens, the bench stops by itself (a normal run takes about 40 s).
   const limitS = Math.min(115, Math.round(30 + (2 * opts.rounds * opts.alarms * opts.intervalMs) / 1000 + 10));
-  const watchdog = setTimeout(() => {
-    console.error(`flood: still running after ${limitS} s; giving up`);
-    void cleanupAll().finally(() => process.exit(2));
-  }, limitS * 1000);
-  watchdog.unref();
+  startWatchdog('flood', limitS, cleanupAll);
 
   const core = await startCoreProcess();
-  onCleanup('station data folder', () => fs.rmSync(core.dataDir, { recursive: true, force: true }));
-  process.once('exit', () => {
-    if (core.child.exitCode === null) core.child.kill('SIGKILL');
-    fs.rmSync(core.dataDir, { recursive: true, force: true });
-  });
-  onCleanup('station core', async () => {
-    try {
-      await within(core.stop(), 3000, 'core did not stop on SIGTERM');
-    } catch {
-      await core.kill();
-    }
-  });
+  cleanupCore(core, onCleanup);
   const url = `http://127.0.0.1:${core.port}`;
   const creds = core.credentials.terminals;
   if (creds.length < opts.terminals + 1) throw new Error(`the demo has ${creds.length} terminals; ${opts.terminals + 1} are needed`);
@@ -248,11 +214,11 @@ async function main(): Promise<number> {
       progress(`round ${round}/${opts.rounds}: ${phase}, ${opts.alarms} alarms`);
       const flood = phase === 'flood' ? startFlood(flooder, opts.rate, tally) : undefined;
       if (flood) await sleep(250); // the bucket drains before measuring: the steady state of a flood
-      const cpu0 = cpuMsOf(core.child.pid);
+      const cpu0 = procCpuMs(core.child.pid);
       const b0 = performance.now();
       const r = await pressBlock(honest, opts.alarms, opts.intervalMs, `r${round}${phase[0]}`);
       const durationMs = performance.now() - b0;
-      const cpu1 = cpuMsOf(core.child.pid);
+      const cpu1 = procCpuMs(core.child.pid);
       await flood?.stop();
       blocks.push({ phase, round, ...r, durationMs, ...(cpu0 !== undefined && cpu1 !== undefined ? { coreCpuMs: cpu1 - cpu0 } : {}) });
       await sleep(500); // quiet gap: the next block starts from rest
@@ -343,19 +309,4 @@ async function main(): Promise<number> {
   return pass ? 0 : 1;
 }
 
-let exitCode = 2;
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(sig, () => {
-    console.error(`flood: ${sig}; stopping`);
-    void cleanupAll().finally(() => process.exit(130));
-  });
-}
-try {
-  exitCode = await main();
-} catch (e) {
-  console.error(`flood: ${(e as Error).stack ?? String(e)}`);
-  exitCode = 2;
-} finally {
-  await cleanupAll();
-}
-process.exit(exitCode);
+await runBench('flood', cleanupAll, main);

@@ -12,25 +12,17 @@
 // `--profile` adds a CPU profile and a trace of the console during the busy phase, summarized (where the frame
 // time goes). Readiness and alarms are detected only by stable markers ([data-testid=map], .leaflet-container,
 // section.queue, li[data-testid=incident][data-alarm-id]), never by the map's internals.
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
-import { Server } from 'socket.io';
-import { io, type Socket } from 'socket.io-client';
-import type { LoginResponse } from '../../shared/consoleApi';
-import type { JournalRecord } from '../../shared/events';
 import type { AreaGeometry, LatLng } from '../../shared/geo';
-import type { AlarmAck, AlarmPayload, Refusal } from '../../shared/protocol';
 import { LONGHUA_ADCODE } from '../../shared/sampleCounty';
-import { sendAlarm } from '../../shared/terminalClient';
 import { CHROMIUM_ARGS, findChromium } from '../support/chromium';
 import { ROOT, startCoreProcess, type CoreProcess } from '../support/core';
-import { cleanupRegistry, round2, stats, within, type Stats } from './common';
+import { checkClock, cleanupCore, cleanupRegistry, clock, connectSocket, consoleSocket, floorServerMain, hookWebSocket, installObserver, mainThreadBetween, operator, pressAlarms, procCpuMs, readMetrics, round2, runBench, senderOf, sleep, startFloorProcess, startWatchdog, stats, submitConsoleLogin, walkArgs } from './common';
+import type { AlarmWindow, MainThread, Sender, Stats } from './common';
 import { fleetChildMain, startFleet, type FleetReport } from './mapUnits';
 
 const HELP = `usage: npm run bench:map -- [options]
@@ -90,18 +82,8 @@ function parseArgs(argv: string[]): Options {
     strict: false,
     out: path.join(ROOT, 'bench-results', 'map.json'),
   };
-  const num = (name: string, v: string | undefined, min: number): number => {
-    const n = Number(v);
-    if (v === undefined || !Number.isFinite(n) || n < min) throw new Error(`${name} needs a number ≥ ${min}\n${HELP}`);
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const next = (): string | undefined => argv[++i];
-    if (a === '--help' || a === '-h') {
-      console.log(HELP);
-      process.exit(0);
-    } else if (a === '--units') o.units = Math.floor(num(a, next(), 0));
+  walkArgs(argv, HELP, (a, next, num, peek) => {
+    if (a === '--units') o.units = Math.floor(num(a, next(), 0));
     else if (a === '--schools') o.schools = Math.floor(num(a, next(), 1));
     else if (a === '--position-ms') o.positionMs = num(a, next(), 100);
     else if (a === '--frames-s') o.framesS = num(a, next(), 1);
@@ -114,17 +96,15 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--keep-open') o.keepOpen = true;
     else if (a === '--frame-target') o.frameTarget = num(a, next(), 1);
     else if (a === '--press-target') o.pressTarget = num(a, next(), 1);
-    else if (a === '--profile') o.profile = argv[i + 1] && !argv[i + 1]!.startsWith('--') ? path.resolve(next()!) : path.join(ROOT, 'bench-results');
+    else if (a === '--profile') o.profile = peek() && !peek()!.startsWith('--') ? path.resolve(next()!) : path.join(ROOT, 'bench-results');
     else if (a === '--strict') o.strict = true;
     else if (a === '--out') o.out = path.resolve(next() ?? o.out);
-    else throw new Error(`unknown argument ${a}\n${HELP}`);
-  }
+    else return false;
+    return true;
+  });
   return o;
 }
 
-/** The one clock of the bench, in ms since the epoch with sub-ms resolution; the page uses the same expression. */
-const clock = (): number => performance.timeOrigin + performance.now();
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const progress = (what: string): void => void process.stderr.write(`bench:map [${((performance.now() - T0) / 1000).toFixed(0).padStart(3)} s] ${what}\n`);
 const T0 = performance.now();
 
@@ -141,61 +121,15 @@ interface FrameLoaf {
   scripts: { invoker: string; src: string; fn: string; d: number; forced: number }[];
 }
 
-interface PageWindow {
-  __seen: Record<string, number>;
-  __wsIn: Record<string, number>;
-  /** WebSocket messages by socket.io event name: [count, bytes]. */
-  __wsCount: Record<string, [number, number]>;
+interface PageWindow extends AlarmWindow {
   __fm?: { deltas: number[]; loaf: FrameLoaf[]; long: number[]; stop: boolean; observers: PerformanceObserver[] };
 }
 
-/** Init script: stamps the first WebSocket message naming each bench alarm, and counts messages by event. */
-function hookWebSocket(): void {
-  const w = window as unknown as PageWindow;
-  w.__wsIn = {};
-  w.__wsCount = {};
-  const Original = window.WebSocket;
-  const re = /"alarmId":"(mb-[A-Za-z0-9_-]+)"/;
-  const ev = /^42(?:\/[a-z]+,)?\["([^"]{1,40})"/;
-  class Stamped extends Original {
-    constructor(url: string | URL, protocols?: string | string[]) {
-      super(url, protocols);
-      this.addEventListener('message', (e: MessageEvent) => {
-        if (typeof e.data !== 'string') return;
-        const m = re.exec(e.data);
-        if (m && !(m[1]! in w.__wsIn)) w.__wsIn[m[1]!] = performance.timeOrigin + performance.now();
-        const name = ev.exec(e.data)?.[1] ?? '(other)';
-        const c = (w.__wsCount[name] ??= [0, 0]);
-        c[0]++;
-        c[1] += e.data.length;
-      });
-    }
-  }
-  window.WebSocket = Stamped;
-}
-
-/** Records when an element carrying data-alarm-id (with its id in its text) is added to the DOM. */
-function installObserver(): void {
-  const w = window as unknown as PageWindow;
-  if (w.__seen) return;
-  w.__seen = {};
-  const now = (): number => performance.timeOrigin + performance.now();
-  const mark = (el: Element, t: number): void => {
-    const id = el.getAttribute('data-alarm-id');
-    if (!id || id in w.__seen || !(el.textContent ?? '').includes(id)) return;
-    w.__seen[id] = t;
-  };
-  new MutationObserver((records) => {
-    const t = now();
-    for (const r of records) {
-      for (const n of r.addedNodes) {
-        if (!(n instanceof Element)) continue;
-        if (n.hasAttribute('data-alarm-id')) mark(n, t);
-        n.querySelectorAll('[data-alarm-id]').forEach((el) => mark(el, t));
-      }
-    }
-  }).observe(document.body, { childList: true, subtree: true });
-}
+/**
+ * The WebSocket hook (common.ts, an init script): stamps the first WebSocket message naming each bench alarm (ids
+ * `mb-…`), and counts messages by event. The DOM observer (common.ts installObserver) stamps only the DOM here.
+ */
+const WS_HOOK = { idPrefix: 'mb-', countEvents: true };
 
 /** Starts a requestAnimationFrame loop collecting frame-to-frame deltas, plus long animation frames and long tasks. */
 function startFrames(): void {
@@ -257,31 +191,15 @@ interface ClockCheck {
   uncertaintyMs: number;
 }
 
-async function checkClock(page: Page, rounds = 15): Promise<ClockCheck> {
-  let best: { rtt: number; offset: number } | undefined;
-  for (let i = 0; i < rounds; i++) {
-    const t0 = clock();
-    const p = await page.evaluate(() => performance.timeOrigin + performance.now());
-    const t1 = clock();
-    if (!best || t1 - t0 < best.rtt) best = { rtt: t1 - t0, offset: p - (t0 + t1) / 2 };
-  }
-  return { offsetMs: best!.offset, uncertaintyMs: best!.rtt / 2 };
+/** The page clock check (common.ts) over 15 round trips, as page − node offset and its uncertainty. */
+async function pageClock(page: Page): Promise<ClockCheck> {
+  const c = await checkClock(page, 15);
+  return { offsetMs: c.offsetMs, uncertaintyMs: c.uncertaintyMs };
 }
 
 // ---------------------------------------------------------------- CPU and main-thread accounting
 
 type CpuTimes = Record<string, number>;
-
-function procCpuMs(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
-  } catch {
-    return undefined;
-  }
-}
 
 function makeCpuProbe(browserCdp: CDPSession, pids: Record<string, () => number | undefined>): () => Promise<CpuTimes> {
   return async () => {
@@ -298,28 +216,6 @@ function makeCpuProbe(browserCdp: CDPSession, pids: Record<string, () => number 
   };
 }
 
-const metricSessions = new WeakMap<Page, CDPSession>();
-async function readMetrics(page: Page): Promise<Record<string, number>> {
-  let cdp = metricSessions.get(page);
-  if (!cdp) {
-    cdp = await page.context().newCDPSession(page);
-    await cdp.send('Performance.enable');
-    metricSessions.set(page, cdp);
-  }
-  const { metrics } = await cdp.send('Performance.getMetrics');
-  return Object.fromEntries(metrics.map((m) => [m.name, m.value]));
-}
-
-interface MainThread {
-  windowMs: number;
-  taskMs: number;
-  scriptMs: number;
-  layoutMs: number;
-  styleMs: number;
-  layouts: number;
-  styleRecalcs: number;
-}
-
 /** Runs fn while accounting the page's main thread (CDP Performance metrics) and every process's CPU. */
 async function accounted<T>(page: Page, cpu: () => Promise<CpuTimes>, fn: () => Promise<T>): Promise<{ value: T; main: MainThread; cpuMs: CpuTimes; windowMs: number }> {
   const m0 = await readMetrics(page);
@@ -329,19 +225,10 @@ async function accounted<T>(page: Page, cpu: () => Promise<CpuTimes>, fn: () => 
   const windowMs = clock() - t0;
   const c1 = await cpu();
   const m1 = await readMetrics(page);
-  const d = (k: string): number => (m1[k] ?? 0) - (m0[k] ?? 0);
   return {
     value,
     windowMs,
-    main: {
-      windowMs,
-      taskMs: d('TaskDuration') * 1000,
-      scriptMs: d('ScriptDuration') * 1000,
-      layoutMs: d('LayoutDuration') * 1000,
-      styleMs: d('RecalcStyleDuration') * 1000,
-      layouts: d('LayoutCount'),
-      styleRecalcs: d('RecalcStyleCount'),
-    },
+    main: mainThreadBetween(m0, m1, windowMs),
     cpuMs: Object.fromEntries(Object.keys(c1).map((k) => [k, c1[k]! - (c0[k] ?? 0)])),
   };
 }
@@ -413,10 +300,6 @@ async function measureFrames(page: Page, label: string, seconds: number, cpu: ()
 
 // ---------------------------------------------------------------- alarms
 
-interface Sender {
-  send(alarm: AlarmPayload): Promise<AlarmAck | Refusal>;
-}
-
 interface PressRun {
   ids: string[];
   dom: number[];
@@ -436,33 +319,7 @@ async function press(page: Page, senders: Sender[], count: number, intervalMs: n
   const run = `${tag}${++runCounter}`;
   progress(`${count} alarms ${intervalMs > 0 ? `${intervalMs} ms apart` : 'back to back'} → ${new URL(page.url()).port === '' ? page.url() : 'page'}`);
   const ids = Array.from({ length: count }, (_, i) => `mb-${run}-${String(i).padStart(4, '0')}`);
-  const emitAt = new Map<string, number>();
-  const ackAt = new Map<string, number>();
-  const failures: string[] = [];
-  const pending: Promise<void>[] = [];
-  const start = clock() + 20;
-  for (let i = 0; i < count; i++) {
-    const id = ids[i]!;
-    if (intervalMs > 0) {
-      const wait = start + i * intervalMs - clock();
-      if (wait > 1) await sleep(wait);
-    }
-    const alarm: AlarmPayload = { alarmId: id, kind: 'panic', raisedAt: Date.now(), note: `bench ${id}` };
-    emitAt.set(id, clock());
-    pending.push(
-      senders[i % senders.length]!.send(alarm).then(
-        (ack) => {
-          if (ack.ok) {
-            ackAt.set(id, clock());
-            onAck?.(ack.incidentId);
-          } else failures.push(`${id}: refused ${ack.error.code}: ${ack.error.message}`);
-        },
-        (e: unknown) => void failures.push(`${id}: ${(e as Error).message}`),
-      ),
-    );
-  }
-  await Promise.all(pending);
-  if (failures.length > 0) throw new Error(`${failures.length} alarm(s) failed at the sender:\n  ${failures.slice(0, 10).join('\n  ')}`);
+  const { emitAt, ackAt } = await pressAlarms(senders, ids, intervalMs, onAck);
   try {
     await page.waitForFunction((want) => want.every((id) => id in (window as unknown as PageWindow).__seen), ids, { polling: 100, timeout: 30_000 });
   } catch {
@@ -484,111 +341,17 @@ async function press(page: Page, senders: Sender[], count: number, intervalMs: n
   };
 }
 
-// ---------------------------------------------------------------- the floor relay: bare socket.io server and page
-
-const FLOOR_PAGE = `<!doctype html>
-<html><head><meta charset="utf-8"><title>socket.io floor</title><script src="/socket.io.min.js"></script></head>
-<body><ul id="q"></ul>
-<script>
-  const q = document.getElementById('q');
-  const s = io('/page', { transports: ['websocket'] });
-  s.on('connect', () => { document.body.dataset.online = '1'; });
-  s.on('alarm', (a) => {
-    const li = document.createElement('li');
-    li.setAttribute('data-testid', 'incident');
-    li.setAttribute('data-alarm-id', a.alarmId);
-    li.textContent = a.note;
-    q.appendChild(li);
-  });
-</script></body></html>`;
-
-/** The floor relay (as bench.ts's): runs in its own process, `mapBench.js --floor-server`. */
-async function floorServerMain(): Promise<void> {
-  const clientJs = fs.readFileSync(path.join(ROOT, 'node_modules', 'socket.io-client', 'dist', 'socket.io.min.js'));
-  const server = http.createServer((req, res) => {
-    if (req.url?.startsWith('/socket.io/')) return;
-    if (req.url === '/socket.io.min.js') res.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8' }).end(clientJs);
-    else if (req.url === '/') res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(FLOOR_PAGE);
-    else res.writeHead(404).end();
-  });
-  const ioServer = new Server(server, { serveClient: false });
-  const pageNsp = ioServer.of('/page');
-  ioServer.of('/sender').on('connection', (socket) => {
-    socket.on('alarm', (payload: AlarmPayload, ack: (a: AlarmAck) => void) => {
-      pageNsp.emit('alarm', payload);
-      if (typeof ack === 'function') ack({ ok: true, incidentId: payload.alarmId, receivedAt: Date.now() });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const stop = (): void => void ioServer.close(() => process.exit(0));
-  process.stdin.on('end', stop).resume();
-  process.once('SIGTERM', stop);
-  console.log(`floor: http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
-}
-
-async function startChild(args: string[], label: string, ready: RegExp): Promise<{ child: ChildProcess; match: string }> {
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
-  onCleanup(label, async () => {
-    if (child.exitCode !== null) return;
-    const gone = new Promise<void>((r) => child.once('exit', () => r()));
-    child.kill('SIGTERM');
-    await within(gone, 3000, `${label} did not stop`).catch(() => child.kill('SIGKILL'));
-  });
-  process.once('exit', () => child.exitCode === null && child.kill('SIGKILL'));
-  let out = '';
-  const match = await within(
-    new Promise<string>((resolve, reject) => {
-      child.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = ready.exec(out);
-        if (m) resolve(m[1]!);
-      });
-      child.once('exit', (code) => reject(new Error(`${label} exited with ${code}: ${out}`)));
-    }),
-    10_000,
-    `${label} did not start within 10 s`,
-  );
-  return { child, match };
-}
-
-async function connectSocket(url: string, auth: object | undefined, label: string): Promise<Socket> {
-  const socket = io(url, { ...(auth ? { auth } : {}), transports: ['websocket'], reconnection: false, forceNew: true });
-  onCleanup(label, () => void socket.close());
-  await within(
-    new Promise<void>((resolve, reject) => {
-      socket.once('connect', () => resolve());
-      socket.once('connect_error', (e) => reject(new Error(`${label} could not connect: ${e.message}`)));
-    }),
-    10_000,
-    `${label} did not connect within 10 s`,
-  );
-  return socket;
-}
-
-const senderOf = (socket: Socket): Sender => ({ send: (alarm) => sendAlarm(socket, alarm, { ackTimeoutMs: 10_000, maxAttempts: 1, sleep }) });
+// The floor relay (bare socket.io server and page, in its own process: `mapBench.js --floor-server`), the sockets
+// and the senders (the real terminal client path, without retries) are in common.ts, shared with bench.ts.
 
 // ---------------------------------------------------------------- the console
-
-function operator(core: CoreProcess, username: string): { username: string; password: string } {
-  const o = core.credentials.operators.find((x) => x.username === username);
-  if (!o) throw new Error(`the demo credentials have no operator "${username}"`);
-  return o;
-}
 
 /**
  * A second console in Node, logged in as the second duty officer: stamps when the core's broadcast of each alarm's
  * record arrives, and (unless --keep-open) acknowledges and resolves each bench alarm a few seconds after it came.
  */
 async function startSecondOfficer(core: CoreProcess): Promise<{ seen: Record<string, number>; handle(incidentId: string): void; handled: () => { ok: number; failed: string[] } }> {
-  const o = operator(core, 'officer2');
-  const res = await fetch(`${core.url}api/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(o) });
-  const login = (await res.json()) as LoginResponse;
-  if (!login.ok) throw new Error(`officer2 could not log in: ${login.error.message}`);
-  const socket = await connectSocket(`${core.url}console`, { session: login.session, since: 0 }, 'second officer console');
-  const seen: Record<string, number> = {};
-  socket.on('record', (r: JournalRecord) => {
-    if (r.event.type === 'alarm.received') seen[r.event.alarmId] ??= clock();
-  });
+  const { socket, seen } = await consoleSocket(core, operator(core, 'officer2'), 'officer2', 'second officer console', onCleanup);
   let ok = 0;
   const failed: string[] = [];
   const check = (what: string, a: unknown): boolean => {
@@ -621,14 +384,7 @@ async function startSecondOfficer(core: CoreProcess): Promise<{ seen: Record<str
 }
 
 async function loginConsole(context: BrowserContext, core: CoreProcess): Promise<Page> {
-  const officer = operator(core, 'officer');
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(core.url);
-  await page.fill('input[name=username]', officer.username);
-  await page.fill('input[name=password]', officer.password);
-  await page.click('button[type=submit]');
+  const { page, errors } = await submitConsoleLogin(context, core.url, operator(core, 'officer'));
   try {
     // Only stable markers: the queue, the map's section and Leaflet's container, the link state.
     for (const sel of ['section.queue', '[data-testid="map"]', '.leaflet-container', '[data-testid="link-state"].online']) await page.waitForSelector(sel, { timeout: 20_000 });
@@ -900,11 +656,7 @@ async function main(): Promise<number> {
   // Bounded: whatever happens, the bench stops by itself and takes its children with it.
   const plannedS = 60 + opts.blankS + opts.idleS + 2 * opts.framesS + (opts.alarms * opts.alarmMs) / 1000 + (opts.profile ? 20 : 0);
   const limitS = Math.round(plannedS + 120);
-  const watchdog = setTimeout(() => {
-    console.error(`bench:map: still running after ${limitS} s; giving up`);
-    void cleanupAll().finally(() => process.exit(2));
-  }, limitS * 1000);
-  watchdog.unref();
+  startWatchdog('bench:map', limitS, cleanupAll);
 
   const demoUnits = Math.ceil((opts.units * 4) / 3); // a quarter are foot patrols without a device
   progress(`starting the core: ${opts.schools} schools, ${demoUnits} units (${opts.units} with a device)`);
@@ -917,25 +669,13 @@ async function main(): Promise<number> {
     env: { STATION_HEARTBEAT_MS: String(3_600_000) },
   });
   const coreStartS = (performance.now() - tCore) / 1000;
-  onCleanup('station data folder', () => fs.rmSync(core.dataDir, { recursive: true, force: true }));
-  process.once('exit', () => {
-    if (core.child.exitCode === null) core.child.kill('SIGKILL');
-    fs.rmSync(core.dataDir, { recursive: true, force: true });
-  });
-  onCleanup('station core', async () => {
-    try {
-      await within(core.stop(), 3000, 'core did not stop on SIGTERM');
-    } catch {
-      await core.kill();
-    }
-  });
+  cleanupCore(core, onCleanup);
   const unitCreds = core.credentials.units.slice(0, opts.units);
   if (unitCreds.length < opts.units) throw new Error(`the demo county has ${unitCreds.length} units with a device; ${opts.units} are needed`);
   if (core.credentials.terminals.length < 4) throw new Error('the demo county has fewer than 4 terminals');
   progress(`core up in ${coreStartS.toFixed(1)} s at ${core.url}`);
 
-  const floor = await startChild(['--floor-server'], 'floor server', /floor: (http:\/\/\S+)/);
-  const floorUrl = floor.match;
+  const floorUrl = (await startFloorProcess(fileURLToPath(import.meta.url), onCleanup)).url;
 
   const browser = await chromium.launch({ executablePath: findChromium(), args: CHROMIUM_ARGS, headless: true, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false });
   onCleanup('chromium', () => browser.close());
@@ -953,12 +693,12 @@ async function main(): Promise<number> {
 
   // ---- floor 2: bare socket.io relay → bare page (press → DOM), while nothing else runs
   const floorContext = await browser.newContext({ viewport });
-  await floorContext.addInitScript(hookWebSocket);
+  await floorContext.addInitScript(hookWebSocket, WS_HOOK);
   const floorPage = await floorContext.newPage();
   await floorPage.goto(floorUrl);
   await floorPage.waitForSelector('body[data-online="1"]', { state: 'attached', timeout: 10_000 });
-  await floorPage.evaluate(installObserver);
-  const floorSenders = [senderOf(await connectSocket(`${floorUrl}sender`, undefined, 'floor sender'))];
+  await floorPage.evaluate(installObserver, { frames: false });
+  const floorSenders = [senderOf(await connectSocket(`${floorUrl}sender`, undefined, 'floor sender', onCleanup))];
   await press(floorPage, floorSenders, 5, 25, 'fw');
   const floorPaced = await press(floorPage, floorSenders, opts.alarms, opts.floorMs, 'fp');
   const floorBurst = opts.burst > 0 ? await press(floorPage, floorSenders, opts.burst, 0, 'fb') : undefined;
@@ -967,16 +707,16 @@ async function main(): Promise<number> {
   // ---- the console, logged in as the officer
   progress('console: logging in');
   const consoleContext = await browser.newContext({ viewport });
-  await consoleContext.addInitScript(hookWebSocket);
+  await consoleContext.addInitScript(hookWebSocket, WS_HOOK);
   onCleanup('console browser context', () => consoleContext.close());
   const page = await loginConsole(consoleContext, core);
-  await page.evaluate(installObserver);
+  await page.evaluate(installObserver, { frames: false });
   const officer2 = await startSecondOfficer(core);
   const terminals = core.credentials.terminals.slice(0, 4);
   const senders: Sender[] = [];
-  for (const t of terminals) senders.push(senderOf(await connectSocket(`${core.url}terminal`, { deviceId: t.deviceId, token: t.token }, `terminal ${t.deviceId}`)));
+  for (const t of terminals) senders.push(senderOf(await connectSocket(`${core.url}terminal`, { deviceId: t.deviceId, token: t.token }, `terminal ${t.deviceId}`, onCleanup)));
   await sleep(3000); // first paints, basemap, 1,000 school markers
-  const clockBefore = await checkClock(page);
+  const clockBefore = await pageClock(page);
 
   // ---- floor 3: the same console and county, no unit moving
   const idleRun = await measureFrames(page, 'console, units not moving', opts.idleS, cpu);
@@ -1023,7 +763,7 @@ async function main(): Promise<number> {
   });
   const stationBurst = opts.burst > 0 ? await press(page, senders, opts.burst, 0, 'sb', coreOut, handle) : undefined;
   const fleetReport: FleetReport = await fleet.stop();
-  const clockAfter = await checkClock(page);
+  const clockAfter = await pageClock(page);
   await sleep(opts.keepOpen ? 0 : 4500); // the last alarms are handled
   const handled = officer2.handled();
 
@@ -1136,20 +876,5 @@ if (process.argv[2] === '--floor-server') {
 } else if (process.argv[2] === '--fleet') {
   await fleetChildMain();
 } else {
-  let exitCode = 2;
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(sig, () => {
-      console.error(`bench:map: ${sig}; stopping`);
-      void cleanupAll().finally(() => process.exit(130));
-    });
-  }
-  try {
-    exitCode = await main();
-  } catch (e) {
-    console.error(`bench:map: ${(e as Error).stack ?? String(e)}`);
-    exitCode = 2;
-  } finally {
-    await cleanupAll();
-  }
-  process.exit(exitCode);
+  await runBench('bench:map', cleanupAll, main);
 }

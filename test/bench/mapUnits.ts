@@ -9,7 +9,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { io, type Socket } from 'socket.io-client';
 import { destinationPoint, haversineMeters, pointInGeometry, type AreaGeometry, type LatLng } from '../../shared/geo';
 import type { PositionPayload } from '../../shared/protocol';
-import { stats, within, type Stats } from './common';
+import { mulberry32 } from '../../shared/sampleCounty';
+import { connected, stats, within, type Stats } from './common';
 
 export interface FleetUnit {
   unitId: string;
@@ -49,18 +50,6 @@ type ToChild = { type: 'config'; config: FleetConfig } | { type: 'start' } | { t
 type FromChild = { type: 'connected'; n: number; ms: number } | { type: 'report'; report: FleetReport } | { type: 'error'; message: string };
 
 // ---------------------------------------------------------------- motion (pure)
-
-/** mulberry32: a small seeded PRNG, so a run's routes are repeatable. */
-export function rng32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const KMH = 1 / 3.6;
 export const ROAD_SPEED_MPS = { min: 30 * KMH, max: 60 * KMH };
@@ -166,26 +155,19 @@ export async function fleetChildMain(): Promise<void> {
         // Dispatches are not part of this bench; accept politely so the core does not resend.
         s.on('dispatch', (_d: unknown, ack?: (a: object) => void) => ack?.({ ok: true }));
         s.on('dispatch:cancel', (_d: unknown, ack?: (a: object) => void) => ack?.({ ok: true }));
-        await within(
-          new Promise<void>((resolve, reject) => {
-            s.once('connect', () => resolve());
-            s.once('connect_error', (e) => reject(new Error(`${u.unitId} could not connect: ${e.message}`)));
-          }),
-          20_000,
-          `${u.unitId} did not connect within 20 s`,
-        );
+        await connected(s, u.unitId, 20_000);
         out[i] = s;
       }
     };
     await Promise.all(Array.from({ length: 8 }, worker));
     sockets = out;
-    const rnd = rng32(c.seed);
+    const rnd = mulberry32(c.seed); // seeded: a run's routes are repeatable
     cars = c.units.map((u) => newCar(u.home, rnd));
     send({ type: 'connected', n: sockets.length, ms: performance.now() - t0 });
   };
 
   const start = (c: FleetConfig): void => {
-    const rnd = rng32(c.seed + 1);
+    const rnd = mulberry32(c.seed + 1);
     const n = c.units.length;
     const base = performance.now() + 50;
     startedAt = base;
