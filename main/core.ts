@@ -103,6 +103,11 @@ export async function startCore(config: StationConfig, now: () => number = Date.
   // every 2 s on every console would sit in front of the next alarm.
   const healthDiff = new HealthDiff();
   healthDiff.next(station.health());
+  // A console that connects gets a table taken at another moment than the last send; so do all of them after a
+  // registry change. Forgetting what was sent makes the next send whole, which overwrites anything such a
+  // table got wrong (a value that changed and changed back between two sends).
+  io.of('/console').on('connection', () => healthDiff.reset());
+  station.subscribe({ registryChanged: () => healthDiff.reset() });
   const healthTimer = setInterval(() => {
     const change = healthDiff.next(station.health());
     if (change.changed.length > 0 || change.removed.length > 0) io.of('/console').to('live').emit('healthChanged', change);

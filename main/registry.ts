@@ -364,7 +364,7 @@ export class Registry {
       terminals: d.terminals.map(({ deviceId, schoolId, label }) => ({ deviceId, schoolId, label })),
       guardPosts: d.guardPosts,
       policeRooms: d.policeRooms,
-      units: d.units.map(({ id, name, callsign, lat, lng, hasDevice }) => ({ id, name, callsign, lat, lng, hasDevice })),
+      units: d.units.map(({ id, name, callsign, lat, lng, hasDevice, disabled }) => ({ id, name, callsign, lat, lng, hasDevice, ...(disabled ? { disabled: true } : {}) })),
       targets: this.targets(),
     };
   }

@@ -147,7 +147,7 @@ export class ConsoleStore {
       healthChanged: (change) => this.set({ health: mergeHealth(this.s.health, change) }),
       units: (units) => this.set({ units }),
       reference: (reference) => {
-        this.set({ reference });
+        this.set({ reference: this.sameOrNew(reference) });
         this.replica?.saveReference(reference).catch((e: unknown) => console.error('replica write failed:', e));
       },
       connection: (online) => this.set({ online }),
@@ -160,7 +160,7 @@ export class ConsoleStore {
 
   private onHello(h: ConsoleHello): void {
     setClockOffset(h.serverTime - Date.now());
-    this.set({ operator: h.operator, reference: h.reference, journalProblems: h.journalProblems });
+    this.set({ operator: h.operator, reference: this.sameOrNew(h.reference), journalProblems: h.journalProblems });
     this.awaitingResync = false;
     if (this.journalId !== undefined && this.journalId !== h.journalId) {
       // A different journal (the station was reset): what we hold belongs to another history.
@@ -272,6 +272,15 @@ export class ConsoleStore {
   async exportData(kind: DataKind, format: DataFormat): Promise<ExportAck> {
     if (!this.link) return { ok: false, error: { code: 'not_durable', message: 'not connected' } };
     return this.link.exportData({ kind, format });
+  }
+
+  /**
+   * Reference data equal to what the console holds keeps its identity: every reconnect sends it again, and a
+   * new object would make the map rebuild 1,000 school markers and lose the units' trails.
+   */
+  private sameOrNew(r: ReferenceData): ReferenceData {
+    const cur = this.s.reference;
+    return cur && JSON.stringify(cur) === JSON.stringify(r) ? cur : r;
   }
 
   /** Called once an incident has been rendered on this console. */

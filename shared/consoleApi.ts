@@ -77,6 +77,11 @@ export class HealthDiff {
     this.sent = seen;
     return { changed, removed };
   }
+
+  /** Forget what was sent: the next change lists every device. */
+  reset(): void {
+    this.sent = new Map();
+  }
 }
 
 /** A patrol unit's live position as last reported (positions are not journalled). */

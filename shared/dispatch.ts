@@ -23,6 +23,8 @@ export interface Candidate extends UnitSituation {
   available: boolean;
   /** Why not, when not available. */
   reason?: 'assigned' | 'busy' | 'off_duty';
+  /** Its position is old or only its home (set when freshness is known). */
+  stale?: boolean;
 }
 
 export function rankUnits(target: { lat: number; lng: number }, units: UnitSituation[], t: Pick<TargetProfile, 'roadFactor' | 'speedKmh'>): Candidate[] {
@@ -40,14 +42,20 @@ export function rankUnits(target: { lat: number; lng: number }, units: UnitSitua
 export interface UnitPicture {
   units: readonly PatrolUnit[];
   /** Last reported positions by unit id; a unit never heard from is placed at its home position. */
-  positions: ReadonlyMap<string, { lat: number; lng: number }>;
+  positions: ReadonlyMap<string, { lat: number; lng: number; receivedAt?: number }>;
   states: Readonly<Record<string, { state: UnitState } | undefined>>;
   assignments: Readonly<Record<string, string | undefined>>;
+  /** With this, a unit whose last fix is older than `staleMs` (or that never reported) is marked stale. */
+  freshness?: { now: number; staleMs: number };
 }
 
-/** The ranked candidates for an incident at `target`, leaving out units already on this incident. */
+/**
+ * The ranked candidates for an incident at `target`, leaving out units already on this incident and disabled
+ * units. With `freshness`, among free units those with a known position come before those whose position is
+ * old or only their home (marked `stale`): a distance from a guessed position must not win on its own.
+ */
 export function candidatesFor(target: { lat: number; lng: number }, incidentId: string, p: UnitPicture, t: Pick<TargetProfile, 'roadFactor' | 'speedKmh'>): Candidate[] {
-  const situations: UnitSituation[] = p.units.map((u) => {
+  const situations: UnitSituation[] = p.units.filter((u) => !u.disabled).map((u) => {
     const l = p.positions.get(u.id);
     const assignedTo = p.assignments[u.id];
     return {
@@ -60,5 +68,13 @@ export function candidatesFor(target: { lat: number; lng: number }, incidentId: 
       ...(assignedTo ? { assignedTo } : {}),
     };
   });
-  return rankUnits(target, situations, t).filter((x) => x.assignedTo !== incidentId);
+  const ranked = rankUnits(target, situations, t).filter((x) => x.assignedTo !== incidentId);
+  const f = p.freshness;
+  if (!f) return ranked;
+  const withStale = ranked.map((c) => {
+    const at = p.positions.get(c.unitId)?.receivedAt;
+    return { ...c, stale: at === undefined || f.now - at > f.staleMs };
+  });
+  // Stable: the ETA order stays within each group.
+  return withStale.sort((a, b) => Number(b.available) - Number(a.available) || Number(a.stale) - Number(b.stale));
 }

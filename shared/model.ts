@@ -58,6 +58,8 @@ export interface PatrolUnit {
   lat: number;
   lng: number;
   hasDevice: boolean;
+  /** Disabled in the registry: shown nowhere as a candidate, refused by the core. */
+  disabled?: boolean;
 }
 
 /** Everything a console needs to draw the station's area. Sent to consoles on connect. */

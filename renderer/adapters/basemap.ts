@@ -80,5 +80,9 @@ export function loadBasemap(): Promise<Basemap> {
         };
       });
   })();
+  // A failed load is not kept: the next map to mount tries again.
+  cached.catch(() => {
+    cached = undefined;
+  });
   return cached;
 }

@@ -46,11 +46,17 @@ export class SchoolMarkers {
   private i18n: I18n | undefined;
   private offline: ReadonlySet<string> = new Set();
   private visible: Partial<Record<SchoolType, boolean>> = {};
+  /**
+   * The schools' own canvas, in their own pane above the overlay pane: every Leaflet canvas takes the mouse
+   * events over its whole area, so under the outline's or the rings' canvas the schools could not be hovered
+   * or clicked.
+   */
+  private readonly renderer = L.canvas({ padding: 0.1, pane: 'schools' });
 
   constructor(private readonly map: L.Map, schools: School[]) {
-    const renderer = L.canvas({ padding: 0.1 });
+    const renderer = this.renderer;
     for (const s of schools) {
-      const m = L.circleMarker([s.lat, s.lng], { renderer, radius: 6, weight: 1, color: '#0f172a', fillColor: SCHOOL_COLOUR[s.type], fillOpacity: 0.95 });
+      const m = L.circleMarker([s.lat, s.lng], { renderer, pane: 'schools', radius: 6, weight: 1, color: '#0f172a', fillColor: SCHOOL_COLOUR[s.type], fillOpacity: 0.95 });
       m.bindTooltip(() => textBlock([s.name, this.stateLine(s)]));
       m.bindPopup(() => textBlock([s.name, s.nameEn, this.stateLine(s), s.address, s.phone], { 'data-testid': 'school-popup', 'data-school-id': s.id }));
       this.groups.get(s.type)!.addLayer(m);
@@ -66,6 +72,7 @@ export class SchoolMarkers {
 
   /** Returns how many schools of each type are on the map now. */
   update(i18n: I18n, visible: Record<SchoolType, boolean>, offline: ReadonlySet<string>): Record<SchoolType, number> {
+    if (!this.map.getPane('schools')) this.map.createPane('schools').style.zIndex = '450';
     this.i18n = i18n;
     if (offline !== this.offline) {
       this.offline = offline;
@@ -97,6 +104,9 @@ export class SchoolMarkers {
   remove(): void {
     this.groups.forEach((g) => g.remove());
     this.markers.forEach(({ m }) => m.remove());
+    // Leaflet keeps a renderer on the map after its paths are gone: without this, every rebuild (new
+    // reference data) would leave a full-size canvas behind.
+    this.renderer.remove();
     this.visible = {};
   }
 }
@@ -113,6 +123,16 @@ export function scheduleText(p: Pick<GuardPost, 'days' | 'windows'>, c: Catalogu
     .map(([a, b]) => (a === b ? c.weekdays[a] : `${c.weekdays[a]}–${c.weekdays[b]}`))
     .join(', ');
   return `${days} ${p.windows.map((w) => `${w.start}–${w.end}`).join(', ')}`;
+}
+
+/** A post whose schedule cannot be read (a hand-edited registry) is drawn unstaffed, never breaks the map. */
+function staffedSafely(p: GuardPost, at: number): boolean {
+  try {
+    return isStaffed(p, at);
+  } catch (e) {
+    console.error(`map: guard post ${p.id} has a schedule that cannot be read:`, e);
+    return false;
+  }
 }
 
 interface PostEntry {
@@ -136,7 +156,7 @@ export class PostMarkers {
       const e: PostEntry = { p, m, staffed: false };
       m.bindTooltip(() => {
         const i = this.i18n;
-        return i ? textBlock([p.name, i.t('postSchedule', { schedule: scheduleText(p, i.c) }), e.staffed ? i.t('postStaffed') : i.t('postUnstaffed')]) : p.name;
+        return i ? textBlock([p.name, i.t('postSchedule', { schedule: scheduleText(p, i.c) }), e.staffed ? i.t('postStaffed') : i.t('postUnstaffed')]) : textBlock([p.name]);
       });
       // Leaflet makes a new element whenever the marker is added or its icon changes: tag it each time.
       m.on('add', () => PostMarkers.tag(e));
@@ -165,7 +185,7 @@ export class PostMarkers {
       this.at = minute;
       this.staffedCount = 0;
       for (const e of this.entries) {
-        const on = isStaffed(e.p, minute);
+        const on = staffedSafely(e.p, minute);
         if (on) this.staffedCount++;
         if (on === e.staffed) continue;
         e.staffed = on;
@@ -252,9 +272,10 @@ export class UnitMarkers {
   private lastLive: UnitLive[] | undefined;
   private shown: [boolean | undefined, boolean | undefined] = [undefined, undefined];
   private unhook: (() => void) | undefined;
+  private trailRenderer: L.Canvas | undefined;
 
   constructor(private readonly map: L.Map, units: PatrolUnit[]) {
-    const trailRenderer = L.canvas({ pane: 'trails', padding: 0.1 });
+    const trailRenderer = (this.trailRenderer = L.canvas({ pane: 'trails', padding: 0.1 }));
     for (const u of units) {
       const marker = L.marker([u.lat, u.lng], { icon: unitIcon, zIndexOffset: 500, keyboard: false });
       const trail = L.polyline([], { renderer: trailRenderer, color: '#fb923c', weight: 2, opacity: 0.55, interactive: false });
@@ -262,7 +283,7 @@ export class UnitMarkers {
       marker.on('add', () => UnitMarkers.paint(e));
       marker.bindTooltip(() => {
         const i = this.i18n;
-        if (!i) return u.name;
+        if (!i) return textBlock([u.name]);
         const st = i.c.unitStates[e.state as keyof Catalogue['unitStates']] ?? e.state;
         return textBlock([`${u.name} (${u.callsign})`, `${st}${e.stale ? ` · ${i.t('unitStale')}` : ''}`, e.live ? i.t('unitFix', { time: clockTime(e.live.receivedAt) }) : '']);
       });
@@ -378,6 +399,7 @@ export class UnitMarkers {
     this.unhook = undefined;
     this.markers.remove();
     this.trails.remove();
+    this.trailRenderer?.remove();
     this.shown = [undefined, undefined];
   }
 }

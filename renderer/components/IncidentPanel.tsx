@@ -7,6 +7,7 @@ import { DISPOSITIONS, type Disposition } from '../../shared/events';
 import { isActiveDispatch, type Dispatch, type Incident, type StationState } from '../../shared/incidents';
 import type { ReferenceData, School } from '../../shared/model';
 import { intervals, runningTimer, standing, DEFAULT_TARGETS, type TargetProfile } from '../../shared/response';
+import { DEFAULT_UNIT_STALE_MS } from '../adapters/basemap';
 import { useI18n } from '../i18n';
 import { getStore, type ConsoleState } from '../store';
 import { clockTime, duration, useNow } from '../time';
@@ -70,12 +71,14 @@ export function IncidentPanel({ incident: inc, reference, station, units, operat
       return err;
     });
 
+  const freshAt = useNow(30_000);
   const candidates = useMemo(() => {
     const target = inc.location ?? school;
     if (!target || !reference) return [];
     const positions = new Map(units.map((u) => [u.unitId, u]));
-    return candidatesFor(target, inc.id, { units: reference.units, positions, states: station.units, assignments: station.assignments }, targets);
-  }, [inc.location, inc.id, school, reference, units, station.units, station.assignments, targets]);
+    const freshness = { now: freshAt, staleMs: DEFAULT_UNIT_STALE_MS };
+    return candidatesFor(target, inc.id, { units: reference.units, positions, states: station.units, assignments: station.assignments, freshness }, targets);
+  }, [inc.location, inc.id, school, reference, units, station.units, station.assignments, targets, freshAt]);
 
   /** Recorded codes (kind, disposition, unit state, dispatch mode) in the reader's language. */
   const timelineDetail = (type: string, detail: string): string => {
@@ -167,6 +170,7 @@ export function IncidentPanel({ incident: inc, reference, station, units, operat
                     {u.reason === 'assigned' && ` · ${t('unitAssigned', { id: u.assignedTo ?? '' })}`}
                     {u.reason === 'busy' && ` · ${t('unitBusy')}`}
                     {u.reason === 'off_duty' && ` · ${t('unitOffDuty')}`}
+                    {u.stale && ` · ${t('unitStale')}`}
                   </span>
                   <button data-testid="dispatch-unit" disabled={!u.available} onClick={() => void run('dispatch', { unitId: u.unitId })}>
                     {u.hasDevice ? t('dispatchTo') : t('dispatchRadio')}

@@ -166,6 +166,7 @@ export function NearestPanel(props: { schoolName: string; candidates: Candidate[
           <li key={u.unitId} data-unit-id={u.unitId}>
             <span>
               <b>{u.name}</b> · {t('distance', { km: (u.distanceM / 1000).toFixed(1), min: Math.max(1, Math.round(u.etaS / 60)) })}
+              {u.stale && <em className="stale"> · {t('unitStale')}</em>}
             </span>
             {props.canDispatch && (
               <button

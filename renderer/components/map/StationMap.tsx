@@ -1,10 +1,10 @@
 // renderer/ — the live map: offline county outline (or configured tiles, falling back to the outline), schools
 // by type and state, guard posts staffed or not, police rooms, patrol units moving with trails, the alarmed
 // schools flashing, 1/3/5 km rings and the nearest units of the incident in focus, with dispatch from the map.
-import type { PathOptions } from 'leaflet';
+import type { Map as LeafletMap, PathOptions } from 'leaflet';
 import type { Feature } from 'geojson';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { GeoJSON, MapContainer, ScaleControl, TileLayer, useMap } from 'react-leaflet';
+import { GeoJSON, MapContainer, Pane, ScaleControl, TileLayer, useMap } from 'react-leaflet';
 import type { DeviceHealth, UnitLive } from '../../../shared/consoleApi';
 import { candidatesFor } from '../../../shared/dispatch';
 import type { AlarmReceived } from '../../../shared/events';
@@ -60,22 +60,44 @@ interface FlyTarget {
   lng: number;
 }
 
-/** Moves to a place when its key changes: the same place in a new object does not move the map again. */
+/**
+ * Not flyTo: a flight moves every marker on every frame (1,000 schools, 600 markers), which stalls the console
+ * for the next alarm; setView zooms with one CSS transform of the panes and pans the same way. The incident
+ * panel may have opened in the same render: the map's box is measured first, or the centre is computed for
+ * the old size.
+ */
+function moveTo(map: LeafletMap, t: { lat: number; lng: number }): void {
+  map.invalidateSize({ pan: false });
+  map.setView([t.lat, t.lng], Math.max(map.getZoom(), 14), { animate: true });
+}
+
+/** Moves to the incident the officer selects, once per selection (keyed by incident id). */
 function FlyTo({ target }: { target: FlyTarget | undefined }) {
   const map = useMap();
   const last = useRef<string>(undefined);
   const key = target?.key;
   useEffect(() => {
-    if (!target || key === last.current) return;
+    if (key === last.current) return;
     last.current = key;
-    // Not flyTo: a flight moves every marker on every frame (1,000 schools, 600 markers), which stalls the
-    // console for the next alarm; setView zooms with one CSS transform of the panes and pans the same way.
-    // The incident panel may have opened in the same render: measure the map's box first, or the centre is
-    // computed for the old size.
-    map.invalidateSize({ pan: false });
-    map.setView([target.lat, target.lng], Math.max(map.getZoom(), 14), { animate: true });
+    if (target) moveTo(map, target);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [map, key]);
+  return null;
+}
+
+/**
+ * Moves to an alarm when it *arrives*: the newest of the alarms not seen before. Acknowledging one alarm must
+ * not send the map to an older one, and a second alarm from the same school must bring the map back to it.
+ */
+function AlarmFlyTo({ alarms }: { alarms: (FlyTarget & { at: number })[] }) {
+  const map = useMap();
+  const seen = useRef(new Set<string>());
+  useEffect(() => {
+    const fresh = alarms.filter((a) => !seen.current.has(a.key));
+    fresh.forEach((a) => seen.current.add(a.key));
+    const newest = fresh.sort((a, b) => b.at - a.at)[0];
+    if (newest) moveTo(map, newest);
+  }, [map, alarms]);
   return null;
 }
 
@@ -158,7 +180,7 @@ export function StationMap({ reference, incidents, alarmed, selected, units, sta
   const place = useCallback(
     (i: Incident | AlarmReceived | undefined): FlyTarget | undefined => {
       const loc = i?.location ?? (i ? schools.get(i.schoolId) : undefined);
-      return loc ? { key: `${loc.lat},${loc.lng}`, lat: loc.lat, lng: loc.lng } : undefined;
+      return loc ? { key: idOf(i!), lat: loc.lat, lng: loc.lng } : undefined;
     },
     [schools],
   );
@@ -168,16 +190,25 @@ export function StationMap({ reference, incidents, alarmed, selected, units, sta
   const chosen = useMemo(() => (selected ? incidents.find((i) => idOf(i) === selected) : undefined), [incidents, selected]);
   // The incident in focus gets the rings and the nearest units: the one selected, else the newest alarm.
   const focusIncident = chosen ?? newest;
-  const focusPlace = place(focusIncident);
+  const focusPlace = useMemo(() => place(focusIncident), [place, focusIncident]);
+  const chosenPlace = useMemo(() => place(chosen), [place, chosen]);
+  const alarmPlaces = useMemo(
+    () => incidents.filter((i) => alarmed.includes(idOf(i))).flatMap((i) => {
+      const p = place(i);
+      return p ? [{ ...p, at: receivedOf(i) }] : [];
+    }),
+    [incidents, alarmed, place],
+  );
   const focusOpen = focusIncident !== undefined && ('type' in focusIncident || focusIncident.resolvedAt === undefined);
 
   const nearest = useMemo(() => {
     if (!focusIncident || !focusPlace || !reference || !focusOpen || 'type' in focusIncident) return EMPTY;
     const positions = new Map(units.map((u) => [u.unitId, u]));
-    return candidatesFor(focusPlace, focusIncident.id, { units: reference.units, positions, states: station.units, assignments: station.assignments }, reference.targets ?? DEFAULT_TARGETS)
+    const freshness = { now, staleMs: basemap?.unitStaleMs ?? DEFAULT_UNIT_STALE_MS };
+    return candidatesFor(focusPlace, focusIncident.id, { units: reference.units, positions, states: station.units, assignments: station.assignments, freshness }, reference.targets ?? DEFAULT_TARGETS)
       .filter((c) => c.available)
       .slice(0, NEAREST_SHOWN);
-  }, [focusIncident, focusPlace, focusOpen, reference, units, station.units, station.assignments]);
+  }, [focusIncident, focusPlace, focusOpen, reference, units, station.units, station.assignments, now, basemap]);
 
   const store = getStore();
   const dispatch = useCallback(
@@ -199,14 +230,17 @@ export function StationMap({ reference, incidents, alarmed, selected, units, sta
   return (
     <section className="map" data-testid="map" data-tiles={tiles ? 'on' : tilesFailed ? 'failed' : 'off'}>
       <MapContainer center={LONGHUA_CENTER} zoom={10} minZoom={7} maxZoom={17} zoomControl preferCanvas attributionControl>
-        {basemap && (
-          <GeoJSON
-            data={basemap.counties}
-            style={outlineStyle}
-            interactive={false}
-            attribution={basemap.attribution}
-          />
-        )}
+        {/* The outline never takes the mouse: its canvas would cover the schools' (see mapLayers.ts). */}
+        <Pane name="outline" style={{ zIndex: 350, pointerEvents: 'none' }}>
+          {basemap && (
+            <GeoJSON
+              data={basemap.counties}
+              style={outlineStyle}
+              interactive={false}
+              attribution={basemap.attribution}
+            />
+          )}
+        </Pane>
         {tiles && <Tiles tiles={tiles} onFailed={() => setTilesFailed(true)} />}
         <SchoolLayer schools={reference?.schools ?? EMPTY} visible={schoolTypesShown} offline={offline} focus={focus} onCount={onSchoolCount} />
         <PostLayer posts={reference?.guardPosts ?? EMPTY} shown={visible.posts} at={dutyAt ?? now} onCount={onPostCount} />
@@ -229,13 +263,15 @@ export function StationMap({ reference, incidents, alarmed, selected, units, sta
         <AlarmLayer schools={alarmedSchools} />
         <ScaleControl position="bottomright" imperial={false} />
         <SizeWatcher />
-        <FlyTo target={place(newest)} />
-        <FlyTo target={place(chosen)} />
+        <AlarmFlyTo alarms={alarmPlaces} />
+        <FlyTo target={chosenPlace} />
       </MapContainer>
       <SearchBox index={searchIndex} onPick={onPick} />
       <LayerPanel visible={visible} onToggle={setVisible} counts={counts} dutyAt={dutyAt} now={now} onDutyAt={setDutyAt} />
       {focusIncident && !('type' in focusIncident) && focusOpen && (
-        <NearestPanel schoolName={schools.get(focusIncident.schoolId)?.name ?? focusIncident.schoolId} candidates={nearest} canDispatch={store.canHandle()} onDispatch={dispatch} />
+        <NearestPanel
+          key={focusIncident.id}
+          schoolName={schools.get(focusIncident.schoolId)?.name ?? focusIncident.schoolId} candidates={nearest} canDispatch={store.canHandle()} onDispatch={dispatch} />
       )}
       {tilesFailed && <TileNotice />}
     </section>

@@ -48,4 +48,18 @@ describe('device health as changes', () => {
       }),
     );
   });
+
+  it('after a reset the next send lists every device, so a console that took its table between two sends ends right', () => {
+    const diff = new HealthDiff();
+    diff.next([dev('a', { powerSource: 'mains' })]);
+    // Between two sends the value changes and changes back; a console connecting in between sees the middle.
+    let console = [dev('a', { powerSource: 'battery' })];
+    diff.reset();
+    console = mergeHealth(console, diff.next([dev('a', { powerSource: 'mains' })]));
+    expect(console).toEqual([dev('a', { powerSource: 'mains' })]);
+    // Without the reset the change would have been empty and the console wrong.
+    const plain = new HealthDiff();
+    plain.next([dev('a', { powerSource: 'mains' })]);
+    expect(plain.next([dev('a', { powerSource: 'mains' })]).changed).toEqual([]);
+  });
 });
