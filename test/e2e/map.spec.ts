@@ -188,7 +188,7 @@ test('the map needs nothing from outside the station: no CDN, fonts, icons or ti
     if (u.protocol !== 'data:' && u.protocol !== 'blob:' && u.origin !== origin) outside.push(r.url());
   });
   await logIn(page, core);
-  await expect(page.locator('.leaflet-overlay-pane canvas').first()).toBeAttached();
+  await expect(page.locator('.leaflet-outline-pane canvas')).toBeAttached();
   await page.getByTestId('map-search').fill(registry().schools[0]!.id);
   await page.getByTestId('search-result').first().click();
   await expect(page.getByTestId('school-popup')).toBeVisible();
@@ -214,6 +214,6 @@ test('tiles from the station are drawn; a tile server that cannot be reached fal
   await expect(page.getByTestId('tiles-failed')).toBeVisible();
   await expect(page.getByTestId('map')).toHaveAttribute('data-tiles', 'failed');
   await expect(page.locator('img.leaflet-tile')).toHaveCount(0);
-  await expect(page.locator('.leaflet-overlay-pane canvas').first()).toBeAttached();
+  await expect(page.locator('.leaflet-outline-pane canvas')).toBeAttached();
   fs.rmSync(tilesDir, { recursive: true, force: true });
 });
