@@ -16,7 +16,7 @@ import { openJournal } from './journal';
 import { Registry } from './registry';
 import { hashSecret, newToken } from './secrets';
 import { Sessions } from './sessions';
-import { Station } from './station';
+import { Station, StationRestore } from './station';
 import { openStationTiles } from './tiles';
 
 export interface RunningCore {
@@ -25,13 +25,6 @@ export interface RunningCore {
   port: number;
   credentialsFile?: string;
   close(): Promise<void>;
-}
-
-/** Identifies this journal, so a console replica made from another journal is thrown away, not mixed in. */
-function readOrCreateJournalId(dataDir: string): string {
-  const file = path.join(dataDir, 'journal-id');
-  if (!fs.existsSync(file)) fs.writeFileSync(file, newToken().slice(0, 16));
-  return fs.readFileSync(file, 'utf8').trim();
 }
 
 /** On a real station's first start there is no operator yet: create `admin` and say its password once. */
@@ -75,13 +68,17 @@ export async function startCore(config: StationConfig, now: () => number = Date.
     registry = Registry.load(path.join(config.dataDir, 'registry.json'));
     await ensureFirstAdmin(registry, config.dataDir);
   }
-  const journal = openJournal(config.dataDir);
+  // The journal is folded as it streams in: a year of records opens in seconds with bounded memory.
+  const restored = new StationRestore();
+  const openedAt = Date.now();
+  const journal = openJournal(config.dataDir, { onRecord: restored.onRecord, now });
+  console.log(`journal: ${journal.lastSeq} records read in ${Date.now() - openedAt} ms`);
   for (const p of journal.problems) console.warn(`journal: ${p.kind} at line ${p.line}: ${p.detail}`);
-  const station = new Station(journal, registry, { now, heartbeatMs: config.heartbeatMs });
+  const station = new Station(journal, registry, { now, heartbeatMs: config.heartbeatMs, restored });
   const stopWatching = watchRegistry(registry, station);
   const superviseTimer = setInterval(() => station.supervise(), Math.min(1000, config.heartbeatMs));
   const sessions = Sessions.open(config.dataDir);
-  const journalId = readOrCreateJournalId(config.dataDir);
+  const journalId = journal.journalId;
 
   const handler = makeRequestHandler({ consoleDir: config.consoleDir, registry: () => registry, sessions, now, tiles, unitStaleMs: config.unitStaleMs });
   const tls = config.tlsCert && config.tlsKey;

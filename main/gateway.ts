@@ -5,11 +5,13 @@ import type { ConsoleAuth, ConsoleClientEvents, ConsoleServerEvents, CommandAck 
 import type { OperatorRef } from '../shared/events';
 import { parseTerminalAuth, parseUnitAuth, refusal, type AlarmStatus, type Refusal } from '../shared/protocol';
 import type { Sessions } from './sessions';
-import type { Incident } from '../shared/incidents';
+import { toSnapshot, type Incident } from '../shared/incidents';
 import type { Station } from './station';
 
 const DELIVERY_TIMEOUT_MS = 4000;
 const RESEND_MS = 5000;
+/** A console missing more records than this gets a state snapshot instead (see toSnapshot). */
+export const SNAPSHOT_AFTER_RECORDS = 5000;
 
 type Ack = (answer: unknown) => void;
 
@@ -201,7 +203,7 @@ export function attachUnitNamespace(io: Server, station: Station, now: () => num
   station.subscribe({
     record: ({ event: e }) => {
       if (e.type === 'incident.dispatched' && e.mode === 'device') {
-        const inc = station.snapshot.incidents[e.incidentId];
+        const inc = station.snapshot.incidents.get(e.incidentId);
         if (inc) deliver(e.unitId, inc);
       } else if (e.type === 'dispatch.cancelled') {
         const key = `${e.unitId}/${e.incidentId}`;
@@ -270,7 +272,11 @@ export function attachConsoleNamespace(io: Server, station: Station, sessions: S
       journalProblems: station.journal.problems.map((p) => `${p.kind} @ line ${p.line}: ${p.detail}`),
     });
     // Catch-up and joining the live room happen in one synchronous step, so no record falls between them.
-    socket.emit('records', [...station.recordsAfter(since)]);
+    // A console far behind (a first login to a year of journal) gets the state at one seq instead of every
+    // record: live in well under a second, not after folding a million records.
+    const missed = since > station.snapshot.seq ? undefined : station.recordsAfter(since);
+    if (missed === undefined || missed.length > SNAPSHOT_AFTER_RECORDS) socket.emit('snapshot', toSnapshot(station.snapshot, now()));
+    else socket.emit('records', [...missed]);
     socket.emit('volatile', station.volatileAlarms);
     void socket.join('live');
 

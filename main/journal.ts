@@ -1,13 +1,35 @@
 // main/ (core, Node) — the append-only journal: one JSON record per line, fsync'd before append() returns.
-// A torn last line (crash mid-write) is detected on open, reported, moved aside and skipped — never fatal.
+// Read as a stream in time linear in its size; nothing in it is ever fatal: a torn last line is moved aside,
+// a line that cannot be read (damage, an unknown record type) is reported and stands in as a placeholder
+// record, so the numbering has no gaps and consoles keep following; a missing or shortened journal is
+// detected against its watermark and reported on every console.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { JournalRecord, StationEvent } from '../shared/events';
 
+// Interim restore check (replaced by the full schema in shared/eventSchema.ts).
+const KNOWN_TYPES = new Set<string>([
+  'alarm.received', 'alarm.repeated', 'incident.shown', 'incident.acknowledged', 'alarm.cancel_requested', 'device.offline', 'device.online',
+  'device.tamper', 'device.fault_acknowledged', 'unit.status', 'incident.note', 'incident.called_back', 'incident.taken_over',
+  'incident.dispatched', 'dispatch.accepted', 'dispatch.declined', 'dispatch.cancelled', 'dispatch.progress', 'incident.resolved',
+  'incident.reopened', 'incident.escalated',
+]);
+function parseJournalRecord(x: unknown): { ok: true; record: JournalRecord } | { ok: false; reason: string; seq?: number } {
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) return { ok: false, reason: 'not an object' };
+  const r = x as { seq?: unknown; event?: unknown };
+  const seq = typeof r.seq === 'number' && Number.isSafeInteger(r.seq) && r.seq > 0 ? r.seq : undefined;
+  if (seq === undefined) return { ok: false, reason: 'no valid seq' };
+  const e = r.event as { type?: unknown; at?: unknown } | null;
+  if (typeof e !== 'object' || e === null) return { ok: false, reason: 'no event', seq };
+  if (typeof e.type !== 'string' || !KNOWN_TYPES.has(e.type)) return { ok: false, reason: `unknown event type ${JSON.stringify(e.type)}`, seq };
+  if (typeof e.at !== 'number' || !Number.isFinite(e.at)) return { ok: false, reason: `${e.type}: at: expected a number`, seq };
+  return { ok: true, record: { seq, event: e as StationEvent } };
+}
+
 export interface JournalProblem {
   line: number;
-  kind: 'torn_tail' | 'bad_record' | 'chain_broken';
+  kind: 'torn_tail' | 'bad_record' | 'chain_broken' | 'journal_missing';
   detail: string;
 }
 
@@ -17,20 +39,26 @@ export function recordHash(prevHash: string, seq: number, event: unknown): strin
 }
 const GENESIS = '';
 
+/** Records kept in memory for consoles catching up; older ones are served as a state snapshot instead. */
+export const DEFAULT_WINDOW = 50_000;
+
 export interface Journal {
+  /** The most recent records (all of them in a journal smaller than the window). */
   readonly records: readonly JournalRecord[];
   readonly problems: readonly JournalProblem[];
+  /** Identifies this journal; a new one (also after the journal was found missing) gets a new id. */
+  readonly journalId: string;
+  /** The highest sequence number written or read. */
+  readonly lastSeq: number;
+  /** Every incident id this journal (or the one it replaced) ever gave out on a day: never reused. */
+  readonly incidentIdHighWater: string | undefined;
+  /** Records after `seq` from memory, or undefined when they are older than the window. */
+  recordsAfter(seq: number): readonly JournalRecord[] | undefined;
   /** Appends durably; throws if the record could not be made durable (nothing is then kept). */
   append(event: StationEvent): JournalRecord;
   /** Appends several events with one fsync (all or nothing). */
   appendBatch(events: StationEvent[]): JournalRecord[];
   close(): void;
-}
-
-function isRecord(x: unknown): x is JournalRecord {
-  if (typeof x !== 'object' || x === null) return false;
-  const r = x as { seq?: unknown; event?: unknown };
-  return typeof r.seq === 'number' && typeof r.event === 'object' && r.event !== null && typeof (r.event as { type?: unknown }).type === 'string';
 }
 
 export interface JournalScan {
@@ -42,55 +70,242 @@ export interface JournalScan {
   goodBytes: number;
 }
 
+const placeholder = (seq: number, line: number, detail: string, at: number): JournalRecord => ({
+  seq,
+  event: { type: 'journal.unreadable', at, line, detail: detail.slice(0, 300) },
+});
+
+/**
+ * Reads journal lines one at a time: checks the hash chain, numbers placeholders for what it cannot read,
+ * and hands every record to `emit`. Linear: the hash of a line we wrote is computed from the line itself.
+ */
+class LineReader {
+  readonly problems: JournalProblem[] = [];
+  lastSeq = 0;
+  lastHash = GENESIS;
+  lastAt = 0;
+  records = 0;
+  private prevHash = GENESIS;
+  private chainBroken = false;
+  /** An unreadable line without a usable seq: numbered once the next good line says where it stood. */
+  private pendingBad: { line: number; detail: string } | undefined;
+
+  constructor(private readonly emit: (r: JournalRecord) => void) {}
+
+  private out(r: JournalRecord): void {
+    this.lastSeq = r.seq;
+    this.records++;
+    this.emit(r);
+  }
+
+  private bad(line: number, detail: string): void {
+    this.problems.push({ line, kind: 'bad_record', detail });
+  }
+
+  line(text: string, lineNo: number): void {
+    if (text.trim() === '') return;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch (e) {
+      this.bad(lineNo, `not JSON: ${(e as Error).message}`);
+      this.pendingBad ??= { line: lineNo, detail: 'not JSON' };
+      return;
+    }
+    const parsed = parseJournalRecord(raw);
+    const seq = parsed.ok ? parsed.record.seq : parsed.seq;
+    if (seq === undefined) {
+      this.bad(lineNo, `not a journal record: ${parsed.ok ? '' : parsed.reason}`);
+      this.pendingBad ??= { line: lineNo, detail: 'not a journal record' };
+      return;
+    }
+    const hash = typeof (raw as { hash?: unknown }).hash === 'string' ? (raw as { hash: string }).hash : undefined;
+    this.checkChain(text, raw as { seq: number; event: unknown }, hash, lineNo);
+    if (seq <= this.lastSeq) {
+      this.bad(lineNo, `sequence ${seq} after ${this.lastSeq}`);
+      return;
+    }
+    if (seq > this.lastSeq + 1) {
+      // Records are missing before this one (or lines we could not read stood there): keep the numbering.
+      const why = this.pendingBad ? `line ${this.pendingBad.line} could not be read (${this.pendingBad.detail})` : 'missing from the journal';
+      if (!this.pendingBad) this.bad(lineNo, `sequence ${seq} after ${this.lastSeq}: ${seq - this.lastSeq - 1} record(s) missing`);
+      for (let s = this.lastSeq + 1; s < seq; s++) this.out(placeholder(s, this.pendingBad?.line ?? lineNo, why, this.lastAt));
+    }
+    this.pendingBad = undefined;
+    if (parsed.ok) {
+      this.lastAt = parsed.record.event.at;
+      this.out(hash !== undefined ? { seq, event: parsed.record.event, hash } : { seq, event: parsed.record.event });
+    } else {
+      this.bad(lineNo, parsed.reason);
+      this.out(placeholder(seq, lineNo, parsed.reason, this.lastAt));
+    }
+  }
+
+  private checkChain(text: string, raw: { seq: number; event: unknown }, hash: string | undefined, lineNo: number): void {
+    if (!this.chainBroken && hash !== this.expectedHash(text, raw, hash)) {
+      // Only the first break is reported: after it nothing later can be trusted either.
+      this.chainBroken = true;
+      this.problems.push({ line: lineNo, kind: 'chain_broken', detail: `record seq ${raw.seq} does not match the hash chain (edited, inserted or removed records)` });
+    }
+    this.prevHash = hash ?? '';
+    if (hash !== undefined) this.lastHash = hash;
+  }
+
+  /** sha256(prev + JSON{seq,event}). A line we wrote is exactly that JSON plus `,"hash":"…"}`: hash its prefix. */
+  private expectedHash(text: string, raw: { seq: number; event: unknown }, hash: string | undefined): string {
+    const cut = text.lastIndexOf(',"hash":"');
+    if (hash !== undefined && cut > 0 && text.startsWith('{"seq":')) {
+      const fast = crypto.createHash('sha256').update(this.prevHash).update(text.slice(0, cut)).update('}').digest('hex');
+      if (fast === hash) return fast;
+    }
+    return recordHash(this.prevHash, raw.seq, raw.event);
+  }
+
+  finish(lineNo: number): void {
+    if (this.pendingBad) this.bad(lineNo, `the last readable record is seq ${this.lastSeq}; unreadable lines after it`);
+  }
+}
+
 /** Reads a journal's text: records, the first break in the hash chain, bad lines and a torn tail. Changes nothing. */
 export function scanJournal(text: string): JournalScan {
   const records: JournalRecord[] = [];
-  const problems: JournalProblem[] = [];
+  const reader = new LineReader((r) => records.push(r));
   const lines = text.split('\n');
-  let prevHash = GENESIS;
-  let chainBroken = false;
   // A file ends with '\n'; whatever follows the last '\n' is a torn write.
   const tail = lines.pop() ?? '';
-  lines.forEach((line, i) => {
-    if (line.trim() === '') return;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(line);
-    } catch (e) {
-      problems.push({ line: i + 1, kind: 'bad_record', detail: `not JSON: ${(e as Error).message}` });
-      return;
-    }
-    if (!isRecord(parsed)) {
-      problems.push({ line: i + 1, kind: 'bad_record', detail: 'not a journal record' });
-      return;
-    }
-    if (!chainBroken && parsed.hash !== recordHash(prevHash, parsed.seq, parsed.event)) {
-      // Only the first break is reported: after it nothing later can be trusted either.
-      chainBroken = true;
-      problems.push({ line: i + 1, kind: 'chain_broken', detail: `record seq ${parsed.seq} does not match the hash chain (edited, inserted or removed records)` });
-    }
-    prevHash = parsed.hash ?? '';
-    const last = records[records.length - 1];
-    if (last && parsed.seq !== last.seq + 1) {
-      problems.push({ line: i + 1, kind: 'bad_record', detail: `sequence ${parsed.seq} after ${last.seq}` });
-      if (parsed.seq > last.seq) records.push(parsed);
-    } else records.push(parsed);
-  });
+  lines.forEach((line, i) => reader.line(line, i + 1));
+  reader.finish(lines.length);
+  const problems = reader.problems;
   if (tail !== '') problems.push({ line: lines.length + 1, kind: 'torn_tail', detail: `${Buffer.byteLength(tail)} bytes of an unfinished record` });
   return { records, problems, tail, goodBytes: Buffer.byteLength(text) - Buffer.byteLength(tail) };
 }
 
-export function openJournal(dir: string, fileName = 'journal.jsonl'): Journal {
+export interface FileScan {
+  problems: JournalProblem[];
+  lastSeq: number;
+  lastHash: string;
+  records: number;
+  /** Bytes before the torn tail. */
+  goodBytes: number;
+  tail: Buffer;
+}
+
+/**
+ * Streams a journal file in 8 MiB chunks, handing each record to `onRecord`: memory stays bounded however
+ * large the file (a year of a busy county is hundreds of MiB; one string of it could not even be made).
+ */
+export function scanJournalFile(file: string, onRecord: (r: JournalRecord) => void): FileScan {
+  const reader = new LineReader(onRecord);
+  const fd = fs.openSync(file, 'r');
+  const chunk = Buffer.alloc(8 * 1024 * 1024);
+  let carry = Buffer.alloc(0);
+  let lineNo = 0;
+  let goodBytes = 0;
+  try {
+    for (;;) {
+      const n = fs.readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      const buf = carry.length > 0 ? Buffer.concat([carry, chunk.subarray(0, n)]) : chunk.subarray(0, n);
+      let start = 0;
+      for (let nl = buf.indexOf(10, start); nl !== -1; nl = buf.indexOf(10, start)) {
+        lineNo++;
+        reader.line(buf.toString('utf8', start, nl), lineNo);
+        goodBytes += nl + 1 - start;
+        start = nl + 1;
+      }
+      carry = Buffer.from(buf.subarray(start));
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  reader.finish(lineNo);
+  const problems = reader.problems;
+  if (carry.length > 0) problems.push({ line: lineNo + 1, kind: 'torn_tail', detail: `${carry.length} bytes of an unfinished record` });
+  return { problems, lastSeq: reader.lastSeq, lastHash: reader.lastHash, records: reader.records, goodBytes, tail: carry };
+}
+
+/** What the journal last knew of itself, kept beside it: a deleted or shortened journal is noticed. */
+interface Watermark {
+  journalId: string;
+  lastSeq: number;
+  lastIncidentId?: string;
+}
+
+function readWatermark(file: string): Partial<Watermark> {
+  try {
+    const w = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
+    if (typeof w !== 'object' || w === null) return {};
+    const o = w as Record<string, unknown>;
+    return {
+      ...(typeof o.journalId === 'string' ? { journalId: o.journalId } : {}),
+      ...(typeof o.lastSeq === 'number' && Number.isSafeInteger(o.lastSeq) ? { lastSeq: o.lastSeq } : {}),
+      ...(typeof o.lastIncidentId === 'string' ? { lastIncidentId: o.lastIncidentId } : {}),
+    };
+  } catch {
+    return {};
+  }
+}
+
+const newJournalId = (): string => crypto.randomBytes(8).toString('hex');
+
+export interface JournalOptions {
+  fileName?: string;
+  /** Called for every record read at open, in order (placeholders included): the core folds them here. */
+  onRecord?: (r: JournalRecord) => void;
+  /** How many recent records to keep in memory (default 50,000). */
+  window?: number;
+  /** Clock for the names of saved torn tails. */
+  now?: () => number;
+}
+
+export function openJournal(dir: string, options: string | JournalOptions = {}): Journal {
+  const opts: JournalOptions = typeof options === 'string' ? { fileName: options } : options;
+  const fileName = opts.fileName ?? 'journal.jsonl';
+  const window = Math.max(1, opts.window ?? DEFAULT_WINDOW);
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, fileName);
+  // The journal id of the old layout (core.ts kept it in `journal-id`) is kept for the default file name.
+  const idFile = path.join(dir, fileName === 'journal.jsonl' ? 'journal-id' : `${fileName}.id`);
+  const markFile = path.join(dir, `${fileName}.watermark`);
   const existed = fs.existsSync(file);
-  const { records, problems, tail, goodBytes: scanned } = scanJournal(existed ? fs.readFileSync(file, 'utf8') : '');
-  let goodBytes = scanned;
-  if (tail !== '') {
+  let records: JournalRecord[] = [];
+  const keep = (r: JournalRecord): void => {
+    records.push(r);
+    if (records.length > window * 2) records = records.slice(records.length - window);
+  };
+  const scan: FileScan = existed
+    ? scanJournalFile(file, (r) => {
+        keep(r);
+        opts.onRecord?.(r);
+      })
+    : { problems: [], lastSeq: 0, lastHash: GENESIS, records: 0, goodBytes: 0, tail: Buffer.alloc(0) };
+  const problems = scan.problems;
+  let goodBytes = scan.goodBytes;
+  if (scan.tail.length > 0) {
     // Keep the fragment for the record, then cut it off so the next append starts on a clean line.
-    fs.writeFileSync(path.join(dir, `${fileName}.torn-${Date.now()}`), tail);
+    fs.writeFileSync(path.join(dir, `${fileName}.torn-${(opts.now ?? Date.now)()}`), scan.tail);
     fs.truncateSync(file, goodBytes);
   }
+
+  const mark = readWatermark(markFile);
+  let journalId = mark.journalId ?? (fs.existsSync(idFile) ? fs.readFileSync(idFile, 'utf8').trim() : undefined);
+  if (mark.lastSeq !== undefined && mark.lastSeq > scan.lastSeq) {
+    // The journal lost records it once had: deleted, moved, restored from an old copy. Say so everywhere, and
+    // start a new journal id so consoles drop what they hold instead of mixing two histories.
+    problems.push({
+      line: 0,
+      kind: 'journal_missing',
+      detail: existed
+        ? `the journal ends at seq ${scan.lastSeq} but had reached seq ${mark.lastSeq}: ${mark.lastSeq - scan.lastSeq} record(s) are missing (restored from an old copy or cut?)`
+        : `the journal file is missing but had reached seq ${mark.lastSeq}: it was deleted or moved; a new journal is started`,
+    });
+    journalId = undefined;
+  }
+  if (!journalId || !/^[\w-]{1,64}$/.test(journalId)) {
+    journalId = newJournalId();
+  }
+  fs.writeFileSync(idFile, journalId);
+
   const fd = fs.openSync(file, 'a');
   if (!existed) {
     // Make the new file's directory entry durable too.
@@ -98,11 +313,24 @@ export function openJournal(dir: string, fileName = 'journal.jsonl'): Journal {
     try { fs.fsyncSync(dfd); } finally { fs.closeSync(dfd); }
   }
   let closed = false;
-  let lastHash = records[records.length - 1]?.hash ?? GENESIS;
+  let lastHash = scan.lastHash;
+  let lastSeq = scan.lastSeq;
+  let lastIncidentId = mark.lastIncidentId;
+  const id = journalId;
+
+  // Not fsync'd: a stale watermark (power cut) only says less than the truth, which is never a false alarm.
+  const writeMark = (): void => {
+    try {
+      fs.writeFileSync(markFile, JSON.stringify({ journalId: id, lastSeq, ...(lastIncidentId ? { lastIncidentId } : {}) } satisfies Watermark));
+    } catch (e) {
+      console.error('journal: could not write the watermark:', (e as Error).message);
+    }
+  };
+  writeMark();
 
   function appendBatch(events: StationEvent[]): JournalRecord[] {
     if (closed) throw new Error('journal is closed');
-    let seq = records[records.length - 1]?.seq ?? 0;
+    let seq = lastSeq;
     let hash = lastHash;
     const batch = events.map((event): JournalRecord => {
       seq += 1;
@@ -121,13 +349,34 @@ export function openJournal(dir: string, fileName = 'journal.jsonl'): Journal {
     }
     goodBytes += buf.length;
     lastHash = hash;
-    records.push(...batch);
+    lastSeq = seq;
+    for (const r of batch) {
+      keep(r);
+      if (r.event.type === 'alarm.received') lastIncidentId = r.event.incidentId;
+    }
+    writeMark();
     return batch;
   }
 
   return {
-    records,
+    get records() {
+      return records;
+    },
     problems,
+    journalId: id,
+    get lastSeq() {
+      return lastSeq;
+    },
+    get incidentIdHighWater() {
+      return lastIncidentId;
+    },
+    recordsAfter(seq: number): readonly JournalRecord[] | undefined {
+      if (seq >= lastSeq) return [];
+      const first = records[0]?.seq ?? lastSeq + 1;
+      if (seq + 1 < first) return undefined;
+      // Numbering has no gaps (placeholders fill them), so this is a slice.
+      return records.slice(seq + 1 - first);
+    },
     append: (event: StationEvent): JournalRecord => appendBatch([event])[0]!,
     appendBatch,
     close(): void {

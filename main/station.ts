@@ -1,6 +1,6 @@
 // main/ (core, Node) — the station core: turns terminal messages and operator commands into journal
 // events, keeps the folded state, and tells listeners (gateways) about every change. No sockets here.
-import { checkEvent, applyRecord, emptyState, alarmKey, type Incident, type StationState } from '../shared/incidents';
+import { checkEvent, alarmKey, StationFold, type Incident, type StationState } from '../shared/incidents';
 import type { AlarmReceived, JournalRecord, OperatorRef, StationEvent } from '../shared/events';
 import type { DeviceHealth, ExportAck, ImportAck, ImportRefusal, UnitLive } from '../shared/consoleApi';
 import { DATA_FORMATS, DATA_KINDS, MAX_LISTED_ERRORS, exportData, exportFilename, isDataFormat, isDataKind, parseImportInSlices, type RowError } from '../shared/dataExchange';
@@ -54,10 +54,32 @@ export interface StationOptions {
   heartbeatMs?: number;
   /** Non-alarm events a device may send per second (burst: 4×). */
   eventsPerSecond?: number;
+  /** The journal as folded while it was opened (large journals keep only their recent records in memory). */
+  restored?: StationRestore;
+}
+
+/**
+ * Folds the journal as it is read at start (openJournal's onRecord), remembering when each incident reached
+ * its current state, so the alarm:status a terminal hears after a restart is the very one it heard live.
+ */
+export class StationRestore {
+  readonly fold = new StationFold().own();
+  readonly lastStatus = new Map<string, AlarmStatus>();
+  readonly onRecord = (r: JournalRecord): void => {
+    const e = r.event;
+    const id = 'incidentId' in e ? e.incidentId : undefined;
+    const before = id !== undefined ? this.fold.peek(id)?.state : undefined;
+    this.fold.apply(r);
+    const inc = id !== undefined ? this.fold.peek(id) : undefined;
+    if (inc && inc.state !== before) this.lastStatus.set(inc.id, { alarmId: inc.alarmId, incidentId: inc.id, state: inc.state, at: e.at });
+  };
 }
 
 export class Station {
-  private state: StationState;
+  private readonly sf: StationFold;
+  private get state(): StationState {
+    return this.sf.state;
+  }
   private readonly listeners = new Set<StationListener>();
   /** Alarms received while the journal refused writes, by alarm key. */
   private readonly volatile = new Map<string, AlarmReceived>();
@@ -83,20 +105,19 @@ export class Station {
     this.heartbeatMs = o.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
     this.startedAt = this.now();
     this.limiter = new RateLimiter(o.eventsPerSecond ?? 5, (o.eventsPerSecond ?? 5) * 4);
-    // Fold the journal, remembering when each incident reached its current state, so the alarm:status a
-    // terminal hears after a restart is the very one it heard live.
-    let st = emptyState;
-    for (const r of journal.records) {
-      const e = r.event;
-      const before = 'incidentId' in e ? st.incidents[e.incidentId]?.state : undefined;
-      st = applyRecord(st, r);
-      const inc = 'incidentId' in e ? st.incidents[e.incidentId] : undefined;
-      if (inc && inc.state !== before) this.lastStatus.set(inc.id, { alarmId: inc.alarmId, incidentId: inc.id, state: inc.state, at: e.at });
+    let restored = o.restored;
+    if (!restored) {
+      if ((journal.records[0]?.seq ?? 1) > 1) throw new Error('this journal is larger than its in-memory window: open it with a StationRestore');
+      restored = new StationRestore();
+      for (const r of journal.records) restored.onRecord(r);
     }
-    this.state = st;
+    this.sf = restored.fold;
+    for (const [k, v] of restored.lastStatus) this.lastStatus.set(k, v);
     // Any registry change — admin screen, CLI file edit, or a direct call — reaches the gateways at once.
     registry.onChange((revoked) => this.emit('registryChanged', revoked));
-    for (const inc of Object.values(this.state.incidents)) this.countIncidentId(inc.id);
+    for (const id of this.state.incidents.keys()) this.countIncidentId(id);
+    // Ids given out before a journal was lost are never given out again.
+    if (journal.incidentIdHighWater !== undefined) this.countIncidentId(journal.incidentIdHighWater);
   }
 
   subscribe(l: StationListener): () => void {
@@ -110,13 +131,9 @@ export class Station {
   get volatileAlarms(): AlarmReceived[] {
     return [...this.volatile.values()];
   }
-  recordsAfter(seq: number): readonly JournalRecord[] {
-    const all = this.journal.records;
-    // seq has no gaps and starts at 1 in a healthy journal, so this is usually a slice; fall back to a scan.
-    const first = all[0]?.seq ?? 1;
-    const idx = Math.max(0, seq - first + 1);
-    if (all[idx - 1] === undefined || all[idx - 1]!.seq === seq) return all.slice(idx);
-    return all.filter((r) => r.seq > seq);
+  /** Records after `seq` from the journal's recent window; undefined when older (send a snapshot instead). */
+  recordsAfter(seq: number): readonly JournalRecord[] | undefined {
+    return this.journal.recordsAfter(seq);
   }
   deviceLiveness(deviceId: string): DeviceLiveness | undefined {
     return this.liveness.get(deviceId);
@@ -130,7 +147,7 @@ export class Station {
 
   /** Open incidents of one device, for re-sending alarm:status when it reconnects. */
   openIncidentsOf(deviceId: string): Incident[] {
-    return Object.values(this.state.incidents).filter((i) => i.deviceId === deviceId && i.state !== 'resolved');
+    return [...this.state.incidents.values()].filter((i) => i.deviceId === deviceId && i.state !== 'resolved');
   }
 
   private emit<K extends keyof StationListener>(k: K, ...args: Parameters<NonNullable<StationListener[K]>>): void {
@@ -151,12 +168,9 @@ export class Station {
 
   /** Several events with one fsync: supervision may take a whole district offline in one pass. */
   private appendMany(events: StationEvent[]): void {
-    let probe = this.state;
-    const ok = events.filter((e) => {
-      const good = checkEvent(probe, e).ok;
-      if (good) probe = applyRecord(probe, { seq: probe.seq + 1, event: e });
-      return good;
-    });
+    if (events.length === 0) return;
+    const probe = new StationFold(this.state);
+    const ok = events.filter((e) => probe.tryApply(e));
     if (ok.length === 0) return;
     try {
       this.fold(this.journal.appendBatch(ok));
@@ -169,11 +183,11 @@ export class Station {
   private fold(records: JournalRecord[]): JournalRecord[] {
     for (const record of records) {
       const event = record.event;
-      const before = 'incidentId' in event ? this.state.incidents[event.incidentId]?.state : undefined;
-      this.state = applyRecord(this.state, record);
+      const before = 'incidentId' in event ? this.state.incidents.get(event.incidentId)?.state : undefined;
+      this.sf.apply(record);
       this.emit('record', record);
       // The school hears every change of its alarm's state (警方已接警, 已派警, 已到场, 处置完毕).
-      const inc = 'incidentId' in event ? this.state.incidents[event.incidentId] : undefined;
+      const inc = 'incidentId' in event ? this.state.incidents.get(event.incidentId) : undefined;
       if (inc && before !== undefined && inc.state !== before) {
         const status: AlarmStatus = { alarmId: inc.alarmId, incidentId: inc.id, state: inc.state, at: event.at };
         this.lastStatus.set(inc.id, status);
@@ -187,7 +201,7 @@ export class Station {
   private command(operator: OperatorRef, incidentId: unknown, build: (inc: Incident, at: number) => StationEvent | StationEvent[] | Refusal): CommandResult {
     if (!can(operator.role, 'incident.handle')) return refusal('forbidden', `role ${operator.role} may not handle incidents`);
     if (typeof incidentId !== 'string') return refusal('invalid_payload', 'incidentId must be a string');
-    const inc = this.state.incidents[incidentId];
+    const inc = this.state.incidents.get(incidentId);
     if (!inc) return refusal('unknown_alarm', `no incident ${incidentId}`);
     const built = build(inc, this.now());
     if ('ok' in built) return built;
@@ -268,9 +282,9 @@ export class Station {
   /** Dispatches waiting for their unit's ack: re-sent until acked, cancelled or the incident is closed. */
   pendingDeliveries(unitId?: string): { unitId: string; incident: Incident }[] {
     const out: { unitId: string; incident: Incident }[] = [];
-    for (const [u, incidentId] of Object.entries(this.state.assignments)) {
+    for (const [u, incidentId] of [...this.state.assignments.entries()]) {
       if (unitId !== undefined && u !== unitId) continue;
-      const inc = this.state.incidents[incidentId];
+      const inc = this.state.incidents.get(incidentId);
       const d = inc?.dispatches.find((x) => x.unitId === u && x.cancelledAt === undefined && x.declinedAt === undefined);
       if (inc && d && d.mode === 'device' && d.acceptedAt === undefined) out.push({ unitId: u, incident: inc });
     }
@@ -315,7 +329,7 @@ export class Station {
   /** Any sign of life: refreshes supervision and clears an offline fault. */
   private touch(deviceId: string, at: number): void {
     this.live(deviceId).lastSeenAt = at;
-    if (this.state.devices[deviceId]?.online === false) this.tryAppend({ type: 'device.online', at, deviceId });
+    if (this.state.devices.get(deviceId)?.online === false) this.tryAppend({ type: 'device.online', at, deviceId });
   }
 
   /** Appends a supervision event; a failed write is logged and retried by the next tick or message. */
@@ -348,7 +362,7 @@ export class Station {
     // Latching and escalation (GB 50394): past the acknowledge target an open alarm escalates on every console.
     const ackTarget = this.registry.targets().acknowledgeMs;
     const due: StationEvent[] = [];
-    for (const inc of Object.values(this.state.incidents)) {
+    for (const inc of [...this.state.incidents.values()]) {
       if (inc.acknowledgedAt === undefined && inc.escalatedAt === undefined && inc.resolvedAt === undefined && inc.kind !== 'test' && at - inc.receivedAt > ackTarget) {
         due.push({ type: 'incident.escalated', at, incidentId: inc.id, reason: 'ack_overdue' });
       }
@@ -357,7 +371,7 @@ export class Station {
     for (const t of this.registry.snapshot.terminals) {
       if (t.disabled) continue;
       const lastSeenAt = this.liveness.get(t.deviceId)?.lastSeenAt || this.startedAt;
-      if (at - lastSeenAt > limit && this.state.devices[t.deviceId]?.online !== false) {
+      if (at - lastSeenAt > limit && this.state.devices.get(t.deviceId)?.online !== false) {
         due.push({ type: 'device.offline', at, deviceId: t.deviceId, lastSeenAt });
       }
     }
@@ -367,7 +381,7 @@ export class Station {
   health(): DeviceHealth[] {
     return this.registry.snapshot.terminals.map((t) => {
       const l = this.liveness.get(t.deviceId);
-      const d = this.state.devices[t.deviceId];
+      const d = this.state.devices.get(t.deviceId);
       return {
         deviceId: t.deviceId,
         schoolId: t.schoolId,
@@ -400,9 +414,9 @@ export class Station {
     const a = parsed.value;
     if (a.kind === 'test') this.live(deviceId).lastTestPressAt = at;
     const key = alarmKey(deviceId, a.alarmId);
-    const existingId = this.state.alarmIndex[key];
+    const existingId = this.state.alarmIndex.get(key);
     if (existingId) {
-      const inc = this.state.incidents[existingId]!;
+      const inc = this.state.incidents.get(existingId)!;
       return { ok: true, incidentId: inc.id, receivedAt: inc.receivedAt, duplicate: true };
     }
     const pending = this.volatile.get(key);
@@ -449,7 +463,7 @@ export class Station {
     const hb = parsed.value;
     l.lastHeartbeat = { ...hb, receivedAt: at };
     l.skewMs = at - hb.sentAt;
-    if (hb.tamper !== undefined && hb.tamper !== (this.state.devices[deviceId]?.faults.tamper !== undefined)) {
+    if (hb.tamper !== undefined && hb.tamper !== (this.state.devices.get(deviceId)?.faults.tamper !== undefined)) {
       this.tryAppend({ type: 'device.tamper', at, deviceId, tamper: hb.tamper });
     }
     return { ok: true, serverTime: at };
@@ -461,9 +475,9 @@ export class Station {
     if (!parsed.ok) return this.refused(deviceId, parsed);
     const at = this.now();
     this.touch(deviceId, at);
-    const incidentId = this.state.alarmIndex[alarmKey(deviceId, parsed.value.alarmId)];
+    const incidentId = this.state.alarmIndex.get(alarmKey(deviceId, parsed.value.alarmId));
     if (!incidentId) return this.refused(deviceId, refusal('unknown_alarm', `no alarm ${parsed.value.alarmId} from this device`));
-    const inc = this.state.incidents[incidentId]!;
+    const inc = this.state.incidents.get(incidentId)!;
     if (inc.cancelRequest) return { ok: true }; // a retry of the same request
     const event: StationEvent = { type: 'alarm.cancel_requested', at, incidentId, reason: parsed.value.reason };
     const check = checkEvent(this.state, event);
@@ -518,13 +532,13 @@ export class Station {
     const at = this.now();
     if (st.incidentId !== undefined) {
       // A unit may only move incidents it was dispatched to.
-      if (this.state.assignments[unitId] !== st.incidentId) {
+      if (this.state.assignments.get(unitId) !== st.incidentId) {
         return this.refused(unitId, refusal('forbidden', `unit ${unitId} was not dispatched to incident ${st.incidentId}`));
       }
       if (st.state === 'en_route' || st.state === 'on_scene') {
         const progress: StationEvent = { type: 'dispatch.progress', at, incidentId: st.incidentId, unitId, state: st.state };
         // A repeat (retry) of a step already recorded is fine; anything else impossible is refused.
-        const d = this.state.incidents[st.incidentId]!.dispatches.find((x) => x.unitId === unitId && x.cancelledAt === undefined && x.declinedAt === undefined);
+        const d = this.state.incidents.get(st.incidentId)!.dispatches.find((x) => x.unitId === unitId && x.cancelledAt === undefined && x.declinedAt === undefined);
         const already = st.state === 'en_route' ? d?.enRouteAt !== undefined : d?.onSceneAt !== undefined;
         if (!already) {
           const check = checkEvent(this.state, progress);
@@ -537,7 +551,7 @@ export class Station {
         }
       }
     }
-    if (this.state.units[unitId]?.state === st.state) return { ok: true };
+    if (this.state.units.get(unitId)?.state === st.state) return { ok: true };
     try {
       this.append({ type: 'unit.status', at, unitId, state: st.state, reportedAt: st.at });
     } catch (e) {
@@ -667,7 +681,7 @@ export class Station {
   acknowledge(operator: OperatorRef, incidentId: unknown): CommandResult {
     if (!can(operator.role, 'incident.acknowledge')) return refusal('forbidden', `role ${operator.role} may not acknowledge alarms`);
     if (typeof incidentId !== 'string') return refusal('invalid_payload', 'incidentId must be a string');
-    const inc = this.state.incidents[incidentId];
+    const inc = this.state.incidents.get(incidentId);
     if (!inc) {
       const v = [...this.volatile.values()].find((x) => x.incidentId === incidentId);
       return v
@@ -687,8 +701,11 @@ export class Station {
 
   /** First render on a console. Idempotent: later reports are ignored. */
   markShown(operator: OperatorRef, incidentId: unknown): CommandResult {
+    // "Shown" is the moment a duty console showed the alarm to someone who can take it: a trainer's or an
+    // admin's screen does not count (and may not write to the journal).
+    if (!can(operator.role, 'incident.acknowledge')) return refusal('forbidden', `role ${operator.role} does not report alarms as shown`);
     if (typeof incidentId !== 'string') return refusal('invalid_payload', 'incidentId must be a string');
-    const inc = this.state.incidents[incidentId];
+    const inc = this.state.incidents.get(incidentId);
     if (!inc) return refusal('unknown_alarm', `no incident ${incidentId}`);
     if (inc.shownAt !== undefined) return { ok: true };
     try {

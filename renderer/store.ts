@@ -4,7 +4,7 @@ import { useSyncExternalStore } from 'react';
 import { mergeHealth, type ConsoleHello, type DeviceHealth, type ExportAck, type ImportAck, type UnitLive } from '../shared/consoleApi';
 import { parseImport, utf8Bytes, type DataFormat, type DataKind } from '../shared/dataExchange';
 import type { AlarmReceived, JournalRecord, OperatorRef } from '../shared/events';
-import { applyRecord, emptyState, foldRecords, isUnacknowledged, openFaults, type StationState } from '../shared/incidents';
+import { emptyState, foldRecords, fromSnapshot, isUnacknowledged, openFaults, type StateSnapshot, type StationState } from '../shared/incidents';
 import type { ReferenceData } from '../shared/model';
 import { can } from '../shared/roles';
 import { openReplica, type Replica } from './adapters/replica';
@@ -99,8 +99,8 @@ export class ConsoleStore {
     const loud =
       this.s.volatile.length > 0 ||
       faults.some((f) => f.kind === 'tamper') ||
-      Object.values(this.s.station.incidents).some((i) => isUnacknowledged(i) && i.kind !== 'test');
-    const urgent = Object.values(this.s.station.incidents).some((i) => isUnacknowledged(i) && i.escalatedAt !== undefined && i.resolvedAt === undefined);
+      [...this.s.station.incidents.values()].some((i) => isUnacknowledged(i) && i.kind !== 'test');
+    const urgent = [...this.s.station.incidents.values()].some((i) => isUnacknowledged(i) && i.escalatedAt !== undefined && i.resolvedAt === undefined);
     if (loud) this.sound.start('alarm', urgent);
     else if (faults.length > 0) this.sound.start('fault');
     else this.sound.stop();
@@ -135,13 +135,14 @@ export class ConsoleStore {
       ]);
       this.replica = replica;
       this.journalId = saved.journalId;
-      this.set({ station: foldRecords(saved.records), ...(saved.reference ? { reference: saved.reference } : {}) });
+      this.set({ station: foldRecords(saved.records, saved.snapshot ? fromSnapshot(saved.snapshot) : emptyState), ...(saved.reference ? { reference: saved.reference } : {}) });
     } catch (e) {
       console.error('replica unavailable, continuing from the live link only:', e);
     }
     this.link = connect(session, () => this.s.station.seq, {
       hello: (h) => this.onHello(h),
       records: (batch) => this.onRecords(batch),
+      snapshot: (snap) => this.onSnapshot(snap),
       volatile: (alarms) => this.set({ volatile: alarms }),
       health: (devices) => this.set({ health: devices }),
       healthChanged: (change) => this.set({ health: mergeHealth(this.s.health, change) }),
@@ -174,30 +175,37 @@ export class ConsoleStore {
       .catch((e: unknown) => console.error('replica write failed:', e));
   }
 
+  /** The core sent the state at one seq (this console was far behind): it replaces what we held. */
+  private onSnapshot(snap: StateSnapshot): void {
+    this.awaitingResync = false;
+    this.set({ station: fromSnapshot(snap) });
+    this.replica?.saveSnapshot(snap).catch((e: unknown) => console.error('replica write failed:', e));
+  }
+
   private onRecords(batch: JournalRecord[]): void {
     if (batch.length === 0 || this.awaitingResync) return;
-    let st = this.s.station;
-    for (const r of batch) {
-      if (r.seq > st.seq + 1) {
-        // A gap: never fold past it; reconnect and ask for everything after what we have.
-        this.set({ station: st });
-        this.link?.resync();
-        return;
-      }
-      st = applyRecord(st, r);
+    const start = this.s.station;
+    // Records we already hold are skipped; a gap is never folded past: reconnect and ask for what is missing.
+    const gapAt = batch.findIndex((r, i) => r.seq > (i === 0 ? start.seq : Math.max(start.seq, batch[i - 1]!.seq)) + 1);
+    const usable = gapAt === -1 ? batch : batch.slice(0, gapAt);
+    const st = foldRecords(usable, start);
+    if (gapAt !== -1) {
+      this.set({ station: st });
+      this.link?.resync();
+      return;
     }
     const before = this.s.station;
     this.set({ station: st });
     for (const { event: e } of batch) {
       // Only new, still open alarms call for the OS's attention (not a catch-up of old ones).
-      const inc = e.type === 'alarm.received' && !before.incidents[e.incidentId] ? st.incidents[e.incidentId] : undefined;
+      const inc = e.type === 'alarm.received' && !before.incidents.get(e.incidentId) ? st.incidents.get(e.incidentId) : undefined;
       if (inc && isUnacknowledged(inc)) {
         const school = this.s.reference?.schools.find((x) => x.id === inc.schoolId);
         shell.notify('校园报警 School alarm', school?.name ?? inc.deviceId);
         shell.requestAttention();
       }
-      if (e.type === 'incident.escalated' && !before.incidents[e.incidentId]?.escalatedAt) {
-        const esc = st.incidents[e.incidentId];
+      if (e.type === 'incident.escalated' && !before.incidents.get(e.incidentId)?.escalatedAt) {
+        const esc = st.incidents.get(e.incidentId);
         const school = esc && this.s.reference?.schools.find((x) => x.id === esc.schoolId);
         shell.notify('⚠ 报警超时未接警 Alarm not acknowledged', school?.name ?? e.incidentId);
         shell.requestAttention();
@@ -285,7 +293,7 @@ export class ConsoleStore {
 
   /** Called once an incident has been rendered on this console. */
   reportShown(incidentId: string): void {
-    if (this.reportedShown.has(incidentId) || !this.link) return;
+    if (this.reportedShown.has(incidentId) || !this.link || !this.canAcknowledge()) return;
     this.reportedShown.add(incidentId);
     void this.link.shown(incidentId).then((r) => {
       if (!r.ok) this.reportedShown.delete(incidentId);

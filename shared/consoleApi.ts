@@ -3,6 +3,7 @@ import type { AlarmReceived, JournalRecord, OperatorRef } from './events';
 import type { ReferenceData } from './model';
 import type { ErrorCode, Refusal, WireError } from './protocol';
 import type { DataFormat, DataKind, RowError } from './dataExchange';
+import type { StateSnapshot } from './incidents';
 
 /** One terminal's health as the core sees it right now (live, not journalled except online/offline). */
 export interface DeviceHealth {
@@ -101,6 +102,8 @@ export interface UnitLive {
 export interface ConsoleServerEvents {
   hello: (h: ConsoleHello) => void;
   records: (batch: JournalRecord[]) => void;
+  /** Instead of records, for a console too far behind: the state at one seq; records after it follow. */
+  snapshot: (s: StateSnapshot) => void;
   record: (r: JournalRecord) => void;
   volatile: (alarms: AlarmReceived[]) => void;
   health: (devices: DeviceHealth[]) => void;

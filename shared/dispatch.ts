@@ -43,8 +43,8 @@ export interface UnitPicture {
   units: readonly PatrolUnit[];
   /** Last reported positions by unit id; a unit never heard from is placed at its home position. */
   positions: ReadonlyMap<string, { lat: number; lng: number; receivedAt?: number }>;
-  states: Readonly<Record<string, { state: UnitState } | undefined>>;
-  assignments: Readonly<Record<string, string | undefined>>;
+  states: ReadonlyMap<string, { state: UnitState }>;
+  assignments: ReadonlyMap<string, string>;
   /** With this, a unit whose last fix is older than `staleMs` (or that never reported) is marked stale. */
   freshness?: { now: number; staleMs: number };
 }
@@ -57,13 +57,13 @@ export interface UnitPicture {
 export function candidatesFor(target: { lat: number; lng: number }, incidentId: string, p: UnitPicture, t: Pick<TargetProfile, 'roadFactor' | 'speedKmh'>): Candidate[] {
   const situations: UnitSituation[] = p.units.filter((u) => !u.disabled).map((u) => {
     const l = p.positions.get(u.id);
-    const assignedTo = p.assignments[u.id];
+    const assignedTo = p.assignments.get(u.id);
     return {
       unitId: u.id,
       name: `${u.name} (${u.callsign})`,
       lat: l?.lat ?? u.lat,
       lng: l?.lng ?? u.lng,
-      state: p.states[u.id]?.state ?? 'available',
+      state: p.states.get(u.id)?.state ?? 'available',
       hasDevice: u.hasDevice,
       ...(assignedTo ? { assignedTo } : {}),
     };

@@ -26,6 +26,31 @@ export interface AlarmReceived {
   raisedAt: number;
 }
 
+/**
+ * Further presses from a terminal whose incident is still open: each press is journalled (its alarmId
+ * becomes idempotent like any other) and counted on that incident instead of burying the queue under
+ * thousands of cards. Presses arriving together share one record (one fsync).
+ */
+export interface AlarmRepeated {
+  type: 'alarm.repeated';
+  at: number;
+  incidentId: string;
+  deviceId: string;
+  alarmIds: string[];
+}
+
+/**
+ * Stands in, in memory only, for a journal line the core could not read (damage, or a record type of a newer
+ * build): it keeps the sequence without gaps, so consoles keep following, and changes nothing.
+ */
+export interface JournalUnreadable {
+  type: 'journal.unreadable';
+  at: number;
+  /** Line of the journal file. */
+  line: number;
+  detail: string;
+}
+
 /** First render of the incident on any console. */
 export interface IncidentShown {
   type: 'incident.shown';
@@ -189,6 +214,8 @@ export interface IncidentEscalated {
 
 export type StationEvent =
   | AlarmReceived
+  | AlarmRepeated
+  | JournalUnreadable
   | IncidentNote
   | IncidentCalledBack
   | IncidentTakenOver

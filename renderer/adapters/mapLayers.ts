@@ -356,7 +356,7 @@ export class UnitMarkers {
     }
     let stale = 0;
     for (const e of this.entries.values()) {
-      e.state = f.states[e.unit.id]?.state ?? 'available';
+      e.state = f.states.get(e.unit.id)?.state ?? 'available';
       e.stale = !e.live || f.now - e.live.receivedAt > f.staleMs;
       if (e.stale) stale++;
       UnitMarkers.paint(e);

@@ -2,6 +2,7 @@
 // so a reload shows every incident at once and only the missing tail is fetched from the core.
 import Dexie, { type Table } from 'dexie';
 import type { JournalRecord } from '../../shared/events';
+import type { StateSnapshot } from '../../shared/incidents';
 import type { ReferenceData } from '../../shared/model';
 
 interface MetaRow {
@@ -20,8 +21,10 @@ class ReplicaDb extends Dexie {
 }
 
 export interface Replica {
-  load(): Promise<{ records: JournalRecord[]; reference?: ReferenceData; journalId?: string }>;
+  load(): Promise<{ records: JournalRecord[]; snapshot?: StateSnapshot; reference?: ReferenceData; journalId?: string }>;
   addRecords(records: JournalRecord[]): Promise<void>;
+  /** Replaces what is held by the core's snapshot; records after it are added as they come. */
+  saveSnapshot(snapshot: StateSnapshot): Promise<void>;
   saveReference(reference: ReferenceData): Promise<void>;
   /** Drops everything when the core's journal is a different one (a reset station). */
   bindJournal(journalId: string): Promise<boolean>;
@@ -45,9 +48,12 @@ export function openReplica(): Replica {
   void navigator.storage?.persist?.().catch(() => false);
   return {
     async load() {
-      const [records, ref, jid] = await Promise.all([db.records.orderBy('seq').toArray(), db.meta.get('reference'), db.meta.get('journalId')]);
+      const [records, ref, jid, snap] = await Promise.all([db.records.orderBy('seq').toArray(), db.meta.get('reference'), db.meta.get('journalId'), db.meta.get('snapshot')]);
+      const snapshot = snap?.value as StateSnapshot | undefined;
       return {
-        records,
+        // Records older than the snapshot (a write queued before it arrived) are already in it.
+        records: snapshot ? records.filter((r) => r.seq > snapshot.seq) : records,
+        ...(snapshot ? { snapshot } : {}),
         ...(ref ? { reference: ref.value as ReferenceData } : {}),
         ...(jid ? { journalId: jid.value as string } : {}),
       };
@@ -72,6 +78,14 @@ export function openReplica(): Replica {
       });
       return flushing;
     },
+    saveSnapshot(snapshot) {
+      return serial(() =>
+        db.transaction('rw', db.records, db.meta, async () => {
+          await db.records.clear();
+          await db.meta.put({ key: 'snapshot', value: snapshot });
+        }),
+      );
+    },
     saveReference(reference) {
       return serial(async () => {
         await db.meta.put({ key: 'reference', value: reference });
@@ -83,6 +97,7 @@ export function openReplica(): Replica {
           const current = await db.meta.get('journalId');
           if (current?.value === journalId) return false;
           await db.records.clear();
+          await db.meta.delete('snapshot');
           await db.meta.put({ key: 'journalId', value: journalId });
           return current !== undefined;
         }),

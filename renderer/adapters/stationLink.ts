@@ -4,10 +4,13 @@ import { io, type Socket } from 'socket.io-client';
 import type { CommandAck, ConsoleClientEvents, ConsoleHello, ConsoleServerEvents, DeviceHealth, ExportAck, HealthChange, ImportAck, LoginResponse, SecretAck, UnitLive } from '../../shared/consoleApi';
 import type { DataFormat, DataKind } from '../../shared/dataExchange';
 import type { AlarmReceived, JournalRecord } from '../../shared/events';
+import type { StateSnapshot } from '../../shared/incidents';
 
 export interface LinkHandlers {
   hello(h: ConsoleHello): void;
   records(batch: JournalRecord[]): void;
+  /** The state at one seq, for a console too far behind to catch up record by record. */
+  snapshot(s: StateSnapshot): void;
   volatile(alarms: AlarmReceived[]): void;
   health(devices: DeviceHealth[]): void;
   healthChanged(change: HealthChange): void;
@@ -69,6 +72,7 @@ export function connect(session: string, since: () => number, h: LinkHandlers): 
   });
   socket.on('hello', h.hello);
   socket.on('records', h.records);
+  socket.on('snapshot', h.snapshot);
   socket.on('record', (r) => h.records([r]));
   socket.on('volatile', h.volatile);
   socket.on('health', h.health);

@@ -26,10 +26,10 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
   const terminals = useMemo(() => new Map<string, Terminal>((state.reference?.terminals ?? []).map((x) => [x.deviceId, x])), [state.reference]);
   const faults = useMemo(() => openFaults(state.station), [state.station]);
   const queue = useMemo(() => {
-    const storedKeys = new Set(Object.keys(state.station.alarmIndex));
+    const storedKeys = new Set([...state.station.alarmIndex.keys()]);
     // Alarms the core could not store yet come first: they are shown, never hidden.
     const unstored = state.volatile.filter((v) => !storedKeys.has(`${v.deviceId}/${v.alarmId}`));
-    return [...unstored, ...queueOrder(Object.values(state.station.incidents))];
+    return [...unstored, ...queueOrder([...state.station.incidents.values()])];
   }, [state.station, state.volatile]);
   const openCount = queue.filter((i) => ('type' in i ? true : isUnacknowledged(i) && i.resolvedAt === undefined)).length;
   const alarmed = useMemo(
@@ -38,7 +38,7 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
   );
   const canAck = getStore().canAcknowledge();
   const overdue = queue.filter((i) => !('type' in i) && isUnacknowledged(i) && i.escalatedAt !== undefined && i.resolvedAt === undefined).length;
-  const selectedIncident = selected ? state.station.incidents[selected] : undefined;
+  const selectedIncident = selected ? state.station.incidents.get(selected) : undefined;
   const soundText = state.sound === 'playing' ? (state.soundTone === 'fault' ? t('soundFault') : t('soundPlaying')) : state.sound === 'blocked' ? t('soundBlocked') : t('soundIdle');
 
   return (

@@ -111,7 +111,7 @@ describe('1. revocation in the running core', () => {
       try {
         t.core.station.registry.setDisabled(term.deviceId, true);
         expect(await notAccepted(s, 'cancel', { alarmId: a.alarmId, reason: 'after revocation' })).toBe(true);
-        expect(t.core.station.snapshot.incidents[raised.incidentId]?.cancelRequest).toBeUndefined();
+        expect(t.core.station.snapshot.incidents.get(raised.incidentId)?.cancelRequest).toBeUndefined();
       } finally {
         s.close();
         t.core.station.registry.setDisabled(term.deviceId, false);

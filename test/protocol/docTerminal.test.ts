@@ -93,7 +93,7 @@ describe('the terminal of docs/protocol.md', () => {
       expect(st.incidentId).toBe(ack.incidentId);
 
       expect(await terminal.cancel(alarmId, '学生误触')).toEqual({ ok: true });
-      expect(t.core.station.snapshot.incidents[ack.incidentId]?.cancelRequest?.reason).toBe('学生误触');
+      expect(t.core.station.snapshot.incidents.get(ack.incidentId)?.cancelRequest?.reason).toBe('学生误触');
 
       await waitFor('a heartbeat', () => t.core.station.health().find((d) => d.deviceId === term.deviceId)?.lastHeartbeatAt);
       expect(t.core.station.health().find((d) => d.deviceId === term.deviceId)).toMatchObject({ battery: 77, powerSource: 'mains', skewFlagged: false });
@@ -173,7 +173,7 @@ describe('the unit of docs/protocol.md', () => {
       unit.position({ lat: 41.33, lng: 117.74, heading: 180, speed: 8 });
       await waitFor('live position', () => t.core.station.unitsLive().find((x) => x.unitId === u.unitId && x.lat === 41.33));
       expect(await unit.status('en_route')).toEqual({ ok: true });
-      expect(t.core.station.snapshot.units[u.unitId]?.state).toBe('en_route');
+      expect(t.core.station.snapshot.units.get(u.unitId)?.state).toBe('en_route');
       expect(await unit.status('on_scene', '20990101-0001')).toMatchObject({ ok: false, error: { code: 'forbidden' } });
 
       // An officer dispatches it (派警) to a school's alarm: the unit's handler accepts, the station records it.

@@ -42,7 +42,7 @@ describe('supervision', () => {
       expect(s.connected).toBe(true); // offline is about silence, not the socket
       const h = t.core.station.health().find((d) => d.deviceId === term.deviceId)!;
       expect(h).toMatchObject({ online: false, connected: true });
-      expect(t.core.station.snapshot.devices[term.deviceId]?.faults.offline).toBeDefined();
+      expect(t.core.station.snapshot.devices.get(term.deviceId)?.faults.offline).toBeDefined();
       await sleep(3 * HEARTBEAT_MS);
       expect(eventsOf(term.deviceId, 'device.offline')).toHaveLength(offBefore + 1); // raised once, not every tick
 
@@ -50,7 +50,7 @@ describe('supervision', () => {
       expect(ans.ok).toBe(true);
       expect(eventsOf(term.deviceId, 'device.online')).toHaveLength(onBefore + 1);
       expect(t.core.station.health().find((d) => d.deviceId === term.deviceId)!.online).toBe(true);
-      expect(t.core.station.snapshot.devices[term.deviceId]?.faults.offline).toBeUndefined();
+      expect(t.core.station.snapshot.devices.get(term.deviceId)?.faults.offline).toBeUndefined();
     } finally {
       s.close();
     }

@@ -128,7 +128,7 @@ describe('alarm', () => {
       await ask(s, 'alarm', r);
       expect(alarmsOf(d.alarmId as string)[0]?.drill).toBe(true);
       expect(alarmsOf(r.alarmId as string)[0]?.drill).toBe(false);
-      expect(t.core.station.snapshot.incidents[ansD.incidentId]?.drill).toBe(true);
+      expect(t.core.station.snapshot.incidents.get(ansD.incidentId)?.drill).toBe(true);
     });
 
     it('note and location are kept as sent', async () => {
@@ -268,13 +268,13 @@ describe('alarm', () => {
     it.each(bad)('%s → invalid_payload, nothing journalled', async (_name, make) => {
       const payload = make();
       const before = t.count();
-      const incidentsBefore = Object.keys(t.core.station.snapshot.incidents).length;
+      const incidentsBefore = [...t.core.station.snapshot.incidents.keys()].length;
       const ans = await ask(s, 'alarm', payload);
       expect(isSpecRefusal(ans, 'invalid_payload')).toBe(true);
       expect(Object.keys(ans as object).sort()).toEqual(['error', 'ok']);
       expect(Object.keys((ans as { error: object }).error).sort()).toEqual(['code', 'message']);
       expect(t.count()).toBe(before);
-      expect(Object.keys(t.core.station.snapshot.incidents).length).toBe(incidentsBefore);
+      expect([...t.core.station.snapshot.incidents.keys()].length).toBe(incidentsBefore);
       expect(s.connected).toBe(true);
     });
 
@@ -421,7 +421,7 @@ describe('cancel', () => {
       const ans = await cancel(s, { alarmId, reason: '误触' });
       expect(isSpecRefusal(ans, 'unknown_alarm')).toBe(true);
       expect(t.count()).toBe(before);
-      expect(t.core.station.snapshot.incidents[incidentId]?.cancelRequest).toBeUndefined();
+      expect(t.core.station.snapshot.incidents.get(incidentId)?.cancelRequest).toBeUndefined();
     });
 
     it('of its own alarm → { ok: true }; the incident gets a cancel request and is NOT closed', async () => {
@@ -432,7 +432,7 @@ describe('cancel', () => {
       const added = t.eventsSince(before);
       expect(added).toHaveLength(1);
       expect(added[0]).toMatchObject({ type: 'alarm.cancel_requested', incidentId, reason: '学生误触 (pressed by mistake)' });
-      const inc = t.core.station.snapshot.incidents[incidentId]!;
+      const inc = t.core.station.snapshot.incidents.get(incidentId)!;
       expect(inc.cancelRequest).toMatchObject({ reason: '学生误触 (pressed by mistake)' });
       expect(inc.state).toBe('received'); // unchanged: an officer has to confirm
       await sleep(100);
@@ -453,7 +453,7 @@ describe('cancel', () => {
       const { alarmId, incidentId } = await raise();
       expect(t.core.station.acknowledge(OFFICER, incidentId)).toEqual({ ok: true });
       expect(await cancel(s, { alarmId, reason: '误触' })).toEqual({ ok: true });
-      expect(t.core.station.snapshot.incidents[incidentId]?.state).toBe('acknowledged');
+      expect(t.core.station.snapshot.incidents.get(incidentId)?.state).toBe('acknowledged');
     });
 
     it.each([
@@ -472,7 +472,7 @@ describe('cancel', () => {
       const ans = await cancel(s, make(alarmId));
       expect(isSpecRefusal(ans, 'invalid_payload')).toBe(true);
       expect(t.count()).toBe(before);
-      expect(t.core.station.snapshot.incidents[incidentId]?.cancelRequest).toBeUndefined();
+      expect(t.core.station.snapshot.incidents.get(incidentId)?.cancelRequest).toBeUndefined();
     });
   });
 });
@@ -601,7 +601,7 @@ describe('alarm:status', () => {
         const ans = (await ask(s, 'alarm', a)) as { incidentId: string };
         expect(t.core.station.acknowledge(OFFICER, ans.incidentId)).toEqual({ ok: true });
         const st = await waitFor('acknowledged', () => statuses.find((x) => x.alarmId === a.alarmId && x.state === 'acknowledged'));
-        const inc = t.core.station.snapshot.incidents[ans.incidentId]!;
+        const inc = t.core.station.snapshot.incidents.get(ans.incidentId)!;
         expect(st).toEqual({ alarmId: a.alarmId, incidentId: ans.incidentId, state: 'acknowledged', at: inc.acknowledgedAt });
         expect(statuses.filter((x) => x.alarmId === a.alarmId).map((x) => x.state)).toEqual(['received', 'acknowledged']);
       } finally {
@@ -657,9 +657,9 @@ describe('alarm:status', () => {
         const byAlarm = new Map(again.statuses.map((x) => [x.alarmId, x]));
         expect(again.statuses).toHaveLength(3);
         const inc = t.core.station.snapshot.incidents;
-        expect(byAlarm.get(a1.alarmId as string)).toEqual({ alarmId: a1.alarmId, incidentId: i1, state: 'received', at: inc[i1]!.receivedAt });
-        expect(byAlarm.get(a2.alarmId as string)).toEqual({ alarmId: a2.alarmId, incidentId: i2, state: 'acknowledged', at: inc[i2]!.acknowledgedAt });
-        expect(byAlarm.get(a3.alarmId as string)).toEqual({ alarmId: a3.alarmId, incidentId: i3, state: 'received', at: inc[i3]!.receivedAt });
+        expect(byAlarm.get(a1.alarmId as string)).toEqual({ alarmId: a1.alarmId, incidentId: i1, state: 'received', at: inc.get(i1)!.receivedAt });
+        expect(byAlarm.get(a2.alarmId as string)).toEqual({ alarmId: a2.alarmId, incidentId: i2, state: 'acknowledged', at: inc.get(i2)!.acknowledgedAt });
+        expect(byAlarm.get(a3.alarmId as string)).toEqual({ alarmId: a3.alarmId, incidentId: i3, state: 'received', at: inc.get(i3)!.receivedAt });
       } finally {
         again.s.close();
       }
@@ -729,7 +729,7 @@ describe('rate limits', () => {
       const limited = await ask(s, 'cancel', { alarmId: a.alarmId, reason: '误触' });
       expect(isSpecRefusal(limited, 'rate_limited')).toBe(true);
       expect(t.count()).toBe(before);
-      expect(t.core.station.snapshot.incidents[inc]?.cancelRequest).toBeUndefined();
+      expect(t.core.station.snapshot.incidents.get(inc)?.cancelRequest).toBeUndefined();
       await sleep(1100);
       expect(await ask(s, 'cancel', { alarmId: a.alarmId, reason: '误触' })).toEqual({ ok: true });
     });

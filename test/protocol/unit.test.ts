@@ -105,7 +105,7 @@ describe('status (unit → station, acked)', () => {
     const ans = await status({ state, at });
     expect(ans).toEqual({ ok: true });
     expect(statuses().at(-1)).toMatchObject({ type: 'unit.status', unitId: statusUnitId, state, reportedAt: at });
-    expect(t.core.station.snapshot.units[statusUnitId]?.state).toBe(state);
+    expect(t.core.station.snapshot.units.get(statusUnitId)?.state).toBe(state);
   });
 
   it('the same state again → { ok: true } (at most one record)', async () => {
@@ -124,11 +124,11 @@ describe('status (unit → station, acked)', () => {
     }
     for (const state of ['en_route', 'on_scene'] as const) {
         const before = t.count();
-      const incBefore = t.core.station.snapshot.incidents[incidentId];
+      const incBefore = t.core.station.snapshot.incidents.get(incidentId);
       const ans = await status({ state, incidentId, at: Date.now() });
       expect(isSpecRefusal(ans, 'forbidden')).toBe(true);
       expect(t.count()).toBe(before);
-      expect(t.core.station.snapshot.incidents[incidentId]).toEqual(incBefore);
+      expect(t.core.station.snapshot.incidents.get(incidentId)).toEqual(incBefore);
     }
     // An incident that does not exist at all: the unit was not dispatched to it either.
     expect(isSpecRefusal(await status({ state: 'en_route', incidentId: '20990101-0001', at: Date.now() }), 'forbidden')).toBe(true);

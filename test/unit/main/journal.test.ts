@@ -199,11 +199,13 @@ describe('openJournal', () => {
       fs.writeFileSync(file, lines.join('\n'));
 
       const again = openJ();
-      // The unreadable line, the broken hash chain and the gap it leaves before seq 3: all reported, none fatal.
-      expect(again.problems.map((p) => [p.kind, p.line])).toEqual([['bad_record', 2], ['chain_broken', 3], ['bad_record', 3]]);
+      // The unreadable line and the broken hash chain: reported, none fatal. The unreadable record's place is
+      // kept by a placeholder, so the numbering has no gap and consoles following the journal never stall.
+      expect(again.problems.map((p) => [p.kind, p.line])).toEqual([['bad_record', 2], ['chain_broken', 3]]);
       expect(again.problems[0]!.detail).toContain('not JSON');
-      expect(again.records.map((r) => r.seq)).toEqual([1, 3]);
-      expect(again.records[1]!.event).toEqual(alarm(3));
+      expect(again.records.map((r) => r.seq)).toEqual([1, 2, 3]);
+      expect(again.records[1]!.event).toMatchObject({ type: 'journal.unreadable', line: 2 });
+      expect(again.records[2]!.event).toEqual(alarm(3));
       expect(again.append(alarm(4)).seq).toBe(4);
       expect(tornFiles()).toEqual([]);
     });

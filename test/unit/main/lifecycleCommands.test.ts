@@ -125,7 +125,7 @@ describe('role checks', () => {
     refusedWith(j, () => s.takeOver(officer, id), 'forbidden');
     ok(s.takeOver(chief, id));
     expect(j.records.at(-1)!.event).toMatchObject({ type: 'incident.taken_over', operator: chief, from: officer });
-    expect(s.snapshot.incidents[id]!.handler).toEqual(chief);
+    expect(s.snapshot.incidents.get(id)!.handler).toEqual(chief);
   });
 });
 
@@ -147,7 +147,7 @@ describe('dispatchUnit', () => {
     s.dispatchAnswered('U-dev', id, { ok: true });
     expect(j.records.at(-1)!.event).toEqual({ type: 'dispatch.accepted', at: now, incidentId: id, unitId: 'U-dev' });
     expect(s.pendingDeliveries()).toEqual([]);
-    expect(s.snapshot.assignments).toEqual({ 'U-dev': id });
+    expect(s.snapshot.assignments).toEqual(new Map([['U-dev', id]]));
     // A repeated answer writes nothing.
     const n = j.records.length;
     s.dispatchAnswered('U-dev', id, { ok: true });
@@ -162,8 +162,8 @@ describe('dispatchUnit', () => {
     s.dispatchAnswered('U-dev', id, { ok: false, reason: '正在处理交通事故' });
     expect(j.records.at(-1)!.event).toEqual({ type: 'dispatch.declined', at: now, incidentId: id, unitId: 'U-dev', reason: '正在处理交通事故' });
     expect(s.pendingDeliveries()).toEqual([]);
-    expect(s.snapshot.assignments).toEqual({});
-    expect(s.snapshot.incidents[id]!.state).toBe('acknowledged');
+    expect(s.snapshot.assignments).toEqual(new Map());
+    expect(s.snapshot.incidents.get(id)!.state).toBe('acknowledged');
     // Free to be sent again.
     ok(s.dispatchUnit(officer, id, 'U-dev'));
   });
@@ -188,7 +188,7 @@ describe('dispatchUnit', () => {
       { type: 'dispatch.accepted', at: now, incidentId: id, unitId: 'U-radio', operator: officer },
     ]);
     expect(s.pendingDeliveries()).toEqual([]);
-    expect(s.snapshot.incidents[id]!.dispatches[0]!.acceptedAt).toBe(now);
+    expect(s.snapshot.incidents.get(id)!.dispatches[0]!.acceptedAt).toBe(now);
   });
 
   it('refuses a second dispatch of the same unit, and a unit assigned to another incident', () => {
@@ -229,14 +229,14 @@ describe('receiveUnitStatus with an incidentId', () => {
       { type: 'dispatch.progress', at: now, incidentId: id, unitId: 'U-dev', state: 'en_route' },
       { type: 'unit.status', at: now, unitId: 'U-dev', state: 'en_route', reportedAt: now - 100 },
     ]);
-    expect(s.snapshot.incidents[id]!.state).toBe('dispatched');
+    expect(s.snapshot.incidents.get(id)!.state).toBe('dispatched');
 
     now += 200_000;
     from = j.records.length;
     ok(s.receiveUnitStatus('U-dev', { state: 'on_scene', incidentId: id, at: now }));
     expect(types(j, from)).toEqual(['dispatch.progress', 'unit.status']);
-    expect(s.snapshot.incidents[id]!.state).toBe('on_scene');
-    expect(s.snapshot.incidents[id]!.dispatches[0]!.onSceneAt).toBe(now);
+    expect(s.snapshot.incidents.get(id)!.state).toBe('on_scene');
+    expect(s.snapshot.incidents.get(id)!.dispatches[0]!.onSceneAt).toBe(now);
 
     now += 5_000;
     const n = j.records.length;
@@ -244,7 +244,7 @@ describe('receiveUnitStatus with an incidentId', () => {
     ok(s.receiveUnitStatus('U-dev', { state: 'en_route', incidentId: id, at: now }));
     // en_route after on_scene is a retry of a passed step: no progress, only the unit's own state changes.
     expect(types(j, n)).toEqual(['unit.status']);
-    expect(s.snapshot.incidents[id]!.dispatches[0]!.onSceneAt).toBe(now - 5_000);
+    expect(s.snapshot.incidents.get(id)!.dispatches[0]!.onSceneAt).toBe(now - 5_000);
   });
 
   it('is forbidden once the unit was withdrawn, or the incident resolved', () => {
@@ -312,7 +312,7 @@ describe('alarm:status to the school', () => {
     const r = s.receiveAlarm('T-1', { alarmId: 'a1', kind: 'panic', raisedAt: T0 - 300 });
     if (!r.ok) throw new Error('refused');
     const id = r.incidentId;
-    const last = (): void => expect(s.statusOf(s.snapshot.incidents[id]!)).toEqual(heard.at(-1));
+    const last = (): void => expect(s.statusOf(s.snapshot.incidents.get(id)!)).toEqual(heard.at(-1));
     last();
     const steps: (() => void)[] = [
       () => ok(s.acknowledge(officer, id)),
@@ -336,10 +336,10 @@ describe('alarm:status to the school', () => {
 
   it('after a restart, statusOf gives the same state and the time of the event that reached it', () => {
     const { s, j, id, times } = fullRun();
-    const before = s.statusOf(s.snapshot.incidents[id]!);
+    const before = s.statusOf(s.snapshot.incidents.get(id)!);
     j.close();
     const s2 = station(journal());
-    const inc = s2.snapshot.incidents[id]!;
+    const inc = s2.snapshot.incidents.get(id)!;
     expect(inc.state).toBe('resolved');
     expect(s2.statusOf(inc)).toEqual(before);
     expect(s2.statusOf(inc)).toEqual({ alarmId: 'a1', incidentId: id, state: 'resolved', at: times.resolved });
@@ -373,7 +373,7 @@ describe('alarm:status to the school', () => {
     j.close();
     now += 60_000;
     const s2 = station(journal());
-    expect(s2.statusOf(s2.snapshot.incidents[id]!)).toEqual(live);
+    expect(s2.statusOf(s2.snapshot.incidents.get(id)!)).toEqual(live);
   });
 });
 
@@ -389,7 +389,7 @@ describe('supervise: escalation', () => {
     now = T0 + target + 1;
     s.supervise();
     expect(j.records.slice(n).map((r) => r.event)).toEqual([{ type: 'incident.escalated', at: now, incidentId: id, reason: 'ack_overdue' }]);
-    expect(s.snapshot.incidents[id]!.escalatedAt).toBe(now);
+    expect(s.snapshot.incidents.get(id)!.escalatedAt).toBe(now);
     now += 60_000;
     s.supervise();
     expect(j.records.length).toBe(n + 1);
@@ -404,7 +404,7 @@ describe('supervise: escalation', () => {
     now = T0 + 3_001;
     s.supervise();
     expect(j.records.slice(n).map((r) => r.event.type)).toEqual(['incident.escalated']);
-    expect(s.snapshot.incidents[id]!.escalatedAt).toBe(now);
+    expect(s.snapshot.incidents.get(id)!.escalatedAt).toBe(now);
   });
 
   it('never escalates a test press, an acknowledged or a resolved alarm; escalates a drill', () => {

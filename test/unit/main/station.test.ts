@@ -35,8 +35,18 @@ interface FlakyJournal extends Journal {
 function flaky(real: Journal): FlakyJournal {
   const j: FlakyJournal = {
     broken: false,
-    records: real.records,
+    get records() {
+      return real.records;
+    },
     problems: real.problems,
+    journalId: real.journalId,
+    get lastSeq() {
+      return real.lastSeq;
+    },
+    get incidentIdHighWater() {
+      return real.incidentIdHighWater;
+    },
+    recordsAfter: (seq) => real.recordsAfter(seq),
     append(event) {
       if (j.broken) throw new Error('disk full');
       return real.append(event);
@@ -107,7 +117,7 @@ describe('Station.receiveAlarm', () => {
       },
       hash: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
-    const inc = s.snapshot.incidents[`${DAY}-0001`]!;
+    const inc = s.snapshot.incidents.get(`${DAY}-0001`)!;
     expect(inc.state).toBe('received');
     expect(inc.receivedAt).toBe(T0);
     expect(inc.drill).toBe(true);
@@ -116,7 +126,7 @@ describe('Station.receiveAlarm', () => {
   it('defaults drill to false', () => {
     const s = station();
     const { incidentId } = ok(s.receiveAlarm('T-1', alarm('a1')));
-    expect(s.snapshot.incidents[incidentId]!.drill).toBe(false);
+    expect(s.snapshot.incidents.get(incidentId)!.drill).toBe(false);
   });
 
   it('answers a resend of the same alarmId with the same incident, duplicate: true, and stores nothing new', () => {
@@ -131,7 +141,7 @@ describe('Station.receiveAlarm', () => {
     expect(onDisk()).toHaveLength(1);
     expect(heard.records).toEqual([]);
     expect(heard.statuses).toEqual([]);
-    expect(Object.keys(s.snapshot.incidents)).toHaveLength(1);
+    expect([...s.snapshot.incidents.keys()]).toHaveLength(1);
   });
 
   it('treats the same alarmId from another device as another incident', () => {
@@ -142,7 +152,7 @@ describe('Station.receiveAlarm', () => {
     expect('duplicate' in b).toBe(false);
     const bId = ok(b).incidentId;
     expect(bId).not.toBe(a.incidentId);
-    expect(s.snapshot.incidents[bId]!.schoolId).toBe('school-2');
+    expect(s.snapshot.incidents.get(bId)!.schoolId).toBe('school-2');
     expect(onDisk()).toHaveLength(2);
   });
 
@@ -160,7 +170,7 @@ describe('Station.receiveAlarm', () => {
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error.code).toBe('invalid_payload');
     expect(onDisk()).toEqual([]);
-    expect(s.snapshot.incidents).toEqual({});
+    expect(s.snapshot.incidents).toEqual(new Map());
     expect(heard.records).toEqual([]);
     expect(heard.statuses).toEqual([]);
   });
@@ -169,9 +179,9 @@ describe('Station.receiveAlarm', () => {
     const s = station();
     expect(s.receiveAlarm('T-1', alarm('a1', { schoolId: 'school-2' })).ok).toBe(false);
     const { incidentId } = ok(s.receiveAlarm('T-1', alarm('a1')));
-    expect(s.snapshot.incidents[incidentId]!.schoolId).toBe('school-1');
+    expect(s.snapshot.incidents.get(incidentId)!.schoolId).toBe('school-1');
     const { incidentId: id2 } = ok(s.receiveAlarm('T-2', alarm('a1')));
-    expect(s.snapshot.incidents[id2]!.schoolId).toBe('school-2');
+    expect(s.snapshot.incidents.get(id2)!.schoolId).toBe('school-2');
   });
 
   it('refuses alarms from an unregistered or disabled device', () => {
@@ -221,7 +231,7 @@ describe('Station.acknowledge', () => {
     const heard = listen(s);
     now = T0 + 6500;
     expect(s.acknowledge(officer, incidentId)).toEqual({ ok: true });
-    const inc = s.snapshot.incidents[incidentId]!;
+    const inc = s.snapshot.incidents.get(incidentId)!;
     expect(inc.state).toBe('acknowledged');
     expect(inc.acknowledgedAt).toBe(T0 + 6500);
     expect(inc.acknowledgedBy).toEqual(officer);
@@ -246,7 +256,7 @@ describe('Station.acknowledge', () => {
     const r = s.acknowledge(op, incidentId);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error.code).toBe('forbidden');
-    expect(s.snapshot.incidents[incidentId]!.acknowledgedAt).toBeUndefined();
+    expect(s.snapshot.incidents.get(incidentId)!.acknowledgedAt).toBeUndefined();
     expect(onDisk()).toHaveLength(1);
     expect(heard.records).toEqual([]);
     expect(heard.statuses).toEqual([]);
@@ -261,7 +271,7 @@ describe('Station.acknowledge', () => {
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error.message).toContain('already acknowledged');
     expect(onDisk().filter((x) => x.event.type === 'incident.acknowledged')).toHaveLength(1);
-    expect(s.snapshot.incidents[incidentId]!.acknowledgedBy).toEqual(officer);
+    expect(s.snapshot.incidents.get(incidentId)!.acknowledgedBy).toEqual(officer);
   });
 
   it('answers unknown_alarm for an unknown incident and invalid_payload for a non-string id', () => {
@@ -287,7 +297,7 @@ describe('Station.markShown', () => {
     const shown = onDisk().filter((r) => r.event.type === 'incident.shown');
     expect(shown).toHaveLength(1);
     expect(shown[0]!.event).toMatchObject({ at: T0 + 400, operator: officer });
-    expect(s.snapshot.incidents[incidentId]!.shownAt).toBe(T0 + 400);
+    expect(s.snapshot.incidents.get(incidentId)!.shownAt).toBe(T0 + 400);
   });
 
   it('refuses an unknown incident and a non-string id', () => {
@@ -370,7 +380,7 @@ describe('not_durable: the journal refuses writes', () => {
     expect(heard.volatile[0]!.map((x) => x.incidentId)).toEqual([v.incidentId]);
     expect(heard.records).toEqual([]);
     expect(heard.statuses).toEqual([]);
-    expect(s.snapshot.incidents).toEqual({});
+    expect(s.snapshot.incidents).toEqual(new Map());
     expect(onDisk()).toEqual([]);
 
     // An officer cannot acknowledge what is not stored yet.
@@ -419,7 +429,7 @@ describe('not_durable: the journal refuses writes', () => {
     const heard = listen(s);
     j.broken = true;
     expect(s.acknowledge(officer, incidentId)).toMatchObject({ ok: false, error: { code: 'not_durable' } });
-    expect(s.snapshot.incidents[incidentId]!.acknowledgedAt).toBeUndefined();
+    expect(s.snapshot.incidents.get(incidentId)!.acknowledgedAt).toBeUndefined();
     expect(heard.statuses).toEqual([]);
     expect(s.markShown(officer, incidentId)).toMatchObject({ ok: false, error: { code: 'not_durable' } });
     j.broken = false;
@@ -456,8 +466,8 @@ describe('Station queries', () => {
     const a = ok(s.receiveAlarm('T-1', alarm('a1')));
     ok(s.receiveAlarm('T-2', alarm('b1')));
     ok(s.acknowledge(officer, a.incidentId));
-    expect(s.recordsAfter(0).map((r) => r.seq)).toEqual([1, 2, 3]);
-    expect(s.recordsAfter(1).map((r) => r.seq)).toEqual([2, 3]);
+    expect(s.recordsAfter(0)!.map((r) => r.seq)).toEqual([1, 2, 3]);
+    expect(s.recordsAfter(1)!.map((r) => r.seq)).toEqual([2, 3]);
     expect(s.recordsAfter(3)).toEqual([]);
     expect(s.openIncidentsOf('T-1').map((i) => i.id)).toEqual([a.incidentId]);
     expect(s.openIncidentsOf('T-9')).toEqual([]);

@@ -67,7 +67,7 @@ describe('Station.supervise', () => {
     expect(h.online).toBe(false);
     expect(h.since).toBe(T0 + 3 * HB + 1);
     expect(h.lastSeenAt).toBeUndefined();
-    expect(s.snapshot.devices['T-1']!.faults.offline).toEqual({ kind: 'offline', openedAt: T0 + 3 * HB + 1 });
+    expect(s.snapshot.devices.get('T-1')!.faults.offline).toEqual({ kind: 'offline', openedAt: T0 + 3 * HB + 1 });
   });
 
   it('records the offline event exactly once however often it supervises', () => {
@@ -105,7 +105,7 @@ describe('Station.supervise', () => {
     s.supervise();
     expect(eventsOnDisk().map((e) => (e.type === 'device.offline' ? e.deviceId : '?'))).toEqual(['T-1', 'T-2']);
     expect(healthOf(s, 'T-off').online).toBe(true);
-    expect(s.snapshot.devices['T-off']).toBeUndefined();
+    expect(s.snapshot.devices.get('T-off')).toBeUndefined();
   });
 
   it.each([
@@ -123,7 +123,7 @@ describe('Station.supervise', () => {
     const h = healthOf(s, 'T-1');
     expect(h.online).toBe(true);
     expect(h.since).toBe(T0 + 9 * HB);
-    expect(s.snapshot.devices['T-1']!.faults).toEqual({});
+    expect(s.snapshot.devices.get('T-1')!.faults).toEqual({});
     // T-2 stays offline; a second sign of life from T-1 records nothing more.
     expect(healthOf(s, 'T-2').online).toBe(false);
     signOfLife(s);
@@ -292,7 +292,7 @@ describe('Station.receiveCancel', () => {
     const h = heard(s);
     now = T0 + 4000;
     expect(s.receiveCancel('T-1', { alarmId: 'a1', reason: '学生误按' })).toEqual({ ok: true });
-    const inc = s.snapshot.incidents[ack.incidentId]!;
+    const inc = s.snapshot.incidents.get(ack.incidentId)!;
     expect(inc.cancelRequest).toEqual({ reason: '学生误按', at: T0 + 4000 });
     expect(inc.state).toBe('received');
     expect(h.records.map((r) => r.event)).toEqual([{ type: 'alarm.cancel_requested', at: T0 + 4000, incidentId: ack.incidentId, reason: '学生误按' }]);
@@ -300,7 +300,7 @@ describe('Station.receiveCancel', () => {
     now = T0 + 9000;
     expect(s.receiveCancel('T-1', { alarmId: 'a1', reason: '再次请求' })).toEqual({ ok: true });
     expect(eventsOnDisk('alarm.cancel_requested')).toHaveLength(1);
-    expect(s.snapshot.incidents[ack.incidentId]!.cancelRequest).toEqual({ reason: '学生误按', at: T0 + 4000 });
+    expect(s.snapshot.incidents.get(ack.incidentId)!.cancelRequest).toEqual({ reason: '学生误按', at: T0 + 4000 });
     // The officer can still take the alarm.
     expect(s.acknowledge(officer, ack.incidentId)).toEqual({ ok: true });
   });
@@ -316,7 +316,7 @@ describe('Station.receiveCancel', () => {
     s.receiveAlarm('T-1', { alarmId: 'a1', kind: 'panic', raisedAt: now });
     expect(s.receiveCancel('T-1', payload)).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
     expect(eventsOnDisk().map((e) => e.type)).toEqual(['alarm.received']);
-    expect(Object.values(s.snapshot.incidents)[0]!.cancelRequest).toBeUndefined();
+    expect([...s.snapshot.incidents.values()][0]!.cancelRequest).toBeUndefined();
   });
 });
 
@@ -339,7 +339,7 @@ describe('Station.acknowledgeFault', () => {
     expect(eventsOnDisk('device.fault_acknowledged')).toEqual([
       { type: 'device.fault_acknowledged', at: T0 + 5 * HB, deviceId: 'T-1', fault: 'offline', operator: op },
     ]);
-    expect(s.snapshot.devices['T-1']!.faults.offline).toEqual({ kind: 'offline', openedAt: T0 + 4 * HB, acknowledgedAt: T0 + 5 * HB, acknowledgedBy: op });
+    expect(s.snapshot.devices.get('T-1')!.faults.offline).toEqual({ kind: 'offline', openedAt: T0 + 4 * HB, acknowledgedAt: T0 + 5 * HB, acknowledgedBy: op });
     expect(healthOf(s, 'T-1').online).toBe(false);
   });
 
@@ -347,7 +347,7 @@ describe('Station.acknowledgeFault', () => {
     const s = withOfflineT1();
     expect(s.acknowledgeFault(trainer, 'T-1', 'offline')).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     expect(eventsOnDisk('device.fault_acknowledged')).toEqual([]);
-    expect(s.snapshot.devices['T-1']!.faults.offline?.acknowledgedAt).toBeUndefined();
+    expect(s.snapshot.devices.get('T-1')!.faults.offline?.acknowledgedAt).toBeUndefined();
   });
 
   it.each([
@@ -373,7 +373,7 @@ describe('Station.acknowledgeFault', () => {
     expect(twice.ok).toBe(false);
     if (!twice.ok) expect(twice.error.message).toContain('already acknowledged');
     expect(eventsOnDisk('device.fault_acknowledged')).toHaveLength(1);
-    expect(s.snapshot.devices['T-1']!.faults.offline?.acknowledgedBy).toEqual(officer);
+    expect(s.snapshot.devices.get('T-1')!.faults.offline?.acknowledgedBy).toEqual(officer);
   });
 });
 
@@ -463,7 +463,7 @@ describe('Station patrol units', () => {
       { type: 'unit.status', at: T0 + 100, unitId: 'U-1', state: 'available', reportedAt: T0 + 50 },
       { type: 'unit.status', at: T0 + 300, unitId: 'U-1', state: 'busy', reportedAt: T0 + 250 },
     ]);
-    expect(s.snapshot.units['U-1']).toEqual({ state: 'busy', since: T0 + 300 });
+    expect(s.snapshot.units.get('U-1')).toEqual({ state: 'busy', since: T0 + 300 });
   });
 
   it('refuses a status that moves an incident the unit was not dispatched to, and a bad status', () => {
@@ -473,8 +473,8 @@ describe('Station patrol units', () => {
     expect(s.receiveUnitStatus('U-1', { state: 'on_scene', incidentId: ack.incidentId, at: now })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     expect(s.receiveUnitStatus('U-1', { state: 'flying', at: now })).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
     expect(eventsOnDisk().map((e) => e.type)).toEqual(['alarm.received']);
-    expect(s.snapshot.units).toEqual({});
-    expect(s.snapshot.incidents[ack.incidentId]!.state).toBe('received');
+    expect(s.snapshot.units).toEqual(new Map());
+    expect(s.snapshot.incidents.get(ack.incidentId)!.state).toBe('received');
     expect(s.deviceLiveness('U-1')?.refusals).toEqual({ forbidden: 1, invalid_payload: 1 });
   });
 });

@@ -70,13 +70,13 @@ describe('device.offline / device.online', () => {
     expect(checkEvent(emptyState, offline('T-1', T0))).toEqual({ ok: true });
     const s = applyRecord(emptyState, { seq: 1, event: offline('T-1', T0) });
     expect(s.seq).toBe(1);
-    expect(s.devices['T-1']).toEqual({
+    expect(s.devices.get('T-1')).toEqual({
       deviceId: 'T-1',
       online: false,
       since: T0,
       faults: { offline: { kind: 'offline', openedAt: T0 } },
     });
-    expect(s.incidents).toEqual({});
+    expect(s.incidents).toEqual(new Map());
   });
 
   it('refuses a second offline while offline, and folding it keeps the first fault time', () => {
@@ -92,7 +92,7 @@ describe('device.offline / device.online', () => {
 
   it('clears the offline fault when the device is back, and records when', () => {
     const s = foldRecords(numbered(offline('T-1', T0), online('T-1', T0 + 5000)));
-    expect(s.devices['T-1']).toEqual({ deviceId: 'T-1', online: true, since: T0 + 5000, faults: {} });
+    expect(s.devices.get('T-1')).toEqual({ deviceId: 'T-1', online: true, since: T0 + 5000, faults: {} });
     expect(openFaults(s)).toEqual([]);
   });
 
@@ -103,43 +103,43 @@ describe('device.offline / device.online', () => {
     const s = applyRecord(emptyState, { seq: 1, event: online('T-1', T0) });
     expect(s.seq).toBe(1);
     // A refused event creates no device entry either.
-    expect(s.devices).toEqual({});
+    expect(s.devices).toEqual(new Map());
 
     const back = foldRecords(numbered(offline('T-1', T0), online('T-1', T0 + 1000)));
     expect(checkEvent(back, online('T-1', T0 + 2000)).ok).toBe(false);
-    expect(then(back, online('T-1', T0 + 2000)).devices['T-1']!.since).toBe(T0 + 1000);
+    expect(then(back, online('T-1', T0 + 2000)).devices.get('T-1')!.since).toBe(T0 + 1000);
   });
 
   it('opens a fresh, unacknowledged fault when a device goes offline again after coming back', () => {
     const s = foldRecords(
       numbered(offline('T-1', T0), faultAck('T-1', 'offline', T0 + 100), online('T-1', T0 + 1000), offline('T-1', T0 + 9000)),
     );
-    expect(s.devices['T-1']!.faults.offline).toEqual({ kind: 'offline', openedAt: T0 + 9000 });
-    expect(s.devices['T-1']!.online).toBe(false);
-    expect(s.devices['T-1']!.since).toBe(T0 + 9000);
+    expect(s.devices.get('T-1')!.faults.offline).toEqual({ kind: 'offline', openedAt: T0 + 9000 });
+    expect(s.devices.get('T-1')!.online).toBe(false);
+    expect(s.devices.get('T-1')!.since).toBe(T0 + 9000);
   });
 
   it('keeps devices apart', () => {
     const s = foldRecords(numbered(offline('T-1', T0), offline('T-2', T0 + 10)));
     expect(checkEvent(s, online('T-1', T0 + 20)).ok).toBe(true);
     const s2 = then(s, online('T-1', T0 + 20));
-    expect(s2.devices['T-1']!.online).toBe(true);
-    expect(s2.devices['T-2']!.online).toBe(false);
-    expect(s2.devices['T-2']!.faults.offline?.openedAt).toBe(T0 + 10);
+    expect(s2.devices.get('T-1')!.online).toBe(true);
+    expect(s2.devices.get('T-2')!.online).toBe(false);
+    expect(s2.devices.get('T-2')!.faults.offline?.openedAt).toBe(T0 + 10);
   });
 });
 
 describe('device.tamper', () => {
   it('opens a tamper fault on tamper: true without touching reachability', () => {
     const s = foldRecords(numbered(tamper('T-1', T0, true)));
-    expect(s.devices['T-1']).toEqual({ deviceId: 'T-1', online: true, since: T0, faults: { tamper: { kind: 'tamper', openedAt: T0 } } });
+    expect(s.devices.get('T-1')).toEqual({ deviceId: 'T-1', online: true, since: T0, faults: { tamper: { kind: 'tamper', openedAt: T0 } } });
   });
 
   it('clears the tamper fault on tamper: false, leaving an offline fault alone', () => {
     const s = foldRecords(numbered(offline('T-1', T0), tamper('T-1', T0 + 100, true), tamper('T-1', T0 + 200, false)));
-    expect(s.devices['T-1']!.faults).toEqual({ offline: { kind: 'offline', openedAt: T0 } });
-    expect(s.devices['T-1']!.online).toBe(false);
-    expect(s.devices['T-1']!.since).toBe(T0);
+    expect(s.devices.get('T-1')!.faults).toEqual({ offline: { kind: 'offline', openedAt: T0 } });
+    expect(s.devices.get('T-1')!.online).toBe(false);
+    expect(s.devices.get('T-1')!.since).toBe(T0);
   });
 
   it('refuses repeating the same value: raised twice, or cleared when not raised', () => {
@@ -149,7 +149,7 @@ describe('device.tamper', () => {
     expect(twice.ok).toBe(false);
     if (!twice.ok) expect(twice.message).toContain('already raised');
     // Folding the repeat keeps the first opening time.
-    expect(then(raised, tamper('T-1', T0 + 500, true)).devices['T-1']!.faults.tamper?.openedAt).toBe(T0);
+    expect(then(raised, tamper('T-1', T0 + 500, true)).devices.get('T-1')!.faults.tamper?.openedAt).toBe(T0);
 
     const cleared = foldRecords(numbered(tamper('T-1', T0, true), tamper('T-1', T0 + 1, false)));
     const again = checkEvent(cleared, tamper('T-1', T0 + 2, false));
@@ -162,8 +162,8 @@ describe('device.tamper', () => {
 describe('device.fault_acknowledged', () => {
   it('records who acknowledged an open fault and when, and keeps the fault open', () => {
     const s = foldRecords(numbered(offline('T-1', T0), faultAck('T-1', 'offline', T0 + 4000, chief)));
-    expect(s.devices['T-1']!.faults.offline).toEqual({ kind: 'offline', openedAt: T0, acknowledgedAt: T0 + 4000, acknowledgedBy: chief });
-    expect(s.devices['T-1']!.online).toBe(false);
+    expect(s.devices.get('T-1')!.faults.offline).toEqual({ kind: 'offline', openedAt: T0, acknowledgedAt: T0 + 4000, acknowledgedBy: chief });
+    expect(s.devices.get('T-1')!.online).toBe(false);
     expect(s.seq).toBe(2);
   });
 
@@ -175,7 +175,7 @@ describe('device.fault_acknowledged', () => {
     const tampered = foldRecords(numbered(tamper('T-1', T0, true)));
     expect(checkEvent(tampered, faultAck('T-1', 'offline', T0 + 1)).ok).toBe(false);
     // Folding it must not conjure up a half-made offline fault.
-    expect(then(tampered, faultAck('T-1', 'offline', T0 + 1)).devices['T-1']!.faults).toEqual({ tamper: { kind: 'tamper', openedAt: T0 } });
+    expect(then(tampered, faultAck('T-1', 'offline', T0 + 1)).devices.get('T-1')!.faults).toEqual({ tamper: { kind: 'tamper', openedAt: T0 } });
 
     const cleared = foldRecords(numbered(offline('T-1', T0), online('T-1', T0 + 1)));
     expect(checkEvent(cleared, faultAck('T-1', 'offline', T0 + 2)).ok).toBe(false);
@@ -188,7 +188,7 @@ describe('device.fault_acknowledged', () => {
     expect(check.ok).toBe(false);
     if (!check.ok) expect(check.message).toContain('already acknowledged by 王警官');
     const s2 = then(s, second);
-    expect(s2.devices['T-1']!.faults.tamper).toEqual({ kind: 'tamper', openedAt: T0, acknowledgedAt: T0 + 100, acknowledgedBy: officer });
+    expect(s2.devices.get('T-1')!.faults.tamper).toEqual({ kind: 'tamper', openedAt: T0, acknowledgedAt: T0 + 100, acknowledgedBy: officer });
     expect(s2.seq).toBe(3);
   });
 });
@@ -226,15 +226,15 @@ describe('openFaults', () => {
 describe('alarm.cancel_requested', () => {
   it('records the request on the incident without changing its state', () => {
     const s = foldRecords(numbered(received(), cancel('20261130-0001', T0 + 2000, '学生误按')));
-    const inc = s.incidents['20261130-0001']!;
+    const inc = s.incidents.get('20261130-0001')!;
     expect(inc.cancelRequest).toEqual({ reason: '学生误按', at: T0 + 2000 });
     expect(inc.state).toBe('received');
     expect(inc.acknowledgedAt).toBeUndefined();
     expect(inc.seq).toBe(2);
 
     const ackedFirst = foldRecords(numbered(received(), acked('20261130-0001', T0 + 1000), cancel('20261130-0001', T0 + 2000)));
-    expect(ackedFirst.incidents['20261130-0001']!.state).toBe('acknowledged');
-    expect(ackedFirst.incidents['20261130-0001']!.cancelRequest?.at).toBe(T0 + 2000);
+    expect(ackedFirst.incidents.get('20261130-0001')!.state).toBe('acknowledged');
+    expect(ackedFirst.incidents.get('20261130-0001')!.cancelRequest?.at).toBe(T0 + 2000);
   });
 
   it('refuses a request about an unknown incident and folds it as a no-op', () => {
@@ -243,17 +243,17 @@ describe('alarm.cancel_requested', () => {
     if (!check.ok) expect(check.message).toContain('no incident nope');
     const s = then(emptyState, cancel('nope', T0));
     expect(s.seq).toBe(1);
-    expect(s.incidents).toEqual({});
+    expect(s.incidents).toEqual(new Map());
   });
 });
 
 describe('unit.status', () => {
   it('records each unit’s latest state and since when (station time, not the unit’s clock)', () => {
     const s = foldRecords(numbered(unitStatus('U-1', 'available', T0), unitStatus('U-2', 'busy', T0 + 10), unitStatus('U-1', 'en_route', T0 + 60_000)));
-    expect(s.units).toEqual({
-      'U-1': { state: 'en_route', since: T0 + 60_000 },
-      'U-2': { state: 'busy', since: T0 + 10 },
-    });
+    expect(s.units).toEqual(new Map([
+      ['U-1', { state: 'en_route', since: T0 + 60_000 }],
+      ['U-2', { state: 'busy', since: T0 + 10 }],
+    ]));
     expect(s.seq).toBe(3);
     expect(checkEvent(s, unitStatus('U-1', 'en_route', T0 + 70_000))).toEqual({ ok: true });
   });
@@ -282,12 +282,12 @@ describe('purity', () => {
     const end = foldRecords(records.slice(4), start);
     expect(start).toEqual(startCopy);
     expect(records).toEqual(recordsCopy);
-    expect(start.devices['T-1']!.faults.offline?.acknowledgedAt).toBe(T0 + 3);
+    expect(start.devices.get('T-1')!.faults.offline?.acknowledgedAt).toBe(T0 + 3);
     expect(end.seq).toBe(10);
-    expect(end.devices['T-1']).toEqual({ deviceId: 'T-1', online: true, since: T0 + 6, faults: {} });
-    expect(end.units['U-1']).toEqual({ state: 'busy', since: T0 + 9 });
-    expect(end.incidents['20261130-0001']!.cancelRequest).toEqual({ reason: '误按', at: T0 + 4 });
-    expect(start.incidents['20261130-0001']!.cancelRequest).toBeUndefined();
+    expect(end.devices.get('T-1')).toEqual({ deviceId: 'T-1', online: true, since: T0 + 6, faults: {} });
+    expect(end.units.get('U-1')).toEqual({ state: 'busy', since: T0 + 9 });
+    expect(end.incidents.get('20261130-0001')!.cancelRequest).toEqual({ reason: '误按', at: T0 + 4 });
+    expect(start.incidents.get('20261130-0001')!.cancelRequest).toBeUndefined();
 
     const emptyCopy = structuredClone(emptyState);
     foldRecords(records, deepFreeze(emptyState));

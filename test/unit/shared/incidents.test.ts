@@ -54,7 +54,7 @@ describe('applyRecord / foldRecords', () => {
   it('creates an incident from alarm.received, with receivedAt taken from the event time', () => {
     const s = applyRecord(emptyState, { seq: 1, event: received({ note: '二楼走廊', location: { lat: 41.3, lng: 117.7 }, drill: true }) });
     expect(s.seq).toBe(1);
-    const inc = s.incidents['20261130-0001'];
+    const inc = s.incidents.get('20261130-0001');
     expect(inc).toEqual({
       id: '20261130-0001',
       alarmId: 'a1',
@@ -72,11 +72,11 @@ describe('applyRecord / foldRecords', () => {
       timeline: [{ at: T0, type: 'alarm.received', detail: 'panic' }],
       seq: 1,
     });
-    expect(s.alarmIndex[alarmKey('dev-1', 'a1')]).toBe('20261130-0001');
+    expect(s.alarmIndex.get(alarmKey('dev-1', 'a1'))).toBe('20261130-0001');
   });
 
   it('leaves note and location out when the event has none', () => {
-    const inc = applyRecord(emptyState, { seq: 1, event: received() }).incidents['20261130-0001']!;
+    const inc = applyRecord(emptyState, { seq: 1, event: received() }).incidents.get('20261130-0001')!;
     expect('note' in inc).toBe(false);
     expect('location' in inc).toBe(false);
     expect(inc.acknowledgedAt).toBeUndefined();
@@ -84,7 +84,7 @@ describe('applyRecord / foldRecords', () => {
 
   it('records who acknowledged and when, and moves the state to acknowledged', () => {
     const s = foldRecords(numbered(received(), acked('20261130-0001', T0 + 7000)));
-    const inc = s.incidents['20261130-0001']!;
+    const inc = s.incidents.get('20261130-0001')!;
     expect(inc.state).toBe('acknowledged');
     expect(inc.acknowledgedAt).toBe(T0 + 7000);
     expect(inc.acknowledgedBy).toEqual(officer);
@@ -94,8 +94,8 @@ describe('applyRecord / foldRecords', () => {
 
   it('records the first render time', () => {
     const s = foldRecords(numbered(received(), shown('20261130-0001', T0 + 300)));
-    expect(s.incidents['20261130-0001']!.shownAt).toBe(T0 + 300);
-    expect(s.incidents['20261130-0001']!.state).toBe('received');
+    expect(s.incidents.get('20261130-0001')!.shownAt).toBe(T0 + 300);
+    expect(s.incidents.get('20261130-0001')!.state).toBe('received');
   });
 
   it('refuses a second acknowledgement in checkEvent and ignores it in applyRecord, but advances seq', () => {
@@ -108,15 +108,15 @@ describe('applyRecord / foldRecords', () => {
     const s3 = applyRecord(s2, { seq: 3, event: second });
     expect(s3.seq).toBe(3);
     expect(s3.incidents).toEqual(s2.incidents);
-    expect(s3.incidents['20261130-0001']!.acknowledgedBy).toEqual(officer);
-    expect(s3.incidents['20261130-0001']!.acknowledgedAt).toBe(T0 + 5000);
+    expect(s3.incidents.get('20261130-0001')!.acknowledgedBy).toEqual(officer);
+    expect(s3.incidents.get('20261130-0001')!.acknowledgedAt).toBe(T0 + 5000);
   });
 
   it('refuses a second shown event and keeps the first render time', () => {
     const s = foldRecords(numbered(received(), shown('20261130-0001', T0 + 100)));
     expect(checkEvent(s, shown('20261130-0001', T0 + 900)).ok).toBe(false);
     const s3 = applyRecord(s, { seq: 3, event: shown('20261130-0001', T0 + 900) });
-    expect(s3.incidents['20261130-0001']!.shownAt).toBe(T0 + 100);
+    expect(s3.incidents.get('20261130-0001')!.shownAt).toBe(T0 + 100);
     expect(s3.seq).toBe(3);
   });
 
@@ -125,7 +125,7 @@ describe('applyRecord / foldRecords', () => {
     expect(checkEvent(emptyState, shown('nope', T0)).ok).toBe(false);
     const s = applyRecord(emptyState, { seq: 1, event: acked('nope', T0) });
     expect(s.seq).toBe(1);
-    expect(s.incidents).toEqual({});
+    expect(s.incidents).toEqual(new Map());
   });
 
   it('ignores records at or below the folded seq (idempotent replay)', () => {
@@ -148,8 +148,8 @@ describe('applyRecord / foldRecords', () => {
     expect(check.ok).toBe(false);
     if (!check.ok) expect(check.message).toContain('20261130-0001');
     const s2 = applyRecord(s, { seq: 2, event: dup });
-    expect(Object.keys(s2.incidents)).toEqual(['20261130-0001']);
-    expect(s2.alarmIndex[alarmKey('dev-1', 'a1')]).toBe('20261130-0001');
+    expect([...s2.incidents.keys()]).toEqual(['20261130-0001']);
+    expect(s2.alarmIndex.get(alarmKey('dev-1', 'a1'))).toBe('20261130-0001');
     expect(s2.seq).toBe(2);
   });
 
@@ -163,7 +163,7 @@ describe('applyRecord / foldRecords', () => {
     const other = received({ incidentId: '20261130-0002', deviceId: 'dev-2' });
     expect(checkEvent(s, other)).toEqual({ ok: true });
     const s2 = applyRecord(s, { seq: 2, event: other });
-    expect(Object.keys(s2.incidents).sort()).toEqual(['20261130-0001', '20261130-0002']);
+    expect([...s2.incidents.keys()].sort()).toEqual(['20261130-0001', '20261130-0002']);
   });
 
   it('never mutates its input state or records', () => {
@@ -184,22 +184,22 @@ describe('applyRecord / foldRecords', () => {
     expect(start).toEqual(startCopy);
     expect(records).toEqual(recordsCopy);
     expect(end.seq).toBe(5);
-    expect(end.incidents['20261130-0001']!.state).toBe('acknowledged');
-    expect(start.incidents['20261130-0001']!.state).toBe('received');
+    expect(end.incidents.get('20261130-0001')!.state).toBe('acknowledged');
+    expect(start.incidents.get('20261130-0001')!.state).toBe('received');
     // Folding from the shared empty state must not write into it either.
     const emptyCopy = structuredClone(emptyState);
     foldRecords(records, deepFreeze(emptyState));
     expect(emptyState).toEqual(emptyCopy);
     expect(emptyState.seq).toBe(0);
-    expect(emptyState.incidents).toEqual({});
+    expect(emptyState.incidents).toEqual(new Map());
   });
 });
 
 describe('ackIntervalMs', () => {
   it('is acknowledgedAt − receivedAt, and undefined while unacknowledged', () => {
     const s = foldRecords(numbered(received(), acked('20261130-0001', T0 + 8500)));
-    expect(ackIntervalMs(s.incidents['20261130-0001']!)).toBe(8500);
-    const open = foldRecords(numbered(received())).incidents['20261130-0001']!;
+    expect(ackIntervalMs(s.incidents.get('20261130-0001')!)).toBe(8500);
+    const open = foldRecords(numbered(received())).incidents.get('20261130-0001')!;
     expect(ackIntervalMs(open)).toBeUndefined();
   });
 });

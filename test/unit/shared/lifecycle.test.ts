@@ -76,7 +76,7 @@ function refused(s: StationState, e: StationEvent, message?: string | RegExp): v
   expect(next.assignments).toEqual(s.assignments);
 }
 
-const inc = (s: StationState, id = ID) => s.incidents[id]!;
+const inc = (s: StationState, id = ID) => s.incidents.get(id)!;
 
 const receivedOnly = (): StationState => fold(received());
 const acked = (): StationState => fold(received(), ack(5000));
@@ -348,16 +348,16 @@ describe('applyRecord: the lifecycle', () => {
 
   it('sets assignments on dispatch and clears them on cancel, decline and resolve; reopen does not restore them', () => {
     const s = withUnit();
-    expect(s.assignments).toEqual({ U1: ID });
+    expect(s.assignments).toEqual(new Map([['U1', ID]]));
     const two = then(s, dispatched(21_000, 'U2'));
-    expect(two.assignments).toEqual({ U1: ID, U2: ID });
-    expect(then(two, cancelled(22_000, 'U1')).assignments).toEqual({ U2: ID });
-    expect(then(two, declined(22_000, 'U2')).assignments).toEqual({ U1: ID });
+    expect(two.assignments).toEqual(new Map([['U1', ID], ['U2', ID]]));
+    expect(then(two, cancelled(22_000, 'U1')).assignments).toEqual(new Map([['U2', ID]]));
+    expect(then(two, declined(22_000, 'U2')).assignments).toEqual(new Map([['U1', ID]]));
     // Accept and progress keep the assignment.
-    expect(then(then(two, accepted(22_000, 'U1')), progress(23_000, 'U1', 'on_scene')).assignments).toEqual({ U1: ID, U2: ID });
+    expect(then(then(two, accepted(22_000, 'U1')), progress(23_000, 'U1', 'on_scene')).assignments).toEqual(new Map([['U1', ID], ['U2', ID]]));
     const res = then(two, resolved(30_000));
-    expect(res.assignments).toEqual({});
-    expect(then(res, reopened(40_000)).assignments).toEqual({});
+    expect(res.assignments).toEqual(new Map());
+    expect(then(res, reopened(40_000)).assignments).toEqual(new Map());
   });
 
   it('resolving one incident frees only its own units', () => {
@@ -366,7 +366,7 @@ describe('applyRecord: the lifecycle', () => {
       received({ incidentId: ID2, alarmId: 'a2', at: T0 + 30_000 }), ack(31_000, ID2), dispatched(32_000, 'U2', ID2),
       resolved(40_000),
     );
-    expect(s.assignments).toEqual({ U2: ID2 });
+    expect(s.assignments).toEqual(new Map([['U2', ID2]]));
   });
 
   it('progress implies acceptance, and on_scene implies en_route', () => {
@@ -443,7 +443,7 @@ describe('applyRecord: the lifecycle', () => {
   it('leaves other incidents untouched', () => {
     const before = fold(received(), received({ incidentId: ID2, alarmId: 'a2' }), ack(5000, ID2));
     const after = then(before, ack(6000));
-    expect(after.incidents[ID2]).toBe(before.incidents[ID2]);
+    expect(after.incidents.get(ID2)).toBe(before.incidents.get(ID2));
   });
 });
 
@@ -456,14 +456,14 @@ describe('queueOrder with lifecycle stages', () => {
       received({ incidentId: '20261130-0004', alarmId: 'a4', at: T0 + 300 }),
       received({ incidentId: '20261130-0005', alarmId: 'a5', at: T0 + 400, kind: 'test' }),
     );
-    expect(queueOrder(Object.values(s.incidents)).map((i) => i.id)).toEqual(['20261130-0004', '20261130-0005', '20261130-0003', ID2, ID]);
+    expect(queueOrder([...s.incidents.values()]).map((i) => i.id)).toEqual(['20261130-0004', '20261130-0005', '20261130-0003', ID2, ID]);
   });
   it('a reopened incident leaves the resolved tail', () => {
     const s = fold(
       received(), ack(1000), resolved(5000), reopened(6000),
       received({ incidentId: ID2, alarmId: 'a2', at: T0 + 100 }), ack(1100, ID2), resolved(9000, 'false_alarm', ID2),
     );
-    expect(queueOrder(Object.values(s.incidents)).map((i) => i.id)).toEqual([ID, ID2]);
+    expect(queueOrder([...s.incidents.values()]).map((i) => i.id)).toEqual([ID, ID2]);
   });
 });
 

@@ -64,7 +64,7 @@ function liveAndRestarted(steps: (s: Station, id: string) => void): { live: Alar
   for (const j of journals.splice(0)) j.close();
   now += 60_000;
   const s2 = station();
-  return { live: heard.at(-1)!, restarted: s2.statusOf(s2.snapshot.incidents[r.incidentId]!) };
+  return { live: heard.at(-1)!, restarted: s2.statusOf(s2.snapshot.incidents.get(r.incidentId)!) };
 }
 
 describe('BUG: Station.statusOf after a restart picks the latest matching event, not the one that reached the state', () => {
