@@ -120,7 +120,18 @@ export function attachTerminalNamespace(io: Server, station: Station, now: () =>
       next();
     });
     // An alarm is never rate-limited.
-    socket.on('alarm', guarded('alarm', (p, ack) => answer(ack, station.receiveAlarm(deviceId, p))));
+    socket.on(
+      'alarm',
+      guarded('alarm', (p, ack) => {
+        const r = station.pressAlarm(deviceId, p);
+        if (r instanceof Promise) {
+          r.then((v) => answer(ack, v)).catch((e: unknown) => {
+            console.error('gateway: alarm failed:', e);
+            answer(ack, refusal('not_durable', 'the station could not process the alarm; retry with the same alarmId'));
+          });
+        } else answer(ack, r);
+      }),
+    );
     const limited = (name: string, fn: (p: unknown) => unknown) =>
       guarded(name, (p, ack) => {
         if (!station.allowEvent(deviceId)) return answer(ack, refusal('rate_limited', `too many ${name} messages; slow down`));

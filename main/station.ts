@@ -27,6 +27,9 @@ import type { Journal } from './journal';
 import { RateLimiter } from './rateLimit';
 import { ImportError, RegistryError, type Registry } from './registry';
 
+/** Repeat presses of one device's open incident arriving faster than this share one record and one fsync. */
+export const REPEAT_BATCH_MS = 100;
+
 export interface StationListener {
   /** A record was made durable and folded. */
   record?(record: JournalRecord): void;
@@ -92,6 +95,13 @@ export class Station {
   private readonly limiter: RateLimiter;
   private readonly unitLive = new Map<string, UnitLive>();
   private unitConnections = new Map<string, number>();
+  /** Unresolved incidents by device: a flood's repeats find their incident without scanning a year of them. */
+  private readonly openByDevice = new Map<string, Set<string>>();
+  /** Repeated presses waiting for their shared fsync (see receiveAlarm), by incident. */
+  private readonly repeatQueue = new Map<string, { deviceId: string; alarmIds: string[]; waiters: ((r: AlarmAck | Refusal) => void)[] }>();
+  private readonly repeatPending = new Map<string, Promise<AlarmAck | Refusal>>();
+  private readonly lastRepeatWrite = new Map<string, number>();
+  private repeatTimer: ReturnType<typeof setTimeout> | undefined;
   /** Bumped on every position or connection change, so gateways push unit positions only when they moved. */
   unitsVersion = 0;
 
@@ -115,7 +125,10 @@ export class Station {
     for (const [k, v] of restored.lastStatus) this.lastStatus.set(k, v);
     // Any registry change — admin screen, CLI file edit, or a direct call — reaches the gateways at once.
     registry.onChange((revoked) => this.emit('registryChanged', revoked));
-    for (const id of this.state.incidents.keys()) this.countIncidentId(id);
+    for (const [id, inc] of this.state.incidents) {
+      this.countIncidentId(id);
+      if (inc.resolvedAt === undefined) this.trackOpen(inc);
+    }
     // Ids given out before a journal was lost are never given out again.
     if (journal.incidentIdHighWater !== undefined) this.countIncidentId(journal.incidentIdHighWater);
   }
@@ -147,7 +160,30 @@ export class Station {
 
   /** Open incidents of one device, for re-sending alarm:status when it reconnects. */
   openIncidentsOf(deviceId: string): Incident[] {
-    return [...this.state.incidents.values()].filter((i) => i.deviceId === deviceId && i.state !== 'resolved');
+    const ids = this.openByDevice.get(deviceId);
+    if (!ids) return [];
+    return [...ids].map((id) => this.state.incidents.get(id)).filter((i): i is Incident => i !== undefined && i.resolvedAt === undefined);
+  }
+
+  private *openIncidents(): Iterable<Incident> {
+    for (const ids of this.openByDevice.values()) {
+      for (const id of ids) {
+        const inc = this.state.incidents.get(id);
+        if (inc) yield inc;
+      }
+    }
+  }
+
+  private trackOpen(inc: Incident): void {
+    const open = inc.resolvedAt === undefined;
+    let ids = this.openByDevice.get(inc.deviceId);
+    if (open) {
+      if (!ids) this.openByDevice.set(inc.deviceId, (ids = new Set()));
+      ids.add(inc.id);
+    } else if (ids) {
+      ids.delete(inc.id);
+      if (ids.size === 0) this.openByDevice.delete(inc.deviceId);
+    }
   }
 
   private emit<K extends keyof StationListener>(k: K, ...args: Parameters<NonNullable<StationListener[K]>>): void {
@@ -185,6 +221,10 @@ export class Station {
       const event = record.event;
       const before = 'incidentId' in event ? this.state.incidents.get(event.incidentId)?.state : undefined;
       this.sf.apply(record);
+      if (event.type === 'alarm.received' || event.type === 'incident.resolved' || event.type === 'incident.reopened') {
+        const changed = this.state.incidents.get(event.incidentId);
+        if (changed) this.trackOpen(changed);
+      }
       this.emit('record', record);
       // The school hears every change of its alarm's state (警方已接警, 已派警, 已到场, 处置完毕).
       const inc = 'incidentId' in event ? this.state.incidents.get(event.incidentId) : undefined;
@@ -362,7 +402,7 @@ export class Station {
     // Latching and escalation (GB 50394): past the acknowledge target an open alarm escalates on every console.
     const ackTarget = this.registry.targets().acknowledgeMs;
     const due: StationEvent[] = [];
-    for (const inc of [...this.state.incidents.values()]) {
+    for (const inc of this.openIncidents()) {
       if (inc.acknowledgedAt === undefined && inc.escalatedAt === undefined && inc.resolvedAt === undefined && inc.kind !== 'test' && at - inc.receivedAt > ackTarget) {
         due.push({ type: 'incident.escalated', at, incidentId: inc.id, reason: 'ack_overdue' });
       }
@@ -405,6 +445,18 @@ export class Station {
 
   /** `alarm` from an authenticated terminal. The school comes from the registry, never the payload. */
   receiveAlarm(deviceId: string, payload: unknown): AlarmAck | Refusal {
+    return this.intakeAlarm(deviceId, payload, false) as AlarmAck | Refusal;
+  }
+
+  /**
+   * `alarm` as the gateway takes it: the same as receiveAlarm, except that while one device floods repeat
+   * presses they are answered together after one shared fsync (see receiveRepeat).
+   */
+  pressAlarm(deviceId: string, payload: unknown): AlarmAck | Refusal | Promise<AlarmAck | Refusal> {
+    return this.intakeAlarm(deviceId, payload, true);
+  }
+
+  private intakeAlarm(deviceId: string, payload: unknown, batch: boolean): AlarmAck | Refusal | Promise<AlarmAck | Refusal> {
     const parsed = parseAlarm(payload);
     if (!parsed.ok) return this.refused(deviceId, parsed);
     const terminal = this.registry.terminal(deviceId);
@@ -415,11 +467,18 @@ export class Station {
     if (a.kind === 'test') this.live(deviceId).lastTestPressAt = at;
     const key = alarmKey(deviceId, a.alarmId);
     const existingId = this.state.alarmIndex.get(key);
-    if (existingId) {
+    if (existingId !== undefined) {
       const inc = this.state.incidents.get(existingId)!;
       return { ok: true, incidentId: inc.id, receivedAt: inc.receivedAt, duplicate: true };
     }
+    const queued = this.repeatPending.get(key);
+    if (queued) return queued; // a retry of a repeat press that is waiting for its fsync
     const pending = this.volatile.get(key);
+    // Another press from a terminal whose incident of the same kind is still open: journalled on that incident
+    // with a count, not a new card. One device's flood can then neither bury other schools' alarms in the queue
+    // nor hold up their acks: its presses share one fsync per REPEAT_BATCH_MS.
+    const open = pending ? undefined : this.openIncidentsOf(deviceId).find((i) => i.kind === a.kind && i.drill === (a.drill ?? false));
+    if (open) return this.receiveRepeat(deviceId, open, a.alarmId, key, at, batch);
     const event: AlarmReceived = pending ?? {
       type: 'alarm.received',
       at,
@@ -452,6 +511,67 @@ export class Station {
     this.lastStatus.set(event.incidentId, status);
     this.emit('alarmStatus', deviceId, status);
     return { ok: true, incidentId: event.incidentId, receivedAt: event.at };
+  }
+
+  /**
+   * A repeat press. The first in a while is written at once (one person pressing twice waits for nothing);
+   * while presses keep coming they are gathered and written together, one record and one fsync per batch.
+   */
+  private receiveRepeat(deviceId: string, inc: Incident, alarmId: string, key: string, at: number, batch: boolean): AlarmAck | Refusal | Promise<AlarmAck | Refusal> {
+    const last = this.lastRepeatWrite.get(inc.id) ?? -Infinity;
+    if (!batch || (at - last >= REPEAT_BATCH_MS && !this.repeatQueue.has(inc.id))) {
+      this.lastRepeatWrite.set(inc.id, at);
+      const [r] = this.writeRepeats([{ incidentId: inc.id, deviceId, alarmIds: [alarmId] }], at);
+      return r!;
+    }
+    let q = this.repeatQueue.get(inc.id);
+    if (!q) this.repeatQueue.set(inc.id, (q = { deviceId, alarmIds: [], waiters: [] }));
+    q.alarmIds.push(alarmId);
+    const p = new Promise<AlarmAck | Refusal>((resolve) => q.waiters.push(resolve));
+    this.repeatPending.set(key, p);
+    this.repeatTimer ??= setTimeout(() => this.flushRepeats(), REPEAT_BATCH_MS);
+    return p;
+  }
+
+  private flushRepeats(): void {
+    this.repeatTimer = undefined;
+    const at = this.now();
+    const batches = [...this.repeatQueue.entries()].map(([incidentId, q]) => ({ incidentId, ...q }));
+    this.repeatQueue.clear();
+    const answers = this.writeRepeats(batches, at);
+    batches.forEach((b, i) => {
+      this.lastRepeatWrite.set(b.incidentId, at);
+      for (const a of b.alarmIds) this.repeatPending.delete(alarmKey(b.deviceId, a));
+      for (const w of b.waiters) w(answers[i]!);
+    });
+  }
+
+  /** Journals repeat presses (one record per incident and up to 500 presses, one fsync for all) and tells the terminals. */
+  private writeRepeats(batches: { incidentId: string; deviceId: string; alarmIds: string[] }[], at: number): (AlarmAck | Refusal)[] {
+    const events: StationEvent[] = [];
+    const probe = new StationFold(this.state);
+    const accepted = batches.map((b) => {
+      let ok = true;
+      for (let i = 0; i < b.alarmIds.length; i += 500) {
+        const e: StationEvent = { type: 'alarm.repeated', at, incidentId: b.incidentId, deviceId: b.deviceId, alarmIds: b.alarmIds.slice(i, i + 500) };
+        if (probe.tryApply(e)) events.push(e);
+        else ok = false;
+      }
+      return ok;
+    });
+    try {
+      if (events.length > 0) this.fold(this.journal.appendBatch(events));
+    } catch (e) {
+      console.error(`station: could not store ${events.length} repeated presses:`, (e as Error).message);
+      return batches.map((b) => this.refused(b.deviceId, refusal('not_durable', 'the station could not store the alarm durably; retry with the same alarmId')));
+    }
+    return batches.map((b, i) => {
+      const inc = this.state.incidents.get(b.incidentId)!;
+      if (!accepted[i]) return refusal('invalid_payload', `the presses could not be recorded on incident ${b.incidentId}`);
+      // The school hears where its press stands: the incident it joined, in that incident's state.
+      for (const alarmId of b.alarmIds) this.emit('alarmStatus', b.deviceId, { alarmId, incidentId: inc.id, state: inc.state, at });
+      return { ok: true, incidentId: inc.id, receivedAt: at };
+    });
   }
 
   receiveHeartbeat(deviceId: string, payload: unknown): HeartbeatAck | Refusal {

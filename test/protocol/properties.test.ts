@@ -227,12 +227,19 @@ async function checkAlarm(p: unknown): Promise<void> {
   if (ans.duplicate !== undefined) expect(ans.duplicate).toBe(true);
   const added = t.eventsSince(before);
   expect(added).toHaveLength(ans.duplicate ? 0 : 1);
-  if (!ans.duplicate) expect(added[0]).toMatchObject({ type: 'alarm.received', incidentId: ans.incidentId, schoolId: t.creds.terminals[0]!.schoolId });
+  if (ans.duplicate) return;
+  // A new incident, or a further press of the same kind while the device's incident is open: recorded on it.
+  const e = added[0]!;
+  if (e.type === 'alarm.repeated') expect(e).toMatchObject({ incidentId: ans.incidentId, deviceId: t.creds.terminals[0]!.deviceId, alarmIds: [(wire(p) as { alarmId: string }).alarmId] });
+  else expect(e).toMatchObject({ type: 'alarm.received', incidentId: ans.incidentId, schoolId: t.creds.terminals[0]!.schoolId });
 }
 
 /** Every alarmId terminal 0 has raised so far (from the journal): the ones a cancel may name. */
 const raisedByTerm0 = (alarmId: string): boolean =>
-  t.records().some((r) => r.event.type === 'alarm.received' && r.event.deviceId === t.creds.terminals[0]!.deviceId && r.event.alarmId === alarmId);
+  t.records().some(({ event: e }) =>
+    (e.type === 'alarm.received' && e.deviceId === t.creds.terminals[0]!.deviceId && e.alarmId === alarmId) ||
+    (e.type === 'alarm.repeated' && e.deviceId === t.creds.terminals[0]!.deviceId && e.alarmIds.includes(alarmId)),
+  );
 
 async function checkCancel(p: unknown): Promise<void> {
   tick();

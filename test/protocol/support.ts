@@ -330,3 +330,19 @@ export async function rawConnect(url: string, o: { localAddress?: string; answer
   await raw.next((f) => f.startsWith('0{'));
   return raw;
 }
+
+/**
+ * Closes every open incident (acknowledged and resolved by an officer, through the core). A terminal's further
+ * press of the same kind while its incident is open joins that incident (alarm.repeated); tests that need a
+ * fresh incident per press start from a station with nothing open.
+ */
+export function resolveAllOpen(t: TestCore): void {
+  const st = t.core.station;
+  const chief: OperatorRef = { username: 'chief', displayName: 'test chief', role: 'chief' };
+  for (const inc of [...st.snapshot.incidents.values()]) {
+    if (inc.resolvedAt !== undefined) continue;
+    if (inc.acknowledgedAt === undefined) st.acknowledge(chief, inc.id);
+    const r = st.resolve(chief, inc.id, 'false_alarm', 'closed between tests');
+    if (!r.ok) throw new Error(`could not close ${inc.id}: ${r.error.message}`);
+  }
+}

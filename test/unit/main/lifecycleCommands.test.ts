@@ -195,7 +195,7 @@ describe('dispatchUnit', () => {
     const { s, j, id } = withAlarm({ ack: true });
     ok(s.dispatchUnit(officer, id, 'U-radio'));
     refusedWith(j, () => s.dispatchUnit(officer, id, 'U-radio'), 'forbidden');
-    const second = s.receiveAlarm('T-1', { alarmId: 'a2', kind: 'panic', raisedAt: now });
+    const second = s.receiveAlarm('T-1', { alarmId: 'a2', kind: 'fire', raisedAt: now });
     if (!second.ok) throw new Error('alarm refused');
     ok(s.acknowledge(officer, second.incidentId));
     refusedWith(j, () => s.dispatchUnit(officer, second.incidentId, 'U-radio'), 'forbidden');

@@ -334,7 +334,7 @@ describe('Station over an existing journal (restart)', () => {
     const s1 = station(j1);
     expect(ok(s1.receiveAlarm('T-1', alarm('a1'))).incidentId).toBe(`${DAY}-0001`);
     now += 1000;
-    expect(ok(s1.receiveAlarm('T-1', alarm('a2'))).incidentId).toBe(`${DAY}-0002`);
+    expect(ok(s1.receiveAlarm('T-1', alarm('a2', { kind: 'fire' }))).incidentId).toBe(`${DAY}-0002`);
     j1.close();
 
     now += 1000;
@@ -349,7 +349,8 @@ describe('incident ids', () => {
   it('read like a case number: local date and a four-digit running number', () => {
     const s = station();
     const ids: string[] = [];
-    for (let n = 1; n <= 3; n++) ids.push(ok(s.receiveAlarm('T-1', alarm(`a${n}`))).incidentId);
+    // Three kinds: a press of the same kind while the first is open would join that incident.
+    for (const [n, kind] of (['panic', 'fire', 'medical'] as const).entries()) ids.push(ok(s.receiveAlarm('T-1', alarm(`a${n + 1}`, { kind }))).incidentId);
     expect(ids).toEqual([`${DAY}-0001`, `${DAY}-0002`, `${DAY}-0003`]);
     for (const id of ids) expect(id).toMatch(/^\d{8}-\d{4}$/);
   });
@@ -359,8 +360,8 @@ describe('incident ids', () => {
     const s = station();
     expect(ok(s.receiveAlarm('T-1', alarm('a1'))).incidentId).toBe('20261130-0001');
     now = new Date(2026, 11, 1, 0, 0, 1).getTime();
-    expect(ok(s.receiveAlarm('T-1', alarm('a2'))).incidentId).toBe('20261201-0001');
-    expect(ok(s.receiveAlarm('T-1', alarm('a3'))).incidentId).toBe('20261201-0002');
+    expect(ok(s.receiveAlarm('T-1', alarm('a2', { kind: 'fire' }))).incidentId).toBe('20261201-0001');
+    expect(ok(s.receiveAlarm('T-1', alarm('a3', { kind: 'medical' }))).incidentId).toBe('20261201-0002');
   });
 });
 
