@@ -139,29 +139,47 @@ const isId: Check = (v) => (typeof v === 'string' && v.length > 0 && v.length <=
 const isSeq: Check = (v) => (typeof v === 'number' && Number.isSafeInteger(v) && v > 0 ? v : FAIL);
 
 function compileObject(shape: Record<string, z.ZodType>): Check {
-  const fields = new Map<string, FieldCheck>();
-  let required = 0;
+  const fields: FieldCheck[] = [];
+  const byKey = new Map<string, FieldCheck>();
   for (const [key, s] of Object.entries(shape)) {
     const optional = s instanceof z.ZodOptional;
-    fields.set(key, { key, optional, check: compile(optional ? (s.unwrap() as z.ZodType) : s) });
-    if (!optional) required++;
+    const f = { key, optional, check: compile(optional ? (s.unwrap() as z.ZodType) : s) };
+    fields.push(f);
+    byKey.set(key, f);
   }
   return (v) => {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) return FAIL;
     const o = v as Record<string, unknown>;
-    const out: Record<string, unknown> = {};
-    let seen = 0;
-    for (const key of Object.keys(o)) {
-      const f = fields.get(key);
-      if (f === undefined) continue; // unknown extra field: stripped (never a prototype key: only schema keys are copied)
-      const value = o[key];
-      if (value === undefined && f.optional) continue;
+    // Check the known fields without allocating anything: the common record is valid and has nothing to strip.
+    let present = 0;
+    let nestedClean = true;
+    for (let i = 0; i < fields.length; i++) {
+      const f = fields[i]!;
+      const value = o[f.key];
+      if (value === undefined) {
+        if (f.optional) continue;
+        return FAIL;
+      }
       const c = f.check(value);
       if (c === FAIL) return FAIL;
-      out[key] = c;
-      if (!f.optional) seen++;
+      if (c !== value) nestedClean = false;
+      present++;
     }
-    return seen === required ? out : FAIL;
+    let keys = 0;
+    for (const _ in o) keys++;
+    if (nestedClean && keys === present) return o; // nothing to strip: the record is the input itself
+    // Unknown extra fields (here or nested): a copy with the known ones only. Only schema keys are
+    // copied, so an own "__proto__" key from JSON is dropped and never sets a prototype.
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(o)) {
+      const f = byKey.get(key);
+      const value = o[key];
+      if (f === undefined || value === undefined) continue;
+      const c = f.check(value);
+      if (c === FAIL) return FAIL; // only a getter that answers differently the second time
+      out[key] = c;
+    }
+    return out;
   };
 }
 
@@ -216,11 +234,12 @@ function quote(s: string): string {
 
 function issueMessage(issue: z.core.$ZodIssue): string {
   const where = issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ` : '';
+  const expected = (what: string): string => (issue.input === undefined ? `${where}missing (expected ${what})` : `${where}expected ${what}, got ${describe(issue.input)}`);
   switch (issue.code) {
     case 'invalid_type':
-      return issue.input === undefined ? `${where}missing (expected ${issue.expected})` : `${where}expected ${issue.expected}, got ${describe(issue.input)}`;
+      return expected(issue.expected);
     case 'invalid_value':
-      return `${where}expected ${issue.values.map((x) => JSON.stringify(x)).join(' | ')}, got ${describe(issue.input)}`;
+      return expected(issue.values.map((x) => JSON.stringify(x)).join(' | '));
     default:
       return `${where}${issue.message}`; // our own messages (ids) or zod's (integers)
   }
@@ -258,6 +277,11 @@ function explain(x: unknown): ParsedJournalRecord {
  * The restore boundary: one parsed JSON line of a journal (or a replica record) in, a JournalRecord with
  * known fields only out, or a one-line reason (with the seq when it was usable, so the journal can keep
  * its numbering and name the record). Never throws.
+ *
+ * When there was nothing to strip, the record IS the input object (no copy: this runs for every record of
+ * a journal of a million), so hand in a fresh value such as JSON.parse gives and do not reuse it. When
+ * unknown fields were stripped, the record is a copy and its JSON differs from the line: compute the hash
+ * chain over the line's own parsed value, not over the stripped record.
  */
 export function parseJournalRecord(x: unknown): ParsedJournalRecord {
   try {
