@@ -256,8 +256,7 @@ function explain(x: unknown): ParsedJournalRecord {
   const r = x as Record<string, unknown>;
   const usableSeq = isSeq(r.seq) === FAIL ? undefined : (r.seq as number);
   if (usableSeq === undefined) {
-    const issue = seq.safeParse(r.seq, { reportInput: true }).error?.issues[0];
-    return refuse(issue ? issueMessage({ ...issue, path: ['seq'] }) : `seq: expected a positive integer, got ${describe(r.seq)}`);
+    return refuse(r.seq === undefined ? 'seq: missing (expected a positive integer)' : `seq: expected a positive integer, got ${describe(r.seq)}`);
   }
   if (r.hash !== undefined && typeof r.hash !== 'string') return refuse(`hash: expected string, got ${describe(r.hash)}`, usableSeq);
   const ev = r.event;

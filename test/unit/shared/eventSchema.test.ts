@@ -178,8 +178,10 @@ describe('parseJournalRecord: refusals name the field', () => {
       expect(r.reason).toMatch(/^seq: /);
       expect(r.seq).toBeUndefined();
     }
-    expect(refused(parseJournalRecord({ event: SAMPLES['device.online'] })).reason).toBe('seq: missing (expected number)');
-    expect(refused(parseJournalRecord({ seq: '7', event: SAMPLES['device.online'] })).reason).toBe('seq: expected number, got "7"');
+    expect(refused(parseJournalRecord({ event: SAMPLES['device.online'] })).reason).toBe('seq: missing (expected a positive integer)');
+    expect(refused(parseJournalRecord({ seq: '7', event: SAMPLES['device.online'] })).reason).toBe('seq: expected a positive integer, got "7"');
+    expect(refused(parseJournalRecord({ seq: 2 ** 60, event: SAMPLES['device.online'] })).reason).toBe(`seq: expected a positive integer, got ${2 ** 60}`);
+    expect(refused(parseJournalRecord({ seq: 0, event: SAMPLES['device.online'] })).reason).toBe('seq: expected a positive integer, got 0');
   });
 
   it('a bad hash, a missing or non-object event, an event without a type: the usable seq is reported', () => {
