@@ -8,24 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { JournalRecord, StationEvent } from '../shared/events';
 
-// Interim restore check (replaced by the full schema in shared/eventSchema.ts).
-const KNOWN_TYPES = new Set<string>([
-  'alarm.received', 'alarm.repeated', 'incident.shown', 'incident.acknowledged', 'alarm.cancel_requested', 'device.offline', 'device.online',
-  'device.tamper', 'device.fault_acknowledged', 'unit.status', 'incident.note', 'incident.called_back', 'incident.taken_over',
-  'incident.dispatched', 'dispatch.accepted', 'dispatch.declined', 'dispatch.cancelled', 'dispatch.progress', 'incident.resolved',
-  'incident.reopened', 'incident.escalated',
-]);
-function parseJournalRecord(x: unknown): { ok: true; record: JournalRecord } | { ok: false; reason: string; seq?: number } {
-  if (typeof x !== 'object' || x === null || Array.isArray(x)) return { ok: false, reason: 'not an object' };
-  const r = x as { seq?: unknown; event?: unknown };
-  const seq = typeof r.seq === 'number' && Number.isSafeInteger(r.seq) && r.seq > 0 ? r.seq : undefined;
-  if (seq === undefined) return { ok: false, reason: 'no valid seq' };
-  const e = r.event as { type?: unknown; at?: unknown } | null;
-  if (typeof e !== 'object' || e === null) return { ok: false, reason: 'no event', seq };
-  if (typeof e.type !== 'string' || !KNOWN_TYPES.has(e.type)) return { ok: false, reason: `unknown event type ${JSON.stringify(e.type)}`, seq };
-  if (typeof e.at !== 'number' || !Number.isFinite(e.at)) return { ok: false, reason: `${e.type}: at: expected a number`, seq };
-  return { ok: true, record: { seq, event: e as StationEvent } };
-}
+import { parseJournalRecord } from '../shared/eventSchema';
 
 export interface JournalProblem {
   line: number;

@@ -50,6 +50,8 @@ export const EVENT_SCHEMAS = {
     location: z.object({ lat: z.number(), lng: z.number() }).optional(),
     raisedAt: time,
   }),
+  'alarm.repeated': z.object({ type: z.literal('alarm.repeated'), at: time, incidentId: id, deviceId: id, alarmIds: z.array(id) }),
+  'journal.unreadable': z.object({ type: z.literal('journal.unreadable'), at: time, line: z.number(), detail: text }),
   'incident.shown': z.object({ type: z.literal('incident.shown'), at: time, incidentId: id, operator }),
   'incident.acknowledged': z.object({ type: z.literal('incident.acknowledged'), at: time, incidentId: id, operator }),
   'alarm.cancel_requested': z.object({ type: z.literal('alarm.cancel_requested'), at: time, incidentId: id, reason: text }),
@@ -100,7 +102,7 @@ export const EVENT_SCHEMAS = {
 
 const S = EVENT_SCHEMAS;
 export const stationEventSchema = z.discriminatedUnion('type', [
-  S['alarm.received'], S['incident.shown'], S['incident.acknowledged'], S['alarm.cancel_requested'],
+  S['alarm.received'], S['alarm.repeated'], S['journal.unreadable'], S['incident.shown'], S['incident.acknowledged'], S['alarm.cancel_requested'],
   S['device.offline'], S['device.online'], S['device.tamper'], S['device.fault_acknowledged'], S['unit.status'],
   S['incident.note'], S['incident.called_back'], S['incident.taken_over'], S['incident.dispatched'],
   S['dispatch.accepted'], S['dispatch.declined'], S['dispatch.cancelled'], S['dispatch.progress'],
@@ -195,6 +197,20 @@ function compile(s: z.ZodType): Check {
     return (v) => (allowed.has(v) ? v : FAIL);
   }
   if (s instanceof z.ZodObject) return compileObject(s.shape as Record<string, z.ZodType>);
+  if (s instanceof z.ZodArray && (s.def.checks?.length ?? 0) === 0) {
+    const item = compile(s.element as z.ZodType);
+    return (v) => {
+      if (!Array.isArray(v)) return FAIL;
+      // Keys besides the indices (not from JSON, but possible in a hand-made value): zod returns a plain copy.
+      let out: unknown[] | undefined = Object.keys(v).length === v.length ? undefined : Array.from(v);
+      for (let i = 0; i < v.length; i++) {
+        const c = item(v[i]);
+        if (c === FAIL) return FAIL;
+        if (c !== v[i]) (out ??= v.slice())[i] = c;
+      }
+      return out ?? v;
+    };
+  }
   if (s instanceof z.ZodDiscriminatedUnion) {
     const key = s.def.discriminator;
     const byTag = new Map<unknown, Check>();

@@ -27,6 +27,8 @@ const SAMPLES: { [K in StationEventType]: EventOf<K> } = {
     type: 'alarm.received', at: T + 12, incidentId: '20251130-0042', deviceId: 'term-p001', schoolId: 'sch-001', alarmId: 'a-7f3c9e2b-01',
     kind: 'violence', drill: false, note: '校门口有可疑人员', location: { lat: 41.32, lng: 117.73 }, raisedAt: T,
   },
+  'alarm.repeated': { type: 'alarm.repeated', at: T + 20, incidentId: '20251130-0042', deviceId: 'term-p001', alarmIds: ['a-7f3c9e2b-02', 'a-7f3c9e2b-03'] },
+  'journal.unreadable': { type: 'journal.unreadable', at: T, line: 17, detail: 'not JSON' },
   'incident.shown': { type: 'incident.shown', at: T + 40, incidentId: '20251130-0042', operator: op },
   'incident.acknowledged': { type: 'incident.acknowledged', at: T + 4_567, incidentId: '20251130-0042', operator: op },
   'alarm.cancel_requested': { type: 'alarm.cancel_requested', at: T + 9_000, incidentId: '20251130-0042', reason: '误按' },
@@ -216,7 +218,11 @@ describe('parseJournalRecord: refusals name the field', () => {
       const r = refused(parseJournalRecord(line(rec({ ...sample, [key]: wrong }, 31))));
       expect(r.reason.startsWith(`${type}: ${key}: expected `), r.reason).toBe(true);
       expect(r.seq).toBe(31);
-      if (typeof value === 'object') {
+      if (Array.isArray(value)) {
+        // ... and an element of the wrong type inside an array (alarmIds).
+        const ra = refused(parseJournalRecord(line(rec({ ...sample, [key]: [...(value as unknown[]), 42] }))));
+        expect(ra.reason.startsWith(`${type}: ${key}.${(value as unknown[]).length}: expected `), ra.reason).toBe(true);
+      } else if (typeof value === 'object') {
         // ... and inside the nested object (operator, from, location).
         for (const [inner, v] of Object.entries(value as object)) {
           const bad = typeof v === 'string' ? null : 'north';
@@ -334,6 +340,8 @@ const EVENT_ARBS: { [K in StationEventType]: fc.Arbitrary<EventOf<K>> } = {
     },
     { requiredKeys: ['type', 'at', 'incidentId', 'deviceId', 'schoolId', 'alarmId', 'kind', 'drill', 'raisedAt'] },
   ),
+  'alarm.repeated': fc.record({ ...ev('alarm.repeated'), incidentId: idArb, deviceId: idArb, alarmIds: fc.array(idArb, { minLength: 1, maxLength: 5 }) }),
+  'journal.unreadable': fc.record({ ...ev('journal.unreadable'), line: fc.integer({ min: 1 }), detail: textArb }),
   'incident.shown': fc.record({ ...ev('incident.shown'), incidentId: idArb, operator: opArb }),
   'incident.acknowledged': fc.record({ ...ev('incident.acknowledged'), incidentId: idArb, operator: opArb }),
   'alarm.cancel_requested': fc.record({ ...ev('alarm.cancel_requested'), incidentId: idArb, reason: textArb }),
