@@ -35,26 +35,31 @@ export type AlarmState = (typeof ALARM_STATES)[number];
 const epochMs = z.number().finite().int().nonnegative();
 const lat = z.number().finite().min(-90).max(90);
 const lng = z.number().finite().min(-180).max(180);
+// Forward compatibility (spec, Transport): every payload object strips the fields it does not know — a newer
+// terminal may send optional fields this station has never heard of, and an alarm must never be lost for one.
+// Known fields stay strict (type, range, length), and the 16 KiB limit counts the whole payload, unknown fields
+// included. `z.object` copies only the known keys into a fresh object, so a key like `__proto__` or
+// `constructor` in the payload never reaches anything downstream.
 const alarmId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'alarmId must be 1–64 characters of A-Z a-z 0-9 _ -');
 
-export const alarmSchema = z.strictObject({
+export const alarmSchema = z.object({
   alarmId,
   kind: z.enum(ALARM_KINDS),
   raisedAt: epochMs,
   drill: z.boolean().optional(),
   // Characters, not UTF-16 units: 500 emoji are 500 characters.
   note: z.string().refine((n) => [...n].length <= 500, 'note is at most 500 characters').optional(),
-  location: z.strictObject({ lat, lng }).optional(),
+  location: z.object({ lat, lng }).optional(),
 });
 export type AlarmPayload = z.infer<typeof alarmSchema>;
 
-export const cancelSchema = z.strictObject({
+export const cancelSchema = z.object({
   alarmId,
   reason: z.string().max(500),
 });
 export type CancelPayload = z.infer<typeof cancelSchema>;
 
-export const heartbeatSchema = z.strictObject({
+export const heartbeatSchema = z.object({
   sentAt: epochMs,
   battery: z.number().finite().min(0).max(100).optional(),
   tamper: z.boolean().optional(),
@@ -62,7 +67,7 @@ export const heartbeatSchema = z.strictObject({
 });
 export type HeartbeatPayload = z.infer<typeof heartbeatSchema>;
 
-export const terminalAuthSchema = z.strictObject({
+export const terminalAuthSchema = z.object({
   deviceId: z.string().min(1).max(128),
   token: z.string().min(1).max(512),
 });
@@ -71,13 +76,13 @@ export type TerminalAuth = z.infer<typeof terminalAuthSchema>;
 export const UNIT_STATES = ['available', 'en_route', 'on_scene', 'busy', 'off_duty'] as const;
 export type UnitState = (typeof UNIT_STATES)[number];
 
-export const unitAuthSchema = z.strictObject({
+export const unitAuthSchema = z.object({
   unitId: z.string().min(1).max(128),
   token: z.string().min(1).max(512),
 });
 export type UnitAuth = z.infer<typeof unitAuthSchema>;
 
-export const positionSchema = z.strictObject({
+export const positionSchema = z.object({
   lat,
   lng,
   at: epochMs,
@@ -87,7 +92,7 @@ export const positionSchema = z.strictObject({
 });
 export type PositionPayload = z.infer<typeof positionSchema>;
 
-export const unitStatusSchema = z.strictObject({
+export const unitStatusSchema = z.object({
   state: z.enum(UNIT_STATES),
   incidentId: z.string().min(1).max(64).optional(),
   at: epochMs,

@@ -69,7 +69,6 @@ describe('position (unit → station, no ack)', () => {
     ['at a string', { lat: 41.3, lng: 117.7, at: 'now' }],
     ['heading out of range', { lat: 41.3, lng: 117.7, heading: 400 }],
     ['speed negative', { lat: 41.3, lng: 117.7, speed: -1 }],
-    ['an unknown field', { lat: 41.3, lng: 117.7, altitude: 300 }],
     ['NaN lat (null on the wire)', { lat: Number.NaN, lng: 117.7 }],
     ['not an object', 'here'],
     ['larger than 16 KiB', { lat: 41.3, lng: 117.7, pad: 'x'.repeat(17 * 1024) }],
@@ -139,7 +138,6 @@ describe('status (unit → station, acked)', () => {
     ['missing at', { state: 'busy' }],
     ['at a string', { state: 'busy', at: 'now' }],
     ['incidentId a number', { state: 'busy', incidentId: 5, at: 1 }],
-    ['an unknown field', { state: 'busy', at: 1, unitId: 'unit-02' }],
     ['null', null],
     ['larger than 16 KiB', { state: 'busy', at: 1, pad: 'x'.repeat(17 * 1024) }],
   ])('a bad status (%s) → invalid_payload, nothing journalled', async (_n, p) => {
