@@ -10,6 +10,17 @@ export const DEFAULT_HEARTBEAT_MS = 30_000;
 export const OFFLINE_AFTER_INTERVALS = 3;
 /** Clock skew beyond this is flagged on the device. */
 export const SKEW_FLAG_MS = 5_000;
+/**
+ * A position fix stamped more than this ahead of the station's clock cannot be a real fix: its `at` is clamped to
+ * the station's receive time (the fix itself is used: a wrong clock must not hide a patrol car from the map).
+ */
+export const POSITION_FUTURE_ALLOWANCE_MS = 30_000;
+/**
+ * Positions are ordered by the station's receive time. A fix stamped older than the live one is taken as a
+ * straggler overtaken on the way and ignored, but only if the live one arrived less than this long ago: no
+ * timestamp can hold a unit in place for longer.
+ */
+export const POSITION_REORDER_MS = 10_000;
 
 export const ERROR_CODES = ['invalid_payload', 'unknown_alarm', 'rate_limited', 'not_durable', 'forbidden'] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -117,6 +128,19 @@ export interface AlarmStatus {
 }
 
 export type ParseResult<T> = { ok: true; value: T } | Refusal;
+
+/**
+ * Where a unit's new position fix stands against its live one. Positions are ordered by the station's receive
+ * time, not by the unit's clock: ordering by the unit's `at` let one fix stamped in the future hold the unit in
+ * place until the station restarted. Returns the `at` to keep for the fix (the unit's own, or the receive time if
+ * the unit's is beyond POSITION_FUTURE_ALLOWANCE_MS ahead), or undefined when the fix is a straggler to ignore:
+ * stamped older than the live fix, which arrived less than POSITION_REORDER_MS ago.
+ */
+export function positionFixAt(live: { at: number; receivedAt: number } | undefined, fixAt: number, receivedAt: number): number | undefined {
+  const at = fixAt > receivedAt + POSITION_FUTURE_ALLOWANCE_MS ? receivedAt : fixAt;
+  if (live && at < live.at && receivedAt - live.receivedAt < POSITION_REORDER_MS) return undefined;
+  return at;
+}
 
 /** Rough UTF-8 size of a JSON-able payload, for the 16 KiB limit. Cycles count as too large. */
 export function payloadBytes(payload: unknown): number {

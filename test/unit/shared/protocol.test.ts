@@ -6,6 +6,9 @@ import {
   parseHeartbeat,
   parseTerminalAuth,
   payloadBytes,
+  POSITION_FUTURE_ALLOWANCE_MS as AHEAD,
+  POSITION_REORDER_MS as REORDER,
+  positionFixAt,
   type ParseResult,
 } from '../../../shared/protocol';
 
@@ -266,5 +269,28 @@ describe('payloadBytes', () => {
     const a: unknown[] = [];
     a.push(a);
     expect(payloadBytes(a)).toBe(Number.POSITIVE_INFINITY);
+  });
+});
+
+describe('positionFixAt: positions ordered by the station receive time', () => {
+  const R = 1_764_468_000_000;
+  it('takes the first fix, and a newer one, with the unit’s own stamp', () => {
+    expect(positionFixAt(undefined, R - 500, R)).toBe(R - 500);
+    expect(positionFixAt({ at: R - 2000, receivedAt: R - 1900 }, R - 100, R)).toBe(R - 100);
+  });
+  it('keeps a stamp up to the allowance ahead, and replaces one beyond it by the receive time', () => {
+    expect(positionFixAt(undefined, R + AHEAD, R)).toBe(R + AHEAD);
+    expect(positionFixAt(undefined, R + AHEAD + 1, R)).toBe(R);
+    expect(positionFixAt(undefined, 4_102_444_800_000, R)).toBe(R);
+  });
+  it('ignores an older stamp only while the live fix is younger than the reorder window', () => {
+    const live = { at: R + 20_000, receivedAt: R };
+    expect(positionFixAt(live, R - 3_600_000, R + 1)).toBeUndefined();
+    expect(positionFixAt(live, R - 3_600_000, R + REORDER - 1)).toBeUndefined();
+    expect(positionFixAt(live, R - 3_600_000, R + REORDER)).toBe(R - 3_600_000);
+  });
+  it('a fix stamped in the future never holds the unit: the next honest fix is taken at once', () => {
+    const live = { at: positionFixAt(undefined, R + 365 * 86_400_000, R)!, receivedAt: R };
+    expect(positionFixAt(live, R + 1000, R + 1000)).toBe(R + 1000);
   });
 });
