@@ -344,7 +344,10 @@ export function randomJson(rng: Rng, depth = 0): unknown {
   const keys = ['alarmId', 'kind', 'raisedAt', 'sentAt', 'battery', 'reason', 'note'];
   const n = 1 + Math.floor(rng() * 5);
   for (let i = 0; i < n; i++) o[rng() < 0.5 ? pick(rng, keys) : randomString(rng, 12) || 'x'] = randomJson(rng, depth + 1);
-  o[`junk_${Math.floor(rng() * 1e6)}`] = true; // strict schemas refuse unknown fields
+  o[`junk_${Math.floor(rng() * 1e6)}`] = true; // an unknown field: ignored by the station (protocol v1, forward compatibility)
+  // So the junk is refused for a field the parsers know: an alarmId off its pattern (alarm, cancel), a sentAt that
+  // is not a time (heartbeat).
+  if (depth === 0) Object.assign(o, { alarmId: `junk ${randomString(rng, 8)}`, sentAt: `at ${randomString(rng, 8)}` });
   return o;
 }
 
@@ -362,7 +365,7 @@ export function makeJunk(rng: Rng, now: number): Junk {
       ['alarm', { alarmId: 'junk time', kind: 'panic', raisedAt: now }],
       ['alarm', { alarmId: 'junk-when', kind: 'panic', raisedAt: 'yesterday' }],
       ['alarm', { alarmId: 'junk-neg', kind: 'panic', raisedAt: -1 }],
-      ['alarm', { alarmId: 'junk-spoof', kind: 'panic', raisedAt: now, schoolId: 'sch-p01' }],
+      ['alarm', { alarmId: 'junk-drill', kind: 'panic', raisedAt: now, drill: 'yes', schoolId: 'sch-p01' }],
       ['alarm', { alarmId: 'junk-where', kind: 'fire', raisedAt: now, location: { lat: 123, lng: 0 } }],
       ['alarm', { alarmId: 'x'.repeat(65), kind: 'panic', raisedAt: now }],
       ['heartbeat', { sentAt: '12:00' }],

@@ -15,6 +15,7 @@ import {
   parseHeartbeat,
   parsePosition,
   parseUnitStatus,
+  positionFixAt,
   refusal,
   type ErrorCode,
   type AlarmAck,
@@ -623,19 +624,23 @@ export class Station {
     this.unitsVersion++;
   }
 
-  /** `position` from a unit (not acked): kept live for the map; a bad fix is refused and counted. */
+  /**
+   * `position` from a unit (not acked): kept live for the map; a bad fix is refused and counted. Ordered by the
+   * station's receive time (positionFixAt): a unit's wrong clock can neither freeze it nor hide it.
+   */
   receivePosition(unitId: string, payload: unknown): CommandResult {
     const parsed = parsePosition(payload);
     if (!parsed.ok) return this.refused(unitId, parsed);
     const p = parsed.value;
-    const prev = this.unitLive.get(unitId);
-    if (prev && prev.at > p.at) return { ok: true }; // an older fix arriving late changes nothing
+    const receivedAt = this.now();
+    const at = positionFixAt(this.unitLive.get(unitId), p.at, receivedAt);
+    if (at === undefined) return { ok: true }; // an older fix overtaken on the way changes nothing
     this.unitLive.set(unitId, {
       unitId,
       lat: p.lat,
       lng: p.lng,
-      at: p.at,
-      receivedAt: this.now(),
+      at,
+      receivedAt,
       connected: (this.unitConnections.get(unitId) ?? 0) > 0,
       ...(p.heading !== undefined ? { heading: p.heading } : {}),
       ...(p.speed !== undefined ? { speed: p.speed } : {}),

@@ -10,6 +10,17 @@ export const DEFAULT_HEARTBEAT_MS = 30_000;
 export const OFFLINE_AFTER_INTERVALS = 3;
 /** Clock skew beyond this is flagged on the device. */
 export const SKEW_FLAG_MS = 5_000;
+/**
+ * A position fix stamped more than this ahead of the station's clock cannot be a real fix: its `at` is clamped to
+ * the station's receive time (the fix itself is used: a wrong clock must not hide a patrol car from the map).
+ */
+export const POSITION_FUTURE_ALLOWANCE_MS = 30_000;
+/**
+ * Positions are ordered by the station's receive time. A fix stamped older than the live one is taken as a
+ * straggler overtaken on the way and ignored, but only if the live one arrived less than this long ago: no
+ * timestamp can hold a unit in place for longer.
+ */
+export const POSITION_REORDER_MS = 10_000;
 
 export const ERROR_CODES = ['invalid_payload', 'unknown_alarm', 'rate_limited', 'not_durable', 'forbidden'] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -35,26 +46,31 @@ export type AlarmState = (typeof ALARM_STATES)[number];
 const epochMs = z.number().finite().int().nonnegative();
 const lat = z.number().finite().min(-90).max(90);
 const lng = z.number().finite().min(-180).max(180);
+// Forward compatibility (spec, Transport): every payload object strips the fields it does not know — a newer
+// terminal may send optional fields this station has never heard of, and an alarm must never be lost for one.
+// Known fields stay strict (type, range, length), and the 16 KiB limit counts the whole payload, unknown fields
+// included. `z.object` copies only the known keys into a fresh object, so a key like `__proto__` or
+// `constructor` in the payload never reaches anything downstream.
 const alarmId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'alarmId must be 1–64 characters of A-Z a-z 0-9 _ -');
 
-export const alarmSchema = z.strictObject({
+export const alarmSchema = z.object({
   alarmId,
   kind: z.enum(ALARM_KINDS),
   raisedAt: epochMs,
   drill: z.boolean().optional(),
   // Characters, not UTF-16 units: 500 emoji are 500 characters.
   note: z.string().refine((n) => [...n].length <= 500, 'note is at most 500 characters').optional(),
-  location: z.strictObject({ lat, lng }).optional(),
+  location: z.object({ lat, lng }).optional(),
 });
 export type AlarmPayload = z.infer<typeof alarmSchema>;
 
-export const cancelSchema = z.strictObject({
+export const cancelSchema = z.object({
   alarmId,
   reason: z.string().max(500),
 });
 export type CancelPayload = z.infer<typeof cancelSchema>;
 
-export const heartbeatSchema = z.strictObject({
+export const heartbeatSchema = z.object({
   sentAt: epochMs,
   battery: z.number().finite().min(0).max(100).optional(),
   tamper: z.boolean().optional(),
@@ -62,7 +78,7 @@ export const heartbeatSchema = z.strictObject({
 });
 export type HeartbeatPayload = z.infer<typeof heartbeatSchema>;
 
-export const terminalAuthSchema = z.strictObject({
+export const terminalAuthSchema = z.object({
   deviceId: z.string().min(1).max(128),
   token: z.string().min(1).max(512),
 });
@@ -71,13 +87,13 @@ export type TerminalAuth = z.infer<typeof terminalAuthSchema>;
 export const UNIT_STATES = ['available', 'en_route', 'on_scene', 'busy', 'off_duty'] as const;
 export type UnitState = (typeof UNIT_STATES)[number];
 
-export const unitAuthSchema = z.strictObject({
+export const unitAuthSchema = z.object({
   unitId: z.string().min(1).max(128),
   token: z.string().min(1).max(512),
 });
 export type UnitAuth = z.infer<typeof unitAuthSchema>;
 
-export const positionSchema = z.strictObject({
+export const positionSchema = z.object({
   lat,
   lng,
   at: epochMs,
@@ -87,7 +103,7 @@ export const positionSchema = z.strictObject({
 });
 export type PositionPayload = z.infer<typeof positionSchema>;
 
-export const unitStatusSchema = z.strictObject({
+export const unitStatusSchema = z.object({
   state: z.enum(UNIT_STATES),
   incidentId: z.string().min(1).max(64).optional(),
   at: epochMs,
@@ -112,6 +128,19 @@ export interface AlarmStatus {
 }
 
 export type ParseResult<T> = { ok: true; value: T } | Refusal;
+
+/**
+ * Where a unit's new position fix stands against its live one. Positions are ordered by the station's receive
+ * time, not by the unit's clock: ordering by the unit's `at` let one fix stamped in the future hold the unit in
+ * place until the station restarted. Returns the `at` to keep for the fix (the unit's own, or the receive time if
+ * the unit's is beyond POSITION_FUTURE_ALLOWANCE_MS ahead), or undefined when the fix is a straggler to ignore:
+ * stamped older than the live fix, which arrived less than POSITION_REORDER_MS ago.
+ */
+export function positionFixAt(live: { at: number; receivedAt: number } | undefined, fixAt: number, receivedAt: number): number | undefined {
+  const at = fixAt > receivedAt + POSITION_FUTURE_ALLOWANCE_MS ? receivedAt : fixAt;
+  if (live && at < live.at && receivedAt - live.receivedAt < POSITION_REORDER_MS) return undefined;
+  return at;
+}
 
 /** Rough UTF-8 size of a JSON-able payload, for the 16 KiB limit. Cycles count as too large. */
 export function payloadBytes(payload: unknown): number {

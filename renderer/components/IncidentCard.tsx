@@ -7,6 +7,7 @@ import type { School } from '../../shared/model';
 import { useI18n } from '../i18n';
 import { getStore } from '../store';
 import { clockTime, duration, useNow } from '../time';
+import { PressTime } from './PressTime';
 
 interface Props {
   incident: Incident | AlarmReceived;
@@ -106,6 +107,7 @@ function IncidentCardImpl({ incident, school, live, canAck, selected, onSelect, 
           {t('cancelRequested', { reason: incident.cancelRequest.reason || '—', time: clockTime(incident.cancelRequest.at) })}
         </div>
       )}
+      <PressTime raisedAt={incident.raisedAt} receivedAt={receivedAt} />
       <div className="times">
         <span>
           {t('receivedAt')} {clockTime(receivedAt)}

@@ -11,6 +11,7 @@ import { DEFAULT_UNIT_STALE_MS } from '../adapters/basemap';
 import { useI18n } from '../i18n';
 import { getStore, type ConsoleState } from '../store';
 import { clockTime, duration, useNow } from '../time';
+import { PressTime } from './PressTime';
 
 interface Props {
   incident: Incident;
@@ -103,6 +104,10 @@ export function IncidentPanel({ incident: inc, reference, station, units, operat
           <div className="school-meta">
             {school?.address} · {t('phone')} {school?.phone}
           </div>
+          <div className="school-meta" data-testid="received-at">
+            {t('receivedAt')} {clockTime(inc.receivedAt)}
+          </div>
+          <PressTime raisedAt={inc.raisedAt} receivedAt={inc.receivedAt} always />
         </div>
         <button className="plain" onClick={onClose}>{t('close')}</button>
       </header>

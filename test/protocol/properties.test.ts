@@ -12,12 +12,15 @@
 import fc from 'fast-check';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { POSITION_FUTURE_ALLOWANCE_MS, POSITION_REORDER_MS } from '../../shared/protocol';
 import { ask, connect, isSpecRefusal, rawConnect, sleep, SPEC_KINDS, SPEC_UNIT_STATES, START_TIMEOUT, startTestCore, terminalAuth, unitAuth, validAlarm, type RawSocket, type TestCore } from './support';
 
 /** Runs per property; PROTOCOL_PROPERTY_RUNS raises it for a long soak. */
 const RUNS = Number(process.env.PROTOCOL_PROPERTY_RUNS) || 200;
 let skew = 0;
 const tick = (): void => void (skew += 1000);
+/** The station's clock (the core is started with exactly this). */
+const stationNow = (): number => Date.now() + skew;
 
 let t: TestCore;
 let term: Socket;
@@ -25,7 +28,7 @@ let unit: Socket;
 let unitId: string;
 const knownAlarmIds: string[] = [];
 beforeAll(async () => {
-  t = await startTestCore({ heartbeatMs: 1_000_000_000, now: () => Date.now() + skew });
+  t = await startTestCore({ heartbeatMs: 1_000_000_000, now: stationNow });
   term = await connect(t.url, '/terminal', terminalAuth(t.creds.terminals[0]!));
   unitId = t.creds.units[0]!.unitId;
   unit = await connect(t.url, '/unit', unitAuth(t.creds.units[0]!));
@@ -51,10 +54,12 @@ const wire = (x: unknown): unknown => (JSON.parse(JSON.stringify([x])) as unknow
 const tooBig = (x: unknown): boolean => Buffer.byteLength(JSON.stringify(x) ?? '') > 16 * 1024;
 const ALARM_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
-/** Exactly these keys: required ones present, nothing unknown ("unknown fields are refused"). */
-function fields(o: Record<string, unknown>, required: string[], optional: string[]): Verdict {
-  for (const k of required) if (!(k in o)) return 'invalid';
-  for (const k of Object.keys(o)) if (!required.includes(k) && !optional.includes(k)) return 'invalid';
+/**
+ * The required keys are present. Unknown keys change nothing (spec, "Forward compatibility": a receiver ignores
+ * fields it does not know and never refuses a message for them), so `_optional` only documents the known ones.
+ */
+function fields(o: Record<string, unknown>, required: string[], _optional: string[]): Verdict {
+  for (const k of required) if (!Object.hasOwn(o, k)) return 'invalid';
   return 'valid';
 }
 /** "Times are epoch milliseconds (numbers)": the core wants non-negative safe integers; other numbers are spec-ambiguous. */
@@ -194,6 +199,42 @@ function mutated(valid: fc.Arbitrary<Record<string, unknown>>, field: Record<str
   });
 }
 
+/** The fields v1 knows, per message: everything else is an unknown field. */
+const KNOWN: Record<string, readonly string[]> = {
+  alarm: ['alarmId', 'kind', 'raisedAt', 'drill', 'note', 'location'],
+  cancel: ['alarmId', 'reason'],
+  heartbeat: ['sentAt', 'battery', 'tamper', 'powerSource'],
+  position: ['lat', 'lng', 'at', 'heading', 'speed', 'accuracy'],
+  status: ['state', 'incidentId', 'at'],
+};
+/** 1–4 fields that the message does not know: random names and hostile ones, with small JSON values. */
+const unknownFields = (known: readonly string[]): fc.Arbitrary<[string, unknown][]> =>
+  fc
+    .array(
+      fc.tuple(
+        fc.oneof(
+          fc.string({ maxLength: 12 }),
+          fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', 'toJSON', 'then', 'schoolId', 'deviceId', 'unitId', 'incidentId', 'lat', ''),
+        ),
+        fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constantFrom<unknown>({ polluted: 1, kind: 'fire', lat: 0 }, { prototype: { polluted: 1 } })),
+      ),
+      { minLength: 1, maxLength: 4 },
+    )
+    .map((es) => es.filter(([k]) => !known.includes(k)))
+    .filter((es) => es.length > 0);
+/** `p` with the extra fields as own keys (even `__proto__`); an alarm's location gets them too. */
+function withUnknown(p: unknown, extra: [string, unknown][], nested?: string): unknown {
+  if (!isObj(p)) return p;
+  const add = (o: Record<string, unknown>, known: readonly string[]): Record<string, unknown> => {
+    const c: Record<string, unknown> = { ...o };
+    for (const [k, v] of extra) if (!known.includes(k)) Object.defineProperty(c, k, { value: v, enumerable: true, writable: true, configurable: true });
+    return c;
+  };
+  const q = add(p, []);
+  if (nested !== undefined && isObj(p[nested])) q[nested] = add(p[nested], ['lat', 'lng']);
+  return q;
+}
+
 // ---------- checks ----------
 
 interface Refused {
@@ -230,9 +271,17 @@ async function checkAlarm(p: unknown): Promise<void> {
   if (ans.duplicate) return;
   // A new incident, or a further press of the same kind while the device's incident is open: recorded on it.
   const e = added[0]!;
-  if (e.type === 'alarm.repeated') expect(e).toMatchObject({ incidentId: ans.incidentId, deviceId: t.creds.terminals[0]!.deviceId, alarmIds: [(wire(p) as { alarmId: string }).alarmId] });
-  else expect(e).toMatchObject({ type: 'alarm.received', incidentId: ans.incidentId, schoolId: t.creds.terminals[0]!.schoolId });
+  if (e.type === 'alarm.repeated') {
+    expect(e).toMatchObject({ incidentId: ans.incidentId, deviceId: t.creds.terminals[0]!.deviceId, alarmIds: [(wire(p) as { alarmId: string }).alarmId] });
+    return;
+  }
+  expect(e).toMatchObject({ type: 'alarm.received', incidentId: ans.incidentId, deviceId: t.creds.terminals[0]!.deviceId, schoolId: t.creds.terminals[0]!.schoolId });
+  // Unknown fields are ignored: none of them reaches the journal.
+  for (const k of Object.keys(e)) expect(ALARM_EVENT_KEYS).toContain(k);
+  const loc = (e as { location?: object }).location;
+  if (loc) expect(Object.keys(loc).sort()).toEqual(['lat', 'lng']);
 }
+const ALARM_EVENT_KEYS = ['type', 'at', 'incidentId', 'deviceId', 'schoolId', 'alarmId', 'kind', 'drill', 'raisedAt', 'note', 'location'];
 
 /** Every alarmId terminal 0 has raised so far (from the journal): the ones a cancel may name. */
 const raisedByTerm0 = (alarmId: string): boolean =>
@@ -286,22 +335,50 @@ async function checkHeartbeat(p: unknown): Promise<void> {
 
 const live = () => t.core.station.unitsLive().find((x) => x.unitId === unitId);
 
+type Live = ReturnType<typeof live>;
+/**
+ * docs/protocol.md §3 (the spec leaves it to the station): positions are ordered by the station's receive time `r`.
+ * A fix stamped more than the allowance ahead of `r` is kept with `at = r`; a fix stamped older than the live one is
+ * ignored only while the live one is younger than the reorder window. `r` lies in [from, to]: where the rule gives
+ * different answers at the two ends, the verdict is 'either'.
+ */
+function fixVerdict(fixAt: number, prev: Live, from: number, to: number): 'taken' | 'ignored' | 'either' {
+  const rule = (r: number): boolean => {
+    const at = fixAt > r + POSITION_FUTURE_ALLOWANCE_MS ? r : fixAt;
+    return prev === undefined || at >= prev.at || r - prev.receivedAt >= POSITION_REORDER_MS;
+  };
+  const a = rule(from);
+  return a !== rule(to) ? 'either' : a ? 'taken' : 'ignored';
+}
+
+/** Sends one position (no ack) and returns the live entry before and after, and the station-clock window. */
+async function sendPosition(p: unknown): Promise<{ prev: Live; now: Live; from: number; to: number }> {
+  const before = t.count();
+  const prev = live();
+  const from = stationNow();
+  unit.emit('position', p); // no ack, as the spec says
+  const barrier = await ask(unit, 'sync', null); // handled after the position (same socket, in order)
+  const to = stationNow();
+  expect(isSpecRefusal(barrier, 'invalid_payload')).toBe(true);
+  expect(t.count(), JSON.stringify(t.eventsSince(before))).toBe(before); // positions are never journalled
+  expect(unit.connected).toBe(true);
+  return { prev, now: live(), from, to };
+}
+
 async function checkPosition(p: unknown): Promise<void> {
   tick();
   const w = wire(p);
   const v = positionVerdict(w);
-  const before = t.count();
-  const prev = live();
-  unit.emit('position', p); // no ack, as the spec says
-  const barrier = await ask(unit, 'sync', null); // handled after the position (same socket, in order)
-  expect(isSpecRefusal(barrier, 'invalid_payload')).toBe(true);
-  expect(t.count(), JSON.stringify(t.eventsSince(before))).toBe(before); // positions are never journalled
-  const now = live();
+  const { prev, now, from, to } = await sendPosition(p);
   if (v === 'invalid') expect(now).toEqual(prev);
-  if (v === 'valid' && (prev === undefined || (w as { at: number }).at >= prev.at)) {
-    expect(now).toMatchObject({ lat: (w as { lat: number }).lat, lng: (w as { lng: number }).lng, at: (w as { at: number }).at });
+  if (v !== 'valid') return;
+  const f = w as { lat: number; lng: number; at: number };
+  const verdict = fixVerdict(f.at, prev, from, to);
+  if (verdict === 'ignored') expect(now).toEqual(prev);
+  if (verdict === 'taken') {
+    expect(now).toMatchObject({ lat: f.lat, lng: f.lng, at: f.at > now!.receivedAt + POSITION_FUTURE_ALLOWANCE_MS ? now!.receivedAt : f.at });
+    expect(Object.keys(now!).every((k) => ['unitId', 'lat', 'lng', 'at', 'receivedAt', 'connected', 'heading', 'speed'].includes(k))).toBe(true);
   }
-  expect(unit.connected).toBe(true);
 }
 
 async function checkStatus(p: unknown): Promise<void> {
@@ -420,6 +497,99 @@ describe('/unit status', () => {
       incidentId: fc.oneof(fc.string({ maxLength: 70 }), weird),
     };
     await fc.assert(fc.asyncProperty(mutated(validSt, field), checkStatus), opts);
+    await stillAlive();
+  });
+});
+
+// Spec, "Forward compatibility": unknown fields are ignored and never a reason to refuse. So the same message with
+// and without unknown fields has the same outcome — for valid and invalid messages alike (unless the extra bytes
+// cross the 16 KiB limit, which counts the whole payload; those cases are skipped here and tested in terminal.test.ts).
+describe('unknown fields never change the outcome', () => {
+  const prototypeClean = (): void => expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  const same = (withExtra: unknown, plain: unknown): void => {
+    const r = refusedOf(withExtra);
+    if (r) expect(plain).toEqual(withExtra);
+    else expect(refusedOf(plain)).toBeUndefined();
+  };
+
+  it('alarm: with unknown fields as without (same incident: the plain resend is its duplicate)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(validAlarmArb, mutated(validAlarmArb, alarmField)), unknownFields(KNOWN.alarm!), async (p, extra) => {
+        const q = withUnknown(p, extra, 'location');
+        if (tooBig(wire(q))) return;
+        await checkAlarm(q);
+        const before = t.count();
+        const withExtra = (await ask(term, 'alarm', q)) as Record<string, unknown>; // a resend of q
+        const plain = (await ask(term, 'alarm', p)) as Record<string, unknown>;
+        same(withExtra, plain);
+        if (withExtra.ok === true) expect(plain).toEqual({ ...withExtra, duplicate: true });
+        expect(t.count()).toBe(before);
+        prototypeClean();
+      }),
+      opts,
+    );
+    await stillAlive();
+  });
+
+  it('cancel and heartbeat: the same answer with unknown fields as without', async () => {
+    const validCancel = fc.record({ alarmId: fc.oneof(fc.integer({ min: 0, max: 3 }).map((i) => knownAlarmIds[i]!), fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/)), reason: fc.string({ maxLength: 40 }) });
+    const validHb = fc.record({ sentAt: fc.integer({ min: 0, max: 4_102_444_800_000 }), battery: fc.integer({ min: 0, max: 100 }), tamper: fc.boolean() }, { requiredKeys: ['sentAt'] });
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(validCancel, mutated(validCancel, { alarmId: alarmIdArb, reason: fc.oneof(fc.string(), weird) })), unknownFields(KNOWN.cancel!), async (p, extra) => {
+        const q = withUnknown(p, extra);
+        if (tooBig(wire(q))) return;
+        tick();
+        await checkCancel(q);
+        same(await ask(term, 'cancel', q), await ask(term, 'cancel', p));
+      }),
+      opts,
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(validHb, mutated(validHb, { sentAt: timeArb, battery: weird, tamper: weird })), unknownFields(KNOWN.heartbeat!), async (p, extra) => {
+        const q = withUnknown(p, extra);
+        if (tooBig(wire(q))) return;
+        tick();
+        const a = (await ask(term, 'heartbeat', q)) as Record<string, unknown>;
+        const b = (await ask(term, 'heartbeat', p)) as Record<string, unknown>;
+        same(a, b);
+        if (a.ok === true) expect(Object.keys(b).sort()).toEqual(['ok', 'serverTime']);
+      }),
+      opts,
+    );
+    prototypeClean();
+    await stillAlive();
+  });
+
+  it('position and status: the same effect with unknown fields as without', async () => {
+    let at = Date.now();
+    const validPos = fc.record({ lat: fc.double({ min: -90, max: 90, noNaN: true }), lng: fc.double({ min: -180, max: 180, noNaN: true }), at: fc.constant(0).map(() => ++at), heading: fc.integer({ min: 0, max: 360 }) }, { requiredKeys: ['lat', 'lng', 'at'] });
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(validPos, mutated(validPos, { lat: coord(90), lng: coord(180), at: timeArb, heading: weird })), unknownFields(KNOWN.position!), async (p, extra) => {
+        const q = withUnknown(p, extra);
+        if (tooBig(wire(q))) return;
+        const before = live();
+        await checkPosition(q); // the oracle knows only the known fields
+        const first = live();
+        const { now } = await sendPosition(p);
+        // A fix taken with unknown fields is taken without them too (same place); one refused is refused again.
+        if (first !== before) {
+          expect(now).not.toBe(first);
+          expect([now!.lat, now!.lng, now!.heading]).toEqual([first!.lat, first!.lng, first!.heading]);
+        } else if (positionVerdict(wire(q)) === 'invalid') expect(now).toBe(first);
+      }),
+      opts,
+    );
+    const validSt = fc.record({ state: fc.constantFrom(...SPEC_UNIT_STATES), at: fc.integer({ min: 0, max: 4_102_444_800_000 }), incidentId: fc.string({ minLength: 1, maxLength: 20 }) }, { requiredKeys: ['state', 'at'] });
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(validSt, mutated(validSt, { state: weird, at: timeArb, incidentId: weird })), unknownFields(KNOWN.status!), async (p, extra) => {
+        const q = withUnknown(p, extra);
+        if (tooBig(wire(q))) return;
+        await checkStatus(q);
+        same(await ask(unit, 'status', q), await ask(unit, 'status', p));
+      }),
+      opts,
+    );
+    prototypeClean();
     await stillAlive();
   });
 });

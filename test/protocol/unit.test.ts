@@ -4,7 +4,7 @@
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UnitStatusChanged } from '../../shared/events';
-import type { AlarmStatus } from '../../shared/protocol';
+import { POSITION_FUTURE_ALLOWANCE_MS, POSITION_REORDER_MS, type AlarmStatus } from '../../shared/protocol';
 import { ask, collectStatuses, connect, isSpecRefusal, OFFICER, Pacer, sleep, SPEC_UNIT_STATES, START_TIMEOUT, startTestCore, terminalAuth, unitAuth, validAlarm, waitFor, type TestCore } from './support';
 
 let t: TestCore;
@@ -69,7 +69,6 @@ describe('position (unit → station, no ack)', () => {
     ['at a string', { lat: 41.3, lng: 117.7, at: 'now' }],
     ['heading out of range', { lat: 41.3, lng: 117.7, heading: 400 }],
     ['speed negative', { lat: 41.3, lng: 117.7, speed: -1 }],
-    ['an unknown field', { lat: 41.3, lng: 117.7, altitude: 300 }],
     ['NaN lat (null on the wire)', { lat: Number.NaN, lng: 117.7 }],
     ['not an object', 'here'],
     ['larger than 16 KiB', { lat: 41.3, lng: 117.7, pad: 'x'.repeat(17 * 1024) }],
@@ -91,11 +90,83 @@ describe('position (unit → station, no ack)', () => {
     expect(live()).toMatchObject({ lat: 41.33, lng: 117.74, at });
   });
 
+  it('a fix stamped in the future does not freeze the unit: it is shown at the receive time, and honest fixes move it again', async () => {
+    // Finding 12: positions were ordered by the unit's clock, so one fix stamped a year ahead held the unit there.
+    await send('position', { lat: 41.35, lng: 117.76, at: Date.now() });
+    const sent = Date.now();
+    await send('position', { lat: 41.36, lng: 117.77, at: sent + 365 * 24 * 3_600_000 });
+    await barrier();
+    const future = live()!;
+    expect(future).toMatchObject({ lat: 41.36, lng: 117.77 });
+    expect(future.at).toBe(future.receivedAt); // beyond the allowance: the receive time, not the unit's clock
+    expect(future.at).toBeLessThanOrEqual(Date.now());
+    for (const [lat, lng] of [
+      [41.37, 117.78],
+      [41.38, 117.79],
+    ] as const) {
+      const at = Date.now();
+      await send('position', { lat, lng, at });
+      await barrier();
+      expect(live()).toMatchObject({ lat, lng, at });
+    }
+  });
+
   it('positions are not journalled', async () => {
     const records = t.count();
     await send('position', { lat: 41.34, lng: 117.75, at: Date.now() });
     await barrier();
     expect(t.count()).toBe(records);
+  });
+});
+
+describe('position ordering on the station clock (the station clock jumps here, so it has its own core)', () => {
+  // The station clock is the real one plus `offset`, so a test can let the reorder window pass without waiting.
+  let offset = 0;
+  let tc: TestCore;
+  let su: Socket;
+  const p2 = new Pacer();
+  beforeAll(async () => {
+    tc = await startTestCore({ now: () => Date.now() + offset });
+    su = await connect(tc.url, '/unit', unitAuth(tc.creds.units[0]!));
+  }, START_TIMEOUT);
+  afterAll(async () => {
+    su?.close();
+    await tc?.close();
+  });
+  const liveHere = () => tc.core.station.unitsLive().find((x) => x.unitId === tc.creds.units[0]!.unitId);
+  const fix = async (p: { lat: number; lng: number; at: number }): Promise<void> => {
+    await p2.take(2);
+    su.emit('position', p);
+    await ask(su, 'sync', null);
+  };
+
+  it('a fix stamped ahead but within the allowance keeps its stamp; a unit whose clock then runs behind moves again after the reorder window', async () => {
+    const now = () => Date.now() + offset;
+    const ahead = now() + POSITION_FUTURE_ALLOWANCE_MS - 1_000;
+    await fix({ lat: 41.4, lng: 117.8, at: ahead });
+    expect(liveHere()).toMatchObject({ lat: 41.4, lng: 117.8, at: ahead });
+    // Right after it, an older stamp is a straggler overtaken on the way: ignored…
+    await fix({ lat: 41.0, lng: 117.0, at: now() - 3_600_000 });
+    expect(liveHere()).toMatchObject({ lat: 41.4, lng: 117.8 });
+    // …but only for the reorder window: then the unit's fixes move it, however far behind its clock is.
+    offset += POSITION_REORDER_MS;
+    const behind = now() - 3_600_000;
+    await fix({ lat: 41.41, lng: 117.81, at: behind });
+    expect(liveHere()).toMatchObject({ lat: 41.41, lng: 117.81, at: behind });
+    await fix({ lat: 41.42, lng: 117.82, at: behind + 2_000 });
+    expect(liveHere()).toMatchObject({ lat: 41.42, lng: 117.82, at: behind + 2_000 });
+  });
+
+  it('a fix stamped far in the future, then a clock corrected backwards: the unit never freezes', async () => {
+    offset += POSITION_REORDER_MS;
+    const now = () => Date.now() + offset;
+    await fix({ lat: 41.5, lng: 117.9, at: 4_102_444_800_000 }); // 2100
+    const f = liveHere()!;
+    expect(f).toMatchObject({ lat: 41.5, lng: 117.9 });
+    expect(f.at).toBe(f.receivedAt);
+    const at = now();
+    await fix({ lat: 41.51, lng: 117.91, at });
+    expect(liveHere()).toMatchObject({ lat: 41.51, lng: 117.91, at });
   });
 });
 
@@ -139,7 +210,6 @@ describe('status (unit → station, acked)', () => {
     ['missing at', { state: 'busy' }],
     ['at a string', { state: 'busy', at: 'now' }],
     ['incidentId a number', { state: 'busy', incidentId: 5, at: 1 }],
-    ['an unknown field', { state: 'busy', at: 1, unitId: 'unit-02' }],
     ['null', null],
     ['larger than 16 KiB', { state: 'busy', at: 1, pad: 'x'.repeat(17 * 1024) }],
   ])('a bad status (%s) → invalid_payload, nothing journalled', async (_n, p) => {

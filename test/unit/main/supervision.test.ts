@@ -308,7 +308,7 @@ describe('Station.receiveCancel', () => {
   it.each([
     ['no reason', { alarmId: 'a1' }],
     ['a reason over 500 characters', { alarmId: 'a1', reason: 'x'.repeat(501) }],
-    ['an extra field', { alarmId: 'a1', reason: 'x', incidentId: 'y' }],
+    ['an unknown field next to a bad reason', { alarmId: 'a1', reason: 5, incidentId: 'y' }],
     ['a bad alarmId', { alarmId: 'a 1', reason: 'x' }],
     ['null', null],
   ])('refuses a payload with %s as invalid_payload and stores nothing', (_what, payload) => {
@@ -431,7 +431,7 @@ describe('Station patrol units', () => {
   it.each([
     ['a latitude out of range', { lat: 91, lng: 117, at: T0 }],
     ['no time', { lat: 41, lng: 117 }],
-    ['an extra field', { lat: 41, lng: 117, at: T0, unitId: 'U-2' }],
+    ['an unknown field next to a bad time', { lat: 41, lng: 117, at: -1, unitId: 'U-2' }],
     ['a string', 'here'],
   ])('refuses a position with %s and keeps the last good one', (_what, payload) => {
     const s = station();

@@ -6,6 +6,9 @@ import {
   parseHeartbeat,
   parseTerminalAuth,
   payloadBytes,
+  POSITION_FUTURE_ALLOWANCE_MS as AHEAD,
+  POSITION_REORDER_MS as REORDER,
+  positionFixAt,
   type ParseResult,
 } from '../../../shared/protocol';
 
@@ -113,14 +116,35 @@ describe('parseAlarm', () => {
     ['lat NaN', { lat: Number.NaN, lng: 117 }],
     ['lat a string', { lat: '41', lng: 117 }],
     ['lng missing', { lat: 41 }],
-    ['an extra field', { lat: 41, lng: 117, alt: 300 }],
   ])('refuses a location with %s', (_what, location) => {
     expect(refusedMessage(parseAlarm({ ...valid, location }))).toContain('location');
   });
 
-  it('refuses unknown fields, e.g. a school chosen by the terminal', () => {
-    refusedMessage(parseAlarm({ ...valid, schoolId: 'other-school' }));
-    refusedMessage(parseAlarm({ ...valid, extra: 1 }));
+  // Spec, "Forward compatibility": unknown fields are ignored, never a reason to refuse; the value holds only
+  // the known ones (so a terminal's schoolId never gets past the parser: the school comes from the registry).
+  it('ignores unknown fields, e.g. a school chosen by the terminal, and drops them from the value', () => {
+    expect(parseAlarm({ ...valid, schoolId: 'other-school' })).toEqual({ ok: true, value: valid });
+    expect(parseAlarm({ ...valid, extra: 1, firmware: { v: 2 } })).toEqual({ ok: true, value: valid });
+    expect(parseAlarm({ ...valid, location: { lat: 41, lng: 117, alt: 300 } })).toEqual({ ok: true, value: { ...valid, location: { lat: 41, lng: 117 } } });
+  });
+
+  it('ignores hostile unknown keys (__proto__, constructor, toString …) without taking anything from them', () => {
+    const raw = JSON.parse(
+      '{"alarmId":"A-1_b","kind":"panic","raisedAt":1764468000000,"__proto__":{"note":"from proto","drill":true},' +
+        '"constructor":{"prototype":{"polluted":1}},"toString":"x","hasOwnProperty":0,"valueOf":null,' +
+        '"location":{"lat":41,"lng":117,"__proto__":{"lat":0}}}',
+    ) as unknown;
+    const r = parseAlarm(raw);
+    expect(r).toEqual({ ok: true, value: { ...valid, location: { lat: 41, lng: 117 } } });
+    if (!r.ok) throw new Error('expected ok');
+    expect(Object.getPrototypeOf(r.value)).toBe(Object.prototype);
+    expect(Object.keys(r.value).sort()).toEqual(['alarmId', 'kind', 'location', 'raisedAt']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('still validates every known field when unknown ones come along', () => {
+    expect(refusedMessage(parseAlarm({ ...valid, schoolId: 's', kind: 'earthquake' }))).toContain('kind');
+    expect(refusedMessage(parseAlarm({ ...valid, extra: 1, note: 'n'.repeat(501) }))).toContain('note');
   });
 
   it.each([
@@ -141,9 +165,8 @@ describe('parseAlarm', () => {
     const overLimit = { ...valid, pad: 'p'.repeat(MAX_PAYLOAD_BYTES - overhead + 1) };
     expect(payloadBytes(atLimit)).toBe(MAX_PAYLOAD_BYTES);
     expect(payloadBytes(overLimit)).toBe(MAX_PAYLOAD_BYTES + 1);
-    // At the limit the size is fine, and the unknown field is what is refused.
-    const atMsg = refusedMessage(parseAlarm(atLimit));
-    expect(atMsg).not.toContain(String(MAX_PAYLOAD_BYTES));
+    // At the limit the size is fine and the unknown field is ignored; one byte more and it is refused.
+    expect(parseAlarm(atLimit)).toEqual({ ok: true, value: valid });
     expect(refusedMessage(parseAlarm(overLimit))).toContain(String(MAX_PAYLOAD_BYTES));
   });
 
@@ -184,12 +207,15 @@ describe('parseHeartbeat', () => {
     ['battery negative', { sentAt: 5, battery: -1 }],
     ['tamper not boolean', { sentAt: 5, tamper: 'no' }],
     ['an unknown power source', { sentAt: 5, powerSource: 'solar' }],
-    ['an unknown field', { sentAt: 5, gps: true }],
     ['null', null],
     ['an array', [{ sentAt: 5 }]],
     ['a number', 5],
   ])('refuses %s', (_what, payload) => {
     refusedMessage(parseHeartbeat(payload));
+  });
+
+  it('ignores unknown fields', () => {
+    expect(parseHeartbeat({ sentAt: 5, gps: true, temperature: 31 })).toEqual({ ok: true, value: { sentAt: 5 } });
   });
 
   it('refuses an oversized heartbeat', () => {
@@ -211,11 +237,16 @@ describe('parseTerminalAuth', () => {
     ['a 129-char deviceId', { deviceId: 'd'.repeat(129), token: 'abc' }],
     ['a 513-char token', { deviceId: 'T-1', token: 't'.repeat(513) }],
     ['a numeric token', { deviceId: 'T-1', token: 123 }],
-    ['an extra field', { deviceId: 'T-1', token: 'abc', schoolId: 's' }],
     ['null', null],
     ['a string', 'T-1:abc'],
   ])('refuses %s', (_what, payload) => {
     refusedMessage(parseTerminalAuth(payload));
+  });
+});
+
+describe('parseTerminalAuth, forward compatibility', () => {
+  it('ignores unknown handshake fields (a newer terminal may announce its firmware)', () => {
+    expect(parseTerminalAuth({ deviceId: 'T-1', token: 'abc', schoolId: 's', firmware: '2.1' })).toEqual({ ok: true, value: { deviceId: 'T-1', token: 'abc' } });
   });
 });
 
@@ -238,5 +269,28 @@ describe('payloadBytes', () => {
     const a: unknown[] = [];
     a.push(a);
     expect(payloadBytes(a)).toBe(Number.POSITIVE_INFINITY);
+  });
+});
+
+describe('positionFixAt: positions ordered by the station receive time', () => {
+  const R = 1_764_468_000_000;
+  it('takes the first fix, and a newer one, with the unit’s own stamp', () => {
+    expect(positionFixAt(undefined, R - 500, R)).toBe(R - 500);
+    expect(positionFixAt({ at: R - 2000, receivedAt: R - 1900 }, R - 100, R)).toBe(R - 100);
+  });
+  it('keeps a stamp up to the allowance ahead, and replaces one beyond it by the receive time', () => {
+    expect(positionFixAt(undefined, R + AHEAD, R)).toBe(R + AHEAD);
+    expect(positionFixAt(undefined, R + AHEAD + 1, R)).toBe(R);
+    expect(positionFixAt(undefined, 4_102_444_800_000, R)).toBe(R);
+  });
+  it('ignores an older stamp only while the live fix is younger than the reorder window', () => {
+    const live = { at: R + 20_000, receivedAt: R };
+    expect(positionFixAt(live, R - 3_600_000, R + 1)).toBeUndefined();
+    expect(positionFixAt(live, R - 3_600_000, R + REORDER - 1)).toBeUndefined();
+    expect(positionFixAt(live, R - 3_600_000, R + REORDER)).toBe(R - 3_600_000);
+  });
+  it('a fix stamped in the future never holds the unit: the next honest fix is taken at once', () => {
+    const live = { at: positionFixAt(undefined, R + 365 * 86_400_000, R)!, receivedAt: R };
+    expect(positionFixAt(live, R + 1000, R + 1000)).toBe(R + 1000);
   });
 });
