@@ -36,6 +36,8 @@ const TYPES: Record<string, string> = {
 };
 
 function send(res: http.ServerResponse, status: number, body: string | Buffer, type = 'application/json'): void {
+  // A late answer (the client went away, or a route already answered) must never throw out of a callback.
+  if (res.headersSent || res.writableEnded || res.destroyed) return;
   res.writeHead(status, {
     'Content-Type': type,
     'X-Content-Type-Options': 'nosniff',
@@ -45,19 +47,49 @@ function send(res: http.ServerResponse, status: number, body: string | Buffer, t
   res.end(body);
 }
 
+/**
+ * The path of a request-target, decoded from nothing (percent-escapes stay): origin-form (`/a/b?q`) or absolute-form
+ * (`http://host/a`, which HTTP/1.1 servers must accept). Anything else (`*`, `//`, a port out of range, a bad
+ * host) is undefined, answered 400. `new URL(target, base)` would read `//x/y` as host x, path /y, and throws on
+ * `//` or `http://x:99999/`, which once took the whole station down.
+ */
+export function requestPath(target: string | undefined): string | undefined {
+  if (typeof target !== 'string' || target.length === 0) return undefined;
+  try {
+    if (target.startsWith('/')) return new URL(`http://station${target}`).pathname;
+    const u = new URL(target);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.pathname : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     let size = 0;
+    let done = false;
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => {
+      if (done) return;
       size += c.length;
       if (size > limit) {
+        done = true;
         reject(new Error('body too large'));
         req.destroy();
       } else chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
+    req.on('end', () => {
+      done = true;
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+    req.on('error', (e) => {
+      done = true;
+      reject(e);
+    });
+    // A client that goes away mid-body: 'end' never comes; without this the promise would wait for ever.
+    req.on('close', () => {
+      if (!done) reject(new Error('request closed before its body ended'));
+    });
   });
 }
 
@@ -88,7 +120,7 @@ export function makeRequestHandler(deps: HttpDeps): (req: http.IncomingMessage, 
     } catch {
       return send(res, 400, JSON.stringify({ ok: false, error: { code: 'invalid_payload', message: 'expected JSON { username, password }' } } satisfies LoginResponse));
     }
-    if (typeof body.username !== 'string' || typeof body.password !== 'string' || body.username.length > 64 || body.password.length > 256) {
+    if (typeof body !== 'object' || body === null || typeof body.username !== 'string' || typeof body.password !== 'string' || body.username.length > 64 || body.password.length > 256) {
       return send(res, 400, JSON.stringify({ ok: false, error: { code: 'invalid_payload', message: 'expected JSON { username, password }' } } satisfies LoginResponse));
     }
     const operator = await deps.registry().authenticateOperator(body.username, body.password);
@@ -109,6 +141,8 @@ export function makeRequestHandler(deps: HttpDeps): (req: http.IncomingMessage, 
     } catch {
       return send(res, 400, 'bad path', 'text/plain');
     }
+    // A NUL makes fs throw synchronously (ERR_INVALID_ARG_VALUE); no file name has one.
+    if (rel.includes('\0')) return send(res, 400, 'bad path', 'text/plain');
     const file = path.resolve(root, '.' + (rel === '/' ? '/index.html' : rel));
     if (file !== root && !file.startsWith(root + path.sep)) return send(res, 403, 'forbidden', 'text/plain');
     fs.readFile(file, (err, data) => {
@@ -126,21 +160,43 @@ export function makeRequestHandler(deps: HttpDeps): (req: http.IncomingMessage, 
   }
 
   const csp = contentSecurityPolicy(deps.tiles?.config);
-  return (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://station');
-    if (url.pathname.startsWith('/socket.io/')) return; // socket.io answers these
+
+  /** Every route. Whatever it throws, synchronously or from its promise, ends in the boundary below. */
+  function route(req: http.IncomingMessage, res: http.ServerResponse): void | Promise<void> {
     res.setHeader('Content-Security-Policy', csp);
-    if (isTilesPath(url.pathname)) return handleTilesRequest(url, req, res, deps.tiles, { unitStaleMs: deps.unitStaleMs ?? 120_000 });
-    if (url.pathname === '/api/login') {
+    const pathname = requestPath(req.url);
+    if (pathname === undefined) return send(res, 400, 'bad request target', 'text/plain');
+    // socket.io (engine.io) takes /socket.io/ requests before they reach this handler: one that gets here is a
+    // stray path (e.g. /./socket.io/) and is answered, never left hanging.
+    if (pathname.startsWith('/socket.io/')) return send(res, 404, 'not found', 'text/plain');
+    if (isTilesPath(pathname)) return handleTilesRequest(pathname, req, res, deps.tiles, { unitStaleMs: deps.unitStaleMs ?? 120_000 });
+    if (pathname === '/api/login') {
       if (req.method !== 'POST') return send(res, 405, JSON.stringify({ ok: false, error: { code: 'invalid_payload', message: 'POST only' } }));
-      login(req, res).catch((e: unknown) => {
-        console.error('http: login failed:', e);
-        send(res, 500, JSON.stringify({ ok: false, error: { code: 'internal', message: 'login failed' } }));
-      });
-      return;
+      return login(req, res);
     }
-    if (url.pathname === '/api/health') return send(res, 200, JSON.stringify({ ok: true, time: deps.now() }));
+    if (pathname === '/api/health') return send(res, 200, JSON.stringify({ ok: true, time: deps.now() }));
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed', 'text/plain');
-    serveFile(url.pathname, res);
+    serveFile(pathname, res);
+  }
+
+  /** The one error boundary: logs, answers 500 if nothing was answered yet, and otherwise drops the connection. */
+  const fail = (req: http.IncomingMessage, res: http.ServerResponse, e: unknown): void => {
+    console.error(`http: ${String(req.method).slice(0, 16)} ${String(req.url).slice(0, 200)} failed:`, e);
+    try {
+      if (!res.headersSent) send(res, 500, JSON.stringify({ ok: false, error: { code: 'internal', message: '接警中心内部错误 / internal error' } }));
+      else res.destroy();
+    } catch (e2) {
+      console.error('http: could not answer the failed request:', e2);
+      res.destroy();
+    }
+  };
+
+  return (req, res) => {
+    try {
+      const pending = route(req, res);
+      if (pending) pending.catch((e: unknown) => fail(req, res, e));
+    } catch (e) {
+      fail(req, res, e);
+    }
   };
 }
