@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { makeRequestHandler, requestPath } from '../../../main/http';
+import { contentSecurityPolicy, makeRequestHandler, requestPath } from '../../../main/http';
 import { Registry, emptyRegistryData } from '../../../main/registry';
 import { Sessions } from '../../../main/sessions';
 import { openStationTiles } from '../../../main/tiles';
@@ -204,5 +204,16 @@ describe('hostile HTTP requests', () => {
       await new Promise<void>((resolve) => s.close(() => resolve()));
     }
     await stillServes();
+  });
+});
+
+describe('Content-Security-Policy', () => {
+  it('lets the console open WebSockets to its own origin only, not to any host', async () => {
+    const csp = contentSecurityPolicy();
+    const connect = csp.split('; ').find((d) => d.startsWith('connect-src '));
+    expect(connect).toBe("connect-src 'self'");
+    const res = await fetch(`http://127.0.0.1:${port}/`);
+    expect(res.headers.get('content-security-policy')).toBe(csp);
+    expect(res.headers.get('content-security-policy')).not.toMatch(/\bwss?:(\s|;|$)/);
   });
 });
