@@ -4,6 +4,8 @@ import type http from 'node:http';
 import path from 'node:path';
 import type { LoginRequest, LoginResponse } from '../shared/consoleApi';
 import type { Registry } from './registry';
+import { LoginThrottle } from './logins';
+import { HasherBusy, PasswordHasher } from './passwords';
 import type { Sessions } from './sessions';
 import { handleTilesRequest, isTilesPath, type StationTiles, type TileConfig } from './tiles';
 
@@ -65,6 +67,8 @@ export function requestPath(target: string | undefined): string | undefined {
   }
 }
 
+class BodyTooLarge extends Error {}
+
 function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     let size = 0;
@@ -75,8 +79,9 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
       size += c.length;
       if (size > limit) {
         done = true;
-        reject(new Error('body too large'));
-        req.destroy();
+        // Not destroyed here: the client is answered 413 and the connection closed after the answer.
+        chunks.length = 0;
+        reject(new BodyTooLarge(`body over ${limit} bytes`));
       } else chunks.push(c);
     });
     req.on('end', () => {
@@ -103,35 +108,50 @@ export interface HttpDeps {
   tiles?: StationTiles;
   /** Map settings the consoles read from /map-config.json. */
   unitStaleMs?: number;
+  /** Password checks on their own worker thread (one is made when not given; the core passes its own and closes it). */
+  passwords?: PasswordHasher;
+  /** The login throttle (per address and per account); a default one when not given. */
+  logins?: LoginThrottle;
 }
 
+const json = (v: LoginResponse | { ok: boolean; error?: { code: string; message: string } }): string => JSON.stringify(v);
+const RATE_LIMITED = (retryMs?: number): string =>
+  json({ ok: false, error: { code: 'rate_limited', message: `登录尝试过多，请稍后再试 / too many login attempts, wait a moment${retryMs ? ` (${Math.ceil(retryMs / 1000)} s)` : ''}` } });
+
 export function makeRequestHandler(deps: HttpDeps): (req: http.IncomingMessage, res: http.ServerResponse) => void {
-  // Failed logins per address: each failure adds delay, so guessing passwords is slow.
-  const failures = new Map<string, { count: number; until: number }>();
+  const passwords = deps.passwords ?? new PasswordHasher();
+  const logins = deps.logins ?? new LoginThrottle(deps.now);
 
   async function login(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const addr = req.socket.remoteAddress ?? '?';
-    const f = failures.get(addr);
-    if (f && f.until > deps.now()) {
-      return send(res, 429, JSON.stringify({ ok: false, error: { code: 'rate_limited', message: '登录失败次数过多，请稍后再试 / too many failed logins, wait a moment' } } satisfies LoginResponse));
-    }
     let body: Partial<LoginRequest>;
     try {
       body = JSON.parse(await readBody(req, 4096)) as Partial<LoginRequest>;
-    } catch {
-      return send(res, 400, JSON.stringify({ ok: false, error: { code: 'invalid_payload', message: 'expected JSON { username, password }' } } satisfies LoginResponse));
+    } catch (e) {
+      if (e instanceof BodyTooLarge) {
+        res.setHeader('Connection', 'close'); // the rest of the body is not read
+        return send(res, 413, json({ ok: false, error: { code: 'invalid_payload', message: 'expected JSON { username, password } of at most 4 KiB' } }));
+      }
+      return send(res, 400, json({ ok: false, error: { code: 'invalid_payload', message: 'expected JSON { username, password }' } }));
     }
     if (typeof body !== 'object' || body === null || typeof body.username !== 'string' || typeof body.password !== 'string' || body.username.length > 64 || body.password.length > 256) {
-      return send(res, 400, JSON.stringify({ ok: false, error: { code: 'invalid_payload', message: 'expected JSON { username, password }' } } satisfies LoginResponse));
+      return send(res, 400, json({ ok: false, error: { code: 'invalid_payload', message: 'expected JSON { username, password }' } }));
     }
-    const operator = await deps.registry().authenticateOperator(body.username, body.password);
-    if (!operator) {
-      const count = (f?.count ?? 0) + 1;
-      failures.set(addr, { count, until: deps.now() + Math.min(30_000, 250 * 2 ** Math.min(count, 7)) });
-      return send(res, 401, JSON.stringify({ ok: false, error: { code: 'unauthorized', message: '用户名或密码错误 / wrong username or password' } } satisfies LoginResponse));
+    // Reserved before the hash: guesses sent at once count one by one, and the throttle is asked once per guess.
+    const attempt = logins.begin(addr, body.username);
+    if (!attempt.ok) return send(res, 429, RATE_LIMITED(attempt.retryMs));
+    let operator: Awaited<ReturnType<Registry['authenticateOperator']>>;
+    try {
+      operator = await deps.registry().authenticateOperator(body.username, body.password, (p, stored) => passwords.verify(p, stored));
+    } catch (e) {
+      attempt.cancel();
+      // The worker's queue is full: refuse at once rather than make everyone wait (the terminals never wait on it).
+      if (e instanceof HasherBusy) return send(res, 429, RATE_LIMITED());
+      throw e;
     }
-    failures.delete(addr);
-    send(res, 200, JSON.stringify({ ok: true, session: deps.sessions.issue(operator.username, deps.now()), operator } satisfies LoginResponse));
+    attempt.settle(operator !== undefined);
+    if (!operator) return send(res, 401, json({ ok: false, error: { code: 'unauthorized', message: '用户名或密码错误 / wrong username or password' } }));
+    send(res, 200, json({ ok: true, session: deps.sessions.issue(operator.username, deps.now()), operator }));
   }
 
   function serveFile(urlPath: string, res: http.ServerResponse): void {
