@@ -154,6 +154,21 @@ export function makeRequestHandler(deps: HttpDeps): (req: http.IncomingMessage, 
     send(res, 200, json({ ok: true, session: deps.sessions.issue(operator.username, deps.now()), operator }));
   }
 
+  /** POST /api/logout { session }: ends that session (its open consoles are disconnected). Answers ok for one already gone. */
+  async function logout(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    let body: { session?: unknown };
+    try {
+      body = JSON.parse(await readBody(req, 4096)) as { session?: unknown };
+    } catch {
+      return send(res, 400, json({ ok: false, error: { code: 'invalid_payload', message: 'expected JSON { session }' } }));
+    }
+    // The signature is checked, so only the holder of a token can end its session.
+    const claims = typeof body === 'object' && body !== null ? deps.sessions.verify(body.session, deps.now()) : undefined;
+    if (!claims) return send(res, 401, json({ ok: false, error: { code: 'unauthorized', message: '会话无效 / not a valid session' } }));
+    if (claims.sid) deps.sessions.revoke(claims.sid);
+    send(res, 200, json({ ok: true }));
+  }
+
   function serveFile(urlPath: string, res: http.ServerResponse): void {
     const root = path.resolve(deps.consoleDir);
     let rel: string;
@@ -194,6 +209,10 @@ export function makeRequestHandler(deps: HttpDeps): (req: http.IncomingMessage, 
     if (pathname === '/api/login') {
       if (req.method !== 'POST') return send(res, 405, JSON.stringify({ ok: false, error: { code: 'invalid_payload', message: 'POST only' } }));
       return login(req, res);
+    }
+    if (pathname === '/api/logout') {
+      if (req.method !== 'POST') return send(res, 405, JSON.stringify({ ok: false, error: { code: 'invalid_payload', message: 'POST only' } }));
+      return logout(req, res);
     }
     if (pathname === '/api/health') return send(res, 200, JSON.stringify({ ok: true, time: deps.now() }));
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed', 'text/plain');
