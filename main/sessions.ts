@@ -126,7 +126,10 @@ export class Sessions {
 
   private live(sid: string, e: SessionEntry, now: number): boolean {
     if (e.exp < now) return false;
-    if (this.stampOf && this.stampOf(e.username) !== e.stamp) return false;
+    if (this.stampOf) {
+      const stamp = this.stampOf(e.username);
+      if (stamp === undefined || stamp !== e.stamp) return false; // disabled, removed, or a new password
+    }
     return (this.connections.get(sid) ?? 0) > 0 || now - e.lastSeen <= this.idleMs;
   }
 

@@ -168,6 +168,18 @@ describe('ending sessions', () => {
     expect((await consoleConnect(second, ended)).result).toBe('unauthorized');
   });
 
+  it('reads the idle time from STATION_SESSION_IDLE_MIN (default 30 minutes) and refuses nonsense', () => {
+    const dist = path.join(root, 'dist');
+    expect(loadConfig([], {}, dist).sessionIdleMs).toBe(30 * 60_000);
+    expect(loadConfig([], { STATION_SESSION_IDLE_MIN: '45' }, dist).sessionIdleMs).toBe(45 * 60_000);
+    for (const bad of ['0', '-5', '1.5', 'abc', '1441']) expect(() => loadConfig([], { STATION_SESSION_IDLE_MIN: bad }, dist)).toThrow(/STATION_SESSION_IDLE_MIN/);
+  });
+
+  it('a session whose operator is unknown to the registry is not live', () => {
+    const s = Sessions.open(fs.mkdtempSync(path.join(root, 'unknown-')), { stampOf: () => undefined });
+    expect(s.check(s.issue('ghost', Date.now()), Date.now())).toBeUndefined();
+  });
+
   it('refuses a correctly signed token without a session id (issued before sessions could be ended)', async () => {
     const dir = fs.mkdtempSync(path.join(root, 'legacy-'));
     const s = Sessions.open(dir);
