@@ -139,6 +139,9 @@ describe('hostile HTTP requests', () => {
     ['a 20 KiB header', `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(20_000)}\r\n\r\n`],
     ['a NUL in the request line', 'GET /\0 HTTP/1.1\r\nHost: x\r\n\r\n'],
     ['HTTP/9.9', 'GET / HTTP/9.9\r\nHost: x\r\n\r\n'],
+    ['a broken chunked body', 'POST /api/login HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nZZZ\r\n{}\r\n'],
+    ['chunked and Content-Length together', 'POST /api/login HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n'],
+    ['no Host header', 'GET / HTTP/1.1\r\n\r\n'],
     ['garbage', '\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03'],
   ])('%s is refused and the station keeps serving', async (_what, request) => {
     const res = await raw(request);
