@@ -1,6 +1,7 @@
 // main/ (core, Node) — station configuration from the environment and the command line.
 import path from 'node:path';
 import { DEFAULT_HEARTBEAT_MS, DEFAULT_STATION_PORT } from '../shared/protocol';
+import { DEFAULT_SESSION_IDLE_MS } from './sessions';
 import { loadTileConfig, TILE_FLAGS, type TileConfig } from './tiles';
 
 export interface StationConfig {
@@ -22,6 +23,8 @@ export interface StationConfig {
   demoUnits?: number;
   /** Map tiles under the county outlines (--tile-url / --tiles, see main/tiles.ts). */
   tiles?: TileConfig;
+  /** A session with no console connected for this long is ended (STATION_SESSION_IDLE_MIN, default 30 min). */
+  sessionIdleMs?: number;
 }
 
 /** Units report every 2 s by default; a position 2 minutes old is no longer where the unit is. */
@@ -72,11 +75,14 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, distDir: stri
   if (!Number.isInteger(heartbeatMs) || heartbeatMs < 100) throw new ConfigError(`STATION_HEARTBEAT_MS must be an integer ≥ 100, got "${env.STATION_HEARTBEAT_MS}"`);
   const unitStaleMs = Number(env.STATION_UNIT_STALE_MS ?? DEFAULT_UNIT_STALE_MS);
   if (!Number.isInteger(unitStaleMs) || unitStaleMs < 1000 || unitStaleMs > 3_600_000) throw new ConfigError(`STATION_UNIT_STALE_MS must be a whole number of ms 1000–3600000, got "${env.STATION_UNIT_STALE_MS}"`);
+  const idleMin = Number(env.STATION_SESSION_IDLE_MIN ?? DEFAULT_SESSION_IDLE_MS / 60_000);
+  if (!Number.isInteger(idleMin) || idleMin < 1 || idleMin > 24 * 60) throw new ConfigError(`STATION_SESSION_IDLE_MIN must be a whole number of minutes 1–1440, got "${env.STATION_SESSION_IDLE_MIN}"`);
   const tiles = loadTileConfig(values, env, (message) => new ConfigError(message));
   return {
     port,
     heartbeatMs,
     unitStaleMs,
+    sessionIdleMs: idleMin * 60_000,
     host: values['--host'] ?? env.STATION_HOST ?? '127.0.0.1',
     dataDir,
     demo,

@@ -15,6 +15,7 @@ import { makeRequestHandler } from './http';
 import { openJournal } from './journal';
 import { Registry } from './registry';
 import { hashSecret, newToken } from './secrets';
+import { PasswordHasher } from './passwords';
 import { Sessions } from './sessions';
 import { Station, StationRestore } from './station';
 import { openStationTiles } from './tiles';
@@ -77,10 +78,14 @@ export async function startCore(config: StationConfig, now: () => number = Date.
   const station = new Station(journal, registry, { now, heartbeatMs: config.heartbeatMs, restored });
   const stopWatching = watchRegistry(registry, station);
   const superviseTimer = setInterval(() => station.supervise(), Math.min(1000, config.heartbeatMs));
-  const sessions = Sessions.open(config.dataDir);
+  const sessions = Sessions.open(config.dataDir, { idleMs: config.sessionIdleMs, stampOf: (u) => registry.operatorStamp(u) });
+  sessions.startSweeping(now);
+  // A password reset or a disable ends that operator's sessions (and their open consoles) at once.
+  const stopSessionSweep = registry.onChange(() => sessions.sweep(now()));
+  const passwords = new PasswordHasher();
   const journalId = journal.journalId;
 
-  const handler = makeRequestHandler({ consoleDir: config.consoleDir, registry: () => registry, sessions, now, tiles, unitStaleMs: config.unitStaleMs });
+  const handler = makeRequestHandler({ consoleDir: config.consoleDir, registry: () => registry, sessions, passwords, now, tiles, unitStaleMs: config.unitStaleMs });
   const tls = config.tlsCert && config.tlsKey;
   const server = tls
     ? https.createServer({ cert: fs.readFileSync(config.tlsCert!), key: fs.readFileSync(config.tlsKey!) }, handler)
@@ -139,6 +144,9 @@ export async function startCore(config: StationConfig, now: () => number = Date.
       clearInterval(unitsTimer);
       stopUnits();
       await new Promise<void>((resolve) => void io.close(() => resolve()));
+      stopSessionSweep();
+      sessions.close(now());
+      await passwords.close();
       journal.close();
       await tiles.close();
     },

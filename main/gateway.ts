@@ -264,15 +264,24 @@ export function attachConsoleNamespace(io: Server, station: Station, sessions: S
   const nsp = io.of('/console');
   nsp.use((socket, next) => {
     const auth = socket.handshake.auth as Partial<ConsoleAuth> | undefined;
-    const claims = sessions.verify(auth?.session, now());
+    // A live session only: not logged out, not idle, its operator's password not reset (main/sessions.ts).
+    const claims = sessions.check(auth?.session, now());
     const operator = claims && station.registry.operator(claims.username);
     if (!operator) return next(new Error('unauthorized'));
     socket.data.operator = operator;
+    socket.data.sid = claims.sid;
     next();
+  });
+  // A session that ends (logout, password reset, disable, idle) loses its open consoles at once.
+  sessions.onRevoked((sids) => {
+    for (const s of nsp.sockets.values()) if (sids.has(s.data.sid as string)) s.disconnect(true);
   });
 
   nsp.on('connection', (socket: Socket<ConsoleClientEvents, ConsoleServerEvents>) => {
     const operator = socket.data.operator as OperatorRef;
+    const sid = socket.data.sid as string;
+    sessions.attach(sid, now());
+    socket.on('disconnect', () => sessions.detach(sid, now()));
     const auth = socket.handshake.auth as Partial<ConsoleAuth>;
     const since = typeof auth.since === 'number' && Number.isInteger(auth.since) && auth.since >= 0 ? auth.since : 0;
     socket.emit('hello', {

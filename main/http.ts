@@ -4,6 +4,8 @@ import type http from 'node:http';
 import path from 'node:path';
 import type { LoginRequest, LoginResponse } from '../shared/consoleApi';
 import type { Registry } from './registry';
+import { LoginThrottle } from './logins';
+import { HasherBusy, PasswordHasher } from './passwords';
 import type { Sessions } from './sessions';
 import { handleTilesRequest, isTilesPath, type StationTiles, type TileConfig } from './tiles';
 
@@ -14,7 +16,8 @@ export const contentSecurityPolicy = (tiles?: TileConfig): string => [
   "style-src 'self' 'unsafe-inline'",
   ["img-src 'self' data: blob:", ...(tiles?.kind === 'xyz' ? tiles.origins : [])].join(' '),
   "media-src 'self' data: blob:",
-  "connect-src 'self' ws: wss:",
+  // 'self' covers same-origin ws:// and wss:// (CSP Level 3, Chromium): the console's socket.io link and nothing else.
+  "connect-src 'self'",
   "font-src 'self'",
   "object-src 'none'",
   "base-uri 'none'",
@@ -36,6 +39,8 @@ const TYPES: Record<string, string> = {
 };
 
 function send(res: http.ServerResponse, status: number, body: string | Buffer, type = 'application/json'): void {
+  // A late answer (the client went away, or a route already answered) must never throw out of a callback.
+  if (res.headersSent || res.writableEnded || res.destroyed) return;
   res.writeHead(status, {
     'Content-Type': type,
     'X-Content-Type-Options': 'nosniff',
@@ -45,19 +50,52 @@ function send(res: http.ServerResponse, status: number, body: string | Buffer, t
   res.end(body);
 }
 
+/**
+ * The path of a request-target, decoded from nothing (percent-escapes stay): origin-form (`/a/b?q`) or absolute-form
+ * (`http://host/a`, which HTTP/1.1 servers must accept). Anything else (`*`, `//`, a port out of range, a bad
+ * host) is undefined, answered 400. `new URL(target, base)` would read `//x/y` as host x, path /y, and throws on
+ * `//` or `http://x:99999/`, which once took the whole station down.
+ */
+export function requestPath(target: string | undefined): string | undefined {
+  if (typeof target !== 'string' || target.length === 0) return undefined;
+  try {
+    if (target.startsWith('/')) return new URL(`http://station${target}`).pathname;
+    const u = new URL(target);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.pathname : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+class BodyTooLarge extends Error {}
+
 function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     let size = 0;
+    let done = false;
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => {
+      if (done) return;
       size += c.length;
       if (size > limit) {
-        reject(new Error('body too large'));
-        req.destroy();
+        done = true;
+        // Not destroyed here: the client is answered 413 and the connection closed after the answer.
+        chunks.length = 0;
+        reject(new BodyTooLarge(`body over ${limit} bytes`));
       } else chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
+    req.on('end', () => {
+      done = true;
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+    req.on('error', (e) => {
+      done = true;
+      reject(e);
+    });
+    // A client that goes away mid-body: 'end' never comes; without this the promise would wait for ever.
+    req.on('close', () => {
+      if (!done) reject(new Error('request closed before its body ended'));
+    });
   });
 }
 
@@ -70,35 +108,65 @@ export interface HttpDeps {
   tiles?: StationTiles;
   /** Map settings the consoles read from /map-config.json. */
   unitStaleMs?: number;
+  /** Password checks on their own worker thread (one is made when not given; the core passes its own and closes it). */
+  passwords?: PasswordHasher;
+  /** The login throttle (per address and per account); a default one when not given. */
+  logins?: LoginThrottle;
 }
 
+const json = (v: LoginResponse | { ok: boolean; error?: { code: string; message: string } }): string => JSON.stringify(v);
+const RATE_LIMITED = (retryMs?: number): string =>
+  json({ ok: false, error: { code: 'rate_limited', message: `登录尝试过多，请稍后再试 / too many login attempts, wait a moment${retryMs ? ` (${Math.ceil(retryMs / 1000)} s)` : ''}` } });
+
 export function makeRequestHandler(deps: HttpDeps): (req: http.IncomingMessage, res: http.ServerResponse) => void {
-  // Failed logins per address: each failure adds delay, so guessing passwords is slow.
-  const failures = new Map<string, { count: number; until: number }>();
+  const passwords = deps.passwords ?? new PasswordHasher();
+  const logins = deps.logins ?? new LoginThrottle(deps.now);
 
   async function login(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const addr = req.socket.remoteAddress ?? '?';
-    const f = failures.get(addr);
-    if (f && f.until > deps.now()) {
-      return send(res, 429, JSON.stringify({ ok: false, error: { code: 'rate_limited', message: '登录失败次数过多，请稍后再试 / too many failed logins, wait a moment' } } satisfies LoginResponse));
-    }
     let body: Partial<LoginRequest>;
     try {
       body = JSON.parse(await readBody(req, 4096)) as Partial<LoginRequest>;
+    } catch (e) {
+      if (e instanceof BodyTooLarge) {
+        res.setHeader('Connection', 'close'); // the rest of the body is not read
+        return send(res, 413, json({ ok: false, error: { code: 'invalid_payload', message: 'expected JSON { username, password } of at most 4 KiB' } }));
+      }
+      return send(res, 400, json({ ok: false, error: { code: 'invalid_payload', message: 'expected JSON { username, password }' } }));
+    }
+    if (typeof body !== 'object' || body === null || typeof body.username !== 'string' || typeof body.password !== 'string' || body.username.length > 64 || body.password.length > 256) {
+      return send(res, 400, json({ ok: false, error: { code: 'invalid_payload', message: 'expected JSON { username, password }' } }));
+    }
+    // Reserved before the hash: guesses sent at once count one by one, and the throttle is asked once per guess.
+    const attempt = logins.begin(addr, body.username);
+    if (!attempt.ok) return send(res, 429, RATE_LIMITED(attempt.retryMs));
+    let operator: Awaited<ReturnType<Registry['authenticateOperator']>>;
+    try {
+      operator = await deps.registry().authenticateOperator(body.username, body.password, (p, stored) => passwords.verify(p, stored));
+    } catch (e) {
+      attempt.cancel();
+      // The worker's queue is full: refuse at once rather than make everyone wait (the terminals never wait on it).
+      if (e instanceof HasherBusy) return send(res, 429, RATE_LIMITED());
+      throw e;
+    }
+    attempt.settle(operator !== undefined);
+    if (!operator) return send(res, 401, json({ ok: false, error: { code: 'unauthorized', message: '用户名或密码错误 / wrong username or password' } }));
+    send(res, 200, json({ ok: true, session: deps.sessions.issue(operator.username, deps.now()), operator }));
+  }
+
+  /** POST /api/logout { session }: ends that session (its open consoles are disconnected). Answers ok for one already gone. */
+  async function logout(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    let body: { session?: unknown };
+    try {
+      body = JSON.parse(await readBody(req, 4096)) as { session?: unknown };
     } catch {
-      return send(res, 400, JSON.stringify({ ok: false, error: { code: 'invalid_payload', message: 'expected JSON { username, password }' } } satisfies LoginResponse));
+      return send(res, 400, json({ ok: false, error: { code: 'invalid_payload', message: 'expected JSON { session }' } }));
     }
-    if (typeof body.username !== 'string' || typeof body.password !== 'string' || body.username.length > 64 || body.password.length > 256) {
-      return send(res, 400, JSON.stringify({ ok: false, error: { code: 'invalid_payload', message: 'expected JSON { username, password }' } } satisfies LoginResponse));
-    }
-    const operator = await deps.registry().authenticateOperator(body.username, body.password);
-    if (!operator) {
-      const count = (f?.count ?? 0) + 1;
-      failures.set(addr, { count, until: deps.now() + Math.min(30_000, 250 * 2 ** Math.min(count, 7)) });
-      return send(res, 401, JSON.stringify({ ok: false, error: { code: 'unauthorized', message: '用户名或密码错误 / wrong username or password' } } satisfies LoginResponse));
-    }
-    failures.delete(addr);
-    send(res, 200, JSON.stringify({ ok: true, session: deps.sessions.issue(operator.username, deps.now()), operator } satisfies LoginResponse));
+    // The signature is checked, so only the holder of a token can end its session.
+    const claims = typeof body === 'object' && body !== null ? deps.sessions.verify(body.session, deps.now()) : undefined;
+    if (!claims) return send(res, 401, json({ ok: false, error: { code: 'unauthorized', message: '会话无效 / not a valid session' } }));
+    if (claims.sid) deps.sessions.revoke(claims.sid);
+    send(res, 200, json({ ok: true }));
   }
 
   function serveFile(urlPath: string, res: http.ServerResponse): void {
@@ -109,6 +177,8 @@ export function makeRequestHandler(deps: HttpDeps): (req: http.IncomingMessage, 
     } catch {
       return send(res, 400, 'bad path', 'text/plain');
     }
+    // A NUL makes fs throw synchronously (ERR_INVALID_ARG_VALUE); no file name has one.
+    if (rel.includes('\0')) return send(res, 400, 'bad path', 'text/plain');
     const file = path.resolve(root, '.' + (rel === '/' ? '/index.html' : rel));
     if (file !== root && !file.startsWith(root + path.sep)) return send(res, 403, 'forbidden', 'text/plain');
     fs.readFile(file, (err, data) => {
@@ -126,21 +196,47 @@ export function makeRequestHandler(deps: HttpDeps): (req: http.IncomingMessage, 
   }
 
   const csp = contentSecurityPolicy(deps.tiles?.config);
-  return (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://station');
-    if (url.pathname.startsWith('/socket.io/')) return; // socket.io answers these
+
+  /** Every route. Whatever it throws, synchronously or from its promise, ends in the boundary below. */
+  function route(req: http.IncomingMessage, res: http.ServerResponse): void | Promise<void> {
     res.setHeader('Content-Security-Policy', csp);
-    if (isTilesPath(url.pathname)) return handleTilesRequest(url, req, res, deps.tiles, { unitStaleMs: deps.unitStaleMs ?? 120_000 });
-    if (url.pathname === '/api/login') {
+    const pathname = requestPath(req.url);
+    if (pathname === undefined) return send(res, 400, 'bad request target', 'text/plain');
+    // socket.io (engine.io) takes /socket.io/ requests before they reach this handler: one that gets here is a
+    // stray path (e.g. /./socket.io/) and is answered, never left hanging.
+    if (pathname.startsWith('/socket.io/')) return send(res, 404, 'not found', 'text/plain');
+    if (isTilesPath(pathname)) return handleTilesRequest(pathname, req, res, deps.tiles, { unitStaleMs: deps.unitStaleMs ?? 120_000 });
+    if (pathname === '/api/login') {
       if (req.method !== 'POST') return send(res, 405, JSON.stringify({ ok: false, error: { code: 'invalid_payload', message: 'POST only' } }));
-      login(req, res).catch((e: unknown) => {
-        console.error('http: login failed:', e);
-        send(res, 500, JSON.stringify({ ok: false, error: { code: 'internal', message: 'login failed' } }));
-      });
-      return;
+      return login(req, res);
     }
-    if (url.pathname === '/api/health') return send(res, 200, JSON.stringify({ ok: true, time: deps.now() }));
+    if (pathname === '/api/logout') {
+      if (req.method !== 'POST') return send(res, 405, JSON.stringify({ ok: false, error: { code: 'invalid_payload', message: 'POST only' } }));
+      return logout(req, res);
+    }
+    if (pathname === '/api/health') return send(res, 200, JSON.stringify({ ok: true, time: deps.now() }));
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed', 'text/plain');
-    serveFile(url.pathname, res);
+    serveFile(pathname, res);
+  }
+
+  /** The one error boundary: logs, answers 500 if nothing was answered yet, and otherwise drops the connection. */
+  const fail = (req: http.IncomingMessage, res: http.ServerResponse, e: unknown): void => {
+    console.error(`http: ${String(req.method).slice(0, 16)} ${String(req.url).slice(0, 200)} failed:`, e);
+    try {
+      if (!res.headersSent) send(res, 500, JSON.stringify({ ok: false, error: { code: 'internal', message: '接警中心内部错误 / internal error' } }));
+      else res.destroy();
+    } catch (e2) {
+      console.error('http: could not answer the failed request:', e2);
+      res.destroy();
+    }
+  };
+
+  return (req, res) => {
+    try {
+      const pending = route(req, res);
+      if (pending) pending.catch((e: unknown) => fail(req, res, e));
+    } catch (e) {
+      fail(req, res, e);
+    }
   };
 }

@@ -289,11 +289,31 @@ export class Registry {
     return cur && !cur.disabled && cur.secret.hash === t.secret.hash ? cur : undefined;
   }
 
-  async authenticateOperator(username: string, password: string): Promise<OperatorRef | undefined> {
+  /**
+   * The operator if the password is right and the operator enabled. An unknown or disabled name costs the same
+   * check (against a dummy password hash), so timing does not tell which usernames exist. `check` is the
+   * password check: the login passes main/passwords.ts's worker, which keeps it off the terminals' thread pool.
+   */
+  async authenticateOperator(username: string, password: string, check: (password: string, stored: SecretHash) => Promise<boolean> = verifySecret): Promise<OperatorRef | undefined> {
     const o = this.operatorsByName.get(username);
-    if (!o || o.disabled) return undefined;
-    if (!(await verifySecret(password, o.secret))) return undefined;
-    return { username: o.username, displayName: o.displayName, role: o.role };
+    if (!o || o.disabled) {
+      await check(password, DUMMY_PASSWORD_SECRET);
+      return undefined;
+    }
+    if (!(await check(password, o.secret))) return undefined;
+    // The registry may have changed while the hash ran (password reset, disabled): answer for the current record.
+    const cur = this.operatorsByName.get(username);
+    if (!cur || cur.disabled || cur.secret.hash !== o.secret.hash) return undefined;
+    return { username: cur.username, displayName: cur.displayName, role: cur.role };
+  }
+
+  /**
+   * A short stamp of the operator's current password hash, undefined when the operator is unknown or disabled.
+   * Sessions keep the stamp they were issued under: a password reset or a disable ends every one of them.
+   */
+  operatorStamp(username: string): string | undefined {
+    const o = this.operatorsByName.get(username);
+    return o && !o.disabled ? tokenDigest(`${o.secret.salt}:${o.secret.hash}`).slice(0, 16) : undefined;
   }
 
   operator(username: string): OperatorRef | undefined {
@@ -476,6 +496,8 @@ function revokedBetween(before: RegistryData, after: RegistryData): string[] {
 }
 
 const DUMMY_SECRET: SecretHash = { salt: 'AAAAAAAAAAAAAAAAAAAAAA==', hash: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=', n: 2048 };
+/** Same shape and cost as an operator's password hash (N=2^14); no password matches it. */
+const DUMMY_PASSWORD_SECRET: SecretHash = { salt: 'AAAAAAAAAAAAAAAAAAAAAA==', hash: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=', n: 16384 };
 
 function readRegistryFile(file: string): RegistryData {
   if (!fs.existsSync(file)) return emptyRegistryData();

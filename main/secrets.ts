@@ -8,7 +8,9 @@ export interface SecretHash {
   n?: number;
 }
 
-const KEYLEN = 32;
+export const KEYLEN = 32;
+/** scrypt's memory ceiling for our costs (N=2^14, r=8 needs 16 MiB). */
+export const MAXMEM = 64 * 1024 * 1024;
 /**
  * Operator passwords may one day be chosen by people: N=2^14 (~16 MiB, tens of ms) makes guessing costly.
  * Device tokens are 192 random bits that nobody can guess, so a light N=2^11 is as safe and lets a whole
@@ -18,7 +20,7 @@ export const COST = { password: 16384, token: 2048 } as const;
 
 function scrypt(secret: string, salt: Buffer, n: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    crypto.scrypt(secret, salt, KEYLEN, { N: n, r: 8, p: 1, maxmem: 64 * 1024 * 1024 }, (err, key) => (err ? reject(err) : resolve(key)));
+    crypto.scrypt(secret, salt, KEYLEN, { N: n, r: 8, p: 1, maxmem: MAXMEM }, (err, key) => (err ? reject(err) : resolve(key)));
   });
 }
 
@@ -28,9 +30,14 @@ export async function hashSecret(secret: string, kind: keyof typeof COST = 'pass
   return { salt: salt.toString('base64'), hash: (await scrypt(secret, salt, n)).toString('base64'), n };
 }
 
+/** The cost to check a stored hash with: the token cost or the password cost, never one the file could set lower. */
+export function costOf(stored: SecretHash): number {
+  return stored.n === COST.token ? COST.token : COST.password;
+}
+
 export async function verifySecret(secret: string, stored: SecretHash): Promise<boolean> {
   const expected = Buffer.from(stored.hash, 'base64');
-  const n = stored.n === COST.token ? COST.token : COST.password; // never a cost the file could set lower
+  const n = costOf(stored);
   const actual = await scrypt(secret, Buffer.from(stored.salt, 'base64'), n);
   return expected.length === actual.length && crypto.timingSafeEqual(expected, actual);
 }

@@ -356,20 +356,25 @@ export function parseTilePathname(pathname: string): { z: number; x: number; y: 
 const TILE_CACHE = 'public, max-age=86400';
 
 function reply(res: http.ServerResponse, status: number, body: string | Buffer, headers: Record<string, string>): void {
+  // The client may have gone while a tile was read: nothing to answer, and nothing to throw.
+  if (res.headersSent || res.writableEnded || res.destroyed) return;
   res.writeHead(status, { 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer', 'Cache-Control': 'no-store', ...headers });
   res.end(body);
 }
 
-/** Answers /map-config.json and /tiles/… (see isTilesPath). The caller has set the Content-Security-Policy header. */
-export function handleTilesRequest(url: URL, req: http.IncomingMessage, res: http.ServerResponse, tiles: StationTiles | undefined, settings: Record<string, unknown> = {}): void {
+/**
+ * Answers /map-config.json and /tiles/… (see isTilesPath). The caller has set the Content-Security-Policy header.
+ * The returned promise (a tile read) rejects only if answering itself failed: main/http.ts's error boundary takes it.
+ */
+export function handleTilesRequest(pathname: string, req: http.IncomingMessage, res: http.ServerResponse, tiles: StationTiles | undefined, settings: Record<string, unknown> = {}): void | Promise<void> {
   const text = { 'Content-Type': 'text/plain; charset=utf-8' };
   if (req.method !== 'GET' && req.method !== 'HEAD') return reply(res, 405, 'method not allowed', { ...text, Allow: 'GET, HEAD' });
-  if (url.pathname === '/map-config.json') return reply(res, 200, JSON.stringify({ tiles: tiles?.map ?? null, ...settings }), { 'Content-Type': 'application/json' });
-  const at = parseTilePathname(url.pathname);
+  if (pathname === '/map-config.json') return reply(res, 200, JSON.stringify({ tiles: tiles?.map ?? null, ...settings }), { 'Content-Type': 'application/json' });
+  const at = parseTilePathname(pathname);
   if (!at) return reply(res, 400, `bad tile address: expected /tiles/{z}/{x}/{y} with z 0–${MAX_TILE_ZOOM}, x and y 0–2^z−1`, text);
   const source = tiles?.source;
   if (!source) return reply(res, 404, 'this station serves no local tiles', text);
-  source.getTile(at.z, at.x, at.y).then(
+  return source.getTile(at.z, at.x, at.y).then(
     (tile) => {
       if (!tile) return reply(res, 404, 'no such tile', { ...text, 'Cache-Control': 'public, max-age=3600' });
       const etag = `"${createHash('sha256').update(tile.data).digest('base64url').slice(0, 27)}"`;
@@ -379,7 +384,7 @@ export function handleTilesRequest(url: URL, req: http.IncomingMessage, res: htt
     },
     (e: unknown) => {
       if (e instanceof TileCoordError) return reply(res, 400, e.message, text);
-      console.error(`tiles: ${url.pathname}:`, e);
+      console.error(`tiles: ${pathname}:`, e);
       reply(res, 500, 'tile source failed', text);
     },
   );

@@ -8,7 +8,7 @@ import { emptyState, foldRecords, fromSnapshot, isUnacknowledged, openFaults, ty
 import type { ReferenceData } from '../shared/model';
 import { can } from '../shared/roles';
 import { openReplica, type Replica } from './adapters/replica';
-import { connect, login, type LifecycleCommand, type StationLink } from './adapters/stationLink';
+import { connect, login, logout, type LifecycleCommand, type StationLink } from './adapters/stationLink';
 import { createSound, type Sound, type SoundState } from './adapters/sound';
 import { shell } from './adapters/shell';
 import { setClockOffset } from './time';
@@ -116,6 +116,7 @@ export class ConsoleStore {
   }
 
   logout(): void {
+    void logout(sessionStorage.getItem(SESSION_KEY)); // ends the session at the station too
     sessionStorage.removeItem(SESSION_KEY);
     sessionStorage.removeItem(OPERATOR_KEY);
     this.link?.close();

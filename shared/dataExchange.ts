@@ -99,6 +99,9 @@ function idCol(name: string, max: number): Column {
     required: true,
     schema: z.string().trim().regex(ID_RE).refine((s) => chars(s) <= max),
     expect: `must be 1–${max} characters of A-Z a-z 0-9 _ . : -`,
+    // An id may start with "-" (e.g. -A1, which a spreadsheet computes): export guards it, import reads it back.
+    decode: unguardId,
+    encode: (v) => guardId(String(v)),
   };
 }
 function textCol(name: string, max: number, required: boolean): Column {
@@ -373,6 +376,21 @@ export function guardFormula(v: string): string {
 }
 export function unguardFormula(v: string): string {
   return v.startsWith("'") ? v.slice(1) : v;
+}
+
+/** What a spreadsheet runs as a formula (OWASP CSV injection): = + - @ tab CR at the start of a cell. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+/**
+ * Id cells (A-Z a-z 0-9 _ . : -) can start with "-" only; they get the same leading ' when they do. An id never
+ * holds a ', so the import removes one only when ours: a ' followed by a formula character. Any other ' stays
+ * and the id is reported as invalid.
+ */
+export function guardId(v: string): string {
+  return FORMULA_START.test(v) ? `'${v}` : v;
+}
+export function unguardId(cell: string): string {
+  const t = cell.trim();
+  return t.startsWith("'") && FORMULA_START.test(t.slice(1)) ? t.slice(1) : cell;
 }
 
 // ---------------------------------------------------------------------------------------------------------

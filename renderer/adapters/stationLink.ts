@@ -49,6 +49,16 @@ export async function login(username: string, password: string): Promise<LoginRe
   }
 }
 
+/** Ends the session at the station (its consoles elsewhere are disconnected too). Best effort: logging out never waits on it. */
+export async function logout(session: string | null): Promise<void> {
+  if (!session) return;
+  try {
+    await fetch('api/logout', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ session }) });
+  } catch (e) {
+    console.warn('logout: the station was not told:', e);
+  }
+}
+
 const COMMAND_TIMEOUT_MS = 8000;
 /** Up to 2,000 new device tokens, each a scrypt hash, plus checking 20,000 rows in slices. */
 const IMPORT_TIMEOUT_MS = 120_000;
@@ -62,7 +72,12 @@ export function connect(session: string, since: () => number, h: LinkHandlers): 
     reconnectionDelayMax: 2000,
   });
   socket.on('connect', () => h.connection(true));
-  socket.on('disconnect', () => h.connection(false));
+  socket.on('disconnect', (reason) => {
+    h.connection(false);
+    // The station cut this console off (session ended, operator disabled or role changed): socket.io does not
+    // reconnect by itself then. Reconnecting runs the handshake again: refused → the login screen, else live again.
+    if (reason === 'io server disconnect') socket.connect();
+  });
   socket.on('connect_error', (e) => {
     h.connection(false);
     if (e.message === 'unauthorized') {

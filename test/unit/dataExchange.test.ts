@@ -304,6 +304,25 @@ describe('export', () => {
     expect(back.ok && back.rows).toEqual([s]);
   });
 
+  it('guards id cells that start with "-" (a spreadsheet computes -A1), and reads them back exactly', () => {
+    const s = school('-A1', { lat: -41.3 });
+    const post = { id: '-1-2', name: '岗', schoolId: '-A1', lat: 41.3, lng: 117.7, days: [1, 2, 3, 4, 5], windows: [{ start: '07:10', end: '08:10' }] };
+    const schools = exportData('schools', 'csv', [s]);
+    expect(schools.split('\r\n')[1]).toMatch(/^'-A1,/);
+    expect(schools).toContain(',-41.3,'); // a negative number stays a number
+    expect(schools).not.toMatch(/(^|,)-A1/m);
+    const posts = exportData('guardPosts', 'csv', [post]);
+    expect(posts.split('\r\n')[1]).toMatch(/^'-1-2,岗,'-A1,/);
+    const back = parseImport('schools', 'csv', schools);
+    expect(back.ok && back.rows).toEqual([s]);
+    const backPosts = parseImport('guardPosts', 'csv', posts);
+    expect(backPosts.ok && backPosts.rows).toEqual([post]);
+    // Only our guard is removed: a ' before anything but a formula character stays, and the id is refused.
+    const hand = parseImport('schools', 'csv', `id,name,type,lat,lng\r\n'abc,学校,primary,41,117\r\n`);
+    expect(hand.ok).toBe(false);
+    expect(!hand.ok && hand.errors.map((e) => e.field)).toEqual(['id']);
+  });
+
   it('round-trips every kind through CSV and JSON (property, awkward names)', () => {
     const text = fc
       .array(fc.oneof(fc.constantFrom('"', ',', '\n', '\r\n', ';', "'", '=', '+', '-', '@', '学', '校', '😀', ' ', 'a', 'Z'), fc.string({ unit: 'grapheme', maxLength: 3 })), { minLength: 1, maxLength: 12 })

@@ -25,7 +25,8 @@ describe('Sessions', () => {
   it('verifies a token it issued and gives back the claims', () => {
     const s = Sessions.open(dir);
     const token = s.issue('wang', NOW);
-    expect(s.verify(token, NOW)).toEqual({ username: 'wang', exp: NOW + SESSION_TTL_MS });
+    // The claims now carry a random session id too (what logout and a password reset end: sessionsRevoke.test.ts).
+    expect(s.verify(token, NOW)).toEqual({ username: 'wang', exp: NOW + SESSION_TTL_MS, sid: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/) });
     expect(s.verify(token, NOW + 60_000)?.username).toBe('wang');
   });
 
