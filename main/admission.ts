@@ -33,7 +33,8 @@ export interface AdmissionLimits {
   pendingTimeoutMs: number;
   /**
    * When an address (or the station) is at its pending cap, a new connection takes the place of the oldest
-   * pending one if that one has been waiting this long (a valid handshake takes milliseconds), else it is refused.
+   * pending one that has been waiting this long (a valid handshake takes milliseconds) or whose handshake was
+   * already refused (the answer held back by the gate); if there is none, the new connection is refused.
    */
   evictAfterMs: number;
 }
@@ -66,10 +67,10 @@ export function defaultLimits(limit = fdLimit()): AdmissionLimits {
   return {
     maxConnections,
     maxPerAddress: Math.min(maxConnections, 8192),
-    maxPendingPerAddress: 64,
-    maxPending: 256,
+    maxPendingPerAddress: 128,
+    maxPending: 512,
     pendingTimeoutMs: 10_000,
-    evictAfterMs: 1000,
+    evictAfterMs: 500,
   };
 }
 
@@ -82,16 +83,12 @@ interface EngineConn {
   on(event: 'packetCreate', fn: (p: { type: string; data?: unknown }) => void): unknown;
 }
 
-/** An insertion-ordered set of things with the time they were added; the oldest is first. */
+/** An insertion-ordered set of things with the time they were added (re-adding moves to the end): oldest first. */
 class Aging<T> {
   readonly items = new Map<T, number>();
   add(x: T, at: number): void {
     this.items.delete(x);
     this.items.set(x, at);
-  }
-  oldest(): [T, number] | undefined {
-    for (const e of this.items) return e;
-    return undefined;
   }
 }
 
@@ -121,6 +118,8 @@ export class Admission {
   private readonly pendingAll = new Aging<EngineConn>();
   /** Authenticated namespace sockets per connection. */
   private readonly authed = new WeakMap<EngineConn, number>();
+  /** Pending connections whose handshake was refused (the answer held back): they give way at any age. */
+  private readonly refusedConns = new WeakSet<object>();
   private readonly sweeper: NodeJS.Timeout;
   /** What was refused or closed, for tests and the log. */
   readonly refused = { tcp: 0, engine: 0, evicted: 0, timedOut: 0 };
@@ -180,6 +179,11 @@ export class Admission {
     cb(null, true);
   };
 
+  /** This connection's handshake was refused; its refusal is held back (HandshakeGate): it may be evicted at once. */
+  readonly releasable = (conn: object): void => {
+    this.refusedConns.add(conn);
+  };
+
   close(): void {
     clearInterval(this.sweeper);
   }
@@ -220,11 +224,18 @@ export class Admission {
    */
   private evictOldest<T>(set: Aging<T>, max: number, now: number, drop: (x: T) => void): boolean {
     while (set.items.size >= max) {
-      const o = set.oldest();
-      if (!o || now - o[1] < this.limits.evictAfterMs) return false;
+      let victim: T | undefined;
+      // The oldest that waited evictAfterMs, or else the oldest whose refusal is only being held back.
+      for (const [x, at] of set.items) {
+        if (now - at >= this.limits.evictAfterMs || this.refusedConns.has(x as object)) {
+          victim = x;
+          break;
+        }
+      }
+      if (victim === undefined) return false;
       this.refused.evicted++;
-      drop(o[0]);
-      set.items.delete(o[0]); // in case drop() did not
+      drop(victim);
+      set.items.delete(victim); // in case drop() did not
     }
     return true;
   }
@@ -246,7 +257,8 @@ export class Admission {
     // is in no namespace: the connection has nothing left to do, so it is closed once the refusal is written
     // (Engine.IO flushes its write buffer before closing). socket.io-client closes it too, but only its own.
     conn.on('packetCreate', (p: { type: string; data?: unknown }) => {
-      if (p.type === 'message' && typeof p.data === 'string' && p.data.startsWith('44') && !this.authed.get(conn)) {
+      // Engine.IO message packets carry the socket.io packet without Engine.IO's own '4': CONNECT_ERROR is '4…'.
+      if (p.type === 'message' && typeof p.data === 'string' && p.data.charAt(0) === String(PacketType.CONNECT_ERROR) && !this.authed.get(conn)) {
         setImmediate(() => {
           if (!this.authed.get(conn)) conn.close();
         });
@@ -405,6 +417,8 @@ export class HandshakeGate {
   private readonly suspect = new Lane(1, 256);
   /** Running average of an scrypt check, to pad refusals of unknown ids. */
   private checkMs = 5;
+  /** Told of a connection whose refusal is being held back (the core points it at Admission.releasable). */
+  onHold?: (conn: object) => void;
 
   constructor(private readonly now: () => number = Date.now) {}
 
