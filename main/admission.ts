@@ -60,13 +60,14 @@ export function fdLimit(): number | undefined {
 
 /**
  * Safe defaults. The connection cap is the fd limit minus FD_RESERVE (Node raises its soft limit to the hard one
- * at start); where the limit cannot be read (Windows, macOS) 16,384 is assumed.
+ * at start); where the limit cannot be read (Windows, macOS: `null`) 16,384 is assumed.
  */
-export function defaultLimits(limit = fdLimit()): AdmissionLimits {
-  const maxConnections = limit === undefined ? 16_384 : Math.max(64, limit - FD_RESERVE);
+export function defaultLimits(limit: number | null = fdLimit() ?? null): AdmissionLimits {
+  const maxConnections = limit === null ? 16_384 : Math.max(64, limit - FD_RESERVE);
   return {
     maxConnections,
-    maxPerAddress: Math.min(maxConnections, 8192),
+    // One address (a NAT) may take all but the last 1,024 places, which stay for consoles and other addresses.
+    maxPerAddress: maxConnections > 2048 ? maxConnections - 1024 : Math.ceil(maxConnections / 2),
     maxPendingPerAddress: 128,
     maxPending: 512,
     pendingTimeoutMs: 10_000,

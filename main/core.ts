@@ -120,6 +120,7 @@ export async function startCore(config: StationConfig, now: () => number = Date.
   admission.attach(server, io, Boolean(tls));
   // One gate for both device namespaces: their scrypt checks share its bounds (main/admission.ts).
   const gate = new HandshakeGate(now);
+  gate.onHold = admission.releasable;
   attachTerminalNamespace(io, station, now, gate);
   const stopUnits = attachUnitNamespace(io, station, now, gate);
   attachConsoleNamespace(io, station, sessions, now, journalId);

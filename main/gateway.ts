@@ -39,11 +39,17 @@ function guarded(name: string, fn: (payload: unknown, ack: unknown) => void) {
   };
 }
 
-/** Answers a refused handshake with `unauthorized` (and nothing more), after `delayMs` (HandshakeGate). */
-function refuseAfter(delayMs: number, next: (err?: Error) => void): void {
+/**
+ * Answers a refused handshake with `unauthorized` (and nothing more), after `delayMs` (HandshakeGate). A held
+ * refusal keeps its connection open, so the gate is told: under a flood such a connection gives its place to a
+ * newcomer (main/admission.ts), which may be a valid device behind the same NAT.
+ */
+function refuseAfter(gate: HandshakeGate, socket: Socket, delayMs: number, next: (err?: Error) => void): void {
   const refuse = (): void => next(new Error('unauthorized'));
-  if (delayMs > 0) setTimeout(refuse, delayMs);
-  else refuse();
+  if (delayMs > 0) {
+    gate.onHold?.(socket.conn);
+    setTimeout(refuse, delayMs);
+  } else refuse();
 }
 
 /**
@@ -57,7 +63,7 @@ export function attachTerminalNamespace(io: Server, station: Station, now: () =>
   nsp.use((socket, next) => {
     const addr = socket.handshake.address;
     const auth = parseTerminalAuth(socket.handshake.auth);
-    if (!auth.ok) return refuseAfter(gate.malformed(addr), next);
+    if (!auth.ok) return refuseAfter(gate, socket, gate.malformed(addr), next);
     const { deviceId, token } = auth.value;
     gate
       .check({
@@ -71,14 +77,14 @@ export function attachTerminalNamespace(io: Server, station: Station, now: () =>
         verify: () => station.registry.authenticateTerminal(deviceId, token),
       })
       .then(({ ok: t, delayMs }) => {
-        if (!t) return refuseAfter(delayMs, next);
+        if (!t) return refuseAfter(gate, socket, delayMs, next);
         socket.data.deviceId = t.deviceId;
         socket.data.secretHash = t.secret.hash;
         next();
       })
       .catch((e: unknown) => {
         console.error('gateway: terminal handshake check failed:', e);
-        refuseAfter(0, next);
+        refuseAfter(gate, socket, 0, next);
       });
   });
 
@@ -134,7 +140,7 @@ export function attachUnitNamespace(io: Server, station: Station, now: () => num
   nsp.use((socket, next) => {
     const addr = socket.handshake.address;
     const auth = parseUnitAuth(socket.handshake.auth);
-    if (!auth.ok) return refuseAfter(gate.malformed(addr), next);
+    if (!auth.ok) return refuseAfter(gate, socket, gate.malformed(addr), next);
     const { unitId, token } = auth.value;
     gate
       .check({
@@ -148,14 +154,14 @@ export function attachUnitNamespace(io: Server, station: Station, now: () => num
         verify: () => station.registry.authenticateUnit(unitId, token),
       })
       .then(({ ok: u, delayMs }) => {
-        if (!u) return refuseAfter(delayMs, next);
+        if (!u) return refuseAfter(gate, socket, delayMs, next);
         socket.data.unitId = u.id;
         socket.data.secretHash = u.secret?.hash;
         next();
       })
       .catch((e: unknown) => {
         console.error('gateway: unit handshake check failed:', e);
-        refuseAfter(0, next);
+        refuseAfter(gate, socket, 0, next);
       });
   });
   const socketsOf = (unitId: string): Socket[] => [...nsp.sockets.values()].filter((s) => s.data.unitId === unitId);

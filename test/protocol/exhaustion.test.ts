@@ -132,6 +132,25 @@ describe('caps per address (low configured limits: 4 pending, 6 open per address
     for (const p of pending) p.close();
   });
 
+  it('pending places held by refused handshakes (their answer held back) give way at once to a valid terminal', async () => {
+    const addr = freshAddress();
+    const bad = { deviceId: t.creds.terminals[4]!.deviceId, token: 'wrong' };
+    // Three failures of this (address, device): from now on its refusals are held back (200 ms, 400 ms, …).
+    for (let i = 0; i < 3; i++) expect((await tryHandshake(t.url, '/terminal', bad, { localAddress: addr })).result).toBe('unauthorized');
+    const held: RawSocket[] = [];
+    for (let i = 0; i < 4; i++) {
+      const raw = await rawPending(addr);
+      raw.send(`40/terminal,${JSON.stringify(bad)}`);
+      held.push(raw);
+    }
+    await sleep(50); // refused, answers held back; all 4 places of the address taken, none older than evictAfterMs
+    const r = await tryHandshake(t.url, '/terminal', terminalAuth(t.creds.terminals[5]!), { localAddress: addr });
+    expect(r.result).toBe('connected');
+    expect(r.ms).toBeLessThan(300);
+    expect(held.filter((h) => !h.isOpen()).length).toBeGreaterThanOrEqual(1);
+    for (const h of held) h.close();
+  });
+
   it('open connections: 6 authenticated terminals from one address connect, the 7th is refused until one leaves', async () => {
     const addr = freshAddress();
     const terms = t.creds.terminals.slice(10, 17);
