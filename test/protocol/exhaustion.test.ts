@@ -217,14 +217,12 @@ describe('binary attachments are not part of the protocol', () => {
   });
 
   it('announced attachments are never waited for: 8 connections announcing 9 MiB each are all closed before the first attachment, none is kept', async () => {
-    const before = t.core.admission.counts.engine;
     const conns = await Promise.all(Array.from({ length: 8 }, (_, i) => rawTerminal(24 + i)));
-    expect(t.core.admission.counts.engine).toBe(before + 8);
     const header = `459-/terminal,["alarm",${JSON.stringify(Array.from({ length: 9 }, (_, n) => ({ _placeholder: true, num: n })))}]`;
     // The old parser answered nothing and kept every attachment (up to 1 MiB each) until the 9th: 9 MiB a connection.
     for (const c of conns) c.send(header);
     const closed = await Promise.all(conns.map((c) => closedWithin(c, 1000)));
     expect(closed).toEqual(conns.map(() => true));
-    await waitFor('the station to drop the connections', () => t.core.admission.counts.engine <= before, 2000);
+    await waitFor('the station to drop the connections', () => t.core.admission.counts.engine === 0, 2000);
   });
 });
