@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import { HealthDiff } from '../shared/consoleApi';
 import { MAX_PAYLOAD_BYTES } from '../shared/protocol';
+import { Admission, HandshakeGate, protocolParser, type AdmissionLimits } from './admission';
 import { ConfigError, type StationConfig } from './config';
 import { loadDemoRegistry } from './demo';
 import { attachConsoleNamespace, attachTerminalNamespace, attachUnitNamespace } from './gateway';
@@ -22,6 +23,8 @@ import { openStationTiles } from './tiles';
 
 export interface RunningCore {
   station: Station;
+  /** Connection bounds (main/admission.ts): its limits and what it refused, for tests and health. */
+  admission: Admission;
   url: string;
   port: number;
   credentialsFile?: string;
@@ -55,7 +58,12 @@ function watchRegistry(registry: Registry, station: Station): () => void {
   };
 }
 
-export async function startCore(config: StationConfig, now: () => number = Date.now): Promise<RunningCore> {
+export interface CoreOptions {
+  /** Connection bounds; each one defaults to defaultLimits() (main/admission.ts: derived from the fd limit). */
+  limits?: Partial<AdmissionLimits>;
+}
+
+export async function startCore(config: StationConfig, now: () => number = Date.now, options: CoreOptions = {}): Promise<RunningCore> {
   fs.mkdirSync(config.dataDir, { recursive: true });
   // First, so a tile archive that cannot be read stops the start before anything else is open.
   const tiles = await openStationTiles(config.tiles, (m) => new ConfigError(m));
@@ -87,18 +95,36 @@ export async function startCore(config: StationConfig, now: () => number = Date.
 
   const handler = makeRequestHandler({ consoleDir: config.consoleDir, registry: () => registry, sessions, passwords, now, tiles, unitStaleMs: config.unitStaleMs });
   const tls = config.tlsCert && config.tlsKey;
+  const admission = new Admission(options.limits);
   const server = tls
-    ? https.createServer({ cert: fs.readFileSync(config.tlsCert!), key: fs.readFileSync(config.tlsKey!) }, handler)
+    ? https.createServer(
+        // A TLS handshake that does not finish is as pending as a socket that says nothing.
+        { cert: fs.readFileSync(config.tlsCert!), key: fs.readFileSync(config.tlsKey!), handshakeTimeout: admission.limits.pendingTimeoutMs },
+        handler,
+      )
     : http.createServer(handler);
   const io = new Server(server, {
     // The protocol's 16 KiB rule is checked per message by the parsers, which answer invalid_payload; only a
-    // frame beyond 1 MiB (no terminal sends such a thing) makes Engine.IO close that one socket.
+    // frame beyond 1 MiB makes Engine.IO close that one socket. It cannot be lower: an admin's import is one
+    // frame of up to ~1 MB (renderer/store.ts importData). It is one frame at a time, released once read; a
+    // connection holds no more than that because binary attachments are refused (protocolParser), and pending
+    // connections, which could each be in the middle of such a frame, are bounded (Admission: maxPending).
     maxHttpBufferSize: 64 * MAX_PAYLOAD_BYTES,
     serveClient: false,
     cors: { origin: false },
+    // No binary attachments: such a packet closes the connection (main/admission.ts).
+    parser: protocolParser(),
+    // New Engine.IO sessions are bounded per address and in total; an unauthenticated one is closed after
+    // pendingTimeoutMs (by Admission; socket.io's own connectTimeout does the same for one that joins nothing).
+    allowRequest: admission.allowRequest,
+    connectTimeout: admission.limits.pendingTimeoutMs,
   });
-  attachTerminalNamespace(io, station, now);
-  const stopUnits = attachUnitNamespace(io, station, now);
+  admission.attach(server, io, Boolean(tls));
+  // One gate for both device namespaces: their scrypt checks share its bounds (main/admission.ts).
+  const gate = new HandshakeGate(now);
+  gate.onHold = admission.releasable;
+  attachTerminalNamespace(io, station, now, gate);
+  const stopUnits = attachUnitNamespace(io, station, now, gate);
   attachConsoleNamespace(io, station, sessions, now, journalId);
   // Device health changes all the time (heartbeats). Consoles get the whole table when they connect and then,
   // every 2 s, only the terminals that changed: with 1,000 terminals the whole table is ~160 KB, and parsing it
@@ -134,6 +160,7 @@ export async function startCore(config: StationConfig, now: () => number = Date.
   }
   return {
     station,
+    admission,
     url,
     port,
     ...(credentialsFile ? { credentialsFile } : {}),
@@ -143,6 +170,7 @@ export async function startCore(config: StationConfig, now: () => number = Date.
       clearInterval(healthTimer);
       clearInterval(unitsTimer);
       stopUnits();
+      admission.close();
       await new Promise<void>((resolve) => void io.close(() => resolve()));
       stopSessionSweep();
       sessions.close(now());

@@ -4,6 +4,7 @@ import type { Server, Socket } from 'socket.io';
 import type { ConsoleAuth, ConsoleClientEvents, ConsoleServerEvents, CommandAck } from '../shared/consoleApi';
 import type { OperatorRef } from '../shared/events';
 import { parseTerminalAuth, parseUnitAuth, refusal, type AlarmStatus, type Refusal } from '../shared/protocol';
+import { HandshakeGate } from './admission';
 import type { Sessions } from './sessions';
 import { toSnapshot, type Incident } from '../shared/incidents';
 import type { Station } from './station';
@@ -41,65 +42,52 @@ function guarded(name: string, fn: (payload: unknown, ack: unknown) => void) {
 }
 
 /**
- * Failed handshakes from one address are answered ever more slowly (brute force), but a device with valid
- * credentials is never refused: credentials are checked first, only a *refusal* waits. Once an address has
- * failed a few times its checks also run one at a time, so one address cannot keep every scrypt thread busy.
+ * Answers a refused handshake with `unauthorized` (and nothing more), after `delayMs` (HandshakeGate). A held
+ * refusal keeps its connection open, so the gate is told: under a flood such a connection gives its place to a
+ * newcomer (main/admission.ts), which may be a valid device behind the same NAT.
  */
-export class HandshakeThrottle {
-  private readonly failures = new Map<string, { count: number; at: number }>();
-  private readonly queues = new Map<string, Promise<unknown>>();
-  constructor(private readonly now: () => number) {}
-
-  private count(addr: string): number {
-    const f = this.failures.get(addr);
-    return f && this.now() - f.at < 10 * 60_000 ? f.count : 0;
-  }
-
-  /** Runs a credential check: at once for a clean address, queued behind the previous one for a suspect. */
-  check<T>(addr: string, fn: () => Promise<T>): Promise<T> {
-    if (this.count(addr) <= 3) return fn();
-    const run = (this.queues.get(addr) ?? Promise.resolve()).then(fn, fn);
-    const tail = run.catch(() => undefined);
-    this.queues.set(addr, tail);
-    void tail.then(() => {
-      if (this.queues.get(addr) === tail) this.queues.delete(addr);
-    });
-    return run;
-  }
-
-  /** Records a failure; returns how long to hold back the refusal for this address. */
-  failed(addr: string): number {
-    const count = this.count(addr) + 1;
-    this.failures.set(addr, { count, at: this.now() });
-    if (this.failures.size > 10_000) this.failures.clear(); // bounded memory under a spray of addresses
-    return count <= 3 ? 0 : Math.min(10_000, 100 * 2 ** (count - 3));
-  }
-}
-
-function refuseHandshake(throttle: HandshakeThrottle, socket: Socket, next: (err?: Error) => void): void {
-  const delay = throttle.failed(socket.handshake.address);
+function refuseAfter(gate: HandshakeGate, socket: Socket, delayMs: number, next: (err?: Error) => void): void {
   const refuse = (): void => next(new Error('unauthorized'));
-  if (delay > 0) setTimeout(refuse, delay);
-  else refuse();
+  if (delayMs > 0) {
+    gate.onHold?.(socket.conn);
+    setTimeout(refuse, delayMs);
+  } else refuse();
 }
 
-export function attachTerminalNamespace(io: Server, station: Station, now: () => number = Date.now): void {
+/**
+ * `gate` schedules the credential checks (main/admission.ts); the core passes one gate to both device
+ * namespaces, so their scrypt checks share its bounds.
+ */
+export function attachTerminalNamespace(io: Server, station: Station, now: () => number = Date.now, gate = new HandshakeGate(now)): void {
   const nsp = io.of('/terminal');
-  const throttle = new HandshakeThrottle(now);
   // Runs on every connection, including reconnections (connection-state recovery is not enabled),
   // so a rotated or disabled device can never get back in.
   nsp.use((socket, next) => {
+    const addr = socket.handshake.address;
     const auth = parseTerminalAuth(socket.handshake.auth);
-    if (!auth.ok) return refuseHandshake(throttle, socket, next);
-    throttle
-      .check(socket.handshake.address, () => station.registry.authenticateTerminal(auth.value.deviceId, auth.value.token))
-      .then((t) => {
-        if (!t) return refuseHandshake(throttle, socket, next);
+    if (!auth.ok) return refuseAfter(gate, socket, gate.malformed(addr), next);
+    const { deviceId, token } = auth.value;
+    gate
+      .check({
+        addr,
+        key: `terminal:${deviceId}`,
+        token,
+        current: () => {
+          const t = station.registry.terminal(deviceId);
+          return t && !t.disabled ? t.secret.hash : undefined;
+        },
+        verify: () => station.registry.authenticateTerminal(deviceId, token),
+      })
+      .then(({ ok: t, delayMs }) => {
+        if (!t) return refuseAfter(gate, socket, delayMs, next);
         socket.data.deviceId = t.deviceId;
         socket.data.secretHash = t.secret.hash;
         next();
       })
-      .catch(() => refuseHandshake(throttle, socket, next));
+      .catch((e: unknown) => {
+        console.error('gateway: terminal handshake check failed:', e);
+        refuseAfter(gate, socket, 0, next);
+      });
   });
 
   nsp.on('connection', (socket: Socket) => {
@@ -160,21 +148,34 @@ export function attachTerminalNamespace(io: Server, station: Station, now: () =>
 }
 
 /** Returns a function that stops the re-send timer. */
-export function attachUnitNamespace(io: Server, station: Station, now: () => number = Date.now): () => void {
+export function attachUnitNamespace(io: Server, station: Station, now: () => number = Date.now, gate = new HandshakeGate(now)): () => void {
   const nsp = io.of('/unit');
-  const throttle = new HandshakeThrottle(now);
   nsp.use((socket, next) => {
+    const addr = socket.handshake.address;
     const auth = parseUnitAuth(socket.handshake.auth);
-    if (!auth.ok) return refuseHandshake(throttle, socket, next);
-    throttle
-      .check(socket.handshake.address, () => station.registry.authenticateUnit(auth.value.unitId, auth.value.token))
-      .then((u) => {
-        if (!u) return refuseHandshake(throttle, socket, next);
+    if (!auth.ok) return refuseAfter(gate, socket, gate.malformed(addr), next);
+    const { unitId, token } = auth.value;
+    gate
+      .check({
+        addr,
+        key: `unit:${unitId}`,
+        token,
+        current: () => {
+          const u = station.registry.unit(unitId);
+          return u && !u.disabled && u.secret ? u.secret.hash : undefined;
+        },
+        verify: () => station.registry.authenticateUnit(unitId, token),
+      })
+      .then(({ ok: u, delayMs }) => {
+        if (!u) return refuseAfter(gate, socket, delayMs, next);
         socket.data.unitId = u.id;
         socket.data.secretHash = u.secret?.hash;
         next();
       })
-      .catch(() => refuseHandshake(throttle, socket, next));
+      .catch((e: unknown) => {
+        console.error('gateway: unit handshake check failed:', e);
+        refuseAfter(gate, socket, 0, next);
+      });
   });
   const socketsOf = (unitId: string): Socket[] => [...nsp.sockets.values()].filter((s) => s.data.unitId === unitId);
   const deliver = (unitId: string, inc: Incident): void => {

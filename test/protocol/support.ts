@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import WebSocket from 'ws';
+import type { AdmissionLimits } from '../../main/admission';
 import { loadConfig } from '../../main/config';
 import { startCore, type RunningCore } from '../../main/core';
 import { loadDemoRegistry, type DemoCredentials } from '../../main/demo';
@@ -54,6 +55,8 @@ export interface CoreOptions {
   /** The station clock (startCore's second argument); defaults to Date.now. */
   now?: () => number;
   env?: Record<string, string>;
+  /** Connection bounds (startCore's options.limits, main/admission.ts); defaults to the core's. */
+  limits?: Partial<AdmissionLimits>;
 }
 
 /**
@@ -103,7 +106,7 @@ export async function startTestCore(opts: CoreOptions = {}): Promise<TestCore> {
   for (const f of ['demo-registry.json', 'demo-credentials.json']) fs.copyFileSync(path.join(template, f), path.join(dataDir, f));
   const env: Record<string, string> = { STATION_HEARTBEAT_MS: String(opts.heartbeatMs ?? 30_000), ...opts.env };
   const config = loadConfig(['--demo', '--port', '0', '--data-dir', dataDir], env, path.join(ROOT, 'dist'));
-  const core = await startCore(config, opts.now);
+  const core = await startCore(config, opts.now, opts.limits ? { limits: opts.limits } : {});
   const creds = JSON.parse(fs.readFileSync(core.credentialsFile!, 'utf8')) as DemoCredentials;
   const url = `${core.url.replace(/\/$/, '')}`;
   const caused = (): StationEvent[] => core.station.journal.records.map((r) => r.event).filter((e) => !TIMER_EVENTS.has(e.type));
