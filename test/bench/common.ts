@@ -595,11 +595,16 @@ export async function spawnCore(opts: {
   const child =
     opts.noFile === undefined
       ? spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env })
-      : spawn('/bin/sh', ['-c', `ulimit -n ${Math.floor(opts.noFile)} 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$@"`, 'sh', process.execPath, ...args], {
-          cwd: ROOT,
-          stdio: ['ignore', 'pipe', 'pipe'],
-          env,
-        });
+      : spawn(
+          '/bin/sh',
+          // Only ever raised: to noFile, or as far as the hard limit allows.
+          ['-c', `n=${Math.floor(opts.noFile)}; c=$(ulimit -n); if [ "$c" != unlimited ] && [ "$c" -lt "$n" ]; then ulimit -n "$n" 2>/dev/null || ulimit -n "$(ulimit -Hn)"; fi; exec "$@"`, 'sh', process.execPath, ...args],
+          {
+            cwd: ROOT,
+            stdio: ['ignore', 'pipe', 'pipe'],
+            env,
+          },
+        );
   process.once('exit', () => child.exitCode === null && child.kill('SIGKILL'));
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));

@@ -359,7 +359,8 @@ async function main(): Promise<number> {
   const peaks = [full.peakMiB, restart?.peakMiB].filter((x): x is number => x !== undefined);
   const peak = peaks.length > 0 ? Math.max(...peaks) : undefined;
   const rssOk = peak !== undefined ? peak <= TARGET.rssMiB && full.startMs !== undefined : undefined;
-  const liveOk = full.live?.liveMs !== undefined ? full.live.liveMs <= TARGET.liveMs : undefined;
+  // Not shown within the time-out is a FAIL; only a core that never listened leaves it unmeasured.
+  const liveOk = full.startMs === undefined ? undefined : full.live?.liveMs !== undefined && full.live.liveMs <= TARGET.liveMs;
   const pass = startOk === true && rssOk === true && liveOk === true && restartOk !== false && (check?.refused ?? 0) === 0;
 
   const lines: string[] = [];
