@@ -354,7 +354,7 @@ async function main(): Promise<number> {
   const full = await runCore(`${meta.gen.records.toLocaleString('en')}-record journal`, fullDir, o, { browser, creds });
   const restart = o.restart && full.startMs !== undefined ? await runCore('restart on the same data folder', fullDir, o) : undefined;
 
-  const startOk = full.startMs !== undefined ? full.startMs <= TARGET.startMs : undefined;
+  const startOk = full.startMs !== undefined ? full.startMs <= TARGET.startMs : full.startTimedOut ? false : undefined;
   const restartOk = restart ? (restart.startMs !== undefined ? restart.startMs <= TARGET.startMs : false) : undefined;
   const peaks = [full.peakMiB, restart?.peakMiB].filter((x): x is number => x !== undefined);
   const peak = peaks.length > 0 ? Math.max(...peaks) : undefined;
