@@ -42,8 +42,9 @@ await build({
   // esbuild's ESM output on Node needs require() for CommonJS dependencies that it inlines.
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
 });
-// The latency, flood and map benches (`npm run bench`, `npm run bench:flood`, `npm run bench:map`), bundled like the core.
-const benchEntries = ['bench', 'flood', 'mapBench'].map((n) => path.join(root, 'test', 'bench', `${n}.ts`)).filter((f) => fs.existsSync(f));
+// The latency, flood and map benches (`npm run bench`, `npm run bench:flood`, `npm run bench:map`), the big-journal
+// bench (`npm run bench:journal`) and the soak (`npm run soak`), bundled like the core.
+const benchEntries = ['bench', 'flood', 'mapBench', 'journalBench', 'soak'].map((n) => path.join(root, 'test', 'bench', `${n}.ts`)).filter((f) => fs.existsSync(f));
 if (benchEntries.length > 0) {
   await build({
     ...common,

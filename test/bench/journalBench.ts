@@ -1,0 +1,418 @@
+// test/ (bench) — `npm run bench:journal`: the station after a busy county's year. Generates (once; cached by
+// generator version, size and seed) a valid hash-chained journal of 1,000,000 records for a 1,000-school demo county,
+// starts the real core on a copy of it (dist/main/start.js, a child process) and prints:
+//   - start time: spawn → the core listens (target ≤ 10 s), beside the same core on an empty journal;
+//   - peak RSS of the core (VmHWM, target ≤ 1 GiB);
+//   - console live: a real Chromium console logs in as an officer and a terminal presses a NEW alarm right after
+//     the login is submitted; time from submitting the login to that alarm's card in the console's DOM (target
+//     ≤ 2 s), beside the same on the empty journal;
+//   - a restart on the same data folder (what a snapshot, if the core keeps one, makes fast).
+// Every wait is bounded: a core that has not listened after --start-timeout is killed and reported as FAIL.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import type { DemoCredentials } from '../../main/demo';
+import { loadDemoRegistry } from '../../main/demo';
+import { checkEvent, applyRecord, emptyState } from '../../shared/incidents';
+import type { JournalRecord } from '../../shared/events';
+import { CHROMIUM_ARGS, findChromium } from '../support/chromium';
+import { ROOT } from '../support/core';
+import {
+  checkClock,
+  cleanupRegistry,
+  clock,
+  connectSocket,
+  CoreStartTimeout,
+  installObserver,
+  procMemMiB,
+  runBench,
+  senderOf,
+  spawnCore,
+  startWatchdog,
+  walkArgs,
+  within,
+  type AlarmWindow,
+  type TimedCore,
+} from './common';
+import { generateJournal, GENERATOR_VERSION, type GenResult } from './journalGen';
+
+const HELP = `usage: npm run bench:journal -- [options]
+  --records N         journal records (default 1000000; e.g. 20000 for a quick run)
+  --schools N         demo county schools, one terminal each (default 1000)
+  --units N           demo county patrol units (default 60)
+  --seed N            generator seed (default 20240901)
+  --start-timeout S   give up on a core that has not listened after S seconds: FAIL (default 120)
+  --live-timeout S    give up on the console after S seconds from login: FAIL (default 60)
+  --no-restart        skip the restart on the same data folder
+  --no-floor          skip the empty-journal floor run
+  --check             fold the generated journal with the shared reducer and count events checkEvent refuses
+                      (slow on big journals with a quadratic fold; meant for --records ≤ 50000)
+  --regenerate        ignore the cached journal and generate it again
+  --out FILE          JSON results (default bench-results/journal.json)
+Targets: start ≤ 10 s, peak RSS ≤ 1024 MiB, console live ≤ 2 s. Exit code 0 when all are met, 1 when one is
+not, 2 when the bench could not run. The journal is cached in bench-results/cache/.`;
+
+interface Options {
+  records: number;
+  schools: number;
+  units: number;
+  seed: number;
+  startTimeoutS: number;
+  liveTimeoutS: number;
+  restart: boolean;
+  floor: boolean;
+  check: boolean;
+  regenerate: boolean;
+  out: string;
+}
+
+const TARGET = { startMs: 10_000, rssMiB: 1024, liveMs: 2000 };
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = {
+    records: 1_000_000,
+    schools: 1000,
+    units: 60,
+    seed: 20240901,
+    startTimeoutS: 120,
+    liveTimeoutS: 60,
+    restart: true,
+    floor: true,
+    check: false,
+    regenerate: false,
+    out: path.join(ROOT, 'bench-results', 'journal.json'),
+  };
+  walkArgs(argv, HELP, (a, next, num) => {
+    if (a === '--records') o.records = Math.floor(num(a, next(), 100));
+    else if (a === '--schools') o.schools = Math.min(5000, Math.floor(num(a, next(), 1)));
+    else if (a === '--units') o.units = Math.min(1000, Math.floor(num(a, next(), 1)));
+    else if (a === '--seed') o.seed = Math.floor(num(a, next(), 0));
+    else if (a === '--start-timeout') o.startTimeoutS = num(a, next(), 1);
+    else if (a === '--live-timeout') o.liveTimeoutS = num(a, next(), 1);
+    else if (a === '--no-restart') o.restart = false;
+    else if (a === '--no-floor') o.floor = false;
+    else if (a === '--check') o.check = true;
+    else if (a === '--regenerate') o.regenerate = true;
+    else if (a === '--out') o.out = path.resolve(next() ?? o.out);
+    else return false;
+    return true;
+  });
+  return o;
+}
+
+/** Progress on stderr, so stdout holds only the results. */
+const progress = (what: string): void => void process.stderr.write(`journal bench: ${what}\n`);
+
+const { onCleanup, cleanupAll } = cleanupRegistry('journal bench');
+
+const DATA_FILES = ['journal.jsonl', 'demo-registry.json', 'demo-credentials.json'];
+
+interface CacheMeta {
+  generatorVersion: number;
+  options: { records: number; schools: number; units: number; seed: number };
+  generatedAt: string;
+  registryMs: number;
+  gen: GenResult;
+}
+
+/** The cached data folder for these options (journal, demo registry and credentials), generated when missing. */
+async function preparedJournal(o: Options): Promise<{ dir: string; meta: CacheMeta; cached: boolean }> {
+  const dir = path.join(ROOT, 'bench-results', 'cache', `journal-g${GENERATOR_VERSION}-n${o.records}-s${o.schools}-u${o.units}-seed${o.seed}`);
+  const metaFile = path.join(dir, 'meta.json');
+  if (!o.regenerate && fs.existsSync(metaFile) && DATA_FILES.every((f) => fs.existsSync(path.join(dir, f)))) {
+    return { dir, meta: JSON.parse(fs.readFileSync(metaFile, 'utf8')) as CacheMeta, cached: true };
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+  // Built aside and renamed, so an interrupted generation never looks like a cached journal.
+  const tmp = `${dir}.tmp-${process.pid}`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  fs.mkdirSync(tmp, { recursive: true });
+  onCleanup('unfinished journal cache', () => fs.rmSync(tmp, { recursive: true, force: true }));
+  progress(`generating the demo county: ${o.schools} schools, ${o.units} units (hashing their credentials)`);
+  const r0 = performance.now();
+  const { registry } = await loadDemoRegistry(tmp, path.join(ROOT, 'assets'), { schools: o.schools, units: o.units });
+  const registryMs = performance.now() - r0;
+  const snap = registry.snapshot;
+  const officers = snap.operators.filter((x) => x.role === 'officer' || x.role === 'chief').map(({ username, displayName, role }) => ({ username, displayName, role }));
+  progress(`generating ${o.records.toLocaleString('en')} journal records`);
+  // The year ends half a day ago, so nothing in it lies in the station's future.
+  const gen = generateJournal(
+    path.join(tmp, 'journal.jsonl'),
+    { terminals: snap.terminals.map((t) => ({ deviceId: t.deviceId, schoolId: t.schoolId })), units: snap.units.map((u) => ({ id: u.id, hasDevice: u.hasDevice })), officers },
+    { records: o.records, seed: o.seed, endAt: Date.now() - 12 * 3600_000 },
+  );
+  const meta: CacheMeta = { generatorVersion: GENERATOR_VERSION, options: { records: o.records, schools: o.schools, units: o.units, seed: o.seed }, generatedAt: new Date().toISOString(), registryMs, gen };
+  fs.writeFileSync(path.join(tmp, 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
+  fs.renameSync(tmp, dir);
+  return { dir, meta, cached: false };
+}
+
+/** Folds the journal with the shared reducer, counting the events checkEvent would have refused (should be 0). */
+function checkJournal(file: string): { records: number; refused: number; examples: string[] } {
+  let state = emptyState;
+  let refused = 0;
+  const examples: string[] = [];
+  let records = 0;
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    if (line === '') continue;
+    const r = JSON.parse(line) as JournalRecord;
+    records++;
+    const c = checkEvent(state, r.event);
+    if (!c.ok) {
+      refused++;
+      if (examples.length < 5) examples.push(`seq ${r.seq} ${r.event.type}: ${c.message}`);
+    }
+    state = applyRecord(state, r);
+  }
+  return { records, refused, examples };
+}
+
+/** The floor of reading a journal at all: stream it line by line and JSON.parse each line, in this process. */
+async function readFloorMs(file: string): Promise<number> {
+  const t0 = performance.now();
+  let n = 0;
+  let rest = '';
+  for await (const chunk of fs.createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
+    const lines = (rest + (chunk as string)).split('\n');
+    rest = lines.pop() ?? '';
+    for (const l of lines) if (l !== '') n += (JSON.parse(l) as JournalRecord).seq > 0 ? 1 : 0;
+  }
+  return n > 0 ? performance.now() - t0 : NaN;
+}
+
+/** A fresh data folder holding a copy of the prepared files (the core appends to its journal). */
+function copyDataDir(from: string, files: string[]): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'journal-bench-'));
+  onCleanup(`data folder ${dir}`, () => fs.rmSync(dir, { recursive: true, force: true }));
+  for (const f of files) fs.copyFileSync(path.join(from, f), path.join(dir, f));
+  return dir;
+}
+
+interface RunResult {
+  label: string;
+  /** Spawn → listening, ms; undefined when it did not listen within the time-out. */
+  startMs?: number;
+  startTimedOut?: boolean;
+  /** VmRSS when it started listening, and the peak (VmHWM) at the end of the run, MiB. */
+  rssAtListenMiB?: number;
+  peakMiB?: number;
+  live?: LiveResult;
+  journalWarnings: string[];
+  error?: string;
+}
+
+interface LiveResult {
+  /** Login submitted → the new alarm's card in the DOM, ms; undefined when it did not show within the time-out. */
+  liveMs?: number;
+  /** Login submitted → the login's HTTP answer, ms. */
+  loginMs?: number;
+  /** Login submitted → the console says it is online, ms. */
+  onlineMs?: number;
+  /** The terminal's alarm: emit → ack, ms. */
+  ackMs?: number;
+  /** Cards in the console's queue at the end. */
+  cards?: number;
+  clockOffsetMs?: number;
+  pageErrors: string[];
+  error?: string;
+}
+
+/**
+ * Logs a fresh console (new browser context, empty replica) in as the officer; right after submitting the login a
+ * terminal presses a new panic alarm. Measures until that alarm's card (with its text) is in the DOM.
+ */
+async function measureLive(browser: Browser, core: TimedCore, creds: DemoCredentials, timeoutMs: number, tag: string): Promise<LiveResult> {
+  const officer = creds.operators.find((x) => x.username === 'officer');
+  const term = creds.terminals[0];
+  if (!officer || !term) throw new Error('the demo credentials have no officer or no terminal');
+  const socket = await connectSocket(`${core.url}terminal`, { deviceId: term.deviceId, token: term.token }, `terminal ${term.deviceId} (${tag})`, onCleanup);
+  const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
+  onCleanup(`browser context (${tag})`, () => context.close());
+  const page = await context.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto(core.url, { timeout: 30_000 });
+  await page.waitForSelector('input[name=username]', { timeout: 30_000 });
+  await page.evaluate(installObserver, { frames: false });
+  await page.fill('input[name=username]', officer.username);
+  await page.fill('input[name=password]', officer.password);
+  const alarmId = `live-${tag}-${Date.now().toString(36)}`;
+  const out: LiveResult = { pageErrors };
+  const login = page
+    .waitForResponse((res) => res.url().endsWith('/api/login'), { timeout: timeoutMs })
+    .then(() => void (out.loginMs = clock() - t0))
+    .catch(() => undefined);
+  const t0 = clock();
+  await page.click('button[type=submit]');
+  // Pressed right after the login: the console must show it whether it arrives in its catch-up or live.
+  const ack = senderOf(socket)
+    .send({ alarmId, kind: 'panic', raisedAt: Date.now(), note: `bench ${alarmId}` })
+    .then((a) => {
+      if (a.ok) out.ackMs = clock() - t0;
+      else out.error = `the alarm was refused: ${a.error.code} ${a.error.message}`;
+    })
+    .catch((e: unknown) => void (out.error = `the alarm was not acked: ${(e as Error).message}`));
+  const online = page
+    .waitForSelector('[data-testid="link-state"].online', { timeout: timeoutMs })
+    .then(() => void (out.onlineMs = clock() - t0))
+    .catch(() => undefined);
+  try {
+    await page.waitForFunction((id) => id in ((window as unknown as AlarmWindow).__seen ?? {}), alarmId, { timeout: timeoutMs, polling: 20 });
+    const seenPage = await within(
+      page.evaluate((id) => (window as unknown as AlarmWindow).__seen[id]!, alarmId),
+      30_000,
+      'the page did not answer',
+    );
+    const c = await within(checkClock(page, 5), 30_000, 'the page did not answer the clock check');
+    out.clockOffsetMs = c.offsetMs;
+    out.liveMs = seenPage - c.offsetMs - t0;
+    out.cards = await within(
+      page.evaluate(() => document.querySelectorAll('[data-testid="incident"]').length),
+      30_000,
+      'the page did not answer',
+    );
+  } catch (e) {
+    out.error = `${out.error ? `${out.error}; ` : ''}the new alarm was not shown within ${(timeoutMs / 1000).toFixed(0)} s of the login (${(e as Error).message.split('\n')[0]})`;
+  }
+  await within(Promise.all([ack, online, login]), 15_000, 'ack').catch(() => undefined);
+  socket.close();
+  await within(context.close(), 10_000, 'context close').catch(() => undefined);
+  return out;
+}
+
+/** Starts the core on dataDir, records start time and memory, optionally measures the console, stops it. */
+async function runCore(label: string, dataDir: string, o: Options, live?: { browser: Browser; creds: DemoCredentials }): Promise<RunResult> {
+  const r: RunResult = { label, journalWarnings: [] };
+  progress(`${label}: starting the core`);
+  let core: TimedCore;
+  try {
+    core = await spawnCore({
+      dataDir,
+      timeoutMs: o.startTimeoutS * 1000,
+      onTick: (ms, pid) => {
+        if (Math.round(ms / 1000) % 10 === 0) progress(`${label}: still starting after ${(ms / 1000).toFixed(0)} s, RSS ${procMemMiB(pid)?.rss.toFixed(0) ?? '?'} MiB`);
+      },
+    });
+  } catch (e) {
+    if (e instanceof CoreStartTimeout) {
+      r.startTimedOut = true;
+      if (e.peakMiB !== undefined) r.peakMiB = e.peakMiB;
+      r.journalWarnings = e.output.split('\n').filter((l) => l.startsWith('journal:')).slice(0, 10);
+      return r;
+    }
+    r.error = (e as Error).message;
+    return r;
+  }
+  onCleanup(`core (${label})`, () => core.stop(3000));
+  r.startMs = core.startMs;
+  r.rssAtListenMiB = procMemMiB(core.child.pid)?.rss;
+  progress(`${label}: listening after ${(core.startMs / 1000).toFixed(2)} s`);
+  if (live) {
+    try {
+      r.live = await measureLive(live.browser, core, live.creds, o.liveTimeoutS * 1000, label.replace(/\W+/g, '-'));
+    } catch (e) {
+      r.live = { pageErrors: [], error: (e as Error).message };
+    }
+    if (r.live.error) progress(`${label}: ${r.live.error}`);
+  }
+  r.peakMiB = procMemMiB(core.child.pid)?.hwm;
+  r.journalWarnings = core.output().split('\n').filter((l) => l.startsWith('journal:')).slice(0, 10);
+  await core.stop(30_000);
+  return r;
+}
+
+const secs = (ms: number | undefined): string => (ms === undefined ? '—' : `${(ms / 1000).toFixed(2)} s`);
+const mib = (m: number | undefined): string => (m === undefined ? '—' : `${m.toFixed(0)} MiB`);
+const ratio = (a: number | undefined, b: number | undefined): string => (a === undefined || b === undefined || !(b > 0) ? '' : ` (×${(a / b).toFixed(1)} the floor)`);
+const verdict = (ok: boolean | undefined): string => (ok === undefined ? 'FAIL (not measured)' : ok ? 'PASS' : 'FAIL');
+
+async function main(): Promise<number> {
+  const o = parseArgs(process.argv.slice(2));
+  const t0 = Date.now();
+  // Bounded: generation (≈ 1 min per million records, generously), three starts and two console logins.
+  startWatchdog('journal bench', Math.round(300 + (o.records / 1e6) * 240 + 3 * (o.startTimeoutS + 40) + 2 * (o.liveTimeoutS + 60)), cleanupAll);
+
+  const { dir, meta, cached } = await preparedJournal(o);
+  const journalFile = path.join(dir, 'journal.jsonl');
+  const bytes = fs.statSync(journalFile).size;
+  progress(`journal ${cached ? 'from the cache' : 'generated'}: ${meta.gen.records.toLocaleString('en')} records, ${(bytes / 2 ** 20).toFixed(0)} MiB (${dir})`);
+  const creds = JSON.parse(fs.readFileSync(path.join(dir, 'demo-credentials.json'), 'utf8')) as DemoCredentials;
+
+  let check: ReturnType<typeof checkJournal> | undefined;
+  if (o.check) {
+    progress('checking every event with the shared reducer (--check)');
+    check = checkJournal(journalFile);
+  }
+  const readMs = await readFloorMs(journalFile);
+
+  const browser = await chromium.launch({ executablePath: findChromium(), args: CHROMIUM_ARGS, headless: true, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false });
+  onCleanup('chromium', () => browser.close());
+
+  const floor = o.floor ? await runCore('empty journal (floor)', copyDataDir(dir, DATA_FILES.filter((f) => f !== 'journal.jsonl')), o, { browser, creds }) : undefined;
+  const fullDir = copyDataDir(dir, DATA_FILES);
+  const full = await runCore(`${meta.gen.records.toLocaleString('en')}-record journal`, fullDir, o, { browser, creds });
+  const restart = o.restart && full.startMs !== undefined ? await runCore('restart on the same data folder', fullDir, o) : undefined;
+
+  const startOk = full.startMs !== undefined ? full.startMs <= TARGET.startMs : full.startTimedOut ? false : undefined;
+  const restartOk = restart ? (restart.startMs !== undefined ? restart.startMs <= TARGET.startMs : false) : undefined;
+  const peaks = [full.peakMiB, restart?.peakMiB].filter((x): x is number => x !== undefined);
+  const peak = peaks.length > 0 ? Math.max(...peaks) : undefined;
+  const rssOk = peak !== undefined ? peak <= TARGET.rssMiB && full.startMs !== undefined : undefined;
+  // Not shown within the time-out is a FAIL; only a core that never listened leaves it unmeasured.
+  const liveOk = full.startMs === undefined ? undefined : full.live?.liveMs !== undefined && full.live.liveMs <= TARGET.liveMs;
+  const pass = startOk === true && rssOk === true && liveOk === true && restartOk !== false && (check?.refused ?? 0) === 0;
+
+  const lines: string[] = [];
+  const g = meta.gen;
+  lines.push(
+    `journal bench: ${g.records.toLocaleString('en')} records (${(bytes / 2 ** 20).toFixed(0)} MiB, ${g.incidents.toLocaleString('en')} incidents, ` +
+      `${new Date(g.firstAt).toISOString().slice(0, 10)} … ${new Date(g.lastAt).toISOString().slice(0, 10)}), ${o.schools} schools, ${o.units} units; ` +
+      `${cached ? 'cached' : `generated in ${(g.ms / 1000).toFixed(1)} s (+ ${(meta.registryMs / 1000).toFixed(1)} s for the county's credentials)`}; ` +
+      `chromium ${browser.version()}, node ${process.version}, ${os.cpus().length} CPUs`,
+  );
+  lines.push(`  records by type: ${Object.entries(g.byType).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  if (check) lines.push(`  --check: ${check.refused} of ${check.records} events refused by checkEvent${check.examples.length ? `: ${check.examples.join('; ')}` : ''}`);
+  lines.push(`  floor: this process streams and parses the journal in ${secs(readMs)}`);
+  lines.push('');
+  const show = (r: RunResult | undefined): void => {
+    if (!r) return;
+    const start = r.startTimedOut ? `did not listen within ${o.startTimeoutS} s (killed)` : r.error ? `could not start: ${r.error.split('\n')[0]}` : `listening after ${secs(r.startMs)}`;
+    lines.push(`${r.label}: ${start}; RSS at listen ${mib(r.rssAtListenMiB)}, peak ${mib(r.peakMiB)}`);
+    if (r.live) {
+      const l = r.live;
+      lines.push(
+        `  console: login answered after ${secs(l.loginMs)}, online after ${secs(l.onlineMs)}, the new alarm shown after ${secs(l.liveMs)} (terminal ack after ${secs(l.ackMs)}; ${l.cards ?? '—'} cards in the queue)` +
+          (l.error ? `\n  console: ${l.error}` : '') +
+          (l.pageErrors.length ? `\n  page errors: ${l.pageErrors.slice(0, 3).join('; ')}` : ''),
+      );
+    }
+    for (const w of r.journalWarnings) lines.push(`  core: ${w}`);
+  };
+  show(floor);
+  show(full);
+  show(restart);
+  lines.push('');
+  lines.push(`target start ≤ ${TARGET.startMs / 1000} s: ${verdict(startOk)} (${full.startTimedOut ? `> ${o.startTimeoutS} s` : secs(full.startMs)}${ratio(full.startMs, floor?.startMs)})`);
+  if (restart) lines.push(`target restart ≤ ${TARGET.startMs / 1000} s: ${verdict(restartOk)} (${restart.startTimedOut ? `> ${o.startTimeoutS} s` : secs(restart.startMs)}${ratio(restart.startMs, floor?.startMs)})`);
+  lines.push(`target peak RSS ≤ ${TARGET.rssMiB} MiB: ${verdict(rssOk)} (${mib(peak)}${ratio(peak, floor?.peakMiB)})${full.startTimedOut ? ' — the core never finished starting' : ''}`);
+  lines.push(`target console live ≤ ${TARGET.liveMs / 1000} s: ${verdict(liveOk)} (${full.live?.liveMs !== undefined ? secs(full.live.liveMs) : full.startTimedOut ? 'the core never listened' : `> ${o.liveTimeoutS} s`}${ratio(full.live?.liveMs, floor?.live?.liveMs)})`);
+  console.log(lines.join('\n'));
+
+  const result = {
+    at: new Date().toISOString(),
+    options: { ...o, out: undefined },
+    journal: { dir, bytes, cached, ...meta },
+    check,
+    readFloorMs: readMs,
+    runs: { floor, full, restart },
+    targets: { ...TARGET, startOk, restartOk, rssOk, liveOk, pass },
+    durationS: (Date.now() - t0) / 1000,
+  };
+  fs.mkdirSync(path.dirname(o.out), { recursive: true });
+  fs.writeFileSync(o.out, JSON.stringify(result, null, 2) + '\n');
+  console.log(`results: ${path.relative(process.cwd(), o.out) || o.out} (${result.durationS.toFixed(1)} s)`);
+  return pass ? 0 : 1;
+}
+
+await runBench('journal bench', cleanupAll, main);
