@@ -13,7 +13,7 @@ import { ConfigError, type StationConfig } from './config';
 import { loadDemoRegistry } from './demo';
 import { attachConsoleNamespace, attachTerminalNamespace, attachUnitNamespace } from './gateway';
 import { makeRequestHandler } from './http';
-import { openJournal } from './journal';
+import { describeProblem, openJournal } from './journal';
 import { Registry } from './registry';
 import { hashSecret, newToken } from './secrets';
 import { PasswordHasher } from './passwords';
@@ -80,7 +80,7 @@ export async function startCore(config: StationConfig, now: () => number = Date.
   // The journal is folded as it streams in: a year of records opens in seconds with bounded memory.
   const restored = new StationRestore();
   const openedAt = Date.now();
-  const journal = openJournal(config.dataDir, { onRecord: restored.onRecord, now });
+  const journal = openJournal(config.dataDir, { onRecord: restored.onRecord, now, verifyChain: 'background' });
   console.log(`journal: ${journal.lastSeq} records read in ${Date.now() - openedAt} ms`);
   for (const p of journal.problems) console.warn(`journal: ${p.kind} at line ${p.line}: ${p.detail}`);
   const station = new Station(journal, registry, { now, heartbeatMs: config.heartbeatMs, restored });
@@ -126,6 +126,12 @@ export async function startCore(config: StationConfig, now: () => number = Date.
   attachTerminalNamespace(io, station, now, gate);
   const stopUnits = attachUnitNamespace(io, station, now, gate);
   attachConsoleNamespace(io, station, sessions, now, journalId);
+  // The chain of the journal is checked after the core listens (in slices): a break found then reaches every console.
+  void journal.chainChecked.then((p) => {
+    if (!p) return;
+    console.warn(`journal: ${describeProblem(p)}`);
+    io.of('/console').to('live').emit('journalProblems', journal.problems.map(describeProblem));
+  });
   // Device health changes all the time (heartbeats). Consoles get the whole table when they connect and then,
   // every 2 s, only the terminals that changed: with 1,000 terminals the whole table is ~160 KB, and parsing it
   // every 2 s on every console would sit in front of the next alarm.

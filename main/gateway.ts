@@ -6,6 +6,7 @@ import type { OperatorRef } from '../shared/events';
 import { parseTerminalAuth, parseUnitAuth, refusal, type AlarmStatus, type Refusal } from '../shared/protocol';
 import { HandshakeGate } from './admission';
 import type { Sessions } from './sessions';
+import { describeProblem } from './journal';
 import { toSnapshot, type Incident } from '../shared/incidents';
 import type { Station } from './station';
 
@@ -290,7 +291,7 @@ export function attachConsoleNamespace(io: Server, station: Station, sessions: S
       operator,
       reference: station.registry.reference(),
       serverTime: now(),
-      journalProblems: station.journal.problems.map((p) => `${p.kind} @ line ${p.line}: ${p.detail}`),
+      journalProblems: station.journal.problems.map(describeProblem),
     });
     // Catch-up and joining the live room happen in one synchronous step, so no record falls between them.
     // A console far behind (a first login to a year of journal) gets the state at one seq instead of every

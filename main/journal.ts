@@ -16,6 +16,9 @@ export interface JournalProblem {
   detail: string;
 }
 
+/** One line for a console's warning banner and the log. */
+export const describeProblem = (p: JournalProblem): string => `${p.kind} @ line ${p.line}: ${p.detail}`;
+
 /** The hash chain: each record's hash covers the previous hash and its own seq and event. */
 export function recordHash(prevHash: string, seq: number, event: unknown): string {
   return crypto.createHash('sha256').update(prevHash).update(JSON.stringify({ seq, event })).digest('hex');
@@ -24,6 +27,8 @@ const GENESIS = '';
 
 /** Records kept in memory for consoles catching up; older ones are served as a state snapshot instead. */
 export const DEFAULT_WINDOW = 50_000;
+/** Records kept while the file is read at open (see keep() in openJournal). */
+const SCAN_WINDOW = 6_000;
 
 export interface Journal {
   /** The most recent records (all of them in a journal smaller than the window). */
@@ -35,6 +40,8 @@ export interface Journal {
   readonly lastSeq: number;
   /** Every incident id this journal (or the one it replaced) ever gave out on a day: never reused. */
   readonly incidentIdHighWater: string | undefined;
+  /** Settles when the hash chain of what was read at open has been checked (at once unless checked in the background). */
+  readonly chainChecked: Promise<JournalProblem | undefined>;
   /** Records after `seq` from memory, or undefined when they are older than the window. */
   recordsAfter(seq: number): readonly JournalRecord[] | undefined;
   /** Appends durably; throws if the record could not be made durable (nothing is then kept). */
@@ -73,7 +80,11 @@ class LineReader {
   /** An unreadable line without a usable seq: numbered once the next good line says where it stood. */
   private pendingBad: { line: number; detail: string } | undefined;
 
-  constructor(private readonly emit: (r: JournalRecord) => void) {}
+  constructor(
+    private readonly emit: (r: JournalRecord) => void,
+    /** false: the chain is checked elsewhere (verifyChainInBackground); only the last hash is kept. */
+    private readonly verifyChain = true,
+  ) {}
 
   private out(r: JournalRecord): void {
     this.lastSeq = r.seq;
@@ -125,7 +136,7 @@ class LineReader {
   }
 
   private checkChain(text: string, raw: { seq: number; event: unknown }, hash: string | undefined, lineNo: number): void {
-    if (!this.chainBroken && hash !== this.expectedHash(text, raw, hash)) {
+    if (this.verifyChain && !this.chainBroken && hash !== this.expectedHash(text, raw, hash)) {
       // Only the first break is reported: after it nothing later can be trusted either.
       this.chainBroken = true;
       this.problems.push({ line: lineNo, kind: 'chain_broken', detail: `record seq ${raw.seq} does not match the hash chain (edited, inserted or removed records)` });
@@ -138,7 +149,8 @@ class LineReader {
   private expectedHash(text: string, raw: { seq: number; event: unknown }, hash: string | undefined): string {
     const cut = text.lastIndexOf(',"hash":"');
     if (hash !== undefined && cut > 0 && text.startsWith('{"seq":')) {
-      const fast = crypto.createHash('sha256').update(this.prevHash).update(text.slice(0, cut)).update('}').digest('hex');
+      // One-shot hashing: half the cost of a Hash object per line, which counts over a million lines.
+      const fast = crypto.hash('sha256', `${this.prevHash}${text.slice(0, cut)}}`, 'hex');
       if (fast === hash) return fast;
     }
     return recordHash(this.prevHash, raw.seq, raw.event);
@@ -177,8 +189,8 @@ export interface FileScan {
  * Streams a journal file in 8 MiB chunks, handing each record to `onRecord`: memory stays bounded however
  * large the file (a year of a busy county is hundreds of MiB; one string of it could not even be made).
  */
-export function scanJournalFile(file: string, onRecord: (r: JournalRecord) => void): FileScan {
-  const reader = new LineReader(onRecord);
+export function scanJournalFile(file: string, onRecord: (r: JournalRecord) => void, verifyChain = true): FileScan {
+  const reader = new LineReader(onRecord, verifyChain);
   const fd = fs.openSync(file, 'r');
   const chunk = Buffer.alloc(8 * 1024 * 1024);
   let carry = Buffer.alloc(0);
@@ -205,6 +217,41 @@ export function scanJournalFile(file: string, onRecord: (r: JournalRecord) => vo
   const problems = reader.problems;
   if (carry.length > 0) problems.push({ line: lineNo + 1, kind: 'torn_tail', detail: `${carry.length} bytes of an unfinished record` });
   return { problems, lastSeq: reader.lastSeq, lastHash: reader.lastHash, records: reader.records, goodBytes, tail: carry };
+}
+
+/**
+ * Checks the hash chain of the first `limitBytes` of a journal in small slices, yielding to the event loop
+ * between them: started after the core listens, it costs the start nothing and never holds up an alarm for
+ * more than a few milliseconds. Resolves with the first break, or undefined when the chain is intact.
+ */
+export async function verifyChainSliced(file: string, limitBytes: number, sliceBytes = 256 * 1024): Promise<JournalProblem | undefined> {
+  const reader = new LineReader(() => undefined, true);
+  const fd = fs.openSync(file, 'r');
+  const chunk = Buffer.alloc(sliceBytes);
+  let carry = Buffer.alloc(0);
+  let pos = 0;
+  let lineNo = 0;
+  try {
+    while (pos < limitBytes) {
+      const n = fs.readSync(fd, chunk, 0, Math.min(chunk.length, limitBytes - pos), pos);
+      if (n === 0) break;
+      pos += n;
+      const buf = carry.length > 0 ? Buffer.concat([carry, chunk.subarray(0, n)]) : chunk.subarray(0, n);
+      let start = 0;
+      for (let nl = buf.indexOf(10, start); nl !== -1; nl = buf.indexOf(10, start)) {
+        lineNo++;
+        reader.line(buf.toString('utf8', start, nl), lineNo);
+        start = nl + 1;
+      }
+      carry = Buffer.from(buf.subarray(start));
+      const broken = reader.problems.find((p) => p.kind === 'chain_broken');
+      if (broken) return broken;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return reader.problems.find((p) => p.kind === 'chain_broken');
 }
 
 /** What the journal last knew of itself, kept beside it: a deleted or shortened journal is noticed. */
@@ -239,6 +286,11 @@ export interface JournalOptions {
   window?: number;
   /** Clock for the names of saved torn tails. */
   now?: () => number;
+  /**
+   * 'background': check the hash chain after open, in slices between other work (the core, which listens first); a
+   * break is added to `problems` when found and announced through `chainChecked`. Default: checked while reading.
+   */
+  verifyChain?: 'inline' | 'background';
 }
 
 export function openJournal(dir: string, options: string | JournalOptions = {}): Journal {
@@ -252,18 +304,43 @@ export function openJournal(dir: string, options: string | JournalOptions = {}):
   const markFile = path.join(dir, `${fileName}.watermark`);
   const existed = fs.existsSync(file);
   let records: JournalRecord[] = [];
+  // While a large file is read, only the last few thousand records are kept: every record held longer is
+  // copied by each young-generation GC (a 50,000-record window cost the start of a 1M journal seconds of GC).
+  // Consoles further behind than that get a snapshot anyway.
+  let limit = Math.min(window, SCAN_WINDOW);
   const keep = (r: JournalRecord): void => {
     records.push(r);
-    if (records.length > window * 2) records = records.slice(records.length - window);
+    if (records.length > limit * 2) records = records.slice(records.length - limit);
   };
+  // Only complete lines are checked in the background: a torn tail (cut off below) is not part of the chain.
+  const sizeAtOpen = existed ? fs.statSync(file).size : 0;
   const scan: FileScan = existed
-    ? scanJournalFile(file, (r) => {
-        keep(r);
-        opts.onRecord?.(r);
-      })
+    ? scanJournalFile(
+        file,
+        (r) => {
+          keep(r);
+          opts.onRecord?.(r);
+        },
+        opts.verifyChain !== 'background',
+      )
     : { problems: [], lastSeq: 0, lastHash: GENESIS, records: 0, goodBytes: 0, tail: Buffer.alloc(0) };
   const problems = scan.problems;
   let goodBytes = scan.goodBytes;
+  limit = window;
+  const chainChecked: Promise<JournalProblem | undefined> =
+    opts.verifyChain === 'background' && sizeAtOpen > 0
+      ? new Promise<void>((resolve) => setTimeout(resolve, 0)).then(() => verifyChainSliced(file, sizeAtOpen)).then(
+          (p) => {
+            if (p) problems.push(p);
+            return p;
+          },
+          (e: unknown) => {
+            const p: JournalProblem = { line: 0, kind: 'chain_broken', detail: `the hash chain could not be checked: ${(e as Error).message}` };
+            problems.push(p);
+            return p;
+          },
+        )
+      : Promise.resolve(problems.find((p) => p.kind === 'chain_broken'));
   if (scan.tail.length > 0) {
     // Keep the fragment for the record, then cut it off so the next append starts on a clean line.
     fs.writeFileSync(path.join(dir, `${fileName}.torn-${(opts.now ?? Date.now)()}`), scan.tail);
@@ -346,6 +423,7 @@ export function openJournal(dir: string, options: string | JournalOptions = {}):
       return records;
     },
     problems,
+    chainChecked,
     journalId: id,
     get lastSeq() {
       return lastSeq;

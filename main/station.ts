@@ -67,7 +67,7 @@ export interface StationOptions {
  * its current state, so the alarm:status a terminal hears after a restart is the very one it heard live.
  */
 export class StationRestore {
-  readonly fold = new StationFold().own();
+  readonly fold = new StationFold().own().restoring();
   readonly lastStatus = new Map<string, AlarmStatus>();
   readonly onRecord = (r: JournalRecord): void => {
     const e = r.event;

@@ -144,6 +144,7 @@ export class ConsoleStore {
       hello: (h) => this.onHello(h),
       records: (batch) => this.onRecords(batch),
       snapshot: (snap) => this.onSnapshot(snap),
+      journalProblems: (journalProblems) => this.set({ journalProblems }),
       volatile: (alarms) => this.set({ volatile: alarms }),
       health: (devices) => this.set({ health: devices }),
       healthChanged: (change) => this.set({ health: mergeHealth(this.s.health, change) }),

@@ -105,6 +105,8 @@ export interface ConsoleServerEvents {
   /** Instead of records, for a console too far behind: the state at one seq; records after it follow. */
   snapshot: (s: StateSnapshot) => void;
   record: (r: JournalRecord) => void;
+  /** The journal's problems changed (a hash-chain break found by the check that runs after start). */
+  journalProblems: (problems: string[]) => void;
   volatile: (alarms: AlarmReceived[]) => void;
   health: (devices: DeviceHealth[]) => void;
   /** Every 2 s, only the terminals whose health changed since the last send (and those removed). */

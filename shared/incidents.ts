@@ -286,14 +286,27 @@ export class StationFold {
 
   /** The state so far. Without `owned`, later applies do not change what this returned. */
   get state(): StationState {
+    this.inPlace = false;
     const s = { ...this.cur };
     if (!this.owning) this.copied.clear(); // the next change copies again: what we handed out stays as it was
     return s;
   }
   private owning = false;
+  /**
+   * While nobody but this fold has seen its incidents (the core reading its journal at start), each
+   * incident is updated in place instead of copied per record: a year of records opens with far less
+   * garbage. Switched off for good by own() or by handing out a state.
+   */
+  private inPlace = false;
+  /** Incidents that this fold created in place mode (only those may be changed in place). */
+  restoring(): this {
+    this.inPlace = true;
+    return this;
+  }
   /** From now on the caller owns this fold: `state` is a live view, updated in place by apply(). */
   own(): this {
     this.owning = true;
+    this.inPlace = false;
     for (const k of ['incidents', 'alarmIndex', 'devices', 'units', 'assignments'] as const) this.w(k);
     return this;
   }
@@ -384,20 +397,22 @@ export class StationFold {
       }
       case 'incident.shown': {
         const inc = this.cur.incidents.get(event.incidentId)!;
-        this.setIncident({ ...inc, shownAt: event.at, timeline: [...inc.timeline, { at: event.at, type: event.type, by: event.operator.displayName }], seq });
+        const entry: TimelineEntry = { at: event.at, type: event.type, by: event.operator.displayName };
+        if (this.inPlace) {
+          inc.shownAt = event.at;
+          inc.timeline.push(entry);
+          inc.seq = seq;
+        } else this.setIncident({ ...inc, shownAt: event.at, timeline: [...inc.timeline, entry], seq });
         return;
       }
       case 'incident.acknowledged': {
         const inc = this.cur.incidents.get(event.incidentId)!;
-        this.setIncident({
-          ...inc,
-          acknowledgedAt: event.at,
-          acknowledgedBy: event.operator,
-          handler: event.operator,
-          state: inc.state === 'received' ? 'acknowledged' : inc.state,
-          timeline: [...inc.timeline, { at: event.at, type: event.type, by: event.operator.displayName }],
-          seq,
-        });
+        const entry: TimelineEntry = { at: event.at, type: event.type, by: event.operator.displayName };
+        const change = { acknowledgedAt: event.at, acknowledgedBy: event.operator, handler: event.operator, state: inc.state === 'received' ? ('acknowledged' as const) : inc.state, seq };
+        if (this.inPlace) {
+          Object.assign(inc, change);
+          inc.timeline.push(entry);
+        } else this.setIncident({ ...inc, ...change, timeline: [...inc.timeline, entry] });
         return;
       }
       case 'device.offline':
@@ -432,7 +447,8 @@ export class StationFold {
   private applyLifecycle(seq: number, inc: Incident, e: LifecycleEvent): void {
     const by = 'operator' in e && e.operator ? e.operator.displayName : undefined;
     const entry: TimelineEntry = { at: e.at, type: e.type, ...(by ? { by } : {}), ...('unitId' in e ? { unitId: e.unitId } : {}) };
-    let next: Incident = { ...inc, seq };
+    const next: Incident = this.inPlace ? inc : { ...inc };
+    next.seq = seq;
     const release = (unitId: string): void => {
       if (this.cur.assignments.get(unitId) === inc.id) this.w('assignments').delete(unitId);
     };
@@ -480,7 +496,7 @@ export class StationFold {
         entry.detail = e.state;
         break;
       case 'incident.resolved':
-        next = { ...next, resolvedAt: e.at, resolvedBy: e.operator, disposition: e.disposition, resolutionNote: e.note };
+        Object.assign(next, { resolvedAt: e.at, resolvedBy: e.operator, disposition: e.disposition, resolutionNote: e.note });
         // Resolution ends every unit's job on it; a reopened incident is dispatched afresh.
         next.dispatches = inc.dispatches.map((d) => (isActiveDispatch(d) ? { ...d, releasedAt: e.at } : d));
         // The units are free for other jobs once the incident is closed.
@@ -488,8 +504,11 @@ export class StationFold {
         entry.detail = e.disposition;
         break;
       case 'incident.reopened': {
-        const { resolvedAt: _r, resolvedBy: _b, disposition: _d, resolutionNote: _n, ...rest } = next;
-        next = { ...rest, reopenedAt: e.at };
+        delete next.resolvedAt;
+        delete next.resolvedBy;
+        delete next.disposition;
+        delete next.resolutionNote;
+        next.reopenedAt = e.at;
         entry.detail = e.reason;
         break;
       }
@@ -500,8 +519,11 @@ export class StationFold {
         return missingCase(e);
     }
     next.state = deriveState(next);
-    next.timeline = [...inc.timeline, entry];
-    this.setIncident(next);
+    if (this.inPlace) next.timeline.push(entry);
+    else {
+      next.timeline = [...inc.timeline, entry];
+      this.setIncident(next);
+    }
   }
 }
 

@@ -11,6 +11,7 @@ export interface LinkHandlers {
   records(batch: JournalRecord[]): void;
   /** The state at one seq, for a console too far behind to catch up record by record. */
   snapshot(s: StateSnapshot): void;
+  journalProblems(problems: string[]): void;
   volatile(alarms: AlarmReceived[]): void;
   health(devices: DeviceHealth[]): void;
   healthChanged(change: HealthChange): void;
@@ -88,6 +89,7 @@ export function connect(session: string, since: () => number, h: LinkHandlers): 
   socket.on('hello', h.hello);
   socket.on('records', h.records);
   socket.on('snapshot', h.snapshot);
+  socket.on('journalProblems', h.journalProblems);
   socket.on('record', (r) => h.records([r]));
   socket.on('volatile', h.volatile);
   socket.on('health', h.health);

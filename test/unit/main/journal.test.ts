@@ -287,3 +287,42 @@ describe('the hash chain', () => {
     expect(fs.readFileSync(file).equals(before)).toBe(true);
   });
 });
+
+describe('the hash chain checked in the background, in slices (the core at start)', () => {
+  const write = (n: number): string[] => {
+    const j = openJournal(dir);
+    for (let i = 1; i <= n; i++) j.append(alarm(i));
+    j.close();
+    return fileLines();
+  };
+
+  it('an intact journal: no problem, and the records are read as with an inline check', async () => {
+    write(5);
+    const seen: number[] = [];
+    const j = openJournal(dir, { verifyChain: 'background', onRecord: (r) => seen.push(r.seq) });
+    open.push(j);
+    expect(seen).toEqual([1, 2, 3, 4, 5]);
+    expect(await j.chainChecked).toBeUndefined();
+    expect(j.problems).toEqual([]);
+    expect(j.append(alarm(6)).seq).toBe(6);
+  });
+
+  it('finds the same first break as scanJournal (edited, removed, inserted records), and adds it to the problems', async () => {
+    const lines = write(6);
+    const cases: string[][] = [
+      lines.map((l, i) => (i === 2 ? l.replace('第3号报警', '第3号报警（已改）') : l)),
+      [...lines.slice(0, 3), ...lines.slice(4)],
+      [...lines.slice(0, 2), chained([1, alarm(99)])[0]!, ...lines.slice(2)],
+    ];
+    for (const c of cases) {
+      fs.writeFileSync(file, c.join('\n'));
+      const inline = scanJournal(c.join('\n')).problems.find((p) => p.kind === 'chain_broken');
+      expect(inline).toBeDefined();
+      const j = openJournal(dir, { verifyChain: 'background' });
+      const found = await j.chainChecked;
+      j.close();
+      expect(found).toEqual(inline);
+      expect(j.problems).toContainEqual(inline);
+    }
+  });
+});

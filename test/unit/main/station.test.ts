@@ -39,6 +39,7 @@ function flaky(real: Journal): FlakyJournal {
       return real.records;
     },
     problems: real.problems,
+    chainChecked: real.chainChecked,
     journalId: real.journalId,
     get lastSeq() {
       return real.lastSeq;
