@@ -60,11 +60,30 @@ function demoTemplate(): Promise<string> {
   template ??= (async () => {
     const sources = ['shared/sampleCounty.ts', 'shared/model.ts', 'main/demo.ts', 'main/registry.ts', 'main/secrets.ts'];
     const hash = crypto.createHash('sha256').update(sources.map((f) => fs.readFileSync(path.join(ROOT, f), 'utf8')).join('\0')).digest('hex').slice(0, 16);
-    const dir = path.join(os.tmpdir(), `station-fuzz-demo-${hash}-${process.pid}`);
-    if (!fs.existsSync(path.join(dir, 'ready'))) {
-      fs.rmSync(dir, { recursive: true, force: true });
-      await loadDemoRegistry(dir, path.join(ROOT, 'assets'));
-      fs.writeFileSync(path.join(dir, 'ready'), '');
+    const dir = path.join(os.tmpdir(), `station-fuzz-demo-${hash}`);
+    const ready = path.join(dir, 'ready');
+    if (fs.existsSync(ready)) return dir;
+    // One test file makes it (mkdir is the lock), the others wait; a maker that died leaves no `ready`: taken over.
+    if (fs.existsSync(dir) && Date.now() - fs.statSync(dir).mtimeMs > 120_000) fs.rmSync(dir, { recursive: true, force: true });
+    let mine = false;
+    try {
+      fs.mkdirSync(dir);
+      mine = true;
+    } catch {
+      /* another file is making it */
+    }
+    if (mine) {
+      try {
+        await loadDemoRegistry(dir, path.join(ROOT, 'assets'));
+      } catch (e) {
+        fs.rmSync(dir, { recursive: true, force: true });
+        throw e;
+      }
+      fs.writeFileSync(ready, '');
+      return dir;
+    }
+    for (const until = Date.now() + 120_000; !fs.existsSync(ready); await sleep(50)) {
+      if (Date.now() > until) throw new Error(`the demo template ${dir} was not made within 120 s`);
     }
     return dir;
   })();
