@@ -10,18 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DISPOSITIONS } from '../../shared/events';
 import { connected, emitAck, ensureBuilt, FuzzStation, probeAlarm, ReplicaConsole, runProperty, sleep, socketTo, wellFormedAnswer, wholeStationProblems } from './harness';
 import type { CoreProcess } from '../support/core';
-import { brief, hostileId, PROTO_IDS, ref, resolveRefs, type Ref } from './hostile';
+import { brief, hostileId, pick, PROTO_IDS, resolveRefs, type Ref } from './hostile';
 
 const ROLES = ['officer', 'chief', 'trainer', 'admin'] as const;
 type RoleName = (typeof ROLES)[number];
 
 const text = fc.oneof({ weight: 2, arbitrary: fc.constantFrom('现场正常 / all clear', 'ok') }, { weight: 3, arbitrary: hostileId });
-const pick = <T>(good: readonly T[], refs: readonly Ref['ref'][] = []): fc.Arbitrary<unknown> =>
-  fc.oneof(
-    ...(good.length > 0 ? [{ weight: 2, arbitrary: fc.constantFrom(...good) as fc.Arbitrary<unknown> }] : []),
-    ...(refs.length > 0 ? [{ weight: 3, arbitrary: ref(refs) as fc.Arbitrary<unknown> }] : []),
-    { weight: 3, arbitrary: hostileId },
-  );
 
 const KINDS = ['schools', 'terminals', 'guardPosts', 'policeRooms', 'units'] as const;
 /** Reference-data files whose one row has an id that is a key of Object.prototype; SCHOOL is a real school id. */

@@ -47,7 +47,8 @@ export async function runProperty<Ts extends [unknown, ...unknown[]]>(name: stri
   });
   console.log(`[fuzz] ${name}: seed ${details.seed}, ${details.numRuns} runs${details.interrupted ? ' (time limit reached)' : ''}${details.failed ? `, FAILED at path ${details.counterexamplePath}` : ''}`);
   if (details.failed) {
-    throw new Error(`${name}\nreplay: FUZZ_SEED=${details.seed} FUZZ_PATH=${details.counterexamplePath ?? ''}\n${fc.defaultReportMessage(details)}`);
+    const cause = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+    throw new Error(`${name}\nreplay: FUZZ_SEED=${details.seed} FUZZ_PATH=${details.counterexamplePath ?? ''}\n${fc.defaultReportMessage(details)}\nwhat failed: ${cause}`);
   }
 }
 

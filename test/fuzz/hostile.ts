@@ -43,6 +43,15 @@ export const hostileId: fc.Arbitrary<unknown> = fc.oneof(
 
 export const ref = (kinds: readonly Ref['ref'][]): fc.Arbitrary<Ref> => fc.record({ ref: fc.constantFrom(...kinds), n: fc.nat(15) });
 
+/** A good value now and then, a reference to a real record, or (most often) a hostile value. */
+export function pick(good: readonly unknown[], refs: readonly Ref['ref'][] = []): fc.Arbitrary<unknown> {
+  return fc.oneof(
+    ...(good.length > 0 ? [{ weight: 2, arbitrary: fc.constantFrom(...good) }] : []),
+    ...(refs.length > 0 ? [{ weight: 3, arbitrary: ref(refs) as fc.Arbitrary<unknown> }] : []),
+    { weight: 3, arbitrary: hostileId },
+  );
+}
+
 /** Replaces every Ref in a value by the id it names (deeply; own "__proto__" keys kept as own keys). */
 export function resolveRefs(x: unknown, lookup: (r: Ref) => string): unknown {
   if (isRef(x)) return lookup(x);
