@@ -146,8 +146,8 @@ async function send(role: RoleName, cmd: string, rawArgs: unknown[]): Promise<vo
   const problems: string[] = [];
   let changedRegistry = false;
   if (Object.hasOwn(FIELDS, cmd)) {
-    const r = await emitAck(sock, cmd, args, 3000);
-    if (r.timedOut || !wellFormedAnswer(r.answer)) badAnswers.push(`${role} ${cmd} ${brief(args)} → ${r.timedOut ? 'no answer within 3 s' : brief(r.answer)}`);
+    const r = await emitAck(sock, cmd, args, 5000);
+    if (r.timedOut || !wellFormedAnswer(r.answer)) badAnswers.push(`${role} ${cmd} ${brief(args)} → ${r.timedOut ? 'no answer within 5 s' : brief(r.answer)}`);
     changedRegistry = cmd.startsWith('admin:') && cmd !== 'admin:export' && (r.answer as { ok?: unknown } | undefined)?.ok === true;
   } else sock.emit(cmd, ...args);
   // A registry change reaches the core's 1 s and 2 s timers (supervision, health): let them run once.
@@ -183,7 +183,7 @@ for (const role of ROLES) {
         fc.asyncProperty(commandCall, async ({ cmd, args }) => {
           await send(role, cmd, args);
         }),
-        { numRuns: 40, timeLimitMs: 15_000 },
+        { numRuns: 40, timeLimitMs: 12_000 },
       );
     }, 90_000);
 

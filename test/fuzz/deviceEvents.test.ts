@@ -123,8 +123,8 @@ async function deviceSend(kind: 'terminal' | 'unit', events: Record<string, fc.A
   const args = call.args.map(materialize);
   const what = `${kind} ${call.event} ${brief(args)}`;
   if (Object.hasOwn(events, call.event)) {
-    const r = await emitAck(sock, call.event, args, 3000);
-    if (r.timedOut || !wellFormedAnswer(r.answer)) badAnswers.push(`${what} → ${r.timedOut ? 'no answer within 3 s' : brief(r.answer)}`);
+    const r = await emitAck(sock, call.event, args, 5000);
+    if (r.timedOut || !wellFormedAnswer(r.answer)) badAnswers.push(`${what} → ${r.timedOut ? 'no answer within 5 s' : brief(r.answer)}`);
   } else {
     sock.emit(call.event, ...args);
     await new Promise((r) => setTimeout(r, 20));

@@ -243,10 +243,10 @@ export function rawHttp(port: number, request: Buffer | string, o: { localAddres
   });
 }
 
-/** GET /api/health from a clean address: true when it answers 200 with { ok: true }. */
+/** GET /api/health from a clean address: true when it answers 200 with { ok: true } (within 5 s: the machine may be loaded). */
 export async function healthy(port: number): Promise<boolean> {
   try {
-    const res = await fetch(`http://127.0.0.1:${port}/api/health`, { signal: AbortSignal.timeout(2000) });
+    const res = await fetch(`http://127.0.0.1:${port}/api/health`, { signal: AbortSignal.timeout(5000) });
     return res.status === 200 && ((await res.json()) as { ok?: unknown }).ok === true;
   } catch {
     return false;
@@ -269,7 +269,7 @@ export function socketTo(url: string, nsp: string, auth: unknown, o: { localAddr
     transports: ['websocket'],
     reconnection: false,
     forceNew: true,
-    timeout: 5000,
+    timeout: 10_000,
     ...(o.localAddress ? { localAddress: o.localAddress } : {}),
   } as Parameters<typeof io>[1]);
 }
@@ -285,7 +285,7 @@ export function connected(s: Socket): Promise<Socket> {
 }
 
 /** Emits with an ack; resolves { answer } or { timedOut } (never rejects), so a silent handler is a finding. */
-export async function emitAck(s: Socket, event: string, args: unknown[], ms = 3000): Promise<{ answer?: unknown; timedOut?: true }> {
+export async function emitAck(s: Socket, event: string, args: unknown[], ms = 5000): Promise<{ answer?: unknown; timedOut?: true }> {
   try {
     const answer = (await s.timeout(ms).emitWithAck(event, ...args)) as unknown;
     return { answer };
@@ -363,7 +363,7 @@ export class ReplicaConsole {
   }
 
   /** Resolves with the incidentId once the alarm.received of this alarmId was folded; throws why it was not. */
-  async waitForAlarm(alarmId: string, ms = 3000): Promise<string> {
+  async waitForAlarm(alarmId: string, ms = 5000): Promise<string> {
     const until = Date.now() + ms;
     while (Date.now() < until) {
       if (this.foldError) throw new Error(`console is blind: ${this.foldError}`);
@@ -390,7 +390,7 @@ export const probeAlarmId = (prefix = 'fz'): string => `${prefix}-${process.pid}
 export async function probeAlarm(term: Socket, consoleReplica: ReplicaConsole, kind = 'test'): Promise<string | undefined> {
   const alarmId = probeAlarmId();
   const r = await emitAck(term, 'alarm', [{ alarmId, kind, raisedAt: Date.now() }]);
-  if (r.timedOut) return `a valid alarm got no ack within 3 s`;
+  if (r.timedOut) return `a valid alarm got no ack within 5 s`;
   if ((r.answer as { ok?: unknown }).ok !== true) return `a valid alarm was refused: ${JSON.stringify(r.answer)}`;
   try {
     await consoleReplica.waitForAlarm(alarmId);

@@ -5,7 +5,7 @@
 // with a reason, or register it, and then it must work like any other id. Either way the station must stay whole,
 // past its 1 s and 2 s timers and across a restart (harness.ts, wholeStationProblems).
 import type { Socket } from 'socket.io-client';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, it, vi } from 'vitest';
 import { connected, emitAck, ensureBuilt, FuzzStation, probeAlarmId, ReplicaConsole, sleep, socketTo, wellFormedAnswer, wholeStationProblems } from './harness';
 import { brief } from './hostile';
 
@@ -15,6 +15,9 @@ const ROUTES = ['admin:import', 'cli'] as const;
 type Kind = (typeof KINDS)[number];
 type Route = (typeof ROUTES)[number];
 const CASES = ROUTES.flatMap((route) => KINDS.flatMap((kind) => IDS.map((id) => ({ route, kind, id }))));
+
+// Each case mostly waits (the core's timers, a restart): six at a time keep the file short without starving them.
+vi.setConfig({ maxConcurrency: 6 });
 
 const stations: FuzzStation[] = [];
 beforeAll(() => ensureBuilt(), 300_000);
