@@ -2,6 +2,10 @@
 // observable), raw TCP for HTTP, a console that folds what it receives as the real one does, and the checks run
 // after every batch: alive, /api/health, a valid alarm acked and folded on a console, `station verify`, and a
 // restart from the journal that still has the alarm.
+//
+// Run: `npx vitest run test/fuzz` (part of `npm run unit`; builds dist/ first when it is stale). Each property prints
+// its seed; a failure prints `replay: FUZZ_SEED=… FUZZ_PATH=…` (set both to replay that run and its shrinking).
+// FUZZ_RUNS_FACTOR=10 multiplies every numRuns and time budget for a longer soak.
 import { execFileSync, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
