@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DISPOSITIONS } from '../../shared/events';
-import { connected, emitAck, ensureBuilt, FuzzStation, probeAlarm, ReplicaConsole, runProperty, sleep, socketTo, wellFormedAnswer, wholeStationProblems } from './harness';
+import { connected, emitAck, ensureBuilt, FuzzStation, probeAlarm, ReplicaConsole, runProperty, sleep, socketTo, wellFormedAnswer, wholeStationProblems, timeout } from './harness';
 import type { CoreProcess } from '../support/core';
 import { brief, hostileId, pick, PROTO_IDS, resolveRefs, type Ref } from './hostile';
 
@@ -185,12 +185,12 @@ for (const role of ROLES) {
         }),
         { numRuns: 40, timeLimitMs: 12_000 },
       );
-    }, 90_000);
+    }, timeout(90_000));
 
     it('afterwards the station is whole (alive, health, alarm → console, verify, restart)', async () => {
       closeConnections();
       expect(await wholeStationProblems(st)).toEqual([]);
-    }, 60_000);
+    }, timeout(60_000));
   });
 }
 
@@ -205,7 +205,7 @@ describe('console commands: the instances of issue 9, one by one', () => {
     ['officer', 'note', 'hasOwnProperty'],
   ] as const)('%s %s { incidentId: %s } leaves every console able to show a new alarm', async (role, cmd, id) => {
     await send(role, cmd, [{ incidentId: id, text: 'x' }]);
-  }, 30_000);
+  }, timeout(30_000));
 });
 
 describe('console commands: answers', () => {

@@ -7,7 +7,7 @@ import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALARM_KINDS, UNIT_STATES } from '../../shared/protocol';
 import type { CoreProcess } from '../support/core';
-import { connected, emitAck, ensureBuilt, freshAddress, FuzzStation, probeAlarm, ReplicaConsole, runProperty, socketTo, wellFormedAnswer, wholeStationProblems } from './harness';
+import { connected, emitAck, ensureBuilt, freshAddress, FuzzStation, probeAlarm, ReplicaConsole, runProperty, socketTo, wellFormedAnswer, wholeStationProblems, timeout } from './harness';
 import { brief, hostileId, pick, PROTO_IDS, resolveRefs, type Ref } from './hostile';
 
 const NOW = 'NOW';
@@ -145,23 +145,23 @@ afterAll(async () => {
 describe('/terminal events', () => {
   it('no alarm, cancel, heartbeat or unknown event ends the process or keeps a valid alarm from a console', async () => {
     await runProperty('terminal events', fc.asyncProperty(eventCall(TERMINAL_EVENTS), (call) => deviceSend('terminal', TERMINAL_EVENTS, call)), { numRuns: 100, timeLimitMs: 20_000 });
-  }, 60_000);
+  }, timeout(60_000));
 
   it('afterwards the station is whole (alive, health, alarm → console, verify, restart)', async () => {
     closeConnections();
     expect(await wholeStationProblems(st)).toEqual([]);
-  }, 60_000);
+  }, timeout(60_000));
 });
 
 describe('/unit events', () => {
   it('no position, status or unknown event ends the process or keeps a valid alarm from a console', async () => {
     await runProperty('unit events', fc.asyncProperty(eventCall(UNIT_EVENTS), (call) => deviceSend('unit', UNIT_EVENTS, call)), { numRuns: 100, timeLimitMs: 20_000 });
-  }, 60_000);
+  }, timeout(60_000));
 
   it('afterwards the station is whole (alive, health, alarm → console, verify, restart)', async () => {
     closeConnections();
     expect(await wholeStationProblems(st)).toEqual([]);
-  }, 60_000);
+  }, timeout(60_000));
 });
 
 // ---------------------------------------------------------------------------------------------------------
@@ -197,11 +197,11 @@ async function hostileHandshake(nsp: string, auth: unknown): Promise<void> {
 describe('handshakes', () => {
   it('hostile credentials on /terminal, /unit, /console and unknown namespaces are refused, answered, and end nothing', async () => {
     await runProperty('hostile handshakes', fc.asyncProperty(fc.constantFrom(...NAMESPACES), hostileAuth, hostileHandshake), { numRuns: 80, timeLimitMs: 20_000 });
-  }, 60_000);
+  }, timeout(60_000));
 
   it('the default namespace / refuses a connection without credentials (issue 9: authentication on every namespace)', async () => {
     await runProperty('hostile handshakes on /', fc.asyncProperty(hostileAuth, (auth) => hostileHandshake('/', auth)), { numRuns: 10, timeLimitMs: 10_000 });
-  }, 30_000);
+  }, timeout(30_000));
 
   it('a valid session with a hostile `since` still gets its hello and catch-up, and ends nothing', async () => {
     await runProperty(
@@ -220,12 +220,12 @@ describe('handshakes', () => {
       }),
       { numRuns: 30, timeLimitMs: 10_000 },
     );
-  }, 30_000);
+  }, timeout(30_000));
 
   it('afterwards the station is whole (alive, health, alarm → console, verify, restart)', async () => {
     closeConnections();
     expect(await wholeStationProblems(st)).toEqual([]);
-  }, 60_000);
+  }, timeout(60_000));
 });
 
 describe('device messages: answers', () => {

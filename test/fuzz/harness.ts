@@ -30,6 +30,11 @@ export function ensureBuilt(): void {
 // ---------------------------------------------------------------------------------------------------------
 // fast-check runs: bounded in time, the seed always printed, replayable with FUZZ_SEED / FUZZ_PATH.
 
+/** FUZZ_RUNS_FACTOR: more runs, longer budgets (and test timeouts: `timeout(ms)`). */
+export const RUNS_FACTOR = Number(process.env.FUZZ_RUNS_FACTOR) || 1;
+/** A test timeout that grows with FUZZ_RUNS_FACTOR. */
+export const timeout = (ms: number): number => Math.round(ms * Math.max(1, RUNS_FACTOR));
+
 export interface RunOptions {
   numRuns: number;
   /** Wall-clock budget for the whole property, shrinking included. */
@@ -41,7 +46,7 @@ export interface RunOptions {
  * fails. `FUZZ_RUNS_FACTOR` scales every numRuns for a longer soak; FUZZ_SEED (and FUZZ_PATH) replay one run.
  */
 export async function runProperty<Ts extends [unknown, ...unknown[]]>(name: string, prop: fc.IAsyncPropertyWithHooks<Ts>, o: RunOptions): Promise<void> {
-  const factor = Number(process.env.FUZZ_RUNS_FACTOR) || 1;
+  const factor = RUNS_FACTOR;
   const seed = process.env.FUZZ_SEED !== undefined ? Number(process.env.FUZZ_SEED) : (Date.now() ^ (Math.random() * 0x100000000)) | 0;
   const details = await fc.check(prop, {
     numRuns: Math.max(1, Math.round(o.numRuns * factor)),

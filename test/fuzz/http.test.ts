@@ -5,7 +5,7 @@
 // each batch the station must be whole (harness.ts, wholeStationProblems).
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, freshAddress, FuzzStation, healthy, rawHttp, runProperty, tileFolder, wholeStationProblems } from './harness';
+import { ensureBuilt, freshAddress, FuzzStation, healthy, rawHttp, runProperty, tileFolder, wholeStationProblems, timeout } from './harness';
 
 const ROUTES = [
   '/',
@@ -129,11 +129,11 @@ describe('HTTP request-targets on every route', () => {
       }),
       { numRuns: 150, timeLimitMs: 45_000 },
     );
-  }, 120_000);
+  }, timeout(120_000));
 
   it('afterwards the station is whole (alive, health, alarm → console, verify, restart)', async () => {
     expect(await wholeStationProblems(st)).toEqual([]);
-  }, 60_000);
+  }, timeout(60_000));
 });
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH', 'TRACE', 'PROPFIND', 'CONNECT', 'get', 'X-NO-SUCH'] as const;
@@ -186,16 +186,16 @@ describe('HTTP methods, headers and bodies on every route', () => {
       }),
       { numRuns: 120, timeLimitMs: 40_000 },
     );
-  }, 120_000);
+  }, timeout(120_000));
 
   it('afterwards the station is whole (alive, health, alarm → console, verify, restart)', async () => {
     expect(await wholeStationProblems(st)).toEqual([]);
-  }, 60_000);
+  }, timeout(60_000));
 });
 
 describe('HTTP: the request-targets of issue 9, one by one', () => {
   // The instances found by hand (issue 9, finding 1), so that each is tried on every run whatever the seed.
   it.each(['/%00', '/app%00.js', '//', 'http://x:99999/', '/tiles/%00', '/%E0%A4%A', '/api/health%00'])('GET %s leaves the station up and is answered', async (tgt) => {
     await sendAndCheck(request('GET', tgt, ['Host: station'], Buffer.alloc(0)));
-  }, 30_000);
+  }, timeout(30_000));
 });
