@@ -318,7 +318,11 @@ export function attachConsoleNamespace(io: Server, station: Station, sessions: S
       }),
     );
     const admin = (name: string, fn: (req: Record<string, unknown>) => Promise<unknown>) =>
-      socket.on(name as 'admin:rotate', (req: unknown, ack: unknown) => {
+      socket.on(name as 'admin:rotate', (...args: unknown[]) => {
+        // The same rule as every other handler (guarded): the ack last, exactly one payload, always an answer.
+        const ack = typeof args[args.length - 1] === 'function' ? args.pop() : undefined;
+        if (args.length !== 1) return answer(ack, refusal('invalid_payload', `${name} takes exactly one payload argument, got ${args.length}`));
+        const req = args[0];
         const r = (typeof req === 'object' && req !== null ? req : {}) as Record<string, unknown>;
         fn(r)
           .then((ans) => answer(ack, ans))

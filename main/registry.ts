@@ -463,7 +463,8 @@ function applyImport<K extends DataKind>(kind: K, rows: readonly ImportRow<K>[],
         // The registry changed while the tokens were hashed (a device appeared or lost its secret): start over.
         if (!m) throw new RegistryError('the registry changed during the import; nothing was changed: import the file again');
         next.secret = m.secret;
-        out.credentials[id] = m.token;
+        // An own property even for an id like __proto__ (plain assignment would set the object's prototype).
+        Object.defineProperty(out.credentials, id, { value: m.token, enumerable: true, writable: true, configurable: true });
       }
     }
     if (at === undefined) {

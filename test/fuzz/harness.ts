@@ -361,6 +361,8 @@ export class ReplicaConsole {
       }
       this.seq = r.seq;
       if (r.event.type === 'alarm.received') this.alarmIds.set(r.event.alarmId, r.event.incidentId);
+      // A further press while the terminal's incident is open is recorded on that incident (alarm.repeated).
+      if (r.event.type === 'alarm.repeated') for (const a of r.event.alarmIds) this.alarmIds.set(a, r.event.incidentId);
     }
   }
 
