@@ -1,10 +1,10 @@
 // main/ (Electron shell) — the only file besides preload that imports 'electron'. Starts the core in-process
 // and opens the console in one locked-down window. Everything else runs in plain Node.
-import { app, BrowserWindow, ipcMain, Notification, session, shell } from 'electron';
+import { app, BrowserWindow, ipcMain, Notification, session } from 'electron';
 import path from 'node:path';
 import { loadConfig } from './config';
 import { startCore } from './core';
-import { contentSecurityPolicy } from './http';
+import { contentSecurityPolicy, isSameOrigin } from './http';
 
 const distDir = path.resolve(__dirname, '..');
 
@@ -29,10 +29,10 @@ function lockedDownWindow(origin: string): BrowserWindow {
   });
   win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
   win.webContents.on('will-navigate', (e, url) => {
-    if (!url.startsWith(origin)) e.preventDefault();
+    if (!isSameOrigin(url, origin)) e.preventDefault();
   });
   win.webContents.on('will-redirect', (e, url) => {
-    if (!url.startsWith(origin)) e.preventDefault();
+    if (!isSameOrigin(url, origin)) e.preventDefault();
   });
   return win;
 }
@@ -50,15 +50,13 @@ async function main(): Promise<void> {
   });
   app.on('web-contents-created', (_e, wc) => {
     wc.on('will-attach-webview', (ev) => ev.preventDefault());
-    wc.setWindowOpenHandler(({ url }) => {
-      if (url.startsWith('https://')) void shell.openExternal(url);
-      return { action: 'deny' };
-    });
+    // No window opens, and nothing is handed to the OS's browser: the console has no outside links.
+    wc.setWindowOpenHandler(() => ({ action: 'deny' }));
   });
 
   const win = lockedDownWindow(origin);
   // Only our own window may talk to the shell.
-  const fromOurWindow = (e: Electron.IpcMainEvent): boolean => e.sender === win.webContents && e.senderFrame?.url.startsWith(origin) === true;
+  const fromOurWindow = (e: Electron.IpcMainEvent): boolean => e.sender === win.webContents && e.senderFrame !== null && e.senderFrame !== undefined && isSameOrigin(e.senderFrame.url, origin);
   ipcMain.on('shell:notify', (e, title: unknown, body: unknown) => {
     if (!fromOurWindow(e) || typeof title !== 'string' || typeof body !== 'string') return;
     new Notification({ title: title.slice(0, 200), body: body.slice(0, 500), urgency: 'critical' }).show();

@@ -9,6 +9,18 @@ import { HasherBusy, PasswordHasher } from './passwords';
 import type { Sessions } from './sessions';
 import { handleTilesRequest, isTilesPath, type StationTiles, type TileConfig } from './tiles';
 
+/**
+ * Whether `url` is on exactly the station's origin (scheme, host and port), compared parsed: a string prefix
+ * would let `http://127.0.0.1:8700@evil.example/` or `http://127.0.0.1:87001/` through. Anything unparsable is not.
+ */
+export function isSameOrigin(url: string, origin: string): boolean {
+  try {
+    return new URL(url).origin === new URL(origin).origin;
+  } catch {
+    return false;
+  }
+}
+
 /** One policy for the browser and the Electron window: nothing but this station, and the configured tile server's images. */
 export const contentSecurityPolicy = (tiles?: TileConfig): string => [
   "default-src 'self'",

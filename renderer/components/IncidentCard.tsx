@@ -107,6 +107,11 @@ function IncidentCardImpl({ incident, school, live, canAck, selected, onSelect, 
           {t('cancelRequested', { reason: incident.cancelRequest.reason || '—', time: clockTime(incident.cancelRequest.at) })}
         </div>
       )}
+      {stored && 'repeats' in incident && incident.repeats !== undefined && (
+        <div className="warning" data-testid="pressed-again">
+          {t('pressedAgain', { n: incident.repeats, time: clockTime(incident.lastRepeatAt ?? receivedAt) })}
+        </div>
+      )}
       <PressTime raisedAt={incident.raisedAt} receivedAt={receivedAt} />
       <div className="times">
         <span>

@@ -16,7 +16,7 @@ import fc from 'fast-check';
 import { io, type Socket } from 'socket.io-client';
 import { loadDemoRegistry, type DemoCredentials } from '../../main/demo';
 import type { JournalRecord } from '../../shared/events';
-import { applyRecord, emptyState, type StationState } from '../../shared/incidents';
+import { applyRecord, emptyState, fromSnapshot, type StateSnapshot, type StationState } from '../../shared/incidents';
 import { ROOT, startCoreProcess, type CoreProcess } from '../support/core';
 
 export { ROOT };
@@ -340,6 +340,12 @@ export class ReplicaConsole {
     const s = socketTo(this.url, '/console', { session: this.session, since: this.seq });
     this.socket = s;
     s.on('records', (batch: JournalRecord[]) => this.apply(batch));
+    // As the real console: a snapshot replaces what it held (it was too far behind, or ahead of the station).
+    s.on('snapshot', (snap: StateSnapshot) => {
+      this.state = fromSnapshot(snap);
+      this.seq = snap.seq;
+      for (const inc of snap.incidents) this.alarmIds.set(inc.alarmId, inc.id);
+    });
     s.on('record', (r: JournalRecord) => this.apply([r]));
     return connected(s).then(() => undefined);
   }
