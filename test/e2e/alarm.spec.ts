@@ -94,7 +94,6 @@ test('bad payloads are refused with a code and create nothing; bad credentials g
     { alarmId: 'has space', kind: 'panic', raisedAt: Date.now() },
     { alarmId: 'ok', kind: 'panic', raisedAt: 'now' },
     { alarmId: 'ok', kind: 'panic', raisedAt: Date.now(), note: 'x'.repeat(501) },
-    { alarmId: 'ok', kind: 'panic', raisedAt: Date.now(), schoolId: 'sch-k01' },
     { alarmId: 'ok', kind: 'panic', raisedAt: Date.now(), note: '长'.repeat(400), location: { lat: 91, lng: 0 } },
     { alarmId: 'big', kind: 'panic', raisedAt: Date.now(), note: 'x'.repeat(17_000) },
   ];
@@ -115,6 +114,11 @@ test('bad payloads are refused with a code and create nothing; bad credentials g
   const good = await term.press({ alarmId: 'after-junk' });
   expect(good).toMatchObject({ ok: true });
   await expect(page.locator('[data-testid=incident]')).toHaveCount(1);
+  // A field the station does not know (here another school's id) is ignored, never obeyed and never a reason to
+  // lose the alarm (protocol v1, forward compatibility): the school is this terminal's, from the registry.
+  expect(await term.raw('alarm', { alarmId: 'with-school', kind: 'fire', raisedAt: Date.now(), schoolId: 'sch-k01' })).toMatchObject({ ok: true });
+  await expect(page.locator('[data-testid=incident]')).toHaveCount(2);
+  await expect(incident(page, 'with-school')).toContainText(t.schoolName);
   term.close();
 });
 

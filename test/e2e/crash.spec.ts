@@ -64,7 +64,8 @@ test('a torn last journal record is reported and skipped, never fatal', async ({
     await expect(page.getByRole('status')).toContainText('torn_tail');
     // Appends go on cleanly after the torn record.
     const term2 = await connectTerminal(core.url, t.deviceId, t.token);
-    expect(await term2.press({ alarmId: 'after-tear' })).toMatchObject({ ok: true });
+    // Another kind: a press of the same kind while 'kept' is open would join that incident.
+    expect(await term2.press({ alarmId: 'after-tear', kind: 'fire' })).toMatchObject({ ok: true });
     await expect(incident(page, 'after-tear')).toBeVisible();
     term2.close();
     const lines = fs.readFileSync(path.join(dataDir, 'journal.jsonl'), 'utf8').trim().split('\n');

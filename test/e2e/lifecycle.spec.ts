@@ -154,13 +154,14 @@ test('a console cut off from the core catches up exactly: no gap, no duplicate',
   const other = await (await browser.newContext()).newPage();
   await logIn(other, core, 'officer2');
   const t = await terminal(6);
-  await t.press({ alarmId: 'before-cut' });
+  // Three kinds: three incidents (a press of the same kind while one is open joins it).
+  await t.press({ alarmId: 'before-cut', kind: 'panic' });
   await expect(incident(page, 'before-cut')).toBeVisible();
 
   proxy.cut();
   await expect(page.getByTestId('link-state')).toHaveText(/断开|Disconnected/);
-  await t.press({ alarmId: 'during-cut-1' });
-  await t.press({ alarmId: 'during-cut-2' });
+  await t.press({ alarmId: 'during-cut-1', kind: 'fire' });
+  await t.press({ alarmId: 'during-cut-2', kind: 'medical' });
   await incident(other, 'during-cut-1').getByTestId('ack').click();
   await expect(incident(other, 'during-cut-1')).toHaveAttribute('data-state', 'acknowledged');
   await page.waitForTimeout(2000);
@@ -195,7 +196,7 @@ test('a tampered journal is detected at start, warned on the console, and named 
   const dataDir = core.dataDir;
   const t = await terminal(2);
   await t.press({ alarmId: 'a1', note: '原始备注' });
-  await t.press({ alarmId: 'a2' });
+  await t.press({ alarmId: 'a2', kind: 'fire' });
   const port = core.port;
   await core.stop();
   const file = path.join(dataDir, 'journal.jsonl');
@@ -206,7 +207,8 @@ test('a tampered journal is detected at start, warned on the console, and named 
   expect(verify.stdout).toMatch(/first bad record at line 1 \(chain_broken\)/);
 
   core = await startCoreProcess({ dataDir, port });
-  expect(core.output()).toContain('chain_broken');
+  // The chain is checked right after the core listens (in the background), then logged and pushed to consoles.
+  await expect.poll(() => core.output()).toContain('chain_broken');
   await logIn(page, core);
   await expect(page.getByRole('status')).toContainText('chain_broken');
   // Nothing is hidden: both alarms are still shown.
