@@ -15,6 +15,14 @@ export class RateLimiter {
     const ok = b.tokens >= 1;
     if (ok) b.tokens -= 1;
     this.buckets.set(key, b);
+    if (this.buckets.size > 10_000) this.prune(now);
     return ok;
+  }
+
+  /** Forgets buckets that have filled up again (they would start full anyway): memory stays bounded. */
+  private prune(now: number): void {
+    for (const [k, b] of this.buckets) {
+      if (b.tokens + (Math.max(0, now - b.at) / 1000) * this.perSecond >= this.burst) this.buckets.delete(k);
+    }
   }
 }

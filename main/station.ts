@@ -30,6 +30,8 @@ import { ImportError, RegistryError, type Registry } from './registry';
 
 /** Repeat presses of one device's open incident arriving faster than this share one record and one fsync. */
 export const REPEAT_BATCH_MS = 100;
+/** Up to this many repeat presses per second (and as a burst) of one incident are each written at once. */
+export const REPEATS_AT_ONCE_PER_S = 10;
 
 export interface StationListener {
   /** A record was made durable and folded. */
@@ -101,7 +103,8 @@ export class Station {
   /** Repeated presses waiting for their shared fsync (see receiveAlarm), by incident. */
   private readonly repeatQueue = new Map<string, { deviceId: string; alarmIds: string[]; waiters: ((r: AlarmAck | Refusal) => void)[] }>();
   private readonly repeatPending = new Map<string, Promise<AlarmAck | Refusal>>();
-  private readonly lastRepeatWrite = new Map<string, number>();
+  /** Repeat presses an incident may have written at once (each with its own fsync) before they are gathered. */
+  private readonly repeatLimiter = new RateLimiter(REPEATS_AT_ONCE_PER_S, REPEATS_AT_ONCE_PER_S);
   private repeatTimer: ReturnType<typeof setTimeout> | undefined;
   /** Bumped on every position or connection change, so gateways push unit positions only when they moved. */
   unitsVersion = 0;
@@ -519,9 +522,8 @@ export class Station {
    * while presses keep coming they are gathered and written together, one record and one fsync per batch.
    */
   private receiveRepeat(deviceId: string, inc: Incident, alarmId: string, key: string, at: number, batch: boolean): AlarmAck | Refusal | Promise<AlarmAck | Refusal> {
-    const last = this.lastRepeatWrite.get(inc.id) ?? -Infinity;
-    if (!batch || (at - last >= REPEAT_BATCH_MS && !this.repeatQueue.has(inc.id))) {
-      this.lastRepeatWrite.set(inc.id, at);
+    // A person pressing again, even several times a second, is written at once; only a flood is gathered.
+    if (!batch || (!this.repeatQueue.has(inc.id) && this.repeatLimiter.take(inc.id, at))) {
       const [r] = this.writeRepeats([{ incidentId: inc.id, deviceId, alarmIds: [alarmId] }], at);
       return r!;
     }
@@ -541,7 +543,6 @@ export class Station {
     this.repeatQueue.clear();
     const answers = this.writeRepeats(batches, at);
     batches.forEach((b, i) => {
-      this.lastRepeatWrite.set(b.incidentId, at);
       for (const a of b.alarmIds) this.repeatPending.delete(alarmKey(b.deviceId, a));
       for (const w of b.waiters) w(answers[i]!);
     });
