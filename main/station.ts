@@ -570,8 +570,11 @@ export class Station {
     return batches.map((b, i) => {
       const inc = this.state.incidents.get(b.incidentId)!;
       if (!accepted[i]) return refusal('invalid_payload', `the presses could not be recorded on incident ${b.incidentId}`);
-      // The school hears where its press stands: the incident it joined, in that incident's state.
-      for (const alarmId of b.alarmIds) this.emit('alarmStatus', b.deviceId, { alarmId, incidentId: inc.id, state: inc.state, at });
+      // The school hears where its press stands: the incident it joined, in that incident's state. For a gathered
+      // flood, once, for its last press (each press's ack already names the incident): a thousand status messages
+      // a second to one terminal would only load the station.
+      const alarmId = b.alarmIds[b.alarmIds.length - 1]!;
+      this.emit('alarmStatus', b.deviceId, { alarmId, incidentId: inc.id, state: inc.state, at });
       return { ok: true, incidentId: inc.id, receivedAt: at };
     });
   }
