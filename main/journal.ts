@@ -185,38 +185,55 @@ export interface FileScan {
   tail: Buffer;
 }
 
+/** What lineChunks has read: bytes of complete lines, and the unfinished rest after the last newline. */
+interface ReadState {
+  lines: number;
+  goodBytes: number;
+  tail: Buffer;
+}
+
 /**
- * Streams a journal file in 8 MiB chunks, handing each record to `onRecord`: memory stays bounded however
+ * The complete lines of `file` (up to `limitBytes`), one chunk of them at a time, so memory stays bounded however
  * large the file (a year of a busy county is hundreds of MiB; one string of it could not even be made).
  */
-export function scanJournalFile(file: string, onRecord: (r: JournalRecord) => void, verifyChain = true): FileScan {
-  const reader = new LineReader(onRecord, verifyChain);
+function* lineChunks(file: string, chunkBytes: number, limitBytes: number, read: ReadState): Generator<string[]> {
   const fd = fs.openSync(file, 'r');
-  const chunk = Buffer.alloc(8 * 1024 * 1024);
-  let carry = Buffer.alloc(0);
-  let lineNo = 0;
-  let goodBytes = 0;
+  const chunk = Buffer.alloc(chunkBytes);
+  let pos = 0;
   try {
-    for (;;) {
-      const n = fs.readSync(fd, chunk, 0, chunk.length, null);
+    while (pos < limitBytes) {
+      const n = fs.readSync(fd, chunk, 0, Math.min(chunk.length, limitBytes - pos), pos);
       if (n === 0) break;
-      const buf = carry.length > 0 ? Buffer.concat([carry, chunk.subarray(0, n)]) : chunk.subarray(0, n);
+      pos += n;
+      const buf = read.tail.length > 0 ? Buffer.concat([read.tail, chunk.subarray(0, n)]) : chunk.subarray(0, n);
+      const lines: string[] = [];
       let start = 0;
       for (let nl = buf.indexOf(10, start); nl !== -1; nl = buf.indexOf(10, start)) {
-        lineNo++;
-        reader.line(buf.toString('utf8', start, nl), lineNo);
-        goodBytes += nl + 1 - start;
+        lines.push(buf.toString('utf8', start, nl));
         start = nl + 1;
       }
-      carry = Buffer.from(buf.subarray(start));
+      read.goodBytes += start;
+      read.lines += lines.length;
+      read.tail = Buffer.from(buf.subarray(start));
+      yield lines;
     }
   } finally {
     fs.closeSync(fd);
   }
-  reader.finish(lineNo);
+}
+
+/** Streams a journal file in 8 MiB chunks, handing each record to `onRecord`. */
+export function scanJournalFile(file: string, onRecord: (r: JournalRecord) => void, verifyChain = true): FileScan {
+  const reader = new LineReader(onRecord, verifyChain);
+  const read: ReadState = { lines: 0, goodBytes: 0, tail: Buffer.alloc(0) };
+  for (const lines of lineChunks(file, 8 * 1024 * 1024, Infinity, read)) {
+    let lineNo = read.lines - lines.length;
+    for (const line of lines) reader.line(line, ++lineNo);
+  }
+  reader.finish(read.lines);
   const problems = reader.problems;
-  if (carry.length > 0) problems.push({ line: lineNo + 1, kind: 'torn_tail', detail: `${carry.length} bytes of an unfinished record` });
-  return { problems, lastSeq: reader.lastSeq, lastHash: reader.lastHash, records: reader.records, goodBytes, tail: carry };
+  if (read.tail.length > 0) problems.push({ line: read.lines + 1, kind: 'torn_tail', detail: `${read.tail.length} bytes of an unfinished record` });
+  return { problems, lastSeq: reader.lastSeq, lastHash: reader.lastHash, records: reader.records, goodBytes: read.goodBytes, tail: read.tail };
 }
 
 /**
@@ -226,32 +243,15 @@ export function scanJournalFile(file: string, onRecord: (r: JournalRecord) => vo
  */
 export async function verifyChainSliced(file: string, limitBytes: number, sliceBytes = 256 * 1024): Promise<JournalProblem | undefined> {
   const reader = new LineReader(() => undefined, true);
-  const fd = fs.openSync(file, 'r');
-  const chunk = Buffer.alloc(sliceBytes);
-  let carry = Buffer.alloc(0);
-  let pos = 0;
-  let lineNo = 0;
-  try {
-    while (pos < limitBytes) {
-      const n = fs.readSync(fd, chunk, 0, Math.min(chunk.length, limitBytes - pos), pos);
-      if (n === 0) break;
-      pos += n;
-      const buf = carry.length > 0 ? Buffer.concat([carry, chunk.subarray(0, n)]) : chunk.subarray(0, n);
-      let start = 0;
-      for (let nl = buf.indexOf(10, start); nl !== -1; nl = buf.indexOf(10, start)) {
-        lineNo++;
-        reader.line(buf.toString('utf8', start, nl), lineNo);
-        start = nl + 1;
-      }
-      carry = Buffer.from(buf.subarray(start));
-      const broken = reader.problems.find((p) => p.kind === 'chain_broken');
-      if (broken) return broken;
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
-  } finally {
-    fs.closeSync(fd);
+  const read: ReadState = { lines: 0, goodBytes: 0, tail: Buffer.alloc(0) };
+  const broken = (): JournalProblem | undefined => reader.problems.find((p) => p.kind === 'chain_broken');
+  for (const lines of lineChunks(file, sliceBytes, limitBytes, read)) {
+    let lineNo = read.lines - lines.length;
+    for (const line of lines) reader.line(line, ++lineNo);
+    if (broken()) return broken();
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
-  return reader.problems.find((p) => p.kind === 'chain_broken');
+  return broken();
 }
 
 /** What the journal last knew of itself, kept beside it: a deleted or shortened journal is noticed. */

@@ -208,15 +208,22 @@ export class Station {
 
   /** Several events with one fsync: supervision may take a whole district offline in one pass. */
   private appendMany(events: StationEvent[]): void {
-    if (events.length === 0) return;
+    try {
+      this.appendValid(events);
+    } catch (e) {
+      console.error(`station: could not record ${events.length} supervision events:`, (e as Error).message);
+    }
+  }
+
+  /**
+   * Appends, with one fsync, those of `events` that may follow one another (each checked on a probe of the state
+   * with the ones before it) and returns them; throws, storing nothing, when the write fails.
+   */
+  private appendValid(events: StationEvent[]): StationEvent[] {
     const probe = new StationFold(this.state);
     const ok = events.filter((e) => probe.tryApply(e));
-    if (ok.length === 0) return;
-    try {
-      this.fold(this.journal.appendBatch(ok));
-    } catch (e) {
-      console.error(`station: could not record ${ok.length} supervision events:`, (e as Error).message);
-    }
+    if (ok.length > 0) this.fold(this.journal.appendBatch(ok));
+    return ok;
   }
 
   /** Folds durable records into the state and tells listeners, including the school's alarm:status. */
@@ -548,28 +555,24 @@ export class Station {
     });
   }
 
-  /** Journals repeat presses (one record per incident and up to 500 presses, one fsync for all) and tells the terminals. */
+  /** Journals repeat presses (one fsync for all) and tells the terminals. */
   private writeRepeats(batches: { incidentId: string; deviceId: string; alarmIds: string[] }[], at: number): (AlarmAck | Refusal)[] {
-    const events: StationEvent[] = [];
-    const probe = new StationFold(this.state);
-    const accepted = batches.map((b) => {
-      let ok = true;
-      for (let i = 0; i < b.alarmIds.length; i += 500) {
-        const e: StationEvent = { type: 'alarm.repeated', at, incidentId: b.incidentId, deviceId: b.deviceId, alarmIds: b.alarmIds.slice(i, i + 500) };
-        if (probe.tryApply(e)) events.push(e);
-        else ok = false;
-      }
-      return ok;
+    // One record per incident and up to 500 presses.
+    const perBatch = batches.map((b) => {
+      const events: StationEvent[] = [];
+      for (let i = 0; i < b.alarmIds.length; i += 500) events.push({ type: 'alarm.repeated', at, incidentId: b.incidentId, deviceId: b.deviceId, alarmIds: b.alarmIds.slice(i, i + 500) });
+      return events;
     });
+    let stored: Set<StationEvent>;
     try {
-      if (events.length > 0) this.fold(this.journal.appendBatch(events));
+      stored = new Set(this.appendValid(perBatch.flat()));
     } catch (e) {
-      console.error(`station: could not store ${events.length} repeated presses:`, (e as Error).message);
+      console.error(`station: could not store ${batches.length} batches of repeated presses:`, (e as Error).message);
       return batches.map((b) => this.refused(b.deviceId, refusal('not_durable', 'the station could not store the alarm durably; retry with the same alarmId')));
     }
     return batches.map((b, i) => {
       const inc = this.state.incidents.get(b.incidentId)!;
-      if (!accepted[i]) return refusal('invalid_payload', `the presses could not be recorded on incident ${b.incidentId}`);
+      if (!perBatch[i]!.every((e) => stored.has(e))) return refusal('invalid_payload', `the presses could not be recorded on incident ${b.incidentId}`);
       // The school hears where its press stands: the incident it joined, in that incident's state. For a gathered
       // flood, once, for its last press (each press's ack already names the incident): a thousand status messages
       // a second to one terminal would only load the station.

@@ -298,7 +298,7 @@ export class StationFold {
    * garbage. Switched off for good by own() or by handing out a state.
    */
   private inPlace = false;
-  /** Incidents that this fold created in place mode (only those may be changed in place). */
+  /** From now until a state is handed out or own() is called, incidents are updated in place (see inPlace). */
   restoring(): this {
     this.inPlace = true;
     return this;

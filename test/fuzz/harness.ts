@@ -7,14 +7,14 @@
 // its seed; a failure prints `replay: FUZZ_SEED=… FUZZ_PATH=…` (set both to replay that run and its shrinking).
 // FUZZ_RUNS_FACTOR=10 multiplies every numRuns and time budget for a longer soak.
 import { execFileSync, spawnSync } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { io, type Socket } from 'socket.io-client';
-import { loadDemoRegistry, type DemoCredentials } from '../../main/demo';
+import type { DemoCredentials } from '../../main/demo';
+import { demoTemplate } from '../protocol/support';
 import type { JournalRecord } from '../../shared/events';
 import { applyRecord, emptyState, fromSnapshot, type StateSnapshot, type StationState } from '../../shared/incidents';
 import { ROOT, startCoreProcess, type CoreProcess } from '../support/core';
@@ -62,43 +62,8 @@ export async function runProperty<Ts extends [unknown, ...unknown[]]>(name: stri
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// The demo county: its registry and credentials are made once (~50 scrypt hashes) and copied into each fresh data
-// folder, where `--demo` loads them as it does on a second start.
-
-let template: Promise<string> | undefined;
-function demoTemplate(): Promise<string> {
-  template ??= (async () => {
-    const sources = ['shared/sampleCounty.ts', 'shared/model.ts', 'main/demo.ts', 'main/registry.ts', 'main/secrets.ts'];
-    const hash = crypto.createHash('sha256').update(sources.map((f) => fs.readFileSync(path.join(ROOT, f), 'utf8')).join('\0')).digest('hex').slice(0, 16);
-    const dir = path.join(os.tmpdir(), `station-fuzz-demo-${hash}`);
-    const ready = path.join(dir, 'ready');
-    if (fs.existsSync(ready)) return dir;
-    // One test file makes it (mkdir is the lock), the others wait; a maker that died leaves no `ready`: taken over.
-    if (fs.existsSync(dir) && Date.now() - fs.statSync(dir).mtimeMs > 120_000) fs.rmSync(dir, { recursive: true, force: true });
-    let mine = false;
-    try {
-      fs.mkdirSync(dir);
-      mine = true;
-    } catch {
-      /* another file is making it */
-    }
-    if (mine) {
-      try {
-        await loadDemoRegistry(dir, path.join(ROOT, 'assets'));
-      } catch (e) {
-        fs.rmSync(dir, { recursive: true, force: true });
-        throw e;
-      }
-      fs.writeFileSync(ready, '');
-      return dir;
-    }
-    for (const until = Date.now() + 120_000; !fs.existsSync(ready); await sleep(50)) {
-      if (Date.now() > until) throw new Error(`the demo template ${dir} was not made within 120 s`);
-    }
-    return dir;
-  })();
-  return template;
-}
+// The demo county: its registry and credentials are made once (~50 scrypt hashes, shared with the conformance suite:
+// demoTemplate in test/protocol/support.ts) and copied into each fresh data folder, where `--demo` loads them.
 
 export async function freshFuzzDataDir(): Promise<string> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'station-fuzz-'));

@@ -65,7 +65,7 @@ export interface CoreOptions {
  * version of the code that makes them, and copied into each file's fresh data folder, where `--demo` loads them as
  * it does on a second start.
  */
-async function demoTemplate(): Promise<string> {
+export async function demoTemplate(): Promise<string> {
   const sources = ['shared/sampleCounty.ts', 'shared/model.ts', 'main/demo.ts', 'main/registry.ts', 'main/secrets.ts'];
   const text = sources.map((f) => fs.readFileSync(path.join(ROOT, f), 'utf8')).join('\0');
   const hash = crypto.createHash('sha256').update(text).digest('hex').slice(0, 16);
