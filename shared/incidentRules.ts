@@ -1,0 +1,151 @@
+// shared/ — the transition rules: which event may follow the state. The core asks before it writes, so an
+// impossible transition never reaches the journal; every replica's fold checks the same rules.
+import { missingCase, type DeviceFaultKind, type StationEvent } from './events';
+import { alarmKey, isActiveDispatch, type DeviceFault, type DeviceState, type Dispatch, type Incident, type StationState } from './incidentModel';
+
+const isResolved = (i: Incident): boolean => i.resolvedAt !== undefined;
+const activeDispatchOf = (i: Incident, unitId: string): Dispatch | undefined => i.dispatches.find((d) => d.unitId === unitId && isActiveDispatch(d));
+
+export type Check = { ok: true } | { ok: false; message: string };
+
+const FAULT_KINDS: ReadonlySet<string> = new Set<DeviceFaultKind>(['offline', 'tamper']);
+export const faultOf = (d: DeviceState | undefined, kind: string): DeviceFault | undefined =>
+  d !== undefined && FAULT_KINDS.has(kind) ? d.faults[kind as DeviceFaultKind] : undefined;
+
+/**
+ * Whether `event` may be appended to `state`. The core asks this before it writes, so an
+ * impossible transition never reaches the journal; the reducer can then trust the log.
+ * Total: any value answers ok or a reason, never throws (an event type it does not know is refused).
+ */
+export function checkEvent(state: StationState, event: StationEvent): Check {
+  try {
+    return checkKnown(state, event);
+  } catch (e) {
+    return { ok: false, message: `malformed ${String((event as { type?: unknown } | null)?.type)} event: ${(e as Error).message}` };
+  }
+}
+
+function checkKnown(state: StationState, event: StationEvent): Check {
+  if (typeof event !== 'object' || event === null || typeof event.type !== 'string') return { ok: false, message: 'not an event' };
+  if (isLifecycleEvent(event)) {
+    const inc = state.incidents.get(event.incidentId);
+    return inc ? checkLifecycle(state, inc, event) : { ok: false, message: `no incident ${event.incidentId}` };
+  }
+  switch (event.type) {
+    case 'alarm.received': {
+      if (state.incidents.has(event.incidentId)) return { ok: false, message: `incident ${event.incidentId} already exists` };
+      const existing = state.alarmIndex.get(alarmKey(event.deviceId, event.alarmId));
+      if (existing !== undefined) return { ok: false, message: `alarm ${event.alarmId} of ${event.deviceId} is already incident ${existing}` };
+      return { ok: true };
+    }
+    case 'alarm.repeated': {
+      const inc = state.incidents.get(event.incidentId);
+      if (!inc) return { ok: false, message: `no incident ${event.incidentId}` };
+      if (inc.deviceId !== event.deviceId) return { ok: false, message: `incident ${event.incidentId} is not an alarm of ${event.deviceId}` };
+      if (!Array.isArray(event.alarmIds) || event.alarmIds.length === 0) return { ok: false, message: 'a repeated press names its alarmIds' };
+      const seen = new Set<string>();
+      for (const a of event.alarmIds) {
+        if (seen.has(a) || state.alarmIndex.has(alarmKey(event.deviceId, a))) return { ok: false, message: `alarm ${a} of ${event.deviceId} is already recorded` };
+        seen.add(a);
+      }
+      return { ok: true };
+    }
+    case 'incident.shown': {
+      const inc = state.incidents.get(event.incidentId);
+      if (!inc) return { ok: false, message: `no incident ${event.incidentId}` };
+      if (inc.shownAt !== undefined) return { ok: false, message: `incident ${event.incidentId} was already shown` };
+      return { ok: true };
+    }
+    case 'incident.acknowledged': {
+      const inc = state.incidents.get(event.incidentId);
+      if (!inc) return { ok: false, message: `no incident ${event.incidentId}` };
+      if (inc.acknowledgedAt !== undefined) {
+        return { ok: false, message: `incident ${event.incidentId} was already acknowledged by ${inc.acknowledgedBy?.displayName ?? '?'}` };
+      }
+      if (isResolved(inc)) return { ok: false, message: `incident ${event.incidentId} is resolved` };
+      return { ok: true };
+    }
+    case 'device.offline':
+      return state.devices.get(event.deviceId)?.online === false ? { ok: false, message: `${event.deviceId} is already offline` } : { ok: true };
+    case 'device.online':
+      return state.devices.get(event.deviceId)?.online === false ? { ok: true } : { ok: false, message: `${event.deviceId} is not offline` };
+    case 'device.tamper': {
+      const open = faultOf(state.devices.get(event.deviceId), 'tamper') !== undefined;
+      return open === event.tamper ? { ok: false, message: `${event.deviceId} tamper is already ${event.tamper ? 'raised' : 'clear'}` } : { ok: true };
+    }
+    case 'device.fault_acknowledged': {
+      if (!FAULT_KINDS.has(event.fault)) return { ok: false, message: `no such fault kind ${String(event.fault)}` };
+      const f = faultOf(state.devices.get(event.deviceId), event.fault);
+      if (!f) return { ok: false, message: `${event.deviceId} has no open ${event.fault} fault` };
+      if (f.acknowledgedAt !== undefined) return { ok: false, message: `the ${event.fault} fault of ${event.deviceId} was already acknowledged by ${f.acknowledgedBy?.displayName ?? '?'}` };
+      return { ok: true };
+    }
+    case 'unit.status':
+      return { ok: true };
+    case 'journal.unreadable':
+      // A placeholder for a record the core could not read: it keeps the numbering, and changes nothing.
+      return { ok: true };
+    default:
+      // A record type this build does not know (a newer station, or damage): skipped, never fatal.
+      return { ok: false, message: `unknown event type ${JSON.stringify((event as { type: unknown }).type)}` };
+  }
+}
+
+export type LifecycleEvent = Exclude<Extract<StationEvent, { incidentId: string }>, { type: 'alarm.received' | 'alarm.repeated' | 'incident.shown' | 'incident.acknowledged' }>;
+
+/** Every step after the alarm is taken, handled by checkLifecycle/applyLifecycle. */
+const LIFECYCLE_TYPES: ReadonlySet<string> = new Set<LifecycleEvent['type']>([
+  'alarm.cancel_requested', 'incident.called_back', 'incident.note', 'incident.taken_over', 'incident.dispatched', 'dispatch.accepted',
+  'dispatch.declined', 'dispatch.cancelled', 'dispatch.progress', 'incident.resolved', 'incident.reopened', 'incident.escalated',
+]);
+export const isLifecycleEvent = (e: StationEvent): e is LifecycleEvent => LIFECYCLE_TYPES.has(e.type);
+
+const no = (message: string): Check => ({ ok: false, message });
+
+/** The incident state machine: which lifecycle step may follow which. */
+function checkLifecycle(state: StationState, inc: Incident, e: LifecycleEvent): Check {
+  const id = inc.id;
+  const open = !isResolved(inc);
+  switch (e.type) {
+    case 'alarm.cancel_requested':
+    case 'incident.called_back':
+      return open ? { ok: true } : no(`incident ${id} is already resolved`);
+    case 'incident.note':
+      return typeof e.text !== 'string' || e.text.trim() === '' ? no('a note needs text') : { ok: true };
+    case 'incident.taken_over':
+      if (!open) return no(`incident ${id} is resolved`);
+      if (inc.acknowledgedAt === undefined) return no(`incident ${id} is not acknowledged yet: acknowledge it instead`);
+      return inc.handler?.username === e.operator.username ? no(`you already handle incident ${id}`) : { ok: true };
+    case 'incident.dispatched': {
+      if (!open) return no(`incident ${id} is resolved`);
+      if (inc.acknowledgedAt === undefined) return no(`acknowledge incident ${id} before dispatching`);
+      if (activeDispatchOf(inc, e.unitId)) return no(`unit ${e.unitId} is already dispatched to incident ${id}`);
+      const elsewhere = state.assignments.get(e.unitId);
+      return elsewhere !== undefined ? no(`unit ${e.unitId} is assigned to incident ${elsewhere}; withdraw it there first`) : { ok: true };
+    }
+    case 'dispatch.accepted':
+    case 'dispatch.declined': {
+      if (!open) return no(`incident ${id} is resolved`);
+      const d = activeDispatchOf(inc, e.unitId);
+      if (!d) return no(`unit ${e.unitId} has no active dispatch to incident ${id}`);
+      return d.acceptedAt !== undefined ? no(`unit ${e.unitId} already accepted incident ${id}`) : { ok: true };
+    }
+    case 'dispatch.cancelled':
+      return activeDispatchOf(inc, e.unitId) ? { ok: true } : no(`unit ${e.unitId} has no active dispatch to incident ${id}`);
+    case 'dispatch.progress': {
+      const d = activeDispatchOf(inc, e.unitId);
+      if (!d || !open) return no(`unit ${e.unitId} was not dispatched to open incident ${id}`);
+      if (d.onSceneAt !== undefined) return no(`unit ${e.unitId} is already on scene`);
+      return e.state === 'en_route' && d.enRouteAt !== undefined ? no(`unit ${e.unitId} is already en route`) : { ok: true };
+    }
+    case 'incident.resolved':
+      if (!open) return no(`incident ${id} is already resolved`);
+      return inc.acknowledgedAt === undefined ? no(`acknowledge incident ${id} before resolving it`) : { ok: true };
+    case 'incident.reopened':
+      return open ? no(`incident ${id} is not resolved`) : { ok: true };
+    case 'incident.escalated':
+      return inc.acknowledgedAt === undefined && inc.escalatedAt === undefined && open ? { ok: true } : no(`incident ${id} cannot be escalated now`);
+    default:
+      return missingCase(e);
+  }
+}
