@@ -50,7 +50,7 @@ function watchRegistry(registry: Registry, station: Station): () => void {
   const watcher = fs.watch(path.dirname(file), (_event, name) => {
     if (name !== path.basename(file)) return;
     clearTimeout(timer);
-    timer = setTimeout(() => station.reloadRegistry(), 20);
+    timer = setTimeout(() => station.admin.reloadRegistry(), 20);
   });
   return () => {
     clearTimeout(timer);
@@ -85,7 +85,7 @@ export async function startCore(config: StationConfig, now: () => number = Date.
   for (const p of journal.problems) console.warn(`journal: ${p.kind} at line ${p.line}: ${p.detail}`);
   const station = new Station(journal, registry, { now, heartbeatMs: config.heartbeatMs, restored });
   const stopWatching = watchRegistry(registry, station);
-  const superviseTimer = setInterval(() => station.supervise(), Math.min(1000, config.heartbeatMs));
+  const superviseTimer = setInterval(() => station.devices.supervise(), Math.min(1000, config.heartbeatMs));
   const sessions = Sessions.open(config.dataDir, { idleMs: config.sessionIdleMs, stampOf: (u) => registry.operatorStamp(u) });
   sessions.startSweeping(now);
   // A password reset or a disable ends that operator's sessions (and their open consoles) at once.
@@ -136,22 +136,22 @@ export async function startCore(config: StationConfig, now: () => number = Date.
   // every 2 s, only the terminals that changed: with 1,000 terminals the whole table is ~160 KB, and parsing it
   // every 2 s on every console would sit in front of the next alarm.
   const healthDiff = new HealthDiff();
-  healthDiff.next(station.health());
+  healthDiff.next(station.devices.health());
   // A console that connects gets a table taken at another moment than the last send; so do all of them after a
   // registry change. Forgetting what was sent makes the next send whole, which overwrites anything such a
   // table got wrong (a value that changed and changed back between two sends).
   io.of('/console').on('connection', () => healthDiff.reset());
   station.subscribe({ registryChanged: () => healthDiff.reset() });
   const healthTimer = setInterval(() => {
-    const change = healthDiff.next(station.health());
+    const change = healthDiff.next(station.devices.health());
     if (change.changed.length > 0 || change.removed.length > 0) io.of('/console').to('live').emit('healthChanged', change);
   }, 2000);
   // Unit positions: at most once a second, and only when something moved.
-  let unitsSent = station.unitsVersion;
+  let unitsSent = station.units.version;
   const unitsTimer = setInterval(() => {
-    if (station.unitsVersion === unitsSent) return;
-    unitsSent = station.unitsVersion;
-    io.of('/console').to('live').emit('units', station.unitsLive());
+    if (station.units.version === unitsSent) return;
+    unitsSent = station.units.version;
+    io.of('/console').to('live').emit('units', station.units.unitsLive());
   }, 1000);
 
   await new Promise<void>((resolve, reject) => {

@@ -94,10 +94,10 @@ export function attachTerminalNamespace(io: Server, station: Station, now: () =>
   nsp.on('connection', (socket: Socket) => {
     const deviceId = socket.data.deviceId as string;
     void socket.join(`dev:${deviceId}`);
-    station.deviceConnected(deviceId);
+    station.devices.connected(deviceId);
     // A terminal that reconnects hears the latest state of each of its open alarms again.
     for (const inc of station.openIncidentsOf(deviceId)) socket.emit('alarm:status', station.statusOf(inc) satisfies AlarmStatus);
-    socket.on('disconnect', () => station.deviceDisconnected(deviceId));
+    socket.on('disconnect', () => station.devices.disconnected(deviceId));
     // Every event re-checks that the credentials of this handshake are still the device's current ones:
     // a rotated or disabled device gets not one more event in, however the registry was changed.
     socket.use((_packet, next) => {
@@ -112,7 +112,7 @@ export function attachTerminalNamespace(io: Server, station: Station, now: () =>
     socket.on(
       'alarm',
       guarded('alarm', (p, ack) => {
-        const r = station.pressAlarm(deviceId, p);
+        const r = station.terminals.pressAlarm(deviceId, p);
         if (r instanceof Promise) {
           r.then((v) => answer(ack, v)).catch((e: unknown) => {
             console.error('gateway: alarm failed:', e);
@@ -123,15 +123,15 @@ export function attachTerminalNamespace(io: Server, station: Station, now: () =>
     );
     const limited = (name: string, fn: (p: unknown) => unknown) =>
       guarded(name, (p, ack) => {
-        if (!station.allowEvent(deviceId)) return answer(ack, refusal('rate_limited', `too many ${name} messages; slow down`));
+        if (!station.devices.allowEvent(deviceId)) return answer(ack, refusal('rate_limited', `too many ${name} messages; slow down`));
         answer(ack, fn(p));
       });
-    socket.on('heartbeat', limited('heartbeat', (p) => station.receiveHeartbeat(deviceId, p)));
-    socket.on('cancel', limited('cancel', (p) => station.receiveCancel(deviceId, p)));
+    socket.on('heartbeat', limited('heartbeat', (p) => station.terminals.receiveHeartbeat(deviceId, p)));
+    socket.on('cancel', limited('cancel', (p) => station.terminals.receiveCancel(deviceId, p)));
     socket.onAny((event: unknown, ...rest: unknown[]) => {
       if (event === 'alarm' || event === 'heartbeat' || event === 'cancel') return;
       // Unknown events are ignored (future protocol versions may add some), logged, and count against the limit.
-      if (station.allowEvent(deviceId)) console.warn(`gateway: ${deviceId} sent unknown event "${String(event).slice(0, 64)}"; ignored`);
+      if (station.devices.allowEvent(deviceId)) console.warn(`gateway: ${deviceId} sent unknown event "${String(event).slice(0, 64)}"; ignored`);
       const ack = rest[rest.length - 1];
       answer(ack, refusal('invalid_payload', `unknown event "${String(event).slice(0, 64)}"`));
     });
@@ -191,7 +191,7 @@ export function attachUnitNamespace(io: Server, station: Station, now: () => num
     };
     for (const s of socketsOf(unitId)) {
       s.timeout(DELIVERY_TIMEOUT_MS).emit('dispatch', payload, (err: Error | null, ans: unknown) => {
-        if (!err) station.dispatchAnswered(unitId, inc.id, ans);
+        if (!err) station.units.dispatchAnswered(unitId, inc.id, ans);
       });
     }
   };
@@ -209,7 +209,7 @@ export function attachUnitNamespace(io: Server, station: Station, now: () => num
     if (c.tries > 60) cancels.delete(key);
   };
   const resend = setInterval(() => {
-    for (const p of station.pendingDeliveries()) deliver(p.unitId, p.incident);
+    for (const p of station.units.pendingDeliveries()) deliver(p.unitId, p.incident);
     for (const key of cancels.keys()) sendCancel(key);
   }, RESEND_MS);
   resend.unref();
@@ -229,10 +229,10 @@ export function attachUnitNamespace(io: Server, station: Station, now: () => num
   nsp.on('connection', (socket: Socket) => {
     const unitId = socket.data.unitId as string;
     void socket.join(`unit:${unitId}`);
-    station.unitConnected(unitId, true);
+    station.units.connected(unitId, true);
     // A unit that (re)connects gets every dispatch it has not acked yet.
-    for (const p of station.pendingDeliveries(unitId)) deliver(unitId, p.incident);
-    socket.on('disconnect', () => station.unitConnected(unitId, false));
+    for (const p of station.units.pendingDeliveries(unitId)) deliver(unitId, p.incident);
+    socket.on('disconnect', () => station.units.connected(unitId, false));
     socket.use((_packet, next) => {
       const u = station.registry.unit(unitId);
       if (!u || u.disabled || u.secret?.hash !== socket.data.secretHash) {
@@ -243,14 +243,14 @@ export function attachUnitNamespace(io: Server, station: Station, now: () => num
     });
     const limited = (name: string, fn: (p: unknown) => unknown) =>
       guarded(name, (p, ack) => {
-        if (!station.allowEvent(unitId)) return answer(ack, refusal('rate_limited', `too many ${name} messages; slow down`));
+        if (!station.devices.allowEvent(unitId)) return answer(ack, refusal('rate_limited', `too many ${name} messages; slow down`));
         answer(ack, fn(p));
       });
-    socket.on('position', limited('position', (p) => station.receivePosition(unitId, p)));
-    socket.on('status', limited('status', (p) => station.receiveUnitStatus(unitId, p)));
+    socket.on('position', limited('position', (p) => station.units.receivePosition(unitId, p)));
+    socket.on('status', limited('status', (p) => station.units.receiveStatus(unitId, p)));
     socket.onAny((event: unknown, ...rest: unknown[]) => {
       if (event === 'position' || event === 'status') return;
-      if (station.allowEvent(unitId)) console.warn(`gateway: unit ${unitId} sent unknown event "${String(event).slice(0, 64)}"; ignored`);
+      if (station.devices.allowEvent(unitId)) console.warn(`gateway: unit ${unitId} sent unknown event "${String(event).slice(0, 64)}"; ignored`);
       answer(rest[rest.length - 1], refusal('invalid_payload', `unknown event "${String(event).slice(0, 64)}"`));
     });
   });
@@ -299,7 +299,7 @@ export function attachConsoleNamespace(io: Server, station: Station, sessions: S
     const missed = since > station.snapshot.seq ? undefined : station.recordsAfter(since);
     if (missed === undefined || missed.length > SNAPSHOT_AFTER_RECORDS) socket.emit('snapshot', toSnapshot(station.snapshot, now()));
     else socket.emit('records', [...missed]);
-    socket.emit('volatile', station.volatileAlarms);
+    socket.emit('volatile', station.terminals.volatileAlarms);
     void socket.join('live');
 
     const command = (name: string, fn: (incidentId: unknown) => CommandAck | Refusal) =>
@@ -308,13 +308,13 @@ export function attachConsoleNamespace(io: Server, station: Station, sessions: S
         // Roles are checked in the station, against the operator of this session, not anything the page says.
         answer(ack, fn(incidentId));
       });
-    socket.on('acknowledge', command('acknowledge', (id) => station.acknowledge(operator, id)));
-    socket.on('shown', command('shown', (id) => station.markShown(operator, id)));
+    socket.on('acknowledge', command('acknowledge', (id) => station.operators.acknowledge(operator, id)));
+    socket.on('shown', command('shown', (id) => station.operators.markShown(operator, id)));
     socket.on(
       'acknowledgeFault',
       guarded('acknowledgeFault', (req, ack) => {
         const r = (typeof req === 'object' && req !== null ? req : {}) as { deviceId?: unknown; fault?: unknown };
-        answer(ack, station.acknowledgeFault(operator, r.deviceId, r.fault));
+        answer(ack, station.operators.acknowledgeFault(operator, r.deviceId, r.fault));
       }),
     );
     const admin = (name: string, fn: (req: Record<string, unknown>) => Promise<unknown>) =>
@@ -333,15 +333,15 @@ export function attachConsoleNamespace(io: Server, station: Station, sessions: S
       });
     // The incident lifecycle: every command goes through the station, which checks role and transition.
     const lifecycle: Record<string, (r: Record<string, unknown>) => CommandAck | Refusal> = {
-      note: (r) => station.addNote(operator, r.incidentId, r.text),
-      callBack: (r) => station.recordCallBack(operator, r.incidentId, r.outcome),
-      takeOver: (r) => station.takeOver(operator, r.incidentId),
-      dispatch: (r) => station.dispatchUnit(operator, r.incidentId, r.unitId),
-      cancelDispatch: (r) => station.cancelDispatch(operator, r.incidentId, r.unitId, r.reason),
-      progress: (r) => station.recordProgress(operator, r.incidentId, r.unitId, r.state),
-      resolve: (r) => station.resolve(operator, r.incidentId, r.disposition, r.note),
-      reopen: (r) => station.reopen(operator, r.incidentId, r.reason),
-      'admin:setTargets': (r) => station.setTargets(operator, r.profile),
+      note: (r) => station.operators.addNote(operator, r.incidentId, r.text),
+      callBack: (r) => station.operators.recordCallBack(operator, r.incidentId, r.outcome),
+      takeOver: (r) => station.operators.takeOver(operator, r.incidentId),
+      dispatch: (r) => station.operators.dispatchUnit(operator, r.incidentId, r.unitId),
+      cancelDispatch: (r) => station.operators.cancelDispatch(operator, r.incidentId, r.unitId, r.reason),
+      progress: (r) => station.operators.recordProgress(operator, r.incidentId, r.unitId, r.state),
+      resolve: (r) => station.operators.resolve(operator, r.incidentId, r.disposition, r.note),
+      reopen: (r) => station.operators.reopen(operator, r.incidentId, r.reason),
+      'admin:setTargets': (r) => station.admin.setTargets(operator, r.profile),
     };
     for (const [name, fn] of Object.entries(lifecycle)) {
       socket.on(
@@ -349,13 +349,13 @@ export function attachConsoleNamespace(io: Server, station: Station, sessions: S
         guarded(name, (req, ack) => answer(ack, fn((typeof req === 'object' && req !== null ? req : {}) as Record<string, unknown>))),
       );
     }
-    admin('admin:addTerminal', (r) => station.adminAddTerminal(operator, r));
-    admin('admin:rotate', (r) => station.adminRotate(operator, r.id));
-    admin('admin:setDisabled', (r) => station.adminSetDisabled(operator, r.id, r.disabled));
-    admin('admin:import', (r) => station.adminImport(operator, r));
-    admin('admin:export', async (r) => station.adminExport(operator, r));
-    socket.emit('health', station.health());
-    socket.emit('units', station.unitsLive());
+    admin('admin:addTerminal', (r) => station.admin.addTerminal(operator, r));
+    admin('admin:rotate', (r) => station.admin.rotate(operator, r.id));
+    admin('admin:setDisabled', (r) => station.admin.setDisabled(operator, r.id, r.disabled));
+    admin('admin:import', (r) => station.admin.importData(operator, r));
+    admin('admin:export', async (r) => station.admin.exportData(operator, r));
+    socket.emit('health', station.devices.health());
+    socket.emit('units', station.units.unitsLive());
   });
 
   station.subscribe({
@@ -368,7 +368,7 @@ export function attachConsoleNamespace(io: Server, station: Station, sessions: S
     // An operator who was disabled loses the console at once; everyone gets the new reference data.
     registryChanged: () => {
       nsp.to('live').emit('reference', station.registry.reference());
-      nsp.to('live').emit('health', station.health());
+      nsp.to('live').emit('health', station.devices.health());
       for (const s of nsp.sockets.values()) {
         const op = s.data.operator as OperatorRef;
         const now = station.registry.operator(op.username);

@@ -142,7 +142,7 @@ const zh = {
   dispatchModes: { device: '终端下发', radio: '电台' },
   dispatchStates: { dispatched: '已派出', accepted: '已接受', en_route: '在途', on_scene: '已到场', declined: '拒绝', cancelled: '已撤回' },
   events: {
-    'alarm.received': '收到报警', 'alarm.repeated': '再次按下报警', 'journal.unreadable': '日志记录无法读取', 'incident.shown': '首次显示', 'incident.acknowledged': '接警', 'alarm.cancel_requested': '学校请求撤销',
+    'alarm.received': '收到报警', 'alarm.repeated': '再次按下报警', 'journal.unreadable': '日志记录无法读取', 'admin.action': '管理操作', 'incident.shown': '首次显示', 'incident.acknowledged': '接警', 'alarm.cancel_requested': '学校请求撤销',
     'incident.note': '备注', 'incident.called_back': '回拨', 'incident.taken_over': '接管', 'incident.dispatched': '派警',
     'dispatch.accepted': '单元接受', 'dispatch.declined': '单元拒绝', 'dispatch.cancelled': '撤回派警', 'dispatch.progress': '单元进展',
     'incident.resolved': '处置完毕', 'incident.reopened': '重新打开', 'incident.escalated': '超时升级',
@@ -336,7 +336,7 @@ const en: Catalogue = {
   dispatchModes: { device: 'to device', radio: 'by radio' },
   dispatchStates: { dispatched: 'dispatched', accepted: 'accepted', en_route: 'en route', on_scene: 'on scene', declined: 'declined', cancelled: 'withdrawn' },
   events: {
-    'alarm.received': 'Alarm received', 'alarm.repeated': 'Pressed again', 'journal.unreadable': 'Unreadable journal record', 'incident.shown': 'First shown', 'incident.acknowledged': 'Acknowledged', 'alarm.cancel_requested': 'School asks to cancel',
+    'alarm.received': 'Alarm received', 'alarm.repeated': 'Pressed again', 'journal.unreadable': 'Unreadable journal record', 'admin.action': 'Administration', 'incident.shown': 'First shown', 'incident.acknowledged': 'Acknowledged', 'alarm.cancel_requested': 'School asks to cancel',
     'incident.note': 'Note', 'incident.called_back': 'Called back', 'incident.taken_over': 'Taken over', 'incident.dispatched': 'Dispatched',
     'dispatch.accepted': 'Unit accepted', 'dispatch.declined': 'Unit declined', 'dispatch.cancelled': 'Dispatch withdrawn', 'dispatch.progress': 'Unit progress',
     'incident.resolved': 'Resolved', 'incident.reopened': 'Reopened', 'incident.escalated': 'Escalated',

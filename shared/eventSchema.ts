@@ -13,7 +13,7 @@
 // zod's result is used). test/unit/shared/eventSchema.test.ts checks the two agree on random input.
 import { z } from 'zod';
 import { ALARM_KINDS, UNIT_STATES } from './protocol';
-import { DISPOSITIONS, ROLES, type JournalRecord, type StationEvent, type StationEventType } from './events';
+import { ADMIN_ACTIONS, DISPOSITIONS, ROLES, type JournalRecord, type StationEvent, type StationEventType } from './events';
 
 export const MAX_ID_LENGTH = 200;
 
@@ -51,6 +51,7 @@ export const EVENT_SCHEMAS = {
     raisedAt: time,
   }),
   'alarm.repeated': z.object({ type: z.literal('alarm.repeated'), at: time, incidentId: id, deviceId: id, alarmIds: z.array(id) }),
+  'admin.action': z.object({ type: z.literal('admin.action'), at: time, operator, action: z.enum(ADMIN_ACTIONS), target: text, detail: text.optional() }),
   'journal.unreadable': z.object({ type: z.literal('journal.unreadable'), at: time, line: z.number(), detail: text }),
   'incident.shown': z.object({ type: z.literal('incident.shown'), at: time, incidentId: id, operator }),
   'incident.acknowledged': z.object({ type: z.literal('incident.acknowledged'), at: time, incidentId: id, operator }),
@@ -102,7 +103,7 @@ export const EVENT_SCHEMAS = {
 
 const S = EVENT_SCHEMAS;
 export const stationEventSchema = z.discriminatedUnion('type', [
-  S['alarm.received'], S['alarm.repeated'], S['journal.unreadable'], S['incident.shown'], S['incident.acknowledged'], S['alarm.cancel_requested'],
+  S['alarm.received'], S['alarm.repeated'], S['journal.unreadable'], S['admin.action'], S['incident.shown'], S['incident.acknowledged'], S['alarm.cancel_requested'],
   S['device.offline'], S['device.online'], S['device.tamper'], S['device.fault_acknowledged'], S['unit.status'],
   S['incident.note'], S['incident.called_back'], S['incident.taken_over'], S['incident.dispatched'],
   S['dispatch.accepted'], S['dispatch.declined'], S['dispatch.cancelled'], S['dispatch.progress'],

@@ -204,6 +204,25 @@ export interface IncidentReopened {
   operator: OperatorRef;
   reason: string;
 }
+/** What an administrator did (admin screen or the station CLI's file edit); the audit trail of the registry. */
+export const ADMIN_ACTIONS = ['terminal.added', 'token.rotated', 'disabled', 'enabled', 'data.imported', 'data.exported', 'targets.set', 'registry.reloaded'] as const;
+export type AdminActionKind = (typeof ADMIN_ACTIONS)[number];
+
+/**
+ * An administrator's action, journalled with the operator's name after it took effect: the registry and the
+ * targets live in their own files, so this record is what tells later who changed what, and when. Changes no state.
+ */
+export interface AdminAction {
+  type: 'admin.action';
+  at: number;
+  operator: OperatorRef;
+  action: AdminActionKind;
+  /** What it acted on: a device, unit or operator id, a data kind, or '' for the whole registry. */
+  target: string;
+  /** A short summary (counts, revoked ids), never a secret. */
+  detail?: string;
+}
+
 /** The core: the alarm was not acknowledged within its target. Every console escalates. */
 export interface IncidentEscalated {
   type: 'incident.escalated';
@@ -227,6 +246,7 @@ export type StationEvent =
   | IncidentResolved
   | IncidentReopened
   | IncidentEscalated
+  | AdminAction
   | IncidentShown
   | IncidentAcknowledged
   | CancelRequested

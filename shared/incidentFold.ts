@@ -2,7 +2,7 @@
 // Used by the core (authoritative state), by every console (its Dexie replica) and later by drill replay.
 import { missingCase, type DeviceFaultKind, type JournalRecord, type StationEvent } from './events';
 import { alarmKey, deriveState, emptyState, isActiveDispatch, type DeviceState, type Dispatch, type Incident, type StationState, type TimelineEntry } from './incidentModel';
-import { checkEvent, faultOf, isLifecycleEvent, type LifecycleEvent } from './incidentRules';
+import { checkEvent, faultOf, type Check, isLifecycleEvent, type LifecycleEvent } from './incidentRules';
 
 type Collections = Pick<StationState, 'incidents' | 'alarmIndex' | 'devices' | 'units' | 'assignments'>;
 type Writable = { [K in keyof Collections]: Collections[K] extends ReadonlyMap<infer A, infer B> ? Map<A, B> : never };
@@ -68,10 +68,10 @@ export class StationFold {
   }
 
   /** Checks an event against the state so far and, if it may follow, folds it as the next record. */
-  tryApply(event: StationEvent): boolean {
-    if (!checkEvent(this.cur, event).ok) return false;
-    this.apply({ seq: this.cur.seq + 1, event });
-    return true;
+  tryApply(event: StationEvent): Check {
+    const check = checkEvent(this.cur, event);
+    if (check.ok) this.apply({ seq: this.cur.seq + 1, event });
+    return check;
   }
 
   /** Folds one record. One that does not apply (see checkEvent) changes nothing, but advances seq. */
@@ -181,6 +181,7 @@ export class StationFold {
         this.w('units').set(event.unitId, { state: event.state, since: event.at });
         return;
       case 'journal.unreadable':
+      case 'admin.action':
         return;
       default:
         return missingCase(event);

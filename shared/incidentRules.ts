@@ -82,6 +82,9 @@ function checkKnown(state: StationState, event: StationEvent): Check {
     }
     case 'unit.status':
       return { ok: true };
+    case 'admin.action':
+      // An audit record: the registry file changed, not the incidents.
+      return { ok: true };
     case 'journal.unreadable':
       // A placeholder for a record the core could not read: it keeps the numbering, and changes nothing.
       return { ok: true };

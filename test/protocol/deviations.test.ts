@@ -183,7 +183,7 @@ describe('3. alarm:status re-sent on reconnect', () => {
     try {
       const a = validAlarm();
       const { incidentId } = (await ask(term, 'alarm', a)) as { incidentId: string };
-      expect(t.core.station.acknowledge(OFFICER, incidentId)).toEqual({ ok: true });
+      expect(t.core.station.operators.acknowledge(OFFICER, incidentId)).toEqual({ ok: true });
       expect(api.dispatchUnit(OFFICER, incidentId, t.creds.units[0]!.unitId)).toEqual({ ok: true });
       await sleep(200);
       expect(await ask(unit, 'status', { state: 'on_scene', incidentId, at: Date.now() })).toEqual({ ok: true });

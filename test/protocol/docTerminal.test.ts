@@ -88,15 +88,15 @@ describe('the terminal of docs/protocol.md', () => {
       expect(recs[0]).toMatchObject({ deviceId: term.deviceId, schoolId: term.schoolId, kind: 'panic', note: '东门 (east gate)' });
 
       await waitFor('received', () => statuses.find((s) => s.alarmId === alarmId && s.state === 'received'));
-      expect(t.core.station.acknowledge(OFFICER, ack.incidentId)).toEqual({ ok: true });
+      expect(t.core.station.operators.acknowledge(OFFICER, ack.incidentId)).toEqual({ ok: true });
       const st = await waitFor('acknowledged', () => statuses.find((s) => s.alarmId === alarmId && s.state === 'acknowledged'));
       expect(st.incidentId).toBe(ack.incidentId);
 
       expect(await terminal.cancel(alarmId, '学生误触')).toEqual({ ok: true });
       expect(t.core.station.snapshot.incidents.get(ack.incidentId)?.cancelRequest?.reason).toBe('学生误触');
 
-      await waitFor('a heartbeat', () => t.core.station.health().find((d) => d.deviceId === term.deviceId)?.lastHeartbeatAt);
-      expect(t.core.station.health().find((d) => d.deviceId === term.deviceId)).toMatchObject({ battery: 77, powerSource: 'mains', skewFlagged: false });
+      await waitFor('a heartbeat', () => t.core.station.devices.health().find((d) => d.deviceId === term.deviceId)?.lastHeartbeatAt);
+      expect(t.core.station.devices.health().find((d) => d.deviceId === term.deviceId)).toMatchObject({ battery: 77, powerSource: 'mains', skewFlagged: false });
       expect(Math.abs(terminal.clockSkewMs())).toBeLessThan(1000);
       expect(faults).toEqual([]);
     } finally {
@@ -123,7 +123,7 @@ describe('the terminal of docs/protocol.md', () => {
     const first = startTerminal({ url: t.url, deviceId: term.deviceId, token: term.token });
     const { alarmId, ack } = await first.press('fire', { drill: true });
     first.close();
-    t.core.station.acknowledge(OFFICER, ack.incidentId);
+    t.core.station.operators.acknowledge(OFFICER, ack.incidentId);
     const statuses: AlarmStatus[] = [];
     const again = startTerminal({ url: t.url, deviceId: term.deviceId, token: term.token, onStatus: (s: AlarmStatus) => statuses.push(s) });
     try {
@@ -171,7 +171,7 @@ describe('the unit of docs/protocol.md', () => {
     try {
       await waitFor('connected', () => unit.socket.connected, 5000);
       unit.position({ lat: 41.33, lng: 117.74, heading: 180, speed: 8 });
-      await waitFor('live position', () => t.core.station.unitsLive().find((x) => x.unitId === u.unitId && x.lat === 41.33));
+      await waitFor('live position', () => t.core.station.units.unitsLive().find((x) => x.unitId === u.unitId && x.lat === 41.33));
       expect(await unit.status('en_route')).toEqual({ ok: true });
       expect(t.core.station.snapshot.units.get(u.unitId)?.state).toBe('en_route');
       expect(await unit.status('on_scene', '20990101-0001')).toMatchObject({ ok: false, error: { code: 'forbidden' } });
@@ -182,7 +182,7 @@ describe('the unit of docs/protocol.md', () => {
         const school = startTerminal({ url: t.url, deviceId: t.creds.terminals[6]!.deviceId, token: t.creds.terminals[6]!.token });
         try {
           const { ack } = await school.press('violence');
-          t.core.station.acknowledge(OFFICER, ack.incidentId);
+          t.core.station.operators.acknowledge(OFFICER, ack.incidentId);
           expect(api.dispatchUnit(OFFICER, ack.incidentId, u.unitId)).toEqual({ ok: true });
           await waitFor('the job', () => jobs.find((j) => j.incidentId === ack.incidentId));
           await waitFor('accepted', () => t.records().some((r) => r.event.type !== 'incident.dispatched' && JSON.stringify(r.event).includes(ack.incidentId) && /accept/.test(r.event.type)));

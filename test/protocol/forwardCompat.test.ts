@@ -159,7 +159,7 @@ describe('hostile key names, sent as raw frames', () => {
   it('heartbeat and cancel with hostile keys are answered ok', async () => {
     const hb = await send('heartbeat', `{"sentAt":${Date.now()},"battery":50,"__proto__":{"tamper":true},"constructor":{"prototype":{"polluted":1}}}`);
     expect(hb).toMatchObject({ ok: true });
-    const h = t.core.station.health().find((d) => d.deviceId === term().deviceId)!;
+    const h = t.core.station.devices.health().find((d) => d.deviceId === term().deviceId)!;
     expect(h).toMatchObject({ battery: 50, tamper: false });
     const a = validAlarm();
     expect(await send('alarm', JSON.stringify(a))).toMatchObject({ ok: true });
@@ -194,7 +194,7 @@ describe('/terminal cancel and heartbeat with unknown fields', () => {
     await pacer.take();
     const ans = (await ask(s, 'heartbeat', { sentAt: Date.now(), battery: 64, temperature: 21, gps: { fix: true }, signal: -70 })) as Record<string, unknown>;
     expect(Object.keys(ans).sort()).toEqual(['ok', 'serverTime']);
-    expect(t.core.station.health().find((d) => d.deviceId === t.creds.terminals[2]!.deviceId)).toMatchObject({ battery: 64 });
+    expect(t.core.station.devices.health().find((d) => d.deviceId === t.creds.terminals[2]!.deviceId)).toMatchObject({ battery: 64 });
   });
 });
 
@@ -206,7 +206,7 @@ describe('/unit with unknown fields', () => {
     u = await connect(t.url, '/unit', unitAuth(t.creds.units[0]!));
   });
   afterAll(() => u?.close());
-  const live = () => t.core.station.unitsLive().find((x) => x.unitId === unitId());
+  const live = () => t.core.station.units.unitsLive().find((x) => x.unitId === unitId());
 
   it('position → taken as the live position, with the known fields only', async () => {
     const at = Date.now();

@@ -333,7 +333,7 @@ async function checkHeartbeat(p: unknown): Promise<void> {
   for (const e of t.eventsSince(before)) expect(e.type).toBe('device.tamper'); // the only thing a heartbeat may journal
 }
 
-const live = () => t.core.station.unitsLive().find((x) => x.unitId === unitId);
+const live = () => t.core.station.units.unitsLive().find((x) => x.unitId === unitId);
 
 type Live = ReturnType<typeof live>;
 /**

@@ -32,7 +32,7 @@ describe('supervision', () => {
       // (Never heard from since the core started, it may already be offline: a heartbeat is a sign of life.)
       const lastWord = Date.now();
       expect(((await ask(s, 'heartbeat', { sentAt: lastWord })) as { ok: boolean }).ok).toBe(true);
-      expect(t.core.station.health().find((d) => d.deviceId === term.deviceId)!.online).toBe(true);
+      expect(t.core.station.devices.health().find((d) => d.deviceId === term.deviceId)!.online).toBe(true);
       const offBefore = eventsOf(term.deviceId, 'device.offline').length;
       const onBefore = eventsOf(term.deviceId, 'device.online').length;
 
@@ -40,7 +40,7 @@ describe('supervision', () => {
       expect(Date.now() - lastWord).toBeGreaterThanOrEqual(3 * HEARTBEAT_MS - 50);
       expect(off.at - off.lastSeenAt).toBeGreaterThan(3 * HEARTBEAT_MS);
       expect(s.connected).toBe(true); // offline is about silence, not the socket
-      const h = t.core.station.health().find((d) => d.deviceId === term.deviceId)!;
+      const h = t.core.station.devices.health().find((d) => d.deviceId === term.deviceId)!;
       expect(h).toMatchObject({ online: false, connected: true });
       expect(t.core.station.snapshot.devices.get(term.deviceId)?.faults.offline).toBeDefined();
       await sleep(3 * HEARTBEAT_MS);
@@ -49,7 +49,7 @@ describe('supervision', () => {
       const ans = (await ask(s, 'heartbeat', { sentAt: Date.now() })) as { ok: boolean };
       expect(ans.ok).toBe(true);
       expect(eventsOf(term.deviceId, 'device.online')).toHaveLength(onBefore + 1);
-      expect(t.core.station.health().find((d) => d.deviceId === term.deviceId)!.online).toBe(true);
+      expect(t.core.station.devices.health().find((d) => d.deviceId === term.deviceId)!.online).toBe(true);
       expect(t.core.station.snapshot.devices.get(term.deviceId)?.faults.offline).toBeUndefined();
     } finally {
       s.close();
@@ -69,7 +69,7 @@ describe('supervision', () => {
         await sleep(HEARTBEAT_MS);
       }
       expect(eventsOf(term.deviceId, 'device.offline')).toHaveLength(offlineBefore);
-      expect(t.core.station.health().find((d) => d.deviceId === term.deviceId)!.online).toBe(true);
+      expect(t.core.station.devices.health().find((d) => d.deviceId === term.deviceId)!.online).toBe(true);
     } finally {
       s.close();
     }

@@ -344,8 +344,8 @@ export function resolveAllOpen(t: TestCore): void {
   const chief: OperatorRef = { username: 'chief', displayName: 'test chief', role: 'chief' };
   for (const inc of [...st.snapshot.incidents.values()]) {
     if (inc.resolvedAt !== undefined) continue;
-    if (inc.acknowledgedAt === undefined) st.acknowledge(chief, inc.id);
-    const r = st.resolve(chief, inc.id, 'false_alarm', 'closed between tests');
+    if (inc.acknowledgedAt === undefined) st.operators.acknowledge(chief, inc.id);
+    const r = st.operators.resolve(chief, inc.id, 'false_alarm', 'closed between tests');
     if (!r.ok) throw new Error(`could not close ${inc.id}: ${r.error.message}`);
   }
 }

@@ -127,7 +127,7 @@ describe('alarm', () => {
       const term = t.creds.terminals[0]!;
       const ans = (await ask(s, 'alarm', validAlarm({ kind: 'test' }))) as { ok: boolean; receivedAt: number };
       expect(ans.ok).toBe(true);
-      const h = t.core.station.health().find((d) => d.deviceId === term.deviceId);
+      const h = t.core.station.devices.health().find((d) => d.deviceId === term.deviceId);
       expect(h?.lastTestPressAt).toBe(ans.receivedAt);
     });
 
@@ -362,14 +362,14 @@ describe('alarm', () => {
       expect(isSpecRefusal(first, 'not_durable')).toBe(true);
       expect(t.count()).toBe(before);
       // Still shown to the officer at once (a volatile alarm pushed to every console).
-      const shown = t.core.station.volatileAlarms.find((v) => v.alarmId === a.alarmId);
+      const shown = t.core.station.terminals.volatileAlarms.find((v) => v.alarmId === a.alarmId);
       expect(shown).toBeDefined();
       // The terminal keeps retrying with the same alarmId: now it is stored, under the incident already shown.
       const retry = (await ask(s, 'alarm', a)) as { ok: boolean; incidentId: string; duplicate?: boolean };
       expect(retry.ok).toBe(true);
       expect(retry.incidentId).toBe(shown!.incidentId);
       expect(alarmsOf(a.alarmId as string)).toHaveLength(1);
-      expect(t.core.station.volatileAlarms.find((v) => v.alarmId === a.alarmId)).toBeUndefined();
+      expect(t.core.station.terminals.volatileAlarms.find((v) => v.alarmId === a.alarmId)).toBeUndefined();
     });
 
     it('shared/terminalClient keeps sending through not_durable until it is stored', async () => {
@@ -460,7 +460,7 @@ describe('cancel', () => {
 
     it('after the officer acknowledged: ok, and the incident stays acknowledged', async () => {
       const { alarmId, incidentId } = await raise();
-      expect(t.core.station.acknowledge(OFFICER, incidentId)).toEqual({ ok: true });
+      expect(t.core.station.operators.acknowledge(OFFICER, incidentId)).toEqual({ ok: true });
       expect(await cancel(s, { alarmId, reason: '误触' })).toEqual({ ok: true });
       expect(t.core.station.snapshot.incidents.get(incidentId)?.state).toBe('acknowledged');
     });
@@ -498,7 +498,7 @@ describe('heartbeat', () => {
     await pacer.take();
     return ask(s, 'heartbeat', payload);
   }
-  const health = () => t.core.station.health().find((d) => d.deviceId === deviceId)!;
+  const health = () => t.core.station.devices.health().find((d) => d.deviceId === deviceId)!;
   const tampers = (): DeviceTamper[] =>
     t
       .records()
@@ -606,7 +606,7 @@ describe('alarm:status', () => {
       try {
         const a = validAlarm();
         const ans = (await ask(s, 'alarm', a)) as { incidentId: string };
-        expect(t.core.station.acknowledge(OFFICER, ans.incidentId)).toEqual({ ok: true });
+        expect(t.core.station.operators.acknowledge(OFFICER, ans.incidentId)).toEqual({ ok: true });
         const st = await waitFor('acknowledged', () => statuses.find((x) => x.alarmId === a.alarmId && x.state === 'acknowledged'));
         const inc = t.core.station.snapshot.incidents.get(ans.incidentId)!;
         expect(st).toEqual({ alarmId: a.alarmId, incidentId: ans.incidentId, state: 'acknowledged', at: inc.acknowledgedAt });
@@ -622,7 +622,7 @@ describe('alarm:status', () => {
       try {
         const a = validAlarm();
         const ans = (await ask(mine.s, 'alarm', a)) as { incidentId: string };
-        t.core.station.acknowledge(OFFICER, ans.incidentId);
+        t.core.station.operators.acknowledge(OFFICER, ans.incidentId);
         await waitFor('acknowledged', () => mine.statuses.some((x) => x.state === 'acknowledged'));
         await sleep(100);
         expect(other.statuses.filter((x) => x.alarmId === a.alarmId)).toEqual([]);
@@ -654,7 +654,7 @@ describe('alarm:status', () => {
       const i1 = ((await ask(first.s, 'alarm', a1)) as { incidentId: string }).incidentId;
       const i2 = ((await ask(first.s, 'alarm', a2)) as { incidentId: string }).incidentId;
       const i3 = ((await ask(first.s, 'alarm', a3)) as { incidentId: string }).incidentId;
-      t.core.station.acknowledge(OFFICER, i2);
+      t.core.station.operators.acknowledge(OFFICER, i2);
       first.s.close();
       await sleep(50);
 

@@ -28,7 +28,7 @@ afterAll(async () => {
   await t.close();
 });
 
-const live = () => t.core.station.unitsLive().find((x) => x.unitId === unitId);
+const live = () => t.core.station.units.unitsLive().find((x) => x.unitId === unitId);
 /** Messages on one socket are handled in order: an acked unknown event tells us the ones before it are done. */
 const barrier = async (): Promise<void> => {
   await pacer.take();
@@ -133,7 +133,7 @@ describe('position ordering on the station clock (the station clock jumps here, 
     su?.close();
     await tc?.close();
   });
-  const liveHere = () => tc.core.station.unitsLive().find((x) => x.unitId === tc.creds.units[0]!.unitId);
+  const liveHere = () => tc.core.station.units.unitsLive().find((x) => x.unitId === tc.creds.units[0]!.unitId);
   const fix = async (p: { lat: number; lng: number; at: number }): Promise<void> => {
     await p2.take(2);
     su.emit('position', p);
@@ -243,7 +243,7 @@ describe('dispatch (station → unit)', () => {
     let statuses: AlarmStatus[] = [];
     const term = await connect(t.url, '/terminal', terminalAuth(t.creds.terminals[termIndex]!), { before: (x) => (statuses = collectStatuses(x)) });
     const incidentId = ((await ask(term, 'alarm', validAlarm())) as { incidentId: string }).incidentId;
-    expect(t.core.station.acknowledge(OFFICER, incidentId)).toEqual({ ok: true });
+    expect(t.core.station.operators.acknowledge(OFFICER, incidentId)).toEqual({ ok: true });
     return { incidentId, schoolId: t.creds.terminals[termIndex]!.schoolId, term, statuses };
   }
   async function unitWithInbox(i: number, answer: 'accept' | 'ignore'): Promise<{ s: Socket; got: Delivery[]; cancels: Delivery[] }> {

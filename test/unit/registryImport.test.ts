@@ -77,7 +77,7 @@ describe('importData: all or nothing', () => {
     const before = fs.readFileSync(file);
     const s = station();
     const text = 'id,name,schoolId,lat,lng,days,windows\npost-2,a,s1,41,117,1-5,07:00-08:00\npost-3,b,s1,abc,117,1-5,08:00-07:00\npost-4,c,s-gone,41,117,1-5,07:00-08:00\n';
-    const ans = await s.adminImport(admin, { kind: 'guardPosts', format: 'csv', text });
+    const ans = await s.admin.importData(admin, { kind: 'guardPosts', format: 'csv', text });
     // The file's own errors and the registry's (unknown school on a row that parsed) come in one answer.
     expect(ans).toEqual({
       ok: false,
@@ -162,11 +162,11 @@ describe('importData: upsert', () => {
     expect(rows).toEqual([{ deviceId: 'T-1', schoolId: 's1', label: '门卫室', disabled: false }]);
     const before = fs.readFileSync(file, 'utf8');
     const s = station();
-    const exp = s.adminExport(admin, { kind: 'units', format: 'csv' });
+    const exp = s.admin.exportData(admin, { kind: 'units', format: 'csv' });
     expect(exp).toMatchObject({ ok: true, filename: expect.stringMatching(/^units-\d{8}-\d{4}\.csv$/) });
     if (!exp.ok) return;
     expect(exp.text).not.toMatch(/salt|hash|secret/i);
-    expect(await s.adminImport(admin, { kind: 'units', format: 'csv', text: exp.text })).toEqual({ ok: true, kind: 'units', added: 0, updated: 2, credentials: {} });
+    expect(await s.admin.importData(admin, { kind: 'units', format: 'csv', text: exp.text })).toEqual({ ok: true, kind: 'units', added: 0, updated: 2, credentials: {} });
     expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual(JSON.parse(before));
   });
 });
@@ -178,21 +178,21 @@ describe('station: admin only', () => {
     const before = fs.readFileSync(file);
     const s = station();
     for (const op of [officer, chief]) {
-      expect(await s.adminImport(op, { kind: 'schools', format: 'csv', text: 'id,name,type,lat,lng\ns9,x,primary,41,117\n' })).toEqual({
+      expect(await s.admin.importData(op, { kind: 'schools', format: 'csv', text: 'id,name,type,lat,lng\ns9,x,primary,41,117\n' })).toEqual({
         ok: false,
         error: { code: 'forbidden', message: `role ${op.role} may not manage devices` },
       });
-      expect(await s.adminImport(op, null)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-      expect(s.adminExport(op, { kind: 'schools', format: 'csv' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+      expect(await s.admin.importData(op, null)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+      expect(s.admin.exportData(op, { kind: 'schools', format: 'csv' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     }
     expect(fs.readFileSync(file).equals(before)).toBe(true);
   });
 
   it('an admin with a malformed request gets invalid_payload; a good one gets counts and tokens', async () => {
     const s = station();
-    expect(await s.adminImport(admin, { kind: 'people', format: 'csv', text: '' })).toMatchObject({ ok: false, error: { code: 'invalid_payload', message: expect.stringMatching(/expected \{ kind/) } });
-    expect(s.adminExport(admin, { kind: 'schools', format: 'xlsx' })).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
-    const ans = await s.adminImport(admin, { kind: 'terminals', format: 'json', text: JSON.stringify([{ deviceId: 'T-9', schoolId: 's2' }]) });
+    expect(await s.admin.importData(admin, { kind: 'people', format: 'csv', text: '' })).toMatchObject({ ok: false, error: { code: 'invalid_payload', message: expect.stringMatching(/expected \{ kind/) } });
+    expect(s.admin.exportData(admin, { kind: 'schools', format: 'xlsx' })).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
+    const ans = await s.admin.importData(admin, { kind: 'terminals', format: 'json', text: JSON.stringify([{ deviceId: 'T-9', schoolId: 's2' }]) });
     expect(ans).toMatchObject({ ok: true, kind: 'terminals', added: 1, updated: 0, credentials: { 'T-9': expect.any(String) } });
   });
 });

@@ -186,11 +186,11 @@ describe('terminal ids that are names of Object.prototype (finding 3)', () => {
     reg.addSchool(school('s1'));
     const tokens = new Map<string, string>();
     for (const id of ['constructor', '__proto__', 'toString']) tokens.set(id, await reg.addTerminal({ deviceId: id, schoolId: 's1', label: id }));
-    const health = core.station.health();
+    const health = core.station.devices.health();
     expect(health.map((h) => h.deviceId).sort()).toEqual(['__proto__', 'constructor', 'toString']);
     // Silent for 3 intervals: offline, recorded as for any terminal.
     await waitFor('three offline records', () => core.station.snapshot.devices.size === 3 && [...core.station.snapshot.devices.values()].every((d) => !d.online), 3000);
-    for (const h of core.station.health()) expect(h.online).toBe(false);
+    for (const h of core.station.devices.health()) expect(h.online).toBe(false);
     // A terminal named constructor can still press, and its alarm is an incident like any other.
     const s = await terminal(core, tokens.get('constructor')!, 'constructor');
     const a = await press(s);
@@ -200,7 +200,7 @@ describe('terminal ids that are names of Object.prototype (finding 3)', () => {
     await stop(core);
     const again = await start(dir, { STATION_HEARTBEAT_MS: '100' });
     expect(again.station.snapshot.devices.get('constructor')?.online).toBe(true);
-    expect(() => again.station.health()).not.toThrow();
+    expect(() => again.station.devices.health()).not.toThrow();
   });
 });
 

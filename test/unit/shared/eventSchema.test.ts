@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { z } from 'zod';
-import { DISPOSITIONS, ROLES, type JournalRecord, type OperatorRef, type StationEvent, type StationEventType } from '../../../shared/events';
+import { ADMIN_ACTIONS, DISPOSITIONS, ROLES, type JournalRecord, type OperatorRef, type StationEvent, type StationEventType } from '../../../shared/events';
 import { ALARM_KINDS, UNIT_STATES } from '../../../shared/protocol';
 import {
   EVENT_SCHEMAS,
@@ -29,6 +29,7 @@ const SAMPLES: { [K in StationEventType]: EventOf<K> } = {
   },
   'alarm.repeated': { type: 'alarm.repeated', at: T + 20, incidentId: '20251130-0042', deviceId: 'term-p001', alarmIds: ['a-7f3c9e2b-02', 'a-7f3c9e2b-03'] },
   'journal.unreadable': { type: 'journal.unreadable', at: T, line: 17, detail: 'not JSON' },
+  'admin.action': { type: 'admin.action', at: T + 5, operator: { username: 'admin', displayName: '管理员', role: 'admin' }, action: 'token.rotated', target: 'term-p001', detail: 'old token revoked' },
   'incident.shown': { type: 'incident.shown', at: T + 40, incidentId: '20251130-0042', operator: op },
   'incident.acknowledged': { type: 'incident.acknowledged', at: T + 4_567, incidentId: '20251130-0042', operator: op },
   'alarm.cancel_requested': { type: 'alarm.cancel_requested', at: T + 9_000, incidentId: '20251130-0042', reason: '误按' },
@@ -54,6 +55,7 @@ const OPTIONAL: Partial<Record<StationEventType, string[]>> = {
   'alarm.received': ['note', 'location'],
   'dispatch.accepted': ['operator'],
   'dispatch.progress': ['operator'],
+  'admin.action': ['detail'],
 };
 const HASH = 'ab'.repeat(32);
 
@@ -342,6 +344,10 @@ const EVENT_ARBS: { [K in StationEventType]: fc.Arbitrary<EventOf<K>> } = {
   ),
   'alarm.repeated': fc.record({ ...ev('alarm.repeated'), incidentId: idArb, deviceId: idArb, alarmIds: fc.array(idArb, { minLength: 1, maxLength: 5 }) }),
   'journal.unreadable': fc.record({ ...ev('journal.unreadable'), line: fc.integer({ min: 1 }), detail: textArb }),
+  'admin.action': fc.record(
+    { ...ev('admin.action'), operator: opArb, action: fc.constantFrom(...ADMIN_ACTIONS), target: textArb, detail: textArb },
+    { requiredKeys: ['type', 'at', 'operator', 'action', 'target'] },
+  ),
   'incident.shown': fc.record({ ...ev('incident.shown'), incidentId: idArb, operator: opArb }),
   'incident.acknowledged': fc.record({ ...ev('incident.acknowledged'), incidentId: idArb, operator: opArb }),
   'alarm.cancel_requested': fc.record({ ...ev('alarm.cancel_requested'), incidentId: idArb, reason: textArb }),

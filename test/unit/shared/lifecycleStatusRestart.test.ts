@@ -56,10 +56,10 @@ function liveAndRestarted(steps: (s: Station, id: string) => void): { live: Alar
   const s = station();
   const heard: AlarmStatus[] = [];
   s.subscribe({ alarmStatus: (_d, st) => heard.push(st) });
-  const r = s.receiveAlarm('T-1', { alarmId: 'a1', kind: 'panic', raisedAt: T0 });
+  const r = s.terminals.receiveAlarm('T-1', { alarmId: 'a1', kind: 'panic', raisedAt: T0 });
   if (!r.ok) throw new Error('refused');
   now += 5_000;
-  expectOk(s.acknowledge(officer, r.incidentId));
+  expectOk(s.operators.acknowledge(officer, r.incidentId));
   steps(s, r.incidentId);
   for (const j of journals.splice(0)) j.close();
   now += 60_000;
@@ -71,9 +71,9 @@ describe('BUG: Station.statusOf after a restart picks the latest matching event,
   it('dispatched: a second unit sent later does not move the time the incident became dispatched', () => {
     const { live, restarted } = liveAndRestarted((s, id) => {
       now += 10_000;
-      expectOk(s.dispatchUnit(officer, id, 'U-a'));
+      expectOk(s.operators.dispatchUnit(officer, id, 'U-a'));
       now += 10_000;
-      expectOk(s.dispatchUnit(officer, id, 'U-b'));
+      expectOk(s.operators.dispatchUnit(officer, id, 'U-b'));
     });
     expect(live).toMatchObject({ state: 'dispatched', at: T0 + 15_000 });
     expect(restarted).toEqual(live); // fails: restarted.at is T0 + 25_000 (U-b's dispatch)
@@ -82,12 +82,12 @@ describe('BUG: Station.statusOf after a restart picks the latest matching event,
   it('on_scene: a second unit arriving later does not move the time the incident became on_scene', () => {
     const { live, restarted } = liveAndRestarted((s, id) => {
       now += 10_000;
-      expectOk(s.dispatchUnit(officer, id, 'U-a'));
-      expectOk(s.dispatchUnit(officer, id, 'U-b'));
+      expectOk(s.operators.dispatchUnit(officer, id, 'U-a'));
+      expectOk(s.operators.dispatchUnit(officer, id, 'U-b'));
       now += 10_000;
-      expectOk(s.recordProgress(officer, id, 'U-a', 'on_scene'));
+      expectOk(s.operators.recordProgress(officer, id, 'U-a', 'on_scene'));
       now += 10_000;
-      expectOk(s.recordProgress(officer, id, 'U-b', 'on_scene'));
+      expectOk(s.operators.recordProgress(officer, id, 'U-b', 'on_scene'));
     });
     expect(live).toMatchObject({ state: 'on_scene', at: T0 + 25_000 });
     expect(restarted).toEqual(live); // fails: restarted.at is T0 + 35_000 (U-b's arrival)

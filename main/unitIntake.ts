@@ -1,0 +1,109 @@
+// main/ (core, Node) — unit intake: what a patrol unit's device sends over `/unit` (positions, kept live for the
+// map and never journalled; status, journalled), its answers to dispatches, and which dispatches still wait
+// for an answer (the gateway re-sends them).
+import type { UnitLive } from '../shared/consoleApi';
+import type { Incident } from '../shared/incidents';
+import type { StationEvent } from '../shared/events';
+import { parsePosition, parseUnitStatus, positionFixAt, refusal } from '../shared/protocol';
+import type { CommandResult, Ledger } from './ledger';
+import type { Liveness } from './liveness';
+
+export class UnitIntake {
+  private readonly live = new Map<string, UnitLive>();
+  private readonly connections = new Map<string, number>();
+  /** Bumped on every position or connection change, so gateways push unit positions only when they moved. */
+  version = 0;
+
+  constructor(
+    private readonly ledger: Ledger,
+    private readonly liveness: Liveness,
+  ) {}
+
+  connected(unitId: string, connected: boolean): void {
+    const n = Math.max(0, (this.connections.get(unitId) ?? 0) + (connected ? 1 : -1));
+    this.connections.set(unitId, n);
+    const u = this.live.get(unitId);
+    if (u) u.connected = n > 0;
+    this.version++;
+  }
+
+  /**
+   * `position` from a unit (not acked): kept live for the map; a bad fix is refused and counted. Ordered by the
+   * station's receive time (positionFixAt): a unit's wrong clock can neither freeze it nor hide it.
+   */
+  receivePosition(unitId: string, payload: unknown): CommandResult {
+    const parsed = parsePosition(payload);
+    if (!parsed.ok) return this.liveness.refused(unitId, parsed);
+    const p = parsed.value;
+    const receivedAt = this.ledger.now();
+    const at = positionFixAt(this.live.get(unitId), p.at, receivedAt);
+    if (at === undefined) return { ok: true }; // an older fix overtaken on the way changes nothing
+    this.live.set(unitId, {
+      unitId,
+      lat: p.lat,
+      lng: p.lng,
+      at,
+      receivedAt,
+      connected: (this.connections.get(unitId) ?? 0) > 0,
+      ...(p.heading !== undefined ? { heading: p.heading } : {}),
+      ...(p.speed !== undefined ? { speed: p.speed } : {}),
+    });
+    this.version++;
+    return { ok: true };
+  }
+
+  /** `status` from a unit. With an incidentId it may only move incidents the unit was dispatched to. */
+  receiveStatus(unitId: string, payload: unknown): CommandResult {
+    const parsed = parseUnitStatus(payload);
+    if (!parsed.ok) return this.liveness.refused(unitId, parsed);
+    const st = parsed.value;
+    const at = this.ledger.now();
+    const state = this.ledger.state;
+    const events: StationEvent[] = [];
+    if (st.incidentId !== undefined) {
+      // A unit may only move incidents it was dispatched to.
+      if (state.assignments.get(unitId) !== st.incidentId) {
+        return this.liveness.refused(unitId, refusal('forbidden', `unit ${unitId} was not dispatched to incident ${st.incidentId}`));
+      }
+      if (st.state === 'en_route' || st.state === 'on_scene') {
+        // A repeat (retry) of a step already recorded is fine; anything else impossible is refused.
+        const d = state.incidents.get(st.incidentId)!.dispatches.find((x) => x.unitId === unitId && x.cancelledAt === undefined && x.declinedAt === undefined);
+        const already = st.state === 'en_route' ? d?.enRouteAt !== undefined : d?.onSceneAt !== undefined;
+        if (!already) events.push({ type: 'dispatch.progress', at, incidentId: st.incidentId, unitId, state: st.state });
+      }
+    }
+    if (state.units.get(unitId)?.state !== st.state) events.push({ type: 'unit.status', at, unitId, state: st.state, reportedAt: st.at });
+    if (events.length === 0) return { ok: true };
+    // The step and the unit's new status are stored together or not at all.
+    const r = this.ledger.commit(events);
+    return r.ok ? { ok: true } : this.liveness.refused(unitId, r);
+  }
+
+  /** The unit's device answered a dispatch: { ok: true } accepts, { ok: false, reason } declines. */
+  dispatchAnswered(unitId: string, incidentId: string, answer: unknown): void {
+    const a = (typeof answer === 'object' && answer !== null ? answer : {}) as { ok?: unknown; reason?: unknown };
+    const at = this.ledger.now();
+    const event: StationEvent =
+      a.ok === true
+        ? { type: 'dispatch.accepted', at, incidentId, unitId }
+        : { type: 'dispatch.declined', at, incidentId, unitId, reason: typeof a.reason === 'string' ? a.reason.slice(0, 500) : 'declined' };
+    this.ledger.tryCommit(event);
+  }
+
+  /** Dispatches waiting for their unit's ack: re-sent until acked, cancelled or the incident is closed. */
+  pendingDeliveries(unitId?: string): { unitId: string; incident: Incident }[] {
+    const out: { unitId: string; incident: Incident }[] = [];
+    const state = this.ledger.state;
+    for (const [u, incidentId] of [...state.assignments.entries()]) {
+      if (unitId !== undefined && u !== unitId) continue;
+      const inc = state.incidents.get(incidentId);
+      const d = inc?.dispatches.find((x) => x.unitId === u && x.cancelledAt === undefined && x.declinedAt === undefined);
+      if (inc && d && d.mode === 'device' && d.acceptedAt === undefined) out.push({ unitId: u, incident: inc });
+    }
+    return out;
+  }
+
+  unitsLive(): UnitLive[] {
+    return [...this.live.values()];
+  }
+}
