@@ -1,8 +1,11 @@
 // main/ (core, Node) — station configuration from the environment and the command line.
 import path from 'node:path';
-import { DEFAULT_HEARTBEAT_MS, DEFAULT_STATION_PORT } from '../shared/protocol';
-import { DEFAULT_SESSION_IDLE_MS } from './sessions';
+import { DEFAULT_STATION_PORT } from '../shared/protocol';
+import { ConfigError, DEFAULT_UNIT_STALE_MS, readEnvSettings, STATION_TIME_ZONE } from './settings';
 import { loadTileConfig, TILE_FLAGS, type TileConfig } from './tiles';
+
+// Kept under their old names for the callers of main/config.ts; both are defined in main/settings.ts.
+export { ConfigError, DEFAULT_UNIT_STALE_MS };
 
 export interface StationConfig {
   port: number;
@@ -25,14 +28,12 @@ export interface StationConfig {
   tiles?: TileConfig;
   /** A session with no console connected for this long is ended (STATION_SESSION_IDLE_MIN, default 30 min). */
   sessionIdleMs?: number;
+  /** The station's time zone (main/settings.ts); absent means STATION_TIME_ZONE. */
+  timeZone?: string;
 }
 
-/** Units report every 2 s by default; a position 2 minutes old is no longer where the unit is. */
-export const DEFAULT_UNIT_STALE_MS = 2 * 60_000;
 const DEMO_SCHOOLS_MAX = 5000;
 const DEMO_UNITS_MAX = 1000;
-
-export class ConfigError extends Error {}
 
 function parsePort(v: string, what: string): number {
   const n = Number(v);
@@ -68,21 +69,14 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, distDir: stri
   if (!demo && (demoSchools !== undefined || demoUnits !== undefined)) throw new ConfigError('--demo-schools and --demo-units only apply with --demo');
   const port = parsePort(values['--port'] ?? env.STATION_PORT ?? String(DEFAULT_STATION_PORT), 'STATION_PORT');
   const dataDir = path.resolve(values['--data-dir'] ?? env.STATION_DATA_DIR ?? (demo ? 'station-data-demo' : 'station-data'));
-  const tlsCert = env.STATION_TLS_CERT || undefined;
-  const tlsKey = env.STATION_TLS_KEY || undefined;
-  if (Boolean(tlsCert) !== Boolean(tlsKey)) throw new ConfigError('set both STATION_TLS_CERT and STATION_TLS_KEY, or neither');
-  const heartbeatMs = Number(env.STATION_HEARTBEAT_MS ?? DEFAULT_HEARTBEAT_MS);
-  if (!Number.isInteger(heartbeatMs) || heartbeatMs < 100) throw new ConfigError(`STATION_HEARTBEAT_MS must be an integer ≥ 100, got "${env.STATION_HEARTBEAT_MS}"`);
-  const unitStaleMs = Number(env.STATION_UNIT_STALE_MS ?? DEFAULT_UNIT_STALE_MS);
-  if (!Number.isInteger(unitStaleMs) || unitStaleMs < 1000 || unitStaleMs > 3_600_000) throw new ConfigError(`STATION_UNIT_STALE_MS must be a whole number of ms 1000–3600000, got "${env.STATION_UNIT_STALE_MS}"`);
-  const idleMin = Number(env.STATION_SESSION_IDLE_MIN ?? DEFAULT_SESSION_IDLE_MS / 60_000);
-  if (!Number.isInteger(idleMin) || idleMin < 1 || idleMin > 24 * 60) throw new ConfigError(`STATION_SESSION_IDLE_MIN must be a whole number of minutes 1–1440, got "${env.STATION_SESSION_IDLE_MIN}"`);
+  const { tlsCert, tlsKey, heartbeatMs, unitStaleMs, sessionIdleMs } = readEnvSettings(env);
   const tiles = loadTileConfig(values, env, (message) => new ConfigError(message));
   return {
     port,
     heartbeatMs,
     unitStaleMs,
-    sessionIdleMs: idleMin * 60_000,
+    sessionIdleMs,
+    timeZone: STATION_TIME_ZONE,
     host: values['--host'] ?? env.STATION_HOST ?? '127.0.0.1',
     dataDir,
     demo,

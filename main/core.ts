@@ -7,7 +7,6 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import { HealthDiff } from '../shared/consoleApi';
-import { MAX_PAYLOAD_BYTES } from '../shared/protocol';
 import { Admission, HandshakeGate, protocolParser, type AdmissionLimits } from './admission';
 import { ConfigError, type StationConfig } from './config';
 import { loadDemoRegistry } from './demo';
@@ -18,6 +17,7 @@ import { Registry } from './registry';
 import { hashSecret, newToken } from './secrets';
 import { PasswordHasher } from './passwords';
 import { Sessions } from './sessions';
+import { dataFile, SOCKET_FRAME_BYTES } from './settings';
 import { Station, StationRestore } from './station';
 import { openStationTiles } from './tiles';
 
@@ -37,7 +37,7 @@ async function ensureFirstAdmin(registry: Registry, dataDir: string): Promise<vo
   const password = newToken();
   const secret = await hashSecret(password);
   registry.update((d) => d.operators.push({ username: 'admin', displayName: '管理员', role: 'admin', secret, disabled: false }));
-  const file = path.join(dataDir, 'initial-admin-password.txt');
+  const file = dataFile(dataDir, 'initialAdminPassword');
   fs.writeFileSync(file, `username: admin\npassword: ${password}\n`, { mode: 0o600 });
   console.log(`first start: created operator "admin"; its password is in ${file} (delete the file once noted)`);
 }
@@ -74,7 +74,7 @@ export async function startCore(config: StationConfig, now: () => number = Date.
     const size = { ...(config.demoSchools !== undefined ? { schools: config.demoSchools } : {}), ...(config.demoUnits !== undefined ? { units: config.demoUnits } : {}) };
     ({ registry, credentialsFile } = await loadDemoRegistry(config.dataDir, assetsDir, size));
   } else {
-    registry = Registry.load(path.join(config.dataDir, 'registry.json'));
+    registry = Registry.load(dataFile(config.dataDir, 'registry'));
     await ensureFirstAdmin(registry, config.dataDir);
   }
   // The journal is folded as it streams in: a year of records opens in seconds with bounded memory.
@@ -109,7 +109,7 @@ export async function startCore(config: StationConfig, now: () => number = Date.
     // frame of up to ~1 MB (renderer/store.ts importData). It is one frame at a time, released once read; a
     // connection holds no more than that because binary attachments are refused (protocolParser), and pending
     // connections, which could each be in the middle of such a frame, are bounded (Admission: maxPending).
-    maxHttpBufferSize: 64 * MAX_PAYLOAD_BYTES,
+    maxHttpBufferSize: SOCKET_FRAME_BYTES,
     serveClient: false,
     cors: { origin: false },
     // No binary attachments: such a packet closes the connection (main/admission.ts).

@@ -7,6 +7,7 @@ import type { Role } from '../shared/events';
 import { makeSampleCounty, LONGHUA_ADCODE, type SampleCountySize } from '../shared/sampleCounty';
 import { Registry, type RegistryData } from './registry';
 import { hashSecret, newToken } from './secrets';
+import { dataFile } from './settings';
 
 export interface DemoCredentials {
   terminals: { deviceId: string; token: string; schoolId: string; schoolName: string }[];
@@ -34,7 +35,7 @@ export function longhuaOutline(assetsDir: string): GeoFeature['geometry'] {
   return f.geometry;
 }
 
-export const demoRegistryFile = (dataDir: string): string => path.join(dataDir, 'demo-registry.json');
+export const demoRegistryFile = (dataDir: string): string => dataFile(dataDir, 'demoRegistry');
 
 /**
  * Loads the demo registry of this data folder, creating the sample county and its credentials on first use.
@@ -46,7 +47,7 @@ export async function loadDemoRegistry(
   assetsDir: string,
   size: SampleCountySize = {},
 ): Promise<{ registry: Registry; credentialsFile: string }> {
-  const credentialsFile = path.join(dataDir, 'demo-credentials.json');
+  const credentialsFile = dataFile(dataDir, 'demoCredentials');
   const registryFile = demoRegistryFile(dataDir);
   let target: SampleCountySize = size;
   if (fs.existsSync(registryFile) && fs.existsSync(credentialsFile)) {

@@ -7,6 +7,7 @@ import type { Registry } from './registry';
 import { LoginThrottle } from './logins';
 import { HasherBusy, PasswordHasher } from './passwords';
 import type { Sessions } from './sessions';
+import { DEFAULT_UNIT_STALE_MS } from './settings';
 import { handleTilesRequest, isTilesPath, type StationTiles, type TileConfig } from './tiles';
 
 /**
@@ -217,7 +218,7 @@ export function makeRequestHandler(deps: HttpDeps): (req: http.IncomingMessage, 
     // socket.io (engine.io) takes /socket.io/ requests before they reach this handler: one that gets here is a
     // stray path (e.g. /./socket.io/) and is answered, never left hanging.
     if (pathname.startsWith('/socket.io/')) return send(res, 404, 'not found', 'text/plain');
-    if (isTilesPath(pathname)) return handleTilesRequest(pathname, req, res, deps.tiles, { unitStaleMs: deps.unitStaleMs ?? 120_000 });
+    if (isTilesPath(pathname)) return handleTilesRequest(pathname, req, res, deps.tiles, { unitStaleMs: deps.unitStaleMs ?? DEFAULT_UNIT_STALE_MS });
     if (pathname === '/api/login') {
       if (req.method !== 'POST') return send(res, 405, JSON.stringify({ ok: false, error: { code: 'invalid_payload', message: 'POST only' } }));
       return login(req, res);

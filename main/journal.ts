@@ -9,6 +9,9 @@ import path from 'node:path';
 import type { JournalRecord, StationEvent } from '../shared/events';
 
 import { parseJournalRecord } from '../shared/eventSchema';
+import { z } from 'zod';
+import { parseJsonFile } from './fileSchema';
+import { DATA_FILES } from './settings';
 
 export interface JournalProblem {
   line: number;
@@ -261,19 +264,47 @@ interface Watermark {
   lastIncidentId?: string;
 }
 
+const watermarkSchema = z.looseObject({
+  journalId: z.string().optional(),
+  lastSeq: z.number().refine(Number.isSafeInteger, 'must be a whole number').optional(),
+  lastIncidentId: z.string().optional(),
+});
+/** The same, keeping each field that is right when another is not (a field it cannot use is left out). */
+const watermarkSalvage = z.looseObject({
+  journalId: z.string().optional().catch(undefined),
+  lastSeq: z.number().refine(Number.isSafeInteger).optional().catch(undefined),
+  lastIncidentId: z.string().optional().catch(undefined),
+});
+
+/** The watermark's fields that can be used; a malformed one is reported (file and field) and what is wrong left out. */
 function readWatermark(file: string): Partial<Watermark> {
+  let text: string;
   try {
-    const w = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
-    if (typeof w !== 'object' || w === null) return {};
-    const o = w as Record<string, unknown>;
-    return {
-      ...(typeof o.journalId === 'string' ? { journalId: o.journalId } : {}),
-      ...(typeof o.lastSeq === 'number' && Number.isSafeInteger(o.lastSeq) ? { lastSeq: o.lastSeq } : {}),
-      ...(typeof o.lastIncidentId === 'string' ? { lastIncidentId: o.lastIncidentId } : {}),
-    };
+    text = fs.readFileSync(file, 'utf8');
   } catch {
-    return {};
+    return {}; // none yet
   }
+  const warn = (m: string): void => console.warn(`journal: ${m}`);
+  let w: { journalId?: string | undefined; lastSeq?: number | undefined; lastIncidentId?: string | undefined };
+  try {
+    w = parseJsonFile(file, text, watermarkSchema, warn);
+  } catch (e) {
+    warn(`${(e as Error).message}; the watermark is read without it`);
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      return {};
+    }
+    const r = watermarkSalvage.safeParse(raw);
+    if (!r.success) return {};
+    w = r.data;
+  }
+  return {
+    ...(w.journalId !== undefined ? { journalId: w.journalId } : {}),
+    ...(w.lastSeq !== undefined ? { lastSeq: w.lastSeq } : {}),
+    ...(w.lastIncidentId !== undefined ? { lastIncidentId: w.lastIncidentId } : {}),
+  };
 }
 
 const newJournalId = (): string => crypto.randomBytes(8).toString('hex');
@@ -295,12 +326,12 @@ export interface JournalOptions {
 
 export function openJournal(dir: string, options: string | JournalOptions = {}): Journal {
   const opts: JournalOptions = typeof options === 'string' ? { fileName: options } : options;
-  const fileName = opts.fileName ?? 'journal.jsonl';
+  const fileName = opts.fileName ?? DATA_FILES.journal;
   const window = Math.max(1, opts.window ?? DEFAULT_WINDOW);
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, fileName);
   // The journal id of the old layout (core.ts kept it in `journal-id`) is kept for the default file name.
-  const idFile = path.join(dir, fileName === 'journal.jsonl' ? 'journal-id' : `${fileName}.id`);
+  const idFile = path.join(dir, fileName === DATA_FILES.journal ? DATA_FILES.journalId : `${fileName}.id`);
   const markFile = path.join(dir, `${fileName}.watermark`);
   const existed = fs.existsSync(file);
   let records: JournalRecord[] = [];

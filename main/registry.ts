@@ -1,46 +1,18 @@
 // main/ (core, Node) — the registry: schools, terminals (each bound to one school), units and operators,
-// with credentials kept only as salted hashes. Persisted as one JSON file written atomically.
-import fs from 'node:fs';
-import path from 'node:path';
-import type { OperatorRef, Role } from '../shared/events';
-import type { GuardPost, PatrolUnit, PoliceRoom, ReferenceData, School, Terminal } from '../shared/model';
+// with credentials kept only as salted hashes; the in-memory data, its queries, device and operator
+// authentication, and administration. The file (schema, atomic write) is main/registryFile.ts; the registry side
+// of a data import is main/registryImport.ts.
+import { ROLES, type OperatorRef, type Role } from '../shared/events';
+import type { PatrolUnit, ReferenceData, School, Terminal } from '../shared/model';
 import { DEFAULT_TARGETS, type TargetProfile } from '../shared/response';
-import { ID_COLUMN, mergeRow, type DataKind, type ImportRow, type KindRows, type RowError } from '../shared/dataExchange';
+import type { DataKind, ImportRow, KindRows, RowError } from '../shared/dataExchange';
+import { readRegistryFile, RegistryError, writeRegistryFile, type OperatorRecord, type RegistryData, type TerminalRecord, type UnitRecord } from './registryFile';
+import { applyImport, importCheck, ImportError, MAX_NEW_DEVICES_PER_IMPORT, tokenNeeds, type ImportOutcome } from './registryImport';
 import { hashSecret, newToken, tokenDigest, verifySecret, type SecretHash } from './secrets';
 
-export interface TerminalRecord extends Terminal {
-  secret: SecretHash;
-  disabled: boolean;
-}
-export interface UnitRecord extends PatrolUnit {
-  secret?: SecretHash;
-  disabled: boolean;
-}
-export interface OperatorRecord extends OperatorRef {
-  secret: SecretHash;
-  disabled: boolean;
-}
-
-export interface RegistryData {
-  stationName: string;
-  schools: School[];
-  terminals: TerminalRecord[];
-  guardPosts: GuardPost[];
-  policeRooms: PoliceRoom[];
-  units: UnitRecord[];
-  operators: OperatorRecord[];
-  targets?: TargetProfile;
-}
-
-export const emptyRegistryData = (stationName = '派出所'): RegistryData => ({
-  stationName,
-  schools: [],
-  terminals: [],
-  guardPosts: [],
-  policeRooms: [],
-  units: [],
-  operators: [],
-});
+// The registry's records and errors are imported from here by the rest of the core and the tools.
+export { emptyRegistryData, RegistryError, type OperatorRecord, type RegistryData, type TerminalRecord, type UnitRecord } from './registryFile';
+export { ImportError, MAX_NEW_DEVICES_PER_IMPORT, type ImportOutcome } from './registryImport';
 
 export class Registry {
   private schoolsById = new Map<string, School>();
@@ -131,17 +103,7 @@ export class Registry {
 
   /** Writes to a temporary file, fsyncs, then renames: a crash leaves the old or the new file, never half. */
   save(): void {
-    if (!this.file) return;
-    fs.mkdirSync(path.dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.tmp`;
-    const fd = fs.openSync(tmp, 'w', 0o600);
-    try {
-      fs.writeSync(fd, JSON.stringify(this.data, null, 1));
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, this.file);
+    if (this.file) writeRegistryFile(this.file, this.data);
   }
 
   update(mutate: (d: RegistryData) => void): void {
@@ -226,7 +188,7 @@ export class Registry {
   async addOperator(o: OperatorRef): Promise<string> {
     if (!/^[A-Za-z0-9_.-]{1,64}$/.test(o.username)) throw new RegistryError(`username "${o.username}" must be 1–64 of A-Z a-z 0-9 _ . -`);
     if (this.operatorsByName.has(o.username)) throw new RegistryError(`operator ${o.username} already exists`);
-    if (!isRole(o.role)) throw new RegistryError(`role must be officer, chief, trainer or admin`);
+    if (!isRole(o.role)) throw new RegistryError(`role must be ${ROLES.slice(0, -1).join(', ')} or ${ROLES.at(-1)}`);
     const password = newToken();
     const secret = await hashSecret(password);
     this.update((d) => {
@@ -390,95 +352,6 @@ export class Registry {
   }
 }
 
-export class RegistryError extends Error {}
-
-/** An import refused row by row; nothing was changed. */
-export class ImportError extends RegistryError {
-  constructor(readonly errors: RowError[]) {
-    super(`${errors.length} error${errors.length === 1 ? '' : 's'} in the import; nothing was changed`);
-  }
-}
-
-export interface ImportOutcome {
-  added: number;
-  updated: number;
-  /** Tokens of the devices that got one (new terminals, units given a device): shown once, only hashes kept. */
-  credentials: Record<string, string>;
-}
-
-/** New device tokens one import may hash (~2 ms each on the thread pool: a few seconds at most). */
-export const MAX_NEW_DEVICES_PER_IMPORT = 2000;
-
-type ImportList = { [K in DataKind]: KindRows[K][] };
-const listOf = <K extends DataKind>(d: RegistryData, kind: K): (KindRows[K] & { secret?: SecretHash })[] =>
-  (d as unknown as ImportList)[kind] as (KindRows[K] & { secret?: SecretHash })[];
-const idOf = (kind: DataKind, x: object): string => (x as Record<string, string>)[ID_COLUMN[kind]]!;
-
-/** The checks that need the rest of the registry, as row errors. */
-function importCheck<K extends DataKind>(kind: K, rows: readonly ImportRow<K>[], d: RegistryData, lineOf: (i: number) => number): RowError[] {
-  const errors: RowError[] = [];
-  const schools = new Set(d.schools.map((s) => s.id));
-  const terminals = new Set(d.terminals.map((t) => t.deviceId));
-  const units = new Set(d.units.map((u) => u.id));
-  rows.forEach((row, i) => {
-    const r = row as Record<string, unknown>;
-    const id = idOf(kind, row);
-    if ((kind === 'terminals' || kind === 'guardPosts') && typeof r.schoolId === 'string' && !schools.has(r.schoolId)) {
-      errors.push({ line: lineOf(i), field: 'schoolId', reason: `no school "${r.schoolId}" in the registry: import the schools first` });
-    }
-    if (kind === 'terminals' && units.has(id)) errors.push({ line: lineOf(i), field: 'deviceId', reason: `"${id}" is already the id of a patrol unit; device ids are shared by terminals and units` });
-    if (kind === 'units' && terminals.has(id)) errors.push({ line: lineOf(i), field: 'id', reason: `"${id}" is already the id of a terminal; device ids are shared by terminals and units` });
-  });
-  return errors;
-}
-
-/** Ids that will need a fresh token: new terminals; units that will have a device and have no secret yet. */
-function tokenNeeds<K extends DataKind>(kind: K, rows: readonly ImportRow<K>[], d: RegistryData): string[] {
-  if (kind !== 'terminals' && kind !== 'units') return [];
-  const existing = new Map(listOf(d, kind).map((x) => [idOf(kind, x), x]));
-  return rows
-    .filter((row) => {
-      const cur = existing.get(idOf(kind, row));
-      if (kind === 'terminals') return !cur;
-      const hasDevice = (row as Partial<PatrolUnit>).hasDevice ?? (cur as PatrolUnit | undefined)?.hasDevice ?? true;
-      return hasDevice && !cur?.secret;
-    })
-    .map((row) => idOf(kind, row));
-}
-
-function applyImport<K extends DataKind>(kind: K, rows: readonly ImportRow<K>[], d: RegistryData, minted: Map<string, { token: string; secret: SecretHash }>): ImportOutcome {
-  const list = listOf(d, kind);
-  const index = new Map(list.map((x, i) => [idOf(kind, x), i]));
-  const out: ImportOutcome = { added: 0, updated: 0, credentials: {} };
-  for (const row of rows) {
-    const id = idOf(kind, row);
-    const at = index.get(id);
-    const cur = at === undefined ? undefined : list[at]!;
-    const next = mergeRow(kind, cur, row) as KindRows[K] & { secret?: SecretHash };
-    if (kind === 'terminals' || kind === 'units') {
-      const wantsSecret = kind === 'terminals' || (next as unknown as PatrolUnit).hasDevice;
-      if (wantsSecret && cur?.secret) next.secret = cur.secret;
-      else if (wantsSecret) {
-        const m = minted.get(id);
-        // The registry changed while the tokens were hashed (a device appeared or lost its secret): start over.
-        if (!m) throw new RegistryError('the registry changed during the import; nothing was changed: import the file again');
-        next.secret = m.secret;
-        // An own property even for an id like __proto__ (plain assignment would set the object's prototype).
-        Object.defineProperty(out.credentials, id, { value: m.token, enumerable: true, writable: true, configurable: true });
-      }
-    }
-    if (at === undefined) {
-      index.set(id, list.length);
-      list.push(next);
-      out.added++;
-    } else {
-      list[at] = next;
-      out.updated++;
-    }
-  }
-  return out;
-}
-
 /** Devices and units usable before and not after: removed, disabled, or given a new secret. */
 function revokedBetween(before: RegistryData, after: RegistryData): string[] {
   const key = (x: { secret?: SecretHash; disabled: boolean }): string => (x.disabled ? 'disabled' : `${x.secret?.salt}:${x.secret?.hash}`);
@@ -500,18 +373,6 @@ const DUMMY_SECRET: SecretHash = { salt: 'AAAAAAAAAAAAAAAAAAAAAA==', hash: 'AAAA
 /** Same shape and cost as an operator's password hash (N=2^14); no password matches it. */
 const DUMMY_PASSWORD_SECRET: SecretHash = { salt: 'AAAAAAAAAAAAAAAAAAAAAA==', hash: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=', n: 16384 };
 
-function readRegistryFile(file: string): RegistryData {
-  if (!fs.existsSync(file)) return emptyRegistryData();
-  const data = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
-  // `null`, `[]` or a string are valid JSON but no registry: loading them would cut off every device.
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new Error(`${file} does not hold a registry object`);
-  const d = data as Partial<RegistryData>;
-  for (const k of ['schools', 'terminals', 'guardPosts', 'policeRooms', 'units', 'operators'] as const) {
-    if (d[k] !== undefined && !Array.isArray(d[k])) throw new Error(`${file}: "${k}" must be a list`);
-  }
-  return { ...emptyRegistryData(), ...d };
-}
-
 export function isRole(x: string): x is Role {
-  return x === 'officer' || x === 'chief' || x === 'trainer' || x === 'admin';
+  return (ROLES as readonly string[]).includes(x);
 }

@@ -6,7 +6,11 @@
 // idle timeout (no console connected for idleMs). The table survives a restart: consoles reconnect after a crash.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
+import { z } from 'zod';
+import { FileFormatError, fieldPath, parseJsonFile, unknownFields } from './fileSchema';
+import { dataFile, DEFAULT_SESSION_IDLE_MS } from './settings';
+
+export { DEFAULT_SESSION_IDLE_MS };
 
 export interface SessionClaims {
   username: string;
@@ -33,7 +37,6 @@ export interface SessionOptions {
   stampOf?: (username: string) => string | undefined;
 }
 
-export const DEFAULT_SESSION_IDLE_MS = 30 * 60_000;
 /** Live sessions kept at most; beyond it the longest unused are ended (logins are throttled, so this is slack). */
 const MAX_SESSIONS = 5000;
 const SWEEP_MS = 60_000;
@@ -62,8 +65,8 @@ export class Sessions {
   }
 
   static open(dataDir: string, opts: SessionOptions = {}): Sessions {
-    const file = path.join(dataDir, 'session-key');
-    const table = path.join(dataDir, 'sessions.json');
+    const file = dataFile(dataDir, 'sessionKey');
+    const table = dataFile(dataDir, 'sessions');
     fs.mkdirSync(dataDir, { recursive: true });
     const existing = fs.existsSync(file) ? Buffer.from(fs.readFileSync(file, 'utf8'), 'base64') : undefined;
     if (existing && existing.length >= KEY_BYTES) return new Sessions(existing, table, opts);
@@ -227,20 +230,30 @@ export class Sessions {
     } catch {
       return; // no table yet: no live session
     }
+    let entries: unknown[];
     try {
-      const data = JSON.parse(raw) as { sessions?: unknown };
-      if (!Array.isArray(data.sessions)) throw new Error('no "sessions" list');
-      for (const x of data.sessions as Partial<SessionEntry & { sid: string }>[]) {
-        if (typeof x !== 'object' || x === null) continue;
-        const { sid, username, stamp, issuedAt, lastSeen, exp } = x;
-        if (typeof sid !== 'string' || typeof username !== 'string' || typeof issuedAt !== 'number' || typeof lastSeen !== 'number' || typeof exp !== 'number') continue;
-        if (stamp !== undefined && typeof stamp !== 'string') continue;
-        this.table.set(sid, { username, ...(stamp !== undefined ? { stamp } : {}), issuedAt, lastSeen, exp });
-      }
+      entries = parseJsonFile(this.file, raw, sessionsFileSchema, (m) => console.warn(`sessions: ${m}`)).sessions;
     } catch (e) {
       // Unreadable: nobody is logged in (safe), every console logs in again.
-      console.warn(`sessions: ${this.file} cannot be read (${(e as Error).message}); all consoles must log in again`);
+      const why = e instanceof FileFormatError ? e.message : `${this.file}: ${(e as Error).message}`;
+      console.warn(`sessions: cannot be read (${why}); all consoles must log in again`);
+      return;
     }
+    // One bad entry ends only that session (its console logs in again), never all of them.
+    const bad: string[] = [];
+    const unknown: string[] = [];
+    entries.forEach((x, i) => {
+      const r = sessionEntrySchema.safeParse(x);
+      if (!r.success) {
+        bad.push(`sessions[${i}]${r.error.issues[0] && r.error.issues[0].path.length > 0 ? `.${fieldPath(r.error.issues[0].path)}` : ''}`);
+        return;
+      }
+      unknown.push(...unknownFields(sessionEntrySchema, x, `sessions[${i}]`));
+      const { sid, username, stamp, issuedAt, lastSeen, exp } = r.data;
+      this.table.set(sid, { username, ...(stamp !== undefined ? { stamp } : {}), issuedAt, lastSeen, exp });
+    });
+    if (bad.length > 0) console.warn(`sessions: ${this.file}: ${bad.length} malformed session${bad.length === 1 ? '' : 's'} ended (first: field ${bad[0]})`);
+    if (unknown.length > 0) console.warn(`sessions: ${this.file}: ignoring fields this version does not know: ${unknown.slice(0, 5).join(', ')}`);
   }
 
   private save(): void {
@@ -253,6 +266,17 @@ export class Sessions {
     }
   }
 }
+
+/** sessions.json: `{ version: 1, sessions: [...] }`; each entry is checked on its own (sessionEntrySchema). */
+const sessionsFileSchema = z.looseObject({ version: z.number().optional(), sessions: z.array(z.unknown()) });
+const sessionEntrySchema = z.looseObject({
+  sid: z.string(),
+  username: z.string(),
+  stamp: z.string().optional(),
+  issuedAt: z.number(),
+  lastSeen: z.number(),
+  exp: z.number(),
+});
 
 /** Writes to a temporary file, fsyncs, then renames (mode 600): a crash leaves the old or the new file. */
 function writeAtomic(file: string, text: string): void {

@@ -7,6 +7,7 @@ import { ROLES, type Role } from '../shared/events';
 import type { AreaClass, SchoolType } from '../shared/model';
 import { demoRegistryFile } from './demo';
 import { Registry, RegistryError, ImportError } from './registry';
+import { dataFile } from './settings';
 import { DATA_KINDS, exportData, formatOfFilename, formatRowError, isDataFormat, isDataKind, parseImport, type RowError } from '../shared/dataExchange';
 
 const HELP = `usage: npm run station -- [--data-dir DIR] [--demo] COMMAND
@@ -63,7 +64,7 @@ function table(rows: Record<string, unknown>[]): void {
 
 /** `verify`: exit 0 when the journal is intact, 3 when it is not (with the first bad record named). */
 function verify(dataDir: string): void {
-  const file = path.join(dataDir, 'journal.jsonl');
+  const file = dataFile(dataDir, 'journal');
   if (!fs.existsSync(file)) throw new RegistryError(`no journal at ${file}`);
   const scan = scanJournal(fs.readFileSync(file, 'utf8'));
   const last = scan.records[scan.records.length - 1];
@@ -83,7 +84,7 @@ async function main(): Promise<void> {
   const demo = opts.has('--demo');
   const dataDir = path.resolve(opts.get('--data-dir') ?? process.env.STATION_DATA_DIR ?? (demo ? 'station-data-demo' : 'station-data'));
   if (words[0] === 'verify') return verify(dataDir);
-  const file = demo ? demoRegistryFile(dataDir) : path.join(dataDir, 'registry.json');
+  const file = demo ? demoRegistryFile(dataDir) : dataFile(dataDir, 'registry');
   const reg = Registry.load(file);
   const d = reg.snapshot;
   const [what, verb] = words;

@@ -3,6 +3,7 @@
 import { useSyncExternalStore } from 'react';
 import { mergeHealth, type ConsoleHello, type DeviceHealth, type ExportAck, type ImportAck, type UnitLive } from '../shared/consoleApi';
 import { parseImport, utf8Bytes, type DataFormat, type DataKind } from '../shared/dataExchange';
+import { MAX_IMPORT_FRAME_TEXT_BYTES } from '../shared/limits';
 import type { AlarmReceived, JournalRecord, OperatorRef } from '../shared/events';
 import { emptyState, foldRecords, fromSnapshot, isUnacknowledged, openFaults, type StateSnapshot, type StationState } from '../shared/incidents';
 import type { ReferenceData } from '../shared/model';
@@ -266,11 +267,11 @@ export class ConsoleStore {
 
   /**
    * Admin: imports reference data, all or nothing (docs/data-exchange.md). A file too big for one socket frame
-   * (1 MiB, main/core.ts) is refused here, with the same answer the core would give, instead of being sent.
+   * (SOCKET_FRAME_BYTES, 1 MiB, shared/limits.ts) is refused here, with the same answer the core would give, instead of being sent.
    */
   async importData(kind: DataKind, format: DataFormat, text: string): Promise<ImportAck> {
     if (!this.link) return { ok: false, error: { code: 'not_durable', message: 'not connected' } };
-    if (utf8Bytes(JSON.stringify(text)) > 1_000_000) {
+    if (utf8Bytes(JSON.stringify(text)) > MAX_IMPORT_FRAME_TEXT_BYTES) {
       const local = parseImport(kind, format, text); // answers "too large" when the file is over the cap
       const reason = 'the file is too large to send in one piece (at most about 1 MB with quotes and line breaks escaped): split it into several files';
       const details = local.ok ? [{ line: 0, field: '', reason }] : local.errors;

@@ -1,6 +1,7 @@
 // shared/ — station protocol v1 (spec/station-protocol-v1.md): wire types and the one parser per
 // message. Both the station core and the simulator import these, so the two ends cannot drift.
 import { z } from 'zod';
+import { utf8Bytes } from './utf8';
 
 export const PROTOCOL_VERSION = 1;
 export const MAX_PAYLOAD_BYTES = 16 * 1024;
@@ -146,14 +147,8 @@ export function positionFixAt(live: { at: number; receivedAt: number } | undefin
 export function payloadBytes(payload: unknown): number {
   try {
     const json = JSON.stringify(payload);
-    if (json === undefined) return 0;
-    let bytes = 0;
-    for (let i = 0; i < json.length; i++) {
-      const c = json.charCodeAt(i);
-      // A surrogate pair is 4 UTF-8 bytes: 2 for each half (JSON.stringify escapes lone halves).
-      bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c < 0xe000 ? 2 : 3;
-    }
-    return bytes;
+    // JSON.stringify escapes lone surrogates (as \udXXX), so only whole pairs reach the count.
+    return json === undefined ? 0 : utf8Bytes(json);
   } catch {
     return Number.POSITIVE_INFINITY;
   }

@@ -2,6 +2,7 @@
 // the station's tile configuration (map-config.json: a tile server on the police network, or tiles the station
 // serves itself). Tiles are optional: without them, or when map-config.json cannot be read, the outline is the map.
 import type { FeatureCollection } from 'geojson';
+import { DEFAULT_UNIT_STALE_MS, UNIT_STALE_MS_RANGE } from '../../shared/limits';
 
 export interface BasemapTiles {
   /** Leaflet URL template: `tiles/{z}/{x}/{y}` (relative, served by the station) or an XYZ server's template. */
@@ -23,8 +24,8 @@ export interface Basemap {
   unitStaleMs: number;
 }
 
-/** What the map uses when the station does not say: a fix older than 2 minutes is stale. */
-export const DEFAULT_UNIT_STALE_MS = 120_000;
+/** What the map uses when the station does not say: a fix older than 2 minutes is stale (shared/limits.ts). */
+export { DEFAULT_UNIT_STALE_MS };
 
 let cached: Promise<Basemap> | undefined;
 
@@ -45,11 +46,14 @@ export function parseMapConfig(body: unknown): BasemapTiles | undefined {
 /** `unitStaleMs` of map-config.json when it is a sensible number of ms, else the default. */
 export function parseUnitStaleMs(body: unknown): number {
   const v = (body as { unitStaleMs?: unknown } | null)?.unitStaleMs;
-  return typeof v === 'number' && Number.isInteger(v) && v >= 1000 && v <= 3_600_000 ? v : DEFAULT_UNIT_STALE_MS;
+  return typeof v === 'number' && Number.isInteger(v) && v >= UNIT_STALE_MS_RANGE.min && v <= UNIT_STALE_MS_RANGE.max ? v : DEFAULT_UNIT_STALE_MS;
 }
 
+let mapConfig: Promise<{ tiles: BasemapTiles | undefined; unitStaleMs: number }> | undefined;
+
+/** map-config.json, fetched once per page while it can be read (never fails: unreadable gives no tiles and the default limit). */
 function loadMapConfig(): Promise<{ tiles: BasemapTiles | undefined; unitStaleMs: number }> {
-  return fetch('map-config.json', { cache: 'no-store' })
+  return (mapConfig ??= fetch('map-config.json', { cache: 'no-store' })
     .then((r) => {
       if (!r.ok) throw new Error(`HTTP ${r.status}`);
       return r.json() as Promise<unknown>;
@@ -57,9 +61,16 @@ function loadMapConfig(): Promise<{ tiles: BasemapTiles | undefined; unitStaleMs
     .then((body) => ({ tiles: parseMapConfig(body), unitStaleMs: parseUnitStaleMs(body) }))
     .catch((e: unknown) => {
       console.warn('basemap: no map settings (map-config.json):', e);
+      mapConfig = undefined; // asked again by the next map that mounts
       return { tiles: undefined, unitStaleMs: DEFAULT_UNIT_STALE_MS };
-    });
+    }));
 }
+
+/**
+ * The station's configured stale limit (STATION_UNIT_STALE_MS), for whoever ranks or draws units: the map and the
+ * incident panel must agree. Until the core's hello carries it, it comes from map-config.json.
+ */
+export const configuredUnitStaleMs = (): Promise<number> => loadMapConfig().then((c) => c.unitStaleMs);
 
 export function loadBasemap(): Promise<Basemap> {
   cached ??= (() => {

@@ -1,13 +1,13 @@
 // renderer/ — one incident worked end to end: who has it, its timers against the targets, call-back and
 // notes, the nearest units with one-click dispatch, each unit's progress, resolution, and the timeline.
-import { useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import type { UnitLive } from '../../shared/consoleApi';
 import { candidatesFor } from '../../shared/dispatch';
 import { DISPOSITIONS, type Disposition } from '../../shared/events';
 import { isActiveDispatch, type Dispatch, type Incident, type StationState } from '../../shared/incidents';
 import type { ReferenceData, School } from '../../shared/model';
 import { intervals, runningTimer, standing, DEFAULT_TARGETS, type TargetProfile } from '../../shared/response';
-import { DEFAULT_UNIT_STALE_MS } from '../adapters/basemap';
+import { configuredUnitStaleMs, DEFAULT_UNIT_STALE_MS } from '../adapters/basemap';
 import { useI18n } from '../i18n';
 import { getStore, type ConsoleState } from '../store';
 import { clockTime, duration, useNow } from '../time';
@@ -73,13 +73,22 @@ export function IncidentPanel({ incident: inc, reference, station, units, operat
     });
 
   const freshAt = useNow(30_000);
+  // The station's stale limit, as the map uses it (it ranked with the default 2 min while the map used the setting).
+  const [staleMs, setStaleMs] = useState(DEFAULT_UNIT_STALE_MS);
+  useEffect(() => {
+    let live = true;
+    void configuredUnitStaleMs().then((ms) => live && setStaleMs(ms));
+    return () => {
+      live = false;
+    };
+  }, []);
   const candidates = useMemo(() => {
     const target = inc.location ?? school;
     if (!target || !reference) return [];
     const positions = new Map(units.map((u) => [u.unitId, u]));
-    const freshness = { now: freshAt, staleMs: DEFAULT_UNIT_STALE_MS };
+    const freshness = { now: freshAt, staleMs };
     return candidatesFor(target, inc.id, { units: reference.units, positions, states: station.units, assignments: station.assignments, freshness }, targets);
-  }, [inc.location, inc.id, school, reference, units, station.units, station.assignments, targets, freshAt]);
+  }, [inc.location, inc.id, school, reference, units, station.units, station.assignments, targets, freshAt, staleMs]);
 
   /** Recorded codes (kind, disposition, unit state, dispatch mode) in the reader's language. */
   const timelineDetail = (type: string, detail: string): string => {

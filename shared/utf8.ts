@@ -1,0 +1,24 @@
+// shared/ — the one UTF-8 byte count (shared/ has no TextEncoder or Buffer types). Used for the protocol's
+// payload limit and the data-import size limit, which once counted surrogates in two different ways.
+
+/**
+ * How many bytes `s` takes encoded as UTF-8, exactly as `Buffer.byteLength(s, 'utf8')` and `TextEncoder` count:
+ * a surrogate pair is one code point of 4 bytes; a lone surrogate (high without a low after it, or a low on
+ * its own) is encoded as U+FFFD, 3 bytes.
+ */
+export function utf8Bytes(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c < 0xdc00) {
+      const next = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
+      if (next >= 0xdc00 && next < 0xe000) {
+        n += 4;
+        i++;
+      } else n += 3;
+    } else n += 3;
+  }
+  return n;
+}
