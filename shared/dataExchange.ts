@@ -172,7 +172,7 @@ export function formatDays(days: readonly number[]): string {
 
 // --- windows: "07:10-08:10;16:30-17:30" ↔ [{start,end}, …] ---
 
-// The order checks below run even where a time failed HHMM_RE (zod runs every check): such a time compares as NaN.
+// The order checks below run even where a time failed HHMM (zod runs every check): such a time compares as NaN.
 const minutes = (hhmm: string): number => (HHMM.test(hhmm) ? minutesOf(hhmm) : NaN);
 
 /** "07:10-08:10; 16:30-17:30" → windows; undefined when a piece is not HH:MM-HH:MM (order is checked later). */
