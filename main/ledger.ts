@@ -4,6 +4,7 @@
 import { alarmStatusOf, StationFold, type Incident, type StationState } from '../shared/incidents';
 import type { AlarmReceived, JournalRecord, StationEvent } from '../shared/events';
 import { refusal, type AlarmStatus, type ErrorCode, type Refusal } from '../shared/protocol';
+import { isOpen } from '../shared/consoleView';
 import type { Journal } from './journal';
 import type { Registry } from './registry';
 
@@ -53,7 +54,7 @@ export class Ledger {
   ) {
     this.sf = restored.fold;
     for (const [k, v] of restored.lastStatus) this.lastStatus.set(k, v);
-    for (const inc of this.state.incidents.values()) if (inc.resolvedAt === undefined) this.trackOpen(inc);
+    for (const inc of this.state.incidents.values()) if (isOpen(inc)) this.trackOpen(inc);
   }
 
   /** The folded state: a live view, changed in place by every commit (nobody else keeps it). */
@@ -153,7 +154,7 @@ export class Ledger {
   openIncidentsOf(deviceId: string): Incident[] {
     const ids = this.openByDevice.get(deviceId);
     if (!ids) return [];
-    return [...ids].map((id) => this.state.incidents.get(id)).filter((i): i is Incident => i !== undefined && i.resolvedAt === undefined);
+    return [...ids].map((id) => this.state.incidents.get(id)).filter((i): i is Incident => i !== undefined && isOpen(i));
   }
 
   /** Every unresolved incident, without scanning the resolved ones. */
@@ -167,7 +168,7 @@ export class Ledger {
   }
 
   private trackOpen(inc: Incident): void {
-    const open = inc.resolvedAt === undefined;
+    const open = isOpen(inc);
     let ids = this.openByDevice.get(inc.deviceId);
     if (open) {
       if (!ids) this.openByDevice.set(inc.deviceId, (ids = new Set()));

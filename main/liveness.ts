@@ -3,6 +3,7 @@
 // intervals, escalation of alarms left unacknowledged past their target). Only online/offline, tamper and
 // escalation are journalled; the rest is live state for the health screen.
 import type { DeviceHealth } from '../shared/consoleApi';
+import { dueForEscalation } from '../shared/consoleView';
 import type { StationEvent } from '../shared/events';
 import { OFFLINE_AFTER_INTERVALS, SKEW_FLAG_MS, refusal, type ErrorCode, type Refusal } from '../shared/protocol';
 import type { Ledger } from './ledger';
@@ -83,7 +84,7 @@ export class Liveness {
     const ackTarget = this.ledger.registry.targets().acknowledgeMs;
     const due: StationEvent[] = [];
     for (const inc of this.ledger.openIncidents()) {
-      if (inc.acknowledgedAt === undefined && inc.escalatedAt === undefined && inc.resolvedAt === undefined && inc.kind !== 'test' && at - inc.receivedAt > ackTarget) {
+      if (dueForEscalation(inc, at, ackTarget)) {
         due.push({ type: 'incident.escalated', at, incidentId: inc.id, reason: 'ack_overdue' });
       }
     }

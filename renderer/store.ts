@@ -5,7 +5,8 @@ import { mergeHealth, type ConsoleHello, type DeviceHealth, type ExportAck, type
 import { parseImport, utf8Bytes, type DataFormat, type DataKind } from '../shared/dataExchange';
 import { MAX_IMPORT_FRAME_TEXT_BYTES } from '../shared/limits';
 import type { AlarmReceived, JournalRecord, OperatorRef } from '../shared/events';
-import { emptyState, foldRecords, fromSnapshot, isUnacknowledged, openFaults, type StateSnapshot, type StationState } from '../shared/incidents';
+import { alertFor, awaitsAcknowledgement } from '../shared/consoleView';
+import { emptyState, foldRecords, fromSnapshot, type StateSnapshot, type StationState } from '../shared/incidents';
 import type { ReferenceData } from '../shared/model';
 import { can } from '../shared/roles';
 import { openReplica, type Replica } from './adapters/replica';
@@ -90,20 +91,11 @@ export class ConsoleStore {
     this.publish({ ...this.s, sound: this.sound.state(), soundTone: this.sound.tone(), soundUrgent: this.sound.urgent() });
   }
 
-  /**
-   * The sound follows the data: any unacknowledged alarm that is not a test press (or one not yet stored), or
-   * an unacknowledged tamper, loops the alarm tone; an unacknowledged offline device loops the calmer fault tone.
-   */
+  /** The sound follows the data (shared/consoleView.ts alertFor), and only while someone is logged in. */
   private updateSound(): void {
     if (this.s.phase !== 'ready') return this.sound.stop();
-    const faults = openFaults(this.s.station).filter((f) => f.acknowledgedAt === undefined);
-    const loud =
-      this.s.volatile.length > 0 ||
-      faults.some((f) => f.kind === 'tamper') ||
-      [...this.s.station.incidents.values()].some((i) => isUnacknowledged(i) && i.kind !== 'test');
-    const urgent = [...this.s.station.incidents.values()].some((i) => isUnacknowledged(i) && i.escalatedAt !== undefined && i.resolvedAt === undefined);
-    if (loud) this.sound.start('alarm', urgent);
-    else if (faults.length > 0) this.sound.start('fault');
+    const { tone, urgent } = alertFor(this.s.station, this.s.volatile);
+    if (tone) this.sound.start(tone, urgent);
     else this.sound.stop();
   }
 
@@ -202,7 +194,7 @@ export class ConsoleStore {
     for (const { event: e } of batch) {
       // Only new, still open alarms call for the OS's attention (not a catch-up of old ones).
       const inc = e.type === 'alarm.received' && !before.incidents.get(e.incidentId) ? st.incidents.get(e.incidentId) : undefined;
-      if (inc && isUnacknowledged(inc)) {
+      if (inc && awaitsAcknowledgement(inc)) {
         const school = this.s.reference?.schools.find((x) => x.id === inc.schoolId);
         shell.notify('校园报警 School alarm', school?.name ?? inc.deviceId);
         shell.requestAttention();

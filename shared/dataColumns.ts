@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { DutyWindow, GuardPost, PatrolUnit, PoliceRoom, School, Terminal } from './model';
 import { guardId, unguardId } from './csv';
+import { HHMM, minutesOf } from './duty';
 
 export const DATA_KINDS = ['schools', 'terminals', 'guardPosts', 'policeRooms', 'units'] as const;
 export type DataKind = (typeof DATA_KINDS)[number];
@@ -166,8 +167,8 @@ export function formatDays(days: readonly number[]): string {
 
 // --- windows: "07:10-08:10;16:30-17:30" ↔ [{start,end}, …] ---
 
-const HHMM_RE = /^([01]\d|2[0-3]):[0-5]\d$/;
-const minutes = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+// The order checks below run even where a time failed the HHMM pattern (zod runs every check): such a time compares as NaN.
+const minutes = (hhmm: string): number => (HHMM.test(hhmm) ? minutesOf(hhmm) : NaN);
 
 /** "07:10-08:10; 16:30-17:30" → windows; undefined when a piece is not HH:MM-HH:MM (order is checked later). */
 export function parseWindows(s: string): DutyWindow[] | undefined {
@@ -188,7 +189,7 @@ const daysSchema = z
   .min(1)
   .transform((ds) => [...new Set(ds)].sort((a, b) => a - b));
 const windowsSchema = z
-  .array(z.strictObject({ start: z.string().regex(HHMM_RE), end: z.string().regex(HHMM_RE) }))
+  .array(z.strictObject({ start: z.string().regex(HHMM), end: z.string().regex(HHMM) }))
   .min(1)
   .superRefine((ws, ctx) => {
     ws.forEach((w, i) => {

@@ -58,9 +58,12 @@ export function fromZoned(year: number, month: number, day: number, hour: number
   return at;
 }
 
+/** A wall-clock time "HH:MM" within a day (00:00–23:59): the one pattern for duty windows everywhere. */
+export const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
+
 /** "07:10" → 430. Throws on anything that is not HH:MM within a day. */
 export function minutesOf(hhmm: string): number {
-  const m = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(hhmm);
+  const m = HHMM.exec(hhmm);
   if (!m) throw new Error(`duty: "${hhmm}" is not a time HH:MM`);
   return Number(m[1]) * 60 + Number(m[2]);
 }

@@ -1,17 +1,17 @@
 // renderer/ (adapter) — alert sounds through Howler. Components call startAlarm/stop; nobody else sees a Howl.
 import { Howl, Howler } from 'howler';
+import type { AlertTone } from '../../shared/consoleView';
 
 export type SoundState = 'idle' | 'playing' | 'blocked';
-export type AlarmTone = 'alarm' | 'fault';
 
 export interface Sound {
-  /** Loops the tone until stop(); `urgent` plays it faster and louder (an escalated alarm). */
-  start(tone: AlarmTone, urgent?: boolean): void;
+  /** Loops the tone (chosen from the data by shared/consoleView.ts alertFor) until stop(); `urgent` plays it faster and louder (an escalated alarm). */
+  start(tone: AlertTone, urgent?: boolean): void;
   urgent(): boolean;
   stop(): void;
   state(): SoundState;
   /** The tone requested now, if any. */
-  tone(): AlarmTone | undefined;
+  tone(): AlertTone | undefined;
   /** Resume audio after a user gesture when the browser blocked autoplay. */
   unlock(): void;
   subscribe(fn: () => void): () => void;
@@ -20,11 +20,11 @@ export interface Sound {
 export function createSound(baseUrl: string): Sound {
   const listeners = new Set<() => void>();
   const notify = (): void => listeners.forEach((f) => f());
-  const howls: Record<AlarmTone, Howl> = {
+  const howls: Record<AlertTone, Howl> = {
     alarm: new Howl({ src: [`${baseUrl}sounds/alarm.wav`], loop: true, volume: 0.8, preload: true }),
     fault: new Howl({ src: [`${baseUrl}sounds/fault.wav`], loop: true, volume: 0.6, preload: true }),
   };
-  let current: AlarmTone | undefined;
+  let current: AlertTone | undefined;
   let isUrgent = false;
   for (const h of Object.values(howls)) {
     h.on('play', notify);

@@ -1,6 +1,7 @@
 // renderer/ — the duty console: header, unacknowledged banner, the alarm queue beside the map.
 import { useMemo, useState } from 'react';
-import { isUnacknowledged, openFaults, queueOrder } from '../../shared/incidents';
+import { alarmQueue, awaitsAcknowledgement, entryId, isAlarming, isOverdue } from '../../shared/consoleView';
+import { openFaults } from '../../shared/incidents';
 import type { School, Terminal } from '../../shared/model';
 import { useI18n } from '../i18n';
 import { getStore, type ConsoleState } from '../store';
@@ -25,24 +26,16 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
   const schools = useMemo(() => new Map<string, School>((state.reference?.schools ?? []).map((s) => [s.id, s])), [state.reference]);
   const terminals = useMemo(() => new Map<string, Terminal>((state.reference?.terminals ?? []).map((x) => [x.deviceId, x])), [state.reference]);
   const faults = useMemo(() => openFaults(state.station), [state.station]);
-  const queue = useMemo(() => {
-    const storedKeys = new Set([...state.station.alarmIndex.keys()]);
-    // Alarms the core could not store yet come first: they are shown, never hidden.
-    const unstored = state.volatile.filter((v) => !storedKeys.has(`${v.deviceId}/${v.alarmId}`));
-    return [...unstored, ...queueOrder([...state.station.incidents.values()])];
-  }, [state.station, state.volatile]);
-  const openCount = queue.filter((i) => ('type' in i ? true : isUnacknowledged(i) && i.resolvedAt === undefined)).length;
-  const alarmed = useMemo(
-    () => queue.filter((i) => ('type' in i ? true : isUnacknowledged(i)) && i.kind !== 'test').map((i) => ('type' in i ? i.incidentId : i.id)),
-    [queue],
-  );
+  const queue = useMemo(() => alarmQueue(state.station, state.volatile), [state.station, state.volatile]);
+  const awaiting = queue.filter(awaitsAcknowledgement).length;
+  const alarmed = useMemo(() => queue.filter(isAlarming).map(entryId), [queue]);
   const canAck = getStore().canAcknowledge();
-  const overdue = queue.filter((i) => !('type' in i) && isUnacknowledged(i) && i.escalatedAt !== undefined && i.resolvedAt === undefined).length;
+  const overdue = queue.filter(isOverdue).length;
   const selectedIncident = selected ? state.station.incidents.get(selected) : undefined;
   const soundText = state.sound === 'playing' ? (state.soundTone === 'fault' ? t('soundFault') : t('soundPlaying')) : state.sound === 'blocked' ? t('soundBlocked') : t('soundIdle');
 
   return (
-    <div className={`console ${openCount > 0 ? 'alarming' : ''}`}>
+    <div className={`console ${awaiting > 0 ? 'alarming' : ''}`}>
       <header className="topbar">
         <div className="title">
           <strong>{t('appTitle')}</strong>
@@ -85,9 +78,9 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
           <span>{t('escalationBanner', { n: overdue })}</span>
         </div>
       )}
-      {openCount > 0 && overdue === 0 && (
+      {awaiting > 0 && overdue === 0 && (
         <div className="banner" role="alert" data-testid="alarm-banner">
-          <span>{t('banner', { n: openCount })}</span>
+          <span>{t('banner', { n: awaiting })}</span>
         </div>
       )}
       {state.journalProblems.length > 0 && (
@@ -97,19 +90,17 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
         <section className="queue" aria-label={t('queueTitle')}>
           <FaultList faults={faults} schools={schools} terminals={terminals} />
           <h2>
-            {t('queueTitle')} <span className="count">{t('unacknowledgedCount', { n: openCount })}</span>
+            {t('queueTitle')} <span className="count">{t('unacknowledgedCount', { n: awaiting })}</span>
           </h2>
           {queue.length === 0 && <p className="empty">{t('noAlarms')}</p>}
           <ul>
             {queue.map((i, index) => {
-              const id = 'type' in i ? i.incidentId : i.id;
-              const live = 'type' in i || i.resolvedAt === undefined;
+              const id = entryId(i);
               return (
                 <IncidentCard
                   key={id}
                   incident={i}
                   school={schools.get(i.schoolId)}
-                  live={live}
                   flash={index < 4}
                   targets={state.reference?.targets}
                   canAck={canAck}

@@ -2,6 +2,7 @@
 // notes, the nearest units with one-click dispatch, each unit's progress, resolution, and the timeline.
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import type { UnitLive } from '../../shared/consoleApi';
+import { isOpen } from '../../shared/consoleView';
 import { candidatesFor } from '../../shared/dispatch';
 import { DISPOSITIONS, type Disposition } from '../../shared/events';
 import { isActiveDispatch, type Dispatch, type Incident, type StationState } from '../../shared/incidents';
@@ -65,7 +66,7 @@ export function IncidentPanel({ incident: inc, reference, station, units, operat
   const targets = reference?.targets ?? DEFAULT_TARGETS;
   const area = school?.area ?? 'urban';
   const canHandle = store.canHandle();
-  const open = inc.resolvedAt === undefined;
+  const open = isOpen(inc);
   const run = (name: Parameters<typeof store.command>[0], req: Record<string, unknown>): Promise<string | undefined> =>
     store.command(name, { incidentId: inc.id, ...req }).then((err) => {
       setError(err);

@@ -177,20 +177,17 @@ describe('the unit of docs/protocol.md', () => {
       expect(await unit.status('on_scene', '20990101-0001')).toMatchObject({ ok: false, error: { code: 'forbidden' } });
 
       // An officer dispatches it (派警) to a school's alarm: the unit's handler accepts, the station records it.
-      const api = t.core.station as unknown as { dispatchUnit?(op: typeof OFFICER, incidentId: string, unitId: string): { ok: boolean } };
-      if (typeof api.dispatchUnit === 'function') {
-        const school = startTerminal({ url: t.url, deviceId: t.creds.terminals[6]!.deviceId, token: t.creds.terminals[6]!.token });
-        try {
-          const { ack } = await school.press('violence');
-          t.core.station.operators.acknowledge(OFFICER, ack.incidentId);
-          expect(api.dispatchUnit(OFFICER, ack.incidentId, u.unitId)).toEqual({ ok: true });
-          await waitFor('the job', () => jobs.find((j) => j.incidentId === ack.incidentId));
-          await waitFor('accepted', () => t.records().some((r) => r.event.type !== 'incident.dispatched' && JSON.stringify(r.event).includes(ack.incidentId) && /accept/.test(r.event.type)));
-          expect(await unit.status('en_route', ack.incidentId)).toEqual({ ok: true });
-          expect(await unit.status('on_scene', ack.incidentId)).toEqual({ ok: true });
-        } finally {
-          school.close();
-        }
+      const school = startTerminal({ url: t.url, deviceId: t.creds.terminals[6]!.deviceId, token: t.creds.terminals[6]!.token });
+      try {
+        const { ack } = await school.press('violence');
+        t.core.station.operators.acknowledge(OFFICER, ack.incidentId);
+        expect(t.core.station.operators.dispatchUnit(OFFICER, ack.incidentId, u.unitId)).toEqual({ ok: true });
+        await waitFor('the job', () => jobs.find((j) => j.incidentId === ack.incidentId));
+        await waitFor('accepted', () => t.records().some((r) => r.event.type !== 'incident.dispatched' && JSON.stringify(r.event).includes(ack.incidentId) && /accept/.test(r.event.type)));
+        expect(await unit.status('en_route', ack.incidentId)).toEqual({ ok: true });
+        expect(await unit.status('on_scene', ack.incidentId)).toEqual({ ok: true });
+      } finally {
+        school.close();
       }
     } finally {
       unit.close();

@@ -337,7 +337,8 @@ describe('alarm', () => {
       const saved: [string, unknown][] = [];
       for (const name of ['append', 'appendBatch']) {
         const real = j[name];
-        if (typeof real !== 'function') continue;
+        // A renamed write method would leave the journal unbroken and the test proving nothing.
+        expect(typeof real, `journal.${name}`).toBe('function');
         saved.push([name, real]);
         j[name] = (...args: unknown[]): unknown => {
           if (failing()) throw new Error('ENOSPC: no space left on device (simulated)');

@@ -223,20 +223,13 @@ describe('status (unit → station, acked)', () => {
 // The officer's side is the core's API (dispatchUnit / cancelDispatch / resolve, as the console calls it); it is
 // reached dynamically so that this file does not depend on its exact TypeScript signature. Everything asserted is
 // what the unit and the school terminal see on the wire.
-type Answer = { ok: boolean };
-interface OfficerApi {
-  dispatchUnit?(op: typeof OFFICER, incidentId: string, unitId: string): Answer;
-  cancelDispatch?(op: typeof OFFICER, incidentId: string, unitId: string, reason: string): Answer;
-  resolve?(op: typeof OFFICER, incidentId: string, disposition: string, note: string): Answer;
-}
 interface Delivery {
   payload: Record<string, unknown>;
   ack: ((a: unknown) => void) | undefined;
 }
 
 describe('dispatch (station → unit)', () => {
-  const api = (): OfficerApi => t.core.station as unknown as OfficerApi;
-  const hasDispatch = (): boolean => typeof api().dispatchUnit === 'function';
+  const api = (): TestCore['core']['station']['operators'] => t.core.station.operators;
 
   /** A school presses, an officer takes it (接警): the incident, and the terminal with its alarm:status list. */
   async function incident(termIndex: number): Promise<{ incidentId: string; schoolId: string; term: Socket; statuses: AlarmStatus[] }> {
@@ -264,13 +257,12 @@ describe('dispatch (station → unit)', () => {
     return { s, got, cancels };
   }
 
-  it('dispatch { incidentId, school: { id, name, address, lat, lng }, kind, priority, drill, at } reaches the unit, asking for its ack', async (ctx) => {
-    if (!hasDispatch()) return ctx.skip();
+  it('dispatch { incidentId, school: { id, name, address, lat, lng }, kind, priority, drill, at } reaches the unit, asking for its ack', async () => {
     const inc = await incident(20);
     const unit = await unitWithInbox(2, 'accept');
     try {
       const unitId = t.creds.units[2]!.unitId;
-      expect(api().dispatchUnit!(OFFICER, inc.incidentId, unitId)).toEqual({ ok: true });
+      expect(api().dispatchUnit(OFFICER, inc.incidentId, unitId)).toEqual({ ok: true });
       const d = await waitFor('dispatch', () => unit.got[0]);
       expect(typeof d.ack).toBe('function');
       expect(Object.keys(d.payload).sort()).toEqual(['at', 'drill', 'incidentId', 'kind', 'priority', 'school']);
@@ -297,28 +289,25 @@ describe('dispatch (station → unit)', () => {
       expect(isSpecRefusal(await status({ state: 'on_scene', incidentId: inc.incidentId, at: Date.now() }), 'forbidden')).toBe(true);
 
       // Resolved (处置完毕): the school is told, and a reconnecting terminal hears nothing more of it (not open).
-      if (typeof api().resolve === 'function') {
-        expect(api().resolve!(OFFICER, inc.incidentId, 'real', '')).toEqual({ ok: true });
-        await waitFor('alarm:status resolved', () => inc.statuses.find((x) => x.incidentId === inc.incidentId && x.state === 'resolved'));
-        inc.term.close();
-        let again: AlarmStatus[] = [];
-        const term2 = await connect(t.url, '/terminal', terminalAuth(t.creds.terminals[20]!), { before: (x) => (again = collectStatuses(x)) });
-        await barrierOn(term2);
-        expect(again.filter((x) => x.incidentId === inc.incidentId)).toEqual([]);
-        term2.close();
-      }
+      expect(api().resolve(OFFICER, inc.incidentId, 'real', '')).toEqual({ ok: true });
+      await waitFor('alarm:status resolved', () => inc.statuses.find((x) => x.incidentId === inc.incidentId && x.state === 'resolved'));
+      inc.term.close();
+      let again: AlarmStatus[] = [];
+      const term2 = await connect(t.url, '/terminal', terminalAuth(t.creds.terminals[20]!), { before: (x) => (again = collectStatuses(x)) });
+      await barrierOn(term2);
+      expect(again.filter((x) => x.incidentId === inc.incidentId)).toEqual([]);
+      term2.close();
     } finally {
       inc.term.close();
       unit.s.close();
     }
   });
 
-  it('an unacked dispatch is sent again (here: when the unit reconnects); an acked one is not', async (ctx) => {
-    if (!hasDispatch()) return ctx.skip();
+  it('an unacked dispatch is sent again (here: when the unit reconnects); an acked one is not', async () => {
     const inc = await incident(21);
     const unitId = t.creds.units[3]!.unitId;
     const silent = await unitWithInbox(3, 'ignore');
-    expect(api().dispatchUnit!(OFFICER, inc.incidentId, unitId)).toEqual({ ok: true });
+    expect(api().dispatchUnit(OFFICER, inc.incidentId, unitId)).toEqual({ ok: true });
     await waitFor('first delivery', () => silent.got[0]);
     silent.s.close();
     const back = await unitWithInbox(3, 'accept');
@@ -339,15 +328,14 @@ describe('dispatch (station → unit)', () => {
     }
   });
 
-  it('dispatch:cancel { incidentId, reason, at } reaches the unit, asking for its ack', async (ctx) => {
-    if (!hasDispatch() || typeof api().cancelDispatch !== 'function') return ctx.skip();
+  it('dispatch:cancel { incidentId, reason, at } reaches the unit, asking for its ack', async () => {
     const inc = await incident(22);
     const unitId = t.creds.units[4]!.unitId;
     const unit = await unitWithInbox(4, 'accept');
     try {
-      expect(api().dispatchUnit!(OFFICER, inc.incidentId, unitId)).toEqual({ ok: true });
+      expect(api().dispatchUnit(OFFICER, inc.incidentId, unitId)).toEqual({ ok: true });
       await waitFor('dispatch', () => unit.got[0]);
-      expect(api().cancelDispatch!(OFFICER, inc.incidentId, unitId, '学校已确认误报')).toEqual({ ok: true });
+      expect(api().cancelDispatch(OFFICER, inc.incidentId, unitId, '学校已确认误报')).toEqual({ ok: true });
       const c = await waitFor('dispatch:cancel', () => unit.cancels[0]);
       expect(typeof c.ack).toBe('function');
       expect(Object.keys(c.payload).sort()).toEqual(['at', 'incidentId', 'reason']);

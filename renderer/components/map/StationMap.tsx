@@ -7,8 +7,8 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { GeoJSON, MapContainer, Pane, ScaleControl, TileLayer, useMap } from 'react-leaflet';
 import type { DeviceHealth, UnitLive } from '../../../shared/consoleApi';
 import { candidatesFor } from '../../../shared/dispatch';
-import type { AlarmReceived } from '../../../shared/events';
-import type { Incident, StationState } from '../../../shared/incidents';
+import { entryId, entryReceivedAt, isOpen, isStored, type QueueEntry } from '../../../shared/consoleView';
+import type { StationState } from '../../../shared/incidents';
 import type { ReferenceData, School, SchoolType } from '../../../shared/model';
 import { DEFAULT_TARGETS } from '../../../shared/response';
 import { buildSearchIndex } from '../../../shared/search';
@@ -22,7 +22,7 @@ import { PostLayer, RoomLayer, SchoolLayer, UnitLayer, type SchoolFocus } from '
 
 interface Props {
   reference: ReferenceData | undefined;
-  incidents: (Incident | AlarmReceived)[];
+  incidents: QueueEntry[];
   /** Incident ids that are unacknowledged real alarms. */
   alarmed: string[];
   selected: string | undefined;
@@ -39,8 +39,6 @@ const TRAIL_MS = 10 * 60_000;
 const EMPTY: never[] = [];
 
 const TYPES: SchoolType[] = ['primary', 'middle', 'kindergarten', 'other'];
-const idOf = (i: Incident | AlarmReceived): string => ('type' in i ? i.incidentId : i.id);
-const receivedOf = (i: Incident | AlarmReceived): number => ('type' in i ? i.at : i.receivedAt);
 
 /** The map's box changes when the incident panel opens or closes: Leaflet must be told, or it centres wrong. */
 function SizeWatcher() {
@@ -173,36 +171,36 @@ export function StationMap({ reference, incidents, alarmed, selected, units, sta
 
   const alarmedKey = useMemo(() => {
     const set = new Set(alarmed);
-    return [...new Set(incidents.filter((i) => set.has(idOf(i))).map((i) => i.schoolId))].sort().join('|');
+    return [...new Set(incidents.filter((i) => set.has(entryId(i))).map((i) => i.schoolId))].sort().join('|');
   }, [incidents, alarmed]);
   const alarmedSchools = useMemo(() => (alarmedKey ? alarmedKey.split('|').flatMap((id) => schools.get(id) ?? []) : []), [alarmedKey, schools]);
 
   const place = useCallback(
-    (i: Incident | AlarmReceived | undefined): FlyTarget | undefined => {
+    (i: QueueEntry | undefined): FlyTarget | undefined => {
       const loc = i?.location ?? (i ? schools.get(i.schoolId) : undefined);
-      return loc ? { key: idOf(i!), lat: loc.lat, lng: loc.lng } : undefined;
+      return loc ? { key: entryId(i!), lat: loc.lat, lng: loc.lng } : undefined;
     },
     [schools],
   );
   // Two reasons to fly: a new unacknowledged alarm arrives (it must be seen even while the officer works on
   // another incident), or the officer selects an incident.
-  const newest = useMemo(() => incidents.filter((i) => alarmed.includes(idOf(i))).sort((a, b) => receivedOf(b) - receivedOf(a))[0], [incidents, alarmed]);
-  const chosen = useMemo(() => (selected ? incidents.find((i) => idOf(i) === selected) : undefined), [incidents, selected]);
+  const newest = useMemo(() => incidents.filter((i) => alarmed.includes(entryId(i))).sort((a, b) => entryReceivedAt(b) - entryReceivedAt(a))[0], [incidents, alarmed]);
+  const chosen = useMemo(() => (selected ? incidents.find((i) => entryId(i) === selected) : undefined), [incidents, selected]);
   // The incident in focus gets the rings and the nearest units: the one selected, else the newest alarm.
   const focusIncident = chosen ?? newest;
   const focusPlace = useMemo(() => place(focusIncident), [place, focusIncident]);
   const chosenPlace = useMemo(() => place(chosen), [place, chosen]);
   const alarmPlaces = useMemo(
-    () => incidents.filter((i) => alarmed.includes(idOf(i))).flatMap((i) => {
+    () => incidents.filter((i) => alarmed.includes(entryId(i))).flatMap((i) => {
       const p = place(i);
-      return p ? [{ ...p, at: receivedOf(i) }] : [];
+      return p ? [{ ...p, at: entryReceivedAt(i) }] : [];
     }),
     [incidents, alarmed, place],
   );
-  const focusOpen = focusIncident !== undefined && ('type' in focusIncident || focusIncident.resolvedAt === undefined);
+  const focusOpen = focusIncident !== undefined && isOpen(focusIncident);
 
   const nearest = useMemo(() => {
-    if (!focusIncident || !focusPlace || !reference || !focusOpen || 'type' in focusIncident) return EMPTY;
+    if (!focusIncident || !focusPlace || !reference || !focusOpen || !isStored(focusIncident)) return EMPTY;
     const positions = new Map(units.map((u) => [u.unitId, u]));
     const freshness = { now, staleMs: basemap?.unitStaleMs ?? DEFAULT_UNIT_STALE_MS };
     return candidatesFor(focusPlace, focusIncident.id, { units: reference.units, positions, states: station.units, assignments: station.assignments, freshness }, reference.targets ?? DEFAULT_TARGETS)
@@ -268,7 +266,7 @@ export function StationMap({ reference, incidents, alarmed, selected, units, sta
       </MapContainer>
       <SearchBox index={searchIndex} onPick={onPick} />
       <LayerPanel visible={visible} onToggle={setVisible} counts={counts} dutyAt={dutyAt} now={now} onDutyAt={setDutyAt} />
-      {focusIncident && !('type' in focusIncident) && focusOpen && (
+      {focusIncident && isStored(focusIncident) && focusOpen && (
         <NearestPanel
           key={focusIncident.id}
           schoolName={schools.get(focusIncident.schoolId)?.name ?? focusIncident.schoolId} candidates={nearest} canDispatch={store.canHandle()} onDispatch={dispatch} />

@@ -40,7 +40,7 @@ function html(el: ReactElement, lang: Lang = 'zh'): string {
 const panel = (raisedAt: number, lang?: Lang): string =>
   html(createElement(IncidentPanel, { incident: incident(raisedAt), reference: undefined, station: {} as StationState, units: [], operator: undefined, onClose: () => undefined }), lang);
 const card = (inc: Incident | AlarmReceived, lang?: Lang): string =>
-  html(createElement(IncidentCard, { incident: inc, school: undefined, live: false, canAck: true, selected: false, onSelect: () => undefined }), lang);
+  html(createElement(IncidentCard, { incident: inc, school: undefined, canAck: true, selected: false, onSelect: () => undefined }), lang);
 /** The text of the press-time line, or undefined when there is none. */
 const pressLine = (markup: string): string | undefined => /data-testid="press-time"[^>]*>([^<]*)</.exec(markup)?.[1];
 
