@@ -1,4 +1,4 @@
-// test/ (bench) — `npm run bench:flood`: does a flood of junk events from one device slow down the alarm acks of
+// tools/bench (tool, Node) — `npm run bench:flood`: does a flood of junk events from one device slow down the alarm acks of
 // the others? Requirement: 100 junk events per second from one device raise the p99 of the other devices' alarm
 // acks (emit → ack, measured in this process with performance.now()) by no more than 10 %.
 //
@@ -24,8 +24,8 @@ import { chromium } from 'playwright-core';
 import { io, type Socket } from 'socket.io-client';
 import type { AlarmAck, AlarmPayload, Refusal } from '../../shared/protocol';
 import { sendAlarm } from '../../shared/terminalClient';
-import { CHROMIUM_ARGS, findChromium } from '../support/chromium';
-import { ROOT, startCoreProcess, type CoreProcess } from '../support/core';
+import { CHROMIUM_ARGS, findChromium } from '../../test/support/chromium';
+import { ROOT, startCoreProcess, type CoreProcess } from '../../test/support/core';
 import {
   checkClock,
   cleanupCore,

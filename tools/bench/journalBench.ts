@@ -1,4 +1,4 @@
-// test/ (bench) — `npm run bench:journal`: the station after a busy county's year. Generates (once; cached by
+// tools/bench (tool, Node) — `npm run bench:journal`: the station after a busy county's year. Generates (once; cached by
 // generator version, size and seed) a valid hash-chained journal of 1,000,000 records for a 1,000-school demo county,
 // starts the real core on a copy of it (dist/main/start.js, a child process) and prints:
 //   - start time: spawn → the core listens (target ≤ 10 s), beside the same core on an empty journal;
@@ -16,8 +16,8 @@ import type { DemoCredentials } from '../../main/demo';
 import { loadDemoRegistry } from '../../main/demo';
 import { checkEvent, applyRecord, emptyState } from '../../shared/incidents';
 import type { JournalRecord } from '../../shared/events';
-import { CHROMIUM_ARGS, findChromium } from '../support/chromium';
-import { ROOT } from '../support/core';
+import { CHROMIUM_ARGS, findChromium } from '../../test/support/chromium';
+import { ROOT } from '../../test/support/core';
 import {
   checkClock,
   cleanupRegistry,

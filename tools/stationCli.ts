@@ -1,12 +1,12 @@
-// main/ (tool, Node) — `npm run station -- …`: administration of a station's registry from the shell.
+// tools/ (tool, Node) — `npm run station -- …`: administration of a station's registry from the shell.
 // Works on the registry file; a running core notices the change at once and drops revoked devices.
 import fs from 'node:fs';
 import path from 'node:path';
-import { scanJournal } from './journal';
+import { scanJournal } from '../main/journal';
 import { ROLES, type Role } from '../shared/events';
 import type { AreaClass, SchoolType } from '../shared/model';
-import { demoRegistryFile } from './demo';
-import { Registry, RegistryError, ImportError } from './registry';
+import { demoRegistryFile } from '../main/demo';
+import { Registry, RegistryError, ImportError } from '../main/registry';
 import { DATA_KINDS, exportData, formatOfFilename, formatRowError, isDataFormat, isDataKind, parseImport, type RowError } from '../shared/dataExchange';
 
 const HELP = `usage: npm run station -- [--data-dir DIR] [--demo] COMMAND

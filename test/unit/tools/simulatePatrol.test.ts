@@ -1,4 +1,4 @@
-// test/unit/main — simulator movement and junk: patrols stay inside the county and near home and curve
+// test/unit/tools — simulator movement and junk: patrols stay inside the county and near home and curve
 // smoothly, a dispatched unit drives to the school, and no junk message would pass the station's parsers.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +17,7 @@ import {
   type Mover,
   type PatrolArea,
   type Rng,
-} from '../../../main/simulate';
+} from '../../../tools/simulate/main';
 
 function loadOutline(): AreaGeometry {
   const url = new URL('../../../assets/map/chengde-counties.geojson', import.meta.url);

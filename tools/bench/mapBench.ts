@@ -1,4 +1,4 @@
-// test/ (bench) — `npm run bench:map`: the console on a busy map. A 1,000-school county with 300 patrol units that
+// tools/bench (tool, Node) — `npm run bench:map`: the console on a busy map. A 1,000-school county with 300 patrol units that
 // report `position` every 2 s (a fleet of real /unit clients in a child process, staggered, driving road-like
 // segments at 30–60 km/h), the real console in Chromium at 1600×900 logged in as an officer. Measures:
 //
@@ -19,8 +19,8 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
 import type { AreaGeometry, LatLng } from '../../shared/geo';
 import { LONGHUA_ADCODE } from '../../shared/sampleCounty';
-import { CHROMIUM_ARGS, findChromium } from '../support/chromium';
-import { ROOT, startCoreProcess, type CoreProcess } from '../support/core';
+import { CHROMIUM_ARGS, findChromium } from '../../test/support/chromium';
+import { ROOT, startCoreProcess, type CoreProcess } from '../../test/support/core';
 import { checkClock, cleanupCore, cleanupRegistry, clock, connectSocket, consoleSocket, floorServerMain, hookWebSocket, installObserver, mainThreadBetween, operator, pressAlarms, procCpuMs, readMetrics, round2, runBench, senderOf, sleep, startFloorProcess, startWatchdog, stats, submitConsoleLogin, walkArgs } from './common';
 import type { AlarmWindow, MainThread, Sender, Stats } from './common';
 import { fleetChildMain, startFleet, type FleetReport } from './mapUnits';

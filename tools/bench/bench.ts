@@ -1,4 +1,4 @@
-// test/ (bench) — `npm run bench`: time from a terminal's `alarm` emit to the alarm in the console's DOM, beside
+// tools/bench (tool, Node) — `npm run bench`: time from a terminal's `alarm` emit to the alarm in the console's DOM, beside
 // the raw socket.io floor (a bare server relaying to a bare page) measured in the same run, on the same clock.
 //
 // Both ends read one clock: Node takes `performance.timeOrigin + performance.now()` just before the emit; the
@@ -10,8 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
-import { CHROMIUM_ARGS, findChromium } from '../support/chromium';
-import { ROOT, startCoreProcess, type CoreProcess } from '../support/core';
+import { CHROMIUM_ARGS, findChromium } from '../../test/support/chromium';
+import { ROOT, startCoreProcess, type CoreProcess } from '../../test/support/core';
 import { checkClock, cleanupCore, cleanupRegistry, clock, connectSocket, consoleSocket, floorServerMain, hookWebSocket, installObserver, mainThreadBetween, operator, pressAlarms, procCpuMs, readMetrics, round2, runBench, senderOf, sleep, startFloorProcess, startWatchdog, stats, submitConsoleLogin, walkArgs } from './common';
 import type { AlarmWindow, ClockCheck, MainThread, Operator, Sender, Stats } from './common';
 

@@ -1,4 +1,4 @@
-// test/ (bench) — `npm run soak -- --minutes 10`: the station under a county's steady load for a while. The real
+// tools/bench (tool, Node) — `npm run soak -- --minutes 10`: the station under a county's steady load for a while. The real
 // core (a child process, demo mode) serves a county of 10,000 terminals (2,500 schools with 4 terminals each; the
 // registry is generated once and cached); worker processes hold the 10,000 terminal connections (socket.io-client,
 // from many loopback source addresses, as schools behind different networks), each sending a heartbeat every 30 s;
@@ -22,7 +22,7 @@ import type { JournalRecord } from '../../shared/events';
 import type { AlarmKind, HeartbeatAck, Refusal } from '../../shared/protocol';
 import { mulberry32 } from '../../shared/sampleCounty';
 import { sendAlarm, sendHeartbeat } from '../../shared/terminalClient';
-import { ROOT } from '../support/core';
+import { ROOT } from '../../test/support/core';
 import { cleanupRegistry, clock, procCpuMs, procMemMiB, runBench, sleep, spawnCore, startWatchdog, stats, walkArgs, within, type Stats, type TimedCore } from './common';
 
 const HELP = `usage: npm run soak -- [options]

@@ -1,4 +1,4 @@
-// main/ (tool, Node) — terminal and county simulator: `npm run simulate -- [options]`.
+// tools/ (tool, Node) — terminal and county simulator: `npm run simulate -- [options]`.
 // Single-press mode presses alarms on one demo terminal over the real protocol (shared/terminalClient) and
 // prints every answer and alarm:status as a JSON line. County mode (--terminals N and/or --units M) runs
 // many terminals and patrol units at once: heartbeats, test presses, alarms, patrols answering dispatches,
@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { io, type Socket } from 'socket.io-client';
-import { destinationPoint, haversineMeters, pointInGeometry, type AreaGeometry, type LatLng } from '../shared/geo';
+import { destinationPoint, haversineMeters, pointInGeometry, type AreaGeometry, type LatLng } from '../../shared/geo';
 import {
   ALARM_KINDS,
   DEFAULT_HEARTBEAT_MS,
@@ -21,10 +21,10 @@ import {
   type PositionPayload,
   type UnitState,
   type UnitStatusPayload,
-} from '../shared/protocol';
-import { LONGHUA_SEAT } from '../shared/sampleCounty';
-import { sendAlarm, sendHeartbeat } from '../shared/terminalClient';
-import { longhuaOutline, type DemoCredentials } from './demo';
+} from '../../shared/protocol';
+import { LONGHUA_SEAT } from '../../shared/sampleCounty';
+import { sendAlarm, sendHeartbeat } from '../../shared/terminalClient';
+import { longhuaOutline, type DemoCredentials } from '../../main/demo';
 
 const HELP = `usage: npm run simulate -- [options]
 
@@ -1251,7 +1251,7 @@ async function main(): Promise<void> {
   else await runSingle(a);
 }
 
-/** Run only as the entry point (node dist/main/simulate.js), not when a test imports the pure parts. */
+/** Run only as the entry point (node dist/tools/simulate.js), not when a test imports the pure parts. */
 function isEntryPoint(): boolean {
   const entry = process.argv[1];
   if (!entry) return false;

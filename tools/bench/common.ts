@@ -1,4 +1,4 @@
-// test/bench — what the benchmarks share: bounded waits, cleanup on every path, nearest-rank statistics, one clock,
+// tools/bench (tool, Node) — what the benchmarks share: bounded waits, cleanup on every path, nearest-rank statistics, one clock,
 // the core and child processes, sockets and senders, the floor relay (bare socket.io server and page), and the
 // page-side probes (WebSocket hook, DOM observer) with the page clock check and main-thread accounting.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -13,7 +13,7 @@ import type { LoginResponse } from '../../shared/consoleApi';
 import type { JournalRecord } from '../../shared/events';
 import type { AlarmAck, AlarmPayload, Refusal } from '../../shared/protocol';
 import { sendAlarm } from '../../shared/terminalClient';
-import { ROOT, type CoreProcess } from '../support/core';
+import { ROOT, type CoreProcess } from '../../test/support/core';
 
 /** Resolves with p, or rejects after ms with message; the timer never keeps the process alive. */
 export function within<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
