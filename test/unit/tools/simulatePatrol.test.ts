@@ -3,21 +3,11 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { bbox, destinationPoint, haversineMeters, pointInGeometry, type AreaGeometry, type LatLng } from '../../../shared/geo';
+import { angleDiff, bbox, bearingDeg, destinationPoint, haversineMeters, pointInGeometry, type AreaGeometry, type LatLng } from '../../../shared/geo';
 import { parseAlarm, parseCancel, parseHeartbeat, payloadBytes } from '../../../shared/protocol';
 import { LONGHUA_ADCODE, LONGHUA_SEAT, makeSampleCounty } from '../../../shared/sampleCounty';
-import {
-  ARRIVED_M,
-  angleDiff,
-  bearingDeg,
-  driveStep,
-  makeJunk,
-  patrolStep,
-  poissonDelayMs,
-  type Mover,
-  type PatrolArea,
-  type Rng,
-} from '../../../tools/simulate/main';
+import { makeJunk } from '../../../tools/simulate/junk';
+import { ARRIVED_M, driveStep, patrolStep, poissonDelayMs, type Mover, type PatrolArea, type Rng } from '../../../tools/simulate/movement';
 
 function loadOutline(): AreaGeometry {
   const url = new URL('../../../assets/map/chengde-counties.geojson', import.meta.url);

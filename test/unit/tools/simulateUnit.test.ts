@@ -10,7 +10,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { destinationPoint, pointInGeometry, type AreaGeometry } from '../../../shared/geo';
 import { parsePosition, parseUnitStatus, type PositionPayload, type UnitStatusPayload } from '../../../shared/protocol';
 import { LONGHUA_ADCODE, LONGHUA_SEAT } from '../../../shared/sampleCounty';
-import { Clock, Stats, parseArgs, parseCountyOptions, startUnit, type SimContext } from '../../../tools/simulate/main';
+import { parseArgs, parseCountyOptions } from '../../../tools/simulate/args';
+import type { SimContext } from '../../../tools/simulate/context';
+import { Clock, Stats } from '../../../tools/simulate/stats';
+import { startUnit } from '../../../tools/simulate/unit';
 
 const url = new URL('../../../assets/map/chengde-counties.geojson', import.meta.url);
 const fc = JSON.parse(readFileSync(fileURLToPath(url), 'utf8')) as { features: { properties: { adcode: string }; geometry: AreaGeometry }[] };
