@@ -2,6 +2,7 @@
 // their defaults and checks. Every bad value is an ArgError naming the option.
 import path from 'node:path';
 import { ALARM_KINDS, DEFAULT_HEARTBEAT_MS, DEFAULT_STATION_PORT, type AlarmKind } from '../../shared/protocol';
+import { readArgs, UsageError, type OptionSpec } from '../cliArgs';
 
 export const HELP = `usage: npm run simulate -- [options]
 
@@ -39,24 +40,8 @@ County mode: --terminals N and/or --units M (from the demo credentials; start th
   --verbose            one JSON line per event (except successful heartbeats and positions)
 County mode exits with 2 if the station accepted a wrong credential or a junk message.`;
 
-export class ArgError extends Error {}
-
-/** `--name value` pairs and bare `--flag`s (value "true"). Help is returned as `--help`, not handled here. */
-export function parseArgs(argv: string[]): Map<string, string> {
-  const m = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--help' || a === '-h') {
-      m.set('--help', 'true');
-      continue;
-    }
-    if (!a.startsWith('--')) throw new ArgError(`unexpected argument ${a}\n${HELP}`);
-    const next = argv[i + 1];
-    if (next === undefined || next.startsWith('--')) m.set(a, 'true');
-    else m.set(a, argv[++i]!);
-  }
-  return m;
-}
+/** A bad option or value, named in the message. */
+export class ArgError extends UsageError {}
 
 const COMMON_OPTIONS = ['--help', '--url', '--credentials', '--kind', '--note', '--drill', '--heartbeat-ms'];
 const SINGLE_OPTIONS = ['--device', '--token', '--school', '--alarm-id', '--count', '--interval', '--presses', '--wait'];
@@ -75,6 +60,31 @@ const COUNTY_OPTIONS = [
   '--ramp-s',
   '--verbose',
 ];
+/** The switches; every other option takes a value. */
+const SWITCHES = new Set(['--help', '--drill', '--wait', '--verbose']);
+const OPTIONS: OptionSpec = Object.fromEntries(
+  [...COMMON_OPTIONS, ...SINGLE_OPTIONS, ...COUNTY_OPTIONS].map((flag) => [
+    flag.slice(2),
+    SWITCHES.has(flag) ? { type: 'boolean', ...(flag === '--help' ? { short: 'h' } : {}) } : { type: 'string' },
+  ]),
+);
+
+/**
+ * The command line as `--name` → value, switches as "true" (node:util parseArgs, see tools/cliArgs.ts). Help is
+ * returned as `--help`, not handled here; an unknown option, a stray word or a missing value is an ArgError.
+ */
+export function parseArgs(argv: string[]): Map<string, string> {
+  let values: ReturnType<typeof readArgs>['values'];
+  try {
+    ({ values } = readArgs(argv, OPTIONS));
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    throw new ArgError(/^unexpected argument/.test(e.message) ? `${e.message}\n${HELP}` : e.message);
+  }
+  const m = new Map<string, string>();
+  for (const [name, v] of Object.entries(values)) if (v !== undefined) m.set(`--${name}`, v === true ? 'true' : String(v));
+  return m;
+}
 
 export const isCountyMode = (a: Map<string, string>): boolean => a.has('--terminals') || a.has('--units');
 
