@@ -12,8 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, findChromium } from '../../test/support/chromium';
 import { ROOT, startCoreProcess, type CoreProcess } from '../../test/support/core';
-import { checkClock, cleanupCore, cleanupRegistry, clock, connectSocket, consoleSocket, floorServerMain, hookWebSocket, installObserver, mainThreadBetween, operator, pressAlarms, procCpuMs, readMetrics, round2, runBench, senderOf, sleep, startFloorProcess, startWatchdog, stats, submitConsoleLogin, walkArgs } from './common';
-import type { AlarmWindow, ClockCheck, MainThread, Operator, Sender, Stats } from './common';
+import { cleanupCore, cleanupRegistry, clock, connectSocket, consoleSocket, operator, type Operator, pressAlarms, procCpuMs, round2, runBench, type Sender, senderOf, sleep, startWatchdog, stats, type Stats, submitConsoleLogin, walkArgs } from './common';
+import { type AlarmWindow, checkClock, type ClockCheck, floorServerMain, hookWebSocket, installObserver, type MainThread, mainThreadBetween, readMetrics, startFloorProcess } from './page';
 
 const HELP = `usage: npm run bench -- [options]
   --alarms N        alarms per measured run (default 200, at least 200 for the target check)

@@ -26,25 +26,8 @@ import type { AlarmAck, AlarmPayload, Refusal } from '../../shared/protocol';
 import { sendAlarm } from '../../shared/terminalClient';
 import { CHROMIUM_ARGS, findChromium } from '../../test/support/chromium';
 import { ROOT, startCoreProcess, type CoreProcess } from '../../test/support/core';
-import {
-  checkClock,
-  cleanupCore,
-  cleanupRegistry,
-  clock,
-  connected,
-  installObserver,
-  operator,
-  procCpuMs,
-  round2,
-  runBench,
-  sleep,
-  startWatchdog,
-  stats,
-  submitConsoleLogin,
-  within,
-  type AlarmWindow,
-  type Stats,
-} from './common';
+import { cleanupCore, cleanupRegistry, clock, connected, operator, procCpuMs, round2, runBench, sleep, startWatchdog, stats, type Stats, submitConsoleLogin, within } from './common';
+import { type AlarmWindow, checkClock, installObserver } from './page';
 
 const HELP = `usage: npm run bench:flood -- [options]
   --alarms N      alarms per block (default 100)

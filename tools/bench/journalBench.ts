@@ -18,23 +18,9 @@ import { checkEvent, applyRecord, emptyState } from '../../shared/incidents';
 import type { JournalRecord } from '../../shared/events';
 import { CHROMIUM_ARGS, findChromium } from '../../test/support/chromium';
 import { ROOT } from '../../test/support/core';
-import {
-  checkClock,
-  cleanupRegistry,
-  clock,
-  connectSocket,
-  CoreStartTimeout,
-  installObserver,
-  procMemMiB,
-  runBench,
-  senderOf,
-  spawnCore,
-  startWatchdog,
-  walkArgs,
-  within,
-  type AlarmWindow,
-  type TimedCore,
-} from './common';
+import { cleanupRegistry, clock, connectSocket, runBench, senderOf, startWatchdog, walkArgs, within } from './common';
+import { type AlarmWindow, checkClock, installObserver } from './page';
+import { CoreStartTimeout, procMemMiB, spawnCore, type TimedCore } from './timedCore';
 import { generateJournal, GENERATOR_VERSION, type GenResult } from './journalGen';
 
 const HELP = `usage: npm run bench:journal -- [options]

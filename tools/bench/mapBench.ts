@@ -21,8 +21,8 @@ import type { AreaGeometry, LatLng } from '../../shared/geo';
 import { LONGHUA_ADCODE } from '../../shared/sampleCounty';
 import { CHROMIUM_ARGS, findChromium } from '../../test/support/chromium';
 import { ROOT, startCoreProcess, type CoreProcess } from '../../test/support/core';
-import { checkClock, cleanupCore, cleanupRegistry, clock, connectSocket, consoleSocket, floorServerMain, hookWebSocket, installObserver, mainThreadBetween, operator, pressAlarms, procCpuMs, readMetrics, round2, runBench, senderOf, sleep, startFloorProcess, startWatchdog, stats, submitConsoleLogin, walkArgs } from './common';
-import type { AlarmWindow, MainThread, Sender, Stats } from './common';
+import { cleanupCore, cleanupRegistry, clock, connectSocket, consoleSocket, operator, pressAlarms, procCpuMs, round2, runBench, type Sender, senderOf, sleep, startWatchdog, stats, type Stats, submitConsoleLogin, walkArgs } from './common';
+import { type AlarmWindow, checkClock, floorServerMain, hookWebSocket, installObserver, type MainThread, mainThreadBetween, readMetrics, startFloorProcess } from './page';
 import { fleetChildMain, startFleet, type FleetReport } from './mapUnits';
 
 const HELP = `usage: npm run bench:map -- [options]

@@ -10,7 +10,7 @@ import { io, type Socket } from 'socket.io-client';
 import { destinationPoint, haversineMeters, pointInGeometry, type AreaGeometry, type LatLng } from '../../shared/geo';
 import type { PositionPayload } from '../../shared/protocol';
 import { mulberry32 } from '../../shared/sampleCounty';
-import { connected, stats, within, type Stats } from './common';
+import { connected, stats, type Stats, within } from './common';
 
 export interface FleetUnit {
   unitId: string;

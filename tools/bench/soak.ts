@@ -23,7 +23,8 @@ import type { AlarmKind, HeartbeatAck, Refusal } from '../../shared/protocol';
 import { mulberry32 } from '../../shared/sampleCounty';
 import { sendAlarm, sendHeartbeat } from '../../shared/terminalClient';
 import { ROOT } from '../../test/support/core';
-import { cleanupRegistry, clock, procCpuMs, procMemMiB, runBench, sleep, spawnCore, startWatchdog, stats, walkArgs, within, type Stats, type TimedCore } from './common';
+import { cleanupRegistry, clock, procCpuMs, runBench, sleep, startWatchdog, stats, type Stats, walkArgs, within } from './common';
+import { procMemMiB, spawnCore, type TimedCore } from './timedCore';
 
 const HELP = `usage: npm run soak -- [options]
   --minutes M          how long to hold the load once every terminal is connected (default 10)
