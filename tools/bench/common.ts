@@ -3,6 +3,7 @@
 // The page side is in page.ts, the timed core on a prepared folder in timedCore.ts.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { io, type Socket } from 'socket.io-client';
 import type { LoginResponse } from '../../shared/consoleApi';
@@ -10,6 +11,7 @@ import type { JournalRecord } from '../../shared/events';
 import type { AlarmAck, AlarmPayload, Refusal } from '../../shared/protocol';
 import { sendAlarm } from '../../shared/terminalClient';
 import type { CoreProcess } from '../../test/support/core';
+import { readArgs, UsageError, type OptionSpec, type ReadArgs } from '../cliArgs';
 
 /** Resolves with p, or rejects after ms with message; the timer never keeps the process alive. */
 export function within<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
@@ -65,32 +67,54 @@ export const round2 = (x: number): number => Math.round(x * 100) / 100;
 
 // ---------------------------------------------------------------- command line and the run itself
 
-export type NumArg = (name: string, v: string | undefined, min: number) => number;
+export interface BenchArgs {
+  /** Whether a switch was given. */
+  has(name: string): boolean;
+  /** A number option, at least `min`, or `fallback` when not given. */
+  num(name: string, min: number, fallback: number): number;
+  /** A file option resolved to an absolute path: undefined when not given, `whenEmpty` when given without a value. */
+  file(name: string, whenEmpty: string): string | undefined;
+  /** A text option as given ('' for an optional value left out), or undefined. */
+  text(name: string): string | undefined;
+}
 
 /**
- * Walks argv: `--help`/`-h` prints help and exits; every other argument goes to `option(a, next, num, peek)`, which
- * takes its value with next() (peek() looks without taking), checks a number with num(), and returns false for an
- * argument it does not know.
+ * A bench's command line by node:util parseArgs (tools/cliArgs.ts): `--help`/`-h` prints `help` and exits 0; an
+ * unknown option, a missing value or a number below its minimum throws (the bench exits 2). `options` names each
+ * option with `value` or `switch`; those in `optionalValue` (`--out`, `--profile` …) may be given without a value.
  */
-export function walkArgs(
-  argv: string[],
-  help: string,
-  option: (a: string, next: () => string | undefined, num: NumArg, peek: () => string | undefined) => boolean,
-): void {
-  const num: NumArg = (name, v, min) => {
-    const n = Number(v);
-    if (v === undefined || !Number.isFinite(n) || n < min) throw new Error(`${name} needs a number ≥ ${min}\n${help}`);
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const next = (): string | undefined => argv[++i];
-    const peek = (): string | undefined => argv[i + 1];
-    if (a === '--help' || a === '-h') {
-      console.log(help);
-      process.exit(0);
-    } else if (!option(a, next, num, peek)) throw new Error(`unknown argument ${a}\n${help}`);
+export function benchArgs(argv: string[], help: string, options: Record<string, 'value' | 'switch'>, optionalValue: readonly string[] = []): BenchArgs {
+  const spec: OptionSpec = { help: { type: 'boolean', short: 'h' } };
+  for (const [name, kind] of Object.entries(options)) spec[name] = { type: kind === 'switch' ? 'boolean' : 'string' };
+  let values: ReadArgs['values'];
+  try {
+    ({ values } = readArgs(argv, spec, { optionalValue }));
+  } catch (e) {
+    throw e instanceof UsageError ? new Error(`${e.message}\n${help}`) : e;
   }
+  if (values.help === true) {
+    console.log(help);
+    process.exit(0);
+  }
+  const text = (name: string): string | undefined => {
+    const v = values[name];
+    return typeof v === 'string' ? v : undefined;
+  };
+  return {
+    has: (name) => values[name] === true,
+    num: (name, min, fallback) => {
+      const v = text(name);
+      if (v === undefined) return fallback;
+      const n = Number(v);
+      if (!Number.isFinite(n) || n < min) throw new Error(`--${name} needs a number ≥ ${min}\n${help}`);
+      return n;
+    },
+    file: (name, whenEmpty) => {
+      const v = text(name);
+      return v === undefined ? undefined : path.resolve(v === '' ? whenEmpty : v);
+    },
+    text,
+  };
 }
 
 /** Bounded: whatever happens, the bench stops by itself after limitS and takes its children with it. */

@@ -26,7 +26,7 @@ import type { AlarmAck, AlarmPayload, Refusal } from '../../shared/protocol';
 import { sendAlarm } from '../../shared/terminalClient';
 import { CHROMIUM_ARGS, findChromium } from '../../test/support/chromium';
 import { ROOT, startCoreProcess, type CoreProcess } from '../../test/support/core';
-import { cleanupCore, cleanupRegistry, clock, connected, operator, procCpuMs, round2, runBench, sleep, startWatchdog, stats, type Stats, submitConsoleLogin, within } from './common';
+import { benchArgs, cleanupCore, cleanupRegistry, clock, connected, operator, procCpuMs, round2, runBench, sleep, startWatchdog, stats, type Stats, submitConsoleLogin, within } from './common';
 import { type AlarmWindow, checkClock, installObserver } from './page';
 
 const HELP = `usage: npm run bench:flood -- [options]
@@ -83,35 +83,42 @@ function parseArgs(argv: string[]): Options {
     handshakes: 100,
     handshakeEveryMs: 50,
   };
-  const num = (name: string, v: string | undefined, min: number, max: number): number => {
+  const a = benchArgs(
+    argv,
+    HELP,
+    {
+      alarms: 'value', rounds: 'value', interval: 'value', terminals: 'value', rate: 'value', limit: 'value', out: 'value', only: 'value',
+      'flood-alarms': 'value', 'flood-rate': 'value', honest: 'value', logins: 'value', handshakes: 'value', 'handshake-every': 'value',
+    },
+    ['--out', '--only'],
+  );
+  /** A number option within [min, max], or the default. */
+  const num = (name: string, min: number, max: number, fallback: number): number => {
+    const v = a.text(name);
+    if (v === undefined) return fallback;
     const n = Number(v);
-    if (!Number.isFinite(n) || n < min || n > max) throw new Error(`${name} must be a number ${min}–${max}, got "${v}"`);
+    if (!Number.isFinite(n) || n < min || n > max) throw new Error(`--${name} must be a number ${min}–${max}, got "${v}"`);
     return n;
   };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--help' || a === '-h') {
-      console.log(HELP);
-      process.exit(0);
-    } else if (a === '--alarms') o.alarms = Math.round(num(a, argv[++i], 50, 2000));
-    else if (a === '--rounds') o.rounds = Math.round(num(a, argv[++i], 1, 20));
-    else if (a === '--interval') o.intervalMs = num(a, argv[++i], 5, 100);
-    else if (a === '--terminals') o.terminals = Math.round(num(a, argv[++i], 1, 50));
-    else if (a === '--rate') o.rate = num(a, argv[++i], 1, 1000);
-    else if (a === '--limit') o.limit = num(a, argv[++i], 1, 10);
-    else if (a === '--out') o.out = path.resolve(argv[++i] ?? '');
-    else if (a === '--only') {
-      const parts = (argv[++i] ?? '').split(',').map((x) => x.trim());
-      if (parts.length === 0 || parts.some((x) => x !== 'junk' && x !== 'alarm' && x !== 'login')) throw new Error(`--only takes junk, alarm and/or login\n${HELP}`);
-      o.only = new Set(parts as ('junk' | 'alarm' | 'login')[]);
-    } else if (a === '--flood-alarms') o.floodAlarms = Math.round(num(a, argv[++i], 1, 100_000));
-    else if (a === '--flood-rate') o.floodRate = num(a, argv[++i], 1, 100_000);
-    else if (a === '--honest') o.honest = Math.round(num(a, argv[++i], 10, 5000));
-    else if (a === '--logins') o.logins = Math.round(num(a, argv[++i], 1, 20_000));
-    else if (a === '--handshakes') o.handshakes = Math.round(num(a, argv[++i], 5, 2000));
-    else if (a === '--handshake-every') o.handshakeEveryMs = num(a, argv[++i], 1, 1000);
-    else throw new Error(`unknown option ${a}\n${HELP}`);
+  o.alarms = Math.round(num('alarms', 50, 2000, o.alarms));
+  o.rounds = Math.round(num('rounds', 1, 20, o.rounds));
+  o.intervalMs = num('interval', 5, 100, o.intervalMs);
+  o.terminals = Math.round(num('terminals', 1, 50, o.terminals));
+  o.rate = num('rate', 1, 1000, o.rate);
+  o.limit = num('limit', 1, 10, o.limit);
+  o.out = a.file('out', '') ?? o.out;
+  const only = a.text('only');
+  if (only !== undefined) {
+    const parts = only.split(',').map((x) => x.trim());
+    if (parts.length === 0 || parts.some((x) => x !== 'junk' && x !== 'alarm' && x !== 'login')) throw new Error(`--only takes junk, alarm and/or login\n${HELP}`);
+    o.only = new Set(parts as ('junk' | 'alarm' | 'login')[]);
   }
+  o.floodAlarms = Math.round(num('flood-alarms', 1, 100_000, o.floodAlarms));
+  o.floodRate = num('flood-rate', 1, 100_000, o.floodRate);
+  o.honest = Math.round(num('honest', 10, 5000, o.honest));
+  o.logins = Math.round(num('logins', 1, 20_000, o.logins));
+  o.handshakes = Math.round(num('handshakes', 5, 2000, o.handshakes));
+  o.handshakeEveryMs = num('handshake-every', 1, 1000, o.handshakeEveryMs);
   if (o.alarms * o.rounds < 300) throw new Error('--alarms × --rounds must be at least 300 (alarms per phase)');
   // Bounded: the whole run must stay well under two minutes.
   if ((2 * o.rounds * o.alarms * o.intervalMs) / 1000 > 90) throw new Error('--alarms × --rounds × --interval would take longer than 90 s of pressing');

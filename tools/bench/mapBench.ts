@@ -21,7 +21,7 @@ import type { AreaGeometry, LatLng } from '../../shared/geo';
 import { LONGHUA_ADCODE } from '../../shared/sampleCounty';
 import { CHROMIUM_ARGS, findChromium } from '../../test/support/chromium';
 import { ROOT, startCoreProcess, type CoreProcess } from '../../test/support/core';
-import { cleanupCore, cleanupRegistry, clock, connectSocket, consoleSocket, operator, pressAlarms, procCpuMs, round2, runBench, type Sender, senderOf, sleep, startWatchdog, stats, type Stats, submitConsoleLogin, walkArgs } from './common';
+import { cleanupCore, cleanupRegistry, clock, connectSocket, consoleSocket, operator, pressAlarms, procCpuMs, round2, runBench, type Sender, senderOf, sleep, startWatchdog, stats, type Stats, submitConsoleLogin, benchArgs } from './common';
 import { type AlarmWindow, checkClock, floorServerMain, hookWebSocket, installObserver, type MainThread, mainThreadBetween, readMetrics, startFloorProcess } from './page';
 import { fleetChildMain, startFleet, type FleetReport } from './mapUnits';
 
@@ -82,26 +82,33 @@ function parseArgs(argv: string[]): Options {
     strict: false,
     out: path.join(ROOT, 'bench-results', 'map.json'),
   };
-  walkArgs(argv, HELP, (a, next, num, peek) => {
-    if (a === '--units') o.units = Math.floor(num(a, next(), 0));
-    else if (a === '--schools') o.schools = Math.floor(num(a, next(), 1));
-    else if (a === '--position-ms') o.positionMs = num(a, next(), 100);
-    else if (a === '--frames-s') o.framesS = num(a, next(), 1);
-    else if (a === '--idle-s') o.idleS = num(a, next(), 1);
-    else if (a === '--blank-s') o.blankS = num(a, next(), 1);
-    else if (a === '--alarms') o.alarms = Math.floor(num(a, next(), 1));
-    else if (a === '--alarm-ms') o.alarmMs = num(a, next(), 0);
-    else if (a === '--burst') o.burst = Math.floor(num(a, next(), 0));
-    else if (a === '--floor-ms') o.floorMs = num(a, next(), 0);
-    else if (a === '--keep-open') o.keepOpen = true;
-    else if (a === '--frame-target') o.frameTarget = num(a, next(), 1);
-    else if (a === '--press-target') o.pressTarget = num(a, next(), 1);
-    else if (a === '--profile') o.profile = peek() && !peek()!.startsWith('--') ? path.resolve(next()!) : path.join(ROOT, 'bench-results');
-    else if (a === '--strict') o.strict = true;
-    else if (a === '--out') o.out = path.resolve(next() ?? o.out);
-    else return false;
-    return true;
-  });
+  const a = benchArgs(
+    argv,
+    HELP,
+    {
+      units: 'value', schools: 'value', 'position-ms': 'value', 'frames-s': 'value', 'idle-s': 'value', 'blank-s': 'value', alarms: 'value',
+      'alarm-ms': 'value', burst: 'value', 'floor-ms': 'value', 'keep-open': 'switch', 'frame-target': 'value', 'press-target': 'value',
+      profile: 'value', strict: 'switch', out: 'value',
+    },
+    ['--profile', '--out'],
+  );
+  o.units = Math.floor(a.num('units', 0, o.units));
+  o.schools = Math.floor(a.num('schools', 1, o.schools));
+  o.positionMs = a.num('position-ms', 100, o.positionMs);
+  o.framesS = a.num('frames-s', 1, o.framesS);
+  o.idleS = a.num('idle-s', 1, o.idleS);
+  o.blankS = a.num('blank-s', 1, o.blankS);
+  o.alarms = Math.floor(a.num('alarms', 1, o.alarms));
+  o.alarmMs = a.num('alarm-ms', 0, o.alarmMs);
+  o.burst = Math.floor(a.num('burst', 0, o.burst));
+  o.floorMs = a.num('floor-ms', 0, o.floorMs);
+  o.keepOpen = a.has('keep-open');
+  o.frameTarget = a.num('frame-target', 1, o.frameTarget);
+  o.pressTarget = a.num('press-target', 1, o.pressTarget);
+  const profile = a.file('profile', path.join(ROOT, 'bench-results'));
+  if (profile !== undefined) o.profile = profile;
+  o.strict = a.has('strict');
+  o.out = a.file('out', o.out) ?? o.out;
   return o;
 }
 

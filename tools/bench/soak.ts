@@ -23,7 +23,7 @@ import type { AlarmKind, HeartbeatAck, Refusal } from '../../shared/protocol';
 import { mulberry32 } from '../../shared/sampleCounty';
 import { sendAlarm, sendHeartbeat } from '../../shared/terminalClient';
 import { ROOT } from '../../test/support/core';
-import { cleanupRegistry, clock, procCpuMs, runBench, sleep, startWatchdog, stats, type Stats, walkArgs, within } from './common';
+import { cleanupRegistry, clock, procCpuMs, runBench, sleep, startWatchdog, stats, type Stats, benchArgs, within } from './common';
 import { procMemMiB, spawnCore, type TimedCore } from './timedCore';
 
 const HELP = `usage: npm run soak -- [options]
@@ -70,21 +70,26 @@ function parseArgs(argv: string[]): Options {
     connectTimeoutS: 600,
     out: path.join(ROOT, 'bench-results', 'soak.json'),
   };
-  walkArgs(argv, HELP, (a, next, num) => {
-    if (a === '--minutes') o.minutes = num(a, next(), 0.1);
-    else if (a === '--terminals') o.terminals = Math.floor(num(a, next(), 1));
-    else if (a === '--per-school') o.perSchool = Math.floor(num(a, next(), 1));
-    else if (a === '--workers') o.workers = Math.floor(num(a, next(), 1));
-    else if (a === '--heartbeat') o.heartbeatS = num(a, next(), 1);
-    else if (a === '--alarm-every') o.alarmEveryMs = num(a, next(), 50);
-    else if (a === '--sample') o.sampleS = num(a, next(), 1);
-    else if (a === '--rss-limit') o.rssLimitMiB = num(a, next(), 1);
-    else if (a === '--rss-growth') o.rssGrowthMiB = num(a, next(), 0);
-    else if (a === '--connect-timeout') o.connectTimeoutS = num(a, next(), 1);
-    else if (a === '--out') o.out = path.resolve(next() ?? o.out);
-    else return false;
-    return true;
-  });
+  const a = benchArgs(
+    argv,
+    HELP,
+    {
+      minutes: 'value', terminals: 'value', 'per-school': 'value', workers: 'value', heartbeat: 'value', 'alarm-every': 'value',
+      sample: 'value', 'rss-limit': 'value', 'rss-growth': 'value', 'connect-timeout': 'value', out: 'value',
+    },
+    ['--out'],
+  );
+  o.minutes = a.num('minutes', 0.1, o.minutes);
+  o.terminals = Math.floor(a.num('terminals', 1, o.terminals));
+  o.perSchool = Math.floor(a.num('per-school', 1, o.perSchool));
+  o.workers = Math.floor(a.num('workers', 1, o.workers));
+  o.heartbeatS = a.num('heartbeat', 1, o.heartbeatS);
+  o.alarmEveryMs = a.num('alarm-every', 50, o.alarmEveryMs);
+  o.sampleS = a.num('sample', 1, o.sampleS);
+  o.rssLimitMiB = a.num('rss-limit', 1, o.rssLimitMiB);
+  o.rssGrowthMiB = a.num('rss-growth', 0, o.rssGrowthMiB);
+  o.connectTimeoutS = a.num('connect-timeout', 1, o.connectTimeoutS);
+  o.out = a.file('out', o.out) ?? o.out;
   if (Math.ceil(o.terminals / o.perSchool) > 5000) throw new Error('--terminals / --per-school must be at most 5000 schools (the demo county limit)');
   return o;
 }
