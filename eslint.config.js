@@ -48,7 +48,21 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         paths: [{ name: 'electron', message: "only main/electron.ts and main/preload.cts may import 'electron'; the core runs headless." }],
-        patterns: [{ group: ['../renderer/*'], message: 'the core does not import the console.' }],
+        patterns: [
+          { group: ['../renderer/*'], message: 'the core does not import the console.' },
+          { group: ['../tools/*', '../../tools/*'], message: 'the core does not import the tools; tools/ imports main/.' },
+        ],
+      }],
+    },
+  },
+  {
+    // The tools (simulator, registry CLI, benches) run under plain Node: they may use main/ and shared/, never
+    // Electron or the console's code.
+    files: ['tools/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'electron', message: 'tools run under plain Node; they never import electron.' }],
+        patterns: [{ group: ['../renderer/*', '../../renderer/*', '../../../renderer/*'], message: 'tools do not import the console.' }],
       }],
     },
   },

@@ -22,7 +22,7 @@ function newestMtime(dir) {
 }
 
 if (process.argv.includes('--if-stale') && fs.existsSync(stamp)) {
-  const sources = ['main', 'renderer', 'shared', 'assets', 'scripts', 'test/bench', 'package.json', 'vite.config.ts']
+  const sources = ['main', 'renderer', 'shared', 'tools', 'assets', 'scripts', 'package.json', 'vite.config.ts']
     .map((p) => path.join(root, p))
     .filter((p) => fs.existsSync(p))
     .map((p) => (fs.statSync(p).isDirectory() ? newestMtime(p) : fs.statSync(p).mtimeMs));
@@ -34,26 +34,23 @@ execFileSync(process.execPath, [path.join(root, 'scripts', 'gen-sounds.mjs')], {
 execFileSync(process.execPath, [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
 
 const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning', packages: 'external' };
+// esbuild's ESM output on Node needs require() for CommonJS dependencies that it inlines.
+const esm = { ...common, format: 'esm', banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" } };
+await build({ ...esm, entryPoints: [path.join(root, 'main', 'start.ts')], outdir: path.join(dist, 'main') });
+// The tools (tools/): the simulator (`npm run simulate`) and the registry CLI (`npm run station`).
 await build({
-  ...common,
-  entryPoints: ['start', 'simulate', 'bench', 'stationCli'].map((n) => path.join(root, 'main', `${n}.ts`)).filter((f) => fs.existsSync(f)),
-  outdir: path.join(dist, 'main'),
-  format: 'esm',
-  // esbuild's ESM output on Node needs require() for CommonJS dependencies that it inlines.
-  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  ...esm,
+  entryPoints: { simulate: path.join(root, 'tools', 'simulate', 'main.ts'), stationCli: path.join(root, 'tools', 'stationCli.ts') },
+  outdir: path.join(dist, 'tools'),
 });
 // The latency, flood and map benches (`npm run bench`, `npm run bench:flood`, `npm run bench:map`), the big-journal
-// bench (`npm run bench:journal`) and the soak (`npm run soak`), bundled like the core.
-const benchEntries = ['bench', 'flood', 'mapBench', 'journalBench', 'soak'].map((n) => path.join(root, 'test', 'bench', `${n}.ts`)).filter((f) => fs.existsSync(f));
-if (benchEntries.length > 0) {
-  await build({
-    ...common,
-    entryPoints: benchEntries,
-    outdir: path.join(dist, 'bench'),
-    format: 'esm',
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-  });
-}
+// bench (`npm run bench:journal`) and the soak (`npm run soak`). They stay two levels below the root (dist/bench/),
+// where test/support/core.ts, bundled in, finds the root.
+await build({
+  ...esm,
+  entryPoints: ['bench', 'flood', 'mapBench', 'journalBench', 'soak'].map((n) => path.join(root, 'tools', 'bench', `${n}.ts`)),
+  outdir: path.join(dist, 'bench'),
+});
 await build({ ...common, entryPoints: [path.join(root, 'main', 'electron.ts')], outfile: path.join(dist, 'main', 'electron.cjs'), format: 'cjs', external: ['electron'] });
 await build({ ...common, entryPoints: [path.join(root, 'main', 'preload.cts')], outfile: path.join(dist, 'main', 'preload.cjs'), format: 'cjs', external: ['electron'] });
 fs.writeFileSync(path.join(dist, 'main', 'package.json'), '{ "type": "module" }\n');

@@ -1,4 +1,4 @@
-// shared/ — pure geometry on WGS-84 lat/lng: distances, point-in-area tests, bounding boxes. No I/O, no clock.
+// shared/ — pure geometry on WGS-84 lat/lng: distances, bearings, point-in-area tests, bounding boxes. No I/O, no clock.
 
 export interface LatLng {
   lat: number;
@@ -39,12 +39,12 @@ export function haversineMeters(a: LatLng, b: LatLng): number {
 }
 
 /**
- * The point reached by going `distanceM` metres from `from` on initial bearing `bearingDeg`
- * (0 = north, 90 = east). Used to place things "about N metres from" something.
+ * The point reached by going `distanceM` metres from `from` on initial bearing `bearing`
+ * (degrees, 0 = north, 90 = east). Used to place things "about N metres from" something.
  */
-export function destinationPoint(from: LatLng, bearingDeg: number, distanceM: number): LatLng {
+export function destinationPoint(from: LatLng, bearing: number, distanceM: number): LatLng {
   const d = distanceM / EARTH_RADIUS_M;
-  const brg = toRad(bearingDeg);
+  const brg = toRad(bearing);
   const lat1 = toRad(from.lat);
   const lng1 = toRad(from.lng);
   const lat2 = Math.asin(Math.sin(lat1) * Math.cos(d) + Math.cos(lat1) * Math.sin(d) * Math.cos(brg));
@@ -53,6 +53,25 @@ export function destinationPoint(from: LatLng, bearingDeg: number, distanceM: nu
   // Normalise longitude to [-180, 180) so results stay comparable with GeoJSON input.
   const lng = ((toDeg(lng2) + 540) % 360) - 180;
   return { lat: toDeg(lat2), lng };
+}
+
+/** An angle in degrees brought into [0, 360). */
+export const normDeg = (deg: number): number => ((deg % 360) + 360) % 360;
+
+/** The signed smallest turn from heading `from` to heading `to`, in degrees in (-180, 180]. */
+export function angleDiff(to: number, from: number): number {
+  const d = normDeg(to - from);
+  return d > 180 ? d - 360 : d;
+}
+
+/** Initial great-circle bearing from a to b, degrees from north in [0, 360) (the inverse of destinationPoint). */
+export function bearingDeg(a: LatLng, b: LatLng): number {
+  const lat1 = toRad(a.lat);
+  const lat2 = toRad(b.lat);
+  const dLng = toRad(b.lng - a.lng);
+  const y = Math.sin(dLng) * Math.cos(lat2);
+  const x = Math.cos(lat1) * Math.sin(lat2) - Math.sin(lat1) * Math.cos(lat2) * Math.cos(dLng);
+  return normDeg(toDeg(Math.atan2(y, x)));
 }
 
 /**

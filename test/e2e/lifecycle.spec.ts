@@ -202,7 +202,7 @@ test('a tampered journal is detected at start, warned on the console, and named 
   const file = path.join(dataDir, 'journal.jsonl');
   fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('原始备注', '篡改后的备注'));
 
-  const verify = spawnSync(process.execPath, [path.join(ROOT, 'dist/main/stationCli.js'), '--data-dir', dataDir, 'verify'], { encoding: 'utf8' });
+  const verify = spawnSync(process.execPath, [path.join(ROOT, 'dist/tools/stationCli.js'), '--data-dir', dataDir, 'verify'], { encoding: 'utf8' });
   expect(verify.status).toBe(3);
   expect(verify.stdout).toMatch(/first bad record at line 1 \(chain_broken\)/);
 
@@ -217,5 +217,5 @@ test('a tampered journal is detected at start, warned on the console, and named 
   const clean = freshDataDir();
   fs.copyFileSync(file, path.join(clean, 'journal.jsonl'));
   fs.writeFileSync(path.join(clean, 'journal.jsonl'), fs.readFileSync(file, 'utf8').replace('篡改后的备注', '原始备注'));
-  expect(execFileSync(process.execPath, [path.join(ROOT, 'dist/main/stationCli.js'), '--data-dir', clean, 'verify'], { encoding: 'utf8' })).toMatch(/journal OK/);
+  expect(execFileSync(process.execPath, [path.join(ROOT, 'dist/tools/stationCli.js'), '--data-dir', clean, 'verify'], { encoding: 'utf8' })).toMatch(/journal OK/);
 });

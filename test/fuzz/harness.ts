@@ -166,7 +166,7 @@ export class FuzzStation {
   cli(...args: string[]): { code: number | null; out: string } {
     const env = { ...process.env };
     delete env.STATION_DATA_DIR;
-    const r = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'main', 'stationCli.js'), '--data-dir', this.dataDir, ...args], { cwd: os.tmpdir(), env, encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'tools', 'stationCli.js'), '--data-dir', this.dataDir, ...args], { cwd: os.tmpdir(), env, encoding: 'utf8', timeout: 30_000 });
     return { code: r.status, out: `${r.stdout}${r.stderr}` };
   }
 

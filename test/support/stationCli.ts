@@ -1,4 +1,4 @@
-// test/ — the registry admin CLI (the built `dist/main/stationCli.js`) run as a child process on a data folder in a temp dir.
+// test/ — the registry admin CLI (the built `dist/tools/stationCli.js`) run as a child process on a data folder in a temp dir.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, vi } from 'vitest';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const CLI = path.join(ROOT, 'dist', 'main', 'stationCli.js');
+const CLI = path.join(ROOT, 'dist', 'tools', 'stationCli.js');
 
 export interface CliRun {
   code: number | null;

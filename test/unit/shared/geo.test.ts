@@ -1,9 +1,12 @@
-// test/unit/shared — geo: distances, point-in-polygon (holes, multipolygons), bounding boxes.
+// test/unit/shared — geo: distances, bearings, point-in-polygon (holes, multipolygons), bounding boxes.
 import { describe, expect, it } from 'vitest';
 import {
+  angleDiff,
   bbox,
+  bearingDeg,
   destinationPoint,
   haversineMeters,
+  normDeg,
   pointInGeometry,
   pointInPolygon,
   type AreaGeometry,
@@ -50,6 +53,39 @@ describe('destinationPoint', () => {
     const from = { lat: 41.316, lng: 117.739 };
     expect(destinationPoint(from, 0, 1000).lat).toBeGreaterThan(from.lat);
     expect(destinationPoint(from, 90, 1000).lng).toBeGreaterThan(from.lng);
+  });
+});
+
+describe('bearingDeg, normDeg and angleDiff', () => {
+  const from = { lat: 41.316, lng: 117.739 };
+
+  it('gives back the bearing destinationPoint went on', () => {
+    for (const bearing of [0, 45, 90, 135, 200, 315, 359.5]) {
+      expect(bearingDeg(from, destinationPoint(from, bearing, 1000))).toBeCloseTo(bearing, 1);
+    }
+  });
+
+  it('is north, east, south and west for the four neighbours, always in [0, 360)', () => {
+    expect(bearingDeg(from, { lat: from.lat + 0.01, lng: from.lng })).toBeCloseTo(0, 6);
+    expect(bearingDeg(from, { lat: from.lat, lng: from.lng + 0.01 })).toBeCloseTo(90, 1);
+    expect(bearingDeg(from, { lat: from.lat - 0.01, lng: from.lng })).toBeCloseTo(180, 6);
+    expect(bearingDeg(from, { lat: from.lat, lng: from.lng - 0.01 })).toBeCloseTo(270, 1);
+    expect(bearingDeg(from, from)).toBe(0);
+  });
+
+  it('normalizes angles into [0, 360)', () => {
+    expect(normDeg(0)).toBe(0);
+    expect(normDeg(360)).toBe(0);
+    expect(normDeg(-90)).toBe(270);
+    expect(normDeg(725)).toBe(5);
+  });
+
+  it('takes the smallest signed turn, in (-180, 180]', () => {
+    expect(angleDiff(10, 350)).toBe(20);
+    expect(angleDiff(350, 10)).toBe(-20);
+    expect(angleDiff(180, 0)).toBe(180);
+    expect(angleDiff(0, 180)).toBe(180);
+    expect(angleDiff(90, 90)).toBe(0);
   });
 });
 

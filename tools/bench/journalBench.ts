@@ -1,4 +1,4 @@
-// test/ (bench) — `npm run bench:journal`: the station after a busy county's year. Generates (once; cached by
+// tools/bench (tool, Node) — `npm run bench:journal`: the station after a busy county's year. Generates (once; cached by
 // generator version, size and seed) a valid hash-chained journal of 1,000,000 records for a 1,000-school demo county,
 // starts the real core on a copy of it (dist/main/start.js, a child process) and prints:
 //   - start time: spawn → the core listens (target ≤ 10 s), beside the same core on an empty journal;
@@ -16,25 +16,11 @@ import type { DemoCredentials } from '../../main/demo';
 import { loadDemoRegistry } from '../../main/demo';
 import { checkEvent, applyRecord, emptyState } from '../../shared/incidents';
 import type { JournalRecord } from '../../shared/events';
-import { CHROMIUM_ARGS, findChromium } from '../support/chromium';
-import { ROOT } from '../support/core';
-import {
-  checkClock,
-  cleanupRegistry,
-  clock,
-  connectSocket,
-  CoreStartTimeout,
-  installObserver,
-  procMemMiB,
-  runBench,
-  senderOf,
-  spawnCore,
-  startWatchdog,
-  walkArgs,
-  within,
-  type AlarmWindow,
-  type TimedCore,
-} from './common';
+import { CHROMIUM_ARGS, findChromium } from '../../test/support/chromium';
+import { ROOT } from '../../test/support/core';
+import { cleanupRegistry, clock, connectSocket, runBench, senderOf, startWatchdog, benchArgs, within } from './common';
+import { type AlarmWindow, checkClock, installObserver } from './page';
+import { CoreStartTimeout, procMemMiB, spawnCore, type TimedCore } from './timedCore';
 import { generateJournal, GENERATOR_VERSION, type GenResult } from './journalGen';
 
 const HELP = `usage: npm run bench:journal -- [options]
@@ -83,21 +69,26 @@ function parseArgs(argv: string[]): Options {
     regenerate: false,
     out: path.join(ROOT, 'bench-results', 'journal.json'),
   };
-  walkArgs(argv, HELP, (a, next, num) => {
-    if (a === '--records') o.records = Math.floor(num(a, next(), 100));
-    else if (a === '--schools') o.schools = Math.min(5000, Math.floor(num(a, next(), 1)));
-    else if (a === '--units') o.units = Math.min(1000, Math.floor(num(a, next(), 1)));
-    else if (a === '--seed') o.seed = Math.floor(num(a, next(), 0));
-    else if (a === '--start-timeout') o.startTimeoutS = num(a, next(), 1);
-    else if (a === '--live-timeout') o.liveTimeoutS = num(a, next(), 1);
-    else if (a === '--no-restart') o.restart = false;
-    else if (a === '--no-floor') o.floor = false;
-    else if (a === '--check') o.check = true;
-    else if (a === '--regenerate') o.regenerate = true;
-    else if (a === '--out') o.out = path.resolve(next() ?? o.out);
-    else return false;
-    return true;
-  });
+  const a = benchArgs(
+    argv,
+    HELP,
+    {
+      records: 'value', schools: 'value', units: 'value', seed: 'value', 'start-timeout': 'value', 'live-timeout': 'value',
+      'no-restart': 'switch', 'no-floor': 'switch', check: 'switch', regenerate: 'switch', out: 'value',
+    },
+    ['--out'],
+  );
+  o.records = Math.floor(a.num('records', 100, o.records));
+  o.schools = Math.min(5000, Math.floor(a.num('schools', 1, o.schools)));
+  o.units = Math.min(1000, Math.floor(a.num('units', 1, o.units)));
+  o.seed = Math.floor(a.num('seed', 0, o.seed));
+  o.startTimeoutS = a.num('start-timeout', 1, o.startTimeoutS);
+  o.liveTimeoutS = a.num('live-timeout', 1, o.liveTimeoutS);
+  o.restart = !a.has('no-restart');
+  o.floor = !a.has('no-floor');
+  o.check = a.has('check');
+  o.regenerate = a.has('regenerate');
+  o.out = a.file('out', o.out) ?? o.out;
   return o;
 }
 

@@ -1,4 +1,4 @@
-// test/unit/main — regressions in the registry admin CLI (found by these tests, fixed since):
+// test/unit/tools — regressions in the registry admin CLI (found by these tests, fixed since):
 //
 // 1. main/stationCli.ts lines 93-97 and 126 (at 6d70045) call Registry.setDisabled(id), which (main/registry.ts
 //    line 162) looks the id up among terminals, then units, then operators, whatever the command said. So

@@ -1,4 +1,4 @@
-// test/ (bench) — `npm run soak -- --minutes 10`: the station under a county's steady load for a while. The real
+// tools/bench (tool, Node) — `npm run soak -- --minutes 10`: the station under a county's steady load for a while. The real
 // core (a child process, demo mode) serves a county of 10,000 terminals (2,500 schools with 4 terminals each; the
 // registry is generated once and cached); worker processes hold the 10,000 terminal connections (socket.io-client,
 // from many loopback source addresses, as schools behind different networks), each sending a heartbeat every 30 s;
@@ -19,11 +19,12 @@ import { hashSecret, newToken } from '../../main/secrets';
 import type { TerminalRecord } from '../../main/registry';
 import type { LoginResponse } from '../../shared/consoleApi';
 import type { JournalRecord } from '../../shared/events';
-import type { AlarmKind, HeartbeatAck, Refusal } from '../../shared/protocol';
+import type { AlarmKind } from '../../shared/protocol';
 import { mulberry32 } from '../../shared/sampleCounty';
-import { sendAlarm, sendHeartbeat } from '../../shared/terminalClient';
-import { ROOT } from '../support/core';
-import { cleanupRegistry, clock, procCpuMs, procMemMiB, runBench, sleep, spawnCore, startWatchdog, stats, walkArgs, within, type Stats, type TimedCore } from './common';
+import { ROOT } from '../../test/support/core';
+import { cleanupRegistry, clock, procCpuMs, runBench, sleep, startWatchdog, stats, type Stats, benchArgs, within } from './common';
+import { procMemMiB, spawnCore, type TimedCore } from './timedCore';
+import { type FromWorker, type ToWorker, workerMain, type WorkerStatus } from './soakWorker';
 
 const HELP = `usage: npm run soak -- [options]
   --minutes M          how long to hold the load once every terminal is connected (default 10)
@@ -69,154 +70,31 @@ function parseArgs(argv: string[]): Options {
     connectTimeoutS: 600,
     out: path.join(ROOT, 'bench-results', 'soak.json'),
   };
-  walkArgs(argv, HELP, (a, next, num) => {
-    if (a === '--minutes') o.minutes = num(a, next(), 0.1);
-    else if (a === '--terminals') o.terminals = Math.floor(num(a, next(), 1));
-    else if (a === '--per-school') o.perSchool = Math.floor(num(a, next(), 1));
-    else if (a === '--workers') o.workers = Math.floor(num(a, next(), 1));
-    else if (a === '--heartbeat') o.heartbeatS = num(a, next(), 1);
-    else if (a === '--alarm-every') o.alarmEveryMs = num(a, next(), 50);
-    else if (a === '--sample') o.sampleS = num(a, next(), 1);
-    else if (a === '--rss-limit') o.rssLimitMiB = num(a, next(), 1);
-    else if (a === '--rss-growth') o.rssGrowthMiB = num(a, next(), 0);
-    else if (a === '--connect-timeout') o.connectTimeoutS = num(a, next(), 1);
-    else if (a === '--out') o.out = path.resolve(next() ?? o.out);
-    else return false;
-    return true;
-  });
+  const a = benchArgs(
+    argv,
+    HELP,
+    {
+      minutes: 'value', terminals: 'value', 'per-school': 'value', workers: 'value', heartbeat: 'value', 'alarm-every': 'value',
+      sample: 'value', 'rss-limit': 'value', 'rss-growth': 'value', 'connect-timeout': 'value', out: 'value',
+    },
+    ['--out'],
+  );
+  o.minutes = a.num('minutes', 0.1, o.minutes);
+  o.terminals = Math.floor(a.num('terminals', 1, o.terminals));
+  o.perSchool = Math.floor(a.num('per-school', 1, o.perSchool));
+  o.workers = Math.floor(a.num('workers', 1, o.workers));
+  o.heartbeatS = a.num('heartbeat', 1, o.heartbeatS);
+  o.alarmEveryMs = a.num('alarm-every', 50, o.alarmEveryMs);
+  o.sampleS = a.num('sample', 1, o.sampleS);
+  o.rssLimitMiB = a.num('rss-limit', 1, o.rssLimitMiB);
+  o.rssGrowthMiB = a.num('rss-growth', 0, o.rssGrowthMiB);
+  o.connectTimeoutS = a.num('connect-timeout', 1, o.connectTimeoutS);
+  o.out = a.file('out', o.out) ?? o.out;
   if (Math.ceil(o.terminals / o.perSchool) > 5000) throw new Error('--terminals / --per-school must be at most 5000 schools (the demo county limit)');
   return o;
 }
 
 const progress = (what: string): void => void process.stderr.write(`soak: ${what}\n`);
-
-// ---------------------------------------------------------------- the messages between the soak and its workers
-
-interface Cred {
-  deviceId: string;
-  token: string;
-}
-type ToWorker =
-  | { type: 'config'; url: string; terminals: Cred[]; firstIndex: number; heartbeatMs: number; concurrency: number }
-  | { type: 'alarm'; index: number; alarmId: string; kind: AlarmKind }
-  | { type: 'stop' };
-interface WorkerStatus {
-  connected: number;
-  /** Terminals that have connected at least once. */
-  everConnected: number;
-  disconnects: number;
-  connectErrors: number;
-  heartbeats: { sent: number; ok: number; refused: number; failed: number; refusals: Record<string, number> };
-}
-type FromWorker =
-  | { type: 'connected'; status: WorkerStatus; handshakeMs: number[] }
-  | { type: 'ack'; alarmId: string; ok: boolean; ms: number; duplicate?: boolean; error?: string }
-  | { type: 'status'; status: WorkerStatus }
-  | { type: 'report'; status: WorkerStatus };
-
-/** Terminals spread over loopback source addresses 127.0.1.1 … (40 per address), as schools behind their own networks. */
-const sourceAddress = (i: number): string => `127.0.${1 + Math.floor(i / 40 / 250)}.${1 + (Math.floor(i / 40) % 250)}`;
-
-// ---------------------------------------------------------------- worker: holds a share of the terminals
-
-async function workerMain(): Promise<void> {
-  const send = (m: FromWorker): void => void process.send!(m);
-  const sockets: Socket[] = [];
-  const ever = new Set<number>();
-  const st: WorkerStatus = { connected: 0, everConnected: 0, disconnects: 0, connectErrors: 0, heartbeats: { sent: 0, ok: 0, refused: 0, failed: 0, refusals: {} } };
-  const status = (): WorkerStatus => ({ ...st, connected: sockets.filter((s) => s.connected).length, everConnected: ever.size });
-  let hbTimer: NodeJS.Timeout | undefined;
-  let statusTimer: NodeJS.Timeout | undefined;
-
-  const connectAll = async (cfg: Extract<ToWorker, { type: 'config' }>): Promise<number[]> => {
-    const handshakeMs: number[] = [];
-    let next = 0;
-    const one = async (): Promise<void> => {
-      while (next < cfg.terminals.length) {
-        const i = next++;
-        const t = cfg.terminals[i]!;
-        const t0 = clock();
-        const s = io(`${cfg.url}terminal`, {
-          auth: { deviceId: t.deviceId, token: t.token },
-          transports: ['websocket'],
-          forceNew: true,
-          reconnection: true,
-          reconnectionDelay: 1000,
-          reconnectionDelayMax: 5000,
-          timeout: 30_000,
-          // engine.io-client hands this to ws (not in socket.io-client's types).
-          ...({ localAddress: sourceAddress(cfg.firstIndex + i) } as object),
-        });
-        sockets[i] = s;
-        s.on('connect', () => ever.add(i));
-        s.on('disconnect', () => st.disconnects++);
-        s.on('connect_error', () => st.connectErrors++);
-        await new Promise<void>((resolve) => {
-          s.once('connect', () => {
-            handshakeMs.push(clock() - t0);
-            resolve();
-          });
-          // A refused or timed-out handshake is retried by the client; the parent's time-out bounds the whole.
-        });
-      }
-    };
-    await Promise.all(Array.from({ length: cfg.concurrency }, one));
-    return handshakeMs;
-  };
-
-  const startHeartbeats = (heartbeatMs: number): void => {
-    // One timer for all: each terminal's beats are spread evenly over the interval, then every heartbeatMs.
-    const due = sockets.map((_, i) => Date.now() + (heartbeatMs * i) / sockets.length);
-    hbTimer = setInterval(() => {
-      const now = Date.now();
-      for (let i = 0; i < sockets.length; i++) {
-        if (due[i]! > now) continue;
-        due[i] = due[i]! + heartbeatMs;
-        const s = sockets[i]!;
-        if (!s.connected) continue;
-        st.heartbeats.sent++;
-        sendHeartbeat(s, { sentAt: now, battery: 90, powerSource: 'mains' }, 10_000).then(
-          (a: HeartbeatAck | Refusal) => {
-            if (a.ok) st.heartbeats.ok++;
-            else {
-              st.heartbeats.refused++;
-              st.heartbeats.refusals[a.error.code] = (st.heartbeats.refusals[a.error.code] ?? 0) + 1;
-            }
-          },
-          () => void st.heartbeats.failed++,
-        );
-      }
-    }, 100);
-  };
-
-  process.on('message', (m: ToWorker) => {
-    if (m.type === 'config') {
-      // Status every 5 s from the start, so the soak can show how the connecting goes.
-      statusTimer = setInterval(() => send({ type: 'status', status: status() }), 5000);
-      void connectAll(m).then((handshakeMs) => {
-        send({ type: 'connected', status: status(), handshakeMs });
-        startHeartbeats(m.heartbeatMs);
-      });
-    } else if (m.type === 'alarm') {
-      const s = sockets[m.index]!;
-      const t0 = clock();
-      // A real terminal resends the same alarmId until acked; three tries of 10 s bound it here.
-      sendAlarm(s, { alarmId: m.alarmId, kind: m.kind, raisedAt: Date.now(), note: `soak ${m.alarmId}` }, { ackTimeoutMs: 10_000, maxAttempts: 3, sleep }).then(
-        (a) => send(a.ok ? { type: 'ack', alarmId: m.alarmId, ok: true, ms: clock() - t0, ...(a.duplicate ? { duplicate: true } : {}) } : { type: 'ack', alarmId: m.alarmId, ok: false, ms: clock() - t0, error: `${a.error.code}: ${a.error.message}` }),
-        (e: unknown) => send({ type: 'ack', alarmId: m.alarmId, ok: false, ms: clock() - t0, error: (e as Error).message }),
-      );
-    } else if (m.type === 'stop') {
-      clearInterval(hbTimer);
-      clearInterval(statusTimer);
-      const final = status();
-      for (const s of sockets) s?.close();
-      send({ type: 'report', status: final });
-      setTimeout(() => process.exit(0), 200);
-    }
-  });
-  // The parent went away: so do we.
-  process.on('disconnect', () => process.exit(0));
-}
 
 // ---------------------------------------------------------------- the county: a registry with many terminals per school
 

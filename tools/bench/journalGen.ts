@@ -1,4 +1,4 @@
-// test/ (bench) — the journal generator of `npm run bench:journal`: a busy county's year as a valid, hash-chained
+// tools/bench (tool, Node) — the journal generator of `npm run bench:journal`: a busy county's year as a valid, hash-chained
 // journal (records exactly as main/journal.ts writes them), streamed to disk with a fixed seed. Every event is one
 // the core could have written: checkEvent approves each in order (checked with --check on small journals).
 //

@@ -1,23 +1,13 @@
-// test/unit/main — simulator movement and junk: patrols stay inside the county and near home and curve
+// test/unit/tools — simulator movement and junk: patrols stay inside the county and near home and curve
 // smoothly, a dispatched unit drives to the school, and no junk message would pass the station's parsers.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { bbox, destinationPoint, haversineMeters, pointInGeometry, type AreaGeometry, type LatLng } from '../../../shared/geo';
+import { angleDiff, bbox, bearingDeg, destinationPoint, haversineMeters, pointInGeometry, type AreaGeometry, type LatLng } from '../../../shared/geo';
 import { parseAlarm, parseCancel, parseHeartbeat, payloadBytes } from '../../../shared/protocol';
 import { LONGHUA_ADCODE, LONGHUA_SEAT, makeSampleCounty } from '../../../shared/sampleCounty';
-import {
-  ARRIVED_M,
-  angleDiff,
-  bearingDeg,
-  driveStep,
-  makeJunk,
-  patrolStep,
-  poissonDelayMs,
-  type Mover,
-  type PatrolArea,
-  type Rng,
-} from '../../../main/simulate';
+import { makeJunk } from '../../../tools/simulate/junk';
+import { ARRIVED_M, driveStep, patrolStep, poissonDelayMs, type Mover, type PatrolArea, type Rng } from '../../../tools/simulate/movement';
 
 function loadOutline(): AreaGeometry {
   const url = new URL('../../../assets/map/chengde-counties.geojson', import.meta.url);

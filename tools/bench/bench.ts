@@ -1,4 +1,4 @@
-// test/ (bench) — `npm run bench`: time from a terminal's `alarm` emit to the alarm in the console's DOM, beside
+// tools/bench (tool, Node) — `npm run bench`: time from a terminal's `alarm` emit to the alarm in the console's DOM, beside
 // the raw socket.io floor (a bare server relaying to a bare page) measured in the same run, on the same clock.
 //
 // Both ends read one clock: Node takes `performance.timeOrigin + performance.now()` just before the emit; the
@@ -10,10 +10,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
-import { CHROMIUM_ARGS, findChromium } from '../support/chromium';
-import { ROOT, startCoreProcess, type CoreProcess } from '../support/core';
-import { checkClock, cleanupCore, cleanupRegistry, clock, connectSocket, consoleSocket, floorServerMain, hookWebSocket, installObserver, mainThreadBetween, operator, pressAlarms, procCpuMs, readMetrics, round2, runBench, senderOf, sleep, startFloorProcess, startWatchdog, stats, submitConsoleLogin, walkArgs } from './common';
-import type { AlarmWindow, ClockCheck, MainThread, Operator, Sender, Stats } from './common';
+import { CHROMIUM_ARGS, findChromium } from '../../test/support/chromium';
+import { ROOT, startCoreProcess, type CoreProcess } from '../../test/support/core';
+import { cleanupCore, cleanupRegistry, clock, connectSocket, consoleSocket, operator, type Operator, pressAlarms, procCpuMs, round2, runBench, type Sender, senderOf, sleep, startWatchdog, stats, type Stats, submitConsoleLogin, benchArgs } from './common';
+import { type AlarmWindow, checkClock, type ClockCheck, floorServerMain, hookWebSocket, installObserver, type MainThread, mainThreadBetween, readMetrics, startFloorProcess } from './page';
 
 const HELP = `usage: npm run bench -- [options]
   --alarms N        alarms per measured run (default 200, at least 200 for the target check)
@@ -43,20 +43,24 @@ interface Options {
 
 function parseArgs(argv: string[]): Options {
   const o: Options = { alarms: 200, intervalMs: 25, terminals: 1, warmup: 5, burst: false, targetMs: 50, timeoutMs: 30_000, out: path.join(ROOT, 'bench-results', 'latest.json') };
-  walkArgs(argv, HELP, (a, next, num) => {
-    if (a === '--alarms') o.alarms = Math.floor(num(a, next(), 1));
-    else if (a === '--interval') o.intervalMs = num(a, next(), 0);
-    else if (a === '--terminals') o.terminals = Math.floor(num(a, next(), 1));
-    else if (a === '--warmup') o.warmup = Math.floor(num(a, next(), 0));
-    else if (a === '--burst') o.burst = true;
-    else if (a === '--target') o.targetMs = num(a, next(), 0);
-    else if (a === '--timeout') o.timeoutMs = num(a, next(), 100);
-    else if (a === '--trace') o.trace = path.resolve(next() ?? 'bench-results/trace.json');
-    else if (a === '--cpuprofile') o.cpuprofile = path.resolve(next() ?? 'bench-results/console.cpuprofile');
-    else if (a === '--out') o.out = path.resolve(next() ?? o.out);
-    else return false;
-    return true;
-  });
+  const a = benchArgs(
+    argv,
+    HELP,
+    { alarms: 'value', interval: 'value', terminals: 'value', warmup: 'value', burst: 'switch', target: 'value', timeout: 'value', trace: 'value', cpuprofile: 'value', out: 'value' },
+    ['--trace', '--cpuprofile', '--out'],
+  );
+  o.alarms = Math.floor(a.num('alarms', 1, o.alarms));
+  o.intervalMs = a.num('interval', 0, o.intervalMs);
+  o.terminals = Math.floor(a.num('terminals', 1, o.terminals));
+  o.warmup = Math.floor(a.num('warmup', 0, o.warmup));
+  o.burst = a.has('burst');
+  o.targetMs = a.num('target', 0, o.targetMs);
+  o.timeoutMs = a.num('timeout', 100, o.timeoutMs);
+  const trace = a.file('trace', 'bench-results/trace.json');
+  if (trace !== undefined) o.trace = trace;
+  const cpuprofile = a.file('cpuprofile', 'bench-results/console.cpuprofile');
+  if (cpuprofile !== undefined) o.cpuprofile = cpuprofile;
+  o.out = a.file('out', o.out) ?? o.out;
   return o;
 }
 

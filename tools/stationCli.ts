@@ -1,13 +1,14 @@
-// main/ (tool, Node) — `npm run station -- …`: administration of a station's registry from the shell.
+// tools/ (tool, Node) — `npm run station -- …`: administration of a station's registry from the shell.
 // Works on the registry file; a running core notices the change at once and drops revoked devices.
 import fs from 'node:fs';
 import path from 'node:path';
-import { scanJournal } from './journal';
+import { scanJournal } from '../main/journal';
 import { ROLES, type Role } from '../shared/events';
 import type { AreaClass, SchoolType } from '../shared/model';
-import { demoRegistryFile } from './demo';
-import { Registry, RegistryError, ImportError } from './registry';
-import { dataFile } from './settings';
+import { demoRegistryFile } from '../main/demo';
+import { Registry, RegistryError, ImportError } from '../main/registry';
+import { readArgs, UsageError, type OptionSpec } from './cliArgs';
+import { dataFile } from '../main/settings';
 import { DATA_KINDS, exportData, formatOfFilename, formatRowError, isDataFormat, isDataKind, parseImport, type RowError } from '../shared/dataExchange';
 
 const HELP = `usage: npm run station -- [--data-dir DIR] [--demo] COMMAND
@@ -27,21 +28,23 @@ const HELP = `usage: npm run station -- [--data-dir DIR] [--demo] COMMAND
   export KIND csv|json [FILE]                   reference data without secrets, to FILE or stdout (docs/data-exchange.md)
 Data folder: --data-dir, else $STATION_DATA_DIR, else station-data (station-data-demo with --demo).`;
 
-const SWITCHES = new Set(['--demo', '--help', '--no-device']);
+const SWITCHES = ['--demo', '--help', '--no-device'];
+const VALUE_OPTIONS = ['--data-dir', '--id', '--school', '--label', '--name', '--name-en', '--callsign', '--lat', '--lng', '--type', '--address', '--phone', '--area', '--username', '--role'];
+const OPTIONS: OptionSpec = Object.fromEntries([
+  ...SWITCHES.map((flag) => [flag.slice(2), { type: 'boolean' as const }]),
+  ...VALUE_OPTIONS.map((flag) => [flag.slice(2), { type: 'string' as const }]),
+]);
 
+/**
+ * The command words and the options as `--name` → value (switches "true"), by node:util parseArgs (see
+ * tools/cliArgs.ts). Switches take no value: `--demo device list` is the switch and two words, not --demo=device.
+ * An unknown option or an option without its value is a UsageError naming it (exit code 2).
+ */
 function parse(argv: string[]): { words: string[]; opts: Map<string, string> } {
-  const words: string[] = [];
+  const { values, positionals } = readArgs(argv, OPTIONS, { positionals: true, missingValue: (flag) => `${flag} is required, with a value after it` });
   const opts = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a.startsWith('--')) {
-      const next = argv[i + 1];
-      // Switches take no value: `--demo device list` is the switch and two words, not --demo=device.
-      if (SWITCHES.has(a) || next === undefined || next.startsWith('--')) opts.set(a, 'true');
-      else opts.set(a, argv[++i]!);
-    } else words.push(a);
-  }
-  return { words, opts };
+  for (const [name, v] of Object.entries(values)) if (v !== undefined) opts.set(`--${name}`, v === true ? 'true' : String(v));
+  return { words: positionals, opts };
 }
 
 function need(opts: Map<string, string>, name: string): string {
@@ -179,6 +182,7 @@ function exportFile(reg: Registry, kind: string | undefined, format: string | un
 }
 
 main().catch((e: unknown) => {
-  console.error(e instanceof RegistryError ? `error: ${e.message}` : e);
-  process.exit(e instanceof RegistryError ? 2 : 1);
+  const refused = e instanceof RegistryError || e instanceof UsageError;
+  console.error(refused ? `error: ${e.message}` : e);
+  process.exit(refused ? 2 : 1);
 });

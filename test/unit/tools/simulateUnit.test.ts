@@ -1,4 +1,4 @@
-// test/unit/main — a simulated patrol unit against a stand-in station (a bare socket.io server): it reports
+// test/unit/tools — a simulated patrol unit against a stand-in station (a bare socket.io server): it reports
 // positions inside the county, says it is available, and answers dispatch and dispatch:cancel per protocol v1.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,7 +10,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { destinationPoint, pointInGeometry, type AreaGeometry } from '../../../shared/geo';
 import { parsePosition, parseUnitStatus, type PositionPayload, type UnitStatusPayload } from '../../../shared/protocol';
 import { LONGHUA_ADCODE, LONGHUA_SEAT } from '../../../shared/sampleCounty';
-import { Clock, Stats, parseArgs, parseCountyOptions, startUnit, type SimContext } from '../../../main/simulate';
+import { parseArgs, parseCountyOptions } from '../../../tools/simulate/args';
+import type { SimContext } from '../../../tools/simulate/context';
+import { Clock, Stats } from '../../../tools/simulate/stats';
+import { startUnit } from '../../../tools/simulate/unit';
 
 const url = new URL('../../../assets/map/chengde-counties.geojson', import.meta.url);
 const fc = JSON.parse(readFileSync(fileURLToPath(url), 'utf8')) as { features: { properties: { adcode: string }; geometry: AreaGeometry }[] };

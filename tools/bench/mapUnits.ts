@@ -1,4 +1,4 @@
-// test/ (bench) — the patrol fleet of the map bench: N real protocol-v1 units (socket.io-client on `/unit`) that
+// tools/bench (tool, Node) — the patrol fleet of the map bench: N real protocol-v1 units (socket.io-client on `/unit`) that
 // drive along road-like straight segments at 30–60 km/h inside the county and report `position` (with heading and
 // speed) every intervalMs, staggered evenly over the interval. It runs in its own process (mapBench.js --fleet), so
 // the bench process, busy with Playwright and the terminals, cannot make it late; it measures its own lateness.
@@ -10,7 +10,7 @@ import { io, type Socket } from 'socket.io-client';
 import { destinationPoint, haversineMeters, pointInGeometry, type AreaGeometry, type LatLng } from '../../shared/geo';
 import type { PositionPayload } from '../../shared/protocol';
 import { mulberry32 } from '../../shared/sampleCounty';
-import { connected, stats, within, type Stats } from './common';
+import { connected, stats, type Stats, within } from './common';
 
 export interface FleetUnit {
   unitId: string;

@@ -1,4 +1,4 @@
-// test/unit/main — the registry admin CLI end to end: the built `dist/main/stationCli.js` run as a child process on a
+// test/unit/tools — the registry admin CLI end to end: the built `dist/tools/stationCli.js` run as a child process on a
 // data folder in a temp dir; what it prints, its exit codes, and what it leaves in registry.json.
 import fs from 'node:fs';
 import { beforeEach, describe, expect, it } from 'vitest';

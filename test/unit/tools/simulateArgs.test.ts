@@ -1,6 +1,6 @@
-// test/unit/main — simulator options: single-press mode keeps its options, county mode validates its own.
+// test/unit/tools — simulator options: single-press mode keeps its options, county mode validates its own.
 import { describe, expect, it } from 'vitest';
-import { ArgError, checkOptions, isCountyMode, parseArgs, parseCountyOptions } from '../../../main/simulate';
+import { ArgError, checkOptions, isCountyMode, parseArgs, parseCountyOptions } from '../../../tools/simulate/args';
 
 const county = (...argv: string[]) => parseCountyOptions(parseArgs(argv), {});
 
