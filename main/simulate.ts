@@ -19,6 +19,7 @@ import {
   type AlarmStatus,
   type HeartbeatPayload,
   type PositionPayload,
+  type UnitDispatch,
   type UnitState,
   type UnitStatusPayload,
 } from '../shared/protocol';
@@ -751,10 +752,8 @@ export function startBadClient(ctx: SimContext, i: number, creds: DemoCredential
   });
 }
 
-interface DispatchPayload {
-  incidentId: string;
-  school: { id?: string; name?: string; lat: number; lng: number };
-}
+/** What the simulated unit reads of a `dispatch` (it reads leniently, and declines what it cannot use). */
+type DispatchPayload = Pick<UnitDispatch, 'incidentId'> & { school: Partial<UnitDispatch['school']> & Pick<UnitDispatch['school'], 'lat' | 'lng'> };
 
 function parseDispatch(p: unknown): DispatchPayload | undefined {
   if (typeof p !== 'object' || p === null) return undefined;
