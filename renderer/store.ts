@@ -270,7 +270,7 @@ export class ConsoleStore {
    * (1 MiB, main/core.ts) is refused here, with the same answer the core would give, instead of being sent.
    */
   async importData(kind: DataKind, format: DataFormat, text: string): Promise<ImportAck> {
-    if (!this.link) return { ok: false, error: { code: 'not_durable', message: 'not connected' } };
+    if (!this.link) return { ok: false, error: { code: 'unreachable', message: 'not connected' } };
     if (utf8Bytes(JSON.stringify(text)) > 1_000_000) {
       const local = parseImport(kind, format, text); // answers "too large" when the file is over the cap
       const reason = 'the file is too large to send in one piece (at most about 1 MB with quotes and line breaks escaped): split it into several files';
@@ -281,7 +281,7 @@ export class ConsoleStore {
   }
   /** Admin: one kind of reference data as CSV or JSON text, without secrets. */
   async exportData(kind: DataKind, format: DataFormat): Promise<ExportAck> {
-    if (!this.link) return { ok: false, error: { code: 'not_durable', message: 'not connected' } };
+    if (!this.link) return { ok: false, error: { code: 'unreachable', message: 'not connected' } };
     return this.link.call('admin:export', { kind, format });
   }
 

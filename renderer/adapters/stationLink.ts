@@ -97,16 +97,16 @@ export function connect(session: string, since: () => number, h: LinkHandlers): 
   socket.on('units', h.units);
   socket.on('reference', h.reference);
 
-  const unreachable = (message: string) => ({ ok: false as const, error: { code: 'unreachable' as const, message } });
-
   return {
     async call(name, req) {
+      // socket.io's typings cannot follow a generic event name; on the wire every command is (name, payload), and
+      // the answer is typed by checking it against the contract below, not by trusting the socket.
       const ev: CommandName = name;
       let ans: unknown;
       try {
         ans = await socket.timeout(TIMEOUT_MS[name] ?? COMMAND_TIMEOUT_MS).emitWithAck(ev, req);
       } catch (e) {
-        return unreachable(`接警中心无应答 / no answer from the station: ${(e as Error).message}`);
+        return { ok: false, error: { code: 'unreachable', message: `接警中心无应答 / no answer from the station: ${(e as Error).message}` } };
       }
       const parsed = parseAnswer(name, ans);
       if (parsed.ok) return parsed.value;
