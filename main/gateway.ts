@@ -1,9 +1,11 @@
-// main/ (core, Node) — the socket.io gateway: `/terminal` (station protocol v1) and `/console` (operators).
+// main/ (core, Node) — the socket.io gateway: `/terminal` and `/unit` (station protocol v1) and `/console` (operators).
 // Every handler is wrapped: bad input gets a refusal, a thrown error is logged, nothing crashes the core.
-import type { Server, Socket } from 'socket.io';
-import type { ConsoleAuth, ConsoleClientEvents, ConsoleServerEvents, CommandAck } from '../shared/consoleApi';
+import type { DefaultEventsMap, Namespace, Server, Socket } from 'socket.io';
+import type { ConsoleAuth, ConsoleServerEvents } from '../shared/consoleApi';
+import { COMMAND_NAMES, CONSOLE_CONTRACT, parseRequest, type CommandName, type ConsoleClientEvents, type ConsoleHandlers } from '../shared/consoleContract';
 import type { OperatorRef } from '../shared/events';
-import { parseTerminalAuth, parseUnitAuth, refusal, type AlarmStatus, type Refusal } from '../shared/protocol';
+import { parseTerminalAuth, parseUnitAuth, refusal, type AlarmStatus, type ParseResult, type UnitDispatch, type UnitDispatchCancel } from '../shared/protocol';
+import { can } from '../shared/roles';
 import { HandshakeGate } from './admission';
 import type { Sessions } from './sessions';
 import { describeProblem } from './journal';
@@ -55,63 +57,135 @@ function refuseAfter(gate: HandshakeGate, socket: Socket, delayMs: number, next:
   } else refuse();
 }
 
+/** What the handshake of a device namespace leaves on its socket. */
+interface DeviceData {
+  id: string;
+  /** The secret hash the device authenticated with: a later event under other credentials is cut off. */
+  secretHash: string;
+}
+type DeviceSocket = Socket<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, Partial<DeviceData>>;
+
+/** The registrations of one device connection: events the device may send, and whether they are rate-limited. */
+interface DeviceEvents {
+  /** Not rate-limited (an alarm): `fn` answers through `ack` itself. */
+  on(name: string, fn: (payload: unknown, ack: unknown) => void): void;
+  /** Passes the device's token bucket first; `fn`'s result is the answer. */
+  limited(name: string, fn: (payload: unknown) => unknown): void;
+}
+
+/** How `/terminal` and `/unit` differ; everything else about a device namespace is attachDevices'. */
+interface DeviceKind {
+  nsp: '/terminal' | '/unit';
+  /** `terminal` or `unit`: the gate's key prefix, and the name in log lines. */
+  kind: 'terminal' | 'unit';
+  /** The room of one device's sockets. */
+  room(id: string): string;
+  parseAuth(auth: unknown): ParseResult<{ id: string; token: string }>;
+  /** The hash of the device's current credentials; undefined when it is unknown or disabled (no hashing). */
+  currentHash(id: string): string | undefined;
+  /** The full credential check; the hash the device authenticated with, or undefined when refused. */
+  verify(id: string, token: string): Promise<string | undefined>;
+  connected(socket: DeviceSocket, id: string, events: DeviceEvents): void;
+  disconnected(id: string): void;
+}
+
 /**
- * `gate` schedules the credential checks (main/admission.ts); the core passes one gate to both device
- * namespaces, so their scrypt checks share its bounds.
+ * A device namespace (`/terminal`, `/unit`): the handshake through `gate` (main/admission.ts; the core passes one
+ * gate to both, so their scrypt checks share its bounds), the re-check of the credentials on every event, the rate
+ * limit, and unknown events. Revoked devices (rotated, disabled, removed) are cut off at once.
  */
-export function attachTerminalNamespace(io: Server, station: Station, now: () => number = Date.now, gate = new HandshakeGate(now)): void {
-  const nsp = io.of('/terminal');
+function attachDevices(io: Server, station: Station, gate: HandshakeGate, k: DeviceKind): Namespace<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, Partial<DeviceData>> {
+  const nsp: Namespace<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, Partial<DeviceData>> = io.of(k.nsp);
   // Runs on every connection, including reconnections (connection-state recovery is not enabled),
   // so a rotated or disabled device can never get back in.
   nsp.use((socket, next) => {
     const addr = socket.handshake.address;
-    const auth = parseTerminalAuth(socket.handshake.auth);
+    const auth = k.parseAuth(socket.handshake.auth);
     if (!auth.ok) return refuseAfter(gate, socket, gate.malformed(addr), next);
-    const { deviceId, token } = auth.value;
+    const { id, token } = auth.value;
     gate
-      .check({
-        addr,
-        key: `terminal:${deviceId}`,
-        token,
-        current: () => {
-          const t = station.registry.terminal(deviceId);
-          return t && !t.disabled ? t.secret.hash : undefined;
-        },
-        verify: () => station.registry.authenticateTerminal(deviceId, token),
-      })
-      .then(({ ok: t, delayMs }) => {
-        if (!t) return refuseAfter(gate, socket, delayMs, next);
-        socket.data.deviceId = t.deviceId;
-        socket.data.secretHash = t.secret.hash;
+      .check({ addr, key: `${k.kind}:${id}`, token, current: () => k.currentHash(id), verify: () => k.verify(id, token) })
+      .then(({ ok: secretHash, delayMs }) => {
+        if (secretHash === undefined) return refuseAfter(gate, socket, delayMs, next);
+        socket.data.id = id;
+        socket.data.secretHash = secretHash;
         next();
       })
       .catch((e: unknown) => {
-        console.error('gateway: terminal handshake check failed:', e);
+        console.error(`gateway: ${k.kind} handshake check failed:`, e);
         refuseAfter(gate, socket, 0, next);
       });
   });
 
-  nsp.on('connection', (socket: Socket) => {
-    const deviceId = socket.data.deviceId as string;
-    void socket.join(`dev:${deviceId}`);
-    station.devices.connected(deviceId);
-    // A terminal that reconnects hears the latest state of each of its open alarms again.
-    for (const inc of station.openIncidentsOf(deviceId)) socket.emit('alarm:status', station.statusOf(inc) satisfies AlarmStatus);
-    socket.on('disconnect', () => station.devices.disconnected(deviceId));
+  nsp.on('connection', (socket) => {
+    const { id, secretHash } = socket.data;
+    if (id === undefined || secretHash === undefined) return void socket.disconnect(true);
+    void socket.join(k.room(id));
+    socket.on('disconnect', () => k.disconnected(id));
     // Every event re-checks that the credentials of this handshake are still the device's current ones:
     // a rotated or disabled device gets not one more event in, however the registry was changed.
     socket.use((_packet, next) => {
-      const t = station.registry.terminal(deviceId);
-      if (!t || t.disabled || t.secret.hash !== socket.data.secretHash) {
+      if (k.currentHash(id) !== secretHash) {
         socket.disconnect(true);
         return;
       }
       next();
     });
-    // An alarm is never rate-limited.
-    socket.on(
-      'alarm',
-      guarded('alarm', (p, ack) => {
+    const known = new Set<string>();
+    k.connected(socket, id, {
+      on(name, fn) {
+        known.add(name);
+        socket.on(name, guarded(name, fn));
+      },
+      limited(name, fn) {
+        known.add(name);
+        socket.on(
+          name,
+          guarded(name, (p, ack) => {
+            if (!station.devices.allowEvent(id)) return answer(ack, refusal('rate_limited', `too many ${name} messages; slow down`));
+            answer(ack, fn(p));
+          }),
+        );
+      },
+    });
+    socket.onAny((event: unknown, ...rest: unknown[]) => {
+      if (typeof event === 'string' && known.has(event)) return;
+      // Unknown events are ignored (future protocol versions may add some), logged, and count against the limit.
+      const name = String(event).slice(0, 64);
+      if (station.devices.allowEvent(id)) console.warn(`gateway: ${k.kind} ${id} sent unknown event "${name}"; ignored`);
+      answer(rest[rest.length - 1], refusal('invalid_payload', `unknown event "${name}"`));
+    });
+  });
+
+  // A rotated or disabled device is cut off at once; its next handshake runs the middleware again.
+  station.subscribe({
+    registryChanged: (revoked) => {
+      for (const id of revoked) nsp.in(k.room(id)).disconnectSockets(true);
+    },
+  });
+  return nsp;
+}
+
+export function attachTerminalNamespace(io: Server, station: Station, now: () => number = Date.now, gate = new HandshakeGate(now)): void {
+  const nsp = attachDevices(io, station, gate, {
+    nsp: '/terminal',
+    kind: 'terminal',
+    room: (deviceId) => `dev:${deviceId}`,
+    parseAuth: (auth) => {
+      const a = parseTerminalAuth(auth);
+      return a.ok ? { ok: true, value: { id: a.value.deviceId, token: a.value.token } } : a;
+    },
+    currentHash: (deviceId) => {
+      const t = station.registry.terminal(deviceId);
+      return t && !t.disabled ? t.secret.hash : undefined;
+    },
+    verify: async (deviceId, token) => (await station.registry.authenticateTerminal(deviceId, token))?.secret.hash,
+    connected: (socket, deviceId, events) => {
+      station.devices.connected(deviceId);
+      // A terminal that reconnects hears the latest state of each of its open alarms again.
+      for (const inc of station.openIncidentsOf(deviceId)) socket.emit('alarm:status', station.statusOf(inc) satisfies AlarmStatus);
+      // An alarm is never rate-limited.
+      events.on('alarm', (p, ack) => {
         const r = station.terminals.pressAlarm(deviceId, p);
         if (r instanceof Promise) {
           r.then((v) => answer(ack, v)).catch((e: unknown) => {
@@ -119,84 +193,68 @@ export function attachTerminalNamespace(io: Server, station: Station, now: () =>
             answer(ack, refusal('not_durable', 'the station could not process the alarm; retry with the same alarmId'));
           });
         } else answer(ack, r);
-      }),
-    );
-    const limited = (name: string, fn: (p: unknown) => unknown) =>
-      guarded(name, (p, ack) => {
-        if (!station.devices.allowEvent(deviceId)) return answer(ack, refusal('rate_limited', `too many ${name} messages; slow down`));
-        answer(ack, fn(p));
       });
-    socket.on('heartbeat', limited('heartbeat', (p) => station.terminals.receiveHeartbeat(deviceId, p)));
-    socket.on('cancel', limited('cancel', (p) => station.terminals.receiveCancel(deviceId, p)));
-    socket.onAny((event: unknown, ...rest: unknown[]) => {
-      if (event === 'alarm' || event === 'heartbeat' || event === 'cancel') return;
-      // Unknown events are ignored (future protocol versions may add some), logged, and count against the limit.
-      if (station.devices.allowEvent(deviceId)) console.warn(`gateway: ${deviceId} sent unknown event "${String(event).slice(0, 64)}"; ignored`);
-      const ack = rest[rest.length - 1];
-      answer(ack, refusal('invalid_payload', `unknown event "${String(event).slice(0, 64)}"`));
-    });
+      events.limited('heartbeat', (p) => station.terminals.receiveHeartbeat(deviceId, p));
+      events.limited('cancel', (p) => station.terminals.receiveCancel(deviceId, p));
+    },
+    disconnected: (deviceId) => station.devices.disconnected(deviceId),
   });
 
   station.subscribe({
     alarmStatus: (deviceId, status) => {
       nsp.to(`dev:${deviceId}`).emit('alarm:status', status);
     },
-    // A rotated or disabled device is cut off at once; its next handshake runs the middleware again.
-    registryChanged: (revoked) => {
-      for (const id of revoked) nsp.in(`dev:${id}`).disconnectSockets(true);
-    },
   });
+}
+
+/** What a unit is sent for a dispatch to an incident (docs/protocol.md, `dispatch`). */
+function dispatchPayload(station: Station, unitId: string, inc: Incident): UnitDispatch {
+  const school = station.registry.school(inc.schoolId);
+  return {
+    incidentId: inc.id,
+    school: { id: inc.schoolId, name: school?.name ?? inc.schoolId, address: school?.address ?? '', lat: inc.location?.lat ?? school?.lat ?? 0, lng: inc.location?.lng ?? school?.lng ?? 0 },
+    kind: inc.kind,
+    priority: inc.drill || inc.kind === 'test' ? 3 : inc.kind === 'other' ? 2 : 1,
+    drill: inc.drill,
+    at: inc.dispatches.find((d) => d.unitId === unitId)?.dispatchedAt ?? inc.receivedAt,
+  };
 }
 
 /** Returns a function that stops the re-send timer. */
 export function attachUnitNamespace(io: Server, station: Station, now: () => number = Date.now, gate = new HandshakeGate(now)): () => void {
-  const nsp = io.of('/unit');
-  nsp.use((socket, next) => {
-    const addr = socket.handshake.address;
-    const auth = parseUnitAuth(socket.handshake.auth);
-    if (!auth.ok) return refuseAfter(gate, socket, gate.malformed(addr), next);
-    const { unitId, token } = auth.value;
-    gate
-      .check({
-        addr,
-        key: `unit:${unitId}`,
-        token,
-        current: () => {
-          const u = station.registry.unit(unitId);
-          return u && !u.disabled && u.secret ? u.secret.hash : undefined;
-        },
-        verify: () => station.registry.authenticateUnit(unitId, token),
-      })
-      .then(({ ok: u, delayMs }) => {
-        if (!u) return refuseAfter(gate, socket, delayMs, next);
-        socket.data.unitId = u.id;
-        socket.data.secretHash = u.secret?.hash;
-        next();
-      })
-      .catch((e: unknown) => {
-        console.error('gateway: unit handshake check failed:', e);
-        refuseAfter(gate, socket, 0, next);
-      });
-  });
-  const socketsOf = (unitId: string): Socket[] => [...nsp.sockets.values()].filter((s) => s.data.unitId === unitId);
+  const socketsOf = (unitId: string): DeviceSocket[] => [...nsp.sockets.values()].filter((s) => s.data.id === unitId);
   const deliver = (unitId: string, inc: Incident): void => {
-    const school = station.registry.school(inc.schoolId);
-    const payload = {
-      incidentId: inc.id,
-      school: { id: inc.schoolId, name: school?.name ?? inc.schoolId, address: school?.address ?? '', lat: inc.location?.lat ?? school?.lat ?? 0, lng: inc.location?.lng ?? school?.lng ?? 0 },
-      kind: inc.kind,
-      priority: inc.drill || inc.kind === 'test' ? 3 : inc.kind === 'other' ? 2 : 1,
-      drill: inc.drill,
-      at: inc.dispatches.find((d) => d.unitId === unitId)?.dispatchedAt ?? inc.receivedAt,
-    };
+    const payload = dispatchPayload(station, unitId, inc);
     for (const s of socketsOf(unitId)) {
       s.timeout(DELIVERY_TIMEOUT_MS).emit('dispatch', payload, (err: Error | null, ans: unknown) => {
         if (!err) station.units.dispatchAnswered(unitId, inc.id, ans);
       });
     }
   };
+  const nsp = attachDevices(io, station, gate, {
+    nsp: '/unit',
+    kind: 'unit',
+    room: (unitId) => `unit:${unitId}`,
+    parseAuth: (auth) => {
+      const a = parseUnitAuth(auth);
+      return a.ok ? { ok: true, value: { id: a.value.unitId, token: a.value.token } } : a;
+    },
+    currentHash: (unitId) => {
+      const u = station.registry.unit(unitId);
+      return u && !u.disabled && u.secret ? u.secret.hash : undefined;
+    },
+    verify: async (unitId, token) => (await station.registry.authenticateUnit(unitId, token))?.secret?.hash,
+    connected: (_socket, unitId, events) => {
+      station.units.connected(unitId, true);
+      // A unit that (re)connects gets every dispatch it has not acked yet.
+      for (const p of station.units.pendingDeliveries(unitId)) deliver(unitId, p.incident);
+      events.limited('position', (p) => station.units.receivePosition(unitId, p));
+      events.limited('status', (p) => station.units.receiveStatus(unitId, p));
+    },
+    disconnected: (unitId) => station.units.connected(unitId, false),
+  });
   /** dispatch:cancel is re-sent until the unit acks it (or a few minutes have passed). */
-  const cancels = new Map<string, { unitId: string; payload: object; tries: number }>();
+  const cancels = new Map<string, { unitId: string; payload: UnitDispatchCancel; tries: number }>();
   const sendCancel = (key: string): void => {
     const c = cancels.get(key);
     if (!c) return;
@@ -225,45 +283,64 @@ export function attachUnitNamespace(io: Server, station: Station, now: () => num
       }
     },
   });
-
-  nsp.on('connection', (socket: Socket) => {
-    const unitId = socket.data.unitId as string;
-    void socket.join(`unit:${unitId}`);
-    station.units.connected(unitId, true);
-    // A unit that (re)connects gets every dispatch it has not acked yet.
-    for (const p of station.units.pendingDeliveries(unitId)) deliver(unitId, p.incident);
-    socket.on('disconnect', () => station.units.connected(unitId, false));
-    socket.use((_packet, next) => {
-      const u = station.registry.unit(unitId);
-      if (!u || u.disabled || u.secret?.hash !== socket.data.secretHash) {
-        socket.disconnect(true);
-        return;
-      }
-      next();
-    });
-    const limited = (name: string, fn: (p: unknown) => unknown) =>
-      guarded(name, (p, ack) => {
-        if (!station.devices.allowEvent(unitId)) return answer(ack, refusal('rate_limited', `too many ${name} messages; slow down`));
-        answer(ack, fn(p));
-      });
-    socket.on('position', limited('position', (p) => station.units.receivePosition(unitId, p)));
-    socket.on('status', limited('status', (p) => station.units.receiveStatus(unitId, p)));
-    socket.onAny((event: unknown, ...rest: unknown[]) => {
-      if (event === 'position' || event === 'status') return;
-      if (station.devices.allowEvent(unitId)) console.warn(`gateway: unit ${unitId} sent unknown event "${String(event).slice(0, 64)}"; ignored`);
-      answer(rest[rest.length - 1], refusal('invalid_payload', `unknown event "${String(event).slice(0, 64)}"`));
-    });
-  });
-  station.subscribe({
-    registryChanged: (revoked) => {
-      for (const id of revoked) nsp.in(`unit:${id}`).disconnectSockets(true);
-    },
-  });
   return () => clearInterval(resend);
 }
 
+/** What the console handshake leaves on its socket. */
+interface ConsoleData {
+  operator: OperatorRef;
+  sid: string;
+}
+
+/**
+ * Runs one console command: the ack last and exactly one payload (as `guarded`), then the command's permission
+ * (CONSOLE_CONTRACT, shared/roles.ts; an operator who may not use it learns nothing about its payload), then its
+ * schema, then the core with the parsed request. Thrown errors are logged and answered, never fatal.
+ */
+function runCommand<K extends CommandName>(name: K, handlers: ConsoleHandlers, operator: OperatorRef, args: unknown[]): void {
+  const ack = typeof args[args.length - 1] === 'function' ? args.pop() : undefined;
+  if (args.length !== 1) return answer(ack, refusal('invalid_payload', `${name} takes exactly one payload argument, got ${args.length}`));
+  const { permission, denied } = CONSOLE_CONTRACT[name];
+  if (!can(operator.role, permission)) return answer(ack, refusal('forbidden', `role ${operator.role} ${denied}`));
+  const req = parseRequest(name, args[0]);
+  if (!req.ok) return answer(ack, req);
+  const failed = (e: unknown): void => {
+    console.error(`gateway: ${name} failed:`, e);
+    answer(ack, refusal('invalid_payload', `the station could not process ${name}`));
+  };
+  try {
+    const r = handlers[name](operator, req.value);
+    if (r instanceof Promise) r.then((v) => answer(ack, v), failed);
+    else answer(ack, r);
+  } catch (e) {
+    failed(e);
+  }
+}
+
 export function attachConsoleNamespace(io: Server, station: Station, sessions: Sessions, now: () => number, journalId: string): void {
-  const nsp = io.of('/console');
+  const nsp: Namespace<ConsoleClientEvents, ConsoleServerEvents, DefaultEventsMap, Partial<ConsoleData>> = io.of('/console');
+  // One handler per command of the contract (a missing or misspelled one fails the typecheck). Roles and the
+  // incident's state are checked in the station, against the operator of this session, not anything the page says.
+  const handlers = {
+    acknowledge: (op, r) => station.operators.acknowledge(op, r.incidentId),
+    shown: (op, r) => station.operators.markShown(op, r.incidentId),
+    acknowledgeFault: (op, r) => station.operators.acknowledgeFault(op, r.deviceId, r.fault),
+    note: (op, r) => station.operators.addNote(op, r.incidentId, r.text),
+    callBack: (op, r) => station.operators.recordCallBack(op, r.incidentId, r.outcome),
+    takeOver: (op, r) => station.operators.takeOver(op, r.incidentId),
+    dispatch: (op, r) => station.operators.dispatchUnit(op, r.incidentId, r.unitId),
+    cancelDispatch: (op, r) => station.operators.cancelDispatch(op, r.incidentId, r.unitId, r.reason),
+    progress: (op, r) => station.operators.recordProgress(op, r.incidentId, r.unitId, r.state),
+    resolve: (op, r) => station.operators.resolve(op, r.incidentId, r.disposition, r.note),
+    reopen: (op, r) => station.operators.reopen(op, r.incidentId, r.reason),
+    'admin:setTargets': (op, r) => station.admin.setTargets(op, r.profile),
+    'admin:addTerminal': (op, r) => station.admin.addTerminal(op, r),
+    'admin:rotate': (op, r) => station.admin.rotate(op, r.id),
+    'admin:setDisabled': (op, r) => station.admin.setDisabled(op, r.id, r.disabled),
+    'admin:import': (op, r) => station.admin.importData(op, r),
+    'admin:export': (op, r) => station.admin.exportData(op, r),
+  } satisfies ConsoleHandlers;
+
   nsp.use((socket, next) => {
     const auth = socket.handshake.auth as Partial<ConsoleAuth> | undefined;
     // A live session only: not logged out, not idle, its operator's password not reset (main/sessions.ts).
@@ -276,12 +353,12 @@ export function attachConsoleNamespace(io: Server, station: Station, sessions: S
   });
   // A session that ends (logout, password reset, disable, idle) loses its open consoles at once.
   sessions.onRevoked((sids) => {
-    for (const s of nsp.sockets.values()) if (sids.has(s.data.sid as string)) s.disconnect(true);
+    for (const s of nsp.sockets.values()) if (s.data.sid !== undefined && sids.has(s.data.sid)) s.disconnect(true);
   });
 
-  nsp.on('connection', (socket: Socket<ConsoleClientEvents, ConsoleServerEvents>) => {
-    const operator = socket.data.operator as OperatorRef;
-    const sid = socket.data.sid as string;
+  nsp.on('connection', (socket) => {
+    const { operator, sid } = socket.data;
+    if (!operator || sid === undefined) return void socket.disconnect(true);
     sessions.attach(sid, now());
     socket.on('disconnect', () => sessions.detach(sid, now()));
     const auth = socket.handshake.auth as Partial<ConsoleAuth>;
@@ -302,58 +379,7 @@ export function attachConsoleNamespace(io: Server, station: Station, sessions: S
     socket.emit('volatile', station.terminals.volatileAlarms);
     void socket.join('live');
 
-    const command = (name: string, fn: (incidentId: unknown) => CommandAck | Refusal) =>
-      guarded(name, (req, ack) => {
-        const incidentId = typeof req === 'object' && req !== null ? (req as { incidentId?: unknown }).incidentId : undefined;
-        // Roles are checked in the station, against the operator of this session, not anything the page says.
-        answer(ack, fn(incidentId));
-      });
-    socket.on('acknowledge', command('acknowledge', (id) => station.operators.acknowledge(operator, id)));
-    socket.on('shown', command('shown', (id) => station.operators.markShown(operator, id)));
-    socket.on(
-      'acknowledgeFault',
-      guarded('acknowledgeFault', (req, ack) => {
-        const r = (typeof req === 'object' && req !== null ? req : {}) as { deviceId?: unknown; fault?: unknown };
-        answer(ack, station.operators.acknowledgeFault(operator, r.deviceId, r.fault));
-      }),
-    );
-    const admin = (name: string, fn: (req: Record<string, unknown>) => Promise<unknown>) =>
-      socket.on(name as 'admin:rotate', (...args: unknown[]) => {
-        // The same rule as every other handler (guarded): the ack last, exactly one payload, always an answer.
-        const ack = typeof args[args.length - 1] === 'function' ? args.pop() : undefined;
-        if (args.length !== 1) return answer(ack, refusal('invalid_payload', `${name} takes exactly one payload argument, got ${args.length}`));
-        const req = args[0];
-        const r = (typeof req === 'object' && req !== null ? req : {}) as Record<string, unknown>;
-        fn(r)
-          .then((ans) => answer(ack, ans))
-          .catch((e: unknown) => {
-            console.error(`gateway: ${name} failed:`, e);
-            answer(ack, refusal('invalid_payload', `the station could not process ${name}`));
-          });
-      });
-    // The incident lifecycle: every command goes through the station, which checks role and transition.
-    const lifecycle: Record<string, (r: Record<string, unknown>) => CommandAck | Refusal> = {
-      note: (r) => station.operators.addNote(operator, r.incidentId, r.text),
-      callBack: (r) => station.operators.recordCallBack(operator, r.incidentId, r.outcome),
-      takeOver: (r) => station.operators.takeOver(operator, r.incidentId),
-      dispatch: (r) => station.operators.dispatchUnit(operator, r.incidentId, r.unitId),
-      cancelDispatch: (r) => station.operators.cancelDispatch(operator, r.incidentId, r.unitId, r.reason),
-      progress: (r) => station.operators.recordProgress(operator, r.incidentId, r.unitId, r.state),
-      resolve: (r) => station.operators.resolve(operator, r.incidentId, r.disposition, r.note),
-      reopen: (r) => station.operators.reopen(operator, r.incidentId, r.reason),
-      'admin:setTargets': (r) => station.admin.setTargets(operator, r.profile),
-    };
-    for (const [name, fn] of Object.entries(lifecycle)) {
-      socket.on(
-        name as 'shown',
-        guarded(name, (req, ack) => answer(ack, fn((typeof req === 'object' && req !== null ? req : {}) as Record<string, unknown>))),
-      );
-    }
-    admin('admin:addTerminal', (r) => station.admin.addTerminal(operator, r));
-    admin('admin:rotate', (r) => station.admin.rotate(operator, r.id));
-    admin('admin:setDisabled', (r) => station.admin.setDisabled(operator, r.id, r.disabled));
-    admin('admin:import', (r) => station.admin.importData(operator, r));
-    admin('admin:export', async (r) => station.admin.exportData(operator, r));
+    for (const name of COMMAND_NAMES) socket.on(name, (...args: unknown[]) => runCommand(name, handlers, operator, args));
     socket.emit('health', station.devices.health());
     socket.emit('units', station.units.unitsLive());
   });
@@ -370,8 +396,8 @@ export function attachConsoleNamespace(io: Server, station: Station, sessions: S
       nsp.to('live').emit('reference', station.registry.reference());
       nsp.to('live').emit('health', station.devices.health());
       for (const s of nsp.sockets.values()) {
-        const op = s.data.operator as OperatorRef;
-        const now = station.registry.operator(op.username);
+        const op = s.data.operator;
+        const now = op && station.registry.operator(op.username);
         if (!now || now.role !== op.role) s.disconnect(true);
       }
     },

@@ -127,7 +127,7 @@ export interface HttpDeps {
   logins?: LoginThrottle;
 }
 
-const json = (v: LoginResponse | { ok: boolean; error?: { code: string; message: string } }): string => JSON.stringify(v);
+const json = (v: LoginResponse | { ok: true }): string => JSON.stringify(v);
 const RATE_LIMITED = (retryMs?: number): string =>
   json({ ok: false, error: { code: 'rate_limited', message: `登录尝试过多，请稍后再试 / too many login attempts, wait a moment${retryMs ? ` (${Math.ceil(retryMs / 1000)} s)` : ''}` } });
 

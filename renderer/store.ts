@@ -4,6 +4,7 @@ import { useSyncExternalStore } from 'react';
 import { mergeHealth, type ConsoleHello, type DeviceHealth, type ExportAck, type ImportAck, type UnitLive } from '../shared/consoleApi';
 import { parseImport, utf8Bytes, type DataFormat, type DataKind } from '../shared/dataExchange';
 import { MAX_IMPORT_FRAME_TEXT_BYTES } from '../shared/limits';
+import type { ConsoleRequest } from '../shared/consoleContract';
 import type { AlarmReceived, JournalRecord, OperatorRef } from '../shared/events';
 import { alertFor, awaitsAcknowledgement } from '../shared/consoleView';
 import { emptyState, foldRecords, fromSnapshot, type StateSnapshot, type StationState } from '../shared/incidents';
@@ -215,13 +216,13 @@ export class ConsoleStore {
 
   async acknowledge(incidentId: string): Promise<string | undefined> {
     if (!this.link) return 'not connected';
-    const r = await this.link.acknowledge(incidentId);
+    const r = await this.link.call('acknowledge', { incidentId });
     return r.ok ? undefined : r.error.message;
   }
 
-  async acknowledgeFault(deviceId: string, fault: string): Promise<string | undefined> {
+  async acknowledgeFault(deviceId: string, fault: ConsoleRequest<'acknowledgeFault'>['fault']): Promise<string | undefined> {
     if (!this.link) return 'not connected';
-    const r = await this.link.acknowledgeFault(deviceId, fault);
+    const r = await this.link.call('acknowledgeFault', { deviceId, fault });
     return r.ok ? undefined : r.error.message;
   }
 
@@ -230,9 +231,9 @@ export class ConsoleStore {
   }
 
   /** Runs a lifecycle command; resolves to an error message, or undefined when the core accepted it. */
-  async command(name: LifecycleCommand, req: Record<string, unknown>): Promise<string | undefined> {
+  async command<K extends LifecycleCommand>(name: K, req: ConsoleRequest<K>): Promise<string | undefined> {
     if (!this.link) return 'not connected';
-    const r = await this.link.command(name, req);
+    const r = await this.link.call(name, req);
     return r.ok ? undefined : r.error.message;
   }
 
@@ -243,17 +244,17 @@ export class ConsoleStore {
   /** Admin: returns the new token (shown once) or an error message. */
   async addTerminal(deviceId: string, schoolId: string, label: string): Promise<{ token?: string; error?: string }> {
     if (!this.link) return { error: 'not connected' };
-    const r = await this.link.addTerminal(deviceId, schoolId, label);
+    const r = await this.link.call('admin:addTerminal', { deviceId, schoolId, label });
     return r.ok ? { token: r.token } : { error: r.error.message };
   }
   async rotate(id: string): Promise<{ token?: string; error?: string }> {
     if (!this.link) return { error: 'not connected' };
-    const r = await this.link.rotate(id);
+    const r = await this.link.call('admin:rotate', { id });
     return r.ok ? { token: r.token } : { error: r.error.message };
   }
   async setDisabled(id: string, disabled: boolean): Promise<string | undefined> {
     if (!this.link) return 'not connected';
-    const r = await this.link.setDisabled(id, disabled);
+    const r = await this.link.call('admin:setDisabled', { id, disabled });
     return r.ok ? undefined : r.error.message;
   }
 
@@ -262,19 +263,19 @@ export class ConsoleStore {
    * (SOCKET_FRAME_BYTES, 1 MiB, shared/limits.ts) is refused here, with the same answer the core would give, instead of being sent.
    */
   async importData(kind: DataKind, format: DataFormat, text: string): Promise<ImportAck> {
-    if (!this.link) return { ok: false, error: { code: 'not_durable', message: 'not connected' } };
+    if (!this.link) return { ok: false, error: { code: 'unreachable', message: 'not connected' } };
     if (utf8Bytes(JSON.stringify(text)) > MAX_IMPORT_FRAME_TEXT_BYTES) {
       const local = parseImport(kind, format, text); // answers "too large" when the file is over the cap
       const reason = 'the file is too large to send in one piece (at most about 1 MB with quotes and line breaks escaped): split it into several files';
       const details = local.ok ? [{ line: 0, field: '', reason }] : local.errors;
       return { ok: false, error: { code: 'invalid_payload', message: 'nothing was changed', details } };
     }
-    return this.link.importData({ kind, format, text });
+    return this.link.call('admin:import', { kind, format, text });
   }
   /** Admin: one kind of reference data as CSV or JSON text, without secrets. */
   async exportData(kind: DataKind, format: DataFormat): Promise<ExportAck> {
-    if (!this.link) return { ok: false, error: { code: 'not_durable', message: 'not connected' } };
-    return this.link.exportData({ kind, format });
+    if (!this.link) return { ok: false, error: { code: 'unreachable', message: 'not connected' } };
+    return this.link.call('admin:export', { kind, format });
   }
 
   /**
@@ -290,7 +291,7 @@ export class ConsoleStore {
   reportShown(incidentId: string): void {
     if (this.reportedShown.has(incidentId) || !this.link || !this.canAcknowledge()) return;
     this.reportedShown.add(incidentId);
-    void this.link.shown(incidentId).then((r) => {
+    void this.link.call('shown', { incidentId }).then((r) => {
       if (!r.ok) this.reportedShown.delete(incidentId);
     });
   }

@@ -1,8 +1,7 @@
 // shared/ — the `/console` namespace: how a console talks to the core. Both ends import these types.
 import type { AlarmReceived, JournalRecord, OperatorRef } from './events';
 import type { ReferenceData } from './model';
-import type { ErrorCode, Refusal, WireError } from './protocol';
-import type { DataFormat, DataKind, RowError } from './dataExchange';
+import type { ErrorCode, Refusal } from './protocol';
 import type { StateSnapshot } from './incidents';
 
 /** One terminal's health as the core sees it right now (live, not journalled except online/offline). */
@@ -116,47 +115,12 @@ export interface ConsoleServerEvents {
   reference: (r: ReferenceData) => void;
 }
 
-/** Admin answers that carry a new secret, shown once. */
-export type SecretAck = { ok: true; token: string } | Refusal;
-
-export type CommandAck = { ok: true } | Refusal;
-
-/**
- * A refused import: a Refusal (code invalid_payload) whose error also lists the row errors (1-based line,
- * column, reason; `omitted` counts those not listed). Nothing was changed.
- */
-export interface ImportRefusal extends Refusal {
-  error: WireError & { details?: RowError[]; omitted?: number };
-}
-/** Import applied: counts, and the tokens of new devices (id → token), shown once. */
-export type ImportAck = { ok: true; kind: DataKind; added: number; updated: number; credentials: Record<string, string> } | ImportRefusal;
-/** Export: the file's text and a suggested file name. */
-export type ExportAck = { ok: true; text: string; filename: string } | Refusal;
-
-/** Console → server commands, all acked. */
-export interface ConsoleClientEvents {
-  acknowledge: (req: { incidentId: string }, ack: (r: CommandAck) => void) => void;
-  shown: (req: { incidentId: string }, ack: (r: CommandAck) => void) => void;
-  acknowledgeFault: (req: { deviceId: string; fault: string }, ack: (r: CommandAck) => void) => void;
-  note: (req: { incidentId: string; text: string }, ack: (r: CommandAck) => void) => void;
-  callBack: (req: { incidentId: string; outcome: string }, ack: (r: CommandAck) => void) => void;
-  takeOver: (req: { incidentId: string }, ack: (r: CommandAck) => void) => void;
-  dispatch: (req: { incidentId: string; unitId: string }, ack: (r: CommandAck) => void) => void;
-  cancelDispatch: (req: { incidentId: string; unitId: string; reason: string }, ack: (r: CommandAck) => void) => void;
-  progress: (req: { incidentId: string; unitId: string; state: 'en_route' | 'on_scene' }, ack: (r: CommandAck) => void) => void;
-  resolve: (req: { incidentId: string; disposition: string; note: string }, ack: (r: CommandAck) => void) => void;
-  reopen: (req: { incidentId: string; reason: string }, ack: (r: CommandAck) => void) => void;
-  'admin:setTargets': (req: { profile: unknown }, ack: (r: CommandAck) => void) => void;
-  'admin:addTerminal': (req: { deviceId: string; schoolId: string; label: string }, ack: (r: SecretAck) => void) => void;
-  'admin:rotate': (req: { id: string }, ack: (r: SecretAck) => void) => void;
-  'admin:setDisabled': (req: { id: string; disabled: boolean }, ack: (r: CommandAck) => void) => void;
-  /** Reference data import, all or nothing (docs/data-exchange.md). */
-  'admin:import': (req: { kind: DataKind; format: DataFormat; text: string }, ack: (r: ImportAck) => void) => void;
-  'admin:export': (req: { kind: DataKind; format: DataFormat }, ack: (r: ExportAck) => void) => void;
-}
+// The operator commands (console → server) and their answers: shared/consoleContract.ts. Re-exported here for
+// the modules that take them with the rest of this file.
+export type { CommandAck, ConsoleClientEvents, ExportAck, ImportAck, ImportRefusal, SecretAck } from './consoleContract';
 
 export interface LoginRequest {
   username: string;
   password: string;
 }
-export type LoginResponse = { ok: true; session: string; operator: OperatorRef } | { ok: false; error: { code: string; message: string } };
+export type LoginResponse = { ok: true; session: string; operator: OperatorRef } | Refusal;

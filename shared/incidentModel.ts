@@ -1,6 +1,6 @@
 // shared/ — the incident model: what the reducer folds the journal into (incidents, devices, units), and the
 // few facts derived from one incident. Pure; imported by the rules, the fold, the snapshot and the console view.
-import type { AlarmKind, AlarmState, AlarmStatus, UnitState } from './protocol';
+import type { AlarmKind, AlarmState, UnitState } from './protocol';
 import type { DeviceFaultKind, Disposition, OperatorRef, StationEvent } from './events';
 
 /** One unit sent to one incident, and how far it got. */
@@ -109,11 +109,6 @@ export function deriveState(i: Pick<Incident, 'resolvedAt' | 'dispatches' | 'ack
   if (i.dispatches.some((d) => isActiveDispatch(d) && d.onSceneAt !== undefined)) return 'on_scene';
   if (i.dispatches.some(isActiveDispatch)) return 'dispatched';
   return i.acknowledgedAt !== undefined ? 'acknowledged' : 'received';
-}
-
-/** The `alarm:status` a school's terminal hears about its alarm (by default the incident's first press). */
-export function alarmStatusOf(inc: Pick<Incident, 'id' | 'alarmId' | 'state'>, at: number, alarmId = inc.alarmId): AlarmStatus {
-  return { alarmId, incidentId: inc.id, state: inc.state, at };
 }
 
 export const alarmKey = (deviceId: string, alarmId: string): string => `${deviceId}/${alarmId}`;

@@ -23,7 +23,12 @@ export const POSITION_FUTURE_ALLOWANCE_MS = 30_000;
  */
 export const POSITION_REORDER_MS = 10_000;
 
-export const ERROR_CODES = ['invalid_payload', 'unknown_alarm', 'rate_limited', 'not_durable', 'forbidden'] as const;
+/**
+ * Every refusal code, for devices and consoles alike: one failure, one code. Terminals and units only ever get the
+ * first five (docs/protocol.md §9); `unauthorized` (wrong password, ended session) and `internal` come from the
+ * core's HTTP login, and `unreachable` is the console's own: the station could not be reached or did not answer.
+ */
+export const ERROR_CODES = ['invalid_payload', 'unknown_alarm', 'rate_limited', 'not_durable', 'forbidden', 'unauthorized', 'internal', 'unreachable'] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface WireError {
@@ -111,6 +116,27 @@ export const unitStatusSchema = z.object({
 });
 export type UnitStatusPayload = z.infer<typeof unitStatusSchema>;
 
+/**
+ * `dispatch` (station → unit, acked by the unit): the job, re-sent until the unit answers. `school` is where to go
+ * (the alarm's own location when it gave one); `priority` 1 is a real alarm, 2 kind `other`, 3 a drill or a test.
+ */
+export const unitDispatchSchema = z.object({
+  incidentId: z.string().min(1),
+  school: z.object({ id: z.string(), name: z.string(), address: z.string(), lat, lng }),
+  kind: z.enum(ALARM_KINDS),
+  priority: z.union([z.literal(1), z.literal(2), z.literal(3)]),
+  drill: z.boolean(),
+  at: epochMs,
+});
+export type UnitDispatch = z.infer<typeof unitDispatchSchema>;
+
+/** `dispatch:cancel` (station → unit, acked): the officer withdrew the job. */
+export const unitDispatchCancelSchema = z.object({ incidentId: z.string().min(1), reason: z.string(), at: epochMs });
+export type UnitDispatchCancel = z.infer<typeof unitDispatchCancelSchema>;
+
+/** The unit's answer to `dispatch`: accepted, or declined with a reason. */
+export type UnitDispatchAnswer = { ok: true } | { ok: false; reason?: string };
+
 export interface AlarmAck {
   ok: true;
   incidentId: string;
@@ -126,6 +152,14 @@ export interface AlarmStatus {
   incidentId: string;
   state: AlarmState;
   at: number;
+}
+
+/**
+ * The `alarm:status` a terminal hears about its alarm: the incident's state as of `at`. `alarmId` is the press it
+ * answers (the incident's first press unless given: a repeat press hears about the incident it joined).
+ */
+export function alarmStatusOf(inc: { id: string; alarmId: string; state: AlarmState }, at: number, alarmId = inc.alarmId): AlarmStatus {
+  return { alarmId, incidentId: inc.id, state: inc.state, at };
 }
 
 export type ParseResult<T> = { ok: true; value: T } | Refusal;

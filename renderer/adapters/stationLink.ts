@@ -1,8 +1,8 @@
 // renderer/ (adapter) — the one link to the station core: login over HTTP, then the `/console` socket.
 // Identical in Electron and in a browser (the core serves the page, so everything is same-origin).
 import { io, type Socket } from 'socket.io-client';
-import type { CommandAck, ConsoleClientEvents, ConsoleHello, ConsoleServerEvents, DeviceHealth, ExportAck, HealthChange, ImportAck, LoginResponse, SecretAck, UnitLive } from '../../shared/consoleApi';
-import type { DataFormat, DataKind } from '../../shared/dataExchange';
+import type { ConsoleHello, ConsoleServerEvents, DeviceHealth, HealthChange, LoginResponse, UnitLive } from '../../shared/consoleApi';
+import { parseAnswer, type AnswerOf, type CommandName, type ConsoleRequest } from '../../shared/consoleContract';
 import type { AlarmReceived, JournalRecord } from '../../shared/events';
 import type { StateSnapshot } from '../../shared/incidents';
 
@@ -22,20 +22,14 @@ export interface LinkHandlers {
   unauthorized(): void;
 }
 
-export type LifecycleCommand = 'note' | 'callBack' | 'takeOver' | 'dispatch' | 'cancelDispatch' | 'progress' | 'resolve' | 'reopen' | 'admin:setTargets';
+export type { LifecycleCommand } from '../../shared/consoleContract';
 
 export interface StationLink {
-  acknowledge(incidentId: string): Promise<CommandAck>;
-  shown(incidentId: string): Promise<CommandAck>;
-  acknowledgeFault(deviceId: string, fault: string): Promise<CommandAck>;
-  /** An incident lifecycle command (note, callBack, takeOver, dispatch, cancelDispatch, progress, resolve, reopen, admin:setTargets). */
-  command(name: LifecycleCommand, req: Record<string, unknown>): Promise<CommandAck>;
-  addTerminal(deviceId: string, schoolId: string, label: string): Promise<SecretAck>;
-  rotate(id: string): Promise<SecretAck>;
-  setDisabled(id: string, disabled: boolean): Promise<CommandAck>;
-  /** Admin data exchange; an import that issues many tokens may take a while, so it waits longer than commands. */
-  importData(req: { kind: DataKind; format: DataFormat; text: string }): Promise<ImportAck>;
-  exportData(req: { kind: DataKind; format: DataFormat }): Promise<ExportAck>;
+  /**
+   * One console command (shared/consoleContract.ts) and its answer. No answer in time, or one that does not match
+   * the contract, is answered here as a refusal: the caller always gets an answer of the command's type.
+   */
+  call<K extends CommandName>(name: K, req: ConsoleRequest<K>): Promise<AnswerOf<K>>;
   /** Reconnect, asking for everything after the current seq (used when a gap is seen). */
   resync(): void;
   close(): void;
@@ -46,7 +40,7 @@ export async function login(username: string, password: string): Promise<LoginRe
     const res = await fetch('api/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password }) });
     return (await res.json()) as LoginResponse;
   } catch (e) {
-    return { ok: false, error: { code: 'network', message: `无法连接接警中心 / cannot reach the station: ${(e as Error).message}` } };
+    return { ok: false, error: { code: 'unreachable', message: `无法连接接警中心 / cannot reach the station: ${(e as Error).message}` } };
   }
 }
 
@@ -61,11 +55,17 @@ export async function logout(session: string | null): Promise<void> {
 }
 
 const COMMAND_TIMEOUT_MS = 8000;
-/** Up to 2,000 new device tokens, each a scrypt hash, plus checking 20,000 rows in slices. */
-const IMPORT_TIMEOUT_MS = 120_000;
+/** Longer waits: an import issues up to 2,000 device tokens, each a scrypt hash, and checks 20,000 rows in slices. */
+const TIMEOUT_MS: Partial<Record<CommandName, number>> = { 'admin:import': 120_000 };
+
+/**
+ * The socket as it is on the wire: a command goes out as its name and one payload, and its answer comes back as
+ * whatever the station sent, until `call` has checked it against the contract.
+ */
+type ConsoleWireEvents = Record<CommandName, (req: unknown, ack: (answer: unknown) => void) => void>;
 
 export function connect(session: string, since: () => number, h: LinkHandlers): StationLink {
-  const socket: Socket<ConsoleServerEvents, ConsoleClientEvents> = io('/console', {
+  const socket: Socket<ConsoleServerEvents, ConsoleWireEvents> = io('/console', {
     // Called on every (re)connection, so the core always sends exactly what this console lacks.
     auth: (cb) => cb({ session, since: since() }),
     transports: ['websocket'],
@@ -97,24 +97,22 @@ export function connect(session: string, since: () => number, h: LinkHandlers): 
   socket.on('units', h.units);
   socket.on('reference', h.reference);
 
-  const noAnswer = (e: Error): CommandAck => ({ ok: false, error: { code: 'not_durable', message: `接警中心无应答 / no answer from the station: ${e.message}` } });
-  const command = (name: 'acknowledge' | 'shown', incidentId: string): Promise<CommandAck> =>
-    socket
-      .timeout(COMMAND_TIMEOUT_MS)
-      .emitWithAck(name, { incidentId })
-      .catch((e: Error) => ({ ok: false as const, error: { code: 'not_durable' as const, message: `接警中心无应答 / no answer from the station: ${e.message}` } }));
-
   return {
-    acknowledge: (id) => command('acknowledge', id),
-    shown: (id) => command('shown', id),
-    command: (name, req) =>
-      (socket.timeout(COMMAND_TIMEOUT_MS).emitWithAck as (ev: string, r: unknown) => Promise<CommandAck>)(name, req).catch(noAnswer),
-    addTerminal: (deviceId, schoolId, label) => socket.timeout(COMMAND_TIMEOUT_MS).emitWithAck('admin:addTerminal', { deviceId, schoolId, label }).catch(noAnswer),
-    rotate: (id) => socket.timeout(COMMAND_TIMEOUT_MS).emitWithAck('admin:rotate', { id }).catch(noAnswer),
-    setDisabled: (id, disabled) => socket.timeout(COMMAND_TIMEOUT_MS).emitWithAck('admin:setDisabled', { id, disabled }).catch(noAnswer),
-    importData: (req) => socket.timeout(IMPORT_TIMEOUT_MS).emitWithAck('admin:import', req).catch(noAnswer),
-    exportData: (req) => socket.timeout(COMMAND_TIMEOUT_MS).emitWithAck('admin:export', req).catch(noAnswer),
-    acknowledgeFault: (deviceId, fault) => socket.timeout(COMMAND_TIMEOUT_MS).emitWithAck('acknowledgeFault', { deviceId, fault }).catch(noAnswer),
+    async call(name, req) {
+      // socket.io's typings cannot follow a generic event name; on the wire every command is (name, payload), and
+      // the answer is typed by checking it against the contract below, not by trusting the socket.
+      const ev: CommandName = name;
+      let ans: unknown;
+      try {
+        ans = await socket.timeout(TIMEOUT_MS[name] ?? COMMAND_TIMEOUT_MS).emitWithAck(ev, req);
+      } catch (e) {
+        return { ok: false, error: { code: 'unreachable', message: `接警中心无应答 / no answer from the station: ${(e as Error).message}` } };
+      }
+      const parsed = parseAnswer(name, ans);
+      if (parsed.ok) return parsed.value;
+      console.error(`station link: ${parsed.error.message}`);
+      return { ok: false, error: { code: 'internal', message: `接警中心的应答无法识别 / the station's answer was not understood (${parsed.error.message})` } };
+    },
     resync() {
       socket.disconnect();
       socket.connect();

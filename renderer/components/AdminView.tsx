@@ -2,6 +2,7 @@
 // role; this screen is only shown to admins. A new token is shown once and never again.
 import { useState, type FormEvent } from 'react';
 import type { DeviceHealth } from '../../shared/consoleApi';
+import { MAX_LABEL_LENGTH } from '../../shared/consoleContract';
 import type { ReferenceData } from '../../shared/model';
 import { DEFAULT_TARGETS, type TargetProfile } from '../../shared/response';
 import { useI18n } from '../i18n';
@@ -112,7 +113,7 @@ export function AdminView({ reference, health }: { reference: ReferenceData | un
         </label>
         <label>
           {t('adminLabel')}
-          <input name="label" value={label} onChange={(e) => setLabel(e.target.value)} maxLength={200} />
+          <input name="label" value={label} onChange={(e) => setLabel(e.target.value)} maxLength={MAX_LABEL_LENGTH} />
         </label>
         <button type="submit">{t('adminAdd')}</button>
       </form>

@@ -3,6 +3,7 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import type { UnitLive } from '../../shared/consoleApi';
 import { isOpen } from '../../shared/consoleView';
+import { MAX_NOTE_LENGTH, MAX_OUTCOME_LENGTH, MAX_REASON_LENGTH, type ConsoleRequest, type LifecycleCommand } from '../../shared/consoleContract';
 import { candidatesFor } from '../../shared/dispatch';
 import { DISPOSITIONS, type Disposition } from '../../shared/events';
 import { isActiveDispatch, type Dispatch, type Incident, type StationState } from '../../shared/incidents';
@@ -27,7 +28,7 @@ const dispatchState = (d: Dispatch): 'declined' | 'cancelled' | 'on_scene' | 'en
   d.declinedAt !== undefined ? 'declined' : d.cancelledAt !== undefined ? 'cancelled' : d.onSceneAt !== undefined ? 'on_scene' : d.enRouteAt !== undefined ? 'en_route' : d.acceptedAt !== undefined ? 'accepted' : 'dispatched';
 
 /** A text field with a button that runs a lifecycle command and shows the core's refusal, if any. */
-function CommandField({ placeholder, label, testId, run, required = true }: { placeholder: string; label: string; testId: string; run: (text: string) => Promise<string | undefined>; required?: boolean }) {
+function CommandField({ placeholder, label, testId, run, maxLength, required = true }: { placeholder: string; label: string; testId: string; run: (text: string) => Promise<string | undefined>; maxLength: number; required?: boolean }) {
   const [text, setText] = useState('');
   const [error, setError] = useState<string>();
   const submit = (e: FormEvent): void => {
@@ -39,7 +40,7 @@ function CommandField({ placeholder, label, testId, run, required = true }: { pl
   };
   return (
     <form className="command" onSubmit={submit} data-testid={testId}>
-      <input value={text} onChange={(e) => setText(e.target.value)} placeholder={placeholder} required={required} maxLength={2000} />
+      <input value={text} onChange={(e) => setText(e.target.value)} placeholder={placeholder} required={required} maxLength={maxLength} />
       <button type="submit">{label}</button>
       {error && <div className="error" role="alert">{error}</div>}
     </form>
@@ -67,8 +68,8 @@ export function IncidentPanel({ incident: inc, reference, station, units, operat
   const area = school?.area ?? 'urban';
   const canHandle = store.canHandle();
   const open = isOpen(inc);
-  const run = (name: Parameters<typeof store.command>[0], req: Record<string, unknown>): Promise<string | undefined> =>
-    store.command(name, { incidentId: inc.id, ...req }).then((err) => {
+  const run = <K extends LifecycleCommand>(name: K, req: ConsoleRequest<K>): Promise<string | undefined> =>
+    store.command(name, req).then((err) => {
       setError(err);
       return err;
     });
@@ -127,7 +128,7 @@ export function IncidentPanel({ incident: inc, reference, station, units, operat
           {t('handler', { who: inc.handler.displayName })}
           {mine && t('you')}
           {!mine && open && canHandle && (
-            <button data-testid="take-over" onClick={() => void run('takeOver', {})}>{t('takeOver')}</button>
+            <button data-testid="take-over" onClick={() => void run('takeOver', { incidentId: inc.id })}>{t('takeOver')}</button>
           )}
         </div>
       )}
@@ -150,8 +151,8 @@ export function IncidentPanel({ incident: inc, reference, station, units, operat
       {canHandle && inc.acknowledgedAt !== undefined && (
         <>
           <h3>{t('panelActions')}</h3>
-          {open && <CommandField testId="callback" label={t('callBack')} placeholder={t('callBackPlaceholder')} run={(outcome) => run('callBack', { outcome })} />}
-          <CommandField testId="note" label={t('addNote')} placeholder={t('notePlaceholder')} run={(text) => run('note', { text })} />
+          {open && <CommandField testId="callback" label={t('callBack')} placeholder={t('callBackPlaceholder')} maxLength={MAX_OUTCOME_LENGTH} run={(outcome) => run('callBack', { incidentId: inc.id, outcome })} />}
+          <CommandField testId="note" label={t('addNote')} placeholder={t('notePlaceholder')} maxLength={MAX_NOTE_LENGTH} run={(text) => run('note', { incidentId: inc.id, text })} />
 
           <h3>{t('panelDispatch')}</h3>
           <ul className="dispatches">
@@ -165,10 +166,10 @@ export function IncidentPanel({ incident: inc, reference, station, units, operat
                   {isActiveDispatch(d) && open && (
                     <span className="row-actions">
                       {d.enRouteAt === undefined && d.onSceneAt === undefined && (
-                        <button onClick={() => void run('progress', { unitId: d.unitId, state: 'en_route' })}>{t('markEnRoute')}</button>
+                        <button onClick={() => void run('progress', { incidentId: inc.id, unitId: d.unitId, state: 'en_route' })}>{t('markEnRoute')}</button>
                       )}
-                      {d.onSceneAt === undefined && <button data-testid="mark-on-scene" onClick={() => void run('progress', { unitId: d.unitId, state: 'on_scene' })}>{t('markOnScene')}</button>}
-                      <button onClick={() => void run('cancelDispatch', { unitId: d.unitId, reason: window.prompt(t('withdrawReason')) ?? '' })}>{t('withdraw')}</button>
+                      {d.onSceneAt === undefined && <button data-testid="mark-on-scene" onClick={() => void run('progress', { incidentId: inc.id, unitId: d.unitId, state: 'on_scene' })}>{t('markOnScene')}</button>}
+                      <button onClick={() => void run('cancelDispatch', { incidentId: inc.id, unitId: d.unitId, reason: window.prompt(t('withdrawReason')) ?? '' })}>{t('withdraw')}</button>
                     </span>
                   )}
                 </li>
@@ -187,7 +188,7 @@ export function IncidentPanel({ incident: inc, reference, station, units, operat
                     {u.reason === 'off_duty' && ` · ${t('unitOffDuty')}`}
                     {u.stale && ` · ${t('unitStale')}`}
                   </span>
-                  <button data-testid="dispatch-unit" disabled={!u.available} onClick={() => void run('dispatch', { unitId: u.unitId })}>
+                  <button data-testid="dispatch-unit" disabled={!u.available} onClick={() => void run('dispatch', { incidentId: inc.id, unitId: u.unitId })}>
                     {u.hasDevice ? t('dispatchTo') : t('dispatchRadio')}
                   </button>
                 </li>
@@ -202,7 +203,7 @@ export function IncidentPanel({ incident: inc, reference, station, units, operat
               onSubmit={(e) => {
                 e.preventDefault();
                 const note = (new FormData(e.currentTarget).get('note') as string | null) ?? '';
-                void run('resolve', { disposition, note });
+                void run('resolve', { incidentId: inc.id, disposition, note });
               }}
             >
               <select value={disposition} onChange={(e) => setDisposition(e.target.value as Disposition)} name="disposition">
@@ -210,11 +211,11 @@ export function IncidentPanel({ incident: inc, reference, station, units, operat
                   <option key={d} value={d}>{c.dispositions[d]}</option>
                 ))}
               </select>
-              <input name="note" placeholder={t('resolveNote')} maxLength={2000} />
+              <input name="note" placeholder={t('resolveNote')} maxLength={MAX_NOTE_LENGTH} />
               <button type="submit">{t('resolve')}</button>
             </form>
           ) : (
-            <CommandField testId="reopen" label={t('reopen')} placeholder={t('reopenReason')} run={(reason) => run('reopen', { reason })} />
+            <CommandField testId="reopen" label={t('reopen')} placeholder={t('reopenReason')} maxLength={MAX_REASON_LENGTH} run={(reason) => run('reopen', { incidentId: inc.id, reason })} />
           )}
         </>
       )}

@@ -1,19 +1,14 @@
 // test/ — a simulated patrol unit (protocol v1 /unit): accepts a dispatch, reports en route, then on scene.
 import { io, type Socket } from 'socket.io-client';
+import type { UnitDispatch, UnitDispatchCancel } from '../../shared/protocol';
 
-export interface DispatchMsg {
-  incidentId: string;
-  school: { id: string; name: string; lat: number; lng: number };
-  kind: string;
-  priority: number;
-  drill: boolean;
-  at: number;
-}
+/** The `dispatch` a unit is sent (shared/protocol.ts). */
+export type DispatchMsg = UnitDispatch;
 
 export interface TestUnit {
   socket: Socket;
   dispatches: DispatchMsg[];
-  cancels: { incidentId: string; reason: string }[];
+  cancels: UnitDispatchCancel[];
   status(state: string, incidentId?: string): Promise<unknown>;
   close(): void;
 }
@@ -22,12 +17,12 @@ export interface TestUnit {
 export async function connectUnit(url: string, unitId: string, token: string, answer: (d: DispatchMsg) => object = () => ({ ok: true })): Promise<TestUnit> {
   const socket = io(new URL('unit', url).toString(), { auth: { unitId, token }, transports: ['websocket'] });
   const dispatches: DispatchMsg[] = [];
-  const cancels: { incidentId: string; reason: string }[] = [];
+  const cancels: UnitDispatchCancel[] = [];
   socket.on('dispatch', (d: DispatchMsg, ack: (a: object) => void) => {
     dispatches.push(d);
     ack(answer(d));
   });
-  socket.on('dispatch:cancel', (c: { incidentId: string; reason: string }, ack: (a: object) => void) => {
+  socket.on('dispatch:cancel', (c: UnitDispatchCancel, ack: (a: object) => void) => {
     cancels.push(c);
     ack({ ok: true });
   });

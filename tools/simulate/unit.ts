@@ -3,14 +3,12 @@
 import type { Socket } from 'socket.io-client';
 import type { AreaGeometry, LatLng } from '../../shared/geo';
 import { normDeg } from '../../shared/geo';
-import type { PositionPayload, UnitState, UnitStatusPayload } from '../../shared/protocol';
+import type { PositionPayload, UnitDispatch, UnitState, UnitStatusPayload } from '../../shared/protocol';
 import { connectSocket, retryRefusedHandshake, type SimContext } from './context';
 import { PATROL_RADIUS_M, PATROL_SPEED, RESPONSE_SPEED_MPS, driveStep, patrolStep, round6, type Mover, type PatrolArea } from './movement';
 
-interface DispatchPayload {
-  incidentId: string;
-  school: { id?: string; name?: string; lat: number; lng: number };
-}
+/** What the simulated unit reads of a `dispatch` (it reads leniently, and declines what it cannot use). */
+type DispatchPayload = Pick<UnitDispatch, 'incidentId'> & { school: Partial<UnitDispatch['school']> & Pick<UnitDispatch['school'], 'lat' | 'lng'> };
 
 function parseDispatch(p: unknown): DispatchPayload | undefined {
   if (typeof p !== 'object' || p === null) return undefined;

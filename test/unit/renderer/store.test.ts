@@ -34,7 +34,7 @@ vi.mock('../../../renderer/adapters/stationLink', () => ({
   connect: (_session: string, since: () => number, handlers: LinkHandlers): Partial<StationLink> => {
     const resync = vi.fn();
     fake.links.push({ handlers, since, resync });
-    return { resync, close: () => undefined, shown: async () => ({ ok: true }) };
+    return { resync, close: () => undefined, call: async () => ({ ok: true }) as never };
   },
 }));
 vi.mock('../../../renderer/adapters/sound', () => ({

@@ -1,0 +1,169 @@
+// shared/ — the `/console` contract, written once: one zod schema per operator command (what it sends), the
+// schema of its answer, and the permission it needs. Everything else is derived from CONSOLE_CONTRACT: the command
+// names, the request and answer types, the socket.io typing, the gateway's handler table (main/gateway.ts) and the
+// link's `call` (renderer/adapters/stationLink.ts). A renamed command therefore fails the typecheck on both ends
+// (test/types/contract.typecheck.ts), and the UI's length limits are the ones the core enforces.
+import { z } from 'zod';
+import { DATA_FORMATS, DATA_KINDS } from './dataExchange';
+import { DISPOSITIONS, type OperatorRef } from './events';
+import { ERROR_CODES } from './protocol';
+import { checkProfile } from './response';
+import type { Action } from './roles';
+
+// --- limits: the core refuses beyond them, the console's fields stop at them (UTF-16 units, as `maxLength`). ---
+
+/** A note on an incident, and the note of a resolution. */
+export const MAX_NOTE_LENGTH = 2000;
+/** The outcome of a call-back to the school. */
+export const MAX_OUTCOME_LENGTH = 2000;
+/** The reason for withdrawing a unit or reopening an incident. */
+export const MAX_REASON_LENGTH = 500;
+/** A terminal's label on the admin screen. */
+export const MAX_LABEL_LENGTH = 200;
+
+// --- answers ---
+
+const wireError = z.object({ code: z.enum(ERROR_CODES), message: z.string() });
+const refusalSchema = z.object({ ok: z.literal(false), error: wireError });
+const done = z.object({ ok: z.literal(true) });
+
+export const commandAckSchema = z.union([done, refusalSchema]);
+/** Admin answers that carry a new secret, shown once. */
+export const secretAckSchema = z.union([z.object({ ok: z.literal(true), token: z.string() }), refusalSchema]);
+/**
+ * A refused import: a refusal (code invalid_payload) whose error may also list the row errors (1-based line,
+ * column, reason; `omitted` counts those not listed). Nothing was changed.
+ */
+const importRefusalSchema = z.object({
+  ok: z.literal(false),
+  error: wireError.extend({
+    details: z.array(z.object({ line: z.number(), field: z.string(), reason: z.string() })).optional(),
+    omitted: z.number().optional(),
+  }),
+});
+/**
+ * New devices' tokens by id. Kept as the very object that arrived (a z.record would copy it, and an id such as
+ * `__proto__` would be lost on the way: ids from outside are ordinary ids, see ARCHITECTURE.md).
+ */
+const credentials = z.custom<Record<string, string>>(
+  (v) => typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((t) => typeof t === 'string'),
+  'credentials must map ids to tokens',
+);
+/** Import applied: counts, and the tokens of new devices (id → token), shown once. */
+export const importAckSchema = z.union([
+  z.object({ ok: z.literal(true), kind: z.enum(DATA_KINDS), added: z.number(), updated: z.number(), credentials }),
+  importRefusalSchema,
+]);
+/** Export: the file's text and a suggested file name. */
+export const exportAckSchema = z.union([z.object({ ok: z.literal(true), text: z.string(), filename: z.string() }), refusalSchema]);
+
+export type CommandAck = z.infer<typeof commandAckSchema>;
+export type SecretAck = z.infer<typeof secretAckSchema>;
+export type ImportRefusal = z.infer<typeof importRefusalSchema>;
+export type ImportAck = z.infer<typeof importAckSchema>;
+export type ExportAck = z.infer<typeof exportAckSchema>;
+
+// --- requests ---
+
+/** Ids are checked against the state by the core (an unknown one is `unknown_alarm` or refused there), not here. */
+const id = z.string();
+const text = (max: number, what: string) => z.string().max(max, `${what} is at most ${max} characters`);
+const nonBlank = (max: number, what: string) => text(max, what).refine((s) => s.trim() !== '', `${what} must not be empty`);
+const kind = z.enum(DATA_KINDS);
+const format = z.enum(DATA_FORMATS);
+/** The target profile, checked by the one rule the core's registry applies too (shared/response.ts). */
+const profile = z.unknown().transform((p, ctx) => {
+  const r = checkProfile(p);
+  if (r.ok) return r.value;
+  ctx.addIssue({ code: 'custom', message: r.message });
+  return z.NEVER;
+});
+
+/**
+ * One entry per command: what it sends, what it answers, and the permission it needs (shared/roles.ts). `denied`
+ * completes the refusal "role <role> …" for an operator without it. Roles are checked before the payload is read,
+ * so an operator who may not use a command learns nothing about its payload.
+ */
+const command = <Req extends z.ZodType, Ans extends z.ZodType>(permission: Action, denied: string, request: Req, answer: Ans) => ({ permission, denied, request, answer });
+
+const HANDLE = 'may not handle incidents';
+const ADMIN = 'may not manage devices';
+
+const commands = {
+  /** 接警. */
+  acknowledge: command('incident.acknowledge', 'may not acknowledge alarms', z.object({ incidentId: id }), commandAckSchema),
+  /** First render of an incident on a duty console. */
+  shown: command('incident.acknowledge', 'does not report alarms as shown', z.object({ incidentId: id }), commandAckSchema),
+  acknowledgeFault: command('device.acknowledgeFault', 'may not acknowledge device faults', z.object({ deviceId: id, fault: z.enum(['offline', 'tamper']) }), commandAckSchema),
+  note: command('incident.handle', HANDLE, z.object({ incidentId: id, text: nonBlank(MAX_NOTE_LENGTH, 'a note') }), commandAckSchema),
+  callBack: command('incident.handle', HANDLE, z.object({ incidentId: id, outcome: text(MAX_OUTCOME_LENGTH, 'outcome') }), commandAckSchema),
+  takeOver: command('incident.handle', HANDLE, z.object({ incidentId: id }), commandAckSchema),
+  dispatch: command('incident.handle', HANDLE, z.object({ incidentId: id, unitId: id }), commandAckSchema),
+  cancelDispatch: command('incident.handle', HANDLE, z.object({ incidentId: id, unitId: id, reason: text(MAX_REASON_LENGTH, 'reason') }), commandAckSchema),
+  progress: command('incident.handle', HANDLE, z.object({ incidentId: id, unitId: id, state: z.enum(['en_route', 'on_scene']) }), commandAckSchema),
+  resolve: command('incident.handle', HANDLE, z.object({ incidentId: id, disposition: z.enum(DISPOSITIONS), note: text(MAX_NOTE_LENGTH, 'note') }), commandAckSchema),
+  reopen: command('incident.handle', HANDLE, z.object({ incidentId: id, reason: nonBlank(MAX_REASON_LENGTH, 'a reason to reopen') }), commandAckSchema),
+  'admin:setTargets': command('registry.manage', 'may not change the targets', z.object({ profile }), commandAckSchema),
+  'admin:addTerminal': command('registry.manage', ADMIN, z.object({ deviceId: id, schoolId: id, label: text(MAX_LABEL_LENGTH, 'label') }), secretAckSchema),
+  'admin:rotate': command('registry.manage', ADMIN, z.object({ id }), secretAckSchema),
+  'admin:setDisabled': command('registry.manage', ADMIN, z.object({ id, disabled: z.boolean() }), commandAckSchema),
+  /** Reference data import, all or nothing (docs/data-exchange.md). */
+  'admin:import': command('registry.manage', ADMIN, z.object({ kind, format, text: z.string() }), importAckSchema),
+  'admin:export': command('registry.manage', ADMIN, z.object({ kind, format }), exportAckSchema),
+};
+
+type Commands = typeof commands;
+export type CommandName = keyof Commands;
+
+/** The incident lifecycle commands (and the target profile): answered with a plain CommandAck. */
+export type LifecycleCommand = 'note' | 'callBack' | 'takeOver' | 'dispatch' | 'cancelDispatch' | 'progress' | 'resolve' | 'reopen' | 'admin:setTargets';
+
+/** The request of one command, as the console sends it and as the core receives it after parsing. */
+export type ConsoleRequest<K extends CommandName> = RequestMap[K];
+/** The answer of one command. */
+export type AnswerOf<K extends CommandName> = AnswerMap[K];
+type RequestMap = { [K in CommandName]: z.output<Commands[K]['request']> };
+type AnswerMap = { [K in CommandName]: z.output<Commands[K]['answer']> };
+
+interface Entry<Req, Ans> {
+  permission: Action;
+  denied: string;
+  request: z.ZodType<Req>;
+  answer: z.ZodType<Ans>;
+}
+/**
+ * The contract, typed per command so that `CONSOLE_CONTRACT[name]` with a generic name keeps its own request and
+ * answer types (an indexed access on `typeof commands` would widen to the union of every command's).
+ */
+export const CONSOLE_CONTRACT: { readonly [K in CommandName]: Entry<RequestMap[K], AnswerMap[K]> } = commands;
+export const COMMAND_NAMES = Object.keys(commands).filter(isCommandName);
+
+/** Console → server commands, all acked (socket.io typing). */
+export type ConsoleClientEvents = { [K in CommandName]: (req: ConsoleRequest<K>, ack: (answer: AnswerOf<K>) => void) => void };
+
+/** What the gateway must provide: one handler per command, given the session's operator and the parsed request. */
+export type ConsoleHandlers = { [K in CommandName]: (operator: OperatorRef, req: ConsoleRequest<K>) => AnswerOf<K> | Promise<AnswerOf<K>> };
+
+export function isCommandName(name: unknown): name is CommandName {
+  return typeof name === 'string' && Object.hasOwn(CONSOLE_CONTRACT, name);
+}
+
+type Parsed<T> = { ok: true; value: T } | { ok: false; error: { code: 'invalid_payload'; message: string } };
+
+function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: string): Parsed<z.output<S>> {
+  const r = schema.safeParse(value);
+  if (r.success) return { ok: true, value: r.data };
+  const issue = r.error.issues[0];
+  const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+  return { ok: false, error: { code: 'invalid_payload', message: `${what}: ${where}${issue?.message ?? 'invalid'}` } };
+}
+
+/** A command's payload as the gateway receives it, checked against the command's schema. */
+export function parseRequest<K extends CommandName>(name: K, payload: unknown): Parsed<ConsoleRequest<K>> {
+  return parseWith(CONSOLE_CONTRACT[name].request, payload, name);
+}
+
+/** A command's answer as the console receives it, checked against the command's answer schema. */
+export function parseAnswer<K extends CommandName>(name: K, answer: unknown): Parsed<AnswerOf<K>> {
+  return parseWith(CONSOLE_CONTRACT[name].answer, answer, `the answer to ${name}`);
+}

@@ -1,0 +1,105 @@
+// The `/console` contract at the real gateway (shared/consoleContract.ts, main/gateway.ts attachConsoleNamespace):
+// every command of the contract is registered (answered, in its answer's shape), roles are checked before payloads,
+// payloads are checked against the command's schema with the core's limits, and a device unit's `dispatch` is the
+// one of shared/protocol.ts.
+import { io, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COMMAND_NAMES, MAX_NOTE_LENGTH, MAX_REASON_LENGTH, parseAnswer, type CommandName } from '../../shared/consoleContract';
+import { unitDispatchSchema } from '../../shared/protocol';
+import { ask, connect, START_TIMEOUT, startTestCore, terminalAuth, unitAuth, validAlarm, waitFor, type TestCore } from './support';
+
+let t: TestCore;
+const sockets: Socket[] = [];
+
+async function consoleOf(role: 'officer' | 'trainer' | 'admin'): Promise<Socket> {
+  const op = t.creds.operators.find((o) => o.role === role)!;
+  const res = await fetch(`${t.url}/api/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: op.username, password: op.password }) });
+  const { session } = (await res.json()) as { session: string };
+  const s = io(`${t.url}/console`, { auth: { session, since: 0 }, transports: ['websocket'], reconnection: false, forceNew: true });
+  sockets.push(s);
+  await new Promise<void>((resolve, reject) => {
+    s.once('hello', () => resolve());
+    s.once('connect_error', reject);
+  });
+  return s;
+}
+
+/** The answer, or 'no answer' after `ms`. */
+const send = (s: Socket, name: string, payload: unknown, ms = 3000): Promise<unknown> =>
+  s
+    .timeout(ms)
+    .emitWithAck(name, payload)
+    .catch(() => 'no answer');
+const codeOf = (a: unknown): unknown => (a as { error?: { code?: unknown } }).error?.code;
+
+beforeAll(async () => {
+  t = await startTestCore();
+}, START_TIMEOUT);
+afterAll(async () => {
+  for (const s of sockets) s.close();
+  await t?.close();
+});
+
+describe('every command of the contract is registered by the gateway', () => {
+  it.each(['officer', 'admin'] as const)('as %s: each one answers, in the shape of its answer', async (role) => {
+    const s = await consoleOf(role);
+    const answers = await Promise.all(COMMAND_NAMES.map(async (name: CommandName) => [name, await send(s, name, {})] as const));
+    for (const [name, a] of answers) {
+      expect(a, name).not.toBe('no answer');
+      expect(JSON.stringify(a), name).not.toMatch(/unknown event/);
+      expect(parseAnswer(name, a).ok, `${name}: ${JSON.stringify(a)}`).toBe(true);
+      expect(['invalid_payload', 'forbidden'], `${name}: ${JSON.stringify(a)}`).toContain(codeOf(a));
+    }
+  });
+
+  it('an event that is no command is not answered (as before the contract)', async () => {
+    const s = await consoleOf('officer');
+    expect(await send(s, 'acknowledgee', { incidentId: 'x' }, 500)).toBe('no answer');
+  });
+});
+
+describe('refusals: the role first, then the payload, then the core', () => {
+  it('a trainer sending a malformed admin or incident command is forbidden, not told about the payload', async () => {
+    const s = await consoleOf('trainer');
+    for (const [name, payload] of [
+      ['admin:addTerminal', { deviceId: 1 }],
+      ['admin:import', null],
+      ['acknowledge', { incidentId: 7 }],
+      ['note', { incidentId: 'x', text: '' }],
+    ] as const) {
+      expect(codeOf(await send(s, name, payload)), name).toBe('forbidden');
+    }
+  });
+
+  it('an admin with a malformed admin request gets invalid_payload naming the command', async () => {
+    const s = await consoleOf('admin');
+    const a = await send(s, 'admin:export', { kind: 'people', format: 'csv' });
+    expect(a).toMatchObject({ ok: false, error: { code: 'invalid_payload', message: expect.stringMatching(/^admin:export: kind: /) } });
+    expect(codeOf(await send(s, 'admin:setTargets', { profile: { showMs: -1 } }))).toBe('invalid_payload');
+  });
+
+  it("an officer's texts are held to the core's limits; within them the core decides", async () => {
+    const s = await consoleOf('officer');
+    expect(codeOf(await send(s, 'note', { incidentId: 'x', text: 'n'.repeat(MAX_NOTE_LENGTH + 1) }))).toBe('invalid_payload');
+    expect(codeOf(await send(s, 'note', { incidentId: 'x', text: '   ' }))).toBe('invalid_payload');
+    expect(codeOf(await send(s, 'reopen', { incidentId: 'x', reason: 'r'.repeat(MAX_REASON_LENGTH + 1) }))).toBe('invalid_payload');
+    expect(codeOf(await send(s, 'note', { incidentId: 'nope', text: 'n'.repeat(MAX_NOTE_LENGTH) }))).toBe('unknown_alarm');
+    expect(codeOf(await send(s, 'reopen', { incidentId: 'nope', reason: 'r'.repeat(MAX_REASON_LENGTH) }))).toBe('unknown_alarm');
+    expect(codeOf(await send(s, 'acknowledge', { incidentId: 'nope' }, 3000))).toBe('unknown_alarm');
+    // Two payloads, or none: refused before anything else.
+    expect(codeOf(await s.timeout(3000).emitWithAck('takeOver', { incidentId: 'x' }, 'extra'))).toBe('invalid_payload');
+  });
+});
+
+it('a unit with a device is sent the dispatch of shared/protocol.ts', async () => {
+  const s = await consoleOf('officer');
+  const term = await connect(t.url, '/terminal', terminalAuth(t.creds.terminals[3]!));
+  const got: unknown[] = [];
+  const unit = await connect(t.url, '/unit', unitAuth(t.creds.units[3]!), { before: (x) => x.on('dispatch', (d: unknown, ack: (a: unknown) => void) => (got.push(d), ack({ ok: true }))) });
+  sockets.push(term, unit);
+  const { incidentId } = (await ask(term, 'alarm', validAlarm())) as { incidentId: string };
+  expect(await send(s, 'acknowledge', { incidentId })).toEqual({ ok: true });
+  expect(await send(s, 'dispatch', { incidentId, unitId: t.creds.units[3]!.unitId })).toEqual({ ok: true });
+  const d = await waitFor('dispatch', () => got[0]);
+  expect(unitDispatchSchema.strict().parse(d)).toMatchObject({ incidentId, kind: 'panic', priority: 1, drill: false });
+});

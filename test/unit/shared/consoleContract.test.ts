@@ -1,0 +1,89 @@
+// test/unit/shared — shared/consoleContract.ts: the schemas take what the console sends and refuse what the core
+// refused by hand before (its limits are the contract's); the answers parse; alarmStatusOf (shared/protocol.ts).
+import { describe, expect, it } from 'vitest';
+import { COMMAND_NAMES, CONSOLE_CONTRACT, MAX_LABEL_LENGTH, MAX_NOTE_LENGTH, MAX_OUTCOME_LENGTH, MAX_REASON_LENGTH, isCommandName, parseAnswer, parseRequest } from '../../../shared/consoleContract';
+import { alarmStatusOf, ERROR_CODES } from '../../../shared/protocol';
+import { DEFAULT_TARGETS } from '../../../shared/response';
+
+const ok = (name: Parameters<typeof parseRequest>[0], payload: unknown): boolean => parseRequest(name, payload).ok;
+
+describe('requests', () => {
+  it('accepts what the console sends', () => {
+    expect(ok('acknowledge', { incidentId: '20260101-0001' })).toBe(true);
+    expect(ok('acknowledgeFault', { deviceId: 'T-1', fault: 'tamper' })).toBe(true);
+    expect(ok('note', { incidentId: 'i', text: 'n'.repeat(MAX_NOTE_LENGTH) })).toBe(true);
+    expect(ok('callBack', { incidentId: 'i', outcome: '' })).toBe(true);
+    expect(ok('cancelDispatch', { incidentId: 'i', unitId: 'U-1', reason: '' })).toBe(true);
+    expect(ok('progress', { incidentId: 'i', unitId: 'U-1', state: 'on_scene' })).toBe(true);
+    expect(ok('resolve', { incidentId: 'i', disposition: 'false_alarm', note: '' })).toBe(true);
+    expect(ok('reopen', { incidentId: 'i', reason: 'r'.repeat(MAX_REASON_LENGTH) })).toBe(true);
+    expect(ok('admin:setTargets', { profile: DEFAULT_TARGETS })).toBe(true);
+    expect(ok('admin:addTerminal', { deviceId: 'T-9', schoolId: 's1', label: '' })).toBe(true);
+    expect(ok('admin:setDisabled', { id: 'T-9', disabled: false })).toBe(true);
+    expect(ok('admin:import', { kind: 'units', format: 'json', text: '[]' })).toBe(true);
+  });
+
+  it.each([
+    ['acknowledge', null],
+    ['acknowledge', { incidentId: 7 }],
+    ['shown', {}],
+    ['acknowledgeFault', { deviceId: 'T-1', fault: 'fire' }],
+    ['note', { incidentId: 'i', text: '  ' }],
+    ['note', { incidentId: 'i', text: 'n'.repeat(MAX_NOTE_LENGTH + 1) }],
+    ['callBack', { incidentId: 'i', outcome: 'o'.repeat(MAX_OUTCOME_LENGTH + 1) }],
+    ['dispatch', { incidentId: 'i', unitId: 42 }],
+    ['cancelDispatch', { incidentId: 'i', unitId: 'U-1', reason: 'r'.repeat(MAX_REASON_LENGTH + 1) }],
+    ['progress', { incidentId: 'i', unitId: 'U-1', state: 'available' }],
+    ['resolve', { incidentId: 'i', disposition: 'bogus', note: '' }],
+    ['reopen', { incidentId: 'i', reason: '' }],
+    ['admin:setTargets', { profile: { ...DEFAULT_TARGETS, roadFactor: 9 } }],
+    ['admin:addTerminal', { deviceId: 'T-9', schoolId: 's1', label: 'l'.repeat(MAX_LABEL_LENGTH + 1) }],
+    ['admin:rotate', { id: ['T-1'] }],
+    ['admin:setDisabled', { id: 'T-1', disabled: 'yes' }],
+    ['admin:import', { kind: 'people', format: 'csv', text: '' }],
+    ['admin:export', { kind: 'schools', format: 'xlsx' }],
+  ] as const)('refuses %s %j as invalid_payload, naming the command', (name, payload) => {
+    const r = parseRequest(name, payload);
+    expect(r).toMatchObject({ ok: false, error: { code: 'invalid_payload', message: expect.stringMatching(new RegExp(`^${name}: `)) } });
+  });
+
+  it('keeps known fields only: a key like __proto__ never reaches the core', () => {
+    const r = parseRequest('note', JSON.parse('{"incidentId":"i","text":"t","__proto__":{"x":1},"operator":"root"}'));
+    expect(r).toEqual({ ok: true, value: { incidentId: 'i', text: 't' } });
+  });
+
+  it('hands the core the checked target profile', () => {
+    const r = parseRequest('admin:setTargets', { profile: { ...DEFAULT_TARGETS, extra: 1 } });
+    expect(r).toEqual({ ok: true, value: { profile: DEFAULT_TARGETS } });
+  });
+});
+
+describe('the contract', () => {
+  it('names every command once, each with a permission', () => {
+    expect(COMMAND_NAMES).toHaveLength(17);
+    for (const name of COMMAND_NAMES) expect(CONSOLE_CONTRACT[name].permission).toMatch(/^(incident|device|registry)\./);
+    expect(isCommandName('__proto__')).toBe(false);
+    expect(isCommandName('toString')).toBe(false);
+    expect(isCommandName('admin:import')).toBe(true);
+  });
+
+  it('parses answers, keeping import credentials of any id', () => {
+    expect(parseAnswer('admin:rotate', { ok: true, token: 't' })).toEqual({ ok: true, value: { ok: true, token: 't' } });
+    expect(parseAnswer('admin:rotate', { ok: true }).ok).toBe(false);
+    expect(parseAnswer('acknowledge', { ok: false, error: { code: 'teapot', message: '' } }).ok).toBe(false);
+    for (const code of ERROR_CODES) expect(parseAnswer('acknowledge', { ok: false, error: { code, message: 'm' } }).ok).toBe(true);
+    const credentials = JSON.parse('{"__proto__":"t1","T-2":"t2"}') as Record<string, string>;
+    const r = parseAnswer('admin:import', { ok: true, kind: 'terminals', added: 2, updated: 0, credentials });
+    expect(r.ok && r.value.ok && Object.entries(r.value.credentials)).toEqual([['__proto__', 't1'], ['T-2', 't2']]);
+    const refused = { ok: false, error: { code: 'invalid_payload', message: '1 error', details: [{ line: 2, field: 'id', reason: 'r' }], omitted: 0 } };
+    expect(parseAnswer('admin:import', refused)).toEqual({ ok: true, value: refused });
+  });
+});
+
+describe('alarmStatusOf', () => {
+  it('is the incident state at a time, for its first press unless another is named', () => {
+    const inc = { id: '20260101-0001', alarmId: 'a1', state: 'acknowledged' as const };
+    expect(alarmStatusOf(inc, 5)).toEqual({ alarmId: 'a1', incidentId: '20260101-0001', state: 'acknowledged', at: 5 });
+    expect(alarmStatusOf(inc, 6, 'a2')).toEqual({ alarmId: 'a2', incidentId: '20260101-0001', state: 'acknowledged', at: 6 });
+  });
+});
