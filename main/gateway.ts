@@ -2,10 +2,9 @@
 // Every handler is wrapped: bad input gets a refusal, a thrown error is logged, nothing crashes the core.
 import type { DefaultEventsMap, Namespace, Server, Socket } from 'socket.io';
 import type { ConsoleAuth, ConsoleServerEvents } from '../shared/consoleApi';
-import { COMMAND_NAMES, CONSOLE_CONTRACT, parseRequest, type CommandName, type ConsoleClientEvents, type ConsoleHandlers } from '../shared/consoleContract';
+import { admitCommand, COMMAND_NAMES, type CommandName, type ConsoleClientEvents, type ConsoleHandlers } from '../shared/consoleContract';
 import type { OperatorRef } from '../shared/events';
 import { parseTerminalAuth, parseUnitAuth, refusal, type AlarmStatus, type ParseResult, type UnitDispatch, type UnitDispatchCancel } from '../shared/protocol';
-import { can } from '../shared/roles';
 import { HandshakeGate } from './admission';
 import type { Sessions } from './sessions';
 import { describeProblem } from './journal';
@@ -300,9 +299,7 @@ interface ConsoleData {
 function runCommand<K extends CommandName>(name: K, handlers: ConsoleHandlers, operator: OperatorRef, args: unknown[]): void {
   const ack = typeof args[args.length - 1] === 'function' ? args.pop() : undefined;
   if (args.length !== 1) return answer(ack, refusal('invalid_payload', `${name} takes exactly one payload argument, got ${args.length}`));
-  const { permission, denied } = CONSOLE_CONTRACT[name];
-  if (!can(operator.role, permission)) return answer(ack, refusal('forbidden', `role ${operator.role} ${denied}`));
-  const req = parseRequest(name, args[0]);
+  const req = admitCommand(name, operator, args[0]);
   if (!req.ok) return answer(ack, req);
   const failed = (e: unknown): void => {
     console.error(`gateway: ${name} failed:`, e);

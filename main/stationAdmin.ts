@@ -3,11 +3,10 @@
 // here, in the core. Every action that took effect is journalled (admin.action) with the operator's name: the
 // registry and targets live in their own files, so the journal is where a chief reads who changed what.
 import type { ExportAck, ImportAck, ImportRefusal } from '../shared/consoleApi';
-import { DATA_FORMATS, DATA_KINDS, MAX_LISTED_ERRORS, exportData, exportFilename, isDataFormat, isDataKind, parseImportInSlices, type RowError } from '../shared/dataExchange';
+import { admitCommand, type ConsoleRequest } from '../shared/consoleContract';
+import { MAX_LISTED_ERRORS, exportData, exportFilename, parseImportInSlices, type RowError } from '../shared/dataExchange';
 import type { AdminAction, AdminActionKind, OperatorRef } from '../shared/events';
 import { refusal, type Refusal } from '../shared/protocol';
-import { checkProfile } from '../shared/response';
-import { can } from '../shared/roles';
 import type { CommandResult, Ledger } from './ledger';
 import { ImportError, RegistryError } from './registry';
 
@@ -23,10 +22,6 @@ export class StationAdmin {
     return this.ledger.registry;
   }
 
-  private check(operator: OperatorRef): Refusal | undefined {
-    return can(operator.role, 'registry.manage') ? undefined : refusal('forbidden', `role ${operator.role} may not manage devices`);
-  }
-
   /**
    * Journals an action that took effect. The action itself is already durable (in the registry file), so a
    * journal that cannot be written is logged loudly and the action still stands.
@@ -37,9 +32,7 @@ export class StationAdmin {
     if (!this.ledger.tryCommit(event)) console.error(`station: the journal did not take the record of ${operator.username} ${action} ${target}; the change itself is saved`);
   }
 
-  private async run<T>(operator: OperatorRef, fn: () => Promise<T> | T): Promise<{ ok: true; value: T } | Refusal> {
-    const denied = this.check(operator);
-    if (denied) return denied;
+  private async run<T>(fn: () => Promise<T> | T): Promise<{ ok: true; value: T } | Refusal> {
     try {
       return { ok: true, value: await fn() };
     } catch (e) {
@@ -47,29 +40,29 @@ export class StationAdmin {
     }
   }
 
-  async addTerminal(operator: OperatorRef, req: unknown): Promise<SecretAnswer> {
-    const r = (typeof req === 'object' && req !== null ? req : {}) as Record<string, unknown>;
-    if (typeof r.deviceId !== 'string' || typeof r.schoolId !== 'string' || typeof r.label !== 'string' || r.label.length > 200) {
-      return this.check(operator) ?? refusal('invalid_payload', 'expected { deviceId, schoolId, label }');
-    }
-    const { deviceId, schoolId } = r;
-    const res = await this.run(operator, () => this.registry.addTerminal({ deviceId, schoolId, label: (r.label as string) || deviceId }));
+  async addTerminal(operator: OperatorRef, payload: ConsoleRequest<'admin:addTerminal'>): Promise<SecretAnswer> {
+    const req = admitCommand('admin:addTerminal', operator, payload);
+    if (!req.ok) return req;
+    const { deviceId, schoolId, label } = req.value;
+    const res = await this.run(() => this.registry.addTerminal({ deviceId, schoolId, label: label || deviceId }));
     if (!res.ok) return res;
     this.record(operator, 'terminal.added', deviceId, `school ${schoolId}`);
     return { ok: true, token: res.value };
   }
 
-  async rotate(operator: OperatorRef, id: unknown): Promise<SecretAnswer> {
-    if (typeof id !== 'string') return this.check(operator) ?? refusal('invalid_payload', 'expected { id }');
-    const res = await this.run(operator, () => this.registry.rotateDevice(id));
+  async rotate(operator: OperatorRef, id: string): Promise<SecretAnswer> {
+    const req = admitCommand('admin:rotate', operator, { id });
+    if (!req.ok) return req;
+    const res = await this.run(() => this.registry.rotateDevice(id));
     if (!res.ok) return res;
     this.record(operator, 'token.rotated', id, 'the old token no longer works');
     return { ok: true, token: res.value };
   }
 
-  async setDisabled(operator: OperatorRef, id: unknown, disabled: unknown): Promise<CommandResult> {
-    if (typeof id !== 'string' || typeof disabled !== 'boolean') return this.check(operator) ?? refusal('invalid_payload', 'expected { id, disabled }');
-    const res = await this.run(operator, () => this.registry.setDisabled(id, disabled, 'device'));
+  async setDisabled(operator: OperatorRef, id: string, disabled: boolean): Promise<CommandResult> {
+    const req = admitCommand('admin:setDisabled', operator, { id, disabled });
+    if (!req.ok) return req;
+    const res = await this.run(() => this.registry.setDisabled(id, disabled, 'device'));
     if (!res.ok) return res;
     this.record(operator, disabled ? 'disabled' : 'enabled', id);
     return { ok: true };
@@ -79,13 +72,10 @@ export class StationAdmin {
    * Imports reference data (docs/data-exchange.md): admin only, all or nothing. A file with any error is
    * refused with every row error (line, field, reason) and changes nothing.
    */
-  async importData(operator: OperatorRef, req: unknown): Promise<ImportAck> {
-    const denied = this.check(operator);
-    if (denied) return denied;
-    const r = (typeof req === 'object' && req !== null ? req : {}) as Record<string, unknown>;
-    if (!isDataKind(r.kind) || !isDataFormat(r.format) || typeof r.text !== 'string') {
-      return refusal('invalid_payload', `expected { kind: ${DATA_KINDS.join(' | ')}, format: ${DATA_FORMATS.join(' | ')}, text }`);
-    }
+  async importData(operator: OperatorRef, payload: ConsoleRequest<'admin:import'>): Promise<ImportAck> {
+    const req = admitCommand('admin:import', operator, payload);
+    if (!req.ok) return req;
+    const r = req.value;
     const rowsRefused = (errors: RowError[], omitted = 0): ImportRefusal => ({
       ok: false,
       error: { code: 'invalid_payload', message: `${errors.length + omitted} error${errors.length + omitted === 1 ? '' : 's'} in the file; nothing was changed`, details: errors, omitted },
@@ -109,20 +99,20 @@ export class StationAdmin {
   }
 
   /** Exports one kind of reference data as CSV or JSON, without secrets. Admin only; journalled (data left the station). */
-  exportData(operator: OperatorRef, req: unknown): ExportAck {
-    const denied = this.check(operator);
-    if (denied) return denied;
-    const r = (typeof req === 'object' && req !== null ? req : {}) as Record<string, unknown>;
-    if (!isDataKind(r.kind) || !isDataFormat(r.format)) return refusal('invalid_payload', `expected { kind: ${DATA_KINDS.join(' | ')}, format: ${DATA_FORMATS.join(' | ')} }`);
+  exportData(operator: OperatorRef, payload: ConsoleRequest<'admin:export'>): ExportAck {
+    const req = admitCommand('admin:export', operator, payload);
+    if (!req.ok) return req;
+    const r = req.value;
     const text = exportData(r.kind, r.format, this.registry.exportData(r.kind));
     this.record(operator, 'data.exported', r.kind, r.format);
     return { ok: true, text, filename: exportFilename(r.kind, r.format, new Date(this.ledger.now())) };
   }
 
+  /** The response targets (shared/response.ts); the profile is checked by the contract's schema (checkProfile). */
   setTargets(operator: OperatorRef, profile: unknown): CommandResult {
-    if (!can(operator.role, 'registry.manage')) return refusal('forbidden', `role ${operator.role} may not change the targets`);
-    const p = checkProfile(profile);
-    if (!p.ok) return refusal('invalid_payload', p.message);
+    const req = admitCommand('admin:setTargets', operator, { profile });
+    if (!req.ok) return req;
+    const p = { value: req.value.profile };
     try {
       this.registry.setTargets(p.value);
     } catch (e) {

@@ -8,7 +8,7 @@ import { DATA_FORMATS, DATA_KINDS } from './dataExchange';
 import { DISPOSITIONS, type OperatorRef } from './events';
 import { ERROR_CODES } from './protocol';
 import { checkProfile } from './response';
-import type { Action } from './roles';
+import { can, type Action } from './roles';
 
 // --- limits: the core refuses beyond them, the console's fields stop at them (UTF-16 units, as `maxLength`). ---
 
@@ -149,6 +149,7 @@ export function isCommandName(name: unknown): name is CommandName {
 }
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; error: { code: 'invalid_payload'; message: string } };
+type Admitted<T> = Parsed<T> | { ok: false; error: { code: 'forbidden'; message: string } };
 
 function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: string): Parsed<z.output<S>> {
   const r = schema.safeParse(value);
@@ -166,4 +167,15 @@ export function parseRequest<K extends CommandName>(name: K, payload: unknown): 
 /** A command's answer as the console receives it, checked against the command's answer schema. */
 export function parseAnswer<K extends CommandName>(name: K, answer: unknown): Parsed<AnswerOf<K>> {
   return parseWith(CONSOLE_CONTRACT[name].answer, answer, `the answer to ${name}`);
+}
+
+/**
+ * The one admission of a console command, in the gateway and again in the core (which other callers reach
+ * directly): the operator's permission first (one who may not use the command learns nothing about its
+ * payload), then the payload against the command's schema.
+ */
+export function admitCommand<K extends CommandName>(name: K, operator: OperatorRef, payload: unknown): Admitted<ConsoleRequest<K>> {
+  const { permission, denied } = CONSOLE_CONTRACT[name];
+  if (!can(operator.role, permission)) return { ok: false, error: { code: 'forbidden', message: `role ${operator.role} ${denied}` } };
+  return parseRequest(name, payload);
 }

@@ -113,11 +113,11 @@ describe('role checks', () => {
     refusedWith(j, () => s.operators.addNote(officer, id, '   '), 'invalid_payload');
     refusedWith(j, () => s.operators.dispatchUnit(officer, id, 'U-radio'), 'forbidden'); // not acknowledged
     refusedWith(j, () => s.operators.resolve(officer, id, 'real', ''), 'forbidden');
-    refusedWith(j, () => s.operators.resolve(officer, id, 'bogus', ''), 'invalid_payload');
+    refusedWith(j, () => s.operators.resolve(officer, id, 'bogus' as never, ''), 'invalid_payload');
     refusedWith(j, () => s.operators.takeOver(officer, id), 'forbidden');
     refusedWith(j, () => s.operators.dispatchUnit(officer, id, 'U-nope'), 'invalid_payload');
     refusedWith(j, () => s.operators.dispatchUnit(officer, id, 'U-off'), 'invalid_payload');
-    refusedWith(j, () => s.operators.dispatchUnit(officer, id, 42), 'invalid_payload');
+    refusedWith(j, () => s.operators.dispatchUnit(officer, id, 42 as never), 'invalid_payload');
     refusedWith(j, () => s.operators.reopen(officer, id, '原因'), 'forbidden');
   });
   it('takeOver by the current handler is refused; by another operator it is recorded', () => {

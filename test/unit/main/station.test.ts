@@ -281,7 +281,7 @@ describe('Station.acknowledge', () => {
     const r = s.operators.acknowledge(officer, '20990101-0001');
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error.code).toBe('unknown_alarm');
-    const r2 = s.operators.acknowledge(officer, 42);
+    const r2 = s.operators.acknowledge(officer, 42 as never);
     expect(r2.ok).toBe(false);
     if (!r2.ok) expect(r2.error.code).toBe('invalid_payload');
     expect(onDisk()).toEqual([]);
@@ -305,7 +305,7 @@ describe('Station.markShown', () => {
   it('refuses an unknown incident and a non-string id', () => {
     const s = station();
     expect(s.operators.markShown(officer, 'nope')).toMatchObject({ ok: false, error: { code: 'unknown_alarm' } });
-    expect(s.operators.markShown(officer, undefined)).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
+    expect(s.operators.markShown(officer, undefined as never)).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
     expect(onDisk()).toEqual([]);
   });
 });

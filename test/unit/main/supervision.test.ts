@@ -356,7 +356,7 @@ describe('Station.acknowledgeFault', () => {
     ['no fault', 'T-1', undefined],
   ])('refuses %s as invalid_payload', (_what, deviceId, fault) => {
     const s = withOfflineT1();
-    expect(s.operators.acknowledgeFault(officer, deviceId, fault)).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
+    expect(s.operators.acknowledgeFault(officer, deviceId as never, fault as never)).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
     expect(eventsOnDisk('device.fault_acknowledged')).toEqual([]);
   });
 
