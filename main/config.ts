@@ -1,10 +1,10 @@
 // main/ (core, Node) — station configuration from the environment and the command line.
 import path from 'node:path';
 import { DEFAULT_STATION_PORT } from '../shared/protocol';
-import { ConfigError, DEFAULT_UNIT_STALE_MS, readEnvSettings, STATION_TIME_ZONE } from './settings';
-import { loadTileConfig, TILE_FLAGS, type TileConfig } from './tiles';
+import { ConfigError, DEFAULT_UNIT_STALE_MS, readEnvSettings, STATION_TIME_ZONE } from './core/settings';
+import { loadTileConfig, TILE_FLAGS, type TileConfig } from './gateway/tiles';
 
-// Kept under their old names for the callers of main/config.ts; both are defined in main/settings.ts.
+// Kept under their old names for the callers of main/config.ts; both are defined in main/core/settings.ts.
 export { ConfigError, DEFAULT_UNIT_STALE_MS };
 
 export interface StationConfig {
@@ -24,11 +24,11 @@ export interface StationConfig {
   /** Demo county size (--demo-schools N, --demo-units M); unset keeps the existing demo registry's size. */
   demoSchools?: number;
   demoUnits?: number;
-  /** Map tiles under the county outlines (--tile-url / --tiles, see main/tiles.ts). */
+  /** Map tiles under the county outlines (--tile-url / --tiles, see main/gateway/tiles.ts). */
   tiles?: TileConfig;
   /** A session with no console connected for this long is ended (STATION_SESSION_IDLE_MIN, default 30 min). */
   sessionIdleMs?: number;
-  /** The station's time zone (main/settings.ts); absent means STATION_TIME_ZONE. */
+  /** The station's time zone (main/core/settings.ts); absent means STATION_TIME_ZONE. */
   timeZone?: string;
 }
 

@@ -5,9 +5,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Role } from '../shared/events';
 import { makeSampleCounty, LONGHUA_ADCODE, type SampleCountySize } from '../shared/sampleCounty';
-import { Registry, type RegistryData } from './registry';
-import { hashSecret, newToken } from './secrets';
-import { dataFile } from './settings';
+import { Registry, type RegistryData } from './core/registry';
+import { hashSecret, newToken } from './core/secrets';
+import { dataFile } from './core/settings';
 
 export interface DemoCredentials {
   terminals: { deviceId: string; token: string; schoolId: string; schoolName: string }[];

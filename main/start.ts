@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig } from './config';
-import { startCore } from './core';
+import { startCore } from './server';
 
 const distDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 

@@ -1,6 +1,6 @@
 // shared/ — the `/console` contract, written once: one zod schema per operator command (what it sends), the
 // schema of its answer, and the permission it needs. Everything else is derived from CONSOLE_CONTRACT: the command
-// names, the request and answer types, the socket.io typing, the gateway's handler table (main/gateway.ts) and the
+// names, the request and answer types, the socket.io typing, the gateway's handler table (main/gateway/gateway.ts) and the
 // link's `call` (renderer/adapters/stationLink.ts). A renamed command therefore fails the typecheck on both ends
 // (test/types/contract.typecheck.ts), and the UI's length limits are the ones the core enforces.
 import { z } from 'zod';

@@ -1,6 +1,6 @@
 // shared/ — import of reference data: text (CSV or JSON) in, checked rows or row-level errors out; no I/O.
 // Everything that can be checked inside the file is checked here; the registry applies the rows (all or
-// nothing) and adds the checks that need the rest of the registry (main/registryImport.ts). Secrets (token
+// nothing) and adds the checks that need the rest of the registry (main/core/registryImport.ts). Secrets (token
 // hashes) are never read from an import.
 import { z } from 'zod';
 import { parseCsv, unguardFormula } from './csv';

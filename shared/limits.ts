@@ -1,9 +1,9 @@
 // shared/ — limits both the core and the console must agree on. What a station configures (its actual stale
-// limit, its time zone) is in main/settings.ts and reaches consoles from the core; these are fixed or defaults.
+// limit, its time zone) is in main/core/settings.ts and reaches consoles from the core; these are fixed or defaults.
 import { MAX_PAYLOAD_BYTES } from './protocol';
 
 /**
- * The largest socket.io frame the core reads (Engine.IO's maxHttpBufferSize, main/core.ts): 1 MiB. Device
+ * The largest socket.io frame the core reads (Engine.IO's maxHttpBufferSize, main/server.ts): 1 MiB. Device
  * messages are limited to MAX_PAYLOAD_BYTES by the parsers; only an admin's import needs frames this large.
  */
 export const SOCKET_FRAME_BYTES = 64 * MAX_PAYLOAD_BYTES;

@@ -2,13 +2,13 @@
 // Works on the registry file; a running core notices the change at once and drops revoked devices.
 import fs from 'node:fs';
 import path from 'node:path';
-import { scanJournal } from '../main/journal';
+import { scanJournal } from '../main/core/journal';
 import { ROLES, type Role } from '../shared/events';
 import type { AreaClass, SchoolType } from '../shared/model';
 import { demoRegistryFile } from '../main/demo';
-import { Registry, RegistryError, ImportError } from '../main/registry';
+import { Registry, RegistryError, ImportError } from '../main/core/registry';
 import { readArgs, UsageError, type OptionSpec } from './cliArgs';
-import { dataFile } from '../main/settings';
+import { dataFile } from '../main/core/settings';
 import { DATA_KINDS, exportData, formatOfFilename, formatRowError, isDataFormat, isDataKind, parseImport, type RowError } from '../shared/dataExchange';
 
 const HELP = `usage: npm run station -- [--data-dir DIR] [--demo] COMMAND

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import type { RegistryData } from '../../main/registry';
+import type { RegistryData } from '../../main/core/registry';
 import { haversineMeters } from '../../shared/geo';
 import { pinyinInitials } from '../../shared/search';
 import { ROOT, startCoreProcess, type CoreProcess } from '../support/core';

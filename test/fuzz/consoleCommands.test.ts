@@ -1,4 +1,4 @@
-// test/fuzz — every console command (shared/consoleApi.ts, main/gateway.ts attachConsoleNamespace) sent by a
+// test/fuzz — every console command (shared/consoleApi.ts, main/gateway/gateway.ts attachConsoleNamespace) sent by a
 // logged-in operator of each role (officer, chief, trainer, admin) to the REAL core (a child process), with hostile
 // ids (__proto__, constructor, toString, NUL, 100k characters, numbers, objects, arrays, null), wrong types, missing
 // and extra fields, and wrong argument counts. After each command: the process is up, and a valid terminal's alarm is

@@ -37,7 +37,7 @@ async function register(st: FuzzStation, route: Route, kind: Kind, id: string, s
     const r = st.cli('--demo', ...args);
     if (r.code === 2) return { registered: false, refused: r.out.trim() };
     if (r.code !== 0) throw new Error(`station ${args.join(' ')} exited ${r.code} (neither done nor refused): ${r.out}`);
-    // The running core re-reads the registry file when it changes (main/core.ts watchRegistry).
+    // The running core re-reads the registry file when it changes (main/server.ts watchRegistry).
     await sleep(300);
     return { registered: true, ...(/token: (\S+)/.exec(r.out) ? { token: /token: (\S+)/.exec(r.out)![1] } : {}) };
   }

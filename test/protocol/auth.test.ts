@@ -7,7 +7,7 @@
 // means it to.
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Registry } from '../../main/registry';
+import { Registry } from '../../main/core/registry';
 import { ask, client, connect, freshAddress, sleep, START_TIMEOUT, startTestCore, terminalAuth, tryHandshake, unitAuth, validAlarm, waitFor, type TestCore } from './support';
 
 let t: TestCore;

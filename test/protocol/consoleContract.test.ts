@@ -1,4 +1,4 @@
-// The `/console` contract at the real gateway (shared/consoleContract.ts, main/gateway.ts attachConsoleNamespace):
+// The `/console` contract at the real gateway (shared/consoleContract.ts, main/gateway/gateway.ts attachConsoleNamespace):
 // every command of the contract is registered (answered, in its answer's shape), roles are checked before payloads,
 // payloads are checked against the command's schema with the core's limits, and a device unit's `dispatch` is the
 // one of shared/protocol.ts.

@@ -3,22 +3,22 @@
 //
 // 1. Revocation inside the running core. A rotated or disabled device must be cut off at once: its connected socket
 //    disconnected within ~1 s, and not one event of it accepted. Registry.rotateDevice() / setDisabled() called in
-//    the core process never disconnect the open socket: the file watcher's reload() (main/registry.ts) compares the
+//    the core process never disconnect the open socket: the file watcher's reload() (main/core/registry.ts) compares the
 //    re-read file with `this.data`, which update() has already replaced, so it finds nothing revoked; and
-//    main/gateway.ts never re-checks credentials after the handshake. So after a rotation the old socket keeps
+//    main/gateway/gateway.ts never re-checks credentials after the handshake. So after a rotation the old socket keeps
 //    raising alarms and sending heartbeats; after a disable it keeps sending heartbeats and cancels (only alarms are
-//    refused, `forbidden`, as main/station.ts receiveAlarm checks `disabled`). The admin CLI (another process) is
+//    refused, `forbidden`, as main/core/station.ts receiveAlarm checks `disabled`). The admin CLI (another process) is
 //    not affected: see auth.test.ts.
 //
 // 2. Acked messages that are not exactly `(payload, ack)`. Every acked request that fails validation must be
-//    refused with `{ ok: false, error: { code, message } }` and create nothing. main/gateway.ts guarded() takes the
+//    refused with `{ ok: false, error: { code, message } }` and create nothing. main/gateway/gateway.ts guarded() takes the
 //    ack from the 2nd argument only, so:
 //    - `alarm` / `heartbeat` / `cancel` sent with an ack but no payload are never answered (the ack function arrives
 //      as the payload): the terminal times out and retries for ever;
 //    - `alarm` sent with an extra argument before the ack IS stored but never answered.
 //
 // 3. alarm:status re-sent on reconnect: "a terminal that reconnects gets the latest state of each of its open
-//    alarms again". main/gateway.ts re-sends `at: inc.acknowledgedAt ?? inc.receivedAt` whatever the state, so
+//    alarms again". main/gateway/gateway.ts re-sends `at: inc.acknowledgedAt ?? inc.receivedAt` whatever the state, so
 //    after `dispatched` / `on_scene` the repeated status carries another `at` than the one sent live.
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

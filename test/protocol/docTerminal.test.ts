@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Registry } from '../../main/registry';
+import { Registry } from '../../main/core/registry';
 import type { AlarmReceived } from '../../shared/events';
 import type { AlarmStatus } from '../../shared/protocol';
 import { OFFICER, rawConnect, ROOT, sleep, START_TIMEOUT, startTestCore, waitFor, type RawSocket, type TestCore } from './support';

@@ -1,12 +1,12 @@
 // test/protocol — connection exhaustion (issue 9, finding 7): the REAL core in-process with low configured limits
-// (startCore's options.limits, main/admission.ts) and real sockets: raw TCP, raw Engine.IO WebSockets, and
+// (startCore's options.limits, main/gateway/admission.ts) and real sockets: raw TCP, raw Engine.IO WebSockets, and
 // socket.io-client. The default namespace `/` and unknown namespaces are refused and their connections closed;
 // a connection that never authenticates is closed after pendingTimeoutMs; pending and open connections are
 // capped per address and in total; a binary attachment closes the connection instead of being buffered.
 import net from 'node:net';
 import { io as ioClient } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AdmissionLimits } from '../../main/admission';
+import type { AdmissionLimits } from '../../main/gateway/admission';
 import { ask, connect, freshAddress, rawConnect, sleep, START_TIMEOUT, startTestCore, terminalAuth, tryHandshake, validAlarm, waitFor, type RawSocket, type TestCore } from './support';
 
 const LIMITS: Partial<AdmissionLimits> = { maxPendingPerAddress: 4, maxPending: 12, maxPerAddress: 6, pendingTimeoutMs: 1000, evictAfterMs: 400 };

@@ -6,9 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import WebSocket from 'ws';
-import type { AdmissionLimits } from '../../main/admission';
+import type { AdmissionLimits } from '../../main/gateway/admission';
 import { loadConfig } from '../../main/config';
-import { startCore, type RunningCore } from '../../main/core';
+import { startCore, type RunningCore } from '../../main/server';
 import { loadDemoRegistry, type DemoCredentials } from '../../main/demo';
 import type { JournalRecord, OperatorRef, StationEvent } from '../../shared/events';
 import type { AlarmStatus } from '../../shared/protocol';
@@ -55,7 +55,7 @@ export interface CoreOptions {
   /** The station clock (startCore's second argument); defaults to Date.now. */
   now?: () => number;
   env?: Record<string, string>;
-  /** Connection bounds (startCore's options.limits, main/admission.ts); defaults to the core's. */
+  /** Connection bounds (startCore's options.limits, main/gateway/admission.ts); defaults to the core's. */
   limits?: Partial<AdmissionLimits>;
 }
 
@@ -66,7 +66,7 @@ export interface CoreOptions {
  * it does on a second start.
  */
 export async function demoTemplate(): Promise<string> {
-  const sources = ['shared/sampleCounty.ts', 'shared/model.ts', 'main/demo.ts', 'main/registry.ts', 'main/secrets.ts'];
+  const sources = ['shared/sampleCounty.ts', 'shared/model.ts', 'main/demo.ts', 'main/core/registry.ts', 'main/core/secrets.ts'];
   const text = sources.map((f) => fs.readFileSync(path.join(ROOT, f), 'utf8')).join('\0');
   const hash = crypto.createHash('sha256').update(text).digest('hex').slice(0, 16);
   const dir = path.join(os.tmpdir(), `station-protocol-demo-${hash}`);
@@ -220,7 +220,7 @@ export async function waitFor<T>(what: string, f: () => T | undefined | false, t
 }
 
 /**
- * Mirrors the station's per-device token bucket for non-alarm messages (5 per second, bursts of 20; main/station.ts)
+ * Mirrors the station's per-device token bucket for non-alarm messages (5 per second, bursts of 20; main/core/station.ts)
  * with a little margin, so a test sends as fast as it may and is never answered rate_limited by accident.
  */
 export class Pacer {

@@ -3,10 +3,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, vi, type MockInstance } from 'vitest';
-import { openJournal, type Journal } from '../../main/journal';
-import { Registry, emptyRegistryData, type OperatorRecord, type RegistryData, type TerminalRecord, type UnitRecord } from '../../main/registry';
-import type { SecretHash } from '../../main/secrets';
-import { Station, type StationOptions } from '../../main/station';
+import { openJournal, type Journal } from '../../main/core/journal';
+import { Registry, emptyRegistryData, type OperatorRecord, type RegistryData, type TerminalRecord, type UnitRecord } from '../../main/core/registry';
+import type { SecretHash } from '../../main/core/secrets';
+import { Station, type StationOptions } from '../../main/core/station';
 import type { JournalRecord, OperatorRef } from '../../shared/events';
 import type { GuardPost, PatrolUnit, School } from '../../shared/model';
 

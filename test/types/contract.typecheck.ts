@@ -17,7 +17,7 @@ export async function consoleEnd(): Promise<void> {
   await link.call('progress', { incidentId: '20260101-0001', unitId: 'U-1', state: 'arrived' });
 }
 
-// --- the core's end: main/gateway.ts builds its handler table `satisfies ConsoleHandlers` ---
+// --- the core's end: main/gateway/gateway.ts builds its handler table `satisfies ConsoleHandlers` ---
 declare const table: ConsoleHandlers;
 const { acknowledge, ...others } = table;
 

@@ -1,12 +1,12 @@
-// test/unit — reference data import into the registry (main/registry.ts importData, main/station.ts
+// test/unit — reference data import into the registry (main/core/registry.ts importData, main/core/station.ts
 // adminImport/adminExport): all or nothing on a real file, upsert, fresh tokens that authenticate, revocation
 // by disabling, cross-checks as row errors, and the admin-only role check in the core.
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ImportError, Registry, type RegistryData } from '../../main/registry';
-import { hashSecret, type SecretHash } from '../../main/secrets';
-import type { Station } from '../../main/station';
+import { ImportError, Registry, type RegistryData } from '../../main/core/registry';
+import { hashSecret, type SecretHash } from '../../main/core/secrets';
+import type { Station } from '../../main/core/station';
 import { parseImport, type DataKind } from '../../shared/dataExchange';
 import { admin, chief, officer } from '../support/operators';
 import { guardPost, registryOf, savedRegistry, school, terminal, unitRecord, useStationBench } from '../support/registryFixture';

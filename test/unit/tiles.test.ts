@@ -9,11 +9,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../main/config';
-import { startCore } from '../../main/core';
-import { contentSecurityPolicy, makeRequestHandler } from '../../main/http';
-import type { Registry } from '../../main/registry';
-import type { Sessions } from '../../main/sessions';
-import { LOCAL_TILE_URL, openStationTiles, openTileSource, TileCoordError, TileSourceError, type StationTiles, type TileConfig } from '../../main/tiles';
+import { startCore } from '../../main/server';
+import { contentSecurityPolicy, makeRequestHandler } from '../../main/gateway/http';
+import type { Registry } from '../../main/core/registry';
+import type { Sessions } from '../../main/core/sessions';
+import { LOCAL_TILE_URL, openStationTiles, openTileSource, TileCoordError, TileSourceError, type StationTiles, type TileConfig } from '../../main/gateway/tiles';
 import { writePmtiles, zxyToTileId, type WriterTile } from '../support/pmtilesWriter';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');

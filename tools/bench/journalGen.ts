@@ -1,5 +1,5 @@
 // tools/bench (tool, Node) — the journal generator of `npm run bench:journal`: a busy county's year as a valid, hash-chained
-// journal (records exactly as main/journal.ts writes them), streamed to disk with a fixed seed. Every event is one
+// journal (records exactly as main/core/journal.ts writes them), streamed to disk with a fixed seed. Every event is one
 // the core could have written: checkEvent approves each in order (checked with --check on small journals).
 //
 // The year is a time-ordered merge of "items" (a test press, a false alarm, a real alarm with a unit sent, a drill,
@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import type { JournalRecord, OperatorRef, StationEvent } from '../../shared/events';
 import type { AlarmKind } from '../../shared/protocol';
 import { mulberry32 } from '../../shared/sampleCounty';
-import { recordHash } from '../../main/journal';
+import { recordHash } from '../../main/core/journal';
 
 /** Bump whenever the generated journal changes: cached journals are keyed by it. */
 export const GENERATOR_VERSION = 2;

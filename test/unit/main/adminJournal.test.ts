@@ -3,9 +3,9 @@
 // file; a refused action writes nothing, and the station's own saves are not recorded twice.
 import fs from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Registry } from '../../../main/registry';
-import { hashSecret, type SecretHash } from '../../../main/secrets';
-import { REGISTRY_FILE_EDITOR } from '../../../main/stationAdmin';
+import { Registry } from '../../../main/core/registry';
+import { hashSecret, type SecretHash } from '../../../main/core/secrets';
+import { REGISTRY_FILE_EDITOR } from '../../../main/core/stationAdmin';
 import type { AdminAction } from '../../../shared/events';
 import { DEFAULT_TARGETS } from '../../../shared/response';
 import { admin, officer, trainer } from '../../support/operators';

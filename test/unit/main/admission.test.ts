@@ -1,10 +1,10 @@
-// test/unit/main — main/admission.ts without sockets: how HandshakeGate schedules device credential checks (unknown
+// test/unit/main — main/gateway/admission.ts without sockets: how HandshakeGate schedules device credential checks (unknown
 // ids never hashed, a known-good token never queued, failing (address, device) pairs apart from everyone else,
 // penalties per pair), the bounded Lane, the default limits derived from the fd limit, and the parser that refuses
 // binary attachments.
 import { describe, expect, it } from 'vitest';
 import { Decoder as PlainDecoder, PacketType } from 'socket.io-parser';
-import { defaultLimits, FD_RESERVE, HandshakeGate, Lane, protocolParser, type DeviceCheck } from '../../../main/admission';
+import { defaultLimits, FD_RESERVE, HandshakeGate, Lane, protocolParser, type DeviceCheck } from '../../../main/gateway/admission';
 
 const T0 = 1_800_000_000_000;
 

@@ -9,10 +9,10 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { contentSecurityPolicy, makeRequestHandler, requestPath } from '../../../main/http';
-import { Registry, emptyRegistryData } from '../../../main/registry';
-import { Sessions } from '../../../main/sessions';
-import { openStationTiles } from '../../../main/tiles';
+import { contentSecurityPolicy, makeRequestHandler, requestPath } from '../../../main/gateway/http';
+import { Registry, emptyRegistryData } from '../../../main/core/registry';
+import { Sessions } from '../../../main/core/sessions';
+import { openStationTiles } from '../../../main/gateway/tiles';
 
 let root: string;
 let server: http.Server;

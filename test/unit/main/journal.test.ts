@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openJournal, recordHash, scanJournal, type Journal } from '../../../main/journal';
+import { openJournal, recordHash, scanJournal, type Journal } from '../../../main/core/journal';
 import type { JournalRecord, StationEvent } from '../../../shared/events';
 
 const T0 = Date.UTC(2026, 10, 30, 2, 0, 0);

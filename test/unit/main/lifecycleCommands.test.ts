@@ -2,10 +2,10 @@
 // radio, unit progress, alarm:status to the school, restart, supervision escalation, target profiles.
 import path from 'node:path';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Journal } from '../../../main/journal';
-import { Registry, type RegistryData } from '../../../main/registry';
-import { hashSecret, type SecretHash } from '../../../main/secrets';
-import { Station, type CommandResult } from '../../../main/station';
+import type { Journal } from '../../../main/core/journal';
+import { Registry, type RegistryData } from '../../../main/core/registry';
+import { hashSecret, type SecretHash } from '../../../main/core/secrets';
+import { Station, type CommandResult } from '../../../main/core/station';
 import type { OperatorRef, StationEvent } from '../../../shared/events';
 import type { AlarmStatus } from '../../../shared/protocol';
 import { DEFAULT_TARGETS } from '../../../shared/response';

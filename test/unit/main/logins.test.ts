@@ -8,12 +8,12 @@ import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { makeRequestHandler, type HttpDeps } from '../../../main/http';
-import { LoginThrottle } from '../../../main/logins';
-import { HasherBusy, PasswordHasher } from '../../../main/passwords';
-import { Registry } from '../../../main/registry';
-import { hashSecret, newToken, verifySecret } from '../../../main/secrets';
-import { Sessions } from '../../../main/sessions';
+import { makeRequestHandler, type HttpDeps } from '../../../main/gateway/http';
+import { LoginThrottle } from '../../../main/gateway/logins';
+import { HasherBusy, PasswordHasher } from '../../../main/core/passwords';
+import { Registry } from '../../../main/core/registry';
+import { hashSecret, newToken, verifySecret } from '../../../main/core/secrets';
+import { Sessions } from '../../../main/core/sessions';
 import { officer } from '../../support/operators';
 import { operatorRecord, registryOf, school, terminal } from '../../support/registryFixture';
 

@@ -1,6 +1,6 @@
-// test/unit/main — the Electron window's navigation and IPC checks compare parsed origins (main/http.ts isSameOrigin).
+// test/unit/main — the Electron window's navigation and IPC checks compare parsed origins (main/gateway/http.ts isSameOrigin).
 import { describe, expect, it } from 'vitest';
-import { isSameOrigin } from '../../../main/http';
+import { isSameOrigin } from '../../../main/gateway/http';
 
 describe('isSameOrigin', () => {
   const origin = 'http://127.0.0.1:8700';

@@ -1,6 +1,6 @@
 // test/unit/main — the per-device token bucket for non-alarm events: burst, refill with the clock, caps, keys.
 import { describe, expect, it } from 'vitest';
-import { RateLimiter } from '../../../main/rateLimit';
+import { RateLimiter } from '../../../main/core/rateLimit';
 
 const T0 = 1_800_000_000_000;
 

@@ -1,9 +1,9 @@
 // test/unit/main — regression: a backwards step of the wall clock (NTP correction) must not drain a token bucket.
-// main/rateLimit.ts `take` adds ((now - b.at) / 1000) * perSecond without clamping, so a negative interval
+// main/core/rateLimit.ts `take` adds ((now - b.at) / 1000) * perSecond without clamping, so a negative interval
 // subtracts tokens: after the clock steps back by N seconds a device's heartbeats are refused as rate_limited
 // for about N seconds (an hour's step → an hour of refused heartbeats). Fix: Math.max(0, now - b.at).
 import { describe, expect, it } from 'vitest';
-import { RateLimiter } from '../../../main/rateLimit';
+import { RateLimiter } from '../../../main/core/rateLimit';
 
 const T0 = 1_800_000_000_000;
 

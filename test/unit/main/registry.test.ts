@@ -2,8 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Registry, isRole, type RegistryData } from '../../../main/registry';
-import { COST, hashSecret, newToken, verifySecret, type SecretHash } from '../../../main/secrets';
+import { Registry, isRole, type RegistryData } from '../../../main/core/registry';
+import { COST, hashSecret, newToken, verifySecret, type SecretHash } from '../../../main/core/secrets';
 import type { School } from '../../../shared/model';
 import { officer } from '../../support/operators';
 import { operatorRecord, registryOf, school as sampleSchool, terminal, unitRecord, useTempRoot } from '../../support/registryFixture';

@@ -2,8 +2,8 @@
 // rotating and disabling credentials, and reload() telling a running core what to cut off. Real files in a temp dir.
 import fs from 'node:fs';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Registry, RegistryError, type RegistryData } from '../../../main/registry';
-import { hashSecret, type SecretHash } from '../../../main/secrets';
+import { Registry, RegistryError, type RegistryData } from '../../../main/core/registry';
+import { hashSecret, type SecretHash } from '../../../main/core/secrets';
 import type { Role } from '../../../shared/events';
 import { officer } from '../../support/operators';
 import { operatorRecord, patrolUnit as unit, registryOf, savedRegistry, school, terminal, unitRecord, useTempRoot } from '../../support/registryFixture';

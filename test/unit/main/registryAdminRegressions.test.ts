@@ -1,4 +1,4 @@
-// test/unit/main — regressions in main/registry.ts admin methods (found by these tests, fixed since):
+// test/unit/main — regressions in main/core/registry.ts admin methods (found by these tests, fixed since):
 //
 // 1. reload() (registry.ts lines 78 and 83 at 6d70045: `if (!n || key(n) !== key(t) || n.disabled)`) lists every
 //    device or unit that is disabled in the new file, also one that was disabled all along and did not change, and
@@ -17,8 +17,8 @@
 //    for unparseable JSON. Fix: throw unless the parsed value is a plain object (and its lists are arrays).
 import fs from 'node:fs';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Registry, RegistryError, emptyRegistryData, type RegistryData } from '../../../main/registry';
-import { hashSecret, type SecretHash } from '../../../main/secrets';
+import { Registry, RegistryError, emptyRegistryData, type RegistryData } from '../../../main/core/registry';
+import { hashSecret, type SecretHash } from '../../../main/core/secrets';
 import { savedRegistry, school as sampleSchool, terminal, unitRecord, useTempRoot } from '../../support/registryFixture';
 
 const school = sampleSchool('s1', { name: '示例小学', nameEn: 'Sample' });

@@ -1,15 +1,15 @@
-// test/unit/main — the restore boundary of the files the core reads (main/fileSchema.ts): a malformed file is
+// test/unit/main — the restore boundary of the files the core reads (main/core/fileSchema.ts): a malformed file is
 // refused or reported with the file and the field named, nothing is written over it, and a field this version
 // does not know is kept and reported as a warning.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig, ConfigError } from '../../../main/config';
-import { FileFormatError } from '../../../main/fileSchema';
-import { openJournal } from '../../../main/journal';
-import { Registry } from '../../../main/registry';
-import { Sessions } from '../../../main/sessions';
-import { consoleSettings, dataFile, DATA_FILES } from '../../../main/settings';
+import { FileFormatError } from '../../../main/core/fileSchema';
+import { openJournal } from '../../../main/core/journal';
+import { Registry } from '../../../main/core/registry';
+import { Sessions } from '../../../main/core/sessions';
+import { consoleSettings, dataFile, DATA_FILES } from '../../../main/core/settings';
 import { DEFAULT_UNIT_STALE_MS } from '../../../shared/limits';
 import { STATION_TIME_ZONE } from '../../../shared/duty';
 import { registryOf, school, stationRegistryData, useTempRoot } from '../../support/registryFixture';
@@ -126,7 +126,7 @@ describe('the journal watermark', () => {
   });
 });
 
-describe('the environment (main/settings.ts)', () => {
+describe('the environment (main/core/settings.ts)', () => {
   it('refuses a malformed variable naming it and its value', () => {
     const env = { STATION_UNIT_STALE_MS: '2min' };
     expect(() => loadConfig([], env, '/dist')).toThrow(ConfigError);

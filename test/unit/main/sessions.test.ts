@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SESSION_TTL_MS, Sessions } from '../../../main/sessions';
+import { SESSION_TTL_MS, Sessions } from '../../../main/core/sessions';
 
 const NOW = Date.UTC(2026, 10, 30, 8, 0, 0);
 const b64u = (s: string): string => Buffer.from(s, 'utf8').toString('base64url');

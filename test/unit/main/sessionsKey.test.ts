@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Sessions } from '../../../main/sessions';
+import { Sessions } from '../../../main/core/sessions';
 
 const NOW = Date.UTC(2026, 10, 30, 8, 0, 0);
 let dir: string | undefined;

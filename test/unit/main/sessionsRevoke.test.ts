@@ -7,8 +7,8 @@ import path from 'node:path';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../../main/config';
-import { startCore, type RunningCore } from '../../../main/core';
-import { Sessions } from '../../../main/sessions';
+import { startCore, type RunningCore } from '../../../main/server';
+import { Sessions } from '../../../main/core/sessions';
 
 let root: string;
 const cores: RunningCore[] = [];

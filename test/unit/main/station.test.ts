@@ -1,9 +1,9 @@
 // test/unit/main — the station core over a real journal: alarms, idempotency, acknowledgement, restart, not_durable.
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Journal } from '../../../main/journal';
-import { Registry, type RegistryData } from '../../../main/registry';
-import { hashSecret, type SecretHash } from '../../../main/secrets';
-import { Station, type StationListener } from '../../../main/station';
+import type { Journal } from '../../../main/core/journal';
+import { Registry, type RegistryData } from '../../../main/core/registry';
+import { hashSecret, type SecretHash } from '../../../main/core/secrets';
+import { Station, type StationListener } from '../../../main/core/station';
 import type { AlarmReceived, JournalRecord } from '../../../shared/events';
 import type { AlarmStatus } from '../../../shared/protocol';
 import { officer, chief, trainer, admin } from '../../support/operators';

@@ -4,10 +4,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Journal } from '../../../main/journal';
-import { Registry, type RegistryData } from '../../../main/registry';
-import { hashSecret, type SecretHash } from '../../../main/secrets';
-import { Station } from '../../../main/station';
+import type { Journal } from '../../../main/core/journal';
+import { Registry, type RegistryData } from '../../../main/core/registry';
+import { hashSecret, type SecretHash } from '../../../main/core/secrets';
+import { Station } from '../../../main/core/station';
 import type { DeviceHealth } from '../../../shared/consoleApi';
 import type { JournalRecord, StationEvent } from '../../../shared/events';
 import { officer, chief, trainer, admin } from '../../support/operators';

@@ -4,10 +4,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { openJournal, type Journal } from '../../../main/journal';
-import { Registry, emptyRegistryData, type RegistryData } from '../../../main/registry';
-import { hashSecret, type SecretHash } from '../../../main/secrets';
-import { Station } from '../../../main/station';
+import { openJournal, type Journal } from '../../../main/core/journal';
+import { Registry, emptyRegistryData, type RegistryData } from '../../../main/core/registry';
+import { hashSecret, type SecretHash } from '../../../main/core/secrets';
+import { Station } from '../../../main/core/station';
 import type { AlarmStatus } from '../../../shared/protocol';
 import { officer } from '../../support/operators';
 

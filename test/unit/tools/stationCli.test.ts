@@ -2,7 +2,7 @@
 // data folder in a temp dir; what it prints, its exit codes, and what it leaves in registry.json.
 import fs from 'node:fs';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { Registry } from '../../../main/registry';
+import { Registry } from '../../../main/core/registry';
 import { useStationCli } from '../../support/stationCli';
 
 const station = useStationCli('station-cli-test-');

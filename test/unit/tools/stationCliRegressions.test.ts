@@ -1,6 +1,6 @@
 // test/unit/tools — regressions in the registry admin CLI (found by these tests, fixed since):
 //
-// 1. main/stationCli.ts lines 93-97 and 126 (at 6d70045) call Registry.setDisabled(id), which (main/registry.ts
+// 1. main/stationCli.ts lines 93-97 and 126 (at 6d70045) call Registry.setDisabled(id), which (main/core/registry.ts
 //    line 162) looks the id up among terminals, then units, then operators, whatever the command said. So
 //    `operator disable --username duty1` disables the *terminal* duty1 when one exists (the school's alarm button is cut
 //    off and the operator stays enabled), and `device disable --id wang` disables the *operator* wang and prints
@@ -11,7 +11,7 @@
 //    school at latitude 0 instead of refusing. Fix: refuse an empty/blank value before Number().
 import fs from 'node:fs';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { Registry } from '../../../main/registry';
+import { Registry } from '../../../main/core/registry';
 import { useStationCli } from '../../support/stationCli';
 
 const station = useStationCli('station-cli-bug-');

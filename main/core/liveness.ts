@@ -2,10 +2,10 @@
 // it was refused, the token bucket its non-alarm traffic passes, and supervision (offline after 3 silent
 // intervals, escalation of alarms left unacknowledged past their target). Only online/offline, tamper and
 // escalation are journalled; the rest is live state for the health screen.
-import type { DeviceHealth } from '../shared/consoleApi';
-import { dueForEscalation } from '../shared/consoleView';
-import type { StationEvent } from '../shared/events';
-import { OFFLINE_AFTER_INTERVALS, SKEW_FLAG_MS, refusal, type ErrorCode, type Refusal } from '../shared/protocol';
+import type { DeviceHealth } from '../../shared/consoleApi';
+import { dueForEscalation } from '../../shared/consoleView';
+import type { StationEvent } from '../../shared/events';
+import { OFFLINE_AFTER_INTERVALS, SKEW_FLAG_MS, refusal, type ErrorCode, type Refusal } from '../../shared/protocol';
 import type { Ledger } from './ledger';
 import { RateLimiter } from './rateLimit';
 

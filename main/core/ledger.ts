@@ -1,10 +1,10 @@
 // main/ (core, Node) — the ledger: the one place where events are checked, written to the journal and folded
 // into the station's state, and where listeners (the gateways) hear of every change. Every part of the core
 // (terminal and unit intake, operator commands, supervision, administration) writes through commit().
-import { StationFold, type Incident, type StationState } from '../shared/incidents';
-import type { AlarmReceived, JournalRecord, StationEvent } from '../shared/events';
-import { alarmStatusOf, refusal, type AlarmStatus, type ErrorCode, type Refusal } from '../shared/protocol';
-import { isOpen } from '../shared/consoleView';
+import { StationFold, type Incident, type StationState } from '../../shared/incidents';
+import type { AlarmReceived, JournalRecord, StationEvent } from '../../shared/events';
+import { alarmStatusOf, refusal, type AlarmStatus, type ErrorCode, type Refusal } from '../../shared/protocol';
+import { isOpen } from '../../shared/consoleView';
 import type { Journal } from './journal';
 import type { Registry } from './registry';
 

@@ -6,9 +6,9 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { JournalRecord, StationEvent } from '../shared/events';
+import type { JournalRecord, StationEvent } from '../../shared/events';
 
-import { parseJournalRecord } from '../shared/eventSchema';
+import { parseJournalRecord } from '../../shared/eventSchema';
 import { z } from 'zod';
 import { parseJsonFile } from './fileSchema';
 import { DATA_FILES } from './settings';

@@ -1,8 +1,8 @@
 // main/ (core, Node) — the registry side of a data import (docs/data-exchange.md): the checks that need the rest of
 // the registry (shared/dataImport.ts has checked every value inside the file), the ids that need a new token, and
 // the upsert of checked rows into the registry's data. Registry.importData runs them in one atomic update.
-import type { PatrolUnit } from '../shared/model';
-import { ID_COLUMN, mergeRow, type DataKind, type ImportRow, type KindRows, type RowError } from '../shared/dataExchange';
+import type { PatrolUnit } from '../../shared/model';
+import { ID_COLUMN, mergeRow, type DataKind, type ImportRow, type KindRows, type RowError } from '../../shared/dataExchange';
 import { RegistryError, type RegistryData } from './registryFile';
 import type { SecretHash } from './secrets';
 

@@ -1,5 +1,5 @@
 // main/ (core, Node) — who may hold a connection to the station, and how credential checks are scheduled.
-// Three guards, all in front of the namespaces' own authentication (main/gateway.ts):
+// Three guards, all in front of the namespaces' own authentication (main/gateway/gateway.ts):
 // - `Admission`: bounded connections. Raw TCP sockets, and Engine.IO sessions that have not (yet) authenticated
 //   on /terminal, /unit or /console ("pending"), are capped per address and in total, and closed after a short
 //   time; authenticated ones are capped generously per address (a school district's NAT puts thousands of

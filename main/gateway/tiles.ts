@@ -364,7 +364,7 @@ function reply(res: http.ServerResponse, status: number, body: string | Buffer, 
 
 /**
  * Answers /map-config.json and /tiles/… (see isTilesPath). The caller has set the Content-Security-Policy header.
- * The returned promise (a tile read) rejects only if answering itself failed: main/http.ts's error boundary takes it.
+ * The returned promise (a tile read) rejects only if answering itself failed: main/gateway/http.ts's error boundary takes it.
  */
 export function handleTilesRequest(pathname: string, req: http.IncomingMessage, res: http.ServerResponse, tiles: StationTiles | undefined, settings: Record<string, unknown> = {}): void | Promise<void> {
   const text = { 'Content-Type': 'text/plain; charset=utf-8' };

@@ -2,12 +2,12 @@
 import fs from 'node:fs';
 import type http from 'node:http';
 import path from 'node:path';
-import type { LoginRequest, LoginResponse } from '../shared/consoleApi';
-import type { Registry } from './registry';
+import type { LoginRequest, LoginResponse } from '../../shared/consoleApi';
+import type { Registry } from '../core/registry';
 import { LoginThrottle } from './logins';
-import { HasherBusy, PasswordHasher } from './passwords';
-import type { Sessions } from './sessions';
-import { DEFAULT_UNIT_STALE_MS } from './settings';
+import { HasherBusy, PasswordHasher } from '../core/passwords';
+import type { Sessions } from '../core/sessions';
+import { DEFAULT_UNIT_STALE_MS } from '../core/settings';
 import { handleTilesRequest, isTilesPath, type StationTiles, type TileConfig } from './tiles';
 
 /**

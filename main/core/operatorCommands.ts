@@ -2,10 +2,10 @@
 // notes, call-back, take-over, 派警, progress, 处置完毕, reopen) and to a device fault. Roles are checked here,
 // against the operator of the session, never anything the page says; payloads by the console contract (the same
 // admission as the gateway's, for callers that reach the core directly); transitions by the shared rules.
-import { admitCommand, type CommandName, type ConsoleRequest } from '../shared/consoleContract';
-import type { Incident } from '../shared/incidents';
-import type { Disposition, OperatorRef, StationEvent } from '../shared/events';
-import { refusal, type Refusal } from '../shared/protocol';
+import { admitCommand, type CommandName, type ConsoleRequest } from '../../shared/consoleContract';
+import type { Incident } from '../../shared/incidents';
+import type { Disposition, OperatorRef, StationEvent } from '../../shared/events';
+import { refusal, type Refusal } from '../../shared/protocol';
 import type { CommandResult, Ledger } from './ledger';
 
 export class OperatorCommands {

@@ -1,15 +1,15 @@
 // main/ (core, Node) — the socket.io gateway: `/terminal` and `/unit` (station protocol v1) and `/console` (operators).
 // Every handler is wrapped: bad input gets a refusal, a thrown error is logged, nothing crashes the core.
 import type { DefaultEventsMap, Namespace, Server, Socket } from 'socket.io';
-import type { ConsoleAuth, ConsoleServerEvents } from '../shared/consoleApi';
-import { admitCommand, COMMAND_NAMES, type CommandName, type ConsoleClientEvents, type ConsoleHandlers } from '../shared/consoleContract';
-import type { OperatorRef } from '../shared/events';
-import { parseTerminalAuth, parseUnitAuth, refusal, type AlarmStatus, type ParseResult, type UnitDispatch, type UnitDispatchCancel } from '../shared/protocol';
+import type { ConsoleAuth, ConsoleServerEvents } from '../../shared/consoleApi';
+import { admitCommand, COMMAND_NAMES, type CommandName, type ConsoleClientEvents, type ConsoleHandlers } from '../../shared/consoleContract';
+import type { OperatorRef } from '../../shared/events';
+import { parseTerminalAuth, parseUnitAuth, refusal, type AlarmStatus, type ParseResult, type UnitDispatch, type UnitDispatchCancel } from '../../shared/protocol';
 import { HandshakeGate } from './admission';
-import type { Sessions } from './sessions';
-import { describeProblem } from './journal';
-import { toSnapshot, type Incident } from '../shared/incidents';
-import type { Station } from './station';
+import type { Sessions } from '../core/sessions';
+import { describeProblem } from '../core/journal';
+import { toSnapshot, type Incident } from '../../shared/incidents';
+import type { Station } from '../core/station';
 
 const DELIVERY_TIMEOUT_MS = 4000;
 const RESEND_MS = 5000;
@@ -46,7 +46,7 @@ function guarded(name: string, fn: (payload: unknown, ack: unknown) => void) {
 /**
  * Answers a refused handshake with `unauthorized` (and nothing more), after `delayMs` (HandshakeGate). A held
  * refusal keeps its connection open, so the gate is told: under a flood such a connection gives its place to a
- * newcomer (main/admission.ts), which may be a valid device behind the same NAT.
+ * newcomer (main/gateway/admission.ts), which may be a valid device behind the same NAT.
  */
 function refuseAfter(gate: HandshakeGate, socket: Socket, delayMs: number, next: (err?: Error) => void): void {
   const refuse = (): void => next(new Error('unauthorized'));
@@ -89,7 +89,7 @@ interface DeviceKind {
 }
 
 /**
- * A device namespace (`/terminal`, `/unit`): the handshake through `gate` (main/admission.ts; the core passes one
+ * A device namespace (`/terminal`, `/unit`): the handshake through `gate` (main/gateway/admission.ts; the core passes one
  * gate to both, so their scrypt checks share its bounds), the re-check of the credentials on every event, the rate
  * limit, and unknown events. Revoked devices (rotated, disabled, removed) are cut off at once.
  */
@@ -340,7 +340,7 @@ export function attachConsoleNamespace(io: Server, station: Station, sessions: S
 
   nsp.use((socket, next) => {
     const auth = socket.handshake.auth as Partial<ConsoleAuth> | undefined;
-    // A live session only: not logged out, not idle, its operator's password not reset (main/sessions.ts).
+    // A live session only: not logged out, not idle, its operator's password not reset (main/core/sessions.ts).
     const claims = sessions.check(auth?.session, now());
     const operator = claims && station.registry.operator(claims.username);
     if (!operator) return next(new Error('unauthorized'));

@@ -1,9 +1,9 @@
 // main/ (core, Node) — terminal intake: what a school's one-click terminal sends (station protocol v1): an
 // alarm (never refused for load, never lost: shown even when it cannot be stored yet), repeat presses of an
 // open alarm (counted on it, gathered under a flood), heartbeats and cancel requests.
-import { alarmKey, type Incident } from '../shared/incidents';
-import type { AlarmReceived, StationEvent } from '../shared/events';
-import { parseAlarm, parseCancel, parseHeartbeat, refusal, type AlarmAck, type HeartbeatAck, type Refusal } from '../shared/protocol';
+import { alarmKey, type Incident } from '../../shared/incidents';
+import type { AlarmReceived, StationEvent } from '../../shared/events';
+import { parseAlarm, parseCancel, parseHeartbeat, refusal, type AlarmAck, type HeartbeatAck, type Refusal } from '../../shared/protocol';
 import type { CommandResult, Ledger } from './ledger';
 import type { Liveness } from './liveness';
 import { RateLimiter } from './rateLimit';

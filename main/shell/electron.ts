@@ -2,9 +2,9 @@
 // and opens the console in one locked-down window. Everything else runs in plain Node.
 import { app, BrowserWindow, ipcMain, Notification, session } from 'electron';
 import path from 'node:path';
-import { loadConfig } from './config';
-import { startCore } from './core';
-import { contentSecurityPolicy, isSameOrigin } from './http';
+import { loadConfig } from '../config';
+import { startCore } from '../server';
+import { contentSecurityPolicy, isSameOrigin } from '../gateway/http';
 
 const distDir = path.resolve(__dirname, '..');
 

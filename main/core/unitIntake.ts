@@ -1,10 +1,10 @@
 // main/ (core, Node) — unit intake: what a patrol unit's device sends over `/unit` (positions, kept live for the
 // map and never journalled; status, journalled), its answers to dispatches, and which dispatches still wait
 // for an answer (the gateway re-sends them).
-import type { UnitLive } from '../shared/consoleApi';
-import type { Incident } from '../shared/incidents';
-import type { StationEvent } from '../shared/events';
-import { parsePosition, parseUnitStatus, positionFixAt, refusal } from '../shared/protocol';
+import type { UnitLive } from '../../shared/consoleApi';
+import type { Incident } from '../../shared/incidents';
+import type { StationEvent } from '../../shared/events';
+import { parsePosition, parseUnitStatus, positionFixAt, refusal } from '../../shared/protocol';
 import type { CommandResult, Ledger } from './ledger';
 import type { Liveness } from './liveness';
 

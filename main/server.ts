@@ -7,23 +7,23 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import { HealthDiff } from '../shared/consoleApi';
-import { Admission, HandshakeGate, protocolParser, type AdmissionLimits } from './admission';
+import { Admission, HandshakeGate, protocolParser, type AdmissionLimits } from './gateway/admission';
 import { ConfigError, type StationConfig } from './config';
 import { loadDemoRegistry } from './demo';
-import { attachConsoleNamespace, attachTerminalNamespace, attachUnitNamespace } from './gateway';
-import { makeRequestHandler } from './http';
-import { describeProblem, openJournal } from './journal';
-import { Registry } from './registry';
-import { hashSecret, newToken } from './secrets';
-import { PasswordHasher } from './passwords';
-import { Sessions } from './sessions';
-import { dataFile, SOCKET_FRAME_BYTES } from './settings';
-import { Station, StationRestore } from './station';
-import { openStationTiles } from './tiles';
+import { attachConsoleNamespace, attachTerminalNamespace, attachUnitNamespace } from './gateway/gateway';
+import { makeRequestHandler } from './gateway/http';
+import { describeProblem, openJournal } from './core/journal';
+import { Registry } from './core/registry';
+import { hashSecret, newToken } from './core/secrets';
+import { PasswordHasher } from './core/passwords';
+import { Sessions } from './core/sessions';
+import { dataFile, SOCKET_FRAME_BYTES } from './core/settings';
+import { Station, StationRestore } from './core/station';
+import { openStationTiles } from './gateway/tiles';
 
 export interface RunningCore {
   station: Station;
-  /** Connection bounds (main/admission.ts): its limits and what it refused, for tests and health. */
+  /** Connection bounds (main/gateway/admission.ts): its limits and what it refused, for tests and health. */
   admission: Admission;
   url: string;
   port: number;
@@ -59,7 +59,7 @@ function watchRegistry(registry: Registry, station: Station): () => void {
 }
 
 export interface CoreOptions {
-  /** Connection bounds; each one defaults to defaultLimits() (main/admission.ts: derived from the fd limit). */
+  /** Connection bounds; each one defaults to defaultLimits() (main/gateway/admission.ts: derived from the fd limit). */
   limits?: Partial<AdmissionLimits>;
 }
 
@@ -112,7 +112,7 @@ export async function startCore(config: StationConfig, now: () => number = Date.
     maxHttpBufferSize: SOCKET_FRAME_BYTES,
     serveClient: false,
     cors: { origin: false },
-    // No binary attachments: such a packet closes the connection (main/admission.ts).
+    // No binary attachments: such a packet closes the connection (main/gateway/admission.ts).
     parser: protocolParser(),
     // New Engine.IO sessions are bounded per address and in total; an unauthenticated one is closed after
     // pendingTimeoutMs (by Admission; socket.io's own connectTimeout does the same for one that joins nothing).
@@ -120,7 +120,7 @@ export async function startCore(config: StationConfig, now: () => number = Date.
     connectTimeout: admission.limits.pendingTimeoutMs,
   });
   admission.attach(server, io, Boolean(tls));
-  // One gate for both device namespaces: their scrypt checks share its bounds (main/admission.ts).
+  // One gate for both device namespaces: their scrypt checks share its bounds (main/gateway/admission.ts).
   const gate = new HandshakeGate(now);
   gate.onHold = admission.releasable;
   attachTerminalNamespace(io, station, now, gate);

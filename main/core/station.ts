@@ -5,9 +5,9 @@
 //   devices    liveness, supervision, rate limits, health
 //   operators  what officers do to incidents and faults
 //   admin      registry, targets, data exchange (journalled)
-import type { JournalRecord } from '../shared/events';
-import type { Incident, StationState } from '../shared/incidents';
-import { DEFAULT_HEARTBEAT_MS, type AlarmStatus } from '../shared/protocol';
+import type { JournalRecord } from '../../shared/events';
+import type { Incident, StationState } from '../../shared/incidents';
+import { DEFAULT_HEARTBEAT_MS, type AlarmStatus } from '../../shared/protocol';
 import type { Journal } from './journal';
 import { Ledger, StationRestore, type StationListener } from './ledger';
 import { Liveness } from './liveness';

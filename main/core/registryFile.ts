@@ -4,10 +4,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { ROLES, type OperatorRef } from '../shared/events';
-import { AREA_CLASSES, POLICE_ROOM_KINDS, SCHOOL_TYPES } from '../shared/dataColumns';
-import type { GuardPost, PatrolUnit, PoliceRoom, School, Terminal } from '../shared/model';
-import type { TargetProfile } from '../shared/response';
+import { ROLES, type OperatorRef } from '../../shared/events';
+import { AREA_CLASSES, POLICE_ROOM_KINDS, SCHOOL_TYPES } from '../../shared/dataColumns';
+import type { GuardPost, PatrolUnit, PoliceRoom, School, Terminal } from '../../shared/model';
+import type { TargetProfile } from '../../shared/response';
 import { parseJsonFile } from './fileSchema';
 import type { SecretHash } from './secrets';
 

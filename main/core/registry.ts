@@ -1,11 +1,11 @@
 // main/ (core, Node) — the registry: schools, terminals (each bound to one school), units and operators,
 // with credentials kept only as salted hashes; the in-memory data, its queries, device and operator
-// authentication, and administration. The file (schema, atomic write) is main/registryFile.ts; the registry side
-// of a data import is main/registryImport.ts.
-import { ROLES, type OperatorRef, type Role } from '../shared/events';
-import type { PatrolUnit, ReferenceData, School, Terminal } from '../shared/model';
-import { DEFAULT_TARGETS, type TargetProfile } from '../shared/response';
-import type { DataKind, ImportRow, KindRows, RowError } from '../shared/dataExchange';
+// authentication, and administration. The file (schema, atomic write) is main/core/registryFile.ts; the registry side
+// of a data import is main/core/registryImport.ts.
+import { ROLES, type OperatorRef, type Role } from '../../shared/events';
+import type { PatrolUnit, ReferenceData, School, Terminal } from '../../shared/model';
+import { DEFAULT_TARGETS, type TargetProfile } from '../../shared/response';
+import type { DataKind, ImportRow, KindRows, RowError } from '../../shared/dataExchange';
 import { readRegistryFile, RegistryError, writeRegistryFile, type OperatorRecord, type RegistryData, type TerminalRecord, type UnitRecord } from './registryFile';
 import { applyImport, importCheck, ImportError, MAX_NEW_DEVICES_PER_IMPORT, tokenNeeds, type ImportOutcome } from './registryImport';
 import { hashSecret, newToken, tokenDigest, verifySecret, type SecretHash } from './secrets';
@@ -254,7 +254,7 @@ export class Registry {
   /**
    * The operator if the password is right and the operator enabled. An unknown or disabled name costs the same
    * check (against a dummy password hash), so timing does not tell which usernames exist. `check` is the
-   * password check: the login passes main/passwords.ts's worker, which keeps it off the terminals' thread pool.
+   * password check: the login passes main/core/passwords.ts's worker, which keeps it off the terminals' thread pool.
    */
   async authenticateOperator(username: string, password: string, check: (password: string, stored: SecretHash) => Promise<boolean> = verifySecret): Promise<OperatorRef | undefined> {
     const o = this.operatorsByName.get(username);

@@ -2,11 +2,11 @@
 // terminals, tokens, enabling and disabling, reference-data import and export, response targets. Role-checked
 // here, in the core. Every action that took effect is journalled (admin.action) with the operator's name: the
 // registry and targets live in their own files, so the journal is where a chief reads who changed what.
-import type { ExportAck, ImportAck, ImportRefusal } from '../shared/consoleApi';
-import { admitCommand, type ConsoleRequest } from '../shared/consoleContract';
-import { MAX_LISTED_ERRORS, exportData, exportFilename, parseImportInSlices, type RowError } from '../shared/dataExchange';
-import type { AdminAction, AdminActionKind, OperatorRef } from '../shared/events';
-import { refusal, type Refusal } from '../shared/protocol';
+import type { ExportAck, ImportAck, ImportRefusal } from '../../shared/consoleApi';
+import { admitCommand, type ConsoleRequest } from '../../shared/consoleContract';
+import { MAX_LISTED_ERRORS, exportData, exportFilename, parseImportInSlices, type RowError } from '../../shared/dataExchange';
+import type { AdminAction, AdminActionKind, OperatorRef } from '../../shared/events';
+import { refusal, type Refusal } from '../../shared/protocol';
 import type { CommandResult, Ledger } from './ledger';
 import { ImportError, RegistryError } from './registry';
 

@@ -4,9 +4,9 @@
 // (consoleSettings), never a second default of their own.
 import path from 'node:path';
 import { z } from 'zod';
-import { STATION_TIME_ZONE } from '../shared/duty';
-import { DEFAULT_UNIT_STALE_MS, SOCKET_FRAME_BYTES, UNIT_STALE_MS_RANGE } from '../shared/limits';
-import { DEFAULT_HEARTBEAT_MS } from '../shared/protocol';
+import { STATION_TIME_ZONE } from '../../shared/duty';
+import { DEFAULT_UNIT_STALE_MS, SOCKET_FRAME_BYTES, UNIT_STALE_MS_RANGE } from '../../shared/limits';
+import { DEFAULT_HEARTBEAT_MS } from '../../shared/protocol';
 
 export { DEFAULT_UNIT_STALE_MS, SOCKET_FRAME_BYTES, STATION_TIME_ZONE };
 
@@ -15,16 +15,16 @@ export class ConfigError extends Error {}
 
 /** The files of a station's data folder (STATION_DATA_DIR), by what they hold. */
 export const DATA_FILES = {
-  /** The hash-chained event log (main/journal.ts); `<journal>.watermark` and `.torn-<time>` sit beside it. */
+  /** The hash-chained event log (main/core/journal.ts); `<journal>.watermark` and `.torn-<time>` sit beside it. */
   journal: 'journal.jsonl',
   /** The journal's id, from before the watermark held it (read once, for journals of older versions). */
   journalId: 'journal-id',
-  /** Schools, terminals, units, operators and the response-time targets (main/registryFile.ts). */
+  /** Schools, terminals, units, operators and the response-time targets (main/core/registryFile.ts). */
   registry: 'registry.json',
   /** The sample county of --demo, and the credentials made for it. */
   demoRegistry: 'demo-registry.json',
   demoCredentials: 'demo-credentials.json',
-  /** The live sessions and the key that signs them (main/sessions.ts). */
+  /** The live sessions and the key that signs them (main/core/sessions.ts). */
   sessions: 'sessions.json',
   sessionKey: 'session-key',
   /** Written once on a real station's first start: the password of the first operator, admin. */
@@ -70,7 +70,7 @@ const textVar = z
 
 /**
  * Every STATION_* variable the core reads. The tile variables (STATION_TILE_URL, STATION_TILES,
- * STATION_TILE_ATTRIBUTION, STATION_TILE_MAX_ZOOM) are read with their flags by main/tiles.ts (loadTileConfig),
+ * STATION_TILE_ATTRIBUTION, STATION_TILE_MAX_ZOOM) are read with their flags by main/gateway/tiles.ts (loadTileConfig),
  * which checks a URL or an archive path; STATION_PORT is checked with --port by main/config.ts.
  */
 export const envSchema = z
