@@ -17,7 +17,7 @@ import { Registry } from './core/registry';
 import { hashSecret, newToken } from './core/secrets';
 import { PasswordHasher } from './core/passwords';
 import { Sessions } from './core/sessions';
-import { dataFile, SOCKET_FRAME_BYTES } from './core/settings';
+import { consoleSettings, dataFile, SOCKET_FRAME_BYTES } from './core/settings';
 import { Station, StationRestore } from './core/station';
 import { openStationTiles } from './gateway/tiles';
 
@@ -93,7 +93,7 @@ export async function startCore(config: StationConfig, now: () => number = Date.
   const passwords = new PasswordHasher();
   const journalId = journal.journalId;
 
-  const handler = makeRequestHandler({ consoleDir: config.consoleDir, registry: () => registry, sessions, passwords, now, tiles, unitStaleMs: config.unitStaleMs });
+  const handler = makeRequestHandler({ consoleDir: config.consoleDir, registry: () => registry, sessions, passwords, now, tiles });
   const tls = config.tlsCert && config.tlsKey;
   const admission = new Admission(options.limits);
   const server = tls
@@ -125,7 +125,7 @@ export async function startCore(config: StationConfig, now: () => number = Date.
   gate.onHold = admission.releasable;
   attachTerminalNamespace(io, station, now, gate);
   const stopUnits = attachUnitNamespace(io, station, now, gate);
-  attachConsoleNamespace(io, station, sessions, now, journalId);
+  attachConsoleNamespace(io, station, sessions, now, journalId, consoleSettings(config));
   // The chain of the journal is checked after the core listens (in slices): a break found then reaches every console.
   void journal.chainChecked.then((p) => {
     if (!p) return;

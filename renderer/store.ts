@@ -1,9 +1,10 @@
 // renderer/ — the console's state: the journal replica folded by the shared reducer, plus link status.
 // Components read it with useConsole() and act through its methods; they never touch sockets or Dexie.
 import { useSyncExternalStore } from 'react';
-import { mergeHealth, type ConsoleHello, type DeviceHealth, type ExportAck, type ImportAck, type UnitLive } from '../shared/consoleApi';
+import { mergeHealth, type ConsoleHello, type ConsoleSettings, type DeviceHealth, type ExportAck, type ImportAck, type UnitLive } from '../shared/consoleApi';
 import { parseImport, utf8Bytes, type DataFormat, type DataKind } from '../shared/dataExchange';
-import { MAX_IMPORT_FRAME_TEXT_BYTES } from '../shared/limits';
+import { DEFAULT_UNIT_STALE_MS, MAX_IMPORT_FRAME_TEXT_BYTES } from '../shared/limits';
+import { STATION_TIME_ZONE } from '../shared/duty';
 import type { ConsoleRequest } from '../shared/consoleContract';
 import type { AlarmReceived, JournalRecord, OperatorRef } from '../shared/events';
 import { alertFor, awaitsAcknowledgement } from '../shared/consoleView';
@@ -26,11 +27,16 @@ export interface ConsoleState {
   units: UnitLive[];
   online: boolean;
   journalProblems: string[];
+  /** The station's settings as its hello said (defaults until then). */
+  settings: ConsoleSettings;
   sound: SoundState;
   soundTone?: 'alarm' | 'fault';
   soundUrgent?: boolean;
   error?: string;
 }
+
+/** What a console uses before the core's hello says otherwise (shared defaults). */
+const DEFAULT_CONSOLE_SETTINGS: ConsoleSettings = { unitStaleMs: DEFAULT_UNIT_STALE_MS, timeZone: STATION_TIME_ZONE };
 
 const SESSION_KEY = 'station.session';
 const OPERATOR_KEY = 'station.operator';
@@ -55,7 +61,7 @@ export class ConsoleStore {
     });
     const session = sessionStorage.getItem(SESSION_KEY);
     const operator = sessionStorage.getItem(OPERATOR_KEY);
-    this.s = { phase: 'login', station: emptyState, volatile: [], health: [], units: [], online: false, journalProblems: [], sound: 'idle' };
+    this.s = { phase: 'login', station: emptyState, volatile: [], health: [], units: [], online: false, journalProblems: [], settings: DEFAULT_CONSOLE_SETTINGS, sound: 'idle' };
     if (session && operator) void this.begin(session, JSON.parse(operator) as OperatorRef);
   }
 
@@ -157,7 +163,7 @@ export class ConsoleStore {
 
   private onHello(h: ConsoleHello): void {
     setClockOffset(h.serverTime - Date.now());
-    this.set({ operator: h.operator, reference: this.sameOrNew(h.reference), journalProblems: h.journalProblems });
+    this.set({ operator: h.operator, reference: this.sameOrNew(h.reference), journalProblems: h.journalProblems, settings: h.settings });
     this.awaitingResync = false;
     if (this.journalId !== undefined && this.journalId !== h.journalId) {
       // A different journal (the station was reset): what we hold belongs to another history.

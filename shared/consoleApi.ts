@@ -33,6 +33,14 @@ export interface ConsoleAuth {
   since: number;
 }
 
+/** What every console must use as the station does, carried to it in `hello` (configured in main/core/settings.ts). */
+export interface ConsoleSettings {
+  /** The configured STATION_UNIT_STALE_MS: the map greys a unit and the incident panel ranks it last past this. */
+  unitStaleMs: number;
+  /** The station's time zone (IANA): duty windows, and every time a person reads. */
+  timeZone: string;
+}
+
 export interface ConsoleHello {
   /** Identity of the core's journal; a replica built from a different one must be discarded. */
   journalId: string;
@@ -41,6 +49,7 @@ export interface ConsoleHello {
   serverTime: number;
   /** Problems found in the journal at start (torn tail, bad records), for a warning on the console. */
   journalProblems: string[];
+  settings: ConsoleSettings;
 }
 
 export interface HealthChange {

@@ -1,4 +1,4 @@
-// shared/ — station protocol v1 (spec/station-protocol-v1.md): wire types and the one parser per
+// shared/ — station protocol v1 (docs/station-protocol-v1.md): wire types and the one parser per
 // message. Both the station core and the simulator import these, so the two ends cannot drift.
 import { z } from 'zod';
 import { utf8Bytes } from './utf8';

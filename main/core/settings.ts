@@ -6,6 +6,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { STATION_TIME_ZONE } from '../../shared/duty';
 import { DEFAULT_UNIT_STALE_MS, SOCKET_FRAME_BYTES, UNIT_STALE_MS_RANGE } from '../../shared/limits';
+import type { ConsoleSettings } from '../../shared/consoleApi';
 import { DEFAULT_HEARTBEAT_MS } from '../../shared/protocol';
 
 export { DEFAULT_UNIT_STALE_MS, SOCKET_FRAME_BYTES, STATION_TIME_ZONE };
@@ -109,17 +110,7 @@ export function readEnvSettings(env: NodeJS.ProcessEnv): EnvSettings {
   };
 }
 
-/**
- * What every console must use as the station does, carried to it by the core (today the map reads unitStaleMs from
- * /map-config.json; the `hello` of shared/consoleApi.ts is to carry this whole object as `settings`).
- */
-export interface ConsoleSettings {
-  /** The configured STATION_UNIT_STALE_MS: the map greys a unit and the incident panel ranks it last past this. */
-  unitStaleMs: number;
-  /** The station's time zone (IANA): duty windows, and every time a person reads. */
-  timeZone: string;
-}
-
+/** What every console must use as the station does: carried to it in `hello` (shared/consoleApi.ts ConsoleSettings). */
 export function consoleSettings(config: { unitStaleMs?: number; timeZone?: string }): ConsoleSettings {
   return { unitStaleMs: config.unitStaleMs ?? DEFAULT_UNIT_STALE_MS, timeZone: config.timeZone ?? STATION_TIME_ZONE };
 }

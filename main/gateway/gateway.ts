@@ -1,7 +1,7 @@
 // main/ (core, Node) — the socket.io gateway: `/terminal` and `/unit` (station protocol v1) and `/console` (operators).
 // Every handler is wrapped: bad input gets a refusal, a thrown error is logged, nothing crashes the core.
 import type { DefaultEventsMap, Namespace, Server, Socket } from 'socket.io';
-import type { ConsoleAuth, ConsoleServerEvents } from '../../shared/consoleApi';
+import type { ConsoleAuth, ConsoleServerEvents, ConsoleSettings } from '../../shared/consoleApi';
 import { admitCommand, COMMAND_NAMES, type CommandName, type ConsoleClientEvents, type ConsoleHandlers } from '../../shared/consoleContract';
 import type { OperatorRef } from '../../shared/events';
 import { parseTerminalAuth, parseUnitAuth, refusal, type AlarmStatus, type ParseResult, type UnitDispatch, type UnitDispatchCancel } from '../../shared/protocol';
@@ -314,7 +314,7 @@ function runCommand<K extends CommandName>(name: K, handlers: ConsoleHandlers, o
   }
 }
 
-export function attachConsoleNamespace(io: Server, station: Station, sessions: Sessions, now: () => number, journalId: string): void {
+export function attachConsoleNamespace(io: Server, station: Station, sessions: Sessions, now: () => number, journalId: string, settings: ConsoleSettings): void {
   const nsp: Namespace<ConsoleClientEvents, ConsoleServerEvents, DefaultEventsMap, Partial<ConsoleData>> = io.of('/console');
   // One handler per command of the contract (a missing or misspelled one fails the typecheck). Roles and the
   // incident's state are checked in the station, against the operator of this session, not anything the page says.
@@ -366,6 +366,7 @@ export function attachConsoleNamespace(io: Server, station: Station, sessions: S
       reference: station.registry.reference(),
       serverTime: now(),
       journalProblems: station.journal.problems.map(describeProblem),
+      settings,
     });
     // Catch-up and joining the live room happen in one synchronous step, so no record falls between them.
     // A console far behind (a first login to a year of journal) gets the state at one seq instead of every

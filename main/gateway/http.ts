@@ -7,7 +7,6 @@ import type { Registry } from '../core/registry';
 import { LoginThrottle } from './logins';
 import { HasherBusy, PasswordHasher } from '../core/passwords';
 import type { Sessions } from '../core/sessions';
-import { DEFAULT_UNIT_STALE_MS } from '../core/settings';
 import { handleTilesRequest, isTilesPath, type StationTiles, type TileConfig } from './tiles';
 
 /**
@@ -119,8 +118,6 @@ export interface HttpDeps {
   now: () => number;
   /** Map tiles: /map-config.json, /tiles/{z}/{x}/{y} and the tile origin in the CSP. */
   tiles?: StationTiles;
-  /** Map settings the consoles read from /map-config.json. */
-  unitStaleMs?: number;
   /** Password checks on their own worker thread (one is made when not given; the core passes its own and closes it). */
   passwords?: PasswordHasher;
   /** The login throttle (per address and per account); a default one when not given. */
@@ -218,7 +215,7 @@ export function makeRequestHandler(deps: HttpDeps): (req: http.IncomingMessage, 
     // socket.io (engine.io) takes /socket.io/ requests before they reach this handler: one that gets here is a
     // stray path (e.g. /./socket.io/) and is answered, never left hanging.
     if (pathname.startsWith('/socket.io/')) return send(res, 404, 'not found', 'text/plain');
-    if (isTilesPath(pathname)) return handleTilesRequest(pathname, req, res, deps.tiles, { unitStaleMs: deps.unitStaleMs ?? DEFAULT_UNIT_STALE_MS });
+    if (isTilesPath(pathname)) return handleTilesRequest(pathname, req, res, deps.tiles);
     if (pathname === '/api/login') {
       if (req.method !== 'POST') return send(res, 405, JSON.stringify({ ok: false, error: { code: 'invalid_payload', message: 'POST only' } }));
       return login(req, res);

@@ -366,10 +366,10 @@ function reply(res: http.ServerResponse, status: number, body: string | Buffer, 
  * Answers /map-config.json and /tiles/… (see isTilesPath). The caller has set the Content-Security-Policy header.
  * The returned promise (a tile read) rejects only if answering itself failed: main/gateway/http.ts's error boundary takes it.
  */
-export function handleTilesRequest(pathname: string, req: http.IncomingMessage, res: http.ServerResponse, tiles: StationTiles | undefined, settings: Record<string, unknown> = {}): void | Promise<void> {
+export function handleTilesRequest(pathname: string, req: http.IncomingMessage, res: http.ServerResponse, tiles: StationTiles | undefined): void | Promise<void> {
   const text = { 'Content-Type': 'text/plain; charset=utf-8' };
   if (req.method !== 'GET' && req.method !== 'HEAD') return reply(res, 405, 'method not allowed', { ...text, Allow: 'GET, HEAD' });
-  if (pathname === '/map-config.json') return reply(res, 200, JSON.stringify({ tiles: tiles?.map ?? null, ...settings }), { 'Content-Type': 'application/json' });
+  if (pathname === '/map-config.json') return reply(res, 200, JSON.stringify({ tiles: tiles?.map ?? null }), { 'Content-Type': 'application/json' });
   const at = parseTilePathname(pathname);
   if (!at) return reply(res, 400, `bad tile address: expected /tiles/{z}/{x}/{y} with z 0–${MAX_TILE_ZOOM}, x and y 0–2^z−1`, text);
   const source = tiles?.source;

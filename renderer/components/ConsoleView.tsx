@@ -118,11 +118,12 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
             station={state.station}
             units={state.units}
             operator={state.operator}
+            unitStaleMs={state.settings.unitStaleMs}
             onClose={() => setSelected(undefined)}
           />
         )}
         {tab === 'console' && (
-          <StationMap reference={state.reference} incidents={queue} alarmed={alarmed} selected={selected} units={state.units} station={state.station} health={state.health} />
+          <StationMap reference={state.reference} incidents={queue} alarmed={alarmed} selected={selected} units={state.units} station={state.station} health={state.health} unitStaleMs={state.settings.unitStaleMs} />
         )}
         {tab === 'devices' && <DeviceHealthView health={state.health} schools={schools} />}
         {tab === 'admin' && <AdminView reference={state.reference} health={state.health} />}

@@ -1,6 +1,6 @@
 // renderer/ — one incident worked end to end: who has it, its timers against the targets, call-back and
 // notes, the nearest units with one-click dispatch, each unit's progress, resolution, and the timeline.
-import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useMemo, useState, type FormEvent } from 'react';
 import type { UnitLive } from '../../shared/consoleApi';
 import { isOpen } from '../../shared/consoleView';
 import { MAX_NOTE_LENGTH, MAX_OUTCOME_LENGTH, MAX_REASON_LENGTH, type ConsoleRequest, type LifecycleCommand } from '../../shared/consoleContract';
@@ -9,7 +9,6 @@ import { DISPOSITIONS, type Disposition } from '../../shared/events';
 import { isActiveDispatch, type Dispatch, type Incident, type StationState } from '../../shared/incidents';
 import type { ReferenceData, School } from '../../shared/model';
 import { intervals, runningTimer, standing, DEFAULT_TARGETS, type TargetProfile } from '../../shared/response';
-import { configuredUnitStaleMs, DEFAULT_UNIT_STALE_MS } from '../adapters/basemap';
 import { useI18n } from '../i18n';
 import { getStore, type ConsoleState } from '../store';
 import { clockTime, duration, useNow } from '../time';
@@ -21,6 +20,8 @@ interface Props {
   station: StationState;
   units: UnitLive[];
   operator: ConsoleState['operator'];
+  /** The station's stale limit for unit positions (hello settings): the map uses the same. */
+  unitStaleMs: number;
   onClose: () => void;
 }
 
@@ -58,7 +59,7 @@ function RunningTimer({ inc, area, targets }: { inc: Incident; area: School['are
   ) : null;
 }
 
-export function IncidentPanel({ incident: inc, reference, station, units, operator, onClose }: Props) {
+export function IncidentPanel({ incident: inc, reference, station, units, operator, unitStaleMs: staleMs, onClose }: Props) {
   const { t, c } = useI18n();
   const store = getStore();
   const [error, setError] = useState<string>();
@@ -75,15 +76,6 @@ export function IncidentPanel({ incident: inc, reference, station, units, operat
     });
 
   const freshAt = useNow(30_000);
-  // The station's stale limit, as the map uses it (it ranked with the default 2 min while the map used the setting).
-  const [staleMs, setStaleMs] = useState(DEFAULT_UNIT_STALE_MS);
-  useEffect(() => {
-    let live = true;
-    void configuredUnitStaleMs().then((ms) => live && setStaleMs(ms));
-    return () => {
-      live = false;
-    };
-  }, []);
   const candidates = useMemo(() => {
     const target = inc.location ?? school;
     if (!target || !reference) return [];

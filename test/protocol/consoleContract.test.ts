@@ -6,10 +6,13 @@ import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMAND_NAMES, MAX_NOTE_LENGTH, MAX_REASON_LENGTH, parseAnswer, type CommandName } from '../../shared/consoleContract';
 import { unitDispatchSchema } from '../../shared/protocol';
+import type { ConsoleHello } from '../../shared/consoleApi';
 import { ask, connect, START_TIMEOUT, startTestCore, terminalAuth, unitAuth, validAlarm, waitFor, type TestCore } from './support';
 
 let t: TestCore;
 const sockets: Socket[] = [];
+
+let lastHello: ConsoleHello | undefined;
 
 async function consoleOf(role: 'officer' | 'trainer' | 'admin'): Promise<Socket> {
   const op = t.creds.operators.find((o) => o.role === role)!;
@@ -18,7 +21,10 @@ async function consoleOf(role: 'officer' | 'trainer' | 'admin'): Promise<Socket>
   const s = io(`${t.url}/console`, { auth: { session, since: 0 }, transports: ['websocket'], reconnection: false, forceNew: true });
   sockets.push(s);
   await new Promise<void>((resolve, reject) => {
-    s.once('hello', () => resolve());
+    s.once('hello', (h: ConsoleHello) => {
+      lastHello = h;
+      resolve();
+    });
     s.once('connect_error', reject);
   });
   return s;
@@ -33,11 +39,19 @@ const send = (s: Socket, name: string, payload: unknown, ms = 3000): Promise<unk
 const codeOf = (a: unknown): unknown => (a as { error?: { code?: unknown } }).error?.code;
 
 beforeAll(async () => {
-  t = await startTestCore();
+  // A stale limit other than the default, so the test below sees the configured value reach the console.
+  t = await startTestCore({ env: { STATION_UNIT_STALE_MS: '45000' } });
 }, START_TIMEOUT);
 afterAll(async () => {
   for (const s of sockets) s.close();
   await t?.close();
+});
+
+describe('hello', () => {
+  it("carries the station's settings: the configured stale limit and the time zone (one definition for map and panel)", async () => {
+    await consoleOf('officer');
+    expect(lastHello?.settings).toEqual({ unitStaleMs: 45_000, timeZone: 'Asia/Shanghai' });
+  });
 });
 
 describe('every command of the contract is registered by the gateway', () => {

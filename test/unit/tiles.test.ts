@@ -438,7 +438,7 @@ describe('HTTP: /tiles and /map-config.json from a local archive', () => {
     expect(r.status).toBe(200);
     expect(r.headers['content-type']).toBe('application/json');
     expect(r.headers['cache-control']).toBe('no-store');
-    expect(JSON.parse(r.body.toString())).toEqual({ tiles: { url: LOCAL_TILE_URL, attribution: '© 示例瓦片', minZoom: 8, maxZoom: 10 }, unitStaleMs: 120_000 });
+    expect(JSON.parse(r.body.toString())).toEqual({ tiles: { url: LOCAL_TILE_URL, attribution: '© 示例瓦片', minZoom: 8, maxZoom: 10 } });
     expect(LOCAL_TILE_URL).toBe('tiles/{z}/{x}/{y}');
   });
 
@@ -460,7 +460,7 @@ describe('HTTP: a z/x/y folder', () => {
       const r = await get(served.base, '/tiles/5/26/11.png');
       expect([r.status, r.headers['content-type'], r.body.toString()]).toEqual([200, 'image/jpeg', 'jpeg bytes']);
       expect((await get(served.base, '/tiles/5/26/12')).status).toBe(404);
-      expect(JSON.parse((await get(served.base, '/map-config.json')).body.toString())).toEqual({ tiles: { url: 'tiles/{z}/{x}/{y}', attribution: '本地', minZoom: 5, maxZoom: 7 }, unitStaleMs: 120_000 });
+      expect(JSON.parse((await get(served.base, '/map-config.json')).body.toString())).toEqual({ tiles: { url: 'tiles/{z}/{x}/{y}', attribution: '本地', minZoom: 5, maxZoom: 7 } });
     } finally {
       await served.close();
       await tiles.close();
@@ -479,7 +479,7 @@ describe('HTTP: without local tiles', () => {
     const served = await serve(undefined);
     try {
       const r = await get(served.base, '/map-config.json');
-      expect(JSON.parse(r.body.toString())).toEqual({ tiles: null, unitStaleMs: 120_000 });
+      expect(JSON.parse(r.body.toString())).toEqual({ tiles: null });
       expect(directives(r.headers['content-security-policy']).get('img-src')).toBe("'self' data: blob:");
       expect((await get(served.base, '/tiles/0/0/0')).status).toBe(404);
       expect((await get(served.base, '/tiles/0/0/9')).status).toBe(400);
@@ -500,7 +500,7 @@ describe('HTTP: a remote XYZ tile server', () => {
     const served = await serve(tiles);
     try {
       const r = await get(served.base, '/map-config.json');
-      expect(JSON.parse(r.body.toString())).toEqual({ tiles: { url: config.url, attribution: '公安 GIS', minZoom: 0, maxZoom: 18 }, unitStaleMs: 120_000 });
+      expect(JSON.parse(r.body.toString())).toEqual({ tiles: { url: config.url, attribution: '公安 GIS', minZoom: 0, maxZoom: 18 } });
       const csp = directives(r.headers['content-security-policy']);
       expect(csp.get('img-src')).toBe("'self' data: blob: https://gis.police.lan:8443");
       // Nothing else changes.

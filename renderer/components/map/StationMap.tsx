@@ -12,7 +12,7 @@ import type { StationState } from '../../../shared/incidents';
 import type { ReferenceData, School, SchoolType } from '../../../shared/model';
 import { DEFAULT_TARGETS } from '../../../shared/response';
 import { buildSearchIndex } from '../../../shared/search';
-import { DEFAULT_UNIT_STALE_MS, loadBasemap, type Basemap } from '../../adapters/basemap';
+import { loadBasemap, type Basemap } from '../../adapters/basemap';
 import { getStore } from '../../store';
 import { useNow } from '../../time';
 import { AlarmLayer, DistanceRings, FocusMarker, NearestLines } from './IncidentOverlays';
@@ -29,6 +29,8 @@ interface Props {
   units: UnitLive[];
   station: StationState;
   health: DeviceHealth[];
+  /** The station's stale limit for unit positions (hello settings). */
+  unitStaleMs: number;
 }
 
 const LONGHUA_CENTER: [number, number] = [41.45, 117.6];
@@ -130,7 +132,7 @@ function Tiles({ tiles, onFailed }: { tiles: NonNullable<Basemap['tiles']>; onFa
   );
 }
 
-export function StationMap({ reference, incidents, alarmed, selected, units, station, health }: Props) {
+export function StationMap({ reference, incidents, alarmed, selected, units, station, health, unitStaleMs }: Props) {
   const [basemap, setBasemap] = useState<Basemap>();
   const [tilesFailed, setTilesFailed] = useState(false);
   useEffect(() => {
@@ -202,11 +204,11 @@ export function StationMap({ reference, incidents, alarmed, selected, units, sta
   const nearest = useMemo(() => {
     if (!focusIncident || !focusPlace || !reference || !focusOpen || !isStored(focusIncident)) return EMPTY;
     const positions = new Map(units.map((u) => [u.unitId, u]));
-    const freshness = { now, staleMs: basemap?.unitStaleMs ?? DEFAULT_UNIT_STALE_MS };
+    const freshness = { now, staleMs: unitStaleMs };
     return candidatesFor(focusPlace, focusIncident.id, { units: reference.units, positions, states: station.units, assignments: station.assignments, freshness }, reference.targets ?? DEFAULT_TARGETS)
       .filter((c) => c.available)
       .slice(0, NEAREST_SHOWN);
-  }, [focusIncident, focusPlace, focusOpen, reference, units, station.units, station.assignments, now, basemap]);
+  }, [focusIncident, focusPlace, focusOpen, reference, units, station.units, station.assignments, now, unitStaleMs]);
 
   const store = getStore();
   const dispatch = useCallback(
@@ -254,7 +256,7 @@ export function StationMap({ reference, incidents, alarmed, selected, units, sta
           states={station.units}
           showUnits={visible.units}
           showTrails={visible.trails}
-          staleMs={basemap?.unitStaleMs ?? DEFAULT_UNIT_STALE_MS}
+          staleMs={unitStaleMs}
           trailMs={TRAIL_MS}
           onCount={onUnitCount}
         />

@@ -38,7 +38,7 @@ function html(el: ReactElement, lang: Lang = 'zh'): string {
   return renderToStaticMarkup(createElement(I18nContext.Provider, { value: makeI18n(lang) }, el));
 }
 const panel = (raisedAt: number, lang?: Lang): string =>
-  html(createElement(IncidentPanel, { incident: incident(raisedAt), reference: undefined, station: {} as StationState, units: [], operator: undefined, onClose: () => undefined }), lang);
+  html(createElement(IncidentPanel, { incident: incident(raisedAt), reference: undefined, station: {} as StationState, units: [], operator: undefined, unitStaleMs: 120_000, onClose: () => undefined }), lang);
 const card = (inc: Incident | AlarmReceived, lang?: Lang): string =>
   html(createElement(IncidentCard, { incident: inc, school: undefined, canAck: true, selected: false, onSelect: () => undefined }), lang);
 /** The text of the press-time line, or undefined when there is none. */

@@ -61,7 +61,7 @@ const { openReplica } = await import('../../../renderer/adapters/replica');
 
 const T0 = Date.UTC(2026, 10, 30, 2, 0, 0);
 const reference: ReferenceData = { stationName: '隆化县公安局', schools: [], terminals: [], guardPosts: [], policeRooms: [], units: [], targets: DEFAULT_TARGETS };
-const hello = (journalId: string): ConsoleHello => ({ journalId, operator: officer, reference, serverTime: Date.now(), journalProblems: [] });
+const hello = (journalId: string): ConsoleHello => ({ journalId, operator: officer, reference, serverTime: Date.now(), journalProblems: [], settings: { unitStaleMs: 45_000, timeZone: 'Asia/Shanghai' } });
 const alarm = (n: number): AlarmReceived => ({ type: 'alarm.received', at: T0 + n, incidentId: `20261130-000${n}`, deviceId: `dev-${n}`, schoolId: `school-${n}`, alarmId: `a${n}`, kind: 'panic', drill: false, raisedAt: T0 + n });
 const acked = (n: number): StationEvent => ({ type: 'incident.acknowledged', at: T0 + 5_000 + n, incidentId: `20261130-000${n}`, operator: officer });
 const rec = (seq: number, event: StationEvent): JournalRecord => ({ seq, event });
@@ -117,7 +117,10 @@ describe('the console store and its replica', () => {
   it('folds hello and records into its state and the replica; a reload shows them at once and asks only for what follows', async () => {
     const { store, link } = await loggedIn();
     expect(store.state.phase).toBe('ready');
+    // Until the core's hello, the shared defaults; then the station's own settings (its stale limit for the map and the panel).
+    expect(store.state.settings).toEqual({ unitStaleMs: 120_000, timeZone: 'Asia/Shanghai' });
     link.handlers.hello(hello('J1'));
+    expect(store.state.settings).toEqual({ unitStaleMs: 45_000, timeZone: 'Asia/Shanghai' });
     link.handlers.records([rec(1, alarm(1)), rec(2, alarm(2)), rec(3, acked(2))]);
     expect(store.state.station.seq).toBe(3);
     expect(store.state.reference?.stationName).toBe('隆化县公安局');
