@@ -11,62 +11,42 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, findChromium } from '../../test/support/chromium';
-import { ROOT, startCoreProcess, type CoreProcess } from '../../test/support/core';
-import { cleanupCore, cleanupRegistry, clock, connectSocket, consoleSocket, operator, type Operator, pressAlarms, procCpuMs, round2, runBench, type Sender, senderOf, sleep, startWatchdog, stats, type Stats, submitConsoleLogin, benchArgs } from './common';
-import { type AlarmWindow, checkClock, type ClockCheck, floorServerMain, hookWebSocket, installObserver, type MainThread, mainThreadBetween, readMetrics, startFloorProcess } from './page';
+import { startCoreProcess, type CoreProcess } from '../../test/support/core';
+import {
+  cleanupCore,
+  cleanupRegistry,
+  clock,
+  connectSocket,
+  consoleSocket,
+  operator,
+  type Operator,
+  pressAlarms,
+  procCpuMs,
+  round2,
+  runBench,
+  type Sender,
+  senderOf,
+  sleep,
+  startWatchdog,
+  stats,
+  type Stats,
+  submitConsoleLogin,
+} from './common';
+import {
+  type AlarmWindow,
+  checkClock,
+  type ClockCheck,
+  floorServerMain,
+  hookWebSocket,
+  installObserver,
+  type MainThread,
+  mainThreadBetween,
+  readMetrics,
+  startFloorProcess,
+} from './page';
+import { parseArgs } from './benchOptions';
 
-const HELP = `usage: npm run bench -- [options]
-  --alarms N        alarms per measured run (default 200, at least 200 for the target check)
-  --interval MS     time between presses (default 25)
-  --terminals K     terminals (and floor senders) pressing in turn (default 1)
-  --warmup N        unmeasured alarms before each run (default 5)
-  --burst           also run a burst: the same number of alarms back to back (informational)
-  --target MS       press→console DOM p99 target (default 50)
-  --timeout MS      how long to wait, after the last ack, for the last alarm to show (default 30000)
-  --trace FILE      write a Chrome performance trace of the station run (open in Perfetto or DevTools)
-  --cpuprofile FILE write a CPU profile of the console page during the station run (open in DevTools)
-  --out FILE        JSON results (default bench-results/latest.json)
-Exit code: 0 when the target is met, 1 when it is missed, 2 when the bench could not run.`;
-
-interface Options {
-  alarms: number;
-  intervalMs: number;
-  terminals: number;
-  warmup: number;
-  burst: boolean;
-  targetMs: number;
-  timeoutMs: number;
-  trace?: string;
-  cpuprofile?: string;
-  out: string;
-}
-
-function parseArgs(argv: string[]): Options {
-  const o: Options = { alarms: 200, intervalMs: 25, terminals: 1, warmup: 5, burst: false, targetMs: 50, timeoutMs: 30_000, out: path.join(ROOT, 'bench-results', 'latest.json') };
-  const a = benchArgs(
-    argv,
-    HELP,
-    { alarms: 'value', interval: 'value', terminals: 'value', warmup: 'value', burst: 'switch', target: 'value', timeout: 'value', trace: 'value', cpuprofile: 'value', out: 'value' },
-    ['--trace', '--cpuprofile', '--out'],
-  );
-  o.alarms = Math.floor(a.num('alarms', 1, o.alarms));
-  o.intervalMs = a.num('interval', 0, o.intervalMs);
-  o.terminals = Math.floor(a.num('terminals', 1, o.terminals));
-  o.warmup = Math.floor(a.num('warmup', 0, o.warmup));
-  o.burst = a.has('burst');
-  o.targetMs = a.num('target', 0, o.targetMs);
-  o.timeoutMs = a.num('timeout', 100, o.timeoutMs);
-  const trace = a.file('trace', 'bench-results/trace.json');
-  if (trace !== undefined) o.trace = trace;
-  const cpuprofile = a.file('cpuprofile', 'bench-results/console.cpuprofile');
-  if (cpuprofile !== undefined) o.cpuprofile = cpuprofile;
-  o.out = a.file('out', o.out) ?? o.out;
-  return o;
-}
-
-/** Progress on stderr, so stdout holds only the results. */
 const progress = (what: string): void => void process.stderr.write(`bench: ${what}\n`);
-
 
 // ---------------------------------------------------------------- cleanup on every path
 
@@ -135,10 +115,11 @@ async function press(page: Page, senders: Sender[], count: number, intervalMs: n
     const seen = await page.evaluate(() => Object.keys((window as unknown as AlarmWindow).__seen));
     const missing = ids.filter((id) => !seen.includes(id));
     // All there by now: only slow (the figures will say how slow), not lost.
-    if (missing.length > 0) throw new Error(
-      `${missing.length} of ${count} alarms did not show in the page within ${timeoutMs} ms after the last ack: ` +
-        `${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ', …' : ''}`,
-    );
+    if (missing.length > 0)
+      throw new Error(
+        `${missing.length} of ${count} alarms did not show in the page within ${timeoutMs} ms after the last ack: ` +
+          `${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ', …' : ''}`,
+      );
   }
   // Let the last requestAnimationFrame callbacks run.
   await page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => setTimeout(r, 0))));
@@ -253,7 +234,8 @@ async function main(): Promise<number> {
     stationSenders.push(senderOf(s));
   }
   const floorSenders: Sender[] = [];
-  for (let i = 0; i < opts.terminals; i++) floorSenders.push(senderOf(await connectSocket(`${floor.url}sender`, undefined, `floor sender ${i + 1}`, onCleanup)));
+  for (let i = 0; i < opts.terminals; i++)
+    floorSenders.push(senderOf(await connectSocket(`${floor.url}sender`, undefined, `floor sender ${i + 1}`, onCleanup)));
 
   const floorContext = await browser.newContext();
   await floorContext.addInitScript(hookWebSocket, WS_HOOK);
@@ -343,10 +325,15 @@ async function main(): Promise<number> {
   const stationDom = toDom(paced.station);
   const backlog = { firstQuarterP50: stats(stationDom.slice(0, quarter)).p50, lastQuarterP50: stats(stationDom.slice(-quarter)).p50 };
   const worstSkew = Math.max(...[clockBefore, clockAfter].flatMap((c) => [Math.abs(c.floor.offsetMs), Math.abs(c.console.offsetMs)]));
-  const drift = Math.max(Math.abs(clockAfter.floor.offsetMs - clockBefore.floor.offsetMs), Math.abs(clockAfter.console.offsetMs - clockBefore.console.offsetMs));
+  const drift = Math.max(
+    Math.abs(clockAfter.floor.offsetMs - clockBefore.floor.offsetMs),
+    Math.abs(clockAfter.console.offsetMs - clockBefore.console.offsetMs),
+  );
 
   const lines: string[] = [];
-  lines.push(`bench: ${opts.alarms} alarms ${opts.intervalMs} ms apart, ${opts.terminals} terminal(s), ${opts.warmup} warm-up; chromium ${browser.version()} headless, node ${process.version}`);
+  lines.push(
+    `bench: ${opts.alarms} alarms ${opts.intervalMs} ms apart, ${opts.terminals} terminal(s), ${opts.warmup} warm-up; chromium ${browser.version()} headless, node ${process.version}`,
+  );
   lines.push(`machine: ${os.cpus().length} CPUs, load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after (this bench itself adds about 2)`);
   lines.push(`clock check (page − node, quickest of 25 round trips):`);
   lines.push(`  floor page    before ${fmtOffset(clockBefore.floor)}   after ${fmtOffset(clockAfter.floor)}`);
@@ -356,7 +343,9 @@ async function main(): Promise<number> {
   const provenSkew = Math.max(...checks.map((c) => Math.abs(c.offsetMs) - c.uncertaintyMs));
   const worstUncertainty = Math.max(...checks.map((c) => c.uncertaintyMs));
   if (provenSkew > 1) {
-    lines.push(`  WARNING: the page and Node clocks differ by more than 1 ms (up to ${worstSkew.toFixed(2)} ms, drift ${drift.toFixed(2)} ms during the run); the DOM figures below carry that error.`);
+    lines.push(
+      `  WARNING: the page and Node clocks differ by more than 1 ms (up to ${worstSkew.toFixed(2)} ms, drift ${drift.toFixed(2)} ms during the run); the DOM figures below carry that error.`,
+    );
   } else if (worstUncertainty > 1) {
     lines.push(`  the clocks could only be compared to ± ${worstUncertainty.toFixed(1)} ms (the page answered slowly); no offset beyond that was seen.`);
   } else {
@@ -399,7 +388,9 @@ async function main(): Promise<number> {
   lines.push(`  console   ${lt(paced.station)}`);
   const perAlarm = (r: RunResult, k: string): string => (r.cpuMs[k] === undefined ? '–' : (r.cpuMs[k]! / r.ids.length).toFixed(2));
   lines.push(`CPU ms per alarm (less disturbed by a busy machine than the latencies):`);
-  lines.push(`  floor    page renderer ${perAlarm(paced.floor, 'renderer')}, rest of chromium ${perAlarm(paced.floor, 'chromiumOther')}, relay server ${perAlarm(paced.floor, 'floorServer')}, bench ${perAlarm(paced.floor, 'bench')}`);
+  lines.push(
+    `  floor    page renderer ${perAlarm(paced.floor, 'renderer')}, rest of chromium ${perAlarm(paced.floor, 'chromiumOther')}, relay server ${perAlarm(paced.floor, 'floorServer')}, bench ${perAlarm(paced.floor, 'bench')}`,
+  );
   lines.push(
     `  station  console renderer ${perAlarm(paced.station, 'renderer')}, rest of chromium ${perAlarm(paced.station, 'chromiumOther')}, core ${perAlarm(paced.station, 'core')}, bench ${perAlarm(paced.station, 'bench')}` +
       (opts.intervalMs > 0 && (paced.station.cpuMs.renderer ?? 0) / paced.station.ids.length > opts.intervalMs
@@ -411,7 +402,9 @@ async function main(): Promise<number> {
       (backlog.lastQuarterP50 > 2 * backlog.firstQuarterP50 + 10 ? ' — rising: the console falls behind the alarms' : ''),
   );
   if (p.floorDom.p99 > 15) {
-    lines.push(`NOTE: the floor itself is slow (p99 ${p.floorDom.p99.toFixed(1)} ms; about 6 ms on an idle machine): something else is using this machine, so the station figures are inflated too.`);
+    lines.push(
+      `NOTE: the floor itself is slow (p99 ${p.floorDom.p99.toFixed(1)} ms; about 6 ms on an idle machine): something else is using this machine, so the station figures are inflated too.`,
+    );
   }
   lines.push('');
   lines.push(`ratio station/floor (press → DOM): p50 ×${ratio.p50.toFixed(1)}, p99 ×${ratio.p99.toFixed(1)}`);
