@@ -61,7 +61,10 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, distDir: stri
       if (v === undefined) throw new ConfigError(`${a} needs a value`);
       values[a] = v;
     } else if (a === '--demo' || a === '--web') flags.add(a);
-    else throw new ConfigError(`unknown option ${a} (known: --demo, --web, --port N, --host ADDR, --data-dir DIR, --demo-schools N, --demo-units M, --tile-url URL, --tiles FILE_OR_DIR, --tile-attribution TEXT, --tile-max-zoom N)`);
+    else
+      throw new ConfigError(
+        `unknown option ${a} (known: --demo, --web, --port N, --host ADDR, --data-dir DIR, --demo-schools N, --demo-units M, --tile-url URL, --tiles FILE_OR_DIR, --tile-attribution TEXT, --tile-max-zoom N)`,
+      );
   }
   const demo = flags.has('--demo');
   const demoSchools = values['--demo-schools'] === undefined ? undefined : parseCount(values['--demo-schools'], '--demo-schools', DEMO_SCHOOLS_MAX);

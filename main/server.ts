@@ -71,7 +71,10 @@ export async function startCore(config: StationConfig, now: () => number = Date.
   let registry: Registry;
   let credentialsFile: string | undefined;
   if (config.demo) {
-    const size = { ...(config.demoSchools !== undefined ? { schools: config.demoSchools } : {}), ...(config.demoUnits !== undefined ? { units: config.demoUnits } : {}) };
+    const size = {
+      ...(config.demoSchools !== undefined ? { schools: config.demoSchools } : {}),
+      ...(config.demoUnits !== undefined ? { units: config.demoUnits } : {}),
+    };
     ({ registry, credentialsFile } = await loadDemoRegistry(config.dataDir, assetsDir, size));
   } else {
     registry = Registry.load(dataFile(config.dataDir, 'registry'));

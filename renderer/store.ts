@@ -57,11 +57,22 @@ export class ConsoleStore {
     this.sound.subscribe(() => {
       // Only the indicator changes here; going through set() would re-drive the sound from inside its own event.
       const sound = this.sound.state();
-      if (sound !== this.s.sound || this.sound.urgent() !== this.s.soundUrgent) this.publish({ ...this.s, sound, soundTone: this.sound.tone(), soundUrgent: this.sound.urgent() });
+      if (sound !== this.s.sound || this.sound.urgent() !== this.s.soundUrgent)
+        this.publish({ ...this.s, sound, soundTone: this.sound.tone(), soundUrgent: this.sound.urgent() });
     });
     const session = sessionStorage.getItem(SESSION_KEY);
     const operator = sessionStorage.getItem(OPERATOR_KEY);
-    this.s = { phase: 'login', station: emptyState, volatile: [], health: [], units: [], online: false, journalProblems: [], settings: DEFAULT_CONSOLE_SETTINGS, sound: 'idle' };
+    this.s = {
+      phase: 'login',
+      station: emptyState,
+      volatile: [],
+      health: [],
+      units: [],
+      online: false,
+      journalProblems: [],
+      settings: DEFAULT_CONSOLE_SETTINGS,
+      sound: 'idle',
+    };
     if (session && operator) void this.begin(session, JSON.parse(operator) as OperatorRef);
   }
 
@@ -136,7 +147,10 @@ export class ConsoleStore {
       ]);
       this.replica = replica;
       this.journalId = saved.journalId;
-      this.set({ station: foldRecords(saved.records, saved.snapshot ? fromSnapshot(saved.snapshot) : emptyState), ...(saved.reference ? { reference: saved.reference } : {}) });
+      this.set({
+        station: foldRecords(saved.records, saved.snapshot ? fromSnapshot(saved.snapshot) : emptyState),
+        ...(saved.reference ? { reference: saved.reference } : {}),
+      });
     } catch (e) {
       console.error('replica unavailable, continuing from the live link only:', e);
     }
@@ -172,7 +186,8 @@ export class ConsoleStore {
       this.link?.resync();
     }
     this.journalId = h.journalId;
-    this.replica?.bindJournal(h.journalId)
+    this.replica
+      ?.bindJournal(h.journalId)
       .then(() => this.replica?.saveReference(h.reference))
       .catch((e: unknown) => console.error('replica write failed:', e));
   }

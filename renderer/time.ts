@@ -32,10 +32,13 @@ function channel(intervalMs: number): Channel {
         };
         // Ticks land just after each interval boundary of the station clock, so a 1 s timer turns over
         // with the second, not up to a second late.
-        timer = setTimeout(() => {
-          tick();
-          timer = setInterval(tick, intervalMs);
-        }, intervalMs - (now % intervalMs) + 5);
+        timer = setTimeout(
+          () => {
+            tick();
+            timer = setInterval(tick, intervalMs);
+          },
+          intervalMs - (now % intervalMs) + 5,
+        );
       }
       return () => {
         listeners.delete(fn);

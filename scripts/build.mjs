@@ -51,8 +51,20 @@ await build({
   entryPoints: ['bench', 'flood', 'mapBench', 'journalBench', 'soak'].map((n) => path.join(root, 'tools', 'bench', `${n}.ts`)),
   outdir: path.join(dist, 'bench'),
 });
-await build({ ...common, entryPoints: [path.join(root, 'main', 'shell', 'electron.ts')], outfile: path.join(dist, 'main', 'electron.cjs'), format: 'cjs', external: ['electron'] });
-await build({ ...common, entryPoints: [path.join(root, 'main', 'shell', 'preload.cts')], outfile: path.join(dist, 'main', 'preload.cjs'), format: 'cjs', external: ['electron'] });
+await build({
+  ...common,
+  entryPoints: [path.join(root, 'main', 'shell', 'electron.ts')],
+  outfile: path.join(dist, 'main', 'electron.cjs'),
+  format: 'cjs',
+  external: ['electron'],
+});
+await build({
+  ...common,
+  entryPoints: [path.join(root, 'main', 'shell', 'preload.cts')],
+  outfile: path.join(dist, 'main', 'preload.cjs'),
+  format: 'cjs',
+  external: ['electron'],
+});
 fs.writeFileSync(path.join(dist, 'main', 'package.json'), '{ "type": "module" }\n');
 fs.writeFileSync(stamp, new Date().toISOString());
 console.log(`build: dist/ ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);

@@ -113,7 +113,9 @@ function drawTile(z, x, y) {
   let cx = 8;
   for (const ch of text) {
     const glyph = FONT[ch];
-    for (let gy = 0; gy < 5; gy++) for (let gx = 0; gx < 3; gx++) if (glyph[gy][gx] === '1') for (let sy = 0; sy < scale; sy++) for (let sx = 0; sx < scale; sx++) set(cx + gx * scale + sx, 8 + gy * scale + sy, ink);
+    for (let gy = 0; gy < 5; gy++)
+      for (let gx = 0; gx < 3; gx++)
+        if (glyph[gy][gx] === '1') for (let sy = 0; sy < scale; sy++) for (let sx = 0; sx < scale; sx++) set(cx + gx * scale + sx, 8 + gy * scale + sy, ink);
     cx += 4 * scale;
   }
   return encodePng(rgb);

@@ -61,11 +61,13 @@ export interface HealthChange {
 export function mergeHealth(current: readonly DeviceHealth[], change: HealthChange): DeviceHealth[] {
   const changed = new Map(change.changed.map((d) => [d.deviceId, d]));
   const removed = new Set(change.removed);
-  const next = current.filter((d) => !removed.has(d.deviceId)).map((d) => {
-    const c = changed.get(d.deviceId);
-    if (c) changed.delete(d.deviceId);
-    return c ?? d;
-  });
+  const next = current
+    .filter((d) => !removed.has(d.deviceId))
+    .map((d) => {
+      const c = changed.get(d.deviceId);
+      if (c) changed.delete(d.deviceId);
+      return c ?? d;
+    });
   return [...next, ...changed.values()];
 }
 

@@ -84,7 +84,12 @@ const profile = z.unknown().transform((p, ctx) => {
  * completes the refusal "role <role> …" for an operator without it. Roles are checked before the payload is read,
  * so an operator who may not use a command learns nothing about its payload.
  */
-const command = <Req extends z.ZodType, Ans extends z.ZodType>(permission: Action, denied: string, request: Req, answer: Ans) => ({ permission, denied, request, answer });
+const command = <Req extends z.ZodType, Ans extends z.ZodType>(permission: Action, denied: string, request: Req, answer: Ans) => ({
+  permission,
+  denied,
+  request,
+  answer,
+});
 
 const HANDLE = 'may not handle incidents';
 const ADMIN = 'may not manage devices';
@@ -94,14 +99,24 @@ const commands = {
   acknowledge: command('incident.acknowledge', 'may not acknowledge alarms', z.object({ incidentId: id }), commandAckSchema),
   /** First render of an incident on a duty console. */
   shown: command('incident.acknowledge', 'does not report alarms as shown', z.object({ incidentId: id }), commandAckSchema),
-  acknowledgeFault: command('device.acknowledgeFault', 'may not acknowledge device faults', z.object({ deviceId: id, fault: z.enum(['offline', 'tamper']) }), commandAckSchema),
+  acknowledgeFault: command(
+    'device.acknowledgeFault',
+    'may not acknowledge device faults',
+    z.object({ deviceId: id, fault: z.enum(['offline', 'tamper']) }),
+    commandAckSchema,
+  ),
   note: command('incident.handle', HANDLE, z.object({ incidentId: id, text: nonBlank(MAX_NOTE_LENGTH, 'a note') }), commandAckSchema),
   callBack: command('incident.handle', HANDLE, z.object({ incidentId: id, outcome: text(MAX_OUTCOME_LENGTH, 'outcome') }), commandAckSchema),
   takeOver: command('incident.handle', HANDLE, z.object({ incidentId: id }), commandAckSchema),
   dispatch: command('incident.handle', HANDLE, z.object({ incidentId: id, unitId: id }), commandAckSchema),
   cancelDispatch: command('incident.handle', HANDLE, z.object({ incidentId: id, unitId: id, reason: text(MAX_REASON_LENGTH, 'reason') }), commandAckSchema),
   progress: command('incident.handle', HANDLE, z.object({ incidentId: id, unitId: id, state: z.enum(['en_route', 'on_scene']) }), commandAckSchema),
-  resolve: command('incident.handle', HANDLE, z.object({ incidentId: id, disposition: z.enum(DISPOSITIONS), note: text(MAX_NOTE_LENGTH, 'note') }), commandAckSchema),
+  resolve: command(
+    'incident.handle',
+    HANDLE,
+    z.object({ incidentId: id, disposition: z.enum(DISPOSITIONS), note: text(MAX_NOTE_LENGTH, 'note') }),
+    commandAckSchema,
+  ),
   reopen: command('incident.handle', HANDLE, z.object({ incidentId: id, reason: nonBlank(MAX_REASON_LENGTH, 'a reason to reopen') }), commandAckSchema),
   'admin:setTargets': command('registry.manage', 'may not change the targets', z.object({ profile }), commandAckSchema),
   'admin:addTerminal': command('registry.manage', ADMIN, z.object({ deviceId: id, schoolId: id, label: text(MAX_LABEL_LENGTH, 'label') }), secretAckSchema),

@@ -55,7 +55,10 @@ export function parseCsv(text: string): CsvParse {
       }
       // After the closing quote: a comma, a line break or the end.
       if (i < s.length && s[i] !== ',' && lineBreakAt(i) === 0) {
-        return { ok: false, error: { line, field: '', reason: `unexpected character ${JSON.stringify(s[i])} after a closing quote (write "" for a quote inside a quoted field)` } };
+        return {
+          ok: false,
+          error: { line, field: '', reason: `unexpected character ${JSON.stringify(s[i])} after a closing quote (write "" for a quote inside a quoted field)` },
+        };
       }
       if (s[i] === ',') {
         fields.push(field);

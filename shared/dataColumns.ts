@@ -93,7 +93,11 @@ function idCol(name: string, max: number): Column {
   return {
     name,
     required: true,
-    schema: z.string().trim().regex(ID_RE).refine((s) => chars(s) <= max),
+    schema: z
+      .string()
+      .trim()
+      .regex(ID_RE)
+      .refine((s) => chars(s) <= max),
     expect: `must be 1–${max} characters of A-Z a-z 0-9 _ . : -`,
     // An id may start with "-" (e.g. -A1, which a spreadsheet computes): export guards it, import reads it back.
     decode: unguardId,
@@ -101,7 +105,10 @@ function idCol(name: string, max: number): Column {
   };
 }
 function textCol(name: string, max: number, required: boolean): Column {
-  const base = z.string().trim().refine((s) => chars(s) <= max);
+  const base = z
+    .string()
+    .trim()
+    .refine((s) => chars(s) <= max);
   return {
     name,
     required,
@@ -112,8 +119,20 @@ function textCol(name: string, max: number, required: boolean): Column {
 }
 const NUMBER_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const decodeNumber = (cell: string): unknown => (NUMBER_RE.test(cell.trim()) ? Number(cell.trim()) : cell);
-const latCol: Column = { name: 'lat', required: true, schema: z.number().finite().min(-90).max(90), expect: 'must be a number between -90 and 90', decode: decodeNumber };
-const lngCol: Column = { name: 'lng', required: true, schema: z.number().finite().min(-180).max(180), expect: 'must be a number between -180 and 180', decode: decodeNumber };
+const latCol: Column = {
+  name: 'lat',
+  required: true,
+  schema: z.number().finite().min(-90).max(90),
+  expect: 'must be a number between -90 and 90',
+  decode: decodeNumber,
+};
+const lngCol: Column = {
+  name: 'lng',
+  required: true,
+  schema: z.number().finite().min(-180).max(180),
+  expect: 'must be a number between -180 and 180',
+  decode: decodeNumber,
+};
 
 const TRUE = new Set(['true', '1', 'yes', 'y']);
 const FALSE = new Set(['false', '0', 'no', 'n']);
@@ -155,7 +174,7 @@ export function parseDays(s: string): number[] | undefined {
 export function formatDays(days: readonly number[]): string {
   const ds = [...new Set(days)].sort((a, b) => a - b);
   const parts: string[] = [];
-  for (let i = 0; i < ds.length; ) {
+  for (let i = 0; i < ds.length;) {
     let j = i;
     while (j + 1 < ds.length && ds[j + 1] === ds[j]! + 1) j++;
     if (j - i >= 2) parts.push(`${ds[i]}-${ds[j]}`);

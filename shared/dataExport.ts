@@ -12,7 +12,12 @@ function pick(kind: DataKind, row: object): Record<string, unknown> {
 /** Export text. CSV starts with a UTF-8 BOM (Excel on Chinese Windows reads it as UTF-8) and uses CRLF. */
 export function exportData<K extends DataKind>(kind: K, format: DataFormat, rows: readonly KindRows[K][]): string {
   const specs = COLUMN_SPECS[kind];
-  if (format === 'json') return `${JSON.stringify(rows.map((r) => pick(kind, r)), null, 2)}\n`;
+  if (format === 'json')
+    return `${JSON.stringify(
+      rows.map((r) => pick(kind, r)),
+      null,
+      2,
+    )}\n`;
   const body = rows.map((row) => {
     const r = row as unknown as Record<string, unknown>;
     return specs.map((c) => {

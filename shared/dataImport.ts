@@ -29,7 +29,7 @@ export { utf8Bytes };
 
 const fmtBytes = (n: number): string => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MiB` : `${Math.ceil(n / 1024)} KiB`);
 const show = (v: unknown): string => {
-  const s = v === undefined ? 'nothing' : JSON.stringify(v) ?? String(v);
+  const s = v === undefined ? 'nothing' : (JSON.stringify(v) ?? String(v));
   return s.length > 80 ? `${s.slice(0, 77)}…` : s;
 };
 
@@ -51,7 +51,13 @@ const rowSchemas: Record<DataKind, z.ZodType> = byKind((k) =>
 );
 
 /** Validates one row object (typed values), adding its errors; returns the clean row or undefined. */
-function checkRow(kind: DataKind, obj: Record<string, unknown>, raw: Record<string, unknown>, line: number, errs: ErrorList): Record<string, unknown> | undefined {
+function checkRow(
+  kind: DataKind,
+  obj: Record<string, unknown>,
+  raw: Record<string, unknown>,
+  line: number,
+  errs: ErrorList,
+): Record<string, unknown> | undefined {
   const r = rowSchemas[kind].safeParse(obj);
   if (r.success) return r.data as Record<string, unknown>;
   const seen = new Set<string>();
@@ -115,7 +121,13 @@ function* importSteps<K extends DataKind>(kind: K, format: DataFormat, text: str
   const errs = new ErrorList();
   const rows: ImportRow<K>[] = [];
   const lines: number[] = [];
-  const fail = (): ParsedImport<K> => ({ ok: false, errors: [...errs.errors].sort((a, b) => a.line - b.line), omitted: errs.omitted, validRows: rows, validLines: lines });
+  const fail = (): ParsedImport<K> => ({
+    ok: false,
+    errors: [...errs.errors].sort((a, b) => a.line - b.line),
+    omitted: errs.omitted,
+    validRows: rows,
+    validLines: lines,
+  });
   if (!isDataKind(kind)) {
     errs.add(0, '', `unknown kind "${String(kind)}"; one of ${DATA_KINDS.join(', ')}`);
     return fail();

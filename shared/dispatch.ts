@@ -32,7 +32,13 @@ export function rankUnits(target: { lat: number; lng: number }, units: UnitSitua
   return units
     .map((u): Candidate => {
       const distanceM = haversineMeters(target, u);
-      const reason = u.assignedTo ? 'assigned' : u.state === 'off_duty' ? 'off_duty' : u.state === 'busy' || u.state === 'en_route' || u.state === 'on_scene' ? 'busy' : undefined;
+      const reason = u.assignedTo
+        ? 'assigned'
+        : u.state === 'off_duty'
+          ? 'off_duty'
+          : u.state === 'busy' || u.state === 'en_route' || u.state === 'on_scene'
+            ? 'busy'
+            : undefined;
       return { ...u, distanceM, etaS: Math.round((distanceM * t.roadFactor) / mps), available: reason === undefined, ...(reason ? { reason } : {}) };
     })
     .sort((a, b) => Number(b.available) - Number(a.available) || a.etaS - b.etaS || a.unitId.localeCompare(b.unitId));
@@ -54,20 +60,27 @@ export interface UnitPicture {
  * units. With `freshness`, among free units those with a known position come before those whose position is
  * old or only their home (marked `stale`): a distance from a guessed position must not win on its own.
  */
-export function candidatesFor(target: { lat: number; lng: number }, incidentId: string, p: UnitPicture, t: Pick<TargetProfile, 'roadFactor' | 'speedKmh'>): Candidate[] {
-  const situations: UnitSituation[] = p.units.filter((u) => !u.disabled).map((u) => {
-    const l = p.positions.get(u.id);
-    const assignedTo = p.assignments.get(u.id);
-    return {
-      unitId: u.id,
-      name: `${u.name} (${u.callsign})`,
-      lat: l?.lat ?? u.lat,
-      lng: l?.lng ?? u.lng,
-      state: p.states.get(u.id)?.state ?? 'available',
-      hasDevice: u.hasDevice,
-      ...(assignedTo ? { assignedTo } : {}),
-    };
-  });
+export function candidatesFor(
+  target: { lat: number; lng: number },
+  incidentId: string,
+  p: UnitPicture,
+  t: Pick<TargetProfile, 'roadFactor' | 'speedKmh'>,
+): Candidate[] {
+  const situations: UnitSituation[] = p.units
+    .filter((u) => !u.disabled)
+    .map((u) => {
+      const l = p.positions.get(u.id);
+      const assignedTo = p.assignments.get(u.id);
+      return {
+        unitId: u.id,
+        name: `${u.name} (${u.callsign})`,
+        lat: l?.lat ?? u.lat,
+        lng: l?.lng ?? u.lng,
+        state: p.states.get(u.id)?.state ?? 'available',
+        hasDevice: u.hasDevice,
+        ...(assignedTo ? { assignedTo } : {}),
+      };
+    });
   const ranked = rankUnits(target, situations, t).filter((x) => x.assignedTo !== incidentId);
   const f = p.freshness;
   if (!f) return ranked;

@@ -103,11 +103,29 @@ export const EVENT_SCHEMAS = {
 
 const S = EVENT_SCHEMAS;
 export const stationEventSchema = z.discriminatedUnion('type', [
-  S['alarm.received'], S['alarm.repeated'], S['journal.unreadable'], S['admin.action'], S['incident.shown'], S['incident.acknowledged'], S['alarm.cancel_requested'],
-  S['device.offline'], S['device.online'], S['device.tamper'], S['device.fault_acknowledged'], S['unit.status'],
-  S['incident.note'], S['incident.called_back'], S['incident.taken_over'], S['incident.dispatched'],
-  S['dispatch.accepted'], S['dispatch.declined'], S['dispatch.cancelled'], S['dispatch.progress'],
-  S['incident.resolved'], S['incident.reopened'], S['incident.escalated'],
+  S['alarm.received'],
+  S['alarm.repeated'],
+  S['journal.unreadable'],
+  S['admin.action'],
+  S['incident.shown'],
+  S['incident.acknowledged'],
+  S['alarm.cancel_requested'],
+  S['device.offline'],
+  S['device.online'],
+  S['device.tamper'],
+  S['device.fault_acknowledged'],
+  S['unit.status'],
+  S['incident.note'],
+  S['incident.called_back'],
+  S['incident.taken_over'],
+  S['incident.dispatched'],
+  S['dispatch.accepted'],
+  S['dispatch.declined'],
+  S['dispatch.cancelled'],
+  S['dispatch.progress'],
+  S['incident.resolved'],
+  S['incident.reopened'],
+  S['incident.escalated'],
 ]);
 
 export const journalRecordSchema = z.object({ seq, event: stationEventSchema, hash: z.string().optional() });
@@ -251,7 +269,8 @@ function quote(s: string): string {
 
 function issueMessage(issue: z.core.$ZodIssue): string {
   const where = issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ` : '';
-  const expected = (what: string): string => (issue.input === undefined ? `${where}missing (expected ${what})` : `${where}expected ${what}, got ${describe(issue.input)}`);
+  const expected = (what: string): string =>
+    issue.input === undefined ? `${where}missing (expected ${what})` : `${where}expected ${what}, got ${describe(issue.input)}`;
   switch (issue.code) {
     case 'invalid_type':
       return expected(issue.expected);
@@ -286,7 +305,9 @@ function explain(x: unknown): ParsedJournalRecord {
   if (!parsed.success) return refuse(`${type}: ${parsed.error.issues[0] ? issueMessage(parsed.error.issues[0]) : 'invalid'}`, usableSeq);
   // The fast check refused what zod accepts: zod is the authority (the tests keep this unreachable).
   const whole = journalRecordSchema.safeParse(x);
-  return whole.success ? { ok: true, record: whole.data } : refuse(`record: ${whole.error.issues[0] ? issueMessage(whole.error.issues[0]) : 'invalid'}`, usableSeq);
+  return whole.success
+    ? { ok: true, record: whole.data }
+    : refuse(`record: ${whole.error.issues[0] ? issueMessage(whole.error.issues[0]) : 'invalid'}`, usableSeq);
 }
 
 /**

@@ -205,7 +205,16 @@ export interface IncidentReopened {
   reason: string;
 }
 /** What an administrator did (admin screen or the station CLI's file edit); the audit trail of the registry. */
-export const ADMIN_ACTIONS = ['terminal.added', 'token.rotated', 'disabled', 'enabled', 'data.imported', 'data.exported', 'targets.set', 'registry.reloaded'] as const;
+export const ADMIN_ACTIONS = [
+  'terminal.added',
+  'token.rotated',
+  'disabled',
+  'enabled',
+  'data.imported',
+  'data.exported',
+  'targets.set',
+  'registry.reloaded',
+] as const;
 export type AdminActionKind = (typeof ADMIN_ACTIONS)[number];
 
 /**

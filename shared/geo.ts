@@ -11,9 +11,7 @@ export type PolygonCoords = number[][][];
 export type MultiPolygonCoords = number[][][][];
 
 /** The two GeoJSON geometry kinds an area (a county outline, a patrol zone) can come as. */
-export type AreaGeometry =
-  | { type: 'Polygon'; coordinates: PolygonCoords }
-  | { type: 'MultiPolygon'; coordinates: MultiPolygonCoords };
+export type AreaGeometry = { type: 'Polygon'; coordinates: PolygonCoords } | { type: 'MultiPolygon'; coordinates: MultiPolygonCoords };
 
 export interface BBox {
   minLat: number;
@@ -32,8 +30,7 @@ const toDeg = (rad: number): number => (rad * 180) / Math.PI;
 export function haversineMeters(a: LatLng, b: LatLng): number {
   const dLat = toRad(b.lat - a.lat);
   const dLng = toRad(b.lng - a.lng);
-  const h =
-    Math.sin(dLat / 2) ** 2 + Math.cos(toRad(a.lat)) * Math.cos(toRad(b.lat)) * Math.sin(dLng / 2) ** 2;
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(toRad(a.lat)) * Math.cos(toRad(b.lat)) * Math.sin(dLng / 2) ** 2;
   // min() guards against h creeping past 1 through rounding for antipodal points.
   return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h)));
 }
@@ -48,8 +45,7 @@ export function destinationPoint(from: LatLng, bearing: number, distanceM: numbe
   const lat1 = toRad(from.lat);
   const lng1 = toRad(from.lng);
   const lat2 = Math.asin(Math.sin(lat1) * Math.cos(d) + Math.cos(lat1) * Math.sin(d) * Math.cos(brg));
-  const lng2 =
-    lng1 + Math.atan2(Math.sin(brg) * Math.sin(d) * Math.cos(lat1), Math.cos(d) - Math.sin(lat1) * Math.sin(lat2));
+  const lng2 = lng1 + Math.atan2(Math.sin(brg) * Math.sin(d) * Math.cos(lat1), Math.cos(d) - Math.sin(lat1) * Math.sin(lat2));
   // Normalise longitude to [-180, 180) so results stay comparable with GeoJSON input.
   const lng = ((toDeg(lng2) + 540) % 360) - 180;
   return { lat: toDeg(lat2), lng };

@@ -1,7 +1,17 @@
 // shared/ — the incident reducer: a pure fold of journal records into the state (shared/incidentModel.ts).
 // Used by the core (authoritative state), by every console (its Dexie replica) and later by drill replay.
 import { missingCase, type DeviceFaultKind, type JournalRecord, type StationEvent } from './events';
-import { alarmKey, deriveState, emptyState, isActiveDispatch, type DeviceState, type Dispatch, type Incident, type StationState, type TimelineEntry } from './incidentModel';
+import {
+  alarmKey,
+  deriveState,
+  emptyState,
+  isActiveDispatch,
+  type DeviceState,
+  type Dispatch,
+  type Incident,
+  type StationState,
+  type TimelineEntry,
+} from './incidentModel';
 import { checkEvent, faultOf, type Check, isLifecycleEvent, type LifecycleEvent } from './incidentRules';
 
 type Collections = Pick<StationState, 'incidents' | 'alarmIndex' | 'devices' | 'units' | 'assignments'>;
@@ -151,7 +161,13 @@ export class StationFold {
       case 'incident.acknowledged': {
         const inc = this.cur.incidents.get(event.incidentId)!;
         const entry: TimelineEntry = { at: event.at, type: event.type, by: event.operator.displayName };
-        const change = { acknowledgedAt: event.at, acknowledgedBy: event.operator, handler: event.operator, state: inc.state === 'received' ? ('acknowledged' as const) : inc.state, seq };
+        const change = {
+          acknowledgedAt: event.at,
+          acknowledgedBy: event.operator,
+          handler: event.operator,
+          state: inc.state === 'received' ? ('acknowledged' as const) : inc.state,
+          seq,
+        };
         if (this.inPlace) {
           Object.assign(inc, change);
           inc.timeline.push(entry);

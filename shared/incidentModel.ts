@@ -100,7 +100,14 @@ export interface StationState {
   assignments: ReadonlyMap<string, string>;
 }
 
-export const emptyState: StationState = Object.freeze({ seq: 0, incidents: new Map(), alarmIndex: new Map(), devices: new Map(), units: new Map(), assignments: new Map() });
+export const emptyState: StationState = Object.freeze({
+  seq: 0,
+  incidents: new Map(),
+  alarmIndex: new Map(),
+  devices: new Map(),
+  units: new Map(),
+  assignments: new Map(),
+});
 
 /** The protocol's alarm:status state, derived from what has happened. */
 export function deriveState(i: Pick<Incident, 'resolvedAt' | 'dispatches' | 'acknowledgedAt'>): AlarmState {

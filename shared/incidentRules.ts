@@ -45,7 +45,8 @@ function checkKnown(state: StationState, event: StationEvent): Check {
       if (!Array.isArray(event.alarmIds) || event.alarmIds.length === 0) return { ok: false, message: 'a repeated press names its alarmIds' };
       const seen = new Set<string>();
       for (const a of event.alarmIds) {
-        if (seen.has(a) || state.alarmIndex.has(alarmKey(event.deviceId, a))) return { ok: false, message: `alarm ${a} of ${event.deviceId} is already recorded` };
+        if (seen.has(a) || state.alarmIndex.has(alarmKey(event.deviceId, a)))
+          return { ok: false, message: `alarm ${a} of ${event.deviceId} is already recorded` };
         seen.add(a);
       }
       return { ok: true };
@@ -77,7 +78,8 @@ function checkKnown(state: StationState, event: StationEvent): Check {
       if (!FAULT_KINDS.has(event.fault)) return { ok: false, message: `no such fault kind ${String(event.fault)}` };
       const f = faultOf(state.devices.get(event.deviceId), event.fault);
       if (!f) return { ok: false, message: `${event.deviceId} has no open ${event.fault} fault` };
-      if (f.acknowledgedAt !== undefined) return { ok: false, message: `the ${event.fault} fault of ${event.deviceId} was already acknowledged by ${f.acknowledgedBy?.displayName ?? '?'}` };
+      if (f.acknowledgedAt !== undefined)
+        return { ok: false, message: `the ${event.fault} fault of ${event.deviceId} was already acknowledged by ${f.acknowledgedBy?.displayName ?? '?'}` };
       return { ok: true };
     }
     case 'unit.status':
@@ -94,12 +96,25 @@ function checkKnown(state: StationState, event: StationEvent): Check {
   }
 }
 
-export type LifecycleEvent = Exclude<Extract<StationEvent, { incidentId: string }>, { type: 'alarm.received' | 'alarm.repeated' | 'incident.shown' | 'incident.acknowledged' }>;
+export type LifecycleEvent = Exclude<
+  Extract<StationEvent, { incidentId: string }>,
+  { type: 'alarm.received' | 'alarm.repeated' | 'incident.shown' | 'incident.acknowledged' }
+>;
 
 /** Every step after the alarm is taken, handled by checkLifecycle/applyLifecycle. */
 const LIFECYCLE_TYPES: ReadonlySet<string> = new Set<LifecycleEvent['type']>([
-  'alarm.cancel_requested', 'incident.called_back', 'incident.note', 'incident.taken_over', 'incident.dispatched', 'dispatch.accepted',
-  'dispatch.declined', 'dispatch.cancelled', 'dispatch.progress', 'incident.resolved', 'incident.reopened', 'incident.escalated',
+  'alarm.cancel_requested',
+  'incident.called_back',
+  'incident.note',
+  'incident.taken_over',
+  'incident.dispatched',
+  'dispatch.accepted',
+  'dispatch.declined',
+  'dispatch.cancelled',
+  'dispatch.progress',
+  'incident.resolved',
+  'incident.reopened',
+  'incident.escalated',
 ]);
 export const isLifecycleEvent = (e: StationEvent): e is LifecycleEvent => LIFECYCLE_TYPES.has(e.type);
 

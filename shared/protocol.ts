@@ -65,7 +65,10 @@ export const alarmSchema = z.object({
   raisedAt: epochMs,
   drill: z.boolean().optional(),
   // Characters, not UTF-16 units: 500 emoji are 500 characters.
-  note: z.string().refine((n) => [...n].length <= 500, 'note is at most 500 characters').optional(),
+  note: z
+    .string()
+    .refine((n) => [...n].length <= 500, 'note is at most 500 characters')
+    .optional(),
   location: z.object({ lat, lng }).optional(),
 });
 export type AlarmPayload = z.infer<typeof alarmSchema>;

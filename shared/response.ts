@@ -68,7 +68,12 @@ export function intervals(inc: Incident, area: AreaClass, t: TargetProfile): Int
 }
 
 /** The timer that matters now: the next milestone with a target, running from received. */
-export function runningTimer(inc: Incident, area: AreaClass, t: TargetProfile, now: number): { milestone: Milestone; elapsedMs: number; targetMs: number; standing: Standing } | undefined {
+export function runningTimer(
+  inc: Incident,
+  area: AreaClass,
+  t: TargetProfile,
+  now: number,
+): { milestone: Milestone; elapsedMs: number; targetMs: number; standing: Standing } | undefined {
   if (inc.resolvedAt !== undefined) return undefined;
   const m = milestones(inc);
   const next: [Milestone, number][] = [

@@ -2,16 +2,7 @@
 // Every name carries 示例 ("sample") so nothing here can be mistaken for a real school or post.
 
 import { bbox, destinationPoint, haversineMeters, pointInGeometry, type AreaGeometry, type LatLng } from './geo';
-import type {
-  AreaClass,
-  DutyWindow,
-  GuardPost,
-  PatrolUnit,
-  PoliceRoom,
-  School,
-  SchoolType,
-  Terminal,
-} from './model';
+import type { AreaClass, DutyWindow, GuardPost, PatrolUnit, PoliceRoom, School, SchoolType, Terminal } from './model';
 
 /** Administrative code of 隆化县 (Longhua County, 承德市) in the county outline file. */
 export const LONGHUA_ADCODE = '130825';
@@ -50,14 +41,7 @@ type Rng = () => number;
 const MAX_TRIES = 20_000;
 
 /** A uniformly distributed point in a disc (sqrt keeps density even), that also lies inside the outline. */
-function pointNear(
-  rng: Rng,
-  outline: AreaGeometry,
-  centre: LatLng,
-  minM: number,
-  maxM: number,
-  accept: (p: LatLng) => boolean = () => true,
-): LatLng {
+function pointNear(rng: Rng, outline: AreaGeometry, centre: LatLng, minM: number, maxM: number, accept: (p: LatLng) => boolean = () => true): LatLng {
   for (let i = 0; i < MAX_TRIES; i++) {
     const r = Math.sqrt(minM * minM + rng() * (maxM * maxM - minM * minM));
     const p = roundPoint(destinationPoint(centre, rng() * 360, r));
@@ -292,9 +276,7 @@ export function guardPostCounts(totalSchools: number): { inTown: number; outOfTo
 /** Posts at the schools nearest the seat (5 by default), plus some picked at random among the others (3). */
 function pickGuardPostSchools(rng: Rng, schools: School[]): School[] {
   const { inTown, outOfTown } = guardPostCounts(schools.length);
-  const byDistance = [...schools].sort(
-    (a, b) => haversineMeters(a, LONGHUA_SEAT) - haversineMeters(b, LONGHUA_SEAT),
-  );
+  const byDistance = [...schools].sort((a, b) => haversineMeters(a, LONGHUA_SEAT) - haversineMeters(b, LONGHUA_SEAT));
   const near = byDistance.slice(0, inTown);
   const nearSet = new Set(near);
   const rest = schools.filter((s) => !nearSet.has(s) && s.area !== 'urban');

@@ -37,8 +37,7 @@ export function searchSchools(index: SearchEntry[], query: string, limit = 8): S
   if (!q) return [];
   const scored: { e: SearchEntry; score: number }[] = [];
   for (const e of index) {
-    const score =
-      e.initials === q ? 0 : e.initials.startsWith(q) ? 1 : e.text.includes(q) ? 2 : e.initials.includes(q) ? 3 : e.full.includes(q) ? 4 : -1;
+    const score = e.initials === q ? 0 : e.initials.startsWith(q) ? 1 : e.text.includes(q) ? 2 : e.initials.includes(q) ? 3 : e.full.includes(q) ? 4 : -1;
     if (score >= 0) scored.push({ e, score });
   }
   scored.sort((a, b) => a.score - b.score || a.e.school.name.localeCompare(b.e.school.name, 'zh-Hans-CN'));

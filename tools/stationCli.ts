@@ -29,7 +29,23 @@ const HELP = `usage: npm run station -- [--data-dir DIR] [--demo] COMMAND
 Data folder: --data-dir, else $STATION_DATA_DIR, else station-data (station-data-demo with --demo).`;
 
 const SWITCHES = ['--demo', '--help', '--no-device'];
-const VALUE_OPTIONS = ['--data-dir', '--id', '--school', '--label', '--name', '--name-en', '--callsign', '--lat', '--lng', '--type', '--address', '--phone', '--area', '--username', '--role'];
+const VALUE_OPTIONS = [
+  '--data-dir',
+  '--id',
+  '--school',
+  '--label',
+  '--name',
+  '--name-en',
+  '--callsign',
+  '--lat',
+  '--lng',
+  '--type',
+  '--address',
+  '--phone',
+  '--area',
+  '--username',
+  '--role',
+];
 const OPTIONS: OptionSpec = Object.fromEntries([
   ...SWITCHES.map((flag) => [flag.slice(2), { type: 'boolean' as const }]),
   ...VALUE_OPTIONS.map((flag) => [flag.slice(2), { type: 'string' as const }]),
@@ -98,9 +114,14 @@ async function main(): Promise<void> {
 
   switch (`${what} ${verb ?? 'list'}`) {
     case 'device list':
-      return table(d.terminals.map((t) => ({ deviceId: t.deviceId, school: `${t.schoolId} ${reg.school(t.schoolId)?.name ?? ''}`, label: t.label, disabled: t.disabled })));
+      return table(
+        d.terminals.map((t) => ({ deviceId: t.deviceId, school: `${t.schoolId} ${reg.school(t.schoolId)?.name ?? ''}`, label: t.label, disabled: t.disabled })),
+      );
     case 'device add':
-      return once('token', await reg.addTerminal({ deviceId: need(opts, '--id'), schoolId: need(opts, '--school'), label: opts.get('--label') ?? need(opts, '--id') }));
+      return once(
+        'token',
+        await reg.addTerminal({ deviceId: need(opts, '--id'), schoolId: need(opts, '--school'), label: opts.get('--label') ?? need(opts, '--id') }),
+      );
     case 'device rotate':
       return once('new token', await reg.rotateDevice(need(opts, '--id')));
     case 'device disable':
@@ -114,7 +135,14 @@ async function main(): Promise<void> {
     case 'unit list':
       return table(d.units.map((u) => ({ id: u.id, name: u.name, callsign: u.callsign, hasDevice: u.hasDevice, disabled: u.disabled })));
     case 'unit add': {
-      const token = await reg.addUnit({ id: need(opts, '--id'), name: need(opts, '--name'), callsign: need(opts, '--callsign'), lat: num(opts, '--lat'), lng: num(opts, '--lng'), hasDevice: !opts.has('--no-device') });
+      const token = await reg.addUnit({
+        id: need(opts, '--id'),
+        name: need(opts, '--name'),
+        callsign: need(opts, '--callsign'),
+        lat: num(opts, '--lat'),
+        lng: num(opts, '--lng'),
+        hasDevice: !opts.has('--no-device'),
+      });
       return token ? once('token', token) : console.log('unit added (no device: dispatches to it are recorded as radio dispatches)');
     }
     case 'school list':
@@ -124,7 +152,17 @@ async function main(): Promise<void> {
       if (!['primary', 'middle', 'kindergarten', 'other'].includes(type)) throw new RegistryError('--type must be primary, middle, kindergarten or other');
       const area = (opts.get('--area') ?? 'urban') as AreaClass;
       if (!['urban', 'suburban', 'rural'].includes(area)) throw new RegistryError('--area must be urban, suburban or rural');
-      reg.addSchool({ id: need(opts, '--id'), name: need(opts, '--name'), nameEn: opts.get('--name-en') ?? need(opts, '--name'), type, address: opts.get('--address') ?? '', phone: opts.get('--phone') ?? '', lat: num(opts, '--lat'), lng: num(opts, '--lng'), area });
+      reg.addSchool({
+        id: need(opts, '--id'),
+        name: need(opts, '--name'),
+        nameEn: opts.get('--name-en') ?? need(opts, '--name'),
+        type,
+        address: opts.get('--address') ?? '',
+        phone: opts.get('--phone') ?? '',
+        lat: num(opts, '--lat'),
+        lng: num(opts, '--lng'),
+        area,
+      });
       return console.log(`school ${opts.get('--id')} added`);
     }
     case 'operator list':
@@ -157,7 +195,11 @@ async function importFile(reg: Registry, kind: string | undefined, file: string 
   const format = formatOfFilename(file);
   if (!format) throw new RegistryError(`${file}: the file name must end in .csv or .json`);
   const parsed = parseImport(kind, format, fs.readFileSync(file, 'utf8'));
-  if (!parsed.ok) return rowErrors([...parsed.errors, ...reg.checkImport(kind, parsed.validRows, parsed.validLines)].sort((a, b) => a.line - b.line), parsed.omitted);
+  if (!parsed.ok)
+    return rowErrors(
+      [...parsed.errors, ...reg.checkImport(kind, parsed.validRows, parsed.validLines)].sort((a, b) => a.line - b.line),
+      parsed.omitted,
+    );
   let out;
   try {
     out = await reg.importData(kind, parsed.rows, parsed.lines);

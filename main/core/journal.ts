@@ -142,7 +142,11 @@ class LineReader {
     if (this.verifyChain && !this.chainBroken && hash !== this.expectedHash(text, raw, hash)) {
       // Only the first break is reported: after it nothing later can be trusted either.
       this.chainBroken = true;
-      this.problems.push({ line: lineNo, kind: 'chain_broken', detail: `record seq ${raw.seq} does not match the hash chain (edited, inserted or removed records)` });
+      this.problems.push({
+        line: lineNo,
+        kind: 'chain_broken',
+        detail: `record seq ${raw.seq} does not match the hash chain (edited, inserted or removed records)`,
+      });
     }
     this.prevHash = hash ?? '';
     if (hash !== undefined) this.lastHash = hash;
@@ -360,17 +364,19 @@ export function openJournal(dir: string, options: string | JournalOptions = {}):
   limit = window;
   const chainChecked: Promise<JournalProblem | undefined> =
     opts.verifyChain === 'background' && sizeAtOpen > 0
-      ? new Promise<void>((resolve) => setTimeout(resolve, 0)).then(() => verifyChainSliced(file, sizeAtOpen)).then(
-          (p) => {
-            if (p) problems.push(p);
-            return p;
-          },
-          (e: unknown) => {
-            const p: JournalProblem = { line: 0, kind: 'chain_broken', detail: `the hash chain could not be checked: ${(e as Error).message}` };
-            problems.push(p);
-            return p;
-          },
-        )
+      ? new Promise<void>((resolve) => setTimeout(resolve, 0))
+          .then(() => verifyChainSliced(file, sizeAtOpen))
+          .then(
+            (p) => {
+              if (p) problems.push(p);
+              return p;
+            },
+            (e: unknown) => {
+              const p: JournalProblem = { line: 0, kind: 'chain_broken', detail: `the hash chain could not be checked: ${(e as Error).message}` };
+              problems.push(p);
+              return p;
+            },
+          )
       : Promise.resolve(problems.find((p) => p.kind === 'chain_broken'));
   if (scan.tail.length > 0) {
     // Keep the fragment for the record, then cut it off so the next append starts on a clean line.
@@ -401,7 +407,11 @@ export function openJournal(dir: string, options: string | JournalOptions = {}):
   if (!existed) {
     // Make the new file's directory entry durable too.
     const dfd = fs.openSync(dir, 'r');
-    try { fs.fsyncSync(dfd); } finally { fs.closeSync(dfd); }
+    try {
+      fs.fsyncSync(dfd);
+    } finally {
+      fs.closeSync(dfd);
+    }
   }
   let closed = false;
   let lastHash = scan.lastHash;
@@ -435,7 +445,11 @@ export function openJournal(dir: string, options: string | JournalOptions = {}):
       fs.fsyncSync(fd);
     } catch (e) {
       // Leave no half record behind, so the journal stays readable.
-      try { fs.ftruncateSync(fd, goodBytes); } catch { /* the error below says it */ }
+      try {
+        fs.ftruncateSync(fd, goodBytes);
+      } catch {
+        /* the error below says it */
+      }
       throw e;
     }
     goodBytes += buf.length;

@@ -51,20 +51,36 @@ export class OperatorCommands {
   markShown(operator: OperatorRef, incidentId: string): CommandResult {
     // "Shown" is the moment a duty console showed the alarm to someone who can take it: a trainer's or an
     // admin's screen does not count (and may not write to the journal).
-    return this.command('shown', operator, { incidentId }, (_r, inc, at) => (inc.shownAt !== undefined ? [] : { type: 'incident.shown', at, incidentId: inc.id, operator }));
+    return this.command('shown', operator, { incidentId }, (_r, inc, at) =>
+      inc.shownAt !== undefined ? [] : { type: 'incident.shown', at, incidentId: inc.id, operator },
+    );
   }
 
   addNote(operator: OperatorRef, incidentId: string, text: string): CommandResult {
-    return this.command('note', operator, { incidentId, text }, (r, inc, at) => ({ type: 'incident.note', at, incidentId: inc.id, operator, text: r.text.trim() }));
+    return this.command('note', operator, { incidentId, text }, (r, inc, at) => ({
+      type: 'incident.note',
+      at,
+      incidentId: inc.id,
+      operator,
+      text: r.text.trim(),
+    }));
   }
 
   recordCallBack(operator: OperatorRef, incidentId: string, outcome: string): CommandResult {
-    return this.command('callBack', operator, { incidentId, outcome }, (r, inc, at) => ({ type: 'incident.called_back', at, incidentId: inc.id, operator, outcome: r.outcome.trim() }));
+    return this.command('callBack', operator, { incidentId, outcome }, (r, inc, at) => ({
+      type: 'incident.called_back',
+      at,
+      incidentId: inc.id,
+      operator,
+      outcome: r.outcome.trim(),
+    }));
   }
 
   takeOver(operator: OperatorRef, incidentId: string): CommandResult {
     return this.command('takeOver', operator, { incidentId }, (_r, inc, at) =>
-      inc.handler ? { type: 'incident.taken_over', at, incidentId: inc.id, operator, from: inc.handler } : refusal('forbidden', `incident ${inc.id} is not acknowledged yet: acknowledge it instead`),
+      inc.handler
+        ? { type: 'incident.taken_over', at, incidentId: inc.id, operator, from: inc.handler }
+        : refusal('forbidden', `incident ${inc.id} is not acknowledged yet: acknowledge it instead`),
     );
   }
 
@@ -81,27 +97,57 @@ export class OperatorCommands {
   }
 
   cancelDispatch(operator: OperatorRef, incidentId: string, unitId: string, reason: string): CommandResult {
-    return this.command('cancelDispatch', operator, { incidentId, unitId, reason }, (r, inc, at) => ({ type: 'dispatch.cancelled', at, incidentId: inc.id, unitId: r.unitId, operator, reason: r.reason }));
+    return this.command('cancelDispatch', operator, { incidentId, unitId, reason }, (r, inc, at) => ({
+      type: 'dispatch.cancelled',
+      at,
+      incidentId: inc.id,
+      unitId: r.unitId,
+      operator,
+      reason: r.reason,
+    }));
   }
 
   /** The officer records a radio unit's progress (or overrides a unit whose device is silent). */
   recordProgress(operator: OperatorRef, incidentId: string, unitId: string, state: 'en_route' | 'on_scene'): CommandResult {
-    return this.command('progress', operator, { incidentId, unitId, state }, (r, inc, at) => ({ type: 'dispatch.progress', at, incidentId: inc.id, unitId: r.unitId, state: r.state, operator }));
+    return this.command('progress', operator, { incidentId, unitId, state }, (r, inc, at) => ({
+      type: 'dispatch.progress',
+      at,
+      incidentId: inc.id,
+      unitId: r.unitId,
+      state: r.state,
+      operator,
+    }));
   }
 
   resolve(operator: OperatorRef, incidentId: string, disposition: Disposition, note: string): CommandResult {
-    return this.command('resolve', operator, { incidentId, disposition, note }, (r, inc, at) => ({ type: 'incident.resolved', at, incidentId: inc.id, operator, disposition: r.disposition, note: r.note.trim() }));
+    return this.command('resolve', operator, { incidentId, disposition, note }, (r, inc, at) => ({
+      type: 'incident.resolved',
+      at,
+      incidentId: inc.id,
+      operator,
+      disposition: r.disposition,
+      note: r.note.trim(),
+    }));
   }
 
   reopen(operator: OperatorRef, incidentId: string, reason: string): CommandResult {
-    return this.command('reopen', operator, { incidentId, reason }, (r, inc, at) => ({ type: 'incident.reopened', at, incidentId: inc.id, operator, reason: r.reason.trim() }));
+    return this.command('reopen', operator, { incidentId, reason }, (r, inc, at) => ({
+      type: 'incident.reopened',
+      at,
+      incidentId: inc.id,
+      operator,
+      reason: r.reason.trim(),
+    }));
   }
 
   /** An officer has seen a device fault: its sound stops; the fault stays until the device clears it. */
   acknowledgeFault(operator: OperatorRef, deviceId: string, fault: 'offline' | 'tamper'): CommandResult {
     const req = admitCommand('acknowledgeFault', operator, { deviceId, fault });
     if (!req.ok) return req;
-    const r = this.ledger.commit({ type: 'device.fault_acknowledged', at: this.ledger.now(), deviceId: req.value.deviceId, fault: req.value.fault, operator }, 'unknown_alarm');
+    const r = this.ledger.commit(
+      { type: 'device.fault_acknowledged', at: this.ledger.now(), deviceId: req.value.deviceId, fault: req.value.fault, operator },
+      'unknown_alarm',
+    );
     return r.ok ? { ok: true } : r;
   }
 }

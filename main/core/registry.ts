@@ -6,7 +6,15 @@ import { ROLES, type OperatorRef, type Role } from '../../shared/events';
 import type { PatrolUnit, ReferenceData, School, Terminal } from '../../shared/model';
 import { DEFAULT_TARGETS, type TargetProfile } from '../../shared/response';
 import type { DataKind, ImportRow, KindRows, RowError } from '../../shared/dataExchange';
-import { readRegistryFile, RegistryError, writeRegistryFile, type OperatorRecord, type RegistryData, type TerminalRecord, type UnitRecord } from './registryFile';
+import {
+  readRegistryFile,
+  RegistryError,
+  writeRegistryFile,
+  type OperatorRecord,
+  type RegistryData,
+  type TerminalRecord,
+  type UnitRecord,
+} from './registryFile';
 import { applyImport, importCheck, ImportError, MAX_NEW_DEVICES_PER_IMPORT, tokenNeeds, type ImportOutcome } from './registryImport';
 import { hashSecret, newToken, tokenDigest, verifySecret, type SecretHash } from './secrets';
 
@@ -136,7 +144,8 @@ export class Registry {
     const secret = await hashSecret(token, 'token');
     // Checked again inside the update: two concurrent calls both got past the first check while hashing.
     this.update((d) => {
-      if (d.terminals.some((x) => x.deviceId === t.deviceId) || d.units.some((u) => u.id === t.deviceId)) throw new RegistryError(`device ${t.deviceId} already exists`);
+      if (d.terminals.some((x) => x.deviceId === t.deviceId) || d.units.some((u) => u.id === t.deviceId))
+        throw new RegistryError(`device ${t.deviceId} already exists`);
       d.terminals.push({ ...t, secret, disabled: false });
     });
     return token;
@@ -161,7 +170,10 @@ export class Registry {
     this.update((d) => {
       const device = kind === 'operator' ? undefined : (d.terminals.find((t) => t.deviceId === id) ?? d.units.find((u) => u.id === id));
       const x = device ?? (kind === 'device' ? undefined : d.operators.find((o) => o.username === id));
-      if (!x) throw new RegistryError(kind === 'operator' ? `no operator ${id}` : kind === 'device' ? `no device or unit ${id}` : `no device, unit or operator ${id}`);
+      if (!x)
+        throw new RegistryError(
+          kind === 'operator' ? `no operator ${id}` : kind === 'device' ? `no device or unit ${id}` : `no device, unit or operator ${id}`,
+        );
       x.disabled = disabled;
     });
   }
@@ -256,7 +268,11 @@ export class Registry {
    * check (against a dummy password hash), so timing does not tell which usernames exist. `check` is the
    * password check: the login passes main/core/passwords.ts's worker, which keeps it off the terminals' thread pool.
    */
-  async authenticateOperator(username: string, password: string, check: (password: string, stored: SecretHash) => Promise<boolean> = verifySecret): Promise<OperatorRef | undefined> {
+  async authenticateOperator(
+    username: string,
+    password: string,
+    check: (password: string, stored: SecretHash) => Promise<boolean> = verifySecret,
+  ): Promise<OperatorRef | undefined> {
     const o = this.operatorsByName.get(username);
     if (!o || o.disabled) {
       await check(password, DUMMY_PASSWORD_SECRET);
@@ -300,7 +316,13 @@ export class Registry {
     if (before.length > 0) throw new ImportError(before);
     const needs = tokenNeeds(kind, rows, this.data);
     if (needs.length > MAX_NEW_DEVICES_PER_IMPORT) {
-      throw new ImportError([{ line: 0, field: '', reason: `the file adds ${needs.length} devices that need a new token; at most ${MAX_NEW_DEVICES_PER_IMPORT} per import (each token is hashed with scrypt): split the file` }]);
+      throw new ImportError([
+        {
+          line: 0,
+          field: '',
+          reason: `the file adds ${needs.length} devices that need a new token; at most ${MAX_NEW_DEVICES_PER_IMPORT} per import (each token is hashed with scrypt): split the file`,
+        },
+      ]);
     }
     const minted = new Map<string, { token: string; secret: SecretHash }>();
     await Promise.all(
@@ -346,7 +368,15 @@ export class Registry {
       terminals: d.terminals.map(({ deviceId, schoolId, label }) => ({ deviceId, schoolId, label })),
       guardPosts: d.guardPosts,
       policeRooms: d.policeRooms,
-      units: d.units.map(({ id, name, callsign, lat, lng, hasDevice, disabled }) => ({ id, name, callsign, lat, lng, hasDevice, ...(disabled ? { disabled: true } : {}) })),
+      units: d.units.map(({ id, name, callsign, lat, lng, hasDevice, disabled }) => ({
+        id,
+        name,
+        callsign,
+        lat,
+        lng,
+        hasDevice,
+        ...(disabled ? { disabled: true } : {}),
+      })),
       targets: this.targets(),
     };
   }

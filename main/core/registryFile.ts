@@ -61,7 +61,13 @@ const schoolSchema = z.looseObject({
   area: z.enum(AREA_CLASSES),
   phone: z.string(),
 });
-const terminalSchema = z.looseObject({ deviceId: z.string().min(1), schoolId: z.string().min(1), label: z.string(), secret: secretSchema, disabled: z.boolean() });
+const terminalSchema = z.looseObject({
+  deviceId: z.string().min(1),
+  schoolId: z.string().min(1),
+  label: z.string(),
+  secret: secretSchema,
+  disabled: z.boolean(),
+});
 const guardPostSchema = z.looseObject({
   id: z.string().min(1),
   name: z.string(),
@@ -80,7 +86,13 @@ const unitSchema = z.looseObject({
   secret: secretSchema.optional(),
   disabled: z.boolean(),
 });
-const operatorSchema = z.looseObject({ username: z.string().min(1), displayName: z.string(), role: z.enum(ROLES), secret: secretSchema, disabled: z.boolean() });
+const operatorSchema = z.looseObject({
+  username: z.string().min(1),
+  displayName: z.string(),
+  role: z.enum(ROLES),
+  secret: secretSchema,
+  disabled: z.boolean(),
+});
 const ms = z.number().finite().positive();
 const targetsSchema = z.looseObject({
   showMs: ms,

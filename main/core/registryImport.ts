@@ -40,8 +40,10 @@ export function importCheck<K extends DataKind>(kind: K, rows: readonly ImportRo
     if ((kind === 'terminals' || kind === 'guardPosts') && typeof r.schoolId === 'string' && !schools.has(r.schoolId)) {
       errors.push({ line: lineOf(i), field: 'schoolId', reason: `no school "${r.schoolId}" in the registry: import the schools first` });
     }
-    if (kind === 'terminals' && units.has(id)) errors.push({ line: lineOf(i), field: 'deviceId', reason: `"${id}" is already the id of a patrol unit; device ids are shared by terminals and units` });
-    if (kind === 'units' && terminals.has(id)) errors.push({ line: lineOf(i), field: 'id', reason: `"${id}" is already the id of a terminal; device ids are shared by terminals and units` });
+    if (kind === 'terminals' && units.has(id))
+      errors.push({ line: lineOf(i), field: 'deviceId', reason: `"${id}" is already the id of a patrol unit; device ids are shared by terminals and units` });
+    if (kind === 'units' && terminals.has(id))
+      errors.push({ line: lineOf(i), field: 'id', reason: `"${id}" is already the id of a terminal; device ids are shared by terminals and units` });
   });
   return errors;
 }
@@ -60,7 +62,12 @@ export function tokenNeeds<K extends DataKind>(kind: K, rows: readonly ImportRow
     .map((row) => idOf(kind, row));
 }
 
-export function applyImport<K extends DataKind>(kind: K, rows: readonly ImportRow<K>[], d: RegistryData, minted: Map<string, { token: string; secret: SecretHash }>): ImportOutcome {
+export function applyImport<K extends DataKind>(
+  kind: K,
+  rows: readonly ImportRow<K>[],
+  d: RegistryData,
+  minted: Map<string, { token: string; secret: SecretHash }>,
+): ImportOutcome {
   const list = listOf(d, kind);
   const index = new Map(list.map((x, i) => [idOf(kind, x), i]));
   const out: ImportOutcome = { added: 0, updated: 0, credentials: {} };

@@ -103,7 +103,8 @@ export class Sessions {
     if (expected.length !== got.length || !crypto.timingSafeEqual(expected, got)) return undefined;
     try {
       const claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as SessionClaims;
-      if (typeof claims !== 'object' || claims === null || typeof claims.username !== 'string' || typeof claims.exp !== 'number' || claims.exp < now) return undefined;
+      if (typeof claims !== 'object' || claims === null || typeof claims.username !== 'string' || typeof claims.exp !== 'number' || claims.exp < now)
+        return undefined;
       if (claims.sid !== undefined && (typeof claims.sid !== 'string' || claims.sid.length > 64)) return undefined;
       return claims;
     } catch {

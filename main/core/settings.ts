@@ -88,10 +88,16 @@ export const envSchema = z
       (n) => Number.isInteger(n) && n >= UNIT_STALE_MS_RANGE.min && n <= UNIT_STALE_MS_RANGE.max,
       `must be a whole number of ms ${UNIT_STALE_MS_RANGE.min}–${UNIT_STALE_MS_RANGE.max}`,
     ),
-    STATION_SESSION_IDLE_MIN: numberVar('STATION_SESSION_IDLE_MIN', DEFAULT_SESSION_IDLE_MS / 60_000, (n) => Number.isInteger(n) && n >= 1 && n <= 24 * 60, 'must be a whole number of minutes 1–1440'),
+    STATION_SESSION_IDLE_MIN: numberVar(
+      'STATION_SESSION_IDLE_MIN',
+      DEFAULT_SESSION_IDLE_MS / 60_000,
+      (n) => Number.isInteger(n) && n >= 1 && n <= 24 * 60,
+      'must be a whole number of minutes 1–1440',
+    ),
   })
   .superRefine((e, ctx) => {
-    if (Boolean(e.STATION_TLS_CERT) !== Boolean(e.STATION_TLS_KEY)) ctx.addIssue({ code: 'custom', message: 'set both STATION_TLS_CERT and STATION_TLS_KEY, or neither' });
+    if (Boolean(e.STATION_TLS_CERT) !== Boolean(e.STATION_TLS_KEY))
+      ctx.addIssue({ code: 'custom', message: 'set both STATION_TLS_CERT and STATION_TLS_KEY, or neither' });
   });
 
 /** The environment's settings; the first bad one is a ConfigError (the station does not start). */

@@ -27,9 +27,17 @@ export class StationAdmin {
    * journal that cannot be written is logged loudly and the action still stands.
    */
   private record(operator: OperatorRef, action: AdminActionKind, target: string, detail?: string): void {
-    const event: AdminAction = { type: 'admin.action', at: this.ledger.now(), operator, action, target, ...(detail !== undefined ? { detail: detail.slice(0, 500) } : {}) };
+    const event: AdminAction = {
+      type: 'admin.action',
+      at: this.ledger.now(),
+      operator,
+      action,
+      target,
+      ...(detail !== undefined ? { detail: detail.slice(0, 500) } : {}),
+    };
     console.log(`station: ${operator.username} ${action} ${target}${detail ? ` (${detail})` : ''}`);
-    if (!this.ledger.tryCommit(event)) console.error(`station: the journal did not take the record of ${operator.username} ${action} ${target}; the change itself is saved`);
+    if (!this.ledger.tryCommit(event))
+      console.error(`station: the journal did not take the record of ${operator.username} ${action} ${target}; the change itself is saved`);
   }
 
   private async run<T>(fn: () => Promise<T> | T): Promise<{ ok: true; value: T } | Refusal> {
@@ -78,7 +86,12 @@ export class StationAdmin {
     const r = req.value;
     const rowsRefused = (errors: RowError[], omitted = 0): ImportRefusal => ({
       ok: false,
-      error: { code: 'invalid_payload', message: `${errors.length + omitted} error${errors.length + omitted === 1 ? '' : 's'} in the file; nothing was changed`, details: errors, omitted },
+      error: {
+        code: 'invalid_payload',
+        message: `${errors.length + omitted} error${errors.length + omitted === 1 ? '' : 's'} in the file; nothing was changed`,
+        details: errors,
+        omitted,
+      },
     });
     // Checked in slices: a large file does not hold up alarms for the few hundred ms its rows take.
     const parsed = await parseImportInSlices(r.kind, r.format, r.text, () => new Promise<void>((resolve) => setImmediate(resolve)));

@@ -149,7 +149,8 @@ export class TerminalIntake {
     // One record per incident and up to 500 presses.
     const perBatch = batches.map((b) => {
       const events: StationEvent[] = [];
-      for (let i = 0; i < b.alarmIds.length; i += 500) events.push({ type: 'alarm.repeated', at, incidentId: b.incidentId, deviceId: b.deviceId, alarmIds: b.alarmIds.slice(i, i + 500) });
+      for (let i = 0; i < b.alarmIds.length; i += 500)
+        events.push({ type: 'alarm.repeated', at, incidentId: b.incidentId, deviceId: b.deviceId, alarmIds: b.alarmIds.slice(i, i + 500) });
       return events;
     });
     let stored: Set<StationEvent>;
@@ -157,7 +158,9 @@ export class TerminalIntake {
       stored = new Set(this.ledger.commitEach(perBatch.flat()));
     } catch (e) {
       console.error(`station: could not store ${batches.length} batches of repeated presses:`, (e as Error).message);
-      return batches.map((b) => this.liveness.refused(b.deviceId, refusal('not_durable', 'the station could not store the alarm durably; retry with the same alarmId')));
+      return batches.map((b) =>
+        this.liveness.refused(b.deviceId, refusal('not_durable', 'the station could not store the alarm durably; retry with the same alarmId')),
+      );
     }
     return batches.map((b, i) => {
       const inc = this.ledger.state.incidents.get(b.incidentId)!;

@@ -4,7 +4,15 @@ import type { DefaultEventsMap, Namespace, Server, Socket } from 'socket.io';
 import type { ConsoleAuth, ConsoleServerEvents, ConsoleSettings } from '../../shared/consoleApi';
 import { admitCommand, COMMAND_NAMES, type CommandName, type ConsoleClientEvents, type ConsoleHandlers } from '../../shared/consoleContract';
 import type { OperatorRef } from '../../shared/events';
-import { parseTerminalAuth, parseUnitAuth, refusal, type AlarmStatus, type ParseResult, type UnitDispatch, type UnitDispatchCancel } from '../../shared/protocol';
+import {
+  parseTerminalAuth,
+  parseUnitAuth,
+  refusal,
+  type AlarmStatus,
+  type ParseResult,
+  type UnitDispatch,
+  type UnitDispatchCancel,
+} from '../../shared/protocol';
 import { HandshakeGate } from './admission';
 import type { Sessions } from '../core/sessions';
 import { describeProblem } from '../core/journal';
@@ -93,7 +101,12 @@ interface DeviceKind {
  * gate to both, so their scrypt checks share its bounds), the re-check of the credentials on every event, the rate
  * limit, and unknown events. Revoked devices (rotated, disabled, removed) are cut off at once.
  */
-function attachDevices(io: Server, station: Station, gate: HandshakeGate, k: DeviceKind): Namespace<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, Partial<DeviceData>> {
+function attachDevices(
+  io: Server,
+  station: Station,
+  gate: HandshakeGate,
+  k: DeviceKind,
+): Namespace<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, Partial<DeviceData>> {
   const nsp: Namespace<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, Partial<DeviceData>> = io.of(k.nsp);
   // Runs on every connection, including reconnections (connection-state recovery is not enabled),
   // so a rotated or disabled device can never get back in.
@@ -211,7 +224,13 @@ function dispatchPayload(station: Station, unitId: string, inc: Incident): UnitD
   const school = station.registry.school(inc.schoolId);
   return {
     incidentId: inc.id,
-    school: { id: inc.schoolId, name: school?.name ?? inc.schoolId, address: school?.address ?? '', lat: inc.location?.lat ?? school?.lat ?? 0, lng: inc.location?.lng ?? school?.lng ?? 0 },
+    school: {
+      id: inc.schoolId,
+      name: school?.name ?? inc.schoolId,
+      address: school?.address ?? '',
+      lat: inc.location?.lat ?? school?.lat ?? 0,
+      lng: inc.location?.lng ?? school?.lng ?? 0,
+    },
     kind: inc.kind,
     priority: inc.drill || inc.kind === 'test' ? 3 : inc.kind === 'other' ? 2 : 1,
     drill: inc.drill,
@@ -314,7 +333,14 @@ function runCommand<K extends CommandName>(name: K, handlers: ConsoleHandlers, o
   }
 }
 
-export function attachConsoleNamespace(io: Server, station: Station, sessions: Sessions, now: () => number, journalId: string, settings: ConsoleSettings): void {
+export function attachConsoleNamespace(
+  io: Server,
+  station: Station,
+  sessions: Sessions,
+  now: () => number,
+  journalId: string,
+  settings: ConsoleSettings,
+): void {
   const nsp: Namespace<ConsoleClientEvents, ConsoleServerEvents, DefaultEventsMap, Partial<ConsoleData>> = io.of('/console');
   // One handler per command of the contract (a missing or misspelled one fails the typecheck). Roles and the
   // incident's state are checked in the station, against the operator of this session, not anything the page says.

@@ -22,20 +22,21 @@ export function isSameOrigin(url: string, origin: string): boolean {
 }
 
 /** One policy for the browser and the Electron window: nothing but this station, and the configured tile server's images. */
-export const contentSecurityPolicy = (tiles?: TileConfig): string => [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  ["img-src 'self' data: blob:", ...(tiles?.kind === 'xyz' ? tiles.origins : [])].join(' '),
-  "media-src 'self' data: blob:",
-  // 'self' covers same-origin ws:// and wss:// (CSP Level 3, Chromium): the console's socket.io link and nothing else.
-  "connect-src 'self'",
-  "font-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+export const contentSecurityPolicy = (tiles?: TileConfig): string =>
+  [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    ["img-src 'self' data: blob:", ...(tiles?.kind === 'xyz' ? tiles.origins : [])].join(' '),
+    "media-src 'self' data: blob:",
+    // 'self' covers same-origin ws:// and wss:// (CSP Level 3, Chromium): the console's socket.io link and nothing else.
+    "connect-src 'self'",
+    "font-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -126,7 +127,13 @@ export interface HttpDeps {
 
 const json = (v: LoginResponse | { ok: true }): string => JSON.stringify(v);
 const RATE_LIMITED = (retryMs?: number): string =>
-  json({ ok: false, error: { code: 'rate_limited', message: `登录尝试过多，请稍后再试 / too many login attempts, wait a moment${retryMs ? ` (${Math.ceil(retryMs / 1000)} s)` : ''}` } });
+  json({
+    ok: false,
+    error: {
+      code: 'rate_limited',
+      message: `登录尝试过多，请稍后再试 / too many login attempts, wait a moment${retryMs ? ` (${Math.ceil(retryMs / 1000)} s)` : ''}`,
+    },
+  });
 
 export function makeRequestHandler(deps: HttpDeps): (req: http.IncomingMessage, res: http.ServerResponse) => void {
   const passwords = deps.passwords ?? new PasswordHasher();
@@ -144,7 +151,14 @@ export function makeRequestHandler(deps: HttpDeps): (req: http.IncomingMessage, 
       }
       return send(res, 400, json({ ok: false, error: { code: 'invalid_payload', message: 'expected JSON { username, password }' } }));
     }
-    if (typeof body !== 'object' || body === null || typeof body.username !== 'string' || typeof body.password !== 'string' || body.username.length > 64 || body.password.length > 256) {
+    if (
+      typeof body !== 'object' ||
+      body === null ||
+      typeof body.username !== 'string' ||
+      typeof body.password !== 'string' ||
+      body.username.length > 64 ||
+      body.password.length > 256
+    ) {
       return send(res, 400, json({ ok: false, error: { code: 'invalid_payload', message: 'expected JSON { username, password }' } }));
     }
     // Reserved before the hash: guesses sent at once count one by one, and the throttle is asked once per guess.

@@ -26,7 +26,11 @@ interface Tally {
 const MAX_COUNTERPARTS = 256;
 
 export type LoginAttempt =
-  | { ok: true; /** The password was checked: true = right (gives back this pair's failures), false = wrong. */ settle(success: boolean): void; /** The password was not checked (busy, error): as if never tried. */ cancel(): void }
+  | {
+      ok: true;
+      /** The password was checked: true = right (gives back this pair's failures), false = wrong. */ settle(success: boolean): void;
+      /** The password was not checked (busy, error): as if never tried. */ cancel(): void;
+    }
   | { ok: false; retryMs: number };
 
 export class LoginThrottle {

@@ -38,7 +38,8 @@ const TILE_PLACEHOLDERS = new Set(['{s}', '{z}', '{x}', '{y}', '{-y}', '{r}']);
 export function parseTileUrl(v: string, what: string, fail: Fail): TileConfig & { kind: 'xyz' } {
   const bad = (why: string): Error => fail(`${what} ${why}, got "${v}" (expected e.g. http://gis.local/tiles/{z}/{x}/{y}.png)`);
   if (/\s/.test(v)) throw bad('must not contain spaces');
-  for (const p of v.match(/\{[^}]*\}/g) ?? []) if (!TILE_PLACEHOLDERS.has(p)) throw bad(`has an unknown placeholder ${p} (known: ${[...TILE_PLACEHOLDERS].join(' ')})`);
+  for (const p of v.match(/\{[^}]*\}/g) ?? [])
+    if (!TILE_PLACEHOLDERS.has(p)) throw bad(`has an unknown placeholder ${p} (known: ${[...TILE_PLACEHOLDERS].join(' ')})`);
   if (!v.includes('{z}') || !v.includes('{x}') || !(v.includes('{y}') || v.includes('{-y}'))) throw bad('must contain {z}, {x} and {y}');
   const origins = new Set<string>();
   for (const s of v.includes('{s}') ? ['a', 'b', 'c'] : ['']) {
@@ -62,7 +63,9 @@ export function parseTilePath(v: string, what: string, fail: Fail): TileConfig &
   const p = path.resolve(v);
   if (/\.mbtiles$/i.test(p)) {
     const pm = path.basename(p).replace(/\.mbtiles$/i, '.pmtiles');
-    throw fail(`${what}: MBTiles is not supported (it needs SQLite); convert it with \`pmtiles convert ${path.basename(p)} ${pm}\` or export a z/x/y folder, got "${v}"`);
+    throw fail(
+      `${what}: MBTiles is not supported (it needs SQLite); convert it with \`pmtiles convert ${path.basename(p)} ${pm}\` or export a z/x/y folder, got "${v}"`,
+    );
   }
   let st: fs.Stats;
   try {
@@ -92,13 +95,15 @@ export function loadTileConfig(values: Record<string, string>, env: NodeJS.Proce
     : [env.STATION_TILE_URL || undefined, env.STATION_TILES || undefined, 'STATION_TILE_URL', 'STATION_TILES'];
   if (url !== undefined && file !== undefined) throw fail(`set ${urlName} or ${fileName}, not both`);
   if (url === undefined && file === undefined) {
-    if (values['--tile-attribution'] !== undefined || values['--tile-max-zoom'] !== undefined) throw fail('--tile-attribution and --tile-max-zoom only apply with --tile-url or --tiles');
+    if (values['--tile-attribution'] !== undefined || values['--tile-max-zoom'] !== undefined)
+      throw fail('--tile-attribution and --tile-max-zoom only apply with --tile-url or --tiles');
     return undefined;
   }
   const attribution = values['--tile-attribution'] ?? (env.STATION_TILE_ATTRIBUTION || undefined);
   if (attribution !== undefined && attribution.length > 500) throw fail('the tile attribution must be at most 500 characters');
   const zoom = values['--tile-max-zoom'] ?? (env.STATION_TILE_MAX_ZOOM || undefined);
-  const maxZoom = zoom === undefined ? undefined : parseTileZoom(zoom, values['--tile-max-zoom'] !== undefined ? '--tile-max-zoom' : 'STATION_TILE_MAX_ZOOM', fail);
+  const maxZoom =
+    zoom === undefined ? undefined : parseTileZoom(zoom, values['--tile-max-zoom'] !== undefined ? '--tile-max-zoom' : 'STATION_TILE_MAX_ZOOM', fail);
   const source = url !== undefined ? parseTileUrl(url, urlName, fail) : parseTilePath(file!, fileName, fail);
   return { ...source, ...(attribution !== undefined ? { attribution } : {}), ...(maxZoom !== undefined ? { maxZoom } : {}) };
 }
@@ -215,7 +220,8 @@ const brotli = promisify(zlib.brotliDecompress);
 /** node:zlib instead of the library's default (DecompressionStream, or fflate in JS). */
 async function decompress(buf: ArrayBuffer, compression: Compression): Promise<ArrayBuffer> {
   if (compression === Compression.None || compression === Compression.Unknown) return buf;
-  const out = compression === Compression.Gzip ? await gunzip(new Uint8Array(buf)) : compression === Compression.Brotli ? await brotli(new Uint8Array(buf)) : undefined;
+  const out =
+    compression === Compression.Gzip ? await gunzip(new Uint8Array(buf)) : compression === Compression.Brotli ? await brotli(new Uint8Array(buf)) : undefined;
   if (!out) throw new Error(`PMTiles compression ${Compression[compression] ?? compression} is not supported`);
   return out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength) as ArrayBuffer;
 }
@@ -239,13 +245,16 @@ async function openPmtiles(file: string): Promise<TileSource> {
     } catch (e) {
       throw new TileSourceError(`${file}: not a PMTiles v3 archive (${e instanceof Error ? e.message : String(e)})`);
     }
-    if (header.specVersion !== 3) throw new TileSourceError(`${file}: PMTiles version ${header.specVersion}; only version 3 is read (convert it with \`pmtiles convert\`)`);
+    if (header.specVersion !== 3)
+      throw new TileSourceError(`${file}: PMTiles version ${header.specVersion}; only version 3 is read (convert it with \`pmtiles convert\`)`);
     const type = PMTILES_TYPES[header.tileType];
-    if (!type) throw new TileSourceError(`${file}: holds ${TileType[header.tileType] ?? 'unknown'} tiles; the console shows raster tiles only (png, jpeg, webp, avif)`);
+    if (!type)
+      throw new TileSourceError(`${file}: holds ${TileType[header.tileType] ?? 'unknown'} tiles; the console shows raster tiles only (png, jpeg, webp, avif)`);
     for (const c of [header.internalCompression, header.tileCompression]) {
       if (!SUPPORTED_COMPRESSION.has(c)) throw new TileSourceError(`${file}: ${Compression[c] ?? c} compression is not supported (gzip and brotli are)`);
     }
-    if (header.minZoom > header.maxZoom || header.maxZoom > MAX_TILE_ZOOM) throw new TileSourceError(`${file}: zoom range ${header.minZoom}–${header.maxZoom} is not usable`);
+    if (header.minZoom > header.maxZoom || header.maxZoom > MAX_TILE_ZOOM)
+      throw new TileSourceError(`${file}: zoom range ${header.minZoom}–${header.maxZoom} is not usable`);
     let attribution: string | undefined;
     if (header.jsonMetadataLength > 0) {
       try {
@@ -366,7 +375,12 @@ function reply(res: http.ServerResponse, status: number, body: string | Buffer, 
  * Answers /map-config.json and /tiles/… (see isTilesPath). The caller has set the Content-Security-Policy header.
  * The returned promise (a tile read) rejects only if answering itself failed: main/gateway/http.ts's error boundary takes it.
  */
-export function handleTilesRequest(pathname: string, req: http.IncomingMessage, res: http.ServerResponse, tiles: StationTiles | undefined): void | Promise<void> {
+export function handleTilesRequest(
+  pathname: string,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  tiles: StationTiles | undefined,
+): void | Promise<void> {
   const text = { 'Content-Type': 'text/plain; charset=utf-8' };
   if (req.method !== 'GET' && req.method !== 'HEAD') return reply(res, 405, 'method not allowed', { ...text, Allow: 'GET, HEAD' });
   if (pathname === '/map-config.json') return reply(res, 200, JSON.stringify({ tiles: tiles?.map ?? null }), { 'Content-Type': 'application/json' });

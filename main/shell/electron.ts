@@ -38,7 +38,11 @@ function lockedDownWindow(origin: string): BrowserWindow {
 }
 
 async function main(): Promise<void> {
-  const config = loadConfig(process.argv.slice(2).filter((a) => a !== '.' && !a.endsWith('electron.cjs')), process.env, distDir);
+  const config = loadConfig(
+    process.argv.slice(2).filter((a) => a !== '.' && !a.endsWith('electron.cjs')),
+    process.env,
+    distDir,
+  );
   await app.whenReady();
   const core = await startCore(config);
   const origin = core.url.replace(/\/$/, '');
@@ -56,7 +60,8 @@ async function main(): Promise<void> {
 
   const win = lockedDownWindow(origin);
   // Only our own window may talk to the shell.
-  const fromOurWindow = (e: Electron.IpcMainEvent): boolean => e.sender === win.webContents && e.senderFrame !== null && e.senderFrame !== undefined && isSameOrigin(e.senderFrame.url, origin);
+  const fromOurWindow = (e: Electron.IpcMainEvent): boolean =>
+    e.sender === win.webContents && e.senderFrame !== null && e.senderFrame !== undefined && isSameOrigin(e.senderFrame.url, origin);
   ipcMain.on('shell:notify', (e, title: unknown, body: unknown) => {
     if (!fromOurWindow(e) || typeof title !== 'string' || typeof body !== 'string') return;
     new Notification({ title: title.slice(0, 200), body: body.slice(0, 500), urgency: 'critical' }).show();

@@ -53,10 +53,21 @@ export class SchoolMarkers {
    */
   private readonly renderer = L.canvas({ padding: 0.1, pane: 'schools' });
 
-  constructor(private readonly map: L.Map, schools: School[]) {
+  constructor(
+    private readonly map: L.Map,
+    schools: School[],
+  ) {
     const renderer = this.renderer;
     for (const s of schools) {
-      const m = L.circleMarker([s.lat, s.lng], { renderer, pane: 'schools', radius: 6, weight: 1, color: '#0f172a', fillColor: SCHOOL_COLOUR[s.type], fillOpacity: 0.95 });
+      const m = L.circleMarker([s.lat, s.lng], {
+        renderer,
+        pane: 'schools',
+        radius: 6,
+        weight: 1,
+        color: '#0f172a',
+        fillColor: SCHOOL_COLOUR[s.type],
+        fillOpacity: 0.95,
+      });
       m.bindTooltip(() => textBlock([s.name, this.stateLine(s)]));
       m.bindPopup(() => textBlock([s.name, s.nameEn, this.stateLine(s), s.address, s.phone], { 'data-testid': 'school-popup', 'data-school-id': s.id }));
       this.groups.get(s.type)!.addLayer(m);
@@ -77,7 +88,11 @@ export class SchoolMarkers {
     if (offline !== this.offline) {
       this.offline = offline;
       for (const [id, { m, school }] of this.markers) {
-        m.setStyle(offline.has(id) ? { color: '#f87171', weight: 2, dashArray: '3 3', fillColor: '#475569' } : { color: '#0f172a', weight: 1, dashArray: '', fillColor: SCHOOL_COLOUR[school.type] });
+        m.setStyle(
+          offline.has(id)
+            ? { color: '#f87171', weight: 2, dashArray: '3 3', fillColor: '#475569' }
+            : { color: '#0f172a', weight: 1, dashArray: '', fillColor: SCHOOL_COLOUR[school.type] },
+        );
       }
     }
     const counts = {} as Record<SchoolType, number>;
@@ -113,7 +128,8 @@ export class SchoolMarkers {
 
 // --- guard posts and police rooms -----------------------------------------------------------------------
 
-const glyphIcon = (className: string, glyph: string): L.DivIcon => L.divIcon({ className: `poi-marker ${className}`, html: glyph, iconSize: [22, 22], iconAnchor: [11, 11] });
+const glyphIcon = (className: string, glyph: string): L.DivIcon =>
+  L.divIcon({ className: `poi-marker ${className}`, html: glyph, iconSize: [22, 22], iconAnchor: [11, 11] });
 const POST_ICONS = { staffed: glyphIcon('post staffed', '护'), unstaffed: glyphIcon('post unstaffed', '护') };
 const ROOM_ICONS = { police_room: glyphIcon('room', '警'), kiosk: glyphIcon('room kiosk', '亭') };
 
@@ -150,13 +166,18 @@ export class PostMarkers {
   private staffedCount = 0;
   private shown: boolean | undefined;
 
-  constructor(private readonly map: L.Map, posts: GuardPost[]) {
+  constructor(
+    private readonly map: L.Map,
+    posts: GuardPost[],
+  ) {
     this.entries = posts.map((p) => {
       const m = L.marker([p.lat, p.lng], { icon: POST_ICONS.unstaffed, keyboard: false });
       const e: PostEntry = { p, m, staffed: false };
       m.bindTooltip(() => {
         const i = this.i18n;
-        return i ? textBlock([p.name, i.t('postSchedule', { schedule: scheduleText(p, i.c) }), e.staffed ? i.t('postStaffed') : i.t('postUnstaffed')]) : textBlock([p.name]);
+        return i
+          ? textBlock([p.name, i.t('postSchedule', { schedule: scheduleText(p, i.c) }), e.staffed ? i.t('postStaffed') : i.t('postUnstaffed')])
+          : textBlock([p.name]);
       });
       // Leaflet makes a new element whenever the marker is added or its icon changes: tag it each time.
       m.on('add', () => PostMarkers.tag(e));
@@ -208,7 +229,10 @@ export class RoomMarkers {
   private i18n: I18n | undefined;
   private shown: boolean | undefined;
 
-  constructor(private readonly map: L.Map, rooms: PoliceRoom[]) {
+  constructor(
+    private readonly map: L.Map,
+    rooms: PoliceRoom[],
+  ) {
     for (const r of rooms) {
       const m = L.marker([r.lat, r.lng], { icon: ROOM_ICONS[r.kind], keyboard: false });
       m.bindTooltip(() => textBlock([r.name, this.i18n?.c.roomKinds[r.kind] ?? '']));
@@ -234,7 +258,12 @@ export class RoomMarkers {
 /** Trail points closer in time than this are merged (a 10-minute trail needs no 2-second detail). */
 const TRAIL_STEP_MS = 10_000;
 
-const unitIcon = L.divIcon({ className: 'unit-marker', html: '<span class="heading"></span><span class="body">巡</span>', iconSize: [26, 26], iconAnchor: [13, 13] });
+const unitIcon = L.divIcon({
+  className: 'unit-marker',
+  html: '<span class="heading"></span><span class="body">巡</span>',
+  iconSize: [26, 26],
+  iconAnchor: [13, 13],
+});
 
 interface UnitEntry {
   unit: PatrolUnit;
@@ -274,7 +303,10 @@ export class UnitMarkers {
   private unhook: (() => void) | undefined;
   private trailRenderer: L.Canvas | undefined;
 
-  constructor(private readonly map: L.Map, units: PatrolUnit[]) {
+  constructor(
+    private readonly map: L.Map,
+    units: PatrolUnit[],
+  ) {
     const trailRenderer = (this.trailRenderer = L.canvas({ pane: 'trails', padding: 0.1 }));
     for (const u of units) {
       const marker = L.marker([u.lat, u.lng], { icon: unitIcon, zIndexOffset: 500, keyboard: false });
@@ -285,7 +317,11 @@ export class UnitMarkers {
         const i = this.i18n;
         if (!i) return textBlock([u.name]);
         const st = i.c.unitStates[e.state as keyof Catalogue['unitStates']] ?? e.state;
-        return textBlock([`${u.name} (${u.callsign})`, `${st}${e.stale ? ` · ${i.t('unitStale')}` : ''}`, e.live ? i.t('unitFix', { time: clockTime(e.live.receivedAt) }) : '']);
+        return textBlock([
+          `${u.name} (${u.callsign})`,
+          `${st}${e.stale ? ` · ${i.t('unitStale')}` : ''}`,
+          e.live ? i.t('unitFix', { time: clockTime(e.live.receivedAt) }) : '',
+        ]);
       });
       this.markers.addLayer(marker);
       this.trails.addLayer(trail);

@@ -48,7 +48,12 @@ export function openReplica(): Replica {
   void navigator.storage?.persist?.().catch(() => false);
   return {
     async load() {
-      const [records, ref, jid, snap] = await Promise.all([db.records.orderBy('seq').toArray(), db.meta.get('reference'), db.meta.get('journalId'), db.meta.get('snapshot')]);
+      const [records, ref, jid, snap] = await Promise.all([
+        db.records.orderBy('seq').toArray(),
+        db.meta.get('reference'),
+        db.meta.get('journalId'),
+        db.meta.get('snapshot'),
+      ]);
       const snapshot = snap?.value as StateSnapshot | undefined;
       return {
         // Records older than the snapshot (a write queued before it arrived) are already in it.

@@ -93,7 +93,11 @@ export function AdminView({ reference, health }: { reference: ReferenceData | un
           <button onClick={() => setSecret(undefined)}>{t('adminDone')}</button>
         </div>
       )}
-      {error && <p className="error" role="alert">{error}</p>}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
       <TargetsEditor targets={reference?.targets ?? DEFAULT_TARGETS} />
       <DataExchangeView />
       <form className="add" onSubmit={add}>

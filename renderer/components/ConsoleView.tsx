@@ -16,7 +16,11 @@ import { StationMap } from './map/StationMap';
 /** The big clock: the only part of the header that ticks. */
 function HeaderClock() {
   const now = useNow(1000);
-  return <div className="clock" data-testid="clock">{clockTime(now)}</div>;
+  return (
+    <div className="clock" data-testid="clock">
+      {clockTime(now)}
+    </div>
+  );
 }
 
 export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onToggleLang: () => void }) {
@@ -32,7 +36,14 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
   const canAck = getStore().canAcknowledge();
   const overdue = queue.filter(isOverdue).length;
   const selectedIncident = selected ? state.station.incidents.get(selected) : undefined;
-  const soundText = state.sound === 'playing' ? (state.soundTone === 'fault' ? t('soundFault') : t('soundPlaying')) : state.sound === 'blocked' ? t('soundBlocked') : t('soundIdle');
+  const soundText =
+    state.sound === 'playing'
+      ? state.soundTone === 'fault'
+        ? t('soundFault')
+        : t('soundPlaying')
+      : state.sound === 'blocked'
+        ? t('soundBlocked')
+        : t('soundIdle');
 
   return (
     <div className={`console ${awaiting > 0 ? 'alarming' : ''}`}>
@@ -42,7 +53,9 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
           <span className="station">{state.reference?.stationName}</span>
         </div>
         <nav className="tabs">
-          <button className={tab === 'console' ? 'active' : ''} onClick={() => setTab('console')}>{t('tabConsole')}</button>
+          <button className={tab === 'console' ? 'active' : ''} onClick={() => setTab('console')}>
+            {t('tabConsole')}
+          </button>
           <button className={tab === 'devices' ? 'active' : ''} data-testid="tab-devices" onClick={() => setTab('devices')}>
             {t('tabDevices')}
             {faults.length > 0 && <span className="badge">{faults.length}</span>}
@@ -67,11 +80,13 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
         >
           {soundText}
         </button>
-        <div className="operator">
-          {state.operator ? `${c.roles[state.operator.role]} · ${state.operator.displayName}` : ''}
-        </div>
-        <button className="plain" onClick={onToggleLang}>{t('language')}</button>
-        <button className="plain" onClick={() => getStore().logout()}>{t('logout')}</button>
+        <div className="operator">{state.operator ? `${c.roles[state.operator.role]} · ${state.operator.displayName}` : ''}</div>
+        <button className="plain" onClick={onToggleLang}>
+          {t('language')}
+        </button>
+        <button className="plain" onClick={() => getStore().logout()}>
+          {t('logout')}
+        </button>
       </header>
       {overdue > 0 && (
         <div className="banner escalated" role="alert" data-testid="escalation-banner">
@@ -84,7 +99,9 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
         </div>
       )}
       {state.journalProblems.length > 0 && (
-        <div className="banner warn" role="status">{t('journalWarning', { p: state.journalProblems.join('; ') })}</div>
+        <div className="banner warn" role="status">
+          {t('journalWarning', { p: state.journalProblems.join('; ') })}
+        </div>
       )}
       <div className="body">
         <section className="queue" aria-label={t('queueTitle')}>
@@ -123,7 +140,16 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
           />
         )}
         {tab === 'console' && (
-          <StationMap reference={state.reference} incidents={queue} alarmed={alarmed} selected={selected} units={state.units} station={state.station} health={state.health} unitStaleMs={state.settings.unitStaleMs} />
+          <StationMap
+            reference={state.reference}
+            incidents={queue}
+            alarmed={alarmed}
+            selected={selected}
+            units={state.units}
+            station={state.station}
+            health={state.health}
+            unitStaleMs={state.settings.unitStaleMs}
+          />
         )}
         {tab === 'devices' && <DeviceHealthView health={state.health} schools={schools} />}
         {tab === 'admin' && <AdminView reference={state.reference} health={state.health} />}

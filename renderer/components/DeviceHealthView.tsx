@@ -10,7 +10,8 @@ export function DeviceHealthView({ health, schools }: { health: DeviceHealth[]; 
   const { t } = useI18n();
   const now = useNow(1000);
   const rows = useMemo(
-    () => [...health].sort((a, b) => Number(a.online) - Number(b.online) || Number(b.skewFlagged) - Number(a.skewFlagged) || a.deviceId.localeCompare(b.deviceId)),
+    () =>
+      [...health].sort((a, b) => Number(a.online) - Number(b.online) || Number(b.skewFlagged) - Number(a.skewFlagged) || a.deviceId.localeCompare(b.deviceId)),
     [health],
   );
   const ago = (at?: number): string => (at === undefined ? t('never') : `${clockTime(at)} (${duration(now - at)})`);

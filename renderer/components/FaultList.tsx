@@ -19,13 +19,19 @@ function FaultItem({ fault, school, terminal }: { fault: OpenFault; school?: Sch
       <div className="fault-school">{school?.name ?? fault.deviceId}</div>
       <div className="fault-device">{terminal?.label ?? fault.deviceId}</div>
       {acked ? (
-        <div className="acked-by">{t('faultAckedBy', { who: fault.acknowledgedBy?.displayName ?? '?' })} {clockTime(fault.acknowledgedAt!)}</div>
+        <div className="acked-by">
+          {t('faultAckedBy', { who: fault.acknowledgedBy?.displayName ?? '?' })} {clockTime(fault.acknowledgedAt!)}
+        </div>
       ) : (
         <button className="fault-ack" data-testid="fault-ack" onClick={() => void getStore().acknowledgeFault(fault.deviceId, fault.kind).then(setError)}>
           {t('faultAck')}
         </button>
       )}
-      {error && <div className="error" role="alert">{error}</div>}
+      {error && (
+        <div className="error" role="alert">
+          {error}
+        </div>
+      )}
     </li>
   );
 }

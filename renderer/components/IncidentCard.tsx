@@ -63,7 +63,15 @@ function IncidentCardImpl({ incident: entry, school, canAck, selected, onSelect,
   };
 
   // The class 'open' marks a card awaiting acknowledgement (styles and tests key on it).
-  const classes = ['incident', awaitsAck ? 'open' : resolved ? 'resolved' : 'acked', awaitsAck && flash ? 'flash' : '', item.overdue ? 'escalated' : '', entry.kind === 'test' ? 'test' : '', entry.drill ? 'drill' : '', selected ? 'selected' : ''];
+  const classes = [
+    'incident',
+    awaitsAck ? 'open' : resolved ? 'resolved' : 'acked',
+    awaitsAck && flash ? 'flash' : '',
+    item.overdue ? 'escalated' : '',
+    entry.kind === 'test' ? 'test' : '',
+    entry.drill ? 'drill' : '',
+    selected ? 'selected' : '',
+  ];
   return (
     <li
       className={classes.filter(Boolean).join(' ')}
@@ -111,7 +119,16 @@ function IncidentCardImpl({ incident: entry, school, canAck, selected, onSelect,
         {item.open && <CardTimers item={item} targets={targets} />}
       </div>
       {awaitsAck && stored && (
-        <button className="ack" data-testid="ack" disabled={busy || !canAck} title={canAck ? '' : t('cannotAck')} onClick={(e) => { e.stopPropagation(); ack(); }}>
+        <button
+          className="ack"
+          data-testid="ack"
+          disabled={busy || !canAck}
+          title={canAck ? '' : t('cannotAck')}
+          onClick={(e) => {
+            e.stopPropagation();
+            ack();
+          }}
+        >
           {busy ? t('acknowledging') : t('acknowledge')}
         </button>
       )}
@@ -122,7 +139,11 @@ function IncidentCardImpl({ incident: entry, school, canAck, selected, onSelect,
         </div>
       )}
       {item.handler && <div className="handler-line">{t('handler', { who: item.handler.displayName })}</div>}
-      {error && <div className="error" role="alert">{t('errorPrefix')}: {error}</div>}
+      {error && (
+        <div className="error" role="alert">
+          {t('errorPrefix')}: {error}
+        </div>
+      )}
     </li>
   );
 }

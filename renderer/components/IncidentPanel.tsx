@@ -26,10 +26,34 @@ interface Props {
 }
 
 const dispatchState = (d: Dispatch): 'declined' | 'cancelled' | 'on_scene' | 'en_route' | 'accepted' | 'dispatched' =>
-  d.declinedAt !== undefined ? 'declined' : d.cancelledAt !== undefined ? 'cancelled' : d.onSceneAt !== undefined ? 'on_scene' : d.enRouteAt !== undefined ? 'en_route' : d.acceptedAt !== undefined ? 'accepted' : 'dispatched';
+  d.declinedAt !== undefined
+    ? 'declined'
+    : d.cancelledAt !== undefined
+      ? 'cancelled'
+      : d.onSceneAt !== undefined
+        ? 'on_scene'
+        : d.enRouteAt !== undefined
+          ? 'en_route'
+          : d.acceptedAt !== undefined
+            ? 'accepted'
+            : 'dispatched';
 
 /** A text field with a button that runs a lifecycle command and shows the core's refusal, if any. */
-function CommandField({ placeholder, label, testId, run, maxLength, required = true }: { placeholder: string; label: string; testId: string; run: (text: string) => Promise<string | undefined>; maxLength: number; required?: boolean }) {
+function CommandField({
+  placeholder,
+  label,
+  testId,
+  run,
+  maxLength,
+  required = true,
+}: {
+  placeholder: string;
+  label: string;
+  testId: string;
+  run: (text: string) => Promise<string | undefined>;
+  maxLength: number;
+  required?: boolean;
+}) {
   const [text, setText] = useState('');
   const [error, setError] = useState<string>();
   const submit = (e: FormEvent): void => {
@@ -43,7 +67,11 @@ function CommandField({ placeholder, label, testId, run, maxLength, required = t
     <form className="command" onSubmit={submit} data-testid={testId}>
       <input value={text} onChange={(e) => setText(e.target.value)} placeholder={placeholder} required={required} maxLength={maxLength} />
       <button type="submit">{label}</button>
-      {error && <div className="error" role="alert">{error}</div>}
+      {error && (
+        <div className="error" role="alert">
+          {error}
+        </div>
+      )}
     </form>
   );
 }
@@ -112,7 +140,9 @@ export function IncidentPanel({ incident: inc, reference, station, units, operat
           </div>
           <PressTime raisedAt={inc.raisedAt} receivedAt={inc.receivedAt} always />
         </div>
-        <button className="plain" onClick={onClose}>{t('close')}</button>
+        <button className="plain" onClick={onClose}>
+          {t('close')}
+        </button>
       </header>
 
       {inc.handler && (
@@ -120,18 +150,28 @@ export function IncidentPanel({ incident: inc, reference, station, units, operat
           {t('handler', { who: inc.handler.displayName })}
           {mine && t('you')}
           {!mine && open && canHandle && (
-            <button data-testid="take-over" onClick={() => void run('takeOver', { incidentId: inc.id })}>{t('takeOver')}</button>
+            <button data-testid="take-over" onClick={() => void run('takeOver', { incidentId: inc.id })}>
+              {t('takeOver')}
+            </button>
           )}
         </div>
       )}
-      {error && <div className="error" role="alert">{error}</div>}
+      {error && (
+        <div className="error" role="alert">
+          {error}
+        </div>
+      )}
 
       <h3>{t('panelTimers')}</h3>
       <RunningTimer inc={inc} area={area} targets={targets} />
       <table className="intervals" data-testid="intervals">
         <tbody>
           {intervals(inc, area, targets).map((iv) => (
-            <tr key={iv.milestone} data-milestone={iv.milestone} className={iv.ms !== undefined && iv.targetMs !== undefined ? standing(iv.ms, iv.targetMs) : ''}>
+            <tr
+              key={iv.milestone}
+              data-milestone={iv.milestone}
+              className={iv.ms !== undefined && iv.targetMs !== undefined ? standing(iv.ms, iv.targetMs) : ''}
+            >
               <td>{c.milestones[iv.milestone]}</td>
               <td data-testid={`interval-${iv.milestone}`}>{iv.ms === undefined ? t('notYet') : `+${(iv.ms / 1000).toFixed(1)} s`}</td>
               <td className="muted">{iv.targetMs !== undefined ? t('target', { s: duration(iv.targetMs) }) : ''}</td>
@@ -143,8 +183,22 @@ export function IncidentPanel({ incident: inc, reference, station, units, operat
       {canHandle && inc.acknowledgedAt !== undefined && (
         <>
           <h3>{t('panelActions')}</h3>
-          {open && <CommandField testId="callback" label={t('callBack')} placeholder={t('callBackPlaceholder')} maxLength={MAX_OUTCOME_LENGTH} run={(outcome) => run('callBack', { incidentId: inc.id, outcome })} />}
-          <CommandField testId="note" label={t('addNote')} placeholder={t('notePlaceholder')} maxLength={MAX_NOTE_LENGTH} run={(text) => run('note', { incidentId: inc.id, text })} />
+          {open && (
+            <CommandField
+              testId="callback"
+              label={t('callBack')}
+              placeholder={t('callBackPlaceholder')}
+              maxLength={MAX_OUTCOME_LENGTH}
+              run={(outcome) => run('callBack', { incidentId: inc.id, outcome })}
+            />
+          )}
+          <CommandField
+            testId="note"
+            label={t('addNote')}
+            placeholder={t('notePlaceholder')}
+            maxLength={MAX_NOTE_LENGTH}
+            run={(text) => run('note', { incidentId: inc.id, text })}
+          />
 
           <h3>{t('panelDispatch')}</h3>
           <ul className="dispatches">
@@ -160,8 +214,16 @@ export function IncidentPanel({ incident: inc, reference, station, units, operat
                       {d.enRouteAt === undefined && d.onSceneAt === undefined && (
                         <button onClick={() => void run('progress', { incidentId: inc.id, unitId: d.unitId, state: 'en_route' })}>{t('markEnRoute')}</button>
                       )}
-                      {d.onSceneAt === undefined && <button data-testid="mark-on-scene" onClick={() => void run('progress', { incidentId: inc.id, unitId: d.unitId, state: 'on_scene' })}>{t('markOnScene')}</button>}
-                      <button onClick={() => void run('cancelDispatch', { incidentId: inc.id, unitId: d.unitId, reason: window.prompt(t('withdrawReason')) ?? '' })}>{t('withdraw')}</button>
+                      {d.onSceneAt === undefined && (
+                        <button data-testid="mark-on-scene" onClick={() => void run('progress', { incidentId: inc.id, unitId: d.unitId, state: 'on_scene' })}>
+                          {t('markOnScene')}
+                        </button>
+                      )}
+                      <button
+                        onClick={() => void run('cancelDispatch', { incidentId: inc.id, unitId: d.unitId, reason: window.prompt(t('withdrawReason')) ?? '' })}
+                      >
+                        {t('withdraw')}
+                      </button>
                     </span>
                   )}
                 </li>
@@ -200,14 +262,22 @@ export function IncidentPanel({ incident: inc, reference, station, units, operat
             >
               <select value={disposition} onChange={(e) => setDisposition(e.target.value as Disposition)} name="disposition">
                 {DISPOSITIONS.map((d) => (
-                  <option key={d} value={d}>{c.dispositions[d]}</option>
+                  <option key={d} value={d}>
+                    {c.dispositions[d]}
+                  </option>
                 ))}
               </select>
               <input name="note" placeholder={t('resolveNote')} maxLength={MAX_NOTE_LENGTH} />
               <button type="submit">{t('resolve')}</button>
             </form>
           ) : (
-            <CommandField testId="reopen" label={t('reopen')} placeholder={t('reopenReason')} maxLength={MAX_REASON_LENGTH} run={(reason) => run('reopen', { incidentId: inc.id, reason })} />
+            <CommandField
+              testId="reopen"
+              label={t('reopen')}
+              placeholder={t('reopenReason')}
+              maxLength={MAX_REASON_LENGTH}
+              run={(reason) => run('reopen', { incidentId: inc.id, reason })}
+            />
           )}
         </>
       )}

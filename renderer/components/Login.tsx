@@ -11,7 +11,9 @@ export function Login({ state, onToggleLang }: { state: ConsoleState; onToggleLa
   const submit = (e: FormEvent): void => {
     e.preventDefault();
     setBusy(true);
-    void getStore().login(username.trim(), password).finally(() => setBusy(false));
+    void getStore()
+      .login(username.trim(), password)
+      .finally(() => setBusy(false));
   };
   return (
     <main className="login">
@@ -26,9 +28,17 @@ export function Login({ state, onToggleLang }: { state: ConsoleState; onToggleLa
           {t('password')}
           <input name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
         </label>
-        {state.error && <p className="error" role="alert">{state.error}</p>}
-        <button type="submit" disabled={busy}>{busy ? t('loggingIn') : t('login')}</button>
-        <button type="button" className="link" onClick={onToggleLang}>{t('language')}</button>
+        {state.error && (
+          <p className="error" role="alert">
+            {state.error}
+          </p>
+        )}
+        <button type="submit" disabled={busy}>
+          {busy ? t('loggingIn') : t('login')}
+        </button>
+        <button type="button" className="link" onClick={onToggleLang}>
+          {t('language')}
+        </button>
       </form>
     </main>
   );

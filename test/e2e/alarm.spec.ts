@@ -68,13 +68,11 @@ test('a press is shown, sounds until a named officer acknowledges, and survives 
           };
         }),
     );
-  await expect
-    .poll(replica)
-    .toEqual([
-      { seq: 1, type: 'alarm.received' },
-      { seq: 2, type: 'incident.shown' },
-      { seq: 3, type: 'incident.acknowledged' },
-    ]);
+  await expect.poll(replica).toEqual([
+    { seq: 1, type: 'alarm.received' },
+    { seq: 2, type: 'incident.shown' },
+    { seq: 3, type: 'incident.acknowledged' },
+  ]);
   term.close();
 });
 

@@ -26,7 +26,9 @@ async function exportFile(page: Page, kind: string, format: 'csv' | 'json'): Pro
 
 async function importFile(page: Page, kind: string, name: string, content: string): Promise<void> {
   await page.getByTestId('data-kind').selectOption(kind);
-  await page.getByTestId('data-file').setInputFiles({ name, mimeType: name.endsWith('.csv') ? 'text/csv' : 'application/json', buffer: Buffer.from(content, 'utf8') });
+  await page
+    .getByTestId('data-file')
+    .setInputFiles({ name, mimeType: name.endsWith('.csv') ? 'text/csv' : 'application/json', buffer: Buffer.from(content, 'utf8') });
   await page.getByTestId('data-import').click();
 }
 
@@ -79,7 +81,11 @@ test('guard posts: a bad row is refused with its line and field and nothing chan
   const parsedAfter = parseImport('guardPosts', 'csv', after.text);
   if (!parsedAfter.ok) throw new Error(JSON.stringify(parsedAfter.errors));
   expect(parsedAfter.rows).toHaveLength(postsBefore + 3);
-  expect(parsedAfter.rows.find((r) => r.id === 'post-e2e-3')).toMatchObject({ name: '导入测试护学岗三\n（两行）', days: [1, 2, 3, 4, 5], windows: [{ start: '07:00', end: '08:00' }] });
+  expect(parsedAfter.rows.find((r) => r.id === 'post-e2e-3')).toMatchObject({
+    name: '导入测试护学岗三\n（两行）',
+    days: [1, 2, 3, 4, 5],
+    windows: [{ start: '07:00', end: '08:00' }],
+  });
   // The record that spans two lines is written back quoted, on the lines it started on.
   const csv = parseCsv(after.text);
   expect(csv.ok && csv.records.length).toBe(postsBefore + 4);

@@ -147,7 +147,11 @@ test('admin registers a terminal, rotates and disables it; the CLI revokes a con
   const t = await connectTerminal(core.url, c.deviceId, c.token);
   terminals.push(t);
   const gone = new Promise<void>((r) => t.socket.once('disconnect', () => r()));
-  const out = execFileSync(process.execPath, [path.join(ROOT, 'dist/tools/stationCli.js'), '--demo', '--data-dir', core.dataDir, 'device', 'disable', '--id', c.deviceId], { encoding: 'utf8' });
+  const out = execFileSync(
+    process.execPath,
+    [path.join(ROOT, 'dist/tools/stationCli.js'), '--demo', '--data-dir', core.dataDir, 'device', 'disable', '--id', c.deviceId],
+    { encoding: 'utf8' },
+  );
   expect(out).toContain('disabled');
   await gone;
   expect(await tryConnect(core.url, { deviceId: c.deviceId, token: c.token })).toBe('unauthorized');

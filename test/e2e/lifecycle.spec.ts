@@ -30,7 +30,11 @@ async function terminal(i: number): Promise<TestTerminal> {
 }
 
 const journal = (): JournalRecord[] =>
-  fs.readFileSync(path.join(core.dataDir, 'journal.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as JournalRecord);
+  fs
+    .readFileSync(path.join(core.dataDir, 'journal.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as JournalRecord);
 
 const panel = (page: Page) => page.getByTestId('incident-panel');
 
@@ -128,7 +132,9 @@ test('dispatch to a unit that accepts, goes en route and arrives; the timeline m
   for (const s of ['received', 'acknowledged', 'dispatched', 'on_scene', 'resolved'] as const) await t.waitForStatus('to-dispatch', s);
 
   // Every interval on screen is the journal's, to the tenth of a second.
-  const ev = journal().map((r) => r.event).filter((e) => 'incidentId' in e && e.incidentId === incidentId);
+  const ev = journal()
+    .map((r) => r.event)
+    .filter((e) => 'incidentId' in e && e.incidentId === incidentId);
   const at = (type: string): number => ev.find((e) => e.type === type)!.at;
   const received = at('alarm.received');
   const expected = {
@@ -187,7 +193,9 @@ test('a console cut off from the core catches up exactly: no gap, no duplicate',
     .poll(async () => {
       const keys = await replicaKeys();
       const seqs = journal().map((r) => r.seq);
-      return JSON.stringify(keys) === JSON.stringify(seqs) && seqs.every((s, i) => s === i + 1) ? 'same' : `replica ${keys.join(',')} vs journal ${seqs.join(',')}`;
+      return JSON.stringify(keys) === JSON.stringify(seqs) && seqs.every((s, i) => s === i + 1)
+        ? 'same'
+        : `replica ${keys.join(',')} vs journal ${seqs.join(',')}`;
     })
     .toBe('same');
 });
@@ -217,5 +225,7 @@ test('a tampered journal is detected at start, warned on the console, and named 
   const clean = freshDataDir();
   fs.copyFileSync(file, path.join(clean, 'journal.jsonl'));
   fs.writeFileSync(path.join(clean, 'journal.jsonl'), fs.readFileSync(file, 'utf8').replace('篡改后的备注', '原始备注'));
-  expect(execFileSync(process.execPath, [path.join(ROOT, 'dist/tools/stationCli.js'), '--data-dir', clean, 'verify'], { encoding: 'utf8' })).toMatch(/journal OK/);
+  expect(execFileSync(process.execPath, [path.join(ROOT, 'dist/tools/stationCli.js'), '--data-dir', clean, 'verify'], { encoding: 'utf8' })).toMatch(
+    /journal OK/,
+  );
 });

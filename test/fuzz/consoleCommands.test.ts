@@ -8,7 +8,20 @@ import fc from 'fast-check';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DISPOSITIONS } from '../../shared/events';
-import { connected, emitAck, ensureBuilt, FuzzStation, probeAlarm, ReplicaConsole, runProperty, sleep, socketTo, wellFormedAnswer, wholeStationProblems, timeout } from './harness';
+import {
+  connected,
+  emitAck,
+  ensureBuilt,
+  FuzzStation,
+  probeAlarm,
+  ReplicaConsole,
+  runProperty,
+  sleep,
+  socketTo,
+  wellFormedAnswer,
+  wholeStationProblems,
+  timeout,
+} from './harness';
 import type { CoreProcess } from '../support/core';
 import { brief, hostileId, pick, PROTO_IDS, resolveRefs, type Ref } from './hostile';
 
@@ -23,7 +36,11 @@ const importFile = fc
   .record({ id: fc.constantFrom(...PROTO_IDS), kind: fc.constantFrom('terminals', 'schools', 'units'), format: fc.constantFrom('json', 'csv') })
   .map(({ id, kind, format }) => {
     const row: Record<string, unknown> =
-      kind === 'terminals' ? { deviceId: id, schoolId: '@SCHOOL@' } : kind === 'schools' ? { id, name: '示例', type: 'primary', lat: 41.3, lng: 117.7 } : { id, name: '示例', callsign: 'C1', lat: 41.3, lng: 117.7 };
+      kind === 'terminals'
+        ? { deviceId: id, schoolId: '@SCHOOL@' }
+        : kind === 'schools'
+          ? { id, name: '示例', type: 'primary', lat: 41.3, lng: 117.7 }
+          : { id, name: '示例', callsign: 'C1', lat: 41.3, lng: 117.7 };
     const body = format === 'json' ? JSON.stringify([row]) : `${Object.keys(row).join(',')}\r\n${Object.values(row).join(',')}\r\n`;
     return { kind, format, text: body };
   });
@@ -44,7 +61,14 @@ const FIELDS: Record<string, Record<string, fc.Arbitrary<unknown>>> = {
   'admin:setTargets': {
     profile: fc.oneof(
       hostileId,
-      fc.record({ showMs: pick([5000]), acknowledgeMs: pick([10_000]), dispatchMs: pick([60_000]), onSceneMs: pick([{ urban: 300_000, suburban: 600_000, rural: 1_200_000 }]), roadFactor: pick([1.3]), speedKmh: pick([40]) }),
+      fc.record({
+        showMs: pick([5000]),
+        acknowledgeMs: pick([10_000]),
+        dispatchMs: pick([60_000]),
+        onSceneMs: pick([{ urban: 300_000, suburban: 600_000, rural: 1_200_000 }]),
+        roadFactor: pick([1.3]),
+        speedKmh: pick([40]),
+      }),
     ),
   },
   'admin:addTerminal': { deviceId: pick(['fz-term-1']), schoolId: pick([], ['school']), label: text },
@@ -57,7 +81,9 @@ const COMMANDS = Object.keys(FIELDS);
 /** Events no handler listens for. */
 const UNKNOWN = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'hello', 'records', 'admin:nothing', 'admin:', 'x'.repeat(1000)];
 
-const extraFields = fc.dictionary(fc.constantFrom('__proto__', 'constructor', 'toString', 'operator', 'role', 'at', 'seq', 'type', 'x'), hostileId, { maxKeys: 2 });
+const extraFields = fc.dictionary(fc.constantFrom('__proto__', 'constructor', 'toString', 'operator', 'role', 'at', 'seq', 'type', 'x'), hostileId, {
+  maxKeys: 2,
+});
 
 /** { cmd, args }: the command and the arguments it is emitted with (an ack callback is added for known commands). */
 const commandCall = fc.oneof(
@@ -71,7 +97,11 @@ const commandCall = fc.oneof(
         { weight: 2, arbitrary: cmd === 'admin:import' ? importFile : hostileId },
         { weight: 1, arbitrary: hostileId },
       );
-      const args = fc.oneof({ weight: 8, arbitrary: payload.map((p) => [p]) }, { weight: 1, arbitrary: fc.constant([]) }, { weight: 1, arbitrary: fc.tuple(payload, hostileId) });
+      const args = fc.oneof(
+        { weight: 8, arbitrary: payload.map((p) => [p]) },
+        { weight: 1, arbitrary: fc.constant([]) },
+        { weight: 1, arbitrary: fc.tuple(payload, hostileId) },
+      );
       return args.map((a) => ({ cmd, args: a as unknown[] }));
     }),
   },
@@ -106,7 +136,8 @@ async function ready(): Promise<NonNullable<typeof conn>> {
     await st.ensureUp(poisoned);
     poisoned = undefined;
   } else await st.ensureUp();
-  if (conn && conn.core === st.core && conn.term.connected && conn.replica.socket.connected && [...conn.consoles.values()].every((s) => s.connected)) return conn;
+  if (conn && conn.core === st.core && conn.term.connected && conn.replica.socket.connected && [...conn.consoles.values()].every((s) => s.connected))
+    return conn;
   closeConnections();
   const consoles = new Map<RoleName, Socket>();
   for (const role of ROLES) consoles.set(role, await connected(socketTo(st.url, '/console', { session: await st.session(role), since: 0 })));
@@ -143,7 +174,11 @@ function lookup(r: Ref): string {
 async function send(role: RoleName, cmd: string, rawArgs: unknown[]): Promise<void> {
   const c = await ready();
   const school = st.credentials.terminals[1]!.schoolId;
-  const args = (resolveRefs(rawArgs, lookup) as unknown[]).map((a) => (typeof a === 'object' && a !== null && typeof (a as { text?: unknown }).text === 'string' ? { ...a, text: (a as { text: string }).text.replaceAll('@SCHOOL@', school) } : a));
+  const args = (resolveRefs(rawArgs, lookup) as unknown[]).map((a) =>
+    typeof a === 'object' && a !== null && typeof (a as { text?: unknown }).text === 'string'
+      ? { ...a, text: (a as { text: string }).text.replaceAll('@SCHOOL@', school) }
+      : a,
+  );
   const sock = c.consoles.get(role)!;
   const problems: string[] = [];
   let changedRegistry = false;
@@ -182,20 +217,28 @@ afterAll(async () => {
 
 for (const role of ROLES) {
   describe(`console commands as ${role}`, () => {
-    it(`no command from ${role} ends the process or keeps a valid alarm from a console`, async () => {
-      await runProperty(
-        `console: commands as ${role}`,
-        fc.asyncProperty(commandCall, async ({ cmd, args }) => {
-          await send(role, cmd, args);
-        }),
-        { numRuns: 100, timeLimitMs: 12_000 },
-      );
-    }, timeout(90_000));
+    it(
+      `no command from ${role} ends the process or keeps a valid alarm from a console`,
+      async () => {
+        await runProperty(
+          `console: commands as ${role}`,
+          fc.asyncProperty(commandCall, async ({ cmd, args }) => {
+            await send(role, cmd, args);
+          }),
+          { numRuns: 100, timeLimitMs: 12_000 },
+        );
+      },
+      timeout(90_000),
+    );
 
-    it('afterwards the station is whole (alive, health, alarm → console, verify, restart)', async () => {
-      closeConnections();
-      expect(await wholeStationProblems(st)).toEqual([]);
-    }, timeout(60_000));
+    it(
+      'afterwards the station is whole (alive, health, alarm → console, verify, restart)',
+      async () => {
+        closeConnections();
+        expect(await wholeStationProblems(st)).toEqual([]);
+      },
+      timeout(60_000),
+    );
   });
 }
 
@@ -210,9 +253,13 @@ describe('console commands: the instances of issue 9, one by one', () => {
     ['chief', 'acknowledge', 'hasOwnProperty'],
     ['chief', 'takeOver', 'toString'],
     ['officer', 'note', 'hasOwnProperty'],
-  ] as const)('%s %s { incidentId: %s } leaves every console able to show a new alarm', async (role, cmd, id) => {
-    await send(role, cmd, [{ incidentId: id, text: 'x' }]);
-  }, timeout(30_000));
+  ] as const)(
+    '%s %s { incidentId: %s } leaves every console able to show a new alarm',
+    async (role, cmd, id) => {
+      await send(role, cmd, [{ incidentId: id, text: 'x' }]);
+    },
+    timeout(30_000),
+  );
 });
 
 describe('console commands: answers', () => {

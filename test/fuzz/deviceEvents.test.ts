@@ -7,13 +7,30 @@ import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALARM_KINDS, UNIT_STATES } from '../../shared/protocol';
 import type { CoreProcess } from '../support/core';
-import { connected, emitAck, ensureBuilt, freshAddress, FuzzStation, probeAlarm, ReplicaConsole, runProperty, socketTo, wellFormedAnswer, wholeStationProblems, timeout } from './harness';
+import {
+  connected,
+  emitAck,
+  ensureBuilt,
+  freshAddress,
+  FuzzStation,
+  probeAlarm,
+  ReplicaConsole,
+  runProperty,
+  socketTo,
+  wellFormedAnswer,
+  wholeStationProblems,
+  timeout,
+} from './harness';
 import { brief, hostileId, pick, PROTO_IDS, resolveRefs, type Ref } from './hostile';
 
 const NOW = 'NOW';
 const time = pick([NOW, 0, 4102444800000, -1]);
 /** Fields no version of the protocol has, some of them names the station uses inside. */
-const extraFields = fc.dictionary(fc.constantFrom('__proto__', 'constructor', 'toString', 'schoolId', 'deviceId', 'incidentId', 'unitId', 'seq', 'x'), hostileId, { maxKeys: 2 });
+const extraFields = fc.dictionary(
+  fc.constantFrom('__proto__', 'constructor', 'toString', 'schoolId', 'deviceId', 'incidentId', 'unitId', 'seq', 'x'),
+  hostileId,
+  { maxKeys: 2 },
+);
 
 function payloadOf(fields: Record<string, fc.Arbitrary<unknown>>): fc.Arbitrary<unknown> {
   return fc.oneof(
@@ -30,7 +47,10 @@ const TERMINAL_EVENTS: Record<string, fc.Arbitrary<unknown>> = {
     raisedAt: time,
     drill: pick([true, false]),
     note: pick(['校门口有可疑人员']),
-    location: pick([{ lat: 41.3, lng: 117.7 }, { lat: 91, lng: 0 }]),
+    location: pick([
+      { lat: 41.3, lng: 117.7 },
+      { lat: 91, lng: 0 },
+    ]),
   }),
   cancel: payloadOf({ alarmId: pick(['fz-a1', 'fz-a2']), reason: pick(['误按 / pressed by mistake']) }),
   heartbeat: payloadOf({ sentAt: time, battery: pick([50, 100, 0]), tamper: pick([true, false]), powerSource: pick(['mains', 'battery']) }),
@@ -116,7 +136,11 @@ async function afterMessage(c: NonNullable<typeof conn>, what: string): Promise<
   }
 }
 
-async function deviceSend(kind: 'terminal' | 'unit', events: Record<string, fc.Arbitrary<unknown>>, call: { event: string; args: unknown[]; device: number }): Promise<void> {
+async function deviceSend(
+  kind: 'terminal' | 'unit',
+  events: Record<string, fc.Arbitrary<unknown>>,
+  call: { event: string; args: unknown[]; device: number },
+): Promise<void> {
   const c = await ready();
   const sockets = kind === 'terminal' ? c.terminals : c.units;
   const sock = sockets[call.device % sockets.length]!;
@@ -143,25 +167,49 @@ afterAll(async () => {
 });
 
 describe('/terminal events', () => {
-  it('no alarm, cancel, heartbeat or unknown event ends the process or keeps a valid alarm from a console', async () => {
-    await runProperty('terminal events', fc.asyncProperty(eventCall(TERMINAL_EVENTS), (call) => deviceSend('terminal', TERMINAL_EVENTS, call)), { numRuns: 100, timeLimitMs: 20_000 });
-  }, timeout(60_000));
+  it(
+    'no alarm, cancel, heartbeat or unknown event ends the process or keeps a valid alarm from a console',
+    async () => {
+      await runProperty(
+        'terminal events',
+        fc.asyncProperty(eventCall(TERMINAL_EVENTS), (call) => deviceSend('terminal', TERMINAL_EVENTS, call)),
+        { numRuns: 100, timeLimitMs: 20_000 },
+      );
+    },
+    timeout(60_000),
+  );
 
-  it('afterwards the station is whole (alive, health, alarm → console, verify, restart)', async () => {
-    closeConnections();
-    expect(await wholeStationProblems(st)).toEqual([]);
-  }, timeout(60_000));
+  it(
+    'afterwards the station is whole (alive, health, alarm → console, verify, restart)',
+    async () => {
+      closeConnections();
+      expect(await wholeStationProblems(st)).toEqual([]);
+    },
+    timeout(60_000),
+  );
 });
 
 describe('/unit events', () => {
-  it('no position, status or unknown event ends the process or keeps a valid alarm from a console', async () => {
-    await runProperty('unit events', fc.asyncProperty(eventCall(UNIT_EVENTS), (call) => deviceSend('unit', UNIT_EVENTS, call)), { numRuns: 100, timeLimitMs: 20_000 });
-  }, timeout(60_000));
+  it(
+    'no position, status or unknown event ends the process or keeps a valid alarm from a console',
+    async () => {
+      await runProperty(
+        'unit events',
+        fc.asyncProperty(eventCall(UNIT_EVENTS), (call) => deviceSend('unit', UNIT_EVENTS, call)),
+        { numRuns: 100, timeLimitMs: 20_000 },
+      );
+    },
+    timeout(60_000),
+  );
 
-  it('afterwards the station is whole (alive, health, alarm → console, verify, restart)', async () => {
-    closeConnections();
-    expect(await wholeStationProblems(st)).toEqual([]);
-  }, timeout(60_000));
+  it(
+    'afterwards the station is whole (alive, health, alarm → console, verify, restart)',
+    async () => {
+      closeConnections();
+      expect(await wholeStationProblems(st)).toEqual([]);
+    },
+    timeout(60_000),
+  );
 });
 
 // ---------------------------------------------------------------------------------------------------------
@@ -195,39 +243,62 @@ async function hostileHandshake(nsp: string, auth: unknown): Promise<void> {
 }
 
 describe('handshakes', () => {
-  it('hostile credentials on /terminal, /unit, /console and unknown namespaces are refused, answered, and end nothing', async () => {
-    await runProperty('hostile handshakes', fc.asyncProperty(fc.constantFrom(...NAMESPACES), hostileAuth, hostileHandshake), { numRuns: 80, timeLimitMs: 20_000 });
-  }, timeout(60_000));
+  it(
+    'hostile credentials on /terminal, /unit, /console and unknown namespaces are refused, answered, and end nothing',
+    async () => {
+      await runProperty('hostile handshakes', fc.asyncProperty(fc.constantFrom(...NAMESPACES), hostileAuth, hostileHandshake), {
+        numRuns: 80,
+        timeLimitMs: 20_000,
+      });
+    },
+    timeout(60_000),
+  );
 
-  it('the default namespace / refuses a connection without credentials (issue 9: authentication on every namespace)', async () => {
-    await runProperty('hostile handshakes on /', fc.asyncProperty(hostileAuth, (auth) => hostileHandshake('/', auth)), { numRuns: 10, timeLimitMs: 10_000 });
-  }, timeout(30_000));
+  it(
+    'the default namespace / refuses a connection without credentials (issue 9: authentication on every namespace)',
+    async () => {
+      await runProperty(
+        'hostile handshakes on /',
+        fc.asyncProperty(hostileAuth, (auth) => hostileHandshake('/', auth)),
+        { numRuns: 10, timeLimitMs: 10_000 },
+      );
+    },
+    timeout(30_000),
+  );
 
-  it('a valid session with a hostile `since` still gets its hello and catch-up, and ends nothing', async () => {
-    await runProperty(
-      'console since',
-      fc.asyncProperty(hostileId, async (since) => {
-        const c = await ready();
-        const s = socketTo(st.url, '/console', { session: await st.session('officer'), since: materialize(since) });
-        const got = new Promise<boolean>((resolve) => {
-          const timer = setTimeout(() => resolve(false), 4000);
-          // Records, or (for a console claiming more than the station has) the state as a snapshot.
-          s.once('records', () => (clearTimeout(timer), resolve(true)));
-          s.once('snapshot', () => (clearTimeout(timer), resolve(true)));
-        });
-        const ok = await got;
-        s.close();
-        if (!ok) throw new Error(`console since ${brief(since)}: no catch-up within 4 s`);
-        await afterMessage(c, `console since ${brief(since)}`);
-      }),
-      { numRuns: 30, timeLimitMs: 10_000 },
-    );
-  }, timeout(30_000));
+  it(
+    'a valid session with a hostile `since` still gets its hello and catch-up, and ends nothing',
+    async () => {
+      await runProperty(
+        'console since',
+        fc.asyncProperty(hostileId, async (since) => {
+          const c = await ready();
+          const s = socketTo(st.url, '/console', { session: await st.session('officer'), since: materialize(since) });
+          const got = new Promise<boolean>((resolve) => {
+            const timer = setTimeout(() => resolve(false), 4000);
+            // Records, or (for a console claiming more than the station has) the state as a snapshot.
+            s.once('records', () => (clearTimeout(timer), resolve(true)));
+            s.once('snapshot', () => (clearTimeout(timer), resolve(true)));
+          });
+          const ok = await got;
+          s.close();
+          if (!ok) throw new Error(`console since ${brief(since)}: no catch-up within 4 s`);
+          await afterMessage(c, `console since ${brief(since)}`);
+        }),
+        { numRuns: 30, timeLimitMs: 10_000 },
+      );
+    },
+    timeout(30_000),
+  );
 
-  it('afterwards the station is whole (alive, health, alarm → console, verify, restart)', async () => {
-    closeConnections();
-    expect(await wholeStationProblems(st)).toEqual([]);
-  }, timeout(60_000));
+  it(
+    'afterwards the station is whole (alive, health, alarm → console, verify, restart)',
+    async () => {
+      closeConnections();
+      expect(await wholeStationProblems(st)).toEqual([]);
+    },
+    timeout(60_000),
+  );
 });
 
 describe('device messages: answers', () => {

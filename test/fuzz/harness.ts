@@ -54,10 +54,14 @@ export async function runProperty<Ts extends [unknown, ...unknown[]]>(name: stri
     ...(process.env.FUZZ_PATH ? { path: process.env.FUZZ_PATH } : {}),
     plugins: [fc.interruptAfterTimeLimit(o.timeLimitMs * factor)],
   });
-  console.log(`[fuzz] ${name}: seed ${details.seed}, ${details.numRuns} runs${details.interrupted ? ' (time limit reached)' : ''}${details.failed ? `, FAILED at path ${details.counterexamplePath}` : ''}`);
+  console.log(
+    `[fuzz] ${name}: seed ${details.seed}, ${details.numRuns} runs${details.interrupted ? ' (time limit reached)' : ''}${details.failed ? `, FAILED at path ${details.counterexamplePath}` : ''}`,
+  );
   if (details.failed) {
     const cause = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
-    throw new Error(`${name}\nreplay: FUZZ_SEED=${details.seed} FUZZ_PATH=${details.counterexamplePath ?? ''}\n${fc.defaultReportMessage(details)}\nwhat failed: ${cause}`);
+    throw new Error(
+      `${name}\nreplay: FUZZ_SEED=${details.seed} FUZZ_PATH=${details.counterexamplePath ?? ''}\n${fc.defaultReportMessage(details)}\nwhat failed: ${cause}`,
+    );
   }
 }
 
@@ -77,7 +81,10 @@ export function tileFolder(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'station-fuzz-tiles-'));
   // The 8-byte PNG signature and an IHDR chunk: enough for a file the station serves as image/png.
   const png = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489', 'hex');
-  for (const [z, x, y] of [[0, 0, 0], [1, 1, 1]] as const) {
+  for (const [z, x, y] of [
+    [0, 0, 0],
+    [1, 1, 1],
+  ] as const) {
     fs.mkdirSync(path.join(dir, String(z), String(x)), { recursive: true });
     fs.writeFileSync(path.join(dir, String(z), String(x), `${y}.png`), png);
   }
@@ -155,7 +162,11 @@ export class FuzzStation {
     if (have) return have;
     const op = this.credentials.operators.find((o) => o.username === username);
     if (!op) throw new Error(`no demo operator ${username}`);
-    const res = await fetch(`${this.url}/api/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password: op.password }) });
+    const res = await fetch(`${this.url}/api/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username, password: op.password }),
+    });
     const body = (await res.json()) as { ok: boolean; session?: string };
     if (!body.ok || !body.session) throw new Error(`login ${username} failed: ${res.status} ${JSON.stringify(body)}`);
     this.sessions.set(`${this.dataDir} ${username}`, body.session);
@@ -166,7 +177,12 @@ export class FuzzStation {
   cli(...args: string[]): { code: number | null; out: string } {
     const env = { ...process.env };
     delete env.STATION_DATA_DIR;
-    const r = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'tools', 'stationCli.js'), '--data-dir', this.dataDir, ...args], { cwd: os.tmpdir(), env, encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'tools', 'stationCli.js'), '--data-dir', this.dataDir, ...args], {
+      cwd: os.tmpdir(),
+      env,
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     return { code: r.status, out: `${r.stdout}${r.stderr}` };
   }
 
@@ -203,7 +219,13 @@ export function rawHttp(port: number, request: Buffer | string, o: { localAddres
       const buf = Buffer.concat(chunks);
       const head = buf.subarray(0, 200).toString('latin1');
       const m = /^HTTP\/1\.[01] (\d{3})/.exec(head);
-      resolve({ ...(m ? { status: Number(m[1]) } : {}), head: head.split('\r\n')[0] ?? '', bytes: buf.length, timedOut: timedOut && buf.length === 0, ...(error ? { error } : {}) });
+      resolve({
+        ...(m ? { status: Number(m[1]) } : {}),
+        head: head.split('\r\n')[0] ?? '',
+        bytes: buf.length,
+        timedOut: timedOut && buf.length === 0,
+        ...(error ? { error } : {}),
+      });
     };
     const timer = setTimeout(() => finish(true), o.timeoutMs ?? 3000);
     sock.on('data', (d: Buffer) => {
@@ -273,7 +295,14 @@ export function wellFormedAnswer(x: unknown): boolean {
   if (typeof x !== 'object' || x === null) return false;
   const r = x as { ok?: unknown; error?: { code?: unknown; message?: unknown } };
   if (r.ok === true) return true;
-  return r.ok === false && typeof r.error === 'object' && r.error !== null && typeof r.error.code === 'string' && typeof r.error.message === 'string' && r.error.message.length > 0;
+  return (
+    r.ok === false &&
+    typeof r.error === 'object' &&
+    r.error !== null &&
+    typeof r.error.code === 'string' &&
+    typeof r.error.message === 'string' &&
+    r.error.message.length > 0
+  );
 }
 
 /**
@@ -353,7 +382,9 @@ export class ReplicaConsole {
       if (id) return id;
       await sleep(5);
     }
-    throw new Error(`alarm ${alarmId} did not reach the console within ${ms} ms (console has seq ${this.seq}, ${this.resyncs} resyncs, connected ${this.socket.connected})`);
+    throw new Error(
+      `alarm ${alarmId} did not reach the console within ${ms} ms (console has seq ${this.seq}, ${this.resyncs} resyncs, connected ${this.socket.connected})`,
+    );
   }
 
   close(): void {
@@ -444,7 +475,8 @@ export async function wholeStationProblems(st: FuzzStation, terminalIndex = 0): 
       term = await connected(socketTo(st.url, '/terminal', { deviceId: t.deviceId, token: t.token }));
       const again = await emitAck(term, 'alarm', [{ alarmId, kind: 'panic', raisedAt: Date.now() }]);
       const a = again.answer as { ok?: unknown; incidentId?: unknown; duplicate?: unknown } | undefined;
-      if (a?.ok !== true || a.incidentId !== incidentId || a.duplicate !== true) problems.push(`after a restart the alarm's resend is not a duplicate of ${incidentId}: ${JSON.stringify(again)}`);
+      if (a?.ok !== true || a.incidentId !== incidentId || a.duplicate !== true)
+        problems.push(`after a restart the alarm's resend is not a duplicate of ${incidentId}: ${JSON.stringify(again)}`);
     } catch (e) {
       problems.push(`after a restart: ${(e as Error).message}`);
     } finally {

@@ -25,7 +25,22 @@ export const HOSTILE_STRINGS: readonly string[] = [
 /** An own "__proto__" key, as JSON.parse makes it (a literal would set the prototype instead). */
 const protoKeyObject = (): unknown => JSON.parse('{"__proto__":{"polluted":true},"incidentId":"__proto__"}');
 
-export const HOSTILE_NON_STRINGS: readonly unknown[] = [null, 0, -1, 1.5, 1e308, Number.MAX_SAFE_INTEGER + 2, true, false, {}, [], ['__proto__'], { toString: 'x' }, { length: 1e9 }, protoKeyObject()];
+export const HOSTILE_NON_STRINGS: readonly unknown[] = [
+  null,
+  0,
+  -1,
+  1.5,
+  1e308,
+  Number.MAX_SAFE_INTEGER + 2,
+  true,
+  false,
+  {},
+  [],
+  ['__proto__'],
+  { toString: 'x' },
+  { length: 1e9 },
+  protoKeyObject(),
+];
 
 /** A reference to a real record of the station under test, replaced by its id just before sending. */
 export interface Ref {
@@ -58,7 +73,8 @@ export function resolveRefs(x: unknown, lookup: (r: Ref) => string): unknown {
   if (Array.isArray(x)) return x.map((v) => resolveRefs(v, lookup));
   if (typeof x === 'object' && x !== null) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(x)) Object.defineProperty(out, k, { value: resolveRefs(v, lookup), enumerable: true, writable: true, configurable: true });
+    for (const [k, v] of Object.entries(x))
+      Object.defineProperty(out, k, { value: resolveRefs(v, lookup), enumerable: true, writable: true, configurable: true });
     return out;
   }
   return x;

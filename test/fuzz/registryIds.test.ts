@@ -26,7 +26,13 @@ afterAll(async () => {
 });
 
 /** Registers one record; `{ token }` for a device that got one, `{ refused }` with the station's reason. */
-async function register(st: FuzzStation, route: Route, kind: Kind, id: string, schoolId: string): Promise<{ registered: boolean; token?: string; refused?: string }> {
+async function register(
+  st: FuzzStation,
+  route: Route,
+  kind: Kind,
+  id: string,
+  schoolId: string,
+): Promise<{ registered: boolean; token?: string; refused?: string }> {
   if (route === 'cli') {
     const args =
       kind === 'terminal'
@@ -96,31 +102,36 @@ async function unitWorks(st: FuzzStation, unitId: string, token: string): Promis
 }
 
 describe.concurrent('registry ids that are keys of Object.prototype', () => {
-  for (const { route, kind, id } of CASES) it(`${kind} "${id}" through ${route}: refused with a reason, or registered and working; the station stays whole`, { timeout: 90_000 }, async ({ expect }) => {
-    const st = new FuzzStation();
-    stations.push(st);
-    await st.startFresh();
-    const problems: string[] = [];
-    const schoolId = st.credentials.terminals[0]!.schoolId;
-    const reg = await register(st, route, kind, id, schoolId);
-    if (reg.registered) {
-      // The core's timers (supervision 1 s, health 2 s) read the registry: let them run.
-      await sleep(2500);
-      if (!st.alive()) problems.push(`the core died after ${kind} ${id} was registered:\n${st.output().slice(-900)}`);
-      else if (kind === 'terminal') {
-        if (!reg.token) problems.push(`terminal ${id} was registered but its token was not given out`);
-        else problems.push(...[await terminalWorks(st, id, reg.token)].filter((p): p is string => p !== undefined));
-      } else if (kind === 'unit') {
-        if (!reg.token) problems.push(`unit ${id} was registered but its token was not given out`);
-        else problems.push(...[await unitWorks(st, id, reg.token)].filter((p): p is string => p !== undefined));
-      } else {
-        // A terminal at that school: its alarm names the school.
-        const t = await register(st, route, 'terminal', `fz-at-${id.replace(/_/g, 'u')}`, id);
-        if (!t.registered || !t.token) problems.push(`a terminal at school ${id} could not be registered: ${t.refused ?? 'no token'}`);
-        else problems.push(...[await terminalWorks(st, `fz-at-${id.replace(/_/g, 'u')}`, t.token)].filter((p): p is string => p !== undefined));
-      }
-    } else if (!reg.refused || reg.refused.length === 0) problems.push('refused without a reason');
-    problems.push(...(await wholeStationProblems(st, 1)));
-    expect(problems).toEqual([]);
-  });
+  for (const { route, kind, id } of CASES)
+    it(
+      `${kind} "${id}" through ${route}: refused with a reason, or registered and working; the station stays whole`,
+      { timeout: 90_000 },
+      async ({ expect }) => {
+        const st = new FuzzStation();
+        stations.push(st);
+        await st.startFresh();
+        const problems: string[] = [];
+        const schoolId = st.credentials.terminals[0]!.schoolId;
+        const reg = await register(st, route, kind, id, schoolId);
+        if (reg.registered) {
+          // The core's timers (supervision 1 s, health 2 s) read the registry: let them run.
+          await sleep(2500);
+          if (!st.alive()) problems.push(`the core died after ${kind} ${id} was registered:\n${st.output().slice(-900)}`);
+          else if (kind === 'terminal') {
+            if (!reg.token) problems.push(`terminal ${id} was registered but its token was not given out`);
+            else problems.push(...[await terminalWorks(st, id, reg.token)].filter((p): p is string => p !== undefined));
+          } else if (kind === 'unit') {
+            if (!reg.token) problems.push(`unit ${id} was registered but its token was not given out`);
+            else problems.push(...[await unitWorks(st, id, reg.token)].filter((p): p is string => p !== undefined));
+          } else {
+            // A terminal at that school: its alarm names the school.
+            const t = await register(st, route, 'terminal', `fz-at-${id.replace(/_/g, 'u')}`, id);
+            if (!t.registered || !t.token) problems.push(`a terminal at school ${id} could not be registered: ${t.refused ?? 'no token'}`);
+            else problems.push(...[await terminalWorks(st, `fz-at-${id.replace(/_/g, 'u')}`, t.token)].filter((p): p is string => p !== undefined));
+          }
+        } else if (!reg.refused || reg.refused.length === 0) problems.push('refused without a reason');
+        problems.push(...(await wholeStationProblems(st, 1)));
+        expect(problems).toEqual([]);
+      },
+    );
 });

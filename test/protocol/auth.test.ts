@@ -8,7 +8,21 @@
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Registry } from '../../main/core/registry';
-import { ask, client, connect, freshAddress, sleep, START_TIMEOUT, startTestCore, terminalAuth, tryHandshake, unitAuth, validAlarm, waitFor, type TestCore } from './support';
+import {
+  ask,
+  client,
+  connect,
+  freshAddress,
+  sleep,
+  START_TIMEOUT,
+  startTestCore,
+  terminalAuth,
+  tryHandshake,
+  unitAuth,
+  validAlarm,
+  waitFor,
+  type TestCore,
+} from './support';
 
 let t: TestCore;
 beforeAll(async () => {

@@ -16,7 +16,11 @@ let lastHello: ConsoleHello | undefined;
 
 async function consoleOf(role: 'officer' | 'trainer' | 'admin'): Promise<Socket> {
   const op = t.creds.operators.find((o) => o.role === role)!;
-  const res = await fetch(`${t.url}/api/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: op.username, password: op.password }) });
+  const res = await fetch(`${t.url}/api/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: op.username, password: op.password }),
+  });
   const { session } = (await res.json()) as { session: string };
   const s = io(`${t.url}/console`, { auth: { session, since: 0 }, transports: ['websocket'], reconnection: false, forceNew: true });
   sockets.push(s);
@@ -109,7 +113,9 @@ it('a unit with a device is sent the dispatch of shared/protocol.ts', async () =
   const s = await consoleOf('officer');
   const term = await connect(t.url, '/terminal', terminalAuth(t.creds.terminals[3]!));
   const got: unknown[] = [];
-  const unit = await connect(t.url, '/unit', unitAuth(t.creds.units[3]!), { before: (x) => x.on('dispatch', (d: unknown, ack: (a: unknown) => void) => (got.push(d), ack({ ok: true }))) });
+  const unit = await connect(t.url, '/unit', unitAuth(t.creds.units[3]!), {
+    before: (x) => x.on('dispatch', (d: unknown, ack: (a: unknown) => void) => (got.push(d), ack({ ok: true }))),
+  });
   sockets.push(term, unit);
   const { incidentId } = (await ask(term, 'alarm', validAlarm())) as { incidentId: string };
   expect(await send(s, 'acknowledge', { incidentId })).toEqual({ ok: true });

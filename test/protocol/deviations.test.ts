@@ -23,7 +23,22 @@
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlarmStatus } from '../../shared/protocol';
-import { ask, collectStatuses, connect, isSpecRefusal, OFFICER, rawConnect, sleep, START_TIMEOUT, startTestCore, terminalAuth, unitAuth, validAlarm, waitFor, type TestCore } from './support';
+import {
+  ask,
+  collectStatuses,
+  connect,
+  isSpecRefusal,
+  OFFICER,
+  rawConnect,
+  sleep,
+  START_TIMEOUT,
+  startTestCore,
+  terminalAuth,
+  unitAuth,
+  validAlarm,
+  waitFor,
+  type TestCore,
+} from './support';
 
 let t: TestCore;
 beforeAll(async () => {

@@ -28,7 +28,10 @@ function docBlock(name: string, lang: string): string {
 
 interface DocTerminal {
   socket: { connected: boolean; io: { engine: { close(): void } } };
-  press(kind?: string, opts?: Record<string, unknown>): Promise<{ alarmId: string; ack: { ok: boolean; incidentId: string; receivedAt: number; duplicate?: boolean } }>;
+  press(
+    kind?: string,
+    opts?: Record<string, unknown>,
+  ): Promise<{ alarmId: string; ack: { ok: boolean; incidentId: string; receivedAt: number; duplicate?: boolean } }>;
   cancel(alarmId: string, reason: string): Promise<unknown>;
   clockSkewMs(): number;
   close(): void;
@@ -96,7 +99,11 @@ describe('the terminal of docs/protocol.md', () => {
       expect(t.core.station.snapshot.incidents.get(ack.incidentId)?.cancelRequest?.reason).toBe('学生误触');
 
       await waitFor('a heartbeat', () => t.core.station.devices.health().find((d) => d.deviceId === term.deviceId)?.lastHeartbeatAt);
-      expect(t.core.station.devices.health().find((d) => d.deviceId === term.deviceId)).toMatchObject({ battery: 77, powerSource: 'mains', skewFlagged: false });
+      expect(t.core.station.devices.health().find((d) => d.deviceId === term.deviceId)).toMatchObject({
+        battery: 77,
+        powerSource: 'mains',
+        skewFlagged: false,
+      });
       expect(Math.abs(terminal.clockSkewMs())).toBeLessThan(1000);
       expect(faults).toEqual([]);
     } finally {
@@ -183,7 +190,9 @@ describe('the unit of docs/protocol.md', () => {
         t.core.station.operators.acknowledge(OFFICER, ack.incidentId);
         expect(t.core.station.operators.dispatchUnit(OFFICER, ack.incidentId, u.unitId)).toEqual({ ok: true });
         await waitFor('the job', () => jobs.find((j) => j.incidentId === ack.incidentId));
-        await waitFor('accepted', () => t.records().some((r) => r.event.type !== 'incident.dispatched' && JSON.stringify(r.event).includes(ack.incidentId) && /accept/.test(r.event.type)));
+        await waitFor('accepted', () =>
+          t.records().some((r) => r.event.type !== 'incident.dispatched' && JSON.stringify(r.event).includes(ack.incidentId) && /accept/.test(r.event.type)),
+        );
         expect(await unit.status('en_route', ack.incidentId)).toEqual({ ok: true });
         expect(await unit.status('on_scene', ack.incidentId)).toEqual({ ok: true });
       } finally {
@@ -198,7 +207,9 @@ describe('the unit of docs/protocol.md', () => {
 describe('the wire transcript of docs/protocol.md', () => {
   it('is what the station really sends, frame by frame', async () => {
     const term = t.creds.terminals[5]!;
-    const lines = docBlock('frames', 'text').split('\n').filter((l) => l.trim() !== '');
+    const lines = docBlock('frames', 'text')
+      .split('\n')
+      .filter((l) => l.trim() !== '');
     const values = new Map<string, string>();
     const fill = (s: string): string =>
       s

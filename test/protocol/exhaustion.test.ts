@@ -7,7 +7,21 @@ import net from 'node:net';
 import { io as ioClient } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdmissionLimits } from '../../main/gateway/admission';
-import { ask, connect, freshAddress, rawConnect, sleep, START_TIMEOUT, startTestCore, terminalAuth, tryHandshake, validAlarm, waitFor, type RawSocket, type TestCore } from './support';
+import {
+  ask,
+  connect,
+  freshAddress,
+  rawConnect,
+  sleep,
+  START_TIMEOUT,
+  startTestCore,
+  terminalAuth,
+  tryHandshake,
+  validAlarm,
+  waitFor,
+  type RawSocket,
+  type TestCore,
+} from './support';
 
 const LIMITS: Partial<AdmissionLimits> = { maxPendingPerAddress: 4, maxPending: 12, maxPerAddress: 6, pendingTimeoutMs: 1000, evictAfterMs: 400 };
 
@@ -172,7 +186,8 @@ describe('a global cap below the fd limit', () => {
     const small = await startTestCore({ limits: { maxConnections: 5 } });
     try {
       const open = [];
-      for (const term of small.creds.terminals.slice(0, 5)) open.push(await connect(small.url, '/terminal', terminalAuth(term), { localAddress: freshAddress() }));
+      for (const term of small.creds.terminals.slice(0, 5))
+        open.push(await connect(small.url, '/terminal', terminalAuth(term), { localAddress: freshAddress() }));
       const sixth = await tryHandshake(small.url, '/terminal', terminalAuth(small.creds.terminals[5]!), { localAddress: freshAddress() });
       expect(sixth.result).not.toBe('connected');
       open[0]!.close();

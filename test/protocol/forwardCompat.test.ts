@@ -58,8 +58,8 @@ describe('/terminal alarm with fields the station does not know', () => {
   afterAll(() => s?.close());
 
   const unknown: [string, Record<string, unknown>][] = [
-    ["schoolId of another school", { schoolId: 'sch-other' }],
-    ["deviceId of another device (cannot speak for it)", { deviceId: 'term-p02' }],
+    ['schoolId of another school', { schoolId: 'sch-other' }],
+    ['deviceId of another device (cannot speak for it)', { deviceId: 'term-p02' }],
     ['incidentId', { incidentId: '20990101-0001' }],
     ['a priority', { priority: 'high' }],
     ['a firmware object', { firmware: { version: '2.1.0', build: 77, features: ['video', 'audio'] } }],
@@ -145,7 +145,16 @@ describe('hostile key names, sent as raw frames', () => {
     const added = t.eventsSince(before);
     expect(added).toHaveLength(1);
     const ev = added[0] as AlarmReceived;
-    expect(ev).toMatchObject({ type: 'alarm.received', incidentId: ans.incidentId, deviceId: term().deviceId, schoolId: term().schoolId, alarmId, kind: 'panic', drill: false, raisedAt });
+    expect(ev).toMatchObject({
+      type: 'alarm.received',
+      incidentId: ans.incidentId,
+      deviceId: term().deviceId,
+      schoolId: term().schoolId,
+      alarmId,
+      kind: 'panic',
+      drill: false,
+      raisedAt,
+    });
     expect(ev.note).toBeUndefined();
     expect(Object.getPrototypeOf(ev)).toBe(Object.prototype);
     const keys = Object.keys(ev).sort();

@@ -13,7 +13,22 @@ import fc from 'fast-check';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POSITION_FUTURE_ALLOWANCE_MS, POSITION_REORDER_MS } from '../../shared/protocol';
-import { ask, connect, isSpecRefusal, rawConnect, sleep, SPEC_KINDS, SPEC_UNIT_STATES, START_TIMEOUT, startTestCore, terminalAuth, unitAuth, validAlarm, type RawSocket, type TestCore } from './support';
+import {
+  ask,
+  connect,
+  isSpecRefusal,
+  rawConnect,
+  sleep,
+  SPEC_KINDS,
+  SPEC_UNIT_STATES,
+  START_TIMEOUT,
+  startTestCore,
+  terminalAuth,
+  unitAuth,
+  validAlarm,
+  type RawSocket,
+  type TestCore,
+} from './support';
 
 /** Runs per property; PROTOCOL_PROPERTY_RUNS raises it for a long soak. */
 const RUNS = Number(process.env.PROTOCOL_PROPERTY_RUNS) || 200;
@@ -67,7 +82,8 @@ const time = (x: unknown): Verdict => (typeof x !== 'number' ? 'invalid' : Numbe
 /** A number whose range the spec fixes (WGS-84 degrees). */
 const ranged = (x: unknown, lo: number, hi: number): Verdict => (typeof x === 'number' && x >= lo && x <= hi ? 'valid' : 'invalid');
 /** An optional number whose range only the core fixes. */
-const optNum = (x: unknown, lo: number, hi: number): Verdict => (x === undefined ? 'valid' : typeof x !== 'number' ? 'invalid' : x >= lo && x <= hi ? 'valid' : 'either');
+const optNum = (x: unknown, lo: number, hi: number): Verdict =>
+  x === undefined ? 'valid' : typeof x !== 'number' ? 'invalid' : x >= lo && x <= hi ? 'valid' : 'either';
 const optBool = (x: unknown): Verdict => (x === undefined || typeof x === 'boolean' ? 'valid' : 'invalid');
 const chars = (s: string): number => [...s].length;
 
@@ -129,9 +145,36 @@ function statusVerdict(p: unknown): Verdict | 'refused' {
 
 const weird = fc.oneof(
   fc.anything({ maxDepth: 2 }),
-  fc.constantFrom<unknown>(null, true, false, 0, -0, -1, 0.5, 1.5, 2 ** 53, Number.MAX_SAFE_INTEGER, 1e21, -1e21, Number.NaN, Number.POSITIVE_INFINITY, '', ' ', '0', 'null', 'true', [], {}, '\u0000', '🚨', 'a'.repeat(65), { __proto__: null }),
+  fc.constantFrom<unknown>(
+    null,
+    true,
+    false,
+    0,
+    -0,
+    -1,
+    0.5,
+    1.5,
+    2 ** 53,
+    Number.MAX_SAFE_INTEGER,
+    1e21,
+    -1e21,
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+    '',
+    ' ',
+    '0',
+    'null',
+    'true',
+    [],
+    {},
+    '\u0000',
+    '🚨',
+    'a'.repeat(65),
+    { __proto__: null },
+  ),
 );
-const stringOfLength = (lo: number, hi: number, unit: 'grapheme' | 'binary' | 'grapheme-ascii'): fc.Arbitrary<string> => fc.integer({ min: lo, max: hi }).chain((n) => fc.string({ minLength: n, maxLength: n, unit }));
+const stringOfLength = (lo: number, hi: number, unit: 'grapheme' | 'binary' | 'grapheme-ascii'): fc.Arbitrary<string> =>
+  fc.integer({ min: lo, max: hi }).chain((n) => fc.string({ minLength: n, maxLength: n, unit }));
 const idChars = fc.constantFrom(...'abcXYZ019_-'.split(''));
 const alarmIdArb = fc.oneof(
   fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/),
@@ -147,7 +190,12 @@ const timeArb = fc.oneof(
   weird,
 );
 const coord = (lim: number): fc.Arbitrary<unknown> =>
-  fc.oneof(fc.double({ min: -lim, max: lim, noNaN: true }), fc.double(), fc.constantFrom<unknown>(lim, -lim, lim + 1e-9, -lim - 1e-9, String(lim / 2), null), weird);
+  fc.oneof(
+    fc.double({ min: -lim, max: lim, noNaN: true }),
+    fc.double(),
+    fc.constantFrom<unknown>(lim, -lim, lim + 1e-9, -lim - 1e-9, String(lim / 2), null),
+    weird,
+  );
 
 const validAlarmArb = fc.record(
   {
@@ -187,7 +235,11 @@ function mutated(valid: fc.Arbitrary<Record<string, unknown>>, field: Record<str
     fc.record({ op: fc.constant('drop' as const), key: fc.constantFrom(...keys), value: fc.constant(undefined as unknown) }),
     fc.constantFrom(...keys).chain((key) => fc.record({ op: fc.constant('set' as const), key: fc.constant(key), value: field[key]! })),
     fc.record({ op: fc.constant('set' as const), key: fc.constantFrom(...keys), value: weird }),
-    fc.record({ op: fc.constant('set' as const), key: fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('schoolId', 'deviceId', 'incidentId', '__proto__', 'constructor', 'toJSON')), value: weird }),
+    fc.record({
+      op: fc.constant('set' as const),
+      key: fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('schoolId', 'deviceId', 'incidentId', '__proto__', 'constructor', 'toJSON')),
+      value: weird,
+    }),
   );
   return fc.tuple(valid, fc.array(mutation, { minLength: 0, maxLength: 3 })).map(([v, ms]) => {
     const o: Record<string, unknown> = { ...v };
@@ -214,7 +266,22 @@ const unknownFields = (known: readonly string[]): fc.Arbitrary<[string, unknown]
       fc.tuple(
         fc.oneof(
           fc.string({ maxLength: 12 }),
-          fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', 'toJSON', 'then', 'schoolId', 'deviceId', 'unitId', 'incidentId', 'lat', ''),
+          fc.constantFrom(
+            '__proto__',
+            'constructor',
+            'prototype',
+            'toString',
+            'valueOf',
+            'hasOwnProperty',
+            'toJSON',
+            'then',
+            'schoolId',
+            'deviceId',
+            'unitId',
+            'incidentId',
+            'lat',
+            '',
+          ),
         ),
         fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constantFrom<unknown>({ polluted: 1, kind: 'fire', lat: 0 }, { prototype: { polluted: 1 } })),
       ),
@@ -275,7 +342,12 @@ async function checkAlarm(p: unknown): Promise<void> {
     expect(e).toMatchObject({ incidentId: ans.incidentId, deviceId: t.creds.terminals[0]!.deviceId, alarmIds: [(wire(p) as { alarmId: string }).alarmId] });
     return;
   }
-  expect(e).toMatchObject({ type: 'alarm.received', incidentId: ans.incidentId, deviceId: t.creds.terminals[0]!.deviceId, schoolId: t.creds.terminals[0]!.schoolId });
+  expect(e).toMatchObject({
+    type: 'alarm.received',
+    incidentId: ans.incidentId,
+    deviceId: t.creds.terminals[0]!.deviceId,
+    schoolId: t.creds.terminals[0]!.schoolId,
+  });
   // Unknown fields are ignored: none of them reaches the journal.
   for (const k of Object.keys(e)) expect(ALARM_EVENT_KEYS).toContain(k);
   const loc = (e as { location?: object }).location;
@@ -285,10 +357,13 @@ const ALARM_EVENT_KEYS = ['type', 'at', 'incidentId', 'deviceId', 'schoolId', 'a
 
 /** Every alarmId terminal 0 has raised so far (from the journal): the ones a cancel may name. */
 const raisedByTerm0 = (alarmId: string): boolean =>
-  t.records().some(({ event: e }) =>
-    (e.type === 'alarm.received' && e.deviceId === t.creds.terminals[0]!.deviceId && e.alarmId === alarmId) ||
-    (e.type === 'alarm.repeated' && e.deviceId === t.creds.terminals[0]!.deviceId && e.alarmIds.includes(alarmId)),
-  );
+  t
+    .records()
+    .some(
+      ({ event: e }) =>
+        (e.type === 'alarm.received' && e.deviceId === t.creds.terminals[0]!.deviceId && e.alarmId === alarmId) ||
+        (e.type === 'alarm.repeated' && e.deviceId === t.creds.terminals[0]!.deviceId && e.alarmIds.includes(alarmId)),
+    );
 
 async function checkCancel(p: unknown): Promise<void> {
   tick();
@@ -401,7 +476,12 @@ async function checkStatus(p: unknown): Promise<void> {
   for (const e of added) expect(e).toMatchObject({ type: 'unit.status', unitId });
 }
 
-const anyJson = fc.oneof(fc.anything(), fc.jsonValue(), fc.object(), fc.json().map((s) => JSON.parse(s) as unknown));
+const anyJson = fc.oneof(
+  fc.anything(),
+  fc.jsonValue(),
+  fc.object(),
+  fc.json().map((s) => JSON.parse(s) as unknown),
+);
 const opts = { numRuns: RUNS };
 
 describe('/terminal alarm', () => {
@@ -419,8 +499,17 @@ describe('/terminal alarm', () => {
 });
 
 describe('/terminal cancel', () => {
-  const validCancel = fc.record({ alarmId: fc.oneof(fc.integer({ min: 0, max: 3 }).map((i) => knownAlarmIds[i]!), fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/)), reason: fc.string({ maxLength: 40 }) });
-  const knownOrNot = fc.oneof(fc.integer({ min: 0, max: 3 }).map((i) => knownAlarmIds[i]!), alarmIdArb);
+  const validCancel = fc.record({
+    alarmId: fc.oneof(
+      fc.integer({ min: 0, max: 3 }).map((i) => knownAlarmIds[i]!),
+      fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/),
+    ),
+    reason: fc.string({ maxLength: 40 }),
+  });
+  const knownOrNot = fc.oneof(
+    fc.integer({ min: 0, max: 3 }).map((i) => knownAlarmIds[i]!),
+    alarmIdArb,
+  );
   it('arbitrary values', async () => {
     await fc.assert(fc.asyncProperty(anyJson, checkCancel), opts);
     await stillAlive();
@@ -434,7 +523,12 @@ describe('/terminal cancel', () => {
 
 describe('/terminal heartbeat', () => {
   const validHb = fc.record(
-    { sentAt: fc.integer({ min: 0, max: 4_102_444_800_000 }), battery: fc.integer({ min: 0, max: 100 }), tamper: fc.boolean(), powerSource: fc.constantFrom('mains', 'battery') },
+    {
+      sentAt: fc.integer({ min: 0, max: 4_102_444_800_000 }),
+      battery: fc.integer({ min: 0, max: 100 }),
+      tamper: fc.boolean(),
+      powerSource: fc.constantFrom('mains', 'battery'),
+    },
     { requiredKeys: ['sentAt'] },
   );
   it('arbitrary values', async () => {
@@ -485,7 +579,10 @@ describe('/unit position', () => {
 });
 
 describe('/unit status', () => {
-  const validSt = fc.record({ state: fc.constantFrom(...SPEC_UNIT_STATES), at: fc.integer({ min: 0, max: 4_102_444_800_000 }), incidentId: fc.string({ minLength: 1, maxLength: 20 }) }, { requiredKeys: ['state', 'at'] });
+  const validSt = fc.record(
+    { state: fc.constantFrom(...SPEC_UNIT_STATES), at: fc.integer({ min: 0, max: 4_102_444_800_000 }), incidentId: fc.string({ minLength: 1, maxLength: 20 }) },
+    { requiredKeys: ['state', 'at'] },
+  );
   it('arbitrary values', async () => {
     await fc.assert(fc.asyncProperty(anyJson, checkStatus), opts);
     await stillAlive();
@@ -532,28 +629,45 @@ describe('unknown fields never change the outcome', () => {
   });
 
   it('cancel and heartbeat: the same answer with unknown fields as without', async () => {
-    const validCancel = fc.record({ alarmId: fc.oneof(fc.integer({ min: 0, max: 3 }).map((i) => knownAlarmIds[i]!), fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/)), reason: fc.string({ maxLength: 40 }) });
-    const validHb = fc.record({ sentAt: fc.integer({ min: 0, max: 4_102_444_800_000 }), battery: fc.integer({ min: 0, max: 100 }), tamper: fc.boolean() }, { requiredKeys: ['sentAt'] });
+    const validCancel = fc.record({
+      alarmId: fc.oneof(
+        fc.integer({ min: 0, max: 3 }).map((i) => knownAlarmIds[i]!),
+        fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/),
+      ),
+      reason: fc.string({ maxLength: 40 }),
+    });
+    const validHb = fc.record(
+      { sentAt: fc.integer({ min: 0, max: 4_102_444_800_000 }), battery: fc.integer({ min: 0, max: 100 }), tamper: fc.boolean() },
+      { requiredKeys: ['sentAt'] },
+    );
     await fc.assert(
-      fc.asyncProperty(fc.oneof(validCancel, mutated(validCancel, { alarmId: alarmIdArb, reason: fc.oneof(fc.string(), weird) })), unknownFields(KNOWN.cancel!), async (p, extra) => {
-        const q = withUnknown(p, extra);
-        if (tooBig(wire(q))) return;
-        tick();
-        await checkCancel(q);
-        same(await ask(term, 'cancel', q), await ask(term, 'cancel', p));
-      }),
+      fc.asyncProperty(
+        fc.oneof(validCancel, mutated(validCancel, { alarmId: alarmIdArb, reason: fc.oneof(fc.string(), weird) })),
+        unknownFields(KNOWN.cancel!),
+        async (p, extra) => {
+          const q = withUnknown(p, extra);
+          if (tooBig(wire(q))) return;
+          tick();
+          await checkCancel(q);
+          same(await ask(term, 'cancel', q), await ask(term, 'cancel', p));
+        },
+      ),
       opts,
     );
     await fc.assert(
-      fc.asyncProperty(fc.oneof(validHb, mutated(validHb, { sentAt: timeArb, battery: weird, tamper: weird })), unknownFields(KNOWN.heartbeat!), async (p, extra) => {
-        const q = withUnknown(p, extra);
-        if (tooBig(wire(q))) return;
-        tick();
-        const a = (await ask(term, 'heartbeat', q)) as Record<string, unknown>;
-        const b = (await ask(term, 'heartbeat', p)) as Record<string, unknown>;
-        same(a, b);
-        if (a.ok === true) expect(Object.keys(b).sort()).toEqual(['ok', 'serverTime']);
-      }),
+      fc.asyncProperty(
+        fc.oneof(validHb, mutated(validHb, { sentAt: timeArb, battery: weird, tamper: weird })),
+        unknownFields(KNOWN.heartbeat!),
+        async (p, extra) => {
+          const q = withUnknown(p, extra);
+          if (tooBig(wire(q))) return;
+          tick();
+          const a = (await ask(term, 'heartbeat', q)) as Record<string, unknown>;
+          const b = (await ask(term, 'heartbeat', p)) as Record<string, unknown>;
+          same(a, b);
+          if (a.ok === true) expect(Object.keys(b).sort()).toEqual(['ok', 'serverTime']);
+        },
+      ),
       opts,
     );
     prototypeClean();
@@ -562,31 +676,54 @@ describe('unknown fields never change the outcome', () => {
 
   it('position and status: the same effect with unknown fields as without', async () => {
     let at = Date.now();
-    const validPos = fc.record({ lat: fc.double({ min: -90, max: 90, noNaN: true }), lng: fc.double({ min: -180, max: 180, noNaN: true }), at: fc.constant(0).map(() => ++at), heading: fc.integer({ min: 0, max: 360 }) }, { requiredKeys: ['lat', 'lng', 'at'] });
+    const validPos = fc.record(
+      {
+        lat: fc.double({ min: -90, max: 90, noNaN: true }),
+        lng: fc.double({ min: -180, max: 180, noNaN: true }),
+        at: fc.constant(0).map(() => ++at),
+        heading: fc.integer({ min: 0, max: 360 }),
+      },
+      { requiredKeys: ['lat', 'lng', 'at'] },
+    );
     await fc.assert(
-      fc.asyncProperty(fc.oneof(validPos, mutated(validPos, { lat: coord(90), lng: coord(180), at: timeArb, heading: weird })), unknownFields(KNOWN.position!), async (p, extra) => {
-        const q = withUnknown(p, extra);
-        if (tooBig(wire(q))) return;
-        const before = live();
-        await checkPosition(q); // the oracle knows only the known fields
-        const first = live();
-        const { now } = await sendPosition(p);
-        // A fix taken with unknown fields is taken without them too (same place); one refused is refused again.
-        if (first !== before) {
-          expect(now).not.toBe(first);
-          expect([now!.lat, now!.lng, now!.heading]).toEqual([first!.lat, first!.lng, first!.heading]);
-        } else if (positionVerdict(wire(q)) === 'invalid') expect(now).toBe(first);
-      }),
+      fc.asyncProperty(
+        fc.oneof(validPos, mutated(validPos, { lat: coord(90), lng: coord(180), at: timeArb, heading: weird })),
+        unknownFields(KNOWN.position!),
+        async (p, extra) => {
+          const q = withUnknown(p, extra);
+          if (tooBig(wire(q))) return;
+          const before = live();
+          await checkPosition(q); // the oracle knows only the known fields
+          const first = live();
+          const { now } = await sendPosition(p);
+          // A fix taken with unknown fields is taken without them too (same place); one refused is refused again.
+          if (first !== before) {
+            expect(now).not.toBe(first);
+            expect([now!.lat, now!.lng, now!.heading]).toEqual([first!.lat, first!.lng, first!.heading]);
+          } else if (positionVerdict(wire(q)) === 'invalid') expect(now).toBe(first);
+        },
+      ),
       opts,
     );
-    const validSt = fc.record({ state: fc.constantFrom(...SPEC_UNIT_STATES), at: fc.integer({ min: 0, max: 4_102_444_800_000 }), incidentId: fc.string({ minLength: 1, maxLength: 20 }) }, { requiredKeys: ['state', 'at'] });
+    const validSt = fc.record(
+      {
+        state: fc.constantFrom(...SPEC_UNIT_STATES),
+        at: fc.integer({ min: 0, max: 4_102_444_800_000 }),
+        incidentId: fc.string({ minLength: 1, maxLength: 20 }),
+      },
+      { requiredKeys: ['state', 'at'] },
+    );
     await fc.assert(
-      fc.asyncProperty(fc.oneof(validSt, mutated(validSt, { state: weird, at: timeArb, incidentId: weird })), unknownFields(KNOWN.status!), async (p, extra) => {
-        const q = withUnknown(p, extra);
-        if (tooBig(wire(q))) return;
-        await checkStatus(q);
-        same(await ask(unit, 'status', q), await ask(unit, 'status', p));
-      }),
+      fc.asyncProperty(
+        fc.oneof(validSt, mutated(validSt, { state: weird, at: timeArb, incidentId: weird })),
+        unknownFields(KNOWN.status!),
+        async (p, extra) => {
+          const q = withUnknown(p, extra);
+          if (tooBig(wire(q))) return;
+          await checkStatus(q);
+          same(await ask(unit, 'status', q), await ask(unit, 'status', p));
+        },
+      ),
       opts,
     );
     prototypeClean();

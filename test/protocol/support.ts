@@ -84,7 +84,8 @@ export async function demoTemplate(): Promise<string> {
   if (mine) {
     for (const old of fs.readdirSync(os.tmpdir())) {
       const p = path.join(os.tmpdir(), old);
-      if (old.startsWith('station-protocol-demo-') && p !== dir && Date.now() - fs.statSync(p).mtimeMs > 86_400_000) fs.rmSync(p, { recursive: true, force: true });
+      if (old.startsWith('station-protocol-demo-') && p !== dir && Date.now() - fs.statSync(p).mtimeMs > 86_400_000)
+        fs.rmSync(p, { recursive: true, force: true });
     }
     try {
       await loadDemoRegistry(dir, path.join(ROOT, 'assets'));

@@ -113,7 +113,13 @@ describe('alarm', () => {
       expect(ans).toMatchObject({ ok: true });
       const added = t.eventsSince(before);
       expect(added).toHaveLength(1);
-      expect(added[0]).toMatchObject({ type: 'alarm.received', incidentId: ans.incidentId, deviceId: term.deviceId, schoolId: term.schoolId, alarmId: a.alarmId });
+      expect(added[0]).toMatchObject({
+        type: 'alarm.received',
+        incidentId: ans.incidentId,
+        deviceId: term.deviceId,
+        schoolId: term.schoolId,
+        alarmId: a.alarmId,
+      });
     });
 
     it.each(SPEC_KINDS)('kind %s is accepted and recorded as that kind', async (kind) => {
@@ -703,7 +709,8 @@ describe('rate limits', () => {
     s?.close();
     other?.close();
   });
-  const flood = (sock: Socket, event: string, make: () => unknown, n: number): Promise<unknown[]> => Promise.all(Array.from({ length: n }, () => ask(sock, event, make(), 5000)));
+  const flood = (sock: Socket, event: string, make: () => unknown, n: number): Promise<unknown[]> =>
+    Promise.all(Array.from({ length: n }, () => ask(sock, event, make(), 5000)));
 
   describe('rate limits', () => {
     it('a heartbeat flood gets rate_limited answers; an alarm sent in the middle of it is acked ok', async () => {
@@ -729,7 +736,10 @@ describe('rate limits', () => {
       // The first makes the incident; the other 59 are journalled on it as repeats, every alarmId accounted for.
       expect(new Set(answers.map((x) => x.incidentId)).size).toBe(1);
       const ids = new Set(alarms.map((a) => a.alarmId as string));
-      const stored = t.records().flatMap(({ event: e }) => (e.type === 'alarm.received' ? [e.alarmId] : e.type === 'alarm.repeated' ? e.alarmIds : [])).filter((a) => ids.has(a));
+      const stored = t
+        .records()
+        .flatMap(({ event: e }) => (e.type === 'alarm.received' ? [e.alarmId] : e.type === 'alarm.repeated' ? e.alarmIds : []))
+        .filter((a) => ids.has(a));
       expect(stored.sort()).toEqual([...ids].sort());
     });
 

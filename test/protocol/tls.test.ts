@@ -24,7 +24,29 @@ describe.skipIf(!haveOpenssl())('TLS', () => {
     certDir = fs.mkdtempSync(path.join(os.tmpdir(), 'station-tls-'));
     const key = path.join(certDir, 'key.pem');
     const crt = path.join(certDir, 'cert.pem');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', crt, '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        crt,
+        '-days',
+        '2',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
     cert = fs.readFileSync(crt, 'utf8');
     t = await startTestCore({ env: { STATION_TLS_CERT: crt, STATION_TLS_KEY: key } });
   }, START_TIMEOUT);

@@ -8,7 +8,24 @@ import path from 'node:path';
 import { loadConfig } from '../../main/config';
 import { DEFAULT_STATION_PORT } from '../../shared/protocol';
 import type { Socket } from 'socket.io-client';
-import { ask, collectStatuses, connect, isSpecRefusal, Pacer, rawConnect, ROOT, sleep, START_TIMEOUT, startTestCore, terminalAuth, unitAuth, validAlarm, waitFor, type RawSocket, type TestCore } from './support';
+import {
+  ask,
+  collectStatuses,
+  connect,
+  isSpecRefusal,
+  Pacer,
+  rawConnect,
+  ROOT,
+  sleep,
+  START_TIMEOUT,
+  startTestCore,
+  terminalAuth,
+  unitAuth,
+  validAlarm,
+  waitFor,
+  type RawSocket,
+  type TestCore,
+} from './support';
 import type { AlarmStatus } from '../../shared/protocol';
 
 let t: TestCore;
@@ -47,7 +64,13 @@ describe('one port for everything', () => {
     try {
       const open = JSON.parse(raw.frames[0]!.slice(1)) as Record<string, unknown>;
       expect(raw.frames[0]![0]).toBe('0');
-      expect(open).toMatchObject({ sid: expect.any(String), upgrades: [], pingInterval: expect.any(Number), pingTimeout: expect.any(Number), maxPayload: expect.any(Number) });
+      expect(open).toMatchObject({
+        sid: expect.any(String),
+        upgrades: [],
+        pingInterval: expect.any(Number),
+        pingTimeout: expect.any(Number),
+        maxPayload: expect.any(Number),
+      });
     } finally {
       raw.close();
     }
@@ -62,7 +85,10 @@ describe('one port for everything', () => {
 describe('HTTP long-polling fallback', () => {
   it('a terminal on long-polling only can raise an alarm and hear alarm:status', async () => {
     let statuses: AlarmStatus[] = [];
-    const s = await connect(t.url, '/terminal', terminalAuth(t.creds.terminals[1]!), { transports: ['polling'], before: (x) => (statuses = collectStatuses(x)) });
+    const s = await connect(t.url, '/terminal', terminalAuth(t.creds.terminals[1]!), {
+      transports: ['polling'],
+      before: (x) => (statuses = collectStatuses(x)),
+    });
     try {
       expect(s.io.engine.transport.name).toBe('polling');
       const a = validAlarm();
@@ -167,7 +193,9 @@ describe('malformed frames close only that socket', () => {
     // The other raw connection of the same device is still up and can raise an alarm.
     const from = good.frames.length;
     good.send(`42/terminal,5["alarm",{"alarmId":"after-garbage","kind":"panic","raisedAt":${Date.now()}}]`);
-    expect(await good.next((f) => f.startsWith('43/terminal,5'), 3000, from)).toMatch(/^43\/terminal,5\[\{"ok":true,"incidentId":"[^"]+","receivedAt":\d+\}\]$/);
+    expect(await good.next((f) => f.startsWith('43/terminal,5'), 3000, from)).toMatch(
+      /^43\/terminal,5\[\{"ok":true,"incidentId":"[^"]+","receivedAt":\d+\}\]$/,
+    );
     good.close();
     await coreStillWorks();
   });

@@ -5,7 +5,23 @@ import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UnitStatusChanged } from '../../shared/events';
 import { POSITION_FUTURE_ALLOWANCE_MS, POSITION_REORDER_MS, type AlarmStatus } from '../../shared/protocol';
-import { ask, collectStatuses, connect, isSpecRefusal, OFFICER, Pacer, sleep, SPEC_UNIT_STATES, START_TIMEOUT, startTestCore, terminalAuth, unitAuth, validAlarm, waitFor, type TestCore } from './support';
+import {
+  ask,
+  collectStatuses,
+  connect,
+  isSpecRefusal,
+  OFFICER,
+  Pacer,
+  sleep,
+  SPEC_UNIT_STATES,
+  START_TIMEOUT,
+  startTestCore,
+  terminalAuth,
+  unitAuth,
+  validAlarm,
+  waitFor,
+  type TestCore,
+} from './support';
 
 let t: TestCore;
 let u: Socket; // unit 0: positions
@@ -194,7 +210,7 @@ describe('status (unit → station, acked)', () => {
       term.close();
     }
     for (const state of ['en_route', 'on_scene'] as const) {
-        const before = t.count();
+      const before = t.count();
       const incBefore = t.core.station.snapshot.incidents.get(incidentId);
       const ans = await status({ state, incidentId, at: Date.now() });
       expect(isSpecRefusal(ans, 'forbidden')).toBe(true);

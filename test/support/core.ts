@@ -23,7 +23,9 @@ export function freshDataDir(name = 'station'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `${name}-`));
 }
 
-export async function startCoreProcess(opts: { dataDir?: string; port?: number; extraArgs?: string[]; env?: Record<string, string> } = {}): Promise<CoreProcess> {
+export async function startCoreProcess(
+  opts: { dataDir?: string; port?: number; extraArgs?: string[]; env?: Record<string, string> } = {},
+): Promise<CoreProcess> {
   const dataDir = opts.dataDir ?? freshDataDir();
   const entry = path.join(ROOT, 'dist', 'main', 'start.js');
   if (!fs.existsSync(entry)) throw new Error('dist/main/start.js is missing: run `npm run build` first');

@@ -47,8 +47,20 @@ describe('parseCsv (RFC 4180)', () => {
   });
 
   it('accepts LF and lone CR line ends, no final line break, and a trailing empty field', () => {
-    expect(parseCsv('a,b\nc,d')).toEqual({ ok: true, records: [{ line: 1, fields: ['a', 'b'] }, { line: 2, fields: ['c', 'd'] }] });
-    expect(parseCsv('a,b\rc,')).toEqual({ ok: true, records: [{ line: 1, fields: ['a', 'b'] }, { line: 2, fields: ['c', ''] }] });
+    expect(parseCsv('a,b\nc,d')).toEqual({
+      ok: true,
+      records: [
+        { line: 1, fields: ['a', 'b'] },
+        { line: 2, fields: ['c', 'd'] },
+      ],
+    });
+    expect(parseCsv('a,b\rc,')).toEqual({
+      ok: true,
+      records: [
+        { line: 1, fields: ['a', 'b'] },
+        { line: 2, fields: ['c', ''] },
+      ],
+    });
     expect(parseCsv('"a"')).toEqual({ ok: true, records: [{ line: 1, fields: ['a'] }] });
     expect(parseCsv('""')).toEqual({ ok: true, records: [{ line: 1, fields: [''] }] });
     expect(parseCsv('')).toEqual({ ok: true, records: [] });
@@ -69,9 +81,7 @@ describe('parseCsv (RFC 4180)', () => {
     const awkward = fc.oneof(
       fc.string(),
       fc.string({ unit: 'grapheme' }),
-      fc
-        .array(fc.constantFrom('"', ',', '\r', '\n', '\r\n', ' ', '\uFEFF', "'", '=', '-', '学', '😀', '""', 'a'), { maxLength: 8 })
-        .map((a) => a.join('')),
+      fc.array(fc.constantFrom('"', ',', '\r', '\n', '\r\n', ' ', '\uFEFF', "'", '=', '-', '学', '😀', '""', 'a'), { maxLength: 8 }).map((a) => a.join('')),
     );
     fc.assert(
       fc.property(fc.array(fc.array(awkward, { minLength: 1, maxLength: 6 }), { maxLength: 8 }), (records) => {
@@ -108,7 +118,11 @@ describe('days and windows', () => {
 
 describe('parseImport: CSV', () => {
   it('reads a guard-post file into typed rows with their lines', () => {
-    const r = parseImport('guardPosts', 'csv', `\uFEFF${POSTS_HEADER}\r\npost-1,护学岗一,s1,41.3,117.7,1-5,07:10-08:10;16:30-17:30\r\npost-2,护学岗二,s1,41.31,117.71,"1,3,5",7:30-8:30\r\n`);
+    const r = parseImport(
+      'guardPosts',
+      'csv',
+      `\uFEFF${POSTS_HEADER}\r\npost-1,护学岗一,s1,41.3,117.7,1-5,07:10-08:10;16:30-17:30\r\npost-2,护学岗二,s1,41.31,117.71,"1,3,5",7:30-8:30\r\n`,
+    );
     expect(r).toEqual({
       ok: true,
       kind: 'guardPosts',
@@ -266,7 +280,14 @@ describe('parseImport: JSON', () => {
   });
 
   it('checks windows and days in their JSON form', () => {
-    const errs = errorsOf('guardPosts', 'json', JSON.stringify([{ ...post('p1'), days: [0, 1] }, { ...post('p2'), windows: [{ start: '9:00', end: '10:00' }] }]));
+    const errs = errorsOf(
+      'guardPosts',
+      'json',
+      JSON.stringify([
+        { ...post('p1'), days: [0, 1] },
+        { ...post('p2'), windows: [{ start: '9:00', end: '10:00' }] },
+      ]),
+    );
     expect(at(errs)).toEqual([
       [1, 'days'],
       [2, 'windows'],
@@ -299,7 +320,7 @@ describe('export', () => {
     const csv = exportData('schools', 'csv', [s]);
     expect(csv).toContain(`"'=HYPERLINK(""x"")"`);
     expect(csv).toContain("'+86 314 000");
-    expect(csv).toContain(",-117.73,".replace('-', '')); // numbers are never guarded
+    expect(csv).toContain(',-117.73,'.replace('-', '')); // numbers are never guarded
     const back = parseImport('schools', 'csv', csv);
     expect(back.ok && back.rows).toEqual([s]);
   });
@@ -325,7 +346,13 @@ describe('export', () => {
 
   it('round-trips every kind through CSV and JSON (property, awkward names)', () => {
     const text = fc
-      .array(fc.oneof(fc.constantFrom('"', ',', '\n', '\r\n', ';', "'", '=', '+', '-', '@', '学', '校', '😀', ' ', 'a', 'Z'), fc.string({ unit: 'grapheme', maxLength: 3 })), { minLength: 1, maxLength: 12 })
+      .array(
+        fc.oneof(
+          fc.constantFrom('"', ',', '\n', '\r\n', ';', "'", '=', '+', '-', '@', '学', '校', '😀', ' ', 'a', 'Z'),
+          fc.string({ unit: 'grapheme', maxLength: 3 }),
+        ),
+        { minLength: 1, maxLength: 12 },
+      )
       .map((a) => a.join('').trim())
       .filter((s) => s.length > 0 && [...s].length <= 60);
     const id = fc.stringMatching(/^[A-Za-z0-9_.:-]{1,20}$/);
@@ -339,21 +366,45 @@ describe('export', () => {
       return out;
     });
     const arbs: { [K in DataKind]: fc.Arbitrary<KindRows[K]> } = {
-      schools: fc.record({ id, name: text, nameEn: text, type: fc.constantFrom('primary', 'middle', 'kindergarten', 'other'), address: text, lat: coord(90), lng: coord(180), area: fc.constantFrom('urban', 'suburban', 'rural'), phone: text }),
+      schools: fc.record({
+        id,
+        name: text,
+        nameEn: text,
+        type: fc.constantFrom('primary', 'middle', 'kindergarten', 'other'),
+        address: text,
+        lat: coord(90),
+        lng: coord(180),
+        area: fc.constantFrom('urban', 'suburban', 'rural'),
+        phone: text,
+      }),
       terminals: fc.record({ deviceId: id, schoolId: id, label: text, disabled: fc.boolean() }),
-      guardPosts: fc.record({ id, name: text, schoolId: id, lat: coord(90), lng: coord(180), days: fc.uniqueArray(fc.integer({ min: 1, max: 7 }), { minLength: 1 }).map((d) => d.sort((a, b) => a - b)), windows }),
+      guardPosts: fc.record({
+        id,
+        name: text,
+        schoolId: id,
+        lat: coord(90),
+        lng: coord(180),
+        days: fc.uniqueArray(fc.integer({ min: 1, max: 7 }), { minLength: 1 }).map((d) => d.sort((a, b) => a - b)),
+        windows,
+      }),
       policeRooms: fc.record({ id, name: text, kind: fc.constantFrom('police_room', 'kiosk'), lat: coord(90), lng: coord(180) }),
       units: fc.record({ id, name: text, callsign: text, lat: coord(90), lng: coord(180), hasDevice: fc.boolean(), disabled: fc.boolean() }),
     };
     for (const kind of DATA_KINDS) {
       fc.assert(
-        fc.property(fc.uniqueArray(arbs[kind] as fc.Arbitrary<KindRows[DataKind]>, { selector: (r) => (r as { id?: string; deviceId?: string }).id ?? (r as { deviceId: string }).deviceId, maxLength: 5 }), (rows) => {
-          for (const format of ['csv', 'json'] as const) {
-            const back = parseImport(kind, format, exportData(kind, format, rows as never));
-            if (!back.ok) throw new Error(`${kind}/${format}: ${JSON.stringify(back.errors)}`);
-            expect(back.rows.map((r) => mergeRow(kind, undefined, r as never))).toEqual(rows);
-          }
-        }),
+        fc.property(
+          fc.uniqueArray(arbs[kind] as fc.Arbitrary<KindRows[DataKind]>, {
+            selector: (r) => (r as { id?: string; deviceId?: string }).id ?? (r as { deviceId: string }).deviceId,
+            maxLength: 5,
+          }),
+          (rows) => {
+            for (const format of ['csv', 'json'] as const) {
+              const back = parseImport(kind, format, exportData(kind, format, rows as never));
+              if (!back.ok) throw new Error(`${kind}/${format}: ${JSON.stringify(back.errors)}`);
+              expect(back.rows.map((r) => mergeRow(kind, undefined, r as never))).toEqual(rows);
+            }
+          },
+        ),
         { numRuns: 60 },
       );
     }
@@ -363,9 +414,36 @@ describe('export', () => {
 describe('mergeRow', () => {
   it('keeps what the file left out, defaults new rows, and fills an empty nameEn or label', () => {
     const cur = school('s1', { phone: '123', area: 'rural' });
-    expect(mergeRow('schools', cur, { id: 's1', name: '新名', type: 'middle', lat: 1, lng: 2 })).toEqual({ ...cur, name: '新名', type: 'middle', lat: 1, lng: 2 });
-    expect(mergeRow('schools', undefined, { id: 's2', name: '名', type: 'other', lat: 1, lng: 2 })).toEqual({ id: 's2', name: '名', nameEn: '名', type: 'other', address: '', lat: 1, lng: 2, area: 'urban', phone: '' });
-    expect(mergeRow('terminals', undefined, { deviceId: 'T-9', schoolId: 's1', label: '' })).toEqual({ deviceId: 'T-9', schoolId: 's1', label: 'T-9', disabled: false });
-    expect(mergeRow('units', { id: 'u', name: 'n', callsign: 'c', lat: 1, lng: 1, hasDevice: false, disabled: true }, { id: 'u', name: 'n2', callsign: 'c', lat: 1, lng: 1 })).toMatchObject({ hasDevice: false, disabled: true, name: 'n2' });
+    expect(mergeRow('schools', cur, { id: 's1', name: '新名', type: 'middle', lat: 1, lng: 2 })).toEqual({
+      ...cur,
+      name: '新名',
+      type: 'middle',
+      lat: 1,
+      lng: 2,
+    });
+    expect(mergeRow('schools', undefined, { id: 's2', name: '名', type: 'other', lat: 1, lng: 2 })).toEqual({
+      id: 's2',
+      name: '名',
+      nameEn: '名',
+      type: 'other',
+      address: '',
+      lat: 1,
+      lng: 2,
+      area: 'urban',
+      phone: '',
+    });
+    expect(mergeRow('terminals', undefined, { deviceId: 'T-9', schoolId: 's1', label: '' })).toEqual({
+      deviceId: 'T-9',
+      schoolId: 's1',
+      label: 'T-9',
+      disabled: false,
+    });
+    expect(
+      mergeRow(
+        'units',
+        { id: 'u', name: 'n', callsign: 'c', lat: 1, lng: 1, hasDevice: false, disabled: true },
+        { id: 'u', name: 'n2', callsign: 'c', lat: 1, lng: 1 },
+      ),
+    ).toMatchObject({ hasDevice: false, disabled: true, name: 'n2' });
   });
 });

@@ -65,18 +65,23 @@ describe('importData: all or nothing', () => {
 
   it('a guard post bound to an unknown school and device ids shared across terminals and units are row errors', async () => {
     const before = fs.readFileSync(file);
-    expect(await importErrors('guardPosts', 'id,name,schoolId,lat,lng,days,windows\npost-2,a,s1,41,117,1-5,07:00-08:00\npost-3,b,s9,41,117,1-5,07:00-08:00\n')).toEqual([
-      { line: 3, field: 'schoolId', reason: expect.stringMatching(/no school "s9"/) },
+    expect(
+      await importErrors('guardPosts', 'id,name,schoolId,lat,lng,days,windows\npost-2,a,s1,41,117,1-5,07:00-08:00\npost-3,b,s9,41,117,1-5,07:00-08:00\n'),
+    ).toEqual([{ line: 3, field: 'schoolId', reason: expect.stringMatching(/no school "s9"/) }]);
+    expect(await importErrors('terminals', 'deviceId,schoolId\nU-1,s1\n')).toEqual([
+      { line: 2, field: 'deviceId', reason: expect.stringMatching(/already the id of a patrol unit/) },
     ]);
-    expect(await importErrors('terminals', 'deviceId,schoolId\nU-1,s1\n')).toEqual([{ line: 2, field: 'deviceId', reason: expect.stringMatching(/already the id of a patrol unit/) }]);
-    expect(await importErrors('units', 'id,name,callsign,lat,lng\nok-unit,a,b,41,117\nT-1,a,b,41,117\n')).toEqual([{ line: 3, field: 'id', reason: expect.stringMatching(/already the id of a terminal/) }]);
+    expect(await importErrors('units', 'id,name,callsign,lat,lng\nok-unit,a,b,41,117\nT-1,a,b,41,117\n')).toEqual([
+      { line: 3, field: 'id', reason: expect.stringMatching(/already the id of a terminal/) },
+    ]);
     expect(fs.readFileSync(file).equals(before)).toBe(true);
   });
 
   it('a file that does not parse is refused by the station with every row error, and changes nothing', async () => {
     const before = fs.readFileSync(file);
     const s = station();
-    const text = 'id,name,schoolId,lat,lng,days,windows\npost-2,a,s1,41,117,1-5,07:00-08:00\npost-3,b,s1,abc,117,1-5,08:00-07:00\npost-4,c,s-gone,41,117,1-5,07:00-08:00\n';
+    const text =
+      'id,name,schoolId,lat,lng,days,windows\npost-2,a,s1,41,117,1-5,07:00-08:00\npost-3,b,s1,abc,117,1-5,08:00-07:00\npost-4,c,s-gone,41,117,1-5,07:00-08:00\n';
     const ans = await s.admin.importData(admin, { kind: 'guardPosts', format: 'csv', text });
     // The file's own errors and the registry's (unknown school on a row that parsed) come in one answer.
     expect(ans).toEqual({
@@ -112,7 +117,17 @@ describe('importData: upsert', () => {
     const d = Registry.load(file).snapshot;
     expect(d.schools.map((x) => x.id)).toEqual(['s1', 's2', 's3']);
     expect(d.schools[0]).toEqual({ ...school('s1'), name: '改名小学', type: 'middle', lat: 41.5, lng: 117.5, phone: '0314-1111111' });
-    expect(d.schools[2]).toEqual({ id: 's3', name: '新学校', nameEn: '新学校', type: 'kindergarten', address: '', lat: 41.6, lng: 117.6, area: 'urban', phone: '' });
+    expect(d.schools[2]).toEqual({
+      id: 's3',
+      name: '新学校',
+      nameEn: '新学校',
+      type: 'kindergarten',
+      address: '',
+      lat: 41.6,
+      lng: 117.6,
+      area: 'urban',
+      phone: '',
+    });
   });
 
   it('new terminals get fresh tokens that authenticate; existing ones keep their secret', async () => {
@@ -131,7 +146,10 @@ describe('importData: upsert', () => {
   it('units: a new unit with a device gets a token, a radio unit given a device gets one, one losing its device loses its secret', async () => {
     const revoked: string[][] = [];
     reg.onChange((r) => revoked.push(r));
-    const out = await importCsv('units', 'id,name,callsign,lat,lng,hasDevice\nU-new,新车,隆03,41,117,\nU-radio,巡逻二组,隆02,41.3,117.7,true\nU-1,巡逻一组,隆01,41.3,117.7,false\nU-foot,步巡,隆04,41,117,false\n');
+    const out = await importCsv(
+      'units',
+      'id,name,callsign,lat,lng,hasDevice\nU-new,新车,隆03,41,117,\nU-radio,巡逻二组,隆02,41.3,117.7,true\nU-1,巡逻一组,隆01,41.3,117.7,false\nU-foot,步巡,隆04,41,117,false\n',
+    );
     expect(out).toMatchObject({ added: 2, updated: 2 });
     expect(Object.keys(out.credentials).sort()).toEqual(['U-new', 'U-radio']);
     expect(await reg.authenticateUnit('U-new', out.credentials['U-new']!)).toMatchObject({ id: 'U-new', hasDevice: true });
@@ -166,7 +184,13 @@ describe('importData: upsert', () => {
     expect(exp).toMatchObject({ ok: true, filename: expect.stringMatching(/^units-\d{8}-\d{4}\.csv$/) });
     if (!exp.ok) return;
     expect(exp.text).not.toMatch(/salt|hash|secret/i);
-    expect(await s.admin.importData(admin, { kind: 'units', format: 'csv', text: exp.text })).toEqual({ ok: true, kind: 'units', added: 0, updated: 2, credentials: {} });
+    expect(await s.admin.importData(admin, { kind: 'units', format: 'csv', text: exp.text })).toEqual({
+      ok: true,
+      kind: 'units',
+      added: 0,
+      updated: 2,
+      credentials: {},
+    });
     expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual(JSON.parse(before));
   });
 });
@@ -190,7 +214,10 @@ describe('station: admin only', () => {
 
   it('an admin with a malformed request gets invalid_payload; a good one gets counts and tokens', async () => {
     const s = station();
-    expect(await s.admin.importData(admin, { kind: 'people' as never, format: 'csv', text: '' })).toMatchObject({ ok: false, error: { code: 'invalid_payload', message: expect.stringMatching(/^admin:import: kind: .*expected one of "schools"/) } });
+    expect(await s.admin.importData(admin, { kind: 'people' as never, format: 'csv', text: '' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_payload', message: expect.stringMatching(/^admin:import: kind: .*expected one of "schools"/) },
+    });
     expect(s.admin.exportData(admin, { kind: 'schools', format: 'xlsx' as never })).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
     const ans = await s.admin.importData(admin, { kind: 'terminals', format: 'json', text: JSON.stringify([{ deviceId: 'T-9', schoolId: 's2' }]) });
     expect(ans).toMatchObject({ ok: true, kind: 'terminals', added: 1, updated: 0, credentials: { 'T-9': expect.any(String) } });

@@ -13,7 +13,15 @@ import { startCore } from '../../main/server';
 import { contentSecurityPolicy, makeRequestHandler } from '../../main/gateway/http';
 import type { Registry } from '../../main/core/registry';
 import type { Sessions } from '../../main/core/sessions';
-import { LOCAL_TILE_URL, openStationTiles, openTileSource, TileCoordError, TileSourceError, type StationTiles, type TileConfig } from '../../main/gateway/tiles';
+import {
+  LOCAL_TILE_URL,
+  openStationTiles,
+  openTileSource,
+  TileCoordError,
+  TileSourceError,
+  type StationTiles,
+  type TileConfig,
+} from '../../main/gateway/tiles';
 import { writePmtiles, zxyToTileId, type WriterTile } from '../support/pmtilesWriter';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -73,7 +81,9 @@ describe('tile configuration', () => {
       url: 'http://gis.police.local:8080/wmts/{z}/{x}/{y}.png',
       origins: ['http://gis.police.local:8080'],
     });
-    expect(load([], { STATION_TILE_URL: 'https://10.1.2.3/t/{z}/{x}/{-y}.jpg', STATION_TILE_ATTRIBUTION: '© 公安地理信息平台', STATION_TILE_MAX_ZOOM: '16' }).tiles).toEqual({
+    expect(
+      load([], { STATION_TILE_URL: 'https://10.1.2.3/t/{z}/{x}/{-y}.jpg', STATION_TILE_ATTRIBUTION: '© 公安地理信息平台', STATION_TILE_MAX_ZOOM: '16' }).tiles,
+    ).toEqual({
       kind: 'xyz',
       url: 'https://10.1.2.3/t/{z}/{x}/{-y}.jpg',
       origins: ['https://10.1.2.3'],
@@ -90,7 +100,12 @@ describe('tile configuration', () => {
   it('takes a local folder or .pmtiles archive, resolved to an absolute path', () => {
     expect(load(['--tiles', dir]).tiles).toEqual({ kind: 'local', path: dir });
     expect(load([], { STATION_TILES: archive }).tiles).toEqual({ kind: 'local', path: archive });
-    expect(load(['--tiles', archive, '--tile-max-zoom', '3', '--tile-attribution', 'demo']).tiles).toEqual({ kind: 'local', path: archive, maxZoom: 3, attribution: 'demo' });
+    expect(load(['--tiles', archive, '--tile-max-zoom', '3', '--tile-attribution', 'demo']).tiles).toEqual({
+      kind: 'local',
+      path: archive,
+      maxZoom: 3,
+      attribution: 'demo',
+    });
   });
 
   it('lets a flag win over the environment, whichever kind each names', () => {
@@ -106,7 +121,7 @@ describe('tile configuration', () => {
     fails(['--tile-url', 'http://gis.lan/tiles.png'], {}, /must contain \{z\}, \{x\} and \{y\}/);
     fails(['--tile-url', 'http://gis.lan/{z}/{x}/{y}.png?key={apikey}'], {}, /unknown placeholder \{apikey\}/);
     fails(['--tile-url', 'http://user:secret@gis.lan/{z}/{x}/{y}.png'], {}, /must not contain a user name or password/);
-    fails(['--tile-url', "http://gis.lan;img-src*/{z}/{x}/{y}.png"], {}, /invalid host name/);
+    fails(['--tile-url', 'http://gis.lan;img-src*/{z}/{x}/{y}.png'], {}, /invalid host name/);
     fails(['--tile-url', 'http://gis lan/{z}/{x}/{y}.png'], {}, /must not contain spaces/);
     fails(['--tile-url', '{z}/{x}/{y}.png'], {}, /--tile-url is not a URL/);
     fails([], { STATION_TILE_URL: 'gopher://x/{z}/{x}/{y}' }, /^STATION_TILE_URL must be http/);
@@ -249,7 +264,10 @@ describe('a PMTiles v3 archive as a tile source', () => {
 
   it('has a tile type from the header and the attribution from the metadata', async () => {
     const file = tmpPath('webp.pmtiles');
-    fs.writeFileSync(file, writePmtiles([{ z: 2, x: 3, y: 1, data: Buffer.from('RIFF....WEBP') }], { tileType: 4, metadata: { name: 'demo', attribution: '© 测试' } }));
+    fs.writeFileSync(
+      file,
+      writePmtiles([{ z: 2, x: 3, y: 1, data: Buffer.from('RIFF....WEBP') }], { tileType: 4, metadata: { name: 'demo', attribution: '© 测试' } }),
+    );
     const src = await openTileSource(file);
     expect(src.attribution).toBe('© 测试');
     expect(await src.getTile(2, 3, 1)).toEqual({ data: Buffer.from('RIFF....WEBP'), type: 'image/webp' });
@@ -300,7 +318,8 @@ describe('a PMTiles v3 archive as a tile source', () => {
     }) as typeof open;
     try {
       const src = await openTileSource(file);
-      for (const t of [tiles[0]!, tiles[tiles.length - 1]!, tiles[Math.floor(tiles.length / 2)]!]) expect((await src.getTile(t.z, t.x, t.y))?.data).toEqual(t.data);
+      for (const t of [tiles[0]!, tiles[tiles.length - 1]!, tiles[Math.floor(tiles.length / 2)]!])
+        expect((await src.getTile(t.z, t.x, t.y))?.data).toEqual(t.data);
       await src.close();
     } finally {
       fs.promises.open = open;
@@ -354,7 +373,12 @@ function get(base: string, rawPath: string, opts: { method?: string; headers?: R
 }
 
 const directives = (csp: string | string[] | undefined): Map<string, string> =>
-  new Map(String(csp).split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...v]) => [name!, v.join(' ')]));
+  new Map(
+    String(csp)
+      .split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .map(([name, ...v]) => [name!, v.join(' ')]),
+  );
 
 describe('HTTP: /tiles and /map-config.json from a local archive', () => {
   let served: Served;
@@ -460,7 +484,9 @@ describe('HTTP: a z/x/y folder', () => {
       const r = await get(served.base, '/tiles/5/26/11.png');
       expect([r.status, r.headers['content-type'], r.body.toString()]).toEqual([200, 'image/jpeg', 'jpeg bytes']);
       expect((await get(served.base, '/tiles/5/26/12')).status).toBe(404);
-      expect(JSON.parse((await get(served.base, '/map-config.json')).body.toString())).toEqual({ tiles: { url: 'tiles/{z}/{x}/{y}', attribution: '本地', minZoom: 5, maxZoom: 7 } });
+      expect(JSON.parse((await get(served.base, '/map-config.json')).body.toString())).toEqual({
+        tiles: { url: 'tiles/{z}/{x}/{y}', attribution: '本地', minZoom: 5, maxZoom: 7 },
+      });
     } finally {
       await served.close();
       await tiles.close();
@@ -494,7 +520,12 @@ describe('HTTP: without local tiles', () => {
 });
 
 describe('HTTP: a remote XYZ tile server', () => {
-  const config: TileConfig = { kind: 'xyz', url: 'https://gis.police.lan:8443/tiles/{z}/{x}/{y}.png', origins: ['https://gis.police.lan:8443'], attribution: '公安 GIS' };
+  const config: TileConfig = {
+    kind: 'xyz',
+    url: 'https://gis.police.lan:8443/tiles/{z}/{x}/{y}.png',
+    origins: ['https://gis.police.lan:8443'],
+    attribution: '公安 GIS',
+  };
   it('passes the template to the console and allows exactly that origin for images', async () => {
     const tiles = await openStationTiles(config);
     const served = await serve(tiles);
@@ -537,7 +568,12 @@ describe('the station core with tiles configured', () => {
       const t = data[0]!;
       const r = await get(base, `/tiles/${t.z}/${t.x}/${t.y}`);
       expect([r.status, r.headers['content-type']]).toEqual([200, 'image/png']);
-      expect(JSON.parse((await get(base, '/map-config.json')).body.toString()).tiles).toMatchObject({ url: 'tiles/{z}/{x}/{y}', attribution: '演示', minZoom: 7, maxZoom: 8 });
+      expect(JSON.parse((await get(base, '/map-config.json')).body.toString()).tiles).toMatchObject({
+        url: 'tiles/{z}/{x}/{y}',
+        attribution: '演示',
+        minZoom: 7,
+        maxZoom: 8,
+      });
     } finally {
       await core.close();
     }
@@ -556,7 +592,10 @@ describe('the station core with tiles configured', () => {
 describe('scripts/make-demo-tiles.mjs', () => {
   it('writes a z/x/y folder and a .pmtiles of the same tiles over 隆化县', async () => {
     const out = tmpPath('demo');
-    execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'make-demo-tiles.mjs'), out, '--min-zoom', '8', '--max-zoom', '10'], { cwd: ROOT, stdio: 'pipe' });
+    execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'make-demo-tiles.mjs'), out, '--min-zoom', '8', '--max-zoom', '10'], {
+      cwd: ROOT,
+      stdio: 'pipe',
+    });
     const dir = await openTileSource(path.join(out, 'tiles'));
     const pm = await openTileSource(path.join(out, 'longhua-demo.pmtiles'));
     try {

@@ -191,7 +191,13 @@ export function cleanupCore(core: CoreProcess, onCleanup: OnCleanup): void {
  * Starts `node script ...args` as a child (stdin piped: it exits when stdin closes), stopped on cleanup, and waits
  * up to 10 s until its stdout matches `ready`; resolves with the match's first group.
  */
-export async function startChild(script: string, args: string[], label: string, ready: RegExp, onCleanup: OnCleanup): Promise<{ child: ChildProcess; match: string }> {
+export async function startChild(
+  script: string,
+  args: string[],
+  label: string,
+  ready: RegExp,
+  onCleanup: OnCleanup,
+): Promise<{ child: ChildProcess; match: string }> {
   const child = spawn(process.execPath, [script, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
   onCleanup(label, async () => {
     if (child.exitCode !== null) return;
@@ -248,7 +254,12 @@ export const senderOf = (socket: Socket): Sender => ({ send: (alarm) => sendAlar
  * and waits for every ack; throws when any was refused or failed. Records each emit and ack on the bench clock;
  * onAck gets each ack's incident id.
  */
-export async function pressAlarms(senders: Sender[], ids: string[], intervalMs: number, onAck?: (incidentId: string) => void): Promise<{ emitAt: Map<string, number>; ackAt: Map<string, number> }> {
+export async function pressAlarms(
+  senders: Sender[],
+  ids: string[],
+  intervalMs: number,
+  onAck?: (incidentId: string) => void,
+): Promise<{ emitAt: Map<string, number>; ackAt: Map<string, number> }> {
   const emitAt = new Map<string, number>();
   const ackAt = new Map<string, number>();
   const failures: string[] = [];
@@ -296,7 +307,13 @@ export function operator(core: CoreProcess, username: string): Operator {
  * A console in Node: logs `o` in over the console API (a refusal throws `${who} could not log in`) and connects a
  * console socket (`label`); `seen` gets, on the bench clock, when the core's broadcast of each alarm's record arrives.
  */
-export async function consoleSocket(core: CoreProcess, o: Operator, who: string, label: string, onCleanup: OnCleanup): Promise<{ socket: Socket; seen: Record<string, number> }> {
+export async function consoleSocket(
+  core: CoreProcess,
+  o: Operator,
+  who: string,
+  label: string,
+  onCleanup: OnCleanup,
+): Promise<{ socket: Socket; seen: Record<string, number> }> {
   const res = await fetch(`${core.url}api/login`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },

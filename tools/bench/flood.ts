@@ -144,14 +144,21 @@ async function junkFlood(opts: Options): Promise<boolean> {
   );
   lines.push(`machine: ${os.cpus().length} CPUs, load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after`);
   lines.push('');
-  lines.push(`${'alarm emit → ack, ms'.padEnd(30)}${'n'.padStart(6)}${'p50'.padStart(8)}${'p95'.padStart(8)}${'p99'.padStart(8)}${'max'.padStart(8)}   core CPU`);
+  lines.push(
+    `${'alarm emit → ack, ms'.padEnd(30)}${'n'.padStart(6)}${'p50'.padStart(8)}${'p95'.padStart(8)}${'p99'.padStart(8)}${'max'.padStart(8)}   core CPU`,
+  );
   for (const b of blocks) {
-    lines.push(row(`  round ${b.round} ${b.phase}`, stats(b.acks)) + (b.coreCpuMs === undefined ? '' : `${((100 * b.coreCpuMs) / b.durationMs).toFixed(1).padStart(8)} %`));
+    lines.push(
+      row(`  round ${b.round} ${b.phase}`, stats(b.acks)) +
+        (b.coreCpuMs === undefined ? '' : `${((100 * b.coreCpuMs) / b.durationMs).toFixed(1).padStart(8)} %`),
+    );
   }
   lines.push(row('baseline (pooled)', base));
   lines.push(row('flood    (pooled)', flood));
   lines.push('');
-  lines.push(`ratio flood/baseline: p50 ×${ratio.p50.toFixed(3)}, p99 ×${ratio.p99.toFixed(3)} (p99 difference ${diffP99 >= 0 ? '+' : ''}${diffP99.toFixed(2)} ms)`);
+  lines.push(
+    `ratio flood/baseline: p50 ×${ratio.p50.toFixed(3)}, p99 ×${ratio.p99.toFixed(3)} (p99 difference ${diffP99 >= 0 ? '+' : ''}${diffP99.toFixed(2)} ms)`,
+  );
   if (coreCpu.baseline !== undefined && coreCpu.flood !== undefined) {
     const perJunk = ((coreCpu.flood - coreCpu.baseline) * 1000) / opts.rate;
     lines.push(
@@ -162,10 +169,18 @@ async function junkFlood(opts: Options): Promise<boolean> {
   lines.push(`junk sent during the flood blocks: ${tally.sent} (${(tally.sent / ((flood.n * opts.intervalMs) / 1000)).toFixed(0)}/s); answers:`);
   const totals: Record<string, number> = {};
   for (const [kind, answers] of Object.entries(tally.answered)) {
-    lines.push(`  ${kind.padEnd(28)}${Object.entries(answers).map(([a, n]) => `${a} ${n}`).join(', ')}`);
+    lines.push(
+      `  ${kind.padEnd(28)}${Object.entries(answers)
+        .map(([a, n]) => `${a} ${n}`)
+        .join(', ')}`,
+    );
     for (const [a, n] of Object.entries(answers)) totals[a] = (totals[a] ?? 0) + n;
   }
-  lines.push(`  ${'all'.padEnd(28)}${Object.entries(totals).map(([a, n]) => `${a} ${n}`).join(', ')}`);
+  lines.push(
+    `  ${'all'.padEnd(28)}${Object.entries(totals)
+      .map(([a, n]) => `${a} ${n}`)
+      .join(', ')}`,
+  );
   lines.push(`core log: ${warnings} "unknown event" warnings over the whole run (warm-up included)`);
   if (failures.length > 0) lines.push(`ALARM FAILURES: ${failures.length}, e.g. ${failures.slice(0, 5).join('; ')}`);
   lines.push(
@@ -186,7 +201,14 @@ async function junkFlood(opts: Options): Promise<boolean> {
     options: { ...opts, out: undefined },
     environment: { node: process.version, platform: `${process.platform} ${process.arch}` },
     machine: { cpus: os.cpus().length, loadBefore, loadAfter },
-    blocks: blocks.map((b) => ({ round: b.round, phase: b.phase, ackMs: stats(b.acks), failures: b.failures.length, durationMs: round2(b.durationMs), coreCpuMs: b.coreCpuMs })),
+    blocks: blocks.map((b) => ({
+      round: b.round,
+      phase: b.phase,
+      ackMs: stats(b.acks),
+      failures: b.failures.length,
+      durationMs: round2(b.durationMs),
+      coreCpuMs: b.coreCpuMs,
+    })),
     pooled: { baseline: base, flood },
     ratio,
     p99DifferenceMs: diffP99,

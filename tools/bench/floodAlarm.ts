@@ -13,7 +13,6 @@ import { cleanupCore, clock, operator, round2, sleep, stats, submitConsoleLogin,
 import { type AlarmWindow, checkClock, installObserver } from './page';
 import { connectTerminal, connectTerminalFrom, ms, onCleanup, type Options, pct, pressBlock, progress, row } from './floodCommon';
 
-
 // ---------------------------------------------------------------- the alarm flood (issue 9, finding 8)
 
 export interface AlarmFloodTally {
@@ -67,7 +66,14 @@ export async function alarmFlood(opts: Options): Promise<boolean> {
   const flooder = await connectTerminalFrom(url, flooderCred, '127.0.0.77');
 
   // A real console in Chromium, logged in as the officer: where it puts the violence alarm is what counts.
-  const browser = await chromium.launch({ executablePath: findChromium(), args: CHROMIUM_ARGS, headless: true, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false });
+  const browser = await chromium.launch({
+    executablePath: findChromium(),
+    args: CHROMIUM_ARGS,
+    headless: true,
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
+  });
   onCleanup('chromium (alarm flood)', () => browser.close());
   const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
   const { page, errors } = await submitConsoleLogin(context, core.url, operator(core, 'officer'));
@@ -90,7 +96,11 @@ export async function alarmFlood(opts: Options): Promise<boolean> {
     const emitAt = clock();
     violence = { emitAt };
     const v = violence;
-    sendAlarm(honest[0]!, { alarmId: violenceId, kind: 'violence', raisedAt: Date.now(), note: `bench ${violenceId}` }, { ackTimeoutMs: 30_000, maxAttempts: 1, sleep }).then(
+    sendAlarm(
+      honest[0]!,
+      { alarmId: violenceId, kind: 'violence', raisedAt: Date.now(), note: `bench ${violenceId}` },
+      { ackTimeoutMs: 30_000, maxAttempts: 1, sleep },
+    ).then(
       (a) => (a.ok ? (v.ackMs = clock() - emitAt) : (v.error = `${a.error.code}: ${a.error.message}`)),
       (e: unknown) => void (v.error = (e as Error).message),
     );
@@ -106,11 +116,19 @@ export async function alarmFlood(opts: Options): Promise<boolean> {
   let consoleError: string | undefined;
   try {
     await page.waitForFunction((id) => id in ((window as unknown as AlarmWindow).__seen ?? {}), violenceId, { timeout: 60_000, polling: 50 });
-    const seen = await within(page.evaluate((id) => (window as unknown as AlarmWindow).__seen[id]!, violenceId), 30_000, 'the page did not answer');
+    const seen = await within(
+      page.evaluate((id) => (window as unknown as AlarmWindow).__seen[id]!, violenceId),
+      30_000,
+      'the page did not answer',
+    );
     const c = await within(checkClock(page, 5), 30_000, 'the page did not answer the clock check');
     if (violence) shownMs = seen - c.offsetMs - violence.emitAt;
     const readQueue = (): Promise<(string | null)[]> =>
-      within(page.evaluate(() => [...document.querySelectorAll('section.queue li[data-testid="incident"]')].map((li) => li.getAttribute('data-alarm-id'))), 30_000, 'the page did not answer');
+      within(
+        page.evaluate(() => [...document.querySelectorAll('section.queue li[data-testid="incident"]')].map((li) => li.getAttribute('data-alarm-id'))),
+        30_000,
+        'the page did not answer',
+      );
     // Settled: the same number of cards twice, 2 s apart (at most 60 s).
     const settleUntil = clock() + 60_000;
     queue = await readQueue();
@@ -135,8 +153,14 @@ export async function alarmFlood(opts: Options): Promise<boolean> {
   const failures = [...base.failures, ...during.failures, ...(violence?.error ? [`${violenceId}: ${violence.error}`] : [])];
   const ackOk = failures.length === 0 && ratio <= opts.limit;
   const lines: string[] = [];
-  lines.push(`alarm flood: one device sends ${tally.sent} panic alarms with fresh alarmIds at ${opts.floodRate}/s (sent in ${(floodSentMs / 1000).toFixed(1)} s), while ${opts.terminals} honest terminals press ${opts.honest} alarms, one every ${opts.intervalMs} ms`);
-  lines.push(`  flood answers: ${Object.entries(tally.answers).map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  lines.push(
+    `alarm flood: one device sends ${tally.sent} panic alarms with fresh alarmIds at ${opts.floodRate}/s (sent in ${(floodSentMs / 1000).toFixed(1)} s), while ${opts.terminals} honest terminals press ${opts.honest} alarms, one every ${opts.intervalMs} ms`,
+  );
+  lines.push(
+    `  flood answers: ${Object.entries(tally.answers)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ')}`,
+  );
   lines.push(`${'honest alarm emit → ack, ms'.padEnd(30)}${'n'.padStart(6)}${'p50'.padStart(8)}${'p95'.padStart(8)}${'p99'.padStart(8)}${'max'.padStart(8)}`);
   lines.push(row('  without the flood', b));
   lines.push(row('  with the flood', f));
@@ -153,7 +177,9 @@ export async function alarmFlood(opts: Options): Promise<boolean> {
     `target honest ack p99 with/without the flood ≤ ${opts.limit.toFixed(2)}: ${ackOk ? 'PASS' : 'FAIL'} (${b.p99.toFixed(2)} → ${f.p99.toFixed(2)} ms, ${pct(ratio)}` +
       `${unanswered > 0 ? `; ${unanswered} of ${opts.honest} honest alarms pressed during the flood got no ack within 10 s` : ''})`,
   );
-  lines.push(`target violence alarm at the top of the queue (at most the flooding device's one incident above it): ${topOk ? 'PASS' : 'FAIL'} (${index >= 0 ? `card ${index + 1} of ${queue.length}` : 'not found'})`);
+  lines.push(
+    `target violence alarm at the top of the queue (at most the flooding device's one incident above it): ${topOk ? 'PASS' : 'FAIL'} (${index >= 0 ? `card ${index + 1} of ${queue.length}` : 'not found'})`,
+  );
   console.log(lines.join('\n'));
 
   const result = {
@@ -161,7 +187,15 @@ export async function alarmFlood(opts: Options): Promise<boolean> {
     options: { ...opts, only: [...opts.only], out: undefined },
     flood: { sent: tally.sent, answers: tally.answers, sentMs: floodSentMs },
     honestAckMs: { baseline: b, flood: f, ratioP99: ratio },
-    violence: { alarmId: violenceId, ackMs: violence?.ackMs, shownMs, position: index >= 0 ? index + 1 : undefined, cards: queue.length, above: above.length, floodAbove },
+    violence: {
+      alarmId: violenceId,
+      ackMs: violence?.ackMs,
+      shownMs,
+      position: index >= 0 ? index + 1 : undefined,
+      cards: queue.length,
+      above: above.length,
+      floodAbove,
+    },
     failures: failures.slice(0, 50),
     pageErrors: errors.slice(0, 20),
     targets: { ackOk, topOk, pass: ackOk && topOk },
@@ -177,4 +211,3 @@ export async function alarmFlood(opts: Options): Promise<boolean> {
   await core.stop();
   return ackOk && topOk;
 }
-

@@ -8,7 +8,6 @@ import { sendAlarm } from '../../shared/terminalClient';
 import { ROOT } from '../../test/support/core';
 import { benchArgs, cleanupRegistry, connected, sleep, type Stats } from './common';
 
-
 const HELP = `usage: npm run bench:flood -- [options]
   --alarms N      alarms per block (default 100)
   --rounds R      baseline/flood block pairs, interleaved A B A B … (default 6; at least 300 alarms per phase)
@@ -67,8 +66,20 @@ export function parseArgs(argv: string[]): Options {
     argv,
     HELP,
     {
-      alarms: 'value', rounds: 'value', interval: 'value', terminals: 'value', rate: 'value', limit: 'value', out: 'value', only: 'value',
-      'flood-alarms': 'value', 'flood-rate': 'value', honest: 'value', logins: 'value', handshakes: 'value', 'handshake-every': 'value',
+      alarms: 'value',
+      rounds: 'value',
+      interval: 'value',
+      terminals: 'value',
+      rate: 'value',
+      limit: 'value',
+      out: 'value',
+      only: 'value',
+      'flood-alarms': 'value',
+      'flood-rate': 'value',
+      honest: 'value',
+      logins: 'value',
+      handshakes: 'value',
+      'handshake-every': 'value',
     },
     ['--out', '--only'],
   );
@@ -90,7 +101,8 @@ export function parseArgs(argv: string[]): Options {
   const only = a.text('only');
   if (only !== undefined) {
     const parts = only.split(',').map((x) => x.trim());
-    if (parts.length === 0 || parts.some((x) => x !== 'junk' && x !== 'alarm' && x !== 'login')) throw new Error(`--only takes junk, alarm and/or login\n${HELP}`);
+    if (parts.length === 0 || parts.some((x) => x !== 'junk' && x !== 'alarm' && x !== 'login'))
+      throw new Error(`--only takes junk, alarm and/or login\n${HELP}`);
     o.only = new Set(parts as ('junk' | 'alarm' | 'login')[]);
   }
   o.floodAlarms = Math.round(num('flood-alarms', 1, 100_000, o.floodAlarms));
@@ -108,13 +120,11 @@ export function parseArgs(argv: string[]): Options {
 /** Progress on stderr, so stdout holds only the results. */
 export const progress = (what: string): void => void process.stderr.write(`flood: ${what}\n`);
 
-
 // ---------------------------------------------------------------- cleanup on every path
 
 export const { onCleanup, cleanupAll } = cleanupRegistry('flood');
 
 // ---------------------------------------------------------------- statistics (helpers in common.ts)
-
 
 export function row(label: string, s: Stats | undefined): string {
   const f = (x: number): string => (Number.isFinite(x) ? x.toFixed(2) : '–').padStart(8);
@@ -125,7 +135,12 @@ export function row(label: string, s: Stats | undefined): string {
 
 export async function connectTerminal(url: string, auth: { deviceId: string; token: string }): Promise<Socket> {
   // The handshake auth is a strict { deviceId, token }: nothing else from the credentials file.
-  const socket = io(`${url}/terminal`, { auth: { deviceId: auth.deviceId, token: auth.token }, transports: ['websocket'], reconnection: false, forceNew: true });
+  const socket = io(`${url}/terminal`, {
+    auth: { deviceId: auth.deviceId, token: auth.token },
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+  });
   onCleanup(`terminal ${auth.deviceId}`, () => void socket.close());
   await connected(socket, auth.deviceId);
   return socket;
@@ -187,4 +202,3 @@ export async function connectTerminalFrom(url: string, auth: { deviceId: string;
   await connected(socket, auth.deviceId);
   return socket;
 }
-

@@ -10,14 +10,18 @@ import { startCoreProcess, type CoreProcess } from '../../test/support/core';
 import { cleanupCore, connected, sleep, stats } from './common';
 import { connectTerminal, onCleanup, type Options, pct, pressBlock, progress, row } from './floodCommon';
 
-
 // ---------------------------------------------------------------- the login flood (issue 9, finding 9)
 
 /** The burst is given this long to be answered; what is still open then is aborted and counted. */
 export const LOGIN_BURST_LIMIT_MS = 120_000;
 
 /** `count` concurrent wrong-password logins from localAddress; resolves with the answers once all are in. */
-export async function loginBurst(coreUrl: string, count: number, usernames: string[], localAddress: string): Promise<{ answers: Record<string, number>; ms: number }> {
+export async function loginBurst(
+  coreUrl: string,
+  count: number,
+  usernames: string[],
+  localAddress: string,
+): Promise<{ answers: Record<string, number>; ms: number }> {
   const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
   const answers: Record<string, number> = {};
   const count1 = (k: string): void => void (answers[k] = (answers[k] ?? 0) + 1);
@@ -30,7 +34,15 @@ export async function loginBurst(coreUrl: string, count: number, usernames: stri
         new Promise<void>((resolve) => {
           const body = JSON.stringify({ username: usernames[i % usernames.length]!.replace('#', String(i)), password: `wrong-${i}-guess` });
           const req = http.request(
-            { host: target.hostname, port: target.port, path: target.pathname, method: 'POST', agent, localAddress, headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } },
+            {
+              host: target.hostname,
+              port: target.port,
+              path: target.pathname,
+              method: 'POST',
+              agent,
+              localAddress,
+              headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
+            },
             (res) => {
               res.resume();
               res.on('end', () => {
@@ -53,7 +65,12 @@ export async function loginBurst(coreUrl: string, count: number, usernames: stri
 }
 
 /** New terminals connect one every everyMs (their first handshake: a real token check), each presses once and leaves. */
-export async function newTerminals(url: string, creds: { deviceId: string; token: string }[], everyMs: number, tag: string): Promise<{ handshakeMs: number[]; ackMs: number[]; failures: string[] }> {
+export async function newTerminals(
+  url: string,
+  creds: { deviceId: string; token: string }[],
+  everyMs: number,
+  tag: string,
+): Promise<{ handshakeMs: number[]; ackMs: number[]; failures: string[] }> {
   const handshakeMs: number[] = [];
   const ackMs: number[] = [];
   const failures: string[] = [];
@@ -66,7 +83,13 @@ export async function newTerminals(url: string, creds: { deviceId: string; token
     all.push(
       (async () => {
         const t = performance.now();
-        const socket = io(`${url}/terminal`, { auth: { deviceId: c.deviceId, token: c.token }, transports: ['websocket'], reconnection: false, forceNew: true, timeout: 20_000 });
+        const socket = io(`${url}/terminal`, {
+          auth: { deviceId: c.deviceId, token: c.token },
+          transports: ['websocket'],
+          reconnection: false,
+          forceNew: true,
+          timeout: 20_000,
+        });
         try {
           await connected(socket, c.deviceId, 20_000);
           handshakeMs.push(performance.now() - t);
@@ -79,7 +102,11 @@ export async function newTerminals(url: string, creds: { deviceId: string; token
         }
         const a0 = performance.now();
         try {
-          const ans = await sendAlarm(socket, { alarmId: `${tag}-${i}`, kind: 'test', raisedAt: Date.now(), note: `flood bench ${tag} ${i}` }, { ackTimeoutMs: 10_000, maxAttempts: 1, sleep });
+          const ans = await sendAlarm(
+            socket,
+            { alarmId: `${tag}-${i}`, kind: 'test', raisedAt: Date.now(), note: `flood bench ${tag} ${i}` },
+            { ackTimeoutMs: 10_000, maxAttempts: 1, sleep },
+          );
           if (ans.ok) ackMs.push(performance.now() - a0);
           else failures.push(`${c.deviceId} alarm: ${ans.error.code}`);
         } catch (e) {
@@ -113,12 +140,18 @@ export async function loginFlood(opts: Options): Promise<boolean> {
   await pressBlock(honest, 30, opts.intervalMs, 'lwarm');
   await sleep(500);
   progress('login flood: baseline');
-  const [baseTerms, baseHonest] = await Promise.all([newTerminals(url, fresh.slice(0, opts.handshakes), opts.handshakeEveryMs, 'lbase-new'), pressBlock(honest, honestCount, opts.intervalMs, 'lbase')]);
+  const [baseTerms, baseHonest] = await Promise.all([
+    newTerminals(url, fresh.slice(0, opts.handshakes), opts.handshakeEveryMs, 'lbase-new'),
+    pressBlock(honest, honestCount, opts.intervalMs, 'lbase'),
+  ]);
   await sleep(1000);
   progress(`login flood: ${opts.logins} logins at once`);
   const burst = loginBurst(core.url, opts.logins, usernames, '127.0.0.66');
   await sleep(50); // the burst is in flight before the terminals start
-  const [floodTerms, floodHonest] = await Promise.all([newTerminals(url, fresh.slice(opts.handshakes), opts.handshakeEveryMs, 'lflood-new'), pressBlock(honest, honestCount, opts.intervalMs, 'lflood')]);
+  const [floodTerms, floodHonest] = await Promise.all([
+    newTerminals(url, fresh.slice(opts.handshakes), opts.handshakeEveryMs, 'lflood-new'),
+    pressBlock(honest, honestCount, opts.intervalMs, 'lflood'),
+  ]);
   const burstResult = await burst;
 
   const hsB = stats(baseTerms.handshakeMs);
@@ -135,15 +168,23 @@ export async function loginFlood(opts: Options): Promise<boolean> {
     `login flood: ${opts.logins} concurrent /api/login with wrong passwords (known and unknown usernames, from 127.0.0.66), answered in ${(burstResult.ms / 1000).toFixed(1)} s; ` +
       `${opts.handshakes} new terminals per phase, one every ${opts.handshakeEveryMs} ms, each pressing once; ${opts.terminals} connected terminals pressing every ${opts.intervalMs} ms`,
   );
-  lines.push(`  login answers: ${Object.entries(burstResult.answers).map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  lines.push(
+    `  login answers: ${Object.entries(burstResult.answers)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ')}`,
+  );
   lines.push(`${'ms'.padEnd(30)}${'n'.padStart(6)}${'p50'.padStart(8)}${'p95'.padStart(8)}${'p99'.padStart(8)}${'max'.padStart(8)}`);
   lines.push(row('  handshake, no flood', hsB));
   lines.push(row('  handshake, login flood', hsF));
   lines.push(row('  alarm ack, no flood', ackB));
   lines.push(row('  alarm ack, login flood', ackF));
   if (failures.length) lines.push(`  TERMINAL FAILURES: ${failures.length}, e.g. ${failures.slice(0, 5).join('; ')}`);
-  lines.push(`target handshake p99 with/without the burst ≤ ${opts.limit.toFixed(2)}: ${hsOk ? 'PASS' : 'FAIL'} (${hsB.p99.toFixed(1)} → ${hsF.p99.toFixed(1)} ms, ${pct(hsRatio)}${floodTerms.failures.length ? `; ${floodTerms.failures.length} handshakes failed` : ''})`);
-  lines.push(`target alarm ack p99 with/without the burst ≤ ${opts.limit.toFixed(2)}: ${ackOk ? 'PASS' : 'FAIL'} (${ackB.p99.toFixed(1)} → ${ackF.p99.toFixed(1)} ms, ${pct(ackRatio)})`);
+  lines.push(
+    `target handshake p99 with/without the burst ≤ ${opts.limit.toFixed(2)}: ${hsOk ? 'PASS' : 'FAIL'} (${hsB.p99.toFixed(1)} → ${hsF.p99.toFixed(1)} ms, ${pct(hsRatio)}${floodTerms.failures.length ? `; ${floodTerms.failures.length} handshakes failed` : ''})`,
+  );
+  lines.push(
+    `target alarm ack p99 with/without the burst ≤ ${opts.limit.toFixed(2)}: ${ackOk ? 'PASS' : 'FAIL'} (${ackB.p99.toFixed(1)} → ${ackF.p99.toFixed(1)} ms, ${pct(ackRatio)})`,
+  );
   console.log(lines.join('\n'));
 
   const result = {
@@ -163,4 +204,3 @@ export async function loginFlood(opts: Options): Promise<boolean> {
   await core.stop();
   return hsOk && ackOk;
 }
-

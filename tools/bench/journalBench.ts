@@ -73,8 +73,17 @@ function parseArgs(argv: string[]): Options {
     argv,
     HELP,
     {
-      records: 'value', schools: 'value', units: 'value', seed: 'value', 'start-timeout': 'value', 'live-timeout': 'value',
-      'no-restart': 'switch', 'no-floor': 'switch', check: 'switch', regenerate: 'switch', out: 'value',
+      records: 'value',
+      schools: 'value',
+      units: 'value',
+      seed: 'value',
+      'start-timeout': 'value',
+      'live-timeout': 'value',
+      'no-restart': 'switch',
+      'no-floor': 'switch',
+      check: 'switch',
+      regenerate: 'switch',
+      out: 'value',
     },
     ['--out'],
   );
@@ -125,15 +134,27 @@ async function preparedJournal(o: Options): Promise<{ dir: string; meta: CacheMe
   const { registry } = await loadDemoRegistry(tmp, path.join(ROOT, 'assets'), { schools: o.schools, units: o.units });
   const registryMs = performance.now() - r0;
   const snap = registry.snapshot;
-  const officers = snap.operators.filter((x) => x.role === 'officer' || x.role === 'chief').map(({ username, displayName, role }) => ({ username, displayName, role }));
+  const officers = snap.operators
+    .filter((x) => x.role === 'officer' || x.role === 'chief')
+    .map(({ username, displayName, role }) => ({ username, displayName, role }));
   progress(`generating ${o.records.toLocaleString('en')} journal records`);
   // The year ends half a day ago, so nothing in it lies in the station's future.
   const gen = generateJournal(
     path.join(tmp, 'journal.jsonl'),
-    { terminals: snap.terminals.map((t) => ({ deviceId: t.deviceId, schoolId: t.schoolId })), units: snap.units.map((u) => ({ id: u.id, hasDevice: u.hasDevice })), officers },
+    {
+      terminals: snap.terminals.map((t) => ({ deviceId: t.deviceId, schoolId: t.schoolId })),
+      units: snap.units.map((u) => ({ id: u.id, hasDevice: u.hasDevice })),
+      officers,
+    },
     { records: o.records, seed: o.seed, endAt: Date.now() - 12 * 3600_000 },
   );
-  const meta: CacheMeta = { generatorVersion: GENERATOR_VERSION, options: { records: o.records, schools: o.schools, units: o.units, seed: o.seed }, generatedAt: new Date().toISOString(), registryMs, gen };
+  const meta: CacheMeta = {
+    generatorVersion: GENERATOR_VERSION,
+    options: { records: o.records, schools: o.schools, units: o.units, seed: o.seed },
+    generatedAt: new Date().toISOString(),
+    registryMs,
+    gen,
+  };
   fs.writeFileSync(path.join(tmp, 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
   fs.renameSync(tmp, dir);
   return { dir, meta, cached: false };
@@ -282,14 +303,18 @@ async function runCore(label: string, dataDir: string, o: Options, live?: { brow
       dataDir,
       timeoutMs: o.startTimeoutS * 1000,
       onTick: (ms, pid) => {
-        if (Math.round(ms / 1000) % 10 === 0) progress(`${label}: still starting after ${(ms / 1000).toFixed(0)} s, RSS ${procMemMiB(pid)?.rss.toFixed(0) ?? '?'} MiB`);
+        if (Math.round(ms / 1000) % 10 === 0)
+          progress(`${label}: still starting after ${(ms / 1000).toFixed(0)} s, RSS ${procMemMiB(pid)?.rss.toFixed(0) ?? '?'} MiB`);
       },
     });
   } catch (e) {
     if (e instanceof CoreStartTimeout) {
       r.startTimedOut = true;
       if (e.peakMiB !== undefined) r.peakMiB = e.peakMiB;
-      r.journalWarnings = e.output.split('\n').filter((l) => l.startsWith('journal:')).slice(0, 10);
+      r.journalWarnings = e.output
+        .split('\n')
+        .filter((l) => l.startsWith('journal:'))
+        .slice(0, 10);
       return r;
     }
     r.error = (e as Error).message;
@@ -308,14 +333,19 @@ async function runCore(label: string, dataDir: string, o: Options, live?: { brow
     if (r.live.error) progress(`${label}: ${r.live.error}`);
   }
   r.peakMiB = procMemMiB(core.child.pid)?.hwm;
-  r.journalWarnings = core.output().split('\n').filter((l) => l.startsWith('journal:')).slice(0, 10);
+  r.journalWarnings = core
+    .output()
+    .split('\n')
+    .filter((l) => l.startsWith('journal:'))
+    .slice(0, 10);
   await core.stop(30_000);
   return r;
 }
 
 const secs = (ms: number | undefined): string => (ms === undefined ? '—' : `${(ms / 1000).toFixed(2)} s`);
 const mib = (m: number | undefined): string => (m === undefined ? '—' : `${m.toFixed(0)} MiB`);
-const ratio = (a: number | undefined, b: number | undefined): string => (a === undefined || b === undefined || !(b > 0) ? '' : ` (×${(a / b).toFixed(1)} the floor)`);
+const ratio = (a: number | undefined, b: number | undefined): string =>
+  a === undefined || b === undefined || !(b > 0) ? '' : ` (×${(a / b).toFixed(1)} the floor)`;
 const verdict = (ok: boolean | undefined): string => (ok === undefined ? 'FAIL (not measured)' : ok ? 'PASS' : 'FAIL');
 
 async function main(): Promise<number> {
@@ -327,7 +357,9 @@ async function main(): Promise<number> {
   const { dir, meta, cached } = await preparedJournal(o);
   const journalFile = path.join(dir, 'journal.jsonl');
   const bytes = fs.statSync(journalFile).size;
-  progress(`journal ${cached ? 'from the cache' : 'generated'}: ${meta.gen.records.toLocaleString('en')} records, ${(bytes / 2 ** 20).toFixed(0)} MiB (${dir})`);
+  progress(
+    `journal ${cached ? 'from the cache' : 'generated'}: ${meta.gen.records.toLocaleString('en')} records, ${(bytes / 2 ** 20).toFixed(0)} MiB (${dir})`,
+  );
   const creds = JSON.parse(fs.readFileSync(path.join(dir, 'demo-credentials.json'), 'utf8')) as DemoCredentials;
 
   let check: ReturnType<typeof checkJournal> | undefined;
@@ -337,10 +369,27 @@ async function main(): Promise<number> {
   }
   const readMs = await readFloorMs(journalFile);
 
-  const browser = await chromium.launch({ executablePath: findChromium(), args: CHROMIUM_ARGS, headless: true, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false });
+  const browser = await chromium.launch({
+    executablePath: findChromium(),
+    args: CHROMIUM_ARGS,
+    headless: true,
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
+  });
   onCleanup('chromium', () => browser.close());
 
-  const floor = o.floor ? await runCore('empty journal (floor)', copyDataDir(dir, DATA_FILES.filter((f) => f !== 'journal.jsonl')), o, { browser, creds }) : undefined;
+  const floor = o.floor
+    ? await runCore(
+        'empty journal (floor)',
+        copyDataDir(
+          dir,
+          DATA_FILES.filter((f) => f !== 'journal.jsonl'),
+        ),
+        o,
+        { browser, creds },
+      )
+    : undefined;
   const fullDir = copyDataDir(dir, DATA_FILES);
   const full = await runCore(`${meta.gen.records.toLocaleString('en')}-record journal`, fullDir, o, { browser, creds });
   const restart = o.restart && full.startMs !== undefined ? await runCore('restart on the same data folder', fullDir, o) : undefined;
@@ -362,13 +411,23 @@ async function main(): Promise<number> {
       `${cached ? 'cached' : `generated in ${(g.ms / 1000).toFixed(1)} s (+ ${(meta.registryMs / 1000).toFixed(1)} s for the county's credentials)`}; ` +
       `chromium ${browser.version()}, node ${process.version}, ${os.cpus().length} CPUs`,
   );
-  lines.push(`  records by type: ${Object.entries(g.byType).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ')}`);
-  if (check) lines.push(`  --check: ${check.refused} of ${check.records} events refused by checkEvent${check.examples.length ? `: ${check.examples.join('; ')}` : ''}`);
+  lines.push(
+    `  records by type: ${Object.entries(g.byType)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ')}`,
+  );
+  if (check)
+    lines.push(`  --check: ${check.refused} of ${check.records} events refused by checkEvent${check.examples.length ? `: ${check.examples.join('; ')}` : ''}`);
   lines.push(`  floor: this process streams and parses the journal in ${secs(readMs)}`);
   lines.push('');
   const show = (r: RunResult | undefined): void => {
     if (!r) return;
-    const start = r.startTimedOut ? `did not listen within ${o.startTimeoutS} s (killed)` : r.error ? `could not start: ${r.error.split('\n')[0]}` : `listening after ${secs(r.startMs)}`;
+    const start = r.startTimedOut
+      ? `did not listen within ${o.startTimeoutS} s (killed)`
+      : r.error
+        ? `could not start: ${r.error.split('\n')[0]}`
+        : `listening after ${secs(r.startMs)}`;
     lines.push(`${r.label}: ${start}; RSS at listen ${mib(r.rssAtListenMiB)}, peak ${mib(r.peakMiB)}`);
     if (r.live) {
       const l = r.live;
@@ -384,10 +443,19 @@ async function main(): Promise<number> {
   show(full);
   show(restart);
   lines.push('');
-  lines.push(`target start ≤ ${TARGET.startMs / 1000} s: ${verdict(startOk)} (${full.startTimedOut ? `> ${o.startTimeoutS} s` : secs(full.startMs)}${ratio(full.startMs, floor?.startMs)})`);
-  if (restart) lines.push(`target restart ≤ ${TARGET.startMs / 1000} s: ${verdict(restartOk)} (${restart.startTimedOut ? `> ${o.startTimeoutS} s` : secs(restart.startMs)}${ratio(restart.startMs, floor?.startMs)})`);
-  lines.push(`target peak RSS ≤ ${TARGET.rssMiB} MiB: ${verdict(rssOk)} (${mib(peak)}${ratio(peak, floor?.peakMiB)})${full.startTimedOut ? ' — the core never finished starting' : ''}`);
-  lines.push(`target console live ≤ ${TARGET.liveMs / 1000} s: ${verdict(liveOk)} (${full.live?.liveMs !== undefined ? secs(full.live.liveMs) : full.startTimedOut ? 'the core never listened' : `> ${o.liveTimeoutS} s`}${ratio(full.live?.liveMs, floor?.live?.liveMs)})`);
+  lines.push(
+    `target start ≤ ${TARGET.startMs / 1000} s: ${verdict(startOk)} (${full.startTimedOut ? `> ${o.startTimeoutS} s` : secs(full.startMs)}${ratio(full.startMs, floor?.startMs)})`,
+  );
+  if (restart)
+    lines.push(
+      `target restart ≤ ${TARGET.startMs / 1000} s: ${verdict(restartOk)} (${restart.startTimedOut ? `> ${o.startTimeoutS} s` : secs(restart.startMs)}${ratio(restart.startMs, floor?.startMs)})`,
+    );
+  lines.push(
+    `target peak RSS ≤ ${TARGET.rssMiB} MiB: ${verdict(rssOk)} (${mib(peak)}${ratio(peak, floor?.peakMiB)})${full.startTimedOut ? ' — the core never finished starting' : ''}`,
+  );
+  lines.push(
+    `target console live ≤ ${TARGET.liveMs / 1000} s: ${verdict(liveOk)} (${full.live?.liveMs !== undefined ? secs(full.live.liveMs) : full.startTimedOut ? 'the core never listened' : `> ${o.liveTimeoutS} s`}${ratio(full.live?.liveMs, floor?.live?.liveMs)})`,
+  );
   console.log(lines.join('\n'));
 
   const result = {

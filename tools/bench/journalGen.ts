@@ -203,7 +203,14 @@ export function generateJournal(file: string, county: GenCounty, opts: { records
       const noteAt = reAt + between(30 * S, 5 * MIN);
       plan(noteAt, { type: 'incident.note', at: noteAt, incidentId, operator: chief, text: '已与校方核实 / checked with the school' });
       doneAt = noteAt + between(10 * S, 2 * MIN);
-      plan(doneAt, { type: 'incident.resolved', at: doneAt, incidentId, operator: chief, disposition: 'false_alarm', note: '误报，已核实 / false alarm, checked' });
+      plan(doneAt, {
+        type: 'incident.resolved',
+        at: doneAt,
+        incidentId,
+        operator: chief,
+        disposition: 'false_alarm',
+        note: '误报，已核实 / false alarm, checked',
+      });
       n += 3;
     }
     busyUntil(deviceId, doneAt);
@@ -243,7 +250,14 @@ export function generateJournal(file: string, county: GenCounty, opts: { records
       }
       n += 4 + (byRadio ? 0 : 2);
       doneAt = onSceneAt + between(10 * MIN, 60 * MIN);
-      plan(doneAt, { type: 'incident.resolved', at: doneAt, incidentId, operator: op, disposition: 'real', note: '已处置，现场平稳 / handled, the scene is calm' });
+      plan(doneAt, {
+        type: 'incident.resolved',
+        at: doneAt,
+        incidentId,
+        operator: op,
+        disposition: 'real',
+        note: '已处置，现场平稳 / handled, the scene is calm',
+      });
       n++;
       if (!byRadio) {
         plan(doneAt + 30 * S, { type: 'unit.status', at: doneAt + 30 * S, unitId: unit.id, state: 'available', reportedAt: doneAt + 29 * S });
@@ -281,7 +295,14 @@ export function generateJournal(file: string, county: GenCounty, opts: { records
     const ackAt = Math.max(shownAt, cancelAt) + between(1 * S, 10 * S);
     const n = 3 + acknowledge(at, incidentId, op, ackAt);
     const doneAt = ackAt + between(30 * S, 3 * MIN);
-    plan(doneAt, { type: 'incident.resolved', at: doneAt, incidentId, operator: op, disposition: 'cancelled_by_school', note: '校方撤销 / withdrawn by the school' });
+    plan(doneAt, {
+      type: 'incident.resolved',
+      at: doneAt,
+      incidentId,
+      operator: op,
+      disposition: 'cancelled_by_school',
+      note: '校方撤销 / withdrawn by the school',
+    });
     busyUntil(deviceId, doneAt);
     return n + 1;
   };

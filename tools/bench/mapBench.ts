@@ -23,7 +23,19 @@ import { cleanupCore, connectSocket, round2, runBench, type Sender, senderOf, sl
 import { floorServerMain, hookWebSocket, installObserver, startFloorProcess } from './page';
 import { fleetChildMain, startFleet, type FleetReport } from './mapUnits';
 import { cleanupAll, onCleanup, parseArgs, progress } from './mapOptions';
-import { countyOutline, type FrameRun, loginConsole, makeCpuProbe, measureFrames, pageClock, press, type PressRun, startSecondOfficer, unitHomes, WS_HOOK } from './mapMeasure';
+import {
+  countyOutline,
+  type FrameRun,
+  loginConsole,
+  makeCpuProbe,
+  measureFrames,
+  pageClock,
+  press,
+  type PressRun,
+  startSecondOfficer,
+  unitHomes,
+  WS_HOOK,
+} from './mapMeasure';
 import { cpuProfile, type ProfileSummary, traceBrowser, type TraceSummary } from './mapProfile';
 
 // ---------------------------------------------------------------- output
@@ -64,7 +76,14 @@ async function main(): Promise<number> {
 
   const floorUrl = (await startFloorProcess(fileURLToPath(import.meta.url), onCleanup)).url;
 
-  const browser = await chromium.launch({ executablePath: findChromium(), args: CHROMIUM_ARGS, headless: true, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false });
+  const browser = await chromium.launch({
+    executablePath: findChromium(),
+    args: CHROMIUM_ARGS,
+    headless: true,
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
+  });
   onCleanup('chromium', () => browser.close());
   const pids: { fleet?: number } = {};
   const cpu = makeCpuProbe(await browser.newBrowserCDPSession(), { core: () => core.child.pid, fleet: () => pids.fleet });
@@ -101,7 +120,8 @@ async function main(): Promise<number> {
   const officer2 = await startSecondOfficer(core);
   const terminals = core.credentials.terminals.slice(0, 4);
   const senders: Sender[] = [];
-  for (const t of terminals) senders.push(senderOf(await connectSocket(`${core.url}terminal`, { deviceId: t.deviceId, token: t.token }, `terminal ${t.deviceId}`, onCleanup)));
+  for (const t of terminals)
+    senders.push(senderOf(await connectSocket(`${core.url}terminal`, { deviceId: t.deviceId, token: t.token }, `terminal ${t.deviceId}`, onCleanup)));
   await sleep(3000); // first paints, basemap, 1,000 school markers
   const clockBefore = await pageClock(page);
 
@@ -167,19 +187,29 @@ async function main(): Promise<number> {
     `map bench: ${opts.schools} schools, ${opts.units} units reporting every ${opts.positionMs} ms (${demoUnits - opts.units} more on foot, no device); ` +
       `console 1600×900; chromium ${browser.version()} headless, node ${process.version}`,
   );
-  L.push(`machine: ${os.cpus().length} CPUs, load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after; core started in ${coreStartS.toFixed(1)} s`);
+  L.push(
+    `machine: ${os.cpus().length} CPUs, load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after; core started in ${coreStartS.toFixed(1)} s`,
+  );
   L.push(
     `fleet (own process): ${fleetReport.sent} positions in ${(fleetReport.elapsedMs / 1000).toFixed(1)} s = ${fleetReport.ratePerS.toFixed(1)}/s of ${fleetReport.wantedPerS.toFixed(1)}/s wanted; ` +
       `lateness p50 ${f1(fleetReport.lateness.p50)} p99 ${f1(fleetReport.lateness.p99)} max ${f1(fleetReport.lateness.max)} ms; per-unit gap p99 ${f1(fleetReport.gaps.p99)} ms; ` +
       `${fleetReport.skipped} skipped offline, ${fleetReport.disconnects} disconnects; mean ${fleetReport.meanSpeedKmh.toFixed(0)} km/h, ${(fleetReport.meanDistanceM / 1000).toFixed(1)} km each; fleet CPU ${((100 * fleetReport.cpuMs) / fleetReport.elapsedMs).toFixed(0)} %`,
   );
   const clockOk = Math.abs(clockBefore.offsetMs) - clockBefore.uncertaintyMs <= 1 && Math.abs(clockAfter.offsetMs) - clockAfter.uncertaintyMs <= 1;
-  L.push(`clock page − node: ${clockBefore.offsetMs.toFixed(2)} ms before, ${clockAfter.offsetMs.toFixed(2)} ms after (± ${Math.max(clockBefore.uncertaintyMs, clockAfter.uncertaintyMs).toFixed(2)})${clockOk ? '' : ' — WARNING: more than 1 ms apart'}`);
+  L.push(
+    `clock page − node: ${clockBefore.offsetMs.toFixed(2)} ms before, ${clockAfter.offsetMs.toFixed(2)} ms after (± ${Math.max(clockBefore.uncertaintyMs, clockAfter.uncertaintyMs).toFixed(2)})${clockOk ? '' : ' — WARNING: more than 1 ms apart'}`,
+  );
   L.push('');
-  L.push(`${'frame time (rAF delta), ms'.padEnd(46)}${'n'.padStart(6)}${'p50'.padStart(7)}${'p95'.padStart(7)}${'p99'.padStart(7)}${'max'.padStart(7)}${'>33'.padStart(6)}${'>50'.padStart(6)}  LoAF n/p95   main busy  renderer CPU`);
+  L.push(
+    `${'frame time (rAF delta), ms'.padEnd(46)}${'n'.padStart(6)}${'p50'.padStart(7)}${'p95'.padStart(7)}${'p99'.padStart(7)}${'max'.padStart(7)}${'>33'.padStart(6)}${'>50'.padStart(6)}  LoAF n/p95   main busy  renderer CPU`,
+  );
   const frameRow = (r: FrameRun): string =>
-    row(`${r.label}`, r.frames, `${String(r.over33).padStart(6)}${String(r.over50).padStart(6)}  ${String(r.loaf.count).padStart(4)}/${f1(r.loaf.p95).padStart(5)}  ` +
-      `${((100 * r.main.taskMs) / Math.max(1, r.main.windowMs)).toFixed(0).padStart(6)} %  ${((100 * (r.cpuMs.renderer ?? 0)) / Math.max(1, r.main.windowMs)).toFixed(0).padStart(8)} %`);
+    row(
+      `${r.label}`,
+      r.frames,
+      `${String(r.over33).padStart(6)}${String(r.over50).padStart(6)}  ${String(r.loaf.count).padStart(4)}/${f1(r.loaf.p95).padStart(5)}  ` +
+        `${((100 * r.main.taskMs) / Math.max(1, r.main.windowMs)).toFixed(0).padStart(6)} %  ${((100 * (r.cpuMs.renderer ?? 0)) / Math.max(1, r.main.windowMs)).toFixed(0).padStart(8)} %`,
+    );
   for (const r of [blankRun, idleRun, busyRun, alarmFrames]) L.push(frameRow(r));
   const ratio = (a: number, b: number): string => `×${(a / b).toFixed(2)}`;
   L.push(
@@ -192,9 +222,21 @@ async function main(): Promise<number> {
     L.push(
       `  ${r.label}: main thread script ${((100 * m.scriptMs) / m.windowMs).toFixed(0)}%, layout ${((100 * m.layoutMs) / m.windowMs).toFixed(0)}% (${m.layouts}), style ${((100 * m.styleMs) / m.windowMs).toFixed(0)}% (${m.styleRecalcs}); ` +
         `CPU renderer ${pct(r, 'renderer')}, gpu+browser ${pct(r, 'gpuAndBrowser')}, core ${pct(r, 'core')}, fleet ${pct(r, 'fleet')}, bench ${pct(r, 'bench')}; ` +
-        `ws in: ${Object.entries(r.ws).sort((a, b) => b[1][1] - a[1][1]).slice(0, 3).map(([k, [n, b]]) => `${k} ${n}× ${(b / 1024 / (m.windowMs / 1000)).toFixed(0)} KB/s`).join(', ') || 'none'}`,
+        `ws in: ${
+          Object.entries(r.ws)
+            .sort((a, b) => b[1][1] - a[1][1])
+            .slice(0, 3)
+            .map(([k, [n, b]]) => `${k} ${n}× ${(b / 1024 / (m.windowMs / 1000)).toFixed(0)} KB/s`)
+            .join(', ') || 'none'
+        }`,
     );
-    if (r.loaf.topScripts.length > 0) L.push(`    LoAF scripts: ${r.loaf.topScripts.slice(0, 3).map((s) => `${s.what} ${s.ms.toFixed(0)} ms/${s.n}`).join('; ')}`);
+    if (r.loaf.topScripts.length > 0)
+      L.push(
+        `    LoAF scripts: ${r.loaf.topScripts
+          .slice(0, 3)
+          .map((s) => `${s.what} ${s.ms.toFixed(0)} ms/${s.n}`)
+          .join('; ')}`,
+      );
   }
   L.push('');
   L.push(`${'press → DOM, ms'.padEnd(46)}${'n'.padStart(6)}${'p50'.padStart(7)}${'p95'.padStart(7)}${'p99'.padStart(7)}${'max'.padStart(7)}`);
@@ -209,8 +251,14 @@ async function main(): Promise<number> {
     L.push(row('floor    emit → bare page DOM', stats(floorBurst.dom)));
     L.push(row('station  press → console DOM', stats(stationBurst.dom)));
   }
-  L.push(`ratio station/floor press → DOM: p50 ${ratio(st.dom.p50, fs_.dom.p50)}, p99 ${ratio(st.dom.p99, fs_.dom.p99)}` + (st.dom.n < 100 ? ` (p99 of ${st.dom.n} alarms is the ${Math.ceil(0.99 * st.dom.n)}th smallest: with fewer than 100 it is the max)` : ''));
-  if (!opts.keepOpen) L.push(`alarms handled by the second officer (acknowledged, resolved ~3 s after the press): ${handled.ok}${handled.failed.length ? `; failures ${handled.failed.length}: ${handled.failed.slice(0, 3).join('; ')}` : ''}`);
+  L.push(
+    `ratio station/floor press → DOM: p50 ${ratio(st.dom.p50, fs_.dom.p50)}, p99 ${ratio(st.dom.p99, fs_.dom.p99)}` +
+      (st.dom.n < 100 ? ` (p99 of ${st.dom.n} alarms is the ${Math.ceil(0.99 * st.dom.n)}th smallest: with fewer than 100 it is the max)` : ''),
+  );
+  if (!opts.keepOpen)
+    L.push(
+      `alarms handled by the second officer (acknowledged, resolved ~3 s after the press): ${handled.ok}${handled.failed.length ? `; failures ${handled.failed.length}: ${handled.failed.slice(0, 3).join('; ')}` : ''}`,
+    );
   if (prof) {
     const profLines = (title: string, p: ProfileSummary): void => {
       L.push('');
@@ -228,8 +276,12 @@ async function main(): Promise<number> {
     L.push(`files: ${prof.files.map((f) => path.relative(process.cwd(), f)).join(', ')}`);
   }
   L.push('');
-  L.push(`target frame p95 < ${opts.frameTarget} ms with ${opts.units} units moving: ${framePass ? 'PASS' : 'FAIL'} (p95 ${f1(busyRun.frames.p95)} ms; blank page ${f1(blankRun.frames.p95)}, not moving ${f1(idleRun.frames.p95)})`);
-  L.push(`target press → console DOM p99 ≤ ${opts.pressTarget} ms with the units moving: ${pressPass ? 'PASS' : 'FAIL'} (p99 ${f1(st.dom.p99)} ms over ${st.dom.n} alarms; floor ${f1(fs_.dom.p99)})`);
+  L.push(
+    `target frame p95 < ${opts.frameTarget} ms with ${opts.units} units moving: ${framePass ? 'PASS' : 'FAIL'} (p95 ${f1(busyRun.frames.p95)} ms; blank page ${f1(blankRun.frames.p95)}, not moving ${f1(idleRun.frames.p95)})`,
+  );
+  L.push(
+    `target press → console DOM p99 ≤ ${opts.pressTarget} ms with the units moving: ${pressPass ? 'PASS' : 'FAIL'} (p99 ${f1(st.dom.p99)} ms over ${st.dom.n} alarms; floor ${f1(fs_.dom.p99)})`,
+  );
   console.log(L.join('\n'));
 
   const frameJson = (r: FrameRun): object => ({ ...r });
@@ -244,7 +296,14 @@ async function main(): Promise<number> {
     frames: { blank: frameJson(blankRun), notMoving: frameJson(idleRun), moving: frameJson(busyRun), movingWithAlarms: frameJson(alarmFrames) },
     press: {
       floor: { emitToDom: fs_.dom, emitToAck: fs_.ack, burst: floorBurst ? stats(floorBurst.dom) : undefined },
-      station: { pressToConsoleDom: st.dom, pressToAck: st.ack, pressToCoreBroadcast: st.coreOut, pressToConsoleMessage: st.wsIn, messageToDom: st.wsInToDom, burst: stationBurst ? stats(stationBurst.dom) : undefined },
+      station: {
+        pressToConsoleDom: st.dom,
+        pressToAck: st.ack,
+        pressToCoreBroadcast: st.coreOut,
+        pressToConsoleMessage: st.wsIn,
+        messageToDom: st.wsInToDom,
+        burst: stationBurst ? stats(stationBurst.dom) : undefined,
+      },
       handled,
     },
     profile: prof,

@@ -59,7 +59,13 @@ function startFrames(): void {
           blocking: l.blockingDuration,
           renderStart: l.renderStart,
           styleAndLayoutStart: l.styleAndLayoutStart,
-          scripts: (l.scripts ?? []).map((s) => ({ invoker: s.invoker, src: s.sourceURL, fn: s.sourceFunctionName, d: s.duration, forced: s.forcedStyleAndLayoutDuration })),
+          scripts: (l.scripts ?? []).map((s) => ({
+            invoker: s.invoker,
+            src: s.sourceURL,
+            fn: s.sourceFunctionName,
+            d: s.duration,
+            forced: s.forcedStyleAndLayoutDuration,
+          })),
         });
       }
     });
@@ -117,7 +123,11 @@ export function makeCpuProbe(browserCdp: CDPSession, pids: Record<string, () => 
 }
 
 /** Runs fn while accounting the page's main thread (CDP Performance metrics) and every process's CPU. */
-async function accounted<T>(page: Page, cpu: () => Promise<CpuTimes>, fn: () => Promise<T>): Promise<{ value: T; main: MainThread; cpuMs: CpuTimes; windowMs: number }> {
+async function accounted<T>(
+  page: Page,
+  cpu: () => Promise<CpuTimes>,
+  fn: () => Promise<T>,
+): Promise<{ value: T; main: MainThread; cpuMs: CpuTimes; windowMs: number }> {
   const m0 = await readMetrics(page);
   const c0 = await cpu();
   const t0 = clock();
@@ -189,7 +199,10 @@ export async function measureFrames(page: Page, label: string, seconds: number, 
       p95: loafD.p95,
       max: loafD.max,
       totalBlockingMs: loaf.reduce((a, f) => a + f.blocking, 0),
-      topScripts: [...scripts.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 5).map(([what, e]) => ({ what: what.slice(0, 90), ms: e.ms, n: e.n })),
+      topScripts: [...scripts.entries()]
+        .sort((a, b) => b[1].ms - a[1].ms)
+        .slice(0, 5)
+        .map(([what, e]) => ({ what: what.slice(0, 90), ms: e.ms, n: e.n })),
     },
     longTasks: { count: long.length, totalMs: long.reduce((a, b) => a + b, 0), maxMs: Math.max(0, ...long) },
     main: r.main,
@@ -215,7 +228,15 @@ let runCounter = 0;
  * Presses `count` alarms `intervalMs` apart (0 = back to back) on an absolute schedule and waits until the page shows
  * all of them. `onAck` gets each station ack (to hand the incident to the second officer).
  */
-export async function press(page: Page, senders: Sender[], count: number, intervalMs: number, tag: string, spy?: Record<string, number>, onAck?: (incidentId: string) => void): Promise<PressRun> {
+export async function press(
+  page: Page,
+  senders: Sender[],
+  count: number,
+  intervalMs: number,
+  tag: string,
+  spy?: Record<string, number>,
+  onAck?: (incidentId: string) => void,
+): Promise<PressRun> {
   const run = `${tag}${++runCounter}`;
   progress(`${count} alarms ${intervalMs > 0 ? `${intervalMs} ms apart` : 'back to back'} → ${new URL(page.url()).port === '' ? page.url() : 'page'}`);
   const ids = Array.from({ length: count }, (_, i) => `mb-${run}-${String(i).padStart(4, '0')}`);
@@ -250,7 +271,9 @@ export async function press(page: Page, senders: Sender[], count: number, interv
  * A second console in Node, logged in as the second duty officer: stamps when the core's broadcast of each alarm's
  * record arrives, and (unless --keep-open) acknowledges and resolves each bench alarm a few seconds after it came.
  */
-export async function startSecondOfficer(core: CoreProcess): Promise<{ seen: Record<string, number>; handle(incidentId: string): void; handled: () => { ok: number; failed: string[] } }> {
+export async function startSecondOfficer(
+  core: CoreProcess,
+): Promise<{ seen: Record<string, number>; handle(incidentId: string): void; handled: () => { ok: number; failed: string[] } }> {
   const { socket, seen } = await consoleSocket(core, operator(core, 'officer2'), 'officer2', 'second officer console', onCleanup);
   let ok = 0;
   const failed: string[] = [];
@@ -287,7 +310,8 @@ export async function loginConsole(context: BrowserContext, core: CoreProcess): 
   const { page, errors } = await submitConsoleLogin(context, core.url, operator(core, 'officer'));
   try {
     // Only stable markers: the queue, the map's section and Leaflet's container, the link state.
-    for (const sel of ['section.queue', '[data-testid="map"]', '.leaflet-container', '[data-testid="link-state"].online']) await page.waitForSelector(sel, { timeout: 20_000 });
+    for (const sel of ['section.queue', '[data-testid="map"]', '.leaflet-container', '[data-testid="link-state"].online'])
+      await page.waitForSelector(sel, { timeout: 20_000 });
   } catch (e) {
     throw new Error(`the console did not come up after login: ${(e as Error).message}${errors.length ? `\npage errors: ${errors.join('; ')}` : ''}`);
   }

@@ -64,9 +64,22 @@ export function parseArgs(argv: string[]): Options {
     argv,
     HELP,
     {
-      units: 'value', schools: 'value', 'position-ms': 'value', 'frames-s': 'value', 'idle-s': 'value', 'blank-s': 'value', alarms: 'value',
-      'alarm-ms': 'value', burst: 'value', 'floor-ms': 'value', 'keep-open': 'switch', 'frame-target': 'value', 'press-target': 'value',
-      profile: 'value', strict: 'switch', out: 'value',
+      units: 'value',
+      schools: 'value',
+      'position-ms': 'value',
+      'frames-s': 'value',
+      'idle-s': 'value',
+      'blank-s': 'value',
+      alarms: 'value',
+      'alarm-ms': 'value',
+      burst: 'value',
+      'floor-ms': 'value',
+      'keep-open': 'switch',
+      'frame-target': 'value',
+      'press-target': 'value',
+      profile: 'value',
+      strict: 'switch',
+      out: 'value',
     },
     ['--profile', '--out'],
   );
@@ -90,7 +103,8 @@ export function parseArgs(argv: string[]): Options {
   return o;
 }
 
-export const progress = (what: string): void => void process.stderr.write(`bench:map [${((performance.now() - T0) / 1000).toFixed(0).padStart(3)} s] ${what}\n`);
+export const progress = (what: string): void =>
+  void process.stderr.write(`bench:map [${((performance.now() - T0) / 1000).toFixed(0).padStart(3)} s] ${what}\n`);
 const T0 = performance.now();
 
 export const { onCleanup, cleanupAll } = cleanupRegistry('bench:map');

@@ -6,7 +6,6 @@ import { type Browser, type Page } from 'playwright-core';
 import { ROOT } from '../../test/support/core';
 import { sleep } from './common';
 
-
 // ---------------------------------------------------------------- the profile (--profile)
 
 interface CpuProfileNode {
@@ -132,8 +131,15 @@ function summarizeProfile(profile: CpuProfile, resolve: ReturnType<typeof loadSo
   const pct = (ms: number): number => (100 * ms) / Math.max(1, total);
   return {
     totalMs: total,
-    byArea: [...areas.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([area, ms]) => ({ area, ms, pct: pct(ms) })),
-    top: [...fns.values()].filter((f) => f.fn !== '(idle)').sort((a, b) => b.ms - a.ms).slice(0, 20).map((f) => ({ ...f, pct: pct(f.ms) })),
+    byArea: [...areas.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 12)
+      .map(([area, ms]) => ({ area, ms, pct: pct(ms) })),
+    top: [...fns.values()]
+      .filter((f) => f.fn !== '(idle)')
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, 20)
+      .map((f) => ({ ...f, pct: pct(f.ms) })),
   };
 }
 
@@ -206,11 +212,25 @@ function summarizeTrace(events: TraceEvent[]): TraceSummary {
   return {
     windowMs,
     threads: busy.slice(0, 10).map((b) => ({ thread: b.thread, busyMs: b.busyMs, pct: (100 * b.busyMs) / Math.max(1, windowMs) })),
-    mainSelf: [...selfBy.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([event, us]) => ({ event, ms: us / 1000, pct: (100 * us) / Math.max(1, mainTotal) })),
+    mainSelf: [...selfBy.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 15)
+      .map(([event, us]) => ({ event, ms: us / 1000, pct: (100 * us) / Math.max(1, mainTotal) })),
   };
 }
 
-const TRACE_CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'v8.execute', 'blink', 'cc', 'gpu', 'viz', 'toplevel', 'benchmark'];
+const TRACE_CATEGORIES = [
+  'devtools.timeline',
+  'disabled-by-default-devtools.timeline',
+  'v8',
+  'v8.execute',
+  'blink',
+  'cc',
+  'gpu',
+  'viz',
+  'toplevel',
+  'benchmark',
+];
 
 export async function cpuProfile(page: Page, file: string, seconds: number): Promise<ProfileSummary> {
   const cdp = await page.context().newCDPSession(page);

@@ -150,7 +150,12 @@ export async function fleetChildMain(): Promise<void> {
       while (next < c.units.length) {
         const i = next++;
         const u = c.units[i]!;
-        const s = io(new URL('unit', c.url).toString(), { auth: { unitId: u.unitId, token: u.token }, transports: ['websocket'], reconnection: true, forceNew: true });
+        const s = io(new URL('unit', c.url).toString(), {
+          auth: { unitId: u.unitId, token: u.token },
+          transports: ['websocket'],
+          reconnection: true,
+          forceNew: true,
+        });
         s.on('disconnect', () => void disconnects++);
         // Dispatches are not part of this bench; accept politely so the core does not resend.
         s.on('dispatch', (_d: unknown, ack?: (a: object) => void) => ack?.({ ok: true }));

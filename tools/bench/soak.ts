@@ -74,8 +74,17 @@ function parseArgs(argv: string[]): Options {
     argv,
     HELP,
     {
-      minutes: 'value', terminals: 'value', 'per-school': 'value', workers: 'value', heartbeat: 'value', 'alarm-every': 'value',
-      sample: 'value', 'rss-limit': 'value', 'rss-growth': 'value', 'connect-timeout': 'value', out: 'value',
+      minutes: 'value',
+      terminals: 'value',
+      'per-school': 'value',
+      workers: 'value',
+      heartbeat: 'value',
+      'alarm-every': 'value',
+      sample: 'value',
+      'rss-limit': 'value',
+      'rss-growth': 'value',
+      'connect-timeout': 'value',
+      out: 'value',
     },
     ['--out'],
   );
@@ -121,7 +130,17 @@ async function preparedCounty(o: Options): Promise<{ dir: string; cached: boolea
     for (const s of schoolsList) {
       if (creds.terminals.length + extra.length >= o.terminals) break;
       const code = s.id.replace(/^sch-/, '');
-      extra.push({ record: { deviceId: `term-${code}-${k}`, schoolId: s.id, label: `一键报警终端 ${code.toUpperCase()}-${k}`, secret: { salt: '', hash: '' }, disabled: false }, token: newToken(), schoolName: s.name });
+      extra.push({
+        record: {
+          deviceId: `term-${code}-${k}`,
+          schoolId: s.id,
+          label: `一键报警终端 ${code.toUpperCase()}-${k}`,
+          secret: { salt: '', hash: '' },
+          disabled: false,
+        },
+        token: newToken(),
+        schoolName: s.name,
+      });
     }
   }
   for (let i = 0; i < extra.length; i += 64) {
@@ -153,18 +172,30 @@ interface ConsoleTally {
 async function startConsole(core: TimedCore, creds: DemoCredentials): Promise<{ socket: Socket; tally: ConsoleTally }> {
   const officer = creds.operators.find((x) => x.username === 'officer');
   if (!officer) throw new Error('the demo credentials have no officer');
-  const res = await fetch(`${core.url}api/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: officer.username, password: officer.password }) });
+  const res = await fetch(`${core.url}api/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: officer.username, password: officer.password }),
+  });
   const login = (await res.json()) as LoginResponse;
   if (!login.ok) throw new Error(`the console could not log in: ${login.error.message}`);
   const tally: ConsoleTally = { shown: new Map(), acknowledged: 0, resolved: 0, commandFailures: [], disconnects: 0, lastSeq: 0 };
   // On a reconnect the console asks for what it missed since its last record, as the real one does.
-  const socket = io(`${core.url}console`, { auth: (cb) => cb({ session: login.session, since: tally.lastSeq }), transports: ['websocket'], reconnection: true, forceNew: true });
+  const socket = io(`${core.url}console`, {
+    auth: (cb) => cb({ session: login.session, since: tally.lastSeq }),
+    transports: ['websocket'],
+    reconnection: true,
+    forceNew: true,
+  });
   onCleanup('console', () => void socket.close());
   const handle = async (incidentId: string): Promise<void> => {
     const ack = (await socket.timeout(10_000).emitWithAck('acknowledge', { incidentId })) as { ok: boolean; error?: { message: string } };
     if (!ack.ok) throw new Error(`acknowledge ${incidentId}: ${ack.error?.message}`);
     tally.acknowledged++;
-    const res2 = (await socket.timeout(10_000).emitWithAck('resolve', { incidentId, disposition: 'test', note: 'soak' })) as { ok: boolean; error?: { message: string } };
+    const res2 = (await socket.timeout(10_000).emitWithAck('resolve', { incidentId, disposition: 'test', note: 'soak' })) as {
+      ok: boolean;
+      error?: { message: string };
+    };
     if (!res2.ok) throw new Error(`resolve ${incidentId}: ${res2.error?.message}`);
     tally.resolved++;
   };
@@ -178,10 +209,14 @@ async function startConsole(core: TimedCore, creds: DemoCredentials): Promise<{ 
   socket.on('records', (batch: JournalRecord[]) => batch.forEach(onRecord));
   socket.on('record', onRecord);
   socket.on('disconnect', () => void tally.disconnects++);
-  await within(new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve());
-    socket.once('connect_error', (e) => reject(new Error(`the console could not connect: ${e.message}`)));
-  }), 30_000, 'the console did not connect within 30 s');
+  await within(
+    new Promise<void>((resolve, reject) => {
+      socket.once('connect', () => resolve());
+      socket.once('connect_error', (e) => reject(new Error(`the console could not connect: ${e.message}`)));
+    }),
+    30_000,
+    'the console did not connect within 30 s',
+  );
   return { socket, tally };
 }
 
@@ -273,7 +308,9 @@ async function main(): Promise<number> {
     // within the time-out is what the soak is there to find.
     const n = [...status.values()].reduce((a, s) => a + s.connected, 0);
     const errs = [...status.values()].reduce((a, s) => a + s.connectErrors, 0);
-    console.log(`soak: ${(e as Error).message}: ${n}/${terms.length} connected (${errs} connect errors, retried); core RSS ${procMemMiB(pid)?.rss.toFixed(0) ?? '?'} MiB`);
+    console.log(
+      `soak: ${(e as Error).message}: ${n}/${terms.length} connected (${errs} connect errors, retried); core RSS ${procMemMiB(pid)?.rss.toFixed(0) ?? '?'} MiB`,
+    );
     console.log(`target every terminal connected: FAIL (${n}/${terms.length} after ${o.connectTimeoutS} s)`);
     return 1;
   } finally {
@@ -281,7 +318,9 @@ async function main(): Promise<number> {
   }
   const connectS = (clock() - connectT0) / 1000;
   const hs = stats(handshakeMs);
-  progress(`${terms.length} terminals connected in ${connectS.toFixed(1)} s (handshake p50 ${hs.p50.toFixed(0)} ms, p99 ${hs.p99.toFixed(0)} ms); soaking for ${o.minutes} min`);
+  progress(
+    `${terms.length} terminals connected in ${connectS.toFixed(1)} s (handshake p50 ${hs.p50.toFixed(0)} ms, p99 ${hs.p99.toFixed(0)} ms); soaking for ${o.minutes} min`,
+  );
 
   // ---- the soak: an alarm a second, RSS every sample interval
   const rng = mulberry32(20240317);
@@ -310,7 +349,12 @@ async function main(): Promise<number> {
     cpuBefore = cpu;
     cpuAt = now;
     samples.push(s);
-    const recent = stats(sent.slice(-Math.max(1, Math.round((o.sampleS * 1000) / o.alarmEveryMs))).map((id) => acks.get(id)?.ms).filter((x): x is number => x !== undefined));
+    const recent = stats(
+      sent
+        .slice(-Math.max(1, Math.round((o.sampleS * 1000) / o.alarmEveryMs)))
+        .map((id) => acks.get(id)?.ms)
+        .filter((x): x is number => x !== undefined),
+    );
     console.log(
       `[${String(s.atS).padStart(5)} s] core RSS ${s.rssMiB.toFixed(0).padStart(5)} MiB (peak ${s.hwmMiB.toFixed(0)}), CPU ${s.cpuPct?.toFixed(0) ?? '?'} %; ` +
         `terminals connected ${s.connected}/${terms.length}; alarms sent ${s.sent}, acked ${s.acked}, shown ${s.shown}; ack p50/p99 ${recent.p50.toFixed(0)}/${recent.p99.toFixed(0)} ms`,
@@ -354,7 +398,12 @@ async function main(): Promise<number> {
   const lost = sent.filter((id) => !(acks.get(id)?.ok && tally.shown.has(id)));
   const ackStats: Stats = stats(ackedIds.map((id) => acks.get(id)!.ms));
   const hb = reports.reduce(
-    (a, r) => ({ sent: a.sent + r.heartbeats.sent, ok: a.ok + r.heartbeats.ok, refused: a.refused + r.heartbeats.refused, failed: a.failed + r.heartbeats.failed }),
+    (a, r) => ({
+      sent: a.sent + r.heartbeats.sent,
+      ok: a.ok + r.heartbeats.ok,
+      refused: a.refused + r.heartbeats.refused,
+      failed: a.failed + r.heartbeats.failed,
+    }),
     { sent: 0, ok: 0, refused: 0, failed: 0 },
   );
   const refusals: Record<string, number> = {};
@@ -378,16 +427,41 @@ async function main(): Promise<number> {
     `soak: ${o.minutes} min, ${terms.length} terminals (${o.workers} worker processes, ${Math.ceil(terms.length / 40)} loopback source addresses), heartbeat every ${o.heartbeatS} s, ` +
       `an alarm every ${o.alarmEveryMs} ms; node ${process.version}, ${os.cpus().length} CPUs`,
   );
-  lines.push(`  connect: all ${terms.length} in ${connectS.toFixed(1)} s; handshake p50 ${hs.p50.toFixed(0)} ms, p99 ${hs.p99.toFixed(0)} ms, max ${hs.max.toFixed(0)} ms; core open-file limit ${noFile ?? '?'}`);
+  lines.push(
+    `  connect: all ${terms.length} in ${connectS.toFixed(1)} s; handshake p50 ${hs.p50.toFixed(0)} ms, p99 ${hs.p99.toFixed(0)} ms, max ${hs.max.toFixed(0)} ms; core open-file limit ${noFile ?? '?'}`,
+  );
   lines.push(`  terminals: connected at the end ${connectedEnd}/${terms.length}, ever connected ${everConnected}, disconnects ${disconnects}`);
-  lines.push(`  heartbeats: sent ${hb.sent}, ok ${hb.ok}, refused ${hb.refused}${Object.keys(refusals).length ? ` (${Object.entries(refusals).map(([k, n]) => `${k} ${n}`).join(', ')})` : ''}, no answer ${hb.failed}`);
-  lines.push(`  alarms: sent ${sent.length} / acked ${ackedIds.length} / shown on the console ${shownIds.length} / lost ${lost.length}${lost.length ? ` (e.g. ${lost.slice(0, 5).map((id) => `${id}${acks.get(id)?.error ? `: ${acks.get(id)!.error}` : ''}`).join('; ')})` : ''}`);
+  lines.push(
+    `  heartbeats: sent ${hb.sent}, ok ${hb.ok}, refused ${hb.refused}${
+      Object.keys(refusals).length
+        ? ` (${Object.entries(refusals)
+            .map(([k, n]) => `${k} ${n}`)
+            .join(', ')})`
+        : ''
+    }, no answer ${hb.failed}`,
+  );
+  lines.push(
+    `  alarms: sent ${sent.length} / acked ${ackedIds.length} / shown on the console ${shownIds.length} / lost ${lost.length}${
+      lost.length
+        ? ` (e.g. ${lost
+            .slice(0, 5)
+            .map((id) => `${id}${acks.get(id)?.error ? `: ${acks.get(id)!.error}` : ''}`)
+            .join('; ')})`
+        : ''
+    }`,
+  );
   lines.push(`  alarm emit → ack: p50 ${ackStats.p50.toFixed(1)} ms, p99 ${ackStats.p99.toFixed(1)} ms, max ${ackStats.max.toFixed(1)} ms`);
-  lines.push(`  console: acknowledged ${tally.acknowledged}, resolved ${tally.resolved}, disconnects ${tally.disconnects}${tally.commandFailures.length ? `, failures: ${tally.commandFailures.slice(0, 3).join('; ')}` : ''}`);
-  lines.push(`  core RSS: ${rss.map((x) => x.toFixed(0)).join(' → ')} MiB; max ${maxRss.toFixed(0)} MiB, growth (lowest of the last quarter − lowest of the first half) ${growth >= 0 ? '+' : ''}${growth.toFixed(0)} MiB`);
+  lines.push(
+    `  console: acknowledged ${tally.acknowledged}, resolved ${tally.resolved}, disconnects ${tally.disconnects}${tally.commandFailures.length ? `, failures: ${tally.commandFailures.slice(0, 3).join('; ')}` : ''}`,
+  );
+  lines.push(
+    `  core RSS: ${rss.map((x) => x.toFixed(0)).join(' → ')} MiB; max ${maxRss.toFixed(0)} MiB, growth (lowest of the last quarter − lowest of the first half) ${growth >= 0 ? '+' : ''}${growth.toFixed(0)} MiB`,
+  );
   lines.push(`target lost = 0: ${lostOk ? 'PASS' : 'FAIL'} (${lost.length})`);
   lines.push(`target every terminal connected at the end: ${connOk ? 'PASS' : 'FAIL'} (${connectedEnd}/${terms.length})`);
-  lines.push(`target RSS bounded (≤ ${o.rssLimitMiB} MiB, growth ≤ ${o.rssGrowthMiB} MiB): ${rssOk ? 'PASS' : 'FAIL'} (max ${maxRss.toFixed(0)}, growth ${growth.toFixed(0)})${rss.length < 4 ? ' — fewer than 4 samples: the growth check means little' : ''}`);
+  lines.push(
+    `target RSS bounded (≤ ${o.rssLimitMiB} MiB, growth ≤ ${o.rssGrowthMiB} MiB): ${rssOk ? 'PASS' : 'FAIL'} (max ${maxRss.toFixed(0)}, growth ${growth.toFixed(0)})${rss.length < 4 ? ' — fewer than 4 samples: the growth check means little' : ''}`,
+  );
   console.log(lines.join('\n'));
 
   const result = {

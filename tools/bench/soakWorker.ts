@@ -5,7 +5,6 @@ import type { AlarmKind, HeartbeatAck, Refusal } from '../../shared/protocol';
 import { sendAlarm, sendHeartbeat } from '../../shared/terminalClient';
 import { clock, sleep } from './common';
 
-
 // ---------------------------------------------------------------- the messages between the soak and its workers
 
 interface Cred {
@@ -39,7 +38,13 @@ export async function workerMain(): Promise<void> {
   const send = (m: FromWorker): void => void process.send!(m);
   const sockets: Socket[] = [];
   const ever = new Set<number>();
-  const st: WorkerStatus = { connected: 0, everConnected: 0, disconnects: 0, connectErrors: 0, heartbeats: { sent: 0, ok: 0, refused: 0, failed: 0, refusals: {} } };
+  const st: WorkerStatus = {
+    connected: 0,
+    everConnected: 0,
+    disconnects: 0,
+    connectErrors: 0,
+    heartbeats: { sent: 0, ok: 0, refused: 0, failed: 0, refusals: {} },
+  };
   const status = (): WorkerStatus => ({ ...st, connected: sockets.filter((s) => s.connected).length, everConnected: ever.size });
   let hbTimer: NodeJS.Timeout | undefined;
   let statusTimer: NodeJS.Timeout | undefined;
@@ -118,7 +123,12 @@ export async function workerMain(): Promise<void> {
       const t0 = clock();
       // A real terminal resends the same alarmId until acked; three tries of 10 s bound it here.
       sendAlarm(s, { alarmId: m.alarmId, kind: m.kind, raisedAt: Date.now(), note: `soak ${m.alarmId}` }, { ackTimeoutMs: 10_000, maxAttempts: 3, sleep }).then(
-        (a) => send(a.ok ? { type: 'ack', alarmId: m.alarmId, ok: true, ms: clock() - t0, ...(a.duplicate ? { duplicate: true } : {}) } : { type: 'ack', alarmId: m.alarmId, ok: false, ms: clock() - t0, error: `${a.error.code}: ${a.error.message}` }),
+        (a) =>
+          send(
+            a.ok
+              ? { type: 'ack', alarmId: m.alarmId, ok: true, ms: clock() - t0, ...(a.duplicate ? { duplicate: true } : {}) }
+              : { type: 'ack', alarmId: m.alarmId, ok: false, ms: clock() - t0, error: `${a.error.code}: ${a.error.message}` },
+          ),
         (e: unknown) => send({ type: 'ack', alarmId: m.alarmId, ok: false, ms: clock() - t0, error: (e as Error).message }),
       );
     } else if (m.type === 'stop') {

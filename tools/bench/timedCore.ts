@@ -70,7 +70,13 @@ export async function spawnCore(opts: {
       : spawn(
           '/bin/sh',
           // Only ever raised: to noFile, or as far as the hard limit allows.
-          ['-c', `n=${Math.floor(opts.noFile)}; c=$(ulimit -n); if [ "$c" != unlimited ] && [ "$c" -lt "$n" ]; then ulimit -n "$n" 2>/dev/null || ulimit -n "$(ulimit -Hn)"; fi; exec "$@"`, 'sh', process.execPath, ...args],
+          [
+            '-c',
+            `n=${Math.floor(opts.noFile)}; c=$(ulimit -n); if [ "$c" != unlimited ] && [ "$c" -lt "$n" ]; then ulimit -n "$n" 2>/dev/null || ulimit -n "$(ulimit -Hn)"; fi; exec "$@"`,
+            'sh',
+            process.execPath,
+            ...args,
+          ],
           {
             cwd: ROOT,
             stdio: ['ignore', 'pipe', 'pipe'],

@@ -94,7 +94,8 @@ export function checkOptions(a: Map<string, string>): void {
   for (const k of a.keys()) {
     if (COMMON_OPTIONS.includes(k)) continue;
     if (SINGLE_OPTIONS.includes(k)) {
-      if (county) throw new ArgError(`${k} is for a single press; county mode (--terminals/--units) presses by itself (see --alarms-per-min, --test-every-min)`);
+      if (county)
+        throw new ArgError(`${k} is for a single press; county mode (--terminals/--units) presses by itself (see --alarms-per-min, --test-every-min)`);
       continue;
     }
     if (COUNTY_OPTIONS.includes(k)) {
@@ -173,7 +174,8 @@ export function parseCountyOptions(a: Map<string, string>, env: NodeJS.ProcessEn
   if (f !== undefined) {
     const m = /^(.+):(\d+(?:\.\d+)?)$/.exec(f);
     const rate = m ? Number(m[2]) : NaN;
-    if (!m || !(rate > 0) || rate > 10_000) throw new ArgError(`--flood must be DEVICE:RATE with RATE heartbeats per second (0–10000], e.g. term-p01:50; got "${f}"`);
+    if (!m || !(rate > 0) || rate > 10_000)
+      throw new ArgError(`--flood must be DEVICE:RATE with RATE heartbeats per second (0–10000], e.g. term-p01:50; got "${f}"`);
     flood = { deviceId: m[1]!, rate };
   }
   const note = a.get('--note');

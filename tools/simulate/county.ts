@@ -38,15 +38,20 @@ function findAssetsDir(): string {
 
 export async function runCounty(opts: CountyOptions): Promise<void> {
   const file = opts.credentialsFile;
-  if (!fs.existsSync(file)) throw new Error(`no credentials at ${file}: start the station with npm start -- --demo (--demo-schools N --demo-units M for a bigger county)`);
+  if (!fs.existsSync(file))
+    throw new Error(`no credentials at ${file}: start the station with npm start -- --demo (--demo-schools N --demo-units M for a bigger county)`);
   const creds = JSON.parse(fs.readFileSync(file, 'utf8')) as DemoCredentials;
   const nTerm = Math.min(opts.terminals, creds.terminals.length);
   const nUnits = Math.min(opts.units, creds.units.length);
   if (nTerm < opts.terminals) {
-    console.log(`asked for ${opts.terminals} terminals, but ${file} has only ${creds.terminals.length}: simulating ${nTerm} (start the demo with --demo-schools ${opts.terminals} for more)`);
+    console.log(
+      `asked for ${opts.terminals} terminals, but ${file} has only ${creds.terminals.length}: simulating ${nTerm} (start the demo with --demo-schools ${opts.terminals} for more)`,
+    );
   }
   if (nUnits < opts.units) {
-    console.log(`asked for ${opts.units} units, but ${file} has only ${creds.units.length} units with a device: simulating ${nUnits} (foot patrols have none; start the demo with a larger --demo-units)`);
+    console.log(
+      `asked for ${opts.units} units, but ${file} has only ${creds.units.length} units with a device: simulating ${nUnits} (foot patrols have none; start the demo with a larger --demo-units)`,
+    );
   }
   const silent = Math.min(opts.silent, nTerm);
 
@@ -147,7 +152,14 @@ export async function runCounty(opts: CountyOptions): Promise<void> {
     const stop = (why: string): void => {
       if (stopping) return;
       stopping = true;
-      const info: RunInfo = { terminals: nTerm, silent, units: nUnits, why, terminalsUp: stats.get('terminals.connected'), unitsUp: stats.get('units.connected') };
+      const info: RunInfo = {
+        terminals: nTerm,
+        silent,
+        units: nUnits,
+        why,
+        terminalsUp: stats.get('terminals.connected'),
+        unitsUp: stats.get('units.connected'),
+      };
       if (allUpAfterS !== undefined) info.allUpAfterS = allUpAfterS;
       clock.stop();
       for (const s of sockets) s.close();

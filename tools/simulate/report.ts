@@ -70,7 +70,9 @@ export function finalSummary(stats: Stats, elapsedS: number, info: RunInfo): str
     );
   }
   if (g('flood.sent') > 0) {
-    lines.push(`  flood        sent ${g('flood.sent')}, acked ${g('flood.ok')}, refused ${fmtMap(stats.byPrefix('flood.refused.'))}, no answer ${g('flood.no_answer')}`);
+    lines.push(
+      `  flood        sent ${g('flood.sent')}, acked ${g('flood.ok')}, refused ${fmtMap(stats.byPrefix('flood.refused.'))}, no answer ${g('flood.no_answer')}`,
+    );
   }
   if (g('bad_auth.attempts') > 0) {
     lines.push(

@@ -44,13 +44,17 @@ export async function runSingle(a: Map<string, string>): Promise<void> {
     if (i > 0) await new Promise((r) => setTimeout(r, interval));
     const alarmId = count === 1 && a.get('--alarm-id') ? a.get('--alarm-id')! : `${a.get('--alarm-id') ?? 'sim'}-${crypto.randomUUID().slice(0, 8)}`;
     const note = a.get('--note');
-    const ans = await sendAlarm(socket, {
-      alarmId,
-      kind,
-      raisedAt: Date.now(),
-      ...(a.has('--drill') ? { drill: true } : {}),
-      ...(note && note !== 'true' ? { note } : {}),
-    }, { sleep, onRetry: (n, why) => out({ event: 'retry', alarmId, attempt: n, why }) });
+    const ans = await sendAlarm(
+      socket,
+      {
+        alarmId,
+        kind,
+        raisedAt: Date.now(),
+        ...(a.has('--drill') ? { drill: true } : {}),
+        ...(note && note !== 'true' ? { note } : {}),
+      },
+      { sleep, onRetry: (n, why) => out({ event: 'retry', alarmId, attempt: n, why }) },
+    );
     out({ event: 'alarm:ack', alarmId, ...ans });
   }
   if (!a.has('--wait')) {

@@ -34,7 +34,15 @@ export class Samples {
 export class Stats {
   readonly counts = new Map<string, number>();
   private lastWindow = new Map<string, number>();
-  readonly latency = { heartbeat: new Samples(), alarm: new Samples(), test: new Samples(), status: new Samples(), connect: new Samples(), badAuthKnown: new Samples(), badAuthUnknown: new Samples() };
+  readonly latency = {
+    heartbeat: new Samples(),
+    alarm: new Samples(),
+    test: new Samples(),
+    status: new Samples(),
+    connect: new Samples(),
+    badAuthKnown: new Samples(),
+    badAuthUnknown: new Samples(),
+  };
 
   add(key: string, n = 1): void {
     this.counts.set(key, (this.counts.get(key) ?? 0) + n);

@@ -24,7 +24,14 @@ function labelIcon(className: string, text: string, attrs: Record<string, string
 
 const AlarmMarker = memo(function AlarmMarker({ school }: { school: School }) {
   const icon = useMemo(
-    () => labelIcon('alarm-marker', school.name, { 'data-testid': 'map-alarm', 'data-school-id': school.id }, '<span class="pulse"></span><span class="dot"></span>', [36, 36]),
+    () =>
+      labelIcon(
+        'alarm-marker',
+        school.name,
+        { 'data-testid': 'map-alarm', 'data-school-id': school.id },
+        '<span class="pulse"></span><span class="dot"></span>',
+        [36, 36],
+      ),
     [school],
   );
   return <Marker position={[school.lat, school.lng]} icon={icon} zIndexOffset={1000} keyboard={false} />;
@@ -56,7 +63,13 @@ export const DistanceRings = memo(function DistanceRings({ lat, lng }: { lat: nu
   return (
     <>
       {RING_KM.map((km) => (
-        <Circle key={km} center={[lat, lng]} radius={km * 1000} interactive={false} pathOptions={{ color: '#f87171', weight: 1.5, dashArray: '6 6', fill: false, opacity: 0.8 }} />
+        <Circle
+          key={km}
+          center={[lat, lng]}
+          radius={km * 1000}
+          interactive={false}
+          pathOptions={{ color: '#f87171', weight: 1.5, dashArray: '6 6', fill: false, opacity: 0.8 }}
+        />
       ))}
       {RING_KM.map((km, i) => (
         // The label sits on the ring's north edge.
@@ -67,7 +80,10 @@ export const DistanceRings = memo(function DistanceRings({ lat, lng }: { lat: nu
 });
 
 const NearestLabel = memo(function NearestLabel({ unitId, rank, lat, lng, text }: { unitId: string; rank: number; lat: number; lng: number; text: string }) {
-  const icon = useMemo(() => labelIcon('nearest-label', text, { 'data-testid': 'nearest-line', 'data-unit-id': unitId, 'data-rank': String(rank) }), [unitId, rank, text]);
+  const icon = useMemo(
+    () => labelIcon('nearest-label', text, { 'data-testid': 'nearest-line', 'data-unit-id': unitId, 'data-rank': String(rank) }),
+    [unitId, rank, text],
+  );
   return <Marker position={[lat, lng]} interactive={false} keyboard={false} icon={icon} zIndexOffset={800} />;
 });
 
@@ -77,7 +93,15 @@ export const NearestLines = memo(function NearestLines({ target, candidates }: {
   return (
     <>
       {candidates.map((u, i) => (
-        <Polyline key={u.unitId} positions={[[target.lat, target.lng], [u.lat, u.lng]]} interactive={false} pathOptions={{ color: i === 0 ? '#22c55e' : '#86efac', weight: i === 0 ? 4 : 2.5, opacity: 0.9, dashArray: i === 0 ? undefined : '8 6' }} />
+        <Polyline
+          key={u.unitId}
+          positions={[
+            [target.lat, target.lng],
+            [u.lat, u.lng],
+          ]}
+          interactive={false}
+          pathOptions={{ color: i === 0 ? '#22c55e' : '#86efac', weight: i === 0 ? 4 : 2.5, opacity: 0.9, dashArray: i === 0 ? undefined : '8 6' }}
+        />
       ))}
       {candidates.map((u, i) => (
         <NearestLabel

@@ -35,7 +35,13 @@ export interface SchoolFocus {
   nonce: number;
 }
 
-export function SchoolLayer(props: { schools: School[]; visible: Record<SchoolType, boolean>; offline: ReadonlySet<string>; focus: SchoolFocus | undefined; onCount: (c: Record<SchoolType, number>) => void }) {
+export function SchoolLayer(props: {
+  schools: School[];
+  visible: Record<SchoolType, boolean>;
+  offline: ReadonlySet<string>;
+  focus: SchoolFocus | undefined;
+  onCount: (c: Record<SchoolType, number>) => void;
+}) {
   const i18n = useI18n();
   const layer = useAdapter(makeSchools, props.schools);
   const { visible, offline, onCount, focus } = props;
@@ -51,7 +57,17 @@ export function SchoolLayer(props: { schools: School[]; visible: Record<SchoolTy
   return null;
 }
 
-export function PostLayer({ posts, shown, at, onCount }: { posts: GuardPost[]; shown: boolean; at: number; onCount: (staffed: number, total: number) => void }) {
+export function PostLayer({
+  posts,
+  shown,
+  at,
+  onCount,
+}: {
+  posts: GuardPost[];
+  shown: boolean;
+  at: number;
+  onCount: (staffed: number, total: number) => void;
+}) {
   const i18n = useI18n();
   const layer = useAdapter(makePosts, posts);
   useEffect(() => {

@@ -89,10 +89,24 @@ export function LayerPanel(props: {
             ))}
           </ul>
           <div className="legend-states">
-            <span><i className="sw alarm" />{t('mapLegendAlarm')}</span>
-            <span data-testid="legend-offline" data-count={counts.offline}><i className="sw offline" />{t('schoolOffline')}{counts.offline > 0 ? ` ${counts.offline}` : ''}</span>
-            <span><i className="sw post unstaffed">护</i>{t('postUnstaffed')}</span>
-            <span><i className="sw unit stale">巡</i>{t('unitStale')}{counts.units.stale > 0 ? ` ${counts.units.stale}` : ''}</span>
+            <span>
+              <i className="sw alarm" />
+              {t('mapLegendAlarm')}
+            </span>
+            <span data-testid="legend-offline" data-count={counts.offline}>
+              <i className="sw offline" />
+              {t('schoolOffline')}
+              {counts.offline > 0 ? ` ${counts.offline}` : ''}
+            </span>
+            <span>
+              <i className="sw post unstaffed">护</i>
+              {t('postUnstaffed')}
+            </span>
+            <span>
+              <i className="sw unit stale">巡</i>
+              {t('unitStale')}
+              {counts.units.stale > 0 ? ` ${counts.units.stale}` : ''}
+            </span>
           </div>
           <label className="duty-at" title={t('dutyAtHint')}>
             <span>{t('dutyAt')}</span>
@@ -143,7 +157,16 @@ export function SearchBox({ index, onPick }: { index: SearchEntry[]; onPick: (s:
         <ul role="listbox">
           {results.length === 0 && <li className="none">{t('mapSearchNone')}</li>}
           {results.map((s, i) => (
-            <li key={s.id} role="option" aria-selected={i === active} className={i === active ? 'active' : ''} data-testid="search-result" data-school-id={s.id} onMouseDown={(e) => e.preventDefault()} onClick={() => pick(s)}>
+            <li
+              key={s.id}
+              role="option"
+              aria-selected={i === active}
+              className={i === active ? 'active' : ''}
+              data-testid="search-result"
+              data-school-id={s.id}
+              onMouseDown={(e) => e.preventDefault()}
+              onClick={() => pick(s)}
+            >
               {s.name}
             </li>
           ))}
@@ -153,7 +176,12 @@ export function SearchBox({ index, onPick }: { index: SearchEntry[]; onPick: (s:
   );
 }
 
-export function NearestPanel(props: { schoolName: string; candidates: Candidate[]; canDispatch: boolean; onDispatch: (unitId: string) => Promise<string | undefined> }) {
+export function NearestPanel(props: {
+  schoolName: string;
+  candidates: Candidate[];
+  canDispatch: boolean;
+  onDispatch: (unitId: string) => Promise<string | undefined>;
+}) {
   const { t } = useI18n();
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState<string>();
@@ -187,7 +215,11 @@ export function NearestPanel(props: { schoolName: string; candidates: Candidate[
           </li>
         ))}
       </ol>
-      {error && <div className="error" role="alert">{error}</div>}
+      {error && (
+        <div className="error" role="alert">
+          {error}
+        </div>
+      )}
     </div>
   );
 }

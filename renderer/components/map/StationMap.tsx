@@ -137,7 +137,9 @@ export function StationMap({ reference, incidents, alarmed, selected, units, sta
   const [tilesFailed, setTilesFailed] = useState(false);
   useEffect(() => {
     let live = true;
-    loadBasemap().then((b) => live && setBasemap(b)).catch((e: unknown) => console.error('basemap:', e));
+    loadBasemap()
+      .then((b) => live && setBasemap(b))
+      .catch((e: unknown) => console.error('basemap:', e));
     return () => {
       live = false;
     };
@@ -155,7 +157,10 @@ export function StationMap({ reference, incidents, alarmed, selected, units, sta
   const [rooms, setRooms] = useState(0);
   const [unitCounts, setUnitCounts] = useState({ shown: 0, stale: 0 });
   const onSchoolCount = useCallback((n: Record<SchoolType, number>) => setSchoolCounts((c) => (TYPES.every((ty) => c[ty] === n[ty]) ? c : n)), []);
-  const onPostCount = useCallback((staffed: number, total: number) => setPosts((p) => (p.staffed === staffed && p.total === total ? p : { staffed, total })), []);
+  const onPostCount = useCallback(
+    (staffed: number, total: number) => setPosts((p) => (p.staffed === staffed && p.total === total ? p : { staffed, total })),
+    [],
+  );
   const onUnitCount = useCallback((shown: number, stale: number) => setUnitCounts((u) => (u.shown === shown && u.stale === stale ? u : { shown, stale })), []);
 
   const schools = useMemo(() => new Map((reference?.schools ?? []).map((s) => [s.id, s])), [reference]);
@@ -163,10 +168,7 @@ export function StationMap({ reference, incidents, alarmed, selected, units, sta
 
   // A school is "offline" while any of its enabled terminals is offline; keyed as a string so the 1,000
   // school markers are restyled only when that set really changes.
-  const offlineKey = useMemo(
-    () => [...new Set(health.filter((d) => !d.disabled && !d.online).map((d) => d.schoolId))].sort().join('|'),
-    [health],
-  );
+  const offlineKey = useMemo(() => [...new Set(health.filter((d) => !d.disabled && !d.online).map((d) => d.schoolId))].sort().join('|'), [health]);
   const offline = useMemo(() => new Set(offlineKey ? offlineKey.split('|') : []), [offlineKey]);
 
   const counts: LayerCounts = { schools: schoolCounts, posts, rooms, units: unitCounts, offline: offline.size };
@@ -186,17 +188,23 @@ export function StationMap({ reference, incidents, alarmed, selected, units, sta
   );
   // Two reasons to fly: a new unacknowledged alarm arrives (it must be seen even while the officer works on
   // another incident), or the officer selects an incident.
-  const newest = useMemo(() => incidents.filter((i) => alarmed.includes(entryId(i))).sort((a, b) => entryReceivedAt(b) - entryReceivedAt(a))[0], [incidents, alarmed]);
+  const newest = useMemo(
+    () => incidents.filter((i) => alarmed.includes(entryId(i))).sort((a, b) => entryReceivedAt(b) - entryReceivedAt(a))[0],
+    [incidents, alarmed],
+  );
   const chosen = useMemo(() => (selected ? incidents.find((i) => entryId(i) === selected) : undefined), [incidents, selected]);
   // The incident in focus gets the rings and the nearest units: the one selected, else the newest alarm.
   const focusIncident = chosen ?? newest;
   const focusPlace = useMemo(() => place(focusIncident), [place, focusIncident]);
   const chosenPlace = useMemo(() => place(chosen), [place, chosen]);
   const alarmPlaces = useMemo(
-    () => incidents.filter((i) => alarmed.includes(entryId(i))).flatMap((i) => {
-      const p = place(i);
-      return p ? [{ ...p, at: entryReceivedAt(i) }] : [];
-    }),
+    () =>
+      incidents
+        .filter((i) => alarmed.includes(entryId(i)))
+        .flatMap((i) => {
+          const p = place(i);
+          return p ? [{ ...p, at: entryReceivedAt(i) }] : [];
+        }),
     [incidents, alarmed, place],
   );
   const focusOpen = focusIncident !== undefined && isOpen(focusIncident);
@@ -205,14 +213,20 @@ export function StationMap({ reference, incidents, alarmed, selected, units, sta
     if (!focusIncident || !focusPlace || !reference || !focusOpen || !isStored(focusIncident)) return EMPTY;
     const positions = new Map(units.map((u) => [u.unitId, u]));
     const freshness = { now, staleMs: unitStaleMs };
-    return candidatesFor(focusPlace, focusIncident.id, { units: reference.units, positions, states: station.units, assignments: station.assignments, freshness }, reference.targets ?? DEFAULT_TARGETS)
+    return candidatesFor(
+      focusPlace,
+      focusIncident.id,
+      { units: reference.units, positions, states: station.units, assignments: station.assignments, freshness },
+      reference.targets ?? DEFAULT_TARGETS,
+    )
       .filter((c) => c.available)
       .slice(0, NEAREST_SHOWN);
   }, [focusIncident, focusPlace, focusOpen, reference, units, station.units, station.assignments, now, unitStaleMs]);
 
   const store = getStore();
   const dispatch = useCallback(
-    (unitId: string) => (focusIncident && !('type' in focusIncident) ? store.command('dispatch', { incidentId: focusIncident.id, unitId }) : Promise.resolve(undefined)),
+    (unitId: string) =>
+      focusIncident && !('type' in focusIncident) ? store.command('dispatch', { incidentId: focusIncident.id, unitId }) : Promise.resolve(undefined),
     [focusIncident, store],
   );
   const onPick = useCallback((s: School) => setFocus((f) => ({ schoolId: s.id, nonce: (f?.nonce ?? 0) + 1 })), []);
@@ -232,14 +246,7 @@ export function StationMap({ reference, incidents, alarmed, selected, units, sta
       <MapContainer center={LONGHUA_CENTER} zoom={10} minZoom={7} maxZoom={17} zoomControl preferCanvas attributionControl>
         {/* The outline never takes the mouse: its canvas would cover the schools' (see mapLayers.ts). */}
         <Pane name="outline" style={{ zIndex: 350, pointerEvents: 'none' }}>
-          {basemap && (
-            <GeoJSON
-              data={basemap.counties}
-              style={outlineStyle}
-              interactive={false}
-              attribution={basemap.attribution}
-            />
-          )}
+          {basemap && <GeoJSON data={basemap.counties} style={outlineStyle} interactive={false} attribution={basemap.attribution} />}
         </Pane>
         {tiles && <Tiles tiles={tiles} onFailed={() => setTilesFailed(true)} />}
         <SchoolLayer schools={reference?.schools ?? EMPTY} visible={schoolTypesShown} offline={offline} focus={focus} onCount={onSchoolCount} />
@@ -271,7 +278,11 @@ export function StationMap({ reference, incidents, alarmed, selected, units, sta
       {focusIncident && isStored(focusIncident) && focusOpen && (
         <NearestPanel
           key={focusIncident.id}
-          schoolName={schools.get(focusIncident.schoolId)?.name ?? focusIncident.schoolId} candidates={nearest} canDispatch={store.canHandle()} onDispatch={dispatch} />
+          schoolName={schools.get(focusIncident.schoolId)?.name ?? focusIncident.schoolId}
+          candidates={nearest}
+          canDispatch={store.canHandle()}
+          onDispatch={dispatch}
+        />
       )}
       {tilesFailed && <TileNotice />}
     </section>

@@ -6,7 +6,17 @@ export type LayerKey = SchoolType | 'posts' | 'rooms' | 'units' | 'trails' | 'ri
 export type LayerVisibility = Record<LayerKey, boolean>;
 
 export const LAYER_KEYS: LayerKey[] = ['primary', 'middle', 'kindergarten', 'other', 'posts', 'rooms', 'units', 'trails', 'rings'];
-const ALL_ON: LayerVisibility = { primary: true, middle: true, kindergarten: true, other: true, posts: true, rooms: true, units: true, trails: true, rings: true };
+const ALL_ON: LayerVisibility = {
+  primary: true,
+  middle: true,
+  kindergarten: true,
+  other: true,
+  posts: true,
+  rooms: true,
+  units: true,
+  trails: true,
+  rings: true,
+};
 const STORAGE_KEY = 'map.layers.v1';
 
 function loadVisibility(): LayerVisibility {

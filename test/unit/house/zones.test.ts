@@ -22,7 +22,11 @@ describe('folder zones', () => {
     ['main/x.ts', "import { app } from 'electron'; export const a = app;", /may not import the package 'electron'/],
     ['main/x.ts', "import { io } from 'socket.io-client'; export const a = io;", /may not import the package 'socket.io-client'/],
     ['main/x.ts', "import * as t from '../tools/stationCli'; export const a = t;", /may not import tools\/stationCli/],
-    ['renderer/components/X.tsx', "import { connect } from '../adapters/stationLink'; export const a = connect;", /may not import renderer\/adapters\/stationLink/],
+    [
+      'renderer/components/X.tsx',
+      "import { connect } from '../adapters/stationLink'; export const a = connect;",
+      /may not import renderer\/adapters\/stationLink/,
+    ],
     ['renderer/components/X.tsx', "import { Howl } from 'howler'; export const a = Howl;", /may not import the package 'howler'/],
     ['renderer/x.ts', "import { Station } from '../main/core/station'; export const a = Station;", /may not import main\/core\/station/],
   ])('%s: %s is refused', async (file, code, message) => {

@@ -26,7 +26,11 @@ function setUp() {
   const j = bench.journal();
   const s = bench.station(registry, { now: () => T }, j);
   const actions = (): Omit<AdminAction, 'type' | 'at'>[] =>
-    j.records.flatMap((r) => (r.event.type === 'admin.action' ? [{ operator: r.event.operator, action: r.event.action, target: r.event.target, ...(r.event.detail !== undefined ? { detail: r.event.detail } : {}) }] : []));
+    j.records.flatMap((r) =>
+      r.event.type === 'admin.action'
+        ? [{ operator: r.event.operator, action: r.event.action, target: r.event.target, ...(r.event.detail !== undefined ? { detail: r.event.detail } : {}) }]
+        : [],
+    );
   return { file, registry, j, s, actions };
 }
 

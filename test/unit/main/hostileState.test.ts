@@ -62,7 +62,11 @@ async function setUp(dataDir: string): Promise<Setup> {
 }
 
 async function login(core: RunningCore, username: string, password: string): Promise<string> {
-  const res = await fetch(`${core.url}api/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  const res = await fetch(`${core.url}api/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
   const body = (await res.json()) as { ok: boolean; session: string };
   expect(body.ok).toBe(true);
   return body.session;
@@ -98,7 +102,8 @@ function terminal(core: RunningCore, token: string, deviceId = 'T-1'): Promise<S
     socket.on('connect_error', reject);
   });
 }
-const ask = (s: Socket, event: string, payload: unknown): Promise<Record<string, unknown>> => s.timeout(5000).emitWithAck(event, payload) as Promise<Record<string, unknown>>;
+const ask = (s: Socket, event: string, payload: unknown): Promise<Record<string, unknown>> =>
+  s.timeout(5000).emitWithAck(event, payload) as Promise<Record<string, unknown>>;
 let alarmN = 0;
 const press = async (s: Socket, kind = 'panic'): Promise<{ ok: boolean; incidentId: string }> =>
   (await ask(s, 'alarm', { alarmId: `a-${process.pid}-${++alarmN}`, kind, raisedAt: Date.now() })) as { ok: boolean; incidentId: string };
@@ -125,8 +130,16 @@ describe('hostile ids from a logged-in operator (finding 2)', () => {
       await c.hello;
       for (const id of HOSTILE) {
         for (const [cmd, extra] of [
-          ['shown', {}], ['acknowledge', {}], ['note', { text: 'x' }], ['callBack', { outcome: 'x' }], ['takeOver', {}], ['dispatch', { unitId: id }],
-          ['cancelDispatch', { unitId: id, reason: 'x' }], ['progress', { unitId: id, state: 'on_scene' }], ['resolve', { disposition: 'real', note: '' }], ['reopen', { reason: 'x' }],
+          ['shown', {}],
+          ['acknowledge', {}],
+          ['note', { text: 'x' }],
+          ['callBack', { outcome: 'x' }],
+          ['takeOver', {}],
+          ['dispatch', { unitId: id }],
+          ['cancelDispatch', { unitId: id, reason: 'x' }],
+          ['progress', { unitId: id, state: 'on_scene' }],
+          ['resolve', { disposition: 'real', note: '' }],
+          ['reopen', { reason: 'x' }],
         ] as const) {
           const ans = (await c.socket.timeout(5000).emitWithAck(cmd, { incidentId: id, ...extra })) as { ok: boolean; error?: { code: string } };
           expect(ans.ok, `${who} ${cmd} ${id.slice(0, 20)}`).toBe(false);
@@ -189,7 +202,11 @@ describe('terminal ids that are names of Object.prototype (finding 3)', () => {
     const health = core.station.devices.health();
     expect(health.map((h) => h.deviceId).sort()).toEqual(['__proto__', 'constructor', 'toString']);
     // Silent for 3 intervals: offline, recorded as for any terminal.
-    await waitFor('three offline records', () => core.station.snapshot.devices.size === 3 && [...core.station.snapshot.devices.values()].every((d) => !d.online), 3000);
+    await waitFor(
+      'three offline records',
+      () => core.station.snapshot.devices.size === 3 && [...core.station.snapshot.devices.values()].every((d) => !d.online),
+      3000,
+    );
     for (const h of core.station.devices.health()) expect(h.online).toBe(false);
     // A terminal named constructor can still press, and its alarm is an incident like any other.
     const s = await terminal(core, tokens.get('constructor')!, 'constructor');
@@ -292,7 +309,17 @@ describe('a console far behind (findings 4 and 6)', () => {
         { type: 'incident.resolved', at, incidentId, operator: op, disposition: 'test', note: '' },
       );
     }
-    events.push({ type: 'alarm.received', at, incidentId: 'still-open', deviceId: 'T-old', schoolId: 's1', alarmId: 'open1', kind: 'panic', drill: false, raisedAt: at });
+    events.push({
+      type: 'alarm.received',
+      at,
+      incidentId: 'still-open',
+      deviceId: 'T-old',
+      schoolId: 's1',
+      alarmId: 'open1',
+      kind: 'panic',
+      drill: false,
+      raisedAt: at,
+    });
     j.appendBatch(events);
     j.close();
 

@@ -160,7 +160,9 @@ describe('hostile HTTP requests', () => {
     ['a body over the limit', JSON.stringify({ username: 'a', password: 'p'.repeat(10_000) }), 413],
     ['a 1 MiB body', JSON.stringify({ username: 'a', password: 'p'.repeat(1 << 20) }), 413],
   ])('a login with %s is answered %i', async (_what, body, expected) => {
-    const res = await raw(`POST /api/login HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    const res = await raw(
+      `POST /api/login HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
     // A refused address may be told to wait (429) instead: that is an answer too.
     expect([expected, 429]).toContain(status(res));
     expect(res).toMatch(/"ok":false/);
@@ -199,7 +201,10 @@ describe('hostile HTTP requests', () => {
     const s = http.createServer(handler);
     await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
     try {
-      const res = await fetch(`http://127.0.0.1:${(s.address() as AddressInfo).port}/api/login`, { method: 'POST', body: JSON.stringify({ username: 'a', password: 'b' }) });
+      const res = await fetch(`http://127.0.0.1:${(s.address() as AddressInfo).port}/api/login`, {
+        method: 'POST',
+        body: JSON.stringify({ username: 'a', password: 'b' }),
+      });
       expect(res.status).toBe(500);
       expect(await res.json()).toMatchObject({ ok: false, error: { code: 'internal' } });
       expect(errors).toHaveBeenCalled();

@@ -167,8 +167,12 @@ describe('openJournal', () => {
       j.close();
       const again = openJ();
       expect(again.problems).toEqual([]);
-      expect(again.records.map((r) => [r.seq, r.event.type === 'alarm.received' ? r.event.note : '']))
-        .toEqual([[1, '第1号报警'], [2, '第2号报警'], [3, '第3号报警'], [4, '第9号报警']]);
+      expect(again.records.map((r) => [r.seq, r.event.type === 'alarm.received' ? r.event.note : ''])).toEqual([
+        [1, '第1号报警'],
+        [2, '第2号报警'],
+        [3, '第3号报警'],
+        [4, '第9号报警'],
+      ]);
     });
 
     it('treats a complete record without its newline as torn (it was never acknowledged as durable)', () => {
@@ -201,7 +205,10 @@ describe('openJournal', () => {
       const again = openJ();
       // The unreadable line and the broken hash chain: reported, none fatal. The unreadable record's place is
       // kept by a placeholder, so the numbering has no gap and consoles following the journal never stall.
-      expect(again.problems.map((p) => [p.kind, p.line])).toEqual([['bad_record', 2], ['chain_broken', 3]]);
+      expect(again.problems.map((p) => [p.kind, p.line])).toEqual([
+        ['bad_record', 2],
+        ['chain_broken', 3],
+      ]);
       expect(again.problems[0]!.detail).toContain('not JSON');
       expect(again.records.map((r) => r.seq)).toEqual([1, 2, 3]);
       expect(again.records[1]!.event).toMatchObject({ type: 'journal.unreadable', line: 2 });
@@ -214,7 +221,10 @@ describe('openJournal', () => {
       const [r1, r2] = chained([1, alarm(1)], [2, alarm(2)]);
       fs.writeFileSync(file, `${r1}\n{"hello":"world"}\n[1,2]\n${r2}\n`);
       const j = openJ();
-      expect(j.problems.map((p) => [p.kind, p.line])).toEqual([['bad_record', 2], ['bad_record', 3]]);
+      expect(j.problems.map((p) => [p.kind, p.line])).toEqual([
+        ['bad_record', 2],
+        ['bad_record', 3],
+      ]);
       expect(j.records.map((r) => r.seq)).toEqual([1, 2]);
     });
 

@@ -15,7 +15,6 @@ import { registryOf, stationSchools, terminal, unitRecord, useStationBench } fro
 const T0 = new Date(2026, 10, 30, 10, 15, 0).getTime();
 const DAY = '20261130';
 
-
 let secret: SecretHash;
 beforeAll(async () => {
   secret = await hashSecret('terminal-token');
@@ -300,7 +299,12 @@ describe('alarm:status to the school', () => {
   it('hears received, acknowledged, dispatched, on_scene, resolved in order, each at its time', () => {
     const { id, heard, times } = fullRun();
     expect(heard).toEqual(
-      (['received', 'acknowledged', 'dispatched', 'on_scene', 'resolved'] as const).map((state) => ({ alarmId: 'a1', incidentId: id, state, at: times[state] })),
+      (['received', 'acknowledged', 'dispatched', 'on_scene', 'resolved'] as const).map((state) => ({
+        alarmId: 'a1',
+        incidentId: id,
+        state,
+        at: times[state],
+      })),
     );
     expect(id).toBe(`${DAY}-0001`);
   });
@@ -331,7 +335,17 @@ describe('alarm:status to the school', () => {
       step();
       last();
     }
-    expect(heard.map((h) => h.state)).toEqual(['received', 'acknowledged', 'dispatched', 'acknowledged', 'dispatched', 'on_scene', 'resolved', 'acknowledged', 'resolved']);
+    expect(heard.map((h) => h.state)).toEqual([
+      'received',
+      'acknowledged',
+      'dispatched',
+      'acknowledged',
+      'dispatched',
+      'on_scene',
+      'resolved',
+      'acknowledged',
+      'resolved',
+    ]);
   });
 
   it('after a restart, statusOf gives the same state and the time of the event that reached it', () => {
@@ -458,7 +472,9 @@ describe('setTargets', () => {
     ok(s.admin.setTargets(admin, t));
     expect(registry.targets()).toEqual(t);
     // The change is journalled with the administrator's name (the targets themselves live in the registry).
-    expect(j.records.map((r) => r.event)).toEqual([{ type: 'admin.action', at: expect.any(Number), operator: admin, action: 'targets.set', target: '', detail: JSON.stringify(t) }]);
+    expect(j.records.map((r) => r.event)).toEqual([
+      { type: 'admin.action', at: expect.any(Number), operator: admin, action: 'targets.set', target: '', detail: JSON.stringify(t) },
+    ]);
     expect(Registry.load(file).targets()).toEqual(t);
   });
 });

@@ -51,7 +51,11 @@ async function serve(over: Partial<HttpDeps> = {}): Promise<{ url: string; close
   };
 }
 
-async function login(url: string, username: string, password: string): Promise<{ status: number; ms: number; body: { ok: boolean; error?: { code: string } } }> {
+async function login(
+  url: string,
+  username: string,
+  password: string,
+): Promise<{ status: number; ms: number; body: { ok: boolean; error?: { code: string } } }> {
   const t0 = performance.now();
   const res = await fetch(`${url}api/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password }) });
   const body = (await res.json()) as { ok: boolean; error?: { code: string } };
@@ -162,7 +166,12 @@ describe('PasswordHasher', () => {
       expect(await h.verify(PASSWORD, stored)).toBe(true);
       expect(await h.verify('wrong', stored)).toBe(false);
       expect(await verifySecret(PASSWORD, stored)).toBe(true);
-      const many = Array.from({ length: 10 }, () => h.verify('wrong', stored).then((ok) => ok, (e: unknown) => e));
+      const many = Array.from({ length: 10 }, () =>
+        h.verify('wrong', stored).then(
+          (ok) => ok,
+          (e: unknown) => e,
+        ),
+      );
       const answers = await Promise.all(many);
       expect(answers.filter((a) => a instanceof HasherBusy)).toHaveLength(6);
       expect(answers.filter((a) => a === false)).toHaveLength(4);
@@ -201,7 +210,9 @@ describe('POST /api/login', () => {
         wrong.push((await login(s.url, officer.username, 'guess')).ms);
       }
       const ratio = median(unknown) / median(wrong);
-      console.log(`login timing: unknown user median ${median(unknown).toFixed(1)} ms, known user wrong password ${median(wrong).toFixed(1)} ms, ratio ${ratio.toFixed(2)}`);
+      console.log(
+        `login timing: unknown user median ${median(unknown).toFixed(1)} ms, known user wrong password ${median(wrong).toFixed(1)} ms, ratio ${ratio.toFixed(2)}`,
+      );
       expect(ratio).toBeGreaterThan(0.5);
       expect(ratio).toBeLessThan(2);
       expect((await login(s.url, officer.username, PASSWORD)).status).toBe(200);

@@ -62,7 +62,11 @@ describe('Registry.addSchool', () => {
     r.addSchool(s3);
     expect(r.school('s3')).toEqual(s3);
     expect(Registry.load(file).school('s3')).toEqual(s3);
-    expect(Registry.load(file).reference().schools.map((s) => s.id)).toEqual(['s1', 's2', 's3']);
+    expect(
+      Registry.load(file)
+        .reference()
+        .schools.map((s) => s.id),
+    ).toEqual(['s1', 's2', 's3']);
   });
 
   it('accepts ids of 1 to 64 characters of A-Z a-z 0-9 _ . : -', () => {

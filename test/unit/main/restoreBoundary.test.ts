@@ -132,7 +132,9 @@ describe('the environment (main/core/settings.ts)', () => {
     expect(() => loadConfig([], env, '/dist')).toThrow(ConfigError);
     expect(() => loadConfig([], env, '/dist')).toThrow('STATION_UNIT_STALE_MS must be a whole number of ms 1000–3600000, got "2min"');
     expect(() => loadConfig([], { STATION_HEARTBEAT_MS: '50' }, '/dist')).toThrow('STATION_HEARTBEAT_MS must be an integer ≥ 100, got "50"');
-    expect(() => loadConfig([], { STATION_SESSION_IDLE_MIN: '0' }, '/dist')).toThrow('STATION_SESSION_IDLE_MIN must be a whole number of minutes 1–1440, got "0"');
+    expect(() => loadConfig([], { STATION_SESSION_IDLE_MIN: '0' }, '/dist')).toThrow(
+      'STATION_SESSION_IDLE_MIN must be a whole number of minutes 1–1440, got "0"',
+    );
     expect(() => loadConfig([], { STATION_TLS_CERT: 'c.pem' }, '/dist')).toThrow('set both STATION_TLS_CERT and STATION_TLS_KEY, or neither');
   });
 

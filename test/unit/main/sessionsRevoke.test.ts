@@ -48,7 +48,11 @@ async function addOperator(core: RunningCore, username: string): Promise<string>
 }
 
 async function login(core: RunningCore, username: string, password: string): Promise<string> {
-  const res = await fetch(`${core.url}api/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  const res = await fetch(`${core.url}api/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
   const body = (await res.json()) as { ok: boolean; session: string };
   expect(body.ok).toBe(true);
   return body.session;
@@ -172,7 +176,8 @@ describe('ending sessions', () => {
     const dist = path.join(root, 'dist');
     expect(loadConfig([], {}, dist).sessionIdleMs).toBe(30 * 60_000);
     expect(loadConfig([], { STATION_SESSION_IDLE_MIN: '45' }, dist).sessionIdleMs).toBe(45 * 60_000);
-    for (const bad of ['0', '-5', '1.5', 'abc', '1441']) expect(() => loadConfig([], { STATION_SESSION_IDLE_MIN: bad }, dist)).toThrow(/STATION_SESSION_IDLE_MIN/);
+    for (const bad of ['0', '-5', '1.5', 'abc', '1441'])
+      expect(() => loadConfig([], { STATION_SESSION_IDLE_MIN: bad }, dist)).toThrow(/STATION_SESSION_IDLE_MIN/);
   });
 
   it('a session whose operator is unknown to the registry is not live', () => {

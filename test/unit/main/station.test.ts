@@ -13,7 +13,6 @@ import { stationRegistryData, useStationBench } from '../../support/registryFixt
 const T0 = new Date(2026, 10, 30, 10, 15, 0).getTime();
 const DAY = '20261130';
 
-
 let secret: SecretHash;
 beforeAll(async () => {
   secret = await hashSecret('terminal-token');
@@ -352,7 +351,8 @@ describe('incident ids', () => {
     const s = station();
     const ids: string[] = [];
     // Three kinds: a press of the same kind while the first is open would join that incident.
-    for (const [n, kind] of (['panic', 'fire', 'medical'] as const).entries()) ids.push(ok(s.terminals.receiveAlarm('T-1', alarm(`a${n + 1}`, { kind }))).incidentId);
+    for (const [n, kind] of (['panic', 'fire', 'medical'] as const).entries())
+      ids.push(ok(s.terminals.receiveAlarm('T-1', alarm(`a${n + 1}`, { kind }))).incidentId);
     expect(ids).toEqual([`${DAY}-0001`, `${DAY}-0002`, `${DAY}-0003`]);
     for (const id of ids) expect(id).toMatch(/^\d{8}-\d{4}$/);
   });

@@ -16,7 +16,6 @@ import { savedRegistry, stationRegistryData, unitRecord, useStationBench } from 
 const T0 = new Date(2026, 10, 30, 10, 15, 0).getTime();
 const HB = 1000; // heartbeat interval of every station here: offline after > 3000 ms of silence
 
-
 let secret: SecretHash;
 beforeAll(async () => {
   secret = await hashSecret('terminal-token');
@@ -29,7 +28,10 @@ const bench = useStationBench('supervision-test-', { mute: ['error', 'log'] });
 const { journal, onDisk } = bench;
 let now: number;
 const clock = (): number => now;
-const eventsOnDisk = (type?: StationEvent['type']): StationEvent[] => onDisk().map((r) => r.event).filter((e) => type === undefined || e.type === type);
+const eventsOnDisk = (type?: StationEvent['type']): StationEvent[] =>
+  onDisk()
+    .map((r) => r.event)
+    .filter((e) => type === undefined || e.type === type);
 
 function station(registry: Registry = new Registry(registryData()), j: Journal = journal()): Station {
   return bench.station(registry, { now: clock, heartbeatMs: HB }, j);
@@ -142,7 +144,11 @@ describe('Station.supervise', () => {
     expect(healthOf(s, 'T-1').online).toBe(true);
     now = T0 + 8 * HB + 1;
     s.devices.supervise();
-    expect(eventsOnDisk().filter((e) => 'deviceId' in e && e.deviceId === 'T-1').map((e) => [e.type, e.at])).toEqual([
+    expect(
+      eventsOnDisk()
+        .filter((e) => 'deviceId' in e && e.deviceId === 'T-1')
+        .map((e) => [e.type, e.at]),
+    ).toEqual([
       ['device.offline', T0 + 4 * HB],
       ['device.online', T0 + 5 * HB],
       ['device.offline', T0 + 8 * HB + 1],
@@ -413,7 +419,9 @@ describe('Station patrol units', () => {
     const v0 = s.units.version;
     now = T0 + 500;
     expect(s.units.receivePosition('U-1', { lat: 41.31, lng: 117.72, at: T0 + 400, heading: 90, speed: 8.5, accuracy: 5 })).toEqual({ ok: true });
-    expect(s.units.unitsLive()).toEqual([{ unitId: 'U-1', lat: 41.31, lng: 117.72, at: T0 + 400, receivedAt: T0 + 500, heading: 90, speed: 8.5, connected: false }]);
+    expect(s.units.unitsLive()).toEqual([
+      { unitId: 'U-1', lat: 41.31, lng: 117.72, at: T0 + 400, receivedAt: T0 + 500, heading: 90, speed: 8.5, connected: false },
+    ]);
     expect(s.units.version).toBeGreaterThan(v0);
 
     const v1 = s.units.version;
@@ -505,7 +513,10 @@ describe('Station.reloadRegistry', () => {
     now = T0 + 10 * HB;
     s.devices.supervise();
     // The CLI's change is journalled first (admin.action, by the registry file), then only T-1 goes offline.
-    expect(eventsOnDisk().map((e) => `${e.type} ${'deviceId' in e ? e.deviceId : 'action' in e ? e.action : ''}`)).toEqual(['admin.action registry.reloaded', 'device.offline T-1']);
+    expect(eventsOnDisk().map((e) => `${e.type} ${'deviceId' in e ? e.deviceId : 'action' in e ? e.action : ''}`)).toEqual([
+      'admin.action registry.reloaded',
+      'device.offline T-1',
+    ]);
   });
 
   it('keeps the previous registry when the file is corrupt, without throwing or telling listeners', async () => {

@@ -13,8 +13,13 @@ import { IncidentPanel } from '../../../renderer/components/IncidentPanel';
 import { I18nContext, makeI18n, type Lang } from '../../../renderer/i18n';
 
 const RECEIVED = new Date(2026, 10, 30, 10, 15, 30).getTime(); // local time: clockTime shows 10:15:30
-vi.mock('../../../renderer/store', () => ({ getStore: () => ({ canHandle: () => true, command: async () => undefined, reportShown: () => undefined, acknowledge: async () => undefined }) }));
-vi.mock('../../../renderer/time', async (importOriginal) => ({ ...(await importOriginal<typeof import('../../../renderer/time')>()), useNow: () => RECEIVED + 20_000 }));
+vi.mock('../../../renderer/store', () => ({
+  getStore: () => ({ canHandle: () => true, command: async () => undefined, reportShown: () => undefined, acknowledge: async () => undefined }),
+}));
+vi.mock('../../../renderer/time', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('../../../renderer/time')>()),
+  useNow: () => RECEIVED + 20_000,
+}));
 
 function incident(raisedAt: number): Incident {
   return {
@@ -38,7 +43,18 @@ function html(el: ReactElement, lang: Lang = 'zh'): string {
   return renderToStaticMarkup(createElement(I18nContext.Provider, { value: makeI18n(lang) }, el));
 }
 const panel = (raisedAt: number, lang?: Lang): string =>
-  html(createElement(IncidentPanel, { incident: incident(raisedAt), reference: undefined, station: {} as StationState, units: [], operator: undefined, unitStaleMs: 120_000, onClose: () => undefined }), lang);
+  html(
+    createElement(IncidentPanel, {
+      incident: incident(raisedAt),
+      reference: undefined,
+      station: {} as StationState,
+      units: [],
+      operator: undefined,
+      unitStaleMs: 120_000,
+      onClose: () => undefined,
+    }),
+    lang,
+  );
 const card = (inc: Incident | AlarmReceived, lang?: Lang): string =>
   html(createElement(IncidentCard, { incident: inc, school: undefined, canAck: true, selected: false, onSelect: () => undefined }), lang);
 /** The text of the press-time line, or undefined when there is none. */
@@ -56,7 +72,9 @@ describe('incident panel', () => {
     const m = panel(RECEIVED - 95_000);
     expect(pressLine(m)).toBe('按下 10:13:55（终端时钟） · 比收到早 1:35（终端重发，或终端时钟慢）');
     expect(m).toContain('data-gap-ms="95000"');
-    expect(pressLine(panel(RECEIVED - 95_000, 'en'))).toBe('Pressed 10:13:55 (terminal clock) · 1:35 before it was received (resent, or the terminal clock is behind)');
+    expect(pressLine(panel(RECEIVED - 95_000, 'en'))).toBe(
+      'Pressed 10:13:55 (terminal clock) · 1:35 before it was received (resent, or the terminal clock is behind)',
+    );
   });
 
   it('a press after receipt can only be a terminal clock ahead', () => {
@@ -89,7 +107,17 @@ describe('queue card', () => {
   });
 
   it('also for an alarm not yet stored (volatile), from the received event itself', () => {
-    const volatile: AlarmReceived = { type: 'alarm.received', at: RECEIVED, incidentId: '20261130-0002', deviceId: 'T-1', schoolId: 'school-1', alarmId: 'A-2', kind: 'fire', drill: false, raisedAt: RECEIVED - 60_000 };
+    const volatile: AlarmReceived = {
+      type: 'alarm.received',
+      at: RECEIVED,
+      incidentId: '20261130-0002',
+      deviceId: 'T-1',
+      schoolId: 'school-1',
+      alarmId: 'A-2',
+      kind: 'fire',
+      drill: false,
+      raisedAt: RECEIVED - 60_000,
+    };
     expect(pressLine(card(volatile))).toBe('按下 10:14:30（终端时钟） · 比收到早 1:00（终端重发，或终端时钟慢）');
   });
 });

@@ -60,12 +60,47 @@ const { ConsoleStore } = await import('../../../renderer/store');
 const { openReplica } = await import('../../../renderer/adapters/replica');
 
 const T0 = Date.UTC(2026, 10, 30, 2, 0, 0);
-const reference: ReferenceData = { stationName: '隆化县公安局', schools: [], terminals: [], guardPosts: [], policeRooms: [], units: [], targets: DEFAULT_TARGETS };
-const hello = (journalId: string): ConsoleHello => ({ journalId, operator: officer, reference, serverTime: Date.now(), journalProblems: [], settings: { unitStaleMs: 45_000, timeZone: 'Asia/Shanghai' } });
-const alarm = (n: number): AlarmReceived => ({ type: 'alarm.received', at: T0 + n, incidentId: `20261130-000${n}`, deviceId: `dev-${n}`, schoolId: `school-${n}`, alarmId: `a${n}`, kind: 'panic', drill: false, raisedAt: T0 + n });
+const reference: ReferenceData = {
+  stationName: '隆化县公安局',
+  schools: [],
+  terminals: [],
+  guardPosts: [],
+  policeRooms: [],
+  units: [],
+  targets: DEFAULT_TARGETS,
+};
+const hello = (journalId: string): ConsoleHello => ({
+  journalId,
+  operator: officer,
+  reference,
+  serverTime: Date.now(),
+  journalProblems: [],
+  settings: { unitStaleMs: 45_000, timeZone: 'Asia/Shanghai' },
+});
+const alarm = (n: number): AlarmReceived => ({
+  type: 'alarm.received',
+  at: T0 + n,
+  incidentId: `20261130-000${n}`,
+  deviceId: `dev-${n}`,
+  schoolId: `school-${n}`,
+  alarmId: `a${n}`,
+  kind: 'panic',
+  drill: false,
+  raisedAt: T0 + n,
+});
 const acked = (n: number): StationEvent => ({ type: 'incident.acknowledged', at: T0 + 5_000 + n, incidentId: `20261130-000${n}`, operator: officer });
 const rec = (seq: number, event: StationEvent): JournalRecord => ({ seq, event });
-const health = (deviceId: string, online: boolean): DeviceHealth => ({ deviceId, schoolId: 's', label: deviceId, disabled: false, connected: online, online, skewFlagged: false, tamper: false, refusals: {} });
+const health = (deviceId: string, online: boolean): DeviceHealth => ({
+  deviceId,
+  schoolId: 's',
+  label: deviceId,
+  disabled: false,
+  connected: online,
+  online,
+  skewFlagged: false,
+  tamper: false,
+  refusals: {},
+});
 
 /** Waits until `f` holds (replica writes are batched for 150 ms, and a reload's replica load is asynchronous). */
 async function until<T>(what: string, f: () => T | Promise<T>, timeoutMs = 3000): Promise<Exclude<T, false | 0 | '' | null | undefined>> {
@@ -217,6 +252,10 @@ describe('the console store and its replica', () => {
     const { store, link } = await loggedIn();
     link.handlers.health([health('A', true), health('B', true), health('C', true)]);
     link.handlers.healthChanged({ changed: [health('B', false), health('D', true)], removed: ['A'] });
-    expect(store.state.health.map((d) => [d.deviceId, d.online])).toEqual([['B', false], ['C', true], ['D', true]]);
+    expect(store.state.health.map((d) => [d.deviceId, d.online])).toEqual([
+      ['B', false],
+      ['C', true],
+      ['D', true],
+    ]);
   });
 });

@@ -1,7 +1,17 @@
 // test/unit/shared — shared/consoleContract.ts: the schemas take what the console sends and refuse what the core
 // refused by hand before (its limits are the contract's); the answers parse; alarmStatusOf (shared/protocol.ts).
 import { describe, expect, it } from 'vitest';
-import { COMMAND_NAMES, CONSOLE_CONTRACT, MAX_LABEL_LENGTH, MAX_NOTE_LENGTH, MAX_OUTCOME_LENGTH, MAX_REASON_LENGTH, isCommandName, parseAnswer, parseRequest } from '../../../shared/consoleContract';
+import {
+  COMMAND_NAMES,
+  CONSOLE_CONTRACT,
+  MAX_LABEL_LENGTH,
+  MAX_NOTE_LENGTH,
+  MAX_OUTCOME_LENGTH,
+  MAX_REASON_LENGTH,
+  isCommandName,
+  parseAnswer,
+  parseRequest,
+} from '../../../shared/consoleContract';
 import { alarmStatusOf, ERROR_CODES } from '../../../shared/protocol';
 import { DEFAULT_TARGETS } from '../../../shared/response';
 
@@ -74,7 +84,10 @@ describe('the contract', () => {
     for (const code of ERROR_CODES) expect(parseAnswer('acknowledge', { ok: false, error: { code, message: 'm' } }).ok).toBe(true);
     const credentials = JSON.parse('{"__proto__":"t1","T-2":"t2"}') as Record<string, string>;
     const r = parseAnswer('admin:import', { ok: true, kind: 'terminals', added: 2, updated: 0, credentials });
-    expect(r.ok && r.value.ok && Object.entries(r.value.credentials)).toEqual([['__proto__', 't1'], ['T-2', 't2']]);
+    expect(r.ok && r.value.ok && Object.entries(r.value.credentials)).toEqual([
+      ['__proto__', 't1'],
+      ['T-2', 't2'],
+    ]);
     const refused = { ok: false, error: { code: 'invalid_payload', message: '1 error', details: [{ line: 2, field: 'id', reason: 'r' }], omitted: 0 } };
     expect(parseAnswer('admin:import', refused)).toEqual({ ok: true, value: refused });
   });

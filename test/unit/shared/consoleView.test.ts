@@ -23,15 +23,47 @@ import { officer } from '../../support/operators';
 const T0 = Date.UTC(2026, 10, 30, 2, 0, 0);
 
 function received(n: number, over: Partial<AlarmReceived> = {}): AlarmReceived {
-  return { type: 'alarm.received', at: T0 + n, incidentId: `20261130-000${n}`, deviceId: `dev-${n}`, schoolId: `school-${n}`, alarmId: `a${n}`, kind: 'panic', drill: false, raisedAt: T0 + n - 400, ...over };
+  return {
+    type: 'alarm.received',
+    at: T0 + n,
+    incidentId: `20261130-000${n}`,
+    deviceId: `dev-${n}`,
+    schoolId: `school-${n}`,
+    alarmId: `a${n}`,
+    kind: 'panic',
+    drill: false,
+    raisedAt: T0 + n - 400,
+    ...over,
+  };
 }
 const acked = (n: number, at = T0 + 5_000): StationEvent => ({ type: 'incident.acknowledged', at, incidentId: `20261130-000${n}`, operator: officer });
 const escalated = (n: number, at = T0 + 11_000): StationEvent => ({ type: 'incident.escalated', at, incidentId: `20261130-000${n}`, reason: 'ack_overdue' });
-const resolved = (n: number, at = T0 + 60_000): StationEvent => ({ type: 'incident.resolved', at, incidentId: `20261130-000${n}`, operator: officer, disposition: 'real', note: '' });
-const fold = (...events: StationEvent[]): StationState => foldRecords(events.map((event, i): JournalRecord => ({ seq: i + 1, event })), emptyState);
+const resolved = (n: number, at = T0 + 60_000): StationEvent => ({
+  type: 'incident.resolved',
+  at,
+  incidentId: `20261130-000${n}`,
+  operator: officer,
+  disposition: 'real',
+  note: '',
+});
+const fold = (...events: StationEvent[]): StationState =>
+  foldRecords(
+    events.map((event, i): JournalRecord => ({ seq: i + 1, event })),
+    emptyState,
+  );
 const inc = (s: StationState, n: number): Incident => s.incidents.get(`20261130-000${n}`)!;
 
-const school: School = { id: 'school-1', name: '长青小学', nameEn: 'Changqing Primary', type: 'primary', address: '隆化县', lat: 41.3, lng: 117.7, area: 'rural', phone: '000' };
+const school: School = {
+  id: 'school-1',
+  name: '长青小学',
+  nameEn: 'Changqing Primary',
+  type: 'primary',
+  address: '隆化县',
+  lat: 41.3,
+  lng: 117.7,
+  area: 'rural',
+  phone: '000',
+};
 
 describe('open, awaiting acknowledgement, overdue', () => {
   it('a new alarm is open and awaits acknowledgement; acknowledged it stays open; resolved it is neither', () => {
@@ -85,7 +117,13 @@ describe('the alarm queue', () => {
 describe('the alert tone', () => {
   const tamper = (at: number): StationEvent => ({ type: 'device.tamper', at, deviceId: 'dev-9', tamper: true });
   const offline = (at: number): StationEvent => ({ type: 'device.offline', at, deviceId: 'dev-9', lastSeenAt: at - 90_000 });
-  const faultAcked = (fault: 'offline' | 'tamper'): StationEvent => ({ type: 'device.fault_acknowledged', at: T0 + 9, deviceId: 'dev-9', fault, operator: officer });
+  const faultAcked = (fault: 'offline' | 'tamper'): StationEvent => ({
+    type: 'device.fault_acknowledged',
+    at: T0 + 9,
+    deviceId: 'dev-9',
+    fault,
+    operator: officer,
+  });
 
   it('silence when nothing calls for attention', () => {
     expect(alertFor(emptyState, [])).toEqual({ tone: undefined, urgent: false });
@@ -110,7 +148,16 @@ describe('the alert tone', () => {
 describe('what a card shows', () => {
   it('a new alarm: awaits acknowledgement, counts its waiting time', () => {
     const item = queueItem(inc(fold(received(1)), 1), school);
-    expect(item).toMatchObject({ id: '20261130-0001', receivedAt: T0 + 1, area: 'rural', awaitsAck: true, open: true, resolved: false, overdue: false, state: 'received' });
+    expect(item).toMatchObject({
+      id: '20261130-0001',
+      receivedAt: T0 + 1,
+      area: 'rural',
+      awaitsAck: true,
+      open: true,
+      resolved: false,
+      overdue: false,
+      state: 'received',
+    });
     expect(item.handler).toBeUndefined();
     expect(cardTimer(item, DEFAULT_TARGETS, T0 + 20_001)).toEqual({ waitedMs: 20_000 });
   });
@@ -118,7 +165,12 @@ describe('what a card shows', () => {
   it('an acknowledged one: who works it, the ack interval, and the timer running against the next target', () => {
     const item = queueItem(inc(fold(received(1), acked(1, T0 + 4_001)), 1), undefined);
     expect(item).toMatchObject({ awaitsAck: false, open: true, state: 'acknowledged', ackIntervalMs: 4_000, area: 'urban', handler: officer });
-    expect(cardTimer(item, DEFAULT_TARGETS, T0 + 50_001)).toEqual({ milestone: 'dispatched', elapsedMs: 50_000, targetMs: DEFAULT_TARGETS.dispatchMs, standing: 'amber' });
+    expect(cardTimer(item, DEFAULT_TARGETS, T0 + 50_001)).toEqual({
+      milestone: 'dispatched',
+      elapsedMs: 50_000,
+      targetMs: DEFAULT_TARGETS.dispatchMs,
+      standing: 'amber',
+    });
   });
 
   it('a resolved one: no handler line, no timer', () => {

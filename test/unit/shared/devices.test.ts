@@ -111,9 +111,7 @@ describe('device.offline / device.online', () => {
   });
 
   it('opens a fresh, unacknowledged fault when a device goes offline again after coming back', () => {
-    const s = foldRecords(
-      numbered(offline('T-1', T0), faultAck('T-1', 'offline', T0 + 100), online('T-1', T0 + 1000), offline('T-1', T0 + 9000)),
-    );
+    const s = foldRecords(numbered(offline('T-1', T0), faultAck('T-1', 'offline', T0 + 100), online('T-1', T0 + 1000), offline('T-1', T0 + 9000)));
     expect(s.devices.get('T-1')!.faults.offline).toEqual({ kind: 'offline', openedAt: T0 + 9000 });
     expect(s.devices.get('T-1')!.online).toBe(false);
     expect(s.devices.get('T-1')!.since).toBe(T0 + 9000);
@@ -250,10 +248,12 @@ describe('alarm.cancel_requested', () => {
 describe('unit.status', () => {
   it('records each unit’s latest state and since when (station time, not the unit’s clock)', () => {
     const s = foldRecords(numbered(unitStatus('U-1', 'available', T0), unitStatus('U-2', 'busy', T0 + 10), unitStatus('U-1', 'en_route', T0 + 60_000)));
-    expect(s.units).toEqual(new Map([
-      ['U-1', { state: 'en_route', since: T0 + 60_000 }],
-      ['U-2', { state: 'busy', since: T0 + 10 }],
-    ]));
+    expect(s.units).toEqual(
+      new Map([
+        ['U-1', { state: 'en_route', since: T0 + 60_000 }],
+        ['U-2', { state: 'busy', since: T0 + 10 }],
+      ]),
+    );
     expect(s.seq).toBe(3);
     expect(checkEvent(s, unitStatus('U-1', 'en_route', T0 + 70_000))).toEqual({ ok: true });
   });

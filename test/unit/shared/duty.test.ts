@@ -2,7 +2,13 @@
 import { describe, expect, it } from 'vitest';
 import { dayRuns, dutyWindowAt, fromZoned, isStaffed, localTime, minutesOf, zonedParts } from '../../../shared/duty';
 
-const post = { days: [1, 2, 3, 4, 5], windows: [{ start: '07:10', end: '08:10' }, { start: '16:30', end: '17:30' }] };
+const post = {
+  days: [1, 2, 3, 4, 5],
+  windows: [
+    { start: '07:10', end: '08:10' },
+    { start: '16:30', end: '17:30' },
+  ],
+};
 /** 2026-11-30 is a Monday. Beijing time = UTC + 8. */
 const beijing = (day: number, hh: number, mm: number): number => Date.UTC(2026, 10, day, hh - 8, mm);
 
@@ -39,7 +45,11 @@ describe('guard-post duty', () => {
 
   it('groups days into runs for display', () => {
     expect(dayRuns([1, 2, 3, 4, 5])).toEqual([[1, 5]]);
-    expect(dayRuns([6, 1, 2, 7, 4])).toEqual([[1, 2], [4, 4], [6, 7]]);
+    expect(dayRuns([6, 1, 2, 7, 4])).toEqual([
+      [1, 2],
+      [4, 4],
+      [6, 7],
+    ]);
     expect(dayRuns([])).toEqual([]);
   });
 

@@ -33,9 +33,9 @@ describe('device health as changes', () => {
   });
 
   it('a console that merges every change ends with exactly the core table, from any starting snapshot', () => {
-    const table = fc.uniqueArray(fc.record({ id: fc.constantFrom('a', 'b', 'c', 'd', 'e'), seen: fc.nat(5), online: fc.boolean() }), { selector: (r) => r.id, maxLength: 5 }).map((rows) =>
-      rows.map((r) => dev(r.id, { lastSeenAt: r.seen, online: r.online })),
-    );
+    const table = fc
+      .uniqueArray(fc.record({ id: fc.constantFrom('a', 'b', 'c', 'd', 'e'), seen: fc.nat(5), online: fc.boolean() }), { selector: (r) => r.id, maxLength: 5 })
+      .map((rows) => rows.map((r) => dev(r.id, { lastSeenAt: r.seen, online: r.online })));
     fc.assert(
       fc.property(fc.array(table, { minLength: 1, maxLength: 8 }), (tables) => {
         const diff = new HealthDiff();

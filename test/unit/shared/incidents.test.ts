@@ -1,15 +1,6 @@
 // test/unit/shared — the incident reducer: folding journal records, idempotent replay, the alarm queue order.
 import { describe, expect, it } from 'vitest';
-import {
-  ackIntervalMs,
-  alarmKey,
-  applyRecord,
-  checkEvent,
-  emptyState,
-  foldRecords,
-  queueOrder,
-  type Incident,
-} from '../../../shared/incidents';
+import { ackIntervalMs, alarmKey, applyRecord, checkEvent, emptyState, foldRecords, queueOrder, type Incident } from '../../../shared/incidents';
 import type { AlarmReceived, IncidentAcknowledged, IncidentShown, JournalRecord, OperatorRef } from '../../../shared/events';
 import type { AlarmKind } from '../../../shared/protocol';
 import { officer } from '../../support/operators';
@@ -232,15 +223,7 @@ describe('queueOrder', () => {
       inc('test-late', 6000, 6, 'test'),
       inc('ack-test', 4500, 7, 'test', 7000),
     ];
-    expect(queueOrder(list).map((i) => i.id)).toEqual([
-      'panic-early',
-      'fire-late',
-      'test-early',
-      'test-late',
-      'ack-test',
-      'ack-new',
-      'ack-old',
-    ]);
+    expect(queueOrder(list).map((i) => i.id)).toEqual(['panic-early', 'fire-late', 'test-early', 'test-late', 'ack-test', 'ack-new', 'ack-old']);
   });
 
   it('puts an unacknowledged drill after real alarms but before test presses', () => {

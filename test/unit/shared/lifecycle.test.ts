@@ -1,13 +1,7 @@
 // test/unit/shared — the incident lifecycle: which steps checkEvent allows after the alarm, and what applyRecord makes of them.
 import { describe, expect, it } from 'vitest';
 import { applyRecord, checkEvent, deriveState, emptyState, foldRecords, queueOrder, type StationState } from '../../../shared/incidents';
-import type {
-  AlarmReceived,
-  Disposition,
-  JournalRecord,
-  OperatorRef,
-  StationEvent,
-} from '../../../shared/events';
+import type { AlarmReceived, Disposition, JournalRecord, OperatorRef, StationEvent } from '../../../shared/events';
 import { officer } from '../../support/operators';
 
 const T0 = Date.UTC(2026, 10, 30, 2, 0, 0);
@@ -33,15 +27,72 @@ function received(over: Partial<AlarmReceived> = {}): AlarmReceived {
 // Event builders, each at an offset (ms) from T0.
 const ack = (dt: number, incidentId = ID, operator = officer): StationEvent => ({ type: 'incident.acknowledged', at: T0 + dt, incidentId, operator });
 const note = (dt: number, text = '已电话联系', incidentId = ID): StationEvent => ({ type: 'incident.note', at: T0 + dt, incidentId, operator: officer, text });
-const calledBack = (dt: number, outcome = '门卫确认误触', incidentId = ID): StationEvent => ({ type: 'incident.called_back', at: T0 + dt, incidentId, operator: officer, outcome });
-const takeOver = (dt: number, operator: OperatorRef, from: OperatorRef = officer, incidentId = ID): StationEvent => ({ type: 'incident.taken_over', at: T0 + dt, incidentId, operator, from });
-const dispatched = (dt: number, unitId: string, incidentId = ID, mode: 'device' | 'radio' = 'device'): StationEvent => ({ type: 'incident.dispatched', at: T0 + dt, incidentId, operator: officer, unitId, mode });
-const accepted = (dt: number, unitId: string, incidentId = ID, operator?: OperatorRef): StationEvent => ({ type: 'dispatch.accepted', at: T0 + dt, incidentId, unitId, ...(operator ? { operator } : {}) });
-const declined = (dt: number, unitId: string, reason = '车辆故障', incidentId = ID): StationEvent => ({ type: 'dispatch.declined', at: T0 + dt, incidentId, unitId, reason });
-const cancelled = (dt: number, unitId: string, reason = '改派', incidentId = ID): StationEvent => ({ type: 'dispatch.cancelled', at: T0 + dt, incidentId, unitId, operator: officer, reason });
-const progress = (dt: number, unitId: string, state: 'en_route' | 'on_scene', incidentId = ID): StationEvent => ({ type: 'dispatch.progress', at: T0 + dt, incidentId, unitId, state });
-const resolved = (dt: number, disposition: Disposition = 'real', incidentId = ID): StationEvent => ({ type: 'incident.resolved', at: T0 + dt, incidentId, operator: officer, disposition, note: '处置完毕' });
-const reopened = (dt: number, incidentId = ID): StationEvent => ({ type: 'incident.reopened', at: T0 + dt, incidentId, operator: chief, reason: '家长再次报警' });
+const calledBack = (dt: number, outcome = '门卫确认误触', incidentId = ID): StationEvent => ({
+  type: 'incident.called_back',
+  at: T0 + dt,
+  incidentId,
+  operator: officer,
+  outcome,
+});
+const takeOver = (dt: number, operator: OperatorRef, from: OperatorRef = officer, incidentId = ID): StationEvent => ({
+  type: 'incident.taken_over',
+  at: T0 + dt,
+  incidentId,
+  operator,
+  from,
+});
+const dispatched = (dt: number, unitId: string, incidentId = ID, mode: 'device' | 'radio' = 'device'): StationEvent => ({
+  type: 'incident.dispatched',
+  at: T0 + dt,
+  incidentId,
+  operator: officer,
+  unitId,
+  mode,
+});
+const accepted = (dt: number, unitId: string, incidentId = ID, operator?: OperatorRef): StationEvent => ({
+  type: 'dispatch.accepted',
+  at: T0 + dt,
+  incidentId,
+  unitId,
+  ...(operator ? { operator } : {}),
+});
+const declined = (dt: number, unitId: string, reason = '车辆故障', incidentId = ID): StationEvent => ({
+  type: 'dispatch.declined',
+  at: T0 + dt,
+  incidentId,
+  unitId,
+  reason,
+});
+const cancelled = (dt: number, unitId: string, reason = '改派', incidentId = ID): StationEvent => ({
+  type: 'dispatch.cancelled',
+  at: T0 + dt,
+  incidentId,
+  unitId,
+  operator: officer,
+  reason,
+});
+const progress = (dt: number, unitId: string, state: 'en_route' | 'on_scene', incidentId = ID): StationEvent => ({
+  type: 'dispatch.progress',
+  at: T0 + dt,
+  incidentId,
+  unitId,
+  state,
+});
+const resolved = (dt: number, disposition: Disposition = 'real', incidentId = ID): StationEvent => ({
+  type: 'incident.resolved',
+  at: T0 + dt,
+  incidentId,
+  operator: officer,
+  disposition,
+  note: '处置完毕',
+});
+const reopened = (dt: number, incidentId = ID): StationEvent => ({
+  type: 'incident.reopened',
+  at: T0 + dt,
+  incidentId,
+  operator: chief,
+  reason: '家长再次报警',
+});
 const escalated = (dt: number, incidentId = ID): StationEvent => ({ type: 'incident.escalated', at: T0 + dt, incidentId, reason: 'ack_overdue' });
 const cancelRequested = (dt: number, incidentId = ID): StationEvent => ({ type: 'alarm.cancel_requested', at: T0 + dt, incidentId, reason: '误按' });
 
@@ -84,10 +135,22 @@ const withUnit = (): StationState => fold(received(), ack(5000), dispatched(20_0
 const resolvedState = (): StationState => fold(received(), ack(5000), dispatched(20_000, 'U1'), resolved(600_000));
 
 describe('checkEvent: lifecycle events about an unknown incident', () => {
-  it.each([
-    note(1), calledBack(1), takeOver(1, chief), dispatched(1, 'U1'), accepted(1, 'U1'), declined(1, 'U1'), cancelled(1, 'U1'),
-    progress(1, 'U1', 'en_route'), resolved(1), reopened(1), escalated(1), cancelRequested(1),
-  ].map((e) => [e.type, { ...e, incidentId: 'nope' }] as const))('refuses %s', (_t, e) => {
+  it.each(
+    [
+      note(1),
+      calledBack(1),
+      takeOver(1, chief),
+      dispatched(1, 'U1'),
+      accepted(1, 'U1'),
+      declined(1, 'U1'),
+      cancelled(1, 'U1'),
+      progress(1, 'U1', 'en_route'),
+      resolved(1),
+      reopened(1),
+      escalated(1),
+      cancelRequested(1),
+    ].map((e) => [e.type, { ...e, incidentId: 'nope' }] as const),
+  )('refuses %s', (_t, e) => {
     refused(receivedOnly(), e, 'no incident nope');
   });
 });
@@ -278,7 +341,15 @@ describe('deriveState', () => {
     expect(d({ acknowledgedAt: T0, dispatches: [{ ...disp, acceptedAt: T0, enRouteAt: T0 }] })).toBe('dispatched');
     expect(d({ acknowledgedAt: T0, dispatches: [disp, { ...disp, unitId: 'U2', onSceneAt: T0 }] })).toBe('on_scene');
     expect(d({ acknowledgedAt: T0, dispatches: [{ ...disp, onSceneAt: T0 }], resolvedAt: T0 })).toBe('resolved');
-    expect(d({ acknowledgedAt: T0, dispatches: [{ ...disp, cancelledAt: T0 }, { ...disp, unitId: 'U2', declinedAt: T0 }] })).toBe('acknowledged');
+    expect(
+      d({
+        acknowledgedAt: T0,
+        dispatches: [
+          { ...disp, cancelledAt: T0 },
+          { ...disp, unitId: 'U2', declinedAt: T0 },
+        ],
+      }),
+    ).toBe('acknowledged');
   });
 });
 
@@ -304,7 +375,16 @@ describe('applyRecord: the lifecycle', () => {
     expect(inc(s).resolutionNote).toBe('处置完毕');
     expect(inc(s).seq).toBe(7);
     expect(inc(s).dispatches).toEqual([
-      { unitId: 'U1', mode: 'device', dispatchedAt: T0 + 20_000, dispatchedBy: officer, acceptedAt: T0 + 25_000, enRouteAt: T0 + 60_000, onSceneAt: T0 + 240_000, releasedAt: T0 + 600_000 },
+      {
+        unitId: 'U1',
+        mode: 'device',
+        dispatchedAt: T0 + 20_000,
+        dispatchedBy: officer,
+        acceptedAt: T0 + 25_000,
+        enRouteAt: T0 + 60_000,
+        onSceneAt: T0 + 240_000,
+        releasedAt: T0 + 600_000,
+      },
     ]);
   });
 
@@ -350,11 +430,21 @@ describe('applyRecord: the lifecycle', () => {
     const s = withUnit();
     expect(s.assignments).toEqual(new Map([['U1', ID]]));
     const two = then(s, dispatched(21_000, 'U2'));
-    expect(two.assignments).toEqual(new Map([['U1', ID], ['U2', ID]]));
+    expect(two.assignments).toEqual(
+      new Map([
+        ['U1', ID],
+        ['U2', ID],
+      ]),
+    );
     expect(then(two, cancelled(22_000, 'U1')).assignments).toEqual(new Map([['U2', ID]]));
     expect(then(two, declined(22_000, 'U2')).assignments).toEqual(new Map([['U1', ID]]));
     // Accept and progress keep the assignment.
-    expect(then(then(two, accepted(22_000, 'U1')), progress(23_000, 'U1', 'on_scene')).assignments).toEqual(new Map([['U1', ID], ['U2', ID]]));
+    expect(then(then(two, accepted(22_000, 'U1')), progress(23_000, 'U1', 'on_scene')).assignments).toEqual(
+      new Map([
+        ['U1', ID],
+        ['U2', ID],
+      ]),
+    );
     const res = then(two, resolved(30_000));
     expect(res.assignments).toEqual(new Map());
     expect(then(res, reopened(40_000)).assignments).toEqual(new Map());
@@ -362,8 +452,12 @@ describe('applyRecord: the lifecycle', () => {
 
   it('resolving one incident frees only its own units', () => {
     const s = fold(
-      received(), ack(5000), dispatched(20_000, 'U1'),
-      received({ incidentId: ID2, alarmId: 'a2', at: T0 + 30_000 }), ack(31_000, ID2), dispatched(32_000, 'U2', ID2),
+      received(),
+      ack(5000),
+      dispatched(20_000, 'U1'),
+      received({ incidentId: ID2, alarmId: 'a2', at: T0 + 30_000 }),
+      ack(31_000, ID2),
+      dispatched(32_000, 'U2', ID2),
       resolved(40_000),
     );
     expect(s.assignments).toEqual(new Map([['U2', ID2]]));
@@ -372,7 +466,14 @@ describe('applyRecord: the lifecycle', () => {
   it('progress implies acceptance, and on_scene implies en_route', () => {
     const s = then(withUnit(), progress(30_000, 'U1', 'on_scene'));
     expect(inc(s).dispatches[0]).toMatchObject({ acceptedAt: T0 + 30_000, enRouteAt: T0 + 30_000, onSceneAt: T0 + 30_000 });
-    const e = fold(received(), ack(5000), dispatched(20_000, 'U1'), accepted(22_000, 'U1'), progress(30_000, 'U1', 'en_route'), progress(90_000, 'U1', 'on_scene'));
+    const e = fold(
+      received(),
+      ack(5000),
+      dispatched(20_000, 'U1'),
+      accepted(22_000, 'U1'),
+      progress(30_000, 'U1', 'en_route'),
+      progress(90_000, 'U1', 'on_scene'),
+    );
     expect(inc(e).dispatches[0]).toMatchObject({ acceptedAt: T0 + 22_000, enRouteAt: T0 + 30_000, onSceneAt: T0 + 90_000 });
     const r = then(withUnit(), progress(30_000, 'U1', 'en_route'));
     expect(inc(r).dispatches[0]!.acceptedAt).toBe(T0 + 30_000);
@@ -408,10 +509,22 @@ describe('applyRecord: the lifecycle', () => {
 
   it('appends timeline entries in order, with by and unitId', () => {
     const s = fold(
-      received(), escalated(11_000), ack(12_000), note(13_000, '记录'), calledBack(14_000, '已回拨'), takeOver(15_000, chief),
-      dispatched(20_000, 'U1', ID, 'radio'), accepted(20_000, 'U1', ID, chief), dispatched(21_000, 'U2'), declined(22_000, 'U2', '忙'),
-      progress(30_000, 'U1', 'en_route'), progress(90_000, 'U1', 'on_scene'), cancelled(95_000, 'U1', '不再需要'),
-      resolved(100_000, 'false_alarm'), reopened(110_000), cancelRequested(120_000),
+      received(),
+      escalated(11_000),
+      ack(12_000),
+      note(13_000, '记录'),
+      calledBack(14_000, '已回拨'),
+      takeOver(15_000, chief),
+      dispatched(20_000, 'U1', ID, 'radio'),
+      accepted(20_000, 'U1', ID, chief),
+      dispatched(21_000, 'U2'),
+      declined(22_000, 'U2', '忙'),
+      progress(30_000, 'U1', 'en_route'),
+      progress(90_000, 'U1', 'on_scene'),
+      cancelled(95_000, 'U1', '不再需要'),
+      resolved(100_000, 'false_alarm'),
+      reopened(110_000),
+      cancelRequested(120_000),
     );
     expect(inc(s).timeline).toEqual([
       { at: T0, type: 'alarm.received', detail: 'panic' },
@@ -450,9 +563,16 @@ describe('applyRecord: the lifecycle', () => {
 describe('queueOrder with lifecycle stages', () => {
   it('puts resolved incidents last, newest resolution first', () => {
     const s = fold(
-      received(), ack(1000), dispatched(2000, 'U1'), resolved(5000),
-      received({ incidentId: ID2, alarmId: 'a2', at: T0 + 100 }), ack(1100, ID2), resolved(9000, 'false_alarm', ID2),
-      received({ incidentId: '20261130-0003', alarmId: 'a3', at: T0 + 200 }), ack(1200, '20261130-0003'), dispatched(3000, 'U2', '20261130-0003'),
+      received(),
+      ack(1000),
+      dispatched(2000, 'U1'),
+      resolved(5000),
+      received({ incidentId: ID2, alarmId: 'a2', at: T0 + 100 }),
+      ack(1100, ID2),
+      resolved(9000, 'false_alarm', ID2),
+      received({ incidentId: '20261130-0003', alarmId: 'a3', at: T0 + 200 }),
+      ack(1200, '20261130-0003'),
+      dispatched(3000, 'U2', '20261130-0003'),
       received({ incidentId: '20261130-0004', alarmId: 'a4', at: T0 + 300 }),
       received({ incidentId: '20261130-0005', alarmId: 'a5', at: T0 + 400, kind: 'test' }),
     );
@@ -460,8 +580,13 @@ describe('queueOrder with lifecycle stages', () => {
   });
   it('a reopened incident leaves the resolved tail', () => {
     const s = fold(
-      received(), ack(1000), resolved(5000), reopened(6000),
-      received({ incidentId: ID2, alarmId: 'a2', at: T0 + 100 }), ack(1100, ID2), resolved(9000, 'false_alarm', ID2),
+      received(),
+      ack(1000),
+      resolved(5000),
+      reopened(6000),
+      received({ incidentId: ID2, alarmId: 'a2', at: T0 + 100 }),
+      ack(1100, ID2),
+      resolved(9000, 'false_alarm', ID2),
     );
     expect(queueOrder([...s.incidents.values()]).map((i) => i.id)).toEqual([ID, ID2]);
   });
@@ -470,12 +595,28 @@ describe('queueOrder with lifecycle stages', () => {
 describe('the reducer never mutates its input', () => {
   it('applies every lifecycle event to a deep-frozen state and record', () => {
     const events: StationEvent[] = [
-      received(), escalated(11_000), cancelRequested(11_500), ack(12_000), note(13_000), calledBack(14_000), takeOver(15_000, chief),
-      dispatched(20_000, 'U1', ID, 'radio'), accepted(20_000, 'U1', ID, chief), dispatched(21_000, 'U2'), declined(22_000, 'U2'),
-      dispatched(23_000, 'U3'), cancelled(24_000, 'U3'), progress(30_000, 'U1', 'en_route'), progress(90_000, 'U1', 'on_scene'),
-      resolved(100_000), reopened(110_000), resolved(120_000, 'real'),
+      received(),
+      escalated(11_000),
+      cancelRequested(11_500),
+      ack(12_000),
+      note(13_000),
+      calledBack(14_000),
+      takeOver(15_000, chief),
+      dispatched(20_000, 'U1', ID, 'radio'),
+      accepted(20_000, 'U1', ID, chief),
+      dispatched(21_000, 'U2'),
+      declined(22_000, 'U2'),
+      dispatched(23_000, 'U3'),
+      cancelled(24_000, 'U3'),
+      progress(30_000, 'U1', 'en_route'),
+      progress(90_000, 'U1', 'on_scene'),
+      resolved(100_000),
+      reopened(110_000),
+      resolved(120_000, 'real'),
       // refused ones too
-      ack(130_000), resolved(130_000), progress(130_000, 'U9', 'on_scene'),
+      ack(130_000),
+      resolved(130_000),
+      progress(130_000, 'U9', 'on_scene'),
     ];
     let s: StationState = deepFreeze(structuredClone(emptyState));
     events.forEach((event, i) => {

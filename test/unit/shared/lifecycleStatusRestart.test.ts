@@ -34,7 +34,19 @@ afterEach(() => {
 function registryData(): RegistryData {
   return {
     ...emptyRegistryData('示例派出所'),
-    schools: [{ id: 'school-1', name: '示例第一小学', nameEn: 'Sample', type: 'primary', address: '示例地址', area: 'urban', phone: '0314-0000000', lat: 41.32, lng: 117.73 }],
+    schools: [
+      {
+        id: 'school-1',
+        name: '示例第一小学',
+        nameEn: 'Sample',
+        type: 'primary',
+        address: '示例地址',
+        area: 'urban',
+        phone: '0314-0000000',
+        lat: 41.32,
+        lng: 117.73,
+      },
+    ],
     terminals: [{ deviceId: 'T-1', schoolId: 'school-1', label: '门卫室', secret, disabled: false }],
     units: [
       { id: 'U-a', name: '巡逻一组', callsign: '隆01', lat: 41.33, lng: 117.74, hasDevice: false, disabled: false },

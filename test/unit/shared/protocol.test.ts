@@ -246,7 +246,10 @@ describe('parseTerminalAuth', () => {
 
 describe('parseTerminalAuth, forward compatibility', () => {
   it('ignores unknown handshake fields (a newer terminal may announce its firmware)', () => {
-    expect(parseTerminalAuth({ deviceId: 'T-1', token: 'abc', schoolId: 's', firmware: '2.1' })).toEqual({ ok: true, value: { deviceId: 'T-1', token: 'abc' } });
+    expect(parseTerminalAuth({ deviceId: 'T-1', token: 'abc', schoolId: 's', firmware: '2.1' })).toEqual({
+      ok: true,
+      value: { deviceId: 'T-1', token: 'abc' },
+    });
   });
 });
 

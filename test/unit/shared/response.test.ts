@@ -24,7 +24,13 @@ function incident(over: Partial<Incident> = {}): Incident {
     ...over,
   };
 }
-const dispatch = (unitId: string, dispatchedAt: number, over: Partial<Dispatch> = {}): Dispatch => ({ unitId, mode: 'device', dispatchedAt, dispatchedBy: officer, ...over });
+const dispatch = (unitId: string, dispatchedAt: number, over: Partial<Dispatch> = {}): Dispatch => ({
+  unitId,
+  mode: 'device',
+  dispatchedAt,
+  dispatchedBy: officer,
+  ...over,
+});
 
 describe('standing', () => {
   it('is green below 75 % of the target', () => {
@@ -123,18 +129,38 @@ describe('intervals', () => {
 
 describe('runningTimer', () => {
   it('runs the acknowledge timer first, from received', () => {
-    expect(runningTimer(incident(), 'urban', DEFAULT_TARGETS, T0 + 2_000)).toEqual({ milestone: 'acknowledged', elapsedMs: 2_000, targetMs: 10_000, standing: 'green' });
+    expect(runningTimer(incident(), 'urban', DEFAULT_TARGETS, T0 + 2_000)).toEqual({
+      milestone: 'acknowledged',
+      elapsedMs: 2_000,
+      targetMs: 10_000,
+      standing: 'green',
+    });
     expect(runningTimer(incident(), 'urban', DEFAULT_TARGETS, T0 + 7_500)!.standing).toBe('amber');
     expect(runningTimer(incident(), 'urban', DEFAULT_TARGETS, T0 + 10_001)!.standing).toBe('red');
   });
   it('then the dispatch timer, still measured from received', () => {
     const inc = incident({ acknowledgedAt: T0 + 5_000 });
-    expect(runningTimer(inc, 'urban', DEFAULT_TARGETS, T0 + 50_000)).toEqual({ milestone: 'dispatched', elapsedMs: 50_000, targetMs: 60_000, standing: 'amber' });
+    expect(runningTimer(inc, 'urban', DEFAULT_TARGETS, T0 + 50_000)).toEqual({
+      milestone: 'dispatched',
+      elapsedMs: 50_000,
+      targetMs: 60_000,
+      standing: 'amber',
+    });
   });
   it('then the on-scene timer for the school’s area', () => {
     const inc = incident({ acknowledgedAt: T0 + 5_000, dispatches: [dispatch('U1', T0 + 20_000, { acceptedAt: T0 + 25_000 })] });
-    expect(runningTimer(inc, 'suburban', DEFAULT_TARGETS, T0 + 700_000)).toEqual({ milestone: 'on_scene', elapsedMs: 700_000, targetMs: 600_000, standing: 'red' });
-    expect(runningTimer(inc, 'rural', DEFAULT_TARGETS, T0 + 700_000)).toEqual({ milestone: 'on_scene', elapsedMs: 700_000, targetMs: 1_200_000, standing: 'green' });
+    expect(runningTimer(inc, 'suburban', DEFAULT_TARGETS, T0 + 700_000)).toEqual({
+      milestone: 'on_scene',
+      elapsedMs: 700_000,
+      targetMs: 600_000,
+      standing: 'red',
+    });
+    expect(runningTimer(inc, 'rural', DEFAULT_TARGETS, T0 + 700_000)).toEqual({
+      milestone: 'on_scene',
+      elapsedMs: 700_000,
+      targetMs: 1_200_000,
+      standing: 'green',
+    });
     expect(runningTimer(inc, 'urban', DEFAULT_TARGETS, T0 + 240_000)!.standing).toBe('amber');
   });
   it('skips a milestone already passed even if an earlier one is missing', () => {

@@ -158,7 +158,12 @@ describe('makeSampleCounty at benchmark size (1000 schools, 300 units)', () => {
       ...big.units.map((u) => u.id),
     ];
     expect(new Set(ids).size).toBe(ids.length);
-    const names = [...big.schools.map((s) => s.name), ...big.guardPosts.map((p) => p.name), ...big.policeRooms.map((r) => r.name), ...big.units.map((u) => u.name)];
+    const names = [
+      ...big.schools.map((s) => s.name),
+      ...big.guardPosts.map((p) => p.name),
+      ...big.policeRooms.map((r) => r.name),
+      ...big.units.map((u) => u.name),
+    ];
     expect(names.filter((n) => !n.includes('示例'))).toEqual([]);
     expect(big.schools.map((s) => s.name)).toContain('示例小学 P001');
     expect(big.schools.map((s) => s.name)).toContain('示例小学 P389');

@@ -6,7 +6,17 @@ import type { School } from '../../../shared/model';
 import { makeSampleCounty } from '../../../shared/sampleCounty';
 import { buildSearchIndex, pinyinInitials, searchSchools } from '../../../shared/search';
 
-const school = (id: string, name: string, nameEn = ''): School => ({ id, name, nameEn, type: 'primary', address: '', lat: 41, lng: 117, area: 'urban', phone: '' });
+const school = (id: string, name: string, nameEn = ''): School => ({
+  id,
+  name,
+  nameEn,
+  type: 'primary',
+  address: '',
+  lat: 41,
+  lng: 117,
+  area: 'urban',
+  phone: '',
+});
 
 describe('school search', () => {
   it('takes pinyin initials of Chinese names, reading polyphones in context and keeping Latin and digits', () => {
@@ -17,7 +27,12 @@ describe('school search', () => {
   });
 
   it('ranks exact initials, then initials prefix, then name text, then initials inside', () => {
-    const index = buildSearchIndex([school('a', '长青小学'), school('b', '长青中学'), school('c', '城关长青幼儿园'), school('d', '东风小学', 'Dongfeng Primary')]);
+    const index = buildSearchIndex([
+      school('a', '长青小学'),
+      school('b', '长青中学'),
+      school('c', '城关长青幼儿园'),
+      school('d', '东风小学', 'Dongfeng Primary'),
+    ]);
     expect(searchSchools(index, 'cqxx').map((s) => s.id)).toEqual(['a']);
     expect(searchSchools(index, 'cq').map((s) => s.id)).toEqual(['a', 'b', 'c']);
     expect(searchSchools(index, '长青').map((s) => s.id)).toEqual(expect.arrayContaining(['a', 'b', 'c']));

@@ -146,12 +146,18 @@ describe('makeJunk', () => {
   const junk = Array.from({ length: 5000 }, () => makeJunk(rng, 1_780_000_000_000));
 
   it('covers every kind', () => {
-    expect(new Set(junk.map((j) => j.kind))).toEqual(new Set(['random-json', 'wrong-types', 'oversize', 'unknown-event', 'not-an-object', 'no-ack', 'huge-frame']));
+    expect(new Set(junk.map((j) => j.kind))).toEqual(
+      new Set(['random-json', 'wrong-types', 'oversize', 'unknown-event', 'not-an-object', 'no-ack', 'huge-frame']),
+    );
   });
 
   it('never sends anything the station parsers would accept', () => {
     // A Map, not an object: one of the unknown event names is "__proto__".
-    const parsers = new Map<string, (p: unknown) => { ok: boolean }>([['alarm', parseAlarm], ['heartbeat', parseHeartbeat], ['cancel', parseCancel]]);
+    const parsers = new Map<string, (p: unknown) => { ok: boolean }>([
+      ['alarm', parseAlarm],
+      ['heartbeat', parseHeartbeat],
+      ['cancel', parseCancel],
+    ]);
     const accepted = junk.filter((j) => parsers.get(j.event)?.(j.payload).ok === true);
     expect(accepted).toEqual([]);
     // Everything else goes to an event the terminal namespace does not know.

@@ -94,8 +94,7 @@ describe('simulated unit', () => {
     await station.close();
   });
 
-  const start = () =>
-    startUnit(ctx, { unitId: 'unit-01', token: 'tok' }, { outline, home: LONGHUA_SEAT, positionMs: 50, onSceneS: 0.3, driveMps: 100 });
+  const start = () => startUnit(ctx, { unitId: 'unit-01', token: 'tok' }, { outline, home: LONGHUA_SEAT, positionMs: 50, onSceneS: 0.3, driveMps: 100 });
 
   it('authenticates as a unit, says it is available, and reports positions inside the county', async () => {
     start();
@@ -116,7 +115,14 @@ describe('simulated unit', () => {
     const s = await station.unit();
     await until('available', () => station.statuses.length >= 1);
     const school = destinationPoint(LONGHUA_SEAT, 45, 150);
-    const dispatch = { incidentId: '20261130-0001', school: { id: 'sch-p01', name: '示例小学 P01', address: '示例地址', ...school }, kind: 'panic', priority: 1, drill: false, at: Date.now() };
+    const dispatch = {
+      incidentId: '20261130-0001',
+      school: { id: 'sch-p01', name: '示例小学 P01', address: '示例地址', ...school },
+      kind: 'panic',
+      priority: 1,
+      drill: false,
+      at: Date.now(),
+    };
     const ack = (await s.timeout(2000).emitWithAck('dispatch', dispatch)) as unknown;
     expect(ack).toEqual({ ok: true });
     // A re-sent dispatch (its ack was lost) is acked again and changes nothing.
@@ -152,7 +158,9 @@ describe('simulated unit', () => {
     expect(bad.ok).toBe(false);
     expect(bad.reason).toMatch(/not understood/);
     const school = destinationPoint(LONGHUA_SEAT, 90, 5000);
-    expect(await s.timeout(2000).emitWithAck('dispatch', { incidentId: 'inc-9', school: { ...school }, kind: 'fire', priority: 1, drill: true, at: 1 })).toEqual({ ok: true });
+    expect(
+      await s.timeout(2000).emitWithAck('dispatch', { incidentId: 'inc-9', school: { ...school }, kind: 'fire', priority: 1, drill: true, at: 1 }),
+    ).toEqual({ ok: true });
     await until('en route', () => station.statuses.some((x) => x.state === 'en_route'));
     expect(unit.mode).toBe('en_route');
     expect(await s.timeout(2000).emitWithAck('dispatch:cancel', { incidentId: 'inc-9', reason: 'false alarm', at: 2 })).toEqual({ ok: true });

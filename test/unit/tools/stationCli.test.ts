@@ -104,7 +104,10 @@ describe('station CLI: devices', () => {
     const row = (id: string): string[] => {
       const line = rows.find((l) => l.includes(`'${id}'`));
       if (!line) throw new Error(`no row for ${id}`);
-      return line.split('│').map((c) => c.trim()).filter((c) => c !== '');
+      return line
+        .split('│')
+        .map((c) => c.trim())
+        .filter((c) => c !== '');
     };
     expect(row('T-1').slice(1)).toEqual(["'T-1'", "'s1 示例小学'", "'门卫室'", 'true']);
     expect(row('T-2').slice(1)).toEqual(["'T-2'", "'s1 示例小学'", "'T-2'", 'false']);
