@@ -2,7 +2,7 @@
 // Every name carries 示例 ("sample") so nothing here can be mistaken for a real school or post.
 
 import { bbox, destinationPoint, haversineMeters, pointInGeometry, type AreaGeometry, type LatLng } from './geo';
-import type { AreaClass, DutyWindow, GuardPost, PatrolUnit, PoliceRoom, School, SchoolType, Terminal } from './model';
+import type { AreaClass, DutyWindow, GuardPost, PatrolUnit, PoliceRoom, ReferenceData, School, SchoolType, Terminal } from './model';
 
 /** Administrative code of 隆化县 (Longhua County, 承德市) in the county outline file. */
 export const LONGHUA_ADCODE = '130825';
@@ -14,14 +14,8 @@ export const LONGHUA_SEAT: LatLng = { lat: 41.316, lng: 117.739 };
 export const URBAN_RADIUS_M = 4_000;
 export const SUBURBAN_RADIUS_M = 12_000;
 
-export interface SampleCounty {
-  stationName: string;
-  schools: School[];
-  terminals: Terminal[];
-  guardPosts: GuardPost[];
-  policeRooms: PoliceRoom[];
-  units: PatrolUnit[];
-}
+/** A county's reference data, without the targets (those are the station's, not the sample's). */
+export type SampleCounty = Omit<ReferenceData, 'targets'>;
 
 /** mulberry32: tiny, fast and good enough to scatter points; seeded so every run gives the same county. */
 export function mulberry32(seed: number): () => number {

@@ -2,6 +2,7 @@
 // with credentials kept only as salted hashes; the in-memory data, its queries, device and operator
 // authentication, and administration. The file (schema, atomic write) is main/core/registryFile.ts; the registry side
 // of a data import is main/core/registryImport.ts.
+import { callEach } from './listeners';
 import { ROLES, type OperatorRef, type Role } from '../../shared/events';
 import type { PatrolUnit, ReferenceData, School, Terminal } from '../../shared/model';
 import { DEFAULT_TARGETS, type TargetProfile } from '../../shared/response';
@@ -91,13 +92,7 @@ export class Registry {
   }
 
   private changed(revoked: string[]): void {
-    for (const fn of this.listeners) {
-      try {
-        fn(revoked);
-      } catch (e) {
-        console.error('registry: listener failed:', e);
-      }
-    }
+    callEach(this.listeners, [revoked], 'registry');
   }
 
   private index(): void {

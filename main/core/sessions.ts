@@ -4,6 +4,7 @@
 // (sessions.json, written atomically), so a session can be ended (issue 9, finding 11): by logout, by a password
 // reset or disable of its operator (the table keeps a stamp of the password hash it was issued under), and by an
 // idle timeout (no console connected for idleMs). The table survives a restart: consoles reconnect after a crash.
+import { callEach } from './listeners';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { z } from 'zod';
@@ -215,13 +216,7 @@ export class Sessions {
     for (const sid of gone) this.connections.delete(sid);
     if (gone.size === 0) return;
     if (persist) this.save();
-    for (const fn of this.listeners) {
-      try {
-        fn(gone);
-      } catch (e) {
-        console.error('sessions: listener failed:', e);
-      }
-    }
+    callEach(this.listeners, [gone], 'sessions');
   }
 
   private load(): void {
