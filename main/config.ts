@@ -28,6 +28,8 @@ export interface StationConfig {
   tiles?: TileConfig;
   /** A session with no console connected for this long is ended (STATION_SESSION_IDLE_MIN, default 30 min). */
   sessionIdleMs?: number;
+  /** A terminal with no test press for this long raises a device fault (STATION_TEST_OVERDUE_DAYS, default 30 days). */
+  testOverdueMs?: number;
   /** The station's time zone (main/core/settings.ts); absent means STATION_TIME_ZONE. */
   timeZone?: string;
 }
@@ -72,13 +74,14 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, distDir: stri
   if (!demo && (demoSchools !== undefined || demoUnits !== undefined)) throw new ConfigError('--demo-schools and --demo-units only apply with --demo');
   const port = parsePort(values['--port'] ?? env.STATION_PORT ?? String(DEFAULT_STATION_PORT), 'STATION_PORT');
   const dataDir = path.resolve(values['--data-dir'] ?? env.STATION_DATA_DIR ?? (demo ? 'station-data-demo' : 'station-data'));
-  const { tlsCert, tlsKey, heartbeatMs, unitStaleMs, sessionIdleMs } = readEnvSettings(env);
+  const { tlsCert, tlsKey, heartbeatMs, unitStaleMs, sessionIdleMs, testOverdueMs } = readEnvSettings(env);
   const tiles = loadTileConfig(values, env, (message) => new ConfigError(message));
   return {
     port,
     heartbeatMs,
     unitStaleMs,
     sessionIdleMs,
+    testOverdueMs,
     timeZone: STATION_TIME_ZONE,
     host: values['--host'] ?? env.STATION_HOST ?? '127.0.0.1',
     dataDir,

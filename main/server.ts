@@ -86,9 +86,20 @@ export async function startCore(config: StationConfig, now: () => number = Date.
   const journal = openJournal(config.dataDir, { onRecord: restored.onRecord, now, verifyChain: 'background' });
   console.log(`journal: ${journal.lastSeq} records read in ${Date.now() - openedAt} ms`);
   for (const p of journal.problems) console.warn(`journal: ${p.kind} at line ${p.line}: ${p.detail}`);
-  const station = new Station(journal, registry, { now, heartbeatMs: config.heartbeatMs, restored });
+  const station = new Station(journal, registry, {
+    now,
+    heartbeatMs: config.heartbeatMs,
+    restored,
+    ...(config.testOverdueMs !== undefined ? { testOverdueMs: config.testOverdueMs } : {}),
+  });
   const stopWatching = watchRegistry(registry, station);
-  const superviseTimer = setInterval(() => station.devices.supervise(), Math.min(1000, config.heartbeatMs));
+  const superviseTimer = setInterval(
+    () => {
+      station.devices.supervise();
+      station.tests.supervise();
+    },
+    Math.min(1000, config.heartbeatMs),
+  );
   const sessions = Sessions.open(config.dataDir, { idleMs: config.sessionIdleMs, stampOf: (u) => registry.operatorStamp(u) });
   sessions.startSweeping(now);
   // A password reset or a disable ends that operator's sessions (and their open consoles) at once.

@@ -5,7 +5,7 @@
 // (test/types/contract.typecheck.ts), and the UI's length limits are the ones the core enforces.
 import { z } from 'zod';
 import { DATA_FORMATS, DATA_KINDS } from './dataExchange';
-import { DISPOSITIONS, type OperatorRef } from './events';
+import { DEVICE_FAULT_KINDS, DISPOSITIONS, type OperatorRef } from './events';
 import { ERROR_CODES } from './protocol';
 import { checkProfile } from './response';
 import { can, type Action } from './roles';
@@ -102,7 +102,7 @@ const commands = {
   acknowledgeFault: command(
     'device.acknowledgeFault',
     'may not acknowledge device faults',
-    z.object({ deviceId: id, fault: z.enum(['offline', 'tamper']) }),
+    z.object({ deviceId: id, fault: z.enum(DEVICE_FAULT_KINDS) }),
     commandAckSchema,
   ),
   note: command('incident.handle', HANDLE, z.object({ incidentId: id, text: nonBlank(MAX_NOTE_LENGTH, 'a note') }), commandAckSchema),
@@ -114,7 +114,13 @@ const commands = {
   resolve: command(
     'incident.handle',
     HANDLE,
-    z.object({ incidentId: id, disposition: z.enum(DISPOSITIONS), note: text(MAX_NOTE_LENGTH, 'note') }),
+    z.object({
+      incidentId: id,
+      disposition: z.enum(DISPOSITIONS),
+      note: text(MAX_NOTE_LENGTH, 'note'),
+      /** Resolving against the incident's nature (shared/incidentRules.ts dispositionConflict) needs a reason. */
+      override: z.object({ reason: nonBlank(MAX_REASON_LENGTH, 'a reason for the override') }).optional(),
+    }),
     commandAckSchema,
   ),
   reopen: command('incident.handle', HANDLE, z.object({ incidentId: id, reason: nonBlank(MAX_REASON_LENGTH, 'a reason to reopen') }), commandAckSchema),

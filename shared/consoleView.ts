@@ -1,6 +1,7 @@
 // shared/ — the console's view model: what the alarm queue, its cards, the banners, the map and the alert sound
 // make of the incident state. One definition of "open", "awaits acknowledgement", "overdue" and the alert tone,
 // for the console's store and components and for the core. Pure: time is passed in.
+import { zonedParts } from './duty';
 import type { AlarmReceived, OperatorRef } from './events';
 import { ackIntervalMs, alarmKey, openFaults, queueOrder, type Incident, type StationState } from './incidents';
 import type { AreaClass, School } from './model';
@@ -43,11 +44,29 @@ export const isAlarming = (x: QueueEntry): boolean => awaitsAcknowledgement(x) &
 
 /**
  * The alarm queue as the console shows it: alarms the core could not store yet first (shown, never hidden),
- * then the incidents in queue order (shared/incidents.ts queueOrder). Nothing is filtered out.
+ * then the incidents in queue order (shared/incidents.ts queueOrder). Only test presses the station closed itself
+ * are left out (isStationClosedTest): they are no alarm to work.
  */
 export function alarmQueue(state: StationState, volatile: readonly AlarmReceived[]): QueueEntry[] {
   const unstored = volatile.filter((v) => !state.alarmIndex.has(alarmKey(v.deviceId, v.alarmId)));
-  return [...unstored, ...queueOrder(state.incidents.values())];
+  return [...unstored, ...queueOrder([...state.incidents.values()].filter((i) => !isStationClosedTest(i)))];
+}
+
+/**
+ * A test press the station took and closed itself (test.acknowledged): no officer acknowledged or resolved it.
+ * It is not an alarm to work: never a queue card, listed in the "tests today" strip instead. (One an officer
+ * reopened is worked like any incident.)
+ */
+export const isStationClosedTest = (i: Incident): boolean => i.kind === 'test' && i.resolvedAt !== undefined && i.resolvedBy === undefined;
+
+/** The test presses the station took on the calendar day of `now` in the station's time zone, newest first. */
+export function testsToday(state: StationState, now: number, timeZone: string): Incident[] {
+  const day = (at: number): string => {
+    const p = zonedParts(at, timeZone);
+    return `${p.year}-${p.month}-${p.day}`;
+  };
+  const today = day(now);
+  return [...state.incidents.values()].filter((i) => isStationClosedTest(i) && day(i.receivedAt) === today).sort((a, b) => b.receivedAt - a.receivedAt);
 }
 
 export type AlertTone = 'alarm' | 'fault';

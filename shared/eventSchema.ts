@@ -13,7 +13,7 @@
 // zod's result is used). test/unit/shared/eventSchema.test.ts checks the two agree on random input.
 import { z } from 'zod';
 import { ALARM_KINDS, UNIT_STATES } from './protocol';
-import { ADMIN_ACTIONS, DISPOSITIONS, ROLES, type JournalRecord, type StationEvent, type StationEventType } from './events';
+import { ADMIN_ACTIONS, DEVICE_FAULT_KINDS, DISPOSITIONS, ROLES, type JournalRecord, type StationEvent, type StationEventType } from './events';
 
 export const MAX_ID_LENGTH = 200;
 
@@ -63,9 +63,10 @@ export const EVENT_SCHEMAS = {
     type: z.literal('device.fault_acknowledged'),
     at: time,
     deviceId: id,
-    fault: z.enum(['offline', 'tamper']),
+    fault: z.enum(DEVICE_FAULT_KINDS),
     operator,
   }),
+  'device.test_overdue': z.object({ type: z.literal('device.test_overdue'), at: time, deviceId: id, lastTestPressAt: time.optional() }),
   'unit.status': z.object({ type: z.literal('unit.status'), at: time, unitId: id, state: z.enum(UNIT_STATES), reportedAt: time }),
   'incident.note': z.object({ type: z.literal('incident.note'), at: time, incidentId: id, operator, text }),
   'incident.called_back': z.object({ type: z.literal('incident.called_back'), at: time, incidentId: id, operator, outcome: text }),
@@ -96,7 +97,9 @@ export const EVENT_SCHEMAS = {
     operator,
     disposition: z.enum(DISPOSITIONS),
     note: text,
+    override: z.object({ reason: text }).optional(),
   }),
+  'test.acknowledged': z.object({ type: z.literal('test.acknowledged'), at: time, incidentId: id }),
   'incident.reopened': z.object({ type: z.literal('incident.reopened'), at: time, incidentId: id, operator, reason: text }),
   'incident.escalated': z.object({ type: z.literal('incident.escalated'), at: time, incidentId: id, reason: z.literal('ack_overdue') }),
 } satisfies { [K in StationEventType]: z.ZodType<Extract<StationEvent, { type: K }>> };
@@ -114,6 +117,7 @@ export const stationEventSchema = z.discriminatedUnion('type', [
   S['device.online'],
   S['device.tamper'],
   S['device.fault_acknowledged'],
+  S['device.test_overdue'],
   S['unit.status'],
   S['incident.note'],
   S['incident.called_back'],
@@ -126,6 +130,7 @@ export const stationEventSchema = z.discriminatedUnion('type', [
   S['incident.resolved'],
   S['incident.reopened'],
   S['incident.escalated'],
+  S['test.acknowledged'],
 ]);
 
 export const journalRecordSchema = z.object({ seq, event: stationEventSchema, hash: z.string().optional() });

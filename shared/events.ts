@@ -75,7 +75,9 @@ export interface CancelRequested {
   reason: string;
 }
 
-export type DeviceFaultKind = 'offline' | 'tamper';
+export const DEVICE_FAULT_KINDS = ['offline', 'tamper', 'test_overdue'] as const;
+/** offline: silent for 3 heartbeats; tamper: case opened; test_overdue: no test press for the configured days. */
+export type DeviceFaultKind = (typeof DEVICE_FAULT_KINDS)[number];
 
 /** A terminal silent for 3 heartbeat intervals. */
 export interface DeviceOffline {
@@ -96,6 +98,17 @@ export interface DeviceTamper {
   at: number;
   deviceId: string;
   tamper: boolean;
+}
+/**
+ * The school has not test-pressed its terminal for the configured number of days (STATION_TEST_OVERDUE_DAYS):
+ * a device fault, cleared by the next test press.
+ */
+export interface DeviceTestOverdue {
+  type: 'device.test_overdue';
+  at: number;
+  deviceId: string;
+  /** The last test press the station knows of; absent when it knows of none. */
+  lastTestPressAt?: number;
 }
 /** An officer has seen a device fault; silences its sound, the fault stays until it clears. */
 export interface DeviceFaultAcknowledged {
@@ -196,6 +209,17 @@ export interface IncidentResolved {
   operator: OperatorRef;
   disposition: Disposition;
   note: string;
+  /** Set when the officer resolved against the incident's nature (a drill as real …): why (see dispositionConflict). */
+  override?: { reason: string };
+}
+/**
+ * A test press (kind 'test') is acknowledged and closed by the station itself, in the same write as its
+ * alarm.received: no officer works it, it never sounds, and the school hears 接警 then 处置完毕 (disposition test).
+ */
+export interface TestAcknowledged {
+  type: 'test.acknowledged';
+  at: number;
+  incidentId: string;
 }
 export interface IncidentReopened {
   type: 'incident.reopened';
@@ -255,6 +279,7 @@ export type StationEvent =
   | IncidentResolved
   | IncidentReopened
   | IncidentEscalated
+  | TestAcknowledged
   | AdminAction
   | IncidentShown
   | IncidentAcknowledged
@@ -263,6 +288,7 @@ export type StationEvent =
   | DeviceOnline
   | DeviceTamper
   | DeviceFaultAcknowledged
+  | DeviceTestOverdue
   | UnitStatusChanged;
 export type StationEventType = StationEvent['type'];
 

@@ -133,6 +133,9 @@ export class StationFold {
         };
         this.setIncident(inc);
         this.w('alarmIndex').set(alarmKey(event.deviceId, event.alarmId), inc.id);
+        // A test press is what clears a test_overdue fault.
+        if (event.kind === 'test' && this.cur.devices.get(event.deviceId)?.faults.test_overdue)
+          this.withDevice(event.deviceId, event.at, (d) => ({ ...d, faults: withoutFault(d.faults, 'test_overdue') }));
         return;
       }
       case 'alarm.repeated': {
@@ -187,6 +190,11 @@ export class StationFold {
         return this.withDevice(event.deviceId, event.at, (d) => ({
           ...d,
           faults: event.tamper ? { ...d.faults, tamper: { kind: 'tamper', openedAt: event.at } } : withoutFault(d.faults, 'tamper'),
+        }));
+      case 'device.test_overdue':
+        return this.withDevice(event.deviceId, event.at, (d) => ({
+          ...d,
+          faults: { ...d.faults, test_overdue: { kind: 'test_overdue', openedAt: event.at } },
         }));
       case 'device.fault_acknowledged':
         return this.withDevice(event.deviceId, event.at, (d) => ({
@@ -257,6 +265,7 @@ export class StationFold {
         break;
       case 'incident.resolved':
         Object.assign(next, { resolvedAt: e.at, resolvedBy: e.operator, disposition: e.disposition, resolutionNote: e.note });
+        if (e.override) next.overrideReason = e.override.reason;
         // Resolution ends every unit's job on it; a reopened incident is dispatched afresh.
         next.dispatches = inc.dispatches.map((d) => (isActiveDispatch(d) ? { ...d, releasedAt: e.at } : d));
         // The units are free for other jobs once the incident is closed.
@@ -268,12 +277,18 @@ export class StationFold {
         delete next.resolvedBy;
         delete next.disposition;
         delete next.resolutionNote;
+        delete next.overrideReason;
         next.reopenedAt = e.at;
         entry.detail = e.reason;
         break;
       }
       case 'incident.escalated':
         next.escalatedAt = e.at;
+        break;
+      case 'test.acknowledged':
+        // The station takes and closes a test press at once; no officer, no dispatch.
+        Object.assign(next, { acknowledgedAt: e.at, resolvedAt: e.at, disposition: 'test' });
+        entry.detail = 'test';
         break;
       default:
         return missingCase(e);

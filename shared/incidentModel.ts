@@ -57,6 +57,8 @@ export interface Incident {
   resolvedBy?: OperatorRef;
   disposition?: Disposition;
   resolutionNote?: string;
+  /** Why the officer resolved against the incident's nature (incident.resolved's override). */
+  overrideReason?: string;
   reopenedAt?: number;
   /** Further presses from the same terminal while this incident was open (each journalled as alarm.repeated). */
   repeats?: number;

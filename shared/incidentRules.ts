@@ -1,6 +1,6 @@
 // shared/ — the transition rules: which event may follow the state. The core asks before it writes, so an
 // impossible transition never reaches the journal; every replica's fold checks the same rules.
-import { missingCase, type DeviceFaultKind, type StationEvent } from './events';
+import { DEVICE_FAULT_KINDS, missingCase, type Disposition, type StationEvent } from './events';
 import { alarmKey, isActiveDispatch, type DeviceFault, type DeviceState, type Dispatch, type Incident, type StationState } from './incidentModel';
 
 const isResolved = (i: Incident): boolean => i.resolvedAt !== undefined;
@@ -8,9 +8,24 @@ const activeDispatchOf = (i: Incident, unitId: string): Dispatch | undefined => 
 
 export type Check = { ok: true } | { ok: false; message: string };
 
-const FAULT_KINDS: ReadonlySet<string> = new Set<DeviceFaultKind>(['offline', 'tamper']);
+const FAULT_KINDS: ReadonlySet<string> = new Set<string>(DEVICE_FAULT_KINDS);
 export const faultOf = (d: DeviceState | undefined, kind: string): DeviceFault | undefined =>
-  d !== undefined && FAULT_KINDS.has(kind) ? d.faults[kind as DeviceFaultKind] : undefined;
+  d !== undefined && FAULT_KINDS.has(kind) ? d.faults[kind as (typeof DEVICE_FAULT_KINDS)[number]] : undefined;
+
+/** What an incident is by its alarm: a test press, a drill, or a real alarm (any other kind, not flagged drill). */
+export const natureOf = (i: Pick<Incident, 'kind' | 'drill'>): 'test' | 'drill' | 'real' => (i.kind === 'test' ? 'test' : i.drill ? 'drill' : 'real');
+
+/**
+ * Whether a disposition contradicts what the incident is: 'real', 'drill' and 'test' each name a nature, and one
+ * that is not the incident's (a drill resolved as real, a real alarm as a drill, a test press as real …) is a
+ * contradiction the core refuses unless the officer overrides it with a reason. false_alarm and
+ * cancelled_by_school fit any incident. Returns the incident's nature when it contradicts, else undefined.
+ */
+export function dispositionConflict(i: Pick<Incident, 'kind' | 'drill'>, disposition: Disposition): 'test' | 'drill' | 'real' | undefined {
+  if (disposition !== 'real' && disposition !== 'drill' && disposition !== 'test') return undefined;
+  const nature = natureOf(i);
+  return disposition === nature ? undefined : nature;
+}
 
 /**
  * Whether `event` may be appended to `state`. The core asks this before it writes, so an
@@ -74,6 +89,10 @@ function checkKnown(state: StationState, event: StationEvent): Check {
       const open = faultOf(state.devices.get(event.deviceId), 'tamper') !== undefined;
       return open === event.tamper ? { ok: false, message: `${event.deviceId} tamper is already ${event.tamper ? 'raised' : 'clear'}` } : { ok: true };
     }
+    case 'device.test_overdue':
+      return faultOf(state.devices.get(event.deviceId), 'test_overdue') !== undefined
+        ? { ok: false, message: `${event.deviceId} is already overdue for its test press` }
+        : { ok: true };
     case 'device.fault_acknowledged': {
       if (!FAULT_KINDS.has(event.fault)) return { ok: false, message: `no such fault kind ${String(event.fault)}` };
       const f = faultOf(state.devices.get(event.deviceId), event.fault);
@@ -115,6 +134,7 @@ const LIFECYCLE_TYPES: ReadonlySet<string> = new Set<LifecycleEvent['type']>([
   'incident.resolved',
   'incident.reopened',
   'incident.escalated',
+  'test.acknowledged',
 ]);
 export const isLifecycleEvent = (e: StationEvent): e is LifecycleEvent => LIFECYCLE_TYPES.has(e.type);
 
@@ -163,6 +183,9 @@ function checkLifecycle(state: StationState, inc: Incident, e: LifecycleEvent): 
       return open ? no(`incident ${id} is not resolved`) : { ok: true };
     case 'incident.escalated':
       return inc.acknowledgedAt === undefined && inc.escalatedAt === undefined && open ? { ok: true } : no(`incident ${id} cannot be escalated now`);
+    case 'test.acknowledged':
+      if (inc.kind !== 'test') return no(`incident ${id} is not a test press`);
+      return inc.acknowledgedAt === undefined && open ? { ok: true } : no(`incident ${id} is already acknowledged`);
     default:
       return missingCase(e);
   }

@@ -39,6 +39,9 @@ export class StationRestore {
   };
 }
 
+/** The events after which an incident may have opened or closed (the open index is updated). */
+const OPENS_OR_CLOSES: ReadonlySet<string> = new Set<StationEvent['type']>(['alarm.received', 'incident.resolved', 'incident.reopened', 'test.acknowledged']);
+
 export class Ledger {
   private readonly sf: StationFold;
   private readonly listeners = new Set<StationListener>();
@@ -129,9 +132,11 @@ export class Ledger {
       const before = 'incidentId' in event ? this.state.incidents.get(event.incidentId)?.state : undefined;
       this.sf.apply(record);
       const inc = 'incidentId' in event ? this.state.incidents.get(event.incidentId) : undefined;
-      if (inc && (event.type === 'alarm.received' || event.type === 'incident.resolved' || event.type === 'incident.reopened')) this.trackOpen(inc);
+      if (inc && OPENS_OR_CLOSES.has(event.type)) this.trackOpen(inc);
       this.emit('record', record);
       // The school hears every change of its alarm's state (警方已接警, 已派警, 已到场, 处置完毕).
+      // A test press taken by the station: the school hears 接警 (acknowledged), then 处置完毕 (resolved).
+      if (inc && event.type === 'test.acknowledged') this.emit('alarmStatus', inc.deviceId, alarmStatusOf({ ...inc, state: 'acknowledged' }, event.at));
       if (inc && before !== undefined && inc.state !== before) this.tellSchool(inc, event.at);
     }
     return records;

@@ -3,8 +3,8 @@
 // against the operator of the session, never anything the page says; payloads by the console contract (the same
 // admission as the gateway's, for callers that reach the core directly); transitions by the shared rules.
 import { admitCommand, type CommandName, type ConsoleRequest } from '../../shared/consoleContract';
-import type { Incident } from '../../shared/incidents';
-import type { Disposition, OperatorRef, StationEvent } from '../../shared/events';
+import { dispositionConflict, type Incident } from '../../shared/incidents';
+import type { DeviceFaultKind, Disposition, OperatorRef, StationEvent } from '../../shared/events';
 import { refusal, type Refusal } from '../../shared/protocol';
 import type { CommandResult, Ledger } from './ledger';
 
@@ -119,15 +119,29 @@ export class OperatorCommands {
     }));
   }
 
-  resolve(operator: OperatorRef, incidentId: string, disposition: Disposition, note: string): CommandResult {
-    return this.command('resolve', operator, { incidentId, disposition, note }, (r, inc, at) => ({
-      type: 'incident.resolved',
-      at,
-      incidentId: inc.id,
-      operator,
-      disposition: r.disposition,
-      note: r.note.trim(),
-    }));
+  /**
+   * 处置完毕. A disposition that contradicts the incident (a drill as real, a real alarm as a drill, a test press as
+   * real: dispositionConflict) is refused unless the officer overrides it with a reason, journalled with it.
+   */
+  resolve(operator: OperatorRef, incidentId: string, disposition: Disposition, note: string, override?: { reason: string }): CommandResult {
+    const payload = { incidentId, disposition, note, ...(override ? { override } : {}) };
+    return this.command('resolve', operator, payload, (r, inc, at) => {
+      const nature = dispositionConflict(inc, r.disposition);
+      if (nature !== undefined && !r.override)
+        return refusal(
+          'forbidden',
+          `incident ${inc.id} is a ${nature === 'real' ? 'real alarm' : nature}: resolving it as ${r.disposition} needs an override with a reason`,
+        );
+      return {
+        type: 'incident.resolved',
+        at,
+        incidentId: inc.id,
+        operator,
+        disposition: r.disposition,
+        note: r.note.trim(),
+        ...(nature !== undefined && r.override ? { override: { reason: r.override.reason.trim() } } : {}),
+      };
+    });
   }
 
   reopen(operator: OperatorRef, incidentId: string, reason: string): CommandResult {
@@ -141,7 +155,7 @@ export class OperatorCommands {
   }
 
   /** An officer has seen a device fault: its sound stops; the fault stays until the device clears it. */
-  acknowledgeFault(operator: OperatorRef, deviceId: string, fault: 'offline' | 'tamper'): CommandResult {
+  acknowledgeFault(operator: OperatorRef, deviceId: string, fault: DeviceFaultKind): CommandResult {
     const req = admitCommand('acknowledgeFault', operator, { deviceId, fault });
     if (!req.ok) return req;
     const r = this.ledger.commit(

@@ -48,7 +48,13 @@ export interface EnvSettings {
   unitStaleMs: number;
   /** A session with no console connected for this long is ended. */
   sessionIdleMs: number;
+  /** A terminal with no test press for this long raises a test_overdue fault (STATION_TEST_OVERDUE_DAYS). */
+  testOverdueMs: number;
 }
+
+/** A school that has not test-pressed its terminal for 30 days raises a device fault (STATION_TEST_OVERDUE_DAYS). */
+export const DEFAULT_TEST_OVERDUE_DAYS = 30;
+const DAY_MS = 86_400_000;
 
 /** A session with no console connected for 30 minutes is ended (STATION_SESSION_IDLE_MIN). */
 export const DEFAULT_SESSION_IDLE_MS = 30 * 60_000;
@@ -94,6 +100,12 @@ export const envSchema = z
       (n) => Number.isInteger(n) && n >= 1 && n <= 24 * 60,
       'must be a whole number of minutes 1–1440',
     ),
+    STATION_TEST_OVERDUE_DAYS: numberVar(
+      'STATION_TEST_OVERDUE_DAYS',
+      DEFAULT_TEST_OVERDUE_DAYS,
+      (n) => Number.isInteger(n) && n >= 1 && n <= 366,
+      'must be a whole number of days 1–366',
+    ),
   })
   .superRefine((e, ctx) => {
     if (Boolean(e.STATION_TLS_CERT) !== Boolean(e.STATION_TLS_KEY))
@@ -113,6 +125,7 @@ export function readEnvSettings(env: NodeJS.ProcessEnv): EnvSettings {
     heartbeatMs: e.STATION_HEARTBEAT_MS,
     unitStaleMs: e.STATION_UNIT_STALE_MS,
     sessionIdleMs: e.STATION_SESSION_IDLE_MIN * 60_000,
+    testOverdueMs: e.STATION_TEST_OVERDUE_DAYS * DAY_MS,
   };
 }
 

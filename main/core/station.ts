@@ -3,6 +3,7 @@
 //   terminals  what school terminals send (alarms, repeat presses, heartbeats, cancels)
 //   units      what patrol units send (positions, status, dispatch answers)
 //   devices    liveness, supervision, rate limits, health
+//   tests      test presses overdue (a device fault after the configured days)
 //   operators  what officers do to incidents and faults
 //   admin      registry, targets, data exchange (journalled)
 import type { JournalRecord } from '../../shared/events';
@@ -13,8 +14,10 @@ import { Ledger, StationRestore, type StationListener } from './ledger';
 import { Liveness } from './liveness';
 import { OperatorCommands } from './operatorCommands';
 import type { Registry } from './registry';
+import { DEFAULT_TEST_OVERDUE_DAYS } from './settings';
 import { StationAdmin } from './stationAdmin';
 import { TerminalIntake } from './terminalIntake';
+import { TestSupervision } from './testPresses';
 import { UnitIntake } from './unitIntake';
 
 export { StationRestore, type CommandResult, type StationListener } from './ledger';
@@ -26,6 +29,8 @@ export interface StationOptions {
   heartbeatMs?: number;
   /** Non-alarm events a device may send per second (burst: 4×). */
   eventsPerSecond?: number;
+  /** A terminal with no test press for this long raises a test_overdue fault (default 30 days). */
+  testOverdueMs?: number;
   /** The journal as folded while it was opened (large journals keep only their recent records in memory). */
   restored?: StationRestore;
 }
@@ -34,6 +39,7 @@ export class Station {
   readonly ledger: Ledger;
   readonly devices: Liveness;
   readonly terminals: TerminalIntake;
+  readonly tests: TestSupervision;
   readonly units: UnitIntake;
   readonly operators: OperatorCommands;
   readonly admin: StationAdmin;
@@ -53,6 +59,7 @@ export class Station {
     this.ledger = new Ledger(journal, registry, o.now ?? Date.now, restored);
     this.devices = new Liveness(this.ledger, o.heartbeatMs ?? DEFAULT_HEARTBEAT_MS, o.eventsPerSecond ?? 5);
     this.terminals = new TerminalIntake(this.ledger, this.devices);
+    this.tests = new TestSupervision(this.ledger, this.devices, o.testOverdueMs ?? DEFAULT_TEST_OVERDUE_DAYS * 86_400_000);
     this.units = new UnitIntake(this.ledger, this.devices);
     this.operators = new OperatorCommands(this.ledger, (id) => this.terminals.isVolatile(id));
     this.admin = new StationAdmin(this.ledger);

@@ -30,7 +30,14 @@ export class TerminalIntake {
     private readonly ledger: Ledger,
     private readonly liveness: Liveness,
   ) {
-    for (const id of ledger.state.incidents.keys()) this.countIncidentId(id);
+    for (const [id, inc] of ledger.state.incidents) {
+      this.countIncidentId(id);
+      // Each terminal's last test press survives a restart: the journal knows it.
+      if (inc.kind === 'test') {
+        const l = liveness.live(inc.deviceId);
+        if ((l.lastTestPressAt ?? 0) < inc.receivedAt) l.lastTestPressAt = inc.receivedAt;
+      }
+    }
     // Ids given out before a journal was lost are never given out again.
     if (ledger.journal.incidentIdHighWater !== undefined) this.countIncidentId(ledger.journal.incidentIdHighWater);
   }
@@ -80,7 +87,9 @@ export class TerminalIntake {
     // Another press from a terminal whose incident of the same kind is still open: journalled on that incident
     // with a count, not a new card. One device's flood can then neither bury other schools' alarms in the queue
     // nor hold up their acks: its presses share one fsync per REPEAT_BATCH_MS.
-    const open = pending ? undefined : this.ledger.openIncidentsOf(deviceId).find((i) => i.kind === a.kind && i.drill === (a.drill ?? false));
+    // A test press never joins: the station closes each one at once (below), so each is its own record.
+    const open =
+      pending || a.kind === 'test' ? undefined : this.ledger.openIncidentsOf(deviceId).find((i) => i.kind === a.kind && i.drill === (a.drill ?? false));
     if (open) return this.receiveRepeat(deviceId, open, a.alarmId, key, at, batch);
     const event: AlarmReceived = pending ?? {
       type: 'alarm.received',
@@ -95,7 +104,11 @@ export class TerminalIntake {
       ...(a.note !== undefined ? { note: a.note } : {}),
       ...(a.location !== undefined ? { location: a.location } : {}),
     };
-    const stored = this.ledger.commit(event);
+    // A test press is taken and closed by the station in the same write (test.acknowledged): nobody works it.
+    const test = event.kind === 'test';
+    const stored = this.ledger.commit(test ? [event, { type: 'test.acknowledged', at, incidentId: event.incidentId }] : event);
+    if (!stored.ok && test)
+      return this.liveness.refused(deviceId, refusal('not_durable', 'the station could not store the test press; retry with the same alarmId'));
     if (!stored.ok) {
       // Not durable: the terminal will retry, but the officer must see the alarm now.
       console.error(`station: could not store alarm ${key}:`, stored.error.message);
@@ -109,7 +122,8 @@ export class TerminalIntake {
       this.volatile.delete(key);
       this.ledger.emit('volatileChanged', this.volatileAlarms);
     }
-    this.ledger.tellSchool(this.ledger.state.incidents.get(event.incidentId)!, event.at);
+    // (A test press's school has heard 接警 and 处置完毕 from the ledger already.)
+    if (!test) this.ledger.tellSchool(this.ledger.state.incidents.get(event.incidentId)!, event.at);
     return { ok: true, incidentId: event.incidentId, receivedAt: event.at };
   }
 
@@ -196,7 +210,9 @@ export class TerminalIntake {
     this.liveness.touch(deviceId, at);
     const incidentId = this.ledger.state.alarmIndex.get(alarmKey(deviceId, parsed.value.alarmId));
     if (!incidentId) return this.liveness.refused(deviceId, refusal('unknown_alarm', `no alarm ${parsed.value.alarmId} from this device`));
-    if (this.ledger.state.incidents.get(incidentId)!.cancelRequest) return { ok: true }; // a retry of the same request
+    const inc = this.ledger.state.incidents.get(incidentId)!;
+    if (inc.cancelRequest) return { ok: true }; // a retry of the same request
+    if (inc.kind === 'test' && inc.resolvedAt !== undefined) return { ok: true }; // a test press is closed already: nothing to withdraw
     const r = this.ledger.commit({ type: 'alarm.cancel_requested', at, incidentId, reason: parsed.value.reason });
     return r.ok ? { ok: true } : this.liveness.refused(deviceId, r);
   }

@@ -354,7 +354,7 @@ export function attachConsoleNamespace(
     dispatch: (op, r) => station.operators.dispatchUnit(op, r.incidentId, r.unitId),
     cancelDispatch: (op, r) => station.operators.cancelDispatch(op, r.incidentId, r.unitId, r.reason),
     progress: (op, r) => station.operators.recordProgress(op, r.incidentId, r.unitId, r.state),
-    resolve: (op, r) => station.operators.resolve(op, r.incidentId, r.disposition, r.note),
+    resolve: (op, r) => station.operators.resolve(op, r.incidentId, r.disposition, r.note, r.override),
     reopen: (op, r) => station.operators.reopen(op, r.incidentId, r.reason),
     'admin:setTargets': (op, r) => station.admin.setTargets(op, r.profile),
     'admin:addTerminal': (op, r) => station.admin.addTerminal(op, r),

@@ -9,6 +9,7 @@ import { clockTime, useNow } from '../time';
 import { AdminView } from './AdminView';
 import { DeviceHealthView } from './DeviceHealthView';
 import { FaultList } from './FaultList';
+import { TestStrip } from './TestStrip';
 import { IncidentCard } from './IncidentCard';
 import { IncidentPanel } from './IncidentPanel';
 import { StationMap } from './map/StationMap';
@@ -127,6 +128,7 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
               );
             })}
           </ul>
+          <TestStrip station={state.station} schools={schools} timeZone={state.settings.timeZone} />
         </section>
         {tab === 'console' && selectedIncident && (
           <IncidentPanel
@@ -151,7 +153,13 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
             unitStaleMs={state.settings.unitStaleMs}
           />
         )}
-        {tab === 'devices' && <DeviceHealthView health={state.health} schools={schools} />}
+        {tab === 'devices' && (
+          <DeviceHealthView
+            health={state.health}
+            schools={schools}
+            testOverdue={new Set(faults.filter((f) => f.kind === 'test_overdue').map((f) => f.deviceId))}
+          />
+        )}
         {tab === 'admin' && <AdminView reference={state.reference} health={state.health} />}
       </div>
     </div>

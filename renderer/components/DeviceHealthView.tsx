@@ -6,7 +6,23 @@ import type { School } from '../../shared/model';
 import { useI18n } from '../i18n';
 import { clockTime, duration, useNow } from '../time';
 
-export function DeviceHealthView({ health, schools }: { health: DeviceHealth[]; schools: Map<string, School> }) {
+/** The last test press: the time today, the date and time before (a school tests once a month or so). */
+function testTime(at: number, now: number): string {
+  if (now - at < 86_400_000) return clockTime(at);
+  const d = new Date(at);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')} ${clockTime(at).slice(0, 5)}`;
+}
+
+export function DeviceHealthView({
+  health,
+  schools,
+  testOverdue,
+}: {
+  health: DeviceHealth[];
+  schools: Map<string, School>;
+  /** Terminals with an open test_overdue fault. */
+  testOverdue?: ReadonlySet<string>;
+}) {
   const { t } = useI18n();
   const now = useNow(1000);
   const rows = useMemo(
@@ -47,7 +63,10 @@ export function DeviceHealthView({ health, schools }: { health: DeviceHealth[]; 
               </td>
               <td>{h.since === undefined ? t('never') : clockTime(h.since)}</td>
               <td>{ago(h.lastHeartbeatAt)}</td>
-              <td>{ago(h.lastTestPressAt)}</td>
+              <td data-testid="last-test" className={testOverdue?.has(h.deviceId) ? 'flag' : ''}>
+                {h.lastTestPressAt === undefined ? t('never') : testTime(h.lastTestPressAt, now)}
+                {testOverdue?.has(h.deviceId) && ` ⚠ ${t('testOverdue')}`}
+              </td>
               <td className={h.skewFlagged ? 'flag' : ''} data-testid="skew">
                 {h.skewMs === undefined ? t('never') : `${(h.skewMs / 1000).toFixed(1)} s`}
                 {h.skewFlagged && ` ⚠ ${t('devSkewFlag')}`}

@@ -5,7 +5,6 @@ import type { UnitLive } from '../../shared/consoleApi';
 import { isOpen } from '../../shared/consoleView';
 import { MAX_NOTE_LENGTH, MAX_OUTCOME_LENGTH, MAX_REASON_LENGTH, type ConsoleRequest, type LifecycleCommand } from '../../shared/consoleContract';
 import { candidatesFor } from '../../shared/dispatch';
-import { DISPOSITIONS, type Disposition } from '../../shared/events';
 import { isActiveDispatch, type Dispatch, type Incident, type StationState } from '../../shared/incidents';
 import type { ReferenceData, School } from '../../shared/model';
 import { intervals, runningTimer, standing, DEFAULT_TARGETS, type TargetProfile } from '../../shared/response';
@@ -13,6 +12,7 @@ import { useI18n } from '../i18n';
 import { getStore, type ConsoleState } from '../store';
 import { clockTime, duration, useNow } from '../time';
 import { PressTime } from './PressTime';
+import { ResolveForm } from './ResolveForm';
 
 interface Props {
   incident: Incident;
@@ -91,7 +91,6 @@ export function IncidentPanel({ incident: inc, reference, station, units, operat
   const { t, c } = useI18n();
   const store = getStore();
   const [error, setError] = useState<string>();
-  const [disposition, setDisposition] = useState<Disposition>(inc.drill ? 'drill' : inc.kind === 'test' ? 'test' : 'real');
   const school = reference?.schools.find((s) => s.id === inc.schoolId);
   const targets = reference?.targets ?? DEFAULT_TARGETS;
   const area = school?.area ?? 'urban';
@@ -251,25 +250,11 @@ export function IncidentPanel({ incident: inc, reference, station, units, operat
           )}
 
           {open ? (
-            <form
-              className="resolve"
-              data-testid="resolve"
-              onSubmit={(e) => {
-                e.preventDefault();
-                const note = (new FormData(e.currentTarget).get('note') as string | null) ?? '';
-                void run('resolve', { incidentId: inc.id, disposition, note });
-              }}
-            >
-              <select value={disposition} onChange={(e) => setDisposition(e.target.value as Disposition)} name="disposition">
-                {DISPOSITIONS.map((d) => (
-                  <option key={d} value={d}>
-                    {c.dispositions[d]}
-                  </option>
-                ))}
-              </select>
-              <input name="note" placeholder={t('resolveNote')} maxLength={MAX_NOTE_LENGTH} />
-              <button type="submit">{t('resolve')}</button>
-            </form>
+            <ResolveForm
+              key={`${inc.id}/${inc.reopenedAt ?? 0}`}
+              inc={inc}
+              onResolve={(disposition, note, override) => void run('resolve', { incidentId: inc.id, disposition, note, ...(override ? { override } : {}) })}
+            />
           ) : (
             <CommandField
               testId="reopen"

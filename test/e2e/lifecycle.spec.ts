@@ -126,6 +126,9 @@ test('dispatch to a unit that accepts, goes en route and arrives; the timeline m
 
   await panel(page).getByTestId('callback').locator('input').fill('学校确认：有人翻墙');
   await panel(page).getByTestId('callback').getByRole('button').click();
+  // The disposition of a real alarm is the officer's choice: 处置完毕 waits for it (issue 11, point 6).
+  await expect(panel(page).getByTestId('resolve').getByRole('button')).toBeDisabled();
+  await panel(page).getByTestId('resolve').locator('select[name=disposition]').selectOption('real');
   await panel(page).getByTestId('resolve').locator('input[name=note]').fill('已带离');
   await panel(page).getByTestId('resolve').getByRole('button').click();
   await expect(panel(page)).toHaveAttribute('data-state', 'resolved');

@@ -147,7 +147,8 @@ async function ready(): Promise<NonNullable<typeof conn>> {
   conn = { core: st.core, consoles, term, replica };
   // A few open incidents for the commands to act on.
   while (incidents.length < 3) {
-    const r = await emitAck(term, 'alarm', [{ alarmId: `seed-${Date.now()}-${incidents.length}`, kind: 'test', raisedAt: Date.now() }]);
+    // Not 'test': the station closes a test press at once (issue 11), and the commands need open incidents.
+    const r = await emitAck(term, 'alarm', [{ alarmId: `seed-${Date.now()}-${incidents.length}`, kind: 'other', raisedAt: Date.now() }]);
     const id = (r.answer as { incidentId?: string } | undefined)?.incidentId;
     if (!id) throw new Error(`could not raise an alarm to act on: ${JSON.stringify(r)}`);
     incidents.push(id);

@@ -13,6 +13,7 @@ import {
   isOpen,
   isOverdue,
   queueItem,
+  testsToday,
 } from '../../../shared/consoleView';
 import type { AlarmReceived, JournalRecord, StationEvent } from '../../../shared/events';
 import { emptyState, foldRecords, type Incident, type StationState } from '../../../shared/incidents';
@@ -189,5 +190,28 @@ describe('what a card shows', () => {
 
   it('an escalated one is overdue', () => {
     expect(queueItem(inc(fold(received(1), escalated(1)), 1), school).overdue).toBe(true);
+  });
+});
+
+describe('test presses the station closed (issue 11, point 2)', () => {
+  const tested = (n: number, at = T0 + n): StationEvent => ({ type: 'test.acknowledged', at, incidentId: `20261130-000${n}` });
+  it('are no queue card, no sound and not awaiting 接警; they are listed as tests of the day, newest first', () => {
+    const s = fold(received(1, { kind: 'test' }), tested(1), received(2), received(3, { kind: 'test' }), tested(3));
+    expect(alarmQueue(s, []).map(entryId)).toEqual(['20261130-0002']);
+    expect(alertFor(fold(received(1, { kind: 'test' }), tested(1)), [])).toEqual({ tone: undefined, urgent: false });
+    expect(testsToday(s, T0 + 3_600_000, 'Asia/Shanghai').map((i) => i.id)).toEqual(['20261130-0003', '20261130-0001']);
+    // T0 is 10:00 in Shanghai: the next calendar day there starts 14 h later.
+    expect(testsToday(s, T0 + 15 * 3_600_000, 'Asia/Shanghai')).toEqual([]);
+  });
+  it('one an officer reopened is worked like any incident again', () => {
+    const s = fold(received(1, { kind: 'test' }), tested(1), {
+      type: 'incident.reopened',
+      at: T0 + 9,
+      incidentId: '20261130-0001',
+      operator: officer,
+      reason: 'x',
+    });
+    expect(alarmQueue(s, []).map(entryId)).toEqual(['20261130-0001']);
+    expect(testsToday(s, T0, 'Asia/Shanghai')).toEqual([]);
   });
 });

@@ -4,7 +4,16 @@
 import fc from 'fast-check';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { z } from 'zod';
-import { ADMIN_ACTIONS, DISPOSITIONS, ROLES, type JournalRecord, type OperatorRef, type StationEvent, type StationEventType } from '../../../shared/events';
+import {
+  ADMIN_ACTIONS,
+  DEVICE_FAULT_KINDS,
+  DISPOSITIONS,
+  ROLES,
+  type JournalRecord,
+  type OperatorRef,
+  type StationEvent,
+  type StationEventType,
+} from '../../../shared/events';
 import { ALARM_KINDS, UNIT_STATES } from '../../../shared/protocol';
 import {
   EVENT_SCHEMAS,
@@ -62,7 +71,17 @@ const SAMPLES: { [K in StationEventType]: EventOf<K> } = {
   'dispatch.declined': { type: 'dispatch.declined', at: T, incidentId: '20251130-0042', unitId: 'unit-07', reason: 'busy' },
   'dispatch.cancelled': { type: 'dispatch.cancelled', at: T, incidentId: '20251130-0042', unitId: 'unit-07', operator: op, reason: '改派' },
   'dispatch.progress': { type: 'dispatch.progress', at: T, incidentId: '20251130-0042', unitId: 'unit-07', state: 'en_route', operator: op },
-  'incident.resolved': { type: 'incident.resolved', at: T, incidentId: '20251130-0042', operator: op, disposition: 'false_alarm', note: '' },
+  'incident.resolved': {
+    type: 'incident.resolved',
+    at: T,
+    incidentId: '20251130-0042',
+    operator: op,
+    disposition: 'real',
+    note: '',
+    override: { reason: '演练中发现真实可疑人员' },
+  },
+  'test.acknowledged': { type: 'test.acknowledged', at: T, incidentId: '20251130-0043' },
+  'device.test_overdue': { type: 'device.test_overdue', at: T, deviceId: 'term-p001', lastTestPressAt: T - 31 * 86_400_000 },
   'incident.reopened': { type: 'incident.reopened', at: T, incidentId: '20251130-0042', operator: op, reason: '学校再次来电' },
   'incident.escalated': { type: 'incident.escalated', at: T, incidentId: '20251130-0042', reason: 'ack_overdue' },
 };
@@ -72,6 +91,8 @@ const OPTIONAL: Partial<Record<StationEventType, string[]>> = {
   'dispatch.accepted': ['operator'],
   'dispatch.progress': ['operator'],
   'admin.action': ['detail'],
+  'incident.resolved': ['override'],
+  'device.test_overdue': ['lastTestPressAt'],
 };
 const HASH = 'ab'.repeat(32);
 
@@ -420,7 +441,7 @@ const EVENT_ARBS: { [K in StationEventType]: fc.Arbitrary<EventOf<K>> } = {
   'device.fault_acknowledged': fc.record({
     ...ev('device.fault_acknowledged'),
     deviceId: idArb,
-    fault: fc.constantFrom('offline' as const, 'tamper' as const),
+    fault: fc.constantFrom(...DEVICE_FAULT_KINDS),
     operator: opArb,
   }),
   'unit.status': fc.record({ ...ev('unit.status'), unitId: idArb, state: fc.constantFrom(...UNIT_STATES), reportedAt: timeArb }),
@@ -444,13 +465,19 @@ const EVENT_ARBS: { [K in StationEventType]: fc.Arbitrary<EventOf<K>> } = {
     { ...ev('dispatch.progress'), incidentId: idArb, unitId: idArb, state: fc.constantFrom('en_route' as const, 'on_scene' as const), operator: opArb },
     { requiredKeys: ['type', 'at', 'incidentId', 'unitId', 'state'] },
   ),
-  'incident.resolved': fc.record({
-    ...ev('incident.resolved'),
-    incidentId: idArb,
-    operator: opArb,
-    disposition: fc.constantFrom(...DISPOSITIONS),
-    note: textArb,
-  }),
+  'incident.resolved': fc.record(
+    {
+      ...ev('incident.resolved'),
+      incidentId: idArb,
+      operator: opArb,
+      disposition: fc.constantFrom(...DISPOSITIONS),
+      note: textArb,
+      override: fc.record({ reason: textArb }),
+    },
+    { requiredKeys: ['type', 'at', 'incidentId', 'operator', 'disposition', 'note'] },
+  ),
+  'test.acknowledged': fc.record({ ...ev('test.acknowledged'), incidentId: idArb }),
+  'device.test_overdue': fc.record({ ...ev('device.test_overdue'), deviceId: idArb, lastTestPressAt: timeArb }, { requiredKeys: ['type', 'at', 'deviceId'] }),
   'incident.reopened': fc.record({ ...ev('incident.reopened'), incidentId: idArb, operator: opArb, reason: textArb }),
   'incident.escalated': fc.record({ ...ev('incident.escalated'), incidentId: idArb, reason: fc.constant('ack_overdue' as const) }),
 };
