@@ -71,9 +71,12 @@ export function nextQueueExit(queue: readonly QueueEntry[], now: number, lingerM
 export function resolvedToday(state: StationState, now: number, timeZone: string = STATION_TIME_ZONE): Incident[] {
   const d = zonedParts(now, timeZone);
   const dayStart = fromZoned(d.year, d.month, d.day, 0, 0, timeZone);
-  return [...state.incidents.values()]
-    .filter((i) => i.resolvedAt !== undefined && i.resolvedAt >= dayStart && i.resolvedAt <= now)
-    .sort((a, b) => b.resolvedAt! - a.resolvedAt! || b.seq - a.seq);
+  return (
+    [...state.incidents.values()]
+      // No upper bound: a console's `now` ticks coarsely, and what was resolved since is today all the same.
+      .filter((i) => i.resolvedAt !== undefined && i.resolvedAt >= dayStart)
+      .sort((a, b) => b.resolvedAt! - a.resolvedAt! || b.seq - a.seq)
+  );
 }
 
 /**
