@@ -32,6 +32,8 @@ export interface StationConfig {
   testOverdueMs?: number;
   /** The station's time zone (main/core/settings.ts); absent means STATION_TIME_ZONE. */
   timeZone?: string;
+  /** How long a resolved incident stays in the consoles' live queue (STATION_RESOLVED_LINGER_MS); absent: the consoles' 2 min. */
+  resolvedLingerMs?: number;
 }
 
 const DEMO_SCHOOLS_MAX = 5000;
@@ -74,7 +76,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, distDir: stri
   if (!demo && (demoSchools !== undefined || demoUnits !== undefined)) throw new ConfigError('--demo-schools and --demo-units only apply with --demo');
   const port = parsePort(values['--port'] ?? env.STATION_PORT ?? String(DEFAULT_STATION_PORT), 'STATION_PORT');
   const dataDir = path.resolve(values['--data-dir'] ?? env.STATION_DATA_DIR ?? (demo ? 'station-data-demo' : 'station-data'));
-  const { tlsCert, tlsKey, heartbeatMs, unitStaleMs, sessionIdleMs, testOverdueMs } = readEnvSettings(env);
+  const { tlsCert, tlsKey, heartbeatMs, unitStaleMs, sessionIdleMs, testOverdueMs, resolvedLingerMs } = readEnvSettings(env);
   const tiles = loadTileConfig(values, env, (message) => new ConfigError(message));
   return {
     port,
@@ -92,5 +94,6 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, distDir: stri
     ...(demoSchools !== undefined ? { demoSchools } : {}),
     ...(demoUnits !== undefined ? { demoUnits } : {}),
     ...(tiles ? { tiles } : {}),
+    ...(resolvedLingerMs !== undefined ? { resolvedLingerMs } : {}),
   };
 }

@@ -39,6 +39,8 @@ export interface ConsoleSettings {
   unitStaleMs: number;
   /** The station's time zone (IANA): duty windows, and every time a person reads. */
   timeZone: string;
+  /** STATION_RESOLVED_LINGER_MS: how long a resolved incident stays in the live queue; absent: RESOLVED_LINGER_MS (shared/consoleView.ts). */
+  resolvedLingerMs?: number;
 }
 
 export interface ConsoleHello {

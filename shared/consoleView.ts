@@ -1,9 +1,9 @@
 // shared/ — the console's view model: what the alarm queue, its cards, the banners, the map and the alert sound
 // make of the incident state. One definition of "open", "awaits acknowledgement", "overdue" and the alert tone,
 // for the console's store and components and for the core. Pure: time is passed in.
-import { zonedParts } from './duty';
+import { fromZoned, STATION_TIME_ZONE, zonedParts } from './duty';
 import type { AlarmReceived, OperatorRef } from './events';
-import { ackIntervalMs, alarmKey, openFaults, queueOrder, type Incident, type StationState } from './incidents';
+import { ackIntervalMs, alarmKey, openFaults, queueOrder, type Incident, type OpenFault, type StationState } from './incidents';
 import type { AreaClass, School } from './model';
 import type { AlarmState } from './protocol';
 import { runningTimer, type Milestone, type Standing, type TargetProfile } from './response';
@@ -68,6 +68,49 @@ export function testsToday(state: StationState, now: number, timeZone: string): 
   const today = day(now);
   return [...state.incidents.values()].filter((i) => isStationClosedTest(i) && day(i.receivedAt) === today).sort((a, b) => b.receivedAt - a.receivedAt);
 }
+
+/**
+ * How long a resolved incident stays in the live queue (so the officer sees it close), unless the station sets
+ * another (STATION_RESOLVED_LINGER_MS, carried in hello). After that it is in the "today" list, one click away.
+ */
+export const RESOLVED_LINGER_MS = 2 * 60_000;
+
+/** Still in the live queue at `now`: open, or resolved less than `lingerMs` ago. */
+export const inLiveQueue = (x: QueueEntry, now: number, lingerMs: number = RESOLVED_LINGER_MS): boolean =>
+  isOpen(x) || (isStored(x) && x.resolvedAt! + lingerMs > now);
+
+/** When the next resolved entry of the queue leaves it (undefined: none will), so a console re-renders then and only then. */
+export function nextQueueExit(queue: readonly QueueEntry[], now: number, lingerMs: number = RESOLVED_LINGER_MS): number | undefined {
+  const exits = queue.flatMap((x) => (isStored(x) && x.resolvedAt !== undefined && x.resolvedAt + lingerMs > now ? [x.resolvedAt + lingerMs] : []));
+  return exits.length > 0 ? Math.min(...exits) : undefined;
+}
+
+/** Incidents resolved on the station's calendar day of `now` (its time zone), newest first: the "today" list. */
+export function resolvedToday(state: StationState, now: number, timeZone: string = STATION_TIME_ZONE): Incident[] {
+  const d = zonedParts(now, timeZone);
+  const dayStart = fromZoned(d.year, d.month, d.day, 0, 0, timeZone);
+  return (
+    [...state.incidents.values()]
+      // No upper bound: a console's `now` ticks coarsely, and what was resolved since is today all the same.
+      .filter((i) => i.resolvedAt !== undefined && i.resolvedAt >= dayStart)
+      .sort((a, b) => b.resolvedAt! - a.resolvedAt! || b.seq - a.seq)
+  );
+}
+
+/**
+ * The alarm the map and the open panel follow: the most urgent one that calls for attention (isAlarming), in
+ * queue order (alarmQueue: unstored first, then real before drill, then the longest waiting) — not the newest.
+ */
+export const mostUrgentAlarm = (queue: readonly QueueEntry[]): QueueEntry | undefined => queue.find(isAlarming);
+
+/**
+ * The device faults the console lists: not yet acknowledged (an acknowledged one leaves the list; the health
+ * screen still shows the device), tampers first (they sound the alarm tone), then the newest first.
+ */
+export const faultsToList = (state: StationState): OpenFault[] =>
+  openFaults(state)
+    .filter((f) => f.acknowledgedAt === undefined)
+    .sort((a, b) => Number(b.kind === 'tamper') - Number(a.kind === 'tamper') || b.openedAt - a.openedAt);
 
 export type AlertTone = 'alarm' | 'fault';
 

@@ -1,6 +1,6 @@
 // main/ (core, Node) — device liveness: when each terminal was last heard from, its heartbeat readings, what
 // it was refused, the token bucket its non-alarm traffic passes, and supervision (offline after 3 silent
-// intervals, escalation of alarms left unacknowledged past their target). Only online/offline, tamper and
+// intervals of a device heard since the start, escalation of alarms left unacknowledged past their target). Only online/offline, tamper and
 // escalation are journalled; the rest is live state for the health screen.
 import type { DeviceHealth } from '../../shared/consoleApi';
 import { dueForEscalation } from '../../shared/consoleView';
@@ -21,7 +21,6 @@ export interface DeviceLiveness {
 export class Liveness {
   private readonly devices = new Map<string, DeviceLiveness>();
   private readonly limiter: RateLimiter;
-  private readonly startedAt: number;
 
   constructor(
     private readonly ledger: Ledger,
@@ -29,9 +28,16 @@ export class Liveness {
     /** Non-alarm events a device may send per second (burst: 4×). */
     eventsPerSecond: number,
   ) {
-    this.startedAt = ledger.now();
     this.limiter = new RateLimiter(eventsPerSecond, eventsPerSecond * 4);
+    this.startedAt = ledger.now();
+    // Terminals the journal has heard from before this start (an alarm or test press, a device event): one that does
+    // not come back after a restart goes offline as it would have, counted from the start. Only a terminal never
+    // heard from at all is "never connected".
+    for (const id of ledger.state.devices.keys()) this.heardBefore.add(id);
+    for (const inc of ledger.state.incidents.values()) this.heardBefore.add(inc.deviceId);
   }
+  private readonly startedAt: number;
+  private readonly heardBefore = new Set<string>();
 
   of(deviceId: string): DeviceLiveness | undefined {
     return this.devices.get(deviceId);
@@ -91,7 +97,10 @@ export class Liveness {
     const limit = OFFLINE_AFTER_INTERVALS * this.heartbeatMs;
     for (const t of this.ledger.registry.snapshot.terminals) {
       if (t.disabled) continue;
-      const lastSeenAt = this.devices.get(t.deviceId)?.lastSeenAt || this.startedAt;
+      // A terminal never heard from since the start is "never connected" (the health screen says so), not an
+      // offline fault on every console: a county still being installed would bury the alarm queue in faults.
+      const lastSeenAt = this.devices.get(t.deviceId)?.lastSeenAt || (this.heardBefore.has(t.deviceId) ? this.startedAt : undefined);
+      if (!lastSeenAt) continue;
       if (at - lastSeenAt > limit && this.ledger.state.devices.get(t.deviceId)?.online !== false) {
         due.push({ type: 'device.offline', at, deviceId: t.deviceId, lastSeenAt });
       }

@@ -50,6 +50,8 @@ export interface EnvSettings {
   sessionIdleMs: number;
   /** A terminal with no test press for this long raises a test_overdue fault (STATION_TEST_OVERDUE_DAYS). */
   testOverdueMs: number;
+  /** How long a resolved incident stays in the consoles' live queue; unset: the consoles' default. */
+  resolvedLingerMs?: number;
 }
 
 /** A school that has not test-pressed its terminal for 30 days raises a device fault (STATION_TEST_OVERDUE_DAYS). */
@@ -94,6 +96,16 @@ export const envSchema = z
       (n) => Number.isInteger(n) && n >= UNIT_STALE_MS_RANGE.min && n <= UNIT_STALE_MS_RANGE.max,
       `must be a whole number of ms ${UNIT_STALE_MS_RANGE.min}–${UNIT_STALE_MS_RANGE.max}`,
     ),
+    STATION_RESOLVED_LINGER_MS: z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        if (v === undefined || v === '') return undefined;
+        const n = Number(v);
+        if (Number.isInteger(n) && n >= 0 && n <= 24 * 3_600_000) return n;
+        ctx.addIssue({ code: 'custom', message: `STATION_RESOLVED_LINGER_MS must be a whole number of ms 0–86400000, got "${v}"` });
+        return z.NEVER;
+      }),
     STATION_SESSION_IDLE_MIN: numberVar(
       'STATION_SESSION_IDLE_MIN',
       DEFAULT_SESSION_IDLE_MS / 60_000,
@@ -126,10 +138,15 @@ export function readEnvSettings(env: NodeJS.ProcessEnv): EnvSettings {
     unitStaleMs: e.STATION_UNIT_STALE_MS,
     sessionIdleMs: e.STATION_SESSION_IDLE_MIN * 60_000,
     testOverdueMs: e.STATION_TEST_OVERDUE_DAYS * DAY_MS,
+    ...(e.STATION_RESOLVED_LINGER_MS !== undefined ? { resolvedLingerMs: e.STATION_RESOLVED_LINGER_MS } : {}),
   };
 }
 
 /** What every console must use as the station does: carried to it in `hello` (shared/consoleApi.ts ConsoleSettings). */
-export function consoleSettings(config: { unitStaleMs?: number; timeZone?: string }): ConsoleSettings {
-  return { unitStaleMs: config.unitStaleMs ?? DEFAULT_UNIT_STALE_MS, timeZone: config.timeZone ?? STATION_TIME_ZONE };
+export function consoleSettings(config: { unitStaleMs?: number; timeZone?: string; resolvedLingerMs?: number }): ConsoleSettings {
+  return {
+    unitStaleMs: config.unitStaleMs ?? DEFAULT_UNIT_STALE_MS,
+    timeZone: config.timeZone ?? STATION_TIME_ZONE,
+    ...(config.resolvedLingerMs !== undefined ? { resolvedLingerMs: config.resolvedLingerMs } : {}),
+  };
 }

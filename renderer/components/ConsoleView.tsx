@@ -1,9 +1,10 @@
 // renderer/ — the duty console: header, unacknowledged banner, the alarm queue beside the map.
 import { useMemo, useState } from 'react';
-import { alarmQueue, awaitsAcknowledgement, entryId, isAlarming, isOverdue } from '../../shared/consoleView';
+import { alarmQueue, awaitsAcknowledgement, entryId, faultsToList, isAlarming, isOverdue, mostUrgentAlarm, RESOLVED_LINGER_MS } from '../../shared/consoleView';
 import { openFaults } from '../../shared/incidents';
 import type { School, Terminal } from '../../shared/model';
 import { useI18n } from '../i18n';
+import { useLiveQueue } from './liveQueue';
 import { getStore, type ConsoleState } from '../store';
 import { clockTime, useNow } from '../time';
 import { AdminView } from './AdminView';
@@ -13,6 +14,7 @@ import { TestStrip } from './TestStrip';
 import { IncidentCard } from './IncidentCard';
 import { IncidentPanel } from './IncidentPanel';
 import { StationMap } from './map/StationMap';
+import { TodayList } from './TodayList';
 
 /** The big clock: the only part of the header that ticks. */
 function HeaderClock() {
@@ -31,7 +33,15 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
   const schools = useMemo(() => new Map<string, School>((state.reference?.schools ?? []).map((s) => [s.id, s])), [state.reference]);
   const terminals = useMemo(() => new Map<string, Terminal>((state.reference?.terminals ?? []).map((x) => [x.deviceId, x])), [state.reference]);
   const faults = useMemo(() => openFaults(state.station), [state.station]);
-  const queue = useMemo(() => alarmQueue(state.station, state.volatile), [state.station, state.volatile]);
+  const listedFaults = useMemo(() => faultsToList(state.station), [state.station]);
+  const queue = useLiveQueue(
+    useMemo(() => alarmQueue(state.station, state.volatile), [state.station, state.volatile]),
+    state.settings.resolvedLingerMs ?? RESOLVED_LINGER_MS,
+  );
+  const urgent = useMemo(() => {
+    const u = mostUrgentAlarm(queue);
+    return u && entryId(u);
+  }, [queue]);
   const awaiting = queue.filter(awaitsAcknowledgement).length;
   const alarmed = useMemo(() => queue.filter(isAlarming).map(entryId), [queue]);
   const canAck = getStore().canAcknowledge();
@@ -106,29 +116,32 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
       )}
       <div className="body">
         <section className="queue" aria-label={t('queueTitle')}>
-          <FaultList faults={faults} schools={schools} terminals={terminals} />
-          <h2>
-            {t('queueTitle')} <span className="count">{t('unacknowledgedCount', { n: awaiting })}</span>
-          </h2>
-          {queue.length === 0 && <p className="empty">{t('noAlarms')}</p>}
-          <ul>
-            {queue.map((i, index) => {
-              const id = entryId(i);
-              return (
-                <IncidentCard
-                  key={id}
-                  incident={i}
-                  school={schools.get(i.schoolId)}
-                  flash={index < 4}
-                  targets={state.reference?.targets}
-                  canAck={canAck}
-                  selected={selected === id}
-                  onSelect={setSelected}
-                />
-              );
-            })}
-          </ul>
+          <div className="queue-list" data-testid="queue-list">
+            <h2>
+              {t('queueTitle')} <span className="count">{t('unacknowledgedCount', { n: awaiting })}</span>
+            </h2>
+            {queue.length === 0 && <p className="empty">{t('noAlarms')}</p>}
+            <ul>
+              {queue.map((i, index) => {
+                const id = entryId(i);
+                return (
+                  <IncidentCard
+                    key={id}
+                    incident={i}
+                    school={schools.get(i.schoolId)}
+                    flash={index < 4}
+                    targets={state.reference?.targets}
+                    canAck={canAck}
+                    selected={selected === id}
+                    onSelect={setSelected}
+                  />
+                );
+              })}
+            </ul>
+          </div>
           <TestStrip station={state.station} schools={schools} timeZone={state.settings.timeZone} />
+          <TodayList station={state.station} timeZone={state.settings.timeZone} schools={schools} selected={selected} onSelect={setSelected} />
+          <FaultList faults={listedFaults} schools={schools} terminals={terminals} />
         </section>
         {tab === 'console' && selectedIncident && (
           <IncidentPanel
@@ -146,6 +159,7 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
             reference={state.reference}
             incidents={queue}
             alarmed={alarmed}
+            urgent={urgent}
             selected={selected}
             units={state.units}
             station={state.station}

@@ -13,6 +13,11 @@ function testTime(at: number, now: number): string {
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')} ${clockTime(at).slice(0, 5)}`;
 }
 
+type DeviceState = 'disabled' | 'offline' | 'never' | 'online';
+const deviceState = (h: DeviceHealth): DeviceState =>
+  h.disabled ? 'disabled' : !h.online ? 'offline' : h.lastSeenAt === undefined && !h.connected ? 'never' : 'online';
+const STATE_TEXT = { disabled: 'devDisabled', offline: 'devOffline', never: 'devNotHeard', online: 'devOnline' } as const;
+
 export function DeviceHealthView({
   health,
   schools,
@@ -56,9 +61,11 @@ export function DeviceHealthView({
               <td>{h.deviceId}</td>
               <td>{schools.get(h.schoolId)?.name ?? h.schoolId}</td>
               <td>
-                {/* Not yet offline is not the same as online: a terminal never heard from since the start says so. */}
-                {h.disabled ? t('devDisabled') : !h.online ? t('devOffline') : h.lastSeenAt === undefined ? t('devNotHeard') : t('devOnline')} ·{' '}
-                {h.connected ? t('devConnected') : t('devNotConnected')}
+                {/* A terminal never heard from since the start is "never connected": not online, and not an offline fault. */}
+                <span data-testid="device-state" data-state={deviceState(h)}>
+                  {t(STATE_TEXT[deviceState(h)])}
+                </span>{' '}
+                · {h.connected ? t('devConnected') : t('devNotConnected')}
                 {h.tamper && <span className="tag test"> {t('faultTamper')}</span>}
               </td>
               <td>{h.since === undefined ? t('never') : clockTime(h.since)}</td>

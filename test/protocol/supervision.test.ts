@@ -29,7 +29,6 @@ describe('supervision', () => {
     const term = t.creds.terminals[0]!;
     const s = await connect(t.url, '/terminal', terminalAuth(term));
     try {
-      // (Never heard from since the core started, it may already be offline: a heartbeat is a sign of life.)
       const lastWord = Date.now();
       expect(((await ask(s, 'heartbeat', { sentAt: lastWord })) as { ok: boolean }).ok).toBe(true);
       expect(t.core.station.devices.health().find((d) => d.deviceId === term.deviceId)!.online).toBe(true);
@@ -60,7 +59,6 @@ describe('supervision', () => {
     const term = t.creds.terminals[1]!;
     const s = await connect(t.url, '/terminal', terminalAuth(term));
     try {
-      // It may have gone offline before it connected (never heard of since the start): bring it back first.
       await ask(s, 'heartbeat', { sentAt: Date.now() });
       const offlineBefore = eventsOf(term.deviceId, 'device.offline').length;
       const until = Date.now() + 8 * HEARTBEAT_MS;
@@ -75,12 +73,16 @@ describe('supervision', () => {
     }
   });
 
-  it('a device never heard from goes offline too; connecting is a sign of life that brings it back', async () => {
+  it('a device never heard from is never connected: no offline fault; once heard, its silence counts', async () => {
     const term = t.creds.terminals[2]!;
-    await waitFor('device.offline', () => eventsOf(term.deviceId, 'device.offline')[0], 3000);
+    // Ten heartbeat intervals with no sign of life: no fault, and the health screen says it was never heard.
+    await sleep(10 * HEARTBEAT_MS);
+    expect(eventsOf(term.deviceId, 'device.offline')).toHaveLength(0);
+    expect(t.core.station.devices.health().find((d) => d.deviceId === term.deviceId)).toMatchObject({ online: true, connected: false });
+    expect(t.core.station.devices.health().find((d) => d.deviceId === term.deviceId)?.lastSeenAt).toBeUndefined();
     const s = await connect(t.url, '/terminal', terminalAuth(term));
     try {
-      await waitFor('device.online', () => eventsOf(term.deviceId, 'device.online')[0], 1000);
+      await waitFor('device.offline', () => eventsOf(term.deviceId, 'device.offline')[0], 3000);
     } finally {
       s.close();
     }

@@ -1,18 +1,20 @@
 // renderer/ — the live map: offline county outline (or configured tiles, falling back to the outline), schools
 // by type and state, guard posts staffed or not, police rooms, patrol units moving with trails, the alarmed
 // schools flashing, 1/3/5 km rings and the nearest units of the incident in focus, with dispatch from the map.
-import type { Map as LeafletMap, PathOptions } from 'leaflet';
+// The map follows the most urgent alarm (not the newest); 全县 returns to the whole county from any zoom.
+import L, { type Map as LeafletMap, type PathOptions } from 'leaflet';
 import type { Feature } from 'geojson';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { GeoJSON, MapContainer, Pane, ScaleControl, TileLayer, useMap } from 'react-leaflet';
 import type { DeviceHealth, UnitLive } from '../../../shared/consoleApi';
 import { candidatesFor } from '../../../shared/dispatch';
-import { entryId, entryReceivedAt, isOpen, isStored, type QueueEntry } from '../../../shared/consoleView';
+import { entryId, isOpen, isStored, type QueueEntry } from '../../../shared/consoleView';
 import type { StationState } from '../../../shared/incidents';
 import type { ReferenceData, School, SchoolType } from '../../../shared/model';
 import { DEFAULT_TARGETS } from '../../../shared/response';
 import { buildSearchIndex } from '../../../shared/search';
 import { loadBasemap, type Basemap } from '../../adapters/basemap';
+import { useI18n } from '../../i18n';
 import { getStore } from '../../store';
 import { useNow } from '../../time';
 import { AlarmLayer, DistanceRings, FocusMarker, NearestLines } from './IncidentOverlays';
@@ -25,6 +27,8 @@ interface Props {
   incidents: QueueEntry[];
   /** Incident ids that are unacknowledged real alarms. */
   alarmed: string[];
+  /** The most urgent of them (shared/consoleView.ts mostUrgentAlarm): the map follows it. */
+  urgent: string | undefined;
   selected: string | undefined;
   units: UnitLive[];
   station: StationState;
@@ -34,6 +38,7 @@ interface Props {
 }
 
 const LONGHUA_CENTER: [number, number] = [41.45, 117.6];
+const START_ZOOM = 10;
 /** How many nearest units are drawn and offered on the map. */
 const NEAREST_SHOWN = 3;
 /** How much of each unit's path is drawn behind it. */
@@ -71,7 +76,7 @@ function moveTo(map: LeafletMap, t: { lat: number; lng: number }): void {
   map.setView([t.lat, t.lng], Math.max(map.getZoom(), 14), { animate: true });
 }
 
-/** Moves to the incident the officer selects, once per selection (keyed by incident id). */
+/** Moves to the incident in focus, once each time the focus changes (keyed by incident id). */
 function FlyTo({ target }: { target: FlyTarget | undefined }) {
   const map = useMap();
   const last = useRef<string>(undefined);
@@ -85,20 +90,31 @@ function FlyTo({ target }: { target: FlyTarget | undefined }) {
   return null;
 }
 
-/**
- * Moves to an alarm when it *arrives*: the newest of the alarms not seen before. Acknowledging one alarm must
- * not send the map to an older one, and a second alarm from the same school must bring the map back to it.
- */
-function AlarmFlyTo({ alarms }: { alarms: (FlyTarget & { at: number })[] }) {
+/** Tells the page (and the tests) where the map looks: data-zoom and data-center on its container. */
+function ViewReporter() {
   const map = useMap();
-  const seen = useRef(new Set<string>());
   useEffect(() => {
-    const fresh = alarms.filter((a) => !seen.current.has(a.key));
-    fresh.forEach((a) => seen.current.add(a.key));
-    const newest = fresh.sort((a, b) => b.at - a.at)[0];
-    if (newest) moveTo(map, newest);
-  }, [map, alarms]);
+    const report = (): void => {
+      const c = map.getCenter();
+      const el = map.getContainer();
+      el.dataset.zoom = String(map.getZoom());
+      el.dataset.center = `${c.lat.toFixed(5)},${c.lng.toFixed(5)}`;
+    };
+    report();
+    map.on('moveend zoomend', report);
+    return () => {
+      map.off('moveend zoomend', report);
+    };
+  }, [map]);
   return null;
+}
+
+/** The whole county in view: the station's county outline, or the start view before the outline has loaded. */
+function showCounty(map: LeafletMap, basemap: Basemap | undefined): void {
+  const county = basemap?.counties.features.find((f) => f.properties?.adcode === basemap.focusAdcode);
+  map.invalidateSize({ pan: false });
+  if (county) map.fitBounds(L.geoJSON(county).getBounds(), { animate: true });
+  else map.setView(LONGHUA_CENTER, START_ZOOM, { animate: true });
 }
 
 /** Leaflet writes attributions as HTML; a tile archive's metadata must not be able to inject markup. */
@@ -132,7 +148,9 @@ function Tiles({ tiles, onFailed }: { tiles: NonNullable<Basemap['tiles']>; onFa
   );
 }
 
-export function StationMap({ reference, incidents, alarmed, selected, units, station, health, unitStaleMs }: Props) {
+export function StationMap({ reference, incidents, alarmed, urgent, selected, units, station, health, unitStaleMs }: Props) {
+  const { t } = useI18n();
+  const mapRef = useRef<LeafletMap>(null);
   const [basemap, setBasemap] = useState<Basemap>();
   const [tilesFailed, setTilesFailed] = useState(false);
   useEffect(() => {
@@ -186,27 +204,15 @@ export function StationMap({ reference, incidents, alarmed, selected, units, sta
     },
     [schools],
   );
-  // Two reasons to fly: a new unacknowledged alarm arrives (it must be seen even while the officer works on
-  // another incident), or the officer selects an incident.
-  const newest = useMemo(
-    () => incidents.filter((i) => alarmed.includes(entryId(i))).sort((a, b) => entryReceivedAt(b) - entryReceivedAt(a))[0],
-    [incidents, alarmed],
-  );
+  // Alarms come first: while any alarm awaits 接警 the map shows the most urgent one (real before drill, then the
+  // longest waiting; shared/consoleView.ts mostUrgentAlarm), even while the officer works on another incident, and
+  // moves only when that alarm changes (a more urgent one arrives, or it is taken) — never merely because a newer,
+  // less urgent one arrived. With none waiting, the map shows the incident the officer selects.
+  const urgentEntry = useMemo(() => (urgent ? incidents.find((i) => entryId(i) === urgent) : undefined), [incidents, urgent]);
   const chosen = useMemo(() => (selected ? incidents.find((i) => entryId(i) === selected) : undefined), [incidents, selected]);
-  // The incident in focus gets the rings and the nearest units: the one selected, else the newest alarm.
-  const focusIncident = chosen ?? newest;
+  // The incident in focus gets the rings and the nearest units.
+  const focusIncident = urgentEntry ?? chosen;
   const focusPlace = useMemo(() => place(focusIncident), [place, focusIncident]);
-  const chosenPlace = useMemo(() => place(chosen), [place, chosen]);
-  const alarmPlaces = useMemo(
-    () =>
-      incidents
-        .filter((i) => alarmed.includes(entryId(i)))
-        .flatMap((i) => {
-          const p = place(i);
-          return p ? [{ ...p, at: entryReceivedAt(i) }] : [];
-        }),
-    [incidents, alarmed, place],
-  );
   const focusOpen = focusIncident !== undefined && isOpen(focusIncident);
 
   const nearest = useMemo(() => {
@@ -242,8 +248,13 @@ export function StationMap({ reference, incidents, alarmed, selected, units, sta
     [focusAdcode, tiles],
   );
   return (
-    <section className="map" data-testid="map" data-tiles={tiles ? 'on' : tilesFailed ? 'failed' : 'off'}>
-      <MapContainer center={LONGHUA_CENTER} zoom={10} minZoom={7} maxZoom={17} zoomControl preferCanvas attributionControl>
+    <section
+      className="map"
+      data-testid="map"
+      data-focus={focusIncident ? entryId(focusIncident) : ''}
+      data-tiles={tiles ? 'on' : tilesFailed ? 'failed' : 'off'}
+    >
+      <MapContainer ref={mapRef} center={LONGHUA_CENTER} zoom={START_ZOOM} minZoom={7} maxZoom={17} zoomControl preferCanvas attributionControl>
         {/* The outline never takes the mouse: its canvas would cover the schools' (see mapLayers.ts). */}
         <Pane name="outline" style={{ zIndex: 350, pointerEvents: 'none' }}>
           {basemap && <GeoJSON data={basemap.counties} style={outlineStyle} interactive={false} attribution={basemap.attribution} />}
@@ -270,9 +281,12 @@ export function StationMap({ reference, incidents, alarmed, selected, units, sta
         <AlarmLayer schools={alarmedSchools} />
         <ScaleControl position="bottomright" imperial={false} />
         <SizeWatcher />
-        <AlarmFlyTo alarms={alarmPlaces} />
-        <FlyTo target={chosenPlace} />
+        <FlyTo target={focusPlace} />
+        <ViewReporter />
       </MapContainer>
+      <button className="whole-county" data-testid="whole-county" onClick={() => mapRef.current && showCounty(mapRef.current, basemap)}>
+        {t('wholeCounty')}
+      </button>
       <SearchBox index={searchIndex} onPick={onPick} />
       <LayerPanel visible={visible} onToggle={setVisible} counts={counts} dutyAt={dutyAt} now={now} onDutyAt={setDutyAt} />
       {focusIncident && isStored(focusIncident) && focusOpen && (

@@ -201,7 +201,9 @@ describe('terminal ids that are names of Object.prototype (finding 3)', () => {
     for (const id of ['constructor', '__proto__', 'toString']) tokens.set(id, await reg.addTerminal({ deviceId: id, schoolId: 's1', label: id }));
     const health = core.station.devices.health();
     expect(health.map((h) => h.deviceId).sort()).toEqual(['__proto__', 'constructor', 'toString']);
-    // Silent for 3 intervals: offline, recorded as for any terminal.
+    // Heard once (a connection is a sign of life; a terminal never heard is "never connected", no fault), then
+    // silent for 3 intervals: offline, recorded as for any terminal.
+    for (const [id, token] of tokens) (await terminal(core, token, id)).close();
     await waitFor(
       'three offline records',
       () => core.station.snapshot.devices.size === 3 && [...core.station.snapshot.devices.values()].every((d) => !d.online),

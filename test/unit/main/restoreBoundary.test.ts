@@ -143,4 +143,11 @@ describe('the environment (main/core/settings.ts)', () => {
     expect(consoleSettings(config)).toEqual({ unitStaleMs: 45_000, timeZone: STATION_TIME_ZONE });
     expect(consoleSettings(loadConfig([], {}, '/dist'))).toEqual({ unitStaleMs: DEFAULT_UNIT_STALE_MS, timeZone: 'Asia/Shanghai' });
   });
+
+  it('gives the consoles the configured time a resolved incident stays in the live queue, and refuses nonsense', () => {
+    expect(consoleSettings(loadConfig([], { STATION_RESOLVED_LINGER_MS: '3000' }, '/dist'))).toMatchObject({ resolvedLingerMs: 3000 });
+    expect(consoleSettings(loadConfig([], {}, '/dist')).resolvedLingerMs).toBeUndefined();
+    for (const bad of ['-1', '2min', '1.5', '86400001'])
+      expect(() => loadConfig([], { STATION_RESOLVED_LINGER_MS: bad }, '/dist')).toThrow(/STATION_RESOLVED_LINGER_MS must be a whole number/);
+  });
 });

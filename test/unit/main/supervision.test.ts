@@ -36,6 +36,12 @@ const eventsOnDisk = (type?: StationEvent['type']): StationEvent[] =>
 function station(registry: Registry = new Registry(registryData()), j: Journal = journal()): Station {
   return bench.station(registry, { now: clock, heartbeatMs: HB }, j);
 }
+/** A station whose terminals were all heard at the start (a sign of life at `now`): from then on, silence counts. */
+function heardStation(registry?: Registry, j?: Journal): Station {
+  const s = station(registry, j);
+  for (const id of ['T-1', 'T-2', 'T-off']) s.devices.touch(id, now);
+  return s;
+}
 function healthOf(s: Station, deviceId: string): DeviceHealth {
   const h = s.devices.health().find((d) => d.deviceId === deviceId);
   if (!h) throw new Error(`no health for ${deviceId}`);
@@ -52,8 +58,25 @@ beforeEach(() => {
 });
 
 describe('Station.supervise', () => {
-  it('marks a never-seen terminal offline only after more than 3 heartbeats of silence since the station started', () => {
+  it('never marks a terminal offline that was never heard since the start: it is "never connected", no fault', () => {
     const s = station();
+    now = T0 + 100 * HB;
+    s.devices.supervise();
+    expect(eventsOnDisk()).toEqual([]);
+    const h = healthOf(s, 'T-1');
+    expect(h.online).toBe(true);
+    expect(h.lastSeenAt).toBeUndefined();
+    expect(h.connected).toBe(false);
+    expect(s.snapshot.devices.get('T-1')).toBeUndefined();
+    // Once heard, its silence counts.
+    s.devices.touch('T-1', now);
+    now += 3 * HB + 1;
+    s.devices.supervise();
+    expect(eventsOnDisk()).toEqual([{ type: 'device.offline', at: now, deviceId: 'T-1', lastSeenAt: T0 + 100 * HB }]);
+  });
+
+  it('marks a terminal heard at the start offline only after more than 3 heartbeats of silence', () => {
+    const s = heardStation();
     now = T0 + 3 * HB;
     s.devices.supervise();
     expect(eventsOnDisk()).toEqual([]);
@@ -68,12 +91,12 @@ describe('Station.supervise', () => {
     const h = healthOf(s, 'T-1');
     expect(h.online).toBe(false);
     expect(h.since).toBe(T0 + 3 * HB + 1);
-    expect(h.lastSeenAt).toBeUndefined();
+    expect(h.lastSeenAt).toBe(T0);
     expect(s.snapshot.devices.get('T-1')!.faults.offline).toEqual({ kind: 'offline', openedAt: T0 + 3 * HB + 1 });
   });
 
   it('records the offline event exactly once however often it supervises', () => {
-    const s = station();
+    const s = heardStation();
     const h = heard(s);
     for (let t = 0; t <= 20 * HB; t += 250) {
       now = T0 + t;
@@ -89,12 +112,12 @@ describe('Station.supervise', () => {
   });
 
   it('counts the silence from the last sign of life of a device that was heard', () => {
-    const s = station();
+    const s = heardStation();
     now = T0 + 2000;
     s.terminals.receiveHeartbeat('T-1', { sentAt: now });
     now = T0 + 2000 + 3 * HB;
     s.devices.supervise();
-    // T-2 was never heard: silent since the start, so it is out; T-1 is exactly at the limit, still in.
+    // T-2 was heard at the start and is silent since, so it is out; T-1 is exactly at the limit, still in.
     expect(eventsOnDisk().map((e) => (e.type === 'device.offline' ? e.deviceId : e.type))).toEqual(['T-2']);
     now += 1;
     s.devices.supervise();
@@ -102,7 +125,7 @@ describe('Station.supervise', () => {
   });
 
   it('does not supervise disabled terminals', () => {
-    const s = station();
+    const s = heardStation();
     now = T0 + 100 * HB;
     s.devices.supervise();
     expect(eventsOnDisk().map((e) => (e.type === 'device.offline' ? e.deviceId : '?'))).toEqual(['T-1', 'T-2']);
@@ -115,7 +138,7 @@ describe('Station.supervise', () => {
     ['an alarm', (s: Station) => void s.terminals.receiveAlarm('T-1', { alarmId: 'a1', kind: 'panic', raisedAt: now })],
     ['a new connection', (s: Station) => s.devices.connected('T-1')],
   ])('records device.online when an offline terminal is heard again by %s', (_what, signOfLife) => {
-    const s = station();
+    const s = heardStation();
     now = T0 + 5 * HB;
     s.devices.supervise();
     now = T0 + 9 * HB;
@@ -134,7 +157,7 @@ describe('Station.supervise', () => {
   });
 
   it('marks a terminal offline again after it came back and fell silent again', () => {
-    const s = station();
+    const s = heardStation();
     now = T0 + 4 * HB;
     s.devices.supervise();
     now = T0 + 5 * HB;
@@ -155,9 +178,23 @@ describe('Station.supervise', () => {
     ]);
   });
 
-  it('does not mark an already-offline terminal offline again after a restart', () => {
+  it('a terminal the journal heard from before a restart (its test press) that does not come back goes offline, counted from the start', () => {
     const j1 = journal();
     const s1 = station(undefined, j1);
+    expect(s1.terminals.receiveAlarm('T-1', { alarmId: 'monthly-test', kind: 'test', raisedAt: now })).toMatchObject({ ok: true });
+    j1.close();
+    // The station restarts; T-1 stays silent, T-2 was never heard from at all.
+    now = T0 + 60 * HB;
+    const s2 = station();
+    now += 3 * HB + 1;
+    s2.devices.supervise();
+    expect(eventsOnDisk('device.offline')).toEqual([{ type: 'device.offline', at: now, deviceId: 'T-1', lastSeenAt: T0 + 60 * HB }]);
+    expect(healthOf(s2, 'T-2').online).toBe(true);
+  });
+
+  it('does not mark an already-offline terminal offline again after a restart', () => {
+    const j1 = journal();
+    const s1 = heardStation(undefined, j1);
     now = T0 + 4 * HB;
     s1.devices.supervise();
     j1.close();
@@ -272,7 +309,7 @@ describe('Station connections', () => {
   });
 
   it('counts a connection as a sign of life for supervision', () => {
-    const s = station();
+    const s = heardStation();
     now = T0 + 2500;
     s.devices.connected('T-1');
     expect(healthOf(s, 'T-1').lastSeenAt).toBe(T0 + 2500);
@@ -328,7 +365,7 @@ describe('Station.receiveCancel', () => {
 
 describe('Station.acknowledgeFault', () => {
   function withOfflineT1(): Station {
-    const s = station();
+    const s = heardStation();
     now = T0 + 4 * HB;
     s.devices.supervise();
     now = T0 + 5 * HB;
@@ -495,7 +532,7 @@ describe('Station.reloadRegistry', () => {
 
   it('re-reads the file changed by another process and tells listeners which devices were revoked', async () => {
     const { file, registry } = fileRegistry();
-    const s = station(registry);
+    const s = heardStation(registry);
     const h = heard(s);
     // The admin CLI is another Registry instance on the same file.
     const admin = Registry.load(file);

@@ -9,11 +9,17 @@ import {
   dueForEscalation,
   entryId,
   entryReceivedAt,
+  faultsToList,
+  inLiveQueue,
   isAlarming,
   isOpen,
   isOverdue,
+  mostUrgentAlarm,
+  nextQueueExit,
   queueItem,
   testsToday,
+  RESOLVED_LINGER_MS,
+  resolvedToday,
 } from '../../../shared/consoleView';
 import type { AlarmReceived, JournalRecord, StationEvent } from '../../../shared/events';
 import { emptyState, foldRecords, type Incident, type StationState } from '../../../shared/incidents';
@@ -112,6 +118,78 @@ describe('the alarm queue', () => {
     const stored = received(1); // the same deviceId/alarmId as incident 1: already in the journal
     const pending = received(5);
     expect(alarmQueue(s, [stored, pending]).map(entryId)).toEqual(['20261130-0005', '20261130-0001', '20261130-0002']);
+  });
+});
+
+describe('resolved incidents leave the live queue, and stay in the today list', () => {
+  it('a resolved incident stays in the live queue for the linger time (default 2 min), then leaves it', () => {
+    const s = fold(received(1), acked(1), resolved(1, T0 + 60_000), received(2));
+    expect(RESOLVED_LINGER_MS).toBe(120_000);
+    const live = (now: number, linger?: number) =>
+      alarmQueue(s, [])
+        .filter((x) => inLiveQueue(x, now, linger))
+        .map(entryId);
+    expect(live(T0 + 60_000 + 119_999)).toEqual(['20261130-0002', '20261130-0001']);
+    expect(live(T0 + 60_000 + 120_000)).toEqual(['20261130-0002']);
+    expect(live(T0 + 60_000 + 5_000, 5_000)).toEqual(['20261130-0002']);
+    // Open ones never leave, however old; an alarm not stored yet never leaves.
+    expect(inLiveQueue(inc(s, 2), T0 + 86_400_000)).toBe(true);
+    expect(inLiveQueue(received(3), T0 + 86_400_000)).toBe(true);
+  });
+
+  it('tells when the next resolved incident leaves the queue', () => {
+    const s = fold(received(1), acked(1), resolved(1, T0 + 60_000), received(2), acked(2), resolved(2, T0 + 70_000), received(3));
+    const q = alarmQueue(s, []);
+    expect(nextQueueExit(q, T0 + 61_000)).toBe(T0 + 180_000);
+    expect(nextQueueExit(q, T0 + 180_000)).toBe(T0 + 190_000);
+    expect(nextQueueExit(q, T0 + 190_000)).toBeUndefined();
+  });
+
+  it('the today list: resolved on the station calendar day (its time zone), newest first', () => {
+    // T0 is 10:00 in Shanghai (02:00 UTC): the Shanghai day began at T0 - 10 h, the UTC day at T0 - 2 h.
+    const s = fold(
+      received(1, { at: T0 - 11 * 3_600_000 }),
+      acked(1, T0 - 10.5 * 3_600_000),
+      resolved(1, T0 - 10 * 3_600_000 - 1), // yesterday in Shanghai
+      received(5, { at: T0 - 4 * 3_600_000 }),
+      acked(5, T0 - 3.5 * 3_600_000),
+      resolved(5, T0 - 3 * 3_600_000), // today in Shanghai, yesterday in UTC
+      received(2),
+      acked(2),
+      resolved(2, T0 + 60_000),
+      received(3),
+      acked(3),
+      resolved(3, T0 + 90_000),
+      received(4), // open
+    );
+    expect(resolvedToday(s, T0 + 100_000).map((i) => i.id)).toEqual(['20261130-0003', '20261130-0002', '20261130-0005']);
+    expect(resolvedToday(s, T0 + 100_000, 'UTC').map((i) => i.id)).toEqual(['20261130-0003', '20261130-0002']);
+  });
+});
+
+describe('the alarm the map and the panel follow', () => {
+  it('is the most urgent one awaiting acknowledgement: real before drill, then the longest waiting; not the newest', () => {
+    const s = fold(received(1, { drill: true }), received(2), received(3), received(4, { kind: 'test' }));
+    expect(entryId(mostUrgentAlarm(alarmQueue(s, []))!)).toBe('20261130-0002');
+    const after = fold(received(1, { drill: true }), received(2), received(3), received(4, { kind: 'test' }), acked(2));
+    expect(entryId(mostUrgentAlarm(alarmQueue(after, []))!)).toBe('20261130-0003');
+    const drillOnly = fold(received(1, { drill: true }), received(2), acked(2), received(4, { kind: 'test' }));
+    expect(entryId(mostUrgentAlarm(alarmQueue(drillOnly, []))!)).toBe('20261130-0001');
+    expect(mostUrgentAlarm(alarmQueue(fold(received(4, { kind: 'test' })), []))).toBeUndefined();
+  });
+});
+
+describe('the fault list', () => {
+  it('lists unacknowledged faults only: tampers first, then the newest', () => {
+    const off = (n: number, at: number): StationEvent => ({ type: 'device.offline', at, deviceId: `dev-${n}`, lastSeenAt: at - 5000 });
+    const s = fold(
+      off(1, T0),
+      off(2, T0 + 1000),
+      off(3, T0 + 2000),
+      { type: 'device.tamper', at: T0 + 500, deviceId: 'dev-4', tamper: true },
+      { type: 'device.fault_acknowledged', at: T0 + 3000, deviceId: 'dev-3', fault: 'offline', operator: officer },
+    );
+    expect(faultsToList(s).map((f) => `${f.deviceId}/${f.kind}`)).toEqual(['dev-4/tamper', 'dev-2/offline', 'dev-1/offline']);
   });
 });
 
