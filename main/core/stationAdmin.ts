@@ -125,13 +125,13 @@ export class StationAdmin {
   setTargets(operator: OperatorRef, profile: unknown): CommandResult {
     const req = admitCommand('admin:setTargets', operator, { profile });
     if (!req.ok) return req;
-    const p = { value: req.value.profile };
+    const { profile: checked } = req.value;
     try {
-      this.registry.setTargets(p.value);
+      this.registry.setTargets(checked);
     } catch (e) {
       return refusal('not_durable', (e as Error).message);
     }
-    this.record(operator, 'targets.set', '', JSON.stringify(p.value));
+    this.record(operator, 'targets.set', '', JSON.stringify(checked));
     return { ok: true };
   }
 

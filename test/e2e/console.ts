@@ -1,6 +1,17 @@
 // test/e2e — the console as a duty officer uses it: locators and actions, kept apart from the tests.
+import fs from 'node:fs';
+import path from 'node:path';
 import { expect, type Page } from '@playwright/test';
+import type { JournalRecord } from '../../shared/events';
 import type { CoreProcess } from '../support/core';
+
+/** Every record of the core's journal on disk, as the station wrote it. */
+export const journalOf = (core: CoreProcess): JournalRecord[] =>
+  fs
+    .readFileSync(path.join(core.dataDir, 'journal.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as JournalRecord);
 
 export async function logIn(page: Page, core: CoreProcess, username = 'officer'): Promise<void> {
   const op = core.credentials.operators.find((o) => o.username === username);

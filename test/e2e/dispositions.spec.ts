@@ -2,13 +2,11 @@
 // 处置完毕), never sounds, is no card and not counted as awaiting 接警, and shows in the "tests today" strip;
 // dispositions are right for a real alarm (chosen by the officer), a drill and a test, and the picker never
 // carries the previous incident's value; a contradicting disposition needs a reason, journalled as the override.
-import fs from 'node:fs';
-import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import type { IncidentResolved, JournalRecord } from '../../shared/events';
 import { startCoreProcess, type CoreProcess } from '../support/core';
 import { connectTerminal, type TestTerminal } from '../support/terminal';
-import { alarmAudible, incident, logIn } from './console';
+import { alarmAudible, incident, logIn, journalOf } from './console';
 
 let core: CoreProcess;
 const closers: (() => void)[] = [];
@@ -26,12 +24,7 @@ async function terminal(i: number): Promise<TestTerminal> {
   closers.push(() => t.close());
   return t;
 }
-const journal = (): JournalRecord[] =>
-  fs
-    .readFileSync(path.join(core.dataDir, 'journal.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as JournalRecord);
+const journal = (): JournalRecord[] => journalOf(core);
 const resolvedIn = (incidentId: string): IncidentResolved | undefined =>
   journal()
     .map((r) => r.event)

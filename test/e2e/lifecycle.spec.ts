@@ -10,7 +10,7 @@ import { freshDataDir, ROOT, startCoreProcess, type CoreProcess } from '../suppo
 import { startProxy } from '../support/proxy';
 import { connectTerminal, type TestTerminal } from '../support/terminal';
 import { connectUnit, type TestUnit } from '../support/unit';
-import { alarmAudible, incident, logIn } from './console';
+import { alarmAudible, incident, logIn, journalOf } from './console';
 
 let core: CoreProcess;
 const closers: (() => void)[] = [];
@@ -29,12 +29,7 @@ async function terminal(i: number): Promise<TestTerminal> {
   return t;
 }
 
-const journal = (): JournalRecord[] =>
-  fs
-    .readFileSync(path.join(core.dataDir, 'journal.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as JournalRecord);
+const journal = (): JournalRecord[] => journalOf(core);
 
 const panel = (page: Page) => page.getByTestId('incident-panel');
 

@@ -9,7 +9,7 @@ import type { JournalRecord } from '../../shared/events';
 import type { RegistryData } from '../../main/core/registry';
 import { startCoreProcess, type CoreProcess } from '../support/core';
 import { connectTerminal, type TestTerminal } from '../support/terminal';
-import { incident, logIn } from './console';
+import { incident, logIn, journalOf } from './console';
 
 const HEARTBEAT_MS = 300; // offline after 3 intervals = 0.9 s
 const LINGER_MS = 3000;
@@ -25,13 +25,7 @@ test.afterEach(async () => {
   await core?.stop();
 });
 
-const journal = (): JournalRecord[] =>
-  fs
-    .readFileSync(path.join(core.dataDir, 'journal.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as JournalRecord);
+const journal = (): JournalRecord[] => journalOf(core);
 
 /** Every demo terminal connects once (a sign of life) and then says nothing: all go offline. */
 async function silentCounty(): Promise<TestTerminal[]> {
