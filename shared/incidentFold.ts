@@ -33,6 +33,18 @@ export class StationFold {
     this.cur = { ...from };
   }
 
+  /**
+   * A fold to check events against `from` without changing it or copying it: each collection it changes reads
+   * through to `from` and keeps only its own changes. The core checks every command this way; copying a year's
+   * 170,000 incidents per command took longer than the command.
+   */
+  static probe(from: StationState): StationFold {
+    const f = new StationFold(from);
+    f.overlay = true;
+    return f;
+  }
+  private overlay = false;
+
   get seq(): number {
     return this.cur.seq;
   }
@@ -66,7 +78,8 @@ export class StationFold {
 
   private w<K extends keyof Collections>(k: K): Writable[K] {
     if (!this.copied.has(k)) {
-      (this.cur as Record<K, unknown>)[k] = new Map(this.cur[k] as ReadonlyMap<unknown, unknown>);
+      const base = this.cur[k] as ReadonlyMap<unknown, unknown>;
+      (this.cur as Record<K, unknown>)[k] = this.overlay ? new OverlayMap(base) : new Map(base);
       this.copied.add(k);
     }
     return this.cur[k] as Writable[K];
@@ -299,6 +312,55 @@ export class StationFold {
       next.timeline = [...inc.timeline, entry];
       this.setIncident(next);
     }
+  }
+}
+
+/** A map over a base it never changes: reads fall through to the base; writes and deletes stay here. */
+export class OverlayMap<K, V> extends Map<K, V> {
+  private readonly gone = new Set<K>();
+  constructor(private readonly base: ReadonlyMap<K, V>) {
+    super();
+  }
+  override get(k: K): V | undefined {
+    return super.has(k) ? super.get(k) : this.gone.has(k) ? undefined : this.base.get(k);
+  }
+  override has(k: K): boolean {
+    return super.has(k) || (!this.gone.has(k) && this.base.has(k));
+  }
+  override set(k: K, v: V): this {
+    this.gone?.delete(k);
+    return super.set(k, v);
+  }
+  override delete(k: K): boolean {
+    const had = this.has(k);
+    super.delete(k);
+    if (this.base.has(k)) this.gone.add(k);
+    return had;
+  }
+  override clear(): void {
+    super.clear();
+    for (const k of this.base.keys()) this.gone.add(k);
+  }
+  override get size(): number {
+    let n = super.size;
+    for (const k of this.base.keys()) if (!super.has(k) && !this.gone.has(k)) n++;
+    return n;
+  }
+  override *entries(): MapIterator<[K, V]> {
+    for (const [k, v] of this.base) if (!super.has(k) && !this.gone.has(k)) yield [k, v];
+    yield* super.entries();
+  }
+  override *keys(): MapIterator<K> {
+    for (const [k] of this.entries()) yield k;
+  }
+  override *values(): MapIterator<V> {
+    for (const [, v] of this.entries()) yield v;
+  }
+  override [Symbol.iterator](): MapIterator<[K, V]> {
+    return this.entries();
+  }
+  override forEach(fn: (v: V, k: K, m: Map<K, V>) => void, thisArg?: unknown): void {
+    for (const [k, v] of this.entries()) fn.call(thisArg, v, k, this);
   }
 }
 

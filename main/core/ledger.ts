@@ -87,7 +87,7 @@ export class Ledger {
    */
   commit(events: StationEvent | readonly StationEvent[], refuseAs: ErrorCode = 'forbidden'): CommitResult {
     const list = Array.isArray(events) ? (events as readonly StationEvent[]) : [events as StationEvent];
-    const probe = new StationFold(this.state);
+    const probe = StationFold.probe(this.state);
     for (const e of list) {
       const check = probe.tryApply(e);
       if (!check.ok) return refusal(refuseAs, check.message);
@@ -107,7 +107,7 @@ export class Ledger {
    * and repeat presses, where one impossible event must not hold up the others.
    */
   commitEach(events: readonly StationEvent[]): StationEvent[] {
-    const probe = new StationFold(this.state);
+    const probe = StationFold.probe(this.state);
     const ok = events.filter((e) => probe.tryApply(e).ok);
     if (ok.length > 0) this.fold(this.journal.appendBatch(ok));
     return ok;

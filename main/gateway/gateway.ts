@@ -1,5 +1,6 @@
 // main/ (core, Node) — the socket.io gateway: `/terminal` and `/unit` (station protocol v1) and `/console` (operators).
 // Every handler is wrapped: bad input gets a refusal, a thrown error is logged, nothing crashes the core.
+import { performance } from 'node:perf_hooks';
 import type { DefaultEventsMap, Namespace, Server, Socket } from 'socket.io';
 import type { ConsoleAuth, ConsoleServerEvents, ConsoleSettings } from '../../shared/consoleApi';
 import { admitCommand, COMMAND_NAMES, type CommandName, type ConsoleClientEvents, type ConsoleHandlers } from '../../shared/consoleContract';
@@ -14,6 +15,7 @@ import {
   type UnitDispatchCancel,
 } from '../../shared/protocol';
 import { HandshakeGate } from './admission';
+import { ReadBudget } from './readBudget';
 import type { Sessions } from '../core/sessions';
 import { describeProblem } from '../core/journal';
 import { toSnapshot, type Incident } from '../../shared/incidents';
@@ -108,6 +110,7 @@ function attachDevices(
   k: DeviceKind,
 ): Namespace<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, Partial<DeviceData>> {
   const nsp: Namespace<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, Partial<DeviceData>> = io.of(k.nsp);
+  const reads = new ReadBudget(() => performance.now());
   // Runs on every connection, including reconnections (connection-state recovery is not enabled),
   // so a rotated or disabled device can never get back in.
   nsp.use((socket, next) => {
@@ -134,6 +137,8 @@ function attachDevices(
     if (id === undefined || secretHash === undefined) return void socket.disconnect(true);
     void socket.join(k.room(id));
     socket.on('disconnect', () => k.disconnected(id));
+    // A device flooding messages is read more slowly (never refused): it cannot take the loop from the others.
+    reads.watch(socket, id);
     // Every event re-checks that the credentials of this handshake are still the device's current ones:
     // a rotated or disabled device gets not one more event in, however the registry was changed.
     socket.use((_packet, next) => {

@@ -23,7 +23,7 @@ import { type Socket } from 'socket.io-client';
 import { startCoreProcess } from '../../test/support/core';
 import { cleanupCore, procCpuMs, round2, runBench, sleep, startWatchdog, stats, type Stats } from './common';
 import { type Block, cleanupAll, connectTerminal, onCleanup, type Options, parseArgs, pressBlock, progress, row } from './floodCommon';
-import { alarmFlood } from './floodAlarm';
+import { alarmFlood, flooderMain } from './floodAlarm';
 import { LOGIN_BURST_LIMIT_MS, loginFlood } from './floodLogin';
 
 const JUNK: { name: string; event: string; payload: () => unknown }[] = [
@@ -249,4 +249,5 @@ async function main(): Promise<number> {
   return passes.every(Boolean) ? 0 : 1;
 }
 
-await runBench('flood', cleanupAll, main);
+if (process.argv.includes('--alarm-flooder')) await flooderMain();
+else await runBench('flood', cleanupAll, main);

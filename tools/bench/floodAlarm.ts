@@ -1,8 +1,10 @@
 // tools/bench (tool, Node) — the alarm flood of `npm run bench:flood` (issue 9, finding 8): one valid device sends
 // thousands of alarms while the honest terminals press; their acks' p99 and where an honest alarm lands in a real console.
+import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { type Socket } from 'socket.io-client';
 import type { AlarmAck, AlarmPayload, Refusal } from '../../shared/protocol';
@@ -52,6 +54,64 @@ export async function alarmFloodFrom(socket: Socket, count: number, rate: number
   return sentMs;
 }
 
+// The flooding device runs in its own process (flood.js --alarm-flooder), as it would be another machine: its own
+// sending and the 5,000 acks it hears must not load the process that times the honest terminals.
+type ToFlooder = { type: 'config'; url: string; cred: { deviceId: string; token: string }; localAddress: string } | { type: 'go'; count: number; rate: number };
+type FromFlooder = { type: 'ready' } | { type: 'half' } | { type: 'done'; tally: AlarmFloodTally; sentMs: number } | { type: 'error'; message: string };
+
+/** The flooder process's main: connects when configured, floods when told, reports. */
+export async function flooderMain(): Promise<void> {
+  const send = (m: FromFlooder): void => void process.send!(m);
+  let socket: Socket | undefined;
+  process.on('message', (m: ToFlooder) => {
+    void (async () => {
+      try {
+        if (m.type === 'config') {
+          socket = await connectTerminalFrom(m.url, m.cred, m.localAddress);
+          send({ type: 'ready' });
+        } else {
+          const tally: AlarmFloodTally = { sent: 0, answers: {} };
+          const sentMs = await alarmFloodFrom(socket!, m.count, m.rate, tally, () => send({ type: 'half' }));
+          send({ type: 'done', tally, sentMs });
+          socket!.close();
+          process.disconnect();
+        }
+      } catch (e) {
+        send({ type: 'error', message: (e as Error).message });
+      }
+    })();
+  });
+}
+
+/** Forks the flooding device and connects it; `flood(count, rate, onHalf)` runs it once. */
+async function startFlooder(url: string, cred: { deviceId: string; token: string }, localAddress: string) {
+  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--alarm-flooder'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  onCleanup('the flooding device', () => void (child.exitCode === null && child.kill('SIGKILL')));
+  const next = (want: FromFlooder['type'], onHalf?: () => void): Promise<FromFlooder> =>
+    new Promise((resolve, reject) => {
+      const on = (m: FromFlooder): void => {
+        if (m.type === 'half') return onHalf?.();
+        if (m.type === 'error') reject(new Error(`the flooding device: ${m.message}`));
+        else if (m.type === want) resolve(m);
+        else return;
+        child.off('message', on);
+      };
+      child.on('message', on);
+      child.once('exit', (code) => reject(new Error(`the flooding device exited (${code})`)));
+    });
+  const ready = next('ready');
+  child.send({ type: 'config', url, cred, localAddress } satisfies ToFlooder);
+  await ready;
+  return {
+    async flood(count: number, rate: number, onHalf: () => void): Promise<{ tally: AlarmFloodTally; sentMs: number }> {
+      const done = next('done', onHalf);
+      child.send({ type: 'go', count, rate } satisfies ToFlooder);
+      const d = (await done) as Extract<FromFlooder, { type: 'done' }>;
+      return { tally: d.tally, sentMs: d.sentMs };
+    },
+  };
+}
+
 /** The alarm flood: true when the honest acks' p99 is within the limit and the violence alarm is at the top. */
 export async function alarmFlood(opts: Options): Promise<boolean> {
   const t0 = Date.now();
@@ -63,7 +123,7 @@ export async function alarmFlood(opts: Options): Promise<boolean> {
   if (creds.length < opts.terminals + 1) throw new Error(`the demo has ${creds.length} terminals; ${opts.terminals + 1} are needed`);
   const honest = await Promise.all(creds.slice(0, opts.terminals).map((t) => connectTerminal(url, t)));
   const flooderCred = creds[opts.terminals]!;
-  const flooder = await connectTerminalFrom(url, flooderCred, '127.0.0.77');
+  const flooder = await startFlooder(url, flooderCred, '127.0.0.77');
 
   // A real console in Chromium, logged in as the officer: where it puts the violence alarm is what counts.
   const browser = await chromium.launch({
@@ -88,7 +148,6 @@ export async function alarmFlood(opts: Options): Promise<boolean> {
   const base = await pressBlock(honest, opts.honest, opts.intervalMs, 'abase');
   await sleep(1000);
   progress('alarm flood: flood');
-  const tally: AlarmFloodTally = { sent: 0, answers: {} };
   const violenceId = `violence-${Date.now().toString(36)}`;
   let violence: { emitAt: number; ackMs?: number; error?: string } | undefined;
   const onHalf = (): void => {
@@ -105,10 +164,10 @@ export async function alarmFlood(opts: Options): Promise<boolean> {
       (e: unknown) => void (v.error = (e as Error).message),
     );
   };
-  const floodDone = alarmFloodFrom(flooder, opts.floodAlarms, opts.floodRate, tally, onHalf);
+  const floodDone = flooder.flood(opts.floodAlarms, opts.floodRate, onHalf);
   await sleep(200); // the flood is under way before the honest presses start
   const during = await pressBlock(honest, opts.honest, opts.intervalMs, 'aflood');
-  const floodSentMs = await floodDone;
+  const { tally, sentMs: floodSentMs } = await floodDone;
 
   // The console: when the violence alarm appeared, and, once the queue has stopped changing, where it is.
   let shownMs: number | undefined;

@@ -1,0 +1,81 @@
+// test/unit/main — issue 9, finding 8: a device flooding messages is read at its budget's rate (never refused, nothing
+// read is dropped), while another device's message is handled at once. Real socket.io server and clients.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Server } from 'socket.io';
+import { io as connectClient, type Socket as ClientSocket } from 'socket.io-client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ReadBudget } from '../../../main/gateway/readBudget';
+
+const closers: (() => void)[] = [];
+afterEach(() => {
+  for (const c of closers.splice(0)) c();
+});
+
+async function serve(budget: ReadBudget, handled: string[]): Promise<string> {
+  const server = http.createServer();
+  const ioServer = new Server(server);
+  ioServer.on('connection', (socket) => {
+    budget.watch(socket, String(socket.handshake.auth.id));
+    socket.on('msg', (m: string, ack?: (r: string) => void) => {
+      handled.push(m);
+      ack?.(m);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  closers.push(() => void ioServer.close());
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+async function client(url: string, id: string): Promise<ClientSocket> {
+  const s = connectClient(url, { auth: { id }, transports: ['websocket'], reconnection: false, forceNew: true });
+  closers.push(() => void s.close());
+  await new Promise<void>((resolve, reject) => {
+    s.once('connect', resolve);
+    s.once('connect_error', reject);
+  });
+  return s;
+}
+const until = async (what: () => boolean, ms = 10_000): Promise<void> => {
+  const end = Date.now() + ms;
+  while (!what()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+};
+
+describe('ReadBudget', () => {
+  it('handles every message of a flood, in order, at its rate, and another device at once', async () => {
+    const budget = new ReadBudget(Date.now, 100, 20);
+    const handled: string[] = [];
+    const url = await serve(budget, handled);
+    const flooder = await client(url, 'flooder');
+    const honest = await client(url, 'honest');
+    const acks: Promise<unknown>[] = [];
+    for (let i = 0; i < 300; i++) acks.push(flooder.timeout(20_000).emitWithAck('msg', `f${i}`));
+    await until(() => handled.length >= 20);
+    const honestAck = honest.timeout(20_000).emitWithAck('msg', 'honest');
+    await honestAck;
+    const floodBeforeHonest = handled.indexOf('honest');
+    // The honest message did not wait for the flood: most of the flood was still to be handled.
+    expect(floodBeforeHonest).toBeLessThan(200);
+    expect(budget.pauses).toBeGreaterThan(0);
+    await Promise.all(acks);
+    const flood = handled.filter((m) => m !== 'honest');
+    expect(flood).toEqual(Array.from({ length: 300 }, (_, i) => `f${i}`));
+  });
+
+  it('keeps handling what it read after the device disconnects', async () => {
+    const budget = new ReadBudget(Date.now, 50, 10);
+    const handled: string[] = [];
+    const url = await serve(budget, handled);
+    const flooder = await client(url, 'flooder');
+    for (let i = 0; i < 200; i++) flooder.emit('msg', `f${i}`);
+    await until(() => handled.length >= 15);
+    flooder.close();
+    const atClose = handled.length;
+    await new Promise((r) => setTimeout(r, 400));
+    expect(handled.length).toBeGreaterThan(atClose);
+    // In order, none twice.
+    expect(handled).toEqual(Array.from({ length: handled.length }, (_, i) => `f${i}`));
+  });
+});
