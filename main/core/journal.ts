@@ -8,25 +8,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { JournalRecord, StationEvent } from '../../shared/events';
 
-import { parseJournalRecord } from '../../shared/eventSchema';
 import { z } from 'zod';
 import { parseJsonFile } from './fileSchema';
 import { DATA_FILES } from './settings';
 
-export interface JournalProblem {
-  line: number;
-  kind: 'torn_tail' | 'bad_record' | 'chain_broken' | 'journal_missing';
-  detail: string;
-}
+import { GENESIS, recordHash, scanJournalFile, verifyChainSliced, type FileScan, type JournalAnchor, type JournalProblem } from './journalRead';
 
-/** One line for a console's warning banner and the log. */
-export const describeProblem = (p: JournalProblem): string => `${p.kind} @ line ${p.line}: ${p.detail}`;
-
-/** The hash chain: each record's hash covers the previous hash and its own seq and event. */
-export function recordHash(prevHash: string, seq: number, event: unknown): string {
-  return crypto.createHash('sha256').update(prevHash).update(JSON.stringify({ seq, event })).digest('hex');
-}
-const GENESIS = '';
+export { describeProblem, recordHash, scanJournal, scanJournalFile, verifyChainSliced } from './journalRead';
+export type { FileScan, JournalAnchor, JournalProblem, JournalScan } from './journalRead';
 
 /** Records kept in memory for consoles catching up; older ones are served as a state snapshot instead. */
 export const DEFAULT_WINDOW = 50_000;
@@ -47,218 +36,13 @@ export interface Journal {
   readonly chainChecked: Promise<JournalProblem | undefined>;
   /** Records after `seq` from memory, or undefined when they are older than the window. */
   recordsAfter(seq: number): readonly JournalRecord[] | undefined;
+  /** Where the journal stands now (for a state snapshot taken at this moment). */
+  position(): JournalAnchor;
   /** Appends durably; throws if the record could not be made durable (nothing is then kept). */
   append(event: StationEvent): JournalRecord;
   /** Appends several events with one fsync (all or nothing). */
   appendBatch(events: StationEvent[]): JournalRecord[];
   close(): void;
-}
-
-export interface JournalScan {
-  records: JournalRecord[];
-  problems: JournalProblem[];
-  /** Bytes after the last newline: an unfinished (torn) record. */
-  tail: string;
-  /** Length in bytes of everything before the tail. */
-  goodBytes: number;
-}
-
-const placeholder = (seq: number, line: number, detail: string, at: number): JournalRecord => ({
-  seq,
-  event: { type: 'journal.unreadable', at, line, detail: detail.slice(0, 300) },
-});
-
-/**
- * Reads journal lines one at a time: checks the hash chain, numbers placeholders for what it cannot read,
- * and hands every record to `emit`. Linear: the hash of a line we wrote is computed from the line itself.
- */
-class LineReader {
-  readonly problems: JournalProblem[] = [];
-  lastSeq = 0;
-  lastHash = GENESIS;
-  lastAt = 0;
-  records = 0;
-  private prevHash = GENESIS;
-  private chainBroken = false;
-  /** An unreadable line without a usable seq: numbered once the next good line says where it stood. */
-  private pendingBad: { line: number; detail: string } | undefined;
-
-  constructor(
-    private readonly emit: (r: JournalRecord) => void,
-    /** false: the chain is checked elsewhere (verifyChainInBackground); only the last hash is kept. */
-    private readonly verifyChain = true,
-  ) {}
-
-  private out(r: JournalRecord): void {
-    this.lastSeq = r.seq;
-    this.records++;
-    this.emit(r);
-  }
-
-  private bad(line: number, detail: string): void {
-    this.problems.push({ line, kind: 'bad_record', detail });
-  }
-
-  line(text: string, lineNo: number): void {
-    if (text.trim() === '') return;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(text);
-    } catch (e) {
-      this.bad(lineNo, `not JSON: ${(e as Error).message}`);
-      this.pendingBad ??= { line: lineNo, detail: 'not JSON' };
-      return;
-    }
-    const parsed = parseJournalRecord(raw);
-    const seq = parsed.ok ? parsed.record.seq : parsed.seq;
-    if (seq === undefined) {
-      this.bad(lineNo, `not a journal record: ${parsed.ok ? '' : parsed.reason}`);
-      this.pendingBad ??= { line: lineNo, detail: 'not a journal record' };
-      return;
-    }
-    const hash = typeof (raw as { hash?: unknown }).hash === 'string' ? (raw as { hash: string }).hash : undefined;
-    this.checkChain(text, raw as { seq: number; event: unknown }, hash, lineNo);
-    if (seq <= this.lastSeq) {
-      this.bad(lineNo, `sequence ${seq} after ${this.lastSeq}`);
-      return;
-    }
-    if (seq > this.lastSeq + 1) {
-      // Records are missing before this one (or lines we could not read stood there): keep the numbering.
-      const why = this.pendingBad ? `line ${this.pendingBad.line} could not be read (${this.pendingBad.detail})` : 'missing from the journal';
-      if (!this.pendingBad) this.bad(lineNo, `sequence ${seq} after ${this.lastSeq}: ${seq - this.lastSeq - 1} record(s) missing`);
-      for (let s = this.lastSeq + 1; s < seq; s++) this.out(placeholder(s, this.pendingBad?.line ?? lineNo, why, this.lastAt));
-    }
-    this.pendingBad = undefined;
-    if (parsed.ok) {
-      this.lastAt = parsed.record.event.at;
-      this.out(hash !== undefined ? { seq, event: parsed.record.event, hash } : { seq, event: parsed.record.event });
-    } else {
-      this.bad(lineNo, parsed.reason);
-      this.out(placeholder(seq, lineNo, parsed.reason, this.lastAt));
-    }
-  }
-
-  private checkChain(text: string, raw: { seq: number; event: unknown }, hash: string | undefined, lineNo: number): void {
-    if (this.verifyChain && !this.chainBroken && hash !== this.expectedHash(text, raw, hash)) {
-      // Only the first break is reported: after it nothing later can be trusted either.
-      this.chainBroken = true;
-      this.problems.push({
-        line: lineNo,
-        kind: 'chain_broken',
-        detail: `record seq ${raw.seq} does not match the hash chain (edited, inserted or removed records)`,
-      });
-    }
-    this.prevHash = hash ?? '';
-    if (hash !== undefined) this.lastHash = hash;
-  }
-
-  /** sha256(prev + JSON{seq,event}). A line we wrote is exactly that JSON plus `,"hash":"…"}`: hash its prefix. */
-  private expectedHash(text: string, raw: { seq: number; event: unknown }, hash: string | undefined): string {
-    const cut = text.lastIndexOf(',"hash":"');
-    if (hash !== undefined && cut > 0 && text.startsWith('{"seq":')) {
-      // One-shot hashing: half the cost of a Hash object per line, which counts over a million lines.
-      const fast = crypto.hash('sha256', `${this.prevHash}${text.slice(0, cut)}}`, 'hex');
-      if (fast === hash) return fast;
-    }
-    return recordHash(this.prevHash, raw.seq, raw.event);
-  }
-
-  finish(lineNo: number): void {
-    if (this.pendingBad) this.bad(lineNo, `the last readable record is seq ${this.lastSeq}; unreadable lines after it`);
-  }
-}
-
-/** Reads a journal's text: records, the first break in the hash chain, bad lines and a torn tail. Changes nothing. */
-export function scanJournal(text: string): JournalScan {
-  const records: JournalRecord[] = [];
-  const reader = new LineReader((r) => records.push(r));
-  const lines = text.split('\n');
-  // A file ends with '\n'; whatever follows the last '\n' is a torn write.
-  const tail = lines.pop() ?? '';
-  lines.forEach((line, i) => reader.line(line, i + 1));
-  reader.finish(lines.length);
-  const problems = reader.problems;
-  if (tail !== '') problems.push({ line: lines.length + 1, kind: 'torn_tail', detail: `${Buffer.byteLength(tail)} bytes of an unfinished record` });
-  return { records, problems, tail, goodBytes: Buffer.byteLength(text) - Buffer.byteLength(tail) };
-}
-
-export interface FileScan {
-  problems: JournalProblem[];
-  lastSeq: number;
-  lastHash: string;
-  records: number;
-  /** Bytes before the torn tail. */
-  goodBytes: number;
-  tail: Buffer;
-}
-
-/** What lineChunks has read: bytes of complete lines, and the unfinished rest after the last newline. */
-interface ReadState {
-  lines: number;
-  goodBytes: number;
-  tail: Buffer;
-}
-
-/**
- * The complete lines of `file` (up to `limitBytes`), one chunk of them at a time, so memory stays bounded however
- * large the file (a year of a busy county is hundreds of MiB; one string of it could not even be made).
- */
-function* lineChunks(file: string, chunkBytes: number, limitBytes: number, read: ReadState): Generator<string[]> {
-  const fd = fs.openSync(file, 'r');
-  const chunk = Buffer.alloc(chunkBytes);
-  let pos = 0;
-  try {
-    while (pos < limitBytes) {
-      const n = fs.readSync(fd, chunk, 0, Math.min(chunk.length, limitBytes - pos), pos);
-      if (n === 0) break;
-      pos += n;
-      const buf = read.tail.length > 0 ? Buffer.concat([read.tail, chunk.subarray(0, n)]) : chunk.subarray(0, n);
-      const lines: string[] = [];
-      let start = 0;
-      for (let nl = buf.indexOf(10, start); nl !== -1; nl = buf.indexOf(10, start)) {
-        lines.push(buf.toString('utf8', start, nl));
-        start = nl + 1;
-      }
-      read.goodBytes += start;
-      read.lines += lines.length;
-      read.tail = Buffer.from(buf.subarray(start));
-      yield lines;
-    }
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-/** Streams a journal file in 8 MiB chunks, handing each record to `onRecord`. */
-export function scanJournalFile(file: string, onRecord: (r: JournalRecord) => void, verifyChain = true): FileScan {
-  const reader = new LineReader(onRecord, verifyChain);
-  const read: ReadState = { lines: 0, goodBytes: 0, tail: Buffer.alloc(0) };
-  for (const lines of lineChunks(file, 8 * 1024 * 1024, Infinity, read)) {
-    let lineNo = read.lines - lines.length;
-    for (const line of lines) reader.line(line, ++lineNo);
-  }
-  reader.finish(read.lines);
-  const problems = reader.problems;
-  if (read.tail.length > 0) problems.push({ line: read.lines + 1, kind: 'torn_tail', detail: `${read.tail.length} bytes of an unfinished record` });
-  return { problems, lastSeq: reader.lastSeq, lastHash: reader.lastHash, records: reader.records, goodBytes: read.goodBytes, tail: read.tail };
-}
-
-/**
- * Checks the hash chain of the first `limitBytes` of a journal in small slices, yielding to the event loop
- * between them: started after the core listens, it costs the start nothing and never holds up an alarm for
- * more than a few milliseconds. Resolves with the first break, or undefined when the chain is intact.
- */
-export async function verifyChainSliced(file: string, limitBytes: number, sliceBytes = 256 * 1024): Promise<JournalProblem | undefined> {
-  const reader = new LineReader(() => undefined, true);
-  const read: ReadState = { lines: 0, goodBytes: 0, tail: Buffer.alloc(0) };
-  const broken = (): JournalProblem | undefined => reader.problems.find((p) => p.kind === 'chain_broken');
-  for (const lines of lineChunks(file, sliceBytes, limitBytes, read)) {
-    let lineNo = read.lines - lines.length;
-    for (const line of lines) reader.line(line, ++lineNo);
-    if (broken()) return broken();
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
-  return broken();
 }
 
 /** What the journal last knew of itself, kept beside it: a deleted or shortened journal is noticed. */
@@ -326,6 +110,11 @@ export interface JournalOptions {
    * break is added to `problems` when found and announced through `chainChecked`. Default: checked while reading.
    */
   verifyChain?: 'inline' | 'background';
+  /**
+   * Start reading after this point (a state snapshot's anchor, main/core/snapshot.ts, already checked against the
+   * file): the records before it are not read again, and the problems found in them then are kept.
+   */
+  resume?: JournalAnchor;
 }
 
 export function openJournal(dir: string, options: string | JournalOptions = {}): Journal {
@@ -357,9 +146,10 @@ export function openJournal(dir: string, options: string | JournalOptions = {}):
           opts.onRecord?.(r);
         },
         opts.verifyChain !== 'background',
+        opts.resume,
       )
-    : { problems: [], lastSeq: 0, lastHash: GENESIS, records: 0, goodBytes: 0, tail: Buffer.alloc(0) };
-  const problems = scan.problems;
+    : { problems: [], lastSeq: 0, lastHash: GENESIS, lastAt: 0, lines: 0, records: 0, goodBytes: 0, tail: Buffer.alloc(0) };
+  const problems = [...(existed ? (opts.resume?.problems ?? []) : []), ...scan.problems];
   let goodBytes = scan.goodBytes;
   limit = window;
   const chainChecked: Promise<JournalProblem | undefined> =
@@ -416,6 +206,8 @@ export function openJournal(dir: string, options: string | JournalOptions = {}):
   let closed = false;
   let lastHash = scan.lastHash;
   let lastSeq = scan.lastSeq;
+  let lastAt = scan.lastAt;
+  let lines = scan.lines;
   let lastIncidentId = mark.lastIncidentId;
   const id = journalId;
 
@@ -462,6 +254,8 @@ export function openJournal(dir: string, options: string | JournalOptions = {}):
     goodBytes += buf.length;
     lastHash = hash;
     lastSeq = seq;
+    lines += batch.length;
+    lastAt = batch[batch.length - 1]?.event.at ?? lastAt;
     for (const r of batch) {
       keep(r);
       if (r.event.type === 'alarm.received') lastIncidentId = r.event.incidentId;
@@ -490,6 +284,14 @@ export function openJournal(dir: string, options: string | JournalOptions = {}):
       // Numbering has no gaps (placeholders fill them), so this is a slice.
       return records.slice(seq + 1 - first);
     },
+    position: (): JournalAnchor => ({
+      seq: lastSeq,
+      hash: lastHash,
+      bytes: goodBytes,
+      lines,
+      lastAt,
+      problems: problems.filter((p) => p.kind === 'bad_record'),
+    }),
     append: (event: StationEvent): JournalRecord => appendBatch([event])[0]!,
     appendBatch,
     close(): void {

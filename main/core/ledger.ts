@@ -27,8 +27,13 @@ export type CommitResult = { ok: true; records: JournalRecord[] } | Refusal;
  * its current state, so the alarm:status a terminal hears after a restart is the very one it heard live.
  */
 export class StationRestore {
-  readonly fold = new StationFold().own().restoring();
-  readonly lastStatus = new Map<string, AlarmStatus>();
+  readonly fold: StationFold;
+  readonly lastStatus: Map<string, AlarmStatus>;
+  /** From the start of the journal, or from a state snapshot (main/core/snapshot.ts) and the records after it. */
+  constructor(from?: { state: StationState; lastStatus: Map<string, AlarmStatus> }) {
+    this.fold = new StationFold(from?.state).own().restoring();
+    this.lastStatus = from?.lastStatus ?? new Map();
+  }
   readonly onRecord = (r: JournalRecord): void => {
     const e = r.event;
     const id = 'incidentId' in e ? e.incidentId : undefined;
@@ -147,6 +152,11 @@ export class Ledger {
     const status = alarmStatusOf(inc, at, alarmId);
     if (alarmId === inc.alarmId) this.lastStatus.set(inc.id, status);
     this.emit('alarmStatus', inc.deviceId, status);
+  }
+
+  /** Every incident's last alarm:status (for a state snapshot). */
+  get statuses(): ReadonlyMap<string, AlarmStatus> {
+    return this.lastStatus;
   }
 
   /** The alarm:status last told for an incident: the same state and time as sent live (kept across restarts). */

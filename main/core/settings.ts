@@ -20,6 +20,8 @@ export const DATA_FILES = {
   journal: 'journal.jsonl',
   /** The journal's id, from before the watermark held it (read once, for journals of older versions). */
   journalId: 'journal-id',
+  /** The folded state at one point of the journal, so a start reads only the records after it (main/core/snapshot.ts). */
+  snapshot: 'journal.snapshot',
   /** Schools, terminals, units, operators and the response-time targets (main/core/registryFile.ts). */
   registry: 'registry.json',
   /** The sample county of --demo, and the credentials made for it. */

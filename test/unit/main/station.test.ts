@@ -47,6 +47,7 @@ function flaky(real: Journal): FlakyJournal {
       return real.incidentIdHighWater;
     },
     recordsAfter: (seq) => real.recordsAfter(seq),
+    position: () => real.position(),
     append(event) {
       if (j.broken) throw new Error('disk full');
       return real.append(event);

@@ -1,0 +1,165 @@
+// test/unit/main — issue 9, finding 6: a start reads only the journal after the state snapshot, and the state it
+// gets is exactly the fold of the whole journal; a snapshot that does not fit the journal is set aside, never used.
+// The real core (startCore) on real files.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { loadConfig } from '../../../main/config';
+import { startCore, type RunningCore } from '../../../main/server';
+import { scanJournal } from '../../../main/core/journal';
+import { capture, loadSnapshot, snapshotFile, writeSnapshot } from '../../../main/core/snapshot';
+import { foldRecords, type StationState } from '../../../shared/incidents';
+import type { OperatorRef } from '../../../shared/events';
+import { school } from '../../support/registryFixture';
+
+let root: string;
+const cores: RunningCore[] = [];
+let logs: string[] = [];
+beforeAll(() => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'snapshot-'));
+});
+afterEach(async () => {
+  for (const c of cores.splice(0)) await c.close();
+  vi.restoreAllMocks();
+});
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+let dirs = 0;
+const freshDir = (): string => path.join(root, `d${++dirs}`);
+const OFFICER: OperatorRef = { username: 'wang', displayName: '王警官', role: 'officer' };
+
+async function start(dataDir: string): Promise<RunningCore> {
+  logs = [];
+  const note = (...a: unknown[]): void => void logs.push(a.map(String).join(' '));
+  vi.spyOn(console, 'log').mockImplementation(note);
+  vi.spyOn(console, 'warn').mockImplementation(note);
+  const core = await startCore(loadConfig(['--port', '0', '--data-dir', dataDir], {}, path.join(root, 'dist')));
+  cores.push(core);
+  return core;
+}
+async function stop(core: RunningCore): Promise<void> {
+  cores.splice(cores.indexOf(core), 1);
+  await core.close();
+}
+
+let n = 0;
+/** Alarms from several terminals, some acknowledged, some pressed again, some resolved. */
+function activity(core: RunningCore, count: number): void {
+  const st = core.station;
+  for (let i = 0; i < count; i++) {
+    const deviceId = `T-${i % 5}`;
+    const a = st.terminals.receiveAlarm(deviceId, { alarmId: `a${++n}`, kind: i % 3 === 0 ? 'fire' : 'panic', raisedAt: 1000 + n });
+    if (!a.ok) throw new Error(JSON.stringify(a));
+    st.terminals.receiveAlarm(deviceId, { alarmId: `r${n}`, kind: i % 3 === 0 ? 'fire' : 'panic', raisedAt: 1000 + n });
+    if (i % 2 === 0) st.operators.acknowledge(OFFICER, a.incidentId);
+    if (i % 4 === 0) st.operators.resolve(OFFICER, a.incidentId, 'false_alarm', 'checked');
+  }
+}
+async function setUp(dir: string): Promise<RunningCore> {
+  const core = await start(dir);
+  core.station.registry.addSchool(school('s1'));
+  for (let i = 0; i < 5; i++) await core.station.registry.addTerminal({ deviceId: `T-${i}`, schoolId: 's1', label: `门${i}` });
+  return core;
+}
+/** The state a start from nothing would fold from the whole journal file. */
+const coldFold = (dir: string): StationState => foldRecords(scanJournal(fs.readFileSync(path.join(dir, 'journal.jsonl'), 'utf8')).records);
+const plain = (s: StationState): unknown =>
+  JSON.parse(
+    JSON.stringify({
+      ...s,
+      incidents: [...s.incidents],
+      alarmIndex: [...s.alarmIndex],
+      devices: [...s.devices],
+      units: [...s.units],
+      assignments: [...s.assignments],
+    }),
+  );
+
+describe('the state snapshot', () => {
+  it('a restart folds only what came after the snapshot, into the state of the whole journal', async () => {
+    const dir = freshDir();
+    let core = await setUp(dir);
+    activity(core, 40);
+    await core.writeSnapshot();
+    expect(fs.existsSync(snapshotFile(dir))).toBe(true);
+    const at = core.station.ledger.state.seq;
+    activity(core, 12);
+    const statuses = new Map(core.station.ledger.statuses);
+    await stop(core);
+
+    core = await start(dir);
+    expect(logs.join('\n')).toMatch(new RegExp(`from the snapshot at seq ${at} and \\d+ read after it`));
+    expect(plain(core.station.ledger.state)).toEqual(plain(coldFold(dir)));
+    expect(new Map(core.station.ledger.statuses)).toEqual(statuses);
+    // And it goes on: ids are not reused, a pressed-again alarm joins its open incident.
+    activity(core, 3);
+    expect(plain(core.station.ledger.state)).toEqual(plain(coldFold(dir)));
+  });
+
+  it('writes what the state was when it was taken, while commits go on during the write', async () => {
+    const dir = freshDir();
+    const core = await setUp(dir);
+    activity(core, 20);
+    const c = capture(core.station.ledger.journal, core.station.ledger.state, core.station.ledger.statuses, Date.now());
+    const before = plain(core.station.ledger.state);
+    // Each slice of the write lets more commits happen.
+    await writeSnapshot(dir, c, async () => activity(core, 1));
+    const loaded = loadSnapshot(dir, path.join(dir, 'journal.jsonl'))!;
+    expect(loaded.anchor.seq).toBe(c.header.anchor.seq);
+    expect(plain(loaded.state)).toEqual(before);
+  });
+
+  it('sets aside a snapshot whose checksum fails, or that does not fit the journal, and reads the whole journal', async () => {
+    for (const damage of ['checksum', 'journal cut', 'other journal'] as const) {
+      const dir = freshDir();
+      let core = await setUp(dir);
+      activity(core, 10);
+      await core.writeSnapshot();
+      activity(core, 5);
+      await stop(core);
+      const journal = path.join(dir, 'journal.jsonl');
+      if (damage === 'checksum') {
+        const text = fs.readFileSync(snapshotFile(dir), 'utf8');
+        fs.writeFileSync(snapshotFile(dir), text.replace('"panic"', '"fire"'));
+      } else if (damage === 'journal cut') {
+        const lines = fs.readFileSync(journal, 'utf8').split('\n');
+        fs.writeFileSync(journal, lines.slice(0, 8).join('\n') + '\n');
+        fs.rmSync(path.join(dir, 'journal.jsonl.watermark'));
+      } else {
+        // The same length, another history: the record at the anchor has another hash.
+        const text = fs.readFileSync(journal, 'utf8');
+        fs.writeFileSync(journal, text.replace(/"hash":"[0-9a-f]{4}/g, '"hash":"0000'));
+      }
+      core = await start(dir);
+      expect(logs.join('\n'), damage).toMatch(/the state snapshot cannot be used/);
+      expect(logs.join('\n'), damage).toMatch(/records read in/);
+      expect(plain(core.station.ledger.state), damage).toEqual(plain(coldFold(dir)));
+      expect(fs.existsSync(snapshotFile(dir)), damage).toBe(false);
+      expect(
+        fs.readdirSync(dir).some((f) => f.startsWith('journal.snapshot.unusable-')),
+        damage,
+      ).toBe(true);
+      await stop(core);
+    }
+  });
+
+  it('a bad record before the snapshot is still reported after a start from it', async () => {
+    const dir = freshDir();
+    let core = await setUp(dir);
+    activity(core, 5);
+    await stop(core);
+    const journal = path.join(dir, 'journal.jsonl');
+    const lines = fs.readFileSync(journal, 'utf8').split('\n');
+    lines[3] = '{"seq": "damaged';
+    fs.writeFileSync(journal, lines.join('\n'));
+    core = await start(dir);
+    const problems = core.station.ledger.journal.problems.filter((p) => p.kind === 'bad_record');
+    expect(problems.length).toBeGreaterThan(0);
+    activity(core, 3);
+    await core.writeSnapshot();
+    await stop(core);
+    core = await start(dir);
+    expect(logs.join('\n')).toMatch(/from the snapshot/);
+    expect(core.station.ledger.journal.problems.filter((p) => p.kind === 'bad_record')).toEqual(problems);
+  });
+});
