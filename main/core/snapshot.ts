@@ -10,10 +10,10 @@ import path from 'node:path';
 import type { StationState } from '../../shared/incidentModel';
 import type { AlarmStatus } from '../../shared/protocol';
 import type { Journal } from './journal';
-import { lineChunks, type JournalAnchor, type ReadState } from './journalRead';
+import type { JournalAnchor } from './journalRead';
 import { DATA_FILES } from './settings';
 
-const FORMAT = 'station-snapshot/1';
+const FORMAT = 'station-snapshot/2';
 /** Items per line (and per slice of writing). */
 const SLICE = 2000;
 /** A new snapshot once this many records were written since the last. */
@@ -73,7 +73,8 @@ export async function writeSnapshot(dir: string, c: Capture, pause: () => Promis
   const hash = crypto.createHash('sha256');
   let bytes = 0;
   const line = (value: unknown, hashed = true): void => {
-    const buf = Buffer.from(JSON.stringify(value) + '\n');
+    // ASCII only (\uXXXX for the rest): it is read back as latin1, far faster than decoding UTF-8.
+    const buf = Buffer.from(JSON.stringify(value).replace(NON_ASCII, escapeChar) + '\n', 'latin1');
     if (hashed) hash.update(buf);
     for (let off = 0; off < buf.length;) off += fs.writeSync(fd, buf, off);
     bytes += buf.length;
@@ -82,7 +83,9 @@ export async function writeSnapshot(dir: string, c: Capture, pause: () => Promis
     line(c.header);
     for (const [s, entries] of c.sections) {
       for (let i = 0; i < entries.length; i += SLICE) {
-        line({ s, v: entries.slice(i, i + SLICE) });
+        const slice = entries.slice(i, i + SLICE);
+        // Keys and values apart (no pair per entry to make and collect again); an incident's key is its id.
+        line(s === 'incidents' ? { s, v: slice.map((e) => e[1]) } : { s, k: slice.map((e) => e[0]), v: slice.map((e) => e[1]) });
         await pause();
       }
     }
@@ -139,24 +142,30 @@ function readSnapshot(file: string): LoadedSnapshot {
     assignments: new Map(),
     lastStatus: new Map(),
   };
-  const read: ReadState = { lines: 0, goodBytes: 0, tail: Buffer.alloc(0) };
-  for (const lines of lineChunks(file, 8 * 1024 * 1024, Infinity, read)) {
-    for (const text of lines) {
-      if (end) throw new Error('lines after the checksum');
-      const value = JSON.parse(text) as Record<string, unknown>;
-      if (!header) {
-        if (value.format !== FORMAT) throw new Error(`not a ${FORMAT} file`);
-        header = value as unknown as Header;
-      } else if (value.end === true) {
-        end = value as { sha256: string };
-        continue;
-      } else {
-        const s = value.s as Section;
-        if (!SECTIONS.includes(s) || !Array.isArray(value.v)) throw new Error(`line ${read.lines}: not a section`);
-        for (const [k, v] of value.v as [string, unknown][]) maps[s].set(k, v);
+  let lineNo = 0;
+  for (const buf of rawLines(file)) {
+    lineNo++;
+    if (end) throw new Error('lines after the checksum');
+    const value = JSON.parse(buf.toString('latin1')) as Record<string, unknown>;
+    if (!header) {
+      if (value.format !== FORMAT) throw new Error(`not a ${FORMAT} file`);
+      header = value as unknown as Header;
+    } else if (value.end === true) {
+      end = value as { sha256: string };
+      continue;
+    } else {
+      const s = value.s as Section;
+      const v = value.v;
+      const k = s === 'incidents' && Array.isArray(v) ? v.map((i: { id?: unknown }) => i?.id) : value.k;
+      if (!SECTIONS.includes(s) || !Array.isArray(v) || !Array.isArray(k) || k.length !== v.length) throw new Error(`line ${lineNo}: not a section`);
+      const m = maps[s];
+      for (let i = 0; i < v.length; i++) {
+        if (typeof k[i] !== 'string') throw new Error(`line ${lineNo}: a key is not a string`);
+        m.set(k[i] as string, v[i]);
       }
-      hash.update(text + '\n');
     }
+    hash.update(buf);
+    hash.update(NEWLINE);
   }
   if (!header || !end) throw new Error('incomplete (no checksum line)');
   if (end.sha256 !== hash.digest('hex')) throw new Error('its checksum does not match');
@@ -175,6 +184,34 @@ function readSnapshot(file: string): LoadedSnapshot {
     },
     lastStatus: maps.lastStatus as Map<string, AlarmStatus>,
   };
+}
+
+const NEWLINE = Buffer.from('\n');
+const NON_ASCII = /[\u007f-\uffff]/g;
+const escapeChar = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
+/** The lines of a file as bytes, without their newline (an unfinished last line is left out). */
+function* rawLines(file: string): Generator<Buffer> {
+  const fd = fs.openSync(file, 'r');
+  const chunk = Buffer.alloc(16 * 1024 * 1024);
+  let rest = Buffer.alloc(0);
+  let pos = 0;
+  try {
+    for (;;) {
+      const n = fs.readSync(fd, chunk, 0, chunk.length, pos);
+      if (n === 0) break;
+      pos += n;
+      const buf = rest.length > 0 ? Buffer.concat([rest, chunk.subarray(0, n)]) : chunk.subarray(0, n);
+      let start = 0;
+      for (let nl = buf.indexOf(10); nl !== -1; nl = buf.indexOf(10, start)) {
+        yield buf.subarray(start, nl);
+        start = nl + 1;
+      }
+      rest = Buffer.from(buf.subarray(start));
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** Why the journal file does not hold the anchor's record where the anchor says; undefined when it does. */
