@@ -91,6 +91,7 @@ export async function startCore(config: StationConfig, now: () => number = Date.
     heartbeatMs: config.heartbeatMs,
     restored,
     ...(config.testOverdueMs !== undefined ? { testOverdueMs: config.testOverdueMs } : {}),
+    ...(config.timeZone !== undefined ? { timeZone: config.timeZone } : {}),
   });
   const stopWatching = watchRegistry(registry, station);
   const superviseTimer = setInterval(

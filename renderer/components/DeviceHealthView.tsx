@@ -4,13 +4,12 @@ import { useMemo } from 'react';
 import type { DeviceHealth } from '../../shared/consoleApi';
 import type { School } from '../../shared/model';
 import { useI18n } from '../i18n';
-import { clockTime, duration, useNow } from '../time';
+import { clockTime, duration, stationDate, useNow } from '../time';
 
 /** The last test press: the time today, the date and time before (a school tests once a month or so). */
 function testTime(at: number, now: number): string {
   if (now - at < 86_400_000) return clockTime(at);
-  const d = new Date(at);
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')} ${clockTime(at).slice(0, 5)}`;
+  return `${stationDate(at)} ${clockTime(at).slice(0, 5)}`;
 }
 
 type DeviceState = 'disabled' | 'offline' | 'never' | 'online';
