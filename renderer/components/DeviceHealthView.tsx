@@ -27,7 +27,7 @@ export function DeviceHealthView({
   /** Terminals with an open test_overdue fault. */
   testOverdue?: ReadonlySet<string>;
 }) {
-  const { t } = useI18n();
+  const { t, name } = useI18n();
   const now = useNow(1000);
   const rows = useMemo(
     () =>
@@ -58,7 +58,7 @@ export function DeviceHealthView({
           {rows.map((h) => (
             <tr key={h.deviceId} data-testid="device-row" data-device-id={h.deviceId} data-online={String(h.online)} className={h.online ? '' : 'offline'}>
               <td>{h.deviceId}</td>
-              <td>{schools.get(h.schoolId)?.name ?? h.schoolId}</td>
+              <td>{name(schools.get(h.schoolId), h.schoolId)}</td>
               <td>
                 {/* A terminal never heard from since the start is "never connected": not online, and not an offline fault. */}
                 <span data-testid="device-state" data-state={deviceState(h)}>
