@@ -91,7 +91,7 @@ export function DataExchangeView() {
         </label>
         {/* The browser's own file control says "Choose File" in the browser's language: it is hidden, and an app-styled
             label in the interface language opens it. */}
-        <div>
+        <div className="file-field">
           {t('dataFile')}
           <label className="file-pick">
             <input

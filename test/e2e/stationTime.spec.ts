@@ -63,6 +63,8 @@ test('every time is the station clock (Asia/Shanghai) in a browser and on a mach
   // Something that is no time says how to write it, and changes nothing.
   await page.getByTestId('duty-date').fill('2026-02-30');
   await expect(page.getByTestId('duty-error')).toHaveText(/2026-11-30.*07:10/);
+  await expect(page.getByTestId('duty-date')).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByTestId('duty-time')).toHaveAttribute('aria-invalid', 'false');
   await expect(marker).toHaveAttribute('data-staffed', 'false');
   await page.getByTestId('duty-now').click();
   await expect(page.getByTestId('duty-error')).toHaveCount(0);

@@ -40,7 +40,10 @@ function DutyTime({ dutyAt, now, onDutyAt }: { dutyAt: number | undefined; now: 
   const [draft, setDraft] = useState<{ date: string; time: string }>();
   const at = dutyAt ?? now;
   const shown = draft ?? { date: stationDate(at), time: clockTime(at).slice(0, 5) };
-  const bad = draft !== undefined && parseDutyTime(draft.date, draft.time) === undefined;
+  // Which field is wrong: each checked with a valid partner.
+  const badDate = draft !== undefined && parseDutyTime(draft.date, '00:00') === undefined;
+  const badTime = draft !== undefined && parseDutyTime('2000-01-01', draft.time) === undefined;
+  const bad = badDate || badTime;
   const edit = (next: { date: string; time: string }): void => {
     setDraft(next);
     const v = parseDutyTime(next.date, next.time);
@@ -52,7 +55,7 @@ function DutyTime({ dutyAt, now, onDutyAt }: { dutyAt: number | undefined; now: 
       <input
         data-testid="duty-date"
         aria-label={c.dutyFields.date}
-        aria-invalid={bad}
+        aria-invalid={badDate}
         inputMode="numeric"
         size={10}
         value={shown.date}
@@ -61,7 +64,7 @@ function DutyTime({ dutyAt, now, onDutyAt }: { dutyAt: number | undefined; now: 
       <input
         data-testid="duty-time"
         aria-label={c.dutyFields.time}
-        aria-invalid={bad}
+        aria-invalid={badTime}
         inputMode="numeric"
         size={5}
         value={shown.time}
