@@ -1,7 +1,7 @@
 // main/ (core, Node) — station configuration from the environment and the command line.
 import path from 'node:path';
 import { DEFAULT_STATION_PORT } from '../shared/protocol';
-import { ConfigError, DEFAULT_UNIT_STALE_MS, readEnvSettings, STATION_TIME_ZONE } from './core/settings';
+import { ConfigError, DEFAULT_UNIT_STALE_MS, readEnvSettings } from './core/settings';
 import { loadTileConfig, TILE_FLAGS, type TileConfig } from './gateway/tiles';
 
 // Kept under their old names for the callers of main/config.ts; both are defined in main/core/settings.ts.
@@ -30,7 +30,7 @@ export interface StationConfig {
   sessionIdleMs?: number;
   /** A terminal with no test press for this long raises a device fault (STATION_TEST_OVERDUE_DAYS, default 30 days). */
   testOverdueMs?: number;
-  /** The station's time zone (main/core/settings.ts); absent means STATION_TIME_ZONE. */
+  /** The station's time zone (STATION_TIME_ZONE, default Asia/Shanghai): every time shown, incident ids, export names. */
   timeZone?: string;
   /** How long a resolved incident stays in the consoles' live queue (STATION_RESOLVED_LINGER_MS); absent: the consoles' 2 min. */
   resolvedLingerMs?: number;
@@ -76,7 +76,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, distDir: stri
   if (!demo && (demoSchools !== undefined || demoUnits !== undefined)) throw new ConfigError('--demo-schools and --demo-units only apply with --demo');
   const port = parsePort(values['--port'] ?? env.STATION_PORT ?? String(DEFAULT_STATION_PORT), 'STATION_PORT');
   const dataDir = path.resolve(values['--data-dir'] ?? env.STATION_DATA_DIR ?? (demo ? 'station-data-demo' : 'station-data'));
-  const { tlsCert, tlsKey, heartbeatMs, unitStaleMs, sessionIdleMs, testOverdueMs, resolvedLingerMs } = readEnvSettings(env);
+  const { tlsCert, tlsKey, heartbeatMs, unitStaleMs, sessionIdleMs, testOverdueMs, resolvedLingerMs, timeZone } = readEnvSettings(env);
   const tiles = loadTileConfig(values, env, (message) => new ConfigError(message));
   return {
     port,
@@ -84,7 +84,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, distDir: stri
     unitStaleMs,
     sessionIdleMs,
     testOverdueMs,
-    timeZone: STATION_TIME_ZONE,
+    timeZone,
     host: values['--host'] ?? env.STATION_HOST ?? '127.0.0.1',
     dataDir,
     demo,

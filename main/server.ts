@@ -106,6 +106,7 @@ export async function startCore(config: StationConfig, now: () => number = Date.
     heartbeatMs: config.heartbeatMs,
     restored,
     ...(config.testOverdueMs !== undefined ? { testOverdueMs: config.testOverdueMs } : {}),
+    ...(config.timeZone !== undefined ? { timeZone: config.timeZone } : {}),
   });
   const snapshots = new SnapshotWriter(config.dataDir, () => captureSnapshot(journal, station.ledger.state, station.ledger.statuses, now()));
   station.subscribe({ record: () => snapshots.recorded() });

@@ -65,6 +65,7 @@ const zh = {
   dutyAt: '勤务时间',
   dutyNow: '现在',
   dutyAtHint: '选择时间，查看那时护学岗是否在岗',
+  dutyFields: { date: '日期（年-月-日）', time: '时间（时:分）', bad: '请把日期写成 2026-11-30、时间写成 07:10（接警中心时间）' },
   mapSearch: '搜索学校：名称或拼音首字母',
   mapSearchNone: '没有匹配的学校',
   nearestTitle: '最近警力 · {school}',
@@ -214,6 +215,7 @@ const zh = {
   dataImportHint: '按编号更新已有记录、新增其余记录，不删除任何记录；文件中只要有一处错误，整个文件都不导入。',
   dataKind: '数据类型',
   dataFile: '文件（.csv 或 .json）',
+  fileButton: { choose: '选择文件…', none: '未选择文件' },
   dataColumns: '列：{cols}',
   dataImport: '导入',
   dataImporting: '正在导入…',
@@ -301,6 +303,7 @@ const en: Catalogue = {
   dutyAt: 'Duty time',
   dutyNow: 'now',
   dutyAtHint: 'Pick a time to see which guard posts are staffed then',
+  dutyFields: { date: 'Date (YYYY-MM-DD)', time: 'Time (HH:MM)', bad: 'Write the date as 2026-11-30 and the time as 07:10 (station time)' },
   mapSearch: 'Find a school: name or pinyin initials',
   mapSearchNone: 'No matching school',
   nearestTitle: 'Nearest units · {school}',
@@ -444,6 +447,7 @@ const en: Catalogue = {
   dataImportHint: 'Rows with a known id update it, the others are added, nothing is deleted; a file with any error is not imported at all.',
   dataKind: 'Data',
   dataFile: 'File (.csv or .json)',
+  fileButton: { choose: 'Choose file…', none: 'No file chosen' },
   dataColumns: 'Columns: {cols}',
   dataImport: 'Import',
   dataImporting: 'Importing…',
@@ -480,11 +484,13 @@ export interface I18n {
   lang: Lang;
   c: Catalogue;
   t(key: StringKey, params?: Record<string, string | number>): string;
+  /** A place's or unit's name in the interface language (its English name where the data has one), or `missing`. */
+  name(x: { name: string; nameEn?: string | undefined } | undefined, missing?: string): string;
 }
 
 export function makeI18n(lang: Lang): I18n {
   const c = catalogues[lang];
-  return { lang, c, t: (key, params) => format(c[key], params) };
+  return { lang, c, t: (key, params) => format(c[key], params), name: (x, missing = '') => (!x ? missing : lang === 'en' && x.nameEn ? x.nameEn : x.name) };
 }
 
 export const I18nContext = createContext<I18n>(makeI18n('zh'));

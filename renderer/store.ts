@@ -15,7 +15,7 @@ import { openReplica, type Replica } from './adapters/replica';
 import { connect, login, logout, type LifecycleCommand, type StationLink } from './adapters/stationLink';
 import { createSound, type Sound, type SoundState } from './adapters/sound';
 import { shell } from './adapters/shell';
-import { setClockOffset } from './time';
+import { setClockOffset, setStationTimeZone } from './time';
 
 export interface ConsoleState {
   phase: 'login' | 'ready';
@@ -177,6 +177,7 @@ export class ConsoleStore {
 
   private onHello(h: ConsoleHello): void {
     setClockOffset(h.serverTime - Date.now());
+    setStationTimeZone(h.settings.timeZone);
     this.set({ operator: h.operator, reference: this.sameOrNew(h.reference), journalProblems: h.journalProblems, settings: h.settings });
     this.awaitingResync = false;
     if (this.journalId !== undefined && this.journalId !== h.journalId) {

@@ -1,6 +1,8 @@
 // renderer/ — clock helpers for the console: one shared ticking clock, read only by the leaf components that
-// show a time, so a tick re-renders a few text nodes and never the queue or the map.
+// show a time, so a tick re-renders a few text nodes and never the queue or the map. Every time a person sees is
+// the station's wall clock (its time zone, from the core's hello), never the browser's zone.
 import { useSyncExternalStore } from 'react';
+import { STATION_TIME_ZONE, zonedParts, type ZonedParts } from '../shared/duty';
 
 /** station clock − local clock, set from the core's hello, so timers count on the station's time. */
 let offsetMs = 0;
@@ -63,9 +65,39 @@ export function useNow(intervalMs: number): number {
 
 const pad = (n: number): string => String(n).padStart(2, '0');
 
+/** The station's time zone (hello.settings.timeZone); Asia/Shanghai until the core says otherwise. */
+let zone = STATION_TIME_ZONE;
+/** The wall clock of each minute already asked for (Intl is slow for a storm of cards); cleared with the zone. */
+const minutes = new Map<number, ZonedParts>();
+export function setStationTimeZone(timeZone: string): void {
+  if (timeZone === zone) return;
+  zone = timeZone;
+  minutes.clear();
+}
+export const stationTimeZone = (): string => zone;
+
+/** The station wall clock of `ms`. Zones differ by whole minutes, so one look-up serves a minute's 60 seconds. */
+export function stationParts(ms: number): ZonedParts & { second: number } {
+  const minute = Math.floor(ms / 60_000);
+  let p = minutes.get(minute);
+  if (!p) {
+    if (minutes.size > 2_000) minutes.clear();
+    p = zonedParts(minute * 60_000, zone);
+    minutes.set(minute, p);
+  }
+  return { ...p, second: Math.floor((ms - minute * 60_000) / 1000) };
+}
+
+/** "HH:MM:SS" on the station's clock. */
 export function clockTime(ms: number): string {
-  const d = new Date(ms);
-  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  const d = stationParts(ms);
+  return `${pad(d.hour)}:${pad(d.minute)}:${pad(d.second)}`;
+}
+
+/** "YYYY-MM-DD" on the station's clock. */
+export function stationDate(ms: number): string {
+  const d = stationParts(ms);
+  return `${d.year}-${pad(d.month)}-${pad(d.day)}`;
 }
 
 /** "m:ss" (or "h:mm:ss") of a duration; negative values (clock skew) show as 0:00. */

@@ -2,6 +2,7 @@
 // Pure.
 import { guardFormula, serializeCsv } from './csv';
 import { COLUMN_SPECS, COLUMNS, type DataFormat, type DataKind, type KindRows } from './dataColumns';
+import { STATION_TIME_ZONE, zonedParts } from './duty';
 
 /** The columns of a row, in order, and nothing else (a registry record's secret never gets through). */
 function pick(kind: DataKind, row: object): Record<string, unknown> {
@@ -30,10 +31,11 @@ export function exportData<K extends DataKind>(kind: K, format: DataFormat, rows
   return `\uFEFF${serializeCsv([specs.map((c) => c.name), ...body])}`;
 }
 
-/** e.g. `schools-20250301-0930.csv`, from the station's local time. */
-export function exportFilename(kind: DataKind, format: DataFormat, at: Date): string {
+/** e.g. `schools-20250301-0930.csv`, from the station's wall clock (its time zone, not the machine's). */
+export function exportFilename(kind: DataKind, format: DataFormat, at: number, timeZone = STATION_TIME_ZONE): string {
   const p = (n: number): string => String(n).padStart(2, '0');
-  return `${kind}-${at.getFullYear()}${p(at.getMonth() + 1)}${p(at.getDate())}-${p(at.getHours())}${p(at.getMinutes())}.${format}`;
+  const d = zonedParts(at, timeZone);
+  return `${kind}-${d.year}${p(d.month)}${p(d.day)}-${p(d.hour)}${p(d.minute)}.${format}`;
 }
 
 /** The format a file name implies (.csv / .json), if any. */

@@ -54,6 +54,18 @@ export interface EnvSettings {
   testOverdueMs: number;
   /** How long a resolved incident stays in the consoles' live queue; unset: the consoles' default. */
   resolvedLingerMs?: number;
+  /** The station's time zone (IANA name): every time an officer sees, incident ids, export file names. */
+  timeZone: string;
+}
+
+/** Whether the runtime knows an IANA time zone name (Intl refuses an unknown one). */
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A school that has not test-pressed its terminal for 30 days raises a device fault (STATION_TEST_OVERDUE_DAYS). */
@@ -114,6 +126,15 @@ export const envSchema = z
       (n) => Number.isInteger(n) && n >= 1 && n <= 24 * 60,
       'must be a whole number of minutes 1–1440',
     ),
+    STATION_TIME_ZONE: z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        if (v === undefined || v === '') return STATION_TIME_ZONE;
+        if (isTimeZone(v)) return v;
+        ctx.addIssue({ code: 'custom', message: `STATION_TIME_ZONE must be a time zone name such as Asia/Shanghai, got "${v}"` });
+        return z.NEVER;
+      }),
     STATION_TEST_OVERDUE_DAYS: numberVar(
       'STATION_TEST_OVERDUE_DAYS',
       DEFAULT_TEST_OVERDUE_DAYS,
@@ -141,6 +162,7 @@ export function readEnvSettings(env: NodeJS.ProcessEnv): EnvSettings {
     sessionIdleMs: e.STATION_SESSION_IDLE_MIN * 60_000,
     testOverdueMs: e.STATION_TEST_OVERDUE_DAYS * DAY_MS,
     ...(e.STATION_RESOLVED_LINGER_MS !== undefined ? { resolvedLingerMs: e.STATION_RESOLVED_LINGER_MS } : {}),
+    timeZone: e.STATION_TIME_ZONE,
   };
 }
 

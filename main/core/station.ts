@@ -31,6 +31,8 @@ export interface StationOptions {
   eventsPerSecond?: number;
   /** A terminal with no test press for this long raises a test_overdue fault (default 30 days). */
   testOverdueMs?: number;
+  /** The station's time zone (incident ids, export file names); default STATION_TIME_ZONE. */
+  timeZone?: string;
   /** The journal as folded while it was opened (large journals keep only their recent records in memory). */
   restored?: StationRestore;
 }
@@ -58,11 +60,11 @@ export class Station {
     }
     this.ledger = new Ledger(journal, registry, o.now ?? Date.now, restored);
     this.devices = new Liveness(this.ledger, o.heartbeatMs ?? DEFAULT_HEARTBEAT_MS, o.eventsPerSecond ?? 5);
-    this.terminals = new TerminalIntake(this.ledger, this.devices);
+    this.terminals = new TerminalIntake(this.ledger, this.devices, o.timeZone);
     this.tests = new TestSupervision(this.ledger, this.devices, o.testOverdueMs ?? DEFAULT_TEST_OVERDUE_DAYS * 86_400_000);
     this.units = new UnitIntake(this.ledger, this.devices);
     this.operators = new OperatorCommands(this.ledger, (id) => this.terminals.isVolatile(id));
-    this.admin = new StationAdmin(this.ledger);
+    this.admin = new StationAdmin(this.ledger, o.timeZone);
     // Any registry change — admin screen, CLI file edit, or a direct call — reaches the gateways at once.
     registry.onChange((revoked) => this.ledger.emit('registryChanged', revoked));
   }

@@ -6,6 +6,7 @@ import type { ExportAck, ImportAck, ImportRefusal } from '../../shared/consoleAp
 import { admitCommand, type ConsoleRequest } from '../../shared/consoleContract';
 import { MAX_LISTED_ERRORS, exportData, exportFilename, parseImportInSlices, type RowError } from '../../shared/dataExchange';
 import type { AdminAction, AdminActionKind, OperatorRef } from '../../shared/events';
+import { STATION_TIME_ZONE } from '../../shared/duty';
 import { refusal, type Refusal } from '../../shared/protocol';
 import type { CommandResult, Ledger } from './ledger';
 import { ImportError, RegistryError } from './registry';
@@ -16,7 +17,11 @@ export const REGISTRY_FILE_EDITOR: OperatorRef = { username: 'station-cli', disp
 type SecretAnswer = { ok: true; token: string } | Refusal;
 
 export class StationAdmin {
-  constructor(private readonly ledger: Ledger) {}
+  constructor(
+    private readonly ledger: Ledger,
+    /** The station's time zone: export file names are its wall clock. */
+    private readonly timeZone: string = STATION_TIME_ZONE,
+  ) {}
 
   private get registry() {
     return this.ledger.registry;
@@ -118,7 +123,7 @@ export class StationAdmin {
     const r = req.value;
     const text = exportData(r.kind, r.format, this.registry.exportData(r.kind));
     this.record(operator, 'data.exported', r.kind, r.format);
-    return { ok: true, text, filename: exportFilename(r.kind, r.format, new Date(this.ledger.now())) };
+    return { ok: true, text, filename: exportFilename(r.kind, r.format, this.ledger.now(), this.timeZone) };
   }
 
   /** The response targets (shared/response.ts); the profile is checked by the contract's schema (checkProfile). */

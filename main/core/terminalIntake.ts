@@ -3,6 +3,7 @@
 // open alarm (counted on it, gathered under a flood), heartbeats and cancel requests.
 import { alarmKey, type Incident } from '../../shared/incidents';
 import type { AlarmReceived, StationEvent } from '../../shared/events';
+import { STATION_TIME_ZONE, zonedParts } from '../../shared/duty';
 import { parseAlarm, parseCancel, parseHeartbeat, refusal, type AlarmAck, type HeartbeatAck, type Refusal } from '../../shared/protocol';
 import type { CommandResult, Ledger } from './ledger';
 import type { Liveness } from './liveness';
@@ -29,6 +30,8 @@ export class TerminalIntake {
   constructor(
     private readonly ledger: Ledger,
     private readonly liveness: Liveness,
+    /** The station's time zone: an incident id carries the station's date, whatever the machine's zone. */
+    private readonly timeZone: string = STATION_TIME_ZONE,
   ) {
     for (const [id, inc] of ledger.state.incidents) {
       this.countIncidentId(id);
@@ -222,10 +225,10 @@ export class TerminalIntake {
     if (m) this.dayCounters.set(m[1]!, Math.max(this.dayCounters.get(m[1]!) ?? 0, Number(m[2])));
   }
 
-  /** Incident ids read like a case number: local date and a running number, e.g. 20261130-0003. */
+  /** Incident ids read like a case number: the station's date and a running number, e.g. 20261130-0003. */
   private newIncidentId(at: number): string {
-    const d = new Date(at);
-    const day = `${d.getFullYear()}${String(d.getMonth() + 1).padStart(2, '0')}${String(d.getDate()).padStart(2, '0')}`;
+    const d = zonedParts(at, this.timeZone);
+    const day = `${d.year}${String(d.month).padStart(2, '0')}${String(d.day).padStart(2, '0')}`;
     const n = (this.dayCounters.get(day) ?? 0) + 1;
     this.dayCounters.set(day, n);
     return `${day}-${String(n).padStart(4, '0')}`;

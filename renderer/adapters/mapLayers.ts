@@ -10,7 +10,7 @@ import { dayRuns, isStaffed } from '../../shared/duty';
 import type { StationState } from '../../shared/incidents';
 import type { GuardPost, PatrolUnit, PoliceRoom, School, SchoolType } from '../../shared/model';
 import type { Catalogue, I18n } from '../i18n';
-import { clockTime } from '../time';
+import { clockTime, stationTimeZone } from '../time';
 
 export const SCHOOL_COLOUR: Record<SchoolType, string> = { primary: '#38bdf8', middle: '#a78bfa', kindergarten: '#facc15', other: '#94a3b8' };
 const SCHOOL_TYPES: SchoolType[] = ['primary', 'middle', 'kindergarten', 'other'];
@@ -68,8 +68,16 @@ export class SchoolMarkers {
         fillColor: SCHOOL_COLOUR[s.type],
         fillOpacity: 0.95,
       });
-      m.bindTooltip(() => textBlock([s.name, this.stateLine(s)]));
-      m.bindPopup(() => textBlock([s.name, s.nameEn, this.stateLine(s), s.address, s.phone], { 'data-testid': 'school-popup', 'data-school-id': s.id }));
+      // The name in the interface language first; the popup adds the other one (what a caller may say on the phone).
+      m.bindTooltip(() => textBlock([this.i18n?.name(s) ?? s.name, this.stateLine(s)]));
+      m.bindPopup(() => {
+        const first = this.i18n?.name(s) ?? s.name;
+        const other = first === s.name ? s.nameEn : s.name;
+        return textBlock([first, other === first ? '' : other, this.stateLine(s), s.address, s.phone], {
+          'data-testid': 'school-popup',
+          'data-school-id': s.id,
+        });
+      });
       this.groups.get(s.type)!.addLayer(m);
       this.markers.set(s.id, { m, school: s });
     }
@@ -144,7 +152,7 @@ export function scheduleText(p: Pick<GuardPost, 'days' | 'windows'>, c: Catalogu
 /** A post whose schedule cannot be read (a hand-edited registry) is drawn unstaffed, never breaks the map. */
 function staffedSafely(p: GuardPost, at: number): boolean {
   try {
-    return isStaffed(p, at);
+    return isStaffed(p, at, stationTimeZone());
   } catch (e) {
     console.error(`map: guard post ${p.id} has a schedule that cannot be read:`, e);
     return false;
@@ -318,7 +326,7 @@ export class UnitMarkers {
         if (!i) return textBlock([u.name]);
         const st = i.c.unitStates[e.state as keyof Catalogue['unitStates']] ?? e.state;
         return textBlock([
-          `${u.name} (${u.callsign})`,
+          `${i.name(u)} (${u.callsign})`,
           `${st}${e.stale ? ` · ${i.t('unitStale')}` : ''}`,
           e.live ? i.t('unitFix', { time: clockTime(e.live.receivedAt) }) : '',
         ]);

@@ -54,7 +54,7 @@ function TargetsEditor({ targets }: { targets: TargetProfile }) {
 }
 
 export function AdminView({ reference, health }: { reference: ReferenceData | undefined; health: DeviceHealth[] }) {
-  const { t } = useI18n();
+  const { t, name } = useI18n();
   const [deviceId, setDeviceId] = useState('');
   const [schoolId, setSchoolId] = useState('');
   const [label, setLabel] = useState('');
@@ -111,7 +111,7 @@ export function AdminView({ reference, health }: { reference: ReferenceData | un
           <select name="schoolId" value={schoolId} onChange={(e) => setSchoolId(e.target.value)} required>
             <option value="" />
             {schools.map((s) => (
-              <option key={s.id} value={s.id}>{`${s.name} (${s.id})`}</option>
+              <option key={s.id} value={s.id}>{`${name(s)} (${s.id})`}</option>
             ))}
           </select>
         </label>
@@ -136,7 +136,12 @@ export function AdminView({ reference, health }: { reference: ReferenceData | un
             return (
               <tr key={term.deviceId} data-testid="admin-row" data-device-id={term.deviceId} className={off ? 'disabled' : ''}>
                 <td>{term.deviceId}</td>
-                <td>{schools.find((s) => s.id === term.schoolId)?.name ?? term.schoolId}</td>
+                <td>
+                  {name(
+                    schools.find((s) => s.id === term.schoolId),
+                    term.schoolId,
+                  )}
+                </td>
                 <td>{term.label}</td>
                 <td className="actions">
                   <button onClick={() => rotate(term.deviceId)}>{t('adminRotate')}</button>

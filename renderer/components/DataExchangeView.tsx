@@ -89,10 +89,27 @@ export function DataExchangeView() {
             ))}
           </select>
         </label>
-        <label>
+        {/* The browser's own file control says "Choose File" in the browser's language: it is hidden, and an app-styled
+            label in the interface language opens it. */}
+        <div className="file-field">
           {t('dataFile')}
-          <input ref={input} data-testid="data-file" type="file" accept=".csv,.json,text/csv,application/json" onChange={(e) => setFile(e.target.files?.[0])} />
-        </label>
+          <label className="file-pick">
+            <input
+              ref={input}
+              data-testid="data-file"
+              aria-label={t('dataFile')}
+              type="file"
+              accept=".csv,.json,text/csv,application/json"
+              onChange={(e) => setFile(e.target.files?.[0])}
+            />
+            <span className="file-button" data-testid="data-file-button">
+              {c.fileButton.choose}
+            </span>
+            <span className="file-name" data-testid="data-file-name">
+              {file?.name ?? c.fileButton.none}
+            </span>
+          </label>
+        </div>
         <button type="submit" data-testid="data-import" disabled={busy}>
           {busy ? t('dataImporting') : t('dataImport')}
         </button>

@@ -4,13 +4,12 @@ import { useMemo } from 'react';
 import type { DeviceHealth } from '../../shared/consoleApi';
 import type { School } from '../../shared/model';
 import { useI18n } from '../i18n';
-import { clockTime, duration, useNow } from '../time';
+import { clockTime, duration, stationDate, useNow } from '../time';
 
 /** The last test press: the time today, the date and time before (a school tests once a month or so). */
 function testTime(at: number, now: number): string {
   if (now - at < 86_400_000) return clockTime(at);
-  const d = new Date(at);
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')} ${clockTime(at).slice(0, 5)}`;
+  return `${stationDate(at)} ${clockTime(at).slice(0, 5)}`;
 }
 
 type DeviceState = 'disabled' | 'offline' | 'never' | 'online';
@@ -28,7 +27,7 @@ export function DeviceHealthView({
   /** Terminals with an open test_overdue fault. */
   testOverdue?: ReadonlySet<string>;
 }) {
-  const { t } = useI18n();
+  const { t, name } = useI18n();
   const now = useNow(1000);
   const rows = useMemo(
     () =>
@@ -59,7 +58,7 @@ export function DeviceHealthView({
           {rows.map((h) => (
             <tr key={h.deviceId} data-testid="device-row" data-device-id={h.deviceId} data-online={String(h.online)} className={h.online ? '' : 'offline'}>
               <td>{h.deviceId}</td>
-              <td>{schools.get(h.schoolId)?.name ?? h.schoolId}</td>
+              <td>{name(schools.get(h.schoolId), h.schoolId)}</td>
               <td>
                 {/* A terminal never heard from since the start is "never connected": not online, and not an offline fault. */}
                 <span data-testid="device-state" data-state={deviceState(h)}>

@@ -12,13 +12,13 @@ import { clockTime } from '../time';
 const FAULTS_SHOWN = 3;
 
 function FaultItem({ fault, school, terminal }: { fault: OpenFault; school?: School; terminal?: Terminal }) {
-  const { t } = useI18n();
+  const { t, name } = useI18n();
   const [error, setError] = useState<string>();
   return (
     <li className={`fault ${fault.kind} open`} data-testid="fault" data-device-id={fault.deviceId} data-fault={fault.kind}>
       <div className="fault-line">
         <strong>{fault.kind === 'offline' ? t('faultOffline') : fault.kind === 'test_overdue' ? t('faultTestOverdue') : t('faultTamper')}</strong>
-        <span className="fault-school">{school?.name ?? fault.deviceId}</span>
+        <span className="fault-school">{name(school, fault.deviceId)}</span>
         <span className="fault-device">{terminal?.label ?? fault.deviceId}</span>
         <span className="fault-time">{t('faultSince', { time: clockTime(fault.openedAt) })}</span>
         <button className="fault-ack" data-testid="fault-ack" onClick={() => void getStore().acknowledgeFault(fault.deviceId, fault.kind).then(setError)}>

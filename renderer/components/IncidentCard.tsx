@@ -38,7 +38,7 @@ function CardTimers({ item, targets }: { item: QueueItem; targets: TargetProfile
 }
 
 function IncidentCardImpl({ incident: entry, school, canAck, selected, onSelect, targets = DEFAULT_TARGETS, flash = false }: Props) {
-  const { t, c } = useI18n();
+  const { t, c, name } = useI18n();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
   const item = queueItem(entry, school);
@@ -89,7 +89,7 @@ function IncidentCardImpl({ incident: entry, school, canAck, selected, onSelect,
         {incident && !awaitsAck && <span className={`tag state ${incident.state}`}>{c.alarmStates[incident.state]}</span>}
         <span className="incident-id">{id}</span>
       </div>
-      <div className="school">{school?.name ?? `${t('unknownSchool')} (${entry.schoolId})`}</div>
+      <div className="school">{name(school, `${t('unknownSchool')} (${entry.schoolId})`)}</div>
       {school && (
         <div className="school-meta">
           {c.schoolTypes[school.type]} · {school.address} · {t('phone')} {school.phone}

@@ -88,7 +88,7 @@ function RunningTimer({ inc, area, targets }: { inc: Incident; area: School['are
 }
 
 export function IncidentPanel({ incident: inc, reference, station, units, operator, unitStaleMs: staleMs, onClose }: Props) {
-  const { t, c } = useI18n();
+  const { t, c, name } = useI18n();
   const store = getStore();
   const [error, setError] = useState<string>();
   const school = reference?.schools.find((s) => s.id === inc.schoolId);
@@ -130,7 +130,7 @@ export function IncidentPanel({ incident: inc, reference, station, units, operat
           <div className="panel-kind">
             {c.kinds[inc.kind]} {inc.drill && <span className="tag drill">{t('drill')}</span>} <span className="incident-id">{inc.id}</span>
           </div>
-          <h2>{school?.name ?? inc.schoolId}</h2>
+          <h2>{name(school, inc.schoolId)}</h2>
           <div className="school-meta">
             {school?.address} · {t('phone')} {school?.phone}
           </div>
@@ -206,7 +206,7 @@ export function IncidentPanel({ incident: inc, reference, station, units, operat
               const st = dispatchState(d);
               return (
                 <li key={`${d.unitId}-${i}`} data-testid="dispatch" data-unit-id={d.unitId} data-dispatch-state={st}>
-                  <strong>{u?.name ?? d.unitId}</strong> · {c.dispatchStates[st]} {clockTime(d.dispatchedAt)}
+                  <strong>{name(u, d.unitId)}</strong> · {c.dispatchStates[st]} {clockTime(d.dispatchedAt)}
                   {d.declineReason && ` (${d.declineReason})`}
                   {isActiveDispatch(d) && open && (
                     <span className="row-actions">
@@ -235,7 +235,7 @@ export function IncidentPanel({ incident: inc, reference, station, units, operat
               {candidates.slice(0, 5).map((u) => (
                 <li key={u.unitId} data-testid="candidate" data-unit-id={u.unitId} className={u.available ? '' : 'unavailable'}>
                   <span>
-                    <strong>{u.name}</strong> · {t('distance', { km: (u.distanceM / 1000).toFixed(1), min: Math.max(1, Math.round(u.etaS / 60)) })}
+                    <strong>{name(u)}</strong> · {t('distance', { km: (u.distanceM / 1000).toFixed(1), min: Math.max(1, Math.round(u.etaS / 60)) })}
                     {u.reason === 'assigned' && ` · ${t('unitAssigned', { id: u.assignedTo ?? '' })}`}
                     {u.reason === 'busy' && ` · ${t('unitBusy')}`}
                     {u.reason === 'off_duty' && ` · ${t('unitOffDuty')}`}
@@ -275,7 +275,11 @@ export function IncidentPanel({ incident: inc, reference, station, units, operat
             <span className="plus">+{((e.at - inc.receivedAt) / 1000).toFixed(1)} s</span>
             <span className="what">
               {c.events[e.type]}
-              {e.unitId && ` · ${reference?.units.find((u) => u.id === e.unitId)?.name ?? e.unitId}`}
+              {e.unitId &&
+                ` · ${name(
+                  reference?.units.find((u) => u.id === e.unitId),
+                  e.unitId,
+                )}`}
               {e.detail && ` · ${timelineDetail(e.type, e.detail)}`}
             </span>
             {e.by && <span className="by">{e.by}</span>}

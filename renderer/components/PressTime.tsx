@@ -3,10 +3,9 @@
 // terminal clock that is off, or an alarm that reached the station late after resends): that is when it matters.
 import { SKEW_FLAG_MS } from '../../shared/protocol';
 import { useI18n } from '../i18n';
-import { clockTime, duration } from '../time';
+import { clockTime, duration, stationDate } from '../time';
 
 const DAY_MS = 86_400_000;
-const pad = (n: number): string => String(n).padStart(2, '0');
 
 /** receivedAt − raisedAt, and whether it is beyond what the console flags as clock skew on a device (5 s). */
 export function pressGap(raisedAt: number, receivedAt: number): { ms: number; notable: boolean } {
@@ -14,11 +13,10 @@ export function pressGap(raisedAt: number, receivedAt: number): { ms: number; no
   return { ms, notable: Math.abs(ms) > SKEW_FLAG_MS };
 }
 
-/** The press time; with its date when it is not the day of receipt (a terminal clock reset to 1970 says so). */
+/** The press time; with its date when it is not the station's day of receipt (a terminal clock reset to 1970 says so). */
 function pressClock(raisedAt: number, receivedAt: number): string {
-  const d = new Date(raisedAt);
-  if (d.toDateString() === new Date(receivedAt).toDateString()) return clockTime(raisedAt);
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${clockTime(raisedAt)}`;
+  const day = stationDate(raisedAt);
+  return day === stationDate(receivedAt) ? clockTime(raisedAt) : `${day} ${clockTime(raisedAt)}`;
 }
 
 export function PressTime({ raisedAt, receivedAt, always = false }: { raisedAt: number; receivedAt: number; always?: boolean }) {

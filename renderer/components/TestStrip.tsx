@@ -11,7 +11,7 @@ import { clockTime, useNow } from '../time';
 const SHOWN = 6;
 
 export function TestStrip({ station, schools, timeZone }: { station: StationState; schools: Map<string, School>; timeZone: string }) {
-  const { t } = useI18n();
+  const { t, name } = useI18n();
   const now = useNow(60_000);
   const tests = useMemo(() => testsToday(station, now, timeZone), [station, now, timeZone]);
   return (
@@ -25,7 +25,7 @@ export function TestStrip({ station, schools, timeZone }: { station: StationStat
         <ul>
           {tests.slice(0, SHOWN).map((i) => (
             <li key={i.id} data-testid="test-press" data-incident-id={i.id}>
-              {schools.get(i.schoolId)?.name ?? i.schoolId} <time>{clockTime(i.receivedAt)}</time>
+              {name(schools.get(i.schoolId), i.schoolId)} <time>{clockTime(i.receivedAt)}</time>
             </li>
           ))}
           {tests.length > SHOWN && <li className="more">+{tests.length - SHOWN}</li>}

@@ -17,7 +17,7 @@ interface Props {
 }
 
 export function TodayList({ station, timeZone, schools, selected, onSelect }: Props) {
-  const { t, c } = useI18n();
+  const { t, c, name } = useI18n();
   // A minute's tick is enough to turn the day over; a resolution re-renders through `station`.
   const now = useNow(60_000);
   const incidents = useMemo(() => resolvedToday(station, now, timeZone), [station, now, timeZone]);
@@ -39,7 +39,7 @@ export function TodayList({ station, timeZone, schools, selected, onSelect }: Pr
                 onClick={() => onSelect(i.id)}
               >
                 <span className="today-time">{clockTime(i.resolvedAt!)}</span>
-                <span className="today-school">{schools.get(i.schoolId)?.name ?? i.schoolId}</span>
+                <span className="today-school">{name(schools.get(i.schoolId), i.schoolId)}</span>
                 <span className="today-kind">
                   {i.drill ? `${t('drill')} · ` : ''}
                   {c.kinds[i.kind]}

@@ -64,7 +64,14 @@ test('a guard post is staffed in its peak window on a school day, and not outsid
   const [w] = post.windows;
   await logIn(page, core);
   const marker = page.locator(`[data-post-id="${post.id}"]`);
-  const dutyAt = page.getByTestId('duty-at');
+  // The duty time is two fields (date, time) on the station's clock (stationTime.spec.ts checks them in New York).
+  const dutyAt = {
+    fill: async (v: string): Promise<void> => {
+      const [date, time] = v.split('T');
+      await page.getByTestId('duty-date').fill(date!);
+      await page.getByTestId('duty-time').fill(time!);
+    },
+  };
   // 2026-11-30 is a Monday; times are the station's wall clock (Asia/Shanghai), whatever the browser's zone.
   const inside = `2026-11-30T${w!.start}`;
   await dutyAt.fill(inside);

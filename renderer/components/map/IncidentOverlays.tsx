@@ -23,16 +23,17 @@ function labelIcon(className: string, text: string, attrs: Record<string, string
 }
 
 const AlarmMarker = memo(function AlarmMarker({ school }: { school: School }) {
+  const { name } = useI18n();
   const icon = useMemo(
     () =>
       labelIcon(
         'alarm-marker',
-        school.name,
+        name(school),
         { 'data-testid': 'map-alarm', 'data-school-id': school.id },
         '<span class="pulse"></span><span class="dot"></span>',
         [36, 36],
       ),
-    [school],
+    [school, name],
   );
   return <Marker position={[school.lat, school.lng]} icon={icon} zIndexOffset={1000} keyboard={false} />;
 });

@@ -2,10 +2,11 @@
 // picker for guard posts, school search, and the nearest units of the incident in focus with dispatch buttons.
 import { useMemo, useState, type KeyboardEvent, type ReactNode } from 'react';
 import type { Candidate } from '../../../shared/dispatch';
-import { fromZoned, zonedParts } from '../../../shared/duty';
+import { fromZoned } from '../../../shared/duty';
 import type { School, SchoolType } from '../../../shared/model';
 import { searchSchools, type SearchEntry } from '../../../shared/search';
 import { useI18n } from '../../i18n';
+import { clockTime, stationDate, stationTimeZone } from '../../time';
 import { SCHOOL_COLOUR } from '../../adapters/mapLayers';
 import { LAYER_KEYS, type LayerKey, type LayerVisibility } from './layers';
 
@@ -18,16 +19,76 @@ export interface LayerCounts {
   offline: number;
 }
 
-const pad = (n: number): string => String(n).padStart(2, '0');
-/** The station wall-clock time of `at` as a datetime-local value. */
-const toInput = (at: number): string => {
-  const p = zonedParts(at);
-  return `${p.year}-${pad(p.month)}-${pad(p.day)}T${pad(p.hour)}:${pad(p.minute)}`;
-};
-const fromInput = (v: string): number | undefined => {
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(v);
-  return m ? fromZoned(Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5])) : undefined;
-};
+/** "2026-11-30" and "07:10" on the station's wall clock → the instant; undefined for anything else (no such day). */
+export function parseDutyTime(date: string, time: string): number | undefined {
+  const d = /^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$/.exec(date);
+  const t = /^\s*(\d{1,2})[:：](\d{2})\s*$/.exec(time);
+  if (!d || !t) return undefined;
+  const [y, mo, day, h, mi] = [d[1], d[2], d[3], t[1], t[2]].map(Number) as [number, number, number, number, number];
+  const probe = new Date(Date.UTC(y, mo - 1, day));
+  if (probe.getUTCMonth() !== mo - 1 || probe.getUTCDate() !== day || h > 23 || mi > 59) return undefined;
+  return fromZoned(y, mo, day, h, mi, stationTimeZone());
+}
+
+/**
+ * The duty-time picker: two plain fields on the station's clock (a browser's date-time control would speak the
+ * browser's locale and zone). While the officer types, what is typed stays; a valid pair moves the map's duty
+ * time, anything else says how to write it.
+ */
+function DutyTime({ dutyAt, now, onDutyAt }: { dutyAt: number | undefined; now: number; onDutyAt: (at: number | undefined) => void }) {
+  const { t, c } = useI18n();
+  const [draft, setDraft] = useState<{ date: string; time: string }>();
+  const at = dutyAt ?? now;
+  const shown = draft ?? { date: stationDate(at), time: clockTime(at).slice(0, 5) };
+  // Which field is wrong: each checked with a valid partner.
+  const badDate = draft !== undefined && parseDutyTime(draft.date, '00:00') === undefined;
+  const badTime = draft !== undefined && parseDutyTime('2000-01-01', draft.time) === undefined;
+  const bad = badDate || badTime;
+  const edit = (next: { date: string; time: string }): void => {
+    setDraft(next);
+    const v = parseDutyTime(next.date, next.time);
+    if (v !== undefined) onDutyAt(v);
+  };
+  return (
+    <div className="duty-at" data-testid="duty-at" title={t('dutyAtHint')}>
+      <span>{t('dutyAt')}</span>
+      <input
+        data-testid="duty-date"
+        aria-label={c.dutyFields.date}
+        aria-invalid={badDate}
+        inputMode="numeric"
+        size={10}
+        value={shown.date}
+        onChange={(e) => edit({ ...shown, date: e.currentTarget.value })}
+      />
+      <input
+        data-testid="duty-time"
+        aria-label={c.dutyFields.time}
+        aria-invalid={badTime}
+        inputMode="numeric"
+        size={5}
+        value={shown.time}
+        onChange={(e) => edit({ ...shown, time: e.currentTarget.value })}
+      />
+      <button
+        className="plain"
+        data-testid="duty-now"
+        disabled={dutyAt === undefined && draft === undefined}
+        onClick={() => {
+          setDraft(undefined);
+          onDutyAt(undefined);
+        }}
+      >
+        {t('dutyNow')}
+      </button>
+      {bad && (
+        <span className="duty-error" role="alert" data-testid="duty-error">
+          {c.dutyFields.bad}
+        </span>
+      )}
+    </div>
+  );
+}
 
 export function LayerPanel(props: {
   visible: LayerVisibility;
@@ -108,13 +169,7 @@ export function LayerPanel(props: {
               {counts.units.stale > 0 ? ` ${counts.units.stale}` : ''}
             </span>
           </div>
-          <label className="duty-at" title={t('dutyAtHint')}>
-            <span>{t('dutyAt')}</span>
-            <input type="datetime-local" data-testid="duty-at" value={toInput(dutyAt ?? now)} onChange={(e) => onDutyAt(fromInput(e.currentTarget.value))} />
-            <button className="plain" data-testid="duty-now" disabled={dutyAt === undefined} onClick={() => onDutyAt(undefined)}>
-              {t('dutyNow')}
-            </button>
-          </label>
+          <DutyTime dutyAt={dutyAt} now={now} onDutyAt={onDutyAt} />
         </>
       )}
     </div>
@@ -122,7 +177,7 @@ export function LayerPanel(props: {
 }
 
 export function SearchBox({ index, onPick }: { index: SearchEntry[]; onPick: (s: School) => void }) {
-  const { t } = useI18n();
+  const { t, name } = useI18n();
   const [q, setQ] = useState('');
   const [active, setActive] = useState(0);
   const results = useMemo(() => searchSchools(index, q), [index, q]);
@@ -167,7 +222,7 @@ export function SearchBox({ index, onPick }: { index: SearchEntry[]; onPick: (s:
               onMouseDown={(e) => e.preventDefault()}
               onClick={() => pick(s)}
             >
-              {s.name}
+              {name(s)}
             </li>
           ))}
         </ul>
@@ -182,7 +237,7 @@ export function NearestPanel(props: {
   canDispatch: boolean;
   onDispatch: (unitId: string) => Promise<string | undefined>;
 }) {
-  const { t } = useI18n();
+  const { t, name } = useI18n();
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState<string>();
   return (
@@ -193,7 +248,7 @@ export function NearestPanel(props: {
         {props.candidates.map((u) => (
           <li key={u.unitId} data-unit-id={u.unitId}>
             <span>
-              <b>{u.name}</b> · {t('distance', { km: (u.distanceM / 1000).toFixed(1), min: Math.max(1, Math.round(u.etaS / 60)) })}
+              <b>{name(u)}</b> · {t('distance', { km: (u.distanceM / 1000).toFixed(1), min: Math.max(1, Math.round(u.etaS / 60)) })}
               {u.stale && <em className="stale"> · {t('unitStale')}</em>}
             </span>
             {props.canDispatch && (

@@ -149,7 +149,7 @@ function Tiles({ tiles, onFailed }: { tiles: NonNullable<Basemap['tiles']>; onFa
 }
 
 export function StationMap({ reference, incidents, alarmed, urgent, selected, units, station, health, unitStaleMs }: Props) {
-  const { t } = useI18n();
+  const { t, name } = useI18n();
   const mapRef = useRef<LeafletMap>(null);
   const [basemap, setBasemap] = useState<Basemap>();
   const [tilesFailed, setTilesFailed] = useState(false);
@@ -266,7 +266,7 @@ export function StationMap({ reference, incidents, alarmed, urgent, selected, un
         {visible.rings && focusPlace && focusOpen && <DistanceRings lat={focusPlace.lat} lng={focusPlace.lng} />}
         {focusPlace && nearest.length > 0 && <NearestLines target={focusPlace} candidates={nearest} />}
         {focusPlace && focusOpen && focusIncident && !alarmedKey.split('|').includes(focusIncident.schoolId) && (
-          <FocusMarker lat={focusPlace.lat} lng={focusPlace.lng} name={schools.get(focusIncident.schoolId)?.name ?? focusIncident.schoolId} />
+          <FocusMarker lat={focusPlace.lat} lng={focusPlace.lng} name={name(schools.get(focusIncident.schoolId), focusIncident.schoolId)} />
         )}
         <UnitLayer
           units={reference?.units ?? EMPTY}
@@ -292,7 +292,7 @@ export function StationMap({ reference, incidents, alarmed, urgent, selected, un
       {focusIncident && isStored(focusIncident) && focusOpen && (
         <NearestPanel
           key={focusIncident.id}
-          schoolName={schools.get(focusIncident.schoolId)?.name ?? focusIncident.schoolId}
+          schoolName={name(schools.get(focusIncident.schoolId), focusIncident.schoolId)}
           candidates={nearest}
           canDispatch={store.canHandle()}
           onDispatch={dispatch}

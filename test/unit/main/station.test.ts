@@ -4,13 +4,14 @@ import type { Journal } from '../../../main/core/journal';
 import { Registry, type RegistryData } from '../../../main/core/registry';
 import { hashSecret, type SecretHash } from '../../../main/core/secrets';
 import { Station, type StationListener } from '../../../main/core/station';
+import { fromZoned } from '../../../shared/duty';
 import type { AlarmReceived, JournalRecord } from '../../../shared/events';
 import type { AlarmStatus } from '../../../shared/protocol';
 import { officer, chief, trainer, admin } from '../../support/operators';
 import { stationRegistryData, useStationBench } from '../../support/registryFixture';
 
-// Local time: incident ids carry the station's local date.
-const T0 = new Date(2026, 10, 30, 10, 15, 0).getTime();
+// The station's time (Asia/Shanghai): incident ids carry the station's date.
+const T0 = fromZoned(2026, 11, 30, 10, 15);
 const DAY = '20261130';
 
 let secret: SecretHash;
@@ -358,11 +359,11 @@ describe('incident ids', () => {
     for (const id of ids) expect(id).toMatch(/^\d{8}-\d{4}$/);
   });
 
-  it('start again at 0001 on a new local day', () => {
-    now = new Date(2026, 10, 30, 23, 59, 59).getTime();
+  it('start again at 0001 on a new station day', () => {
+    now = fromZoned(2026, 11, 30, 23, 59) + 59_000;
     const s = station();
     expect(ok(s.terminals.receiveAlarm('T-1', alarm('a1'))).incidentId).toBe('20261130-0001');
-    now = new Date(2026, 11, 1, 0, 0, 1).getTime();
+    now = fromZoned(2026, 12, 1, 0, 0) + 1_000;
     expect(ok(s.terminals.receiveAlarm('T-1', alarm('a2', { kind: 'fire' }))).incidentId).toBe('20261201-0001');
     expect(ok(s.terminals.receiveAlarm('T-1', alarm('a3', { kind: 'medical' }))).incidentId).toBe('20261201-0002');
   });

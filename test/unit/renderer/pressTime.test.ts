@@ -5,6 +5,7 @@
 import { createElement, type ReactElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it, vi } from 'vitest';
+import { fromZoned } from '../../../shared/duty';
 import type { AlarmReceived } from '../../../shared/events';
 import type { Incident, StationState } from '../../../shared/incidents';
 import { SKEW_FLAG_MS } from '../../../shared/protocol';
@@ -12,7 +13,7 @@ import { IncidentCard } from '../../../renderer/components/IncidentCard';
 import { IncidentPanel } from '../../../renderer/components/IncidentPanel';
 import { I18nContext, makeI18n, type Lang } from '../../../renderer/i18n';
 
-const RECEIVED = new Date(2026, 10, 30, 10, 15, 30).getTime(); // local time: clockTime shows 10:15:30
+const RECEIVED = fromZoned(2026, 11, 30, 10, 15) + 30_000; // the station's time (Asia/Shanghai): clockTime shows 10:15:30
 vi.mock('../../../renderer/store', () => ({
   getStore: () => ({ canHandle: () => true, command: async () => undefined, reportShown: () => undefined, acknowledge: async () => undefined }),
 }));
@@ -83,7 +84,7 @@ describe('incident panel', () => {
   });
 
   it('a terminal clock on another day shows the date, and the gap in days', () => {
-    const raised = new Date(2020, 0, 1, 8, 0, 0).getTime();
+    const raised = fromZoned(2020, 1, 1, 8, 0);
     const days = Math.floor((RECEIVED - raised) / 86_400_000);
     expect(pressLine(panel(raised))).toBe(`按下 2020-01-01 08:00:00（终端时钟） · 比收到早 ${days} 天（终端重发，或终端时钟慢）`);
   });
