@@ -13,7 +13,7 @@ import type { ReferenceData } from '../shared/model';
 import { can } from '../shared/roles';
 import { openReplica, type Replica } from './adapters/replica';
 import { connect, login, logout, type LifecycleCommand, type StationLink } from './adapters/stationLink';
-import { createSound, type Sound, type SoundState } from './adapters/sound';
+import { createSound, type ConsoleTone, type Sound, type SoundState } from './adapters/sound';
 import { shell } from './adapters/shell';
 import { setClockOffset } from './time';
 
@@ -26,17 +26,25 @@ export interface ConsoleState {
   health: DeviceHealth[];
   units: UnitLive[];
   online: boolean;
+  /** Logged in and the link to the station has been down for LINK_LOST_AFTER_MS: the banner and the link-loss sound. */
+  linkLost: boolean;
   journalProblems: string[];
   /** The station's settings as its hello said (defaults until then). */
   settings: ConsoleSettings;
   sound: SoundState;
-  soundTone?: 'alarm' | 'fault';
+  soundTone?: ConsoleTone;
   soundUrgent?: boolean;
   error?: string;
 }
 
 /** What a console uses before the core's hello says otherwise (shared defaults). */
 const DEFAULT_CONSOLE_SETTINGS: ConsoleSettings = { unitStaleMs: DEFAULT_UNIT_STALE_MS, timeZone: STATION_TIME_ZONE };
+
+/**
+ * How long the link may be down before the console calls it lost (banner and sound): long enough that a resync's
+ * reconnect or the station's re-handshake passes silently, short enough that the officer knows within 3 s.
+ */
+export const LINK_LOST_AFTER_MS = 1000;
 
 const SESSION_KEY = 'station.session';
 const OPERATOR_KEY = 'station.operator';
@@ -51,6 +59,7 @@ export class ConsoleStore {
   /** Journal the replica was built from; records from another journal are never mixed in. */
   private journalId?: string;
   private awaitingResync = false;
+  private linkTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor() {
     this.sound = createSound(new URL('./', window.location.href).toString());
@@ -69,6 +78,7 @@ export class ConsoleStore {
       health: [],
       units: [],
       online: false,
+      linkLost: false,
       journalProblems: [],
       settings: DEFAULT_CONSOLE_SETTINGS,
       sound: 'idle',
@@ -112,6 +122,8 @@ export class ConsoleStore {
   /** The sound follows the data (shared/consoleView.ts alertFor), and only while someone is logged in. */
   private updateSound(): void {
     if (this.s.phase !== 'ready') return this.sound.stop();
+    // Cut off from the station, no alarm can reach this console and none can be taken: that is what it says.
+    if (this.s.linkLost) return this.sound.start('link');
     const { tone, urgent } = alertFor(this.s.station, this.s.volatile);
     if (tone) this.sound.start(tone, urgent);
     else this.sound.stop();
@@ -132,11 +144,14 @@ export class ConsoleStore {
     sessionStorage.removeItem(OPERATOR_KEY);
     this.link?.close();
     this.link = undefined;
-    this.set({ phase: 'login', operator: undefined, online: false });
+    clearTimeout(this.linkTimer);
+    this.linkTimer = undefined;
+    this.set({ phase: 'login', operator: undefined, online: false, linkLost: false });
   }
 
   private async begin(session: string, operator: OperatorRef): Promise<void> {
     this.set({ phase: 'ready', operator });
+    this.onConnection(false); // until the link is up: lost if it does not come up in time
     // The replica first, so everything stored shows at once and the core sends only what is missing.
     // IndexedDB must never stand between an officer and an alarm: if it fails or hangs, go on without it.
     try {
@@ -167,12 +182,26 @@ export class ConsoleStore {
         this.set({ reference: this.sameOrNew(reference) });
         this.replica?.saveReference(reference).catch((e: unknown) => console.error('replica write failed:', e));
       },
-      connection: (online) => this.set({ online }),
+      connection: (online) => this.onConnection(online),
       unauthorized: () => {
         this.logout();
         this.set({ error: '登录已失效，请重新登录 / session expired, please log in again' });
       },
     });
+  }
+
+  /** The link went up or down: down for LINK_LOST_AFTER_MS (while logged in) is a lost link. */
+  private onConnection(online: boolean): void {
+    if (online) {
+      clearTimeout(this.linkTimer);
+      this.linkTimer = undefined;
+      return this.set({ online, linkLost: false });
+    }
+    this.linkTimer ??= setTimeout(() => {
+      this.linkTimer = undefined;
+      if (this.s.phase === 'ready' && !this.s.online) this.set({ linkLost: true });
+    }, LINK_LOST_AFTER_MS);
+    if (this.s.online) this.set({ online });
   }
 
   private onHello(h: ConsoleHello): void {
