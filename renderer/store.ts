@@ -1,6 +1,7 @@
 // renderer/ — the console's state: the journal replica folded by the shared reducer, plus link status.
 // Components read it with useConsole() and act through its methods; they never touch sockets or Dexie.
 import { useSyncExternalStore } from 'react';
+import type { WireError } from '../shared/protocol';
 import { mergeHealth, type ConsoleHello, type ConsoleSettings, type DeviceHealth, type ExportAck, type ImportAck, type UnitLive } from '../shared/consoleApi';
 import { parseImport, utf8Bytes, type DataFormat, type DataKind } from '../shared/dataExchange';
 import { DEFAULT_UNIT_STALE_MS, MAX_IMPORT_FRAME_TEXT_BYTES } from '../shared/limits';
@@ -15,6 +16,7 @@ import { openReplica, type Replica } from './adapters/replica';
 import { connect, login, logout, type LifecycleCommand, type StationLink } from './adapters/stationLink';
 import { createSound, type ConsoleTone, type Sound, type SoundState } from './adapters/sound';
 import { shell } from './adapters/shell';
+import { catalogues, refusalText, storedLang } from './i18n';
 import { setClockOffset } from './time';
 
 export interface ConsoleState {
@@ -47,6 +49,7 @@ const DEFAULT_CONSOLE_SETTINGS: ConsoleSettings = { unitStaleMs: DEFAULT_UNIT_ST
 export const LINK_LOST_AFTER_MS = 1000;
 
 const SESSION_KEY = 'station.session';
+const NOT_CONNECTED: WireError = { code: 'unreachable', message: 'not connected' };
 const OPERATOR_KEY = 'station.operator';
 
 export class ConsoleStore {
@@ -132,7 +135,7 @@ export class ConsoleStore {
   async login(username: string, password: string): Promise<void> {
     this.set({ error: undefined });
     const r = await login(username, password);
-    if (!r.ok) return this.set({ error: r.error.message });
+    if (!r.ok) return this.set({ error: this.say(r.error) });
     sessionStorage.setItem(SESSION_KEY, r.session);
     sessionStorage.setItem(OPERATOR_KEY, JSON.stringify(r.operator));
     await this.begin(r.session, r.operator);
@@ -185,7 +188,7 @@ export class ConsoleStore {
       connection: (online) => this.onConnection(online),
       unauthorized: () => {
         this.logout();
-        this.set({ error: '登录已失效，请重新登录 / session expired, please log in again' });
+        this.set({ error: this.say({ code: 'unauthorized', message: 'session expired' }) });
       },
     });
   }
@@ -260,20 +263,25 @@ export class ConsoleStore {
     this.replica?.addRecords(batch).catch((e: unknown) => console.error('replica write failed:', e));
   }
 
+  /** A refusal as the officer reads it: the catalogue's text in the console's language (never the core's English). */
+  private say(e: WireError): string {
+    return refusalText(catalogues[storedLang()], e);
+  }
+
   canAcknowledge(): boolean {
     return this.s.operator !== undefined && can(this.s.operator.role, 'incident.acknowledge');
   }
 
   async acknowledge(incidentId: string): Promise<string | undefined> {
-    if (!this.link) return 'not connected';
+    if (!this.link) return this.say(NOT_CONNECTED);
     const r = await this.link.call('acknowledge', { incidentId });
-    return r.ok ? undefined : r.error.message;
+    return r.ok ? undefined : this.say(r.error);
   }
 
   async acknowledgeFault(deviceId: string, fault: ConsoleRequest<'acknowledgeFault'>['fault']): Promise<string | undefined> {
-    if (!this.link) return 'not connected';
+    if (!this.link) return this.say(NOT_CONNECTED);
     const r = await this.link.call('acknowledgeFault', { deviceId, fault });
-    return r.ok ? undefined : r.error.message;
+    return r.ok ? undefined : this.say(r.error);
   }
 
   canHandle(): boolean {
@@ -282,9 +290,9 @@ export class ConsoleStore {
 
   /** Runs a lifecycle command; resolves to an error message, or undefined when the core accepted it. */
   async command<K extends LifecycleCommand>(name: K, req: ConsoleRequest<K>): Promise<string | undefined> {
-    if (!this.link) return 'not connected';
+    if (!this.link) return this.say(NOT_CONNECTED);
     const r = await this.link.call(name, req);
-    return r.ok ? undefined : r.error.message;
+    return r.ok ? undefined : this.say(r.error);
   }
 
   canAdminister(): boolean {
@@ -293,19 +301,19 @@ export class ConsoleStore {
 
   /** Admin: returns the new token (shown once) or an error message. */
   async addTerminal(deviceId: string, schoolId: string, label: string): Promise<{ token?: string; error?: string }> {
-    if (!this.link) return { error: 'not connected' };
+    if (!this.link) return { error: this.say(NOT_CONNECTED) };
     const r = await this.link.call('admin:addTerminal', { deviceId, schoolId, label });
-    return r.ok ? { token: r.token } : { error: r.error.message };
+    return r.ok ? { token: r.token } : { error: this.say(r.error) };
   }
   async rotate(id: string): Promise<{ token?: string; error?: string }> {
-    if (!this.link) return { error: 'not connected' };
+    if (!this.link) return { error: this.say(NOT_CONNECTED) };
     const r = await this.link.call('admin:rotate', { id });
-    return r.ok ? { token: r.token } : { error: r.error.message };
+    return r.ok ? { token: r.token } : { error: this.say(r.error) };
   }
   async setDisabled(id: string, disabled: boolean): Promise<string | undefined> {
-    if (!this.link) return 'not connected';
+    if (!this.link) return this.say(NOT_CONNECTED);
     const r = await this.link.call('admin:setDisabled', { id, disabled });
-    return r.ok ? undefined : r.error.message;
+    return r.ok ? undefined : this.say(r.error);
   }
 
   /**
@@ -313,7 +321,7 @@ export class ConsoleStore {
    * (SOCKET_FRAME_BYTES, 1 MiB, shared/limits.ts) is refused here, with the same answer the core would give, instead of being sent.
    */
   async importData(kind: DataKind, format: DataFormat, text: string): Promise<ImportAck> {
-    if (!this.link) return { ok: false, error: { code: 'unreachable', message: 'not connected' } };
+    if (!this.link) return { ok: false, error: { code: 'unreachable', message: this.say(NOT_CONNECTED) } };
     if (utf8Bytes(JSON.stringify(text)) > MAX_IMPORT_FRAME_TEXT_BYTES) {
       const local = parseImport(kind, format, text); // answers "too large" when the file is over the cap
       const reason = 'the file is too large to send in one piece (at most about 1 MB with quotes and line breaks escaped): split it into several files';
@@ -324,7 +332,7 @@ export class ConsoleStore {
   }
   /** Admin: one kind of reference data as CSV or JSON text, without secrets. */
   async exportData(kind: DataKind, format: DataFormat): Promise<ExportAck> {
-    if (!this.link) return { ok: false, error: { code: 'unreachable', message: 'not connected' } };
+    if (!this.link) return { ok: false, error: { code: 'unreachable', message: this.say(NOT_CONNECTED) } };
     return this.link.call('admin:export', { kind, format });
   }
 

@@ -90,7 +90,7 @@ export class Ledger {
     const probe = new StationFold(this.state);
     for (const e of list) {
       const check = probe.tryApply(e);
-      if (!check.ok) return refusal(refuseAs, check.message);
+      if (!check.ok) return refusal(refuseAs, check.message, check.reason);
     }
     let records: JournalRecord[];
     try {

@@ -297,6 +297,7 @@ export function StationMap({ reference, incidents, alarmed, urgent, selected, un
           schoolName={schools.get(focusIncident.schoolId)?.name ?? focusIncident.schoolId}
           candidates={nearest}
           canDispatch={store.canHandle()}
+          blockedReason={focusIncident.acknowledgedAt === undefined ? t('dispatchNeedsAck') : undefined}
           onDispatch={dispatch}
         />
       )}
