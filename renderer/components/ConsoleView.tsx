@@ -98,7 +98,8 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
         <button className="plain" onClick={onToggleLang}>
           {t('language')}
         </button>
-        <LogoutButton awaiting={awaiting} />
+        {/* Only a console that takes alarms leaves them unattended by logging out (an admin's or a trainer's does not). */}
+        <LogoutButton awaiting={canAck ? awaiting : 0} />
       </header>
       <LinkLostBanner lost={state.linkLost} />
       {overdue > 0 && (
