@@ -20,8 +20,8 @@ test('the core is killed: banner and link-loss sound within 3 s, both gone when 
   await expect(page.getByTestId('sound-state')).toHaveAttribute('data-sound', 'idle');
   expect(await soundsPlaying(page)).toEqual([]);
 
-  const down = Date.now();
   await core.kill();
+  const down = Date.now(); // the process is gone: its socket closed with it
   await expect(page.getByTestId('link-lost-banner')).toBeVisible({ timeout: 3000 });
   await expect(page.getByTestId('link-lost-banner')).toContainText('连接已中断');
   await expect(page.getByTestId('sound-state')).toHaveAttribute('data-tone', 'link', { timeout: 3000 - (Date.now() - down) });
