@@ -1,6 +1,6 @@
 // renderer/ — every UI string, in one catalogue per language (zh-CN first, English second).
 import { createContext, useContext } from 'react';
-import type { AlarmKind, AlarmState, UnitState } from '../shared/protocol';
+import type { AlarmKind, AlarmState, ErrorCode, RefusalReason, UnitState, WireError } from '../shared/protocol';
 import type { Disposition, Role, StationEvent } from '../shared/events';
 import type { Milestone } from '../shared/response';
 import type { SchoolType } from '../shared/model';
@@ -13,9 +13,47 @@ const zh = {
   username: '用户名',
   password: '密码',
   logout: '退出',
+  logoutConfirm: '还有 {n} 起报警尚未接警。退出后本台不再报警提示，确定退出吗？',
+  logoutStay: '不退出，继续值守',
+  logoutAnyway: '仍然退出',
+  linkLostBanner: '⚠ 与接警中心的连接已中断：新报警无法送达本台！正在重连…请立即改用电话/对讲联系接警中心',
+  soundLink: '连接中断提示音',
+  /** A refusal by its code (shared/protocol.ts ERROR_CODES), when it names no finer reason. */
+  errors: {
+    invalid_payload: '操作内容不符合要求，未执行',
+    unknown_alarm: '找不到该警情或设备（可能已被其他接警台处理或删除）',
+    rate_limited: '操作过于频繁，请稍候再试',
+    not_durable: '接警中心未能保存此操作，请重试',
+    forbidden: '当前状态下不允许此操作',
+    unauthorized: '用户名或密码错误，或登录已失效',
+    internal: '接警中心内部错误，请联系管理员',
+    unreachable: '无法连接接警中心，操作未送达，请稍候重试',
+  } satisfies Record<ErrorCode, string>,
+  /** A refusal by its reason (shared/protocol.ts REFUSAL_REASONS): why, for the state the incident is in. */
+  refusals: {
+    not_permitted: '您的角色无权执行此操作',
+    not_acknowledged: '请先接警，再进行此操作',
+    already_acknowledged: '该报警已由他人接警',
+    already_resolved: '该警情已处置完毕',
+    not_resolved: '该警情尚未处置完毕，无需重新打开',
+    already_handling: '您已在处理该警情',
+    already_dispatched: '该警力已派往此警情',
+    unit_assigned_elsewhere: '该警力正在处置其他警情，请先在那边撤回',
+    no_active_dispatch: '该警力没有派往此警情的有效派警',
+    already_accepted: '该警力已接受派警',
+    already_en_route: '该警力已在途',
+    already_on_scene: '该警力已到场',
+    disposition_conflict: '处置结果与警情性质不符，需要填写理由方可更正',
+    unknown_unit: '没有这支警力（可能已停用）',
+    not_stored: '该报警尚未存储，存储后才能接警',
+    empty_text: '内容不能为空',
+    fault_not_open: '该设备故障已恢复',
+    fault_already_acknowledged: '该设备故障已由他人确认',
+  } satisfies Record<RefusalReason, string>,
+  dispatchNeedsAck: '先接警，才能派警',
   loginHint: '请使用本人账号登录；每次接警都以登录人名义记录。',
   connected: '已连接',
-  disconnected: '与接警中心断开，正在重连…',
+  disconnected: '已断开',
   queueTitle: '报警队列',
   unacknowledgedCount: '未接警 {n} 起',
   noAlarms: '当前无报警',
@@ -251,9 +289,45 @@ const en: Catalogue = {
   username: 'Username',
   password: 'Password',
   logout: 'Log out',
+  logoutConfirm: '{n} alarm(s) still await acknowledgement. After logging out this console no longer alerts. Log out anyway?',
+  logoutStay: 'Stay logged in',
+  logoutAnyway: 'Log out anyway',
+  linkLostBanner: '⚠ Link to the station lost: new alarms cannot reach this console! Reconnecting… use the phone or radio now',
+  soundLink: 'Link-lost sound',
+  errors: {
+    invalid_payload: 'The request was not valid; nothing was done',
+    unknown_alarm: 'No such incident or device (another console may have handled it)',
+    rate_limited: 'Too many requests; wait a moment and try again',
+    not_durable: 'The station could not store this; try again',
+    forbidden: 'Not allowed in the current state',
+    unauthorized: 'Wrong username or password, or the session has ended',
+    internal: 'Internal error at the station; call the administrator',
+    unreachable: 'Cannot reach the station; the command was not delivered, try again shortly',
+  },
+  refusals: {
+    not_permitted: 'Your role may not do this',
+    not_acknowledged: 'Acknowledge the alarm first',
+    already_acknowledged: 'Someone else has already acknowledged this alarm',
+    already_resolved: 'This incident is already resolved',
+    not_resolved: 'This incident is not resolved, nothing to reopen',
+    already_handling: 'You already handle this incident',
+    already_dispatched: 'This unit is already dispatched to this incident',
+    unit_assigned_elsewhere: 'This unit is working another incident; withdraw it there first',
+    no_active_dispatch: 'This unit has no active dispatch to this incident',
+    already_accepted: 'This unit has already accepted',
+    already_en_route: 'This unit is already en route',
+    already_on_scene: 'This unit is already on scene',
+    disposition_conflict: 'The disposition contradicts the incident; correcting it needs a reason',
+    unknown_unit: 'No such unit (it may be disabled)',
+    not_stored: 'This alarm is not stored yet; acknowledge it once it is',
+    empty_text: 'The text cannot be empty',
+    fault_not_open: 'This device fault has cleared',
+    fault_already_acknowledged: 'Someone else has already acknowledged this fault',
+  },
+  dispatchNeedsAck: 'Acknowledge first, then dispatch',
   loginHint: 'Log in with your own account: every acknowledgement is recorded in your name.',
   connected: 'Connected',
-  disconnected: 'Disconnected from the station, reconnecting…',
+  disconnected: 'Disconnected',
   queueTitle: 'Alarm queue',
   unacknowledgedCount: '{n} unacknowledged',
   noAlarms: 'No alarms',
@@ -491,6 +565,23 @@ export interface I18n {
 export function makeI18n(lang: Lang): I18n {
   const c = catalogues[lang];
   return { lang, c, t: (key, params) => format(c[key], params), name: (x, missing = '') => (!x ? missing : lang === 'en' && x.nameEn ? x.nameEn : x.name) };
+}
+
+/**
+ * What the officer reads for a refusal: the catalogue's text for its reason, else for its code; never the core's
+ * `message` (English, for logs and tools).
+ */
+export function refusalText(c: Catalogue, e: Pick<WireError, 'code' | 'reason'>): string {
+  return (e.reason && c.refusals[e.reason]) || c.errors[e.code];
+}
+
+const LANG_KEY = 'station.lang';
+/** The language this console chose (remembered per console). */
+export function storedLang(): Lang {
+  return typeof localStorage !== 'undefined' && localStorage.getItem(LANG_KEY) === 'en' ? 'en' : 'zh';
+}
+export function storeLang(lang: Lang): void {
+  localStorage.setItem(LANG_KEY, lang);
 }
 
 export const I18nContext = createContext<I18n>(makeI18n('zh'));

@@ -1,6 +1,7 @@
 // renderer/ — the console's state: the journal replica folded by the shared reducer, plus link status.
 // Components read it with useConsole() and act through its methods; they never touch sockets or Dexie.
 import { useSyncExternalStore } from 'react';
+import type { WireError } from '../shared/protocol';
 import { mergeHealth, type ConsoleHello, type ConsoleSettings, type DeviceHealth, type ExportAck, type ImportAck, type UnitLive } from '../shared/consoleApi';
 import { parseImport, utf8Bytes, type DataFormat, type DataKind } from '../shared/dataExchange';
 import { DEFAULT_UNIT_STALE_MS, MAX_IMPORT_FRAME_TEXT_BYTES } from '../shared/limits';
@@ -13,8 +14,9 @@ import type { ReferenceData } from '../shared/model';
 import { can } from '../shared/roles';
 import { openReplica, type Replica } from './adapters/replica';
 import { connect, login, logout, type LifecycleCommand, type StationLink } from './adapters/stationLink';
-import { createSound, type Sound, type SoundState } from './adapters/sound';
+import { createSound, type ConsoleTone, type Sound, type SoundState } from './adapters/sound';
 import { shell } from './adapters/shell';
+import { catalogues, refusalText, storedLang } from './i18n';
 import { setClockOffset, setStationTimeZone } from './time';
 
 export interface ConsoleState {
@@ -26,11 +28,13 @@ export interface ConsoleState {
   health: DeviceHealth[];
   units: UnitLive[];
   online: boolean;
+  /** Logged in and the link to the station has been down for LINK_LOST_AFTER_MS: the banner and the link-loss sound. */
+  linkLost: boolean;
   journalProblems: string[];
   /** The station's settings as its hello said (defaults until then). */
   settings: ConsoleSettings;
   sound: SoundState;
-  soundTone?: 'alarm' | 'fault';
+  soundTone?: ConsoleTone;
   soundUrgent?: boolean;
   error?: string;
 }
@@ -38,7 +42,14 @@ export interface ConsoleState {
 /** What a console uses before the core's hello says otherwise (shared defaults). */
 const DEFAULT_CONSOLE_SETTINGS: ConsoleSettings = { unitStaleMs: DEFAULT_UNIT_STALE_MS, timeZone: STATION_TIME_ZONE };
 
+/**
+ * How long the link may be down before the console calls it lost (banner and sound): long enough that a resync's
+ * reconnect or the station's re-handshake passes silently, short enough that the officer knows within 3 s.
+ */
+export const LINK_LOST_AFTER_MS = 1000;
+
 const SESSION_KEY = 'station.session';
+const NOT_CONNECTED: WireError = { code: 'unreachable', message: 'not connected' };
 const OPERATOR_KEY = 'station.operator';
 
 export class ConsoleStore {
@@ -51,6 +62,7 @@ export class ConsoleStore {
   /** Journal the replica was built from; records from another journal are never mixed in. */
   private journalId?: string;
   private awaitingResync = false;
+  private linkTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor() {
     this.sound = createSound(new URL('./', window.location.href).toString());
@@ -69,6 +81,7 @@ export class ConsoleStore {
       health: [],
       units: [],
       online: false,
+      linkLost: false,
       journalProblems: [],
       settings: DEFAULT_CONSOLE_SETTINGS,
       sound: 'idle',
@@ -112,6 +125,8 @@ export class ConsoleStore {
   /** The sound follows the data (shared/consoleView.ts alertFor), and only while someone is logged in. */
   private updateSound(): void {
     if (this.s.phase !== 'ready') return this.sound.stop();
+    // Cut off from the station, no alarm can reach this console and none can be taken: that is what it says.
+    if (this.s.linkLost) return this.sound.start('link');
     const { tone, urgent } = alertFor(this.s.station, this.s.volatile);
     if (tone) this.sound.start(tone, urgent);
     else this.sound.stop();
@@ -120,7 +135,7 @@ export class ConsoleStore {
   async login(username: string, password: string): Promise<void> {
     this.set({ error: undefined });
     const r = await login(username, password);
-    if (!r.ok) return this.set({ error: r.error.message });
+    if (!r.ok) return this.set({ error: this.say(r.error) });
     sessionStorage.setItem(SESSION_KEY, r.session);
     sessionStorage.setItem(OPERATOR_KEY, JSON.stringify(r.operator));
     await this.begin(r.session, r.operator);
@@ -132,11 +147,14 @@ export class ConsoleStore {
     sessionStorage.removeItem(OPERATOR_KEY);
     this.link?.close();
     this.link = undefined;
-    this.set({ phase: 'login', operator: undefined, online: false });
+    clearTimeout(this.linkTimer);
+    this.linkTimer = undefined;
+    this.set({ phase: 'login', operator: undefined, online: false, linkLost: false });
   }
 
   private async begin(session: string, operator: OperatorRef): Promise<void> {
     this.set({ phase: 'ready', operator });
+    this.onConnection(false); // until the link is up: lost if it does not come up in time
     // The replica first, so everything stored shows at once and the core sends only what is missing.
     // IndexedDB must never stand between an officer and an alarm: if it fails or hangs, go on without it.
     try {
@@ -167,12 +185,26 @@ export class ConsoleStore {
         this.set({ reference: this.sameOrNew(reference) });
         this.replica?.saveReference(reference).catch((e: unknown) => console.error('replica write failed:', e));
       },
-      connection: (online) => this.set({ online }),
+      connection: (online) => this.onConnection(online),
       unauthorized: () => {
         this.logout();
-        this.set({ error: '登录已失效，请重新登录 / session expired, please log in again' });
+        this.set({ error: this.say({ code: 'unauthorized', message: 'session expired' }) });
       },
     });
+  }
+
+  /** The link went up or down: down for LINK_LOST_AFTER_MS (while logged in) is a lost link. */
+  private onConnection(online: boolean): void {
+    if (online) {
+      clearTimeout(this.linkTimer);
+      this.linkTimer = undefined;
+      return this.set({ online, linkLost: false });
+    }
+    this.linkTimer ??= setTimeout(() => {
+      this.linkTimer = undefined;
+      if (this.s.phase === 'ready' && !this.s.online) this.set({ linkLost: true });
+    }, LINK_LOST_AFTER_MS);
+    if (this.s.online) this.set({ online });
   }
 
   private onHello(h: ConsoleHello): void {
@@ -232,20 +264,25 @@ export class ConsoleStore {
     this.replica?.addRecords(batch).catch((e: unknown) => console.error('replica write failed:', e));
   }
 
+  /** A refusal as the officer reads it: the catalogue's text in the console's language (never the core's English). */
+  private say(e: WireError): string {
+    return refusalText(catalogues[storedLang()], e);
+  }
+
   canAcknowledge(): boolean {
     return this.s.operator !== undefined && can(this.s.operator.role, 'incident.acknowledge');
   }
 
   async acknowledge(incidentId: string): Promise<string | undefined> {
-    if (!this.link) return 'not connected';
+    if (!this.link) return this.say(NOT_CONNECTED);
     const r = await this.link.call('acknowledge', { incidentId });
-    return r.ok ? undefined : r.error.message;
+    return r.ok ? undefined : this.say(r.error);
   }
 
   async acknowledgeFault(deviceId: string, fault: ConsoleRequest<'acknowledgeFault'>['fault']): Promise<string | undefined> {
-    if (!this.link) return 'not connected';
+    if (!this.link) return this.say(NOT_CONNECTED);
     const r = await this.link.call('acknowledgeFault', { deviceId, fault });
-    return r.ok ? undefined : r.error.message;
+    return r.ok ? undefined : this.say(r.error);
   }
 
   canHandle(): boolean {
@@ -254,9 +291,9 @@ export class ConsoleStore {
 
   /** Runs a lifecycle command; resolves to an error message, or undefined when the core accepted it. */
   async command<K extends LifecycleCommand>(name: K, req: ConsoleRequest<K>): Promise<string | undefined> {
-    if (!this.link) return 'not connected';
+    if (!this.link) return this.say(NOT_CONNECTED);
     const r = await this.link.call(name, req);
-    return r.ok ? undefined : r.error.message;
+    return r.ok ? undefined : this.say(r.error);
   }
 
   canAdminister(): boolean {
@@ -265,19 +302,19 @@ export class ConsoleStore {
 
   /** Admin: returns the new token (shown once) or an error message. */
   async addTerminal(deviceId: string, schoolId: string, label: string): Promise<{ token?: string; error?: string }> {
-    if (!this.link) return { error: 'not connected' };
+    if (!this.link) return { error: this.say(NOT_CONNECTED) };
     const r = await this.link.call('admin:addTerminal', { deviceId, schoolId, label });
-    return r.ok ? { token: r.token } : { error: r.error.message };
+    return r.ok ? { token: r.token } : { error: this.say(r.error) };
   }
   async rotate(id: string): Promise<{ token?: string; error?: string }> {
-    if (!this.link) return { error: 'not connected' };
+    if (!this.link) return { error: this.say(NOT_CONNECTED) };
     const r = await this.link.call('admin:rotate', { id });
-    return r.ok ? { token: r.token } : { error: r.error.message };
+    return r.ok ? { token: r.token } : { error: this.say(r.error) };
   }
   async setDisabled(id: string, disabled: boolean): Promise<string | undefined> {
-    if (!this.link) return 'not connected';
+    if (!this.link) return this.say(NOT_CONNECTED);
     const r = await this.link.call('admin:setDisabled', { id, disabled });
-    return r.ok ? undefined : r.error.message;
+    return r.ok ? undefined : this.say(r.error);
   }
 
   /**
@@ -285,7 +322,7 @@ export class ConsoleStore {
    * (SOCKET_FRAME_BYTES, 1 MiB, shared/limits.ts) is refused here, with the same answer the core would give, instead of being sent.
    */
   async importData(kind: DataKind, format: DataFormat, text: string): Promise<ImportAck> {
-    if (!this.link) return { ok: false, error: { code: 'unreachable', message: 'not connected' } };
+    if (!this.link) return { ok: false, error: { code: 'unreachable', message: this.say(NOT_CONNECTED) } };
     if (utf8Bytes(JSON.stringify(text)) > MAX_IMPORT_FRAME_TEXT_BYTES) {
       const local = parseImport(kind, format, text); // answers "too large" when the file is over the cap
       const reason = 'the file is too large to send in one piece (at most about 1 MB with quotes and line breaks escaped): split it into several files';
@@ -296,7 +333,7 @@ export class ConsoleStore {
   }
   /** Admin: one kind of reference data as CSV or JSON text, without secrets. */
   async exportData(kind: DataKind, format: DataFormat): Promise<ExportAck> {
-    if (!this.link) return { ok: false, error: { code: 'unreachable', message: 'not connected' } };
+    if (!this.link) return { ok: false, error: { code: 'unreachable', message: this.say(NOT_CONNECTED) } };
     return this.link.call('admin:export', { kind, format });
   }
 

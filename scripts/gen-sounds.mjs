@@ -85,6 +85,28 @@ function faultSamples() {
   return out;
 }
 
+/**
+ * Link to the station lost: three short, low, hollow beeps (440 Hz, square-ish, 0.12 s each, 0.1 s apart), then
+ * 0.74 s of silence; 1.5 s in all. Neither the alarm's siren nor the fault's chime: an officer hears at once that
+ * the console itself is cut off, not that a school pressed.
+ */
+function linkSamples() {
+  const total = Math.round(1.5 * SAMPLE_RATE);
+  const beep = Math.round(0.12 * SAMPLE_RATE);
+  const gap = Math.round(0.1 * SAMPLE_RATE);
+  const fade = Math.round(0.005 * SAMPLE_RATE);
+  const out = new Float64Array(total);
+  for (let b = 0; b < 3; b++) {
+    const start = b * (beep + gap);
+    for (let i = 0; i < beep; i++) {
+      const env = Math.min(ramp(i, fade), ramp(beep - 1 - i, fade));
+      const wave = Math.tanh(4 * Math.sin((2 * Math.PI * 440 * i) / SAMPLE_RATE)) / Math.tanh(4);
+      out[start + i] = 0.6 * env * wave;
+    }
+  }
+  return out;
+}
+
 /** Writes only when the bytes differ, so re-running leaves timestamps (and build caches) alone. */
 function writeIfChanged(path, bytes) {
   const rel = relative(ROOT, path);
@@ -99,3 +121,4 @@ function writeIfChanged(path, bytes) {
 mkdirSync(OUT_DIR, { recursive: true });
 writeIfChanged(join(OUT_DIR, 'alarm.wav'), encodeWav(alarmSamples(), SAMPLE_RATE));
 writeIfChanged(join(OUT_DIR, 'fault.wav'), encodeWav(faultSamples(), SAMPLE_RATE));
+writeIfChanged(join(OUT_DIR, 'link.wav'), encodeWav(linkSamples(), SAMPLE_RATE));

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { DATA_FORMATS, DATA_KINDS } from './dataExchange';
 import { DEVICE_FAULT_KINDS, DISPOSITIONS, type OperatorRef } from './events';
-import { ERROR_CODES } from './protocol';
+import { ERROR_CODES, REFUSAL_REASONS } from './protocol';
 import { checkProfile } from './response';
 import { can, type Action } from './roles';
 
@@ -23,7 +23,8 @@ export const MAX_LABEL_LENGTH = 200;
 
 // --- answers ---
 
-const wireError = z.object({ code: z.enum(ERROR_CODES), message: z.string() });
+// A reason this build does not know (a newer core) is dropped, never a failed answer: the code still says it.
+const wireError = z.object({ code: z.enum(ERROR_CODES), message: z.string(), reason: z.enum(REFUSAL_REASONS).optional().catch(undefined) });
 const refusalSchema = z.object({ ok: z.literal(false), error: wireError });
 const done = z.object({ ok: z.literal(true) });
 
@@ -170,7 +171,7 @@ export function isCommandName(name: unknown): name is CommandName {
 }
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; error: { code: 'invalid_payload'; message: string } };
-type Admitted<T> = Parsed<T> | { ok: false; error: { code: 'forbidden'; message: string } };
+type Admitted<T> = Parsed<T> | { ok: false; error: { code: 'forbidden'; message: string; reason: 'not_permitted' } };
 
 function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: string): Parsed<z.output<S>> {
   const r = schema.safeParse(value);
@@ -197,6 +198,6 @@ export function parseAnswer<K extends CommandName>(name: K, answer: unknown): Pa
  */
 export function admitCommand<K extends CommandName>(name: K, operator: OperatorRef, payload: unknown): Admitted<ConsoleRequest<K>> {
   const { permission, denied } = CONSOLE_CONTRACT[name];
-  if (!can(operator.role, permission)) return { ok: false, error: { code: 'forbidden', message: `role ${operator.role} ${denied}` } };
+  if (!can(operator.role, permission)) return { ok: false, error: { code: 'forbidden', message: `role ${operator.role} ${denied}`, reason: 'not_permitted' } };
   return parseRequest(name, payload);
 }

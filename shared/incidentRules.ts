@@ -1,12 +1,14 @@
 // shared/ — the transition rules: which event may follow the state. The core asks before it writes, so an
 // impossible transition never reaches the journal; every replica's fold checks the same rules.
 import { DEVICE_FAULT_KINDS, missingCase, type Disposition, type StationEvent } from './events';
+import type { RefusalReason } from './protocol';
 import { alarmKey, isActiveDispatch, type DeviceFault, type DeviceState, type Dispatch, type Incident, type StationState } from './incidentModel';
 
 const isResolved = (i: Incident): boolean => i.resolvedAt !== undefined;
 const activeDispatchOf = (i: Incident, unitId: string): Dispatch | undefined => i.dispatches.find((d) => d.unitId === unitId && isActiveDispatch(d));
 
-export type Check = { ok: true } | { ok: false; message: string };
+/** A refusal says why (message, English, for logs and tools) and, where an officer can meet it, the reason's code. */
+export type Check = { ok: true } | { ok: false; message: string; reason?: RefusalReason };
 
 const FAULT_KINDS: ReadonlySet<string> = new Set<string>(DEVICE_FAULT_KINDS);
 export const faultOf = (d: DeviceState | undefined, kind: string): DeviceFault | undefined =>
@@ -76,9 +78,13 @@ function checkKnown(state: StationState, event: StationEvent): Check {
       const inc = state.incidents.get(event.incidentId);
       if (!inc) return { ok: false, message: `no incident ${event.incidentId}` };
       if (inc.acknowledgedAt !== undefined) {
-        return { ok: false, message: `incident ${event.incidentId} was already acknowledged by ${inc.acknowledgedBy?.displayName ?? '?'}` };
+        return {
+          ok: false,
+          message: `incident ${event.incidentId} was already acknowledged by ${inc.acknowledgedBy?.displayName ?? '?'}`,
+          reason: 'already_acknowledged',
+        };
       }
-      if (isResolved(inc)) return { ok: false, message: `incident ${event.incidentId} is resolved` };
+      if (isResolved(inc)) return { ok: false, message: `incident ${event.incidentId} is resolved`, reason: 'already_resolved' };
       return { ok: true };
     }
     case 'device.offline':
@@ -96,9 +102,13 @@ function checkKnown(state: StationState, event: StationEvent): Check {
     case 'device.fault_acknowledged': {
       if (!FAULT_KINDS.has(event.fault)) return { ok: false, message: `no such fault kind ${String(event.fault)}` };
       const f = faultOf(state.devices.get(event.deviceId), event.fault);
-      if (!f) return { ok: false, message: `${event.deviceId} has no open ${event.fault} fault` };
+      if (!f) return { ok: false, message: `${event.deviceId} has no open ${event.fault} fault`, reason: 'fault_not_open' };
       if (f.acknowledgedAt !== undefined)
-        return { ok: false, message: `the ${event.fault} fault of ${event.deviceId} was already acknowledged by ${f.acknowledgedBy?.displayName ?? '?'}` };
+        return {
+          ok: false,
+          message: `the ${event.fault} fault of ${event.deviceId} was already acknowledged by ${f.acknowledgedBy?.displayName ?? '?'}`,
+          reason: 'fault_already_acknowledged',
+        };
       return { ok: true };
     }
     case 'unit.status':
@@ -138,7 +148,7 @@ const LIFECYCLE_TYPES: ReadonlySet<string> = new Set<LifecycleEvent['type']>([
 ]);
 export const isLifecycleEvent = (e: StationEvent): e is LifecycleEvent => LIFECYCLE_TYPES.has(e.type);
 
-const no = (message: string): Check => ({ ok: false, message });
+const no = (message: string, reason?: RefusalReason): Check => (reason ? { ok: false, message, reason } : { ok: false, message });
 
 /** The incident state machine: which lifecycle step may follow which. */
 function checkLifecycle(state: StationState, inc: Incident, e: LifecycleEvent): Check {
@@ -147,40 +157,42 @@ function checkLifecycle(state: StationState, inc: Incident, e: LifecycleEvent): 
   switch (e.type) {
     case 'alarm.cancel_requested':
     case 'incident.called_back':
-      return open ? { ok: true } : no(`incident ${id} is already resolved`);
+      return open ? { ok: true } : no(`incident ${id} is already resolved`, 'already_resolved');
     case 'incident.note':
-      return typeof e.text !== 'string' || e.text.trim() === '' ? no('a note needs text') : { ok: true };
+      return typeof e.text !== 'string' || e.text.trim() === '' ? no('a note needs text', 'empty_text') : { ok: true };
     case 'incident.taken_over':
-      if (!open) return no(`incident ${id} is resolved`);
-      if (inc.acknowledgedAt === undefined) return no(`incident ${id} is not acknowledged yet: acknowledge it instead`);
-      return inc.handler?.username === e.operator.username ? no(`you already handle incident ${id}`) : { ok: true };
+      if (!open) return no(`incident ${id} is resolved`, 'already_resolved');
+      if (inc.acknowledgedAt === undefined) return no(`incident ${id} is not acknowledged yet: acknowledge it instead`, 'not_acknowledged');
+      return inc.handler?.username === e.operator.username ? no(`you already handle incident ${id}`, 'already_handling') : { ok: true };
     case 'incident.dispatched': {
-      if (!open) return no(`incident ${id} is resolved`);
-      if (inc.acknowledgedAt === undefined) return no(`acknowledge incident ${id} before dispatching`);
-      if (activeDispatchOf(inc, e.unitId)) return no(`unit ${e.unitId} is already dispatched to incident ${id}`);
+      if (!open) return no(`incident ${id} is resolved`, 'already_resolved');
+      if (inc.acknowledgedAt === undefined) return no(`acknowledge incident ${id} before dispatching`, 'not_acknowledged');
+      if (activeDispatchOf(inc, e.unitId)) return no(`unit ${e.unitId} is already dispatched to incident ${id}`, 'already_dispatched');
       const elsewhere = state.assignments.get(e.unitId);
-      return elsewhere !== undefined ? no(`unit ${e.unitId} is assigned to incident ${elsewhere}; withdraw it there first`) : { ok: true };
+      return elsewhere !== undefined
+        ? no(`unit ${e.unitId} is assigned to incident ${elsewhere}; withdraw it there first`, 'unit_assigned_elsewhere')
+        : { ok: true };
     }
     case 'dispatch.accepted':
     case 'dispatch.declined': {
-      if (!open) return no(`incident ${id} is resolved`);
+      if (!open) return no(`incident ${id} is resolved`, 'already_resolved');
       const d = activeDispatchOf(inc, e.unitId);
-      if (!d) return no(`unit ${e.unitId} has no active dispatch to incident ${id}`);
-      return d.acceptedAt !== undefined ? no(`unit ${e.unitId} already accepted incident ${id}`) : { ok: true };
+      if (!d) return no(`unit ${e.unitId} has no active dispatch to incident ${id}`, 'no_active_dispatch');
+      return d.acceptedAt !== undefined ? no(`unit ${e.unitId} already accepted incident ${id}`, 'already_accepted') : { ok: true };
     }
     case 'dispatch.cancelled':
-      return activeDispatchOf(inc, e.unitId) ? { ok: true } : no(`unit ${e.unitId} has no active dispatch to incident ${id}`);
+      return activeDispatchOf(inc, e.unitId) ? { ok: true } : no(`unit ${e.unitId} has no active dispatch to incident ${id}`, 'no_active_dispatch');
     case 'dispatch.progress': {
       const d = activeDispatchOf(inc, e.unitId);
-      if (!d || !open) return no(`unit ${e.unitId} was not dispatched to open incident ${id}`);
-      if (d.onSceneAt !== undefined) return no(`unit ${e.unitId} is already on scene`);
-      return e.state === 'en_route' && d.enRouteAt !== undefined ? no(`unit ${e.unitId} is already en route`) : { ok: true };
+      if (!d || !open) return no(`unit ${e.unitId} was not dispatched to open incident ${id}`, 'no_active_dispatch');
+      if (d.onSceneAt !== undefined) return no(`unit ${e.unitId} is already on scene`, 'already_on_scene');
+      return e.state === 'en_route' && d.enRouteAt !== undefined ? no(`unit ${e.unitId} is already en route`, 'already_en_route') : { ok: true };
     }
     case 'incident.resolved':
-      if (!open) return no(`incident ${id} is already resolved`);
-      return inc.acknowledgedAt === undefined ? no(`acknowledge incident ${id} before resolving it`) : { ok: true };
+      if (!open) return no(`incident ${id} is already resolved`, 'already_resolved');
+      return inc.acknowledgedAt === undefined ? no(`acknowledge incident ${id} before resolving it`, 'not_acknowledged') : { ok: true };
     case 'incident.reopened':
-      return open ? no(`incident ${id} is not resolved`) : { ok: true };
+      return open ? no(`incident ${id} is not resolved`, 'not_resolved') : { ok: true };
     case 'incident.escalated':
       return inc.acknowledgedAt === undefined && inc.escalatedAt === undefined && open ? { ok: true } : no(`incident ${id} cannot be escalated now`);
     case 'test.acknowledged':

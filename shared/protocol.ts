@@ -31,16 +31,44 @@ export const POSITION_REORDER_MS = 10_000;
 export const ERROR_CODES = ['invalid_payload', 'unknown_alarm', 'rate_limited', 'not_durable', 'forbidden', 'unauthorized', 'internal', 'unreachable'] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+/**
+ * Why the core refused a console command for the state it is in: finer than the code (most are `forbidden`), so
+ * the console can say it in the officer's language (renderer/i18n.ts `refusals`) instead of showing `message`,
+ * which is English for logs and tools. Optional on the wire: a device never needs it, and an older core sends none.
+ */
+export const REFUSAL_REASONS = [
+  'not_permitted',
+  'not_acknowledged',
+  'already_acknowledged',
+  'already_resolved',
+  'not_resolved',
+  'already_handling',
+  'already_dispatched',
+  'unit_assigned_elsewhere',
+  'no_active_dispatch',
+  'already_accepted',
+  'already_en_route',
+  'already_on_scene',
+  'disposition_conflict',
+  'unknown_unit',
+  'not_stored',
+  'empty_text',
+  'fault_not_open',
+  'fault_already_acknowledged',
+] as const;
+export type RefusalReason = (typeof REFUSAL_REASONS)[number];
+
 export interface WireError {
   code: ErrorCode;
   message: string;
+  reason?: RefusalReason;
 }
 export interface Refusal {
   ok: false;
   error: WireError;
 }
-export function refusal(code: ErrorCode, message: string): Refusal {
-  return { ok: false, error: { code, message } };
+export function refusal(code: ErrorCode, message: string, reason?: RefusalReason): Refusal {
+  return { ok: false, error: reason ? { code, message, reason } : { code, message } };
 }
 
 export const ALARM_KINDS = ['panic', 'intrusion', 'violence', 'fire', 'medical', 'test', 'other'] as const;

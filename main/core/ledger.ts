@@ -95,7 +95,7 @@ export class Ledger {
     const probe = StationFold.probe(this.state);
     for (const e of list) {
       const check = probe.tryApply(e);
-      if (!check.ok) return refusal(refuseAs, check.message);
+      if (!check.ok) return refusal(refuseAs, check.message, check.reason);
     }
     let records: JournalRecord[];
     try {

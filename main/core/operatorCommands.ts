@@ -38,7 +38,7 @@ export class OperatorCommands {
 
   private unknown(incidentId: string): Refusal {
     return this.isVolatile(incidentId)
-      ? refusal('not_durable', 'this alarm is not stored yet; it can be acknowledged once the station has stored it')
+      ? refusal('not_durable', 'this alarm is not stored yet; it can be acknowledged once the station has stored it', 'not_stored')
       : refusal('unknown_alarm', `no incident ${incidentId}`);
   }
 
@@ -80,7 +80,7 @@ export class OperatorCommands {
     return this.command('takeOver', operator, { incidentId }, (_r, inc, at) =>
       inc.handler
         ? { type: 'incident.taken_over', at, incidentId: inc.id, operator, from: inc.handler }
-        : refusal('forbidden', `incident ${inc.id} is not acknowledged yet: acknowledge it instead`),
+        : refusal('forbidden', `incident ${inc.id} is not acknowledged yet: acknowledge it instead`, 'not_acknowledged'),
     );
   }
 
@@ -88,7 +88,7 @@ export class OperatorCommands {
   dispatchUnit(operator: OperatorRef, incidentId: string, unitId: string): CommandResult {
     return this.command('dispatch', operator, { incidentId, unitId }, (r, inc, at): StationEvent[] | Refusal => {
       const unit = this.ledger.registry.unit(r.unitId);
-      if (!unit || unit.disabled) return refusal('invalid_payload', `no unit ${r.unitId}`);
+      if (!unit || unit.disabled) return refusal('invalid_payload', `no unit ${r.unitId}`, 'unknown_unit');
       const mode = unit.hasDevice ? 'device' : 'radio';
       const dispatched: StationEvent = { type: 'incident.dispatched', at, incidentId: inc.id, operator, unitId: r.unitId, mode };
       // On the radio the unit answers at once; the officer records that by dispatching. Both in one write.
@@ -131,6 +131,7 @@ export class OperatorCommands {
         return refusal(
           'forbidden',
           `incident ${inc.id} is a ${nature === 'real' ? 'real alarm' : nature}: resolving it as ${r.disposition} needs an override with a reason`,
+          'disposition_conflict',
         );
       return {
         type: 'incident.resolved',

@@ -3,15 +3,17 @@ import { Howl, Howler } from 'howler';
 import type { AlertTone } from '../../shared/consoleView';
 
 export type SoundState = 'idle' | 'playing' | 'blocked';
+/** The data's alert tones, and the console's own: `link`, the link to the station is lost (its own sound, not the alarm's). */
+export type ConsoleTone = AlertTone | 'link';
 
 export interface Sound {
   /** Loops the tone (chosen from the data by shared/consoleView.ts alertFor) until stop(); `urgent` plays it faster and louder (an escalated alarm). */
-  start(tone: AlertTone, urgent?: boolean): void;
+  start(tone: ConsoleTone, urgent?: boolean): void;
   urgent(): boolean;
   stop(): void;
   state(): SoundState;
   /** The tone requested now, if any. */
-  tone(): AlertTone | undefined;
+  tone(): ConsoleTone | undefined;
   /** Resume audio after a user gesture when the browser blocked autoplay. */
   unlock(): void;
   subscribe(fn: () => void): () => void;
@@ -20,11 +22,12 @@ export interface Sound {
 export function createSound(baseUrl: string): Sound {
   const listeners = new Set<() => void>();
   const notify = (): void => listeners.forEach((f) => f());
-  const howls: Record<AlertTone, Howl> = {
+  const howls: Record<ConsoleTone, Howl> = {
     alarm: new Howl({ src: [`${baseUrl}sounds/alarm.wav`], loop: true, volume: 0.8, preload: true }),
     fault: new Howl({ src: [`${baseUrl}sounds/fault.wav`], loop: true, volume: 0.6, preload: true }),
+    link: new Howl({ src: [`${baseUrl}sounds/link.wav`], loop: true, volume: 0.9, preload: true }),
   };
-  let current: AlertTone | undefined;
+  let current: ConsoleTone | undefined;
   let isUrgent = false;
   for (const h of Object.values(howls)) {
     h.on('play', notify);

@@ -1,17 +1,17 @@
 // renderer/ — the console's top level: language, login screen or the duty console.
 import { useMemo, useState } from 'react';
-import { I18nContext, makeI18n, type Lang } from '../i18n';
+import { I18nContext, makeI18n, storedLang, storeLang, type Lang } from '../i18n';
 import { useConsole } from '../store';
 import { ConsoleView } from './ConsoleView';
 import { Login } from './Login';
 
 export function App() {
-  const [lang, setLang] = useState<Lang>(() => (localStorage.getItem('station.lang') === 'en' ? 'en' : 'zh'));
+  const [lang, setLang] = useState<Lang>(storedLang);
   const i18n = useMemo(() => makeI18n(lang), [lang]);
   const state = useConsole();
   const toggleLang = (): void => {
     const next: Lang = lang === 'zh' ? 'en' : 'zh';
-    localStorage.setItem('station.lang', next);
+    storeLang(next);
     document.documentElement.lang = next === 'zh' ? 'zh-CN' : 'en';
     setLang(next);
   };

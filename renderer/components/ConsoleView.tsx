@@ -13,6 +13,7 @@ import { FaultList } from './FaultList';
 import { TestStrip } from './TestStrip';
 import { IncidentCard } from './IncidentCard';
 import { IncidentPanel } from './IncidentPanel';
+import { LinkLostBanner, LogoutButton } from './LinkAlerts';
 import { StationMap } from './map/StationMap';
 import { TodayList } from './TodayList';
 
@@ -51,7 +52,9 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
     state.sound === 'playing'
       ? state.soundTone === 'fault'
         ? t('soundFault')
-        : t('soundPlaying')
+        : state.soundTone === 'link'
+          ? t('soundLink')
+          : t('soundPlaying')
       : state.sound === 'blocked'
         ? t('soundBlocked')
         : t('soundIdle');
@@ -95,10 +98,10 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
         <button className="plain" onClick={onToggleLang}>
           {t('language')}
         </button>
-        <button className="plain" onClick={() => getStore().logout()}>
-          {t('logout')}
-        </button>
+        {/* Only a console that takes alarms leaves them unattended by logging out (an admin's or a trainer's does not). */}
+        <LogoutButton awaiting={canAck ? awaiting : 0} />
       </header>
+      <LinkLostBanner lost={state.linkLost} />
       {overdue > 0 && (
         <div className="banner escalated" role="alert" data-testid="escalation-banner">
           <span>{t('escalationBanner', { n: overdue })}</span>

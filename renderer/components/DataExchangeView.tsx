@@ -4,7 +4,7 @@
 import { useRef, useState, type FormEvent } from 'react';
 import type { ExportAck, ImportAck } from '../../shared/consoleApi';
 import { COLUMNS, DATA_FORMATS, DATA_KINDS, formatOfFilename, type DataFormat, type DataKind } from '../../shared/dataExchange';
-import { useI18n } from '../i18n';
+import { refusalText, useI18n } from '../i18n';
 import { getStore } from '../store';
 
 /**
@@ -63,7 +63,7 @@ export function DataExchangeView() {
 
   const exportAs = (k: DataKind, format: DataFormat): void => {
     setMessage(undefined);
-    void store.exportData(k, format).then((r: ExportAck) => (r.ok ? download(r.filename, r.text, format) : setMessage(r.error.message)));
+    void store.exportData(k, format).then((r: ExportAck) => (r.ok ? download(r.filename, r.text, format) : setMessage(refusalText(c, r.error))));
   };
 
   const credentials = result?.ok ? Object.entries(result.credentials) : [];
@@ -146,7 +146,7 @@ export function DataExchangeView() {
       {result && !result.ok && (
         <div className="data-errors" role="alert" data-testid="data-errors">
           <p className="error">
-            <strong>{t('dataRefused')}</strong> {result.error.message}
+            <strong>{t('dataRefused')}</strong> {result.error.code === 'invalid_payload' ? '' : refusalText(c, result.error)}
           </p>
           {result.error.details && result.error.details.length > 0 && (
             <>

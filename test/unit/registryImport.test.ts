@@ -204,7 +204,7 @@ describe('station: admin only', () => {
     for (const op of [officer, chief]) {
       expect(await s.admin.importData(op, { kind: 'schools', format: 'csv', text: 'id,name,type,lat,lng\ns9,x,primary,41,117\n' })).toEqual({
         ok: false,
-        error: { code: 'forbidden', message: `role ${op.role} may not manage devices` },
+        error: { code: 'forbidden', message: `role ${op.role} may not manage devices`, reason: 'not_permitted' },
       });
       expect(await s.admin.importData(op, null as never)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
       expect(s.admin.exportData(op, { kind: 'schools', format: 'csv' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });

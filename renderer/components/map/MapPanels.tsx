@@ -235,6 +235,8 @@ export function NearestPanel(props: {
   schoolName: string;
   candidates: Candidate[];
   canDispatch: boolean;
+  /** Why dispatching is not possible now (the core would refuse it: before 接警), shown instead of live buttons. */
+  blockedReason?: string;
   onDispatch: (unitId: string) => Promise<string | undefined>;
 }) {
   const { t, name } = useI18n();
@@ -244,6 +246,11 @@ export function NearestPanel(props: {
     <div className="map-panel nearest" data-testid="map-nearest">
       <strong>{t('nearestTitle', { school: props.schoolName })}</strong>
       {props.candidates.length === 0 && <div className="none">{t('nearestNone')}</div>}
+      {props.canDispatch && props.blockedReason && props.candidates.length > 0 && (
+        <div className="blocked" data-testid="dispatch-blocked">
+          {props.blockedReason}
+        </div>
+      )}
       <ol>
         {props.candidates.map((u) => (
           <li key={u.unitId} data-unit-id={u.unitId}>
@@ -255,7 +262,8 @@ export function NearestPanel(props: {
               <button
                 data-testid="map-dispatch"
                 data-unit-id={u.unitId}
-                disabled={busy !== undefined}
+                disabled={busy !== undefined || props.blockedReason !== undefined}
+                title={props.blockedReason}
                 onClick={() => {
                   setBusy(u.unitId);
                   void props.onDispatch(u.unitId).then((err) => {

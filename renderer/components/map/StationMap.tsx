@@ -5,7 +5,7 @@
 import L, { type Map as LeafletMap, type PathOptions } from 'leaflet';
 import type { Feature } from 'geojson';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { GeoJSON, MapContainer, Pane, ScaleControl, TileLayer, useMap } from 'react-leaflet';
+import { AttributionControl, GeoJSON, MapContainer, Pane, ScaleControl, TileLayer, useMap } from 'react-leaflet';
 import type { DeviceHealth, UnitLive } from '../../../shared/consoleApi';
 import { candidatesFor } from '../../../shared/dispatch';
 import { entryId, isOpen, isStored, type QueueEntry } from '../../../shared/consoleView';
@@ -254,7 +254,9 @@ export function StationMap({ reference, incidents, alarmed, urgent, selected, un
       data-focus={focusIncident ? entryId(focusIncident) : ''}
       data-tiles={tiles ? 'on' : tilesFailed ? 'failed' : 'off'}
     >
-      <MapContainer ref={mapRef} center={LONGHUA_CENTER} zoom={START_ZOOM} minZoom={7} maxZoom={17} zoomControl preferCanvas attributionControl>
+      <MapContainer ref={mapRef} center={LONGHUA_CENTER} zoom={START_ZOOM} minZoom={7} maxZoom={17} zoomControl preferCanvas attributionControl={false}>
+        {/* Only the map data is named: no prefix (Leaflet's default is its name and a flag). */}
+        <AttributionControl prefix={false} />
         {/* The outline never takes the mouse: its canvas would cover the schools' (see mapLayers.ts). */}
         <Pane name="outline" style={{ zIndex: 350, pointerEvents: 'none' }}>
           {basemap && <GeoJSON data={basemap.counties} style={outlineStyle} interactive={false} attribution={basemap.attribution} />}
@@ -295,6 +297,7 @@ export function StationMap({ reference, incidents, alarmed, urgent, selected, un
           schoolName={name(schools.get(focusIncident.schoolId), focusIncident.schoolId)}
           candidates={nearest}
           canDispatch={store.canHandle()}
+          blockedReason={focusIncident.acknowledgedAt === undefined ? t('dispatchNeedsAck') : undefined}
           onDispatch={dispatch}
         />
       )}
