@@ -5,8 +5,10 @@ import type { Disposition, Role, StationEvent } from '../shared/events';
 import type { Milestone } from '../shared/response';
 import type { SchoolType } from '../shared/model';
 import type { DataKind } from '../shared/dataExchange';
+import { handsEn, handsZh } from './i18nHands';
 
 const zh = {
+  ...handsZh,
   appTitle: '校园报警接处警台',
   login: '登录',
   loggingIn: '正在登录…',
@@ -244,6 +246,7 @@ const zh = {
 export type Catalogue = typeof zh;
 
 const en: Catalogue = {
+  ...handsEn,
   appTitle: 'School Alarm Console',
   login: 'Log in',
   loggingIn: 'Logging in…',

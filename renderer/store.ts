@@ -5,9 +5,9 @@ import { mergeHealth, type ConsoleHello, type ConsoleSettings, type DeviceHealth
 import { parseImport, utf8Bytes, type DataFormat, type DataKind } from '../shared/dataExchange';
 import { DEFAULT_UNIT_STALE_MS, MAX_IMPORT_FRAME_TEXT_BYTES } from '../shared/limits';
 import { STATION_TIME_ZONE } from '../shared/duty';
-import type { ConsoleRequest } from '../shared/consoleContract';
+import { MUTE_MS, type ConsoleRequest } from '../shared/consoleContract';
 import type { AlarmReceived, JournalRecord, OperatorRef } from '../shared/events';
-import { alertFor, awaitsAcknowledgement } from '../shared/consoleView';
+import { alertFor, awaitsAcknowledgement, isAlarming } from '../shared/consoleView';
 import { emptyState, foldRecords, fromSnapshot, type StateSnapshot, type StationState } from '../shared/incidents';
 import type { ReferenceData } from '../shared/model';
 import { can } from '../shared/roles';
@@ -32,6 +32,8 @@ export interface ConsoleState {
   sound: SoundState;
   soundTone?: 'alarm' | 'fault';
   soundUrgent?: boolean;
+  /** The officer muted the alarm sound until then (the keyboard's mute, journalled); a new alarm ends it. */
+  mutedUntil?: number;
   error?: string;
 }
 
@@ -109,9 +111,16 @@ export class ConsoleStore {
     this.publish({ ...this.s, sound: this.sound.state(), soundTone: this.sound.tone(), soundUrgent: this.sound.urgent() });
   }
 
-  /** The sound follows the data (shared/consoleView.ts alertFor), and only while someone is logged in. */
+  /** The sound follows the data (shared/consoleView.ts alertFor), and only while someone is logged in and not muted. */
   private updateSound(): void {
     if (this.s.phase !== 'ready') return this.sound.stop();
+    if (this.s.mutedUntil !== undefined) {
+      // A mute silences the alarms the officer heard; any other alarm ends it at once.
+      const heard = this.mutedAlarms;
+      const fresh = this.s.volatile.length > 0 || [...this.s.station.incidents.values()].some((i) => isAlarming(i) && !heard.has(i.id));
+      if (!fresh && Date.now() < this.s.mutedUntil) return this.sound.stop();
+      this.s = { ...this.s, mutedUntil: undefined };
+    }
     const { tone, urgent } = alertFor(this.s.station, this.s.volatile);
     if (tone) this.sound.start(tone, urgent);
     else this.sound.stop();
@@ -245,6 +254,21 @@ export class ConsoleStore {
     if (!this.link) return 'not connected';
     const r = await this.link.call('acknowledgeFault', { deviceId, fault });
     return r.ok ? undefined : r.error.message;
+  }
+
+  private mutedAlarms: ReadonlySet<string> = new Set();
+  private muteTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** Silences the alarm sound for MUTE_MS with a reason, once the core has journalled it (sound.muted). */
+  async mute(reason: string): Promise<string | undefined> {
+    if (!this.link) return 'not connected';
+    const r = await this.link.call('mute', { reason });
+    if (!r.ok) return r.error.message;
+    this.mutedAlarms = new Set([...this.s.station.incidents.values()].filter(isAlarming).map((i) => i.id));
+    clearTimeout(this.muteTimer);
+    this.muteTimer = setTimeout(() => this.set({ mutedUntil: undefined }), MUTE_MS);
+    this.set({ mutedUntil: Date.now() + MUTE_MS });
+    return undefined;
   }
 
   canHandle(): boolean {
