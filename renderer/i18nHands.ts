@@ -22,6 +22,7 @@ export const handsZh = {
   themeDay: '日间模式',
   themeNight: '夜间模式',
   incidentPanel: '事件面板：{id}',
+  mapLabel: '地图',
 };
 
 export const handsEn: typeof handsZh = {
@@ -46,4 +47,5 @@ export const handsEn: typeof handsZh = {
   themeDay: 'Day theme',
   themeNight: 'Night theme',
   incidentPanel: 'Incident panel: {id}',
+  mapLabel: 'Map',
 };

@@ -255,6 +255,7 @@ export function StationMap({ reference, incidents, alarmed, urgent, selected, un
       data-tiles={tiles ? 'on' : tilesFailed ? 'failed' : 'off'}
     >
       <MapContainer ref={mapRef} center={LONGHUA_CENTER} zoom={START_ZOOM} minZoom={7} maxZoom={17} zoomControl preferCanvas attributionControl>
+        <MapName label={t('mapLabel')} />
         {/* The outline never takes the mouse: its canvas would cover the schools' (see mapLayers.ts). */}
         <Pane name="outline" style={{ zIndex: 350, pointerEvents: 'none' }}>
           {basemap && <GeoJSON data={basemap.counties} style={outlineStyle} interactive={false} attribution={basemap.attribution} />}
@@ -301,4 +302,13 @@ export function StationMap({ reference, incidents, alarmed, urgent, selected, un
       {tilesFailed && <TileNotice />}
     </section>
   );
+}
+
+/** The map's container takes the keyboard focus (Leaflet's arrow keys): it gets an accessible name. */
+function MapName({ label }: { label: string }) {
+  const map = useMap();
+  useEffect(() => {
+    map.getContainer().setAttribute('aria-label', label);
+  }, [map, label]);
+  return null;
 }
