@@ -5,8 +5,10 @@ import type { Disposition, Role, StationEvent } from '../shared/events';
 import type { Milestone } from '../shared/response';
 import type { SchoolType } from '../shared/model';
 import type { DataKind } from '../shared/dataExchange';
+import { handsEn, handsZh } from './i18nHands';
 
 const zh = {
+  ...handsZh,
   appTitle: '校园报警接处警台',
   login: '登录',
   loggingIn: '正在登录…',
@@ -204,6 +206,7 @@ const zh = {
     'alarm.repeated': '再次按下报警',
     'journal.unreadable': '日志记录无法读取',
     'admin.action': '管理操作',
+    'sound.muted': '警报声静音',
     'incident.shown': '首次显示',
     'incident.acknowledged': '接警',
     'alarm.cancel_requested': '学校请求撤销',
@@ -283,6 +286,7 @@ const zh = {
 export type Catalogue = typeof zh;
 
 const en: Catalogue = {
+  ...handsEn,
   appTitle: 'School Alarm Console',
   login: 'Log in',
   loggingIn: 'Logging in…',
@@ -472,6 +476,7 @@ const en: Catalogue = {
     'alarm.repeated': 'Pressed again',
     'journal.unreadable': 'Unreadable journal record',
     'admin.action': 'Administration',
+    'sound.muted': 'Alarm sound muted',
     'incident.shown': 'First shown',
     'incident.acknowledged': 'Acknowledged',
     'alarm.cancel_requested': 'School asks to cancel',

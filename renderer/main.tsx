@@ -4,6 +4,9 @@ import { createRoot } from 'react-dom/client';
 import 'leaflet/dist/leaflet.css';
 import './styles.css';
 import { App } from './components/App';
+import { applyTheme, storedTheme } from './components/theme';
+
+applyTheme(storedTheme());
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

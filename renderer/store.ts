@@ -6,9 +6,9 @@ import { mergeHealth, type ConsoleHello, type ConsoleSettings, type DeviceHealth
 import { parseImport, utf8Bytes, type DataFormat, type DataKind } from '../shared/dataExchange';
 import { DEFAULT_UNIT_STALE_MS, MAX_IMPORT_FRAME_TEXT_BYTES } from '../shared/limits';
 import { STATION_TIME_ZONE } from '../shared/duty';
-import type { ConsoleRequest } from '../shared/consoleContract';
+import { MUTE_MS, type ConsoleRequest } from '../shared/consoleContract';
 import type { AlarmReceived, JournalRecord, OperatorRef } from '../shared/events';
-import { alertFor, awaitsAcknowledgement } from '../shared/consoleView';
+import { alertFor, awaitsAcknowledgement, isAlarming } from '../shared/consoleView';
 import { emptyState, foldRecords, fromSnapshot, type StateSnapshot, type StationState } from '../shared/incidents';
 import type { ReferenceData } from '../shared/model';
 import { can } from '../shared/roles';
@@ -36,6 +36,8 @@ export interface ConsoleState {
   sound: SoundState;
   soundTone?: ConsoleTone;
   soundUrgent?: boolean;
+  /** The officer muted the alarm sound until then (the keyboard's mute, journalled); a new alarm ends it. */
+  mutedUntil?: number;
   error?: string;
 }
 
@@ -122,11 +124,19 @@ export class ConsoleStore {
     this.publish({ ...this.s, sound: this.sound.state(), soundTone: this.sound.tone(), soundUrgent: this.sound.urgent() });
   }
 
-  /** The sound follows the data (shared/consoleView.ts alertFor), and only while someone is logged in. */
+  /** The sound follows the data (shared/consoleView.ts alertFor), and only while someone is logged in and not muted. */
   private updateSound(): void {
     if (this.s.phase !== 'ready') return this.sound.stop();
-    // Cut off from the station, no alarm can reach this console and none can be taken: that is what it says.
+    // Cut off from the station, no alarm can reach this console and none can be taken: that is what it says
+    // (a mute does not silence it: it silences alarms the officer heard).
     if (this.s.linkLost) return this.sound.start('link');
+    if (this.s.mutedUntil !== undefined) {
+      // A mute silences the alarms the officer heard; any other alarm ends it at once.
+      const heard = this.mutedAlarms;
+      const fresh = this.s.volatile.length > 0 || [...this.s.station.incidents.values()].some((i) => isAlarming(i) && !heard.has(i.id));
+      if (!fresh && Date.now() < this.s.mutedUntil) return this.sound.stop();
+      this.s = { ...this.s, mutedUntil: undefined };
+    }
     const { tone, urgent } = alertFor(this.s.station, this.s.volatile);
     if (tone) this.sound.start(tone, urgent);
     else this.sound.stop();
@@ -283,6 +293,21 @@ export class ConsoleStore {
     if (!this.link) return this.say(NOT_CONNECTED);
     const r = await this.link.call('acknowledgeFault', { deviceId, fault });
     return r.ok ? undefined : this.say(r.error);
+  }
+
+  private mutedAlarms: ReadonlySet<string> = new Set();
+  private muteTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** Silences the alarm sound for MUTE_MS with a reason, once the core has journalled it (sound.muted). */
+  async mute(reason: string): Promise<string | undefined> {
+    if (!this.link) return 'not connected';
+    const r = await this.link.call('mute', { reason });
+    if (!r.ok) return r.error.message;
+    this.mutedAlarms = new Set([...this.s.station.incidents.values()].filter(isAlarming).map((i) => i.id));
+    clearTimeout(this.muteTimer);
+    this.muteTimer = setTimeout(() => this.set({ mutedUntil: undefined }), MUTE_MS);
+    this.set({ mutedUntil: Date.now() + MUTE_MS });
+    return undefined;
   }
 
   canHandle(): boolean {

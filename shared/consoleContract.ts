@@ -18,6 +18,8 @@ export const MAX_NOTE_LENGTH = 2000;
 export const MAX_OUTCOME_LENGTH = 2000;
 /** The reason for withdrawing a unit or reopening an incident. */
 export const MAX_REASON_LENGTH = 500;
+/** How long the console's mute silences the alarm sound (the keyboard's mute, journalled as sound.muted). */
+export const MUTE_MS = 30_000;
 /** A terminal's label on the admin screen. */
 export const MAX_LABEL_LENGTH = 200;
 
@@ -106,6 +108,8 @@ const commands = {
     z.object({ deviceId: id, fault: z.enum(DEVICE_FAULT_KINDS) }),
     commandAckSchema,
   ),
+  /** Silence this console's alarm sound for MUTE_MS, with a reason: journalled (sound.muted) with the officer's name. */
+  mute: command('incident.acknowledge', 'may not silence the alarm', z.object({ reason: nonBlank(MAX_REASON_LENGTH, 'a reason to mute') }), commandAckSchema),
   note: command('incident.handle', HANDLE, z.object({ incidentId: id, text: nonBlank(MAX_NOTE_LENGTH, 'a note') }), commandAckSchema),
   callBack: command('incident.handle', HANDLE, z.object({ incidentId: id, outcome: text(MAX_OUTCOME_LENGTH, 'outcome') }), commandAckSchema),
   takeOver: command('incident.handle', HANDLE, z.object({ incidentId: id }), commandAckSchema),

@@ -256,6 +256,18 @@ export interface AdminAction {
   detail?: string;
 }
 
+/**
+ * An officer silenced the alarm sound on their console for a while, with a reason (the keyboard's mute). Journalled
+ * so the record says who silenced an alarm and why; changes no state (the console keeps its own mute).
+ */
+export interface SoundMuted {
+  type: 'sound.muted';
+  at: number;
+  operator: OperatorRef;
+  reason: string;
+  durationMs: number;
+}
+
 /** The core: the alarm was not acknowledged within its target. Every console escalates. */
 export interface IncidentEscalated {
   type: 'incident.escalated';
@@ -281,6 +293,7 @@ export type StationEvent =
   | IncidentEscalated
   | TestAcknowledged
   | AdminAction
+  | SoundMuted
   | IncidentShown
   | IncidentAcknowledged
   | CancelRequested

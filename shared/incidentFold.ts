@@ -219,6 +219,7 @@ export class StationFold {
         return;
       case 'journal.unreadable':
       case 'admin.action':
+      case 'sound.muted':
         return;
       default:
         return missingCase(event);

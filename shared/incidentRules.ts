@@ -116,6 +116,9 @@ function checkKnown(state: StationState, event: StationEvent): Check {
     case 'admin.action':
       // An audit record: the registry file changed, not the incidents.
       return { ok: true };
+    case 'sound.muted':
+      // An audit record: a console's sound was silenced, the incidents are unchanged.
+      return { ok: true };
     case 'journal.unreadable':
       // A placeholder for a record the core could not read: it keeps the numbering, and changes nothing.
       return { ok: true };

@@ -2,7 +2,7 @@
 // notes, call-back, take-over, 派警, progress, 处置完毕, reopen) and to a device fault. Roles are checked here,
 // against the operator of the session, never anything the page says; payloads by the console contract (the same
 // admission as the gateway's, for callers that reach the core directly); transitions by the shared rules.
-import { admitCommand, type CommandName, type ConsoleRequest } from '../../shared/consoleContract';
+import { admitCommand, MUTE_MS, type CommandName, type ConsoleRequest } from '../../shared/consoleContract';
 import { dispositionConflict, type Incident } from '../../shared/incidents';
 import type { DeviceFaultKind, Disposition, OperatorRef, StationEvent } from '../../shared/events';
 import { refusal, type Refusal } from '../../shared/protocol';
@@ -153,6 +153,17 @@ export class OperatorCommands {
       operator,
       reason: r.reason.trim(),
     }));
+  }
+
+  /**
+   * The officer silences their console's alarm sound for MUTE_MS with a reason: journalled (sound.muted) with
+   * their name, so the record says who silenced an alarm and why. The console keeps the mute itself.
+   */
+  mute(operator: OperatorRef, reason: string): CommandResult {
+    const req = admitCommand('mute', operator, { reason });
+    if (!req.ok) return req;
+    const r = this.ledger.commit({ type: 'sound.muted', at: this.ledger.now(), operator, reason: req.value.reason.trim(), durationMs: MUTE_MS });
+    return r.ok ? { ok: true } : r;
   }
 
   /** An officer has seen a device fault: its sound stops; the fault stays until the device clears it. */

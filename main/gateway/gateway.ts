@@ -353,6 +353,7 @@ export function attachConsoleNamespace(
     acknowledge: (op, r) => station.operators.acknowledge(op, r.incidentId),
     shown: (op, r) => station.operators.markShown(op, r.incidentId),
     acknowledgeFault: (op, r) => station.operators.acknowledgeFault(op, r.deviceId, r.fault),
+    mute: (op, r) => station.operators.mute(op, r.reason),
     note: (op, r) => station.operators.addNote(op, r.incidentId, r.text),
     callBack: (op, r) => station.operators.recordCallBack(op, r.incidentId, r.outcome),
     takeOver: (op, r) => station.operators.takeOver(op, r.incidentId),

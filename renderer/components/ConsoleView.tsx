@@ -11,6 +11,8 @@ import { AdminView } from './AdminView';
 import { DeviceHealthView } from './DeviceHealthView';
 import { FaultList } from './FaultList';
 import { TestStrip } from './TestStrip';
+import { MutedFor, Shortcuts } from './Shortcuts';
+import { ThemeToggle } from './ThemeToggle';
 import { IncidentCard } from './IncidentCard';
 import { IncidentPanel } from './IncidentPanel';
 import { LinkLostBanner, LogoutButton } from './LinkAlerts';
@@ -31,6 +33,12 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
   const { t, c } = useI18n();
   const [selected, setSelected] = useState<string>();
   const [tab, setTab] = useState<'console' | 'devices' | 'admin'>('console');
+  // 接警 opens the alarm and moves the focus into its panel (by mouse or keyboard): a counter the panel watches.
+  const [panelFocus, setPanelFocus] = useState(0);
+  const taken = (id: string): void => {
+    setSelected(id);
+    setPanelFocus((n) => n + 1);
+  };
   const schools = useMemo(() => new Map<string, School>((state.reference?.schools ?? []).map((s) => [s.id, s])), [state.reference]);
   const terminals = useMemo(() => new Map<string, Terminal>((state.reference?.terminals ?? []).map((x) => [x.deviceId, x])), [state.reference]);
   const faults = useMemo(() => openFaults(state.station), [state.station]);
@@ -49,15 +57,21 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
   const overdue = queue.filter(isOverdue).length;
   const selectedIncident = selected ? state.station.incidents.get(selected) : undefined;
   const soundText =
-    state.sound === 'playing'
-      ? state.soundTone === 'fault'
-        ? t('soundFault')
-        : state.soundTone === 'link'
-          ? t('soundLink')
-          : t('soundPlaying')
-      : state.sound === 'blocked'
-        ? t('soundBlocked')
-        : t('soundIdle');
+    state.mutedUntil !== undefined ? (
+      <MutedFor until={state.mutedUntil} />
+    ) : state.sound === 'playing' ? (
+      state.soundTone === 'fault' ? (
+        t('soundFault')
+      ) : state.soundTone === 'link' ? (
+        t('soundLink')
+      ) : (
+        t('soundPlaying')
+      )
+    ) : state.sound === 'blocked' ? (
+      t('soundBlocked')
+    ) : (
+      t('soundIdle')
+    );
 
   return (
     <div className={`console ${awaiting > 0 ? 'alarming' : ''}`}>
@@ -94,6 +108,8 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
         >
           {soundText}
         </button>
+        <ThemeToggle />
+        <Shortcuts queue={queue} selected={selected} onSelect={setSelected} onTaken={taken} onClosePanel={() => setSelected(undefined)} />
         <div className="operator">{state.operator ? `${c.roles[state.operator.role]} · ${state.operator.displayName}` : ''}</div>
         <button className="plain" onClick={onToggleLang}>
           {t('language')}
@@ -137,6 +153,7 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
                     canAck={canAck}
                     selected={selected === id}
                     onSelect={setSelected}
+                    onTaken={taken}
                   />
                 );
               })}
@@ -154,6 +171,7 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
             units={state.units}
             operator={state.operator}
             unitStaleMs={state.settings.unitStaleMs}
+            focusRequest={panelFocus}
             onClose={() => setSelected(undefined)}
           />
         )}

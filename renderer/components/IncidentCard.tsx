@@ -14,6 +14,8 @@ interface Props {
   canAck: boolean;
   selected: boolean;
   onSelect: (id: string) => void;
+  /** 接警 succeeded: open it and move the focus into its panel. */
+  onTaken?: (id: string) => void;
   targets?: TargetProfile;
   /** Among the first few open cards: this one flashes. */
   flash?: boolean;
@@ -37,7 +39,7 @@ function CardTimers({ item, targets }: { item: QueueItem; targets: TargetProfile
   ) : null;
 }
 
-function IncidentCardImpl({ incident: entry, school, canAck, selected, onSelect, targets = DEFAULT_TARGETS, flash = false }: Props) {
+function IncidentCardImpl({ incident: entry, school, canAck, selected, onSelect, onTaken = onSelect, targets = DEFAULT_TARGETS, flash = false }: Props) {
   const { t, c, name } = useI18n();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
@@ -57,7 +59,7 @@ function IncidentCardImpl({ incident: entry, school, canAck, selected, onSelect,
       .acknowledge(id)
       .then((err) => {
         setError(err);
-        if (!err) onSelect(id); // taken: open it to work it
+        if (!err) onTaken(id); // taken: open it to work it
       })
       .finally(() => setBusy(false));
   };
@@ -79,7 +81,16 @@ function IncidentCardImpl({ incident: entry, school, canAck, selected, onSelect,
       data-incident-id={id}
       data-alarm-id={entry.alarmId}
       data-state={item.state}
+      tabIndex={0}
+      aria-label={`${c.kinds[entry.kind]} · ${school?.name ?? entry.schoolId} · ${id}`}
+      aria-current={selected || undefined}
       onClick={() => onSelect(id)}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter' && e.target === e.currentTarget) {
+          e.preventDefault();
+          onSelect(id);
+        }
+      }}
     >
       <div className="incident-head">
         <span className="kind">{c.kinds[entry.kind]}</span>

@@ -1,6 +1,6 @@
 // renderer/ — one incident worked end to end: who has it, its timers against the targets, call-back and
 // notes, the nearest units with one-click dispatch, each unit's progress, resolution, and the timeline.
-import { useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import type { UnitLive } from '../../shared/consoleApi';
 import { isOpen } from '../../shared/consoleView';
 import { MAX_NOTE_LENGTH, MAX_OUTCOME_LENGTH, MAX_REASON_LENGTH, type ConsoleRequest, type LifecycleCommand } from '../../shared/consoleContract';
@@ -11,6 +11,7 @@ import { intervals, runningTimer, standing, DEFAULT_TARGETS, type TargetProfile 
 import { useI18n } from '../i18n';
 import { getStore, type ConsoleState } from '../store';
 import { clockTime, duration, useNow } from '../time';
+import { useKeys } from './keys';
 import { PressTime } from './PressTime';
 import { ResolveForm } from './ResolveForm';
 
@@ -22,6 +23,8 @@ interface Props {
   operator: ConsoleState['operator'];
   /** The station's stale limit for unit positions (hello settings): the map uses the same. */
   unitStaleMs: number;
+  /** Changes when the focus should move into the panel (after 接警). */
+  focusRequest?: number;
   onClose: () => void;
 }
 
@@ -65,7 +68,14 @@ function CommandField({
   };
   return (
     <form className="command" onSubmit={submit} data-testid={testId}>
-      <input value={text} onChange={(e) => setText(e.target.value)} placeholder={placeholder} required={required} maxLength={maxLength} />
+      <input
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        placeholder={placeholder}
+        aria-label={placeholder}
+        required={required}
+        maxLength={maxLength}
+      />
       <button type="submit">{label}</button>
       {error && (
         <div className="error" role="alert">
@@ -87,7 +97,7 @@ function RunningTimer({ inc, area, targets }: { inc: Incident; area: School['are
   ) : null;
 }
 
-export function IncidentPanel({ incident: inc, reference, station, units, operator, unitStaleMs: staleMs, onClose }: Props) {
+export function IncidentPanel({ incident: inc, reference, station, units, operator, unitStaleMs: staleMs, focusRequest, onClose }: Props) {
   const { t, c, name } = useI18n();
   const store = getStore();
   const [error, setError] = useState<string>();
@@ -123,8 +133,27 @@ export function IncidentPanel({ incident: inc, reference, station, units, operat
   };
   const mine = inc.handler?.username === operator?.username;
 
+  const self = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (focusRequest) self.current?.focus();
+  }, [focusRequest]);
+  // D: dispatch the nearest free unit (the first available candidate), as its button would.
+  const nearestFree = candidates.find((u) => u.available);
+  useKeys(
+    { d: () => (nearestFree ? void run('dispatch', { incidentId: inc.id, unitId: nearestFree.unitId }) : setError(t('noFreeUnit'))) },
+    canHandle && open && inc.acknowledgedAt !== undefined,
+  );
+
   return (
-    <aside className="panel" data-testid="incident-panel" data-incident-id={inc.id} data-state={inc.state}>
+    <aside
+      className="panel"
+      data-testid="incident-panel"
+      data-incident-id={inc.id}
+      data-state={inc.state}
+      ref={self}
+      tabIndex={-1}
+      aria-label={t('incidentPanel', { id: inc.id })}
+    >
       <header>
         <div>
           <div className="panel-kind">

@@ -97,10 +97,13 @@ export function LayerPanel(props: {
   dutyAt: number | undefined;
   now: number;
   onDutyAt: (at: number | undefined) => void;
+  /** The nearest units of an incident are drawn: fold away (unless the officer opened it) so no label is hidden. */
+  makeRoom?: boolean;
 }) {
   const { t, c } = useI18n();
-  const { visible, onToggle, counts, dutyAt, now, onDutyAt } = props;
-  const [open, setOpen] = useState(true);
+  const { visible, onToggle, counts, dutyAt, now, onDutyAt, makeRoom = false } = props;
+  const [chosen, setOpen] = useState<boolean>();
+  const open = chosen ?? !makeRoom;
   const swatch: Record<LayerKey, ReactNode> = {
     primary: <i className="sw" style={{ background: SCHOOL_COLOUR.primary }} />,
     middle: <i className="sw" style={{ background: SCHOOL_COLOUR.middle }} />,

@@ -257,6 +257,8 @@ export function StationMap({ reference, incidents, alarmed, urgent, selected, un
       <MapContainer ref={mapRef} center={LONGHUA_CENTER} zoom={START_ZOOM} minZoom={7} maxZoom={17} zoomControl preferCanvas attributionControl={false}>
         {/* Only the map data is named: no prefix (Leaflet's default is its name and a flag). */}
         <AttributionControl prefix={false} />
+        <MapName label={t('mapLabel')} />
+        <KeepCentre />
         {/* The outline never takes the mouse: its canvas would cover the schools' (see mapLayers.ts). */}
         <Pane name="outline" style={{ zIndex: 350, pointerEvents: 'none' }}>
           {basemap && <GeoJSON data={basemap.counties} style={outlineStyle} interactive={false} attribution={basemap.attribution} />}
@@ -290,7 +292,7 @@ export function StationMap({ reference, incidents, alarmed, urgent, selected, un
         {t('wholeCounty')}
       </button>
       <SearchBox index={searchIndex} onPick={onPick} />
-      <LayerPanel visible={visible} onToggle={setVisible} counts={counts} dutyAt={dutyAt} now={now} onDutyAt={setDutyAt} />
+      <LayerPanel visible={visible} onToggle={setVisible} counts={counts} dutyAt={dutyAt} now={now} onDutyAt={setDutyAt} makeRoom={nearest.length > 0} />
       {focusIncident && isStored(focusIncident) && focusOpen && (
         <NearestPanel
           key={focusIncident.id}
@@ -304,4 +306,27 @@ export function StationMap({ reference, incidents, alarmed, urgent, selected, un
       {tilesFailed && <TileNotice />}
     </section>
   );
+}
+
+/** The map's container takes the keyboard focus (Leaflet's arrow keys): it gets an accessible name. */
+function MapName({ label }: { label: string }) {
+  const map = useMap();
+  useEffect(() => {
+    map.getContainer().setAttribute('aria-label', label);
+  }, [map, label]);
+  return null;
+}
+
+/**
+ * The map's box changes when the incident panel opens or closes (the map keeps at least half the width): Leaflet is
+ * told, keeping its centre, so the alarm in focus stays in the middle of what the officer sees.
+ */
+function KeepCentre() {
+  const map = useMap();
+  useEffect(() => {
+    const observer = new ResizeObserver(() => map.invalidateSize({ pan: true, animate: false }));
+    observer.observe(map.getContainer());
+    return () => observer.disconnect();
+  }, [map]);
+  return null;
 }

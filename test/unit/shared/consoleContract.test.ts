@@ -21,6 +21,7 @@ describe('requests', () => {
   it('accepts what the console sends', () => {
     expect(ok('acknowledge', { incidentId: '20260101-0001' })).toBe(true);
     expect(ok('acknowledgeFault', { deviceId: 'T-1', fault: 'tamper' })).toBe(true);
+    expect(ok('mute', { reason: '正在电话核实' })).toBe(true);
     expect(ok('note', { incidentId: 'i', text: 'n'.repeat(MAX_NOTE_LENGTH) })).toBe(true);
     expect(ok('callBack', { incidentId: 'i', outcome: '' })).toBe(true);
     expect(ok('cancelDispatch', { incidentId: 'i', unitId: 'U-1', reason: '' })).toBe(true);
@@ -38,6 +39,8 @@ describe('requests', () => {
     ['acknowledge', { incidentId: 7 }],
     ['shown', {}],
     ['acknowledgeFault', { deviceId: 'T-1', fault: 'fire' }],
+    ['mute', { reason: ' ' }],
+    ['mute', { reason: 'r'.repeat(MAX_REASON_LENGTH + 1) }],
     ['note', { incidentId: 'i', text: '  ' }],
     ['note', { incidentId: 'i', text: 'n'.repeat(MAX_NOTE_LENGTH + 1) }],
     ['callBack', { incidentId: 'i', outcome: 'o'.repeat(MAX_OUTCOME_LENGTH + 1) }],
@@ -70,7 +73,7 @@ describe('requests', () => {
 
 describe('the contract', () => {
   it('names every command once, each with a permission', () => {
-    expect(COMMAND_NAMES).toHaveLength(17);
+    expect(COMMAND_NAMES).toHaveLength(18);
     for (const name of COMMAND_NAMES) expect(CONSOLE_CONTRACT[name].permission).toMatch(/^(incident|device|registry)\./);
     expect(isCommandName('__proto__')).toBe(false);
     expect(isCommandName('toString')).toBe(false);
