@@ -1,6 +1,7 @@
 // main/ (core, Node) — assembles the station: journal, registry, sessions, HTTP and socket.io on one port.
 // Runs headless (npm start -- --web) and inside the Electron shell alike.
 import fs from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
@@ -13,6 +14,7 @@ import { loadDemoRegistry } from './demo';
 import { attachConsoleNamespace, attachTerminalNamespace, attachUnitNamespace } from './gateway/gateway';
 import { makeRequestHandler } from './gateway/http';
 import { describeProblem, openJournal } from './core/journal';
+import { ReadBudget } from './gateway/readBudget';
 import { capture as captureSnapshot, loadSnapshot, SNAPSHOT_AT_START, SnapshotWriter } from './core/snapshot';
 import { Registry } from './core/registry';
 import { hashSecret, newToken } from './core/secrets';
@@ -64,6 +66,8 @@ function watchRegistry(registry: Registry, station: Station): () => void {
 export interface CoreOptions {
   /** Connection bounds; each one defaults to defaultLimits() (main/gateway/admission.ts: derived from the fd limit). */
   limits?: Partial<AdmissionLimits>;
+  /** Each device's read budget (main/gateway/readBudget.ts); defaults to DEVICE_READS_PER_S and DEVICE_READ_BURST. */
+  deviceReads?: { perSecond: number; burst: number };
 }
 
 export async function startCore(config: StationConfig, now: () => number = Date.now, options: CoreOptions = {}): Promise<RunningCore> {
@@ -157,8 +161,10 @@ export async function startCore(config: StationConfig, now: () => number = Date.
   // One gate for both device namespaces: their scrypt checks share its bounds (main/gateway/admission.ts).
   const gate = new HandshakeGate(now);
   gate.onHold = admission.releasable;
-  attachTerminalNamespace(io, station, now, gate);
-  const stopUnits = attachUnitNamespace(io, station, now, gate);
+  // One read budget for both device namespaces (keyed by kind and id).
+  const reads = new ReadBudget(() => performance.now(), options.deviceReads?.perSecond, options.deviceReads?.burst);
+  attachTerminalNamespace(io, station, now, gate, reads);
+  const stopUnits = attachUnitNamespace(io, station, now, gate, reads);
   attachConsoleNamespace(io, station, sessions, now, journalId, consoleSettings(config));
   // The chain of the journal is checked after the core listens (in slices): a break found then reaches every console.
   void journal.chainChecked.then((p) => {

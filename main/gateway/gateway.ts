@@ -108,9 +108,9 @@ function attachDevices(
   station: Station,
   gate: HandshakeGate,
   k: DeviceKind,
+  reads: ReadBudget,
 ): Namespace<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, Partial<DeviceData>> {
   const nsp: Namespace<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, Partial<DeviceData>> = io.of(k.nsp);
-  const reads = new ReadBudget(() => performance.now());
   // Runs on every connection, including reconnections (connection-state recovery is not enabled),
   // so a rotated or disabled device can never get back in.
   nsp.use((socket, next) => {
@@ -138,7 +138,7 @@ function attachDevices(
     void socket.join(k.room(id));
     socket.on('disconnect', () => k.disconnected(id));
     // A device flooding messages is read more slowly (never refused): it cannot take the loop from the others.
-    reads.watch(socket, id);
+    reads.watch(socket, `${k.kind}:${id}`);
     // Every event re-checks that the credentials of this handshake are still the device's current ones:
     // a rotated or disabled device gets not one more event in, however the registry was changed.
     socket.use((_packet, next) => {
@@ -183,39 +183,51 @@ function attachDevices(
   return nsp;
 }
 
-export function attachTerminalNamespace(io: Server, station: Station, now: () => number = Date.now, gate = new HandshakeGate(now)): void {
-  const nsp = attachDevices(io, station, gate, {
-    nsp: '/terminal',
-    kind: 'terminal',
-    room: (deviceId) => `dev:${deviceId}`,
-    parseAuth: (auth) => {
-      const a = parseTerminalAuth(auth);
-      return a.ok ? { ok: true, value: { id: a.value.deviceId, token: a.value.token } } : a;
+export function attachTerminalNamespace(
+  io: Server,
+  station: Station,
+  now: () => number = Date.now,
+  gate = new HandshakeGate(now),
+  reads = new ReadBudget(() => performance.now()),
+): void {
+  const nsp = attachDevices(
+    io,
+    station,
+    gate,
+    {
+      nsp: '/terminal',
+      kind: 'terminal',
+      room: (deviceId) => `dev:${deviceId}`,
+      parseAuth: (auth) => {
+        const a = parseTerminalAuth(auth);
+        return a.ok ? { ok: true, value: { id: a.value.deviceId, token: a.value.token } } : a;
+      },
+      currentHash: (deviceId) => {
+        const t = station.registry.terminal(deviceId);
+        return t && !t.disabled ? t.secret.hash : undefined;
+      },
+      verify: async (deviceId, token) => (await station.registry.authenticateTerminal(deviceId, token))?.secret.hash,
+      connected: (socket, deviceId, events) => {
+        station.devices.connected(deviceId);
+        // A terminal that reconnects hears the latest state of each of its open alarms again.
+        for (const inc of station.openIncidentsOf(deviceId)) socket.emit('alarm:status', station.statusOf(inc) satisfies AlarmStatus);
+        // An alarm is never rate-limited.
+        events.on('alarm', (p, ack) => {
+          const r = station.terminals.pressAlarm(deviceId, p);
+          if (r instanceof Promise) {
+            r.then((v) => answer(ack, v)).catch((e: unknown) => {
+              console.error('gateway: alarm failed:', e);
+              answer(ack, refusal('not_durable', 'the station could not process the alarm; retry with the same alarmId'));
+            });
+          } else answer(ack, r);
+        });
+        events.limited('heartbeat', (p) => station.terminals.receiveHeartbeat(deviceId, p));
+        events.limited('cancel', (p) => station.terminals.receiveCancel(deviceId, p));
+      },
+      disconnected: (deviceId) => station.devices.disconnected(deviceId),
     },
-    currentHash: (deviceId) => {
-      const t = station.registry.terminal(deviceId);
-      return t && !t.disabled ? t.secret.hash : undefined;
-    },
-    verify: async (deviceId, token) => (await station.registry.authenticateTerminal(deviceId, token))?.secret.hash,
-    connected: (socket, deviceId, events) => {
-      station.devices.connected(deviceId);
-      // A terminal that reconnects hears the latest state of each of its open alarms again.
-      for (const inc of station.openIncidentsOf(deviceId)) socket.emit('alarm:status', station.statusOf(inc) satisfies AlarmStatus);
-      // An alarm is never rate-limited.
-      events.on('alarm', (p, ack) => {
-        const r = station.terminals.pressAlarm(deviceId, p);
-        if (r instanceof Promise) {
-          r.then((v) => answer(ack, v)).catch((e: unknown) => {
-            console.error('gateway: alarm failed:', e);
-            answer(ack, refusal('not_durable', 'the station could not process the alarm; retry with the same alarmId'));
-          });
-        } else answer(ack, r);
-      });
-      events.limited('heartbeat', (p) => station.terminals.receiveHeartbeat(deviceId, p));
-      events.limited('cancel', (p) => station.terminals.receiveCancel(deviceId, p));
-    },
-    disconnected: (deviceId) => station.devices.disconnected(deviceId),
-  });
+    reads,
+  );
 
   station.subscribe({
     alarmStatus: (deviceId, status) => {
@@ -244,7 +256,13 @@ function dispatchPayload(station: Station, unitId: string, inc: Incident): UnitD
 }
 
 /** Returns a function that stops the re-send timer. */
-export function attachUnitNamespace(io: Server, station: Station, now: () => number = Date.now, gate = new HandshakeGate(now)): () => void {
+export function attachUnitNamespace(
+  io: Server,
+  station: Station,
+  now: () => number = Date.now,
+  gate = new HandshakeGate(now),
+  reads = new ReadBudget(() => performance.now()),
+): () => void {
   const socketsOf = (unitId: string): DeviceSocket[] => [...nsp.sockets.values()].filter((s) => s.data.id === unitId);
   const deliver = (unitId: string, inc: Incident): void => {
     const payload = dispatchPayload(station, unitId, inc);
@@ -254,28 +272,34 @@ export function attachUnitNamespace(io: Server, station: Station, now: () => num
       });
     }
   };
-  const nsp = attachDevices(io, station, gate, {
-    nsp: '/unit',
-    kind: 'unit',
-    room: (unitId) => `unit:${unitId}`,
-    parseAuth: (auth) => {
-      const a = parseUnitAuth(auth);
-      return a.ok ? { ok: true, value: { id: a.value.unitId, token: a.value.token } } : a;
+  const nsp = attachDevices(
+    io,
+    station,
+    gate,
+    {
+      nsp: '/unit',
+      kind: 'unit',
+      room: (unitId) => `unit:${unitId}`,
+      parseAuth: (auth) => {
+        const a = parseUnitAuth(auth);
+        return a.ok ? { ok: true, value: { id: a.value.unitId, token: a.value.token } } : a;
+      },
+      currentHash: (unitId) => {
+        const u = station.registry.unit(unitId);
+        return u && !u.disabled && u.secret ? u.secret.hash : undefined;
+      },
+      verify: async (unitId, token) => (await station.registry.authenticateUnit(unitId, token))?.secret?.hash,
+      connected: (_socket, unitId, events) => {
+        station.units.connected(unitId, true);
+        // A unit that (re)connects gets every dispatch it has not acked yet.
+        for (const p of station.units.pendingDeliveries(unitId)) deliver(unitId, p.incident);
+        events.limited('position', (p) => station.units.receivePosition(unitId, p));
+        events.limited('status', (p) => station.units.receiveStatus(unitId, p));
+      },
+      disconnected: (unitId) => station.units.connected(unitId, false),
     },
-    currentHash: (unitId) => {
-      const u = station.registry.unit(unitId);
-      return u && !u.disabled && u.secret ? u.secret.hash : undefined;
-    },
-    verify: async (unitId, token) => (await station.registry.authenticateUnit(unitId, token))?.secret?.hash,
-    connected: (_socket, unitId, events) => {
-      station.units.connected(unitId, true);
-      // A unit that (re)connects gets every dispatch it has not acked yet.
-      for (const p of station.units.pendingDeliveries(unitId)) deliver(unitId, p.incident);
-      events.limited('position', (p) => station.units.receivePosition(unitId, p));
-      events.limited('status', (p) => station.units.receiveStatus(unitId, p));
-    },
-    disconnected: (unitId) => station.units.connected(unitId, false),
-  });
+    reads,
+  );
   /** dispatch:cancel is re-sent until the unit acks it (or a few minutes have passed). */
   const cancels = new Map<string, { unitId: string; payload: UnitDispatchCancel; tries: number }>();
   const sendCancel = (key: string): void => {

@@ -43,7 +43,10 @@ let unit: Socket;
 let unitId: string;
 const knownAlarmIds: string[] = [];
 beforeAll(async () => {
-  t = await startTestCore({ heartbeatMs: 1_000_000_000, now: stationNow });
+  // These properties are about payloads, sent as fast as the station answers from one device: thousands of messages
+  // that the read budget (a device's flood held to 200/s, main/gateway/readBudget.ts) would spread over minutes.
+  // The budget itself is tested in test/unit/main/readBudget.test.ts and terminal.test.ts (2,000 flood presses).
+  t = await startTestCore({ heartbeatMs: 1_000_000_000, now: stationNow, deviceReads: { perSecond: 1e9, burst: 1e9 } });
   term = await connect(t.url, '/terminal', terminalAuth(t.creds.terminals[0]!));
   unitId = t.creds.units[0]!.unitId;
   unit = await connect(t.url, '/unit', unitAuth(t.creds.units[0]!));

@@ -57,6 +57,8 @@ export interface CoreOptions {
   env?: Record<string, string>;
   /** Connection bounds (startCore's options.limits, main/gateway/admission.ts); defaults to the core's. */
   limits?: Partial<AdmissionLimits>;
+  /** Each device's read budget (startCore's options.deviceReads); defaults to the core's. */
+  deviceReads?: { perSecond: number; burst: number };
 }
 
 /**
@@ -107,7 +109,10 @@ export async function startTestCore(opts: CoreOptions = {}): Promise<TestCore> {
   for (const f of ['demo-registry.json', 'demo-credentials.json']) fs.copyFileSync(path.join(template, f), path.join(dataDir, f));
   const env: Record<string, string> = { STATION_HEARTBEAT_MS: String(opts.heartbeatMs ?? 30_000), ...opts.env };
   const config = loadConfig(['--demo', '--port', '0', '--data-dir', dataDir], env, path.join(ROOT, 'dist'));
-  const core = await startCore(config, opts.now, opts.limits ? { limits: opts.limits } : {});
+  const core = await startCore(config, opts.now, {
+    ...(opts.limits ? { limits: opts.limits } : {}),
+    ...(opts.deviceReads ? { deviceReads: opts.deviceReads } : {}),
+  });
   const creds = JSON.parse(fs.readFileSync(core.credentialsFile!, 'utf8')) as DemoCredentials;
   const url = `${core.url.replace(/\/$/, '')}`;
   const caused = (): StationEvent[] => core.station.journal.records.map((r) => r.event).filter((e) => !TIMER_EVENTS.has(e.type));

@@ -64,6 +64,22 @@ describe('ReadBudget', () => {
     expect(flood).toEqual(Array.from({ length: 300 }, (_, i) => `f${i}`));
   });
 
+  it("handles a few of one connection's messages per turn of the event loop, however many one read brought", async () => {
+    // A budget that never runs out: only the per-turn share holds the flood back.
+    const budget = new ReadBudget(Date.now, 1e9, 1e9, 4);
+    const handled: string[] = [];
+    const url = await serve(budget, handled);
+    const flooder = await client(url, 'flooder');
+    const honest = await client(url, 'honest');
+    const acks: Promise<unknown>[] = [];
+    for (let i = 0; i < 2000; i++) acks.push(flooder.timeout(20_000).emitWithAck('msg', `f${i}`));
+    await until(() => handled.length >= 8);
+    await honest.timeout(20_000).emitWithAck('msg', 'honest');
+    expect(handled.indexOf('honest')).toBeLessThan(1900);
+    await Promise.all(acks);
+    expect(handled.filter((m) => m !== 'honest')).toEqual(Array.from({ length: 2000 }, (_, i) => `f${i}`));
+  });
+
   it('keeps handling what it read after the device disconnects', async () => {
     const budget = new ReadBudget(Date.now, 50, 10);
     const handled: string[] = [];
