@@ -1,7 +1,7 @@
 // test/e2e — the console as a duty officer uses it: locators and actions, kept apart from the tests.
 import fs from 'node:fs';
 import path from 'node:path';
-import { expect, type Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 import type { JournalRecord } from '../../shared/events';
 import type { CoreProcess } from '../support/core';
 
@@ -24,6 +24,41 @@ export async function logIn(page: Page, core: CoreProcess, username = 'officer')
 }
 
 export const incident = (page: Page, alarmId: string) => page.locator(`[data-testid=incident][data-alarm-id="${alarmId}"]`);
+
+/**
+ * The element is seen as the page is, without scrolling anything: its box is wholly inside the window, and neither
+ * a scrolling container (overflow) nor anything drawn over it hides its edges or its middle.
+ */
+export async function inWindow(page: Page, el: Locator): Promise<boolean> {
+  const box = await el.boundingBox();
+  const vp = page.viewportSize()!;
+  if (!box || box.y < 0 || box.y + box.height > vp.height || box.x < 0 || box.x + box.width > vp.width) return false;
+  return el.evaluate((e) => {
+    const r = e.getBoundingClientRect();
+    const [cx, cy] = [r.left + r.width / 2, r.top + r.height / 2];
+    // The middle and the middle of each edge (a rounded corner is not the element's own to hit).
+    const points: [number, number][] = [
+      [cx, cy],
+      [cx, r.top + 1],
+      [cx, r.bottom - 1],
+      [r.left + 1, cy],
+      [r.right - 1, cy],
+    ];
+    return points.every(([x, y]) => {
+      const hit = document.elementFromPoint(x, y);
+      return !!hit && (hit === e || e.contains(hit));
+    });
+  });
+}
+
+/** Presses Tab (keyboard only) until the focus is on an element matching `selector`; fails after `max` presses. */
+export async function tabTo(page: Page, selector: string, max = 60): Promise<void> {
+  for (let i = 0; i < max; i++) {
+    if (await page.evaluate((sel) => document.activeElement?.matches(sel) ?? false, selector)) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`Tab never reached ${selector} in ${max} presses`);
+}
 
 /** Whether Howler is really producing sound: a Howl is playing and the audio context is running. */
 export function alarmAudible(page: Page): Promise<boolean> {
