@@ -236,9 +236,11 @@ interface LiveResult {
  * Logs a fresh console (new browser context, empty replica) in as the officer; right after submitting the login a
  * terminal presses a new panic alarm. Measures until that alarm's card (with its text) is in the DOM.
  */
-async function measureLive(browser: Browser, core: TimedCore, creds: DemoCredentials, timeoutMs: number, tag: string): Promise<LiveResult> {
+async function measureLive(browser: Browser, core: TimedCore, creds: DemoCredentials, timeoutMs: number, tag: string, terminal: number): Promise<LiveResult> {
   const officer = creds.operators.find((x) => x.username === 'officer');
-  const term = creds.terminals[0];
+  // Each run on one data folder presses from its own terminal: a press from a terminal whose alarm of that kind is
+  // still open would join that incident (no card of its own), as it should.
+  const term = creds.terminals[terminal];
   if (!officer || !term) throw new Error('the demo credentials have no officer or no terminal');
   const socket = await connectSocket(`${core.url}terminal`, { deviceId: term.deviceId, token: term.token }, `terminal ${term.deviceId} (${tag})`, onCleanup);
   const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
@@ -300,7 +302,7 @@ async function runCore(
   label: string,
   dataDir: string,
   o: Options,
-  live?: { browser: Browser; creds: DemoCredentials },
+  live?: { browser: Browser; creds: DemoCredentials; terminal: number },
   awaitSnapshot = false,
 ): Promise<RunResult> {
   const r: RunResult = { label, journalWarnings: [] };
@@ -334,7 +336,7 @@ async function runCore(
   progress(`${label}: listening after ${(core.startMs / 1000).toFixed(2)} s`);
   if (live) {
     try {
-      r.live = await measureLive(live.browser, core, live.creds, o.liveTimeoutS * 1000, label.replace(/\W+/g, '-').slice(0, 24));
+      r.live = await measureLive(live.browser, core, live.creds, o.liveTimeoutS * 1000, label.replace(/\W+/g, '-').slice(0, 24), live.terminal);
     } catch (e) {
       r.live = { pageErrors: [], error: (e as Error).message };
     }
@@ -404,7 +406,7 @@ async function main(): Promise<number> {
           DATA_FILES.filter((f) => f !== 'journal.jsonl'),
         ),
         o,
-        { browser, creds },
+        { browser, creds, terminal: 0 },
       )
     : undefined;
   const fullDir = copyDataDir(dir, DATA_FILES);
@@ -412,7 +414,7 @@ async function main(): Promise<number> {
     `${meta.gen.records.toLocaleString('en')}-record journal, first open (no snapshot yet)`,
     fullDir,
     o,
-    { browser, creds },
+    { browser, creds, terminal: 1 },
     o.restart,
   );
   const restart =
@@ -421,10 +423,7 @@ async function main(): Promise<number> {
           `restart on the same data folder${full.snapshotMs !== undefined ? ' (from the state snapshot)' : ' (NO snapshot was written)'}`,
           fullDir,
           o,
-          {
-            browser,
-            creds,
-          },
+          { browser, creds, terminal: 2 },
         )
       : undefined;
 

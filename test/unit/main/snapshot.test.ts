@@ -10,7 +10,8 @@ import { startCore, type RunningCore } from '../../../main/server';
 import { scanJournal } from '../../../main/core/journal';
 import { capture, loadSnapshot, snapshotFile, writeSnapshot } from '../../../main/core/snapshot';
 import { foldRecords, type StationState } from '../../../shared/incidents';
-import type { OperatorRef } from '../../../shared/events';
+import type { JournalRecord, OperatorRef } from '../../../shared/events';
+import { io as connectClient, type Socket } from 'socket.io-client';
 import { school } from '../../support/registryFixture';
 
 let root: string;
@@ -75,7 +76,46 @@ const plain = (s: StationState): unknown =>
     }),
   );
 
+async function consoleSees(core: RunningCore, password: string): Promise<{ first: string; live: JournalRecord[]; socket: Socket }> {
+  const res = await fetch(`${core.url}api/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: 'wang', password }),
+  });
+  const { session } = (await res.json()) as { session: string };
+  const socket = connectClient(`${core.url}console`, { auth: { session, since: 0 }, transports: ['websocket'], reconnection: false, forceNew: true });
+  const live: JournalRecord[] = [];
+  socket.on('record', (r: JournalRecord) => live.push(r));
+  const first = await new Promise<string>((resolve, reject) => {
+    socket.once('records', () => resolve('records'));
+    socket.once('snapshot', () => resolve('snapshot'));
+    socket.once('connect_error', reject);
+    setTimeout(() => reject(new Error('no records or snapshot in 5 s')), 5000);
+  });
+  return { first, live, socket };
+}
+
 describe('the state snapshot', () => {
+  it('a console logging in after a start from the snapshot gets the state and then every new record', async () => {
+    const dir = freshDir();
+    let core = await setUp(dir);
+    const password = await core.station.registry.addOperator({ username: 'wang', displayName: '王警官', role: 'officer' });
+    activity(core, 10);
+    await core.writeSnapshot();
+    await stop(core);
+    core = await start(dir);
+    expect(logs.join('\n')).toMatch(/from the snapshot/);
+    const c = await consoleSees(core, password);
+    expect(c.first).toBe('snapshot');
+    const a = core.station.terminals.receiveAlarm('T-3', { alarmId: 'after-restart', kind: 'violence', raisedAt: Date.now() });
+    expect(a.ok).toBe(true);
+    const until = Date.now() + 5000;
+    while (!c.live.some((r) => r.event.type === 'alarm.received' && r.event.alarmId === 'after-restart') && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(c.live.map((r) => r.event.type)).toContain('alarm.received');
+    c.socket.close();
+  });
+
   it('a restart folds only what came after the snapshot, into the state of the whole journal', async () => {
     const dir = freshDir();
     let core = await setUp(dir);
