@@ -115,7 +115,9 @@ export async function startCore(config: StationConfig, now: () => number = Date.
   const snapshots = new SnapshotWriter(config.dataDir, () => captureSnapshot(journal, station.ledger.state, station.ledger.statuses, now()));
   station.subscribe({ record: () => snapshots.recorded() });
   // A start that had many records to read writes a snapshot soon (after it listens), so the next start does not.
-  const firstSnapshot = readAfter >= SNAPSHOT_AT_START ? setTimeout(() => void snapshots.write(), 2000) : undefined;
+  // After the background check of the chain: both at once make garbage faster than V8 collects it (peak RSS +300 MiB).
+  let firstSnapshot: ReturnType<typeof setTimeout> | undefined;
+  if (readAfter >= SNAPSHOT_AT_START) void journal.chainChecked.finally(() => (firstSnapshot = setTimeout(() => void snapshots.write(), 2000)));
   const stopWatching = watchRegistry(registry, station);
   const superviseTimer = setInterval(
     () => {
@@ -213,8 +215,8 @@ export async function startCore(config: StationConfig, now: () => number = Date.
     writeSnapshot: () => snapshots.write(),
     close: async () => {
       stopWatching();
+      await snapshots.close(); // no first snapshot after this either
       clearTimeout(firstSnapshot);
-      await snapshots.close();
       clearInterval(superviseTimer);
       clearInterval(healthTimer);
       clearInterval(unitsTimer);

@@ -16,9 +16,10 @@ import { DATA_FILES } from './settings';
 const FORMAT = 'station-snapshot/2';
 /**
  * Items per line (and per slice of writing). Small enough that each line's string is an ordinary young object
- * (2,000 incidents made 1.5 MB strings, which V8 keeps until a full collection: +450 MiB while writing a year).
+ * (2,000 incidents made 1.5 MB strings, which V8 keeps until a full collection: +450 MiB while writing a year;
+ * 40 incidents are ~50 KB).
  */
-const SLICE = 100;
+const SLICE = 40;
 /** A new snapshot once this many records were written since the last. */
 export const SNAPSHOT_EVERY = 20_000;
 /** At start, a snapshot is written soon when this many records had to be read after the last one (or none was there). */
