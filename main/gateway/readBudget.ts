@@ -49,7 +49,6 @@ export class ReadBudget {
     let thisTurn = 0;
     let turnEnds = false;
     let scheduled = false;
-    const ws = websocketOf(socket);
     const count = (): void => {
       thisTurn++;
       if (!turnEnds) {
@@ -75,6 +74,7 @@ export class ReadBudget {
       if (head < backlog.length) schedule(limited);
       else {
         backlog.length = head = 0;
+        const ws = websocketOf(socket);
         if (socket.connected && ws?.isPaused) ws.resume();
       }
     };
@@ -90,6 +90,8 @@ export class ReadBudget {
         return next();
       }
       backlog.push(next);
+      // Looked up now: a connection that began on long-polling may have upgraded to WebSocket since.
+      const ws = websocketOf(socket);
       if (ws && !ws.isPaused) {
         this.pauses++;
         ws.pause();

@@ -80,6 +80,19 @@ describe('ReadBudget', () => {
     expect(handled.filter((m) => m !== 'honest')).toEqual(Array.from({ length: 2000 }, (_, i) => `f${i}`));
   });
 
+  it('pauses a connection that began on long-polling and upgraded to WebSocket', async () => {
+    const budget = new ReadBudget(Date.now, 1e9, 1e9, 4);
+    const handled: string[] = [];
+    const url = await serve(budget, handled);
+    const s = connectClient(url, { auth: { id: 'upgraded' }, transports: ['polling', 'websocket'], reconnection: false, forceNew: true });
+    closers.push(() => void s.close());
+    await new Promise<void>((resolve) => s.io.engine.once('upgrade', () => resolve()));
+    const acks = Array.from({ length: 2000 }, (_, i) => s.timeout(20_000).emitWithAck('msg', `u${i}`));
+    await Promise.all(acks);
+    expect(budget.pauses).toBeGreaterThan(0);
+    expect(handled).toEqual(Array.from({ length: 2000 }, (_, i) => `u${i}`));
+  });
+
   it('keeps handling what it read after the device disconnects', async () => {
     const budget = new ReadBudget(Date.now, 50, 10);
     const handled: string[] = [];
