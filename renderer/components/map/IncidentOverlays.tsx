@@ -22,7 +22,7 @@ function labelIcon(className: string, text: string, attrs: Record<string, string
   return L.divIcon({ className, html: root, iconSize: size, iconAnchor: [size[0] / 2, size[1] / 2] });
 }
 
-const AlarmMarker = memo(function AlarmMarker({ school }: { school: School }) {
+const AlarmMarker = memo(function AlarmMarker({ school, pulse }: { school: School; pulse: boolean }) {
   const { name } = useI18n();
   const icon = useMemo(
     () =>
@@ -30,20 +30,20 @@ const AlarmMarker = memo(function AlarmMarker({ school }: { school: School }) {
         'alarm-marker',
         name(school),
         { 'data-testid': 'map-alarm', 'data-school-id': school.id },
-        '<span class="pulse"></span><span class="dot"></span>',
+        pulse ? '<span class="pulse"></span><span class="dot"></span>' : '<span class="dot"></span>',
         [36, 36],
       ),
-    [school, name],
+    [school, name, pulse],
   );
   return <Marker position={[school.lat, school.lng]} icon={icon} zIndexOffset={1000} keyboard={false} />;
 });
 
-/** Memoized on the list itself, so a new alarm elsewhere does not rebuild the other markers. */
-export const AlarmLayer = memo(function AlarmLayer({ schools }: { schools: School[] }) {
+/** Memoized on the list itself, so a new alarm elsewhere does not rebuild the other markers; `pulsing` pulse. */
+export const AlarmLayer = memo(function AlarmLayer({ schools, pulsing }: { schools: School[]; pulsing: ReadonlySet<string> }) {
   return (
     <>
       {schools.map((s) => (
-        <AlarmMarker key={s.id} school={s} />
+        <AlarmMarker key={s.id} school={s} pulse={pulsing.has(s.id)} />
       ))}
     </>
   );

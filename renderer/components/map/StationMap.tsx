@@ -148,6 +148,9 @@ function Tiles({ tiles, onFailed }: { tiles: NonNullable<Basemap['tiles']>; onFa
   );
 }
 
+/** How many alarmed schools pulse on the map at once: the most urgent ones. */
+export const PULSING_MARKERS = 4;
+
 export function StationMap({ reference, incidents, alarmed, urgent, selected, units, station, health, unitStaleMs }: Props) {
   const { t, name } = useI18n();
   const mapRef = useRef<LeafletMap>(null);
@@ -196,6 +199,18 @@ export function StationMap({ reference, incidents, alarmed, urgent, selected, un
     return [...new Set(incidents.filter((i) => set.has(entryId(i))).map((i) => i.schoolId))].sort().join('|');
   }, [incidents, alarmed]);
   const alarmedSchools = useMemo(() => (alarmedKey ? alarmedKey.split('|').flatMap((id) => schools.get(id) ?? []) : []), [alarmedKey, schools]);
+  // Only the most urgent few pulse (the queue's order), as only the first few cards flash: each pulsing marker is
+  // drawn again several times a second, and in a storm the eye needs the top, not 200 rings.
+  const pulsingKey = useMemo(() => {
+    const set = new Set(alarmed);
+    const top = new Set<string>();
+    for (const i of incidents) {
+      if (top.size >= PULSING_MARKERS) break;
+      if (set.has(entryId(i))) top.add(i.schoolId);
+    }
+    return [...top].sort().join('|');
+  }, [incidents, alarmed]);
+  const pulsing = useMemo(() => new Set(pulsingKey ? pulsingKey.split('|') : []), [pulsingKey]);
 
   const place = useCallback(
     (i: QueueEntry | undefined): FlyTarget | undefined => {
@@ -282,7 +297,7 @@ export function StationMap({ reference, incidents, alarmed, urgent, selected, un
           trailMs={TRAIL_MS}
           onCount={onUnitCount}
         />
-        <AlarmLayer schools={alarmedSchools} />
+        <AlarmLayer schools={alarmedSchools} pulsing={pulsing} />
         <ScaleControl position="bottomright" imperial={false} />
         <SizeWatcher />
         <FlyTo target={focusPlace} />
