@@ -24,7 +24,7 @@ export function freshDataDir(name = 'station'): string {
 }
 
 export async function startCoreProcess(
-  opts: { dataDir?: string; port?: number; extraArgs?: string[]; env?: Record<string, string> } = {},
+  opts: { dataDir?: string; port?: number; extraArgs?: string[]; env?: Record<string, string>; startTimeoutMs?: number } = {},
 ): Promise<CoreProcess> {
   const dataDir = opts.dataDir ?? freshDataDir();
   const entry = path.join(ROOT, 'dist', 'main', 'start.js');
@@ -38,7 +38,8 @@ export async function startCoreProcess(
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`core did not start within 20 s:\n${out}`)), 20_000);
+    const limit = opts.startTimeoutMs ?? 20_000;
+    const timer = setTimeout(() => reject(new Error(`core did not start within ${limit / 1000} s:\n${out}`)), limit);
     const check = (): void => {
       const m = /console: (http:\/\/\S+)/.exec(out);
       if (m) {

@@ -8,7 +8,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { io, type Socket } from 'socket.io-client';
 import type { LoginResponse } from '../../shared/consoleApi';
 import type { JournalRecord } from '../../shared/events';
-import type { AlarmAck, AlarmPayload, Refusal } from '../../shared/protocol';
+import type { AlarmAck, AlarmKind, AlarmPayload, Refusal } from '../../shared/protocol';
 import { sendAlarm } from '../../shared/terminalClient';
 import type { CoreProcess } from '../../test/support/core';
 import { readArgs, UsageError, type OptionSpec, type ReadArgs } from '../cliArgs';
@@ -259,6 +259,7 @@ export async function pressAlarms(
   ids: string[],
   intervalMs: number,
   onAck?: (incidentId: string) => void,
+  kindOf: (i: number) => AlarmKind = () => 'panic',
 ): Promise<{ emitAt: Map<string, number>; ackAt: Map<string, number> }> {
   const emitAt = new Map<string, number>();
   const ackAt = new Map<string, number>();
@@ -272,7 +273,7 @@ export async function pressAlarms(
       const wait = start + i * intervalMs - clock();
       if (wait > 1) await sleep(wait);
     }
-    const alarm: AlarmPayload = { alarmId: id, kind: 'panic', raisedAt: Date.now(), note: `bench ${id}` };
+    const alarm: AlarmPayload = { alarmId: id, kind: kindOf(i), raisedAt: Date.now(), note: `bench ${id}` };
     const sender = senders[i % senders.length]!;
     emitAt.set(id, clock());
     pending.push(
