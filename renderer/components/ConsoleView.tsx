@@ -1,5 +1,5 @@
 // renderer/ — the duty console: header, unacknowledged banner, the alarm queue beside the map.
-import { useMemo, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import { alarmQueue, awaitsAcknowledgement, entryId, faultsToList, isAlarming, isOverdue, mostUrgentAlarm, RESOLVED_LINGER_MS } from '../../shared/consoleView';
 import { openFaults } from '../../shared/incidents';
 import type { School, Terminal } from '../../shared/model';
@@ -35,10 +35,11 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
   const [tab, setTab] = useState<'console' | 'devices' | 'admin'>('console');
   // 接警 opens the alarm and moves the focus into its panel (by mouse or keyboard): a counter the panel watches.
   const [panelFocus, setPanelFocus] = useState(0);
-  const taken = (id: string): void => {
+  // Stable, so the queue's memoized cards are not all rendered again for each new alarm.
+  const taken = useCallback((id: string): void => {
     setSelected(id);
     setPanelFocus((n) => n + 1);
-  };
+  }, []);
   const schools = useMemo(() => new Map<string, School>((state.reference?.schools ?? []).map((s) => [s.id, s])), [state.reference]);
   const terminals = useMemo(() => new Map<string, Terminal>((state.reference?.terminals ?? []).map((x) => [x.deviceId, x])), [state.reference]);
   const faults = useMemo(() => openFaults(state.station), [state.station]);

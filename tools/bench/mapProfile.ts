@@ -22,7 +22,7 @@ interface CpuProfile {
 }
 
 /** A minimal source-map reader (VLQ mappings → source, line, name), enough to name the console's minified frames. */
-function loadSourceMap(file: string): ((line: number, col: number) => { source: string; line: number; name?: string } | undefined) | undefined {
+export function loadSourceMap(file: string): ((line: number, col: number) => { source: string; line: number; name?: string } | undefined) | undefined {
   let map: { sources: string[]; names: string[]; mappings: string };
   try {
     map = JSON.parse(fs.readFileSync(file, 'utf8')) as typeof map;
@@ -95,7 +95,7 @@ export interface ProfileSummary {
   top: { fn: string; where: string; ms: number; pct: number }[];
 }
 
-function summarizeProfile(profile: CpuProfile, resolve: ReturnType<typeof loadSourceMap>): ProfileSummary {
+export function summarizeProfile(profile: CpuProfile, resolve: ReturnType<typeof loadSourceMap>): ProfileSummary {
   const self = new Map<number, number>();
   for (let i = 0; i < profile.samples.length; i++) {
     const dt = (profile.timeDeltas[i + 1] ?? 0) / 1000;
