@@ -1,4 +1,5 @@
 // renderer/ — entry of the console page.
+import './leafletFlags';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import 'leaflet/dist/leaflet.css';
