@@ -50,6 +50,10 @@ const DEFAULT_CONSOLE_SETTINGS: ConsoleSettings = { unitStaleMs: DEFAULT_UNIT_ST
  */
 export const LINK_LOST_AFTER_MS = 1000;
 
+/** Records that change nothing an officer waits for: they may wait CALM_RENDER_MS to be rendered with others. */
+const CALM_RECORDS: ReadonlySet<string> = new Set(['incident.shown']);
+const CALM_RENDER_MS = 150;
+
 const SESSION_KEY = 'station.session';
 const NOT_CONNECTED: WireError = { code: 'unreachable', message: 'not connected' };
 const OPERATOR_KEY = 'station.operator';
@@ -106,22 +110,29 @@ export class ConsoleStore {
    * single alarm), changes arriving in a burst are folded into one render at the end of the window. A timer,
    * not requestAnimationFrame, so a console in a background window still renders its alarms.
    */
-  private publish(next: ConsoleState): void {
+  private publish(next: ConsoleState, calm = false): void {
     this.s = next;
-    if (this.publishTimer) return;
-    const wait = this.lastPublish + 16 - performance.now();
+    if (this.publishTimer) {
+      if (calm || this.publishDue <= this.lastPublish + 16) return;
+      clearTimeout(this.publishTimer); // a calm render was waiting: this change cannot wait that long
+    }
+    const wait = this.lastPublish + (calm ? CALM_RENDER_MS : 16) - performance.now();
     const flush = (): void => {
       this.publishTimer = undefined;
       this.lastPublish = performance.now();
       this.listeners.forEach((f) => f());
     };
     if (wait <= 0) flush();
-    else this.publishTimer = setTimeout(flush, wait);
+    else {
+      this.publishDue = this.lastPublish + (calm ? CALM_RENDER_MS : 16);
+      this.publishTimer = setTimeout(flush, wait);
+    }
   }
-  private set(patch: Partial<ConsoleState>): void {
+  private publishDue = 0;
+  private set(patch: Partial<ConsoleState>, calm = false): void {
     this.s = { ...this.s, ...patch };
     this.updateSound();
-    this.publish({ ...this.s, sound: this.sound.state(), soundTone: this.sound.tone(), soundUrgent: this.sound.urgent() });
+    this.publish({ ...this.s, sound: this.sound.state(), soundTone: this.sound.tone(), soundUrgent: this.sound.urgent() }, calm);
   }
 
   /** The sound follows the data (shared/consoleView.ts alertFor), and only while someone is logged in and not muted. */
@@ -255,7 +266,12 @@ export class ConsoleStore {
       return;
     }
     const before = this.s.station;
-    this.set({ station: st });
+    // Records nobody waits to see (each console's "shown" report of each card) render with the next change, or
+    // within CALM_RENDER_MS: under a storm they otherwise took a full render of their own after every alarm's.
+    this.set(
+      { station: st },
+      batch.every((r) => CALM_RECORDS.has(r.event.type)),
+    );
     for (const { event: e } of batch) {
       // Only new, still open alarms call for the OS's attention (not a catch-up of old ones).
       const inc = e.type === 'alarm.received' && !before.incidents.get(e.incidentId) ? st.incidents.get(e.incidentId) : undefined;

@@ -248,6 +248,30 @@ describe('the console store and its replica', () => {
     expect(fake.notify).toHaveBeenCalledTimes(1);
   });
 
+  it('renders an alarm at once, but lets "shown" reports wait to be rendered together (a storm must not render twice per alarm)', async () => {
+    const { store, link } = await loggedIn();
+    link.handlers.hello(hello('J1'));
+    link.handlers.records([rec(1, alarm(1))]);
+    await new Promise((r) => setTimeout(r, 60)); // the renders of the login and the first alarm are out
+    let renders = 0;
+    store.subscribe(() => renders++);
+    const shown = (seq: number, n: number): JournalRecord =>
+      rec(seq, { type: 'incident.shown', at: T0 + 100 + n, incidentId: `20261130-000${n}`, operator: officer });
+
+    link.handlers.records([shown(2, 1)]);
+    expect(store.state.station.incidents.get('20261130-0001')?.shownAt).toBe(T0 + 101); // folded at once …
+    await new Promise((r) => setTimeout(r, 40));
+    expect(renders).toBe(0); // … rendered later
+    await until('the calm render', () => renders === 1, 1000);
+
+    await new Promise((r) => setTimeout(r, 60));
+    link.handlers.records([shown(3, 1)]);
+    link.handlers.records([rec(4, alarm(2))]);
+    expect(renders).toBe(2); // the alarm did not wait for the calm render: it took the shown record with it
+    await new Promise((r) => setTimeout(r, 250));
+    expect(renders).toBe(2);
+  });
+
   it('merges health changes into the table it holds', async () => {
     const { store, link } = await loggedIn();
     link.handlers.health([health('A', true), health('B', true), health('C', true)]);
