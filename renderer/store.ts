@@ -50,8 +50,12 @@ const DEFAULT_CONSOLE_SETTINGS: ConsoleSettings = { unitStaleMs: DEFAULT_UNIT_ST
  */
 export const LINK_LOST_AFTER_MS = 1000;
 
-/** Records that change nothing an officer waits for: they may wait CALM_RENDER_MS to be rendered with others. */
-const CALM_RECORDS: ReadonlySet<string> = new Set(['incident.shown']);
+/**
+ * Records that change nothing an officer waits for, and may wait CALM_RENDER_MS to be rendered with others: each
+ * console's "shown" report of each card, and a further press of an alarm already on screen (its count; a flooding
+ * terminal's presses arrive as a stream of these). The sound follows them at once all the same.
+ */
+const CALM_RECORDS: ReadonlySet<string> = new Set(['incident.shown', 'alarm.repeated']);
 const CALM_RENDER_MS = 150;
 
 const SESSION_KEY = 'station.session';
@@ -266,8 +270,8 @@ export class ConsoleStore {
       return;
     }
     const before = this.s.station;
-    // Records nobody waits to see (each console's "shown" report of each card) render with the next change, or
-    // within CALM_RENDER_MS: under a storm they otherwise took a full render of their own after every alarm's.
+    // Records nobody waits to see (CALM_RECORDS) render with the next change, or within CALM_RENDER_MS: under a
+    // storm they otherwise took a full render of their own after every alarm's.
     this.set(
       { station: st },
       batch.every((r) => CALM_RECORDS.has(r.event.type)),
