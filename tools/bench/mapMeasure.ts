@@ -294,7 +294,10 @@ export async function startSecondOfficer(
           try {
             if (!check(`acknowledge ${incidentId}`, await socket.timeout(5000).emitWithAck('acknowledge', { incidentId }))) return;
             await sleep(1000);
-            if (check(`resolve ${incidentId}`, await socket.timeout(5000).emitWithAck('resolve', { incidentId, disposition: 'test', note: 'map bench' }))) ok++;
+            if (
+              check(`resolve ${incidentId}`, await socket.timeout(5000).emitWithAck('resolve', { incidentId, disposition: 'false_alarm', note: 'map bench' }))
+            )
+              ok++;
           } catch (e) {
             failed.push(`${incidentId}: ${(e as Error).message}`);
           }

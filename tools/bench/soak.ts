@@ -192,7 +192,7 @@ async function startConsole(core: TimedCore, creds: DemoCredentials): Promise<{ 
     const ack = (await socket.timeout(10_000).emitWithAck('acknowledge', { incidentId })) as { ok: boolean; error?: { message: string } };
     if (!ack.ok) throw new Error(`acknowledge ${incidentId}: ${ack.error?.message}`);
     tally.acknowledged++;
-    const res2 = (await socket.timeout(10_000).emitWithAck('resolve', { incidentId, disposition: 'test', note: 'soak' })) as {
+    const res2 = (await socket.timeout(10_000).emitWithAck('resolve', { incidentId, disposition: 'false_alarm', note: 'soak' })) as {
       ok: boolean;
       error?: { message: string };
     };
@@ -202,8 +202,11 @@ async function startConsole(core: TimedCore, creds: DemoCredentials): Promise<{ 
   const onRecord = (r: JournalRecord): void => {
     tally.lastSeq = Math.max(tally.lastSeq, r.seq);
     const e = r.event;
+    // A further press of a terminal whose alarm of that kind is still open joins it: shown on its card.
+    if (e.type === 'alarm.repeated') for (const id of e.alarmIds) if (id.startsWith('soak-') && !tally.shown.has(id)) tally.shown.set(id, clock());
     if (e.type !== 'alarm.received' || !e.alarmId.startsWith('soak-') || tally.shown.has(e.alarmId)) return;
     tally.shown.set(e.alarmId, clock());
+    if (e.kind === 'test') return; // the station takes and closes a test press itself: nobody works it
     handle(e.incidentId).catch((err: unknown) => void (tally.commandFailures.length < 20 && tally.commandFailures.push((err as Error).message)));
   };
   socket.on('records', (batch: JournalRecord[]) => batch.forEach(onRecord));
