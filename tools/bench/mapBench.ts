@@ -168,6 +168,9 @@ async function main(): Promise<number> {
     stationPaced = await press(page, senders, opts.alarms, opts.alarmMs, 'sp', coreOut, handle);
     if (prof && profiling) prof.alarms = await profiling;
   });
+  // The second officer resolves each alarm ~3 s after it came: before the burst, the paced run's last ones are
+  // closed, so none of the burst's presses joins one of them as a repeat.
+  if (opts.burst > 0 && handle) await sleep(4500);
   const stationBurst = opts.burst > 0 ? await press(page, senders, opts.burst, 0, 'sb', coreOut, handle) : undefined;
   const fleetReport: FleetReport = await fleet.stop();
   const clockAfter = await pageClock(page);

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { type BrowserContext, type CDPSession, type Page } from 'playwright-core';
+import type { AlarmKind } from '../../shared/protocol';
 import type { AreaGeometry, LatLng } from '../../shared/geo';
 import { LONGHUA_ADCODE } from '../../shared/sampleCounty';
 import { ROOT, type CoreProcess } from '../../test/support/core';
@@ -224,6 +225,8 @@ export interface PressRun {
 
 let runCounter = 0;
 
+const MAP_KINDS: readonly AlarmKind[] = ['panic', 'intrusion', 'violence', 'fire', 'medical', 'other'];
+
 /**
  * Presses `count` alarms `intervalMs` apart (0 = back to back) on an absolute schedule and waits until the page shows
  * all of them. `onAck` gets each station ack (to hand the incident to the second officer).
@@ -240,7 +243,9 @@ export async function press(
   const run = `${tag}${++runCounter}`;
   progress(`${count} alarms ${intervalMs > 0 ? `${intervalMs} ms apart` : 'back to back'} → ${new URL(page.url()).port === '' ? page.url() : 'page'}`);
   const ids = Array.from({ length: count }, (_, i) => `mb-${run}-${String(i).padStart(4, '0')}`);
-  const { emitAt, ackAt } = await pressAlarms(senders, ids, intervalMs, onAck);
+  // Each terminal presses another kind each time: a burst from the few pressing terminals would otherwise join
+  // their open alarms as repeat presses (counted on the card, no card of their own).
+  const { emitAt, ackAt } = await pressAlarms(senders, ids, intervalMs, onAck, (i) => MAP_KINDS[Math.floor(i / senders.length) % MAP_KINDS.length]!);
   try {
     await page.waitForFunction((want) => want.every((id) => id in (window as unknown as PageWindow).__seen), ids, { polling: 100, timeout: 30_000 });
   } catch {
