@@ -10,6 +10,10 @@ import { GROUP_BYS, STAT_INTERVALS, type GroupStats, type IntervalStats, type St
 export const MAX_STATS_PERIOD_MS = 400 * 86_400_000;
 /** Ids listed per list in an answer (the total is always there). */
 export const MAX_LISTED_IDS = 200;
+/** Ids listed per list over all the groups together, so a year by 1,000 schools stays a few hundred KB. */
+export const GROUP_IDS_BUDGET = 5000;
+/** Ids listed per list of each group when there are `groups` groups: the budget shared, from 10 to MAX_LISTED_IDS. */
+export const groupListBound = (groups: number): number => Math.max(10, Math.min(MAX_LISTED_IDS, Math.floor(GROUP_IDS_BUDGET / Math.max(1, groups))));
 /** Filter values per list (school ids, kinds) one query may name. */
 export const MAX_FILTER_VALUES = 5000;
 
@@ -106,9 +110,13 @@ function trimGroup(g: GroupStats, max: number): GroupFigures {
   };
 }
 
-/** The report as answered: the same figures, every id list cut to its first `max` ids with its total. */
+/**
+ * The report as answered: the same figures, every id list cut to its first ids with its total: `max` for the whole
+ * set, and for each group its share of GROUP_IDS_BUDGET (`groupListBound`).
+ */
 export function trimReport(r: StatsReport, max = MAX_LISTED_IDS): StatsAnswerReport {
+  const perGroup = Math.min(max, groupListBound(r.groups.length));
   const f = r.filter;
   const filter = defined({ ...f, schoolIds: f.schoolIds && [...f.schoolIds], kinds: f.kinds && [...f.kinds] });
-  return { filter, groupBy: r.groupBy, all: trimGroup(r.all, max), groups: r.groups.map((g) => trimGroup(g, max)) };
+  return { filter, groupBy: r.groupBy, all: trimGroup(r.all, max), groups: r.groups.map((g) => trimGroup(g, perGroup)) };
 }
