@@ -60,7 +60,7 @@ export const statsZh = {
 };
 
 export const statsEn: typeof statsZh = {
-  tabStats: 'Statistics',
+  tabStats: 'Stats',
   statsTitle: 'Response-time statistics',
   statsPeriod: 'Period',
   statsThisMonth: 'This month',

@@ -27,7 +27,7 @@ function download(filename: string, text: string): void {
 }
 
 interface Listing {
-  title: string;
+  interval: StatInterval;
   list: IdList;
 }
 
@@ -79,7 +79,7 @@ export function StatsView({ reference }: { reference: ReferenceData | undefined 
   const summary = report && summaryRows(report, c);
   const groups = report && report.groupBy !== 'none' ? groupRows(report, c, names) : undefined;
   const outside = (what: StatInterval, list: IdList | undefined): void => {
-    if (list) setListing({ title: format(c.statsOutsideTitle, { what: c.statsIntervals[what] }), list });
+    if (list) setListing({ interval: what, list });
   };
   const exportCsv = (): void => {
     if (!report) return;
@@ -185,7 +185,7 @@ export function StatsView({ reference }: { reference: ReferenceData | undefined 
           </table>
           {listing && (
             <div className="stats-listing" data-testid="stats-listing">
-              <strong>{listing.title}</strong>
+              <strong>{format(c.statsOutsideTitle, { what: c.statsIntervals[listing.interval] })}</strong>
               <ul>
                 {listing.list.ids.map((id) => (
                   <li key={id}>{id}</li>
@@ -214,7 +214,7 @@ export function StatsView({ reference }: { reference: ReferenceData | undefined 
                       {cells.map((cell, i) => {
                         const f = i >= 3 ? Object.values(group.intervals)[i - 3] : undefined;
                         return (
-                          <td key={i} className={f && belowGoal(f) ? 'below' : undefined}>
+                          <td key={i} className={f ? (belowGoal(f) ? 'figure below' : 'figure') : undefined}>
                             {cell}
                           </td>
                         );

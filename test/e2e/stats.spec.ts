@@ -79,4 +79,12 @@ test('a chief reads n = 2 for real alarms (the drill apart), the ids behind a fi
   const screen = [...(await tableRows(summary)), ...(await tableRows(page.getByTestId('stats-groups')))];
   expect(parsed.records.map((r) => r.fields)).toEqual(screen);
   expect(screen).toHaveLength(1 + 6 + 1 + schools);
+
+  // In English: the same figures, the interface's words.
+  await page.getByRole('button', { name: 'English' }).click();
+  await expect(page.getByTestId('stats-summary-title')).toContainText('Summary (');
+  await expect(ackRow.nth(0)).toHaveText('received → acknowledged');
+  await expect(ackRow.nth(6)).toHaveText('50.0 %');
+  await expect(page.getByTestId('stats-listing')).toContainText('Incidents outside target: received → acknowledged');
+  await page.screenshot({ path: test.info().outputPath('stats-en-1280x720.png') });
 });
