@@ -10,7 +10,10 @@ import { GROUP_BYS, STAT_INTERVALS, type GroupStats, type IntervalStats, type St
 export const MAX_STATS_PERIOD_MS = 400 * 86_400_000;
 /** Ids listed per list in an answer (the total is always there). */
 export const MAX_LISTED_IDS = 200;
-/** Ids listed per list over all the groups together, so a year by 1,000 schools stays a few hundred KB. */
+/**
+ * Ids listed per list over all the groups together. Measured on 100,000 incidents: a year by 1,000 schools answers
+ * about 1 MB (mostly the figures of each group, not the ids), by week about 160 KB, by unit about 120 KB.
+ */
 export const GROUP_IDS_BUDGET = 5000;
 /** Ids listed per list of each group when there are `groups` groups: the budget shared, from 10 to MAX_LISTED_IDS. */
 export const groupListBound = (groups: number): number => Math.max(10, Math.min(MAX_LISTED_IDS, Math.floor(GROUP_IDS_BUDGET / Math.max(1, groups))));
