@@ -112,7 +112,9 @@ export async function startCore(config: StationConfig, now: () => number = Date.
     ...(config.testOverdueMs !== undefined ? { testOverdueMs: config.testOverdueMs } : {}),
     ...(config.timeZone !== undefined ? { timeZone: config.timeZone } : {}),
   });
-  const snapshots = new SnapshotWriter(config.dataDir, () => captureSnapshot(journal, station.ledger.state, station.ledger.statuses, now()));
+  const snapshots = new SnapshotWriter(config.dataDir, () =>
+    captureSnapshot(journal, station.ledger.state, station.ledger.statuses, now(), station.ledger.targetChanges),
+  );
   station.subscribe({ record: () => snapshots.recorded() });
   // A start that had many records to read writes a snapshot soon (after it listens), so the next start does not.
   // After the background check of the chain: both at once make garbage faster than V8 collects it (peak RSS +300 MiB).

@@ -7,10 +7,12 @@ import type { SchoolType } from '../shared/model';
 import type { DataKind } from '../shared/dataExchange';
 import { handsEn, handsZh } from './i18nHands';
 import { termsEn, termsZh } from './i18nTerms';
+import { statsEn, statsZh } from './i18nStats';
 
 const zh = {
   ...handsZh,
   ...termsZh,
+  ...statsZh,
   appTitle: '校园报警接处警台',
   login: '登录',
   loggingIn: '正在登录…',
@@ -230,6 +232,7 @@ export type Catalogue = typeof zh;
 const en: Catalogue = {
   ...handsEn,
   ...termsEn,
+  ...statsEn,
   appTitle: 'School Alarm Console',
   login: 'Log in',
   loggingIn: 'Logging in…',

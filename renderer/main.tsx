@@ -4,6 +4,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import 'leaflet/dist/leaflet.css';
 import './styles.css';
+import './stats.css';
 import { App } from './components/App';
 import { applyTheme, storedTheme } from './components/theme';
 

@@ -9,6 +9,7 @@ import { DEVICE_FAULT_KINDS, DISPOSITIONS, type OperatorRef } from './events';
 import { ERROR_CODES, REFUSAL_REASONS } from './protocol';
 import { checkProfile } from './response';
 import { can, type Action } from './roles';
+import { statsReportSchema, statsRequestSchema } from './statsWire';
 
 // --- limits: the core refuses beyond them, the console's fields stop at them (UTF-16 units, as `maxLength`). ---
 
@@ -59,12 +60,15 @@ export const importAckSchema = z.union([
 ]);
 /** Export: the file's text and a suggested file name. */
 export const exportAckSchema = z.union([z.object({ ok: z.literal(true), text: z.string(), filename: z.string() }), refusalSchema]);
+/** The response-time statistics of a period (shared/statsWire.ts). */
+export const statsAckSchema = z.union([z.object({ ok: z.literal(true), report: statsReportSchema }), refusalSchema]);
 
 export type CommandAck = z.infer<typeof commandAckSchema>;
 export type SecretAck = z.infer<typeof secretAckSchema>;
 export type ImportRefusal = z.infer<typeof importRefusalSchema>;
 export type ImportAck = z.infer<typeof importAckSchema>;
 export type ExportAck = z.infer<typeof exportAckSchema>;
+export type StatsAck = z.infer<typeof statsAckSchema>;
 
 // --- requests ---
 
@@ -129,6 +133,8 @@ const commands = {
     commandAckSchema,
   ),
   reopen: command('incident.handle', HANDLE, z.object({ incidentId: id, reason: nonBlank(MAX_REASON_LENGTH, 'a reason to reopen') }), commandAckSchema),
+  /** The response-time statistics of a period: read only, computed by the core from its state. */
+  stats: command('stats.view', 'may not read the statistics', statsRequestSchema, statsAckSchema),
   'admin:setTargets': command('registry.manage', 'may not change the targets', z.object({ profile }), commandAckSchema),
   'admin:addTerminal': command('registry.manage', ADMIN, z.object({ deviceId: id, schoolId: id, label: text(MAX_LABEL_LENGTH, 'label') }), secretAckSchema),
   'admin:rotate': command('registry.manage', ADMIN, z.object({ id }), secretAckSchema),

@@ -1,7 +1,7 @@
 // shared/ — what each operator role may do. The core enforces it; the console only uses it to hide buttons.
 import type { Role } from './events';
 
-export type Action = 'incident.acknowledge' | 'incident.handle' | 'incident.view' | 'device.acknowledgeFault' | 'registry.manage';
+export type Action = 'incident.acknowledge' | 'incident.handle' | 'incident.view' | 'device.acknowledgeFault' | 'registry.manage' | 'stats.view';
 
 const allowed: Record<Action, readonly Role[]> = {
   'incident.view': ['officer', 'chief', 'trainer', 'admin'],
@@ -11,6 +11,9 @@ const allowed: Record<Action, readonly Role[]> = {
   'incident.handle': ['officer', 'chief'],
   'device.acknowledgeFault': ['officer', 'chief', 'admin'],
   'registry.manage': ['admin'],
+  // The response-time statistics: the chief's report, and officers may read how their station answers. A trainer's
+  // drills and an admin's registry are other jobs (PRODUCT.md).
+  'stats.view': ['officer', 'chief'],
 };
 
 export function can(role: Role, action: Action): boolean {

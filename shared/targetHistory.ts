@@ -1,6 +1,6 @@
 // shared/ — which target profile was in force when: the history of `targets.set` admin records, so an incident is
 // judged by the targets of its own time, not today's. Pure: the records are passed in.
-import type { JournalRecord } from './events';
+import type { JournalRecord, StationEvent } from './events';
 import { checkProfile, type TargetProfile } from './response';
 
 /** A profile and the instant it came into force. */
@@ -20,19 +20,29 @@ export type TargetHistory = readonly [TargetChange, ...TargetChange[]];
  */
 export function targetHistory(records: Iterable<JournalRecord>, initial: TargetProfile): TargetHistory {
   const changes: TargetChange[] = [];
-  for (const { event: e } of records) {
-    if (e.type !== 'admin.action' || e.action !== 'targets.set' || e.detail === undefined) continue;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(e.detail);
-    } catch {
-      continue;
-    }
-    const checked = checkProfile(parsed);
-    if (checked.ok) changes.push({ from: e.at, targets: checked.value });
+  for (const { event } of records) {
+    const change = targetChangeOf(event);
+    if (change) changes.push(change);
   }
-  changes.sort((a, b) => a.from - b.from);
-  return [{ from: 0, targets: initial }, ...changes];
+  return historyOf(changes, initial);
+}
+
+/** The change an event makes: an `admin.action` `targets.set` whose detail is a valid profile, else undefined. */
+export function targetChangeOf(e: StationEvent): TargetChange | undefined {
+  if (e.type !== 'admin.action' || e.action !== 'targets.set' || e.detail === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(e.detail);
+  } catch {
+    return undefined;
+  }
+  const checked = checkProfile(parsed);
+  return checked.ok ? { from: e.at, targets: checked.value } : undefined;
+}
+
+/** The history of changes already taken from records (`targetChangeOf`), after `initial`; sorted by time (stable). */
+export function historyOf(changes: readonly TargetChange[], initial: TargetProfile): TargetHistory {
+  return [{ from: 0, targets: initial }, ...[...changes].sort((a, b) => a.from - b.from)];
 }
 
 /** The profile in force at `at`: the last change whose `from` ≤ at, else the first (binary search). */

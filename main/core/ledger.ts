@@ -5,6 +5,7 @@ import { StationFold, type Incident, type StationState } from '../../shared/inci
 import type { AlarmReceived, JournalRecord, StationEvent } from '../../shared/events';
 import { alarmStatusOf, refusal, type AlarmStatus, type ErrorCode, type Refusal } from '../../shared/protocol';
 import { isOpen } from '../../shared/consoleView';
+import { targetChangeOf, type TargetChange } from '../../shared/targetHistory';
 import type { Journal } from './journal';
 import type { Registry } from './registry';
 
@@ -29,16 +30,21 @@ export type CommitResult = { ok: true; records: JournalRecord[] } | Refusal;
 export class StationRestore {
   readonly fold: StationFold;
   readonly lastStatus: Map<string, AlarmStatus>;
+  /** Every change of the response targets (`targets.set` records), for the statistics: read once, here. */
+  readonly targetChanges: TargetChange[];
   /** From the start of the journal, or from a state snapshot (main/core/snapshot.ts) and the records after it. */
-  constructor(from?: { state: StationState; lastStatus: Map<string, AlarmStatus> }) {
+  constructor(from?: { state: StationState; lastStatus: Map<string, AlarmStatus>; targetChanges?: readonly TargetChange[] }) {
     this.fold = new StationFold(from?.state).own().restoring();
     this.lastStatus = from?.lastStatus ?? new Map();
+    this.targetChanges = [...(from?.targetChanges ?? [])];
   }
   readonly onRecord = (r: JournalRecord): void => {
     const e = r.event;
     const id = 'incidentId' in e ? e.incidentId : undefined;
     const before = id !== undefined ? this.fold.peek(id)?.state : undefined;
     this.fold.apply(r);
+    const change = targetChangeOf(e);
+    if (change) this.targetChanges.push(change);
     const inc = id !== undefined ? this.fold.peek(id) : undefined;
     if (inc && inc.state !== before) this.lastStatus.set(inc.id, alarmStatusOf(inc, e.at));
   };
@@ -53,6 +59,8 @@ export class Ledger {
   private readonly lastStatus = new Map<string, AlarmStatus>();
   /** Unresolved incidents by device: a flood's repeats find their incident without scanning a year of them. */
   private readonly openByDevice = new Map<string, Set<string>>();
+  /** The target changes journalled so far (restored, then as committed), in journal order. */
+  private readonly changes: TargetChange[];
 
   constructor(
     readonly journal: Journal,
@@ -61,6 +69,7 @@ export class Ledger {
     restored: StationRestore,
   ) {
     this.sf = restored.fold;
+    this.changes = [...restored.targetChanges];
     for (const [k, v] of restored.lastStatus) this.lastStatus.set(k, v);
     for (const inc of this.state.incidents.values()) if (isOpen(inc)) this.trackOpen(inc);
   }
@@ -136,6 +145,8 @@ export class Ledger {
       const event = record.event;
       const before = 'incidentId' in event ? this.state.incidents.get(event.incidentId)?.state : undefined;
       this.sf.apply(record);
+      const change = targetChangeOf(event);
+      if (change) this.changes.push(change);
       const inc = 'incidentId' in event ? this.state.incidents.get(event.incidentId) : undefined;
       if (inc && OPENS_OR_CLOSES.has(event.type)) this.trackOpen(inc);
       this.emit('record', record);
@@ -152,6 +163,11 @@ export class Ledger {
     const status = alarmStatusOf(inc, at, alarmId);
     if (alarmId === inc.alarmId) this.lastStatus.set(inc.id, status);
     this.emit('alarmStatus', inc.deviceId, status);
+  }
+
+  /** Every change of the response targets in the journal, in journal order (shared/targetHistory.ts). */
+  get targetChanges(): readonly TargetChange[] {
+    return this.changes;
   }
 
   /** Every incident's last alarm:status (for a state snapshot). */

@@ -9,11 +9,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { StationState } from '../../shared/incidentModel';
 import type { AlarmStatus } from '../../shared/protocol';
+import { checkProfile } from '../../shared/response';
+import type { TargetChange } from '../../shared/targetHistory';
 import type { Journal } from './journal';
 import type { JournalAnchor } from './journalRead';
 import { DATA_FILES } from './settings';
 
-const FORMAT = 'station-snapshot/2';
+// /3: the target changes (for the statistics: they come from records a start after the snapshot does not read).
+const FORMAT = 'station-snapshot/3';
 /**
  * Items per line (and per slice of writing). Small enough that each line's string is an ordinary young object
  * (2,000 incidents made 1.5 MB strings, which V8 keeps until a full collection: +450 MiB while writing a year;
@@ -31,8 +34,8 @@ interface Header {
   anchor: JournalAnchor;
   writtenAt: number;
 }
-type Section = 'incidents' | 'alarmIndex' | 'devices' | 'units' | 'assignments' | 'lastStatus';
-const SECTIONS: readonly Section[] = ['incidents', 'alarmIndex', 'devices', 'units', 'assignments', 'lastStatus'];
+type Section = 'incidents' | 'alarmIndex' | 'devices' | 'units' | 'assignments' | 'lastStatus' | 'targetChanges';
+const SECTIONS: readonly Section[] = ['incidents', 'alarmIndex', 'devices', 'units', 'assignments', 'lastStatus', 'targetChanges'];
 
 /** What a start takes from a snapshot. */
 export interface LoadedSnapshot {
@@ -40,6 +43,8 @@ export interface LoadedSnapshot {
   anchor: JournalAnchor;
   state: StationState;
   lastStatus: Map<string, AlarmStatus>;
+  /** The response targets' changes journalled up to the anchor, in journal order. */
+  targetChanges: TargetChange[];
 }
 
 /** The state and the journal's position at one moment: taken synchronously, written later (entries are immutable). */
@@ -50,7 +55,13 @@ export interface Capture {
 
 export const snapshotFile = (dir: string): string => path.join(dir, DATA_FILES.snapshot);
 
-export function capture(journal: Journal, state: StationState, lastStatus: ReadonlyMap<string, AlarmStatus>, now: number): Capture {
+export function capture(
+  journal: Journal,
+  state: StationState,
+  lastStatus: ReadonlyMap<string, AlarmStatus>,
+  now: number,
+  targetChanges: readonly TargetChange[] = [],
+): Capture {
   const anchor = journal.position();
   if (anchor.seq !== state.seq) throw new Error(`the state (seq ${state.seq}) is not the journal's (seq ${anchor.seq})`);
   return {
@@ -62,6 +73,8 @@ export function capture(journal: Journal, state: StationState, lastStatus: Reado
       ['units', [...state.units]],
       ['assignments', [...state.assignments]],
       ['lastStatus', [...lastStatus]],
+      // Keyed by their place in the list (a Map of them keeps the order).
+      ['targetChanges', targetChanges.map((c, i) => [String(i), c] as const)],
     ],
   };
 }
@@ -146,6 +159,7 @@ function readSnapshot(file: string): LoadedSnapshot {
     units: new Map(),
     assignments: new Map(),
     lastStatus: new Map(),
+    targetChanges: new Map(),
   };
   let lineNo = 0;
   for (const buf of rawLines(file)) {
@@ -188,7 +202,14 @@ function readSnapshot(file: string): LoadedSnapshot {
       assignments: maps.assignments as StationState['assignments'],
     },
     lastStatus: maps.lastStatus as Map<string, AlarmStatus>,
+    targetChanges: [...maps.targetChanges.values()].filter(isTargetChange),
   };
+}
+
+/** A target change as written (a checksum holds the file; the profile is checked again all the same). */
+function isTargetChange(v: unknown): v is TargetChange {
+  const c = v as Partial<TargetChange> | null;
+  return typeof c === 'object' && c !== null && typeof c.from === 'number' && checkProfile(c.targets).ok;
 }
 
 const NEWLINE = Buffer.from('\n');

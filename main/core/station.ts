@@ -6,6 +6,7 @@
 //   tests      test presses overdue (a device fault after the configured days)
 //   operators  what officers do to incidents and faults
 //   admin      registry, targets, data exchange (journalled)
+//   stats      the response-time statistics (read only)
 import type { JournalRecord } from '../../shared/events';
 import type { Incident, StationState } from '../../shared/incidents';
 import { DEFAULT_HEARTBEAT_MS, type AlarmStatus } from '../../shared/protocol';
@@ -16,6 +17,7 @@ import { OperatorCommands } from './operatorCommands';
 import type { Registry } from './registry';
 import { DEFAULT_TEST_OVERDUE_DAYS } from './settings';
 import { StationAdmin } from './stationAdmin';
+import { StationStats } from './stationStats';
 import { TerminalIntake } from './terminalIntake';
 import { TestSupervision } from './testPresses';
 import { UnitIntake } from './unitIntake';
@@ -45,6 +47,7 @@ export class Station {
   readonly units: UnitIntake;
   readonly operators: OperatorCommands;
   readonly admin: StationAdmin;
+  readonly stats: StationStats;
 
   constructor(
     readonly journal: Journal,
@@ -65,6 +68,7 @@ export class Station {
     this.units = new UnitIntake(this.ledger, this.devices);
     this.operators = new OperatorCommands(this.ledger, (id) => this.terminals.isVolatile(id));
     this.admin = new StationAdmin(this.ledger, o.timeZone);
+    this.stats = new StationStats(this.ledger, o.timeZone);
     // Any registry change — admin screen, CLI file edit, or a direct call — reaches the gateways at once.
     registry.onChange((revoked) => this.ledger.emit('registryChanged', revoked));
   }

@@ -392,6 +392,7 @@ export function attachConsoleNamespace(
     'admin:setDisabled': (op, r) => station.admin.setDisabled(op, r.id, r.disabled),
     'admin:import': (op, r) => station.admin.importData(op, r),
     'admin:export': (op, r) => station.admin.exportData(op, r),
+    stats: (op, r) => station.stats.query(op, r),
   } satisfies ConsoleHandlers;
 
   nsp.use((socket, next) => {

@@ -17,6 +17,7 @@ import { IncidentCard } from './IncidentCard';
 import { IncidentPanel } from './IncidentPanel';
 import { LinkLostBanner, LogoutButton } from './LinkAlerts';
 import { StationMap } from './map/StationMap';
+import { StatsView } from './StatsView';
 import { TodayList } from './TodayList';
 
 /** The big clock: the only part of the header that ticks. */
@@ -32,7 +33,7 @@ function HeaderClock() {
 export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onToggleLang: () => void }) {
   const { t, c } = useI18n();
   const [selected, setSelected] = useState<string>();
-  const [tab, setTab] = useState<'console' | 'devices' | 'admin'>('console');
+  const [tab, setTab] = useState<'console' | 'devices' | 'stats' | 'admin'>('console');
   // 接警 opens the alarm and moves the focus into its panel (by mouse or keyboard): a counter the panel watches.
   const [panelFocus, setPanelFocus] = useState(0);
   // Stable, so the queue's memoized cards are not all rendered again for each new alarm.
@@ -89,6 +90,11 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
             {t('tabDevices')}
             {faults.length > 0 && <span className="badge">{faults.length}</span>}
           </button>
+          {getStore().canViewStats() && (
+            <button className={tab === 'stats' ? 'active' : ''} data-testid="tab-stats" onClick={() => setTab('stats')}>
+              {t('tabStats')}
+            </button>
+          )}
           {getStore().canAdminister() && (
             <button className={tab === 'admin' ? 'active' : ''} data-testid="tab-admin" onClick={() => setTab('admin')}>
               {t('tabAdmin')}
@@ -196,6 +202,7 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
             testOverdue={new Set(faults.filter((f) => f.kind === 'test_overdue').map((f) => f.deviceId))}
           />
         )}
+        {tab === 'stats' && <StatsView reference={state.reference} />}
         {tab === 'admin' && <AdminView reference={state.reference} health={state.health} />}
       </div>
     </div>

@@ -13,6 +13,7 @@ import { foldRecords, type StationState } from '../../../shared/incidents';
 import type { JournalRecord, OperatorRef } from '../../../shared/events';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import { school } from '../../support/registryFixture';
+import { DEFAULT_TARGETS } from '../../../shared/response';
 
 let root: string;
 const cores: RunningCore[] = [];
@@ -134,6 +135,25 @@ describe('the state snapshot', () => {
     // And it goes on: ids are not reused, a pressed-again alarm joins its open incident.
     activity(core, 3);
     expect(plain(core.station.ledger.state)).toEqual(plain(coldFold(dir)));
+  });
+
+  it('keeps the response targets changed before it: a start from it judges the statistics by them (issue 12)', async () => {
+    const dir = freshDir();
+    let core = await setUp(dir);
+    const ADMIN: OperatorRef = { username: 'root', displayName: '管理员', role: 'admin' };
+    const CHIEF: OperatorRef = { username: 'zhang', displayName: '张所长', role: 'chief' };
+    expect(core.station.admin.setTargets(ADMIN, { ...DEFAULT_TARGETS, acknowledgeMs: 1 })).toEqual({ ok: true });
+    const changes = [...core.station.ledger.targetChanges];
+    expect(changes.map((c) => c.targets.acknowledgeMs)).toEqual([1]);
+    activity(core, 4);
+    await core.writeSnapshot();
+    activity(core, 1);
+    await stop(core);
+    core = await start(dir);
+    expect(logs.join('\n')).toMatch(/from the snapshot at seq/);
+    expect(core.station.ledger.targetChanges).toEqual(changes);
+    expect(core.station.stats.targets().map((c) => c.targets.acknowledgeMs)).toEqual([DEFAULT_TARGETS.acknowledgeMs, 1]);
+    expect(core.station.stats.query(CHIEF, { from: 0, to: 1, class: 'real', groupBy: 'none' }).ok).toBe(true);
   });
 
   it('writes what the state was when it was taken, while commits go on during the write', async () => {

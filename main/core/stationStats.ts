@@ -1,0 +1,45 @@
+// main/ (core, Node) — the response-time statistics a chief (or an officer) reads: computed from the core's folded
+// state and the history of the response targets it keeps (the `targets.set` records, read once at start and
+// followed as they are committed), never by reading the journal again. Read only: nothing is journalled.
+import { admitCommand, type StatsAck } from '../../shared/consoleContract';
+import type { OperatorRef } from '../../shared/events';
+import { STATION_TIME_ZONE } from '../../shared/duty';
+import { DEFAULT_TARGETS } from '../../shared/response';
+import { responseStats } from '../../shared/responseStats';
+import { trimReport } from '../../shared/statsWire';
+import { historyOf, type TargetHistory } from '../../shared/targetHistory';
+import type { Ledger } from './ledger';
+
+export class StationStats {
+  constructor(
+    private readonly ledger: Ledger,
+    /** The station's time zone: hours, weekdays, weeks, months and shifts are its wall clock. */
+    private readonly timeZone: string = STATION_TIME_ZONE,
+  ) {}
+
+  /**
+   * The profiles over time. Before the first recorded change the station ran on the defaults (a registry starts
+   * with them, and every change from a console is journalled); with no change recorded, the registry's current
+   * profile is the one in force (a registry file written with its own targets before any console changed them).
+   */
+  targets(): TargetHistory {
+    const changes = this.ledger.targetChanges;
+    return historyOf(changes, changes.length > 0 ? DEFAULT_TARGETS : this.ledger.registry.targets());
+  }
+
+  /** `stats`: the figures of one period (permission, then payload, by the contract), with the id lists trimmed. */
+  query(operator: OperatorRef, payload: unknown): StatsAck {
+    const req = admitCommand('stats', operator, payload);
+    if (!req.ok) return req;
+    const { groupBy, ...filter } = req.value;
+    const registry = this.ledger.registry;
+    const report = responseStats(this.ledger.state.incidents.values(), {
+      filter,
+      groupBy,
+      targets: this.targets(),
+      areaOf: (schoolId) => registry.school(schoolId)?.area,
+      timeZone: this.timeZone,
+    });
+    return { ok: true, report: trimReport(report) };
+  }
+}

@@ -1,0 +1,232 @@
+// renderer/ — the statistics tab (chiefs and officers): a period on the station's calendar, a class, a grouping; the
+// core computes the figures (the `stats` command) and this screen draws them, lists the incidents outside target
+// behind a figure, and saves what is shown as CSV (the same rows, statsRows.ts).
+import { useEffect, useMemo, useState } from 'react';
+import { GROUP_BYS, type GroupBy, type IncidentClass, type StatInterval } from '../../shared/responseStats';
+import type { IdList, StatsAnswerReport } from '../../shared/statsWire';
+import type { ReferenceData } from '../../shared/model';
+import { format, refusalText, useI18n } from '../i18n';
+import { getStore } from '../store';
+import { stationDate, stationTimeZone, useNow } from '../time';
+import { belowGoal, groupRows, periodOf, statsCsv, summaryRows, type Names, type PeriodChoice } from './statsRows';
+
+const CLASSES: readonly IncidentClass[] = ['real', 'drill', 'test'];
+const PERIODS: readonly PeriodChoice[] = ['thisMonth', 'lastMonth', 'last7', 'custom'];
+
+/** Saves the CSV through a temporary <a download> on a blob: URL (as the admin export does). */
+function download(filename: string, text: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  a.hidden = true;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+interface Listing {
+  interval: StatInterval;
+  list: IdList;
+}
+
+export function StatsView({ reference }: { reference: ReferenceData | undefined }) {
+  const { t, c, name } = useI18n();
+  const now = useNow(60_000);
+  const zone = stationTimeZone();
+  const [choice, setChoice] = useState<PeriodChoice>('thisMonth');
+  const [custom, setCustom] = useState(() => ({ from: stationDate(now - 6 * 86_400_000), to: stationDate(now) }));
+  const [cls, setCls] = useState<IncidentClass>('real');
+  const [groupBy, setGroupBy] = useState<GroupBy>('school');
+  const [report, setReport] = useState<StatsAnswerReport>();
+  const [error, setError] = useState<string>();
+  const [answered, setAnswered] = useState<string>();
+  const [listing, setListing] = useState<Listing>();
+  const [asked, setAsked] = useState(0);
+  // The period is computed on the day's start (a new minute does not ask again).
+  const day = stationDate(now);
+  const period = useMemo(() => periodOf(choice, now, zone, custom), [choice, day, zone, custom]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  // What is asked now; the screen says "computing" until the answer to it has come.
+  const queryKey = period && `${period.from}-${period.to}-${cls}-${groupBy}-${asked}`;
+  const busy = queryKey !== undefined && queryKey !== answered;
+  useEffect(() => {
+    if (!period) return;
+    let live = true;
+    const key = queryKey;
+    void getStore()
+      .stats({ ...period, class: cls, groupBy })
+      .then((r) => {
+        if (!live) return;
+        setAnswered(key);
+        if (r.ok) {
+          setReport(r.report);
+          setError(undefined);
+        } else setError(refusalText(c, r.error));
+      });
+    return () => {
+      live = false;
+    };
+  }, [period?.from, period?.to, cls, groupBy, asked]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const names: Names = useMemo(() => {
+    const schools = new Map((reference?.schools ?? []).map((s) => [s.id, s]));
+    const units = new Map((reference?.units ?? []).map((u) => [u.id, u]));
+    return { school: (id) => name(schools.get(id), id), unit: (id) => name(units.get(id), id) };
+  }, [reference, name]);
+
+  const summary = report && summaryRows(report, c);
+  const groups = report && report.groupBy !== 'none' ? groupRows(report, c, names) : undefined;
+  const outside = (what: StatInterval, list: IdList | undefined): void => {
+    if (list) setListing({ interval: what, list });
+  };
+  const exportCsv = (): void => {
+    if (!report) return;
+    download(
+      `response-stats-${stationDate(report.filter.from)}-${stationDate(report.filter.to - 1)}-${report.filter.class}-${report.groupBy}.csv`,
+      statsCsv(report, c, names),
+    );
+  };
+
+  return (
+    <section className="admin stats" data-testid="stats">
+      <h2>{t('statsTitle')}</h2>
+      <div className="stats-controls">
+        <label>
+          {t('statsPeriod')}
+          <select data-testid="stats-period" value={choice} onChange={(e) => setChoice(e.target.value as PeriodChoice)}>
+            {PERIODS.map((p) => (
+              <option key={p} value={p}>
+                {t(p === 'thisMonth' ? 'statsThisMonth' : p === 'lastMonth' ? 'statsLastMonth' : p === 'last7' ? 'statsLast7' : 'statsCustom')}
+              </option>
+            ))}
+          </select>
+        </label>
+        {choice === 'custom' && (
+          <>
+            <label>
+              {t('statsFrom')}
+              <input data-testid="stats-from" value={custom.from} size={10} maxLength={10} onChange={(e) => setCustom({ ...custom, from: e.target.value })} />
+            </label>
+            <label>
+              {t('statsTo')}
+              <input data-testid="stats-to" value={custom.to} size={10} maxLength={10} onChange={(e) => setCustom({ ...custom, to: e.target.value })} />
+            </label>
+          </>
+        )}
+        <label>
+          {t('statsClass')}
+          <select data-testid="stats-class" value={cls} onChange={(e) => setCls(e.target.value as IncidentClass)}>
+            {CLASSES.map((k) => (
+              <option key={k} value={k}>
+                {c.statsClasses[k]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('statsGroupBy')}
+          <select data-testid="stats-group" value={groupBy} onChange={(e) => setGroupBy(e.target.value as GroupBy)}>
+            {GROUP_BYS.map((g) => (
+              <option key={g} value={g}>
+                {c.statsGroupBys[g]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button onClick={() => setAsked((n) => n + 1)} disabled={!period}>
+          {t('statsRefresh')}
+        </button>
+        <button data-testid="stats-export" onClick={exportCsv} disabled={!report}>
+          {t('statsExport')}
+        </button>
+        {busy && <span className="muted">{t('statsLoading')}</span>}
+      </div>
+      {!period && <p className="error">{t('statsBadDates')}</p>}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {report && summary && (
+        <>
+          <h3 data-testid="stats-summary-title">
+            {t('statsSummary', { from: stationDate(report.filter.from), to: stationDate(report.filter.to - 1), n: report.all.total, open: report.all.open })}
+          </h3>
+          <table data-testid="stats-summary">
+            <thead>
+              <tr>
+                {summary.head.map((h) => (
+                  <th key={h}>{h}</th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {summary.rows.map(({ interval, cells }) => {
+                const f = report.all.intervals[interval];
+                return (
+                  <tr key={interval} data-interval={interval}>
+                    {cells.map((cell, i) => (
+                      <td key={i} className={i === 6 && belowGoal(f) ? 'below' : undefined}>
+                        {i === 7 && f.withinTarget && f.withinTarget.outside.total > 0 ? (
+                          <button className="link" data-testid={`stats-outside-${interval}`} onClick={() => outside(interval, f.withinTarget?.outside)}>
+                            {cell}
+                          </button>
+                        ) : (
+                          cell
+                        )}
+                      </td>
+                    ))}
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+          {listing && (
+            <div className="stats-listing" data-testid="stats-listing">
+              <strong>{format(c.statsOutsideTitle, { what: c.statsIntervals[listing.interval] })}</strong>
+              <ul>
+                {listing.list.ids.map((id) => (
+                  <li key={id}>{id}</li>
+                ))}
+              </ul>
+              {listing.list.total > listing.list.ids.length && <p>{t('statsMore', { n: listing.list.total - listing.list.ids.length })}</p>}
+              <button onClick={() => setListing(undefined)}>{t('statsClose')}</button>
+            </div>
+          )}
+          {groups && (
+            <>
+              <h3>
+                {t('statsGroups')} <span className="muted">({t('statsCellHint')})</span>
+              </h3>
+              <table data-testid="stats-groups">
+                <thead>
+                  <tr>
+                    {groups.head.map((h) => (
+                      <th key={h}>{h}</th>
+                    ))}
+                  </tr>
+                </thead>
+                <tbody>
+                  {groups.rows.map(({ group, cells }) => (
+                    <tr key={group.key}>
+                      {cells.map((cell, i) => {
+                        const f = i >= 3 ? Object.values(group.intervals)[i - 3] : undefined;
+                        return (
+                          <td key={i} className={f ? (belowGoal(f) ? 'figure below' : 'figure') : undefined}>
+                            {cell}
+                          </td>
+                        );
+                      })}
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </>
+          )}
+        </>
+      )}
+    </section>
+  );
+}

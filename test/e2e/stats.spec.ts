@@ -1,0 +1,90 @@
+// test/e2e — the chief reads the response-time statistics (issue 12, first slice): two real alarms and a drill are
+// pressed and acknowledged; the statistics tab counts the real ones (the drill apart), lists the incidents behind a
+// figure, and its CSV export (UTF-8 with BOM) holds exactly the rows on screen.
+import fs from 'node:fs';
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import { parseCsv } from '../../shared/csv';
+import { startCoreProcess, type CoreProcess } from '../support/core';
+import { connectTerminal } from '../support/terminal';
+import { incident, logIn } from './console';
+
+let core: CoreProcess;
+test.beforeEach(async () => {
+  core = await startCoreProcess();
+});
+test.afterEach(async () => {
+  await core?.stop();
+});
+
+/** The text of every row of a table (head and body), cell by cell, as a person reads it. */
+const tableRows = (table: Locator): Promise<string[][]> =>
+  table.evaluate((t) => [...t.querySelectorAll('tr')].map((tr) => [...tr.querySelectorAll('th, td')].map((c) => (c as HTMLElement).innerText.trim())));
+
+/** Presses on a terminal and acknowledges the card; `late`: only once the card's timer is red (past the 10 s target). */
+async function pressAndAcknowledge(page: Page, terminalIndex: number, alarmId: string, opts: { drill?: boolean; late?: boolean } = {}): Promise<string> {
+  const t = core.credentials.terminals[terminalIndex]!;
+  const term = await connectTerminal(core.url, t.deviceId, t.token);
+  const ack = await term.press({ alarmId, kind: 'panic', ...(opts.drill ? { drill: true } : {}) });
+  expect(ack).toMatchObject({ ok: true });
+  const card = incident(page, alarmId);
+  // The card's waiting time, on the station clock, past 0:10.
+  if (opts.late) await expect(card.getByTestId('waited')).toHaveText(/0:(1[1-9]|[2-5]\d)$/, { timeout: 15_000 });
+  await card.getByTestId('ack').click();
+  await expect(card).toHaveAttribute('data-state', 'acknowledged');
+  await term.close();
+  return (ack as { incidentId: string }).incidentId;
+}
+
+test('a chief reads n = 2 for real alarms (the drill apart), the ids behind a figure, and a CSV equal to the screen', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await logIn(page, core, 'chief');
+  await pressAndAcknowledge(page, 0, 'stats-real-1');
+  const late = await pressAndAcknowledge(page, 1, 'stats-real-2', { late: true });
+  await pressAndAcknowledge(page, 2, 'stats-drill-1', { drill: true });
+  const schools = new Set([0, 1].map((i) => core.credentials.terminals[i]!.schoolId)).size;
+
+  await page.getByTestId('tab-stats').click();
+  const summary = page.getByTestId('stats-summary');
+  await expect(page.getByTestId('stats-summary-title')).toContainText('共 2 起');
+  const ackRow = summary.locator('tr[data-interval=acknowledged] td');
+  await expect(ackRow.nth(0)).toHaveText('收到→接警');
+  await expect(ackRow.nth(1)).toHaveText('2');
+  // One of two acknowledged within the 10 s target: 50 %, shown red (below 90 %), and one outside.
+  await expect(ackRow.nth(6)).toHaveText('50.0 %');
+  await expect(ackRow.nth(6)).toHaveClass(/below/);
+  await expect(ackRow.nth(7)).toHaveText('1');
+  // Grouped by school (the default): one row per school of the two real alarms.
+  await expect(page.getByTestId('stats-groups').locator('tbody tr')).toHaveCount(schools);
+
+  // The drill is counted apart.
+  await page.getByTestId('stats-class').selectOption('drill');
+  await expect(page.getByTestId('stats-summary-title')).toContainText('共 1 起');
+  await expect(ackRow.nth(1)).toHaveText('1');
+  await page.getByTestId('stats-class').selectOption('real');
+  await expect(page.getByTestId('stats-summary-title')).toContainText('共 2 起');
+
+  // The figure's incidents outside target, one click away.
+  await page.getByTestId('stats-outside-acknowledged').click();
+  await expect(page.getByTestId('stats-listing').locator('li')).toHaveText([late]);
+
+  await page.screenshot({ path: test.info().outputPath('stats-zh-1280x720.png') });
+
+  // The CSV export: the same rows as the two tables on screen, UTF-8 with a BOM.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('stats-export').click()]);
+  expect(download.suggestedFilename()).toMatch(/^response-stats-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}-real-school\.csv$/);
+  const bytes = fs.readFileSync(await download.path());
+  expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+  const parsed = parseCsv(bytes.toString('utf8'));
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.error));
+  const screen = [...(await tableRows(summary)), ...(await tableRows(page.getByTestId('stats-groups')))];
+  expect(parsed.records.map((r) => r.fields)).toEqual(screen);
+  expect(screen).toHaveLength(1 + 6 + 1 + schools);
+
+  // In English: the same figures, the interface's words.
+  await page.getByRole('button', { name: 'English' }).click();
+  await expect(page.getByTestId('stats-summary-title')).toContainText('Summary (');
+  await expect(ackRow.nth(0)).toHaveText('received → acknowledged');
+  await expect(ackRow.nth(6)).toHaveText('50.0 %');
+  await expect(page.getByTestId('stats-listing')).toContainText('Incidents outside target: received → acknowledged');
+  await page.screenshot({ path: test.info().outputPath('stats-en-1280x720.png') });
+});
