@@ -79,7 +79,7 @@ export const PERCENTILES = [50, 90, 95] as const;
  * the values measured, never an interpolation. 10 values: p50 is the 5th, p90 the 9th, p95 the 10th.
  * Undefined for no values.
  */
-export function nearestRank(sortedAsc: readonly number[], p: number): number | undefined {
+export function nearestRank(sortedAsc: ArrayLike<number>, p: number): number | undefined {
   if (sortedAsc.length === 0) return undefined;
   const rank = Math.min(sortedAsc.length, Math.max(1, Math.ceil((p / 100) * sortedAsc.length)));
   return sortedAsc[rank - 1];
@@ -150,48 +150,59 @@ export interface StatsOptions {
   timeZone?: string;
 }
 
-interface Sample {
-  ms: number;
-  id: string;
-  within: boolean | undefined;
+/**
+ * One interval's samples as parallel arrays (a year is hundreds of thousands of samples: one object each made
+ * the garbage collector the biggest cost of a query that holds the core's event loop).
+ */
+interface Samples {
+  ms: number[];
+  ids: string[];
+  /** Ids of the samples over their target. */
+  outside: string[];
 }
 
 interface Accumulator {
   ids: string[];
   openIds: string[];
   areaAssumedIds: string[];
-  samples: Record<StatInterval, Sample[]>;
+  samples: Record<StatInterval, Samples>;
 }
 
+const newSamples = (): Samples => ({ ms: [], ids: [], outside: [] });
 const newAccumulator = (): Accumulator => ({
   ids: [],
   openIds: [],
   areaAssumedIds: [],
-  samples: { shown: [], acknowledged: [], dispatched: [], accepted: [], on_scene: [], resolved: [] },
+  samples: {
+    shown: newSamples(),
+    acknowledged: newSamples(),
+    dispatched: newSamples(),
+    accepted: newSamples(),
+    on_scene: newSamples(),
+    resolved: newSamples(),
+  },
 });
 
-interface Measured {
-  interval: StatInterval;
-  ms: number;
-  targetMs: number | undefined;
-}
+/** One incident's intervals (NaN: did not happen) and targets (NaN: none), in STAT_INTERVALS order. */
+const measuredMs = new Float64Array(STAT_INTERVALS.length);
+const measuredTarget = new Float64Array(STAT_INTERVALS.length);
 
-/** The intervals that happened for one incident, each with its target (if any) under `t` for area `area`. */
-function measure(inc: Incident, t: TargetProfile, area: AreaClass): Measured[] {
+/** Fills measuredMs and measuredTarget for one incident under profile `t` and area `area`. */
+function measure(inc: Incident, t: TargetProfile, area: AreaClass): void {
   const m = milestones(inc);
-  const since = (start: number | undefined, end: number | undefined): number | undefined =>
-    start !== undefined && end !== undefined ? end - start : undefined;
-  const all: [StatInterval, number | undefined, number | undefined][] = [
-    ['shown', since(inc.receivedAt, inc.shownAt), t.showMs],
-    ['acknowledged', since(inc.receivedAt, m.acknowledged), t.acknowledgeMs],
-    ['dispatched', since(inc.receivedAt, m.dispatched), t.dispatchMs],
-    ['accepted', since(m.dispatched, m.accepted), undefined],
-    ['on_scene', since(inc.receivedAt, m.on_scene), t.onSceneMs[area]],
-    ['resolved', since(inc.receivedAt, m.resolved), undefined],
-  ];
-  const out: Measured[] = [];
-  for (const [interval, ms, targetMs] of all) if (ms !== undefined) out.push({ interval, ms, targetMs });
-  return out;
+  const since = (start: number | undefined, end: number | undefined): number => (start !== undefined && end !== undefined ? end - start : NaN);
+  measuredMs[0] = since(inc.receivedAt, inc.shownAt);
+  measuredMs[1] = since(inc.receivedAt, m.acknowledged);
+  measuredMs[2] = since(inc.receivedAt, m.dispatched);
+  measuredMs[3] = since(m.dispatched, m.accepted);
+  measuredMs[4] = since(inc.receivedAt, m.on_scene);
+  measuredMs[5] = since(inc.receivedAt, m.resolved);
+  measuredTarget[0] = t.showMs;
+  measuredTarget[1] = t.acknowledgeMs;
+  measuredTarget[2] = t.dispatchMs;
+  measuredTarget[3] = NaN;
+  measuredTarget[4] = t.onSceneMs[area];
+  measuredTarget[5] = NaN;
 }
 
 /** The keys of the groups an incident belongs to (several only by unit). */
@@ -227,20 +238,20 @@ function summarize(key: string, acc: Accumulator): GroupStats {
   const intervals = {} as Record<StatInterval, IntervalStats>;
   for (const interval of STAT_INTERVALS) {
     const samples = acc.samples[interval];
-    const sorted = samples.map((s) => s.ms).sort((a, b) => a - b);
+    const n = samples.ms.length;
+    const sorted = Float64Array.from(samples.ms).sort(); // a typed array sorts by value
     let maxId: string | undefined;
     let max: number | undefined;
-    for (const s of samples) if (max === undefined || s.ms > max) [max, maxId] = [s.ms, s.id];
+    for (let i = 0; i < n; i++) if (max === undefined || samples.ms[i]! > max) [max, maxId] = [samples.ms[i]!, samples.ids[i]!];
     const judged = interval !== 'accepted' && interval !== 'resolved';
     let withinTarget: WithinTarget | undefined;
     if (judged) {
-      const outsideIds = samples.filter((s) => s.within === false).map((s) => s.id);
-      const count = samples.length - outsideIds.length;
-      withinTarget = { count, percent: samples.length ? (count / samples.length) * 100 : undefined, outsideIds };
+      const count = n - samples.outside.length;
+      withinTarget = { count, percent: n ? (count / n) * 100 : undefined, outsideIds: samples.outside };
     }
     intervals[interval] = {
-      count: samples.length,
-      missing: total - samples.length,
+      count: n,
+      missing: total - n,
       p50: nearestRank(sorted, 50),
       p90: nearestRank(sorted, 90),
       p95: nearestRank(sorted, 95),
@@ -253,40 +264,59 @@ function summarize(key: string, acc: Accumulator): GroupStats {
 }
 
 /**
- * The statistics of the incidents that pass `filter`, split by `groupBy`. An open incident counts in its group's
- * total and open count, and in an interval only once that interval's end has happened. Each interval is judged
- * against the profile in force at the incident's receivedAt (`targetsAt`), the on-scene one for its school's area.
- * Groups are Maps keyed by outside ids, so `__proto__` or `constructor` is an ordinary key.
+ * The statistics of the incidents that pass `filter`, split by `groupBy`, built one incident at a time (the core
+ * adds a year of incidents in slices, so a chief's query never holds the alarms up; `responseStats` in one go).
+ * An open incident counts in its group's total and open count, and in an interval only once that interval's end
+ * has happened. Each interval is judged against the profile in force at the incident's receivedAt
+ * (`targetsAt`), the on-scene one for its school's area. Groups are Maps keyed by outside ids, so `__proto__` or
+ * `constructor` is an ordinary key.
  */
-export function responseStats(incidents: Iterable<Incident>, opts: StatsOptions): StatsReport {
-  const { filter, groupBy } = opts;
-  const shifts = opts.shifts ?? DEFAULT_SHIFTS;
-  const clock = zonedClock(opts.timeZone ?? STATION_TIME_ZONE);
-  const all = newAccumulator();
-  const groups = new Map<string, Accumulator>();
-  for (const inc of incidents) {
-    if (!matchesFilter(inc, filter)) continue;
-    const known = opts.areaOf(inc.schoolId);
-    const measured = measure(inc, targetsAt(opts.targets, inc.receivedAt), known ?? 'urban');
+export class StatsBuilder {
+  private readonly shifts: readonly Shift[];
+  private readonly clock: (at: number) => ZonedParts;
+  private readonly all = newAccumulator();
+  private readonly groups = new Map<string, Accumulator>();
+
+  constructor(private readonly opts: StatsOptions) {
+    this.shifts = opts.shifts ?? DEFAULT_SHIFTS;
+    this.clock = zonedClock(opts.timeZone ?? STATION_TIME_ZONE);
+  }
+
+  add(inc: Incident): void {
+    const { filter, groupBy } = this.opts;
+    if (!matchesFilter(inc, filter)) return;
+    const known = this.opts.areaOf(inc.schoolId);
+    measure(inc, targetsAt(this.opts.targets, inc.receivedAt), known ?? 'urban');
     let parts: ZonedParts | undefined;
-    const local = (): ZonedParts => (parts ??= clock(inc.receivedAt));
-    const keys = groupBy === 'none' ? [] : groupKeys(inc, groupBy, local, shifts);
-    const accs = [all, ...keys.map((k) => groups.get(k) ?? groups.set(k, newAccumulator()).get(k)!)];
+    const local = (): ZonedParts => (parts ??= this.clock(inc.receivedAt));
+    const keys = groupBy === 'none' ? [] : groupKeys(inc, groupBy, local, this.shifts);
+    const accs = [this.all, ...keys.map((k) => this.groups.get(k) ?? this.groups.set(k, newAccumulator()).get(k)!)];
     for (const acc of accs) {
       acc.ids.push(inc.id);
       if (inc.resolvedAt === undefined) acc.openIds.push(inc.id);
       if (known === undefined) acc.areaAssumedIds.push(inc.id);
-      for (const m of measured) {
-        acc.samples[m.interval].push({ ms: m.ms, id: inc.id, within: m.targetMs === undefined ? undefined : m.ms <= m.targetMs });
+      for (let k = 0; k < STAT_INTERVALS.length; k++) {
+        const ms = measuredMs[k]!;
+        if (Number.isNaN(ms)) continue;
+        const into = acc.samples[STAT_INTERVALS[k]!];
+        into.ms.push(ms);
+        into.ids.push(inc.id);
+        if (ms > measuredTarget[k]!) into.outside.push(inc.id); // false when the target is NaN (none)
       }
     }
   }
-  const allStats = summarize(NO_GROUP, all);
-  const keys = [...groups.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return {
-    filter,
-    groupBy,
-    all: allStats,
-    groups: groupBy === 'none' ? [allStats] : keys.map((k) => summarize(k, groups.get(k)!)),
-  };
+
+  report(): StatsReport {
+    const { filter, groupBy } = this.opts;
+    const allStats = summarize(NO_GROUP, this.all);
+    const keys = [...this.groups.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return { filter, groupBy, all: allStats, groups: groupBy === 'none' ? [allStats] : keys.map((k) => summarize(k, this.groups.get(k)!)) };
+  }
+}
+
+/** The statistics of `incidents` in one go (see StatsBuilder). */
+export function responseStats(incidents: Iterable<Incident>, opts: StatsOptions): StatsReport {
+  const b = new StatsBuilder(opts);
+  for (const inc of incidents) b.add(inc);
+  return b.report();
 }

@@ -35,29 +35,49 @@ export function shiftAt(minutes: number, shifts: readonly Shift[]): string | und
 }
 
 const QUARTER_MS = 15 * 60_000;
+const DAY_MS = 86_400_000;
 
 /**
- * `zonedParts` for many instants, cached by quarter hour: Intl formatting costs microseconds and a year's
- * statistics ask it 100,000 times. Every time zone in use today is a whole number of quarter hours from UTC and
- * changes its offset on a quarter hour, so a UTC quarter hour is one local quarter hour, within one local hour
- * and day: the parts of its start plus the whole minutes since are the parts of any instant within it.
+ * zonedParts for many instants, fast: Intl is slow over a year of incidents. Each UTC day's offset is looked up
+ * twice (its first and last minute); when they agree (every day but a zone's clock-change days) the parts are
+ * plain arithmetic on that offset, otherwise each quarter hour is asked of Intl (a clock change is on a quarter).
  */
 export function zonedClock(timeZone = STATION_TIME_ZONE): (at: number) => ZonedParts {
-  const cache = new Map<number, ZonedParts>();
-  return (at) => {
+  const quarters = new Map<number, ZonedParts>();
+  /** UTC day → the wall clock's offset in ms when it is the same all day, null on a clock-change day. */
+  const offsets = new Map<number, number | null>();
+  const offsetAt = (minuteStart: number): number => {
+    const p = zonedParts(minuteStart, timeZone);
+    return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute) - minuteStart;
+  };
+  const byQuarter = (at: number): ZonedParts => {
     const q = Math.floor(at / QUARTER_MS);
-    let base = cache.get(q);
+    let base = quarters.get(q);
     if (!base) {
       base = zonedParts(q * QUARTER_MS, timeZone);
-      cache.set(q, base);
+      quarters.set(q, base);
     }
     const extra = Math.floor((at - q * QUARTER_MS) / 60_000);
     return extra === 0 ? base : { ...base, minute: base.minute + extra, minutes: base.minutes + extra };
   };
+  return (at) => {
+    const d = Math.floor(at / DAY_MS);
+    let off = offsets.get(d);
+    if (off === undefined) {
+      const first = offsetAt(d * DAY_MS);
+      off = first === offsetAt((d + 1) * DAY_MS - 60_000) ? first : null;
+      offsets.set(d, off);
+    }
+    if (off === null) return byQuarter(at);
+    const w = new Date(Math.floor(at / 60_000) * 60_000 + off);
+    const hour = w.getUTCHours();
+    const minute = w.getUTCMinutes();
+    const weekday = w.getUTCDay() === 0 ? 7 : w.getUTCDay();
+    return { year: w.getUTCFullYear(), month: w.getUTCMonth() + 1, day: w.getUTCDate(), hour, minute, weekday, minutes: hour * 60 + minute };
+  };
 }
 
 const pad2 = (n: number): string => String(n).padStart(2, '0');
-const DAY_MS = 86_400_000;
 
 /** The ISO 8601 week of a local date, "YYYY-Www" (weeks start on Monday; week 1 holds the year's first Thursday). */
 export function isoWeekKey(p: Pick<ZonedParts, 'year' | 'month' | 'day' | 'weekday'>): string {

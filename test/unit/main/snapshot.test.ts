@@ -153,7 +153,7 @@ describe('the state snapshot', () => {
     expect(logs.join('\n')).toMatch(/from the snapshot at seq/);
     expect(core.station.ledger.targetChanges).toEqual(changes);
     expect(core.station.stats.targets().map((c) => c.targets.acknowledgeMs)).toEqual([DEFAULT_TARGETS.acknowledgeMs, 1]);
-    expect(core.station.stats.query(CHIEF, { from: 0, to: 1, class: 'real', groupBy: 'none' }).ok).toBe(true);
+    expect((await core.station.stats.query(CHIEF, { from: 0, to: 1, class: 'real', groupBy: 'none' })).ok).toBe(true);
   });
 
   it('writes what the state was when it was taken, while commits go on during the write', async () => {

@@ -6,6 +6,7 @@ import type { Journal } from '../../../main/core/journal';
 import { Registry, type RegistryData } from '../../../main/core/registry';
 import { hashSecret, type SecretHash } from '../../../main/core/secrets';
 import { StationRestore, type Station } from '../../../main/core/station';
+import { StationStats } from '../../../main/core/stationStats';
 import type { StatsAck } from '../../../shared/consoleContract';
 import type { OperatorRef } from '../../../shared/events';
 import { DEFAULT_TARGETS } from '../../../shared/response';
@@ -63,12 +64,12 @@ function report(a: StatsAck): StatsAnswerReport {
 }
 
 describe('stats: the figures of a period', () => {
-  it('a chief reads count, percentiles, max and share within the acknowledge target; drills and tests apart', () => {
+  it('a chief reads count, percentiles, max and share within the acknowledge target; drills and tests apart', async () => {
     const s = station();
     const a = alarm(s, 'T-1', 'a1', T0, 4_000);
     const b = alarm(s, 'T-2', 'a2', T0 + 60_000, 12_000); // late: the target is 10 s
     const c = alarm(s, 'T-1', 'a3', T0 + 120_000, 8_000, { drill: true });
-    const r = report(s.stats.query(chief, { ...period, class: 'real', groupBy: 'school' }));
+    const r = report(await s.stats.query(chief, { ...period, class: 'real', groupBy: 'school' }));
     expect(r.all.total).toBe(2);
     expect(r.all.ids).toEqual({ ids: [a, b], total: 2 });
     const ack = r.all.intervals.acknowledged;
@@ -79,39 +80,58 @@ describe('stats: the figures of a period', () => {
       ['school-1', 1, 1],
       ['school-2', 1, 1],
     ]);
-    const drills = report(s.stats.query(officer, { ...period, class: 'drill', groupBy: 'none' }));
+    const drills = report(await s.stats.query(officer, { ...period, class: 'drill', groupBy: 'none' }));
     expect(drills.all.ids).toEqual({ ids: [c], total: 1 });
     expect(drills.all.intervals.acknowledged.withinTarget?.percent).toBe(100);
     // The period is [from, to) on receivedAt.
-    expect(report(s.stats.query(chief, { from: T0 + 1, to: T0 + DAY_MS, class: 'real', groupBy: 'none' })).all.ids.ids).toEqual([b]);
+    expect(report(await s.stats.query(chief, { from: T0 + 1, to: T0 + DAY_MS, class: 'real', groupBy: 'none' })).all.ids.ids).toEqual([b]);
   });
 
-  it('groups by officer and shift on the station clock', () => {
+  it('gives the event loop back between slices of incidents, so an alarm is never held up by a long query', async () => {
+    const s = station();
+    // Each press a kind of its own, so none joins an open alarm of its terminal as a repeat.
+    const kinds = ['panic', 'intrusion', 'violence', 'fire'];
+    const ids = [0, 1, 2, 3, 4, 5, 6].map((n) => alarm(s, n % 2 ? 'T-1' : 'T-2', `slice-${n}`, T0 + n * 60_000, 2_000, { kind: kinds[n >> 1] }));
+    const sliced = new StationStats(s.ledger, 'Asia/Shanghai', 2);
+    let turns = 0;
+    let done = false;
+    const tick = (): void => {
+      turns++;
+      if (!done) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const r = report(await sliced.query(chief, { ...period, class: 'real', groupBy: 'none' }));
+    done = true;
+    expect(r.all.ids.ids).toEqual(ids);
+    expect(turns).toBeGreaterThanOrEqual(3); // 7 incidents, 2 per slice: the loop turned 3 times before the answer
+  });
+
+  it('groups by officer and shift on the station clock', async () => {
     const s = station();
     alarm(s, 'T-1', 'a1', T0, 4_000, {}, officer);
     alarm(s, 'T-2', 'a2', T0 + 11 * 3_600_000, 4_000, {}, chief); // 21:15 station time: night
-    const byOfficer = report(s.stats.query(chief, { ...period, class: 'real', groupBy: 'officer' }));
+    const byOfficer = report(await s.stats.query(chief, { ...period, class: 'real', groupBy: 'officer' }));
     expect(byOfficer.groups.map((g) => [g.key, g.total])).toEqual([
       ['wang', 1],
       ['zhang', 1],
     ]);
-    const byShift = report(s.stats.query(chief, { ...period, class: 'real', groupBy: 'shift' }));
+    const byShift = report(await s.stats.query(chief, { ...period, class: 'real', groupBy: 'shift' }));
     expect(byShift.groups.map((g) => [g.key, g.total])).toEqual([
       ['day', 1],
       ['night', 1],
     ]);
-    const byOfficerFiltered = report(s.stats.query(chief, { ...period, class: 'real', groupBy: 'none', officer: 'zhang' }));
+    const byOfficerFiltered = report(await s.stats.query(chief, { ...period, class: 'real', groupBy: 'none', officer: 'zhang' }));
     expect(byOfficerFiltered.all.total).toBe(1);
   });
 
-  it('cuts every id list to its first 200 ids and keeps the total', () => {
+  it('cuts every id list to its first 200 ids and keeps the total', async () => {
     const s = station();
     const ids: string[] = [];
     for (let i = 0; i < 205; i++) {
       ids.push(alarm(s, i % 2 ? 'T-1' : 'T-2', `a${i}`, T0 + i * 1_000_000, 20_000));
       expect(s.operators.resolve(officer, ids[i]!, 'false_alarm', '')).toEqual({ ok: true }); // else the next press repeats it
     }
-    const r = report(s.stats.query(chief, { from: T0, to: T0 + 300 * 1_000_000, class: 'real', groupBy: 'none' }));
+    const r = report(await s.stats.query(chief, { from: T0, to: T0 + 300 * 1_000_000, class: 'real', groupBy: 'none' }));
     expect(r.all.total).toBe(205);
     expect(r.all.ids.total).toBe(205);
     expect(r.all.ids.ids).toEqual(ids.slice(0, 200));
@@ -121,10 +141,10 @@ describe('stats: the figures of a period', () => {
 });
 
 describe('stats: who may read them, and what is refused', () => {
-  it('is refused to a trainer and an admin (forbidden), before the payload is read', () => {
+  it('is refused to a trainer and an admin (forbidden), before the payload is read', async () => {
     const s = station();
     for (const op of [trainer, admin]) {
-      const r = s.stats.query(op, { bogus: true });
+      const r = await s.stats.query(op, { bogus: true });
       expect(r.ok).toBe(false);
       if (!r.ok) expect(r.error).toMatchObject({ code: 'forbidden', reason: 'not_permitted' });
     }
@@ -141,22 +161,22 @@ describe('stats: who may read them, and what is refused', () => {
     ['school ids not a list', { ...period, class: 'real', groupBy: 'none', schoolIds: 'school-1' }],
     ['a string for a time', { from: String(T0), to: T0 + 1, class: 'real', groupBy: 'none' }],
     ['not an object', 'stats'],
-  ])('refuses %s as invalid_payload and writes nothing', (_what, payload) => {
+  ])('refuses %s as invalid_payload and writes nothing', async (_what, payload) => {
     const j = bench.journal();
     const s = station(j);
     alarm(s, 'T-1', 'a1', T0, 4_000);
     const before = j.records.length;
-    const r = s.stats.query(chief, payload);
+    const r = await s.stats.query(chief, payload);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error.code).toBe('invalid_payload');
     expect(j.records.length).toBe(before);
   });
 
-  it('a hostile school id or officer is an ordinary value that matches nothing', () => {
+  it('a hostile school id or officer is an ordinary value that matches nothing', async () => {
     const s = station();
     alarm(s, 'T-1', 'a1', T0, 4_000);
     for (const extra of [{ schoolIds: ['__proto__', 'constructor'] }, { officer: '__proto__' }, { unitId: 'toString' }]) {
-      const r = report(s.stats.query(chief, { ...period, class: 'real', groupBy: 'school', ...extra }));
+      const r = report(await s.stats.query(chief, { ...period, class: 'real', groupBy: 'school', ...extra }));
       expect(r.all.total).toBe(0);
       expect(r.groups).toEqual([]);
     }
@@ -165,33 +185,34 @@ describe('stats: who may read them, and what is refused', () => {
 });
 
 describe('stats: the targets in force at the time of each incident', () => {
-  it('an incident before an admin changed the targets is judged by the old ones, one after by the new', () => {
+  it('an incident before an admin changed the targets is judged by the old ones, one after by the new', async () => {
     const j = bench.journal();
     const s = station(j);
     const early = alarm(s, 'T-1', 'a1', T0, 8_000); // within the default 10 s
     now = T0 + 3_600_000;
     expect(s.admin.setTargets(admin, { ...DEFAULT_TARGETS, acknowledgeMs: 5_000 })).toEqual({ ok: true });
     const late = alarm(s, 'T-2', 'a2', T0 + 7_200_000, 8_000); // outside the new 5 s
-    const within = (st: Station) => report(st.stats.query(chief, { ...period, class: 'real', groupBy: 'none' })).all.intervals.acknowledged.withinTarget;
-    expect(within(s)).toEqual({ count: 1, percent: 50, outside: { ids: [late], total: 1 } });
-    expect(within(s)?.outside.ids).not.toContain(early);
+    const within = async (st: Station) =>
+      report(await st.stats.query(chief, { ...period, class: 'real', groupBy: 'none' })).all.intervals.acknowledged.withinTarget;
+    expect(await within(s)).toEqual({ count: 1, percent: 50, outside: { ids: [late], total: 1 } });
+    expect((await within(s))?.outside.ids).not.toContain(early);
 
     // After a restart the history is read again from the journal: the same answer.
     j.close();
     const j2 = bench.journal();
-    expect(within(station(j2))).toEqual({ count: 1, percent: 50, outside: { ids: [late], total: 1 } });
+    expect(await within(station(j2))).toEqual({ count: 1, percent: 50, outside: { ids: [late], total: 1 } });
   });
 
-  it('with no change recorded, the registry profile in force is the one judged by', () => {
+  it('with no change recorded, the registry profile in force is the one judged by', async () => {
     const s = station();
     const registry = s.registry;
     registry.setTargets({ ...DEFAULT_TARGETS, acknowledgeMs: 3_000 }); // a registry file with its own targets
     const id = alarm(s, 'T-1', 'a1', T0, 4_000);
-    const r = report(s.stats.query(chief, { ...period, class: 'real', groupBy: 'none' }));
+    const r = report(await s.stats.query(chief, { ...period, class: 'real', groupBy: 'none' }));
     expect(r.all.intervals.acknowledged.withinTarget?.outside.ids).toEqual([id]);
   });
 
-  it('a start from a state snapshot keeps the changes journalled before it', () => {
+  it('a start from a state snapshot keeps the changes journalled before it', async () => {
     const j = bench.journal();
     const s = station(j);
     now = T0 - 3_600_000;
@@ -201,7 +222,7 @@ describe('stats: the targets in force at the time of each incident', () => {
     const restored = new StationRestore({ state: s.ledger.state, lastStatus: new Map(s.ledger.statuses), targetChanges: s.ledger.targetChanges });
     j.close();
     const again = station(bench.journal(), { restored });
-    const r = report(again.stats.query(chief, { ...period, class: 'real', groupBy: 'none' }));
+    const r = report(await again.stats.query(chief, { ...period, class: 'real', groupBy: 'none' }));
     expect(r.all.intervals.acknowledged.withinTarget).toEqual({ count: 0, percent: 0, outside: { ids: [id], total: 1 } });
   });
 });
