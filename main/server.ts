@@ -224,7 +224,10 @@ export async function startCore(config: StationConfig, now: () => number = Date.
       clearInterval(unitsTimer);
       stopUnits();
       admission.close();
-      await new Promise<void>((resolve) => void io.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => void io.close(() => resolve()));
+      // A browser's keep-alive connection would hold the close up until it times out (a minute in tests).
+      server.closeAllConnections();
+      await closed;
       stopSessionSweep();
       sessions.close(now());
       await passwords.close();
