@@ -6,25 +6,7 @@ import type { ExportAck, ImportAck } from '../../shared/consoleApi';
 import { COLUMNS, DATA_FORMATS, DATA_KINDS, formatOfFilename, type DataFormat, type DataKind } from '../../shared/dataExchange';
 import { refusalText, useI18n } from '../i18n';
 import { getStore } from '../store';
-
-/**
- * Saves text as a file through a temporary <a download> on a blob: URL. The console's CSP (default-src 'self')
- * governs what a page fetches and embeds, not downloads, so a blob: download works (test/e2e/dataImport.spec.ts
- * checks it in Chromium under the station's real CSP).
- */
-function download(filename: string, text: string, format: DataFormat): void {
-  const type = format === 'csv' ? 'text/csv;charset=utf-8' : 'application/json;charset=utf-8';
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  a.hidden = true;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  // Revoked later, not at once: the browser reads the blob after click() returns.
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
-}
+import { downloadText } from './download';
 
 export function DataExchangeView() {
   const { t, c } = useI18n();
@@ -63,7 +45,13 @@ export function DataExchangeView() {
 
   const exportAs = (k: DataKind, format: DataFormat): void => {
     setMessage(undefined);
-    void store.exportData(k, format).then((r: ExportAck) => (r.ok ? download(r.filename, r.text, format) : setMessage(refusalText(c, r.error))));
+    void store
+      .exportData(k, format)
+      .then((r: ExportAck) =>
+        r.ok
+          ? downloadText(r.filename, r.text, format === 'csv' ? 'text/csv;charset=utf-8' : 'application/json;charset=utf-8')
+          : setMessage(refusalText(c, r.error)),
+      );
   };
 
   const credentials = result?.ok ? Object.entries(result.credentials) : [];

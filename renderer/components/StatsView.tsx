@@ -9,22 +9,10 @@ import { format, refusalText, useI18n } from '../i18n';
 import { getStore } from '../store';
 import { stationDate, stationTimeZone, useNow } from '../time';
 import { belowGoal, groupRows, periodOf, statsCsv, summaryRows, type Names, type PeriodChoice } from './statsRows';
+import { downloadText } from './download';
 
 const CLASSES: readonly IncidentClass[] = ['real', 'drill', 'test'];
 const PERIODS: readonly PeriodChoice[] = ['thisMonth', 'lastMonth', 'last7', 'custom'];
-
-/** Saves the CSV through a temporary <a download> on a blob: URL (as the admin export does). */
-function download(filename: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  a.hidden = true;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
-}
 
 interface Listing {
   interval: StatInterval;
@@ -83,9 +71,10 @@ export function StatsView({ reference }: { reference: ReferenceData | undefined 
   };
   const exportCsv = (): void => {
     if (!report) return;
-    download(
+    downloadText(
       `response-stats-${stationDate(report.filter.from)}-${stationDate(report.filter.to - 1)}-${report.filter.class}-${report.groupBy}.csv`,
       statsCsv(report, c, names),
+      'text/csv;charset=utf-8',
     );
   };
 
