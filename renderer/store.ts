@@ -111,8 +111,9 @@ export class ConsoleStore {
 
   /**
    * Tells React. At most one render per 16 ms: the first change renders at once (no added latency for a
-   * single alarm), changes arriving in a burst are folded into one render at the end of the window. A timer,
-   * not requestAnimationFrame, so a console in a background window still renders its alarms.
+   * single alarm), changes arriving in a burst are folded into one render at the end of the window. A calm
+   * change (CALM_RECORDS) waits up to CALM_RENDER_MS after the last render instead, and any other change takes
+   * it along at once. A timer, not requestAnimationFrame, so a console in a background window still renders.
    */
   private publish(next: ConsoleState, calm = false): void {
     this.s = next;
