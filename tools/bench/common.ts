@@ -8,7 +8,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { io, type Socket } from 'socket.io-client';
 import type { LoginResponse } from '../../shared/consoleApi';
 import type { JournalRecord } from '../../shared/events';
-import { ALARM_KINDS, type AlarmAck, type AlarmKind, type AlarmPayload, type Refusal } from '../../shared/protocol';
+import type { AlarmAck, AlarmKind, AlarmPayload, Refusal } from '../../shared/protocol';
 import { sendAlarm } from '../../shared/terminalClient';
 import type { CoreProcess } from '../../test/support/core';
 import { readArgs, UsageError, type OptionSpec, type ReadArgs } from '../cliArgs';
@@ -254,17 +254,6 @@ export const senderOf = (socket: Socket): Sender => ({ send: (alarm) => sendAlar
  * and waits for every ack; throws when any was refused or failed. Records each emit and ack on the bench clock;
  * onAck gets each ack's incident id.
  */
-/** The kinds of a real alarm (all but the test press, which the station closes itself). */
-const REAL_KINDS: readonly AlarmKind[] = ALARM_KINDS.filter((k) => k !== 'test');
-/**
- * For pressAlarms over `terminals` senders in turn: each terminal presses another real kind each time, so no press
- * joins its terminal's still open alarm as a repeat (a count on that card, no card of its own).
- */
-export const newKindEachPress =
-  (terminals: number) =>
-  (i: number): AlarmKind =>
-    REAL_KINDS[Math.floor(i / terminals) % REAL_KINDS.length]!;
-
 export async function pressAlarms(
   senders: Sender[],
   ids: string[],

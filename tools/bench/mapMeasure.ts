@@ -3,10 +3,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { type BrowserContext, type CDPSession, type Page } from 'playwright-core';
+import type { AlarmKind } from '../../shared/protocol';
 import type { AreaGeometry, LatLng } from '../../shared/geo';
 import { LONGHUA_ADCODE } from '../../shared/sampleCounty';
 import { ROOT, type CoreProcess } from '../../test/support/core';
-import { clock, consoleSocket, newKindEachPress, operator, pressAlarms, procCpuMs, type Sender, sleep, stats, type Stats, submitConsoleLogin } from './common';
+import { clock, consoleSocket, operator, pressAlarms, procCpuMs, type Sender, sleep, stats, type Stats, submitConsoleLogin } from './common';
 import { type AlarmWindow, checkClock, type MainThread, mainThreadBetween, readMetrics } from './page';
 import { onCleanup, progress } from './mapOptions';
 
@@ -224,6 +225,8 @@ export interface PressRun {
 
 let runCounter = 0;
 
+const MAP_KINDS: readonly AlarmKind[] = ['panic', 'intrusion', 'violence', 'fire', 'medical', 'other'];
+
 /**
  * Presses `count` alarms `intervalMs` apart (0 = back to back) on an absolute schedule and waits until the page shows
  * all of them. `onAck` gets each station ack (to hand the incident to the second officer).
@@ -242,7 +245,7 @@ export async function press(
   const ids = Array.from({ length: count }, (_, i) => `mb-${run}-${String(i).padStart(4, '0')}`);
   // Each terminal presses another kind each time: a burst from the few pressing terminals would otherwise join
   // their open alarms as repeat presses (counted on the card, no card of their own).
-  const { emitAt, ackAt } = await pressAlarms(senders, ids, intervalMs, onAck, newKindEachPress(senders.length));
+  const { emitAt, ackAt } = await pressAlarms(senders, ids, intervalMs, onAck, (i) => MAP_KINDS[Math.floor(i / senders.length) % MAP_KINDS.length]!);
   try {
     await page.waitForFunction((want) => want.every((id) => id in (window as unknown as PageWindow).__seen), ids, { polling: 100, timeout: 30_000 });
   } catch {

@@ -2,8 +2,12 @@
 // a console that already holds a busy queue. What the officer sees meanwhile: the console's frames (an
 // animation-frame loop in the page), each alarm's time from its ack to its card, and the JS heap after the storm.
 import type { Page } from 'playwright-core';
-import { newKindEachPress, pressAlarms, round2, type Sender, sleep, stats, type Stats } from './common';
+import type { AlarmKind } from '../../shared/protocol';
+import { pressAlarms, round2, type Sender, sleep, stats, type Stats } from './common';
 import type { AlarmWindow } from './page';
+
+/** Each storm terminal presses a different kind each time, so every press opens an incident (not a repeat). */
+const STORM_KINDS: readonly AlarmKind[] = ['panic', 'intrusion', 'violence', 'fire', 'medical', 'other'];
 
 export interface StormResult {
   alarms: number;
@@ -57,7 +61,13 @@ export async function stormRun(
   const before = await heapMiB(page);
   await page.evaluate(startFrames);
   const cpu0 = await rendererCpuMs();
-  const { emitAt, ackAt } = await pressAlarms(senders, ids, (seconds * 1000) / count, undefined, newKindEachPress(senders.length));
+  const { emitAt, ackAt } = await pressAlarms(
+    senders,
+    ids,
+    (seconds * 1000) / count,
+    undefined,
+    (i) => STORM_KINDS[Math.floor(i / senders.length) % STORM_KINDS.length]!,
+  );
   await page.waitForFunction((want) => want.every((id) => id in (window as unknown as AlarmWindow).__seen), ids, { polling: 100, timeout: timeoutMs });
   const cpu1 = await rendererCpuMs();
 
