@@ -15,8 +15,7 @@ import { targetsAt, type TargetHistory } from './targetHistory';
  * Real alarms, drills and test presses are ALWAYS counted apart (PRODUCT.md: drills and tests never mix into real
  * statistics). A drill is a drill whatever its kind; a test press is kind 'test' and not a drill.
  */
-export const INCIDENT_CLASSES = ['real', 'drill', 'test'] as const;
-export type IncidentClass = (typeof INCIDENT_CLASSES)[number];
+export type IncidentClass = 'real' | 'drill' | 'test';
 
 export function incidentClass(inc: Pick<Incident, 'drill' | 'kind'>): IncidentClass {
   if (inc.drill) return 'drill';

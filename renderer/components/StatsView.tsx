@@ -2,7 +2,7 @@
 // core computes the figures (the `stats` command) and this screen draws them, lists the incidents outside target
 // behind a figure, and saves what is shown as CSV (the same rows, statsRows.ts).
 import { useEffect, useMemo, useState } from 'react';
-import { GROUP_BYS, INCIDENT_CLASSES, type GroupBy, type IncidentClass, type StatInterval } from '../../shared/responseStats';
+import { GROUP_BYS, type GroupBy, type IncidentClass, type StatInterval } from '../../shared/responseStats';
 import type { IdList, StatsAnswerReport } from '../../shared/statsWire';
 import type { ReferenceData } from '../../shared/model';
 import { format, refusalText, useI18n } from '../i18n';
@@ -11,6 +11,7 @@ import { stationDate, stationTimeZone, useNow } from '../time';
 import { belowGoal, groupRows, periodOf, statsCsv, summaryRows, type Names, type PeriodChoice } from './statsRows';
 import { downloadText } from './download';
 
+const CLASSES: readonly IncidentClass[] = ['real', 'drill', 'test'];
 const PERIODS: readonly PeriodChoice[] = ['thisMonth', 'lastMonth', 'last7', 'custom'];
 
 interface Listing {
@@ -106,7 +107,7 @@ export function StatsView({ reference }: { reference: ReferenceData | undefined 
         <label>
           {t('statsClass')}
           <select data-testid="stats-class" value={cls} onChange={(e) => setCls(e.target.value as IncidentClass)}>
-            {INCIDENT_CLASSES.map((k) => (
+            {CLASSES.map((k) => (
               <option key={k} value={k}>
                 {c.statsClasses[k]}
               </option>
