@@ -27,7 +27,7 @@ const ZONES = [
   {
     dir: 'main/gateway',
     folders: ['main/gateway', 'main/core', 'shared'],
-    packages: [...NODE, 'zod', 'socket.io', 'socket.io-parser', 'pmtiles'],
+    packages: [...NODE, 'zod', 'socket.io', 'socket.io-parser', 'ws', 'pmtiles'],
     why: 'the gateway: socket.io namespaces and HTTP in front of the core',
   },
   {

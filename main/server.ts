@@ -14,7 +14,7 @@ import { loadDemoRegistry } from './demo';
 import { attachConsoleNamespace, attachTerminalNamespace, attachUnitNamespace } from './gateway/gateway';
 import { makeRequestHandler } from './gateway/http';
 import { describeProblem, openJournal } from './core/journal';
-import { ReadBudget } from './gateway/readBudget';
+import { FairWebSocketServer, ReadBudget } from './gateway/readBudget';
 import { capture as captureSnapshot, loadSnapshot, SNAPSHOT_AT_START, SnapshotWriter } from './core/snapshot';
 import { Registry } from './core/registry';
 import { hashSecret, newToken } from './core/secrets';
@@ -23,6 +23,14 @@ import { Sessions } from './core/sessions';
 import { consoleSettings, dataFile, SOCKET_FRAME_BYTES } from './core/settings';
 import { Station, StationRestore } from './core/station';
 import { openStationTiles } from './gateway/tiles';
+
+/**
+ * The listening socket's accept queue (Node's default is 511; Linux caps it at net.core.somaxconn, 4096 on current
+ * kernels). A burst of connections from one address fills a short queue, and a school's terminal connecting then
+ * has its SYN dropped and retried a second later; with room in the queue it is accepted in turn, and Admission
+ * closes the burst's excess cheaply.
+ */
+export const LISTEN_BACKLOG = 4096;
 
 export interface RunningCore {
   station: Station;
@@ -153,6 +161,8 @@ export async function startCore(config: StationConfig, now: () => number = Date.
     // connections, which could each be in the middle of such a frame, are bounded (Admission: maxPending).
     maxHttpBufferSize: SOCKET_FRAME_BYTES,
     serveClient: false,
+    // One message per turn of the event loop from each connection (main/gateway/readBudget.ts).
+    wsEngine: FairWebSocketServer,
     cors: { origin: false },
     // No binary attachments: such a packet closes the connection (main/gateway/admission.ts).
     parser: protocolParser(),
@@ -200,7 +210,7 @@ export async function startCore(config: StationConfig, now: () => number = Date.
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
+    server.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG }, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;

@@ -22,7 +22,7 @@ function newestMtime(dir) {
 }
 
 if (process.argv.includes('--if-stale') && fs.existsSync(stamp)) {
-  const sources = ['main', 'renderer', 'shared', 'tools', 'assets', 'scripts', 'package.json', 'vite.config.ts']
+  const sources = ['main', 'renderer', 'shared', 'tools', 'test/support', 'assets', 'scripts', 'package.json', 'vite.config.ts']
     .map((p) => path.join(root, p))
     .filter((p) => fs.existsSync(p))
     .map((p) => (fs.statSync(p).isDirectory() ? newestMtime(p) : fs.statSync(p).mtimeMs));

@@ -4,6 +4,7 @@
 // the event loop from other schools' alarms. Every message read is handled. (Long-polling cannot be paused: a
 // device on it has only the backlog; terminals use WebSocket, docs/security.md.)
 import type { Socket } from 'socket.io';
+import { WebSocketServer, type ServerOptions } from 'ws';
 import { RateLimiter } from '../core/rateLimit';
 
 /**
@@ -105,4 +106,15 @@ function websocketOf(socket: Socket): PausableWs | undefined {
   const transport = socket.conn.transport as unknown as { name?: string; socket?: Partial<PausableWs> };
   const ws = transport.name === 'websocket' ? transport.socket : undefined;
   return ws && typeof ws.pause === 'function' && typeof ws.resume === 'function' ? (ws as PausableWs) : undefined;
+}
+
+/**
+ * The WebSocket server under Engine.IO, with ws's `allowSynchronousEvents` off: one read of a connection (up to
+ * 64 KiB, hundreds of small frames from a flooding device) yields one message per turn of the event loop instead
+ * of all of them at once, so another school's alarm that arrived meanwhile is read in between, not after them.
+ */
+export class FairWebSocketServer extends WebSocketServer {
+  constructor(options: ServerOptions, callback?: () => void) {
+    super({ ...options, allowSynchronousEvents: false }, callback);
+  }
 }

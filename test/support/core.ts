@@ -29,11 +29,17 @@ export async function startCoreProcess(
   const dataDir = opts.dataDir ?? freshDataDir();
   const entry = path.join(ROOT, 'dist', 'main', 'start.js');
   if (!fs.existsSync(entry)) throw new Error('dist/main/start.js is missing: run `npm run build` first');
-  const child = spawn(process.execPath, [entry, '--web', '--demo', '--port', String(opts.port ?? 0), '--data-dir', dataDir, ...(opts.extraArgs ?? [])], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, STATION_HOST: '127.0.0.1', ...opts.env },
-  });
+  // CORE_NODE_ARGS (diagnostics only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"): Node flags for the core alone.
+  const nodeArgs = process.env.CORE_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, entry, '--web', '--demo', '--port', String(opts.port ?? 0), '--data-dir', dataDir, ...(opts.extraArgs ?? [])],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, STATION_HOST: '127.0.0.1', ...opts.env },
+    },
+  );
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));

@@ -5,17 +5,19 @@ import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import { io as connectClient, type Socket as ClientSocket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ReadBudget } from '../../../main/gateway/readBudget';
+import { FairWebSocketServer, ReadBudget } from '../../../main/gateway/readBudget';
 
 const closers: (() => void)[] = [];
 afterEach(() => {
   for (const c of closers.splice(0)) c();
 });
 
-async function serve(budget: ReadBudget, handled: string[]): Promise<string> {
+async function serve(budget: ReadBudget, handled: string[], opts: { fair?: boolean; read?: string[] } = {}): Promise<string> {
   const server = http.createServer();
-  const ioServer = new Server(server);
+  const ioServer = new Server(server, opts.fair === false ? {} : { wsEngine: FairWebSocketServer });
   ioServer.on('connection', (socket) => {
+    // The order in which messages were read and decoded (before any budget).
+    if (opts.read) socket.use(([name, m], next) => (opts.read!.push(name === 'msg' ? String(m) : name), next()));
     budget.watch(socket, String(socket.handshake.auth.id));
     socket.on('msg', (m: string, ack?: (r: string) => void) => {
       handled.push(m);
@@ -80,8 +82,34 @@ describe('ReadBudget', () => {
     expect(handled.filter((m) => m !== 'honest')).toEqual(Array.from({ length: 2000 }, (_, i) => `f${i}`));
   });
 
+  it('reads one message per turn from a connection whose one read brought hundreds (FairWebSocketServer)', async () => {
+    // Where the honest message is read among a flood already on the wire: with ws's default (all the messages of a
+    // read at once) it waits behind hundreds; with the station's server, behind a few.
+    const position = async (fair: boolean): Promise<number> => {
+      const budget = new ReadBudget(Date.now, 1e9, 1e9, 1e9);
+      const handled: string[] = [];
+      const read: string[] = [];
+      const url = await serve(budget, handled, { fair, read });
+      const flooder = await client(url, 'flooder');
+      const honest = await client(url, 'honest');
+      for (let i = 0; i < 3000; i++) flooder.emit('msg', `f${i}`);
+      // The flood is in the station's socket buffer before the honest message is sent.
+      await until(() => read.length > 0);
+      honest.emit('msg', 'honest');
+      await until(() => handled.length === 3001);
+      expect(handled.filter((m) => m !== 'honest')).toEqual(Array.from({ length: 3000 }, (_, i) => `f${i}`));
+      return read.indexOf('honest') - read.indexOf('f0');
+    };
+    const fair = await position(true);
+    const unfair = await position(false);
+    // Measured here: fair 30–220 (how long the honest message took to arrive), ws's default 3000 (all of it).
+    expect(fair).toBeLessThan(1000);
+    expect(unfair).toBeGreaterThan(fair);
+  });
+
   it('pauses a connection that began on long-polling and upgraded to WebSocket', async () => {
-    const budget = new ReadBudget(Date.now, 1e9, 1e9, 4);
+    // The rate runs out (one message per turn never passes the per-turn share): the connection is paused.
+    const budget = new ReadBudget(Date.now, 2000, 50, 4);
     const handled: string[] = [];
     const url = await serve(budget, handled);
     const s = connectClient(url, { auth: { id: 'upgraded' }, transports: ['polling', 'websocket'], reconnection: false, forceNew: true });
