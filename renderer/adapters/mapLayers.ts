@@ -45,6 +45,7 @@ export class SchoolMarkers {
   private readonly markers = new Map<string, { m: L.CircleMarker; school: School }>();
   private i18n: I18n | undefined;
   private offline: ReadonlySet<string> = new Set();
+  private alarmed: ReadonlySet<string> = new Set();
   private visible: Partial<Record<SchoolType, boolean>> = {};
   /**
    * The schools' own canvas, in their own pane above the overlay pane: every Leaflet canvas takes the mouse
@@ -86,29 +87,59 @@ export class SchoolMarkers {
   private stateLine(s: School): string {
     const i = this.i18n;
     if (!i) return '';
-    return `${i.c.schoolTypes[s.type]} · ${this.offline.has(s.id) ? i.t('schoolOffline') : i.t('schoolNormal')}`;
+    const states = [this.alarmed.has(s.id) ? i.t('schoolAlarmed') : '', this.offline.has(s.id) ? i.t('schoolOffline') : ''].filter(Boolean);
+    return `${i.c.schoolTypes[s.type]} · ${states.length ? states.join(' · ') : i.t('schoolNormal')}`;
   }
 
-  /** Returns how many schools of each type are on the map now. */
-  update(i18n: I18n, visible: Record<SchoolType, boolean>, offline: ReadonlySet<string>): Record<SchoolType, number> {
+  /** A school's circle: red and larger while it has an alarm awaiting 接警, grey with a dashed red ring offline. */
+  private restyle(id: string): void {
+    const entry = this.markers.get(id);
+    if (!entry) return;
+    const off = this.offline.has(id);
+    const alarm = this.alarmed.has(id);
+    entry.m.setRadius(alarm ? 8 : 6);
+    entry.m.setStyle({
+      color: off ? '#f87171' : alarm ? '#ffffff' : '#0f172a',
+      weight: off || alarm ? 2 : 1,
+      dashArray: off ? '3 3' : '',
+      fillColor: alarm ? '#ef4444' : off ? '#475569' : SCHOOL_COLOUR[entry.school.type],
+    });
+  }
+
+  /**
+   * Returns how many schools of each type are on the map now. `alarmed`: schools with an alarm awaiting 接警 (the
+   * most urgent few also get a labelled marker above them, IncidentOverlays.tsx); only the circles whose state
+   * changed are restyled, so a new alarm redraws one circle, not the county.
+   */
+  update(i18n: I18n, visible: Record<SchoolType, boolean>, offline: ReadonlySet<string>, alarmed: ReadonlySet<string>): Record<SchoolType, number> {
     if (!this.map.getPane('schools')) this.map.createPane('schools').style.zIndex = '450';
     this.i18n = i18n;
-    if (offline !== this.offline) {
-      this.offline = offline;
-      for (const [id, { m, school }] of this.markers) {
-        m.setStyle(
-          offline.has(id)
-            ? { color: '#f87171', weight: 2, dashArray: '3 3', fillColor: '#475569' }
-            : { color: '#0f172a', weight: 1, dashArray: '', fillColor: SCHOOL_COLOUR[school.type] },
-        );
-      }
+    const changed = new Set<string>();
+    for (const [before, after] of [
+      [this.offline, offline],
+      [this.alarmed, alarmed],
+    ] as const) {
+      if (before === after) continue;
+      for (const id of before) if (!after.has(id)) changed.add(id);
+      for (const id of after) if (!before.has(id)) changed.add(id);
     }
+    this.offline = offline;
+    this.alarmed = alarmed;
+    for (const id of changed) this.restyle(id);
     const counts = {} as Record<SchoolType, number>;
     for (const ty of SCHOOL_TYPES) {
       const g = this.groups.get(ty)!;
       if (this.visible[ty] !== visible[ty]) toggle(this.map, g, visible[ty]);
       this.visible[ty] = visible[ty];
       counts[ty] = visible[ty] ? g.getLayers().length : 0;
+    }
+    // An alarmed school is on the map even when its type is switched off; off again once its alarm is taken.
+    for (const id of new Set([...changed, ...alarmed])) {
+      const entry = this.markers.get(id);
+      if (!entry || visible[entry.school.type]) continue;
+      if (alarmed.has(id)) {
+        if (!this.map.hasLayer(entry.m)) entry.m.addTo(this.map);
+      } else if (this.map.hasLayer(entry.m)) entry.m.remove();
     }
     return counts;
   }

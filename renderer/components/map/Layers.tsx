@@ -39,15 +39,17 @@ export function SchoolLayer(props: {
   schools: School[];
   visible: Record<SchoolType, boolean>;
   offline: ReadonlySet<string>;
+  /** Schools with an alarm awaiting 接警: drawn red. */
+  alarmed: ReadonlySet<string>;
   focus: SchoolFocus | undefined;
   onCount: (c: Record<SchoolType, number>) => void;
 }) {
   const i18n = useI18n();
   const layer = useAdapter(makeSchools, props.schools);
-  const { visible, offline, onCount, focus } = props;
+  const { visible, offline, alarmed, onCount, focus } = props;
   useEffect(() => {
-    onCount(layer.update(i18n, visible, offline));
-  }, [layer, i18n, visible, offline, onCount]);
+    onCount(layer.update(i18n, visible, offline, alarmed));
+  }, [layer, i18n, visible, offline, alarmed, onCount]);
   const lastFocus = useRef<number>(undefined);
   useEffect(() => {
     if (!focus || focus.nonce === lastFocus.current) return;

@@ -18,7 +18,7 @@ import { useI18n } from '../../i18n';
 import { getStore } from '../../store';
 import { useNow } from '../../time';
 import { AlarmLayer, DistanceRings, FocusMarker, NearestLines } from './IncidentOverlays';
-import { useLayerVisibility } from './layers';
+import { LABELLED_ALARMS, PULSING_MARKERS, useLayerVisibility } from './layers';
 import { LayerPanel, NearestPanel, SearchBox, TileNotice, type LayerCounts } from './MapPanels';
 import { PostLayer, RoomLayer, SchoolLayer, UnitLayer, type SchoolFocus } from './Layers';
 
@@ -148,9 +148,6 @@ function Tiles({ tiles, onFailed }: { tiles: NonNullable<Basemap['tiles']>; onFa
   );
 }
 
-/** How many alarmed schools pulse on the map at once: the most urgent ones. */
-export const PULSING_MARKERS = 4;
-
 export function StationMap({ reference, incidents, alarmed, urgent, selected, units, station, health, unitStaleMs }: Props) {
   const { t, name } = useI18n();
   const mapRef = useRef<LeafletMap>(null);
@@ -198,18 +195,23 @@ export function StationMap({ reference, incidents, alarmed, urgent, selected, un
     const set = new Set(alarmed);
     return [...new Set(incidents.filter((i) => set.has(entryId(i))).map((i) => i.schoolId))].sort().join('|');
   }, [incidents, alarmed]);
-  const alarmedSchools = useMemo(() => (alarmedKey ? alarmedKey.split('|').flatMap((id) => schools.get(id) ?? []) : []), [alarmedKey, schools]);
-  // Only the most urgent few pulse (the queue's order), as only the first few cards flash: each pulsing marker is
-  // drawn again several times a second, and in a storm the eye needs the top, not 200 rings.
-  const pulsingKey = useMemo(() => {
+  const alarmedSet = useMemo(() => new Set(alarmedKey ? alarmedKey.split('|') : []), [alarmedKey]);
+  // Only the most urgent few carry their names (the queue's order), and the first of them pulse, as only the first
+  // few cards flash: each pulsing marker is drawn again several times a second, and in a storm the eye needs the
+  // top, not 200 rings and labels; the others are red dots (IncidentOverlays.tsx AlarmLayer).
+  const topKeys = useMemo(() => {
     const set = new Set(alarmed);
     const top = new Set<string>();
     for (const i of incidents) {
-      if (top.size >= PULSING_MARKERS) break;
+      if (top.size >= LABELLED_ALARMS) break;
       if (set.has(entryId(i))) top.add(i.schoolId);
     }
-    return [...top].sort().join('|');
+    const order = [...top];
+    return { labelled: [...order].sort().join('|'), pulsing: order.slice(0, PULSING_MARKERS).sort().join('|') };
   }, [incidents, alarmed]);
+  const pulsingKey = topKeys.pulsing;
+  const labelledKey = topKeys.labelled;
+  const labelledSchools = useMemo(() => (labelledKey ? labelledKey.split('|').flatMap((id) => schools.get(id) ?? []) : []), [labelledKey, schools]);
   const pulsing = useMemo(() => new Set(pulsingKey ? pulsingKey.split('|') : []), [pulsingKey]);
 
   const place = useCallback(
@@ -279,12 +281,19 @@ export function StationMap({ reference, incidents, alarmed, urgent, selected, un
           {basemap && <GeoJSON data={basemap.counties} style={outlineStyle} interactive={false} attribution={basemap.attribution} />}
         </Pane>
         {tiles && <Tiles tiles={tiles} onFailed={() => setTilesFailed(true)} />}
-        <SchoolLayer schools={reference?.schools ?? EMPTY} visible={schoolTypesShown} offline={offline} focus={focus} onCount={onSchoolCount} />
+        <SchoolLayer
+          schools={reference?.schools ?? EMPTY}
+          visible={schoolTypesShown}
+          offline={offline}
+          alarmed={alarmedSet}
+          focus={focus}
+          onCount={onSchoolCount}
+        />
         <PostLayer posts={reference?.guardPosts ?? EMPTY} shown={visible.posts} at={dutyAt ?? now} onCount={onPostCount} />
         <RoomLayer rooms={reference?.policeRooms ?? EMPTY} shown={visible.rooms} onCount={setRooms} />
         {visible.rings && focusPlace && focusOpen && <DistanceRings lat={focusPlace.lat} lng={focusPlace.lng} />}
         {focusPlace && nearest.length > 0 && <NearestLines target={focusPlace} candidates={nearest} />}
-        {focusPlace && focusOpen && focusIncident && !alarmedKey.split('|').includes(focusIncident.schoolId) && (
+        {focusPlace && focusOpen && focusIncident && !labelledKey.split('|').includes(focusIncident.schoolId) && (
           <FocusMarker lat={focusPlace.lat} lng={focusPlace.lng} name={name(schools.get(focusIncident.schoolId), focusIncident.schoolId)} />
         )}
         <UnitLayer
@@ -297,7 +306,7 @@ export function StationMap({ reference, incidents, alarmed, urgent, selected, un
           trailMs={TRAIL_MS}
           onCount={onUnitCount}
         />
-        <AlarmLayer schools={alarmedSchools} pulsing={pulsing} />
+        <AlarmLayer schools={labelledSchools} pulsing={pulsing} />
         <ScaleControl position="bottomright" imperial={false} />
         <SizeWatcher />
         <FlyTo target={focusPlace} />

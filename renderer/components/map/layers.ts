@@ -2,6 +2,11 @@
 import { useCallback, useState } from 'react';
 import type { SchoolType } from '../../../shared/model';
 
+/** How many alarmed schools pulse on the map at once: the most urgent ones. */
+export const PULSING_MARKERS = 4;
+/** How many alarmed schools carry their names on the map: the most urgent ones; the others are red circles. */
+export const LABELLED_ALARMS = 12;
+
 export type LayerKey = SchoolType | 'posts' | 'rooms' | 'units' | 'trails' | 'rings';
 export type LayerVisibility = Record<LayerKey, boolean>;
 
