@@ -8,11 +8,13 @@ import type { DataKind } from '../shared/dataExchange';
 import { handsEn, handsZh } from './i18nHands';
 import { termsEn, termsZh } from './i18nTerms';
 import { statsEn, statsZh } from './i18nStats';
+import { historyEn, historyZh } from './i18nHistory';
 
 const zh = {
   ...handsZh,
   ...termsZh,
   ...statsZh,
+  ...historyZh,
   appTitle: '校园报警接处警台',
   login: '登录',
   loggingIn: '正在登录…',
@@ -234,6 +236,7 @@ const en: Catalogue = {
   ...handsEn,
   ...termsEn,
   ...statsEn,
+  ...historyEn,
   appTitle: 'School Alarm Console',
   login: 'Log in',
   loggingIn: 'Logging in…',

@@ -6,7 +6,7 @@ import { mergeHealth, type ConsoleHello, type ConsoleSettings, type DeviceHealth
 import { parseImport, utf8Bytes, type DataFormat, type DataKind } from '../shared/dataExchange';
 import { DEFAULT_UNIT_STALE_MS, MAX_IMPORT_FRAME_TEXT_BYTES } from '../shared/limits';
 import { STATION_TIME_ZONE } from '../shared/duty';
-import { MUTE_MS, type ConsoleRequest, type StatsAck } from '../shared/consoleContract';
+import { MUTE_MS, type ConsoleRequest, type HistoryAck, type IncidentAck, type StatsAck } from '../shared/consoleContract';
 import type { AlarmReceived, JournalRecord, OperatorRef } from '../shared/events';
 import { alertFor, awaitsAcknowledgement, isAlarming } from '../shared/consoleView';
 import { emptyState, foldRecords, fromSnapshot, type StateSnapshot, type StationState } from '../shared/incidents';
@@ -390,6 +390,20 @@ export class ConsoleStore {
   async stats(req: ConsoleRequest<'stats'>): Promise<StatsAck> {
     if (!this.link) return { ok: false, error: { code: 'unreachable', message: this.say(NOT_CONNECTED) } };
     return this.link.call('stats', req);
+  }
+
+  canViewHistory(): boolean {
+    return this.s.operator !== undefined && can(this.s.operator.role, 'history.view');
+  }
+  /** A page of the incident history, served by the core (read only). */
+  async history(req: ConsoleRequest<'history'>): Promise<HistoryAck> {
+    if (!this.link) return { ok: false, error: { code: 'unreachable', message: this.say(NOT_CONNECTED) } };
+    return this.link.call('history', req);
+  }
+  /** One incident whole, with its timeline, from the core (read only). */
+  async incidentWhole(incidentId: string): Promise<IncidentAck> {
+    if (!this.link) return { ok: false, error: { code: 'unreachable', message: this.say(NOT_CONNECTED) } };
+    return this.link.call('incident', { incidentId });
   }
 
   /**

@@ -9,6 +9,7 @@ import { DEVICE_FAULT_KINDS, DISPOSITIONS, type OperatorRef } from './events';
 import { ERROR_CODES, REFUSAL_REASONS } from './protocol';
 import { checkProfile } from './response';
 import { can, type Action } from './roles';
+import { historyPageSchema, historyRequestSchema, incidentWholeSchema } from './historyWire';
 import { statsReportSchema, statsRequestSchema } from './statsWire';
 
 // --- limits: the core refuses beyond them, the console's fields stop at them (UTF-16 units, as `maxLength`). ---
@@ -62,6 +63,10 @@ export const importAckSchema = z.union([
 export const exportAckSchema = z.union([z.object({ ok: z.literal(true), text: z.string(), filename: z.string() }), refusalSchema]);
 /** The response-time statistics of a period (shared/statsWire.ts). */
 export const statsAckSchema = z.union([z.object({ ok: z.literal(true), report: statsReportSchema }), refusalSchema]);
+/** One page of the incident history (shared/historyWire.ts). */
+export const historyAckSchema = z.union([z.object({ ok: z.literal(true), page: historyPageSchema }), refusalSchema]);
+/** One incident whole, with its timeline. */
+export const incidentAckSchema = z.union([z.object({ ok: z.literal(true), incident: incidentWholeSchema }), refusalSchema]);
 
 export type CommandAck = z.infer<typeof commandAckSchema>;
 export type SecretAck = z.infer<typeof secretAckSchema>;
@@ -69,6 +74,8 @@ export type ImportRefusal = z.infer<typeof importRefusalSchema>;
 export type ImportAck = z.infer<typeof importAckSchema>;
 export type ExportAck = z.infer<typeof exportAckSchema>;
 export type StatsAck = z.infer<typeof statsAckSchema>;
+export type HistoryAck = z.infer<typeof historyAckSchema>;
+export type IncidentAck = z.infer<typeof incidentAckSchema>;
 
 // --- requests ---
 
@@ -135,6 +142,10 @@ const commands = {
   reopen: command('incident.handle', HANDLE, z.object({ incidentId: id, reason: nonBlank(MAX_REASON_LENGTH, 'a reason to reopen') }), commandAckSchema),
   /** The response-time statistics of a period: read only, computed by the core from its state. */
   stats: command('stats.view', 'may not read the statistics', statsRequestSchema, statsAckSchema),
+  /** The incident history: a page of incidents, newest first, filtered like the statistics (read only). */
+  history: command('history.view', 'may not read the incident history', historyRequestSchema, historyAckSchema),
+  /** One incident whole, with its timeline (read only). */
+  incident: command('history.view', 'may not read the incident history', z.object({ incidentId: id }), incidentAckSchema),
   'admin:setTargets': command('registry.manage', 'may not change the targets', z.object({ profile }), commandAckSchema),
   'admin:addTerminal': command('registry.manage', ADMIN, z.object({ deviceId: id, schoolId: id, label: text(MAX_LABEL_LENGTH, 'label') }), secretAckSchema),
   'admin:rotate': command('registry.manage', ADMIN, z.object({ id }), secretAckSchema),

@@ -1,7 +1,8 @@
 // shared/ — what each operator role may do. The core enforces it; the console only uses it to hide buttons.
 import type { Role } from './events';
 
-export type Action = 'incident.acknowledge' | 'incident.handle' | 'incident.view' | 'device.acknowledgeFault' | 'registry.manage' | 'stats.view';
+export type Action =
+  'incident.acknowledge' | 'incident.handle' | 'incident.view' | 'device.acknowledgeFault' | 'registry.manage' | 'stats.view' | 'history.view';
 
 const allowed: Record<Action, readonly Role[]> = {
   'incident.view': ['officer', 'chief', 'trainer', 'admin'],
@@ -14,6 +15,9 @@ const allowed: Record<Action, readonly Role[]> = {
   // The response-time statistics: the chief's report, and officers may read how their station answers. A trainer's
   // drills and an admin's registry are other jobs (PRODUCT.md).
   'stats.view': ['officer', 'chief'],
+  // The incident history, read only: the chief's record, the officers' own, and the trainer's source of real
+  // incidents to replay as drills.
+  'history.view': ['officer', 'chief', 'trainer'],
 };
 
 export function can(role: Role, action: Action): boolean {

@@ -7,6 +7,7 @@
 //   operators  what officers do to incidents and faults
 //   admin      registry, targets, data exchange (journalled)
 //   stats      the response-time statistics (read only)
+//   history    the incident history and any incident whole (read only)
 import type { JournalRecord } from '../../shared/events';
 import type { Incident, StationState } from '../../shared/incidents';
 import { DEFAULT_HEARTBEAT_MS, type AlarmStatus } from '../../shared/protocol';
@@ -17,6 +18,7 @@ import { OperatorCommands } from './operatorCommands';
 import type { Registry } from './registry';
 import { DEFAULT_TEST_OVERDUE_DAYS } from './settings';
 import { StationAdmin } from './stationAdmin';
+import { StationHistory } from './stationHistory';
 import { StationStats } from './stationStats';
 import { TerminalIntake } from './terminalIntake';
 import { TestSupervision } from './testPresses';
@@ -48,6 +50,7 @@ export class Station {
   readonly operators: OperatorCommands;
   readonly admin: StationAdmin;
   readonly stats: StationStats;
+  readonly history: StationHistory;
 
   constructor(
     readonly journal: Journal,
@@ -69,6 +72,7 @@ export class Station {
     this.operators = new OperatorCommands(this.ledger, (id) => this.terminals.isVolatile(id));
     this.admin = new StationAdmin(this.ledger, o.timeZone);
     this.stats = new StationStats(this.ledger, o.timeZone);
+    this.history = new StationHistory(this.ledger);
     // Any registry change — admin screen, CLI file edit, or a direct call — reaches the gateways at once.
     registry.onChange((revoked) => this.ledger.emit('registryChanged', revoked));
   }

@@ -393,6 +393,8 @@ export function attachConsoleNamespace(
     'admin:import': (op, r) => station.admin.importData(op, r),
     'admin:export': (op, r) => station.admin.exportData(op, r),
     stats: (op, r) => station.stats.query(op, r),
+    history: (op, r) => station.history.query(op, r),
+    incident: (op, r) => station.history.incident(op, r),
   } satisfies ConsoleHandlers;
 
   nsp.use((socket, next) => {

@@ -17,6 +17,7 @@ import { IncidentCard } from './IncidentCard';
 import { IncidentPanel } from './IncidentPanel';
 import { LinkLostBanner, LogoutButton } from './LinkAlerts';
 import { StationMap } from './map/StationMap';
+import { HistoryView } from './HistoryView';
 import { StatsView } from './StatsView';
 import { TodayList } from './TodayList';
 
@@ -33,7 +34,7 @@ function HeaderClock() {
 export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onToggleLang: () => void }) {
   const { t, c } = useI18n();
   const [selected, setSelected] = useState<string>();
-  const [tab, setTab] = useState<'console' | 'devices' | 'stats' | 'admin'>('console');
+  const [tab, setTab] = useState<'console' | 'devices' | 'stats' | 'history' | 'admin'>('console');
   // 接警 opens the alarm and moves the focus into its panel (by mouse or keyboard): a counter the panel watches.
   const [panelFocus, setPanelFocus] = useState(0);
   // Stable, so the queue's memoized cards are not all rendered again for each new alarm.
@@ -93,6 +94,11 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
           {getStore().canViewStats() && (
             <button className={tab === 'stats' ? 'active' : ''} data-testid="tab-stats" onClick={() => setTab('stats')}>
               {t('tabStats')}
+            </button>
+          )}
+          {getStore().canViewHistory() && (
+            <button className={tab === 'history' ? 'active' : ''} data-testid="tab-history" onClick={() => setTab('history')}>
+              {t('tabHistory')}
             </button>
           )}
           {getStore().canAdminister() && (
@@ -203,6 +209,7 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
           />
         )}
         {tab === 'stats' && <StatsView reference={state.reference} />}
+        {tab === 'history' && <HistoryView reference={state.reference} />}
         {tab === 'admin' && <AdminView reference={state.reference} health={state.health} />}
       </div>
     </div>

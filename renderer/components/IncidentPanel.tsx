@@ -14,6 +14,7 @@ import { clockTime, duration, useNow } from '../time';
 import { useKeys } from './keys';
 import { PressTime } from './PressTime';
 import { ResolveForm } from './ResolveForm';
+import { Timeline } from './Timeline';
 
 interface Props {
   incident: Incident;
@@ -121,16 +122,6 @@ export function IncidentPanel({ incident: inc, reference, station, units, operat
     return candidatesFor(target, inc.id, { units: reference.units, positions, states: station.units, assignments: station.assignments, freshness }, targets);
   }, [inc.location, inc.id, school, reference, units, station.units, station.assignments, targets, freshAt, staleMs]);
 
-  /** Recorded codes (kind, disposition, unit state, dispatch mode) in the reader's language. */
-  const timelineDetail = (type: string, detail: string): string => {
-    const table: Record<string, Record<string, string>> = {
-      'alarm.received': c.kinds,
-      'incident.resolved': c.dispositions,
-      'dispatch.progress': c.dispatchStates,
-      'incident.dispatched': c.dispatchModes,
-    };
-    return table[type]?.[detail] ?? detail;
-  };
   const mine = inc.handler?.username === operator?.username;
 
   const self = useRef<HTMLElement>(null);
@@ -297,24 +288,7 @@ export function IncidentPanel({ incident: inc, reference, station, units, operat
       )}
 
       <h3>{t('panelTimeline')}</h3>
-      <ol className="timeline" data-testid="timeline">
-        {inc.timeline.map((e, i) => (
-          <li key={i} data-type={e.type}>
-            <span className="t">{clockTime(e.at)}</span>
-            <span className="plus">+{((e.at - inc.receivedAt) / 1000).toFixed(1)} s</span>
-            <span className="what">
-              {c.events[e.type]}
-              {e.unitId &&
-                ` · ${name(
-                  reference?.units.find((u) => u.id === e.unitId),
-                  e.unitId,
-                )}`}
-              {e.detail && ` · ${timelineDetail(e.type, e.detail)}`}
-            </span>
-            {e.by && <span className="by">{e.by}</span>}
-          </li>
-        ))}
-      </ol>
+      <Timeline inc={inc} reference={reference} />
     </aside>
   );
 }

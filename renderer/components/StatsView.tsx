@@ -10,6 +10,7 @@ import { getStore } from '../store';
 import { stationDate, stationTimeZone, useNow } from '../time';
 import { belowGoal, groupRows, periodOf, statsCsv, summaryRows, type Names, type PeriodChoice } from './statsRows';
 import { downloadText } from './download';
+import { IncidentRecord } from './IncidentRecord';
 
 const CLASSES: readonly IncidentClass[] = ['real', 'drill', 'test'];
 const PERIODS: readonly PeriodChoice[] = ['thisMonth', 'lastMonth', 'last7', 'custom'];
@@ -32,6 +33,7 @@ export function StatsView({ reference }: { reference: ReferenceData | undefined 
   const [answered, setAnswered] = useState<string>();
   const [listing, setListing] = useState<Listing>();
   const [asked, setAsked] = useState(0);
+  const [record, setRecord] = useState<string>();
   // The period is computed on the day's start (a new minute does not ask again).
   const day = stationDate(now);
   const period = useMemo(() => periodOf(choice, now, zone, custom), [choice, day, zone, custom]); // eslint-disable-line react-hooks/exhaustive-deps
@@ -132,6 +134,7 @@ export function StatsView({ reference }: { reference: ReferenceData | undefined 
         </button>
         {busy && <span className="muted">{t('statsLoading')}</span>}
       </div>
+      {record && <IncidentRecord incidentId={record} reference={reference} onClose={() => setRecord(undefined)} />}
       {!period && <p className="error">{t('statsBadDates')}</p>}
       {error && (
         <p className="error" role="alert">
@@ -177,7 +180,11 @@ export function StatsView({ reference }: { reference: ReferenceData | undefined 
               <strong>{format(c.statsOutsideTitle, { what: c.statsIntervals[listing.interval] })}</strong>
               <ul>
                 {listing.list.ids.map((id) => (
-                  <li key={id}>{id}</li>
+                  <li key={id}>
+                    <button className="link" data-testid="stats-incident" data-incident-id={id} onClick={() => setRecord(id)}>
+                      {id}
+                    </button>
+                  </li>
                 ))}
               </ul>
               {listing.list.total > listing.list.ids.length && <p>{t('statsMore', { n: listing.list.total - listing.list.ids.length })}</p>}

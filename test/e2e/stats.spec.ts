@@ -66,6 +66,11 @@ test('a chief reads n = 2 for real alarms (the drill apart), the ids behind a fi
   // The figure's incidents outside target, one click away.
   await page.getByTestId('stats-outside-acknowledged').click();
   await expect(page.getByTestId('stats-listing').locator('li')).toHaveText([late]);
+  // Each of them opens its whole record: here, acknowledged after the target.
+  await page.getByTestId('stats-incident').click();
+  await expect(page.getByTestId('incident-record')).toHaveAttribute('data-incident-id', late);
+  await expect(page.getByTestId('incident-record').locator('li[data-type="incident.acknowledged"] .plus')).toHaveText(/^\+(1[1-9]|[2-5]\d)\.\d s$/);
+  await page.getByTestId('incident-record-close').click();
 
   await page.screenshot({ path: test.info().outputPath('stats-zh-1280x720.png') });
 

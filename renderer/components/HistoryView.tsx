@@ -1,0 +1,271 @@
+// renderer/ — the history tab (chiefs, officers, trainers; read only): every incident of a period, filtered like the
+// statistics (class always chosen: real alarms, drills and tests are never listed together) and by state, a page at
+// a time, newest first, served by the core (the `history` command); any incident's whole record one click away.
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { DISPOSITIONS, type Disposition } from '../../shared/events';
+import type { HistoryPage, HistoryRequest } from '../../shared/historyWire';
+import type { ReferenceData } from '../../shared/model';
+import { ALARM_KINDS, type AlarmKind } from '../../shared/protocol';
+import type { IncidentClass } from '../../shared/responseStats';
+import { format, refusalText, useI18n } from '../i18n';
+import { getStore } from '../store';
+import { clockTime, stationDate, stationTimeZone, useNow } from '../time';
+import { IncidentRecord } from './IncidentRecord';
+import { periodOf, statDuration, type PeriodChoice } from './statsRows';
+
+/** Rows per page. */
+export const HISTORY_PAGE = 50;
+const CLASSES: readonly IncidentClass[] = ['real', 'drill', 'test'];
+const PERIODS: readonly PeriodChoice[] = ['thisMonth', 'lastMonth', 'last7', 'custom'];
+
+interface Filters {
+  cls: IncidentClass;
+  state: '' | 'open' | 'resolved';
+  kind: '' | AlarmKind;
+  schoolId: string;
+  unitId: string;
+  disposition: '' | Disposition;
+  officer: string;
+}
+const NO_FILTERS: Filters = { cls: 'real', state: '', kind: '', schoolId: '', unitId: '', disposition: '', officer: '' };
+
+export function HistoryView({ reference }: { reference: ReferenceData | undefined }) {
+  const { t, c, name } = useI18n();
+  const now = useNow(60_000);
+  const zone = stationTimeZone();
+  const [choice, setChoice] = useState<PeriodChoice>('thisMonth');
+  const [custom, setCustom] = useState(() => ({ from: stationDate(now - 6 * 86_400_000), to: stationDate(now) }));
+  const [filters, setFilters] = useState<Filters>(NO_FILTERS);
+  const [officerDraft, setOfficerDraft] = useState('');
+  const [offset, setOffset] = useState(0);
+  const [page, setPage] = useState<HistoryPage>();
+  const [error, setError] = useState<string>();
+  const [open, setOpen] = useState<string>();
+  const [asked, setAsked] = useState(0);
+  const [answered, setAnswered] = useState<string>();
+  const day = stationDate(now);
+  const period = useMemo(() => periodOf(choice, now, zone, custom), [choice, day, zone, custom]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const request: HistoryRequest | undefined = period && {
+    ...period,
+    class: filters.cls,
+    offset,
+    limit: HISTORY_PAGE,
+    ...(filters.state ? { state: filters.state } : {}),
+    ...(filters.kind ? { kinds: [filters.kind] } : {}),
+    ...(filters.schoolId ? { schoolIds: [filters.schoolId] } : {}),
+    ...(filters.unitId ? { unitId: filters.unitId } : {}),
+    ...(filters.disposition ? { disposition: filters.disposition } : {}),
+    ...(filters.officer ? { officer: filters.officer } : {}),
+  };
+  const key = request && `${JSON.stringify(request)}#${asked}`;
+  // The screen says "computing" until the answer to what is asked now has come.
+  const busy = key !== undefined && key !== answered;
+  useEffect(() => {
+    if (!request) return;
+    let live = true;
+    const asking = key;
+    void getStore()
+      .history(request)
+      .then((r) => {
+        if (!live) return;
+        setAnswered(asking);
+        if (r.ok) {
+          setPage(r.page);
+          setError(undefined);
+        } else setError(refusalText(c, r.error));
+      });
+    return () => {
+      live = false;
+    };
+  }, [key]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  /** A filter changed: back to the first page. */
+  const set = <K extends keyof Filters>(k: K, v: Filters[K]): void => {
+    setFilters((f) => ({ ...f, [k]: v }));
+    setOffset(0);
+  };
+  const submit = (e: FormEvent): void => {
+    e.preventDefault();
+    set('officer', officerDraft.trim());
+    setAsked((n) => n + 1);
+  };
+  const schools = useMemo(() => [...(reference?.schools ?? [])].sort((a, b) => name(a, a.id).localeCompare(name(b, b.id), 'zh-CN')), [reference, name]);
+  const units = reference?.units ?? [];
+  const schoolName = (id: string): string =>
+    name(
+      reference?.schools.find((s) => s.id === id),
+      id,
+    );
+  const unitName = (id: string): string =>
+    name(
+      reference?.units.find((u) => u.id === id),
+      id,
+    );
+
+  return (
+    <section className="admin stats history" data-testid="history">
+      <h2>{t('historyTitle')}</h2>
+      <form className="stats-controls" onSubmit={submit}>
+        <label>
+          {t('statsPeriod')}
+          <select data-testid="history-period" value={choice} onChange={(e) => (setChoice(e.target.value as PeriodChoice), setOffset(0))}>
+            {PERIODS.map((p) => (
+              <option key={p} value={p}>
+                {t(p === 'thisMonth' ? 'statsThisMonth' : p === 'lastMonth' ? 'statsLastMonth' : p === 'last7' ? 'statsLast7' : 'statsCustom')}
+              </option>
+            ))}
+          </select>
+        </label>
+        {choice === 'custom' && (
+          <>
+            <label>
+              {t('statsFrom')}
+              <input data-testid="history-from" value={custom.from} size={10} maxLength={10} onChange={(e) => setCustom({ ...custom, from: e.target.value })} />
+            </label>
+            <label>
+              {t('statsTo')}
+              <input data-testid="history-to" value={custom.to} size={10} maxLength={10} onChange={(e) => setCustom({ ...custom, to: e.target.value })} />
+            </label>
+          </>
+        )}
+        <label>
+          {t('statsClass')}
+          <select data-testid="history-class" value={filters.cls} onChange={(e) => set('cls', e.target.value as IncidentClass)}>
+            {CLASSES.map((k) => (
+              <option key={k} value={k}>
+                {c.statsClasses[k]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('historyState')}
+          <select data-testid="history-state" value={filters.state} onChange={(e) => set('state', e.target.value as Filters['state'])}>
+            <option value="">{t('historyStateAny')}</option>
+            <option value="open">{t('historyStateOpen')}</option>
+            <option value="resolved">{t('historyStateResolved')}</option>
+          </select>
+        </label>
+        <label>
+          {t('historyKind')}
+          <select data-testid="history-kind" value={filters.kind} onChange={(e) => set('kind', e.target.value as Filters['kind'])}>
+            <option value="">{t('historyAny')}</option>
+            {ALARM_KINDS.map((k) => (
+              <option key={k} value={k}>
+                {c.kinds[k]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('historySchool')}
+          <select data-testid="history-school" value={filters.schoolId} onChange={(e) => set('schoolId', e.target.value)}>
+            <option value="">{t('historyAny')}</option>
+            {schools.map((s) => (
+              <option key={s.id} value={s.id}>
+                {name(s, s.id)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('historyUnit')}
+          <select data-testid="history-unit" value={filters.unitId} onChange={(e) => set('unitId', e.target.value)}>
+            <option value="">{t('historyAny')}</option>
+            {units.map((u) => (
+              <option key={u.id} value={u.id}>
+                {name(u, u.id)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('historyDisposition')}
+          <select data-testid="history-disposition" value={filters.disposition} onChange={(e) => set('disposition', e.target.value as Filters['disposition'])}>
+            <option value="">{t('historyAny')}</option>
+            {DISPOSITIONS.map((d) => (
+              <option key={d} value={d}>
+                {c.dispositions[d]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('historyOfficer')}
+          <input data-testid="history-officer" value={officerDraft} size={12} maxLength={200} onChange={(e) => setOfficerDraft(e.target.value)} />
+        </label>
+        <button type="submit" data-testid="history-search">
+          {t('historySearch')}
+        </button>
+        <button type="button" onClick={() => (setFilters(NO_FILTERS), setOfficerDraft(''), setOffset(0))}>
+          {t('historyClear')}
+        </button>
+        {busy && <span className="muted">{t('statsLoading')}</span>}
+      </form>
+      {!period && <p className="error">{t('statsBadDates')}</p>}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {page && (
+        <>
+          <p data-testid="history-count">
+            {page.total === 0 ? t('historyNone') : format(c.historyCount, { first: page.offset + 1, last: page.offset + page.rows.length, n: page.total })}
+          </p>
+          <table data-testid="history-rows">
+            <thead>
+              <tr>
+                <th>{t('historyId')}</th>
+                <th>{t('historyReceived')}</th>
+                <th>{t('historySchool')}</th>
+                <th>{t('historyKind')}</th>
+                <th>{t('historyState')}</th>
+                <th>{t('historyAckIn')}</th>
+                <th>{t('historyAckBy')}</th>
+                <th>{t('historyUnits')}</th>
+                <th>{t('historyResult')}</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {page.rows.map((r) => (
+                <tr key={r.id} data-testid="history-row" data-incident-id={r.id} className={open === r.id ? 'chosen' : undefined}>
+                  <td className="figure">{r.id}</td>
+                  <td className="figure">
+                    {stationDate(r.receivedAt)} {clockTime(r.receivedAt)}
+                  </td>
+                  <td>{schoolName(r.schoolId)}</td>
+                  <td>
+                    {c.kinds[r.kind]}
+                    {r.repeats ? ` (${format(c.historyRepeats, { n: r.repeats })})` : ''}
+                  </td>
+                  <td>{c.alarmStates[r.state as keyof typeof c.alarmStates] ?? r.state}</td>
+                  <td className="figure">{r.acknowledgedAt !== undefined ? statDuration(r.acknowledgedAt - r.receivedAt) : '—'}</td>
+                  <td>{r.acknowledgedBy?.displayName ?? '—'}</td>
+                  <td>{r.unitIds.map(unitName).join('、') || '—'}</td>
+                  <td>{r.disposition ? c.dispositions[r.disposition] : '—'}</td>
+                  <td>
+                    <button type="button" className="link" data-testid="history-open" onClick={() => setOpen(r.id)}>
+                      {t('historyOpenTimeline')}
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <div className="stats-controls">
+            <button type="button" data-testid="history-prev" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - HISTORY_PAGE))}>
+              {t('historyPrev')}
+            </button>
+            <button type="button" data-testid="history-next" disabled={offset + HISTORY_PAGE >= page.total} onClick={() => setOffset(offset + HISTORY_PAGE)}>
+              {t('historyNext')}
+            </button>
+          </div>
+        </>
+      )}
+      {open && <IncidentRecord incidentId={open} reference={reference} onClose={() => setOpen(undefined)} />}
+    </section>
+  );
+}

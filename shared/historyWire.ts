@@ -1,0 +1,139 @@
+// shared/ — the incident history on the wire (issue 12): the `history` console command (a period, a class and the
+// statistics' filters, plus the incident's state and a page) answered with one page of brief rows, newest first,
+// and the `incident` command answered with one incident whole (its timeline). Both read the core's state; nothing
+// is journalled. Real alarms, drills and test presses are never listed together: the class is required.
+import { z } from 'zod';
+import { DISPOSITIONS, type OperatorRef } from './events';
+import type { Incident } from './incidentModel';
+import { ALARM_KINDS } from './protocol';
+import { incidentClass, matchesFilter, type IncidentClass, type StatsFilter } from './responseStats';
+import { MAX_FILTER_VALUES, MAX_STATS_PERIOD_MS } from './statsWire';
+
+/** Rows per page, at most. */
+export const HISTORY_PAGE_MAX = 200;
+
+const id = z.string().max(200);
+const instant = z.number().int().min(0).max(8.64e15);
+
+export const historyRequestSchema = z
+  .object({
+    from: instant,
+    to: instant,
+    class: z.enum(['real', 'drill', 'test']),
+    schoolIds: z.array(id).max(MAX_FILTER_VALUES).optional(),
+    kinds: z.array(z.enum(ALARM_KINDS)).max(ALARM_KINDS.length).optional(),
+    officer: id.optional(),
+    unitId: id.optional(),
+    disposition: z.enum(DISPOSITIONS).optional(),
+    /** open: not resolved yet; resolved: resolved (a reopened one is open again). */
+    state: z.enum(['open', 'resolved']).optional(),
+    /** Only these incidents (the ones behind a figure of the statistics), still within the period and class. */
+    ids: z.array(id).max(MAX_FILTER_VALUES).optional(),
+    offset: z.number().int().min(0).max(100_000_000),
+    limit: z.number().int().min(1).max(HISTORY_PAGE_MAX),
+  })
+  .refine((r) => r.from < r.to, { message: 'the period must end after it starts', path: ['to'] })
+  .refine((r) => r.to - r.from <= MAX_STATS_PERIOD_MS, { message: 'the period is at most 400 days', path: ['to'] });
+export type HistoryRequest = z.output<typeof historyRequestSchema>;
+
+const operatorRef = z.object({ username: z.string(), displayName: z.string() });
+const at = z.number().optional();
+
+/** One incident in a list: what a table row shows, and its id to open the whole of it. */
+export const historyRowSchema = z.object({
+  id: z.string(),
+  receivedAt: z.number(),
+  schoolId: z.string(),
+  kind: z.enum(ALARM_KINDS),
+  class: z.enum(['real', 'drill', 'test']),
+  /** The incident's state (shared/incidentModel.ts AlarmState). */
+  state: z.string(),
+  acknowledgedAt: at,
+  acknowledgedBy: operatorRef.optional(),
+  /** The first dispatch, the first unit on scene. */
+  dispatchedAt: at,
+  onSceneAt: at,
+  resolvedAt: at,
+  disposition: z.enum(DISPOSITIONS).optional(),
+  /** Every unit sent to it, in order, once each. */
+  unitIds: z.array(z.string()),
+  repeats: z.number().optional(),
+});
+export type HistoryRow = z.infer<typeof historyRowSchema>;
+
+export const historyPageSchema = z.object({ total: z.number(), offset: z.number(), rows: z.array(historyRowSchema) });
+export type HistoryPage = z.infer<typeof historyPageSchema>;
+
+/**
+ * One incident whole, as the core folded it. The core is the source of this shape (the same reducer as the
+ * console's): the answer is checked for an incident's frame, not re-validated field by field.
+ */
+export const incidentWholeSchema = z.custom<Incident>(
+  (x) =>
+    typeof x === 'object' &&
+    x !== null &&
+    typeof (x as Incident).id === 'string' &&
+    typeof (x as Incident).receivedAt === 'number' &&
+    Array.isArray((x as Incident).timeline) &&
+    Array.isArray((x as Incident).dispatches),
+  { message: 'not an incident' },
+);
+
+function defined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+const ref = (o: OperatorRef | undefined): { username: string; displayName: string } | undefined =>
+  o ? { username: o.username, displayName: o.displayName } : undefined;
+
+export function historyRow(inc: Incident): HistoryRow {
+  let dispatchedAt: number | undefined;
+  let onSceneAt: number | undefined;
+  const unitIds: string[] = [];
+  for (const d of inc.dispatches) {
+    if (dispatchedAt === undefined || d.dispatchedAt < dispatchedAt) dispatchedAt = d.dispatchedAt;
+    if (d.onSceneAt !== undefined && (onSceneAt === undefined || d.onSceneAt < onSceneAt)) onSceneAt = d.onSceneAt;
+    if (!unitIds.includes(d.unitId)) unitIds.push(d.unitId);
+  }
+  return defined({
+    id: inc.id,
+    receivedAt: inc.receivedAt,
+    schoolId: inc.schoolId,
+    kind: inc.kind,
+    class: incidentClass(inc),
+    state: inc.state,
+    acknowledgedAt: inc.acknowledgedAt,
+    acknowledgedBy: ref(inc.acknowledgedBy),
+    dispatchedAt,
+    onSceneAt,
+    resolvedAt: inc.resolvedAt,
+    disposition: inc.disposition,
+    unitIds,
+    repeats: inc.repeats,
+  });
+}
+
+/** The statistics' filter of a history request (the same matching: the same incidents behind the same figures). */
+export function historyFilter(r: HistoryRequest): StatsFilter & { class: IncidentClass } {
+  return defined({
+    from: r.from,
+    to: r.to,
+    class: r.class,
+    schoolIds: r.schoolIds,
+    kinds: r.kinds,
+    officer: r.officer,
+    unitId: r.unitId,
+    disposition: r.disposition,
+  });
+}
+
+/** Whether an incident belongs in the answer to `r` (the ids, if any, as a set). */
+export function historyMatches(inc: Incident, r: HistoryRequest, filter: StatsFilter, ids: ReadonlySet<string> | undefined): boolean {
+  if (ids && !ids.has(inc.id)) return false;
+  if (r.state === 'open' && inc.resolvedAt !== undefined) return false;
+  if (r.state === 'resolved' && inc.resolvedAt === undefined) return false;
+  return matchesFilter(inc, filter);
+}
+
+/** Newest first; among incidents received in the same millisecond, the later id first. */
+export const newestFirst = (a: Incident, b: Incident): number => b.receivedAt - a.receivedAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
