@@ -51,6 +51,7 @@ const FIELDS: Record<string, Record<string, fc.Arbitrary<unknown>>> = {
   acknowledge: { incidentId: pick([], ['incident']) },
   shown: { incidentId: pick([], ['incident']) },
   acknowledgeFault: { deviceId: pick([], ['device']), fault: pick(['offline', 'tamper']) },
+  mute: { reason: text },
   note: { incidentId: pick([], ['incident']), text },
   callBack: { incidentId: pick([], ['incident']), outcome: text },
   takeOver: { incidentId: pick([], ['incident']) },
