@@ -13,7 +13,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import type { DemoCredentials } from '../../main/demo';
-import { loadDemoRegistry } from '../../main/demo';
 import { checkEvent, applyRecord, emptyState } from '../../shared/incidents';
 import type { JournalRecord } from '../../shared/events';
 import { CHROMIUM_ARGS, findChromium } from '../../test/support/chromium';
@@ -21,7 +20,7 @@ import { ROOT } from '../../test/support/core';
 import { cleanupRegistry, clock, connectSocket, runBench, senderOf, sleep, startWatchdog, benchArgs, within } from './common';
 import { type AlarmWindow, checkClock, installObserver } from './page';
 import { CoreStartTimeout, procMemMiB, spawnCore, type TimedCore } from './timedCore';
-import { generateJournal, GENERATOR_VERSION, type GenResult } from './journalGen';
+import { copyDataDir, DATA_FILES, preparedJournal } from './journalCache';
 
 const HELP = `usage: npm run bench:journal -- [options]
   --records N         journal records (default 1000000; e.g. 20000 for a quick run)
@@ -106,60 +105,6 @@ const progress = (what: string): void => void process.stderr.write(`journal benc
 
 const { onCleanup, cleanupAll } = cleanupRegistry('journal bench');
 
-const DATA_FILES = ['journal.jsonl', 'demo-registry.json', 'demo-credentials.json'];
-
-interface CacheMeta {
-  generatorVersion: number;
-  options: { records: number; schools: number; units: number; seed: number };
-  generatedAt: string;
-  registryMs: number;
-  gen: GenResult;
-}
-
-/** The cached data folder for these options (journal, demo registry and credentials), generated when missing. */
-async function preparedJournal(o: Options): Promise<{ dir: string; meta: CacheMeta; cached: boolean }> {
-  const dir = path.join(ROOT, 'bench-results', 'cache', `journal-g${GENERATOR_VERSION}-n${o.records}-s${o.schools}-u${o.units}-seed${o.seed}`);
-  const metaFile = path.join(dir, 'meta.json');
-  if (!o.regenerate && fs.existsSync(metaFile) && DATA_FILES.every((f) => fs.existsSync(path.join(dir, f)))) {
-    return { dir, meta: JSON.parse(fs.readFileSync(metaFile, 'utf8')) as CacheMeta, cached: true };
-  }
-  fs.rmSync(dir, { recursive: true, force: true });
-  // Built aside and renamed, so an interrupted generation never looks like a cached journal.
-  const tmp = `${dir}.tmp-${process.pid}`;
-  fs.rmSync(tmp, { recursive: true, force: true });
-  fs.mkdirSync(tmp, { recursive: true });
-  onCleanup('unfinished journal cache', () => fs.rmSync(tmp, { recursive: true, force: true }));
-  progress(`generating the demo county: ${o.schools} schools, ${o.units} units (hashing their credentials)`);
-  const r0 = performance.now();
-  const { registry } = await loadDemoRegistry(tmp, path.join(ROOT, 'assets'), { schools: o.schools, units: o.units });
-  const registryMs = performance.now() - r0;
-  const snap = registry.snapshot;
-  const officers = snap.operators
-    .filter((x) => x.role === 'officer' || x.role === 'chief')
-    .map(({ username, displayName, role }) => ({ username, displayName, role }));
-  progress(`generating ${o.records.toLocaleString('en')} journal records`);
-  // The year ends half a day ago, so nothing in it lies in the station's future.
-  const gen = generateJournal(
-    path.join(tmp, 'journal.jsonl'),
-    {
-      terminals: snap.terminals.map((t) => ({ deviceId: t.deviceId, schoolId: t.schoolId })),
-      units: snap.units.map((u) => ({ id: u.id, hasDevice: u.hasDevice })),
-      officers,
-    },
-    { records: o.records, seed: o.seed, endAt: Date.now() - 12 * 3600_000 },
-  );
-  const meta: CacheMeta = {
-    generatorVersion: GENERATOR_VERSION,
-    options: { records: o.records, schools: o.schools, units: o.units, seed: o.seed },
-    generatedAt: new Date().toISOString(),
-    registryMs,
-    gen,
-  };
-  fs.writeFileSync(path.join(tmp, 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
-  fs.renameSync(tmp, dir);
-  return { dir, meta, cached: false };
-}
-
 /** Folds the journal with the shared reducer, counting the events checkEvent would have refused (should be 0). */
 function checkJournal(file: string): { records: number; refused: number; examples: string[] } {
   let state = emptyState;
@@ -191,14 +136,6 @@ async function readFloorMs(file: string): Promise<number> {
     for (const l of lines) if (l !== '') n += (JSON.parse(l) as JournalRecord).seq > 0 ? 1 : 0;
   }
   return n > 0 ? performance.now() - t0 : NaN;
-}
-
-/** A fresh data folder holding a copy of the prepared files (the core appends to its journal). */
-function copyDataDir(from: string, files: string[]): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'journal-bench-'));
-  onCleanup(`data folder ${dir}`, () => fs.rmSync(dir, { recursive: true, force: true }));
-  for (const f of files) fs.copyFileSync(path.join(from, f), path.join(dir, f));
-  return dir;
 }
 
 interface RunResult {
@@ -373,7 +310,7 @@ async function main(): Promise<number> {
   // Bounded: generation (≈ 1 min per million records, generously), three starts and two console logins.
   startWatchdog('journal bench', Math.round(300 + (o.records / 1e6) * 240 + 3 * (o.startTimeoutS + 40) + 3 * (o.liveTimeoutS + 60) + 180), cleanupAll);
 
-  const { dir, meta, cached } = await preparedJournal(o);
+  const { dir, meta, cached } = await preparedJournal(o, { onCleanup, progress, regenerate: o.regenerate });
   const journalFile = path.join(dir, 'journal.jsonl');
   const bytes = fs.statSync(journalFile).size;
   progress(
@@ -404,12 +341,13 @@ async function main(): Promise<number> {
         copyDataDir(
           dir,
           DATA_FILES.filter((f) => f !== 'journal.jsonl'),
+          onCleanup,
         ),
         o,
         { browser, creds, terminal: 0 },
       )
     : undefined;
-  const fullDir = copyDataDir(dir, DATA_FILES);
+  const fullDir = copyDataDir(dir, DATA_FILES, onCleanup);
   const full = await runCore(
     `${meta.gen.records.toLocaleString('en')}-record journal, first open (no snapshot yet)`,
     fullDir,
