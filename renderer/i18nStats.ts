@@ -57,6 +57,17 @@ export const statsZh = {
   statsShifts: { day: '白班', night: '夜班' } as Record<string, string>,
   statsWeekdays: ['周一', '周二', '周三', '周四', '周五', '周六', '周日'],
   statsHour: '{h} 时',
+  statsReport: '月报（打印）',
+  reportTitle: '接处警用时报告',
+  reportPeriod: '统计时段：{from} 至 {to}（含）· 类别：{cls} · 共 {n} 起，未结 {open} 起',
+  reportMade: '制表：{who} · {at}（数字与统计页所示一致，由同一程序计算）',
+  reportPrint: '打印 / 存为 PDF',
+  reportOutside: '超出目标时限的事件（{n} 起）',
+  reportNoneOutside: '本时段内没有超出目标时限的事件。',
+  reportMissed: '超时环节',
+  reportReason: '原因 / 处置说明',
+  reportTruncated: '事件较多，仅列出前 200 起；完整清单见“历史”页。',
+  reportSignature: '所长（签字）：＿＿＿＿＿＿＿＿　　日期：＿＿＿＿年＿＿月＿＿日',
 };
 
 export const statsEn: typeof statsZh = {
@@ -114,4 +125,15 @@ export const statsEn: typeof statsZh = {
   statsShifts: { day: 'Day', night: 'Night' },
   statsWeekdays: ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'],
   statsHour: '{h}:00',
+  statsReport: 'Report (print)',
+  reportTitle: 'Response-time report',
+  reportPeriod: 'Period: {from} to {to} (inclusive) · class: {cls} · {n} incidents, {open} open',
+  reportMade: 'Made by {who} · {at} (the figures are those of the statistics tab, computed by the same code)',
+  reportPrint: 'Print / save as PDF',
+  reportOutside: 'Incidents outside target ({n})',
+  reportNoneOutside: 'No incident was outside target in this period.',
+  reportMissed: 'Missed',
+  reportReason: 'Reason / resolution note',
+  reportTruncated: 'Many incidents: only the first 200 are listed; the History tab has them all.',
+  reportSignature: 'Station chief (signature): ________________    Date: ____________',
 };

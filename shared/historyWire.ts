@@ -55,6 +55,9 @@ export const historyRowSchema = z.object({
   onSceneAt: at,
   resolvedAt: at,
   disposition: z.enum(DISPOSITIONS).optional(),
+  /** What the resolving officer wrote, and why a resolution against the incident's nature was made (the report's "reason"). */
+  resolutionNote: z.string().optional(),
+  overrideReason: z.string().optional(),
   /** Every unit sent to it, in order, once each. */
   unitIds: z.array(z.string()),
   repeats: z.number().optional(),
@@ -108,6 +111,8 @@ export function historyRow(inc: Incident): HistoryRow {
     onSceneAt,
     resolvedAt: inc.resolvedAt,
     disposition: inc.disposition,
+    resolutionNote: inc.resolutionNote || undefined,
+    overrideReason: inc.overrideReason,
     unitIds,
     repeats: inc.repeats,
   });

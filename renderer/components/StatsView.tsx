@@ -11,6 +11,7 @@ import { stationDate, stationTimeZone, useNow } from '../time';
 import { belowGoal, groupRows, periodOf, statsCsv, summaryRows, type Names, type PeriodChoice } from './statsRows';
 import { downloadText } from './download';
 import { IncidentRecord } from './IncidentRecord';
+import { StatsReport } from './StatsReport';
 
 const CLASSES: readonly IncidentClass[] = ['real', 'drill', 'test'];
 const PERIODS: readonly PeriodChoice[] = ['thisMonth', 'lastMonth', 'last7', 'custom'];
@@ -34,6 +35,7 @@ export function StatsView({ reference }: { reference: ReferenceData | undefined 
   const [listing, setListing] = useState<Listing>();
   const [asked, setAsked] = useState(0);
   const [record, setRecord] = useState<string>();
+  const [printing, setPrinting] = useState(false);
   // The period is computed on the day's start (a new minute does not ask again).
   const day = stationDate(now);
   const period = useMemo(() => periodOf(choice, now, zone, custom), [choice, day, zone, custom]); // eslint-disable-line react-hooks/exhaustive-deps
@@ -132,8 +134,12 @@ export function StatsView({ reference }: { reference: ReferenceData | undefined 
         <button data-testid="stats-export" onClick={exportCsv} disabled={!report}>
           {t('statsExport')}
         </button>
+        <button data-testid="stats-report" onClick={() => setPrinting(true)} disabled={!report}>
+          {t('statsReport')}
+        </button>
         {busy && <span className="muted">{t('statsLoading')}</span>}
       </div>
+      {printing && report && <StatsReport report={report} names={names} stationName={reference?.stationName ?? ''} onClose={() => setPrinting(false)} />}
       {record && <IncidentRecord incidentId={record} reference={reference} onClose={() => setRecord(undefined)} />}
       {!period && <p className="error">{t('statsBadDates')}</p>}
       {error && (

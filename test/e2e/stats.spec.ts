@@ -85,6 +85,27 @@ test('a chief reads n = 2 for real alarms (the drill apart), the ids behind a fi
   expect(parsed.records.map((r) => r.fields)).toEqual(screen);
   expect(screen).toHaveLength(1 + 6 + 1 + schools);
 
+  // The printable report: the same tables as the screen, the late incident with what it missed, and a PDF.
+  await page.getByTestId('stats-report').click();
+  const report = page.getByTestId('report');
+  await expect(report.getByTestId('report-outside').locator(`tr[data-incident-id="${late}"]`)).toContainText('收到→接警');
+  expect(await tableRows(report.getByTestId('report-summary'))).toEqual(await tableRows(summary));
+  expect(await tableRows(report.getByTestId('report-groups'))).toEqual(await tableRows(page.getByTestId('stats-groups')));
+  await expect(report.getByTestId('report-period')).toContainText('真实报警 · 共 2 起');
+  await page.emulateMedia({ media: 'print' });
+  // Printed, the report is alone on the page: the console is not displayed.
+  await expect(page.locator('.topbar')).toBeHidden();
+  const pdfFile = test.info().outputPath('report-zh.pdf');
+  await page.pdf({ path: pdfFile, format: 'A4', printBackground: true });
+  const pdf = fs.readFileSync(pdfFile);
+  expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+  const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length;
+  expect(pages).toBeGreaterThanOrEqual(1);
+  expect(pages).toBeLessThanOrEqual(3);
+  await page.emulateMedia({ media: 'screen' });
+  await report.getByTestId('report-close').click();
+  await expect(report).toHaveCount(0);
+
   // In English: the same figures, the interface's words.
   await page.getByRole('button', { name: 'English' }).click();
   await expect(page.getByTestId('stats-summary-title')).toContainText('Summary (');
