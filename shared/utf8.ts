@@ -22,3 +22,34 @@ export function utf8Bytes(s: string): number {
   }
   return n;
 }
+
+/** `s` encoded as UTF-8, as TextEncoder encodes it (a lone surrogate as U+FFFD); shared/ has no TextEncoder type. */
+export function utf8Encode(s: string): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(utf8Bytes(s));
+  let o = 0;
+  for (let i = 0; i < s.length; i++) {
+    let c = s.charCodeAt(i);
+    if (c >= 0xd800 && c < 0xe000) {
+      const next = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
+      if (c < 0xdc00 && next >= 0xdc00 && next < 0xe000) {
+        c = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
+        i++;
+      } else c = 0xfffd;
+    }
+    if (c < 0x80) out[o++] = c;
+    else if (c < 0x800) {
+      out[o++] = 0xc0 | (c >> 6);
+      out[o++] = 0x80 | (c & 63);
+    } else if (c < 0x10000) {
+      out[o++] = 0xe0 | (c >> 12);
+      out[o++] = 0x80 | ((c >> 6) & 63);
+      out[o++] = 0x80 | (c & 63);
+    } else {
+      out[o++] = 0xf0 | (c >> 18);
+      out[o++] = 0x80 | ((c >> 12) & 63);
+      out[o++] = 0x80 | ((c >> 6) & 63);
+      out[o++] = 0x80 | (c & 63);
+    }
+  }
+  return out;
+}

@@ -8,7 +8,8 @@ import type { ReferenceData } from '../../shared/model';
 import { format, refusalText, useI18n } from '../i18n';
 import { getStore } from '../store';
 import { stationDate, stationTimeZone, useNow } from '../time';
-import { belowGoal, groupRows, periodOf, statsCsv, summaryRows, type Names, type PeriodChoice } from './statsRows';
+import { belowGoal, groupRows, periodOf, statsCsv, statsSheets, summaryRows, type Names, type PeriodChoice } from './statsRows';
+import { xlsxFile } from '../../shared/xlsx';
 import { downloadText } from './download';
 import { IncidentRecord } from './IncidentRecord';
 import { StatsReport } from './StatsReport';
@@ -73,13 +74,15 @@ export function StatsView({ reference }: { reference: ReferenceData | undefined 
   const outside = (what: StatInterval, list: IdList | undefined): void => {
     if (list) setListing({ interval: what, list });
   };
+  const fileBase = (r: StatsAnswerReport): string =>
+    `response-stats-${stationDate(r.filter.from)}-${stationDate(r.filter.to - 1)}-${r.filter.class}-${r.groupBy}`;
+  const exportXlsx = (): void => {
+    if (!report) return;
+    downloadText(`${fileBase(report)}.xlsx`, xlsxFile(statsSheets(report, c, names)), 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+  };
   const exportCsv = (): void => {
     if (!report) return;
-    downloadText(
-      `response-stats-${stationDate(report.filter.from)}-${stationDate(report.filter.to - 1)}-${report.filter.class}-${report.groupBy}.csv`,
-      statsCsv(report, c, names),
-      'text/csv;charset=utf-8',
-    );
+    downloadText(`${fileBase(report)}.csv`, statsCsv(report, c, names), 'text/csv;charset=utf-8');
   };
 
   return (
@@ -133,6 +136,9 @@ export function StatsView({ reference }: { reference: ReferenceData | undefined 
         </button>
         <button data-testid="stats-export" onClick={exportCsv} disabled={!report}>
           {t('statsExport')}
+        </button>
+        <button data-testid="stats-export-xlsx" onClick={exportXlsx} disabled={!report}>
+          {t('statsExportXlsx')}
         </button>
         <button data-testid="stats-report" onClick={() => setPrinting(true)} disabled={!report}>
           {t('statsReport')}

@@ -1,6 +1,6 @@
 // renderer/ — saves text as a file through a temporary <a download> on a blob: URL (the admin's exports, the
-// statistics' CSV): the browser's own download, in the desktop app and in a browser alike.
-export function downloadText(filename: string, text: string, type: string): void {
+// statistics' CSV and XLSX): the browser's own download, in the desktop app and in a browser alike.
+export function downloadText(filename: string, text: string | Uint8Array<ArrayBuffer>, type: string): void {
   const url = URL.createObjectURL(new Blob([text], { type }));
   const a = document.createElement('a');
   a.href = url;

@@ -1,5 +1,6 @@
 // renderer/ — the statistics tab's tables as rows of text: the same rows are drawn on screen and written to the CSV
 // export, so a file equals the screen. Periods on the station's wall clock (its time zone, never the browser's).
+import type { Sheet } from '../../shared/xlsx';
 import { fromZoned, zonedParts } from '../../shared/duty';
 import { guardFormula, serializeCsv } from '../../shared/csv';
 import { NO_GROUP, STAT_INTERVALS, type GroupBy, type StatInterval } from '../../shared/responseStats';
@@ -146,4 +147,18 @@ export function statsCsv(r: StatsAnswerReport, c: Catalogue, names: Names): stri
     records.push([], g.head, ...g.rows.map((x) => x.cells));
   }
   return '\uFEFF' + serializeCsv(records.map((row) => row.map(guardFormula)));
+}
+
+/** A table's cell for a spreadsheet: a count as a number, everything else as the text on screen. */
+export const sheetCell = (cell: string): string | number => (/^\d{1,15}$/.test(cell) ? Number(cell) : cell);
+
+/** The XLSX of what is shown: a sheet per table (the summary, and the groups when grouped), the cells of the screen. */
+export function statsSheets(r: StatsAnswerReport, c: Catalogue, names: Names): Sheet[] {
+  const s = summaryRows(r, c);
+  const sheets: Sheet[] = [{ name: c.statsSummarySheet, rows: [s.head, ...s.rows.map((x) => x.cells.map(sheetCell))] }];
+  if (r.groupBy !== 'none') {
+    const g = groupRows(r, c, names);
+    sheets.push({ name: c.statsGroupBys[r.groupBy], rows: [g.head, ...g.rows.map((x) => x.cells.map(sheetCell))] });
+  }
+  return sheets;
 }

@@ -1,8 +1,10 @@
 // test/e2e — the chief reads the response-time statistics (issue 12, first slice): two real alarms and a drill are
 // pressed and acknowledged; the statistics tab counts the real ones (the drill apart), lists the incidents behind a
-// figure, and its CSV export (UTF-8 with BOM) holds exactly the rows on screen.
+// figure (each opening its record), its CSV (UTF-8 with BOM) and XLSX exports hold exactly the rows on screen, and its
+// printable report has the same tables and prints to a PDF.
 import fs from 'node:fs';
 import { expect, test, type Locator, type Page } from '@playwright/test';
+import readXlsxFile from 'read-excel-file/node';
 import { parseCsv } from '../../shared/csv';
 import { startCoreProcess, type CoreProcess } from '../support/core';
 import { connectTerminal } from '../support/terminal';
@@ -35,7 +37,7 @@ async function pressAndAcknowledge(page: Page, terminalIndex: number, alarmId: s
   return (ack as { incidentId: string }).incidentId;
 }
 
-test('a chief reads n = 2 for real alarms (the drill apart), the ids behind a figure, and a CSV equal to the screen', async ({ page }) => {
+test('a chief reads n = 2 for real alarms (the drill apart), the ids behind a figure, CSV and XLSX equal to the screen, a printed report', async ({ page }) => {
   await page.setViewportSize({ width: 1280, height: 720 });
   await logIn(page, core, 'chief');
   await pressAndAcknowledge(page, 0, 'stats-real-1');
@@ -84,6 +86,16 @@ test('a chief reads n = 2 for real alarms (the drill apart), the ids behind a fi
   const screen = [...(await tableRows(summary)), ...(await tableRows(page.getByTestId('stats-groups')))];
   expect(parsed.records.map((r) => r.fields)).toEqual(screen);
   expect(screen).toHaveLength(1 + 6 + 1 + schools);
+
+  // The XLSX export: a sheet per table, read back by another reader: the same cells (counts as numbers).
+  const [xlsx] = await Promise.all([page.waitForEvent('download'), page.getByTestId('stats-export-xlsx').click()]);
+  expect(xlsx.suggestedFilename()).toMatch(/^response-stats-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}-real-school\.xlsx$/);
+  const book = await readXlsxFile(fs.readFileSync(await xlsx.path()), { trim: false });
+  expect(book.map((b) => b.sheet)).toEqual(['汇总', '学校']);
+  const asText = (rows: unknown[][]): string[][] => rows.map((r) => r.map((x) => String(x)));
+  expect(asText(book[0]!.data)).toEqual(await tableRows(summary));
+  expect(asText(book[1]!.data)).toEqual(await tableRows(page.getByTestId('stats-groups')));
+  expect(book[0]!.data[2]![1]).toBe(2); // n of received → acknowledged, a number
 
   // The printable report: the same tables as the screen, the late incident with what it missed, and a PDF.
   await page.getByTestId('stats-report').click();
