@@ -9,12 +9,14 @@ import { handsEn, handsZh } from './i18nHands';
 import { termsEn, termsZh } from './i18nTerms';
 import { statsEn, statsZh } from './i18nStats';
 import { historyEn, historyZh } from './i18nHistory';
+import { boardEn, boardZh } from './i18nBoard';
 
 const zh = {
   ...handsZh,
   ...termsZh,
   ...statsZh,
   ...historyZh,
+  ...boardZh,
   appTitle: '校园报警接处警台',
   login: '登录',
   loggingIn: '正在登录…',
@@ -237,6 +239,7 @@ const en: Catalogue = {
   ...termsEn,
   ...statsEn,
   ...historyEn,
+  ...boardEn,
   appTitle: 'School Alarm Console',
   login: 'Log in',
   loggingIn: 'Logging in…',

@@ -18,6 +18,7 @@ import { IncidentPanel } from './IncidentPanel';
 import { LinkLostBanner, LogoutButton } from './LinkAlerts';
 import { StationMap } from './map/StationMap';
 import { HistoryView } from './HistoryView';
+import { PlanBoardView } from './PlanBoardView';
 import { StatsView } from './StatsView';
 import { TodayList } from './TodayList';
 
@@ -34,7 +35,7 @@ function HeaderClock() {
 export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onToggleLang: () => void }) {
   const { t, c } = useI18n();
   const [selected, setSelected] = useState<string>();
-  const [tab, setTab] = useState<'console' | 'devices' | 'stats' | 'history' | 'admin'>('console');
+  const [tab, setTab] = useState<'console' | 'devices' | 'stats' | 'history' | 'board' | 'admin'>('console');
   // 接警 opens the alarm and moves the focus into its panel (by mouse or keyboard): a counter the panel watches.
   const [panelFocus, setPanelFocus] = useState(0);
   // Stable, so the queue's memoized cards are not all rendered again for each new alarm.
@@ -94,6 +95,11 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
           {getStore().canViewStats() && (
             <button className={tab === 'stats' ? 'active' : ''} data-testid="tab-stats" onClick={() => setTab('stats')}>
               {t('tabStats')}
+            </button>
+          )}
+          {getStore().canViewStats() && (
+            <button className={tab === 'board' ? 'active' : ''} data-testid="tab-board" onClick={() => setTab('board')}>
+              {t('tabBoard')}
             </button>
           )}
           {getStore().canViewHistory() && (
@@ -210,6 +216,7 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
         )}
         {tab === 'stats' && <StatsView reference={state.reference} />}
         {tab === 'history' && <HistoryView reference={state.reference} />}
+        {tab === 'board' && <PlanBoardView reference={state.reference} health={state.health} />}
         {tab === 'admin' && <AdminView reference={state.reference} health={state.health} />}
       </div>
     </div>

@@ -1,0 +1,119 @@
+// renderer/ — the three-year-plan board (chiefs and officers): each school against the county plan this semester,
+// every figure below target red, the count of schools meeting each target on top. Computed by shared/planBoard.ts
+// from the reference data, the devices' health and the semester's statistics by school (the `stats` command: the
+// same figures as the statistics tab).
+import { useEffect, useMemo, useState } from 'react';
+import type { DeviceHealth } from '../../shared/consoleApi';
+import type { ReferenceData } from '../../shared/model';
+import { DRILLS_PER_SEMESTER, planBoard, semesterOf, type BoardRow } from '../../shared/planBoard';
+import type { IncidentClass } from '../../shared/responseStats';
+import type { StatsAnswerReport } from '../../shared/statsWire';
+import { format, refusalText, useI18n } from '../i18n';
+import { getStore } from '../store';
+import { stationDate, stationTimeZone, useNow } from '../time';
+import { dayStart } from './statsRows';
+
+const DAY_MS = 86_400_000;
+
+export function PlanBoardView({ reference, health }: { reference: ReferenceData | undefined; health: readonly DeviceHealth[] }) {
+  const { t, c, name } = useI18n();
+  const now = useNow(60_000);
+  const zone = stationTimeZone();
+  const today = stationDate(now);
+  const semester = useMemo(() => semesterOf(today), [today]);
+  const from = dayStart(semester.from, zone);
+  const toDay = dayStart(semester.to, zone);
+  const [answers, setAnswers] = useState<{ key: string; drill?: StatsAnswerReport; real?: StatsAnswerReport; error?: string }>();
+  const [onlyShort, setOnlyShort] = useState(false);
+  const key = `${from}-${toDay}`;
+
+  useEffect(() => {
+    if (from === undefined || toDay === undefined) return;
+    let live = true;
+    const ask = (cls: IncidentClass) => getStore().stats({ from, to: toDay + DAY_MS, class: cls, groupBy: 'school' });
+    void Promise.all([ask('drill'), ask('real')]).then(([d, r]) => {
+      if (!live) return;
+      if (!d.ok) setAnswers({ key, error: refusalText(c, d.error) });
+      else if (!r.ok) setAnswers({ key, error: refusalText(c, r.error) });
+      else setAnswers({ key, drill: d.report, real: r.report });
+    });
+    return () => {
+      live = false;
+    };
+  }, [key]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const ready = answers?.key === key ? answers : undefined;
+  const board = useMemo(
+    () => (reference && ready && !ready.error ? planBoard(reference, health, ready.drill, ready.real, now) : undefined),
+    [reference, health, ready, now],
+  );
+  const schools = useMemo(() => new Map((reference?.schools ?? []).map((s) => [s.id, s])), [reference]);
+  const short = (r: BoardRow): boolean => !r.networked || r.online < r.terminals || r.testLate || r.drillsShort || !r.peaksCovered || r.priorityShort;
+  const rows = board ? (onlyShort ? board.rows.filter(short) : board.rows) : [];
+  const red = (bad: boolean): string | undefined => (bad ? 'below' : undefined);
+
+  return (
+    <section className="admin stats board" data-testid="board">
+      <h2>{t('boardTitle')}</h2>
+      <div className="stats-controls">
+        <span data-testid="board-semester">
+          {c.boardSemesters[semester.name] ?? semester.name} · {format(c.boardSemester, { from: semester.from, to: semester.to })}
+        </span>
+        <label className="inline">
+          <input type="checkbox" data-testid="board-only-short" checked={onlyShort} onChange={(e) => setOnlyShort(e.target.checked)} /> {t('boardOnlyShort')}
+        </label>
+        {!ready && <span className="muted">{t('boardLoading')}</span>}
+      </div>
+      {ready?.error && (
+        <p className="error" role="alert">
+          {ready.error}
+        </p>
+      )}
+      <p className="muted small">{t('boardNote')}</p>
+      {board && (
+        <table data-testid="board-rows">
+          <thead>
+            <tr>
+              <th>{t('boardSchool')}</th>
+              <th>{t('boardNetworked')}</th>
+              <th>{t('boardLastTest')}</th>
+              <th>{format(c.boardDrills, { n: DRILLS_PER_SEMESTER })}</th>
+              <th>{t('boardPosts')}</th>
+              <th>{t('boardPriority')}</th>
+            </tr>
+            <tr className="totals" data-testid="board-totals">
+              <th>{format(c.boardTotals, { n: board.totals.schools })}</th>
+              <th>{board.totals.allOnline}</th>
+              <th>{board.totals.testsOnTime}</th>
+              <th>{board.totals.drillsMet}</th>
+              <th>{board.totals.peaksCovered}</th>
+              <th>{board.totals.priorityMet}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.schoolId} data-testid="board-row" data-school-id={r.schoolId}>
+                <td>{name(schools.get(r.schoolId), r.schoolId)}</td>
+                <td className={red(!r.networked || r.online < r.terminals)} data-cell="networked">
+                  {r.networked ? `${r.online}/${r.terminals}` : t('boardNotNetworked')}
+                </td>
+                <td className={red(r.testLate)} data-cell="test">
+                  {r.lastTestPressAt !== undefined ? stationDate(r.lastTestPressAt) : t('boardNever')}
+                </td>
+                <td className={red(r.drillsShort)} data-cell="drills">
+                  {r.drills}/{DRILLS_PER_SEMESTER}
+                </td>
+                <td className={red(!r.peaksCovered)} data-cell="posts">
+                  {r.peaksCovered ? t('boardCovered') : t('boardNotCovered')}
+                </td>
+                <td className={red(r.priorityShort)} data-cell="priority">
+                  {r.priorityPercent !== undefined ? `${r.priorityPercent.toFixed(1)} % (${r.realAlarms})` : t('boardNoAlarm')}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
