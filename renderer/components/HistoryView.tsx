@@ -11,12 +11,11 @@ import { format, refusalText, useI18n } from '../i18n';
 import { getStore } from '../store';
 import { clockTime, stationDate, stationTimeZone, useNow } from '../time';
 import { IncidentRecord } from './IncidentRecord';
+import { PeriodControls } from './PeriodControls';
 import { periodOf, statDuration, type PeriodChoice } from './statsRows';
 
 /** Rows per page. */
 export const HISTORY_PAGE = 50;
-const CLASSES: readonly IncidentClass[] = ['real', 'drill', 'test'];
-const PERIODS: readonly PeriodChoice[] = ['thisMonth', 'lastMonth', 'last7', 'custom'];
 
 interface Filters {
   cls: IncidentClass;
@@ -107,38 +106,15 @@ export function HistoryView({ reference }: { reference: ReferenceData | undefine
     <section className="admin stats history" data-testid="history">
       <h2>{t('historyTitle')}</h2>
       <form className="stats-controls" onSubmit={submit}>
-        <label>
-          {t('statsPeriod')}
-          <select data-testid="history-period" value={choice} onChange={(e) => (setChoice(e.target.value as PeriodChoice), setOffset(0))}>
-            {PERIODS.map((p) => (
-              <option key={p} value={p}>
-                {t(p === 'thisMonth' ? 'statsThisMonth' : p === 'lastMonth' ? 'statsLastMonth' : p === 'last7' ? 'statsLast7' : 'statsCustom')}
-              </option>
-            ))}
-          </select>
-        </label>
-        {choice === 'custom' && (
-          <>
-            <label>
-              {t('statsFrom')}
-              <input data-testid="history-from" value={custom.from} size={10} maxLength={10} onChange={(e) => setCustom({ ...custom, from: e.target.value })} />
-            </label>
-            <label>
-              {t('statsTo')}
-              <input data-testid="history-to" value={custom.to} size={10} maxLength={10} onChange={(e) => setCustom({ ...custom, to: e.target.value })} />
-            </label>
-          </>
-        )}
-        <label>
-          {t('statsClass')}
-          <select data-testid="history-class" value={filters.cls} onChange={(e) => set('cls', e.target.value as IncidentClass)}>
-            {CLASSES.map((k) => (
-              <option key={k} value={k}>
-                {c.statsClasses[k]}
-              </option>
-            ))}
-          </select>
-        </label>
+        <PeriodControls
+          prefix="history"
+          choice={choice}
+          onChoice={(p) => (setChoice(p), setOffset(0))}
+          custom={custom}
+          onCustom={setCustom}
+          cls={filters.cls}
+          onClass={(k) => set('cls', k)}
+        />
         <label>
           {t('historyState')}
           <select data-testid="history-state" value={filters.state} onChange={(e) => set('state', e.target.value as Filters['state'])}>

@@ -28,6 +28,30 @@ function outsideOf(r: StatsAnswerReport): Map<string, StatInterval[]> {
   return missed;
 }
 
+/** A table of text as the screen's, cell for cell. */
+function PlainTable({ testId, head, rows }: { testId: string; head: readonly string[]; rows: readonly (readonly string[])[] }) {
+  return (
+    <table data-testid={testId}>
+      <thead>
+        <tr>
+          {head.map((h) => (
+            <th key={h}>{h}</th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((cells, r) => (
+          <tr key={r}>
+            {cells.map((cell, i) => (
+              <td key={i}>{cell}</td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 export function StatsReport({ report, names, stationName, onClose }: { report: StatsAnswerReport; names: Names; stationName: string; onClose: () => void }) {
   const { t, c } = useI18n();
   const summary = summaryRows(report, c);
@@ -87,47 +111,13 @@ export function StatsReport({ report, names, stationName, onClose }: { report: S
         <h2>
           {t('statsSummary', { from: stationDate(report.filter.from), to: stationDate(report.filter.to - 1), n: report.all.total, open: report.all.open })}
         </h2>
-        <table data-testid="report-summary">
-          <thead>
-            <tr>
-              {summary.head.map((h) => (
-                <th key={h}>{h}</th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {summary.rows.map(({ interval, cells }) => (
-              <tr key={interval}>
-                {cells.map((cell, i) => (
-                  <td key={i}>{cell}</td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <PlainTable testId="report-summary" head={summary.head} rows={summary.rows.map((r) => r.cells)} />
         {groups && (
           <>
             <h2>
               {t('statsGroups')} ({c.statsGroupBys[report.groupBy]}; {t('statsCellHint')})
             </h2>
-            <table data-testid="report-groups">
-              <thead>
-                <tr>
-                  {groups.head.map((h) => (
-                    <th key={h}>{h}</th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {groups.rows.map(({ group, cells }) => (
-                  <tr key={group.key}>
-                    {cells.map((cell, i) => (
-                      <td key={i}>{cell}</td>
-                    ))}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <PlainTable testId="report-groups" head={groups.head} rows={groups.rows.map((r) => r.cells)} />
           </>
         )}
         <h2>{format(c.reportOutside, { n: missed.size })}</h2>

@@ -12,10 +12,8 @@ import { belowGoal, groupRows, periodOf, statsCsv, statsSheets, summaryRows, typ
 import { xlsxFile } from '../../shared/xlsx';
 import { downloadText } from './download';
 import { IncidentRecord } from './IncidentRecord';
+import { PeriodControls } from './PeriodControls';
 import { StatsReport } from './StatsReport';
-
-const CLASSES: readonly IncidentClass[] = ['real', 'drill', 'test'];
-const PERIODS: readonly PeriodChoice[] = ['thisMonth', 'lastMonth', 'last7', 'custom'];
 
 interface Listing {
   interval: StatInterval;
@@ -89,38 +87,7 @@ export function StatsView({ reference }: { reference: ReferenceData | undefined 
     <section className="admin stats" data-testid="stats">
       <h2>{t('statsTitle')}</h2>
       <div className="stats-controls">
-        <label>
-          {t('statsPeriod')}
-          <select data-testid="stats-period" value={choice} onChange={(e) => setChoice(e.target.value as PeriodChoice)}>
-            {PERIODS.map((p) => (
-              <option key={p} value={p}>
-                {t(p === 'thisMonth' ? 'statsThisMonth' : p === 'lastMonth' ? 'statsLastMonth' : p === 'last7' ? 'statsLast7' : 'statsCustom')}
-              </option>
-            ))}
-          </select>
-        </label>
-        {choice === 'custom' && (
-          <>
-            <label>
-              {t('statsFrom')}
-              <input data-testid="stats-from" value={custom.from} size={10} maxLength={10} onChange={(e) => setCustom({ ...custom, from: e.target.value })} />
-            </label>
-            <label>
-              {t('statsTo')}
-              <input data-testid="stats-to" value={custom.to} size={10} maxLength={10} onChange={(e) => setCustom({ ...custom, to: e.target.value })} />
-            </label>
-          </>
-        )}
-        <label>
-          {t('statsClass')}
-          <select data-testid="stats-class" value={cls} onChange={(e) => setCls(e.target.value as IncidentClass)}>
-            {CLASSES.map((k) => (
-              <option key={k} value={k}>
-                {c.statsClasses[k]}
-              </option>
-            ))}
-          </select>
-        </label>
+        <PeriodControls prefix="stats" choice={choice} onChoice={setChoice} custom={custom} onCustom={setCustom} cls={cls} onClass={setCls} />
         <label>
           {t('statsGroupBy')}
           <select data-testid="stats-group" value={groupBy} onChange={(e) => setGroupBy(e.target.value as GroupBy)}>
