@@ -7,33 +7,24 @@ import { DISPOSITIONS, type OperatorRef } from './events';
 import type { Incident } from './incidentModel';
 import { ALARM_KINDS } from './protocol';
 import { incidentClass, matchesFilter, type IncidentClass, type StatsFilter } from './responseStats';
-import { MAX_FILTER_VALUES, MAX_STATS_PERIOD_MS } from './statsWire';
+import { incidentFilterShape, MAX_FILTER_VALUES, withPeriodChecks } from './statsWire';
 
 /** Rows per page, at most. */
 export const HISTORY_PAGE_MAX = 200;
 
 const id = z.string().max(200);
-const instant = z.number().int().min(0).max(8.64e15);
 
-export const historyRequestSchema = z
-  .object({
-    from: instant,
-    to: instant,
-    class: z.enum(['real', 'drill', 'test']),
-    schoolIds: z.array(id).max(MAX_FILTER_VALUES).optional(),
-    kinds: z.array(z.enum(ALARM_KINDS)).max(ALARM_KINDS.length).optional(),
-    officer: id.optional(),
-    unitId: id.optional(),
-    disposition: z.enum(DISPOSITIONS).optional(),
+export const historyRequestSchema = withPeriodChecks(
+  z.object({
+    ...incidentFilterShape,
     /** open: not resolved yet; resolved: resolved (a reopened one is open again). */
     state: z.enum(['open', 'resolved']).optional(),
     /** Only these incidents (the ones behind a figure of the statistics), still within the period and class. */
     ids: z.array(id).max(MAX_FILTER_VALUES).optional(),
     offset: z.number().int().min(0).max(100_000_000),
     limit: z.number().int().min(1).max(HISTORY_PAGE_MAX),
-  })
-  .refine((r) => r.from < r.to, { message: 'the period must end after it starts', path: ['to'] })
-  .refine((r) => r.to - r.from <= MAX_STATS_PERIOD_MS, { message: 'the period is at most 400 days', path: ['to'] });
+  }),
+);
 export type HistoryRequest = z.output<typeof historyRequestSchema>;
 
 const operatorRef = z.object({ username: z.string(), displayName: z.string() });

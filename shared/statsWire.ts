@@ -23,20 +23,26 @@ export const MAX_FILTER_VALUES = 5000;
 const id = z.string().max(200);
 const instant = z.number().int().min(0).max(8.64e15);
 
-export const statsRequestSchema = z
-  .object({
-    from: instant,
-    to: instant,
-    class: z.enum(['real', 'drill', 'test']),
-    groupBy: z.enum(GROUP_BYS),
-    schoolIds: z.array(id).max(MAX_FILTER_VALUES).optional(),
-    kinds: z.array(z.enum(ALARM_KINDS)).max(ALARM_KINDS.length).optional(),
-    officer: id.optional(),
-    unitId: id.optional(),
-    disposition: z.enum(DISPOSITIONS).optional(),
-  })
-  .refine((r) => r.from < r.to, { message: 'the period must end after it starts', path: ['to'] })
-  .refine((r) => r.to - r.from <= MAX_STATS_PERIOD_MS, { message: 'the period is at most 400 days', path: ['to'] });
+/** Which incidents a query is about: a period, a class (never mixed), and optional filters (statistics and history). */
+export const incidentFilterShape = {
+  from: instant,
+  to: instant,
+  class: z.enum(['real', 'drill', 'test']),
+  schoolIds: z.array(id).max(MAX_FILTER_VALUES).optional(),
+  kinds: z.array(z.enum(ALARM_KINDS)).max(ALARM_KINDS.length).optional(),
+  officer: id.optional(),
+  unitId: id.optional(),
+  disposition: z.enum(DISPOSITIONS).optional(),
+};
+
+/** A query's period must end after it starts and span at most MAX_STATS_PERIOD_MS. */
+export function withPeriodChecks<T extends z.ZodType<{ from: number; to: number }>>(schema: T): T {
+  return schema
+    .refine((r) => r.from < r.to, { message: 'the period must end after it starts', path: ['to'] })
+    .refine((r) => r.to - r.from <= MAX_STATS_PERIOD_MS, { message: 'the period is at most 400 days', path: ['to'] });
+}
+
+export const statsRequestSchema = withPeriodChecks(z.object({ ...incidentFilterShape, groupBy: z.enum(GROUP_BYS) }));
 export type StatsRequest = z.output<typeof statsRequestSchema>;
 
 /** An id list as answered: its first MAX_LISTED_IDS ids and how many there are. */
