@@ -339,7 +339,7 @@ const en: Catalogue = {
   todayEmpty: 'Nothing resolved today yet',
   wholeCounty: 'Whole county',
   tabConsole: 'Console',
-  tabDevices: 'Device health',
+  tabDevices: 'Devices',
   devDevice: 'Terminal',
   devSchool: 'School',
   devState: 'State',

@@ -129,7 +129,10 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
         </button>
         <ThemeToggle />
         <Shortcuts queue={queue} selected={selected} onSelect={setSelected} onTaken={taken} onClosePanel={() => setSelected(undefined)} />
-        <div className="operator">{state.operator ? `${c.roles[state.operator.role]} · ${state.operator.displayName}` : ''}</div>
+        {/* Who is logged in first: on a narrow header the role is what the ellipsis hides. */}
+        <div className="operator" title={state.operator ? `${state.operator.displayName} · ${c.roles[state.operator.role]}` : undefined}>
+          {state.operator ? `${state.operator.displayName} · ${c.roles[state.operator.role]}` : ''}
+        </div>
         <button className="plain" onClick={onToggleLang}>
           {t('language')}
         </button>
