@@ -3,16 +3,19 @@
 // a time, newest first, served by the core (the `history` command); any incident's whole record one click away.
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { DISPOSITIONS, type Disposition } from '../../shared/events';
-import type { HistoryPage, HistoryRequest } from '../../shared/historyWire';
+import { HISTORY_PAGE_MAX, type HistoryPage, type HistoryRequest, type HistoryRow } from '../../shared/historyWire';
+import { xlsxFile } from '../../shared/xlsx';
 import type { ReferenceData } from '../../shared/model';
 import { ALARM_KINDS, type AlarmKind } from '../../shared/protocol';
 import type { IncidentClass } from '../../shared/responseStats';
 import { format, refusalText, useI18n } from '../i18n';
 import { getStore } from '../store';
-import { clockTime, stationDate, stationTimeZone, useNow } from '../time';
+import { stationDate, stationTimeZone, useNow } from '../time';
 import { IncidentRecord } from './IncidentRecord';
 import { PeriodControls } from './PeriodControls';
-import { periodOf, statDuration, type PeriodChoice } from './statsRows';
+import { downloadText } from './download';
+import { historyCells, historyCsv, historyHead, historySheets, HISTORY_EXPORT_MAX } from './historyRows';
+import { periodOf, type Names, type PeriodChoice } from './statsRows';
 
 /** Rows per page. */
 export const HISTORY_PAGE = 50;
@@ -91,16 +94,31 @@ export function HistoryView({ reference }: { reference: ReferenceData | undefine
   };
   const schools = useMemo(() => [...(reference?.schools ?? [])].sort((a, b) => name(a, a.id).localeCompare(name(b, b.id), 'zh-CN')), [reference, name]);
   const units = reference?.units ?? [];
-  const schoolName = (id: string): string =>
-    name(
-      reference?.schools.find((s) => s.id === id),
-      id,
-    );
-  const unitName = (id: string): string =>
-    name(
-      reference?.units.find((u) => u.id === id),
-      id,
-    );
+  const names: Names = useMemo(() => {
+    const byId = new Map((reference?.schools ?? []).map((s) => [s.id, s]));
+    const unitsById = new Map((reference?.units ?? []).map((u) => [u.id, u]));
+    return { school: (id) => name(byId.get(id), id), unit: (id) => name(unitsById.get(id), id) };
+  }, [reference, name]);
+  const [exporting, setExporting] = useState(false);
+  /** Every matching incident (up to HISTORY_EXPORT_MAX), a page of 200 at a time, saved as CSV or XLSX. */
+  const exportAll = async (kind: 'csv' | 'xlsx'): Promise<void> => {
+    if (!request) return;
+    setExporting(true);
+    const rows: HistoryRow[] = [];
+    try {
+      for (let from = 0; from < HISTORY_EXPORT_MAX; from += HISTORY_PAGE_MAX) {
+        const r = await getStore().history({ ...request, offset: from, limit: HISTORY_PAGE_MAX });
+        if (!r.ok) return setError(refusalText(c, r.error));
+        rows.push(...r.page.rows);
+        if (from + HISTORY_PAGE_MAX >= r.page.total) break;
+      }
+    } finally {
+      setExporting(false);
+    }
+    const base = `incident-history-${stationDate(request.from)}-${stationDate(request.to - 1)}-${request.class}`;
+    if (kind === 'csv') downloadText(`${base}.csv`, historyCsv(rows, c, names), 'text/csv;charset=utf-8');
+    else downloadText(`${base}.xlsx`, xlsxFile(historySheets(rows, c, names)), 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+  };
 
   return (
     <section className="admin stats history" data-testid="history">
@@ -177,6 +195,12 @@ export function HistoryView({ reference }: { reference: ReferenceData | undefine
         <button type="button" onClick={() => (setFilters(NO_FILTERS), setOfficerDraft(''), setOffset(0))}>
           {t('historyClear')}
         </button>
+        <button type="button" data-testid="history-export" disabled={!page || exporting} onClick={() => void exportAll('csv')}>
+          {t('statsExport')}
+        </button>
+        <button type="button" data-testid="history-export-xlsx" disabled={!page || exporting} onClick={() => void exportAll('xlsx')}>
+          {t('statsExportXlsx')}
+        </button>
         {busy && <span className="muted">{t('statsLoading')}</span>}
       </form>
       {!period && <p className="error">{t('statsBadDates')}</p>}
@@ -193,35 +217,20 @@ export function HistoryView({ reference }: { reference: ReferenceData | undefine
           <table data-testid="history-rows">
             <thead>
               <tr>
-                <th>{t('historyId')}</th>
-                <th>{t('historyReceived')}</th>
-                <th>{t('historySchool')}</th>
-                <th>{t('historyKind')}</th>
-                <th>{t('historyState')}</th>
-                <th>{t('historyAckIn')}</th>
-                <th>{t('historyAckBy')}</th>
-                <th>{t('historyUnits')}</th>
-                <th>{t('historyResult')}</th>
+                {historyHead(c).map((h) => (
+                  <th key={h}>{h}</th>
+                ))}
                 <th />
               </tr>
             </thead>
             <tbody>
               {page.rows.map((r) => (
                 <tr key={r.id} data-testid="history-row" data-incident-id={r.id} className={open === r.id ? 'chosen' : undefined}>
-                  <td className="figure">{r.id}</td>
-                  <td className="figure">
-                    {stationDate(r.receivedAt)} {clockTime(r.receivedAt)}
-                  </td>
-                  <td>{schoolName(r.schoolId)}</td>
-                  <td>
-                    {c.kinds[r.kind]}
-                    {r.repeats ? ` (${format(c.historyRepeats, { n: r.repeats })})` : ''}
-                  </td>
-                  <td>{c.alarmStates[r.state as keyof typeof c.alarmStates] ?? r.state}</td>
-                  <td className="figure">{r.acknowledgedAt !== undefined ? statDuration(r.acknowledgedAt - r.receivedAt) : '—'}</td>
-                  <td>{r.acknowledgedBy?.displayName ?? '—'}</td>
-                  <td>{r.unitIds.map(unitName).join('、') || '—'}</td>
-                  <td>{r.disposition ? c.dispositions[r.disposition] : '—'}</td>
+                  {historyCells(r, c, names).map((cell, i) => (
+                    <td key={i} className={i === 0 || i === 1 || i === 5 ? 'figure' : undefined}>
+                      {cell}
+                    </td>
+                  ))}
                   <td>
                     <button type="button" className="link" data-testid="history-open" onClick={() => setOpen(r.id)}>
                       {t('historyOpenTimeline')}

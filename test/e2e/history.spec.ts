@@ -1,7 +1,10 @@
 // test/e2e — the history (issue 12): a chief lists this month's incidents, newest first, real alarms and drills
-// apart; filters by school; opens an incident's whole record with its timeline; an incident behind a statistic
+// apart; exports them (CSV, XLSX) as on screen; filters by school; opens an incident's whole record with its timeline; an incident behind a statistic
 // opens the same record. An admin has no history. Real core, terminals over socket.io, real Chromium.
+import fs from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
+import readXlsxFile from 'read-excel-file/node';
+import { parseCsv } from '../../shared/csv';
 import { startCoreProcess, type CoreProcess } from '../support/core';
 import { connectTerminal } from '../support/terminal';
 import { incident, logIn } from './console';
@@ -43,6 +46,21 @@ test('a chief finds an incident in the history and reads its whole timeline', as
   await expect(rows.nth(0)).toContainText(core.credentials.terminals[1]!.schoolName);
   await expect(rows.nth(0)).toContainText('暴力');
   await expect(rows.nth(0)).toContainText('已接警');
+
+  // The exports hold the rows of the screen: CSV (UTF-8 with BOM) and XLSX, read back.
+  const screen = await page
+    .getByTestId('history-rows')
+    .evaluate((t) => [...t.querySelectorAll('tr')].map((tr) => [...tr.querySelectorAll('th, td')].slice(0, 9).map((c) => (c as HTMLElement).innerText.trim())));
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('history-export').click()]);
+  expect(csv.suggestedFilename()).toMatch(/^incident-history-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}-real\.csv$/);
+  const bytes = fs.readFileSync(await csv.path());
+  expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+  const parsed = parseCsv(bytes.toString('utf8'));
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.error));
+  expect(parsed.records.map((r) => r.fields)).toEqual(screen);
+  const [xlsx] = await Promise.all([page.waitForEvent('download'), page.getByTestId('history-export-xlsx').click()]);
+  const book = await readXlsxFile(fs.readFileSync(await xlsx.path()), { trim: false });
+  expect(book[0]!.data.map((r) => r.map(String))).toEqual(screen);
 
   // One school.
   await page.getByTestId('history-school').selectOption(core.credentials.terminals[0]!.schoolId);

@@ -1,0 +1,39 @@
+// renderer/ — the history's table as rows of text: the same cells are drawn on screen and written to the CSV and
+// XLSX exports, so a file equals the screen.
+import { guardFormula, serializeCsv } from '../../shared/csv';
+import type { HistoryRow } from '../../shared/historyWire';
+import type { Sheet } from '../../shared/xlsx';
+import { format, type Catalogue } from '../i18n';
+import { clockTime, stationDate } from '../time';
+import { statDuration, type Names } from './statsRows';
+
+/** At most this many incidents go into one export (the history pages through the rest on screen). */
+export const HISTORY_EXPORT_MAX = 10_000;
+
+export function historyHead(c: Catalogue): string[] {
+  return [c.historyId, c.historyReceived, c.historySchool, c.historyKind, c.historyState, c.historyAckIn, c.historyAckBy, c.historyUnits, c.historyResult];
+}
+
+export function historyCells(r: HistoryRow, c: Catalogue, names: Names): string[] {
+  return [
+    r.id,
+    `${stationDate(r.receivedAt)} ${clockTime(r.receivedAt)}`,
+    names.school(r.schoolId),
+    `${c.kinds[r.kind]}${r.repeats ? ` (${format(c.historyRepeats, { n: r.repeats })})` : ''}`,
+    c.alarmStates[r.state as keyof typeof c.alarmStates] ?? r.state,
+    r.acknowledgedAt !== undefined ? statDuration(r.acknowledgedAt - r.receivedAt) : '—',
+    r.acknowledgedBy?.displayName ?? '—',
+    r.unitIds.map((u) => names.unit(u)).join('、') || '—',
+    r.disposition ? c.dispositions[r.disposition] : '—',
+  ];
+}
+
+/** The CSV of the rows: UTF-8 with BOM, CRLF, every cell formula-guarded (shared/csv.ts). */
+export function historyCsv(rows: readonly HistoryRow[], c: Catalogue, names: Names): string {
+  return '\uFEFF' + serializeCsv([historyHead(c), ...rows.map((r) => historyCells(r, c, names))].map((row) => row.map(guardFormula)));
+}
+
+/** The XLSX of the rows: one sheet, the cells of the screen. */
+export function historySheets(rows: readonly HistoryRow[], c: Catalogue, names: Names): Sheet[] {
+  return [{ name: c.tabHistory, rows: [historyHead(c), ...rows.map((r) => historyCells(r, c, names))] }];
+}
