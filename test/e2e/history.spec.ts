@@ -1,6 +1,6 @@
 // test/e2e — the history (issue 12): a chief lists this month's incidents, newest first, real alarms and drills
-// apart; exports them (CSV, XLSX) as on screen; filters by school; opens an incident's whole record with its timeline; an incident behind a statistic
-// opens the same record. An admin has no history. Real core, terminals over socket.io, real Chromium.
+// apart; exports them (CSV, XLSX) as on screen; filters by school; opens an incident's whole record with its
+// timeline. An admin has no history. Real core, terminals over socket.io, real Chromium.
 import fs from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import readXlsxFile from 'read-excel-file/node';
