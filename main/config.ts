@@ -24,6 +24,11 @@ export interface StationConfig {
   /** Demo county size (--demo-schools N, --demo-units M); unset keeps the existing demo registry's size. */
   demoSchools?: number;
   demoUnits?: number;
+  /**
+   * --demo-year: a fresh demo data folder starts with a generated year of a busy county's journal (main/demoYear.ts),
+   * this many records (STATION_DEMO_YEAR_RECORDS, default 1,000,000), on a 1,000-school, 60-unit demo county.
+   */
+  demoYear?: { records: number };
   /** Map tiles under the county outlines (--tile-url / --tiles, see main/gateway/tiles.ts). */
   tiles?: TileConfig;
   /** A session with no console connected for this long is ended (STATION_SESSION_IDLE_MIN, default 30 min). */
@@ -37,6 +42,8 @@ export interface StationConfig {
 }
 
 const DEMO_SCHOOLS_MAX = 5000;
+/** Journal records of a generated demo year (--demo-year). */
+export const DEMO_YEAR_RECORDS = 1_000_000;
 const DEMO_UNITS_MAX = 1000;
 
 function parsePort(v: string, what: string): number {
@@ -52,7 +59,7 @@ function parseCount(v: string, what: string, max: number): number {
 }
 
 /**
- * Reads STATION_* variables and flags (--demo, --web, --port N, --data-dir DIR, --demo-schools N,
+ * Reads STATION_* variables and flags (--demo, --demo-year, --web, --port N, --data-dir DIR, --demo-schools N,
  * --demo-units M, --tile-url URL, --tiles FILE_OR_DIR, --tile-attribution TEXT, --tile-max-zoom N). Flags win.
  */
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, distDir: string): StationConfig {
@@ -64,16 +71,23 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, distDir: stri
       const v = argv[++i];
       if (v === undefined) throw new ConfigError(`${a} needs a value`);
       values[a] = v;
-    } else if (a === '--demo' || a === '--web') flags.add(a);
+    } else if (a === '--demo' || a === '--web' || a === '--demo-year') flags.add(a);
     else
       throw new ConfigError(
-        `unknown option ${a} (known: --demo, --web, --port N, --host ADDR, --data-dir DIR, --demo-schools N, --demo-units M, --tile-url URL, --tiles FILE_OR_DIR, --tile-attribution TEXT, --tile-max-zoom N)`,
+        `unknown option ${a} (known: --demo, --demo-year, --web, --port N, --host ADDR, --data-dir DIR, --demo-schools N, --demo-units M, --tile-url URL, --tiles FILE_OR_DIR, --tile-attribution TEXT, --tile-max-zoom N)`,
       );
   }
   const demo = flags.has('--demo');
   const demoSchools = values['--demo-schools'] === undefined ? undefined : parseCount(values['--demo-schools'], '--demo-schools', DEMO_SCHOOLS_MAX);
   const demoUnits = values['--demo-units'] === undefined ? undefined : parseCount(values['--demo-units'], '--demo-units', DEMO_UNITS_MAX);
   if (!demo && (demoSchools !== undefined || demoUnits !== undefined)) throw new ConfigError('--demo-schools and --demo-units only apply with --demo');
+  if (!demo && flags.has('--demo-year')) throw new ConfigError('--demo-year only applies with --demo');
+  const demoYear = flags.has('--demo-year')
+    ? {
+        records:
+          env.STATION_DEMO_YEAR_RECORDS === undefined ? DEMO_YEAR_RECORDS : parseCount(env.STATION_DEMO_YEAR_RECORDS, 'STATION_DEMO_YEAR_RECORDS', 5_000_000),
+      }
+    : undefined;
   const port = parsePort(values['--port'] ?? env.STATION_PORT ?? String(DEFAULT_STATION_PORT), 'STATION_PORT');
   const dataDir = path.resolve(values['--data-dir'] ?? env.STATION_DATA_DIR ?? (demo ? 'station-data-demo' : 'station-data'));
   const { tlsCert, tlsKey, heartbeatMs, unitStaleMs, sessionIdleMs, testOverdueMs, resolvedLingerMs, timeZone } = readEnvSettings(env);
@@ -91,8 +105,10 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, distDir: stri
     web: flags.has('--web'),
     consoleDir: path.join(distDir, 'renderer'),
     ...(tlsCert && tlsKey ? { tlsCert, tlsKey } : {}),
-    ...(demoSchools !== undefined ? { demoSchools } : {}),
-    ...(demoUnits !== undefined ? { demoUnits } : {}),
+    // A year's demo is a busy county: 1,000 schools and 60 units unless asked otherwise.
+    ...(demoSchools !== undefined ? { demoSchools } : demoYear ? { demoSchools: 1000 } : {}),
+    ...(demoUnits !== undefined ? { demoUnits } : demoYear ? { demoUnits: 60 } : {}),
+    ...(demoYear ? { demoYear } : {}),
     ...(tiles ? { tiles } : {}),
     ...(resolvedLingerMs !== undefined ? { resolvedLingerMs } : {}),
   };

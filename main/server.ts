@@ -11,6 +11,7 @@ import { HealthDiff } from '../shared/consoleApi';
 import { Admission, HandshakeGate, protocolParser, type AdmissionLimits } from './gateway/admission';
 import { ConfigError, type StationConfig } from './config';
 import { loadDemoRegistry } from './demo';
+import { generateJournal } from './demoYear';
 import { attachConsoleNamespace, attachTerminalNamespace, attachUnitNamespace } from './gateway/gateway';
 import { makeRequestHandler } from './gateway/http';
 import { describeProblem, openJournal } from './core/journal';
@@ -55,6 +56,32 @@ async function ensureFirstAdmin(registry: Registry, dataDir: string): Promise<vo
   console.log(`first start: created operator "admin"; its password is in ${file} (delete the file once noted)`);
 }
 
+/**
+ * --demo-year: a demo data folder without a journal starts with a generated year of it (main/demoYear.ts), ending
+ * half a day ago; a folder that has a journal keeps it.
+ */
+function demoYear(dataDir: string, registry: Registry, records: number, now: number): void {
+  const file = dataFile(dataDir, 'journal');
+  if (fs.existsSync(file) && fs.statSync(file).size > 0) {
+    console.log(`demo: ${dataDir} already has a journal; --demo-year keeps it (use a new --data-dir for a fresh year)`);
+    return;
+  }
+  const d = registry.snapshot;
+  console.log(`demo: generating a year of ${records.toLocaleString('en')} journal records for ${d.schools.length} schools (once, in ${dataDir})…`);
+  const g = generateJournal(
+    file,
+    {
+      terminals: d.terminals.map((t) => ({ deviceId: t.deviceId, schoolId: t.schoolId })),
+      units: d.units.map((u) => ({ id: u.id, hasDevice: u.hasDevice })),
+      officers: d.operators
+        .filter((o) => o.role === 'officer' || o.role === 'chief')
+        .map(({ username, displayName, role }) => ({ username, displayName, role })),
+    },
+    { records, seed: 20240901, endAt: now - 12 * 3600_000 },
+  );
+  console.log(`demo: ${g.records.toLocaleString('en')} records, ${g.incidents.toLocaleString('en')} incidents, in ${(g.ms / 1000).toFixed(1)} s`);
+}
+
 /** The admin CLI edits the registry file; the running core re-reads it when it changes (atomic rename). */
 function watchRegistry(registry: Registry, station: Station): () => void {
   const file = registry.path;
@@ -91,6 +118,7 @@ export async function startCore(config: StationConfig, now: () => number = Date.
       ...(config.demoUnits !== undefined ? { units: config.demoUnits } : {}),
     };
     ({ registry, credentialsFile } = await loadDemoRegistry(config.dataDir, assetsDir, size));
+    if (config.demoYear) demoYear(config.dataDir, registry, config.demoYear.records, now());
   } else {
     registry = Registry.load(dataFile(config.dataDir, 'registry'));
     await ensureFirstAdmin(registry, config.dataDir);

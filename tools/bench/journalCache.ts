@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { loadDemoRegistry } from '../../main/demo';
 import { ROOT } from '../../test/support/core';
 import type { OnCleanup } from './common';
-import { generateJournal, GENERATOR_VERSION, type GenResult } from './journalGen';
+import { generateJournal, GENERATOR_VERSION, type GenResult } from '../../main/demoYear';
 
 export interface JournalOptions {
   records: number;

@@ -1,16 +1,16 @@
-// tools/bench (tool, Node) — the journal generator of `npm run bench:journal`: a busy county's year as a valid, hash-chained
-// journal (records exactly as main/core/journal.ts writes them), streamed to disk with a fixed seed. Every event is one
-// the core could have written: checkEvent approves each in order (checked with --check on small journals).
+// main/ (Node) — a busy county's year as a valid, hash-chained journal (records exactly as main/core/journal.ts
+// writes them), streamed to disk with a fixed seed: `npm start -- --demo --demo-year` and `npm run bench:journal`.
+// Every event is one the core could have written: checkEvent approves each in order (bench:journal --check).
 //
 // The year is a time-ordered merge of "items" (a test press, a false alarm, a real alarm with a unit sent, a drill,
 // a cancelled alarm, a terminal going offline and back, a tamper, a unit's shift change), each a short schedule of
 // events. A min-heap holds the events still to come, so items overlap as they would on a real day and the file is
 // written in time order, a few MiB at a time.
 import fs from 'node:fs';
-import type { JournalRecord, OperatorRef, StationEvent } from '../../shared/events';
-import type { AlarmKind } from '../../shared/protocol';
-import { mulberry32 } from '../../shared/sampleCounty';
-import { recordHash } from '../../main/core/journal';
+import type { JournalRecord, OperatorRef, StationEvent } from '../shared/events';
+import type { AlarmKind } from '../shared/protocol';
+import { mulberry32 } from '../shared/sampleCounty';
+import { recordHash } from './core/journal';
 
 /** Bump whenever the generated journal changes: cached journals are keyed by it. */
 export const GENERATOR_VERSION = 2;
