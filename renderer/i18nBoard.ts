@@ -19,7 +19,8 @@ export const boardZh = {
   boardPriority: '优先受理（接警达标率）',
   boardNoAlarm: '无报警',
   boardTotals: '达标学校 / 全部 {n} 所',
-  boardNote: '演练按本学期的演练报警计；学校自行登记的演练、警校联合检查与隐患整改尚未在本系统登记。在线为此刻状态；测试按键超过 7 天为未达标。',
+  boardNote:
+    '演练按本学期的演练报警计；学校自行登记的演练、警校联合检查与隐患整改尚未在本系统登记。在线为此刻状态；测试按键从未按过或已逾期（与设备状态页同一规则）为未达标。',
   boardLoading: '正在计算…',
 };
 
@@ -42,6 +43,6 @@ export const boardEn: typeof boardZh = {
   boardNoAlarm: 'no alarm',
   boardTotals: 'schools meeting it / all {n}',
   boardNote:
-    'Drills are counted from this semester’s drill alarms; drills a school records itself, police–education inspections and hidden-danger follow-up are not recorded in this system yet. Online is now; a test press older than 7 days is below target.',
+    'Drills are counted from this semester’s drill alarms; drills a school records itself, police–education inspections and hidden-danger follow-up are not recorded in this system yet. Online is now; a terminal never test-pressed, or overdue by the device-health rule, is below target.',
   boardLoading: 'Computing…',
 };

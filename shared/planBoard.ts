@@ -10,8 +10,6 @@ import type { GroupFigures, StatsAnswerReport } from './statsWire';
 
 /** Drills per school per semester (the notice: at least three). */
 export const DRILLS_PER_SEMESTER = 3;
-/** A school's last test press older than this is late (the console's test_overdue fault uses the same week). */
-export const TEST_PRESS_MAX_AGE_MS = 7 * 86_400_000;
 /** Share of real alarms acknowledged within target below which a school is shown red. */
 export const PRIORITY_GOAL_PERCENT = 90;
 
@@ -104,13 +102,17 @@ export interface Board {
   };
 }
 
-/** The board of a semester: `drills` and `real` are the statistics of the semester by school, drills and real alarms. */
+/**
+ * The board of a semester: `drills` and `real` are the statistics of the semester by school, drills and real
+ * alarms; `testOverdue` the terminals with an open test_overdue fault (the station's own rule,
+ * STATION_TEST_OVERDUE_DAYS): a school is late when one of its terminals is overdue or none was ever pressed.
+ */
 export function planBoard(
   reference: Pick<ReferenceData, 'schools' | 'guardPosts'>,
   health: readonly DeviceHealth[],
   drills: StatsAnswerReport | undefined,
   real: StatsAnswerReport | undefined,
-  now: number,
+  testOverdue: ReadonlySet<string>,
 ): Board {
   const bySchool = <T>(items: readonly T[], key: (x: T) => string): Map<string, T[]> => {
     const m = new Map<string, T[]>();
@@ -145,7 +147,7 @@ export function planBoard(
       terminals: ds.length,
       online: ds.filter((d) => d.online && d.connected).length,
       ...(last !== undefined ? { lastTestPressAt: last } : {}),
-      testLate: last === undefined || now - last > TEST_PRESS_MAX_AGE_MS,
+      testLate: last === undefined || ds.some((d) => testOverdue.has(d.deviceId)),
       drills: nDrills,
       drillsShort: nDrills < DRILLS_PER_SEMESTER,
       posts: schoolPosts.length,

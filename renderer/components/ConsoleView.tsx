@@ -47,6 +47,7 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
   const terminals = useMemo(() => new Map<string, Terminal>((state.reference?.terminals ?? []).map((x) => [x.deviceId, x])), [state.reference]);
   const faults = useMemo(() => openFaults(state.station), [state.station]);
   const listedFaults = useMemo(() => faultsToList(state.station), [state.station]);
+  const testOverdue = useMemo(() => new Set(faults.filter((f) => f.kind === 'test_overdue').map((f) => f.deviceId)), [faults]);
   const queue = useLiveQueue(
     useMemo(() => alarmQueue(state.station, state.volatile), [state.station, state.volatile]),
     state.settings.resolvedLingerMs ?? RESOLVED_LINGER_MS,
@@ -210,16 +211,10 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
             unitStaleMs={state.settings.unitStaleMs}
           />
         )}
-        {tab === 'devices' && (
-          <DeviceHealthView
-            health={state.health}
-            schools={schools}
-            testOverdue={new Set(faults.filter((f) => f.kind === 'test_overdue').map((f) => f.deviceId))}
-          />
-        )}
+        {tab === 'devices' && <DeviceHealthView health={state.health} schools={schools} testOverdue={testOverdue} />}
         {tab === 'stats' && <StatsView reference={state.reference} />}
         {tab === 'history' && <HistoryView reference={state.reference} />}
-        {tab === 'board' && <PlanBoardView reference={state.reference} health={state.health} />}
+        {tab === 'board' && <PlanBoardView reference={state.reference} health={state.health} testOverdue={testOverdue} />}
         {tab === 'admin' && <AdminView reference={state.reference} health={state.health} />}
       </div>
     </div>

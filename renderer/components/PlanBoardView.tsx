@@ -15,7 +15,15 @@ import { dayStart } from './statsRows';
 
 const DAY_MS = 86_400_000;
 
-export function PlanBoardView({ reference, health }: { reference: ReferenceData | undefined; health: readonly DeviceHealth[] }) {
+export function PlanBoardView({
+  reference,
+  health,
+  testOverdue,
+}: {
+  reference: ReferenceData | undefined;
+  health: readonly DeviceHealth[];
+  testOverdue: ReadonlySet<string>;
+}) {
   const { t, c, name } = useI18n();
   const now = useNow(60_000);
   const zone = stationTimeZone();
@@ -44,8 +52,8 @@ export function PlanBoardView({ reference, health }: { reference: ReferenceData 
 
   const ready = answers?.key === key ? answers : undefined;
   const board = useMemo(
-    () => (reference && ready && !ready.error ? planBoard(reference, health, ready.drill, ready.real, now) : undefined),
-    [reference, health, ready, now],
+    () => (reference && ready && !ready.error ? planBoard(reference, health, ready.drill, ready.real, testOverdue) : undefined),
+    [reference, health, ready, testOverdue],
   );
   const schools = useMemo(() => new Map((reference?.schools ?? []).map((s) => [s.id, s])), [reference]);
   const short = (r: BoardRow): boolean => !r.networked || r.online < r.terminals || r.testLate || r.drillsShort || !r.peaksCovered || r.priorityShort;

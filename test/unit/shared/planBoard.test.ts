@@ -132,7 +132,8 @@ describe('planBoard', () => {
       ['A', 4, 75],
       ['B', 2, 100],
     ]);
-    const b = planBoard({ schools, guardPosts }, health, drills, real, NOW);
+    // B's terminal tb has the station's test_overdue fault.
+    const b = planBoard({ schools, guardPosts }, health, drills, real, new Set(['tb']));
     expect(b.rows).toEqual([
       {
         schoolId: 'A',
