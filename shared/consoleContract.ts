@@ -10,6 +10,7 @@ import { ERROR_CODES, REFUSAL_REASONS } from './protocol';
 import { checkProfile } from './response';
 import { can, type Action } from './roles';
 import { historyPageSchema, historyRequestSchema, incidentWholeSchema } from './historyWire';
+import { closeFindingSchema, inspectionSchema, inspectionsQuerySchema, recordInspectionSchema } from './inspections';
 import { statsReportSchema, statsRequestSchema } from './statsWire';
 
 // --- limits: the core refuses beyond them, the console's fields stop at them (UTF-16 units, as `maxLength`). ---
@@ -65,6 +66,10 @@ export const exportAckSchema = z.union([z.object({ ok: z.literal(true), text: z.
 export const statsAckSchema = z.union([z.object({ ok: z.literal(true), report: statsReportSchema }), refusalSchema]);
 /** One page of the incident history (shared/historyWire.ts). */
 export const historyAckSchema = z.union([z.object({ ok: z.literal(true), page: historyPageSchema }), refusalSchema]);
+/** The inspections of a period (shared/inspections.ts). */
+export const inspectionsAckSchema = z.union([z.object({ ok: z.literal(true), inspections: z.array(inspectionSchema) }), refusalSchema]);
+/** An inspection recorded: its id. */
+export const inspectionRecordAckSchema = z.union([z.object({ ok: z.literal(true), inspectionId: z.string() }), refusalSchema]);
 /** One incident whole, with its timeline. */
 export const incidentAckSchema = z.union([z.object({ ok: z.literal(true), incident: incidentWholeSchema }), refusalSchema]);
 
@@ -75,6 +80,8 @@ export type ImportAck = z.infer<typeof importAckSchema>;
 export type ExportAck = z.infer<typeof exportAckSchema>;
 export type StatsAck = z.infer<typeof statsAckSchema>;
 export type HistoryAck = z.infer<typeof historyAckSchema>;
+export type InspectionsAck = z.infer<typeof inspectionsAckSchema>;
+export type InspectionRecordAck = z.infer<typeof inspectionRecordAckSchema>;
 export type IncidentAck = z.infer<typeof incidentAckSchema>;
 
 // --- requests ---
@@ -144,6 +151,12 @@ const commands = {
   stats: command('stats.view', 'may not read the statistics', statsRequestSchema, statsAckSchema),
   /** The incident history: a page of incidents, newest first, filtered like the statistics (read only). */
   history: command('history.view', 'may not read the incident history', historyRequestSchema, historyAckSchema),
+  /** A police–education joint inspection of a school and its hidden dangers (journalled). */
+  'inspection:record': command('plan.record', 'may not record inspections', recordInspectionSchema, inspectionRecordAckSchema),
+  /** A hidden danger rectified (journalled). */
+  'inspection:close': command('plan.record', 'may not record inspections', closeFindingSchema, commandAckSchema),
+  /** The inspections of a period (read only). */
+  inspections: command('stats.view', 'may not read the inspections', inspectionsQuerySchema, inspectionsAckSchema),
   /** One incident whole, with its timeline (read only). */
   incident: command('history.view', 'may not read the incident history', z.object({ incidentId: id }), incidentAckSchema),
   'admin:setTargets': command('registry.manage', 'may not change the targets', z.object({ profile }), commandAckSchema),

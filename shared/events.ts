@@ -268,6 +268,35 @@ export interface SoundMuted {
   durationMs: number;
 }
 
+/**
+ * A police–education joint inspection of a school (警校联合检查, the county plan: ≥ 2 per school per semester),
+ * recorded by an officer or the chief, with the hidden dangers (隐患) it found, each to be rectified by a deadline.
+ * Changes no incident: the station keeps its inspections beside the state (shared/inspections.ts).
+ */
+export interface InspectionRecorded {
+  type: 'inspection.recorded';
+  at: number;
+  operator: OperatorRef;
+  inspectionId: string;
+  schoolId: string;
+  /** The day of the inspection, "YYYY-MM-DD" on the station's calendar. */
+  date: string;
+  /** Who inspected, for the police and for the education bureau. */
+  police: string;
+  education: string;
+  findings: { findingId: string; text: string; deadline: string }[];
+}
+
+/** A hidden danger found by an inspection was rectified (整改完成), with what was done. */
+export interface FindingClosed {
+  type: 'finding.closed';
+  at: number;
+  operator: OperatorRef;
+  inspectionId: string;
+  findingId: string;
+  note: string;
+}
+
 /** The core: the alarm was not acknowledged within its target. Every console escalates. */
 export interface IncidentEscalated {
   type: 'incident.escalated';
@@ -294,6 +323,8 @@ export type StationEvent =
   | TestAcknowledged
   | AdminAction
   | SoundMuted
+  | InspectionRecorded
+  | FindingClosed
   | IncidentShown
   | IncidentAcknowledged
   | CancelRequested

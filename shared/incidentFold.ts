@@ -220,6 +220,8 @@ export class StationFold {
       case 'journal.unreadable':
       case 'admin.action':
       case 'sound.muted':
+      case 'inspection.recorded':
+      case 'finding.closed':
         return;
       default:
         return missingCase(event);

@@ -119,6 +119,10 @@ function checkKnown(state: StationState, event: StationEvent): Check {
     case 'sound.muted':
       // An audit record: a console's sound was silenced, the incidents are unchanged.
       return { ok: true };
+    case 'inspection.recorded':
+    case 'finding.closed':
+      // The inspections are kept beside the state (shared/inspections.ts checks them before they are committed).
+      return { ok: true };
     case 'journal.unreadable':
       // A placeholder for a record the core could not read: it keeps the numbering, and changes nothing.
       return { ok: true };

@@ -1,12 +1,14 @@
 // shared/ — the three-year-plan board (issue 12; the county notice in ../shared/seed/): per school and in total,
 // is the school networked (a registered, enabled terminal) and online now, when was its last test press, how many
 // drills this semester (target ≥ 3), is it covered by a guard post at both peaks on school days (护学岗), and what
-// share of its real alarms was acknowledged within target this semester (优先受理). Pure: computed from the
+// share of its real alarms was acknowledged within target this semester (优先受理), and its joint inspections (≥ 2)
+// with the hidden dangers still open. Pure: computed from the
 // reference data, the devices' health and the semester's statistics by school (the `stats` command), so the board
 // and the statistics can never disagree. Semesters are on the station's calendar.
 import type { DeviceHealth } from './consoleApi';
 import type { GuardPost, ReferenceData } from './model';
 import type { GroupFigures, StatsAnswerReport } from './statsWire';
+import { INSPECTIONS_PER_SEMESTER, type Inspection } from './inspections';
 
 /** Drills per school per semester (the notice: at least three). */
 export const DRILLS_PER_SEMESTER = 3;
@@ -87,6 +89,10 @@ export interface BoardRow {
   /** Share of real alarms acknowledged within the target in force at the time; undefined with none. */
   priorityPercent?: number;
   priorityShort: boolean;
+  /** Joint inspections this semester (target ≥ 2), and their hidden dangers still open. */
+  inspections: number;
+  inspectionsShort: boolean;
+  openFindings: number;
 }
 
 export interface Board {
@@ -99,6 +105,7 @@ export interface Board {
     drillsMet: number;
     peaksCovered: number;
     priorityMet: number;
+    inspectionsMet: number;
   };
 }
 
@@ -113,6 +120,7 @@ export function planBoard(
   drills: StatsAnswerReport | undefined,
   real: StatsAnswerReport | undefined,
   testOverdue: ReadonlySet<string>,
+  inspections: readonly Inspection[] = [],
 ): Board {
   const bySchool = <T>(items: readonly T[], key: (x: T) => string): Map<string, T[]> => {
     const m = new Map<string, T[]>();
@@ -128,6 +136,7 @@ export function planBoard(
     (h) => h.schoolId,
   );
   const posts = bySchool(reference.guardPosts, (p) => p.schoolId);
+  const inspected = bySchool(inspections, (i) => i.schoolId);
   const group = (r: StatsAnswerReport | undefined): Map<string, GroupFigures> => new Map((r?.groups ?? []).map((g) => [g.key, g]));
   const drillGroups = group(drills);
   const realGroups = group(real);
@@ -155,6 +164,9 @@ export function planBoard(
       realAlarms: realGroup?.total ?? 0,
       ...(percent !== undefined ? { priorityPercent: percent } : {}),
       priorityShort: percent !== undefined && percent < PRIORITY_GOAL_PERCENT,
+      inspections: inspected.get(s.id)?.length ?? 0,
+      inspectionsShort: (inspected.get(s.id)?.length ?? 0) < INSPECTIONS_PER_SEMESTER,
+      openFindings: (inspected.get(s.id) ?? []).reduce((n, i) => n + i.findings.filter((f) => f.closedAt === undefined).length, 0),
     };
   });
   return {
@@ -167,6 +179,7 @@ export function planBoard(
       drillsMet: rows.filter((r) => !r.drillsShort).length,
       peaksCovered: rows.filter((r) => r.peaksCovered).length,
       priorityMet: rows.filter((r) => !r.priorityShort).length,
+      inspectionsMet: rows.filter((r) => !r.inspectionsShort).length,
     },
   };
 }

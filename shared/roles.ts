@@ -2,7 +2,7 @@
 import type { Role } from './events';
 
 export type Action =
-  'incident.acknowledge' | 'incident.handle' | 'incident.view' | 'device.acknowledgeFault' | 'registry.manage' | 'stats.view' | 'history.view';
+  'incident.acknowledge' | 'incident.handle' | 'incident.view' | 'device.acknowledgeFault' | 'registry.manage' | 'stats.view' | 'history.view' | 'plan.record';
 
 const allowed: Record<Action, readonly Role[]> = {
   'incident.view': ['officer', 'chief', 'trainer', 'admin'],
@@ -18,6 +18,8 @@ const allowed: Record<Action, readonly Role[]> = {
   // The incident history, read only: the chief's record, the officers' own, and the trainer's source of real
   // incidents to replay as drills.
   'history.view': ['officer', 'chief', 'trainer'],
+  // Recording the plan's inspections and closing their hidden dangers: the station's officers and its chief.
+  'plan.record': ['officer', 'chief'],
 };
 
 export function can(role: Role, action: Action): boolean {

@@ -7,7 +7,10 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { StationEvent } from '../../shared/events';
+import { stationEventSchema } from '../../shared/eventSchema';
 import type { StationState } from '../../shared/incidentModel';
+import { isInspectionEvent } from '../../shared/inspections';
 import type { AlarmStatus } from '../../shared/protocol';
 import { checkProfile } from '../../shared/response';
 import type { TargetChange } from '../../shared/targetHistory';
@@ -34,8 +37,9 @@ interface Header {
   anchor: JournalAnchor;
   writtenAt: number;
 }
-type Section = 'incidents' | 'alarmIndex' | 'devices' | 'units' | 'assignments' | 'lastStatus' | 'targetChanges';
-const SECTIONS: readonly Section[] = ['incidents', 'alarmIndex', 'devices', 'units', 'assignments', 'lastStatus', 'targetChanges'];
+type Section = 'incidents' | 'alarmIndex' | 'devices' | 'units' | 'assignments' | 'lastStatus' | 'targetChanges' | 'inspections';
+// A snapshot written before inspections existed has no such section: it held none.
+const SECTIONS: readonly Section[] = ['incidents', 'alarmIndex', 'devices', 'units', 'assignments', 'lastStatus', 'targetChanges', 'inspections'];
 
 /** What a start takes from a snapshot. */
 export interface LoadedSnapshot {
@@ -45,6 +49,8 @@ export interface LoadedSnapshot {
   lastStatus: Map<string, AlarmStatus>;
   /** The response targets' changes journalled up to the anchor, in journal order. */
   targetChanges: TargetChange[];
+  /** The inspection records journalled up to the anchor, in journal order (shared/inspections.ts). */
+  inspectionEvents: StationEvent[];
 }
 
 /** The state and the journal's position at one moment: taken synchronously, written later (entries are immutable). */
@@ -61,6 +67,7 @@ export function capture(
   lastStatus: ReadonlyMap<string, AlarmStatus>,
   now: number,
   targetChanges: readonly TargetChange[] = [],
+  inspectionEvents: readonly StationEvent[] = [],
 ): Capture {
   const anchor = journal.position();
   if (anchor.seq !== state.seq) throw new Error(`the state (seq ${state.seq}) is not the journal's (seq ${anchor.seq})`);
@@ -75,6 +82,7 @@ export function capture(
       ['lastStatus', [...lastStatus]],
       // Keyed by their place in the list (a Map of them keeps the order).
       ['targetChanges', targetChanges.map((c, i) => [String(i), c] as const)],
+      ['inspections', inspectionEvents.map((e, i) => [String(i), e] as const)],
     ],
   };
 }
@@ -160,6 +168,7 @@ function readSnapshot(file: string): LoadedSnapshot {
     assignments: new Map(),
     lastStatus: new Map(),
     targetChanges: new Map(),
+    inspections: new Map(),
   };
   let lineNo = 0;
   for (const buf of rawLines(file)) {
@@ -203,6 +212,11 @@ function readSnapshot(file: string): LoadedSnapshot {
     },
     lastStatus: maps.lastStatus as Map<string, AlarmStatus>,
     targetChanges: [...maps.targetChanges.values()].filter(isTargetChange),
+    // Through the journal's own restore boundary: only what a journal record could hold.
+    inspectionEvents: [...maps.inspections.values()].flatMap((v) => {
+      const r = stationEventSchema.safeParse(v);
+      return r.success && isInspectionEvent(r.data) ? [r.data as StationEvent] : [];
+    }),
   };
 }
 

@@ -8,6 +8,7 @@
 //   admin      registry, targets, data exchange (journalled)
 //   stats      the response-time statistics (read only)
 //   history    the incident history and any incident whole (read only)
+//   plan       the plan board's inspections and hidden dangers
 import type { JournalRecord } from '../../shared/events';
 import type { Incident, StationState } from '../../shared/incidents';
 import { DEFAULT_HEARTBEAT_MS, type AlarmStatus } from '../../shared/protocol';
@@ -19,6 +20,7 @@ import type { Registry } from './registry';
 import { DEFAULT_TEST_OVERDUE_DAYS } from './settings';
 import { StationAdmin } from './stationAdmin';
 import { StationHistory } from './stationHistory';
+import { StationPlan } from './stationPlan';
 import { StationStats } from './stationStats';
 import { TerminalIntake } from './terminalIntake';
 import { TestSupervision } from './testPresses';
@@ -51,6 +53,7 @@ export class Station {
   readonly admin: StationAdmin;
   readonly stats: StationStats;
   readonly history: StationHistory;
+  readonly plan: StationPlan;
 
   constructor(
     readonly journal: Journal,
@@ -73,6 +76,7 @@ export class Station {
     this.admin = new StationAdmin(this.ledger, o.timeZone);
     this.stats = new StationStats(this.ledger, o.timeZone);
     this.history = new StationHistory(this.ledger);
+    this.plan = new StationPlan(this.ledger);
     // Any registry change — admin screen, CLI file edit, or a direct call — reaches the gateways at once.
     registry.onChange((revoked) => this.ledger.emit('registryChanged', revoked));
   }

@@ -395,6 +395,9 @@ export function attachConsoleNamespace(
     stats: (op, r) => station.stats.query(op, r),
     history: (op, r) => station.history.query(op, r),
     incident: (op, r) => station.history.incident(op, r),
+    'inspection:record': (op, r) => station.plan.record(op, r),
+    'inspection:close': (op, r) => station.plan.close(op, r),
+    inspections: (op, r) => station.plan.list(op, r),
   } satisfies ConsoleHandlers;
 
   nsp.use((socket, next) => {

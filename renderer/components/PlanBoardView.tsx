@@ -1,16 +1,18 @@
 // renderer/ — the three-year-plan board (chiefs and officers): each school against the county plan this semester,
 // every figure below target red, the count of schools meeting each target on top. Computed by shared/planBoard.ts
 // from the reference data, the devices' health and the semester's statistics by school (the `stats` command: the
-// same figures as the statistics tab).
+// same figures as the statistics tab), and the semester's joint inspections (InspectionsPanel.tsx).
 import { useEffect, useMemo, useState } from 'react';
 import type { DeviceHealth } from '../../shared/consoleApi';
 import type { ReferenceData } from '../../shared/model';
+import { INSPECTIONS_PER_SEMESTER, type Inspection } from '../../shared/inspections';
 import { DRILLS_PER_SEMESTER, planBoard, semesterOf, type BoardRow } from '../../shared/planBoard';
 import type { IncidentClass } from '../../shared/responseStats';
 import type { StatsAnswerReport } from '../../shared/statsWire';
 import { format, refusalText, useI18n } from '../i18n';
 import { getStore } from '../store';
 import { stationDate, stationTimeZone, useNow } from '../time';
+import { InspectionsPanel } from './InspectionsPanel';
 import { dayStart } from './statsRows';
 
 const DAY_MS = 86_400_000;
@@ -31,19 +33,27 @@ export function PlanBoardView({
   const semester = useMemo(() => semesterOf(today), [today]);
   const from = dayStart(semester.from, zone);
   const toDay = dayStart(semester.to, zone);
-  const [answers, setAnswers] = useState<{ key: string; drill?: StatsAnswerReport; real?: StatsAnswerReport; error?: string }>();
+  const [answers, setAnswers] = useState<{
+    key: string;
+    drill?: StatsAnswerReport;
+    real?: StatsAnswerReport;
+    inspections?: Inspection[];
+    error?: string;
+  }>();
+  const [asked, setAsked] = useState(0);
   const [onlyShort, setOnlyShort] = useState(false);
-  const key = `${from}-${toDay}`;
+  const key = `${from}-${toDay}-${asked}`;
 
   useEffect(() => {
     if (from === undefined || toDay === undefined) return;
     let live = true;
     const ask = (cls: IncidentClass) => getStore().stats({ from, to: toDay + DAY_MS, class: cls, groupBy: 'school' });
-    void Promise.all([ask('drill'), ask('real')]).then(([d, r]) => {
+    void Promise.all([ask('drill'), ask('real'), getStore().inspections({ from: semester.from, to: semester.to })]).then(([d, r, i]) => {
       if (!live) return;
       if (!d.ok) setAnswers({ key, error: refusalText(c, d.error) });
       else if (!r.ok) setAnswers({ key, error: refusalText(c, r.error) });
-      else setAnswers({ key, drill: d.report, real: r.report });
+      else if (!i.ok) setAnswers({ key, error: refusalText(c, i.error) });
+      else setAnswers({ key, drill: d.report, real: r.report, inspections: i.inspections });
     });
     return () => {
       live = false;
@@ -52,11 +62,12 @@ export function PlanBoardView({
 
   const ready = answers?.key === key ? answers : undefined;
   const board = useMemo(
-    () => (reference && ready && !ready.error ? planBoard(reference, health, ready.drill, ready.real, testOverdue) : undefined),
+    () => (reference && ready && !ready.error ? planBoard(reference, health, ready.drill, ready.real, testOverdue, ready.inspections) : undefined),
     [reference, health, ready, testOverdue],
   );
   const schools = useMemo(() => new Map((reference?.schools ?? []).map((s) => [s.id, s])), [reference]);
-  const short = (r: BoardRow): boolean => !r.networked || r.online < r.terminals || r.testLate || r.drillsShort || !r.peaksCovered || r.priorityShort;
+  const short = (r: BoardRow): boolean =>
+    !r.networked || r.online < r.terminals || r.testLate || r.drillsShort || !r.peaksCovered || r.priorityShort || r.inspectionsShort || r.openFindings > 0;
   const rows = board ? (onlyShort ? board.rows.filter(short) : board.rows) : [];
   const red = (bad: boolean): string | undefined => (bad ? 'below' : undefined);
 
@@ -78,6 +89,7 @@ export function PlanBoardView({
         </p>
       )}
       <p className="muted small">{t('boardNote')}</p>
+      {ready?.inspections && <InspectionsPanel reference={reference} inspections={ready.inspections} today={today} onChanged={() => setAsked((n) => n + 1)} />}
       {board && (
         <table data-testid="board-rows">
           <thead>
@@ -88,6 +100,7 @@ export function PlanBoardView({
               <th>{format(c.boardDrills, { n: DRILLS_PER_SEMESTER })}</th>
               <th>{t('boardPosts')}</th>
               <th>{t('boardPriority')}</th>
+              <th>{format(c.boardInspections, { n: INSPECTIONS_PER_SEMESTER })}</th>
             </tr>
             <tr className="totals" data-testid="board-totals">
               <th>{format(c.boardTotals, { n: board.totals.schools })}</th>
@@ -96,6 +109,7 @@ export function PlanBoardView({
               <th>{board.totals.drillsMet}</th>
               <th>{board.totals.peaksCovered}</th>
               <th>{board.totals.priorityMet}</th>
+              <th>{board.totals.inspectionsMet}</th>
             </tr>
           </thead>
           <tbody>
@@ -116,6 +130,10 @@ export function PlanBoardView({
                 </td>
                 <td className={red(r.priorityShort)} data-cell="priority">
                   {r.priorityPercent !== undefined ? `${r.priorityPercent.toFixed(1)} % (${r.realAlarms})` : t('boardNoAlarm')}
+                </td>
+                <td className={red(r.inspectionsShort || r.openFindings > 0)} data-cell="inspections">
+                  {r.inspections}/{INSPECTIONS_PER_SEMESTER}
+                  {r.openFindings > 0 && ` · ${format(c.boardOpenFindings, { n: r.openFindings })}`}
                 </td>
               </tr>
             ))}

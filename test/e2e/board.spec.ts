@@ -56,3 +56,49 @@ test('the board shows a school below target in red, and one that meets it not', 
   await page.screenshot({ path: test.info().outputPath('board-en-1440x900.png') });
   await term.close();
 });
+
+test('an inspection with a hidden danger is recorded and closed, and counted on the board', async ({ page }) => {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await logIn(page, core, 'chief');
+  const school = core.credentials.terminals[0]!;
+  await page.getByTestId('tab-board').click();
+  const cell = page.locator(`[data-testid=board-row][data-school-id="${school.schoolId}"] [data-cell=inspections]`);
+  await expect(cell).toHaveText('0/2');
+  await expect(cell).toHaveClass(/below/);
+
+  const record = async (findings: string): Promise<void> => {
+    await page.getByTestId('insp-school').selectOption(school.schoolId);
+    await page.getByTestId('insp-police').fill('王警官');
+    await page.getByTestId('insp-education').fill('教育局 刘老师');
+    await page.getByTestId('insp-findings').fill(findings);
+    await page.getByTestId('insp-deadline').fill('2099-12-31');
+    await page.getByTestId('insp-submit').click();
+  };
+  await record('东门监控不清');
+  const row = page.getByTestId('inspection-row').filter({ hasText: '王警官' }).first();
+  await expect(row.getByTestId('finding')).toHaveAttribute('data-open', 'true');
+  await expect(row.getByTestId('finding')).toContainText('东门监控不清 · 期限 2099-12-31 · 待整改');
+  await expect(cell).toHaveText('1/2 · 1 项隐患未整改');
+
+  // Rectified: closed with what was done, and the chief's name.
+  await row.getByTestId('finding-close').click();
+  await row.getByTestId('finding-note').fill('已更换摄像头');
+  await row.getByTestId('finding-close-confirm').click();
+  await expect(row.getByTestId('finding')).toHaveAttribute('data-open', 'false');
+  await expect(row.getByTestId('finding')).toContainText('已整改（示例所长 张所长：已更换摄像头）');
+  await expect(cell).toHaveText('1/2');
+  await expect(cell).toHaveClass(/below/);
+
+  // A second inspection, with nothing found: the school meets the plan's two.
+  await record('');
+  await expect(page.getByTestId('inspection-row')).toHaveCount(2);
+  await expect(cell).toHaveText('2/2');
+  await expect(cell).not.toHaveClass(/below/);
+  await page.screenshot({ path: test.info().outputPath('board-inspections-zh-1440x900.png') });
+
+  // After a reload (from the core, not the page's memory), the same.
+  await page.reload();
+  await page.getByTestId('tab-board').click();
+  await expect(cell).toHaveText('2/2');
+  await expect(page.getByTestId('inspection-row')).toHaveCount(2);
+});

@@ -97,6 +97,15 @@ const FIELDS: Record<string, Record<string, fc.Arbitrary<unknown>>> = {
     state: pick(['open', 'resolved']),
   },
   incident: { incidentId: pick([], ['incident']) },
+  'inspection:record': {
+    schoolId: pick([], ['school']),
+    date: pick(['2026-11-30']),
+    police: text,
+    education: text,
+    findings: fc.array(fc.record({ text, deadline: pick(['2026-12-15']) }), { maxLength: 2 }),
+  },
+  'inspection:close': { inspectionId: hostileId, findingId: pick(['F1']), note: text },
+  inspections: { from: pick(['2026-09-01']), to: pick(['2027-01-15']) },
 };
 const COMMANDS = Object.keys(FIELDS);
 // Every command of the contract is fuzzed: a new one without FIELDS fails here.

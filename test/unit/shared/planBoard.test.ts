@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DeviceHealth } from '../../../shared/consoleApi';
 import type { GuardPost } from '../../../shared/model';
+import type { Inspection } from '../../../shared/inspections';
 import { coversPeaks, planBoard, semesterOf } from '../../../shared/planBoard';
 import type { GroupFigures, StatsAnswerReport } from '../../../shared/statsWire';
 import { school } from '../../support/registryFixture';
@@ -133,7 +134,21 @@ describe('planBoard', () => {
       ['B', 2, 100],
     ]);
     // B's terminal tb has the station's test_overdue fault.
-    const b = planBoard({ schools, guardPosts }, health, drills, real, new Set(['tb']));
+    // A was inspected twice, one hidden danger still open; B once.
+    const insp = (id: string, schoolId: string, open: number, closed: number): Inspection => ({
+      id,
+      schoolId,
+      date: '2026-10-01',
+      police: 'p',
+      education: 'e',
+      recordedAt: NOW,
+      recordedBy: { username: 'u', displayName: 'U', role: 'chief' },
+      findings: [
+        ...Array.from({ length: open }, (_, i) => ({ id: `F${i}`, text: 't', deadline: '2026-12-01' })),
+        ...Array.from({ length: closed }, (_, i) => ({ id: `C${i}`, text: 't', deadline: '2026-12-01', closedAt: NOW })),
+      ],
+    });
+    const b = planBoard({ schools, guardPosts }, health, drills, real, new Set(['tb']), [insp('i1', 'A', 1, 1), insp('i2', 'A', 0, 0), insp('i3', 'B', 0, 2)]);
     expect(b.rows).toEqual([
       {
         schoolId: 'A',
@@ -149,6 +164,9 @@ describe('planBoard', () => {
         realAlarms: 4,
         priorityPercent: 75,
         priorityShort: true,
+        inspections: 2,
+        inspectionsShort: false,
+        openFindings: 1,
       },
       {
         schoolId: 'B',
@@ -164,6 +182,9 @@ describe('planBoard', () => {
         realAlarms: 2,
         priorityPercent: 100,
         priorityShort: false,
+        inspections: 1,
+        inspectionsShort: true,
+        openFindings: 0,
       },
       // Only a disabled terminal: not networked; no alarm: no share, not short.
       {
@@ -178,8 +199,11 @@ describe('planBoard', () => {
         peaksCovered: false,
         realAlarms: 0,
         priorityShort: false,
+        inspections: 0,
+        inspectionsShort: true,
+        openFindings: 0,
       },
     ]);
-    expect(b.totals).toEqual({ schools: 3, networked: 2, allOnline: 0, testsOnTime: 1, drillsMet: 1, peaksCovered: 1, priorityMet: 2 });
+    expect(b.totals).toEqual({ schools: 3, networked: 2, allOnline: 0, testsOnTime: 1, drillsMet: 1, peaksCovered: 1, priorityMet: 2, inspectionsMet: 1 });
   });
 });

@@ -1,0 +1,59 @@
+// main/ (core, Node) — the plan board's records (issue 12): police–education joint inspections with their hidden
+// dangers, recorded and closed by officers and the chief (each a journal record with the operator's name), and read
+// back for a period. Kept beside the incidents' state in the ledger (shared/inspections.ts InspectionBook).
+import { admitCommand, type CommandAck, type InspectionRecordAck, type InspectionsAck } from '../../shared/consoleContract';
+import type { OperatorRef } from '../../shared/events';
+import { MAX_FINDINGS } from '../../shared/inspections';
+import { refusal } from '../../shared/protocol';
+import type { Ledger } from './ledger';
+
+export class StationPlan {
+  private counter = 0;
+
+  constructor(private readonly ledger: Ledger) {}
+
+  /** `inspection:record`: a school's inspection and the hidden dangers it found. */
+  record(operator: OperatorRef, payload: unknown): InspectionRecordAck {
+    const req = admitCommand('inspection:record', operator, payload);
+    if (!req.ok) return req;
+    const r = req.value;
+    if (!this.ledger.registry.school(r.schoolId)) return refusal('invalid_payload', `no school ${r.schoolId}`);
+    if (r.findings.length > MAX_FINDINGS) return refusal('invalid_payload', `at most ${MAX_FINDINGS} hidden dangers per inspection`);
+    const at = this.ledger.now();
+    // Unique across restarts: the time and a counter, checked against the book.
+    let inspectionId: string;
+    do inspectionId = `INS-${r.date.replaceAll('-', '')}-${at.toString(36)}${(this.counter++).toString(36)}`;
+    while (this.ledger.inspections.get(inspectionId));
+    const stored = this.ledger.commit({
+      type: 'inspection.recorded',
+      at,
+      operator,
+      inspectionId,
+      schoolId: r.schoolId,
+      date: r.date,
+      police: r.police.trim(),
+      education: r.education.trim(),
+      findings: r.findings.map((f, i) => ({ findingId: `F${i + 1}`, text: f.text.trim(), deadline: f.deadline })),
+    });
+    return stored.ok ? { ok: true, inspectionId } : stored;
+  }
+
+  /** `inspection:close`: a hidden danger was rectified. */
+  close(operator: OperatorRef, payload: unknown): CommandAck {
+    const req = admitCommand('inspection:close', operator, payload);
+    if (!req.ok) return req;
+    const { inspectionId, findingId, note } = req.value;
+    const f = this.ledger.inspections.get(inspectionId)?.findings.find((x) => x.id === findingId);
+    if (!f) return refusal('invalid_payload', `no hidden danger ${findingId} in inspection ${inspectionId}`);
+    if (f.closedAt !== undefined) return refusal('forbidden', `hidden danger ${findingId} is already closed`);
+    const stored = this.ledger.commit({ type: 'finding.closed', at: this.ledger.now(), operator, inspectionId, findingId, note: note.trim() });
+    return stored.ok ? { ok: true } : stored;
+  }
+
+  /** `inspections`: the inspections dated within a period, newest first. */
+  list(operator: OperatorRef, payload: unknown): InspectionsAck {
+    const req = admitCommand('inspections', operator, payload);
+    if (!req.ok) return req;
+    return { ok: true, inspections: this.ledger.inspections.between(req.value.from, req.value.to) };
+  }
+}
