@@ -33,9 +33,9 @@ export class StationRestore {
   readonly lastStatus: Map<string, AlarmStatus>;
   /** Every change of the response targets (`targets.set` records), for the statistics: read once, here. */
   readonly targetChanges: TargetChange[];
-  /** From the start of the journal, or from a state snapshot (main/core/snapshot.ts) and the records after it. */
   /** The inspection records (shared/inspections.ts), in journal order: kept beside the state, as the targets are. */
   readonly inspectionEvents: StationEvent[];
+  /** From the start of the journal, or from a state snapshot (main/core/snapshot.ts) and the records after it. */
   constructor(from?: {
     state: StationState;
     lastStatus: Map<string, AlarmStatus>;
