@@ -13,6 +13,7 @@ import { getStore } from '../store';
 import { stationDate, stationTimeZone, useNow } from '../time';
 import { IncidentRecord } from './IncidentRecord';
 import { PeriodControls } from './PeriodControls';
+import { SchoolSelect } from './SchoolSelect';
 import { downloadText } from './download';
 import { historyCells, historyCsv, historyHead, historySheets, HISTORY_EXPORT_MAX } from './historyRows';
 import { periodOf, type Names, type PeriodChoice } from './statsRows';
@@ -92,7 +93,6 @@ export function HistoryView({ reference }: { reference: ReferenceData | undefine
     set('officer', officerDraft.trim());
     setAsked((n) => n + 1);
   };
-  const schools = useMemo(() => [...(reference?.schools ?? [])].sort((a, b) => name(a, a.id).localeCompare(name(b, b.id), 'zh-CN')), [reference, name]);
   const units = reference?.units ?? [];
   const names: Names = useMemo(() => {
     const byId = new Map((reference?.schools ?? []).map((s) => [s.id, s]));
@@ -154,14 +154,13 @@ export function HistoryView({ reference }: { reference: ReferenceData | undefine
         </label>
         <label>
           {t('historySchool')}
-          <select data-testid="history-school" value={filters.schoolId} onChange={(e) => set('schoolId', e.target.value)}>
-            <option value="">{t('historyAny')}</option>
-            {schools.map((s) => (
-              <option key={s.id} value={s.id}>
-                {name(s, s.id)}
-              </option>
-            ))}
-          </select>
+          <SchoolSelect
+            schools={reference?.schools}
+            value={filters.schoolId}
+            onChange={(id) => set('schoolId', id)}
+            empty={t('historyAny')}
+            testId="history-school"
+          />
         </label>
         <label>
           {t('historyUnit')}

@@ -7,6 +7,7 @@ import type { Inspection } from '../../shared/inspections';
 import type { ReferenceData } from '../../shared/model';
 import { format, useI18n } from '../i18n';
 import { getStore } from '../store';
+import { SchoolSelect } from './SchoolSelect';
 
 export function InspectionsPanel({
   reference,
@@ -21,7 +22,6 @@ export function InspectionsPanel({
 }) {
   const { t, c, name } = useI18n();
   const canRecord = getStore().canRecordPlan();
-  const schools = [...(reference?.schools ?? [])].sort((a, b) => name(a, a.id).localeCompare(name(b, b.id), 'zh-CN'));
   const [form, setForm] = useState({ schoolId: '', date: today, police: '', education: '', findings: '', deadline: '' });
   const [error, setError] = useState<string>();
   const [closing, setClosing] = useState<{ inspectionId: string; findingId: string; note: string }>();
@@ -57,14 +57,14 @@ export function InspectionsPanel({
         <form className="stats-controls" data-testid="inspection-form" onSubmit={(e) => void submit(e)}>
           <label>
             {t('boardSchool')}
-            <select data-testid="insp-school" value={form.schoolId} required onChange={(e) => setForm({ ...form, schoolId: e.target.value })}>
-              <option value="">—</option>
-              {schools.map((s) => (
-                <option key={s.id} value={s.id}>
-                  {name(s, s.id)}
-                </option>
-              ))}
-            </select>
+            <SchoolSelect
+              schools={reference?.schools}
+              value={form.schoolId}
+              onChange={(schoolId) => setForm({ ...form, schoolId })}
+              empty="—"
+              testId="insp-school"
+              required
+            />
           </label>
           <label>
             {t('inspDate')}
