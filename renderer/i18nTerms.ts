@@ -35,6 +35,10 @@ export const termsZh = {
     empty_text: '内容不能为空',
     fault_not_open: '该设备故障已恢复',
     fault_already_acknowledged: '该设备故障已由他人确认',
+    unknown_school: '没有这所学校',
+    unknown_finding: '没有这项隐患（可能已被删除或编号有误）',
+    finding_already_closed: '该隐患已由他人登记整改完成',
+    bad_date: '日期有误：请按 年-月-日 填写真实日期，整改期限不早于检查日期',
   } satisfies Record<RefusalReason, string>,
   events: {
     'alarm.received': '收到报警',
@@ -98,6 +102,10 @@ export const termsEn: typeof termsZh = {
     empty_text: 'The text cannot be empty',
     fault_not_open: 'This device fault has cleared',
     fault_already_acknowledged: 'Someone else has already acknowledged this fault',
+    unknown_school: 'There is no such school',
+    unknown_finding: 'There is no such hidden danger',
+    finding_already_closed: 'Someone else has already recorded this hidden danger as rectified',
+    bad_date: 'A date is wrong: give a real date as YYYY-MM-DD, the deadline not before the inspection',
   },
   events: {
     'alarm.received': 'Alarm received',

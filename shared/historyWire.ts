@@ -6,8 +6,8 @@ import { z } from 'zod';
 import { DISPOSITIONS, type OperatorRef } from './events';
 import type { Incident } from './incidentModel';
 import { ALARM_KINDS } from './protocol';
-import { incidentClass, matchesFilter, type IncidentClass, type StatsFilter } from './responseStats';
-import { incidentFilterShape, MAX_FILTER_VALUES, withPeriodChecks } from './statsWire';
+import { incidentClass, matchesFilter, type StatsFilter } from './responseStats';
+import { defined, incidentFilterShape, MAX_FILTER_VALUES, withPeriodChecks } from './statsWire';
 
 /** Rows per page, at most. */
 export const HISTORY_PAGE_MAX = 200;
@@ -73,9 +73,6 @@ export const incidentWholeSchema = z.custom<Incident>(
   { message: 'not an incident' },
 );
 
-function defined<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
-}
 
 const ref = (o: OperatorRef | undefined): { username: string; displayName: string } | undefined =>
   o ? { username: o.username, displayName: o.displayName } : undefined;
@@ -110,17 +107,9 @@ export function historyRow(inc: Incident): HistoryRow {
 }
 
 /** The statistics' filter of a history request (the same matching: the same incidents behind the same figures). */
-export function historyFilter(r: HistoryRequest): StatsFilter & { class: IncidentClass } {
-  return defined({
-    from: r.from,
-    to: r.to,
-    class: r.class,
-    schoolIds: r.schoolIds,
-    kinds: r.kinds,
-    officer: r.officer,
-    unitId: r.unitId,
-    disposition: r.disposition,
-  });
+export function historyFilter(r: HistoryRequest): StatsFilter {
+  const { state: _state, ids: _ids, offset: _offset, limit: _limit, ...filter } = r;
+  return filter;
 }
 
 /** Whether an incident belongs in the answer to `r` (the ids, if any, as a set). */

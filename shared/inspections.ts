@@ -6,6 +6,14 @@ import type { OperatorRef, StationEvent } from './events';
 
 /** A station date, "YYYY-MM-DD". */
 export const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+/** Whether a "YYYY-MM-DD" is a day of the calendar (2026-02-30 is not). */
+export function isCalendarDate(s: string): boolean {
+  if (!DATE.test(s)) return false;
+  const [y, m, d] = s.split('-').map(Number) as [number, number, number];
+  const t = new Date(Date.UTC(y, m - 1, d));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
+}
+
 /** Hidden dangers one inspection may record. */
 export const MAX_FINDINGS = 20;
 /** Inspections per school per semester (the county notice: at least two). */

@@ -55,6 +55,10 @@ export const REFUSAL_REASONS = [
   'empty_text',
   'fault_not_open',
   'fault_already_acknowledged',
+  'unknown_school',
+  'unknown_finding',
+  'finding_already_closed',
+  'bad_date',
 ] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 

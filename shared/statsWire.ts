@@ -93,7 +93,7 @@ export type StatsAnswerReport = z.infer<typeof statsReportSchema>;
 const listed = (ids: readonly string[], max: number): IdList => ({ ids: ids.slice(0, max), total: ids.length });
 
 /** Drops the undefined fields (they do not cross JSON anyway; the answer schema holds them optional). */
-function defined<T extends object>(o: T): T {
+export function defined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 

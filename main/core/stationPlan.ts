@@ -3,7 +3,7 @@
 // back for a period. Kept beside the incidents' state in the ledger (shared/inspections.ts InspectionBook).
 import { admitCommand, type CommandAck, type InspectionRecordAck, type InspectionsAck } from '../../shared/consoleContract';
 import type { OperatorRef } from '../../shared/events';
-import { MAX_FINDINGS } from '../../shared/inspections';
+import { isCalendarDate } from '../../shared/inspections';
 import { refusal } from '../../shared/protocol';
 import type { Ledger } from './ledger';
 
@@ -17,8 +17,10 @@ export class StationPlan {
     const req = admitCommand('inspection:record', operator, payload);
     if (!req.ok) return req;
     const r = req.value;
-    if (!this.ledger.registry.school(r.schoolId)) return refusal('invalid_payload', `no school ${r.schoolId}`);
-    if (r.findings.length > MAX_FINDINGS) return refusal('invalid_payload', `at most ${MAX_FINDINGS} hidden dangers per inspection`);
+    if (!this.ledger.registry.school(r.schoolId)) return refusal('invalid_payload', `no school ${r.schoolId}`, 'unknown_school');
+    // The form of a date is the schema's; that it is a day, and a deadline not before the inspection, is checked here.
+    if (!isCalendarDate(r.date) || r.findings.some((f) => !isCalendarDate(f.deadline) || f.deadline < r.date))
+      return refusal('invalid_payload', 'a date is not a day of the calendar, or a deadline is before the inspection', 'bad_date');
     const at = this.ledger.now();
     // Unique across restarts: the time and a counter, checked against the book.
     let inspectionId: string;
@@ -44,8 +46,8 @@ export class StationPlan {
     if (!req.ok) return req;
     const { inspectionId, findingId, note } = req.value;
     const f = this.ledger.inspections.get(inspectionId)?.findings.find((x) => x.id === findingId);
-    if (!f) return refusal('invalid_payload', `no hidden danger ${findingId} in inspection ${inspectionId}`);
-    if (f.closedAt !== undefined) return refusal('forbidden', `hidden danger ${findingId} is already closed`);
+    if (!f) return refusal('invalid_payload', `no hidden danger ${findingId} in inspection ${inspectionId}`, 'unknown_finding');
+    if (f.closedAt !== undefined) return refusal('forbidden', `hidden danger ${findingId} is already closed`, 'finding_already_closed');
     const stored = this.ledger.commit({ type: 'finding.closed', at: this.ledger.now(), operator, inspectionId, findingId, note: note.trim() });
     return stored.ok ? { ok: true } : stored;
   }

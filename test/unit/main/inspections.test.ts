@@ -40,7 +40,10 @@ describe('inspections', () => {
     if (!r.ok) throw new Error(JSON.stringify(r));
     expect(s.plan.close(chief, { inspectionId: r.inspectionId, findingId: 'F2', note: '已配发' })).toEqual({ ok: true });
     // Closed once only.
-    expect(s.plan.close(chief, { inspectionId: r.inspectionId, findingId: 'F2', note: '再次' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(s.plan.close(chief, { inspectionId: r.inspectionId, findingId: 'F2', note: '再次' })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden', reason: 'finding_already_closed' },
+    });
     const list = s.plan.list(chief, { from: '2026-09-01', to: '2027-01-15' });
     expect(list.ok && list.inspections).toEqual([
       expect.objectContaining({
@@ -69,6 +72,9 @@ describe('inspections', () => {
       { ...inspection, schoolId: '__proto__' },
       { ...inspection, date: '2026-13-01' },
       { ...inspection, date: '28/11/2026' },
+      { ...inspection, date: '2026-02-30' },
+      { ...inspection, findings: [{ text: '门禁损坏', deadline: '2026-11-27' }] },
+      { ...inspection, findings: [{ text: '门禁损坏', deadline: '2026-11-31' }] },
       { ...inspection, police: '   ' },
       { ...inspection, findings: [{ text: '', deadline: '2026-12-01' }] },
       { ...inspection, findings: Array.from({ length: 21 }, () => ({ text: 'x', deadline: '2026-12-01' })) },
@@ -76,7 +82,17 @@ describe('inspections', () => {
       'inspection',
     ];
     for (const b of bad) expect(s.plan.record(officer, b), JSON.stringify(b)).toMatchObject({ ok: false });
-    expect(s.plan.close(officer, { inspectionId: 'nope', findingId: 'F1', note: 'x' })).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
+    expect(s.plan.close(officer, { inspectionId: 'nope', findingId: 'F1', note: 'x' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_payload', reason: 'unknown_finding' },
+    });
+    // The reasons a console can say in the officer's words.
+    expect(s.plan.record(officer, { ...inspection, schoolId: 'nope' })).toMatchObject({ ok: false, error: { reason: 'unknown_school' } });
+    expect(s.plan.record(officer, { ...inspection, date: '2026-02-30' })).toMatchObject({ ok: false, error: { reason: 'bad_date' } });
+    expect(s.plan.record(officer, { ...inspection, findings: [{ text: 'x', deadline: '2026-11-01' }] })).toMatchObject({
+      ok: false,
+      error: { reason: 'bad_date' },
+    });
     expect(s.plan.close(officer, { inspectionId: '__proto__', findingId: 'constructor', note: 'x' })).toMatchObject({ ok: false });
     expect(s.ledger.state.seq).toBe(0);
     expect(s.ledger.inspections.size).toBe(0);
