@@ -38,7 +38,7 @@ export const termsZh = {
     unknown_school: '没有这所学校',
     unknown_finding: '没有这项隐患（可能已被删除或编号有误）',
     finding_already_closed: '该隐患已由他人登记整改完成',
-    bad_date: '日期有误：请按 年-月-日 填写真实日期，整改期限不早于检查日期',
+    bad_date: '日期有误：请按 年-月-日 填写真实日期，检查日期不晚于今天，整改期限不早于检查日期',
   } satisfies Record<RefusalReason, string>,
   events: {
     'alarm.received': '收到报警',
@@ -105,7 +105,7 @@ export const termsEn: typeof termsZh = {
     unknown_school: 'There is no such school',
     unknown_finding: 'There is no such hidden danger',
     finding_already_closed: 'Someone else has already recorded this hidden danger as rectified',
-    bad_date: 'A date is wrong: give a real date as YYYY-MM-DD, the deadline not before the inspection',
+    bad_date: 'A date is wrong: give a real date as YYYY-MM-DD, the inspection not after today, the deadline not before it',
   },
   events: {
     'alarm.received': 'Alarm received',

@@ -76,7 +76,7 @@ export class Station {
     this.admin = new StationAdmin(this.ledger, o.timeZone);
     this.stats = new StationStats(this.ledger, o.timeZone);
     this.history = new StationHistory(this.ledger);
-    this.plan = new StationPlan(this.ledger);
+    this.plan = new StationPlan(this.ledger, o.timeZone);
     // Any registry change — admin screen, CLI file edit, or a direct call — reaches the gateways at once.
     registry.onChange((revoked) => this.ledger.emit('registryChanged', revoked));
   }

@@ -3,6 +3,7 @@
 // back for a period. Kept beside the incidents' state in the ledger (shared/inspections.ts InspectionBook).
 import { admitCommand, type CommandAck, type InspectionRecordAck, type InspectionsAck } from '../../shared/consoleContract';
 import type { OperatorRef } from '../../shared/events';
+import { STATION_TIME_ZONE, zonedParts } from '../../shared/duty';
 import { isCalendarDate } from '../../shared/inspections';
 import { refusal } from '../../shared/protocol';
 import type { Ledger } from './ledger';
@@ -10,7 +11,11 @@ import type { Ledger } from './ledger';
 export class StationPlan {
   private counter = 0;
 
-  constructor(private readonly ledger: Ledger) {}
+  constructor(
+    private readonly ledger: Ledger,
+    /** The station's time zone: "today", for an inspection that cannot be dated in the future. */
+    private readonly timeZone: string = STATION_TIME_ZONE,
+  ) {}
 
   /** `inspection:record`: a school's inspection and the hidden dangers it found. */
   record(operator: OperatorRef, payload: unknown): InspectionRecordAck {
@@ -18,10 +23,14 @@ export class StationPlan {
     if (!req.ok) return req;
     const r = req.value;
     if (!this.ledger.registry.school(r.schoolId)) return refusal('invalid_payload', `no school ${r.schoolId}`, 'unknown_school');
-    // The form of a date is the schema's; that it is a day, and a deadline not before the inspection, is checked here.
+    // The form of a date is the schema's; that it is a day, not after today, and a deadline not before the
+    // inspection, is checked here.
     if (!isCalendarDate(r.date) || r.findings.some((f) => !isCalendarDate(f.deadline) || f.deadline < r.date))
       return refusal('invalid_payload', 'a date is not a day of the calendar, or a deadline is before the inspection', 'bad_date');
     const at = this.ledger.now();
+    const p = zonedParts(at, this.timeZone);
+    const today = `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
+    if (r.date > today) return refusal('invalid_payload', `an inspection cannot be dated after today (${today})`, 'bad_date');
     // Unique across restarts: the time and a counter, checked against the book.
     let inspectionId: string;
     do inspectionId = `INS-${r.date.replaceAll('-', '')}-${at.toString(36)}${(this.counter++).toString(36)}`;

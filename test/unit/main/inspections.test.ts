@@ -73,6 +73,8 @@ describe('inspections', () => {
       { ...inspection, date: '2026-13-01' },
       { ...inspection, date: '28/11/2026' },
       { ...inspection, date: '2026-02-30' },
+      // After today (the station's clock here: 30 Nov 2026).
+      { ...inspection, date: '2026-12-01', findings: [] },
       { ...inspection, findings: [{ text: '门禁损坏', deadline: '2026-11-27' }] },
       { ...inspection, findings: [{ text: '门禁损坏', deadline: '2026-11-31' }] },
       { ...inspection, police: '   ' },
