@@ -73,7 +73,6 @@ export const incidentWholeSchema = z.custom<Incident>(
   { message: 'not an incident' },
 );
 
-
 const ref = (o: OperatorRef | undefined): { username: string; displayName: string } | undefined =>
   o ? { username: o.username, displayName: o.displayName } : undefined;
 
