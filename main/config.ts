@@ -1,6 +1,7 @@
 // main/ (core, Node) — station configuration from the environment and the command line.
 import path from 'node:path';
 import { DEFAULT_STATION_PORT } from '../shared/protocol';
+import type { SemesterRule } from '../shared/planBoard';
 import { ConfigError, DEFAULT_UNIT_STALE_MS, readEnvSettings } from './core/settings';
 import { loadTileConfig, TILE_FLAGS, type TileConfig } from './gateway/tiles';
 
@@ -39,6 +40,8 @@ export interface StationConfig {
   timeZone?: string;
   /** How long a resolved incident stays in the consoles' live queue (STATION_RESOLVED_LINGER_MS); absent: the consoles' 2 min. */
   resolvedLingerMs?: number;
+  /** The plan board's semesters (STATION_SEMESTERS); absent: 1 Mar – 15 Jul and 1 Sep – 15 Jan. */
+  semesters?: SemesterRule[];
 }
 
 const DEMO_SCHOOLS_MAX = 5000;
@@ -90,7 +93,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, distDir: stri
     : undefined;
   const port = parsePort(values['--port'] ?? env.STATION_PORT ?? String(DEFAULT_STATION_PORT), 'STATION_PORT');
   const dataDir = path.resolve(values['--data-dir'] ?? env.STATION_DATA_DIR ?? (demo ? 'station-data-demo' : 'station-data'));
-  const { tlsCert, tlsKey, heartbeatMs, unitStaleMs, sessionIdleMs, testOverdueMs, resolvedLingerMs, timeZone } = readEnvSettings(env);
+  const { tlsCert, tlsKey, heartbeatMs, unitStaleMs, sessionIdleMs, testOverdueMs, resolvedLingerMs, timeZone, semesters } = readEnvSettings(env);
   const tiles = loadTileConfig(values, env, (message) => new ConfigError(message));
   return {
     port,
@@ -111,5 +114,6 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, distDir: stri
     ...(demoYear ? { demoYear } : {}),
     ...(tiles ? { tiles } : {}),
     ...(resolvedLingerMs !== undefined ? { resolvedLingerMs } : {}),
+    ...(semesters !== undefined ? { semesters } : {}),
   };
 }

@@ -6,7 +6,7 @@ import { mergeHealth, type ConsoleHello, type ConsoleSettings, type DeviceHealth
 import { parseImport, utf8Bytes, type DataFormat, type DataKind } from '../shared/dataExchange';
 import { DEFAULT_UNIT_STALE_MS, MAX_IMPORT_FRAME_TEXT_BYTES } from '../shared/limits';
 import { STATION_TIME_ZONE } from '../shared/duty';
-import { MUTE_MS, type ConsoleRequest, type HistoryAck, type IncidentAck, type InspectionsAck, type StatsAck } from '../shared/consoleContract';
+import { MUTE_MS, type ConsoleRequest, type HistoryAck, type IncidentAck, type InspectionsAck, type PlanAck, type StatsAck } from '../shared/consoleContract';
 import type { AlarmReceived, JournalRecord, OperatorRef } from '../shared/events';
 import { alertFor, awaitsAcknowledgement, isAlarming } from '../shared/consoleView';
 import { emptyState, foldRecords, fromSnapshot, type StateSnapshot, type StationState } from '../shared/incidents';
@@ -418,6 +418,23 @@ export class ConsoleStore {
   async closeFinding(req: ConsoleRequest<'inspection:close'>): Promise<string | undefined> {
     if (!this.link) return this.say(NOT_CONNECTED);
     const r = await this.link.call('inspection:close', req);
+    return r.ok ? undefined : this.say(r.error);
+  }
+  /** The plan's records of a semester: inspections, registered drills, post shifts, terminal outages (read only). */
+  async plan(req: ConsoleRequest<'plan'>): Promise<PlanAck> {
+    if (!this.link) return { ok: false, error: { code: 'unreachable', message: this.say(NOT_CONNECTED) } };
+    return this.link.call('plan', req);
+  }
+  /** Registers a drill the school held itself; a refusal in the console's language. */
+  async registerDrill(req: ConsoleRequest<'drill:register'>): Promise<string | undefined> {
+    if (!this.link) return this.say(NOT_CONNECTED);
+    const r = await this.link.call('drill:register', req);
+    return r.ok ? undefined : this.say(r.error);
+  }
+  /** Checks a guard post in or out; a refusal in the console's language. */
+  async checkPost(req: ConsoleRequest<'post:check'>): Promise<string | undefined> {
+    if (!this.link) return this.say(NOT_CONNECTED);
+    const r = await this.link.call('post:check', req);
     return r.ok ? undefined : this.say(r.error);
   }
   /** One incident whole, with its timeline, from the core (read only). */

@@ -1,6 +1,7 @@
 // shared/ — the `/console` namespace: how a console talks to the core. Both ends import these types.
 import type { AlarmReceived, JournalRecord, OperatorRef } from './events';
 import type { ReferenceData } from './model';
+import type { SemesterRule } from './planBoard';
 import type { ErrorCode, Refusal } from './protocol';
 import type { StateSnapshot } from './incidents';
 
@@ -41,6 +42,8 @@ export interface ConsoleSettings {
   timeZone: string;
   /** STATION_RESOLVED_LINGER_MS: how long a resolved incident stays in the live queue; absent: RESOLVED_LINGER_MS (shared/consoleView.ts). */
   resolvedLingerMs?: number;
+  /** STATION_SEMESTERS: the semesters of the plan board; absent: DEFAULT_SEMESTERS (shared/planBoard.ts). */
+  semesters?: SemesterRule[];
 }
 
 export interface ConsoleHello {

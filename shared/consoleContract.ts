@@ -11,6 +11,7 @@ import { checkProfile } from './response';
 import { can, type Action } from './roles';
 import { historyPageSchema, historyRequestSchema, incidentWholeSchema } from './historyWire';
 import { closeFindingSchema, inspectionSchema, inspectionsQuerySchema, recordInspectionSchema } from './inspections';
+import { checkPostSchema, planAnswerSchema, planQuerySchema, recordSchoolDrillSchema } from './planRecords';
 import { statsReportSchema, statsRequestSchema } from './statsWire';
 
 // --- limits: the core refuses beyond them, the console's fields stop at them (UTF-16 units, as `maxLength`). ---
@@ -70,6 +71,10 @@ export const historyAckSchema = z.union([z.object({ ok: z.literal(true), page: h
 export const inspectionsAckSchema = z.union([z.object({ ok: z.literal(true), inspections: z.array(inspectionSchema) }), refusalSchema]);
 /** An inspection recorded: its id. */
 export const inspectionRecordAckSchema = z.union([z.object({ ok: z.literal(true), inspectionId: z.string() }), refusalSchema]);
+/** The plan's records of a semester (shared/planRecords.ts). */
+export const planAckSchema = z.union([z.object({ ok: z.literal(true) }).extend(planAnswerSchema.shape), refusalSchema]);
+/** A school's own drill registered: its id. */
+export const drillRecordAckSchema = z.union([z.object({ ok: z.literal(true), drillId: z.string() }), refusalSchema]);
 /** One incident whole, with its timeline. */
 export const incidentAckSchema = z.union([z.object({ ok: z.literal(true), incident: incidentWholeSchema }), refusalSchema]);
 
@@ -83,6 +88,8 @@ export type HistoryAck = z.infer<typeof historyAckSchema>;
 export type InspectionsAck = z.infer<typeof inspectionsAckSchema>;
 export type InspectionRecordAck = z.infer<typeof inspectionRecordAckSchema>;
 export type IncidentAck = z.infer<typeof incidentAckSchema>;
+export type PlanAck = z.infer<typeof planAckSchema>;
+export type DrillRecordAck = z.infer<typeof drillRecordAckSchema>;
 
 // --- requests ---
 
@@ -157,6 +164,12 @@ const commands = {
   'inspection:close': command('plan.record', 'may not record inspections', closeFindingSchema, commandAckSchema),
   /** The inspections of a period (read only). */
   inspections: command('stats.view', 'may not read the inspections', inspectionsQuerySchema, inspectionsAckSchema),
+  /** A drill the school held without pressing its alarm, registered for the plan (journalled). */
+  'drill:register': command('plan.record', 'may not register drills', recordSchoolDrillSchema, drillRecordAckSchema),
+  /** A guard post staffed or left, checked on the console (journalled). */
+  'post:check': command('plan.record', 'may not check guard posts in or out', checkPostSchema, commandAckSchema),
+  /** The plan's records of a semester: inspections, registered drills, post shifts and terminal outages (read only). */
+  plan: command('stats.view', 'may not read the plan board', planQuerySchema, planAckSchema),
   /** One incident whole, with its timeline (read only). */
   incident: command('history.view', 'may not read the incident history', z.object({ incidentId: id }), incidentAckSchema),
   'admin:setTargets': command('registry.manage', 'may not change the targets', z.object({ profile }), commandAckSchema),

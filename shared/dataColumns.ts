@@ -255,7 +255,16 @@ export const COLUMN_SPECS: Record<DataKind, readonly Column[]> = {
   terminals: [idCol('deviceId', 128), idCol('schoolId', 64), textCol('label', 200, false), boolCol('disabled')],
   guardPosts: [idCol('id', 64), textCol('name', 200, true), idCol('schoolId', 64), latCol, lngCol, daysCol, windowsCol],
   policeRooms: [idCol('id', 64), textCol('name', 200, true), enumCol('kind', POLICE_ROOM_KINDS, true), latCol, lngCol],
-  units: [idCol('id', 128), textCol('name', 200, true), textCol('callsign', 64, true), latCol, lngCol, boolCol('hasDevice'), boolCol('disabled')],
+  units: [
+    idCol('id', 128),
+    textCol('name', 200, true),
+    textCol('callsign', 64, true),
+    latCol,
+    lngCol,
+    boolCol('hasDevice'),
+    boolCol('disabled'),
+    textCol('postId', 64, false),
+  ],
 };
 
 export function byKind<T>(f: (k: DataKind) => T): Record<DataKind, T> {

@@ -272,6 +272,8 @@ export function mergeRow<K extends DataKind>(kind: K, existing: KindRows[K] | un
   const out = { ...defaults[kind], ...(existing ?? {}), ...given } as Record<string, unknown>;
   if (kind === 'schools' && out.nameEn === '') out.nameEn = out.name;
   if (kind === 'terminals' && out.label === '') out.label = r.deviceId;
+  // An empty postId is a patrol unit, not a post's device: kept absent, as a registry without the column has it.
+  if (kind === 'units' && out.postId === '') delete out.postId;
   // Only the columns of the kind (an existing record may carry a secret: the caller keeps it on the side).
   return Object.fromEntries(COLUMNS[kind].map((c) => [c, out[c]])) as unknown as KindRows[K];
 }

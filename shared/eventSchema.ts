@@ -13,7 +13,16 @@
 // zod's result is used). test/unit/shared/eventSchema.test.ts checks the two agree on random input.
 import { z } from 'zod';
 import { ALARM_KINDS, UNIT_STATES } from './protocol';
-import { ADMIN_ACTIONS, DEVICE_FAULT_KINDS, DISPOSITIONS, ROLES, type JournalRecord, type StationEvent, type StationEventType } from './events';
+import {
+  ADMIN_ACTIONS,
+  DEVICE_FAULT_KINDS,
+  DISPOSITIONS,
+  ROLES,
+  SCHOOL_DRILL_KINDS,
+  type JournalRecord,
+  type StationEvent,
+  type StationEventType,
+} from './events';
 
 export const MAX_ID_LENGTH = 200;
 
@@ -65,6 +74,24 @@ export const EVENT_SCHEMAS = {
     findings: z.array(z.object({ findingId: id, text, deadline: text })),
   }),
   'finding.closed': z.object({ type: z.literal('finding.closed'), at: time, operator, inspectionId: id, findingId: id, note: text }),
+  'school_drill.recorded': z.object({
+    type: z.literal('school_drill.recorded'),
+    at: time,
+    operator,
+    drillId: id,
+    schoolId: id,
+    date: text,
+    kind: z.enum(SCHOOL_DRILL_KINDS),
+    note: text,
+  }),
+  'post.checked': z.object({
+    type: z.literal('post.checked'),
+    at: time,
+    postId: id,
+    state: z.enum(['in', 'out']),
+    operator: operator.optional(),
+    unitId: id.optional(),
+  }),
   'journal.unreadable': z.object({ type: z.literal('journal.unreadable'), at: time, line: z.number(), detail: text }),
   'incident.shown': z.object({ type: z.literal('incident.shown'), at: time, incidentId: id, operator }),
   'incident.acknowledged': z.object({ type: z.literal('incident.acknowledged'), at: time, incidentId: id, operator }),
@@ -126,6 +153,8 @@ export const stationEventSchema = z.discriminatedUnion('type', [
   S['sound.muted'],
   S['inspection.recorded'],
   S['finding.closed'],
+  S['school_drill.recorded'],
+  S['post.checked'],
   S['incident.shown'],
   S['incident.acknowledged'],
   S['alarm.cancel_requested'],

@@ -297,6 +297,39 @@ export interface FindingClosed {
   note: string;
 }
 
+/** The kinds of drill a school holds (the county notice: chiefly earthquake and fire; anti-violence for the police). */
+export const SCHOOL_DRILL_KINDS = ['earthquake', 'fire', 'anti_violence', 'other'] as const;
+export type SchoolDrillKind = (typeof SCHOOL_DRILL_KINDS)[number];
+
+/**
+ * A drill the school held without pressing its alarm (学校自行组织的应急演练), registered by an officer or the
+ * chief: it counts towards the plan's drills per semester beside the drill alarms. Changes no incident.
+ */
+export interface SchoolDrillRecorded {
+  type: 'school_drill.recorded';
+  at: number;
+  operator: OperatorRef;
+  drillId: string;
+  schoolId: string;
+  /** The day of the drill, "YYYY-MM-DD" on the station's calendar. */
+  date: string;
+  kind: SchoolDrillKind;
+  note: string;
+}
+
+/**
+ * A guard post (护学岗) staffed (`in`) or left (`out`): checked by the officer on the console (operator), or by the
+ * post's own device over /unit (unitId: its status). The plan board's actual peak coverage comes from these.
+ */
+export interface PostChecked {
+  type: 'post.checked';
+  at: number;
+  postId: string;
+  state: 'in' | 'out';
+  operator?: OperatorRef;
+  unitId?: string;
+}
+
 /** The core: the alarm was not acknowledged within its target. Every console escalates. */
 export interface IncidentEscalated {
   type: 'incident.escalated';
@@ -325,6 +358,8 @@ export type StationEvent =
   | SoundMuted
   | InspectionRecorded
   | FindingClosed
+  | SchoolDrillRecorded
+  | PostChecked
   | IncidentShown
   | IncidentAcknowledged
   | CancelRequested

@@ -222,6 +222,8 @@ export class StationFold {
       case 'sound.muted':
       case 'inspection.recorded':
       case 'finding.closed':
+      case 'school_drill.recorded':
+      case 'post.checked':
         return;
       default:
         return missingCase(event);

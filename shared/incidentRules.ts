@@ -121,7 +121,9 @@ function checkKnown(state: StationState, event: StationEvent): Check {
       return { ok: true };
     case 'inspection.recorded':
     case 'finding.closed':
-      // The inspections are kept beside the state (shared/inspections.ts checks them before they are committed).
+    case 'school_drill.recorded':
+    case 'post.checked':
+      // The plan's records are kept beside the state (shared/planRecords.ts; the core checks them before committing).
       return { ok: true };
     case 'journal.unreadable':
       // A placeholder for a record the core could not read: it keeps the numbering, and changes nothing.

@@ -58,6 +58,11 @@ export interface PatrolUnit {
   lat: number;
   lng: number;
   hasDevice: boolean;
+  /**
+   * The guard post (护学岗) this device stands at, if it is a post's device: its status over /unit checks the post in
+   * (on duty) and out (off_duty) for the plan board. Empty or absent: a patrol unit.
+   */
+  postId?: string;
   /** Disabled in the registry: shown nowhere as a candidate, refused by the core. */
   disabled?: boolean;
 }

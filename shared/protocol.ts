@@ -59,6 +59,9 @@ export const REFUSAL_REASONS = [
   'unknown_finding',
   'finding_already_closed',
   'bad_date',
+  'unknown_post',
+  'post_already_in',
+  'post_not_in',
 ] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 

@@ -6,7 +6,7 @@ import type { AlarmReceived, JournalRecord, StationEvent } from '../../shared/ev
 import { alarmStatusOf, refusal, type AlarmStatus, type ErrorCode, type Refusal } from '../../shared/protocol';
 import { isOpen } from '../../shared/consoleView';
 import { targetChangeOf, type TargetChange } from '../../shared/targetHistory';
-import { InspectionBook, isInspectionEvent } from '../../shared/inspections';
+import { isPlanEvent, PlanBook } from '../../shared/planRecords';
 import type { Journal } from './journal';
 import type { Registry } from './registry';
 
@@ -33,19 +33,19 @@ export class StationRestore {
   readonly lastStatus: Map<string, AlarmStatus>;
   /** Every change of the response targets (`targets.set` records), for the statistics: read once, here. */
   readonly targetChanges: TargetChange[];
-  /** The inspection records (shared/inspections.ts), in journal order: kept beside the state, as the targets are. */
-  readonly inspectionEvents: StationEvent[];
+  /** The plan board's records (shared/planRecords.ts), in journal order: kept beside the state, as the targets are. */
+  readonly planEvents: StationEvent[];
   /** From the start of the journal, or from a state snapshot (main/core/snapshot.ts) and the records after it. */
   constructor(from?: {
     state: StationState;
     lastStatus: Map<string, AlarmStatus>;
     targetChanges?: readonly TargetChange[];
-    inspectionEvents?: readonly StationEvent[];
+    planEvents?: readonly StationEvent[];
   }) {
     this.fold = new StationFold(from?.state).own().restoring();
     this.lastStatus = from?.lastStatus ?? new Map();
     this.targetChanges = [...(from?.targetChanges ?? [])];
-    this.inspectionEvents = [...(from?.inspectionEvents ?? [])];
+    this.planEvents = [...(from?.planEvents ?? [])];
   }
   readonly onRecord = (r: JournalRecord): void => {
     const e = r.event;
@@ -54,7 +54,7 @@ export class StationRestore {
     this.fold.apply(r);
     const change = targetChangeOf(e);
     if (change) this.targetChanges.push(change);
-    if (isInspectionEvent(e)) this.inspectionEvents.push(e);
+    if (isPlanEvent(e)) this.planEvents.push(e);
     const inc = id !== undefined ? this.fold.peek(id) : undefined;
     if (inc && inc.state !== before) this.lastStatus.set(inc.id, alarmStatusOf(inc, e.at));
   };
@@ -71,9 +71,9 @@ export class Ledger {
   private readonly openByDevice = new Map<string, Set<string>>();
   /** The target changes journalled so far (restored, then as committed), in journal order. */
   private readonly changes: TargetChange[];
-  /** The inspection records so far, and the book folded from them. */
-  private readonly inspectionLog: StationEvent[];
-  readonly inspections = new InspectionBook();
+  /** The plan board's records so far (inspections, registered drills, post checks, outages), and their book. */
+  private readonly planLog: StationEvent[];
+  readonly plan = new PlanBook();
 
   constructor(
     readonly journal: Journal,
@@ -83,8 +83,8 @@ export class Ledger {
   ) {
     this.sf = restored.fold;
     this.changes = [...restored.targetChanges];
-    this.inspectionLog = [...restored.inspectionEvents];
-    for (const e of this.inspectionLog) this.inspections.apply(e);
+    this.planLog = [...restored.planEvents];
+    for (const e of this.planLog) this.plan.apply(e);
     for (const [k, v] of restored.lastStatus) this.lastStatus.set(k, v);
     for (const inc of this.state.incidents.values()) if (isOpen(inc)) this.trackOpen(inc);
   }
@@ -162,9 +162,9 @@ export class Ledger {
       this.sf.apply(record);
       const change = targetChangeOf(event);
       if (change) this.changes.push(change);
-      if (isInspectionEvent(event)) {
-        this.inspectionLog.push(event);
-        this.inspections.apply(event);
+      if (isPlanEvent(event)) {
+        this.planLog.push(event);
+        this.plan.apply(event);
       }
       const inc = 'incidentId' in event ? this.state.incidents.get(event.incidentId) : undefined;
       if (inc && OPENS_OR_CLOSES.has(event.type)) this.trackOpen(inc);
@@ -189,9 +189,9 @@ export class Ledger {
     return this.changes;
   }
 
-  /** Every inspection record in the journal, in journal order (for a state snapshot). */
-  get inspectionRecords(): readonly StationEvent[] {
-    return this.inspectionLog;
+  /** Every plan record in the journal, in journal order (for a state snapshot). */
+  get planRecords(): readonly StationEvent[] {
+    return this.planLog;
   }
 
   /** Every incident's last alarm:status (for a state snapshot). */

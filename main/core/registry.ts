@@ -4,7 +4,7 @@
 // of a data import is main/core/registryImport.ts.
 import { callEach } from './listeners';
 import { ROLES, type OperatorRef, type Role } from '../../shared/events';
-import type { PatrolUnit, ReferenceData, School, Terminal } from '../../shared/model';
+import type { GuardPost, PatrolUnit, ReferenceData, School, Terminal } from '../../shared/model';
 import { DEFAULT_TARGETS, type TargetProfile } from '../../shared/response';
 import type { DataKind, ImportRow, KindRows, RowError } from '../../shared/dataExchange';
 import {
@@ -240,6 +240,9 @@ export class Registry {
 
   school(id: string): School | undefined {
     return this.schoolsById.get(id);
+  }
+  guardPost(id: string): GuardPost | undefined {
+    return this.data.guardPosts.find((g) => g.id === id);
   }
   terminal(deviceId: string): TerminalRecord | undefined {
     return this.terminalsById.get(deviceId);

@@ -83,6 +83,7 @@ const unitSchema = z.looseObject({
   callsign: z.string(),
   ...latLng,
   hasDevice: z.boolean(),
+  postId: z.string().optional(),
   secret: secretSchema.optional(),
   disabled: z.boolean(),
 });

@@ -34,12 +34,15 @@ export function importCheck<K extends DataKind>(kind: K, rows: readonly ImportRo
   const schools = new Set(d.schools.map((s) => s.id));
   const terminals = new Set(d.terminals.map((t) => t.deviceId));
   const units = new Set(d.units.map((u) => u.id));
+  const posts = new Set(d.guardPosts.map((g) => g.id));
   rows.forEach((row, i) => {
     const r = row as Record<string, unknown>;
     const id = idOf(kind, row);
     if ((kind === 'terminals' || kind === 'guardPosts') && typeof r.schoolId === 'string' && !schools.has(r.schoolId)) {
       errors.push({ line: lineOf(i), field: 'schoolId', reason: `no school "${r.schoolId}" in the registry: import the schools first` });
     }
+    if (kind === 'units' && typeof r.postId === 'string' && r.postId !== '' && !posts.has(r.postId))
+      errors.push({ line: lineOf(i), field: 'postId', reason: `no guard post "${r.postId}" in the registry: import the guard posts first` });
     if (kind === 'terminals' && units.has(id))
       errors.push({ line: lineOf(i), field: 'deviceId', reason: `"${id}" is already the id of a patrol unit; device ids are shared by terminals and units` });
     if (kind === 'units' && terminals.has(id))

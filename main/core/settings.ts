@@ -8,6 +8,7 @@ import { STATION_TIME_ZONE } from '../../shared/duty';
 import { DEFAULT_UNIT_STALE_MS, SOCKET_FRAME_BYTES, UNIT_STALE_MS_RANGE } from '../../shared/limits';
 import type { ConsoleSettings } from '../../shared/consoleApi';
 import { DEFAULT_HEARTBEAT_MS } from '../../shared/protocol';
+import { DEFAULT_SEMESTERS, parseSemesters, type SemesterRule } from '../../shared/planBoard';
 
 export { DEFAULT_UNIT_STALE_MS, SOCKET_FRAME_BYTES, STATION_TIME_ZONE };
 
@@ -56,6 +57,8 @@ export interface EnvSettings {
   resolvedLingerMs?: number;
   /** The station's time zone (IANA name): every time an officer sees, incident ids, export file names. */
   timeZone: string;
+  /** The plan board's semesters (STATION_SEMESTERS); unset: DEFAULT_SEMESTERS. */
+  semesters?: SemesterRule[];
 }
 
 /** Whether the runtime knows an IANA time zone name (Intl refuses an unknown one). */
@@ -135,6 +138,16 @@ export const envSchema = z
         ctx.addIssue({ code: 'custom', message: `STATION_TIME_ZONE must be a time zone name such as Asia/Shanghai, got "${v}"` });
         return z.NEVER;
       }),
+    STATION_SEMESTERS: z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        if (v === undefined || v.trim() === '') return undefined;
+        const r = parseSemesters(v);
+        if (r.ok) return r.rules;
+        ctx.addIssue({ code: 'custom', message: `STATION_SEMESTERS: ${r.message} (e.g. spring=03-01..07-15;autumn=09-01..01-15)` });
+        return z.NEVER;
+      }),
     STATION_TEST_OVERDUE_DAYS: numberVar(
       'STATION_TEST_OVERDUE_DAYS',
       DEFAULT_TEST_OVERDUE_DAYS,
@@ -163,14 +176,16 @@ export function readEnvSettings(env: NodeJS.ProcessEnv): EnvSettings {
     testOverdueMs: e.STATION_TEST_OVERDUE_DAYS * DAY_MS,
     ...(e.STATION_RESOLVED_LINGER_MS !== undefined ? { resolvedLingerMs: e.STATION_RESOLVED_LINGER_MS } : {}),
     timeZone: e.STATION_TIME_ZONE,
+    ...(e.STATION_SEMESTERS !== undefined ? { semesters: e.STATION_SEMESTERS } : {}),
   };
 }
 
 /** What every console must use as the station does: carried to it in `hello` (shared/consoleApi.ts ConsoleSettings). */
-export function consoleSettings(config: { unitStaleMs?: number; timeZone?: string; resolvedLingerMs?: number }): ConsoleSettings {
+export function consoleSettings(config: { unitStaleMs?: number; timeZone?: string; resolvedLingerMs?: number; semesters?: SemesterRule[] }): ConsoleSettings {
   return {
     unitStaleMs: config.unitStaleMs ?? DEFAULT_UNIT_STALE_MS,
     timeZone: config.timeZone ?? STATION_TIME_ZONE,
     ...(config.resolvedLingerMs !== undefined ? { resolvedLingerMs: config.resolvedLingerMs } : {}),
+    semesters: config.semesters ?? [...DEFAULT_SEMESTERS],
   };
 }

@@ -8,9 +8,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { StationEvent } from '../../shared/events';
-import { stationEventSchema } from '../../shared/eventSchema';
+import { parseJournalRecord } from '../../shared/eventSchema';
 import type { StationState } from '../../shared/incidentModel';
-import { isInspectionEvent } from '../../shared/inspections';
+import { isPlanEvent } from '../../shared/planRecords';
 import type { AlarmStatus } from '../../shared/protocol';
 import { checkProfile } from '../../shared/response';
 import type { TargetChange } from '../../shared/targetHistory';
@@ -19,7 +19,9 @@ import type { JournalAnchor } from './journalRead';
 import { DATA_FILES } from './settings';
 
 // /3: the target changes (for the statistics: they come from records a start after the snapshot does not read).
-const FORMAT = 'station-snapshot/3';
+// /4: the plan's records (inspections, registered drills, post checks, outages) in place of the inspections alone;
+// an older snapshot lacks the outages before it, so it is not used (the whole journal is read once).
+const FORMAT = 'station-snapshot/4';
 /**
  * Items per line (and per slice of writing). Small enough that each line's string is an ordinary young object
  * (2,000 incidents made 1.5 MB strings, which V8 keeps until a full collection: +450 MiB while writing a year;
@@ -37,9 +39,8 @@ interface Header {
   anchor: JournalAnchor;
   writtenAt: number;
 }
-type Section = 'incidents' | 'alarmIndex' | 'devices' | 'units' | 'assignments' | 'lastStatus' | 'targetChanges' | 'inspections';
-// A snapshot written before inspections existed has no such section: it held none.
-const SECTIONS: readonly Section[] = ['incidents', 'alarmIndex', 'devices', 'units', 'assignments', 'lastStatus', 'targetChanges', 'inspections'];
+type Section = 'incidents' | 'alarmIndex' | 'devices' | 'units' | 'assignments' | 'lastStatus' | 'targetChanges' | 'plan';
+const SECTIONS: readonly Section[] = ['incidents', 'alarmIndex', 'devices', 'units', 'assignments', 'lastStatus', 'targetChanges', 'plan'];
 
 /** What a start takes from a snapshot. */
 export interface LoadedSnapshot {
@@ -49,8 +50,8 @@ export interface LoadedSnapshot {
   lastStatus: Map<string, AlarmStatus>;
   /** The response targets' changes journalled up to the anchor, in journal order. */
   targetChanges: TargetChange[];
-  /** The inspection records journalled up to the anchor, in journal order (shared/inspections.ts). */
-  inspectionEvents: StationEvent[];
+  /** The plan's records journalled up to the anchor, in journal order (shared/planRecords.ts). */
+  planEvents: StationEvent[];
 }
 
 /** The state and the journal's position at one moment: taken synchronously, written later (entries are immutable). */
@@ -67,7 +68,7 @@ export function capture(
   lastStatus: ReadonlyMap<string, AlarmStatus>,
   now: number,
   targetChanges: readonly TargetChange[] = [],
-  inspectionEvents: readonly StationEvent[] = [],
+  planEvents: readonly StationEvent[] = [],
 ): Capture {
   const anchor = journal.position();
   if (anchor.seq !== state.seq) throw new Error(`the state (seq ${state.seq}) is not the journal's (seq ${anchor.seq})`);
@@ -82,7 +83,7 @@ export function capture(
       ['lastStatus', [...lastStatus]],
       // Keyed by their place in the list (a Map of them keeps the order).
       ['targetChanges', targetChanges.map((c, i) => [String(i), c] as const)],
-      ['inspections', inspectionEvents.map((e, i) => [String(i), e] as const)],
+      ['plan', planEvents.map((e, i) => [String(i), e] as const)],
     ],
   };
 }
@@ -168,7 +169,7 @@ function readSnapshot(file: string): LoadedSnapshot {
     assignments: new Map(),
     lastStatus: new Map(),
     targetChanges: new Map(),
-    inspections: new Map(),
+    plan: new Map(),
   };
   let lineNo = 0;
   for (const buf of rawLines(file)) {
@@ -213,9 +214,9 @@ function readSnapshot(file: string): LoadedSnapshot {
     lastStatus: maps.lastStatus as Map<string, AlarmStatus>,
     targetChanges: [...maps.targetChanges.values()].filter(isTargetChange),
     // Through the journal's own restore boundary: only what a journal record could hold.
-    inspectionEvents: [...maps.inspections.values()].flatMap((v) => {
-      const r = stationEventSchema.safeParse(v);
-      return r.success && isInspectionEvent(r.data) ? [r.data as StationEvent] : [];
+    planEvents: [...maps.plan.values()].flatMap((v) => {
+      const r = parseJournalRecord({ seq: 1, event: v });
+      return r.ok && isPlanEvent(r.record.event) ? [r.record.event] : [];
     }),
   };
 }

@@ -73,6 +73,12 @@ export class UnitIntake {
       }
     }
     if (state.units.get(unitId)?.state !== st.state) events.push({ type: 'unit.status', at, unitId, state: st.state, reportedAt: st.at });
+    // A guard post's own device: on duty checks the post in, off_duty checks it out (the plan board's coverage).
+    const postId = this.ledger.registry.unit(unitId)?.postId;
+    if (postId && this.ledger.registry.guardPost(postId)) {
+      const want = st.state === 'off_duty' ? 'out' : 'in';
+      if ((want === 'in') !== this.ledger.plan.isStaffed(postId)) events.push({ type: 'post.checked', at, postId, state: want, unitId });
+    }
     if (events.length === 0) return { ok: true };
     // The step and the unit's new status are stored together or not at all.
     const r = this.ledger.commit(events);

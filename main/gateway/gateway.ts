@@ -398,6 +398,9 @@ export function attachConsoleNamespace(
     'inspection:record': (op, r) => station.plan.record(op, r),
     'inspection:close': (op, r) => station.plan.close(op, r),
     inspections: (op, r) => station.plan.list(op, r),
+    'drill:register': (op, r) => station.plan.registerDrill(op, r),
+    'post:check': (op, r) => station.plan.checkPost(op, r),
+    plan: (op, r) => station.plan.records(op, r),
   } satisfies ConsoleHandlers;
 
   nsp.use((socket, next) => {

@@ -214,7 +214,7 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
         {tab === 'devices' && <DeviceHealthView health={state.health} schools={schools} testOverdue={testOverdue} />}
         {tab === 'stats' && <StatsView reference={state.reference} />}
         {tab === 'history' && <HistoryView reference={state.reference} />}
-        {tab === 'board' && <PlanBoardView reference={state.reference} health={state.health} testOverdue={testOverdue} />}
+        {tab === 'board' && <PlanBoardView reference={state.reference} health={state.health} testOverdue={testOverdue} semesters={state.settings.semesters} />}
         {tab === 'admin' && <AdminView reference={state.reference} health={state.health} />}
       </div>
     </div>

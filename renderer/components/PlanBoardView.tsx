@@ -1,18 +1,23 @@
 // renderer/ — the three-year-plan board (chiefs and officers): each school against the county plan this semester,
 // every figure below target red, the count of schools meeting each target on top. Computed by shared/planBoard.ts
 // from the reference data, the devices' health and the semester's statistics by school (the `stats` command: the
-// same figures as the statistics tab), and the semester's joint inspections (InspectionsPanel.tsx).
+// same figures as the statistics tab), and the semester's plan records (the `plan` command): joint inspections
+// (InspectionsPanel.tsx), drills the schools registered (SchoolDrillsPanel.tsx), guard posts' check-ins
+// (PostChecksPanel.tsx) and the terminals' outages.
 import { useEffect, useMemo, useState } from 'react';
 import type { DeviceHealth } from '../../shared/consoleApi';
 import type { ReferenceData } from '../../shared/model';
-import { INSPECTIONS_PER_SEMESTER, type Inspection } from '../../shared/inspections';
-import { DRILLS_PER_SEMESTER, planBoard, semesterOf, type BoardRow } from '../../shared/planBoard';
+import { INSPECTIONS_PER_SEMESTER } from '../../shared/inspections';
+import { DEFAULT_SEMESTERS, DRILLS_PER_SEMESTER, planBoard, semesterOf, type BoardRow, type SemesterRule } from '../../shared/planBoard';
+import type { PlanAnswer } from '../../shared/planRecords';
 import type { IncidentClass } from '../../shared/responseStats';
 import type { StatsAnswerReport } from '../../shared/statsWire';
 import { format, refusalText, useI18n } from '../i18n';
 import { getStore } from '../store';
 import { stationDate, stationTimeZone, useNow } from '../time';
 import { InspectionsPanel } from './InspectionsPanel';
+import { PostChecksPanel } from './PostChecksPanel';
+import { SchoolDrillsPanel } from './SchoolDrillsPanel';
 import { dayStart } from './statsRows';
 
 const DAY_MS = 86_400_000;
@@ -21,23 +26,26 @@ export function PlanBoardView({
   reference,
   health,
   testOverdue,
+  semesters,
 }: {
   reference: ReferenceData | undefined;
   health: readonly DeviceHealth[];
   testOverdue: ReadonlySet<string>;
+  /** The station's semesters (hello.settings.semesters, STATION_SEMESTERS). */
+  semesters?: readonly SemesterRule[] | undefined;
 }) {
   const { t, c, name } = useI18n();
   const now = useNow(60_000);
   const zone = stationTimeZone();
   const today = stationDate(now);
-  const semester = useMemo(() => semesterOf(today), [today]);
+  const semester = useMemo(() => semesterOf(today, semesters ?? DEFAULT_SEMESTERS), [today, semesters]);
   const from = dayStart(semester.from, zone);
   const toDay = dayStart(semester.to, zone);
   const [answers, setAnswers] = useState<{
     key: string;
     drill?: StatsAnswerReport;
     real?: StatsAnswerReport;
-    inspections?: Inspection[];
+    plan?: PlanAnswer;
     error?: string;
   }>();
   const [asked, setAsked] = useState(0);
@@ -48,12 +56,13 @@ export function PlanBoardView({
     if (from === undefined || toDay === undefined) return;
     let live = true;
     const ask = (cls: IncidentClass) => getStore().stats({ from, to: toDay + DAY_MS, class: cls, groupBy: 'school' });
-    void Promise.all([ask('drill'), ask('real'), getStore().inspections({ from: semester.from, to: semester.to })]).then(([d, r, i]) => {
+    const plan = getStore().plan({ from: semester.from, to: semester.to, fromMs: from, toMs: toDay + DAY_MS });
+    void Promise.all([ask('drill'), ask('real'), plan]).then(([d, r, p]) => {
       if (!live) return;
       if (!d.ok) setAnswers({ key, error: refusalText(c, d.error) });
       else if (!r.ok) setAnswers({ key, error: refusalText(c, r.error) });
-      else if (!i.ok) setAnswers({ key, error: refusalText(c, i.error) });
-      else setAnswers({ key, drill: d.report, real: r.report, inspections: i.inspections });
+      else if (!p.ok) setAnswers({ key, error: refusalText(c, p.error) });
+      else setAnswers({ key, drill: d.report, real: r.report, plan: { inspections: p.inspections, drills: p.drills, shifts: p.shifts, outages: p.outages } });
     });
     return () => {
       live = false;
@@ -62,12 +71,30 @@ export function PlanBoardView({
 
   const ready = answers?.key === key ? answers : undefined;
   const board = useMemo(
-    () => (reference && ready && !ready.error ? planBoard(reference, health, ready.drill, ready.real, testOverdue, ready.inspections) : undefined),
-    [reference, health, ready, testOverdue],
+    () =>
+      reference && ready && !ready.error
+        ? planBoard(reference, health, {
+            drill: ready.drill,
+            real: ready.real,
+            testOverdue,
+            ...(ready.plan ? { plan: ready.plan } : {}),
+            period: { from: semester.from, to: semester.to, now, timeZone: zone },
+          })
+        : undefined,
+    [reference, health, ready, testOverdue, semester, now, zone],
   );
   const schools = useMemo(() => new Map((reference?.schools ?? []).map((s) => [s.id, s])), [reference]);
   const short = (r: BoardRow): boolean =>
-    !r.networked || r.online < r.terminals || r.testLate || r.drillsShort || !r.peaksCovered || r.priorityShort || r.inspectionsShort || r.openFindings > 0;
+    !r.networked ||
+    r.online < r.terminals ||
+    r.onlineShort ||
+    r.testLate ||
+    r.drillsShort ||
+    !r.peaksCovered ||
+    r.staffedShort ||
+    r.priorityShort ||
+    r.inspectionsShort ||
+    r.openFindings > 0;
   const rows = board ? (onlyShort ? board.rows.filter(short) : board.rows) : [];
   const red = (bad: boolean): string | undefined => (bad ? 'below' : undefined);
 
@@ -89,7 +116,11 @@ export function PlanBoardView({
         </p>
       )}
       <p className="muted small">{t('boardNote')}</p>
-      {ready?.inspections && <InspectionsPanel reference={reference} inspections={ready.inspections} today={today} onChanged={() => setAsked((n) => n + 1)} />}
+      {ready?.plan && <InspectionsPanel reference={reference} inspections={ready.plan.inspections} today={today} onChanged={() => setAsked((n) => n + 1)} />}
+      {ready?.plan && <SchoolDrillsPanel reference={reference} drills={ready.plan.drills} today={today} onChanged={() => setAsked((n) => n + 1)} />}
+      {ready?.plan && board && (
+        <PostChecksPanel reference={reference} shifts={ready.plan.shifts} coverage={board.postCoverage} onChanged={() => setAsked((n) => n + 1)} />
+      )}
       {board && (
         <table data-testid="board-rows">
           <thead>
@@ -104,10 +135,14 @@ export function PlanBoardView({
             </tr>
             <tr className="totals" data-testid="board-totals">
               <th>{format(c.boardTotals, { n: board.totals.schools })}</th>
-              <th>{board.totals.allOnline}</th>
+              <th>
+                {board.totals.allOnline} · {board.totals.onlineMet}
+              </th>
               <th>{board.totals.testsOnTime}</th>
               <th>{board.totals.drillsMet}</th>
-              <th>{board.totals.peaksCovered}</th>
+              <th>
+                {board.totals.peaksCovered} · {board.totals.staffedMet}
+              </th>
               <th>{board.totals.priorityMet}</th>
               <th>{board.totals.inspectionsMet}</th>
             </tr>
@@ -116,17 +151,24 @@ export function PlanBoardView({
             {rows.map((r) => (
               <tr key={r.schoolId} data-testid="board-row" data-school-id={r.schoolId}>
                 <td>{name(schools.get(r.schoolId), r.schoolId)}</td>
-                <td className={red(!r.networked || r.online < r.terminals)} data-cell="networked">
+                <td className={red(!r.networked || r.online < r.terminals || r.onlineShort)} data-cell="networked">
                   {r.networked ? `${r.online}/${r.terminals}` : t('boardNotNetworked')}
+                  {r.onlinePercent !== undefined && <span className="sub"> · {r.onlinePercent.toFixed(1)} %</span>}
                 </td>
                 <td className={red(r.testLate)} data-cell="test">
                   {r.lastTestPressAt !== undefined ? stationDate(r.lastTestPressAt) : t('boardNever')}
                 </td>
-                <td className={red(r.drillsShort)} data-cell="drills">
+                <td className={red(r.drillsShort)} data-cell="drills" title={format(c.boardDrillsSplit, { a: r.alarmDrills, r: r.registeredDrills })}>
                   {r.drills}/{DRILLS_PER_SEMESTER}
                 </td>
-                <td className={red(!r.peaksCovered)} data-cell="posts">
+                <td className={red(!r.peaksCovered || r.staffedShort)} data-cell="posts">
                   {r.peaksCovered ? t('boardCovered') : t('boardNotCovered')}
+                  {r.peakWindows > 0 && (
+                    <span className="sub" data-cell="staffed">
+                      {' · '}
+                      {format(c.boardStaffed, { s: r.peakStaffed, n: r.peakWindows, p: (r.staffedPercent ?? 0).toFixed(0) })}
+                    </span>
+                  )}
                 </td>
                 <td className={red(r.priorityShort)} data-cell="priority">
                   {r.priorityPercent !== undefined ? `${r.priorityPercent.toFixed(1)} % (${r.realAlarms})` : t('boardNoAlarm')}

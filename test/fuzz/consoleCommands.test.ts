@@ -106,6 +106,15 @@ const FIELDS: Record<string, Record<string, fc.Arbitrary<unknown>>> = {
   },
   'inspection:close': { inspectionId: hostileId, findingId: pick(['F1']), note: text },
   inspections: { from: pick(['2026-09-01']), to: pick(['2027-01-15']) },
+  'drill:register': { schoolId: pick([], ['school']), date: pick(['2026-11-30']), kind: pick(['earthquake', 'fire', 'anti_violence', 'other']), note: text },
+  // A guard post of the demo county (shared/sampleCounty.ts names them post-<school code>) or a hostile id.
+  'post:check': { postId: pick(['post-x01', 'post-c01']), state: pick(['in', 'out']) },
+  plan: {
+    from: pick(['2026-09-01']),
+    to: pick(['2027-01-15']),
+    fromMs: pick([Date.now() - 86_400_000]),
+    toMs: pick([Date.now() + 86_400_000]),
+  },
 };
 const COMMANDS = Object.keys(FIELDS);
 // Every command of the contract is fuzzed: a new one without FIELDS fails here.

@@ -2,6 +2,7 @@
 // every command of the contract is registered (answered, in its answer's shape), roles are checked before payloads,
 // payloads are checked against the command's schema with the core's limits, and a device unit's `dispatch` is the
 // one of shared/protocol.ts.
+import { DEFAULT_SEMESTERS } from '../../shared/planBoard';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMAND_NAMES, MAX_NOTE_LENGTH, MAX_REASON_LENGTH, parseAnswer, type CommandName } from '../../shared/consoleContract';
@@ -54,7 +55,7 @@ afterAll(async () => {
 describe('hello', () => {
   it("carries the station's settings: the configured stale limit and the time zone (one definition for map and panel)", async () => {
     await consoleOf('officer');
-    expect(lastHello?.settings).toEqual({ unitStaleMs: 45_000, timeZone: 'Asia/Shanghai' });
+    expect(lastHello?.settings).toEqual({ unitStaleMs: 45_000, timeZone: 'Asia/Shanghai', semesters: DEFAULT_SEMESTERS });
   });
 });
 

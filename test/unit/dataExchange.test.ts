@@ -311,7 +311,7 @@ describe('export', () => {
       terminals: ['deviceId', 'schoolId', 'label', 'disabled'],
       guardPosts: ['id', 'name', 'schoolId', 'lat', 'lng', 'days', 'windows'],
       policeRooms: ['id', 'name', 'kind', 'lat', 'lng'],
-      units: ['id', 'name', 'callsign', 'lat', 'lng', 'hasDevice', 'disabled'],
+      units: ['id', 'name', 'callsign', 'lat', 'lng', 'hasDevice', 'disabled', 'postId'],
     });
   });
 

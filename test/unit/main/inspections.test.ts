@@ -97,7 +97,7 @@ describe('inspections', () => {
     });
     expect(s.plan.close(officer, { inspectionId: '__proto__', findingId: 'constructor', note: 'x' })).toMatchObject({ ok: false });
     expect(s.ledger.state.seq).toBe(0);
-    expect(s.ledger.inspections.size).toBe(0);
+    expect(s.ledger.plan.inspections.size).toBe(0);
   });
 
   it('comes back the same after a restart from the journal and from a state snapshot', async () => {
@@ -115,10 +115,10 @@ describe('inspections', () => {
     // From a snapshot written now.
     await writeSnapshot(
       bench.dir,
-      capture(again.ledger.journal, again.ledger.state, again.ledger.statuses, Date.now(), again.ledger.targetChanges, again.ledger.inspectionRecords),
+      capture(again.ledger.journal, again.ledger.state, again.ledger.statuses, Date.now(), again.ledger.targetChanges, again.ledger.planRecords),
     );
     const snap = loadSnapshot(bench.dir, path.join(bench.dir, 'journal.jsonl'));
-    expect(snap?.inspectionEvents.map((e) => e.type)).toEqual(['inspection.recorded', 'finding.closed']);
+    expect(snap?.planEvents.map((e) => e.type)).toEqual(['inspection.recorded', 'finding.closed']);
     j.close();
     const fromSnap = new StationRestore(snap);
     const j2 = openJournal(bench.dir, { onRecord: fromSnap.onRecord, resume: snap!.anchor });

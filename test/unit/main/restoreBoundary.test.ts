@@ -10,6 +10,7 @@ import { openJournal } from '../../../main/core/journal';
 import { Registry } from '../../../main/core/registry';
 import { Sessions } from '../../../main/core/sessions';
 import { consoleSettings, dataFile, DATA_FILES } from '../../../main/core/settings';
+import { DEFAULT_SEMESTERS } from '../../../shared/planBoard';
 import { DEFAULT_UNIT_STALE_MS } from '../../../shared/limits';
 import { STATION_TIME_ZONE } from '../../../shared/duty';
 import { registryOf, school, stationRegistryData, useTempRoot } from '../../support/registryFixture';
@@ -140,8 +141,21 @@ describe('the environment (main/core/settings.ts)', () => {
 
   it('gives the consoles the configured stale limit and the station time zone', () => {
     const config = loadConfig([], { STATION_UNIT_STALE_MS: '45000' }, '/dist');
-    expect(consoleSettings(config)).toEqual({ unitStaleMs: 45_000, timeZone: STATION_TIME_ZONE });
-    expect(consoleSettings(loadConfig([], {}, '/dist'))).toEqual({ unitStaleMs: DEFAULT_UNIT_STALE_MS, timeZone: 'Asia/Shanghai' });
+    expect(consoleSettings(config)).toEqual({ unitStaleMs: 45_000, timeZone: STATION_TIME_ZONE, semesters: DEFAULT_SEMESTERS });
+    expect(consoleSettings(loadConfig([], {}, '/dist'))).toEqual({
+      unitStaleMs: DEFAULT_UNIT_STALE_MS,
+      timeZone: 'Asia/Shanghai',
+      semesters: DEFAULT_SEMESTERS,
+    });
+  });
+
+  it('gives the consoles the configured semesters of the plan board, and refuses nonsense', () => {
+    expect(consoleSettings(loadConfig([], { STATION_SEMESTERS: 'spring=02-20..07-10;autumn=09-01..01-20' }, '/dist')).semesters).toEqual([
+      { name: 'spring', from: { month: 2, day: 20 }, to: { month: 7, day: 10 } },
+      { name: 'autumn', from: { month: 9, day: 1 }, to: { month: 1, day: 20 } },
+    ]);
+    for (const bad of ['spring', 'spring=02-30..07-10', 'x=03-01..07-15;x=09-01..01-15'])
+      expect(() => loadConfig([], { STATION_SEMESTERS: bad }, '/dist')).toThrow(/^STATION_SEMESTERS: /);
   });
 
   it('gives the consoles the configured time a resolved incident stays in the live queue, and refuses nonsense', () => {

@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import {
   ADMIN_ACTIONS,
   DEVICE_FAULT_KINDS,
+  SCHOOL_DRILL_KINDS,
   DISPOSITIONS,
   ROLES,
   type JournalRecord,
@@ -68,6 +69,17 @@ const SAMPLES: { [K in StationEventType]: EventOf<K> } = {
     findings: [{ findingId: 'F1', text: '东门监控不清', deadline: '2025-12-15' }],
   },
   'finding.closed': { type: 'finding.closed', at: T + 8, operator: other, inspectionId: 'INS-20251130-1', findingId: 'F1', note: '已更换摄像头' },
+  'school_drill.recorded': {
+    type: 'school_drill.recorded',
+    at: T + 9,
+    operator: other,
+    drillId: 'DRL-20251128-1',
+    schoolId: 'sch-001',
+    date: '2025-11-28',
+    kind: 'earthquake',
+    note: '全校疏散演练',
+  },
+  'post.checked': { type: 'post.checked', at: T + 10, postId: 'post-001', state: 'in', operator: other },
   'incident.shown': { type: 'incident.shown', at: T + 40, incidentId: '20251130-0042', operator: op },
   'incident.acknowledged': { type: 'incident.acknowledged', at: T + 4_567, incidentId: '20251130-0042', operator: op },
   'alarm.cancel_requested': { type: 'alarm.cancel_requested', at: T + 9_000, incidentId: '20251130-0042', reason: '误按' },
@@ -106,6 +118,7 @@ const OPTIONAL: Partial<Record<StationEventType, string[]>> = {
   'admin.action': ['detail'],
   'incident.resolved': ['override'],
   'device.test_overdue': ['lastTestPressAt'],
+  'post.checked': ['operator', 'unitId'],
 };
 const HASH = 'ab'.repeat(32);
 
@@ -457,6 +470,19 @@ const EVENT_ARBS: { [K in StationEventType]: fc.Arbitrary<EventOf<K>> } = {
     findings: fc.array(fc.record({ findingId: idArb, text: textArb, deadline: textArb }), { maxLength: 3 }),
   }),
   'finding.closed': fc.record({ ...ev('finding.closed'), operator: opArb, inspectionId: idArb, findingId: idArb, note: textArb }),
+  'school_drill.recorded': fc.record({
+    ...ev('school_drill.recorded'),
+    operator: opArb,
+    drillId: idArb,
+    schoolId: idArb,
+    date: textArb,
+    kind: fc.constantFrom(...SCHOOL_DRILL_KINDS),
+    note: textArb,
+  }),
+  'post.checked': fc.record(
+    { ...ev('post.checked'), postId: idArb, state: fc.constantFrom('in' as const, 'out' as const), operator: opArb, unitId: idArb },
+    { requiredKeys: ['type', 'at', 'postId', 'state'] },
+  ),
   'incident.shown': fc.record({ ...ev('incident.shown'), incidentId: idArb, operator: opArb }),
   'incident.acknowledged': fc.record({ ...ev('incident.acknowledged'), incidentId: idArb, operator: opArb }),
   'alarm.cancel_requested': fc.record({ ...ev('alarm.cancel_requested'), incidentId: idArb, reason: textArb }),

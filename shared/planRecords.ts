@@ -1,0 +1,178 @@
+// shared/ — the records the three-year-plan board needs beyond the incidents (issue 12): the joint inspections
+// (shared/inspections.ts), the drills schools held themselves and registered at the station, the guard posts'
+// check-ins and check-outs, and the terminals' outages (device.offline → device.online) for the online rate over a
+// period. The core keeps these events beside the state (restored at start, in its snapshot) and folds them here;
+// the board (shared/planBoard.ts) is computed from what the `plan` command returns for a semester.
+import { z } from 'zod';
+import { SCHOOL_DRILL_KINDS, type OperatorRef, type SchoolDrillKind, type StationEvent } from './events';
+import { DATE, InspectionBook, inspectionSchema } from './inspections';
+
+const PLAN_EVENT_TYPES: ReadonlySet<string> = new Set<StationEvent['type']>([
+  'inspection.recorded',
+  'finding.closed',
+  'school_drill.recorded',
+  'post.checked',
+  'device.offline',
+  'device.online',
+]);
+/** The events the plan's book is folded from. */
+export const isPlanEvent = (e: StationEvent): boolean => PLAN_EVENT_TYPES.has(e.type);
+
+export interface SchoolDrill {
+  id: string;
+  schoolId: string;
+  date: string;
+  kind: SchoolDrillKind;
+  note: string;
+  recordedAt: number;
+  recordedBy: OperatorRef;
+}
+
+/** A guard post staffed from `from` to `to` (still staffed when `to` is absent). */
+export interface PostShift {
+  postId: string;
+  from: number;
+  to?: number;
+  /** Who checked in: an officer's display name, or the post's device. */
+  inBy: string;
+}
+
+/** A terminal silent from `from` (last heard) to `to` (heard again; still silent when absent). */
+export interface Outage {
+  deviceId: string;
+  from: number;
+  to?: number;
+}
+
+/** Every plan record, folded from its events in journal order. Records that do not fit are skipped. */
+export class PlanBook {
+  readonly inspections = new InspectionBook();
+  private readonly drills = new Map<string, SchoolDrill>();
+  /** Each post's shifts, oldest first; the last one may be open. */
+  private readonly shifts = new Map<string, PostShift[]>();
+  private readonly outages = new Map<string, Outage[]>();
+
+  apply(e: StationEvent): void {
+    switch (e.type) {
+      case 'inspection.recorded':
+      case 'finding.closed':
+        this.inspections.apply(e);
+        return;
+      case 'school_drill.recorded':
+        if (!this.drills.has(e.drillId))
+          this.drills.set(e.drillId, {
+            id: e.drillId,
+            schoolId: e.schoolId,
+            date: e.date,
+            kind: e.kind,
+            note: e.note,
+            recordedAt: e.at,
+            recordedBy: e.operator,
+          });
+        return;
+      case 'post.checked': {
+        const list = this.shifts.get(e.postId);
+        const last = list?.[list.length - 1];
+        const open = last !== undefined && last.to === undefined;
+        if (e.state === 'in' && !open) {
+          const shift: PostShift = { postId: e.postId, from: e.at, inBy: e.operator?.displayName ?? e.unitId ?? '?' };
+          if (list) list.push(shift);
+          else this.shifts.set(e.postId, [shift]);
+        } else if (e.state === 'out' && open && list) list[list.length - 1] = { ...last, to: Math.max(last.from, e.at) };
+        return;
+      }
+      case 'device.offline': {
+        const list = this.outages.get(e.deviceId);
+        const last = list?.[list.length - 1];
+        if (last && last.to === undefined) return;
+        // The outage began when the terminal was last heard (the station noticed 3 heartbeats later).
+        const from = Math.min(e.lastSeenAt, e.at);
+        const outage: Outage = { deviceId: e.deviceId, from: last ? Math.max(from, last.to!) : from };
+        if (list) list.push(outage);
+        else this.outages.set(e.deviceId, [outage]);
+        return;
+      }
+      case 'device.online': {
+        const list = this.outages.get(e.deviceId);
+        const last = list?.[list.length - 1];
+        if (list && last && last.to === undefined) list[list.length - 1] = { ...last, to: Math.max(last.from, e.at) };
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  drill(id: string): SchoolDrill | undefined {
+    return this.drills.get(id);
+  }
+
+  /** Whether a post is staffed now (its last check was `in`). */
+  isStaffed(postId: string): boolean {
+    const list = this.shifts.get(postId);
+    return list !== undefined && list[list.length - 1]!.to === undefined;
+  }
+
+  /** Registered drills dated within [from, to] ("YYYY-MM-DD", inclusive), newest first. */
+  drillsBetween(from: string, to: string): SchoolDrill[] {
+    return [...this.drills.values()]
+      .filter((d) => d.date >= from && d.date <= to)
+      .sort((a, b) => (a.date < b.date ? 1 : a.date > b.date ? -1 : b.recordedAt - a.recordedAt));
+  }
+
+  /** Shifts that overlap [from, to) (epoch ms), by post and time. */
+  shiftsBetween(from: number, to: number): PostShift[] {
+    return overlapping(this.shifts, from, to);
+  }
+
+  /** Outages that overlap [from, to) (epoch ms), by device and time. */
+  outagesBetween(from: number, to: number): Outage[] {
+    return overlapping(this.outages, from, to);
+  }
+}
+
+function overlapping<T extends { from: number; to?: number }>(lists: ReadonlyMap<string, T[]>, from: number, to: number): T[] {
+  const out: T[] = [];
+  for (const list of lists.values()) for (const x of list) if (x.from < to && (x.to === undefined || x.to > from)) out.push(x);
+  return out;
+}
+
+// ---------------------------------------------------------------- the console commands
+
+const id = z.string().min(1).max(200);
+const date = z.string().regex(DATE, { message: 'a date as YYYY-MM-DD' });
+
+export const recordSchoolDrillSchema = z.object({
+  schoolId: id,
+  date,
+  kind: z.enum(SCHOOL_DRILL_KINDS),
+  note: z.string().max(1000),
+});
+export type RecordSchoolDrill = z.output<typeof recordSchoolDrillSchema>;
+
+export const checkPostSchema = z.object({ postId: id, state: z.enum(['in', 'out']) });
+
+/** The plan's records of a semester: dates for the registered records, the same days as epoch ms for the rest. */
+export const planQuerySchema = z
+  .object({ from: date, to: date, fromMs: z.number(), toMs: z.number() })
+  .refine((r) => r.from <= r.to && r.fromMs < r.toMs, { message: 'the period must not end before it starts', path: ['to'] })
+  .refine((r) => r.toMs - r.fromMs <= 400 * 86_400_000, { message: 'the period is longer than 400 days', path: ['toMs'] });
+
+const operatorRef = z.object({ username: z.string(), displayName: z.string(), role: z.enum(['officer', 'chief', 'trainer', 'admin']) });
+export const planAnswerSchema = z.object({
+  inspections: z.array(inspectionSchema),
+  drills: z.array(
+    z.object({
+      id: z.string(),
+      schoolId: z.string(),
+      date: z.string(),
+      kind: z.enum(SCHOOL_DRILL_KINDS),
+      note: z.string(),
+      recordedAt: z.number(),
+      recordedBy: operatorRef,
+    }),
+  ),
+  shifts: z.array(z.object({ postId: z.string(), from: z.number(), to: z.number().optional(), inBy: z.string() })),
+  outages: z.array(z.object({ deviceId: z.string(), from: z.number(), to: z.number().optional() })),
+});
+export type PlanAnswer = z.infer<typeof planAnswerSchema>;

@@ -1,0 +1,139 @@
+// test/unit/main — the plan board's own records beside the inspections (issue 12): a drill a school held itself,
+// registered by an officer; a guard post checked in and out on the console and by the post's own device over /unit;
+// the terminals' outages; all in the journal with who did it, returned by the `plan` command for a semester, the
+// same after a restart from the journal and from a state snapshot; a trainer may not record; bad input changes nothing.
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { openJournal } from '../../../main/core/journal';
+import { Registry, type RegistryData } from '../../../main/core/registry';
+import { hashSecret, type SecretHash } from '../../../main/core/secrets';
+import { capture, loadSnapshot, writeSnapshot } from '../../../main/core/snapshot';
+import { StationRestore, type Station } from '../../../main/core/station';
+import { chief, officer, trainer } from '../../support/operators';
+import { guardPost, registryOf, stationSchools, terminal, unitRecord, useStationBench } from '../../support/registryFixture';
+
+let secret: SecretHash;
+beforeAll(async () => {
+  secret = await hashSecret('device-token');
+});
+const registryData = (): RegistryData =>
+  registryOf({
+    schools: stationSchools(),
+    terminals: [terminal('T-1', 'school-1', secret)],
+    guardPosts: [guardPost('P-1', { schoolId: 'school-1' }), guardPost('P-2', { schoolId: 'school-1' })],
+    // The device standing at post P-2, and an ordinary patrol unit.
+    units: [unitRecord('U-post', secret, { postId: 'P-2' }), unitRecord('U-car', secret)],
+  });
+const bench = useStationBench('plan-records-test-', { mute: ['error', 'log'] });
+let clock = Date.UTC(2026, 10, 30, 2);
+const station = (restored?: StationRestore, j = bench.journal()): Station =>
+  bench.station(new Registry(registryData()), { now: () => clock, heartbeatMs: 3_600_000, ...(restored ? { restored } : {}) }, j);
+const semester = { from: '2026-09-01', to: '2027-01-15', fromMs: Date.UTC(2026, 7, 31, 16), toMs: Date.UTC(2027, 0, 15, 16) };
+
+describe('plan records', () => {
+  it('registers a school drill, checks posts in and out on the console and by the post device, and reads them back', () => {
+    clock = Date.UTC(2026, 10, 30, 2);
+    const s = station();
+    const d = s.plan.registerDrill(officer, { schoolId: 'school-1', date: '2026-11-20', kind: 'earthquake', note: '全校疏散 ' });
+    if (!d.ok) throw new Error(JSON.stringify(d));
+    expect(s.plan.checkPost(officer, { postId: 'P-1', state: 'in' })).toEqual({ ok: true });
+    // Checked in twice: refused, with a reason the console can say.
+    expect(s.plan.checkPost(chief, { postId: 'P-1', state: 'in' })).toMatchObject({ ok: false, error: { reason: 'post_already_in' } });
+    clock += 3_600_000;
+    expect(s.plan.checkPost(officer, { postId: 'P-1', state: 'out' })).toEqual({ ok: true });
+    expect(s.plan.checkPost(officer, { postId: 'P-1', state: 'out' })).toMatchObject({ ok: false, error: { reason: 'post_not_in' } });
+    // The post's device: on duty checks P-2 in, off duty checks it out; a patrol unit's status checks nothing.
+    expect(s.units.receiveStatus('U-post', { state: 'available', at: clock })).toEqual({ ok: true });
+    expect(s.units.receiveStatus('U-car', { state: 'available', at: clock })).toEqual({ ok: true });
+    clock += 1_800_000;
+    expect(s.units.receiveStatus('U-post', { state: 'busy', at: clock })).toEqual({ ok: true }); // still on duty
+    expect(s.units.receiveStatus('U-post', { state: 'off_duty', at: clock })).toEqual({ ok: true });
+    const p = s.plan.records(chief, semester);
+    if (!p.ok) throw new Error(JSON.stringify(p));
+    expect(p.drills).toEqual([
+      expect.objectContaining({
+        id: d.drillId,
+        schoolId: 'school-1',
+        date: '2026-11-20',
+        kind: 'earthquake',
+        note: '全校疏散',
+        recordedBy: expect.objectContaining({ username: officer.username }),
+      }),
+    ]);
+    const t0 = Date.UTC(2026, 10, 30, 2);
+    expect(p.shifts).toEqual([
+      { postId: 'P-1', from: t0, to: t0 + 3_600_000, inBy: officer.displayName },
+      { postId: 'P-2', from: t0 + 3_600_000, to: t0 + 5_400_000, inBy: 'U-post' },
+    ]);
+    // In the journal: who checked, and by which means.
+    const checks = s.ledger.planRecords.filter((e) => e.type === 'post.checked');
+    expect(checks.map((e) => [e.postId, e.state, 'operator' in e ? e.operator?.username : undefined, 'unitId' in e ? e.unitId : undefined])).toEqual([
+      ['P-1', 'in', officer.username, undefined],
+      ['P-1', 'out', officer.username, undefined],
+      ['P-2', 'in', undefined, 'U-post'],
+      ['P-2', 'out', undefined, 'U-post'],
+    ]);
+  });
+
+  it('refuses what does not fit, and a trainer, changing nothing', () => {
+    clock = Date.UTC(2026, 10, 30, 2);
+    const s = station();
+    expect(s.plan.registerDrill(trainer, { schoolId: 'school-1', date: '2026-11-20', kind: 'fire', note: '' })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
+    expect(s.plan.checkPost(trainer, { postId: 'P-1', state: 'in' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(s.plan.registerDrill(officer, { schoolId: 'nowhere', date: '2026-11-20', kind: 'fire', note: '' })).toMatchObject({
+      ok: false,
+      error: { reason: 'unknown_school' },
+    });
+    expect(s.plan.registerDrill(officer, { schoolId: 'school-1', date: '2026-02-30', kind: 'fire', note: '' })).toMatchObject({
+      ok: false,
+      error: { reason: 'bad_date' },
+    });
+    expect(s.plan.registerDrill(officer, { schoolId: 'school-1', date: '2026-12-01', kind: 'fire', note: '' })).toMatchObject({
+      ok: false,
+      error: { reason: 'bad_date' },
+    });
+    expect(s.plan.registerDrill(officer, { schoolId: 'school-1', date: '2026-11-20', kind: 'flood', note: '' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_payload' },
+    });
+    expect(s.plan.checkPost(officer, { postId: '__proto__', state: 'in' })).toMatchObject({ ok: false, error: { reason: 'unknown_post' } });
+    expect(s.plan.checkPost(officer, { postId: 'P-1', state: 'maybe' })).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
+    expect(s.plan.records(officer, { ...semester, toMs: semester.fromMs })).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
+    expect(s.plan.records(trainer, semester)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(s.ledger.state.seq).toBe(0);
+  });
+
+  it('keeps the records and the outages across a restart from the journal and from a state snapshot', async () => {
+    clock = Date.UTC(2026, 10, 30, 2);
+    const s = station();
+    expect(s.plan.registerDrill(chief, { schoolId: 'school-1', date: '2026-11-02', kind: 'anti_violence', note: '' }).ok).toBe(true);
+    expect(s.plan.checkPost(officer, { postId: 'P-1', state: 'in' })).toEqual({ ok: true });
+    // The terminal goes silent and comes back (the supervision's records).
+    s.ledger.tryCommit({ type: 'device.offline', at: clock + 60_000, deviceId: 'T-1', lastSeenAt: clock });
+    s.ledger.tryCommit({ type: 'device.online', at: clock + 600_000, deviceId: 'T-1' });
+    const before = s.plan.records(chief, semester);
+    expect(before.ok && before.outages).toEqual([{ deviceId: 'T-1', from: clock, to: clock + 600_000 }]);
+    s.ledger.journal.close();
+    const restored = new StationRestore();
+    const j = openJournal(bench.dir, { onRecord: restored.onRecord });
+    const again = station(restored, j);
+    expect(again.plan.records(chief, semester)).toEqual(before);
+    await writeSnapshot(
+      bench.dir,
+      capture(again.ledger.journal, again.ledger.state, again.ledger.statuses, Date.now(), again.ledger.targetChanges, again.ledger.planRecords),
+    );
+    const snap = loadSnapshot(bench.dir, path.join(bench.dir, 'journal.jsonl'));
+    expect(snap?.planEvents.map((e) => e.type)).toEqual(['school_drill.recorded', 'post.checked', 'device.offline', 'device.online']);
+    j.close();
+    const fromSnap = new StationRestore(snap);
+    const j2 = openJournal(bench.dir, { onRecord: fromSnap.onRecord, resume: snap!.anchor });
+    const third = station(fromSnap, j2);
+    expect(third.plan.records(chief, semester)).toEqual(before);
+    // Still staffed after the restart: a second check-in is refused.
+    expect(third.plan.checkPost(officer, { postId: 'P-1', state: 'in' })).toMatchObject({ ok: false, error: { reason: 'post_already_in' } });
+    j2.close();
+  });
+});
