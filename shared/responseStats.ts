@@ -206,7 +206,7 @@ function measure(inc: Incident, t: TargetProfile, area: AreaClass): void {
 }
 
 /** The keys of the groups an incident belongs to (several only by unit). */
-function groupKeys(inc: Incident, groupBy: GroupBy, local: () => ZonedParts, shifts: readonly Shift[]): string[] {
+export function groupKeys(inc: Incident, groupBy: GroupBy, local: () => ZonedParts, shifts: readonly Shift[]): string[] {
   switch (groupBy) {
     case 'none':
       return [NO_GROUP];
@@ -231,6 +231,19 @@ function groupKeys(inc: Incident, groupBy: GroupBy, local: () => ZonedParts, shi
     default:
       return missingCase(groupBy);
   }
+}
+
+/** A grouping that splits (every one but 'none'): what a figure of a group is about. */
+export type SplitBy = Exclude<GroupBy, 'none'>;
+
+/**
+ * Whether an incident is in the group `key` of the grouping `by`: by the very keys the statistics count it under
+ * (`groupKeys`), so the incidents a history lists behind a figure are the incidents the figure counted.
+ */
+export function groupMatcher(by: SplitBy, key: string, opts: { timeZone?: string; shifts?: readonly Shift[] } = {}): (inc: Incident) => boolean {
+  const clock = zonedClock(opts.timeZone ?? STATION_TIME_ZONE);
+  const shifts = opts.shifts ?? DEFAULT_SHIFTS;
+  return (inc) => groupKeys(inc, by, () => clock(inc.receivedAt), shifts).includes(key);
 }
 
 function summarize(key: string, acc: Accumulator): GroupStats {
