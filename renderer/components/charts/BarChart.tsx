@@ -22,23 +22,22 @@ export interface BarChartProps {
   /** The share goal (a dashed line) and its label. */
   goal: number;
   goalText: string;
+  /** The chart's width in CSS pixels (its SVG is drawn at this size: the text stays 12–13 px, never scaled). */
+  width: number;
   /** A bar with incidents was chosen (click, Enter or Space): the incidents behind it. */
   onBar?: (bar: ChartBar) => void;
 }
 
-const H = 250;
-const M = { left: 46, right: 50, top: 26, bottom: 44 };
-/** Width per bar, and the chart's width bounds (its SVG is drawn at this size: text stays 12–13 px, never shrunk). */
-const BAND = 30;
-const MIN_W = 380;
-const MAX_W = 1180;
-const LABEL_W = 34;
-
-export const chartWidth = (bars: number): number => Math.min(MAX_W, Math.max(MIN_W, bars * BAND + M.left + M.right));
+const H = 220;
+/** Room for the axes: the top holds the axes' names above the value of the tallest bar. */
+const M = { left: 46, right: 50, top: 38, bottom: 44 };
+const LABEL_W = 36;
+/** Narrower than this the chart would be unreadable: it scrolls instead. */
+const MIN_W = 280;
 
 export function BarChart(p: BarChartProps) {
   const n = p.bars.length;
-  const W = chartWidth(n);
+  const W = Math.max(MIN_W, Math.floor(p.width));
   const plotW = W - M.left - M.right;
   const plotH = H - M.top - M.bottom;
   const bottom = M.top + plotH;
@@ -102,7 +101,7 @@ export function BarChart(p: BarChartProps) {
         return (
           <g
             key={b.key}
-            className={onClick ? 'chart-bar-group link' : 'chart-bar-group'}
+            className={onClick ? 'chart-bar-group clickable' : 'chart-bar-group'}
             data-testid="chart-bar"
             data-key={b.key}
             data-count={b.count}
@@ -134,9 +133,17 @@ export function BarChart(p: BarChartProps) {
       ))}
       {p.bars.map((b, i) =>
         b.share === undefined ? null : (
-          <circle key={b.key} className={b.share < p.goal ? 'chart-dot below' : 'chart-dot'} cx={xOf(i)} cy={yShare(b.share)} r={4.5}>
-            <title>{p.barTitle(b)}</title>
-          </circle>
+          <g key={b.key}>
+            <circle className={b.share < p.goal ? 'chart-dot below' : 'chart-dot'} cx={xOf(i)} cy={yShare(b.share)} r={4.5}>
+              <title>{p.barTitle(b)}</title>
+            </circle>
+            {/* Where a bar is wide enough, the share is written beside its dot (rounded: the table has the decimal). */}
+            {band >= 40 && (
+              <text className={b.share < p.goal ? 'chart-share-value below' : 'chart-share-value'} x={xOf(i) + 8} y={yShare(b.share) + 4} textAnchor="start">
+                {Math.round(b.share)} %
+              </text>
+            )}
+          </g>
         ),
       )}
     </svg>

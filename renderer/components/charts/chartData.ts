@@ -37,6 +37,16 @@ export function bucketKeys(by: ChartBy, from: number, to: number, timeZone: stri
   return keys;
 }
 
+/** The Monday of an ISO week "YYYY-Www" as "M/D" (a chief knows dates, not week numbers), or undefined for no such key. */
+export function weekMonday(key: string): string | undefined {
+  const m = /^(\d{4})-W(\d{2})$/.exec(key);
+  if (!m) return undefined;
+  const jan4 = Date.UTC(Number(m[1]), 0, 4);
+  const isoDay = new Date(jan4).getUTCDay() || 7;
+  const monday = new Date(jan4 - (isoDay - 1) * DAY_MS + (Number(m[2]) - 1) * 7 * DAY_MS);
+  return `${monday.getUTCMonth() + 1}/${monday.getUTCDate()}`;
+}
+
 /** One bar: a group's key, its incidents (the bar's height) and its share acknowledged within target (the dot). */
 export interface ChartBar {
   key: string;

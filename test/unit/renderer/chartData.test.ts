@@ -2,7 +2,7 @@
 // order, on the station's calendar), the bars' heights and dots are the report's own group totals and acknowledge
 // shares (the tables' figures), the count axis rounds up to a 1-2-5 step, and labels thin out rather than overlap.
 import { describe, expect, it } from 'vitest';
-import { bucketKeys, chartBars, countScale, labelEvery, trendBy } from '../../../renderer/components/charts/chartData';
+import { bucketKeys, chartBars, countScale, labelEvery, trendBy, weekMonday } from '../../../renderer/components/charts/chartData';
 import { DEFAULT_TARGETS } from '../../../shared/response';
 import { responseStats, type GroupBy } from '../../../shared/responseStats';
 import { trimReport } from '../../../shared/statsWire';
@@ -131,5 +131,15 @@ describe('scales', () => {
     expect(labelEvery(53, 1084, 34)).toBe(2);
     expect(labelEvery(53, 300, 34)).toBe(7);
     expect(labelEvery(0, 300, 34)).toBe(1);
+  });
+});
+
+describe('week labels', () => {
+  it('name a week by its Monday (ISO weeks: week 1 holds the first Thursday)', () => {
+    expect(weekMonday('2026-W49')).toBe('11/30');
+    expect(weekMonday('2026-W01')).toBe('12/29'); // Monday 29 Dec 2025
+    expect(weekMonday('2027-W01')).toBe('1/4');
+    expect(weekMonday('2026-W53')).toBe('12/28');
+    expect(weekMonday('2026-12')).toBeUndefined();
   });
 });
