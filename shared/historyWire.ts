@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { DISPOSITIONS, type OperatorRef } from './events';
 import type { Incident } from './incidentModel';
 import { ALARM_KINDS } from './protocol';
-import { GROUP_BYS, groupMatcher, incidentClass, matchesFilter, type SplitBy, type StatsFilter } from './responseStats';
+import { GROUP_BYS, groupMatcher, incidentClass, intervalHappened, matchesFilter, STAT_INTERVALS, type SplitBy, type StatsFilter } from './responseStats';
 import { defined, incidentFilterShape, MAX_FILTER_VALUES, withPeriodChecks } from './statsWire';
 
 /** Rows per page, at most. */
@@ -41,6 +41,8 @@ export const historyRequestSchema = withPeriodChecks(
     ids: z.array(id).max(MAX_FILTER_VALUES).optional(),
     /** Only the incidents of this group of the statistics (the figure a chief clicked), counted by the same keys. */
     group: historyGroupSchema.optional(),
+    /** Only the incidents whose interval happened (the ones counted in that interval's n of the statistics). */
+    reached: z.enum(STAT_INTERVALS).optional(),
     offset: z.number().int().min(0).max(100_000_000),
     limit: z.number().int().min(1).max(HISTORY_PAGE_MAX),
   }),
@@ -127,7 +129,7 @@ export function historyRow(inc: Incident): HistoryRow {
 
 /** The statistics' filter of a history request (the same matching: the same incidents behind the same figures). */
 export function historyFilter(r: HistoryRequest): StatsFilter {
-  const { state: _state, ids: _ids, group: _group, offset: _offset, limit: _limit, ...filter } = r;
+  const { state: _state, ids: _ids, group: _group, reached: _reached, offset: _offset, limit: _limit, ...filter } = r;
   return filter;
 }
 
@@ -141,6 +143,7 @@ export function historyMatches(
 ): boolean {
   if (ids && !ids.has(inc.id)) return false;
   if (inGroup && !inGroup(inc)) return false;
+  if (r.reached && !intervalHappened(inc, r.reached)) return false;
   if (r.state === 'open' && inc.resolvedAt !== undefined) return false;
   if (r.state === 'resolved' && inc.resolvedAt === undefined) return false;
   return matchesFilter(inc, filter);

@@ -7,7 +7,7 @@ import { HISTORY_PAGE_MAX, type HistoryGroup, type HistoryPage, type HistoryRequ
 import { xlsxFile } from '../../shared/xlsx';
 import type { ReferenceData } from '../../shared/model';
 import { ALARM_KINDS, type AlarmKind } from '../../shared/protocol';
-import type { IncidentClass } from '../../shared/responseStats';
+import type { IncidentClass, StatInterval } from '../../shared/responseStats';
 import { format, refusalText, useI18n } from '../i18n';
 import { getStore } from '../store';
 import { stationDate, stationTimeZone, useNow } from '../time';
@@ -32,12 +32,14 @@ interface Filters {
   officer: string;
   /** A group of the statistics that no filter above can say (an hour, a weekday, a shift, no officer …). */
   group?: HistoryGroup;
+  /** The incidents counted in an interval's n of the statistics (its end happened). */
+  reached?: StatInterval;
 }
 const NO_FILTERS: Filters = { cls: 'real', state: '', kind: '', schoolId: '', unitId: '', disposition: '', officer: '' };
 
 /** The filters of a figure opened from the statistics: its school, unit or officer as the filters above, else its group. */
 export function filtersOf(drill: StatsDrill): Filters {
-  const f: Filters = { ...NO_FILTERS, cls: drill.cls, state: drill.open ? 'open' : '' };
+  const f: Filters = { ...NO_FILTERS, cls: drill.cls, state: drill.open ? 'open' : '', ...(drill.reached ? { reached: drill.reached } : {}) };
   const g = drill.group;
   if (!g) return f;
   if (g.by === 'school') return { ...f, schoolId: g.key };
@@ -78,6 +80,7 @@ export function HistoryView({ reference, drill }: { reference: ReferenceData | u
     ...(filters.disposition ? { disposition: filters.disposition } : {}),
     ...(filters.officer ? { officer: filters.officer } : {}),
     ...(filters.group ? { group: filters.group } : {}),
+    ...(filters.reached ? { reached: filters.reached } : {}),
   };
   const key = request && `${JSON.stringify(request)}#${asked}`;
   // The screen says "computing" until the answer to what is asked now has come.
@@ -226,6 +229,14 @@ export function HistoryView({ reference, drill }: { reference: ReferenceData | u
             what: `${c.statsGroupBys[filters.group.by]} = ${groupLabel(filters.group.key, filters.group.by, c, names)}`,
           })}{' '}
           <button type="button" data-testid="history-group-clear" onClick={() => set('group', undefined)}>
+            {t('historyFromStatsClear')}
+          </button>
+        </p>
+      )}
+      {filters.reached && (
+        <p className="history-from-stats" data-testid="history-reached">
+          {format(c.historyFromStats, { what: format(c.historyReached, { what: c.statsIntervals[filters.reached] }) })}{' '}
+          <button type="button" data-testid="history-reached-clear" onClick={() => set('reached', undefined)}>
             {t('historyFromStatsClear')}
           </button>
         </p>

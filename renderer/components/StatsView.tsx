@@ -87,7 +87,7 @@ export function StatsView({ reference, onDrill }: { reference: ReferenceData | u
     a.filter.from === b.filter.from && a.filter.to === b.filter.to && a.filter.class === b.filter.class;
   const chartReports =
     report && charts && charts.every((r) => sameAsked(r, report)) ? charts.map((r) => (r.groupBy === report.groupBy ? report : r)) : undefined;
-  const drill = (r: StatsAnswerReport, key: string | undefined, open = false): void => onDrill?.(drillOf(r, key, open));
+  const drill = (r: StatsAnswerReport, key: string | undefined, open = false, reached?: StatInterval): void => onDrill?.(drillOf(r, key, open, reached));
 
   const names: Names = useMemo(() => {
     const schools = new Map((reference?.schools ?? []).map((s) => [s.id, s]));
@@ -176,7 +176,16 @@ export function StatsView({ reference, onDrill }: { reference: ReferenceData | u
                   <tr key={interval} data-interval={interval}>
                     {cells.map((cell, i) => (
                       <td key={i} className={i === 6 && belowGoal(f) ? 'below' : undefined}>
-                        {i === 7 && f.withinTarget && f.withinTarget.outside.total > 0 ? (
+                        {i === 1 && onDrill && f.count > 0 ? (
+                          <button
+                            className="link count"
+                            data-testid={`stats-count-${interval}`}
+                            title={t('statsDrillCell')}
+                            onClick={() => drill(report, undefined, false, interval)}
+                          >
+                            {cell}
+                          </button>
+                        ) : i === 7 && f.withinTarget && f.withinTarget.outside.total > 0 ? (
                           <button className="link" data-testid={`stats-outside-${interval}`} onClick={() => outside(interval, f.withinTarget?.outside)}>
                             {cell}
                           </button>

@@ -3,7 +3,7 @@
 // and the open ones only for an "open" figure. History shows school, unit and officer groups in its own filters and
 // the others (shift, hour, weekday, week, month, and the incidents with no group) as the request's `group`.
 import type { HistoryGroup } from '../../shared/historyWire';
-import type { IncidentClass } from '../../shared/responseStats';
+import type { IncidentClass, StatInterval } from '../../shared/responseStats';
 import type { StatsAnswerReport } from '../../shared/statsWire';
 
 export interface StatsDrill {
@@ -14,6 +14,8 @@ export interface StatsDrill {
   group?: HistoryGroup;
   /** The figure counts the open incidents only. */
   open?: boolean;
+  /** The figure is an interval's count: the incidents whose interval happened. */
+  reached?: StatInterval;
 }
 
 /**
@@ -21,8 +23,8 @@ export interface StatsDrill {
  * The statistics tab asks with a period, a class and a grouping only (no school, kind … filter), so those three and
  * the group say it all.
  */
-export function drillOf(report: StatsAnswerReport, key: string | undefined, open = false): StatsDrill {
+export function drillOf(report: StatsAnswerReport, key: string | undefined, open = false, reached?: StatInterval): StatsDrill {
   const { from, to, class: cls } = report.filter;
   const group = key !== undefined && report.groupBy !== 'none' ? { by: report.groupBy, key } : undefined;
-  return { from, to, cls, ...(group ? { group } : {}), ...(open ? { open } : {}) };
+  return { from, to, cls, ...(group ? { group } : {}), ...(open ? { open } : {}), ...(reached ? { reached } : {}) };
 }

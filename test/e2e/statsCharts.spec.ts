@@ -105,6 +105,15 @@ test('a chief reads the charts, clicks a bar and lands in History on exactly the
   await expect(page.getByTestId('history-group')).toHaveCount(0);
   await expect(rows).toHaveCount(3);
 
+  // The summary's n of received → acknowledged: the 3 acknowledged real alarms.
+  await page.getByTestId('tab-stats').click();
+  await expect(page.getByTestId('stats-count-acknowledged')).toHaveText('3');
+  await page.getByTestId('stats-count-acknowledged').click();
+  await expect(page.getByTestId('history-reached')).toContainText('收到→接警');
+  await expect(rows).toHaveCount(3);
+  expect((await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-incident-id')!))).sort()).toEqual([...real].sort());
+  await page.screenshot({ path: test.info().outputPath('history-from-stats.png') });
+
   // A table's count: a school's total opens that school's incidents (History's own school filter).
   await page.getByTestId('tab-stats').click();
   await expect(page.getByTestId('stats-groups')).toBeVisible(); // grouped by school again (a fresh tab)

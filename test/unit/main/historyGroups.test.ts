@@ -9,7 +9,7 @@ import { hashSecret, type SecretHash } from '../../../main/core/secrets';
 import type { Station } from '../../../main/core/station';
 import type { HistoryPage } from '../../../shared/historyWire';
 import { historyRequestSchema } from '../../../shared/historyWire';
-import { GROUP_BYS, type SplitBy } from '../../../shared/responseStats';
+import { GROUP_BYS, STAT_INTERVALS, type SplitBy } from '../../../shared/responseStats';
 import type { StatsAnswerReport } from '../../../shared/statsWire';
 import { chief, officer } from '../../support/operators';
 import { registryOf, school, stationSchools, terminal, unitRecord, useStationBench } from '../../support/registryFixture';
@@ -108,6 +108,22 @@ describe('the incidents behind a figure of the statistics', () => {
     expect((await history(s, { group: { by: 'hour', key: '02' } })).rows.map((r) => r.id)).not.toContain(all[0]);
     // A group with other filters: the class still holds (no drill in a real alarm's figure).
     expect((await history(s, { class: 'drill', group: { by: 'hour', key: '10' } })).total).toBe(0);
+  });
+
+  it('for an interval’s n: the incidents whose interval happened, over the period and within each group', async () => {
+    const s = station();
+    county(s);
+    const byHour = await stats(s, 'hour');
+    for (const interval of STAT_INTERVALS) {
+      expect((await history(s, { reached: interval })).total, interval).toBe(byHour.all.intervals[interval].count);
+      for (const g of byHour.groups)
+        expect((await history(s, { reached: interval, group: { by: 'hour', key: g.key } })).total, `${interval} ${g.key}`).toBe(g.intervals[interval].count);
+    }
+    // Something to compare: 27 of 30 acknowledged, some dispatched, none on scene.
+    expect(byHour.all.intervals.acknowledged.count).toBe(27);
+    expect(byHour.all.intervals.dispatched.count).toBeGreaterThan(0);
+    expect((await history(s, { reached: 'on_scene' })).total).toBe(0);
+    expect(historyRequestSchema.safeParse({ ...period, offset: 0, limit: 5, reached: 'arrived' }).success).toBe(false);
   });
 
   it('is refused when the group is not one: unknown field, no grouping, or a key that is no key of its bucket', async () => {
