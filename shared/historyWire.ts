@@ -6,13 +6,31 @@ import { z } from 'zod';
 import { DISPOSITIONS, type OperatorRef } from './events';
 import type { Incident } from './incidentModel';
 import { ALARM_KINDS } from './protocol';
-import { incidentClass, matchesFilter, type StatsFilter } from './responseStats';
+import { GROUP_BYS, groupMatcher, incidentClass, intervalHappened, matchesFilter, STAT_INTERVALS, type SplitBy, type StatsFilter } from './responseStats';
 import { defined, incidentFilterShape, MAX_FILTER_VALUES, withPeriodChecks } from './statsWire';
 
 /** Rows per page, at most. */
 export const HISTORY_PAGE_MAX = 200;
 
 const id = z.string().max(200);
+
+/** The key format of each grouping's time buckets (shared/statsTime.ts); the others are ids, usernames, shift names. */
+const GROUP_KEY_FORMAT: Partial<Record<SplitBy, RegExp>> = {
+  hour: /^([01]\d|2[0-3])$/,
+  weekday: /^[1-7]$/,
+  week: /^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$/,
+  month: /^\d{4}-(0[1-9]|1[0-2])$/,
+};
+
+/**
+ * One group of the statistics (a bar of a chart, a row of a table): its grouping and key, '' (NO_GROUP) for the
+ * incidents without one (never acknowledged, never dispatched, in no shift). Strict: an unknown field is refused,
+ * not ignored, and a time bucket's key must be one (the hour "00".."23", the weekday "1".."7", "YYYY-Www", "YYYY-MM").
+ */
+export const historyGroupSchema = z
+  .strictObject({ by: z.enum(GROUP_BYS).exclude(['none']), key: z.string().max(200) })
+  .refine((g) => GROUP_KEY_FORMAT[g.by]?.test(g.key) ?? true, { message: 'not a key of this grouping', path: ['key'] });
+export type HistoryGroup = z.output<typeof historyGroupSchema>;
 
 export const historyRequestSchema = withPeriodChecks(
   z.object({
@@ -21,6 +39,10 @@ export const historyRequestSchema = withPeriodChecks(
     state: z.enum(['open', 'resolved']).optional(),
     /** Only these incidents (the ones behind a figure of the statistics), still within the period and class. */
     ids: z.array(id).max(MAX_FILTER_VALUES).optional(),
+    /** Only the incidents of this group of the statistics (the figure a chief clicked), counted by the same keys. */
+    group: historyGroupSchema.optional(),
+    /** Only the incidents whose interval happened (the ones counted in that interval's n of the statistics). */
+    reached: z.enum(STAT_INTERVALS).optional(),
     offset: z.number().int().min(0).max(100_000_000),
     limit: z.number().int().min(1).max(HISTORY_PAGE_MAX),
   }),
@@ -107,17 +129,29 @@ export function historyRow(inc: Incident): HistoryRow {
 
 /** The statistics' filter of a history request (the same matching: the same incidents behind the same figures). */
 export function historyFilter(r: HistoryRequest): StatsFilter {
-  const { state: _state, ids: _ids, offset: _offset, limit: _limit, ...filter } = r;
+  const { state: _state, ids: _ids, group: _group, reached: _reached, offset: _offset, limit: _limit, ...filter } = r;
   return filter;
 }
 
-/** Whether an incident belongs in the answer to `r` (the ids, if any, as a set). */
-export function historyMatches(inc: Incident, r: HistoryRequest, filter: StatsFilter, ids: ReadonlySet<string> | undefined): boolean {
+/** Whether an incident belongs in the answer to `r` (the ids, if any, as a set; the group, if any, as its matcher). */
+export function historyMatches(
+  inc: Incident,
+  r: HistoryRequest,
+  filter: StatsFilter,
+  ids: ReadonlySet<string> | undefined,
+  inGroup?: (inc: Incident) => boolean,
+): boolean {
   if (ids && !ids.has(inc.id)) return false;
+  if (inGroup && !inGroup(inc)) return false;
+  if (r.reached && !intervalHappened(inc, r.reached)) return false;
   if (r.state === 'open' && inc.resolvedAt !== undefined) return false;
   if (r.state === 'resolved' && inc.resolvedAt === undefined) return false;
   return matchesFilter(inc, filter);
 }
+
+/** The matcher of a request's group, on the station's wall clock (`timeZone`), or undefined without a group. */
+export const historyGroupMatcher = (r: HistoryRequest, timeZone: string): ((inc: Incident) => boolean) | undefined =>
+  r.group && groupMatcher(r.group.by, r.group.key, { timeZone });
 
 /** Newest first; among incidents received in the same millisecond, the later id first. */
 export const newestFirst = (a: Incident, b: Incident): number => b.receivedAt - a.receivedAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);

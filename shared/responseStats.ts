@@ -187,8 +187,8 @@ const newAccumulator = (): Accumulator => ({
 const measuredMs = new Float64Array(STAT_INTERVALS.length);
 const measuredTarget = new Float64Array(STAT_INTERVALS.length);
 
-/** Fills measuredMs and measuredTarget for one incident under profile `t` and area `area`. */
-function measure(inc: Incident, t: TargetProfile, area: AreaClass): void {
+/** Fills measuredMs for one incident. */
+function measureMs(inc: Incident): void {
   const m = milestones(inc);
   const since = (start: number | undefined, end: number | undefined): number => (start !== undefined && end !== undefined ? end - start : NaN);
   measuredMs[0] = since(inc.receivedAt, inc.shownAt);
@@ -197,6 +197,11 @@ function measure(inc: Incident, t: TargetProfile, area: AreaClass): void {
   measuredMs[3] = since(m.dispatched, m.accepted);
   measuredMs[4] = since(inc.receivedAt, m.on_scene);
   measuredMs[5] = since(inc.receivedAt, m.resolved);
+}
+
+/** Fills measuredMs and measuredTarget for one incident under profile `t` and area `area`. */
+function measure(inc: Incident, t: TargetProfile, area: AreaClass): void {
+  measureMs(inc);
   measuredTarget[0] = t.showMs;
   measuredTarget[1] = t.acknowledgeMs;
   measuredTarget[2] = t.dispatchMs;
@@ -206,7 +211,7 @@ function measure(inc: Incident, t: TargetProfile, area: AreaClass): void {
 }
 
 /** The keys of the groups an incident belongs to (several only by unit). */
-function groupKeys(inc: Incident, groupBy: GroupBy, local: () => ZonedParts, shifts: readonly Shift[]): string[] {
+export function groupKeys(inc: Incident, groupBy: GroupBy, local: () => ZonedParts, shifts: readonly Shift[]): string[] {
   switch (groupBy) {
     case 'none':
       return [NO_GROUP];
@@ -231,6 +236,28 @@ function groupKeys(inc: Incident, groupBy: GroupBy, local: () => ZonedParts, shi
     default:
       return missingCase(groupBy);
   }
+}
+
+/**
+ * Whether an incident's interval happened (both its start and its end): whether it is among the interval's count of
+ * the statistics (the same measure), so a history can list the incidents behind an interval's n.
+ */
+export function intervalHappened(inc: Incident, interval: StatInterval): boolean {
+  measureMs(inc);
+  return !Number.isNaN(measuredMs[STAT_INTERVALS.indexOf(interval)]!);
+}
+
+/** A grouping that splits (every one but 'none'): what a figure of a group is about. */
+export type SplitBy = Exclude<GroupBy, 'none'>;
+
+/**
+ * Whether an incident is in the group `key` of the grouping `by`: by the very keys the statistics count it under
+ * (`groupKeys`), so the incidents a history lists behind a figure are the incidents the figure counted.
+ */
+export function groupMatcher(by: SplitBy, key: string, opts: { timeZone?: string; shifts?: readonly Shift[] } = {}): (inc: Incident) => boolean {
+  const clock = zonedClock(opts.timeZone ?? STATION_TIME_ZONE);
+  const shifts = opts.shifts ?? DEFAULT_SHIFTS;
+  return (inc) => groupKeys(inc, by, () => clock(inc.receivedAt), shifts).includes(key);
 }
 
 function summarize(key: string, acc: Accumulator): GroupStats {

@@ -75,7 +75,7 @@ export class Station {
     this.operators = new OperatorCommands(this.ledger, (id) => this.terminals.isVolatile(id));
     this.admin = new StationAdmin(this.ledger, o.timeZone);
     this.stats = new StationStats(this.ledger, o.timeZone);
-    this.history = new StationHistory(this.ledger);
+    this.history = new StationHistory(this.ledger, undefined, o.timeZone);
     this.plan = new StationPlan(this.ledger, o.timeZone);
     // Any registry change — admin screen, CLI file edit, or a direct call — reaches the gateways at once.
     registry.onChange((revoked) => this.ledger.emit('registryChanged', revoked));

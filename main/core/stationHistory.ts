@@ -3,7 +3,8 @@
 // Served from the core's folded state, never by a console folding a year; read only: nothing is journalled.
 import { admitCommand, type HistoryAck, type IncidentAck } from '../../shared/consoleContract';
 import type { OperatorRef } from '../../shared/events';
-import { historyFilter, historyMatches, historyRow, newestFirst } from '../../shared/historyWire';
+import { STATION_TIME_ZONE } from '../../shared/duty';
+import { historyFilter, historyGroupMatcher, historyMatches, historyRow, newestFirst } from '../../shared/historyWire';
 import type { Incident } from '../../shared/incidentModel';
 import { refusal } from '../../shared/protocol';
 import type { Ledger } from './ledger';
@@ -15,6 +16,8 @@ export class StationHistory {
   constructor(
     private readonly ledger: Ledger,
     private readonly slice: number = HISTORY_SLICE,
+    /** The station's time zone: a group by hour, weekday, week, month or shift is on its wall clock (as the statistics). */
+    private readonly timeZone: string = STATION_TIME_ZONE,
   ) {}
 
   /** `history`: one page of the incidents that match, newest first, and how many match in all. */
@@ -24,18 +27,19 @@ export class StationHistory {
     const r = req.value;
     const filter = historyFilter(r);
     const ids = r.ids ? new Set(r.ids) : undefined;
+    const inGroup = historyGroupMatcher(r, this.timeZone);
     const hits: Incident[] = [];
     if (ids) {
       // A figure's incidents: looked up, not searched for.
       for (const id of ids) {
         const inc = this.ledger.state.incidents.get(id);
-        if (inc && historyMatches(inc, r, filter, ids)) hits.push(inc);
+        if (inc && historyMatches(inc, r, filter, ids, inGroup)) hits.push(inc);
       }
     } else {
       // The incidents as they are now (entries are immutable; the map goes on changing while we yield).
       const all = [...this.ledger.state.incidents.values()];
       for (let i = 0; i < all.length; i++) {
-        if (historyMatches(all[i]!, r, filter, undefined)) hits.push(all[i]!);
+        if (historyMatches(all[i]!, r, filter, undefined, inGroup)) hits.push(all[i]!);
         if (i % this.slice === this.slice - 1) await new Promise<void>((done) => setImmediate(done));
       }
     }

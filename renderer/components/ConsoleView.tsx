@@ -20,6 +20,7 @@ import { StationMap } from './map/StationMap';
 import { HistoryView } from './HistoryView';
 import { PlanBoardView } from './PlanBoardView';
 import { StatsView } from './StatsView';
+import type { StatsDrill } from './statsDrill';
 import { TodayList } from './TodayList';
 
 /** The big clock: the only part of the header that ticks. */
@@ -36,6 +37,8 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
   const { t, c } = useI18n();
   const [selected, setSelected] = useState<string>();
   const [tab, setTab] = useState<'console' | 'devices' | 'stats' | 'history' | 'board' | 'admin'>('console');
+  // A figure of the statistics opened in History (its filter); the History tab's own button opens it unfiltered.
+  const [drill, setDrill] = useState<{ n: number; drill: StatsDrill }>();
   // 接警 opens the alarm and moves the focus into its panel (by mouse or keyboard): a counter the panel watches.
   const [panelFocus, setPanelFocus] = useState(0);
   // Stable, so the queue's memoized cards are not all rendered again for each new alarm.
@@ -104,7 +107,7 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
             </button>
           )}
           {getStore().canViewHistory() && (
-            <button className={tab === 'history' ? 'active' : ''} data-testid="tab-history" onClick={() => setTab('history')}>
+            <button className={tab === 'history' ? 'active' : ''} data-testid="tab-history" onClick={() => (setDrill(undefined), setTab('history'))}>
               {t('tabHistory')}
             </button>
           )}
@@ -212,8 +215,8 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
           />
         )}
         {tab === 'devices' && <DeviceHealthView health={state.health} schools={schools} testOverdue={testOverdue} />}
-        {tab === 'stats' && <StatsView reference={state.reference} />}
-        {tab === 'history' && <HistoryView reference={state.reference} />}
+        {tab === 'stats' && <StatsView reference={state.reference} onDrill={(d) => (setDrill((o) => ({ n: (o?.n ?? 0) + 1, drill: d })), setTab('history'))} />}
+        {tab === 'history' && <HistoryView key={drill?.n ?? 0} reference={state.reference} drill={drill?.drill} />}
         {tab === 'board' && <PlanBoardView reference={state.reference} health={state.health} testOverdue={testOverdue} semesters={state.settings.semesters} />}
         {tab === 'admin' && <AdminView reference={state.reference} health={state.health} />}
       </div>

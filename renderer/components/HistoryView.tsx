@@ -3,11 +3,11 @@
 // a time, newest first, served by the core (the `history` command); any incident's whole record one click away.
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { DISPOSITIONS, type Disposition } from '../../shared/events';
-import { HISTORY_PAGE_MAX, type HistoryPage, type HistoryRequest, type HistoryRow } from '../../shared/historyWire';
+import { HISTORY_PAGE_MAX, type HistoryGroup, type HistoryPage, type HistoryRequest, type HistoryRow } from '../../shared/historyWire';
 import { xlsxFile } from '../../shared/xlsx';
 import type { ReferenceData } from '../../shared/model';
 import { ALARM_KINDS, type AlarmKind } from '../../shared/protocol';
-import type { IncidentClass } from '../../shared/responseStats';
+import type { IncidentClass, StatInterval } from '../../shared/responseStats';
 import { format, refusalText, useI18n } from '../i18n';
 import { getStore } from '../store';
 import { stationDate, stationTimeZone, useNow } from '../time';
@@ -16,7 +16,8 @@ import { PeriodControls } from './PeriodControls';
 import { SchoolSelect } from './SchoolSelect';
 import { downloadText } from './download';
 import { historyCells, historyCsv, historyHead, historySheets, HISTORY_EXPORT_MAX } from './historyRows';
-import { periodOf, type Names, type PeriodChoice } from './statsRows';
+import { groupLabel, periodOf, type Names, type PeriodChoice } from './statsRows';
+import type { StatsDrill } from './statsDrill';
 
 /** Rows per page. */
 export const HISTORY_PAGE = 50;
@@ -29,17 +30,35 @@ interface Filters {
   unitId: string;
   disposition: '' | Disposition;
   officer: string;
+  /** A group of the statistics that no filter above can say (an hour, a weekday, a shift, no officer …). */
+  group?: HistoryGroup;
+  /** The incidents counted in an interval's n of the statistics (its end happened). */
+  reached?: StatInterval;
 }
 const NO_FILTERS: Filters = { cls: 'real', state: '', kind: '', schoolId: '', unitId: '', disposition: '', officer: '' };
 
-export function HistoryView({ reference }: { reference: ReferenceData | undefined }) {
+/** The filters of a figure opened from the statistics: its school, unit or officer as the filters above, else its group. */
+export function filtersOf(drill: StatsDrill): Filters {
+  const f: Filters = { ...NO_FILTERS, cls: drill.cls, state: drill.open ? 'open' : '', ...(drill.reached ? { reached: drill.reached } : {}) };
+  const g = drill.group;
+  if (!g) return f;
+  if (g.by === 'school') return { ...f, schoolId: g.key };
+  if (g.by === 'unit' && g.key) return { ...f, unitId: g.key };
+  if (g.by === 'officer' && g.key) return { ...f, officer: g.key };
+  return { ...f, group: g };
+}
+
+/** `drill`: opened from a figure of the statistics: its period (as custom dates) and its group, until changed. */
+export function HistoryView({ reference, drill }: { reference: ReferenceData | undefined; drill?: StatsDrill }) {
   const { t, c, name } = useI18n();
   const now = useNow(60_000);
   const zone = stationTimeZone();
-  const [choice, setChoice] = useState<PeriodChoice>('thisMonth');
-  const [custom, setCustom] = useState(() => ({ from: stationDate(now - 6 * 86_400_000), to: stationDate(now) }));
-  const [filters, setFilters] = useState<Filters>(NO_FILTERS);
-  const [officerDraft, setOfficerDraft] = useState('');
+  const [choice, setChoice] = useState<PeriodChoice>(drill ? 'custom' : 'thisMonth');
+  const [custom, setCustom] = useState(() =>
+    drill ? { from: stationDate(drill.from), to: stationDate(drill.to - 1) } : { from: stationDate(now - 6 * 86_400_000), to: stationDate(now) },
+  );
+  const [filters, setFilters] = useState<Filters>(() => (drill ? filtersOf(drill) : NO_FILTERS));
+  const [officerDraft, setOfficerDraft] = useState(filters.officer);
   const [offset, setOffset] = useState(0);
   const [page, setPage] = useState<HistoryPage>();
   const [error, setError] = useState<string>();
@@ -60,6 +79,8 @@ export function HistoryView({ reference }: { reference: ReferenceData | undefine
     ...(filters.unitId ? { unitId: filters.unitId } : {}),
     ...(filters.disposition ? { disposition: filters.disposition } : {}),
     ...(filters.officer ? { officer: filters.officer } : {}),
+    ...(filters.group ? { group: filters.group } : {}),
+    ...(filters.reached ? { reached: filters.reached } : {}),
   };
   const key = request && `${JSON.stringify(request)}#${asked}`;
   // The screen says "computing" until the answer to what is asked now has come.
@@ -202,6 +223,24 @@ export function HistoryView({ reference }: { reference: ReferenceData | undefine
         </button>
         {busy && <span className="muted">{t('statsLoading')}</span>}
       </form>
+      {filters.group && (
+        <p className="history-from-stats" data-testid="history-group">
+          {format(c.historyFromStats, {
+            what: `${c.statsGroupBys[filters.group.by]} = ${groupLabel(filters.group.key, filters.group.by, c, names)}`,
+          })}{' '}
+          <button type="button" data-testid="history-group-clear" onClick={() => set('group', undefined)}>
+            {t('historyFromStatsClear')}
+          </button>
+        </p>
+      )}
+      {filters.reached && (
+        <p className="history-from-stats" data-testid="history-reached">
+          {format(c.historyFromStats, { what: format(c.historyReached, { what: c.statsIntervals[filters.reached] }) })}{' '}
+          <button type="button" data-testid="history-reached-clear" onClick={() => set('reached', undefined)}>
+            {t('historyFromStatsClear')}
+          </button>
+        </p>
+      )}
       {!period && <p className="error">{t('statsBadDates')}</p>}
       {error && (
         <p className="error" role="alert">

@@ -1,6 +1,6 @@
 // renderer/ — the printable report of the statistics on screen (issue 12, "a printable monthly report"): the station,
 // the period and class, the summary and group tables built by the same code as the screen's (statsRows.ts, so the
-// numbers are the same), the incidents outside target with the intervals they missed and the reason recorded, and
+// numbers are the same), the charts of the tab (the same SVG, charts/StatsCharts.tsx), the incidents outside target with the intervals they missed and the reason recorded, and
 // lines for a signature. Shown over the console as a sheet of paper; 打印 prints only it (print CSS in stats.css:
 // the browser's print to PDF, or Electron's print dialog in the desktop app).
 import { useEffect, useMemo, useState } from 'react';
@@ -10,8 +10,9 @@ import { STAT_INTERVALS, type StatInterval } from '../../shared/responseStats';
 import type { StatsAnswerReport } from '../../shared/statsWire';
 import { format, useI18n } from '../i18n';
 import { getStore } from '../store';
-import { clockTime, stationDate } from '../time';
+import { clockTime, stationDate, stationTimeZone } from '../time';
 import { groupRows, summaryRows, statDuration, type Names } from './statsRows';
+import { StatsCharts } from './charts/StatsCharts';
 
 /** At most this many incidents outside target are listed in a report (the total is always given). */
 export const REPORT_MAX_OUTSIDE = 200;
@@ -52,7 +53,20 @@ function PlainTable({ testId, head, rows }: { testId: string; head: readonly str
   );
 }
 
-export function StatsReport({ report, names, stationName, onClose }: { report: StatsAnswerReport; names: Names; stationName: string; onClose: () => void }) {
+export function StatsReport({
+  report,
+  charts,
+  names,
+  stationName,
+  onClose,
+}: {
+  report: StatsAnswerReport;
+  /** The tab's charts' reports (the same objects the tab draws). */
+  charts?: readonly StatsAnswerReport[];
+  names: Names;
+  stationName: string;
+  onClose: () => void;
+}) {
   const { t, c } = useI18n();
   const summary = summaryRows(report, c);
   const groups = report.groupBy !== 'none' ? groupRows(report, c, names) : undefined;
@@ -112,6 +126,7 @@ export function StatsReport({ report, names, stationName, onClose }: { report: S
           {t('statsSummary', { from: stationDate(report.filter.from), to: stationDate(report.filter.to - 1), n: report.all.total, open: report.all.open })}
         </h2>
         <PlainTable testId="report-summary" head={summary.head} rows={summary.rows.map((r) => r.cells)} />
+        {charts && <StatsCharts reports={charts} timeZone={stationTimeZone()} />}
         {groups && (
           <>
             <h2>

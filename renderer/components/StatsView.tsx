@@ -1,6 +1,7 @@
 // renderer/ — the statistics tab (chiefs and officers): a period on the station's calendar, a class, a grouping; the
 // core computes the figures (the `stats` command) and this screen draws them, lists the incidents outside target
-// behind a figure, and saves what is shown as CSV (the same rows, statsRows.ts).
+// behind a figure, and saves what is shown as CSV (the same rows, statsRows.ts). Charts of the trend, the hour of day
+// and the weekday (charts/StatsCharts.tsx) above the tables; every bar and count opens its incidents in History.
 import { useEffect, useMemo, useState } from 'react';
 import { GROUP_BYS, type GroupBy, type IncidentClass, type StatInterval } from '../../shared/responseStats';
 import type { IdList, StatsAnswerReport } from '../../shared/statsWire';
@@ -14,13 +15,17 @@ import { downloadText } from './download';
 import { IncidentRecord } from './IncidentRecord';
 import { PeriodControls } from './PeriodControls';
 import { StatsReport } from './StatsReport';
+import { StatsCharts } from './charts/StatsCharts';
+import { trendBy, type ChartBy } from './charts/chartData';
+import { drillOf, type StatsDrill } from './statsDrill';
 
 interface Listing {
   interval: StatInterval;
   list: IdList;
 }
 
-export function StatsView({ reference }: { reference: ReferenceData | undefined }) {
+/** `onDrill`: a figure was clicked: show the incidents behind it (the console switches to History). */
+export function StatsView({ reference, onDrill }: { reference: ReferenceData | undefined; onDrill?: (drill: StatsDrill) => void }) {
   const { t, c, name } = useI18n();
   const now = useNow(60_000);
   const zone = stationTimeZone();
@@ -60,6 +65,29 @@ export function StatsView({ reference }: { reference: ReferenceData | undefined 
       live = false;
     };
   }, [period?.from, period?.to, cls, groupBy, asked]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  // The charts' reports: the same command grouped by the trend's bucket, the hour and the weekday.
+  const [charts, setCharts] = useState<StatsAnswerReport[]>();
+  useEffect(() => {
+    if (!period) return;
+    let live = true;
+    const bys: ChartBy[] = [trendBy(period.from, period.to), 'hour', 'weekday'];
+    void Promise.all(bys.map((by) => getStore().stats({ ...period, class: cls, groupBy: by }))).then((rs) => {
+      if (!live) return;
+      const reports = rs.flatMap((r) => (r.ok ? [r.report] : []));
+      setCharts(reports.length === rs.length ? reports : undefined);
+    });
+    return () => {
+      live = false;
+    };
+  }, [period?.from, period?.to, cls, asked]); // eslint-disable-line react-hooks/exhaustive-deps
+  // Drawn only for the report on screen (same period and class); where the table is grouped as a chart, the chart
+  // draws the table's own report.
+  const sameAsked = (a: StatsAnswerReport, b: StatsAnswerReport): boolean =>
+    a.filter.from === b.filter.from && a.filter.to === b.filter.to && a.filter.class === b.filter.class;
+  const chartReports =
+    report && charts && charts.every((r) => sameAsked(r, report)) ? charts.map((r) => (r.groupBy === report.groupBy ? report : r)) : undefined;
+  const drill = (r: StatsAnswerReport, key: string | undefined, open = false, reached?: StatInterval): void => onDrill?.(drillOf(r, key, open, reached));
 
   const names: Names = useMemo(() => {
     const schools = new Map((reference?.schools ?? []).map((s) => [s.id, s]));
@@ -112,7 +140,9 @@ export function StatsView({ reference }: { reference: ReferenceData | undefined 
         </button>
         {busy && <span className="muted">{t('statsLoading')}</span>}
       </div>
-      {printing && report && <StatsReport report={report} names={names} stationName={reference?.stationName ?? ''} onClose={() => setPrinting(false)} />}
+      {printing && report && (
+        <StatsReport report={report} charts={chartReports} names={names} stationName={reference?.stationName ?? ''} onClose={() => setPrinting(false)} />
+      )}
       {record && <IncidentRecord incidentId={record} reference={reference} onClose={() => setRecord(undefined)} />}
       {!period && <p className="error">{t('statsBadDates')}</p>}
       {error && (
@@ -123,8 +153,14 @@ export function StatsView({ reference }: { reference: ReferenceData | undefined 
       {report && summary && (
         <>
           <h3 data-testid="stats-summary-title">
-            {t('statsSummary', { from: stationDate(report.filter.from), to: stationDate(report.filter.to - 1), n: report.all.total, open: report.all.open })}
+            {t('statsSummary', { from: stationDate(report.filter.from), to: stationDate(report.filter.to - 1), n: report.all.total, open: report.all.open })}{' '}
+            {onDrill && report.all.total > 0 && (
+              <button className="link" data-testid="stats-drill-all" onClick={() => drill(report, undefined)}>
+                {t('statsDrillAll', { n: report.all.total })}
+              </button>
+            )}
           </h3>
+          {chartReports && <StatsCharts reports={chartReports} timeZone={zone} onBar={onDrill && ((r, bar) => drill(r, bar.key))} />}
           <table data-testid="stats-summary">
             <thead>
               <tr>
@@ -140,7 +176,16 @@ export function StatsView({ reference }: { reference: ReferenceData | undefined 
                   <tr key={interval} data-interval={interval}>
                     {cells.map((cell, i) => (
                       <td key={i} className={i === 6 && belowGoal(f) ? 'below' : undefined}>
-                        {i === 7 && f.withinTarget && f.withinTarget.outside.total > 0 ? (
+                        {i === 1 && onDrill && f.count > 0 ? (
+                          <button
+                            className="link count"
+                            data-testid={`stats-count-${interval}`}
+                            title={t('statsDrillCell')}
+                            onClick={() => drill(report, undefined, false, interval)}
+                          >
+                            {cell}
+                          </button>
+                        ) : i === 7 && f.withinTarget && f.withinTarget.outside.total > 0 ? (
                           <button className="link" data-testid={`stats-outside-${interval}`} onClick={() => outside(interval, f.withinTarget?.outside)}>
                             {cell}
                           </button>
@@ -188,9 +233,23 @@ export function StatsView({ reference }: { reference: ReferenceData | undefined 
                     <tr key={group.key}>
                       {cells.map((cell, i) => {
                         const f = i >= 3 ? Object.values(group.intervals)[i - 3] : undefined;
+                        // The total and the open count open their incidents in History.
+                        const count = i === 1 ? group.total : i === 2 ? group.open : 0;
                         return (
-                          <td key={i} className={f ? (belowGoal(f) ? 'figure below' : 'figure') : undefined}>
-                            {cell}
+                          <td key={i} className={f ? (belowGoal(f) ? 'figure below' : 'figure') : i === 1 || i === 2 ? 'figure' : undefined}>
+                            {onDrill && count > 0 ? (
+                              <button
+                                className="link count"
+                                data-testid={i === 1 ? 'stats-group-total' : 'stats-group-open'}
+                                data-key={group.key}
+                                title={t('statsDrillCell')}
+                                onClick={() => drill(report, group.key, i === 2)}
+                              >
+                                {cell}
+                              </button>
+                            ) : (
+                              cell
+                            )}
                           </td>
                         );
                       })}
