@@ -51,6 +51,8 @@ export interface LoadedSnapshot {
   journalId: string;
   anchor: JournalAnchor;
   state: StationState;
+  /** Its maps were made for the one start that reads it (StationRestore takes them without a copy). */
+  owned: true;
   lastStatus: Map<string, AlarmStatus>;
   /** The response targets' changes journalled up to the anchor, in journal order. */
   targetChanges: TargetChange[];
@@ -229,6 +231,7 @@ function readSnapshot(file: string): LoadedSnapshot {
   return {
     journalId: header.journalId,
     anchor: { ...a, problems: Array.isArray(a.problems) ? a.problems : [] },
+    owned: true,
     state: {
       seq: a.seq,
       incidents: maps.incidents as StationState['incidents'],
