@@ -68,6 +68,17 @@ export class StationFold {
     this.inPlace = true;
     return this;
   }
+  /**
+   * The state given to the constructor is this fold's alone (just read from a state snapshot, nobody else holds its
+   * collections): own() takes them as they are instead of copying a year of incidents.
+   */
+  adopt(): this {
+    for (const k of ['incidents', 'alarmIndex', 'devices', 'units', 'assignments'] as const) {
+      if (!(this.cur[k] instanceof Map)) throw new Error(`the state's ${k} is not a Map of its own`);
+      this.copied.add(k);
+    }
+    return this;
+  }
   /** From now on the caller owns this fold: `state` is a live view, updated in place by apply(). */
   own(): this {
     this.owning = true;

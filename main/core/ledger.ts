@@ -37,12 +37,15 @@ export class StationRestore {
   readonly planEvents: StationEvent[];
   /** From the start of the journal, or from a state snapshot (main/core/snapshot.ts) and the records after it. */
   constructor(from?: {
+    /** The state's maps are this restore's alone (read from a snapshot file for it): taken, not copied. */
+    owned?: boolean;
     state: StationState;
     lastStatus: Map<string, AlarmStatus>;
     targetChanges?: readonly TargetChange[];
     planEvents?: readonly StationEvent[];
   }) {
-    this.fold = new StationFold(from?.state).own().restoring();
+    const fold = new StationFold(from?.state);
+    this.fold = (from?.owned ? fold.adopt() : fold).own().restoring();
     this.lastStatus = from?.lastStatus ?? new Map();
     this.targetChanges = [...(from?.targetChanges ?? [])];
     this.planEvents = [...(from?.planEvents ?? [])];

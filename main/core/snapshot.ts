@@ -17,10 +17,12 @@ import type { TargetChange } from '../../shared/targetHistory';
 import type { Journal } from './journal';
 import type { JournalAnchor } from './journalRead';
 import { DATA_FILES } from './settings';
+import { encode, INCIDENT_CODEC, STATUS_CODEC, TableWriter, type SectionCodec } from './snapshotCodec';
 
 // /3: the target changes (for the statistics: they come from records a start after the snapshot does not read).
-// /4: the plan's records (inspections, registered drills, post checks, outages) in place of the inspections alone;
-// an older snapshot lacks the outages before it, so it is not used (the whole journal is read once).
+// /4: incidents and alarm statuses in compact form (main/core/snapshotCodec.ts), and the plan's records
+// (inspections, registered drills, post checks, outages) in place of the inspections alone; an older file is not read
+// (the whole journal is, once, and a new snapshot written): it lacks the outages before it.
 const FORMAT = 'station-snapshot/4';
 /**
  * Items per line (and per slice of writing). Small enough that each line's string is an ordinary young object
@@ -41,12 +43,16 @@ interface Header {
 }
 type Section = 'incidents' | 'alarmIndex' | 'devices' | 'units' | 'assignments' | 'lastStatus' | 'targetChanges' | 'plan';
 const SECTIONS: readonly Section[] = ['incidents', 'alarmIndex', 'devices', 'units', 'assignments', 'lastStatus', 'targetChanges', 'plan'];
+/** The sections written in compact form; any other is written as its keys and JSON values. */
+const CODECS: Partial<Record<Section, SectionCodec>> = { incidents: INCIDENT_CODEC, lastStatus: STATUS_CODEC };
 
 /** What a start takes from a snapshot. */
 export interface LoadedSnapshot {
   journalId: string;
   anchor: JournalAnchor;
   state: StationState;
+  /** Its maps were made for the one start that reads it (StationRestore takes them without a copy). */
+  owned: true;
   lastStatus: Map<string, AlarmStatus>;
   /** The response targets' changes journalled up to the anchor, in journal order. */
   targetChanges: TargetChange[];
@@ -106,13 +112,23 @@ export async function writeSnapshot(dir: string, c: Capture, pause: () => Promis
     while (off < text.length) off += fs.writeSync(fd, off === 0 ? text : text.slice(off), null, 'latin1');
     bytes += text.length;
   };
+  // One table for the whole file: a value is written the first time a line refers to it, in that line ("t").
+  const table = new TableWriter();
   try {
     line(c.header);
     for (const [s, entries] of c.sections) {
+      const codec = CODECS[s];
       for (let i = 0; i < entries.length; i += SLICE) {
         const slice = entries.slice(i, i + SLICE);
-        // Keys and values apart (no pair per entry to make and collect again); an incident's key is its id.
-        line(s === 'incidents' ? { s, v: slice.map((e) => e[1]) } : { s, k: slice.map((e) => e[0]), v: slice.map((e) => e[1]) });
+        if (codec) {
+          const v = slice.map(([, x]) => encode(codec.shape, x as Record<string, unknown>, table.ref));
+          // No keys when each is its value's own (an incident's id): they are taken from the values when read.
+          const keyed = codec.keyOf !== undefined && slice.every(([k, x]) => codec.keyOf!(x as Record<string, unknown>) === k);
+          line(keyed ? { s, t: table.take(), v } : { s, t: table.take(), k: slice.map((e) => e[0]), v });
+        } else {
+          // Keys and values apart (no pair per entry to make and collect again).
+          line({ s, k: slice.map((e) => e[0]), v: slice.map((e) => e[1]) });
+        }
         await pause();
       }
     }
@@ -171,6 +187,7 @@ function readSnapshot(file: string): LoadedSnapshot {
     targetChanges: new Map(),
     plan: new Map(),
   };
+  const table: unknown[] = [];
   let lineNo = 0;
   for (const buf of rawLines(file)) {
     lineNo++;
@@ -184,9 +201,20 @@ function readSnapshot(file: string): LoadedSnapshot {
       continue;
     } else {
       const s = value.s as Section;
-      const v = value.v;
-      const k = s === 'incidents' && Array.isArray(v) ? v.map((i: { id?: unknown }) => i?.id) : value.k;
-      if (!SECTIONS.includes(s) || !Array.isArray(v) || !Array.isArray(k) || k.length !== v.length) throw new Error(`line ${lineNo}: not a section`);
+      if (!SECTIONS.includes(s) || !Array.isArray(value.v)) throw new Error(`line ${lineNo}: not a section`);
+      const codec = CODECS[s];
+      let v: unknown[] = value.v;
+      if (codec) {
+        if (!Array.isArray(value.t)) throw new Error(`line ${lineNo}: no table`);
+        for (const x of value.t as unknown[]) table.push(x);
+        try {
+          v = v.map((a) => codec.decode(a, table));
+        } catch (e) {
+          throw new Error(`line ${lineNo}: ${(e as Error).message}`);
+        }
+      }
+      const k = value.k ?? (codec?.keyOf ? v.map((x) => codec.keyOf!(x as Record<string, unknown>)) : undefined);
+      if (!Array.isArray(k) || k.length !== v.length) throw new Error(`line ${lineNo}: not a section`);
       const m = maps[s];
       for (let i = 0; i < v.length; i++) {
         if (typeof k[i] !== 'string') throw new Error(`line ${lineNo}: a key is not a string`);
@@ -203,6 +231,7 @@ function readSnapshot(file: string): LoadedSnapshot {
   return {
     journalId: header.journalId,
     anchor: { ...a, problems: Array.isArray(a.problems) ? a.problems : [] },
+    owned: true,
     state: {
       seq: a.seq,
       incidents: maps.incidents as StationState['incidents'],

@@ -11,6 +11,7 @@ import { scanJournal } from '../../../main/core/journal';
 import { capture, loadSnapshot, snapshotFile, writeSnapshot } from '../../../main/core/snapshot';
 import { foldRecords, type StationState } from '../../../shared/incidents';
 import type { JournalRecord, OperatorRef } from '../../../shared/events';
+import crypto from 'node:crypto';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import { school } from '../../support/registryFixture';
 import { DEFAULT_TARGETS } from '../../../shared/response';
@@ -77,6 +78,18 @@ const plain = (s: StationState): unknown =>
     }),
   );
 
+/** Edits the snapshot's lines (header, sections) and writes it back with a checksum that holds again. */
+function rewriteSnapshot(dir: string, edit: (line: Record<string, unknown>) => void): void {
+  const lines = fs.readFileSync(snapshotFile(dir), 'latin1').split('\n').slice(0, -2);
+  const body = lines.map((l) => {
+    const v = JSON.parse(l) as Record<string, unknown>;
+    edit(v);
+    return JSON.stringify(v) + '\n';
+  });
+  const sha256 = crypto.createHash('sha256').update(body.join(''), 'latin1').digest('hex');
+  fs.writeFileSync(snapshotFile(dir), body.join('') + JSON.stringify({ end: true, sha256 }) + '\n', 'latin1');
+}
+
 async function consoleSees(core: RunningCore, password: string): Promise<{ first: string; live: JournalRecord[]; socket: Socket }> {
   const res = await fetch(`${core.url}api/login`, {
     method: 'POST',
@@ -131,6 +144,9 @@ describe('the state snapshot', () => {
     core = await start(dir);
     expect(logs.join('\n')).toMatch(new RegExp(`from the snapshot at seq ${at} and \\d+ read after it`));
     expect(plain(core.station.ledger.state)).toEqual(plain(coldFold(dir)));
+    // Not only its JSON: the very maps and objects (an absent field is absent, not undefined, in both).
+    const cold = coldFold(dir);
+    for (const k of ['incidents', 'alarmIndex', 'devices', 'units', 'assignments'] as const) expect(core.station.ledger.state[k], k).toEqual(cold[k]);
     expect(new Map(core.station.ledger.statuses)).toEqual(statuses);
     // And it goes on: ids are not reused, a pressed-again alarm joins its open incident.
     activity(core, 3);
@@ -170,7 +186,7 @@ describe('the state snapshot', () => {
   });
 
   it('sets aside a snapshot whose checksum fails, or that does not fit the journal, and reads the whole journal', async () => {
-    for (const damage of ['checksum', 'journal cut', 'other journal'] as const) {
+    for (const damage of ['checksum', 'journal cut', 'other journal', 'a record, checksum held', 'an older format'] as const) {
       const dir = freshDir();
       let core = await setUp(dir);
       activity(core, 10);
@@ -185,6 +201,18 @@ describe('the state snapshot', () => {
         const lines = fs.readFileSync(journal, 'utf8').split('\n');
         fs.writeFileSync(journal, lines.slice(0, 8).join('\n') + '\n');
         fs.rmSync(path.join(dir, 'journal.jsonl.watermark'));
+      } else if (damage === 'a record, checksum held') {
+        // Written by a faulty version, say: the checksum holds, the record does not (a reference past the table).
+        let done = false;
+        rewriteSnapshot(dir, (l) => {
+          if (l.s !== 'incidents' || done) return;
+          (l.v as unknown[][])[0]![2] = 1e6;
+          done = true;
+        });
+      } else if (damage === 'an older format') {
+        rewriteSnapshot(dir, (l) => {
+          if (l.format) l.format = 'station-snapshot/3';
+        });
       } else {
         // The same length, another history: the record at the anchor has another hash.
         const text = fs.readFileSync(journal, 'utf8');
@@ -192,6 +220,8 @@ describe('the state snapshot', () => {
       }
       core = await start(dir);
       expect(logs.join('\n'), damage).toMatch(/the state snapshot cannot be used/);
+      if (damage === 'a record, checksum held') expect(logs.join('\n')).toMatch(/line \d+: a reference outside the table/);
+      if (damage === 'an older format') expect(logs.join('\n')).toMatch(/not a station-snapshot\/4 file/);
       expect(logs.join('\n'), damage).toMatch(/records read in/);
       expect(plain(core.station.ledger.state), damage).toEqual(plain(coldFold(dir)));
       expect(fs.existsSync(snapshotFile(dir)), damage).toBe(false);
