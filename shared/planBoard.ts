@@ -217,15 +217,10 @@ export function planBoard(reference: Pick<ReferenceData, 'schools' | 'guardPosts
     const realGroup = realGroups.get(s.id);
     const percent = realGroup?.intervals.acknowledged.withinTarget?.percent;
     const schoolPosts = posts.get(s.id) ?? [];
-    const online =
-      span && ds.length > 0
-        ? onlinePercent(
-            ds.map((d) => d.deviceId),
-            outagesBy,
-            span.from,
-            span.to,
-          )
-        : undefined;
+    // A terminal the station has never heard from (registered, never connected) was not online at all.
+    const heard = ds.filter((d) => d.connected || d.lastSeenAt !== undefined || d.since !== undefined).map((d) => d.deviceId);
+    const heardRate = span && heard.length > 0 ? onlinePercent(heard, outagesBy, span.from, span.to) : undefined;
+    const online = span && ds.length > 0 ? ((heardRate ?? 0) * heard.length) / ds.length : undefined;
     const cov = coverage.get(s.id);
     const staffed = cov && cov.windows > 0 ? (100 * cov.staffed) / cov.windows : undefined;
     return {

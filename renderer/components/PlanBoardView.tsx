@@ -50,6 +50,8 @@ export function PlanBoardView({
   }>();
   const [asked, setAsked] = useState(0);
   const [onlyShort, setOnlyShort] = useState(false);
+  /** The board itself, or one of the registers it is computed from. */
+  const [view, setView] = useState<'board' | 'inspections' | 'drills' | 'posts'>('board');
   const key = `${from}-${toDay}-${asked}`;
 
   useEffect(() => {
@@ -105,9 +107,25 @@ export function PlanBoardView({
         <span data-testid="board-semester">
           {c.boardSemesters[semester.name] ?? semester.name} · {format(c.boardSemester, { from: semester.from, to: semester.to })}
         </span>
-        <label className="inline">
-          <input type="checkbox" data-testid="board-only-short" checked={onlyShort} onChange={(e) => setOnlyShort(e.target.checked)} /> {t('boardOnlyShort')}
-        </label>
+        <span className="segmented" role="group" aria-label={t('boardTitle')}>
+          {(['board', 'inspections', 'drills', 'posts'] as const).map((v) => (
+            <button
+              key={v}
+              type="button"
+              className={view === v ? 'active' : ''}
+              aria-pressed={view === v}
+              data-testid={`board-view-${v}`}
+              onClick={() => setView(v)}
+            >
+              {c.boardViews[v]}
+            </button>
+          ))}
+        </span>
+        {view === 'board' && (
+          <label className="inline">
+            <input type="checkbox" data-testid="board-only-short" checked={onlyShort} onChange={(e) => setOnlyShort(e.target.checked)} /> {t('boardOnlyShort')}
+          </label>
+        )}
         {!ready && <span className="muted">{t('boardLoading')}</span>}
       </div>
       {ready?.error && (
@@ -115,13 +133,8 @@ export function PlanBoardView({
           {ready.error}
         </p>
       )}
-      <p className="muted small">{t('boardNote')}</p>
-      {ready?.plan && <InspectionsPanel reference={reference} inspections={ready.plan.inspections} today={today} onChanged={() => setAsked((n) => n + 1)} />}
-      {ready?.plan && <SchoolDrillsPanel reference={reference} drills={ready.plan.drills} today={today} onChanged={() => setAsked((n) => n + 1)} />}
-      {ready?.plan && board && (
-        <PostChecksPanel reference={reference} shifts={ready.plan.shifts} coverage={board.postCoverage} onChanged={() => setAsked((n) => n + 1)} />
-      )}
-      {board && (
+      {view === 'board' && <p className="muted small">{t('boardNote')}</p>}
+      {board && view === 'board' && (
         <table data-testid="board-rows">
           <thead>
             <tr>
@@ -164,10 +177,9 @@ export function PlanBoardView({
                 <td className={red(!r.peaksCovered || r.staffedShort)} data-cell="posts">
                   {r.peaksCovered ? t('boardCovered') : t('boardNotCovered')}
                   {r.peakWindows > 0 && (
-                    <span className="sub" data-cell="staffed">
-                      {' · '}
+                    <div className="sub" data-cell="staffed">
                       {format(c.boardStaffed, { s: r.peakStaffed, n: r.peakWindows, p: (r.staffedPercent ?? 0).toFixed(0) })}
-                    </span>
+                    </div>
                   )}
                 </td>
                 <td className={red(r.priorityShort)} data-cell="priority">
@@ -181,6 +193,15 @@ export function PlanBoardView({
             ))}
           </tbody>
         </table>
+      )}
+      {ready?.plan && view === 'inspections' && (
+        <InspectionsPanel reference={reference} inspections={ready.plan.inspections} today={today} onChanged={() => setAsked((n) => n + 1)} />
+      )}
+      {ready?.plan && view === 'drills' && (
+        <SchoolDrillsPanel reference={reference} drills={ready.plan.drills} today={today} onChanged={() => setAsked((n) => n + 1)} />
+      )}
+      {ready?.plan && board && view === 'posts' && (
+        <PostChecksPanel reference={reference} shifts={ready.plan.shifts} coverage={board.postCoverage} onChanged={() => setAsked((n) => n + 1)} />
       )}
     </section>
   );

@@ -73,7 +73,7 @@ export function PostChecksPanel({
           <tr>
             <th>{t('postName')}</th>
             <th>{t('boardSchool')}</th>
-            <th>{t('postSchedule')}</th>
+            <th>{t('postTimes')}</th>
             <th>{t('postNow')}</th>
             <th>{t('postSemester')}</th>
             {canRecord && <th />}

@@ -32,9 +32,10 @@ test('the board shows a school below target in red, and one that meets it not', 
   await expect(rowA.locator('[data-cell=drills]')).not.toHaveClass(/below/);
   await expect(rowA.locator('[data-cell=test]')).not.toHaveClass(/below/);
   // A's terminal is connected; B's is registered but not connected.
-  await expect(rowA.locator('[data-cell=networked]')).toHaveText('1/1');
+  // Online now, and the online rate this semester: A was heard from and never silent since; B never connected.
+  await expect(rowA.locator('[data-cell=networked]')).toHaveText('1/1 · 100.0 %');
   await expect(rowA.locator('[data-cell=networked]')).not.toHaveClass(/below/);
-  await expect(rowB.locator('[data-cell=networked]')).toHaveText('0/1');
+  await expect(rowB.locator('[data-cell=networked]')).toHaveText('0/1 · 0.0 %');
   await expect(rowB.locator('[data-cell=networked]')).toHaveClass(/below/);
   await expect(rowB.locator('[data-cell=drills]')).toHaveText('0/3');
   await expect(rowB.locator('[data-cell=drills]')).toHaveClass(/below/);
@@ -67,6 +68,7 @@ test('an inspection with a hidden danger is recorded and closed, and counted on 
   await expect(cell).toHaveClass(/below/);
 
   const record = async (findings: string): Promise<void> => {
+    await page.getByTestId('board-view-inspections').click();
     await page.getByTestId('insp-school').selectOption(school.schoolId);
     await page.getByTestId('insp-police').fill('王警官');
     await page.getByTestId('insp-education').fill('教育局 刘老师');
@@ -78,7 +80,9 @@ test('an inspection with a hidden danger is recorded and closed, and counted on 
   const row = page.getByTestId('inspection-row').filter({ hasText: '王警官' }).first();
   await expect(row.getByTestId('finding')).toHaveAttribute('data-open', 'true');
   await expect(row.getByTestId('finding')).toContainText('东门监控不清 · 期限 2099-12-31 · 待整改');
+  await page.getByTestId('board-view-board').click();
   await expect(cell).toHaveText('1/2 · 1 项隐患未整改');
+  await page.getByTestId('board-view-inspections').click();
 
   // Rectified: closed with what was done, and the chief's name.
   await row.getByTestId('finding-close').click();
@@ -86,19 +90,74 @@ test('an inspection with a hidden danger is recorded and closed, and counted on 
   await row.getByTestId('finding-close-confirm').click();
   await expect(row.getByTestId('finding')).toHaveAttribute('data-open', 'false');
   await expect(row.getByTestId('finding')).toContainText('已整改（示例所长 张所长：已更换摄像头）');
+  await page.getByTestId('board-view-board').click();
   await expect(cell).toHaveText('1/2');
   await expect(cell).toHaveClass(/below/);
 
   // A second inspection, with nothing found: the school meets the plan's two.
   await record('');
   await expect(page.getByTestId('inspection-row')).toHaveCount(2);
+  await page.screenshot({ path: test.info().outputPath('board-inspections-zh-1440x900.png') });
+  await page.getByTestId('board-view-board').click();
   await expect(cell).toHaveText('2/2');
   await expect(cell).not.toHaveClass(/below/);
-  await page.screenshot({ path: test.info().outputPath('board-inspections-zh-1440x900.png') });
 
   // After a reload (from the core, not the page's memory), the same.
   await page.reload();
   await page.getByTestId('tab-board').click();
   await expect(cell).toHaveText('2/2');
+  await page.getByTestId('board-view-inspections').click();
   await expect(page.getByTestId('inspection-row')).toHaveCount(2);
+});
+
+test('a drill the school held is registered and counted; a guard post is checked in and out with the officer’s name', async ({ page }) => {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await logIn(page, core, 'officer');
+  const school = core.credentials.terminals[1]!;
+  await page.getByTestId('tab-board').click();
+  const drills = page.locator(`[data-testid=board-row][data-school-id="${school.schoolId}"] [data-cell=drills]`);
+  await expect(drills).toHaveText('0/3');
+
+  // A date in the future is refused, with the reason in Chinese; nothing is recorded.
+  await page.getByTestId('board-view-drills').click();
+  await page.getByTestId('drill-school').selectOption(school.schoolId);
+  await page.getByTestId('drill-date').fill('2099-01-01');
+  await page.getByTestId('drill-submit').click();
+  await expect(page.getByTestId('school-drills').getByRole('alert')).toContainText('日期有误');
+  await expect(page.getByTestId('drill-row')).toHaveCount(0);
+
+  const today = await page.getByTestId('board-semester').evaluate(() => {
+    const p = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(new Date());
+    return `${p.find((x) => x.type === 'year')!.value}-${p.find((x) => x.type === 'month')!.value}-${p.find((x) => x.type === 'day')!.value}`;
+  });
+  await page.getByTestId('drill-date').fill(today);
+  await page.getByTestId('drill-kind').selectOption('fire');
+  await page.getByTestId('drill-note').fill('全校防火疏散');
+  await page.getByTestId('drill-submit').click();
+  const drillRow = page.getByTestId('drill-row').filter({ hasText: '全校防火疏散' });
+  await expect(drillRow).toContainText('防火');
+  await expect(drillRow).toContainText('示例值班民警 王警官');
+  await page.getByTestId('board-view-board').click();
+  await expect(drills).toHaveText('1/3');
+  await expect(drills).toHaveAttribute('title', '演练报警 0 次 + 登记演练 1 次');
+
+  // A guard post checked in: staffed now, since when and by whom; checked out again.
+  await page.getByTestId('board-view-posts').click();
+  const post = page.getByTestId('post-row').first();
+  const postId = await post.getAttribute('data-post-id');
+  await expect(post).toHaveAttribute('data-staffed', 'no');
+  await post.getByTestId('post-in').click();
+  const same = page.locator(`[data-testid=post-row][data-post-id="${postId}"]`);
+  await expect(same).toHaveAttribute('data-staffed', 'yes');
+  await expect(same).toContainText('示例值班民警 王警官');
+  await page.screenshot({ path: test.info().outputPath('board-drills-posts-zh-1440x900.png'), fullPage: true });
+  await same.getByTestId('post-out').click();
+  await expect(same).toHaveAttribute('data-staffed', 'no');
+
+  // From the core after a reload: the drill is still counted.
+  await page.reload();
+  await page.getByTestId('tab-board').click();
+  await expect(drills).toHaveText('1/3');
+  await page.getByTestId('board-view-drills').click();
+  await expect(page.getByTestId('drill-row')).toHaveCount(1);
 });

@@ -332,6 +332,15 @@ describe('online rate over the period, and registered drills', () => {
     });
     expect(b.rows[0]).toMatchObject({ drills: 3, alarmDrills: 1, registeredDrills: 2, drillsShort: false, onlineShort: true });
     expect(b.rows[0]!.onlinePercent).toBeCloseTo(75, 6);
+    // A third terminal, registered but never heard from: not online at all (3 terminals: (75 × 2) / 3).
+    const never = planBoard({ schools: [school('A')], guardPosts: [] }, [device('t1', 'A'), device('t2', 'A'), device('t3', 'A', { connected: false })], {
+      drill: undefined,
+      real: undefined,
+      testOverdue: new Set(),
+      plan: { inspections: [], drills: [], shifts: [], outages: [{ deviceId: 't1', from: local(2, 0), to: local(3, 0) }] },
+      period: { from: '2026-11-02', to: '2026-11-30', now: local(4, 0), timeZone: 'Asia/Shanghai' },
+    });
+    expect(never.rows[0]!.onlinePercent).toBeCloseTo(50, 6);
     expect(semesterSpan('2026-11-02', '2026-11-30', local(4, 0), 'Asia/Shanghai')).toEqual({ from: local(2, 0), to: local(4, 0) });
   });
 });
