@@ -4,4 +4,21 @@ export interface ShellBridge {
   notify(title: string, body: string): void;
   /** Flash the taskbar entry and restore the window. */
   requestAttention(): void;
+  /**
+   * The page as printed (print CSS, A4) to a PDF file the user picks in a save dialog (Electron's printToPDF):
+   * where it was saved, `canceled`, or why it failed.
+   */
+  savePdf(suggestedName: string): Promise<SavePdfResult>;
+}
+
+export type SavePdfResult = { ok: true; path: string } | { ok: false; canceled: true } | { ok: false; canceled?: false; message: string };
+
+/** A file name from the page: no path, no characters Windows refuses, `.pdf` at the end, at most 120 characters. */
+export function pdfFileName(name: string): string {
+  const base = name
+    .replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_')
+    .replace(/^\.+/, '')
+    .trim()
+    .slice(0, 116);
+  return `${base || 'report'}.pdf`;
 }

@@ -1,7 +1,9 @@
 // main/ (Electron shell) — the only file besides preload that imports 'electron'. Starts the core in-process
 // and opens the console in one locked-down window. Everything else runs in plain Node.
-import { app, BrowserWindow, ipcMain, Notification, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Notification, session } from 'electron';
+import fs from 'node:fs/promises';
 import path from 'node:path';
+import { pdfFileName, type SavePdfResult } from '../../shared/shellBridge';
 import { loadConfig } from '../config';
 import { startCore } from '../server';
 import { contentSecurityPolicy, isSameOrigin } from '../gateway/http';
@@ -60,7 +62,7 @@ async function main(): Promise<void> {
 
   const win = lockedDownWindow(origin);
   // Only our own window may talk to the shell.
-  const fromOurWindow = (e: Electron.IpcMainEvent): boolean =>
+  const fromOurWindow = (e: Electron.IpcMainEvent | Electron.IpcMainInvokeEvent): boolean =>
     e.sender === win.webContents && e.senderFrame !== null && e.senderFrame !== undefined && isSameOrigin(e.senderFrame.url, origin);
   ipcMain.on('shell:notify', (e, title: unknown, body: unknown) => {
     if (!fromOurWindow(e) || typeof title !== 'string' || typeof body !== 'string') return;
@@ -70,6 +72,23 @@ async function main(): Promise<void> {
     if (!fromOurWindow(e)) return;
     win.flashFrame(true);
     if (win.isMinimized()) win.restore();
+  });
+  // The chief's monthly report as a PDF: the page as printed (its print CSS: A4, the report alone), saved where the
+  // user says. Only our window may ask; the name is only a suggestion in the dialog.
+  ipcMain.handle('shell:savePdf', async (e, suggested: unknown): Promise<SavePdfResult> => {
+    if (!fromOurWindow(e)) return { ok: false, message: 'not from the console window' };
+    try {
+      const pdf = await win.webContents.printToPDF({ pageSize: 'A4', printBackground: true, preferCSSPageSize: true });
+      const choice = await dialog.showSaveDialog(win, {
+        defaultPath: path.join(app.getPath('documents'), pdfFileName(typeof suggested === 'string' ? suggested : 'report')),
+        filters: [{ name: 'PDF', extensions: ['pdf'] }],
+      });
+      if (choice.canceled || !choice.filePath) return { ok: false, canceled: true };
+      await fs.writeFile(choice.filePath, pdf);
+      return { ok: true, path: choice.filePath };
+    } catch (err) {
+      return { ok: false, message: (err as Error).message };
+    }
   });
   await win.loadURL(core.url);
   app.on('window-all-closed', () => {

@@ -9,6 +9,7 @@ import type { HistoryRow } from '../../shared/historyWire';
 import { STAT_INTERVALS, type StatInterval } from '../../shared/responseStats';
 import type { StatsAnswerReport } from '../../shared/statsWire';
 import { format, useI18n } from '../i18n';
+import { inDesktopApp, shell } from '../adapters/shell';
 import { getStore } from '../store';
 import { clockTime, stationDate, stationTimeZone } from '../time';
 import { groupRows, summaryRows, statDuration, type Names } from './statsRows';
@@ -80,6 +81,14 @@ export function StatsReport({
   const [rows, setRows] = useState<HistoryRow[]>();
   const [printedAt] = useState(() => Date.now());
   const operator = getStore().state.operator;
+  const [saved, setSaved] = useState<{ ok: boolean; text: string }>();
+  // In the desktop app: Electron's printToPDF of the same print CSS, saved where the chief says.
+  const savePdf = async (): Promise<void> => {
+    const name = `${stationName}-${t('reportTitle')}-${stationDate(report.filter.from)}-${stationDate(report.filter.to - 1)}`;
+    const r = await shell.savePdf(name);
+    if (r.ok) setSaved({ ok: true, text: format(c.reportSaved, { path: r.path }) });
+    else if (!r.canceled) setSaved({ ok: false, text: format(c.reportSaveFailed, { why: r.message }) });
+  };
 
   useEffect(() => {
     let live = true;
@@ -101,9 +110,19 @@ export function StatsReport({
   return createPortal(
     <div className="print-report" data-testid="report" role="dialog" aria-label={t('reportTitle')}>
       <div className="report-tools">
+        {inDesktopApp() && (
+          <button data-testid="report-save-pdf" onClick={() => void savePdf()}>
+            {t('reportSavePdf')}
+          </button>
+        )}
         <button data-testid="report-print" onClick={() => window.print()}>
           {t('reportPrint')}
         </button>
+        {saved && (
+          <span role={saved.ok ? 'status' : 'alert'} className={saved.ok ? 'muted' : 'error'}>
+            {saved.text}
+          </span>
+        )}
         <button data-testid="report-close" onClick={onClose}>
           {t('statsClose')}
         </button>
