@@ -15,7 +15,8 @@ import { can } from '../shared/roles';
 import { openReplica, type Replica } from './adapters/replica';
 import { connect, login, logout, type LifecycleCommand, type StationLink } from './adapters/stationLink';
 import { createSound, type ConsoleTone, type Sound, type SoundState } from './adapters/sound';
-import { shell } from './adapters/shell';
+import type { SavePdfResult } from '../shared/shellBridge';
+import { inDesktopApp, shell } from './adapters/shell';
 import { catalogues, refusalText, storedLang } from './i18n';
 import { setClockOffset, setStationTimeZone } from './time';
 
@@ -436,6 +437,14 @@ export class ConsoleStore {
     if (!this.link) return this.say(NOT_CONNECTED);
     const r = await this.link.call('post:check', req);
     return r.ok ? undefined : this.say(r.error);
+  }
+  /** Whether a PDF can be saved directly (the desktop app), not only through the print dialog. */
+  canSavePdf(): boolean {
+    return inDesktopApp();
+  }
+  /** The page as printed, to a PDF file the user picks (the desktop shell's printToPDF). */
+  savePdf(suggestedName: string): Promise<SavePdfResult> {
+    return shell.savePdf(suggestedName);
   }
   /** One incident whole, with its timeline, from the core (read only). */
   async incidentWhole(incidentId: string): Promise<IncidentAck> {

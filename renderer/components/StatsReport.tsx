@@ -9,7 +9,6 @@ import type { HistoryRow } from '../../shared/historyWire';
 import { STAT_INTERVALS, type StatInterval } from '../../shared/responseStats';
 import type { StatsAnswerReport } from '../../shared/statsWire';
 import { format, useI18n } from '../i18n';
-import { inDesktopApp, shell } from '../adapters/shell';
 import { getStore } from '../store';
 import { clockTime, stationDate, stationTimeZone } from '../time';
 import { groupRows, summaryRows, statDuration, type Names } from './statsRows';
@@ -85,7 +84,7 @@ export function StatsReport({
   // In the desktop app: Electron's printToPDF of the same print CSS, saved where the chief says.
   const savePdf = async (): Promise<void> => {
     const name = `${stationName}-${t('reportTitle')}-${stationDate(report.filter.from)}-${stationDate(report.filter.to - 1)}`;
-    const r = await shell.savePdf(name);
+    const r = await getStore().savePdf(name);
     if (r.ok) setSaved({ ok: true, text: format(c.reportSaved, { path: r.path }) });
     else if (!r.canceled) setSaved({ ok: false, text: format(c.reportSaveFailed, { why: r.message }) });
   };
@@ -110,7 +109,7 @@ export function StatsReport({
   return createPortal(
     <div className="print-report" data-testid="report" role="dialog" aria-label={t('reportTitle')}>
       <div className="report-tools">
-        {inDesktopApp() && (
+        {getStore().canSavePdf() && (
           <button data-testid="report-save-pdf" onClick={() => void savePdf()}>
             {t('reportSavePdf')}
           </button>
