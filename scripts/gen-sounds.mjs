@@ -86,6 +86,27 @@ function faultSamples() {
 }
 
 /**
+ * A drill awaiting acknowledgement: a rising two-note call (523 Hz then 784 Hz, soft sine with a fifth partial,
+ * 0.22 s each), then 1.06 s of silence; 1.5 s in all. Heard as "drill" at once: neither the alarm's hard siren nor
+ * the fault's falling chime, and gentler than both.
+ */
+function drillSamples() {
+  const total = Math.round(1.5 * SAMPLE_RATE);
+  const note = Math.round(0.22 * SAMPLE_RATE);
+  const fade = Math.round(0.02 * SAMPLE_RATE);
+  const out = new Float64Array(total);
+  [523.25, 783.99].forEach((freq, n) => {
+    const start = n * note;
+    for (let i = 0; i < note; i++) {
+      const t = i / SAMPLE_RATE;
+      const env = Math.min(ramp(i, fade), ramp(note - 1 - i, fade));
+      out[start + i] = (0.5 * env * (Math.sin(2 * Math.PI * freq * t) + 0.2 * Math.sin(2 * Math.PI * 1.5 * freq * t))) / 1.2;
+    }
+  });
+  return out;
+}
+
+/**
  * Link to the station lost: three short, low, hollow beeps (440 Hz, square-ish, 0.12 s each, 0.1 s apart), then
  * 0.74 s of silence; 1.5 s in all. Neither the alarm's siren nor the fault's chime: an officer hears at once that
  * the console itself is cut off, not that a school pressed.
@@ -120,5 +141,6 @@ function writeIfChanged(path, bytes) {
 
 mkdirSync(OUT_DIR, { recursive: true });
 writeIfChanged(join(OUT_DIR, 'alarm.wav'), encodeWav(alarmSamples(), SAMPLE_RATE));
+writeIfChanged(join(OUT_DIR, 'drill.wav'), encodeWav(drillSamples(), SAMPLE_RATE));
 writeIfChanged(join(OUT_DIR, 'fault.wav'), encodeWav(faultSamples(), SAMPLE_RATE));
 writeIfChanged(join(OUT_DIR, 'link.wav'), encodeWav(linkSamples(), SAMPLE_RATE));

@@ -112,19 +112,22 @@ export const faultsToList = (state: StationState): OpenFault[] =>
     .filter((f) => f.acknowledgedAt === undefined)
     .sort((a, b) => Number(b.kind === 'tamper') - Number(a.kind === 'tamper') || b.openedAt - a.openedAt);
 
-export type AlertTone = 'alarm' | 'fault';
+export type AlertTone = 'alarm' | 'drill' | 'fault';
 
 /**
  * Which sound the console loops, as a function of the data: any alarm not stored yet, an unacknowledged tamper,
- * or an alarming incident (isAlarming) calls for the alarm tone — `urgent` (faster, louder) while any is
- * overdue; otherwise an unacknowledged device fault (an offline terminal) calls for the calmer fault tone.
+ * or an alarming real incident (isAlarming) calls for the alarm tone — `urgent` (faster, louder) while any is
+ * overdue; drills alone awaiting acknowledgement call for the drill tone (unmistakably not the real alarm: a real
+ * one always wins); otherwise an unacknowledged device fault (an offline terminal) calls for the calmer fault tone.
  * `tone` undefined: silence.
  */
 export function alertFor(state: StationState, volatile: readonly AlarmReceived[]): { tone: AlertTone | undefined; urgent: boolean } {
   const faults = openFaults(state).filter((f) => f.acknowledgedAt === undefined);
-  const incidents = [...state.incidents.values()];
-  const loud = volatile.length > 0 || faults.some((f) => f.kind === 'tamper') || incidents.some((i) => isAlarming(i));
-  if (loud) return { tone: 'alarm', urgent: incidents.some((i) => isOverdue(i)) };
+  const alarming = [...state.incidents.values()].filter((i) => isAlarming(i));
+  const real = alarming.filter((i) => !i.drill);
+  const loud = volatile.length > 0 || faults.some((f) => f.kind === 'tamper') || real.length > 0;
+  if (loud) return { tone: 'alarm', urgent: real.some((i) => isOverdue(i)) };
+  if (alarming.length > 0) return { tone: 'drill', urgent: false };
   return { tone: faults.length > 0 ? 'fault' : undefined, urgent: false };
 }
 

@@ -24,6 +24,7 @@ export function createSound(baseUrl: string): Sound {
   const notify = (): void => listeners.forEach((f) => f());
   const howls: Record<ConsoleTone, Howl> = {
     alarm: new Howl({ src: [`${baseUrl}sounds/alarm.wav`], loop: true, volume: 0.8, preload: true }),
+    drill: new Howl({ src: [`${baseUrl}sounds/drill.wav`], loop: true, volume: 0.7, preload: true }),
     fault: new Howl({ src: [`${baseUrl}sounds/fault.wav`], loop: true, volume: 0.6, preload: true }),
     link: new Howl({ src: [`${baseUrl}sounds/link.wav`], loop: true, volume: 0.9, preload: true }),
   };

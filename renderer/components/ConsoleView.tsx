@@ -72,6 +72,8 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
         t('soundFault')
       ) : state.soundTone === 'link' ? (
         t('soundLink')
+      ) : state.soundTone === 'drill' ? (
+        t('soundDrill')
       ) : (
         t('soundPlaying')
       )

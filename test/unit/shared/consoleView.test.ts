@@ -217,6 +217,17 @@ describe('the alert tone', () => {
     expect(alertFor(fold(received(1), escalated(1)), [])).toEqual({ tone: 'alarm', urgent: true });
   });
 
+  it('the drill tone for drills alone awaiting acknowledgement; a real alarm always wins', () => {
+    expect(alertFor(fold(received(1, { drill: true })), [])).toEqual({ tone: 'drill', urgent: false });
+    // Overdue: still the drill tone, never the urgent siren.
+    expect(alertFor(fold(received(1, { drill: true }), escalated(1)), [])).toEqual({ tone: 'drill', urgent: false });
+    expect(alertFor(fold(received(1, { drill: true }), received(2)), [])).toEqual({ tone: 'alarm', urgent: false });
+    expect(alertFor(fold(received(1, { drill: true }), acked(1)), [])).toEqual({ tone: undefined, urgent: false });
+    // A drill over an offline terminal's fault: the drill tone (it awaits an officer); a tamper is the alarm's.
+    expect(alertFor(fold(offline(T0), received(1, { drill: true })), [])).toEqual({ tone: 'drill', urgent: false });
+    expect(alertFor(fold(tamper(T0), received(1, { drill: true })), [])).toEqual({ tone: 'alarm', urgent: false });
+  });
+
   it('the calmer fault tone for an unacknowledged offline terminal; an acknowledged fault is silent', () => {
     expect(alertFor(fold(offline(T0)), [])).toEqual({ tone: 'fault', urgent: false });
     expect(alertFor(fold(offline(T0), faultAcked('offline')), [])).toEqual({ tone: undefined, urgent: false });
