@@ -432,6 +432,18 @@ export class ConsoleStore {
     const r = await this.link.call('drill:register', req);
     return r.ok ? undefined : this.say(r.error);
   }
+  /** Announces a school's drill window (演练报备); a refusal in the console's language. */
+  async registerDrillWindow(req: ConsoleRequest<'drillWindow:register'>): Promise<string | undefined> {
+    if (!this.link) return this.say(NOT_CONNECTED);
+    const r = await this.link.call('drillWindow:register', req);
+    return r.ok ? undefined : this.say(r.error);
+  }
+  /** Withdraws an announced drill; a refusal in the console's language. */
+  async cancelDrillWindow(req: ConsoleRequest<'drillWindow:cancel'>): Promise<string | undefined> {
+    if (!this.link) return this.say(NOT_CONNECTED);
+    const r = await this.link.call('drillWindow:cancel', req);
+    return r.ok ? undefined : this.say(r.error);
+  }
   /** Checks a guard post in or out; a refusal in the console's language. */
   async checkPost(req: ConsoleRequest<'post:check'>): Promise<string | undefined> {
     if (!this.link) return this.say(NOT_CONNECTED);

@@ -11,7 +11,7 @@ import { checkProfile } from './response';
 import { can, type Action } from './roles';
 import { historyPageSchema, historyRequestSchema, incidentWholeSchema } from './historyWire';
 import { closeFindingSchema, inspectionSchema, inspectionsQuerySchema, recordInspectionSchema } from './inspections';
-import { checkPostSchema, planAnswerSchema, planQuerySchema, recordSchoolDrillSchema } from './planRecords';
+import { cancelDrillWindowSchema, checkPostSchema, planAnswerSchema, planQuerySchema, recordSchoolDrillSchema, registerDrillWindowSchema } from './planRecords';
 import { statsReportSchema, statsRequestSchema } from './statsWire';
 
 // --- limits: the core refuses beyond them, the console's fields stop at them (UTF-16 units, as `maxLength`). ---
@@ -73,6 +73,8 @@ export const inspectionsAckSchema = z.union([z.object({ ok: z.literal(true), ins
 export const inspectionRecordAckSchema = z.union([z.object({ ok: z.literal(true), inspectionId: z.string() }), refusalSchema]);
 /** The plan's records of a semester (shared/planRecords.ts). */
 export const planAckSchema = z.union([z.object({ ok: z.literal(true) }).extend(planAnswerSchema.shape), refusalSchema]);
+/** A drill window announced: its id. */
+export const drillWindowAckSchema = z.union([z.object({ ok: z.literal(true), windowId: z.string() }), refusalSchema]);
 /** A school's own drill registered: its id. */
 export const drillRecordAckSchema = z.union([z.object({ ok: z.literal(true), drillId: z.string() }), refusalSchema]);
 /** One incident whole, with its timeline. */
@@ -90,6 +92,7 @@ export type InspectionRecordAck = z.infer<typeof inspectionRecordAckSchema>;
 export type IncidentAck = z.infer<typeof incidentAckSchema>;
 export type PlanAck = z.infer<typeof planAckSchema>;
 export type DrillRecordAck = z.infer<typeof drillRecordAckSchema>;
+export type DrillWindowAck = z.infer<typeof drillWindowAckSchema>;
 
 // --- requests ---
 
@@ -166,6 +169,10 @@ const commands = {
   inspections: command('stats.view', 'may not read the inspections', inspectionsQuerySchema, inspectionsAckSchema),
   /** A drill the school held without pressing its alarm, registered for the plan (journalled). */
   'drill:register': command('plan.record', 'may not register drills', recordSchoolDrillSchema, drillRecordAckSchema),
+  /** A school's drill announced in advance (演练报备): its presses in the window are that drill (journalled). */
+  'drillWindow:register': command('plan.record', 'may not announce drills', registerDrillWindowSchema, drillWindowAckSchema),
+  /** An announced drill called off (journalled). */
+  'drillWindow:cancel': command('plan.record', 'may not announce drills', cancelDrillWindowSchema, commandAckSchema),
   /** A guard post staffed or left, checked on the console (journalled). */
   'post:check': command('plan.record', 'may not check guard posts in or out', checkPostSchema, commandAckSchema),
   /** The plan's records of a semester: inspections, registered drills, post shifts and terminal outages (read only). */

@@ -24,6 +24,8 @@ export interface AlarmReceived {
   location?: { lat: number; lng: number };
   /** The terminal's clock when the button was pressed. */
   raisedAt: number;
+  /** Pressed in its school's announced drill window (drill_window.registered): an expected drill. */
+  drillWindowId?: string;
 }
 
 /**
@@ -318,6 +320,32 @@ export interface SchoolDrillRecorded {
 }
 
 /**
+ * A school's drill announced in advance (演练报备), by an officer or the chief: a press from that school's terminal
+ * between `from` and `to` is taken as this expected drill (shown and acknowledged as a drill, with the drill tone,
+ * counted for the school's drills). A drill press outside every window is flagged for the chief.
+ */
+export interface DrillWindowRegistered {
+  type: 'drill_window.registered';
+  at: number;
+  operator: OperatorRef;
+  windowId: string;
+  schoolId: string;
+  /** Epoch ms; the window is [from, to). */
+  from: number;
+  to: number;
+  note: string;
+}
+
+/** An announced drill called off: presses in its window are no longer taken as the drill. */
+export interface DrillWindowCancelled {
+  type: 'drill_window.cancelled';
+  at: number;
+  operator: OperatorRef;
+  windowId: string;
+  reason: string;
+}
+
+/**
  * A guard post (护学岗) staffed (`in`) or left (`out`): checked by the officer on the console (operator), or by the
  * post's own device over /unit (unitId: its status). The plan board's actual peak coverage comes from these.
  */
@@ -360,6 +388,8 @@ export type StationEvent =
   | FindingClosed
   | SchoolDrillRecorded
   | PostChecked
+  | DrillWindowRegistered
+  | DrillWindowCancelled
   | IncidentShown
   | IncidentAcknowledged
   | CancelRequested

@@ -154,6 +154,7 @@ export class StationFold {
           seq,
           ...(event.note !== undefined ? { note: event.note } : {}),
           ...(event.location !== undefined ? { location: event.location } : {}),
+          ...(event.drillWindowId !== undefined ? { drillWindowId: event.drillWindowId } : {}),
         };
         this.setIncident(inc);
         this.w('alarmIndex').set(alarmKey(event.deviceId, event.alarmId), inc.id);
@@ -235,6 +236,8 @@ export class StationFold {
       case 'finding.closed':
       case 'school_drill.recorded':
       case 'post.checked':
+      case 'drill_window.registered':
+      case 'drill_window.cancelled':
         return;
       default:
         return missingCase(event);

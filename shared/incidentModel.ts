@@ -38,6 +38,8 @@ export interface Incident {
   schoolId: string;
   kind: AlarmKind;
   drill: boolean;
+  /** Pressed in its school's announced drill window (an expected drill); a drill without it was not announced. */
+  drillWindowId?: string;
   note?: string;
   location?: { lat: number; lng: number };
   raisedAt: number;

@@ -123,6 +123,8 @@ function checkKnown(state: StationState, event: StationEvent): Check {
     case 'finding.closed':
     case 'school_drill.recorded':
     case 'post.checked':
+    case 'drill_window.registered':
+    case 'drill_window.cancelled':
       // The plan's records are kept beside the state (shared/planRecords.ts; the core checks them before committing).
       return { ok: true };
     case 'journal.unreadable':

@@ -126,6 +126,8 @@ export interface BoardRow {
   alarmDrills: number;
   registeredDrills: number;
   drillsShort: boolean;
+  /** Drill alarms pressed outside every announced window (演练未报备): flagged for the chief. */
+  unannouncedDrills: number;
   posts: number;
   /** Planned: a post's schedule covers both peaks on every school day. */
   peaksCovered: boolean;
@@ -197,6 +199,7 @@ export function planBoard(reference: Pick<ReferenceData, 'schools' | 'guardPosts
   const posts = bySchool(reference.guardPosts, (p) => p.schoolId);
   const inspected = bySchool(plan?.inspections ?? [], (i) => i.schoolId);
   const registered = bySchool(plan?.drills ?? [], (d) => d.schoolId);
+  const unannounced = bySchool(plan?.unannounced ?? [], (d) => d.schoolId);
   const group = (r: StatsAnswerReport | undefined): Map<string, GroupFigures> => new Map((r?.groups ?? []).map((g) => [g.key, g]));
   const drillGroups = group(drills);
   const realGroups = group(real);
@@ -236,6 +239,7 @@ export function planBoard(reference: Pick<ReferenceData, 'schools' | 'guardPosts
       alarmDrills,
       registeredDrills,
       drillsShort: nDrills < DRILLS_PER_SEMESTER,
+      unannouncedDrills: unannounced.get(s.id)?.length ?? 0,
       posts: schoolPosts.length,
       peaksCovered: schoolPosts.some(coversPeaks),
       peakWindows: cov?.windows ?? 0,

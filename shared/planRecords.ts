@@ -12,6 +12,8 @@ const PLAN_EVENT_TYPES: ReadonlySet<string> = new Set<StationEvent['type']>([
   'finding.closed',
   'school_drill.recorded',
   'post.checked',
+  'drill_window.registered',
+  'drill_window.cancelled',
   'device.offline',
   'device.online',
 ]);
@@ -37,6 +39,20 @@ export interface PostShift {
   inBy: string;
 }
 
+/** A school's drill announced in advance (演练报备): presses from the school in [from, to) are that drill. */
+export interface DrillWindow {
+  id: string;
+  schoolId: string;
+  from: number;
+  to: number;
+  note: string;
+  recordedAt: number;
+  recordedBy: OperatorRef;
+  cancelledAt?: number;
+  cancelledBy?: OperatorRef;
+  cancelReason?: string;
+}
+
 /** A terminal silent from `from` (last heard) to `to` (heard again; still silent when absent). */
 export interface Outage {
   deviceId: string;
@@ -51,6 +67,9 @@ export class PlanBook {
   /** Each post's shifts, oldest first; the last one may be open. */
   private readonly shifts = new Map<string, PostShift[]>();
   private readonly outages = new Map<string, Outage[]>();
+  private readonly windows = new Map<string, DrillWindow>();
+  /** Each school's announced drill windows, in the order they were announced. */
+  private readonly windowsBySchool = new Map<string, DrillWindow[]>();
 
   apply(e: StationEvent): void {
     switch (e.type) {
@@ -81,6 +100,25 @@ export class PlanBook {
         } else if (e.state === 'out' && open && list) list[list.length - 1] = { ...last, to: Math.max(last.from, e.at) };
         return;
       }
+      case 'drill_window.registered': {
+        if (this.windows.has(e.windowId)) return;
+        const w: DrillWindow = { id: e.windowId, schoolId: e.schoolId, from: e.from, to: e.to, note: e.note, recordedAt: e.at, recordedBy: e.operator };
+        this.windows.set(w.id, w);
+        const list = this.windowsBySchool.get(w.schoolId);
+        if (list) list.push(w);
+        else this.windowsBySchool.set(w.schoolId, [w]);
+        return;
+      }
+      case 'drill_window.cancelled': {
+        const w = this.windows.get(e.windowId);
+        if (!w || w.cancelledAt !== undefined) return;
+        // Replaced, not changed in place: an answer already sent keeps what it said.
+        const next: DrillWindow = { ...w, cancelledAt: e.at, cancelledBy: e.operator, cancelReason: e.reason };
+        this.windows.set(w.id, next);
+        const list = this.windowsBySchool.get(w.schoolId)!;
+        list[list.indexOf(w)] = next;
+        return;
+      }
       case 'device.offline': {
         const list = this.outages.get(e.deviceId);
         const last = list?.[list.length - 1];
@@ -105,6 +143,26 @@ export class PlanBook {
 
   drill(id: string): SchoolDrill | undefined {
     return this.drills.get(id);
+  }
+
+  drillWindow(id: string): DrillWindow | undefined {
+    return this.windows.get(id);
+  }
+
+  /** The school's announced drill window (not called off) that `at` falls in; the latest announced if several. */
+  drillWindowAt(schoolId: string, at: number): DrillWindow | undefined {
+    const list = this.windowsBySchool.get(schoolId);
+    if (!list) return undefined;
+    for (let i = list.length - 1; i >= 0; i--) {
+      const w = list[i]!;
+      if (w.cancelledAt === undefined && w.from <= at && at < w.to) return w;
+    }
+    return undefined;
+  }
+
+  /** Drill windows that overlap [from, to) (epoch ms), earliest first. */
+  drillWindowsBetween(from: number, to: number): DrillWindow[] {
+    return [...this.windows.values()].filter((w) => w.from < to && w.to > from).sort((a, b) => a.from - b.from || a.recordedAt - b.recordedAt);
   }
 
   /** Whether a post is staffed now (its last check was `in`). */
@@ -152,6 +210,22 @@ export type RecordSchoolDrill = z.output<typeof recordSchoolDrillSchema>;
 
 export const checkPostSchema = z.object({ postId: id, state: z.enum(['in', 'out']) });
 
+/** The longest drill window an officer may announce. */
+export const MAX_DRILL_WINDOW_MS = 12 * 3_600_000;
+/** How far ahead a drill may be announced. */
+export const DRILL_WINDOW_AHEAD_MS = 90 * 86_400_000;
+export const registerDrillWindowSchema = z
+  .object({ schoolId: id, from: z.number().int(), to: z.number().int(), note: z.string().max(1000) })
+  .refine((r) => r.from < r.to, { message: 'the window must end after it starts', path: ['to'] })
+  .refine((r) => r.to - r.from <= MAX_DRILL_WINDOW_MS, { message: 'a drill window is at most 12 hours', path: ['to'] });
+export const cancelDrillWindowSchema = z.object({
+  windowId: id,
+  reason: z
+    .string()
+    .max(1000)
+    .refine((s) => s.trim() !== '', { message: 'a reason must not be empty' }),
+});
+
 /** The plan's records of a semester: dates for the registered records, the same days as epoch ms for the rest. */
 export const planQuerySchema = z
   .object({ from: date, to: date, fromMs: z.number(), toMs: z.number() })
@@ -174,5 +248,21 @@ export const planAnswerSchema = z.object({
   ),
   shifts: z.array(z.object({ postId: z.string(), from: z.number(), to: z.number().optional(), inBy: z.string() })),
   outages: z.array(z.object({ deviceId: z.string(), from: z.number(), to: z.number().optional() })),
+  drillWindows: z.array(
+    z.object({
+      id: z.string(),
+      schoolId: z.string(),
+      from: z.number(),
+      to: z.number(),
+      note: z.string(),
+      recordedAt: z.number(),
+      recordedBy: operatorRef,
+      cancelledAt: z.number().optional(),
+      cancelledBy: operatorRef.optional(),
+      cancelReason: z.string().optional(),
+    }),
+  ),
+  /** Drill alarms of the period pressed outside every announced window (flagged for the chief). */
+  unannounced: z.array(z.object({ incidentId: z.string(), schoolId: z.string(), receivedAt: z.number() })),
 });
 export type PlanAnswer = z.infer<typeof planAnswerSchema>;

@@ -62,6 +62,9 @@ export const REFUSAL_REASONS = [
   'unknown_post',
   'post_already_in',
   'post_not_in',
+  'unknown_window',
+  'window_cancelled',
+  'bad_window',
 ] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 

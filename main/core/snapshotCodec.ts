@@ -68,6 +68,7 @@ const INCIDENT = shape<Incident>({
   location: 'v',
   repeats: 'v',
   lastRepeatAt: 'v',
+  drillWindowId: 'r',
 });
 const STATUS = shape<AlarmStatus>({ incidentId: 'v', alarmId: 'v', state: 'r', at: 'v' });
 
@@ -266,6 +267,7 @@ function incidentOf(x: unknown, t: readonly unknown[]): Incident {
   if (has(a[I.location])) inc.location = a[I.location] as NonNullable<Incident['location']>;
   if (has(a[I.repeats])) inc.repeats = a[I.repeats] as number;
   if (has(a[I.lastRepeatAt])) inc.lastRepeatAt = a[I.lastRepeatAt] as number;
+  if (has(a[I.drillWindowId])) inc.drillWindowId = ref(t, a[I.drillWindowId]);
   rest(INCIDENT, a, inc);
   return inc;
 }

@@ -2,7 +2,16 @@
 // dangers, drills a school held itself, and guard posts checked in and out, each recorded by an officer or the
 // chief (a journal record with the operator's name), and read back for a semester with the terminals' outages.
 // Kept beside the incidents' state in the ledger (shared/planRecords.ts PlanBook).
-import { admitCommand, type CommandAck, type DrillRecordAck, type InspectionRecordAck, type InspectionsAck, type PlanAck } from '../../shared/consoleContract';
+import {
+  admitCommand,
+  type CommandAck,
+  type DrillRecordAck,
+  type DrillWindowAck,
+  type InspectionRecordAck,
+  type InspectionsAck,
+  type PlanAck,
+} from '../../shared/consoleContract';
+import { DRILL_WINDOW_AHEAD_MS } from '../../shared/planRecords';
 import type { OperatorRef } from '../../shared/events';
 import { STATION_TIME_ZONE, zonedParts } from '../../shared/duty';
 import { isCalendarDate } from '../../shared/inspections';
@@ -13,6 +22,7 @@ export class StationPlan {
   private counter = 0;
 
   private drillCounter = 0;
+  private windowCounter = 0;
 
   constructor(
     private readonly ledger: Ledger,
@@ -109,6 +119,45 @@ export class StationPlan {
     return stored.ok ? { ok: true } : stored;
   }
 
+  /**
+   * `drillWindow:register`: a school's drill announced in advance (演练报备). The window may not be over already nor
+   * start more than 90 days ahead; presses from the school's terminals within it are taken as this drill.
+   */
+  registerDrillWindow(operator: OperatorRef, payload: unknown): DrillWindowAck {
+    const req = admitCommand('drillWindow:register', operator, payload);
+    if (!req.ok) return req;
+    const r = req.value;
+    if (!this.ledger.registry.school(r.schoolId)) return refusal('invalid_payload', `no school ${r.schoolId}`, 'unknown_school');
+    const at = this.ledger.now();
+    if (r.to <= at) return refusal('invalid_payload', 'the drill window is over already', 'bad_window');
+    if (r.from > at + DRILL_WINDOW_AHEAD_MS) return refusal('invalid_payload', 'a drill can be announced at most 90 days ahead', 'bad_window');
+    let windowId: string;
+    do windowId = `DW-${at.toString(36)}${(this.windowCounter++).toString(36)}`;
+    while (this.ledger.plan.drillWindow(windowId));
+    const stored = this.ledger.commit({
+      type: 'drill_window.registered',
+      at,
+      operator,
+      windowId,
+      schoolId: r.schoolId,
+      from: r.from,
+      to: r.to,
+      note: r.note.trim(),
+    });
+    return stored.ok ? { ok: true, windowId } : stored;
+  }
+
+  /** `drillWindow:cancel`: an announced drill is called off, with the reason. */
+  cancelDrillWindow(operator: OperatorRef, payload: unknown): CommandAck {
+    const req = admitCommand('drillWindow:cancel', operator, payload);
+    if (!req.ok) return req;
+    const w = this.ledger.plan.drillWindow(req.value.windowId);
+    if (!w) return refusal('invalid_payload', `no drill window ${req.value.windowId}`, 'unknown_window');
+    if (w.cancelledAt !== undefined) return refusal('forbidden', `drill window ${w.id} was called off already`, 'window_cancelled');
+    const stored = this.ledger.commit({ type: 'drill_window.cancelled', at: this.ledger.now(), operator, windowId: w.id, reason: req.value.reason.trim() });
+    return stored.ok ? { ok: true } : stored;
+  }
+
   /** `plan`: the records of a semester: inspections and registered drills by date, shifts and outages by time. */
   records(operator: OperatorRef, payload: unknown): PlanAck {
     const req = admitCommand('plan', operator, payload);
@@ -121,7 +170,18 @@ export class StationPlan {
       drills: plan.drillsBetween(from, to),
       shifts: plan.shiftsBetween(fromMs, toMs),
       outages: plan.outagesBetween(fromMs, toMs),
+      drillWindows: plan.drillWindowsBetween(fromMs, toMs),
+      unannounced: this.unannounced(fromMs, toMs),
     };
+  }
+
+  /** Drill alarms received in [from, to) outside every announced window, oldest first (at most 5,000). */
+  private unannounced(from: number, to: number): { incidentId: string; schoolId: string; receivedAt: number }[] {
+    const out: { incidentId: string; schoolId: string; receivedAt: number }[] = [];
+    for (const inc of this.ledger.state.incidents.values())
+      if (inc.drill && inc.drillWindowId === undefined && inc.kind !== 'test' && inc.receivedAt >= from && inc.receivedAt < to)
+        out.push({ incidentId: inc.id, schoolId: inc.schoolId, receivedAt: inc.receivedAt });
+    return out.sort((a, b) => a.receivedAt - b.receivedAt).slice(0, 5000);
   }
 
   /** Today on the station's calendar, "YYYY-MM-DD". */

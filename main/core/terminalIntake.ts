@@ -91,8 +91,11 @@ export class TerminalIntake {
     // with a count, not a new card. One device's flood can then neither bury other schools' alarms in the queue
     // nor hold up their acks: its presses share one fsync per REPEAT_BATCH_MS.
     // A test press never joins: the station closes each one at once (below), so each is its own record.
-    const open =
-      pending || a.kind === 'test' ? undefined : this.ledger.openIncidentsOf(deviceId).find((i) => i.kind === a.kind && i.drill === (a.drill ?? false));
+    // A press in the school's announced drill window (演练报备) is that drill, whatever the terminal said; a test
+    // press stays a test.
+    const window = a.kind === 'test' ? undefined : this.ledger.plan.drillWindowAt(terminal.schoolId, at);
+    const drill = (a.drill ?? false) || window !== undefined;
+    const open = pending || a.kind === 'test' ? undefined : this.ledger.openIncidentsOf(deviceId).find((i) => i.kind === a.kind && i.drill === drill);
     if (open) return this.receiveRepeat(deviceId, open, a.alarmId, key, at, batch);
     const event: AlarmReceived = pending ?? {
       type: 'alarm.received',
@@ -102,10 +105,11 @@ export class TerminalIntake {
       schoolId: terminal.schoolId,
       alarmId: a.alarmId,
       kind: a.kind,
-      drill: a.drill ?? false,
+      drill,
       raisedAt: a.raisedAt,
       ...(a.note !== undefined ? { note: a.note } : {}),
       ...(a.location !== undefined ? { location: a.location } : {}),
+      ...(window ? { drillWindowId: window.id } : {}),
     };
     // A test press is taken and closed by the station in the same write (test.acknowledged): nobody works it.
     const test = event.kind === 'test';

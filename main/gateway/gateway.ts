@@ -400,6 +400,8 @@ export function attachConsoleNamespace(
     inspections: (op, r) => station.plan.list(op, r),
     'drill:register': (op, r) => station.plan.registerDrill(op, r),
     'post:check': (op, r) => station.plan.checkPost(op, r),
+    'drillWindow:register': (op, r) => station.plan.registerDrillWindow(op, r),
+    'drillWindow:cancel': (op, r) => station.plan.cancelDrillWindow(op, r),
     plan: (op, r) => station.plan.records(op, r),
   } satisfies ConsoleHandlers;
 

@@ -91,7 +91,7 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
           <span className="station">{state.reference?.stationName}</span>
         </div>
         <nav className="tabs">
-          <button className={tab === 'console' ? 'active' : ''} onClick={() => setTab('console')}>
+          <button className={tab === 'console' ? 'active' : ''} data-testid="tab-console" onClick={() => setTab('console')}>
             {t('tabConsole')}
           </button>
           <button className={tab === 'devices' ? 'active' : ''} data-testid="tab-devices" onClick={() => setTab('devices')}>

@@ -95,6 +95,15 @@ function IncidentCardImpl({ incident: entry, school, canAck, selected, onSelect,
       <div className="incident-head">
         <span className="kind">{c.kinds[entry.kind]}</span>
         {entry.drill && <span className="tag drill">{t('drill')}</span>}
+        {entry.drill && (
+          <span
+            className={`tag ${entry.drillWindowId ? 'drill-announced' : 'drill-unannounced'}`}
+            data-testid="drill-announced"
+            data-announced={entry.drillWindowId ? 'yes' : 'no'}
+          >
+            {entry.drillWindowId ? t('drillAnnounced') : t('drillUnannounced')}
+          </span>
+        )}
         {entry.kind === 'test' && <span className="tag test">{t('test')}</span>}
         {item.overdue && <span className="tag overdue">{t('escalated')}</span>}
         {incident && !awaitsAck && <span className={`tag state ${incident.state}`}>{c.alarmStates[incident.state]}</span>}

@@ -148,7 +148,13 @@ export function IncidentPanel({ incident: inc, reference, station, units, operat
       <header>
         <div>
           <div className="panel-kind">
-            {c.kinds[inc.kind]} {inc.drill && <span className="tag drill">{t('drill')}</span>} <span className="incident-id">{inc.id}</span>
+            {c.kinds[inc.kind]} {inc.drill && <span className="tag drill">{t('drill')}</span>}{' '}
+            {inc.drill && (
+              <span className={`tag ${inc.drillWindowId ? 'drill-announced' : 'drill-unannounced'}`}>
+                {inc.drillWindowId ? t('drillAnnounced') : t('drillUnannounced')}
+              </span>
+            )}{' '}
+            <span className="incident-id">{inc.id}</span>
           </div>
           <h2>{name(school, inc.schoolId)}</h2>
           <div className="school-meta">

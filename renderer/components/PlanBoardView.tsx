@@ -15,6 +15,7 @@ import type { StatsAnswerReport } from '../../shared/statsWire';
 import { format, refusalText, useI18n } from '../i18n';
 import { getStore } from '../store';
 import { stationDate, stationTimeZone, useNow } from '../time';
+import { DrillWindowsPanel } from './DrillWindowsPanel';
 import { InspectionsPanel } from './InspectionsPanel';
 import { PostChecksPanel } from './PostChecksPanel';
 import { SchoolDrillsPanel } from './SchoolDrillsPanel';
@@ -64,7 +65,20 @@ export function PlanBoardView({
       if (!d.ok) setAnswers({ key, error: refusalText(c, d.error) });
       else if (!r.ok) setAnswers({ key, error: refusalText(c, r.error) });
       else if (!p.ok) setAnswers({ key, error: refusalText(c, p.error) });
-      else setAnswers({ key, drill: d.report, real: r.report, plan: { inspections: p.inspections, drills: p.drills, shifts: p.shifts, outages: p.outages } });
+      else
+        setAnswers({
+          key,
+          drill: d.report,
+          real: r.report,
+          plan: {
+            inspections: p.inspections,
+            drills: p.drills,
+            shifts: p.shifts,
+            outages: p.outages,
+            drillWindows: p.drillWindows,
+            unannounced: p.unannounced,
+          },
+        });
     });
     return () => {
       live = false;
@@ -173,6 +187,11 @@ export function PlanBoardView({
                 </td>
                 <td className={red(r.drillsShort)} data-cell="drills" title={format(c.boardDrillsSplit, { a: r.alarmDrills, r: r.registeredDrills })}>
                   {r.drills}/{DRILLS_PER_SEMESTER}
+                  {r.unannouncedDrills > 0 && (
+                    <div className="sub flag" data-cell="unannounced">
+                      {format(c.boardUnannounced, { n: r.unannouncedDrills })}
+                    </div>
+                  )}
                 </td>
                 <td className={red(!r.peaksCovered || r.staffedShort)} data-cell="posts">
                   {r.peaksCovered ? t('boardCovered') : t('boardNotCovered')}
@@ -196,6 +215,16 @@ export function PlanBoardView({
       )}
       {ready?.plan && view === 'inspections' && (
         <InspectionsPanel reference={reference} inspections={ready.plan.inspections} today={today} onChanged={() => setAsked((n) => n + 1)} />
+      )}
+      {ready?.plan && view === 'drills' && (
+        <DrillWindowsPanel
+          reference={reference}
+          windows={ready.plan.drillWindows}
+          unannounced={ready.plan.unannounced}
+          today={today}
+          now={now}
+          onChanged={() => setAsked((n) => n + 1)}
+        />
       )}
       {ready?.plan && view === 'drills' && (
         <SchoolDrillsPanel reference={reference} drills={ready.plan.drills} today={today} onChanged={() => setAsked((n) => n + 1)} />

@@ -4,7 +4,7 @@
 import { expect, test } from '@playwright/test';
 import { startCoreProcess, type CoreProcess } from '../support/core';
 import { connectTerminal } from '../support/terminal';
-import { logIn } from './console';
+import { incident, logIn } from './console';
 
 let core: CoreProcess;
 test.beforeEach(async () => {
@@ -160,4 +160,71 @@ test('a drill the school held is registered and counted; a guard post is checked
   await expect(drills).toHaveText('1/3');
   await page.getByTestId('board-view-drills').click();
   await expect(page.getByTestId('drill-row')).toHaveCount(1);
+});
+
+test('an announced school drill is marked, sounds the drill tone, is acknowledged and counted; an unannounced one is flagged for the chief', async ({
+  page,
+}) => {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await logIn(page, core, 'officer');
+  const [a, b] = core.credentials.terminals;
+  // The station's wall clock (Asia/Shanghai): a window from this minute to an hour on (or to the end of the day).
+  const { day, from, to } = await page.evaluate(() => {
+    const p = Object.fromEntries(
+      new Intl.DateTimeFormat('en-GB', {
+        timeZone: 'Asia/Shanghai',
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        hourCycle: 'h23',
+      })
+        .formatToParts(new Date())
+        .map((x) => [x.type, x.value]),
+    );
+    const h = Number(p.hour);
+    return { day: `${p.year}-${p.month}-${p.day}`, from: `${p.hour}:${p.minute}`, to: h >= 23 ? '23:59' : `${String(h + 1).padStart(2, '0')}:${p.minute}` };
+  });
+  await page.getByTestId('tab-board').click();
+  await page.getByTestId('board-view-drills').click();
+  await page.getByTestId('window-school').selectOption(a!.schoolId);
+  await page.getByTestId('window-date').fill(day);
+  await page.getByTestId('window-from').fill(from);
+  await page.getByTestId('window-to').fill(to);
+  await page.getByTestId('window-note').fill('防火疏散演练');
+  await page.getByTestId('window-submit').click();
+  await expect(page.getByTestId('window-row')).toHaveCount(1);
+  await expect(page.getByTestId('window-row')).toContainText('进行中');
+
+  // School A presses in its window without saying drill: an announced drill, with the drill tone.
+  const ta = await connectTerminal(core.url, a!.deviceId, a!.token);
+  expect(await ta.press({ alarmId: 'in-window', kind: 'fire' })).toMatchObject({ ok: true });
+  await page.getByTestId('tab-console').click();
+  const card = incident(page, 'in-window');
+  await expect(card.locator('.tag.drill')).toHaveText('演练');
+  await expect(card.getByTestId('drill-announced')).toHaveAttribute('data-announced', 'yes');
+  await expect(card.getByTestId('drill-announced')).toHaveText('已报备');
+  await expect(page.getByTestId('sound-state')).toHaveAttribute('data-tone', 'drill');
+  await card.getByTestId('ack').click();
+  await expect(card).toHaveAttribute('data-state', 'acknowledged');
+  await expect(page.getByTestId('sound-state')).not.toHaveAttribute('data-tone', 'drill');
+
+  // School B presses a drill nobody announced: shown as a drill, flagged 未报备.
+  const tb = await connectTerminal(core.url, b!.deviceId, b!.token);
+  expect(await tb.press({ alarmId: 'surprise', kind: 'panic', drill: true })).toMatchObject({ ok: true });
+  await expect(incident(page, 'surprise').getByTestId('drill-announced')).toHaveText('未报备');
+  await page.screenshot({ path: test.info().outputPath('drill-announced-zh-1440x900.png') });
+
+  // The board: A's drill counted; B's flagged for the chief, and listed with its incident.
+  await page.getByTestId('tab-board').click();
+  const rowA = page.locator(`[data-testid=board-row][data-school-id="${a!.schoolId}"]`);
+  const rowB = page.locator(`[data-testid=board-row][data-school-id="${b!.schoolId}"]`);
+  await expect(rowA.locator('[data-cell=drills]')).toHaveText('1/3');
+  await expect(rowB.locator('[data-cell=unannounced]')).toHaveText('1 次未报备');
+  await page.getByTestId('board-view-drills').click();
+  await expect(page.getByTestId('unannounced-row')).toHaveCount(1);
+  await page.screenshot({ path: test.info().outputPath('board-drill-windows-zh-1440x900.png'), fullPage: true });
+  await ta.close();
+  await tb.close();
 });

@@ -108,6 +108,13 @@ const FIELDS: Record<string, Record<string, fc.Arbitrary<unknown>>> = {
   inspections: { from: pick(['2026-09-01']), to: pick(['2027-01-15']) },
   'drill:register': { schoolId: pick([], ['school']), date: pick(['2026-11-30']), kind: pick(['earthquake', 'fire', 'anti_violence', 'other']), note: text },
   // A guard post of the demo county (shared/sampleCounty.ts names them post-<school code>) or a hostile id.
+  'drillWindow:register': {
+    schoolId: pick([], ['school']),
+    from: pick([Date.now() + 60_000]),
+    to: pick([Date.now() + 3_600_000]),
+    note: text,
+  },
+  'drillWindow:cancel': { windowId: hostileId, reason: text },
   'post:check': { postId: pick(['post-x01', 'post-c01']), state: pick(['in', 'out']) },
   plan: {
     from: pick(['2026-09-01']),

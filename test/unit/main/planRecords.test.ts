@@ -136,4 +136,76 @@ describe('plan records', () => {
     expect(third.plan.checkPost(officer, { postId: 'P-1', state: 'in' })).toMatchObject({ ok: false, error: { reason: 'post_already_in' } });
     j2.close();
   });
+
+  it("takes a press in the school's announced drill window as that drill, flags a drill press outside every window, and a withdrawn window no longer counts", () => {
+    clock = Date.UTC(2026, 10, 30, 2);
+    const s = station();
+    const w = s.plan.registerDrillWindow(officer, { schoolId: 'school-1', from: clock + 60_000, to: clock + 3_600_000, note: '防火疏散' });
+    if (!w.ok) throw new Error(JSON.stringify(w));
+    // Before the window: an ordinary (real) alarm.
+    const before = s.terminals.receiveAlarm('T-1', { alarmId: 'a0', kind: 'panic', raisedAt: clock });
+    if (!before.ok) throw new Error(JSON.stringify(before));
+    expect(s.ledger.state.incidents.get(before.incidentId)).toMatchObject({ drill: false });
+    expect(s.ledger.state.incidents.get(before.incidentId)?.drillWindowId).toBeUndefined();
+    // In the window, without drill: true: the expected drill. A test press stays a test.
+    clock += 120_000;
+    const inWindow = s.terminals.receiveAlarm('T-1', { alarmId: 'a1', kind: 'fire', raisedAt: clock });
+    if (!inWindow.ok) throw new Error(JSON.stringify(inWindow));
+    expect(s.ledger.state.incidents.get(inWindow.incidentId)).toMatchObject({ drill: true, drillWindowId: w.windowId });
+    const test = s.terminals.receiveAlarm('T-1', { alarmId: 't1', kind: 'test', raisedAt: clock });
+    if (!test.ok) throw new Error(JSON.stringify(test));
+    expect(s.ledger.state.incidents.get(test.incidentId)).toMatchObject({ drill: false, kind: 'test' });
+    // Withdrawn: a later press in the same hours, marked drill by the terminal, is an unannounced drill.
+    expect(s.plan.cancelDrillWindow(chief, { windowId: w.windowId, reason: '改期' })).toEqual({ ok: true });
+    expect(s.plan.cancelDrillWindow(chief, { windowId: w.windowId, reason: '再次' })).toMatchObject({ ok: false, error: { reason: 'window_cancelled' } });
+    clock += 60_000;
+    const after = s.terminals.receiveAlarm('T-1', { alarmId: 'a2', kind: 'violence', raisedAt: clock, drill: true });
+    if (!after.ok) throw new Error(JSON.stringify(after));
+    expect(s.ledger.state.incidents.get(after.incidentId)).toMatchObject({ drill: true });
+    expect(s.ledger.state.incidents.get(after.incidentId)?.drillWindowId).toBeUndefined();
+    const p = s.plan.records(chief, semester);
+    if (!p.ok) throw new Error(JSON.stringify(p));
+    expect(p.unannounced).toEqual([{ incidentId: after.incidentId, schoolId: 'school-1', receivedAt: clock }]);
+    expect(p.drillWindows).toEqual([
+      expect.objectContaining({
+        id: w.windowId,
+        schoolId: 'school-1',
+        note: '防火疏散',
+        cancelReason: '改期',
+        cancelledBy: expect.objectContaining({ username: chief.username }),
+      }),
+    ]);
+  });
+
+  it('refuses a drill window that is over, too far ahead, too long, or for no school', () => {
+    clock = Date.UTC(2026, 10, 30, 2);
+    const s = station();
+    const H = 3_600_000;
+    expect(s.plan.registerDrillWindow(officer, { schoolId: 'school-1', from: clock - 2 * H, to: clock - H, note: '' })).toMatchObject({
+      ok: false,
+      error: { reason: 'bad_window' },
+    });
+    expect(s.plan.registerDrillWindow(officer, { schoolId: 'school-1', from: clock + 91 * 24 * H, to: clock + 91 * 24 * H + H, note: '' })).toMatchObject({
+      ok: false,
+      error: { reason: 'bad_window' },
+    });
+    expect(s.plan.registerDrillWindow(officer, { schoolId: 'school-1', from: clock, to: clock + 13 * H, note: '' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_payload' },
+    });
+    expect(s.plan.registerDrillWindow(officer, { schoolId: 'school-1', from: clock + H, to: clock, note: '' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_payload' },
+    });
+    expect(s.plan.registerDrillWindow(officer, { schoolId: '__proto__', from: clock, to: clock + H, note: '' })).toMatchObject({
+      ok: false,
+      error: { reason: 'unknown_school' },
+    });
+    expect(s.plan.registerDrillWindow(trainer, { schoolId: 'school-1', from: clock, to: clock + H, note: '' })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
+    expect(s.plan.cancelDrillWindow(officer, { windowId: 'constructor', reason: 'x' })).toMatchObject({ ok: false, error: { reason: 'unknown_window' } });
+    expect(s.ledger.state.seq).toBe(0);
+  });
 });

@@ -80,6 +80,17 @@ const SAMPLES: { [K in StationEventType]: EventOf<K> } = {
     note: '全校疏散演练',
   },
   'post.checked': { type: 'post.checked', at: T + 10, postId: 'post-001', state: 'in', operator: other },
+  'drill_window.registered': {
+    type: 'drill_window.registered',
+    at: T + 11,
+    operator: other,
+    windowId: 'DW-1',
+    schoolId: 'sch-001',
+    from: T + 3_600_000,
+    to: T + 7_200_000,
+    note: '防火疏散演练',
+  },
+  'drill_window.cancelled': { type: 'drill_window.cancelled', at: T + 12, operator: other, windowId: 'DW-1', reason: '改期' },
   'incident.shown': { type: 'incident.shown', at: T + 40, incidentId: '20251130-0042', operator: op },
   'incident.acknowledged': { type: 'incident.acknowledged', at: T + 4_567, incidentId: '20251130-0042', operator: op },
   'alarm.cancel_requested': { type: 'alarm.cancel_requested', at: T + 9_000, incidentId: '20251130-0042', reason: '误按' },
@@ -112,7 +123,7 @@ const SAMPLES: { [K in StationEventType]: EventOf<K> } = {
 };
 const TYPES = Object.keys(SAMPLES) as StationEventType[];
 const OPTIONAL: Partial<Record<StationEventType, string[]>> = {
-  'alarm.received': ['note', 'location'],
+  'alarm.received': ['note', 'location', 'drillWindowId'],
   'dispatch.accepted': ['operator'],
   'dispatch.progress': ['operator'],
   'admin.action': ['detail'],
@@ -449,6 +460,7 @@ const EVENT_ARBS: { [K in StationEventType]: fc.Arbitrary<EventOf<K>> } = {
       note: textArb,
       location: fc.record({ lat: fc.double({ min: -90, max: 90, noNaN: true }), lng: fc.double({ min: -180, max: 180, noNaN: true }) }),
       raisedAt: timeArb,
+      drillWindowId: idArb,
     },
     { requiredKeys: ['type', 'at', 'incidentId', 'deviceId', 'schoolId', 'alarmId', 'kind', 'drill', 'raisedAt'] },
   ),
@@ -479,6 +491,16 @@ const EVENT_ARBS: { [K in StationEventType]: fc.Arbitrary<EventOf<K>> } = {
     kind: fc.constantFrom(...SCHOOL_DRILL_KINDS),
     note: textArb,
   }),
+  'drill_window.registered': fc.record({
+    ...ev('drill_window.registered'),
+    operator: opArb,
+    windowId: idArb,
+    schoolId: idArb,
+    from: timeArb,
+    to: timeArb,
+    note: textArb,
+  }),
+  'drill_window.cancelled': fc.record({ ...ev('drill_window.cancelled'), operator: opArb, windowId: idArb, reason: textArb }),
   'post.checked': fc.record(
     { ...ev('post.checked'), postId: idArb, state: fc.constantFrom('in' as const, 'out' as const), operator: opArb, unitId: idArb },
     { requiredKeys: ['type', 'at', 'postId', 'state'] },

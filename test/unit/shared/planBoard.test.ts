@@ -153,7 +153,14 @@ describe('planBoard', () => {
       drill: drills,
       real,
       testOverdue: new Set(['tb']),
-      plan: { inspections: [insp('i1', 'A', 1, 1), insp('i2', 'A', 0, 0), insp('i3', 'B', 0, 2)], drills: [], shifts: [], outages: [] },
+      plan: {
+        inspections: [insp('i1', 'A', 1, 1), insp('i2', 'A', 0, 0), insp('i3', 'B', 0, 2)],
+        drills: [],
+        shifts: [],
+        outages: [],
+        drillWindows: [],
+        unannounced: [],
+      },
     });
     expect(b.rows).toEqual([
       {
@@ -168,6 +175,7 @@ describe('planBoard', () => {
         alarmDrills: 3,
         registeredDrills: 0,
         drillsShort: false,
+        unannouncedDrills: 0,
         posts: 1,
         peaksCovered: true,
         peakWindows: 0,
@@ -192,6 +200,7 @@ describe('planBoard', () => {
         alarmDrills: 1,
         registeredDrills: 0,
         drillsShort: true,
+        unannouncedDrills: 0,
         posts: 1,
         peaksCovered: false,
         peakWindows: 0,
@@ -216,6 +225,7 @@ describe('planBoard', () => {
         alarmDrills: 0,
         registeredDrills: 0,
         drillsShort: true,
+        unannouncedDrills: 0,
         posts: 0,
         peaksCovered: false,
         peakWindows: 0,
@@ -282,7 +292,7 @@ describe('actual guard-post coverage (check-in / check-out)', () => {
       drill: undefined,
       real: undefined,
       testOverdue: new Set(),
-      plan: { inspections: [], drills: [], shifts, outages: [] },
+      plan: { inspections: [], drills: [], shifts, outages: [], drillWindows: [], unannounced: [] },
       period: { from: '2026-11-02', to: '2026-11-08', now: local(6, 12, 0), timeZone: 'Asia/Shanghai' },
     });
     expect(b.rows[0]).toMatchObject({ peaksCovered: true, peakWindows: 9, peakStaffed: 6, staffedShort: true });
@@ -327,6 +337,8 @@ describe('online rate over the period, and registered drills', () => {
         shifts: [],
         // t1 offline for a whole day of the two so far: 75 % for two terminals.
         outages: [{ deviceId: 't1', from: local(2, 0), to: local(3, 0) }],
+        drillWindows: [],
+        unannounced: [],
       },
       period: { from: '2026-11-02', to: '2026-11-30', now: local(4, 0), timeZone: 'Asia/Shanghai' },
     });
@@ -337,7 +349,7 @@ describe('online rate over the period, and registered drills', () => {
       drill: undefined,
       real: undefined,
       testOverdue: new Set(),
-      plan: { inspections: [], drills: [], shifts: [], outages: [{ deviceId: 't1', from: local(2, 0), to: local(3, 0) }] },
+      plan: { inspections: [], drills: [], shifts: [], outages: [{ deviceId: 't1', from: local(2, 0), to: local(3, 0) }], drillWindows: [], unannounced: [] },
       period: { from: '2026-11-02', to: '2026-11-30', now: local(4, 0), timeZone: 'Asia/Shanghai' },
     });
     expect(never.rows[0]!.onlinePercent).toBeCloseTo(50, 6);
