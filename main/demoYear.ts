@@ -5,15 +5,18 @@
 // The year is a time-ordered merge of "items" (a test press, a false alarm, a real alarm with a unit sent, a drill,
 // a cancelled alarm, a terminal going offline and back, a tamper, a unit's shift change), each a short schedule of
 // events. A min-heap holds the events still to come, so items overlap as they would on a real day and the file is
-// written in time order, a few MiB at a time.
+// written in time order, a few MiB at a time. Beside the items, the plan board's own records (main/demoYearPlan.ts:
+// guard posts checked in and out, joint inspections, the schools' own drills) are planned a station day at a time
+// as the clock reaches that day; they are counted first, so the items fill exactly the rest of the journal.
 import fs from 'node:fs';
 import type { JournalRecord, OperatorRef, StationEvent } from '../shared/events';
 import type { AlarmKind } from '../shared/protocol';
 import { mulberry32 } from '../shared/sampleCounty';
 import { recordHash } from './core/journal';
+import { type GenPost, YearPlan } from './demoYearPlan';
 
 /** Bump whenever the generated journal changes: cached journals are keyed by it. */
-export const GENERATOR_VERSION = 2;
+export const GENERATOR_VERSION = 3;
 
 export interface GenCounty {
   /** Terminal ids with their school. */
@@ -21,7 +24,13 @@ export interface GenCounty {
   units: { id: string; hasDevice: boolean }[];
   /** Operators who act on incidents (officers, chief). */
   officers: OperatorRef[];
+  /** The schools (their inspections and own drills) and the guard posts with their duty schedule (check-ins). */
+  schools: { id: string }[];
+  guardPosts: GenPost[];
 }
+
+/** At most this share of the journal is plan records; a small journal keeps only the last days' of them. */
+const PLAN_SHARE_MAX = 0.3;
 
 export interface GenResult {
   records: number;
@@ -30,6 +39,9 @@ export interface GenResult {
   firstAt: number;
   lastAt: number;
   byType: Record<string, number>;
+  /** Plan records (check-ins, inspections, drills), and the first station day that has them. */
+  planRecords: number;
+  planFrom?: string;
   ms: number;
 }
 
@@ -364,6 +376,20 @@ export function generateJournal(file: string, county: GenCounty, opts: { records
   // The last item may start at lastStart; the tail of its schedule (an offline terminal: up to 8 h) ends before endAt.
   const lastStart = opts.endAt - 9 * HOUR;
 
+  // The plan records, counted day by day first (each day is planned from its own seed, so planning it again when the
+  // clock gets there gives the same records); a journal too small for a year of them keeps the last days'.
+  const year = new YearPlan(county, opts.seed, beginAt, opts.endAt);
+  const perDay = year.days.map((_, i) => year.plan(i).length);
+  let planRecords = perDay.reduce((a, n) => a + n, 0);
+  let nextDay = 0;
+  while (planRecords > PLAN_SHARE_MAX * opts.records) planRecords -= perDay[nextDay++]!;
+  const planFrom = year.days[nextDay]?.date;
+  const itemRecords = opts.records - planRecords;
+  /** Plans every day that has begun by `until`: its records all lie after every record written so far. */
+  const planDays = (until: number): void => {
+    while (nextDay < year.days.length && year.days[nextDay]!.midnight <= until) for (const p of year.plan(nextDay++)) plan(p.at, p.event);
+  };
+
   const fd = fs.openSync(file, 'w');
   const chunks: string[] = [];
   let chunkBytes = 0;
@@ -401,16 +427,19 @@ export function generateJournal(file: string, county: GenCounty, opts: { records
     // Records per item, first from the mix (share × typical size), then as observed: the gaps adapt so that the
     // items fill the year and the journal ends just before endAt.
     let perItem = MIX.reduce((a, [p, , n]) => a + p * n, 0);
-    while (planned < opts.records) {
+    planDays(at);
+    while (planned < itemRecords) {
       if (itemCount > 100) perItem = planned / itemCount;
-      const meanGap = Math.max(1, (lastStart - at) / ((opts.records - planned) / perItem));
+      const meanGap = Math.max(1, (lastStart - at) / ((itemRecords - planned) / perItem));
       // Exponential gaps, twice as long at night (22:00–06:00 local) and half as long by day: days are busier.
       const hour = new Date(at).getHours();
       const night = hour >= 22 || hour < 6;
-      at += Math.max(1, Math.round(-Math.log(1 - rng()) * meanGap * (night ? 2 : 0.5)));
+      // Never past lastStart: one long night gap near the end of a small journal would carry an item's tail past endAt.
+      at = Math.min(Math.max(at, lastStart), at + Math.max(1, Math.round(-Math.log(1 - rng()) * meanGap * (night ? 2 : 0.5))));
       itemCount++;
+      planDays(at);
       while (heap.size > 0 && heap.peek()!.at <= at) write(heap.pop()!);
-      const left = opts.records - planned;
+      const left = itemRecords - planned;
       if (left < 16) {
         // The last few records: one-record items, so the journal has exactly the asked-for length.
         planned += unitShift(at);
@@ -420,11 +449,12 @@ export function generateJournal(file: string, county: GenCounty, opts: { records
       const item = MIX.find(([p]) => (r -= p) < 0)?.[1] ?? unitShift;
       planned += item(at);
     }
+    planDays(opts.endAt);
     while (heap.size > 0) write(heap.pop()!);
     flush();
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
-  return { records: seq, bytes, incidents, firstAt, lastAt, byType, ms: performance.now() - t0 };
+  return { records: seq, bytes, incidents, firstAt, lastAt, byType, planRecords, ...(planFrom !== undefined ? { planFrom } : {}), ms: performance.now() - t0 };
 }

@@ -76,6 +76,8 @@ function demoYear(dataDir: string, registry: Registry, records: number, now: num
       officers: d.operators
         .filter((o) => o.role === 'officer' || o.role === 'chief')
         .map(({ username, displayName, role }) => ({ username, displayName, role })),
+      schools: d.schools.map((s) => ({ id: s.id })),
+      guardPosts: d.guardPosts,
     },
     { records, seed: 20240901, endAt: now - 12 * 3600_000 },
   );

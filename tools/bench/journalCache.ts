@@ -60,6 +60,8 @@ export async function preparedJournal(
       terminals: snap.terminals.map((t) => ({ deviceId: t.deviceId, schoolId: t.schoolId })),
       units: snap.units.map((u) => ({ id: u.id, hasDevice: u.hasDevice })),
       officers,
+      schools: snap.schools.map((s) => ({ id: s.id })),
+      guardPosts: snap.guardPosts,
     },
     { records: o.records, seed: o.seed, endAt: Date.now() - 12 * 3600_000 },
   );
