@@ -151,7 +151,7 @@ export async function startCore(config: StationConfig, now: () => number = Date.
     ...(config.timeZone !== undefined ? { timeZone: config.timeZone } : {}),
   });
   const snapshots = new SnapshotWriter(config.dataDir, () =>
-    captureSnapshot(journal, station.ledger.state, station.ledger.statuses, now(), station.ledger.targetChanges, station.ledger.planRecords),
+    captureSnapshot(journal, station.ledger.state, station.ledger.statuses, now(), station.ledger.targetChanges, station.ledger.plan),
   );
   station.subscribe({ record: () => snapshots.recorded() });
   // A start that had many records to read writes a snapshot soon (after it listens), so the next start does not.

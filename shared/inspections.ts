@@ -76,6 +76,16 @@ export class InspectionBook {
     return this.byId.get(id);
   }
 
+  /** Every inspection, in the order first recorded (for a state snapshot). */
+  all(): IterableIterator<Inspection> {
+    return this.byId.values();
+  }
+
+  /** An inspection as a state snapshot holds it (restored in its order). */
+  restore(i: Inspection): void {
+    this.byId.set(i.id, i);
+  }
+
   get size(): number {
     return this.byId.size;
   }

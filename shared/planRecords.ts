@@ -165,6 +165,68 @@ export class PlanBook {
     return [...this.windows.values()].filter((w) => w.from < to && w.to > from).sort((a, b) => a.from - b.from || a.recordedAt - b.recordedAt);
   }
 
+  /**
+   * The book as a state snapshot keeps it instead of its events (a year of check-ins folds to half as many shifts):
+   * keyed records, `i:` inspections, `d:` registered drills, `w:` drill windows, `s:` shifts and `o:` outages in
+   * their lists' order. The records are immutable (replaced, never changed), so the list can be written later.
+   */
+  entries(): [string, unknown][] {
+    const out: [string, unknown][] = [];
+    for (const i of this.inspections.all()) out.push([`i:${i.id}`, i]);
+    for (const d of this.drills.values()) out.push([`d:${d.id}`, d]);
+    for (const w of this.windows.values()) out.push([`w:${w.id}`, w]);
+    let n = 0;
+    for (const list of this.shifts.values()) for (const s of list) out.push([`s:${n++}`, s]);
+    n = 0;
+    for (const list of this.outages.values()) for (const o of list) out.push([`o:${n++}`, o]);
+    return out;
+  }
+
+  /** A book from a state snapshot's entries; throws on a record that is not what entries() writes. */
+  static restore(entries: Iterable<[string, unknown]>): PlanBook {
+    const book = new PlanBook();
+    for (const [key, v] of entries) {
+      const kind = key.slice(0, 2);
+      const bad = (): never => {
+        throw new Error(`a plan record (${key.slice(0, 40)}) is malformed`);
+      };
+      if (kind === 'i:') {
+        const r = inspectionSchema.safeParse(v);
+        if (!r.success) bad();
+        else book.inspections.restore(r.data);
+      } else if (kind === 'd:') {
+        const r = schoolDrillSchema.safeParse(v);
+        if (!r.success) bad();
+        else book.drills.set(r.data.id, r.data);
+      } else if (kind === 'w:') {
+        const r = drillWindowSchema.safeParse(v);
+        if (!r.success) bad();
+        else {
+          const w: DrillWindow = r.data;
+          book.windows.set(w.id, w);
+          const list = book.windowsBySchool.get(w.schoolId);
+          if (list) list.push(w);
+          else book.windowsBySchool.set(w.schoolId, [w]);
+        }
+      } else if (kind === 's:') {
+        const s = v as PostShift;
+        if (!isRecord(s) || typeof s.postId !== 'string' || !finite(s.from) || (s.to !== undefined && !finite(s.to)) || typeof s.inBy !== 'string') bad();
+        const shift: PostShift = { postId: s.postId, from: s.from, ...(s.to !== undefined ? { to: s.to } : {}), inBy: s.inBy };
+        const list = book.shifts.get(shift.postId);
+        if (list) list.push(shift);
+        else book.shifts.set(shift.postId, [shift]);
+      } else if (kind === 'o:') {
+        const o = v as Outage;
+        if (!isRecord(o) || typeof o.deviceId !== 'string' || !finite(o.from) || (o.to !== undefined && !finite(o.to))) bad();
+        const outage: Outage = { deviceId: o.deviceId, from: o.from, ...(o.to !== undefined ? { to: o.to } : {}) };
+        const list = book.outages.get(outage.deviceId);
+        if (list) list.push(outage);
+        else book.outages.set(outage.deviceId, [outage]);
+      } else bad();
+    }
+    return book;
+  }
+
   /** Whether a post is staffed now (its last check was `in`). */
   isStaffed(postId: string): boolean {
     const list = this.shifts.get(postId);
@@ -188,6 +250,9 @@ export class PlanBook {
     return overlapping(this.outages, from, to);
   }
 }
+
+const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+const finite = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 
 function overlapping<T extends { from: number; to?: number }>(lists: ReadonlyMap<string, T[]>, from: number, to: number): T[] {
   const out: T[] = [];
@@ -233,35 +298,33 @@ export const planQuerySchema = z
   .refine((r) => r.toMs - r.fromMs <= 400 * 86_400_000, { message: 'the period is longer than 400 days', path: ['toMs'] });
 
 const operatorRef = z.object({ username: z.string(), displayName: z.string(), role: z.enum(['officer', 'chief', 'trainer', 'admin']) });
+const schoolDrillSchema = z.object({
+  id: z.string(),
+  schoolId: z.string(),
+  date: z.string(),
+  kind: z.enum(SCHOOL_DRILL_KINDS),
+  note: z.string(),
+  recordedAt: z.number(),
+  recordedBy: operatorRef,
+});
+const drillWindowSchema = z.object({
+  id: z.string(),
+  schoolId: z.string(),
+  from: z.number(),
+  to: z.number(),
+  note: z.string(),
+  recordedAt: z.number(),
+  recordedBy: operatorRef,
+  cancelledAt: z.number().optional(),
+  cancelledBy: operatorRef.optional(),
+  cancelReason: z.string().optional(),
+});
 export const planAnswerSchema = z.object({
   inspections: z.array(inspectionSchema),
-  drills: z.array(
-    z.object({
-      id: z.string(),
-      schoolId: z.string(),
-      date: z.string(),
-      kind: z.enum(SCHOOL_DRILL_KINDS),
-      note: z.string(),
-      recordedAt: z.number(),
-      recordedBy: operatorRef,
-    }),
-  ),
+  drills: z.array(schoolDrillSchema),
   shifts: z.array(z.object({ postId: z.string(), from: z.number(), to: z.number().optional(), inBy: z.string() })),
   outages: z.array(z.object({ deviceId: z.string(), from: z.number(), to: z.number().optional() })),
-  drillWindows: z.array(
-    z.object({
-      id: z.string(),
-      schoolId: z.string(),
-      from: z.number(),
-      to: z.number(),
-      note: z.string(),
-      recordedAt: z.number(),
-      recordedBy: operatorRef,
-      cancelledAt: z.number().optional(),
-      cancelledBy: operatorRef.optional(),
-      cancelReason: z.string().optional(),
-    }),
-  ),
+  drillWindows: z.array(drillWindowSchema),
   /** Drill alarms of the period pressed outside every announced window (flagged for the chief). */
   unannounced: z.array(z.object({ incidentId: z.string(), schoolId: z.string(), receivedAt: z.number() })),
 });

@@ -33,8 +33,8 @@ export class StationRestore {
   readonly lastStatus: Map<string, AlarmStatus>;
   /** Every change of the response targets (`targets.set` records), for the statistics: read once, here. */
   readonly targetChanges: TargetChange[];
-  /** The plan board's records (shared/planRecords.ts), in journal order: kept beside the state, as the targets are. */
-  readonly planEvents: StationEvent[];
+  /** The plan board's records (shared/planRecords.ts), folded as read: kept beside the state, as the targets are. */
+  readonly plan: PlanBook;
   /** From the start of the journal, or from a state snapshot (main/core/snapshot.ts) and the records after it. */
   constructor(from?: {
     /** The state's maps are this restore's alone (read from a snapshot file for it): taken, not copied. */
@@ -42,13 +42,13 @@ export class StationRestore {
     state: StationState;
     lastStatus: Map<string, AlarmStatus>;
     targetChanges?: readonly TargetChange[];
-    planEvents?: readonly StationEvent[];
+    plan?: PlanBook;
   }) {
     const fold = new StationFold(from?.state);
     this.fold = (from?.owned ? fold.adopt() : fold).own().restoring();
     this.lastStatus = from?.lastStatus ?? new Map();
     this.targetChanges = [...(from?.targetChanges ?? [])];
-    this.planEvents = [...(from?.planEvents ?? [])];
+    this.plan = from?.plan ?? new PlanBook();
   }
   readonly onRecord = (r: JournalRecord): void => {
     const e = r.event;
@@ -57,7 +57,7 @@ export class StationRestore {
     this.fold.apply(r);
     const change = targetChangeOf(e);
     if (change) this.targetChanges.push(change);
-    if (isPlanEvent(e)) this.planEvents.push(e);
+    if (isPlanEvent(e)) this.plan.apply(e);
     const inc = id !== undefined ? this.fold.peek(id) : undefined;
     if (inc && inc.state !== before) this.lastStatus.set(inc.id, alarmStatusOf(inc, e.at));
   };
@@ -74,9 +74,8 @@ export class Ledger {
   private readonly openByDevice = new Map<string, Set<string>>();
   /** The target changes journalled so far (restored, then as committed), in journal order. */
   private readonly changes: TargetChange[];
-  /** The plan board's records so far (inspections, registered drills, post checks, outages), and their book. */
-  private readonly planLog: StationEvent[];
-  readonly plan = new PlanBook();
+  /** The plan board's records so far (inspections, registered drills, drill windows, post shifts, outages). */
+  readonly plan: PlanBook;
 
   constructor(
     readonly journal: Journal,
@@ -86,8 +85,7 @@ export class Ledger {
   ) {
     this.sf = restored.fold;
     this.changes = [...restored.targetChanges];
-    this.planLog = [...restored.planEvents];
-    for (const e of this.planLog) this.plan.apply(e);
+    this.plan = restored.plan;
     for (const [k, v] of restored.lastStatus) this.lastStatus.set(k, v);
     for (const inc of this.state.incidents.values()) if (isOpen(inc)) this.trackOpen(inc);
   }
@@ -165,10 +163,7 @@ export class Ledger {
       this.sf.apply(record);
       const change = targetChangeOf(event);
       if (change) this.changes.push(change);
-      if (isPlanEvent(event)) {
-        this.planLog.push(event);
-        this.plan.apply(event);
-      }
+      if (isPlanEvent(event)) this.plan.apply(event);
       const inc = 'incidentId' in event ? this.state.incidents.get(event.incidentId) : undefined;
       if (inc && OPENS_OR_CLOSES.has(event.type)) this.trackOpen(inc);
       this.emit('record', record);
@@ -190,11 +185,6 @@ export class Ledger {
   /** Every change of the response targets in the journal, in journal order (shared/targetHistory.ts). */
   get targetChanges(): readonly TargetChange[] {
     return this.changes;
-  }
-
-  /** Every plan record in the journal, in journal order (for a state snapshot). */
-  get planRecords(): readonly StationEvent[] {
-    return this.planLog;
   }
 
   /** Every incident's last alarm:status (for a state snapshot). */

@@ -7,10 +7,8 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { StationEvent } from '../../shared/events';
-import { parseJournalRecord } from '../../shared/eventSchema';
 import type { StationState } from '../../shared/incidentModel';
-import { isPlanEvent } from '../../shared/planRecords';
+import { PlanBook } from '../../shared/planRecords';
 import type { AlarmStatus } from '../../shared/protocol';
 import { checkProfile } from '../../shared/response';
 import type { TargetChange } from '../../shared/targetHistory';
@@ -56,8 +54,8 @@ export interface LoadedSnapshot {
   lastStatus: Map<string, AlarmStatus>;
   /** The response targets' changes journalled up to the anchor, in journal order. */
   targetChanges: TargetChange[];
-  /** The plan's records journalled up to the anchor, in journal order (shared/planRecords.ts). */
-  planEvents: StationEvent[];
+  /** The plan's records up to the anchor, folded (shared/planRecords.ts PlanBook). */
+  plan: PlanBook;
 }
 
 /** The state and the journal's position at one moment: taken synchronously, written later (entries are immutable). */
@@ -74,7 +72,7 @@ export function capture(
   lastStatus: ReadonlyMap<string, AlarmStatus>,
   now: number,
   targetChanges: readonly TargetChange[] = [],
-  planEvents: readonly StationEvent[] = [],
+  plan: PlanBook = new PlanBook(),
 ): Capture {
   const anchor = journal.position();
   if (anchor.seq !== state.seq) throw new Error(`the state (seq ${state.seq}) is not the journal's (seq ${anchor.seq})`);
@@ -89,7 +87,7 @@ export function capture(
       ['lastStatus', [...lastStatus]],
       // Keyed by their place in the list (a Map of them keeps the order).
       ['targetChanges', targetChanges.map((c, i) => [String(i), c] as const)],
-      ['plan', planEvents.map((e, i) => [String(i), e] as const)],
+      ['plan', plan.entries()],
     ],
   };
 }
@@ -243,10 +241,8 @@ function readSnapshot(file: string): LoadedSnapshot {
     lastStatus: maps.lastStatus as Map<string, AlarmStatus>,
     targetChanges: [...maps.targetChanges.values()].filter(isTargetChange),
     // Through the journal's own restore boundary: only what a journal record could hold.
-    planEvents: [...maps.plan.values()].flatMap((v) => {
-      const r = parseJournalRecord({ seq: 1, event: v });
-      return r.ok && isPlanEvent(r.record.event) ? [r.record.event] : [];
-    }),
+    // Checked record by record: a malformed one makes the snapshot unusable (the whole journal is read).
+    plan: PlanBook.restore(maps.plan),
   };
 }
 

@@ -115,10 +115,10 @@ describe('inspections', () => {
     // From a snapshot written now.
     await writeSnapshot(
       bench.dir,
-      capture(again.ledger.journal, again.ledger.state, again.ledger.statuses, Date.now(), again.ledger.targetChanges, again.ledger.planRecords),
+      capture(again.ledger.journal, again.ledger.state, again.ledger.statuses, Date.now(), again.ledger.targetChanges, again.ledger.plan),
     );
     const snap = loadSnapshot(bench.dir, path.join(bench.dir, 'journal.jsonl'));
-    expect(snap?.planEvents.map((e) => e.type)).toEqual(['inspection.recorded', 'finding.closed']);
+    expect(snap?.plan.entries().map(([k]) => k)).toEqual([`i:${r.inspectionId}`]);
     j.close();
     const fromSnap = new StationRestore(snap);
     const j2 = openJournal(bench.dir, { onRecord: fromSnap.onRecord, resume: snap!.anchor });

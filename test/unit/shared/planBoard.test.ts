@@ -378,6 +378,38 @@ describe('the plan book', () => {
   });
 });
 
+describe('the plan book in a state snapshot', () => {
+  const op = { username: 'u', displayName: '王警官', role: 'officer' as const };
+  it('comes back from its entries the same, and refuses a malformed record', () => {
+    const book = new PlanBook();
+    book.apply({ type: 'post.checked', at: 200, postId: 'P', state: 'in', operator: op });
+    book.apply({ type: 'post.checked', at: 300, postId: 'P', state: 'out', operator: op });
+    book.apply({ type: 'post.checked', at: 400, postId: 'P', state: 'in', operator: op });
+    book.apply({ type: 'device.offline', at: 1_000, deviceId: 'T', lastSeenAt: 900 });
+    book.apply({ type: 'school_drill.recorded', at: 5, operator: op, drillId: 'D1', schoolId: 'A', date: '2026-11-02', kind: 'fire', note: '' });
+    book.apply({ type: 'drill_window.registered', at: 6, operator: op, windowId: 'W1', schoolId: 'A', from: 100, to: 200, note: '' });
+    book.apply({ type: 'drill_window.cancelled', at: 7, operator: op, windowId: 'W1', reason: '改期' });
+    book.apply({
+      type: 'inspection.recorded',
+      at: 8,
+      operator: op,
+      inspectionId: 'I1',
+      schoolId: 'A',
+      date: '2026-11-02',
+      police: 'p',
+      education: 'e',
+      findings: [],
+    });
+    const again = PlanBook.restore(JSON.parse(JSON.stringify(book.entries())) as [string, unknown][]);
+    expect(again.entries()).toEqual(book.entries());
+    expect(again.isStaffed('P')).toBe(true);
+    expect(again.shiftsBetween(0, 1000)).toEqual(book.shiftsBetween(0, 1000));
+    expect(again.drillWindowAt('A', 150)).toBeUndefined(); // withdrawn
+    for (const bad of [[['s:0', { postId: 'P', from: 'x', inBy: 'u' }]], [['q:0', {}]], [['i:I1', { id: 'I1' }]], [['o:0', null]]] as [string, unknown][][])
+      expect(() => PlanBook.restore(bad)).toThrow(/malformed/);
+  });
+});
+
 describe('STATION_SEMESTERS', () => {
   it('reads name=MM-DD..MM-DD; semesters, and says what is wrong', () => {
     expect(parseSemesters('spring=02-20..07-10; autumn=09-01..01-20')).toEqual({
