@@ -28,7 +28,9 @@ test('the board shows a school below target in red, and one that meets it not', 
   await expect(page.getByTestId('board-semester')).toContainText(/学期/);
   const rowA = page.locator(`[data-testid=board-row][data-school-id="${a!.schoolId}"]`);
   const rowB = page.locator(`[data-testid=board-row][data-school-id="${b!.schoolId}"]`);
-  await expect(rowA.locator('[data-cell=drills]')).toHaveText('3/3');
+  // Three drills counted; none was announced in advance, so all three are flagged for the chief.
+  await expect(rowA.locator('[data-cell=drills]')).toHaveText('3/33 次未报备');
+  await expect(rowA.locator('[data-cell=unannounced]')).toHaveText('3 次未报备');
   await expect(rowA.locator('[data-cell=drills]')).not.toHaveClass(/below/);
   await expect(rowA.locator('[data-cell=test]')).not.toHaveClass(/below/);
   // A's terminal is connected; B's is registered but not connected.
@@ -225,6 +227,16 @@ test('an announced school drill is marked, sounds the drill tone, is acknowledge
   await page.getByTestId('board-view-drills').click();
   await expect(page.getByTestId('unannounced-row')).toHaveCount(1);
   await page.screenshot({ path: test.info().outputPath('board-drill-windows-zh-1440x900.png'), fullPage: true });
+  await page.getByRole('button', { name: 'English' }).click();
+  await expect(page.getByTestId('window-row')).toContainText('under way');
+  await expect(page.getByTestId('unannounced-row')).toHaveCount(1);
+  await page.screenshot({ path: test.info().outputPath('board-drill-windows-en-1440x900.png'), fullPage: true });
+  await page.getByTestId('board-view-posts').click();
+  await expect(page.getByTestId('post-row').first()).toContainText('not staffed');
+  await page.screenshot({ path: test.info().outputPath('board-posts-en-1440x900.png') });
+  await page.getByTestId('board-view-inspections').click();
+  await expect(page.getByTestId('inspections')).toContainText('Joint police–education inspections');
+  await page.screenshot({ path: test.info().outputPath('board-inspections-en-1440x900.png') });
   await ta.close();
   await tb.close();
 });
