@@ -21,9 +21,6 @@ import type { Ledger } from './ledger';
 export class StationPlan {
   private counter = 0;
 
-  private drillCounter = 0;
-  private windowCounter = 0;
-
   constructor(
     private readonly ledger: Ledger,
     /** The station's time zone: "today", for an inspection that cannot be dated in the future. */
@@ -43,10 +40,7 @@ export class StationPlan {
     const at = this.ledger.now();
     const today = this.today(at);
     if (r.date > today) return refusal('invalid_payload', `an inspection cannot be dated after today (${today})`, 'bad_date');
-    // Unique across restarts: the time and a counter, checked against the book.
-    let inspectionId: string;
-    do inspectionId = `INS-${r.date.replaceAll('-', '')}-${at.toString(36)}${(this.counter++).toString(36)}`;
-    while (this.ledger.plan.inspections.get(inspectionId));
+    const inspectionId = this.freshId(`INS-${r.date.replaceAll('-', '')}-`, at, (x) => this.ledger.plan.inspections.get(x));
     const stored = this.ledger.commit({
       type: 'inspection.recorded',
       at,
@@ -90,9 +84,7 @@ export class StationPlan {
     const at = this.ledger.now();
     const today = this.today(at);
     if (r.date > today) return refusal('invalid_payload', `a drill cannot be dated after today (${today})`, 'bad_date');
-    let drillId: string;
-    do drillId = `DRL-${r.date.replaceAll('-', '')}-${at.toString(36)}${(this.drillCounter++).toString(36)}`;
-    while (this.ledger.plan.drill(drillId));
+    const drillId = this.freshId(`DRL-${r.date.replaceAll('-', '')}-`, at, (x) => this.ledger.plan.drill(x));
     const stored = this.ledger.commit({
       type: 'school_drill.recorded',
       at,
@@ -131,9 +123,7 @@ export class StationPlan {
     const at = this.ledger.now();
     if (r.to <= at) return refusal('invalid_payload', 'the drill window is over already', 'bad_window');
     if (r.from > at + DRILL_WINDOW_AHEAD_MS) return refusal('invalid_payload', 'a drill can be announced at most 90 days ahead', 'bad_window');
-    let windowId: string;
-    do windowId = `DW-${at.toString(36)}${(this.windowCounter++).toString(36)}`;
-    while (this.ledger.plan.drillWindow(windowId));
+    const windowId = this.freshId('DW-', at, (x) => this.ledger.plan.drillWindow(x));
     const stored = this.ledger.commit({
       type: 'drill_window.registered',
       at,
@@ -182,6 +172,14 @@ export class StationPlan {
       if (inc.drill && inc.drillWindowId === undefined && inc.kind !== 'test' && inc.receivedAt >= from && inc.receivedAt < to)
         out.push({ incidentId: inc.id, schoolId: inc.schoolId, receivedAt: inc.receivedAt });
     return out.sort((a, b) => a.receivedAt - b.receivedAt).slice(0, 5000);
+  }
+
+  /** A new record id: the prefix, the time and a counter, checked against what exists (unique across restarts). */
+  private freshId(prefix: string, at: number, exists: (id: string) => unknown): string {
+    let id: string;
+    do id = `${prefix}${at.toString(36)}${(this.counter++).toString(36)}`;
+    while (exists(id));
+    return id;
   }
 
   /** Today on the station's calendar, "YYYY-MM-DD". */

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { expect, type Locator, type Page } from '@playwright/test';
 import type { JournalRecord } from '../../shared/events';
 import type { CoreProcess } from '../support/core';
+import { connectTerminal } from '../support/terminal';
 
 /** Every record of the core's journal on disk, as the station wrote it. */
 export const journalOf = (core: CoreProcess): JournalRecord[] =>
@@ -77,4 +78,28 @@ export function soundsPlaying(page: Page): Promise<string[]> {
     if (!h || h.ctx?.state !== 'running') return [];
     return h._howls.filter((x) => x.playing() && x.loop()).map((x) => String(x._src).split('/').pop()!);
   });
+}
+
+/**
+ * A terminal of the demo county (by its index in the credentials) presses, and the console acknowledges the card;
+ * `late`: only once the card's timer is past the 10 s target. The incident id.
+ */
+export async function pressAndAcknowledge(
+  page: Page,
+  core: CoreProcess,
+  terminalIndex: number,
+  alarmId: string,
+  opts: { drill?: boolean; late?: boolean; kind?: 'panic' | 'violence' } = {},
+): Promise<string> {
+  const t = core.credentials.terminals[terminalIndex]!;
+  const term = await connectTerminal(core.url, t.deviceId, t.token);
+  const ack = await term.press({ alarmId, kind: opts.kind ?? 'panic', ...(opts.drill ? { drill: true } : {}) });
+  expect(ack).toMatchObject({ ok: true });
+  const card = incident(page, alarmId);
+  // The card's waiting time, on the station clock, past 0:10.
+  if (opts.late) await expect(card.getByTestId('waited')).toHaveText(/0:(1[1-9]|[2-5]\d)$/, { timeout: 15_000 });
+  await card.getByTestId('ack').click();
+  await expect(card).toHaveAttribute('data-state', 'acknowledged');
+  await term.close();
+  return (ack as { incidentId: string }).incidentId;
 }

@@ -2,12 +2,11 @@
 // apart; exports them (CSV, XLSX) as on screen; filters by school; opens an incident's whole record with its
 // timeline. An admin has no history. Real core, terminals over socket.io, real Chromium.
 import fs from 'node:fs';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import readXlsxFile from 'read-excel-file/node';
 import { parseCsv } from '../../shared/csv';
 import { startCoreProcess, type CoreProcess } from '../support/core';
-import { connectTerminal } from '../support/terminal';
-import { incident, logIn } from './console';
+import { logIn, pressAndAcknowledge } from './console';
 
 let core: CoreProcess;
 test.beforeEach(async () => {
@@ -17,24 +16,12 @@ test.afterEach(async () => {
   await core?.stop();
 });
 
-async function pressAndAcknowledge(page: Page, terminalIndex: number, alarmId: string, drill = false): Promise<string> {
-  const t = core.credentials.terminals[terminalIndex]!;
-  const term = await connectTerminal(core.url, t.deviceId, t.token);
-  const ack = await term.press({ alarmId, kind: 'violence', ...(drill ? { drill: true } : {}) });
-  expect(ack).toMatchObject({ ok: true });
-  const card = incident(page, alarmId);
-  await card.getByTestId('ack').click();
-  await expect(card).toHaveAttribute('data-state', 'acknowledged');
-  await term.close();
-  return (ack as { incidentId: string }).incidentId;
-}
-
 test('a chief finds an incident in the history and reads its whole timeline', async ({ page }) => {
   await page.setViewportSize({ width: 1440, height: 900 });
   await logIn(page, core, 'chief');
-  const first = await pressAndAcknowledge(page, 0, 'hist-1');
-  const second = await pressAndAcknowledge(page, 1, 'hist-2');
-  const drill = await pressAndAcknowledge(page, 2, 'hist-drill', true);
+  const first = await pressAndAcknowledge(page, core, 0, 'hist-1', { kind: 'violence' });
+  const second = await pressAndAcknowledge(page, core, 1, 'hist-2', { kind: 'violence' });
+  const drill = await pressAndAcknowledge(page, core, 2, 'hist-drill', { kind: 'violence', drill: true });
 
   await page.getByTestId('tab-history').click();
   const rows = page.getByTestId('history-row');

@@ -3,12 +3,11 @@
 // figure (each opening its record), its CSV (UTF-8 with BOM) and XLSX exports hold exactly the rows on screen, and its
 // printable report has the same tables and prints to a PDF.
 import fs from 'node:fs';
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expect, test, type Locator } from '@playwright/test';
 import readXlsxFile from 'read-excel-file/node';
 import { parseCsv } from '../../shared/csv';
 import { startCoreProcess, type CoreProcess } from '../support/core';
-import { connectTerminal } from '../support/terminal';
-import { incident, logIn } from './console';
+import { logIn, pressAndAcknowledge } from './console';
 
 let core: CoreProcess;
 test.beforeEach(async () => {
@@ -22,27 +21,12 @@ test.afterEach(async () => {
 const tableRows = (table: Locator): Promise<string[][]> =>
   table.evaluate((t) => [...t.querySelectorAll('tr')].map((tr) => [...tr.querySelectorAll('th, td')].map((c) => (c as HTMLElement).innerText.trim())));
 
-/** Presses on a terminal and acknowledges the card; `late`: only once the card's timer is red (past the 10 s target). */
-async function pressAndAcknowledge(page: Page, terminalIndex: number, alarmId: string, opts: { drill?: boolean; late?: boolean } = {}): Promise<string> {
-  const t = core.credentials.terminals[terminalIndex]!;
-  const term = await connectTerminal(core.url, t.deviceId, t.token);
-  const ack = await term.press({ alarmId, kind: 'panic', ...(opts.drill ? { drill: true } : {}) });
-  expect(ack).toMatchObject({ ok: true });
-  const card = incident(page, alarmId);
-  // The card's waiting time, on the station clock, past 0:10.
-  if (opts.late) await expect(card.getByTestId('waited')).toHaveText(/0:(1[1-9]|[2-5]\d)$/, { timeout: 15_000 });
-  await card.getByTestId('ack').click();
-  await expect(card).toHaveAttribute('data-state', 'acknowledged');
-  await term.close();
-  return (ack as { incidentId: string }).incidentId;
-}
-
 test('a chief reads n = 2 for real alarms (the drill apart), the ids behind a figure, CSV and XLSX equal to the screen, a printed report', async ({ page }) => {
   await page.setViewportSize({ width: 1280, height: 720 });
   await logIn(page, core, 'chief');
-  await pressAndAcknowledge(page, 0, 'stats-real-1');
-  const late = await pressAndAcknowledge(page, 1, 'stats-real-2', { late: true });
-  await pressAndAcknowledge(page, 2, 'stats-drill-1', { drill: true });
+  await pressAndAcknowledge(page, core, 0, 'stats-real-1');
+  const late = await pressAndAcknowledge(page, core, 1, 'stats-real-2', { late: true });
+  await pressAndAcknowledge(page, core, 2, 'stats-drill-1', { drill: true });
   const schools = new Set([0, 1].map((i) => core.credentials.terminals[i]!.schoolId)).size;
 
   await page.getByTestId('tab-stats').click();

@@ -4,10 +4,9 @@
 // it (as many as the bar counts, all of its hour, no drill); a group's total does the same; the printed report has
 // the same charts. Screenshots in Chinese and English, night and day (UPDATE_SCREENSHOTS=1 writes docs/screenshots/).
 import path from 'node:path';
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expect, test, type Locator } from '@playwright/test';
 import { ROOT, startCoreProcess, type CoreProcess } from '../support/core';
-import { connectTerminal } from '../support/terminal';
-import { incident, logIn } from './console';
+import { logIn, pressAndAcknowledge } from './console';
 
 const outDir = process.env.UPDATE_SCREENSHOTS ? path.join(ROOT, 'docs', 'screenshots') : path.join(ROOT, 'test-results', 'screenshots');
 
@@ -18,19 +17,6 @@ test.beforeEach(async () => {
 test.afterEach(async () => {
   await core?.stop();
 });
-
-async function pressAndAcknowledge(page: Page, terminalIndex: number, alarmId: string, opts: { drill?: boolean; late?: boolean } = {}): Promise<string> {
-  const t = core.credentials.terminals[terminalIndex]!;
-  const term = await connectTerminal(core.url, t.deviceId, t.token);
-  const ack = await term.press({ alarmId, kind: 'panic', ...(opts.drill ? { drill: true } : {}) });
-  expect(ack).toMatchObject({ ok: true });
-  const card = incident(page, alarmId);
-  if (opts.late) await expect(card.getByTestId('waited')).toHaveText(/0:(1[1-9]|[2-5]\d)$/, { timeout: 15_000 });
-  await card.getByTestId('ack').click();
-  await expect(card).toHaveAttribute('data-state', 'acknowledged');
-  await term.close();
-  return (ack as { incidentId: string }).incidentId;
-}
 
 /** Each bar of a chart: its key, count and share (as drawn, from the data attributes the bars carry). */
 const barsOf = (chart: Locator): Promise<{ key: string; count: number; share: string; title: string }[]> =>
@@ -48,11 +34,11 @@ test('a chief reads the charts, clicks a bar and lands in History on exactly the
   await page.setViewportSize({ width: 1440, height: 900 });
   await logIn(page, core, 'chief');
   const real = [
-    await pressAndAcknowledge(page, 0, 'chart-real-1'),
-    await pressAndAcknowledge(page, 1, 'chart-real-2', { late: true }),
-    await pressAndAcknowledge(page, 2, 'chart-real-3'),
+    await pressAndAcknowledge(page, core, 0, 'chart-real-1'),
+    await pressAndAcknowledge(page, core, 1, 'chart-real-2', { late: true }),
+    await pressAndAcknowledge(page, core, 2, 'chart-real-3'),
   ];
-  const drill = await pressAndAcknowledge(page, 3, 'chart-drill-1', { drill: true });
+  const drill = await pressAndAcknowledge(page, core, 3, 'chart-drill-1', { drill: true });
 
   await page.getByTestId('tab-stats').click();
   await expect(page.getByTestId('stats-summary-title')).toContainText('共 3 起');
