@@ -58,7 +58,8 @@ test('a torn last journal record is reported and skipped, never fatal', async ({
 
   core = await startCoreProcess({ dataDir });
   try {
-    expect(core.output()).toMatch(/torn_tail/);
+    // Logged on stderr, which may arrive after stdout's "console:" line (two pipes): wait for it.
+    await expect.poll(() => core.output()).toMatch(/torn_tail/);
     await logIn(page, core);
     await expect(incident(page, 'kept')).toBeVisible();
     await expect(page.getByRole('status')).toContainText('torn_tail');
