@@ -6,7 +6,7 @@ import { mergeHealth, type ConsoleHello, type ConsoleSettings, type DeviceHealth
 import { parseImport, utf8Bytes, type DataFormat, type DataKind } from '../shared/dataExchange';
 import { DEFAULT_UNIT_STALE_MS, MAX_IMPORT_FRAME_TEXT_BYTES } from '../shared/limits';
 import { STATION_TIME_ZONE } from '../shared/duty';
-import { MUTE_MS, type ConsoleRequest, type HistoryAck, type IncidentAck, type InspectionsAck, type PlanAck, type StatsAck } from '../shared/consoleContract';
+import { MUTE_MS, type ConsoleRequest, type HistoryAck, type IncidentAck, type PlanAck, type StatsAck } from '../shared/consoleContract';
 import type { AlarmReceived, JournalRecord, OperatorRef } from '../shared/events';
 import { alertFor, awaitsAcknowledgement, isAlarming } from '../shared/consoleView';
 import { emptyState, foldRecords, fromSnapshot, type StateSnapshot, type StationState } from '../shared/incidents';
@@ -403,11 +403,6 @@ export class ConsoleStore {
   }
   canRecordPlan(): boolean {
     return this.s.operator !== undefined && can(this.s.operator.role, 'plan.record');
-  }
-  /** The joint inspections dated within a period (read only). */
-  async inspections(req: ConsoleRequest<'inspections'>): Promise<InspectionsAck> {
-    if (!this.link) return { ok: false, error: { code: 'unreachable', message: this.say(NOT_CONNECTED) } };
-    return this.link.call('inspections', req);
   }
   /** Records a joint inspection and its hidden dangers; a refusal in the console's language. */
   async recordInspection(req: ConsoleRequest<'inspection:record'>): Promise<string | undefined> {

@@ -2,11 +2,13 @@
 // those targets; a school with neither is shown red; the totals count the schools that meet each target; the
 // filter keeps only the schools below target. Real core, terminals over socket.io, real Chromium.
 import { expect, test } from '@playwright/test';
+import { zonedParts } from '../../shared/duty';
 import { startCoreProcess, type CoreProcess } from '../support/core';
 import { connectTerminal } from '../support/terminal';
 import { incident, logIn } from './console';
 
 let core: CoreProcess;
+const two = (n: number): string => String(n).padStart(2, '0');
 test.beforeEach(async () => {
   core = await startCoreProcess();
 });
@@ -128,10 +130,8 @@ test('a drill the school held is registered and counted; a guard post is checked
   await expect(page.getByTestId('school-drills').getByRole('alert')).toContainText('日期有误');
   await expect(page.getByTestId('drill-row')).toHaveCount(0);
 
-  const today = await page.getByTestId('board-semester').evaluate(() => {
-    const p = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(new Date());
-    return `${p.find((x) => x.type === 'year')!.value}-${p.find((x) => x.type === 'month')!.value}-${p.find((x) => x.type === 'day')!.value}`;
-  });
+  const now = zonedParts(Date.now());
+  const today = `${now.year}-${two(now.month)}-${two(now.day)}`;
   await page.getByTestId('drill-date').fill(today);
   await page.getByTestId('drill-kind').selectOption('fire');
   await page.getByTestId('drill-note').fill('全校防火疏散');
@@ -171,23 +171,10 @@ test('an announced school drill is marked, sounds the drill tone, is acknowledge
   await logIn(page, core, 'officer');
   const [a, b] = core.credentials.terminals;
   // The station's wall clock (Asia/Shanghai): a window from this minute to an hour on (or to the end of the day).
-  const { day, from, to } = await page.evaluate(() => {
-    const p = Object.fromEntries(
-      new Intl.DateTimeFormat('en-GB', {
-        timeZone: 'Asia/Shanghai',
-        year: 'numeric',
-        month: '2-digit',
-        day: '2-digit',
-        hour: '2-digit',
-        minute: '2-digit',
-        hourCycle: 'h23',
-      })
-        .formatToParts(new Date())
-        .map((x) => [x.type, x.value]),
-    );
-    const h = Number(p.hour);
-    return { day: `${p.year}-${p.month}-${p.day}`, from: `${p.hour}:${p.minute}`, to: h >= 23 ? '23:59' : `${String(h + 1).padStart(2, '0')}:${p.minute}` };
-  });
+  const p = zonedParts(Date.now());
+  const day = `${p.year}-${two(p.month)}-${two(p.day)}`;
+  const from = `${two(p.hour)}:${two(p.minute)}`;
+  const to = p.hour >= 23 ? '23:59' : `${two(p.hour + 1)}:${two(p.minute)}`;
   await page.getByTestId('tab-board').click();
   await page.getByTestId('board-view-drills').click();
   await page.getByTestId('window-school').selectOption(a!.schoolId);
