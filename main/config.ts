@@ -14,6 +14,11 @@ export interface StationConfig {
   dataDir: string;
   demo: boolean;
   web: boolean;
+  /**
+   * Who accepts connections (STATION_FRONT): 'process' (default for `npm start`), a front process of its own that
+   * hands them to the core (main/gateway/front.ts); 'inline', the core itself.
+   */
+  front: 'process' | 'inline';
   /** Expected heartbeat interval; silent for 3 of them = offline. */
   heartbeatMs: number;
   /** A unit position older than this is drawn stale (grey) on the consoles' maps (STATION_UNIT_STALE_MS). */
@@ -95,7 +100,10 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, distDir: stri
   const dataDir = path.resolve(values['--data-dir'] ?? env.STATION_DATA_DIR ?? (demo ? 'station-data-demo' : 'station-data'));
   const { tlsCert, tlsKey, heartbeatMs, unitStaleMs, sessionIdleMs, testOverdueMs, resolvedLingerMs, timeZone, semesters } = readEnvSettings(env);
   const tiles = loadTileConfig(values, env, (message) => new ConfigError(message));
+  const front = env.STATION_FRONT ?? 'process';
+  if (front !== 'process' && front !== 'inline') throw new ConfigError(`STATION_FRONT must be "process" or "inline", got "${front}"`);
   return {
+    front,
     port,
     heartbeatMs,
     unitStaleMs,

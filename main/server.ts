@@ -14,6 +14,7 @@ import { loadDemoRegistry } from './demo';
 import { generateJournal } from './demoYear';
 import { attachConsoleNamespace, attachTerminalNamespace, attachUnitNamespace } from './gateway/gateway';
 import { makeRequestHandler } from './gateway/http';
+import { startFront, type Front, type FrontLimits } from './gateway/front';
 import { describeProblem, openJournal } from './core/journal';
 import { FairWebSocketServer, ReadBudget } from './gateway/readBudget';
 import { capture as captureSnapshot, loadSnapshot, SNAPSHOT_AT_START, SnapshotWriter } from './core/snapshot';
@@ -37,6 +38,8 @@ export interface RunningCore {
   station: Station;
   /** Connection bounds (main/gateway/admission.ts): its limits and what it refused, for tests and health. */
   admission: Admission;
+  /** The front process (main/gateway/front.ts), when the core was started with one. */
+  front?: Front;
   url: string;
   port: number;
   credentialsFile?: string;
@@ -105,6 +108,11 @@ export interface CoreOptions {
   limits?: Partial<AdmissionLimits>;
   /** Each device's read budget (main/gateway/readBudget.ts); defaults to DEVICE_READS_PER_S and DEVICE_READ_BURST. */
   deviceReads?: { perSecond: number; burst: number };
+  /**
+   * The front's script (dist/main/front.js): a process of its own accepts the connections and hands them over
+   * (main/gateway/front.ts). Without it the core listens itself (the Electron shell, tests of the core alone).
+   */
+  front?: { script: string; limits?: Partial<FrontLimits> };
 }
 
 export async function startCore(config: StationConfig, now: () => number = Date.now, options: CoreOptions = {}): Promise<RunningCore> {
@@ -238,11 +246,34 @@ export async function startCore(config: StationConfig, now: () => number = Date.
     io.of('/console').to('live').emit('units', station.units.unitsLive());
   }, 1000);
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG }, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  let front: Front | undefined;
+  let port: number;
+  if (options.front) {
+    front = await startFront(server, {
+      script: options.front.script,
+      port: config.port,
+      host: config.host,
+      backlog: LISTEN_BACKLOG,
+      tls: Boolean(tls),
+      // Connections whose head is not in are what Admission calls idle: the same bounds.
+      limits: {
+        headTimeoutMs: admission.limits.pendingTimeoutMs,
+        maxWaitingPerAddress: admission.limits.maxPendingPerAddress,
+        maxWaiting: admission.limits.maxPending,
+        evictAfterMs: admission.limits.evictAfterMs,
+        ...options.front.limits,
+      },
+    });
+    port = front.port;
+    // The server does not listen itself; this starts its tracking of connections (timeouts, closeAllConnections).
+    server.emit('listening');
+  } else {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG }, () => resolve());
+    });
+    port = (server.address() as AddressInfo).port;
+  }
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `${tls ? 'https' : 'http'}://${shownHost}:${port}/`;
   if (!tls && !['127.0.0.1', 'localhost', '::1'].includes(config.host)) {
@@ -251,11 +282,13 @@ export async function startCore(config: StationConfig, now: () => number = Date.
   return {
     station,
     admission,
+    ...(front ? { front } : {}),
     url,
     port,
     ...(credentialsFile ? { credentialsFile } : {}),
     writeSnapshot: () => snapshots.write(),
     close: async () => {
+      await front?.close(); // no new connection from here on
       stopWatching();
       await snapshots.close(); // no first snapshot after this either
       clearTimeout(firstSnapshot);

@@ -37,7 +37,9 @@ async function main(): Promise<void> {
     return;
   }
   if (!config.web) console.log('Electron is not installed here; serving the console in the browser instead.');
-  const core = await startCore(config);
+  // Headless, a front process accepts the connections (main/gateway/front.ts); the Electron shell runs inline.
+  const front = config.front === 'process' ? { front: { script: path.join(distDir, 'main', 'front.js') } } : {};
+  const core = await startCore(config, Date.now, front);
   console.log(`station: ${core.station.registry.reference().stationName}; data in ${config.dataDir}`);
   if (core.credentialsFile) console.log(`demo credentials: ${core.credentialsFile}`);
   console.log(`console: ${core.url}`);

@@ -16,6 +16,7 @@ import type http from 'node:http';
 import type net from 'node:net';
 import type { Server, Socket } from 'socket.io';
 import { Decoder, Encoder, PacketType } from 'socket.io-parser';
+import { Aging, monotonic } from './aging';
 
 /** The namespaces the station serves; every other one (including the default `/`) is refused. */
 export const STATION_NAMESPACES: readonly string[] = ['/terminal', '/unit', '/console'];
@@ -84,17 +85,7 @@ interface EngineConn {
   on(event: 'packetCreate', fn: (p: { type: string; data?: unknown }) => void): unknown;
 }
 
-/** An insertion-ordered set of things with the time they were added (re-adding moves to the end): oldest first. */
-class Aging<T> {
-  readonly items = new Map<T, number>();
-  add(x: T, at: number): void {
-    this.items.delete(x);
-    this.items.set(x, at);
-  }
-}
-
 const addrOf = (s: { remoteAddress?: string | undefined }): string => s.remoteAddress ?? '?';
-const monotonic = (): number => performance.now();
 
 /** Increments a per-address count; returns the new value. */
 function bump(m: Map<string, number>, k: string, d: number): number {
@@ -224,21 +215,15 @@ export class Admission {
    * the set is full of young entries. `drop` must remove the entry from the set (synchronously).
    */
   private evictOldest<T>(set: Aging<T>, max: number, now: number, drop: (x: T) => void): boolean {
-    while (set.items.size >= max) {
-      let victim: T | undefined;
-      // The oldest that waited evictAfterMs, or else the oldest whose refusal is only being held back.
-      for (const [x, at] of set.items) {
-        if (now - at >= this.limits.evictAfterMs || this.refusedConns.has(x as object)) {
-          victim = x;
-          break;
-        }
-      }
-      if (victim === undefined) return false;
-      this.refused.evicted++;
-      drop(victim);
-      set.items.delete(victim); // in case drop() did not
-    }
-    return true;
+    // The oldest that waited evictAfterMs, or else the oldest whose refusal is only being held back.
+    return set.makeRoom(
+      max,
+      (x, at) => now - at >= this.limits.evictAfterMs || this.refusedConns.has(x as object),
+      (x) => {
+        this.refused.evicted++;
+        drop(x);
+      },
+    );
   }
 
   // ---- Engine.IO ----

@@ -6,7 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import WebSocket from 'ws';
+import { build } from 'esbuild';
 import type { AdmissionLimits } from '../../main/gateway/admission';
+import type { FrontLimits } from '../../main/gateway/front';
 import { loadConfig } from '../../main/config';
 import { startCore, type RunningCore } from '../../main/server';
 import { loadDemoRegistry, type DemoCredentials } from '../../main/demo';
@@ -59,6 +61,32 @@ export interface CoreOptions {
   limits?: Partial<AdmissionLimits>;
   /** Each device's read budget (startCore's options.deviceReads); defaults to the core's. */
   deviceReads?: { perSecond: number; burst: number };
+  /**
+   * Connections through the front process (main/gateway/front.ts), as `npm start` runs the core; the core
+   * listens itself otherwise. STATION_TEST_FRONT=1 runs every file of the suite through it.
+   */
+  front?: boolean | Partial<FrontLimits>;
+}
+
+/** The front process's script, bundled from main/front.ts into the temp folder once per version of its code. */
+export async function frontScript(): Promise<string> {
+  const sources = ['main/front.ts', 'main/gateway/front.ts', 'main/gateway/aging.ts'];
+  const text = sources.map((f) => fs.readFileSync(path.join(ROOT, f), 'utf8')).join('\0');
+  const hash = crypto.createHash('sha256').update(text).digest('hex').slice(0, 16);
+  const file = path.join(os.tmpdir(), `station-front-${hash}.mjs`);
+  if (fs.existsSync(file)) return file;
+  const tmp = `${file}.${process.pid}.tmp`;
+  await build({
+    entryPoints: [path.join(ROOT, 'main', 'front.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile: tmp,
+    logLevel: 'warning',
+  });
+  fs.renameSync(tmp, file); // whole or not at all, when test files build it at once
+  return file;
 }
 
 /**
@@ -109,7 +137,9 @@ export async function startTestCore(opts: CoreOptions = {}): Promise<TestCore> {
   for (const f of ['demo-registry.json', 'demo-credentials.json']) fs.copyFileSync(path.join(template, f), path.join(dataDir, f));
   const env: Record<string, string> = { STATION_HEARTBEAT_MS: String(opts.heartbeatMs ?? 30_000), ...opts.env };
   const config = loadConfig(['--demo', '--port', '0', '--data-dir', dataDir], env, path.join(ROOT, 'dist'));
+  const front = opts.front ?? process.env.STATION_TEST_FRONT === '1';
   const core = await startCore(config, opts.now, {
+    ...(front ? { front: { script: await frontScript(), ...(typeof front === 'object' ? { limits: front } : {}) } } : {}),
     ...(opts.limits ? { limits: opts.limits } : {}),
     ...(opts.deviceReads ? { deviceReads: opts.deviceReads } : {}),
   });

@@ -24,7 +24,7 @@ import { startCoreProcess } from '../../test/support/core';
 import { cleanupCore, procCpuMs, round2, runBench, sleep, startWatchdog, stats, type Stats } from './common';
 import { type Block, cleanupAll, connectTerminal, onCleanup, type Options, parseArgs, pressBlock, progress, row } from './floodCommon';
 import { alarmFlood, flooderMain } from './floodAlarm';
-import { bursterMain, LOGIN_BURST_LIMIT_MS, loginFlood } from './floodLogin';
+import { bursterMain, LOGIN_BURST_LIMIT_MS, loginFlood, standinMain } from './floodLogin';
 
 const JUNK: { name: string; event: string; payload: () => unknown }[] = [
   { name: 'unknown event', event: 'junk', payload: () => ({ x: Math.random() }) },
@@ -251,4 +251,5 @@ async function main(): Promise<number> {
 
 if (process.argv.includes('--alarm-flooder')) await flooderMain();
 else if (process.argv.includes('--login-burster')) bursterMain();
+else if (process.argv.includes('--login-standin')) standinMain();
 else await runBench('flood', cleanupAll, main);

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import http from 'node:http';
+import net from 'node:net';
 import { io } from 'socket.io-client';
 import { sendAlarm } from '../../shared/terminalClient';
 import { startCoreProcess, type CoreProcess } from '../../test/support/core';
@@ -92,6 +93,34 @@ export function bursterMain(): void {
   });
 }
 
+/**
+ * The stand-in's main (flood.js --login-standin): not the station, a process that does what the station's front
+ * does with a refused login (accept, read the request, answer 429, close), at the front's priority. Bursts aimed
+ * at it measure what the flood costs the machine's other processes (CPU, the kernel's share of 4,500
+ * connections on loopback) when the station takes no part: the control of the login flood.
+ */
+export function standinMain(): void {
+  os.setPriority(0, 19);
+  const answer = 'HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
+  const server = net.createServer((sock) => {
+    sock.on('error', () => sock.destroy());
+    let got = '';
+    sock.on('data', (d: Buffer) => {
+      got += d.toString('latin1');
+      if (got.includes('\r\n\r\n')) sock.end(answer);
+    });
+  });
+  server.listen(0, '127.0.0.1', () => process.send!({ port: (server.address() as net.AddressInfo).port }));
+  process.on('disconnect', () => process.exit(0));
+}
+
+async function startStandin(): Promise<string> {
+  const child = fork(fileURLToPath(import.meta.url), ['--login-standin'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  onCleanup('the login stand-in', () => void (child.exitCode === null && child.kill('SIGKILL')));
+  const { port } = await new Promise<{ port: number }>((resolve) => child.once('message', (m: { port: number }) => resolve(m)));
+  return `http://127.0.0.1:${port}/`;
+}
+
 /** Forks the burster, which starts the first burst at once; resolves with every burst's answers. */
 function burstsFromAnotherProcess(plan: BurstPlan): Promise<BurstReport> {
   const child = fork(fileURLToPath(import.meta.url), ['--login-burster'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -165,14 +194,14 @@ export async function newTerminals(
 /** The login flood: true when handshake and ack p99 with the burst are within the limit of those without. */
 export async function loginFlood(opts: Options): Promise<boolean> {
   const t0 = Date.now();
-  const needed = opts.terminals + 2 * opts.handshakes;
+  const needed = opts.terminals + 3 * opts.handshakes;
   progress(`login flood: a core with ${needed} terminals; ${opts.logins} concurrent wrong logins; ${opts.handshakes} new terminals per phase`);
   const core: CoreProcess = await startCoreProcess({ extraArgs: ['--demo-schools', String(Math.max(36, needed))] });
   cleanupCore(core, onCleanup);
   const url = `http://127.0.0.1:${core.port}`;
   const creds = core.credentials.terminals;
   const honest = await Promise.all(creds.slice(0, opts.terminals).map((t) => connectTerminal(url, t)));
-  const fresh = creds.slice(opts.terminals, opts.terminals + 2 * opts.handshakes);
+  const fresh = creds.slice(opts.terminals, opts.terminals + 3 * opts.handshakes);
   const pressMs = opts.handshakes * opts.handshakeEveryMs;
   const honestCount = Math.max(20, Math.round(pressMs / opts.intervalMs));
   // Known accounts (as a guesser would try) and unknown names.
@@ -192,10 +221,20 @@ export async function loginFlood(opts: Options): Promise<boolean> {
   const bursts = burstsFromAnotherProcess({ url: core.url, count: opts.logins, usernames, localAddress: '127.0.0.66', bursts: opts.bursts });
   await sleep(50);
   const [floodTerms, floodHonest] = await Promise.all([
-    newTerminals(url, fresh.slice(opts.handshakes), opts.handshakeEveryMs, 'lflood-new'),
+    newTerminals(url, fresh.slice(opts.handshakes, 2 * opts.handshakes), opts.handshakeEveryMs, 'lflood-new'),
     pressBlock(honest, honestCount, opts.intervalMs, 'lflood'),
   ]);
   const burstResults = await bursts;
+  await sleep(1000);
+  progress('login flood: the control, the same bursts at a stand-in process (not the station)');
+  const standin = await startStandin();
+  const controlBursts = burstsFromAnotherProcess({ url: standin, count: opts.logins, usernames, localAddress: '127.0.0.66', bursts: opts.bursts });
+  await sleep(50);
+  const [ctlTerms, ctlHonest] = await Promise.all([
+    newTerminals(url, fresh.slice(2 * opts.handshakes), opts.handshakeEveryMs, 'lctl-new'),
+    pressBlock(honest, honestCount, opts.intervalMs, 'lctl'),
+  ]);
+  await controlBursts;
   const burstResult = {
     answers: burstResults.reduce<Record<string, number>>((acc, r) => {
       for (const [k, n] of Object.entries(r.answers)) acc[k] = (acc[k] ?? 0) + n;
@@ -208,6 +247,8 @@ export async function loginFlood(opts: Options): Promise<boolean> {
   const hsF = stats(floodTerms.handshakeMs);
   const ackB = stats([...baseHonest.acks, ...baseTerms.ackMs]);
   const ackF = stats([...floodHonest.acks, ...floodTerms.ackMs]);
+  const hsC = stats(ctlTerms.handshakeMs);
+  const ackC = stats([...ctlHonest.acks, ...ctlTerms.ackMs]);
   const hsRatio = hsF.p99 / hsB.p99;
   const ackRatio = ackF.p99 / ackB.p99;
   const failures = [...baseTerms.failures, ...baseHonest.failures, ...floodTerms.failures, ...floodHonest.failures];
@@ -228,12 +269,21 @@ export async function loginFlood(opts: Options): Promise<boolean> {
   lines.push(row('  handshake, login flood', hsF));
   lines.push(row('  alarm ack, no flood', ackB));
   lines.push(row('  alarm ack, login flood', ackF));
+  lines.push(row('  handshake, control', hsC));
+  lines.push(row('  alarm ack, control', ackC));
+  lines.push(row('    of which connected, no flood', stats(baseHonest.acks)));
+  lines.push(row('    of which connected, flood', stats(floodHonest.acks)));
+  lines.push(row('    of which new, no flood', stats(baseTerms.ackMs)));
+  lines.push(row('    of which new, flood', stats(floodTerms.ackMs)));
   if (failures.length) lines.push(`  TERMINAL FAILURES: ${failures.length}, e.g. ${failures.slice(0, 5).join('; ')}`);
   lines.push(
     `target handshake p99 with/without the burst ≤ ${opts.limit.toFixed(2)}: ${hsOk ? 'PASS' : 'FAIL'} (${hsB.p99.toFixed(1)} → ${hsF.p99.toFixed(1)} ms, ${pct(hsRatio)}${floodTerms.failures.length ? `; ${floodTerms.failures.length} handshakes failed` : ''})`,
   );
   lines.push(
     `target alarm ack p99 with/without the burst ≤ ${opts.limit.toFixed(2)}: ${ackOk ? 'PASS' : 'FAIL'} (${ackB.p99.toFixed(1)} → ${ackF.p99.toFixed(1)} ms, ${pct(ackRatio)})`,
+  );
+  lines.push(
+    `control (the same bursts at a stand-in process on this machine, not the station): handshake p99 ${pct(hsC.p99 / hsB.p99)}, ack p99 ${pct(ackC.p99 / ackB.p99)} of no flood: what the flood costs this machine's other processes`,
   );
   console.log(lines.join('\n'));
 
@@ -242,7 +292,8 @@ export async function loginFlood(opts: Options): Promise<boolean> {
     options: { ...opts, only: [...opts.only], out: undefined },
     burst: burstResult,
     handshakeMs: { baseline: hsB, flood: hsF, ratioP99: hsRatio },
-    ackMs: { baseline: ackB, flood: ackF, ratioP99: ackRatio },
+    ackMs: { baseline: ackB, flood: ackF, ratioP99: ackRatio, control: ackC, controlRatioP99: ackC.p99 / ackB.p99 },
+    controlHandshakeMs: hsC,
     failures: failures.slice(0, 50),
     targets: { hsOk, ackOk, pass: hsOk && ackOk },
     durationS: (Date.now() - t0) / 1000,
