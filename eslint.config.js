@@ -47,6 +47,7 @@ const ZONES = [
     folders: [
       'renderer/components',
       'renderer/store.ts',
+      'renderer/training.ts',
       'renderer/i18n.ts',
       'renderer/time.ts',
       'renderer/adapters/basemap.ts',

@@ -10,6 +10,7 @@ import { termsEn, termsZh } from './i18nTerms';
 import { statsEn, statsZh } from './i18nStats';
 import { historyEn, historyZh } from './i18nHistory';
 import { boardEn, boardZh } from './i18nBoard';
+import { trainingEn, trainingZh } from './i18nTraining';
 
 const zh = {
   ...handsZh,
@@ -17,6 +18,7 @@ const zh = {
   ...statsZh,
   ...historyZh,
   ...boardZh,
+  ...trainingZh,
   appTitle: '校园报警接处警台',
   login: '登录',
   loggingIn: '正在登录…',
@@ -243,6 +245,7 @@ const en: Catalogue = {
   ...statsEn,
   ...historyEn,
   ...boardEn,
+  ...trainingEn,
   appTitle: 'School Alarm Console',
   login: 'Log in',
   loggingIn: 'Logging in…',

@@ -100,6 +100,14 @@ export class ConsoleStore {
     if (session && operator) void this.begin(session, JSON.parse(operator) as OperatorRef);
   }
 
+  /** Training alarms on this console awaiting the trainee (renderer/training.ts; never sent to the station). */
+  private trainingAwaiting = 0;
+  setTrainingAwaiting(n: number): void {
+    if (n === this.trainingAwaiting) return;
+    this.trainingAwaiting = n;
+    this.set({});
+  }
+
   get state(): ConsoleState {
     return this.s;
   }
@@ -154,7 +162,10 @@ export class ConsoleStore {
       if (!fresh && Date.now() < this.s.mutedUntil) return this.sound.stop();
       this.s = { ...this.s, mutedUntil: undefined };
     }
-    const { tone, urgent } = alertFor(this.s.station, this.s.volatile);
+    const alert = alertFor(this.s.station, this.s.volatile);
+    // Training alarms awaiting the trainee (renderer/training.ts) take the drill tone, only when nothing real sounds.
+    const tone = alert.tone ?? (this.trainingAwaiting > 0 ? 'drill' : undefined);
+    const urgent = alert.urgent;
     if (tone) this.sound.start(tone, urgent);
     else this.sound.stop();
   }
@@ -384,6 +395,9 @@ export class ConsoleStore {
     return this.link.call('admin:export', { kind, format });
   }
 
+  canTrain(): boolean {
+    return this.s.operator !== undefined && can(this.s.operator.role, 'training.run');
+  }
   canViewStats(): boolean {
     return this.s.operator !== undefined && can(this.s.operator.role, 'stats.view');
   }

@@ -2,7 +2,15 @@
 import type { Role } from './events';
 
 export type Action =
-  'incident.acknowledge' | 'incident.handle' | 'incident.view' | 'device.acknowledgeFault' | 'registry.manage' | 'stats.view' | 'history.view' | 'plan.record';
+  | 'incident.acknowledge'
+  | 'incident.handle'
+  | 'incident.view'
+  | 'device.acknowledgeFault'
+  | 'registry.manage'
+  | 'stats.view'
+  | 'history.view'
+  | 'plan.record'
+  | 'training.run';
 
 const allowed: Record<Action, readonly Role[]> = {
   'incident.view': ['officer', 'chief', 'trainer', 'admin'],
@@ -20,6 +28,9 @@ const allowed: Record<Action, readonly Role[]> = {
   'history.view': ['officer', 'chief', 'trainer'],
   // Recording the plan's inspections and closing their hidden dangers: the station's officers and its chief.
   'plan.record': ['officer', 'chief'],
+  // A training run on one's own console (shared/training.ts): the trainer, and the officers and chief trained.
+  // Nothing of a run reaches the core, so the console's check is the only one there is to make.
+  'training.run': ['officer', 'chief', 'trainer'],
 };
 
 export function can(role: Role, action: Action): boolean {

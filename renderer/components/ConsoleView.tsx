@@ -17,6 +17,8 @@ import { IncidentCard } from './IncidentCard';
 import { IncidentPanel } from './IncidentPanel';
 import { LinkLostBanner, LogoutButton } from './LinkAlerts';
 import { StationMap } from './map/StationMap';
+import { TrainingView } from './TrainingView';
+import { useTraining } from '../training';
 import { HistoryView } from './HistoryView';
 import { PlanBoardView } from './PlanBoardView';
 import { StatsView } from './StatsView';
@@ -36,7 +38,10 @@ function HeaderClock() {
 export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onToggleLang: () => void }) {
   const { t, c } = useI18n();
   const [selected, setSelected] = useState<string>();
-  const [tab, setTab] = useState<'console' | 'devices' | 'stats' | 'history' | 'board' | 'admin'>('console');
+  const [tab, setTab] = useState<'console' | 'devices' | 'stats' | 'history' | 'board' | 'training' | 'admin'>('console');
+  // A scenario made from History (an incident or a page, replayed) for the training tab's editor.
+  const [trainingSeed, setTrainingSeed] = useState<{ n: number; text: string }>();
+  const training = useTraining();
   // A figure of the statistics opened in History (its filter); the History tab's own button opens it unfiltered.
   const [drill, setDrill] = useState<{ n: number; drill: StatsDrill }>();
   // 接警 opens the alarm and moves the focus into its panel (by mouse or keyboard): a counter the panel watches.
@@ -111,6 +116,15 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
           {getStore().canViewHistory() && (
             <button className={tab === 'history' ? 'active' : ''} data-testid="tab-history" onClick={() => (setDrill(undefined), setTab('history'))}>
               {t('tabHistory')}
+            </button>
+          )}
+          {getStore().canTrain() && (
+            <button
+              className={`${tab === 'training' ? 'active' : ''} ${training.run && !training.score ? 'training-on' : ''}`}
+              data-testid="tab-training"
+              onClick={() => setTab('training')}
+            >
+              {t('tabTraining')}
             </button>
           )}
           {getStore().canAdminister() && (
@@ -218,7 +232,15 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
         )}
         {tab === 'devices' && <DeviceHealthView health={state.health} schools={schools} testOverdue={testOverdue} />}
         {tab === 'stats' && <StatsView reference={state.reference} onDrill={(d) => (setDrill((o) => ({ n: (o?.n ?? 0) + 1, drill: d })), setTab('history'))} />}
-        {tab === 'history' && <HistoryView key={drill?.n ?? 0} reference={state.reference} drill={drill?.drill} />}
+        {tab === 'history' && (
+          <HistoryView
+            key={drill?.n ?? 0}
+            reference={state.reference}
+            drill={drill?.drill}
+            onReplay={getStore().canTrain() ? (text) => (setTrainingSeed((o) => ({ n: (o?.n ?? 0) + 1, text })), setTab('training')) : undefined}
+          />
+        )}
+        {tab === 'training' && <TrainingView key={trainingSeed?.n ?? 0} reference={state.reference} seed={trainingSeed?.text} />}
         {tab === 'board' && <PlanBoardView reference={state.reference} health={state.health} testOverdue={testOverdue} semesters={state.settings.semesters} />}
         {tab === 'admin' && <AdminView reference={state.reference} health={state.health} />}
       </div>

@@ -12,6 +12,8 @@ import { format, refusalText, useI18n } from '../i18n';
 import { getStore } from '../store';
 import { stationDate, stationTimeZone, useNow } from '../time';
 import { IncidentRecord } from './IncidentRecord';
+import { scenarioFromIncidents, scenarioText } from '../../shared/training';
+import type { Incident } from '../../shared/incidents';
 import { PeriodControls } from './PeriodControls';
 import { SchoolSelect } from './SchoolSelect';
 import { downloadText } from './download';
@@ -49,7 +51,16 @@ export function filtersOf(drill: StatsDrill): Filters {
 }
 
 /** `drill`: opened from a figure of the statistics: its period (as custom dates) and its group, until changed. */
-export function HistoryView({ reference, drill }: { reference: ReferenceData | undefined; drill?: StatsDrill }) {
+export function HistoryView({
+  reference,
+  drill,
+  onReplay,
+}: {
+  reference: ReferenceData | undefined;
+  drill?: StatsDrill;
+  /** Given to those who may train: a scenario's text made from an incident or this page (the training tab). */
+  onReplay?: (scenarioText: string) => void;
+}) {
   const { t, c, name } = useI18n();
   const now = useNow(60_000);
   const zone = stationTimeZone();
@@ -221,6 +232,16 @@ export function HistoryView({ reference, drill }: { reference: ReferenceData | u
         <button type="button" data-testid="history-export-xlsx" disabled={!page || exporting} onClick={() => void exportAll('xlsx')}>
           {t('statsExportXlsx')}
         </button>
+        {onReplay && (
+          <button
+            type="button"
+            data-testid="history-replay-page"
+            disabled={!page || page.rows.length === 0}
+            onClick={() => page && onReplay(scenarioText(scenarioFromIncidents(page.rows, `${c.trainReplay}: ${c.tabHistory} ${page.rows.length}`)))}
+          >
+            {t('trainReplayPage')}
+          </button>
+        )}
         {busy && <span className="muted">{t('statsLoading')}</span>}
       </form>
       {filters.group && (
@@ -288,7 +309,14 @@ export function HistoryView({ reference, drill }: { reference: ReferenceData | u
           </div>
         </>
       )}
-      {open && <IncidentRecord incidentId={open} reference={reference} onClose={() => setOpen(undefined)} />}
+      {open && (
+        <IncidentRecord
+          incidentId={open}
+          reference={reference}
+          onClose={() => setOpen(undefined)}
+          {...(onReplay ? { onReplay: (inc: Incident) => onReplay(scenarioText(scenarioFromIncidents([inc], `${c.trainReplay}: ${inc.id}`))) } : {})}
+        />
+      )}
     </section>
   );
 }

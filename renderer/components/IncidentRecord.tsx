@@ -8,7 +8,18 @@ import { format, refusalText, useI18n } from '../i18n';
 import { getStore } from '../store';
 import { Timeline } from './Timeline';
 
-export function IncidentRecord({ incidentId, reference, onClose }: { incidentId: string; reference: ReferenceData | undefined; onClose: () => void }) {
+export function IncidentRecord({
+  incidentId,
+  reference,
+  onClose,
+  onReplay,
+}: {
+  incidentId: string;
+  reference: ReferenceData | undefined;
+  onClose: () => void;
+  /** Given to those who may train: the incident as a training scenario (its order and spacing of events). */
+  onReplay?: (inc: Incident) => void;
+}) {
   const { t, c, name } = useI18n();
   // The answer for the incident asked for now (an older answer, to another incident, is not shown).
   const [got, setGot] = useState<{ id: string; inc?: Incident; error?: string }>();
@@ -31,6 +42,11 @@ export function IncidentRecord({ incidentId, reference, onClose }: { incidentId:
     <aside className="incident-record" data-testid="incident-record" data-incident-id={incidentId} aria-label={format(c.historyTimelineOf, { id: incidentId })}>
       <header>
         <strong>{format(c.historyTimelineOf, { id: incidentId })}</strong>
+        {inc && onReplay && (
+          <button data-testid="incident-replay" onClick={() => onReplay(inc)}>
+            {t('trainReplay')}
+          </button>
+        )}
         <button data-testid="incident-record-close" onClick={onClose}>
           {t('statsClose')}
         </button>

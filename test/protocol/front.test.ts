@@ -6,8 +6,10 @@
 import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import path from 'node:path';
+import { ConfigError, loadConfig } from '../../main/config';
 import { AddressBudgets, classifyHead, type FrontLimits } from '../../main/gateway/front';
-import { ask, connect, freshAddress, START_TIMEOUT, startTestCore, terminalAuth, validAlarm, waitFor, type TestCore } from './support';
+import { ask, connect, freshAddress, ROOT, START_TIMEOUT, startTestCore, terminalAuth, validAlarm, waitFor, type TestCore } from './support';
 
 const LIMITS: Partial<FrontLimits> = { httpBurst: 20, httpPerSecond: 5, loginBurst: 6, loginPerSecond: 1 };
 
@@ -83,6 +85,13 @@ describe('what the front is made of', () => {
     const both = Buffer.concat([first, Buffer.from('\n')]);
     expect(classifyHead(both, first.length).kind).toBe('http');
     expect(classifyHead(Buffer.from('\u0000\u0001garbage\r\n\r\n')).kind).toBe('http');
+  });
+
+  it('STATION_FRONT: a front process by default, "inline" without, anything else stops the start', () => {
+    const dist = path.join(ROOT, 'dist');
+    expect(loadConfig([], {}, dist).front).toBe('process');
+    expect(loadConfig([], { STATION_FRONT: 'inline' }, dist).front).toBe('inline');
+    expect(() => loadConfig([], { STATION_FRONT: 'yes' }, dist)).toThrow(ConfigError);
   });
 
   it('a budget per address: a burst, then a steady rate; other addresses keep theirs; the table stays bounded', () => {

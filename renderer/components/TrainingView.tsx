@@ -1,0 +1,273 @@
+// renderer/ — the training tab (训练, issue 13): a trainer (or an officer training) writes or loads a scenario, plays it
+// on this console at 1–10×, the trainee works its alarms (接警, 派警 to a simulated unit, 处置完毕), and gets a score
+// against the station's targets, exported as CSV/XLSX. Training alarms live only in this tab: they never reach the
+// station, the duty consoles, the journal or the statistics. A real alarm awaiting acknowledgement pauses the run
+// (the real queue and banner stay where they always are, above and beside it) until it is acknowledged.
+import { useMemo, useState, type ChangeEvent } from 'react';
+import { guardFormula, serializeCsv } from '../../shared/csv';
+import type { ReferenceData, School } from '../../shared/model';
+import { DEFAULT_TARGETS } from '../../shared/response';
+import { parseScenario, sampleScenario, scenarioText, TRAINING_SPEEDS, type ScenarioProblem, type TrainingScore } from '../../shared/training';
+import { xlsxFile } from '../../shared/xlsx';
+import { useNow } from '../time';
+import { useI18n, type Catalogue } from '../i18n';
+import { getStore } from '../store';
+import { training, useTraining } from '../training';
+import { downloadText } from './download';
+
+const secs = (ms: number | undefined): string => (ms === undefined ? '—' : `${(ms / 1000).toFixed(1)} s`);
+
+function scoreCells(score: TrainingScore, c: Catalogue, schoolName: (id: string) => string): string[][] {
+  const head = [c.trainAlarm, c.boardSchool, c.trainKind, c.trainAckInterval, c.trainAckMet, c.trainDispatchInterval, c.trainDispatchMet, c.trainResolved];
+  const rows = score.rows.map((r) => [
+    String(r.index + 1),
+    schoolName(r.schoolId),
+    c.kinds[r.kind],
+    secs(r.acknowledgeMs),
+    r.acknowledgeMet ? c.trainYes : c.trainNo,
+    secs(r.dispatchMs),
+    r.dispatchMet ? c.trainYes : c.trainNo,
+    r.resolved ? c.trainYes : c.trainNo,
+  ]);
+  const n = score.rows.length;
+  const count = (f: (r: TrainingScore['rows'][number]) => boolean): string => `${score.rows.filter(f).length}/${n}`;
+  const total = [
+    c.trainTotal,
+    `${score.trainee} · ${score.scenario} · ${score.speed}×`,
+    '',
+    '',
+    count((r) => r.acknowledgeMet),
+    '',
+    count((r) => r.dispatchMet),
+    count((r) => r.resolved),
+  ];
+  return [head, ...rows, total];
+}
+
+export function TrainingView({ reference, seed }: { reference: ReferenceData | undefined; seed?: string }) {
+  const { t, name } = useI18n();
+  const snap = useTraining();
+  const schools = useMemo(() => new Map<string, School>((reference?.schools ?? []).map((s) => [s.id, s])), [reference]);
+  const schoolName = (id: string): string => name(schools.get(id), id);
+  const operator = getStore().state.operator;
+  // A scenario made elsewhere (History: an incident or a page of them, replayed) is the editor's first text; the
+  // parent gives each new one a new key.
+  const [text, setText] = useState(() => seed ?? scenarioText(sampleScenario((reference?.schools ?? []).map((s) => s.id))));
+  const [problems, setProblems] = useState<ScenarioProblem[]>();
+  const [trainee, setTrainee] = useState(operator && operator.role !== 'trainer' ? operator.displayName : '');
+  const [speed, setSpeed] = useState<number>(5);
+
+  const check = (): ReturnType<typeof parseScenario> => {
+    const r = parseScenario(text, new Set(schools.keys()));
+    setProblems(r.ok ? [] : r.problems);
+    return r;
+  };
+  const start = (): void => {
+    const r = check();
+    if (!r.ok || !trainee.trim()) return;
+    training().start(r.scenario, speed, trainee.trim(), reference?.targets ?? DEFAULT_TARGETS);
+  };
+  const importFile = (e: ChangeEvent<HTMLInputElement>): void => {
+    const f = e.target.files?.[0];
+    if (!f) return;
+    if (f.size > 1_000_000) return setProblems([{ where: f.name, message: t('trainFileTooLarge') }]);
+    void f.text().then((x) => {
+      setText(x);
+      setProblems(undefined);
+    });
+    e.target.value = '';
+  };
+
+  const run = snap.run;
+  if (snap.score && run) return <TrainingSummary score={snap.score} schoolName={schoolName} />;
+  if (run) return <TrainingRunView schoolName={schoolName} />;
+  return (
+    <section className="admin stats training" data-testid="training-setup">
+      <h2>{t('trainTitle')}</h2>
+      <p className="muted small">{t('trainNote')}</p>
+      <div className="stats-controls">
+        <label>
+          {t('trainTrainee')}
+          <input data-testid="train-trainee" value={trainee} maxLength={40} onChange={(e) => setTrainee(e.target.value)} />
+        </label>
+        <label>
+          {t('trainSpeed')}
+          <select data-testid="train-speed" value={speed} onChange={(e) => setSpeed(Number(e.target.value))}>
+            {TRAINING_SPEEDS.map((s) => (
+              <option key={s} value={s}>
+                {s}×
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="button" data-testid="train-start" disabled={!trainee.trim()} onClick={start}>
+          {t('trainStart')}
+        </button>
+        <button type="button" className="plain" data-testid="train-check" onClick={() => void check()}>
+          {t('trainCheck')}
+        </button>
+        <button type="button" className="plain" onClick={() => (setText(scenarioText(sampleScenario([...schools.keys()]))), setProblems(undefined))}>
+          {t('trainSample')}
+        </button>
+        <label className="plain file">
+          {t('trainImport')}
+          <input type="file" accept=".json,application/json" data-testid="train-import" onChange={importFile} />
+        </label>
+        <button type="button" className="plain" data-testid="train-export" onClick={() => downloadText('训练脚本-scenario.json', text, 'application/json')}>
+          {t('trainExport')}
+        </button>
+      </div>
+      {problems && problems.length === 0 && <p className="ok">{t('trainValid')}</p>}
+      {problems && problems.length > 0 && (
+        <ul className="error" role="alert" data-testid="train-problems">
+          {problems.map((p, i) => (
+            <li key={i}>
+              <code>{p.where}</code> {p.message}
+            </li>
+          ))}
+        </ul>
+      )}
+      <textarea
+        className="scenario"
+        data-testid="train-scenario"
+        spellCheck={false}
+        value={text}
+        rows={22}
+        onChange={(e) => (setText(e.target.value), setProblems(undefined))}
+      />
+      <p className="muted small">{t('trainFormat')}</p>
+    </section>
+  );
+}
+
+function TrainingRunView({ schoolName }: { schoolName: (id: string) => string }) {
+  const { t, c } = useI18n();
+  const snap = useTraining();
+  const now = useNow(500);
+  const run = snap.run!;
+  const clock = Math.floor(run.scenarioMs(now) / 1000);
+  return (
+    <section className="admin stats training running" data-testid="training-run" data-paused={run.pausedBy ?? ''}>
+      <div className="banner training-banner" role="status" data-testid="training-banner">
+        <span>{t('trainBanner', { name: run.scenario.name, who: run.trainee, speed: run.speed })}</span>
+      </div>
+      {run.pausedBy === 'real_alarm' && (
+        <p className="training-paused real" role="alert" data-testid="training-paused-real">
+          {t('trainPausedReal')}
+        </p>
+      )}
+      {run.pausedBy === 'trainer' && <p className="training-paused">{t('trainPaused')}</p>}
+      <div className="stats-controls">
+        <span data-testid="train-clock">
+          {t('trainClock', { m: Math.floor(clock / 60), s: String(clock % 60).padStart(2, '0'), shown: run.items.length, all: run.scenario.alarms.length })}
+        </span>
+        {run.pausedBy === 'trainer' ? (
+          <button type="button" data-testid="train-resume" onClick={() => training().resume()}>
+            {t('trainResume')}
+          </button>
+        ) : (
+          <button type="button" data-testid="train-pause" disabled={run.pausedBy !== undefined} onClick={() => training().pause()}>
+            {t('trainPause')}
+          </button>
+        )}
+        <button type="button" className="plain" data-testid="train-end" onClick={() => training().end()}>
+          {t('trainEnd')}
+        </button>
+      </div>
+      {run.items.length === 0 && <p className="muted">{t('trainWaiting')}</p>}
+      <ul className="training-items">
+        {[...run.items].reverse().map((it) => {
+          const state = run.state(it);
+          const blocked = run.paused;
+          return (
+            <li key={it.index} className={`incident training-item ${state}`} data-testid="training-item" data-state={state} data-index={it.index}>
+              <div className="incident-head">
+                <span className="tag training">{t('trainTag')}</span>
+                <span className="kind">{c.kinds[it.alarm.kind]}</span>
+                <span className="school">{schoolName(it.alarm.schoolId)}</span>
+                <span className="incident-id">#{it.index + 1}</span>
+              </div>
+              {it.alarm.note && <p className="note">{it.alarm.note}</p>}
+              <p className="small">
+                {c.trainStates[state]}
+                {it.acknowledgedAt !== undefined && ` · ${t('trainAckInterval')} ${secs(it.acknowledgedAt - it.shownAt)}`}
+                {it.dispatchedAt !== undefined && ` · ${t('trainDispatchInterval')} ${secs(it.dispatchedAt - it.shownAt)}`}
+              </p>
+              <div className="actions">
+                {state === 'awaiting' && (
+                  <button type="button" className="ack" data-testid="train-ack" disabled={blocked} onClick={() => training().act('acknowledge', it.index)}>
+                    {t('acknowledge')}
+                  </button>
+                )}
+                {(state === 'acknowledged' || state === 'declined') && (
+                  <button type="button" data-testid="train-dispatch" disabled={blocked} onClick={() => training().act('dispatch', it.index)}>
+                    {state === 'declined' ? t('trainDispatchAgain') : t('trainDispatch')}
+                  </button>
+                )}
+                {state !== 'awaiting' && state !== 'resolved' && (
+                  <button type="button" className="plain" data-testid="train-resolve" disabled={blocked} onClick={() => training().act('resolve', it.index)}>
+                    {t('trainResolve')}
+                  </button>
+                )}
+              </div>
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}
+
+function TrainingSummary({ score, schoolName }: { score: TrainingScore; schoolName: (id: string) => string }) {
+  const { t, c } = useI18n();
+  const cells = scoreCells(score, c, schoolName);
+  const base = `训练成绩-training-${score.trainee}`.replace(/[\\/:*?"<>|\s]+/g, '_');
+  return (
+    <section className="admin stats training" data-testid="training-summary">
+      <h2>{t('trainSummary')}</h2>
+      <p className="training-total" data-testid="train-total" data-met={score.met} data-of={score.of}>
+        {t('trainTotalLine', { who: score.trainee, name: score.scenario, met: score.met, of: score.of, p: score.percent })}
+        {score.notShown > 0 && ` ${t('trainNotShown', { n: score.notShown })}`}
+      </p>
+      <table data-testid="train-score">
+        <thead>
+          <tr>
+            {cells[0]!.map((h) => (
+              <th key={h}>{h}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {cells.slice(1).map((r, i) => (
+            <tr key={i} data-testid="train-score-row">
+              {r.map((x, j) => (
+                <td key={j}>{x}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="stats-controls">
+        <button
+          type="button"
+          data-testid="train-export-csv"
+          onClick={() => downloadText(`${base}.csv`, '\uFEFF' + serializeCsv(cells.map((r) => r.map(guardFormula))), 'text/csv;charset=utf-8')}
+        >
+          CSV
+        </button>
+        <button
+          type="button"
+          data-testid="train-export-xlsx"
+          onClick={() =>
+            downloadText(`${base}.xlsx`, xlsxFile([{ name: c.trainSummary, rows: cells }]), 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+          }
+        >
+          XLSX
+        </button>
+        <button type="button" className="plain" data-testid="train-close" onClick={() => training().close()}>
+          {t('trainAgain')}
+        </button>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,129 @@
+// renderer/ — the training tab's run on this console (shared/training.ts): ticks it, pauses it while a real alarm
+// awaits acknowledgement on this console (and resumes it after), and tells the console store when training
+// alarms await the trainee, for the training tone. Nothing of a run is sent to the station.
+import { useSyncExternalStore } from 'react';
+import { isAlarming } from '../shared/consoleView';
+import { scoreRun, TrainingRun, type Scenario, type TrainingScore } from '../shared/training';
+import { DEFAULT_TARGETS, type TargetProfile } from '../shared/response';
+import { getStore } from './store';
+
+export interface TrainingSnapshot {
+  run?: TrainingRun;
+  /** Set once the run has ended (by the trainer, or when every alarm is resolved). */
+  score?: TrainingScore;
+  /** Bumped on every change (the run is mutable). */
+  version: number;
+}
+
+const TICK_MS = 200;
+
+class TrainingController {
+  private snap: TrainingSnapshot = { version: 0 };
+  private readonly listeners = new Set<() => void>();
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private targets: Pick<TargetProfile, 'acknowledgeMs' | 'dispatchMs'> = DEFAULT_TARGETS;
+  private unsubscribe: (() => void) | undefined;
+
+  readonly subscribe = (f: () => void): (() => void) => {
+    this.listeners.add(f);
+    return () => this.listeners.delete(f);
+  };
+  readonly get = (): TrainingSnapshot => this.snap;
+
+  private changed(): void {
+    const run = this.snap.run;
+    getStore().setTrainingAwaiting(run && !run.paused ? run.awaiting() : 0);
+    this.snap = { ...this.snap, version: this.snap.version + 1 };
+    this.listeners.forEach((f) => f());
+  }
+
+  start(scenario: Scenario, speed: number, trainee: string, targets: Pick<TargetProfile, 'acknowledgeMs' | 'dispatchMs'>): void {
+    this.stopTimer();
+    this.targets = targets;
+    const run = new TrainingRun(scenario, speed, trainee, Date.now());
+    this.snap = { run, version: this.snap.version };
+    this.follow();
+    run.tick(Date.now());
+    this.timer = setInterval(() => this.tick(), TICK_MS);
+    this.changed();
+  }
+
+  /** A real alarm awaiting acknowledgement on this console pauses the run; it resumes once none does. */
+  private follow(): void {
+    this.unsubscribe?.();
+    const store = getStore();
+    const check = (): void => {
+      const run = this.snap.run;
+      if (!run || run.endedAt !== undefined) return;
+      const s = store.state;
+      const real = s.volatile.length > 0 || [...s.station.incidents.values()].some((i) => isAlarming(i) && !i.drill);
+      if (real && run.pausedBy === undefined) {
+        run.pause(Date.now(), 'real_alarm');
+        this.changed();
+      } else if (!real && run.pausedBy === 'real_alarm') {
+        run.resume(Date.now(), 'real_alarm');
+        this.changed();
+      }
+    };
+    this.unsubscribe = store.subscribe(check);
+    check();
+  }
+
+  private tick(): void {
+    const run = this.snap.run;
+    if (!run) return;
+    if (run.tick(Date.now())) this.changed();
+  }
+
+  act(what: 'acknowledge' | 'dispatch' | 'resolve', index: number): void {
+    const run = this.snap.run;
+    if (!run || run.paused) return;
+    const now = Date.now();
+    const ok = what === 'acknowledge' ? run.acknowledge(index, now) : what === 'dispatch' ? run.dispatch(index, now) : run.resolve(index, now);
+    if (!ok) return;
+    if (run.done()) return this.end();
+    this.changed();
+  }
+
+  pause(): void {
+    this.snap.run?.pause(Date.now(), 'trainer');
+    this.changed();
+  }
+
+  resume(): void {
+    this.snap.run?.resume(Date.now(), 'trainer');
+    this.follow(); // a real alarm that came meanwhile pauses it again at once
+    this.changed();
+  }
+
+  end(): void {
+    const run = this.snap.run;
+    if (!run) return;
+    run.end(Date.now());
+    this.stopTimer();
+    this.unsubscribe?.();
+    this.snap = { ...this.snap, score: scoreRun(run, this.targets) };
+    this.changed();
+  }
+
+  /** Back to the scenario editor. */
+  close(): void {
+    this.stopTimer();
+    this.unsubscribe?.();
+    this.snap = { version: this.snap.version };
+    this.changed();
+  }
+
+  private stopTimer(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}
+
+let controller: TrainingController | undefined;
+export const training = (): TrainingController => (controller ??= new TrainingController());
+
+export function useTraining(): TrainingSnapshot {
+  const c = training();
+  return useSyncExternalStore(c.subscribe, c.get);
+}

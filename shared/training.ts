@@ -1,0 +1,413 @@
+// shared/ — station training (issue 13): the scenario format, a training run, and its score. Pure: the console's
+// training tab plays a run (renderer/training.ts) and nothing of it reaches the core's journal, the duty
+// consoles or the statistics — a training alarm is not an incident. Documented in docs/training.md.
+import { z } from 'zod';
+import { ALARM_KINDS, type AlarmKind } from './protocol';
+import type { Dispatch } from './incidentModel';
+import type { TargetProfile } from './response';
+
+export const SCENARIO_VERSION = 1;
+/** Scenario time: at most 4 h; at most 200 alarms. */
+export const SCENARIO_MAX_S = 4 * 3600;
+export const SCENARIO_MAX_ALARMS = 200;
+export const TRAINING_SPEEDS = [1, 2, 5, 10] as const;
+
+const unitSchema = z
+  .object({
+    /** Seconds (scenario time) after a dispatch before the unit answers. */
+    answersAfterS: z.number().min(0).max(3600).optional(),
+    /** The unit declines its first dispatch (the trainee must send another). */
+    declines: z.boolean().optional(),
+    /** Seconds (scenario time) from accepting to on scene. */
+    travelS: z.number().min(0).max(SCENARIO_MAX_S).optional(),
+  })
+  .strict();
+
+const alarmSchema = z
+  .object({
+    /** Seconds from the start of the scenario. */
+    at: z.number().min(0).max(SCENARIO_MAX_S),
+    schoolId: z.string().min(1).max(64),
+    kind: z.enum(ALARM_KINDS),
+    note: z.string().max(500).optional(),
+    unit: unitSchema.optional(),
+  })
+  .strict();
+
+export const scenarioSchema = z
+  .object({
+    version: z.literal(SCENARIO_VERSION),
+    name: z.string().min(1).max(120),
+    description: z.string().max(2000).optional(),
+    alarms: z.array(alarmSchema).min(1).max(SCENARIO_MAX_ALARMS),
+  })
+  .strict();
+
+export type Scenario = z.infer<typeof scenarioSchema>;
+export type ScenarioAlarm = z.infer<typeof alarmSchema>;
+
+/** Where a scenario is wrong: a line and column of the text when it is not JSON, else the field's path. */
+export interface ScenarioProblem {
+  where: string;
+  message: string;
+}
+
+/** Line and column (1-based) of a character offset in `text`. */
+function lineCol(text: string, offset: number): string {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  const col = offset - before.lastIndexOf('\n');
+  return `第 ${line} 行第 ${col} 列 / line ${line}, column ${col}`;
+}
+
+/** The line of a field in pretty JSON: the first line that holds its key after its parent's (best effort). */
+function fieldLine(text: string, path: readonly PropertyKey[]): string | undefined {
+  const lines = text.split('\n');
+  let from = 0;
+  for (const key of path) {
+    if (typeof key === 'number') {
+      // the key-th object of the array: count lines opening an object after `from`
+      let seen = -1;
+      let i = from;
+      for (; i < lines.length; i++) if (/^\s*\{/.test(lines[i]!) && ++seen === key) break;
+      if (i >= lines.length) return undefined;
+      from = i;
+    } else {
+      const i = lines.findIndex((l, n) => n >= from && l.includes(`"${String(key)}"`));
+      if (i < 0) return undefined;
+      from = i;
+    }
+  }
+  return `第 ${from + 1} 行 / line ${from + 1}`;
+}
+
+const dotted = (path: readonly PropertyKey[]): string =>
+  path.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`)).join('') || '(top)';
+
+/**
+ * Reads a scenario's text. Every problem is listed with where it is (the JSON line and column, or the field's path
+ * and its line); a school id is checked against the station's schools when `schoolIds` is given.
+ */
+export function parseScenario(text: string, schoolIds?: ReadonlySet<string>): { ok: true; scenario: Scenario } | { ok: false; problems: ScenarioProblem[] } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    const m = /position (\d+)/.exec((e as Error).message);
+    return { ok: false, problems: [{ where: m ? lineCol(text, Number(m[1])) : '—', message: `不是 JSON / not JSON: ${(e as Error).message}` }] };
+  }
+  const r = scenarioSchema.safeParse(raw);
+  if (!r.success) {
+    return {
+      ok: false,
+      problems: r.error.issues.slice(0, 20).map((i) => {
+        const line = fieldLine(text, i.path);
+        return { where: `${dotted(i.path)}${line ? ` (${line})` : ''}`, message: i.message };
+      }),
+    };
+  }
+  const problems: ScenarioProblem[] = [];
+  r.data.alarms.forEach((a, n) => {
+    if (schoolIds && !schoolIds.has(a.schoolId)) {
+      const line = fieldLine(text, ['alarms', n, 'schoolId']);
+      problems.push({
+        where: `alarms[${n}].schoolId${line ? ` (${line})` : ''}`,
+        message: `本所没有学校 "${a.schoolId}" / no school "${a.schoolId}" at this station`,
+      });
+    }
+  });
+  return problems.length ? { ok: false, problems } : { ok: true, scenario: { ...r.data, alarms: [...r.data.alarms].sort((x, y) => x.at - y.at) } };
+}
+
+/** A scenario as the text a trainer edits. */
+export const scenarioText = (s: Scenario): string => JSON.stringify(s, null, 2);
+
+// ---------------------------------------------------------------- a run
+
+export type TrainingItemState = 'awaiting' | 'acknowledged' | 'dispatched' | 'declined' | 'en_route' | 'on_scene' | 'resolved';
+
+export interface TrainingItem {
+  /** Its place in the scenario (sorted by `at`). */
+  index: number;
+  alarm: ScenarioAlarm;
+  /** Real time (ms) it was shown to the trainee. */
+  shownAt: number;
+  acknowledgedAt?: number;
+  /** The trainee's first dispatch, and the one the unit took. */
+  dispatchedAt?: number;
+  dispatches: number;
+  /** Scenario time (ms) at which the simulated unit answers / arrives. */
+  answersAt?: number;
+  arrivesAt?: number;
+  onSceneAt?: number;
+  resolvedAt?: number;
+  declined: boolean;
+}
+
+/**
+ * A training run on one console: scenario time runs at `speed` while not paused; the trainee's own actions are
+ * timed in real time (a 5× run compresses the waits between alarms and the units' drives, not the trainee).
+ */
+export class TrainingRun {
+  readonly items: TrainingItem[] = [];
+  private scenarioMsAtPause = 0;
+  private resumedAt: number | undefined;
+  /** Why it is paused: by the trainer, or by a real alarm awaiting acknowledgement (it then resumes by itself). */
+  pausedBy: 'trainer' | 'real_alarm' | undefined;
+  endedAt: number | undefined;
+
+  constructor(
+    readonly scenario: Scenario,
+    readonly speed: number,
+    readonly trainee: string,
+    readonly startedAt: number,
+  ) {
+    this.resumedAt = startedAt;
+  }
+
+  /** Scenario milliseconds elapsed at real time `now`. */
+  scenarioMs(now: number): number {
+    return this.scenarioMsAtPause + (this.resumedAt === undefined ? 0 : (now - this.resumedAt) * this.speed);
+  }
+
+  get paused(): boolean {
+    return this.pausedBy !== undefined;
+  }
+
+  pause(now: number, by: 'trainer' | 'real_alarm'): void {
+    if (this.endedAt !== undefined) return;
+    if (this.resumedAt !== undefined) this.scenarioMsAtPause = this.scenarioMs(now);
+    this.resumedAt = undefined;
+    // A trainer's pause outlasts a real alarm's; a real alarm does not undo the trainer's.
+    if (this.pausedBy !== 'trainer') this.pausedBy = by;
+  }
+
+  resume(now: number, by: 'trainer' | 'real_alarm'): void {
+    if (this.pausedBy === undefined || this.endedAt !== undefined) return;
+    if (by === 'real_alarm' && this.pausedBy === 'trainer') return;
+    this.pausedBy = undefined;
+    // The simulated units wait too: their times are in scenario time, which stood still.
+    this.resumedAt = now;
+  }
+
+  /**
+   * Advances to `now`: shows the alarms that are due and moves the simulated units. True when something changed.
+   * Nothing moves while paused (units included: their times are in scenario time).
+   */
+  tick(now: number): boolean {
+    if (this.paused || this.endedAt !== undefined) return false;
+    let changed = false;
+    const at = this.scenarioMs(now);
+    for (let i = this.items.length; i < this.scenario.alarms.length; i++) {
+      const a = this.scenario.alarms[i]!;
+      if (a.at * 1000 > at) break;
+      this.items.push({ index: i, alarm: a, shownAt: now, dispatches: 0, declined: false });
+      changed = true;
+    }
+    for (const it of this.items) {
+      if (it.answersAt !== undefined && it.onSceneAt === undefined && it.answersAt <= at) {
+        if (it.alarm.unit?.declines && !it.declined) {
+          it.declined = true;
+          it.answersAt = undefined;
+        } else if (it.arrivesAt === undefined) it.arrivesAt = it.answersAt + (it.alarm.unit?.travelS ?? 240) * 1000;
+        changed = true;
+      }
+      if (it.arrivesAt !== undefined && it.onSceneAt === undefined && it.arrivesAt <= at) {
+        it.onSceneAt = now;
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+  state(it: TrainingItem): TrainingItemState {
+    if (it.resolvedAt !== undefined) return 'resolved';
+    if (it.onSceneAt !== undefined) return 'on_scene';
+    if (it.arrivesAt !== undefined) return 'en_route';
+    if (it.declined && it.answersAt === undefined) return 'declined';
+    if (it.dispatchedAt !== undefined) return 'dispatched';
+    if (it.acknowledgedAt !== undefined) return 'acknowledged';
+    return 'awaiting';
+  }
+
+  /** Training items awaiting acknowledgement (they sound the training tone while the run is not paused). */
+  awaiting(): number {
+    return this.endedAt === undefined ? this.items.filter((i) => i.acknowledgedAt === undefined).length : 0;
+  }
+
+  acknowledge(index: number, now: number): boolean {
+    const it = this.items[index];
+    if (!it || it.acknowledgedAt !== undefined || this.endedAt !== undefined) return false;
+    it.acknowledgedAt = now;
+    return true;
+  }
+
+  /** Sends the simulated unit (again, after a decline). Needs the alarm acknowledged first, as on duty. */
+  dispatch(index: number, now: number): boolean {
+    const it = this.items[index];
+    if (!it || it.acknowledgedAt === undefined || it.resolvedAt !== undefined || this.endedAt !== undefined) return false;
+    if (it.answersAt !== undefined || it.arrivesAt !== undefined) return false;
+    it.dispatchedAt ??= now;
+    it.dispatches++;
+    it.answersAt = this.scenarioMs(now) + (it.alarm.unit?.answersAfterS ?? 20) * 1000;
+    return true;
+  }
+
+  resolve(index: number, now: number): boolean {
+    const it = this.items[index];
+    if (!it || it.acknowledgedAt === undefined || it.resolvedAt !== undefined || this.endedAt !== undefined) return false;
+    it.resolvedAt = now;
+    return true;
+  }
+
+  /** Every alarm has been shown and resolved. */
+  done(): boolean {
+    return this.items.length === this.scenario.alarms.length && this.items.every((i) => i.resolvedAt !== undefined);
+  }
+
+  end(now: number): void {
+    if (this.endedAt === undefined) {
+      if (this.resumedAt !== undefined) this.scenarioMsAtPause = this.scenarioMs(now);
+      this.resumedAt = undefined;
+      this.endedAt = now;
+    }
+  }
+}
+
+// ---------------------------------------------------------------- the score
+
+export interface TrainingScoreRow {
+  index: number;
+  schoolId: string;
+  kind: AlarmKind;
+  /** Shown → acknowledged and shown → first dispatch, real ms; undefined when it never happened. */
+  acknowledgeMs?: number;
+  dispatchMs?: number;
+  acknowledgeMet: boolean;
+  dispatchMet: boolean;
+  resolved: boolean;
+}
+
+export interface TrainingScore {
+  trainee: string;
+  scenario: string;
+  speed: number;
+  rows: TrainingScoreRow[];
+  /** Intervals within target, of all intervals (2 per alarm shown), and as a percentage. */
+  met: number;
+  of: number;
+  percent: number;
+  /** Alarms of the scenario never shown (the run was ended early). */
+  notShown: number;
+}
+
+/** Each alarm's intervals against the station's targets (acknowledge, dispatch): a missing step is missed. */
+export function scoreRun(run: TrainingRun, targets: Pick<TargetProfile, 'acknowledgeMs' | 'dispatchMs'>): TrainingScore {
+  const rows = run.items.map((it): TrainingScoreRow => {
+    const acknowledgeMs = it.acknowledgedAt !== undefined ? it.acknowledgedAt - it.shownAt : undefined;
+    const dispatchMs = it.dispatchedAt !== undefined ? it.dispatchedAt - it.shownAt : undefined;
+    return {
+      index: it.index,
+      schoolId: it.alarm.schoolId,
+      kind: it.alarm.kind,
+      ...(acknowledgeMs !== undefined ? { acknowledgeMs } : {}),
+      ...(dispatchMs !== undefined ? { dispatchMs } : {}),
+      acknowledgeMet: acknowledgeMs !== undefined && acknowledgeMs <= targets.acknowledgeMs,
+      dispatchMet: dispatchMs !== undefined && dispatchMs <= targets.dispatchMs,
+      resolved: it.resolvedAt !== undefined,
+    };
+  });
+  const met = rows.reduce((n, r) => n + (r.acknowledgeMet ? 1 : 0) + (r.dispatchMet ? 1 : 0), 0);
+  const of = rows.length * 2;
+  return {
+    trainee: run.trainee,
+    scenario: run.scenario.name,
+    speed: run.speed,
+    rows,
+    met,
+    of,
+    percent: of ? Math.round((met / of) * 1000) / 10 : 0,
+    notShown: run.scenario.alarms.length - run.items.length,
+  };
+}
+
+/** The sample scenario the training tab offers (the demo county's schools; a station edits its own). */
+export function sampleScenario(schoolIds: readonly string[]): Scenario {
+  const id = (n: number): string => schoolIds[n % Math.max(1, schoolIds.length)] ?? 'school-1';
+  return {
+    version: SCENARIO_VERSION,
+    name: '夜班综合演练 / Night shift drill',
+    description:
+      '三起报警：一起入侵、一起校园暴力（单位首次拒绝）、一起医疗急救。 Three alarms: an intrusion, violence (the unit declines first), a medical call.',
+    alarms: [
+      { at: 0, schoolId: id(0), kind: 'intrusion', note: '门卫发现有人翻墙 / someone climbing the wall', unit: { answersAfterS: 15, travelS: 180 } },
+      {
+        at: 40,
+        schoolId: id(1),
+        kind: 'violence',
+        note: '校门口持械人员 / armed person at the gate',
+        unit: { answersAfterS: 10, declines: true, travelS: 240 },
+      },
+      { at: 90, schoolId: id(2), kind: 'medical', unit: { answersAfterS: 20, travelS: 300 } },
+    ],
+  };
+}
+
+// ---------------------------------------------------------------- replays of real incidents
+
+/** What a replay needs of one real incident: when, where, what, and how its units answered (when known). */
+export interface ReplaySource {
+  receivedAt: number;
+  schoolId: string;
+  kind: AlarmKind;
+  note?: string;
+  dispatches?: readonly Pick<Dispatch, 'dispatchedAt' | 'acceptedAt' | 'onSceneAt' | 'declinedAt'>[];
+  /** Without the dispatches (a history row): the first dispatch and the first unit on scene. */
+  dispatchedAt?: number;
+  onSceneAt?: number;
+}
+
+const seconds = (ms: number): number => Math.max(0, Math.round(ms / 1000));
+
+/** How the units answered a real incident, as a simulated unit's behaviour. */
+function unitOf(s: ReplaySource): ScenarioAlarm['unit'] {
+  const ds = [...(s.dispatches ?? [])].sort((a, b) => a.dispatchedAt - b.dispatchedAt);
+  if (ds.length > 0) {
+    const declines = ds[0]!.declinedAt !== undefined;
+    const took = ds.find((d) => d.declinedAt === undefined && d.acceptedAt !== undefined);
+    return {
+      ...(declines ? { declines: true } : {}),
+      ...(took ? { answersAfterS: seconds(took.acceptedAt! - took.dispatchedAt) } : {}),
+      ...(took?.onSceneAt !== undefined ? { travelS: seconds(took.onSceneAt - took.acceptedAt!) } : {}),
+    };
+  }
+  if (s.dispatchedAt !== undefined && s.onSceneAt !== undefined) return { answersAfterS: 0, travelS: seconds(s.onSceneAt - s.dispatchedAt) };
+  return undefined;
+}
+
+/**
+ * Real incidents replayed as a scenario: each alarm at its original offset from the first (their order and
+ * spacing), each unit answering as the real one did (a decline, the time to accept, the drive). At most
+ * SCENARIO_MAX_ALARMS alarms within SCENARIO_MAX_S of the first; the description says what was left out.
+ */
+export function scenarioFromIncidents(sources: readonly ReplaySource[], name: string): Scenario {
+  const sorted = [...sources].sort((a, b) => a.receivedAt - b.receivedAt);
+  const t0 = sorted[0]?.receivedAt ?? 0;
+  const kept = sorted.filter((s) => s.receivedAt - t0 <= SCENARIO_MAX_S * 1000).slice(0, SCENARIO_MAX_ALARMS);
+  const left = sorted.length - kept.length;
+  return {
+    version: SCENARIO_VERSION,
+    name: name.slice(0, 120),
+    description: `重放 ${kept.length} 起真实警情 / a replay of ${kept.length} real incidents${left ? `；另有 ${left} 起超出 4 小时或 200 起未收入 / ${left} more beyond 4 h or 200 left out` : ''}`,
+    alarms: kept.map((s) => {
+      const unit = unitOf(s);
+      return {
+        at: seconds(s.receivedAt - t0),
+        schoolId: s.schoolId,
+        kind: s.kind,
+        ...(s.note ? { note: s.note.slice(0, 500) } : {}),
+        ...(unit && Object.keys(unit).length ? { unit } : {}),
+      };
+    }),
+  };
+}

@@ -1,0 +1,163 @@
+// test/unit — station training (shared/training.ts): the scenario format and its errors, a run's clock at 1–10×,
+// pauses (the trainer's, a real alarm's), the simulated unit (answers, declines, drives), the score against the
+// targets, and real incidents replayed with their order and spacing.
+import { describe, expect, it } from 'vitest';
+import {
+  parseScenario,
+  sampleScenario,
+  scenarioFromIncidents,
+  scenarioText,
+  scoreRun,
+  TrainingRun,
+  type Scenario,
+} from '../../../shared/training';
+
+const SCHOOLS = new Set(['s1', 's2', 's3']);
+const scenario = (alarms: Scenario['alarms']): Scenario => ({ version: 1, name: 't', alarms });
+
+describe('the scenario format', () => {
+  it('accepts the sample, sorts alarms by time, and round-trips through its text', () => {
+    const s = sampleScenario(['s1', 's2', 's3']);
+    const r = parseScenario(scenarioText({ ...s, alarms: [...s.alarms].reverse() }), SCHOOLS);
+    expect(r.ok && r.scenario.alarms.map((a) => a.at)).toEqual([0, 40, 90]);
+  });
+
+  it('says where text that is not JSON breaks: line and column', () => {
+    const r = parseScenario('{\n  "version": 1,\n  "name": "x",\n  oops\n}');
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.problems[0]!.where).toMatch(/line 4, column 3/);
+  });
+
+  it('names each wrong field with its path and line; unknown fields and schools are refused', () => {
+    const text = JSON.stringify(
+      { version: 1, name: 'x', alarms: [{ at: 0, schoolId: 's1', kind: 'panic' }, { at: -5, schoolId: 's9', kind: 'bomb', colour: 'red' }] },
+      null,
+      2,
+    );
+    const r = parseScenario(text, SCHOOLS);
+    expect(r.ok).toBe(false);
+    const where = !r.ok ? r.problems.map((p) => p.where) : [];
+    expect(where.some((w) => w.startsWith('alarms[1].at') && /line \d+/.test(w))).toBe(true);
+    expect(where.some((w) => w.startsWith('alarms[1].kind'))).toBe(true);
+    expect(where.some((w) => w.startsWith('alarms[1]') && !/\.(at|kind)/.test(w))).toBe(true); // the unknown key
+    // Once the shape is right, a school the station does not have is named.
+    const r2 = parseScenario(JSON.stringify({ version: 1, name: 'x', alarms: [{ at: 0, schoolId: 's9', kind: 'panic' }] }, null, 2), SCHOOLS);
+    expect(!r2.ok && r2.problems[0]).toMatchObject({ where: expect.stringMatching(/^alarms\[0\]\.schoolId \(.*line 7\b/) });
+    expect(parseScenario('{"version":2,"name":"x","alarms":[]}').ok).toBe(false);
+  });
+});
+
+describe('a run', () => {
+  it('shows alarms on scenario time at its speed, and stands still while paused', () => {
+    const run = new TrainingRun(scenario([{ at: 0, schoolId: 's1', kind: 'panic' }, { at: 50, schoolId: 's2', kind: 'fire' }]), 5, 'A', 1_000_000);
+    run.tick(1_000_000);
+    expect(run.items).toHaveLength(1);
+    run.tick(1_009_999); // 9.999 s × 5 < 50 s
+    expect(run.items).toHaveLength(1);
+    run.pause(1_005_000, 'trainer');
+    run.tick(1_100_000);
+    expect(run.items).toHaveLength(1);
+    run.resume(1_100_000, 'trainer');
+    expect(run.scenarioMs(1_100_000)).toBe(25_000);
+    run.tick(1_105_000); // 25 s + 5 s × 5 = 50 s
+    expect(run.items.map((i) => i.alarm.kind)).toEqual(['panic', 'fire']);
+    expect(run.items[1]!.shownAt).toBe(1_105_000);
+  });
+
+  it("a real alarm's pause ends by itself, but not the trainer's", () => {
+    const run = new TrainingRun(scenario([{ at: 0, schoolId: 's1', kind: 'panic' }]), 1, 'A', 0);
+    run.pause(10, 'real_alarm');
+    run.resume(20, 'real_alarm');
+    expect(run.paused).toBe(false);
+    run.pause(30, 'trainer');
+    run.pause(40, 'real_alarm');
+    run.resume(50, 'real_alarm');
+    expect(run.pausedBy).toBe('trainer');
+    run.tick(60);
+    expect(run.items).toHaveLength(0);
+    expect(run.acknowledge(0, 60)).toBe(false);
+  });
+
+  it('the simulated unit declines its first dispatch, answers the second after its time, and drives', () => {
+    const run = new TrainingRun(
+      scenario([{ at: 0, schoolId: 's1', kind: 'violence', unit: { answersAfterS: 10, declines: true, travelS: 100 } }]),
+      10,
+      'A',
+      0,
+    );
+    run.tick(0);
+    const it0 = run.items[0]!;
+    expect(run.dispatch(0, 100)).toBe(false); // not acknowledged yet
+    run.acknowledge(0, 2000);
+    run.dispatch(0, 3000);
+    expect(run.state(it0)).toBe('dispatched');
+    run.tick(3999); // 10 s of scenario = 1 s at 10×
+    expect(run.state(it0)).toBe('dispatched');
+    run.tick(4000);
+    expect(run.state(it0)).toBe('declined');
+    expect(run.dispatch(0, 5000)).toBe(true);
+    expect(it0.dispatchedAt).toBe(3000); // the first dispatch is the one scored
+    expect(it0.dispatches).toBe(2);
+    run.tick(6000);
+    expect(run.state(it0)).toBe('en_route');
+    run.tick(15_999);
+    expect(run.state(it0)).toBe('en_route');
+    run.tick(16_000);
+    expect(run.state(it0)).toBe('on_scene');
+    run.resolve(0, 17_000);
+    expect(run.done()).toBe(true);
+  });
+
+  it('scores each alarm against the targets; a step never taken is missed; unplayed alarms are counted', () => {
+    const run = new TrainingRun(
+      scenario([
+        { at: 0, schoolId: 's1', kind: 'panic' },
+        { at: 0, schoolId: 's2', kind: 'fire' },
+        { at: 3600, schoolId: 's3', kind: 'medical' },
+      ]),
+      1,
+      'Trainee',
+      0,
+    );
+    run.tick(0);
+    run.acknowledge(0, 8_000); // within 10 s
+    run.dispatch(0, 50_000); // within 60 s
+    run.acknowledge(1, 12_000); // late; never dispatched
+    run.end(60_000);
+    const s = scoreRun(run, { acknowledgeMs: 10_000, dispatchMs: 60_000 });
+    expect(s.rows.map((r) => [r.acknowledgeMs, r.acknowledgeMet, r.dispatchMs, r.dispatchMet])).toEqual([
+      [8_000, true, 50_000, true],
+      [12_000, false, undefined, false],
+    ]);
+    expect([s.met, s.of, s.percent, s.notShown, s.trainee]).toEqual([2, 4, 50, 1, 'Trainee']);
+    expect(run.acknowledge(1, 70_000)).toBe(false); // ended
+  });
+});
+
+describe('replays of real incidents', () => {
+  it('keep their order and spacing, and each unit answers as the real one did', () => {
+    const t0 = Date.UTC(2026, 10, 3, 2, 0, 0);
+    const s = scenarioFromIncidents(
+      [
+        {
+          receivedAt: t0 + 95_000,
+          schoolId: 's2',
+          kind: 'fire',
+          dispatches: [
+            { dispatchedAt: t0 + 100_000, declinedAt: t0 + 104_000 },
+            { dispatchedAt: t0 + 110_000, acceptedAt: t0 + 118_000, onSceneAt: t0 + 400_000 },
+          ],
+        },
+        { receivedAt: t0, schoolId: 's1', kind: 'panic', note: '翻墙', dispatchedAt: t0 + 30_000, onSceneAt: t0 + 330_000 },
+        { receivedAt: t0 + 6 * 3600_000, schoolId: 's3', kind: 'other' },
+      ],
+      'replay',
+    );
+    expect(s.alarms).toEqual([
+      { at: 0, schoolId: 's1', kind: 'panic', note: '翻墙', unit: { answersAfterS: 0, travelS: 300 } },
+      { at: 95, schoolId: 's2', kind: 'fire', unit: { declines: true, answersAfterS: 8, travelS: 282 } },
+    ]);
+    expect(s.description).toMatch(/1 more beyond 4 h/);
+    expect(parseScenario(scenarioText(s), SCHOOLS).ok).toBe(true);
+  });
+});
