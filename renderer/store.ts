@@ -6,7 +6,15 @@ import { mergeHealth, type ConsoleHello, type ConsoleSettings, type DeviceHealth
 import { parseImport, utf8Bytes, type DataFormat, type DataKind } from '../shared/dataExchange';
 import { DEFAULT_UNIT_STALE_MS, MAX_IMPORT_FRAME_TEXT_BYTES } from '../shared/limits';
 import { STATION_TIME_ZONE } from '../shared/duty';
-import { MUTE_MS, type ConsoleRequest, type HistoryAck, type IncidentAck, type PlanAck, type StatsAck } from '../shared/consoleContract';
+import {
+  MUTE_MS,
+  type ConsoleRequest,
+  type HistoryAck,
+  type IncidentAck,
+  type PlanAck,
+  type StatsAck,
+  type TrainingResultsAck,
+} from '../shared/consoleContract';
 import type { AlarmReceived, JournalRecord, OperatorRef } from '../shared/events';
 import { alertFor, awaitsAcknowledgement, isAlarming } from '../shared/consoleView';
 import { emptyState, foldRecords, fromSnapshot, type StateSnapshot, type StationState } from '../shared/incidents';
@@ -440,6 +448,17 @@ export class ConsoleStore {
     if (!this.link) return this.say(NOT_CONNECTED);
     const r = await this.link.call('drill:register', req);
     return r.ok ? undefined : this.say(r.error);
+  }
+  /** Keeps a training run's result at the station (training:record); a refusal in the console's language. */
+  async recordTraining(req: ConsoleRequest<'training:record'>): Promise<string | undefined> {
+    if (!this.link) return this.say(NOT_CONNECTED);
+    const r = await this.link.call('training:record', req);
+    return r.ok ? undefined : this.say(r.error);
+  }
+  /** The training results kept at the station, newest first (one trainee's when named). */
+  async trainingResults(trainee?: string): Promise<TrainingResultsAck> {
+    if (!this.link) return { ok: false, error: NOT_CONNECTED };
+    return this.link.call('training:results', { trainee: trainee ?? '' });
   }
   /** Announces a school's drill window (演练报备); a refusal in the console's language. */
   async registerDrillWindow(req: ConsoleRequest<'drillWindow:register'>): Promise<string | undefined> {

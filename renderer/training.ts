@@ -3,7 +3,7 @@
 // alarms await the trainee, for the training tone. Nothing of a run is sent to the station.
 import { useSyncExternalStore } from 'react';
 import { isAlarming } from '../shared/consoleView';
-import { scoreRun, TrainingRun, type Scenario, type TrainingScore } from '../shared/training';
+import { scoreRun, trainingRecordOf, TrainingRun, type Scenario, type TrainingScore } from '../shared/training';
 import { DEFAULT_TARGETS, type TargetProfile } from '../shared/response';
 import { getStore } from './store';
 
@@ -11,6 +11,8 @@ export interface TrainingSnapshot {
   run?: TrainingRun;
   /** Set once the run has ended (by the trainer, or when every alarm is resolved). */
   score?: TrainingScore;
+  /** The score kept at the station (training:record): under way, kept, or the refusal's text. */
+  saved?: 'saving' | 'saved' | { error: string };
   /** Bumped on every change (the run is mutable). */
   version: number;
 }
@@ -104,6 +106,22 @@ class TrainingController {
     this.unsubscribe?.();
     this.snap = { ...this.snap, score: scoreRun(run, this.targets) };
     this.changed();
+    this.save();
+  }
+
+  /** Keeps the score at the station, as the trainee's record (again after a refusal, when asked). */
+  save(): void {
+    const { run, score, saved } = this.snap;
+    if (!run || !score || saved === 'saving' || saved === 'saved') return;
+    this.snap = { ...this.snap, saved: 'saving' };
+    this.changed();
+    void getStore()
+      .recordTraining(trainingRecordOf(score, run.startedAt))
+      .then((error) => {
+        if (this.snap.score !== score) return; // closed meanwhile
+        this.snap = { ...this.snap, saved: error === undefined ? 'saved' : { error } };
+        this.changed();
+      });
   }
 
   /** Back to the scenario editor. */

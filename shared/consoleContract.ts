@@ -13,6 +13,7 @@ import { historyPageSchema, historyRequestSchema, incidentWholeSchema } from './
 import { closeFindingSchema, inspectionSchema, inspectionsQuerySchema, recordInspectionSchema } from './inspections';
 import { cancelDrillWindowSchema, checkPostSchema, planAnswerSchema, planQuerySchema, recordSchoolDrillSchema, registerDrillWindowSchema } from './planRecords';
 import { statsReportSchema, statsRequestSchema } from './statsWire';
+import { trainingRecordSchema, trainingResultSchema, trainingResultsQuerySchema } from './training';
 
 // --- limits: the core refuses beyond them, the console's fields stop at them (UTF-16 units, as `maxLength`). ---
 
@@ -77,6 +78,10 @@ export const planAckSchema = z.union([z.object({ ok: z.literal(true) }).extend(p
 export const drillWindowAckSchema = z.union([z.object({ ok: z.literal(true), windowId: z.string() }), refusalSchema]);
 /** A school's own drill registered: its id. */
 export const drillRecordAckSchema = z.union([z.object({ ok: z.literal(true), drillId: z.string() }), refusalSchema]);
+/** A training result kept: its id. */
+export const trainingRecordAckSchema = z.union([z.object({ ok: z.literal(true), trainingId: z.string() }), refusalSchema]);
+/** Training results, newest first. */
+export const trainingResultsAckSchema = z.union([z.object({ ok: z.literal(true), results: z.array(trainingResultSchema) }), refusalSchema]);
 /** One incident whole, with its timeline. */
 export const incidentAckSchema = z.union([z.object({ ok: z.literal(true), incident: incidentWholeSchema }), refusalSchema]);
 
@@ -92,6 +97,8 @@ export type InspectionRecordAck = z.infer<typeof inspectionRecordAckSchema>;
 export type IncidentAck = z.infer<typeof incidentAckSchema>;
 export type PlanAck = z.infer<typeof planAckSchema>;
 export type DrillRecordAck = z.infer<typeof drillRecordAckSchema>;
+export type TrainingRecordAck = z.infer<typeof trainingRecordAckSchema>;
+export type TrainingResultsAck = z.infer<typeof trainingResultsAckSchema>;
 export type DrillWindowAck = z.infer<typeof drillWindowAckSchema>;
 
 // --- requests ---
@@ -177,6 +184,10 @@ const commands = {
   'post:check': command('plan.record', 'may not check guard posts in or out', checkPostSchema, commandAckSchema),
   /** The plan's records of a semester: inspections, registered drills, post shifts and terminal outages (read only). */
   plan: command('stats.view', 'may not read the plan board', planQuerySchema, planAckSchema),
+  /** A training run's result, recorded by the console that ran it (journalled as training; counted nowhere else). */
+  'training:record': command('training.run', 'may not record training results', trainingRecordSchema, trainingRecordAckSchema),
+  /** The training results kept at the station, newest first; one trainee's when named (read only). */
+  'training:results': command('training.run', 'may not read training results', trainingResultsQuerySchema, trainingResultsAckSchema),
   /** One incident whole, with its timeline (read only). */
   incident: command('history.view', 'may not read the incident history', z.object({ incidentId: id }), incidentAckSchema),
   'admin:setTargets': command('registry.manage', 'may not change the targets', z.object({ profile }), commandAckSchema),

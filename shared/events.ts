@@ -358,6 +358,36 @@ export interface PostChecked {
   unitId?: string;
 }
 
+/** One alarm of a training run, as scored (shared/training.ts scoreRun): appeared → acknowledged, → first dispatch. */
+export interface TrainingResultRow {
+  schoolId: string;
+  kind: AlarmKind;
+  acknowledgeMs?: number;
+  dispatchMs?: number;
+  acknowledgeMet: boolean;
+  dispatchMet: boolean;
+  resolved: boolean;
+}
+
+/**
+ * A training run's result (接处警训练, shared/training.ts), recorded by the console that ran it at its end: the
+ * trainee, the scenario and each alarm's intervals against the targets. Its alarms were never incidents: this
+ * record changes no incident and no statistic; it is kept only as the trainee's training record.
+ */
+export interface TrainingCompleted {
+  type: 'training.completed';
+  at: number;
+  operator: OperatorRef;
+  trainingId: string;
+  trainee: string;
+  scenario: string;
+  speed: number;
+  startedAt: number;
+  /** Alarms of the scenario not played (the run was ended early). */
+  notShown: number;
+  rows: TrainingResultRow[];
+}
+
 /** The core: the alarm was not acknowledged within its target. Every console escalates. */
 export interface IncidentEscalated {
   type: 'incident.escalated';
@@ -390,6 +420,7 @@ export type StationEvent =
   | PostChecked
   | DrillWindowRegistered
   | DrillWindowCancelled
+  | TrainingCompleted
   | IncidentShown
   | IncidentAcknowledged
   | CancelRequested

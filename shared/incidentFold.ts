@@ -238,6 +238,7 @@ export class StationFold {
       case 'post.checked':
       case 'drill_window.registered':
       case 'drill_window.cancelled':
+      case 'training.completed':
         return;
       default:
         return missingCase(event);

@@ -125,7 +125,8 @@ function checkKnown(state: StationState, event: StationEvent): Check {
     case 'post.checked':
     case 'drill_window.registered':
     case 'drill_window.cancelled':
-      // The plan's records are kept beside the state (shared/planRecords.ts; the core checks them before committing).
+    case 'training.completed':
+      // The plan's records (and the training results) are kept beside the state (shared/planRecords.ts; the core checks them before committing).
       return { ok: true };
     case 'journal.unreadable':
       // A placeholder for a record the core could not read: it keeps the numbering, and changes nothing.

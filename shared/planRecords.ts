@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { SCHOOL_DRILL_KINDS, type OperatorRef, type SchoolDrillKind, type StationEvent } from './events';
 import { DATE, InspectionBook, inspectionSchema } from './inspections';
+import { MAX_TRAINING_RESULTS, trainingResultSchema, type TrainingResult } from './training';
 
 const PLAN_EVENT_TYPES: ReadonlySet<string> = new Set<StationEvent['type']>([
   'inspection.recorded',
@@ -14,6 +15,7 @@ const PLAN_EVENT_TYPES: ReadonlySet<string> = new Set<StationEvent['type']>([
   'post.checked',
   'drill_window.registered',
   'drill_window.cancelled',
+  'training.completed',
   'device.offline',
   'device.online',
 ]);
@@ -70,6 +72,9 @@ export class PlanBook {
   private readonly windows = new Map<string, DrillWindow>();
   /** Each school's announced drill windows, in the order they were announced. */
   private readonly windowsBySchool = new Map<string, DrillWindow[]>();
+  /** Training results (接处警训练), in the order recorded; not the plan's, kept here beside it the same way. */
+  private readonly trainings: TrainingResult[] = [];
+  private readonly trainingIds = new Set<string>();
 
   apply(e: StationEvent): void {
     switch (e.type) {
@@ -117,6 +122,13 @@ export class PlanBook {
         this.windows.set(w.id, next);
         const list = this.windowsBySchool.get(w.schoolId)!;
         list[list.indexOf(w)] = next;
+        return;
+      }
+      case 'training.completed': {
+        if (this.trainingIds.has(e.trainingId)) return;
+        const { type: _type, ...result } = e;
+        this.trainingIds.add(e.trainingId);
+        this.trainings.push(result);
         return;
       }
       case 'device.offline': {
@@ -179,6 +191,7 @@ export class PlanBook {
     for (const list of this.shifts.values()) for (const s of list) out.push([`s:${n++}`, s]);
     n = 0;
     for (const list of this.outages.values()) for (const o of list) out.push([`o:${n++}`, o]);
+    for (const t of this.trainings) out.push([`t:${t.trainingId}`, t]);
     return out;
   }
 
@@ -222,9 +235,31 @@ export class PlanBook {
         const list = book.outages.get(outage.deviceId);
         if (list) list.push(outage);
         else book.outages.set(outage.deviceId, [outage]);
+      } else if (kind === 't:') {
+        const r = trainingResultSchema.safeParse(v);
+        if (!r.success || book.trainingIds.has(r.data.trainingId)) bad();
+        else {
+          book.trainingIds.add(r.data.trainingId);
+          book.trainings.push(r.data);
+        }
       } else bad();
     }
     return book;
+  }
+
+  hasTraining(id: string): boolean {
+    return this.trainingIds.has(id);
+  }
+
+  /** The latest training results, newest first, of one trainee when named (trimmed; the same name as recorded). */
+  trainingResults(trainee?: string): TrainingResult[] {
+    const who = trainee?.trim();
+    const out: TrainingResult[] = [];
+    for (let i = this.trainings.length - 1; i >= 0 && out.length < MAX_TRAINING_RESULTS; i--) {
+      const t = this.trainings[i]!;
+      if (!who || t.trainee === who) out.push(t);
+    }
+    return out;
   }
 
   /** Whether a post is staffed now (its last check was `in`). */

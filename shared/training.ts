@@ -3,6 +3,7 @@
 // consoles or the statistics — a training alarm is not an incident. Documented in docs/training.md.
 import { z } from 'zod';
 import { ALARM_KINDS, type AlarmKind } from './protocol';
+import type { TrainingCompleted } from './events';
 import type { Dispatch } from './incidentModel';
 import type { TargetProfile } from './response';
 
@@ -410,4 +411,79 @@ export function scenarioFromIncidents(sources: readonly ReplaySource[], name: st
       };
     }),
   };
+}
+
+// ---------------------------------------------------------------- results kept at the station
+
+/** A run's result as the station keeps it (the `training.completed` record without its type). */
+export type TrainingResult = Omit<TrainingCompleted, 'type'>;
+
+const resultRowSchema = z
+  .object({
+    schoolId: z.string().min(1).max(200),
+    kind: z.enum(ALARM_KINDS),
+    acknowledgeMs: z.number().int().min(0).max(86_400_000).optional(),
+    dispatchMs: z.number().int().min(0).max(86_400_000).optional(),
+    acknowledgeMet: z.boolean(),
+    dispatchMet: z.boolean(),
+    resolved: z.boolean(),
+  })
+  .strict();
+
+/** `training:record`: what the console sends at the end of a run (the core adds who, when and an id). */
+export const trainingRecordSchema = z
+  .object({
+    trainee: z
+      .string()
+      .max(40)
+      .refine((s) => s.trim() !== '', { message: 'a trainee must not be empty' }),
+    scenario: z.string().min(1).max(120),
+    speed: z.number().refine((x) => (TRAINING_SPEEDS as readonly number[]).includes(x), { message: 'a speed of 1, 2, 5 or 10' }),
+    startedAt: z.number().int(),
+    notShown: z.number().int().min(0).max(SCENARIO_MAX_ALARMS),
+    rows: z.array(resultRowSchema).max(SCENARIO_MAX_ALARMS),
+  })
+  .strict();
+export type TrainingRecord = z.output<typeof trainingRecordSchema>;
+
+/** The request `training:record` sends for a score. */
+export function trainingRecordOf(score: TrainingScore, startedAt: number): TrainingRecord {
+  return {
+    trainee: score.trainee,
+    scenario: score.scenario,
+    speed: score.speed,
+    startedAt: Math.round(startedAt),
+    notShown: score.notShown,
+    rows: score.rows.map((r) => ({
+      schoolId: r.schoolId,
+      kind: r.kind,
+      ...(r.acknowledgeMs !== undefined ? { acknowledgeMs: Math.round(r.acknowledgeMs) } : {}),
+      ...(r.dispatchMs !== undefined ? { dispatchMs: Math.round(r.dispatchMs) } : {}),
+      acknowledgeMet: r.acknowledgeMet,
+      dispatchMet: r.dispatchMet,
+      resolved: r.resolved,
+    })),
+  };
+}
+
+/** `training:results`: the latest results (at most 200), of one trainee when named (trimmed; '' = everyone's). */
+export const trainingResultsQuerySchema = z.object({ trainee: z.string().max(40) }).strict();
+export const MAX_TRAINING_RESULTS = 200;
+
+const operatorRef = z.object({ username: z.string(), displayName: z.string(), role: z.enum(['officer', 'chief', 'trainer', 'admin']) });
+export const trainingResultSchema = z.object({
+  at: z.number(),
+  operator: operatorRef,
+  trainingId: z.string(),
+  trainee: z.string(),
+  scenario: z.string(),
+  speed: z.number(),
+  startedAt: z.number(),
+  notShown: z.number(),
+  rows: z.array(resultRowSchema),
+});
+
+/** Intervals within target of a kept result, and of how many. */
+export function resultMet(r: Pick<TrainingResult, 'rows'>): { met: number; of: number } {
+  return { met: r.rows.reduce((n, x) => n + (x.acknowledgeMet ? 1 : 0) + (x.dispatchMet ? 1 : 0), 0), of: r.rows.length * 2 };
 }

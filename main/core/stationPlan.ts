@@ -10,6 +10,8 @@ import {
   type InspectionRecordAck,
   type InspectionsAck,
   type PlanAck,
+  type TrainingRecordAck,
+  type TrainingResultsAck,
 } from '../../shared/consoleContract';
 import { DRILL_WINDOW_AHEAD_MS } from '../../shared/planRecords';
 import type { OperatorRef } from '../../shared/events';
@@ -172,6 +174,31 @@ export class StationPlan {
       if (inc.drill && inc.drillWindowId === undefined && inc.kind !== 'test' && inc.receivedAt >= from && inc.receivedAt < to)
         out.push({ incidentId: inc.id, schoolId: inc.schoolId, receivedAt: inc.receivedAt });
     return out.sort((a, b) => a.receivedAt - b.receivedAt).slice(0, 5000);
+  }
+
+  /**
+   * `training:record`: a training run's result, sent by the console that ran it (接处警训练). Journalled as training
+   * (`training.completed`): it changes no incident and no statistic, and is kept as the trainee's record.
+   */
+  recordTraining(operator: OperatorRef, payload: unknown): TrainingRecordAck {
+    const req = admitCommand('training:record', operator, payload);
+    if (!req.ok) return req;
+    const r = req.value;
+    const unknown = r.rows.find((x) => !this.ledger.registry.school(x.schoolId));
+    if (unknown) return refusal('invalid_payload', `no school ${unknown.schoolId}`, 'unknown_school');
+    const at = this.ledger.now();
+    // A console's clock may be a little ahead of the station's; a run does not start in the future.
+    if (r.startedAt > at + 60_000) return refusal('invalid_payload', 'the run cannot start after now', 'bad_date');
+    const trainingId = this.freshId('TRN-', at, (x) => this.ledger.plan.hasTraining(x));
+    const stored = this.ledger.commit({ type: 'training.completed', at, operator, trainingId, ...r, trainee: r.trainee.trim() });
+    return stored.ok ? { ok: true, trainingId } : stored;
+  }
+
+  /** `training:results`: the latest results, newest first (one trainee's when named). */
+  trainingResults(operator: OperatorRef, payload: unknown): TrainingResultsAck {
+    const req = admitCommand('training:results', operator, payload);
+    if (!req.ok) return req;
+    return { ok: true, results: this.ledger.plan.trainingResults(req.value.trainee) };
   }
 
   /** A new record id: the prefix, the time and a counter, checked against what exists (unique across restarts). */

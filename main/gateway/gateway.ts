@@ -403,6 +403,8 @@ export function attachConsoleNamespace(
     'drillWindow:register': (op, r) => station.plan.registerDrillWindow(op, r),
     'drillWindow:cancel': (op, r) => station.plan.cancelDrillWindow(op, r),
     plan: (op, r) => station.plan.records(op, r),
+    'training:record': (op, r) => station.plan.recordTraining(op, r),
+    'training:results': (op, r) => station.plan.trainingResults(op, r),
   } satisfies ConsoleHandlers;
 
   nsp.use((socket, next) => {

@@ -3,13 +3,22 @@
 // against the station's targets, exported as CSV/XLSX. Training alarms live only in this tab: they never reach the
 // station, the duty consoles, the journal or the statistics. A real alarm awaiting acknowledgement pauses the run
 // (the real queue and banner stay where they always are, above and beside it) until it is acknowledged.
-import { useMemo, useState, type ChangeEvent } from 'react';
+import { useEffect, useMemo, useState, type ChangeEvent } from 'react';
 import { guardFormula, serializeCsv } from '../../shared/csv';
 import type { ReferenceData, School } from '../../shared/model';
 import { DEFAULT_TARGETS } from '../../shared/response';
-import { parseScenario, sampleScenario, scenarioText, TRAINING_SPEEDS, type ScenarioProblem, type TrainingScore } from '../../shared/training';
+import {
+  parseScenario,
+  resultMet,
+  sampleScenario,
+  scenarioText,
+  TRAINING_SPEEDS,
+  type ScenarioProblem,
+  type TrainingResult,
+  type TrainingScore,
+} from '../../shared/training';
 import { xlsxFile } from '../../shared/xlsx';
-import { useNow } from '../time';
+import { clockTime, stationDate, useNow } from '../time';
 import { useI18n, type Catalogue } from '../i18n';
 import { getStore } from '../store';
 import { training, useTraining } from '../training';
@@ -136,6 +145,76 @@ export function TrainingView({ reference, seed }: { reference: ReferenceData | u
         onChange={(e) => (setText(e.target.value), setProblems(undefined))}
       />
       <p className="muted small">{t('trainFormat')}</p>
+      <TrainingResults initialTrainee={trainee} />
+    </section>
+  );
+}
+
+/** The training results kept at the station (training:results), newest first; one trainee's when named. */
+function TrainingResults({ initialTrainee }: { initialTrainee: string }) {
+  const { t } = useI18n();
+  const [who, setWho] = useState(initialTrainee);
+  const [asked, setAsked] = useState(initialTrainee);
+  const [got, setGot] = useState<{ results?: TrainingResult[]; error?: string }>({});
+  useEffect(() => {
+    let live = true;
+    void getStore()
+      .trainingResults(asked.trim() || undefined)
+      .then((r) => {
+        if (live) setGot(r.ok ? { results: r.results } : { error: r.error.message });
+      });
+    return () => {
+      live = false;
+    };
+  }, [asked]);
+  return (
+    <section data-testid="training-results">
+      <h3>{t('trainResults')}</h3>
+      <form className="stats-controls" onSubmit={(e) => (e.preventDefault(), setAsked(who))}>
+        <label>
+          {t('trainTrainee')}
+          <input data-testid="train-results-trainee" value={who} maxLength={40} onChange={(e) => setWho(e.target.value)} />
+        </label>
+        <button type="submit" data-testid="train-results-search">
+          {t('historySearch')}
+        </button>
+      </form>
+      {got.error && <p className="error">{got.error}</p>}
+      {got.results && got.results.length === 0 && <p className="muted">{t('trainResultsNone')}</p>}
+      {got.results && got.results.length > 0 && (
+        <table>
+          <thead>
+            <tr>
+              <th>{t('trainResultAt')}</th>
+              <th>{t('trainTrainee')}</th>
+              <th>{t('trainResultScenario')}</th>
+              <th>{t('trainSpeed')}</th>
+              <th>{t('trainResultMet')}</th>
+              <th>{t('trainResultBy')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {got.results.map((r) => {
+              const m = resultMet(r);
+              return (
+                <tr key={r.trainingId} data-testid="train-result-row" data-trainee={r.trainee}>
+                  <td>
+                    {stationDate(r.at)} {clockTime(r.at)}
+                  </td>
+                  <td>{r.trainee}</td>
+                  <td>{r.scenario}</td>
+                  <td>{r.speed}×</td>
+                  <td data-cell="met">
+                    {m.met}/{m.of}
+                    {r.notShown > 0 && ` (+${r.notShown})`}
+                  </td>
+                  <td>{r.operator.displayName}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
     </section>
   );
 }
@@ -220,6 +299,7 @@ function TrainingRunView({ schoolName }: { schoolName: (id: string) => string })
 
 function TrainingSummary({ score, schoolName }: { score: TrainingScore; schoolName: (id: string) => string }) {
   const { t, c } = useI18n();
+  const saved = useTraining().saved;
   const cells = scoreCells(score, c, schoolName);
   const base = `训练成绩-training-${score.trainee}`.replace(/[\\/:*?"<>|\s]+/g, '_');
   return (
@@ -247,6 +327,18 @@ function TrainingSummary({ score, schoolName }: { score: TrainingScore; schoolNa
           ))}
         </tbody>
       </table>
+      <p className="muted" data-testid="train-saved" data-saved={typeof saved === 'object' ? 'error' : (saved ?? '')}>
+        {saved === 'saving' && t('trainSaving')}
+        {saved === 'saved' && t('trainSaved')}
+        {typeof saved === 'object' && (
+          <>
+            <span className="error">{t('trainSaveFailed', { e: saved.error })}</span>{' '}
+            <button type="button" onClick={() => training().save()}>
+              {t('trainSaveAgain')}
+            </button>
+          </>
+        )}
+      </p>
       <div className="stats-controls">
         <button
           type="button"

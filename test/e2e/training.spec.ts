@@ -115,6 +115,8 @@ test('a scenario at 5× on a training console is scored; duty consoles, journal 
   await expect(page.getByTestId('train-score-row')).toHaveCount(3); // two alarms and the total
   await expect(page.getByTestId('train-total')).toHaveAttribute('data-of', '4');
   await expect(page.getByTestId('train-total')).toContainText('学员 陈');
+  // The score is kept at the station as the trainee's training record.
+  await expect(page.getByTestId('train-saved')).toHaveAttribute('data-saved', 'saved');
   await page.screenshot({ path: shot('training-score-zh.png') });
   const download = page.waitForEvent('download');
   await page.getByTestId('train-export-csv').click();
@@ -126,10 +128,13 @@ test('a scenario at 5× on a training console is scored; duty consoles, journal 
   await page.screenshot({ path: shot('training-score-en.png') });
   await page.getByTestId('train-close').click();
   await expect(page.getByTestId('training-setup')).toContainText('Dispatch training');
+  await expect(page.locator('[data-testid=train-result-row][data-trainee="学员 陈"]')).toHaveCount(1);
+  await expect(page.locator('[data-testid=train-result-row][data-trainee="学员 陈"] [data-cell=met]')).toHaveText(/^\d\/4$/);
   await page.screenshot({ path: shot('training-setup-en.png') });
 
-  // Nothing of the training reached the station: the journal holds one alarm, the real one; the duty console saw
-  // only it; the statistics count one real alarm.
+  // No training alarm reached the station: the journal holds one alarm, the real one, and the run's result as a
+  // training record; the duty console saw only the real alarm; the statistics count one real alarm.
+  expect(journalOf(core).filter((r) => r.event.type === 'training.completed')).toHaveLength(1);
   const received = journalOf(core).filter((r) => r.event.type === 'alarm.received');
   expect(received.map((r) => (r.event as { alarmId: string }).alarmId)).toEqual(['real-during-training']);
   expect(journalOf(core).some((r) => JSON.stringify(r).includes('有人翻墙'))).toBe(false);

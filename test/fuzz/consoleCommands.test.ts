@@ -116,6 +116,25 @@ const FIELDS: Record<string, Record<string, fc.Arbitrary<unknown>>> = {
   },
   'drillWindow:cancel': { windowId: hostileId, reason: text },
   'post:check': { postId: pick(['post-x01', 'post-c01']), state: pick(['in', 'out']) },
+  'training:record': {
+    trainee: text,
+    scenario: text,
+    speed: pick([1, 5, 10]),
+    startedAt: pick([Date.now() - 60_000]),
+    notShown: pick([0, 1]),
+    rows: fc.array(
+      fc.record({
+        schoolId: pick([], ['school']),
+        kind: pick(['panic', 'violence']),
+        acknowledgeMs: pick([4000]),
+        acknowledgeMet: pick([true, false]),
+        dispatchMet: pick([true, false]),
+        resolved: pick([true, false]),
+      }),
+      { maxLength: 2 },
+    ),
+  },
+  'training:results': { trainee: text },
   plan: {
     from: pick(['2026-09-01']),
     to: pick(['2027-01-15']),

@@ -2,15 +2,7 @@
 // pauses (the trainer's, a real alarm's), the simulated unit (answers, declines, drives), the score against the
 // targets, and real incidents replayed with their order and spacing.
 import { describe, expect, it } from 'vitest';
-import {
-  parseScenario,
-  sampleScenario,
-  scenarioFromIncidents,
-  scenarioText,
-  scoreRun,
-  TrainingRun,
-  type Scenario,
-} from '../../../shared/training';
+import { parseScenario, sampleScenario, scenarioFromIncidents, scenarioText, scoreRun, TrainingRun, type Scenario } from '../../../shared/training';
 
 const SCHOOLS = new Set(['s1', 's2', 's3']);
 const scenario = (alarms: Scenario['alarms']): Scenario => ({ version: 1, name: 't', alarms });
@@ -30,7 +22,14 @@ describe('the scenario format', () => {
 
   it('names each wrong field with its path and line; unknown fields and schools are refused', () => {
     const text = JSON.stringify(
-      { version: 1, name: 'x', alarms: [{ at: 0, schoolId: 's1', kind: 'panic' }, { at: -5, schoolId: 's9', kind: 'bomb', colour: 'red' }] },
+      {
+        version: 1,
+        name: 'x',
+        alarms: [
+          { at: 0, schoolId: 's1', kind: 'panic' },
+          { at: -5, schoolId: 's9', kind: 'bomb', colour: 'red' },
+        ],
+      },
       null,
       2,
     );
@@ -49,7 +48,15 @@ describe('the scenario format', () => {
 
 describe('a run', () => {
   it('shows alarms on scenario time at its speed, and stands still while paused', () => {
-    const run = new TrainingRun(scenario([{ at: 0, schoolId: 's1', kind: 'panic' }, { at: 50, schoolId: 's2', kind: 'fire' }]), 5, 'A', 1_000_000);
+    const run = new TrainingRun(
+      scenario([
+        { at: 0, schoolId: 's1', kind: 'panic' },
+        { at: 50, schoolId: 's2', kind: 'fire' },
+      ]),
+      5,
+      'A',
+      1_000_000,
+    );
     run.tick(1_000_000);
     expect(run.items).toHaveLength(1);
     run.tick(1_009_999); // 9.999 s × 5 < 50 s
@@ -79,12 +86,7 @@ describe('a run', () => {
   });
 
   it('the simulated unit declines its first dispatch, answers the second after its time, and drives', () => {
-    const run = new TrainingRun(
-      scenario([{ at: 0, schoolId: 's1', kind: 'violence', unit: { answersAfterS: 10, declines: true, travelS: 100 } }]),
-      10,
-      'A',
-      0,
-    );
+    const run = new TrainingRun(scenario([{ at: 0, schoolId: 's1', kind: 'violence', unit: { answersAfterS: 10, declines: true, travelS: 100 } }]), 10, 'A', 0);
     run.tick(0);
     const it0 = run.items[0]!;
     expect(run.dispatch(0, 100)).toBe(false); // not acknowledged yet
