@@ -45,6 +45,7 @@ export const termsZh = {
     unknown_window: '没有这个演练报备',
     window_cancelled: '该演练报备已撤销',
     bad_window: '演练时段有误：不能已经结束，最多提前 90 天报备，最长 12 小时',
+    trainee_offline: '受训人此刻没有登录的接警台',
   } satisfies Record<RefusalReason, string>,
   events: {
     'alarm.received': '收到报警',
@@ -123,6 +124,7 @@ export const termsEn: typeof termsZh = {
     unknown_window: 'There is no such drill announcement',
     window_cancelled: 'This drill announcement was already withdrawn',
     bad_window: 'The drill window is wrong: it may not be over already, at most 90 days ahead, at most 12 hours long',
+    trainee_offline: 'The trainee has no console logged in now',
   },
   events: {
     'alarm.received': 'Alarm received',

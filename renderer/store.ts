@@ -8,6 +8,7 @@ import { DEFAULT_UNIT_STALE_MS, MAX_IMPORT_FRAME_TEXT_BYTES } from '../shared/li
 import { STATION_TIME_ZONE } from '../shared/duty';
 import {
   MUTE_MS,
+  type AnswerOf,
   type ConsoleRequest,
   type HistoryAck,
   type IncidentAck,
@@ -24,6 +25,7 @@ import { openReplica, type Replica } from './adapters/replica';
 import { connect, login, logout, type LifecycleCommand, type StationLink } from './adapters/stationLink';
 import { createSound, type ConsoleTone, type Sound, type SoundState } from './adapters/sound';
 import type { SavePdfResult } from '../shared/shellBridge';
+import type { TrainingAssignment } from '../shared/training';
 import { inDesktopApp, shell } from './adapters/shell';
 import { catalogues, refusalText, storedLang } from './i18n';
 import { setClockOffset, setStationTimeZone } from './time';
@@ -106,6 +108,27 @@ export class ConsoleStore {
       sound: 'idle',
     };
     if (session && operator) void this.begin(session, JSON.parse(operator) as OperatorRef);
+  }
+
+  private readonly trainingListeners = new Set<(a: TrainingAssignment) => void>();
+  /** A trainer sent this console a training run (renderer/training.ts starts it). */
+  onTrainingAssigned(f: (a: TrainingAssignment) => void): () => void {
+    this.trainingListeners.add(f);
+    return () => this.trainingListeners.delete(f);
+  }
+  /** Who is logged in on a console now and may be sent a training run. */
+  async trainingConsoles(): Promise<AnswerOf<'training:consoles'>> {
+    if (!this.link) return { ok: false, error: NOT_CONNECTED };
+    return this.link.call('training:consoles', {});
+  }
+  /** Sends a run to a logged-in operator's consoles: how many, or the refusal in the console's language. */
+  async assignTraining(req: ConsoleRequest<'training:assign'>): Promise<{ consoles: number } | { error: string }> {
+    if (!this.link) return { error: this.say(NOT_CONNECTED) };
+    const r = await this.link.call('training:assign', req);
+    return r.ok ? { consoles: r.consoles } : { error: this.say(r.error) };
+  }
+  canAssignTraining(): boolean {
+    return this.s.operator !== undefined && can(this.s.operator.role, 'training.assign');
   }
 
   /** Training alarms on this console awaiting the trainee (renderer/training.ts; never sent to the station). */
@@ -231,6 +254,7 @@ export class ConsoleStore {
         this.set({ reference: this.sameOrNew(reference) });
         this.replica?.saveReference(reference).catch((e: unknown) => console.error('replica write failed:', e));
       },
+      training: (a) => this.trainingListeners.forEach((f) => f(a)),
       connection: (online) => this.onConnection(online),
       unauthorized: () => {
         this.logout();

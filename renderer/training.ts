@@ -5,6 +5,7 @@ import { useSyncExternalStore } from 'react';
 import { isAlarming } from '../shared/consoleView';
 import { scoreRun, trainingRecordOf, TrainingRun, type Scenario, type TrainingScore } from '../shared/training';
 import { DEFAULT_TARGETS, type TargetProfile } from '../shared/response';
+import type { OperatorRef } from '../shared/events';
 import { getStore } from './store';
 
 export interface TrainingSnapshot {
@@ -15,6 +16,8 @@ export interface TrainingSnapshot {
   saved?: 'saving' | 'saved' | { error: string };
   /** Bumped on every change (the run is mutable). */
   version: number;
+  /** The trainer who sent this run to this console (training:assign), when it was sent. */
+  assignedBy?: OperatorRef;
 }
 
 const TICK_MS = 200;
@@ -25,6 +28,14 @@ class TrainingController {
   private timer: ReturnType<typeof setInterval> | undefined;
   private targets: Pick<TargetProfile, 'acknowledgeMs' | 'dispatchMs'> = DEFAULT_TARGETS;
   private unsubscribe: (() => void) | undefined;
+
+  constructor() {
+    // A run a trainer sent to this console starts at once, scored as the operator logged in here.
+    getStore().onTrainingAssigned((a) => {
+      const s = getStore().state;
+      this.start(a.scenario, a.speed, s.operator?.displayName ?? '?', s.reference?.targets ?? DEFAULT_TARGETS, a.assignedBy);
+    });
+  }
 
   readonly subscribe = (f: () => void): (() => void) => {
     this.listeners.add(f);
@@ -39,11 +50,12 @@ class TrainingController {
     this.listeners.forEach((f) => f());
   }
 
-  start(scenario: Scenario, speed: number, trainee: string, targets: Pick<TargetProfile, 'acknowledgeMs' | 'dispatchMs'>): void {
+  start(scenario: Scenario, speed: number, trainee: string, targets: Pick<TargetProfile, 'acknowledgeMs' | 'dispatchMs'>, assignedBy?: OperatorRef): void {
     this.stopTimer();
+    this.unsubscribe?.();
     this.targets = targets;
     const run = new TrainingRun(scenario, speed, trainee, Date.now());
-    this.snap = { run, version: this.snap.version };
+    this.snap = { run, version: this.snap.version, ...(assignedBy ? { assignedBy } : {}) };
     this.follow();
     run.tick(Date.now());
     this.timer = setInterval(() => this.tick(), TICK_MS);

@@ -4,6 +4,7 @@ import type { ReferenceData } from './model';
 import type { SemesterRule } from './planBoard';
 import type { ErrorCode, Refusal } from './protocol';
 import type { StateSnapshot } from './incidents';
+import type { TrainingAssignment } from './training';
 
 /** One terminal's health as the core sees it right now (live, not journalled except online/offline). */
 export interface DeviceHealth {
@@ -129,6 +130,8 @@ export interface ConsoleServerEvents {
   units: (units: UnitLive[]) => void;
   /** The registry changed (a device added …): fresh reference data. */
   reference: (r: ReferenceData) => void;
+  /** A trainer sent this console's operator a training run (shared/training.ts): it starts at once, on this console only. */
+  training: (a: TrainingAssignment) => void;
 }
 
 // The operator commands (console → server) and their answers: shared/consoleContract.ts. Re-exported here for

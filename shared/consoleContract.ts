@@ -13,7 +13,7 @@ import { historyPageSchema, historyRequestSchema, incidentWholeSchema } from './
 import { closeFindingSchema, inspectionSchema, inspectionsQuerySchema, recordInspectionSchema } from './inspections';
 import { cancelDrillWindowSchema, checkPostSchema, planAnswerSchema, planQuerySchema, recordSchoolDrillSchema, registerDrillWindowSchema } from './planRecords';
 import { statsReportSchema, statsRequestSchema } from './statsWire';
-import { trainingRecordSchema, trainingResultSchema, trainingResultsQuerySchema } from './training';
+import { trainingAssignSchema, trainingConsolesAckSchemaShape, trainingRecordSchema, trainingResultSchema, trainingResultsQuerySchema } from './training';
 
 // --- limits: the core refuses beyond them, the console's fields stop at them (UTF-16 units, as `maxLength`). ---
 
@@ -98,6 +98,12 @@ export type IncidentAck = z.infer<typeof incidentAckSchema>;
 export type PlanAck = z.infer<typeof planAckSchema>;
 export type DrillRecordAck = z.infer<typeof drillRecordAckSchema>;
 export type TrainingRecordAck = z.infer<typeof trainingRecordAckSchema>;
+/** Who may be sent a training run now. */
+export const trainingConsolesAckSchema = z.union([z.object({ ok: z.literal(true), ...trainingConsolesAckSchemaShape }), refusalSchema]);
+/** A run sent: to how many of the trainee's consoles. */
+export const trainingAssignAckSchema = z.union([z.object({ ok: z.literal(true), consoles: z.number() }), refusalSchema]);
+export type TrainingConsolesAck = z.infer<typeof trainingConsolesAckSchema>;
+export type TrainingAssignAck = z.infer<typeof trainingAssignAckSchema>;
 export type TrainingResultsAck = z.infer<typeof trainingResultsAckSchema>;
 export type DrillWindowAck = z.infer<typeof drillWindowAckSchema>;
 
@@ -188,6 +194,10 @@ const commands = {
   'training:record': command('training.run', 'may not record training results', trainingRecordSchema, trainingRecordAckSchema),
   /** The training results kept at the station, newest first; one trainee's when named (read only). */
   'training:results': command('training.run', 'may not read training results', trainingResultsQuerySchema, trainingResultsAckSchema),
+  /** Who is logged in on a console now and may be sent a training run (read only). */
+  'training:consoles': command('training.assign', 'may not send training runs', z.object({}).strict(), trainingConsolesAckSchema),
+  /** A scenario sent to a logged-in operator's consoles, which start the run at once (nothing is journalled). */
+  'training:assign': command('training.assign', 'may not send training runs', trainingAssignSchema, trainingAssignAckSchema),
   /** One incident whole, with its timeline (read only). */
   incident: command('history.view', 'may not read the incident history', z.object({ incidentId: id }), incidentAckSchema),
   'admin:setTargets': command('registry.manage', 'may not change the targets', z.object({ profile }), commandAckSchema),

@@ -65,6 +65,7 @@ export const REFUSAL_REASONS = [
   'unknown_window',
   'window_cancelled',
   'bad_window',
+  'trainee_offline',
 ] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 

@@ -10,7 +10,8 @@ export type Action =
   | 'stats.view'
   | 'history.view'
   | 'plan.record'
-  | 'training.run';
+  | 'training.run'
+  | 'training.assign';
 
 const allowed: Record<Action, readonly Role[]> = {
   'incident.view': ['officer', 'chief', 'trainer', 'admin'],
@@ -31,6 +32,8 @@ const allowed: Record<Action, readonly Role[]> = {
   // A training run on one's own console (shared/training.ts): the trainer, and the officers and chief trained.
   // Nothing of a run reaches the core, so the console's check is the only one there is to make.
   'training.run': ['officer', 'chief', 'trainer'],
+  // Sending a run to a trainee's console: the trainer, and the chief who trains his officers.
+  'training.assign': ['chief', 'trainer'],
 };
 
 export function can(role: Role, action: Action): boolean {

@@ -3,7 +3,7 @@
 // consoles or the statistics — a training alarm is not an incident. Documented in docs/training.md.
 import { z } from 'zod';
 import { ALARM_KINDS, type AlarmKind } from './protocol';
-import type { TrainingCompleted } from './events';
+import type { OperatorRef, TrainingCompleted } from './events';
 import type { Dispatch } from './incidentModel';
 import type { TargetProfile } from './response';
 
@@ -487,3 +487,27 @@ export const trainingResultSchema = z.object({
 export function resultMet(r: Pick<TrainingResult, 'rows'>): { met: number; of: number } {
   return { met: r.rows.reduce((n, x) => n + (x.acknowledgeMet ? 1 : 0) + (x.dispatchMet ? 1 : 0), 0), of: r.rows.length * 2 };
 }
+
+// ---------------------------------------------------------------- runs sent to a trainee's console
+
+/** `training:assign`: a scenario sent by a trainer to the consoles of a logged-in operator (the trainee). */
+export const trainingAssignSchema = z
+  .object({
+    username: z.string().min(1).max(64),
+    scenario: scenarioSchema,
+    speed: z.number().refine((x) => (TRAINING_SPEEDS as readonly number[]).includes(x), { message: 'a speed of 1, 2, 5 or 10' }),
+  })
+  .strict();
+
+/** What a trainee's console receives (the `training` event): it starts the run at once, scored as its operator. */
+export interface TrainingAssignment {
+  scenario: Scenario;
+  speed: number;
+  assignedBy: OperatorRef;
+  at: number;
+}
+
+/** `training:consoles`: who is logged in on a console now and may be trained (officers, the chief, trainers). */
+export const trainingConsolesAckSchemaShape = {
+  consoles: z.array(z.object({ username: z.string(), displayName: z.string(), role: z.enum(['officer', 'chief', 'trainer', 'admin']), count: z.number() })),
+};

@@ -3,7 +3,17 @@
 import { performance } from 'node:perf_hooks';
 import type { DefaultEventsMap, Namespace, Server, Socket } from 'socket.io';
 import type { ConsoleAuth, ConsoleServerEvents, ConsoleSettings } from '../../shared/consoleApi';
-import { admitCommand, COMMAND_NAMES, type CommandName, type ConsoleClientEvents, type ConsoleHandlers } from '../../shared/consoleContract';
+import {
+  admitCommand,
+  COMMAND_NAMES,
+  type CommandName,
+  type ConsoleClientEvents,
+  type ConsoleHandlers,
+  type ConsoleRequest,
+  type TrainingAssignAck,
+} from '../../shared/consoleContract';
+import { can } from '../../shared/roles';
+import type { TrainingAssignment } from '../../shared/training';
 import type { OperatorRef } from '../../shared/events';
 import {
   parseTerminalAuth,
@@ -405,7 +415,45 @@ export function attachConsoleNamespace(
     plan: (op, r) => station.plan.records(op, r),
     'training:record': (op, r) => station.plan.recordTraining(op, r),
     'training:results': (op, r) => station.plan.trainingResults(op, r),
+    'training:consoles': () => ({ ok: true, consoles: traineesOnline() }),
+    'training:assign': (op, r) => assignTraining(op, r),
   } satisfies ConsoleHandlers;
+
+  /** The consoles of operators who may be trained, by operator. */
+  const traineeSockets = (username?: string) =>
+    [...nsp.sockets.values()].filter((s) => {
+      const op = s.data.operator;
+      return op !== undefined && can(op.role, 'training.run') && (username === undefined || op.username === username);
+    });
+  /** Operators logged in on a console now who may be trained, with how many consoles each, by name. */
+  function traineesOnline(): { username: string; displayName: string; role: OperatorRef['role']; count: number }[] {
+    const by = new Map<string, { username: string; displayName: string; role: OperatorRef['role']; count: number }>();
+    for (const s of traineeSockets()) {
+      const op = s.data.operator!;
+      const seen = by.get(op.username);
+      if (seen) seen.count++;
+      else by.set(op.username, { username: op.username, displayName: op.displayName, role: op.role, count: 1 });
+    }
+    return [...by.values()].sort((a, b) => a.displayName.localeCompare(b.displayName, 'zh-CN'));
+  }
+  /**
+   * `training:assign`: the scenario goes to the trainee's consoles only, which start the run at once (shared/training.ts:
+   * its alarms never leave those consoles). No other console hears of it; nothing is journalled until its result.
+   */
+  function assignTraining(by: OperatorRef, r: ConsoleRequest<'training:assign'>): TrainingAssignAck {
+    const unknown = r.scenario.alarms.find((a) => !station.registry.school(a.schoolId));
+    if (unknown) return refusal('invalid_payload', `no school ${unknown.schoolId}`, 'unknown_school');
+    const targets = traineeSockets(r.username);
+    if (targets.length === 0) return refusal('invalid_payload', `${r.username} has no console logged in`, 'trainee_offline');
+    const assignment: TrainingAssignment = {
+      scenario: { ...r.scenario, alarms: [...r.scenario.alarms].sort((a, b) => a.at - b.at) },
+      speed: r.speed,
+      assignedBy: by,
+      at: now(),
+    };
+    for (const s of targets) s.emit('training', assignment);
+    return { ok: true, consoles: targets.length };
+  }
 
   nsp.use((socket, next) => {
     const auth = socket.handshake.auth as Partial<ConsoleAuth> | undefined;

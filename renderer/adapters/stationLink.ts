@@ -5,6 +5,7 @@ import type { ConsoleHello, ConsoleServerEvents, DeviceHealth, HealthChange, Log
 import { parseAnswer, type AnswerOf, type CommandName, type ConsoleRequest } from '../../shared/consoleContract';
 import type { AlarmReceived, JournalRecord } from '../../shared/events';
 import type { StateSnapshot } from '../../shared/incidents';
+import type { TrainingAssignment } from '../../shared/training';
 
 export interface LinkHandlers {
   hello(h: ConsoleHello): void;
@@ -17,6 +18,8 @@ export interface LinkHandlers {
   healthChanged(change: HealthChange): void;
   units(units: UnitLive[]): void;
   reference(r: ConsoleHello['reference']): void;
+  /** A trainer sent this console a training run. */
+  training(a: TrainingAssignment): void;
   connection(online: boolean): void;
   /** The session was refused: back to the login screen. */
   unauthorized(): void;
@@ -96,6 +99,7 @@ export function connect(session: string, since: () => number, h: LinkHandlers): 
   socket.on('healthChanged', h.healthChanged);
   socket.on('units', h.units);
   socket.on('reference', h.reference);
+  socket.on('training', h.training);
 
   return {
     async call(name, req) {

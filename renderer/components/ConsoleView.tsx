@@ -170,6 +170,14 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
           <span>{t('banner', { n: awaiting })}</span>
         </div>
       )}
+      {training.assignedBy && training.run && !training.score && tab !== 'training' && (
+        <div className="banner training-banner" role="status" data-testid="training-assigned">
+          <span>{t('trainAssignedBanner', { who: training.assignedBy.displayName, name: training.run.scenario.name })}</span>{' '}
+          <button type="button" data-testid="training-open" onClick={() => setTab('training')}>
+            {t('trainOpen')}
+          </button>
+        </div>
+      )}
       {state.journalProblems.length > 0 && (
         <div className="banner warn" role="status">
           {t('journalWarning', { p: state.journalProblems.join('; ') })}

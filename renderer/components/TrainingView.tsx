@@ -145,7 +145,77 @@ export function TrainingView({ reference, seed }: { reference: ReferenceData | u
         onChange={(e) => (setText(e.target.value), setProblems(undefined))}
       />
       <p className="muted small">{t('trainFormat')}</p>
+      {getStore().canAssignTraining() && <AssignTraining text={text} speed={speed} schools={schools} onProblems={setProblems} />}
       <TrainingResults initialTrainee={trainee} />
+    </section>
+  );
+}
+
+/**
+ * Sends the scenario in the editor to a logged-in operator's consoles (training:assign): they start the run at once,
+ * scored as that operator; no other console hears of it.
+ */
+function AssignTraining({
+  text,
+  speed,
+  schools,
+  onProblems,
+}: {
+  text: string;
+  speed: number;
+  schools: ReadonlyMap<string, School>;
+  onProblems: (p: ScenarioProblem[]) => void;
+}) {
+  const { t, c } = useI18n();
+  const [consoles, setConsoles] = useState<{ username: string; displayName: string; role: string; count: number }[]>();
+  const [who, setWho] = useState('');
+  const [said, setSaid] = useState<{ ok: boolean; text: string }>();
+  const load = (): void =>
+    void getStore()
+      .trainingConsoles()
+      .then((r) => {
+        if (!r.ok) return setSaid({ ok: false, text: r.error.message });
+        setConsoles(r.consoles);
+        if (!r.consoles.some((x) => x.username === who)) setWho(r.consoles[0]?.username ?? '');
+      });
+  const send = async (): Promise<void> => {
+    const r = parseScenario(text, new Set(schools.keys()));
+    onProblems(r.ok ? [] : r.problems);
+    if (!r.ok || !who) return;
+    const a = await getStore().assignTraining({ username: who, scenario: r.scenario, speed });
+    const name = consoles?.find((x) => x.username === who)?.displayName ?? who;
+    setSaid('consoles' in a ? { ok: true, text: t('trainAssigned', { who: name, n: a.consoles }) } : { ok: false, text: a.error });
+  };
+  return (
+    <section data-testid="training-assign">
+      <h3>{t('trainAssignTitle')}</h3>
+      <p className="muted small">{t('trainAssignNote')}</p>
+      <div className="stats-controls">
+        <button type="button" className="plain" data-testid="train-consoles" onClick={load}>
+          {t('trainConsolesLoad')}
+        </button>
+        {consoles && (
+          <label>
+            {t('trainTrainee')}
+            <select data-testid="train-assign-to" value={who} onChange={(e) => setWho(e.target.value)}>
+              {consoles.map((x) => (
+                <option key={x.username} value={x.username}>
+                  {x.displayName} · {c.roles[x.role as keyof typeof c.roles]} ({x.count})
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        {consoles && consoles.length === 0 && <span className="muted">{t('trainConsolesNone')}</span>}
+        <button type="button" data-testid="train-assign" disabled={!who} onClick={() => void send()}>
+          {t('trainAssign')}
+        </button>
+      </div>
+      {said && (
+        <p className={said.ok ? 'ok' : 'error'} data-testid="train-assign-said" role={said.ok ? 'status' : 'alert'}>
+          {said.text}
+        </p>
+      )}
     </section>
   );
 }
@@ -228,7 +298,10 @@ function TrainingRunView({ schoolName }: { schoolName: (id: string) => string })
   return (
     <section className="admin stats training running" data-testid="training-run" data-paused={run.pausedBy ?? ''}>
       <div className="banner training-banner" role="status" data-testid="training-banner">
-        <span>{t('trainBanner', { name: run.scenario.name, who: run.trainee, speed: run.speed })}</span>
+        <span>
+          {t('trainBanner', { name: run.scenario.name, who: run.trainee, speed: run.speed })}
+          {snap.assignedBy && ` · ${t('trainAssignedBy', { who: snap.assignedBy.displayName })}`}
+        </span>
       </div>
       {run.pausedBy === 'real_alarm' && (
         <p className="training-paused real" role="alert" data-testid="training-paused-real">

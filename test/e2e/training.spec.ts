@@ -229,3 +229,64 @@ test('a real incident replayed from History reproduces its order: the first unit
   // Still only the one real alarm in the journal.
   expect(journalOf(core).filter((r) => r.event.type === 'alarm.received')).toHaveLength(1);
 });
+
+test("a trainer sends a run to a trainee's console: it starts there at once and nowhere else, and the trainee's score is kept", async ({ page, browser }) => {
+  test.setTimeout(90_000);
+  await page.setViewportSize({ width: 1600, height: 900 });
+  const [a] = core.credentials.terminals;
+  const open = async (username: string) => {
+    const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const p = await ctx.newPage();
+    await logIn(p, core, username);
+    return { ctx, p };
+  };
+  const trainee = await open('officer');
+  const duty = await open('officer2');
+  await logIn(page, core, 'trainer');
+
+  await page.getByTestId('tab-training').click();
+  await page
+    .getByTestId('train-scenario')
+    .fill(
+      JSON.stringify(
+        { version: 1, name: '派发演练 / sent drill', alarms: [{ at: 0, schoolId: a!.schoolId, kind: 'fire', unit: { answersAfterS: 5, travelS: 10 } }] },
+        null,
+        2,
+      ),
+    );
+  await page.getByTestId('train-speed').selectOption('5');
+  await page.getByTestId('train-consoles').click();
+  // Both officers are online; the trainee is chosen.
+  await expect(page.getByTestId('train-assign-to').locator('option')).toHaveCount(3); // officer, officer2, the trainer
+  await page.getByTestId('train-assign-to').selectOption('officer');
+  await page.getByTestId('train-assign').click();
+  await expect(page.getByTestId('train-assign-said')).toContainText('1 个接警台');
+  await page.screenshot({ path: shot('training-assign-zh.png') });
+
+  // The trainee's console: the run has started, with its tone; the notice opens the tab.
+  await expect(trainee.p.getByTestId('training-assigned')).toContainText('示例教官 刘教官');
+  await expect.poll(() => soundsPlaying(trainee.p)).toEqual(['drill.wav']);
+  await trainee.p.getByTestId('training-open').click();
+  await expect(trainee.p.getByTestId('training-banner')).toContainText('示例值班民警 王警官');
+  // Neither the other duty console nor the trainer's own plays it.
+  await expect(duty.p.getByTestId('training-assigned')).toHaveCount(0);
+  expect(await soundsPlaying(duty.p)).toEqual([]);
+  await expect(duty.p.getByTestId('queue-list').locator('[data-testid=incident]')).toHaveCount(0);
+  await expect(page.getByTestId('training-run')).toHaveCount(0);
+
+  await item(trainee.p, 0).getByTestId('train-ack').click();
+  await item(trainee.p, 0).getByTestId('train-dispatch').click();
+  await expect(item(trainee.p, 0)).toHaveAttribute('data-state', 'on_scene', { timeout: 10_000 });
+  await item(trainee.p, 0).getByTestId('train-resolve').click();
+  await expect(trainee.p.getByTestId('train-saved')).toHaveAttribute('data-saved', 'saved');
+
+  // The trainer reads the trainee's record at the station.
+  await page.getByTestId('train-results-trainee').fill('示例值班民警 王警官');
+  await page.getByTestId('train-results-search').click();
+  await expect(page.locator('[data-testid=train-result-row]')).toHaveCount(1);
+  await expect(page.locator('[data-testid=train-result-row] [data-cell=met]')).toHaveText('2/2');
+  // No alarm reached the journal.
+  expect(journalOf(core).filter((r) => r.event.type === 'alarm.received')).toHaveLength(0);
+  await trainee.ctx.close();
+  await duty.ctx.close();
+});

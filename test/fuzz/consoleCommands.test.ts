@@ -135,6 +135,16 @@ const FIELDS: Record<string, Record<string, fc.Arbitrary<unknown>>> = {
     ),
   },
   'training:results': { trainee: text },
+  'training:consoles': {},
+  'training:assign': {
+    username: pick(['officer', 'officer2', 'trainer']),
+    speed: pick([1, 5, 10]),
+    scenario: fc.record({
+      version: pick([1]),
+      name: text,
+      alarms: fc.array(fc.record({ at: pick([0, 5]), schoolId: pick([], ['school']), kind: pick(['panic', 'fire']) }), { minLength: 1, maxLength: 2 }),
+    }),
+  },
   plan: {
     from: pick(['2026-09-01']),
     to: pick(['2027-01-15']),
