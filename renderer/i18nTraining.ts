@@ -1,6 +1,6 @@
 // renderer/ — the strings of the training tab (zh-CN first, English second); spread into the one catalogue per
 // language of i18n.ts.
-import type { TrainingItemState } from '../shared/training';
+import type { TrainingFaultKind, TrainingItemState } from '../shared/training';
 
 export const trainingZh = {
   tabTraining: '训练',
@@ -17,7 +17,7 @@ export const trainingZh = {
   trainValid: '脚本格式正确。',
   trainFileTooLarge: '文件超过 1 MB，不是训练脚本',
   trainFormat:
-    '脚本格式（JSON）：{ "version": 1, "name": 名称, "alarms": [ { "at": 开始后秒数, "schoolId": 学校编号, "kind": panic|intrusion|violence|fire|medical|test|other, "note": 说明, "unit": { "answersAfterS": 派警后几秒应答, "declines": 首次拒绝, "travelS": 行驶秒数 } } ] }。速度只压缩报警间隔和模拟警力的时间，受训人的操作按实际时间计时。',
+    '脚本格式（JSON）：{ "version": 1, "name": 名称, "alarms": [ { "at": 开始后秒数, "schoolId": 学校编号, "kind": panic|intrusion|violence|fire|medical|test|other, "note": 说明, "unit": { "answersAfterS": 派警后几秒应答, "declines": 首次拒绝, "travelS": 行驶秒数 } } ], "faults"（可选）: [ { "at": 秒数, "schoolId": 学校编号, "kind": offline|tamper } ] }。速度只压缩报警间隔和模拟警力的时间，受训人的操作按实际时间计时。',
   trainBanner: '训练中 · 非真实警情 — {name} · 受训人 {who} · {speed}×',
   trainPausedReal: '有真实报警待接警：训练已暂停。请先处理真实报警（左侧警情队列），接警后训练自动继续。',
   trainPaused: '训练已暂停。',
@@ -39,6 +39,9 @@ export const trainingZh = {
     on_scene: '警力已到达现场',
     resolved: '已处置完毕',
   } satisfies Record<TrainingItemState, string>,
+  trainFaults: { offline: '模拟设备故障：终端离线', tamper: '模拟设备故障：终端被拆' } satisfies Record<TrainingFaultKind, string>,
+  trainFaultAck: '确认故障',
+  trainFaultAcked: '已确认',
   trainSummary: '训练成绩',
   trainTotalLine: '{who} · {name}：达标 {met}/{of} 项（{p}%）',
   trainNotShown: '另有 {n} 起未播放（提前结束）。',
@@ -91,7 +94,7 @@ export const trainingEn: typeof trainingZh = {
   trainValid: 'The scenario is valid.',
   trainFileTooLarge: 'The file is over 1 MB: not a training scenario',
   trainFormat:
-    'Scenario format (JSON): { "version": 1, "name": …, "alarms": [ { "at": seconds from the start, "schoolId": …, "kind": panic|intrusion|violence|fire|medical|test|other, "note": …, "unit": { "answersAfterS": seconds after a dispatch, "declines": declines the first dispatch, "travelS": driving seconds } } ] }. Speed compresses the waits between alarms and the simulated units, not the trainee: their actions are timed in real time.',
+    'Scenario format (JSON): { "version": 1, "name": …, "alarms": [ { "at": seconds from the start, "schoolId": …, "kind": panic|intrusion|violence|fire|medical|test|other, "note": …, "unit": { "answersAfterS": seconds after a dispatch, "declines": declines the first dispatch, "travelS": driving seconds } } ], "faults" (optional): [ { "at": seconds, "schoolId": …, "kind": offline|tamper } ] }. Speed compresses the waits between alarms and the simulated units, not the trainee: their actions are timed in real time.',
   trainBanner: 'TRAINING · NOT A REAL ALARM — {name} · trainee {who} · {speed}×',
   trainPausedReal:
     'A real alarm awaits acknowledgement: training is paused. Take the real alarm first (the queue on the left); training resumes once it is acknowledged.',
@@ -114,6 +117,9 @@ export const trainingEn: typeof trainingZh = {
     on_scene: 'Unit on scene',
     resolved: 'Resolved',
   },
+  trainFaults: { offline: 'Simulated fault: terminal offline', tamper: 'Simulated fault: terminal tampered with' },
+  trainFaultAck: 'Acknowledge fault',
+  trainFaultAcked: 'Acknowledged',
   trainSummary: 'Training score',
   trainTotalLine: '{who} · {name}: {met}/{of} within target ({p}%)',
   trainNotShown: '{n} more were not played (ended early).',

@@ -89,11 +89,18 @@ class TrainingController {
     if (run.tick(Date.now())) this.changed();
   }
 
-  act(what: 'acknowledge' | 'dispatch' | 'resolve', index: number): void {
+  act(what: 'acknowledge' | 'dispatch' | 'resolve' | 'fault', index: number): void {
     const run = this.snap.run;
     if (!run || run.paused) return;
     const now = Date.now();
-    const ok = what === 'acknowledge' ? run.acknowledge(index, now) : what === 'dispatch' ? run.dispatch(index, now) : run.resolve(index, now);
+    const ok =
+      what === 'acknowledge'
+        ? run.acknowledge(index, now)
+        : what === 'dispatch'
+          ? run.dispatch(index, now)
+          : what === 'resolve'
+            ? run.resolve(index, now)
+            : run.acknowledgeFault(index, now);
     if (!ok) return;
     if (run.done()) return this.end();
     this.changed();

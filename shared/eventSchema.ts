@@ -117,6 +117,9 @@ export const EVENT_SCHEMAS = {
         resolved: z.boolean(),
       }),
     ),
+    faults: z
+      .array(z.object({ schoolId: id, kind: z.enum(['offline', 'tamper']), acknowledgeMs: z.number().optional(), acknowledgeMet: z.boolean() }))
+      .optional(),
   }),
   'post.checked': z.object({
     type: z.literal('post.checked'),

@@ -383,9 +383,18 @@ export interface TrainingCompleted {
   scenario: string;
   speed: number;
   startedAt: number;
-  /** Alarms of the scenario not played (the run was ended early). */
+  /** Alarms and faults of the scenario not played (the run was ended early). */
   notShown: number;
   rows: TrainingResultRow[];
+  /** The scenario's simulated device faults: appeared → acknowledged, against the acknowledge target. */
+  faults?: TrainingResultFault[];
+}
+
+export interface TrainingResultFault {
+  schoolId: string;
+  kind: 'offline' | 'tamper';
+  acknowledgeMs?: number;
+  acknowledgeMet: boolean;
 }
 
 /** The core: the alarm was not acknowledged within its target. Every console escalates. */

@@ -3,7 +3,7 @@
 // consoles or the statistics — a training alarm is not an incident. Documented in docs/training.md.
 import { z } from 'zod';
 import { ALARM_KINDS, type AlarmKind } from './protocol';
-import type { OperatorRef, TrainingCompleted } from './events';
+import type { OperatorRef, TrainingCompleted, TrainingResultRow } from './events';
 import type { Dispatch } from './incidentModel';
 import type { TargetProfile } from './response';
 
@@ -35,17 +35,33 @@ const alarmSchema = z
   })
   .strict();
 
+/** The simulated device faults a scenario may raise (the trainee must notice and acknowledge them). */
+export const TRAINING_FAULTS = ['offline', 'tamper'] as const;
+export type TrainingFaultKind = (typeof TRAINING_FAULTS)[number];
+export const SCENARIO_MAX_FAULTS = 50;
+
+const faultSchema = z
+  .object({
+    at: z.number().min(0).max(SCENARIO_MAX_S),
+    schoolId: z.string().min(1).max(64),
+    kind: z.enum(TRAINING_FAULTS),
+  })
+  .strict();
+
 export const scenarioSchema = z
   .object({
     version: z.literal(SCENARIO_VERSION),
     name: z.string().min(1).max(120),
     description: z.string().max(2000).optional(),
     alarms: z.array(alarmSchema).min(1).max(SCENARIO_MAX_ALARMS),
+    /** A school's terminal going offline or being tampered with, at its second of the script. */
+    faults: z.array(faultSchema).max(SCENARIO_MAX_FAULTS).optional(),
   })
   .strict();
 
 export type Scenario = z.infer<typeof scenarioSchema>;
 export type ScenarioAlarm = z.infer<typeof alarmSchema>;
+export type ScenarioFault = z.infer<typeof faultSchema>;
 
 /** Where a scenario is wrong: a line and column of the text when it is not JSON, else the field's path. */
 export interface ScenarioProblem {
@@ -108,16 +124,19 @@ export function parseScenario(text: string, schoolIds?: ReadonlySet<string>): { 
     };
   }
   const problems: ScenarioProblem[] = [];
-  r.data.alarms.forEach((a, n) => {
-    if (schoolIds && !schoolIds.has(a.schoolId)) {
-      const line = fieldLine(text, ['alarms', n, 'schoolId']);
-      problems.push({
-        where: `alarms[${n}].schoolId${line ? ` (${line})` : ''}`,
-        message: `本所没有学校 "${a.schoolId}" / no school "${a.schoolId}" at this station`,
-      });
-    }
-  });
-  return problems.length ? { ok: false, problems } : { ok: true, scenario: { ...r.data, alarms: [...r.data.alarms].sort((x, y) => x.at - y.at) } };
+  const checkSchool = (list: 'alarms' | 'faults', n: number, schoolId: string): void => {
+    if (!schoolIds || schoolIds.has(schoolId)) return;
+    const line = fieldLine(text, [list, n, 'schoolId']);
+    problems.push({
+      where: `${list}[${n}].schoolId${line ? ` (${line})` : ''}`,
+      message: `本所没有学校 "${schoolId}" / no school "${schoolId}" at this station`,
+    });
+  };
+  r.data.alarms.forEach((a, n) => checkSchool('alarms', n, a.schoolId));
+  r.data.faults?.forEach((f, n) => checkSchool('faults', n, f.schoolId));
+  if (problems.length) return { ok: false, problems };
+  const byTime = <T extends { at: number }>(xs: readonly T[]): T[] => [...xs].sort((x, y) => x.at - y.at);
+  return { ok: true, scenario: { ...r.data, alarms: byTime(r.data.alarms), ...(r.data.faults ? { faults: byTime(r.data.faults) } : {}) } };
 }
 
 /** A scenario as the text a trainer edits. */
@@ -145,12 +164,21 @@ export interface TrainingItem {
   declined: boolean;
 }
 
+/** A simulated device fault shown to the trainee. */
+export interface TrainingFaultItem {
+  index: number;
+  fault: ScenarioFault;
+  shownAt: number;
+  acknowledgedAt?: number;
+}
+
 /**
  * A training run on one console: scenario time runs at `speed` while not paused; the trainee's own actions are
  * timed in real time (a 5× run compresses the waits between alarms and the units' drives, not the trainee).
  */
 export class TrainingRun {
   readonly items: TrainingItem[] = [];
+  readonly faults: TrainingFaultItem[] = [];
   private scenarioMsAtPause = 0;
   private resumedAt: number | undefined;
   /** Why it is paused: by the trainer, or by a real alarm awaiting acknowledgement (it then resumes by itself). */
@@ -205,6 +233,13 @@ export class TrainingRun {
       this.items.push({ index: i, alarm: a, shownAt: now, dispatches: 0, declined: false });
       changed = true;
     }
+    const faults = this.scenario.faults ?? [];
+    for (let i = this.faults.length; i < faults.length; i++) {
+      const f = faults[i]!;
+      if (f.at * 1000 > at) break;
+      this.faults.push({ index: i, fault: f, shownAt: now });
+      changed = true;
+    }
     for (const it of this.items) {
       if (it.answersAt !== undefined && it.onSceneAt === undefined && it.answersAt <= at) {
         if (it.alarm.unit?.declines && !it.declined) {
@@ -233,7 +268,16 @@ export class TrainingRun {
 
   /** Training items awaiting acknowledgement (they sound the training tone while the run is not paused). */
   awaiting(): number {
-    return this.endedAt === undefined ? this.items.filter((i) => i.acknowledgedAt === undefined).length : 0;
+    if (this.endedAt !== undefined) return 0;
+    return this.items.filter((i) => i.acknowledgedAt === undefined).length + this.faults.filter((f) => f.acknowledgedAt === undefined).length;
+  }
+
+  /** The trainee acknowledges a simulated device fault. */
+  acknowledgeFault(index: number, now: number): boolean {
+    const f = this.faults[index];
+    if (!f || f.acknowledgedAt !== undefined || this.endedAt !== undefined) return false;
+    f.acknowledgedAt = now;
+    return true;
   }
 
   acknowledge(index: number, now: number): boolean {
@@ -263,7 +307,12 @@ export class TrainingRun {
 
   /** Every alarm has been shown and resolved. */
   done(): boolean {
-    return this.items.length === this.scenario.alarms.length && this.items.every((i) => i.resolvedAt !== undefined);
+    return (
+      this.items.length === this.scenario.alarms.length &&
+      this.items.every((i) => i.resolvedAt !== undefined) &&
+      this.faults.length === (this.scenario.faults?.length ?? 0) &&
+      this.faults.every((f) => f.acknowledgedAt !== undefined)
+    );
   }
 
   end(now: number): void {
@@ -289,16 +338,26 @@ export interface TrainingScoreRow {
   resolved: boolean;
 }
 
+export interface TrainingScoreFault {
+  index: number;
+  schoolId: string;
+  kind: TrainingFaultKind;
+  acknowledgeMs?: number;
+  acknowledgeMet: boolean;
+}
+
 export interface TrainingScore {
   trainee: string;
   scenario: string;
   speed: number;
   rows: TrainingScoreRow[];
-  /** Intervals within target, of all intervals (2 per alarm shown), and as a percentage. */
+  /** The simulated device faults shown: each one acknowledged within the acknowledge target or not. */
+  faults: TrainingScoreFault[];
+  /** Intervals within target, of all intervals (2 per alarm shown, 1 per fault shown), and as a percentage. */
   met: number;
   of: number;
   percent: number;
-  /** Alarms of the scenario never shown (the run was ended early). */
+  /** Alarms and faults of the scenario never shown (the run was ended early). */
   notShown: number;
 }
 
@@ -318,17 +377,27 @@ export function scoreRun(run: TrainingRun, targets: Pick<TargetProfile, 'acknowl
       resolved: it.resolvedAt !== undefined,
     };
   });
-  const met = rows.reduce((n, r) => n + (r.acknowledgeMet ? 1 : 0) + (r.dispatchMet ? 1 : 0), 0);
-  const of = rows.length * 2;
+  const faults = run.faults.map((f): TrainingScoreFault => {
+    const acknowledgeMs = f.acknowledgedAt !== undefined ? f.acknowledgedAt - f.shownAt : undefined;
+    return {
+      index: f.index,
+      schoolId: f.fault.schoolId,
+      kind: f.fault.kind,
+      ...(acknowledgeMs !== undefined ? { acknowledgeMs } : {}),
+      acknowledgeMet: acknowledgeMs !== undefined && acknowledgeMs <= targets.acknowledgeMs,
+    };
+  });
+  const { met, of } = resultMet({ rows, faults });
   return {
     trainee: run.trainee,
     scenario: run.scenario.name,
     speed: run.speed,
     rows,
+    faults,
     met,
     of,
     percent: of ? Math.round((met / of) * 1000) / 10 : 0,
-    notShown: run.scenario.alarms.length - run.items.length,
+    notShown: run.scenario.alarms.length - run.items.length + (run.scenario.faults?.length ?? 0) - run.faults.length,
   };
 }
 
@@ -339,7 +408,7 @@ export function sampleScenario(schoolIds: readonly string[]): Scenario {
     version: SCENARIO_VERSION,
     name: '夜班综合演练 / Night shift drill',
     description:
-      '三起报警：一起入侵、一起校园暴力（单位首次拒绝）、一起医疗急救。 Three alarms: an intrusion, violence (the unit declines first), a medical call.',
+      '三起报警：一起入侵、一起校园暴力（单位首次拒绝）、一起医疗急救；其间一台终端离线。 Three alarms: an intrusion, violence (the unit declines first), a medical call; a terminal goes offline meanwhile.',
     alarms: [
       { at: 0, schoolId: id(0), kind: 'intrusion', note: '门卫发现有人翻墙 / someone climbing the wall', unit: { answersAfterS: 15, travelS: 180 } },
       {
@@ -351,6 +420,7 @@ export function sampleScenario(schoolIds: readonly string[]): Scenario {
       },
       { at: 90, schoolId: id(2), kind: 'medical', unit: { answersAfterS: 20, travelS: 300 } },
     ],
+    faults: [{ at: 60, schoolId: id(3), kind: 'offline' }],
   };
 }
 
@@ -430,6 +500,15 @@ const resultRowSchema = z
   })
   .strict();
 
+const resultFaultSchema = z
+  .object({
+    schoolId: z.string().min(1).max(200),
+    kind: z.enum(TRAINING_FAULTS),
+    acknowledgeMs: z.number().int().min(0).max(86_400_000).optional(),
+    acknowledgeMet: z.boolean(),
+  })
+  .strict();
+
 /** `training:record`: what the console sends at the end of a run (the core adds who, when and an id). */
 export const trainingRecordSchema = z
   .object({
@@ -442,6 +521,7 @@ export const trainingRecordSchema = z
     startedAt: z.number().int(),
     notShown: z.number().int().min(0).max(SCENARIO_MAX_ALARMS),
     rows: z.array(resultRowSchema).max(SCENARIO_MAX_ALARMS),
+    faults: z.array(resultFaultSchema).max(SCENARIO_MAX_FAULTS).optional(),
   })
   .strict();
 export type TrainingRecord = z.output<typeof trainingRecordSchema>;
@@ -463,6 +543,16 @@ export function trainingRecordOf(score: TrainingScore, startedAt: number): Train
       dispatchMet: r.dispatchMet,
       resolved: r.resolved,
     })),
+    ...(score.faults.length
+      ? {
+          faults: score.faults.map((f) => ({
+            schoolId: f.schoolId,
+            kind: f.kind,
+            ...(f.acknowledgeMs !== undefined ? { acknowledgeMs: Math.round(f.acknowledgeMs) } : {}),
+            acknowledgeMet: f.acknowledgeMet,
+          })),
+        }
+      : {}),
   };
 }
 
@@ -481,11 +571,19 @@ export const trainingResultSchema = z.object({
   startedAt: z.number(),
   notShown: z.number(),
   rows: z.array(resultRowSchema),
+  faults: z.array(resultFaultSchema).optional(),
 });
 
-/** Intervals within target of a kept result, and of how many. */
-export function resultMet(r: Pick<TrainingResult, 'rows'>): { met: number; of: number } {
-  return { met: r.rows.reduce((n, x) => n + (x.acknowledgeMet ? 1 : 0) + (x.dispatchMet ? 1 : 0), 0), of: r.rows.length * 2 };
+/** Intervals within target of a result, and of how many: 2 per alarm (acknowledge, dispatch), 1 per fault. */
+export function resultMet(r: {
+  rows: readonly Pick<TrainingResultRow, 'acknowledgeMet' | 'dispatchMet'>[];
+  faults?: readonly { acknowledgeMet: boolean }[] | undefined;
+}): { met: number; of: number } {
+  const faults = r.faults ?? [];
+  return {
+    met: r.rows.reduce((n, x) => n + (x.acknowledgeMet ? 1 : 0) + (x.dispatchMet ? 1 : 0), 0) + faults.filter((f) => f.acknowledgeMet).length,
+    of: r.rows.length * 2 + faults.length,
+  };
 }
 
 // ---------------------------------------------------------------- runs sent to a trainee's console

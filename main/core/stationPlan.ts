@@ -184,7 +184,7 @@ export class StationPlan {
     const req = admitCommand('training:record', operator, payload);
     if (!req.ok) return req;
     const r = req.value;
-    const unknown = r.rows.find((x) => !this.ledger.registry.school(x.schoolId));
+    const unknown = [...r.rows, ...(r.faults ?? [])].find((x) => !this.ledger.registry.school(x.schoolId));
     if (unknown) return refusal('invalid_payload', `no school ${unknown.schoolId}`, 'unknown_school');
     const at = this.ledger.now();
     // A console's clock may be a little ahead of the station's; a run does not start in the future.

@@ -118,7 +118,8 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
               {t('tabHistory')}
             </button>
           )}
-          {getStore().canTrain() && (
+          {/* A duty officer's console shows the training tab only while a run sent to it is there: trainers and the chief always. */}
+          {getStore().canTrain() && (getStore().canAssignTraining() || training.run) && (
             <button
               className={`${tab === 'training' ? 'active' : ''} ${training.run && !training.score ? 'training-on' : ''}`}
               data-testid="tab-training"

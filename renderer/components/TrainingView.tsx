@@ -40,6 +40,16 @@ function scoreCells(score: TrainingScore, c: Catalogue, schoolName: (id: string)
   ]);
   const n = score.rows.length;
   const count = (f: (r: TrainingScore['rows'][number]) => boolean): string => `${score.rows.filter(f).length}/${n}`;
+  const faultRows = score.faults.map((f) => [
+    `F${f.index + 1}`,
+    schoolName(f.schoolId),
+    c.trainFaults[f.kind],
+    secs(f.acknowledgeMs),
+    f.acknowledgeMet ? c.trainYes : c.trainNo,
+    '—',
+    '—',
+    '—',
+  ]);
   const total = [
     c.trainTotal,
     `${score.trainee} · ${score.scenario} · ${score.speed}×`,
@@ -50,7 +60,7 @@ function scoreCells(score: TrainingScore, c: Catalogue, schoolName: (id: string)
     count((r) => r.dispatchMet),
     count((r) => r.resolved),
   ];
-  return [head, ...rows, total];
+  return [head, ...rows, ...faultRows, total];
 }
 
 export function TrainingView({ reference, seed }: { reference: ReferenceData | undefined; seed?: string }) {
@@ -326,7 +336,41 @@ function TrainingRunView({ schoolName }: { schoolName: (id: string) => string })
           {t('trainEnd')}
         </button>
       </div>
-      {run.items.length === 0 && <p className="muted">{t('trainWaiting')}</p>}
+      {run.items.length === 0 && run.faults.length === 0 && <p className="muted">{t('trainWaiting')}</p>}
+      {run.faults.length > 0 && (
+        <ul className="training-items">
+          {[...run.faults].reverse().map((f) => {
+            const open = f.acknowledgedAt === undefined;
+            return (
+              <li
+                key={`f${f.index}`}
+                className={`incident training-item fault ${open ? 'awaiting' : 'resolved'}`}
+                data-testid="training-fault"
+                data-index={f.index}
+                data-state={open ? 'open' : 'acknowledged'}
+              >
+                <div className="incident-head">
+                  <span className="tag training">{t('trainTag')}</span>
+                  <span className="kind">{c.trainFaults[f.fault.kind]}</span>
+                  <span className="school">{schoolName(f.fault.schoolId)}</span>
+                  <span className="incident-id">F{f.index + 1}</span>
+                </div>
+                {open ? (
+                  <div className="actions">
+                    <button type="button" data-testid="train-fault-ack" disabled={run.paused} onClick={() => training().act('fault', f.index)}>
+                      {t('trainFaultAck')}
+                    </button>
+                  </div>
+                ) : (
+                  <p className="small">
+                    {t('trainFaultAcked')} · {secs(f.acknowledgedAt! - f.shownAt)}
+                  </p>
+                )}
+              </li>
+            );
+          })}
+        </ul>
+      )}
       <ul className="training-items">
         {[...run.items].reverse().map((it) => {
           const state = run.state(it);

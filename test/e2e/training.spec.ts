@@ -51,6 +51,7 @@ test('a scenario at 5× on a training console is scored; duty consoles, journal 
       { at: 0, schoolId: a!.schoolId, kind: 'intrusion', note: '有人翻墙', unit: { answersAfterS: 5, travelS: 20 } },
       { at: 30, schoolId: b!.schoolId, kind: 'violence', unit: { answersAfterS: 5, declines: true, travelS: 20 } },
     ],
+    faults: [{ at: 35, schoolId: c!.schoolId, kind: 'offline' }],
   };
   // A scenario with a mistake is refused with where it is.
   await loadScenario(page, JSON.stringify({ ...scenario, alarms: [{ ...scenario.alarms[0], kind: 'bomb' }] }, null, 2), '学员 陈', 5);
@@ -90,6 +91,10 @@ test('a scenario at 5× on a training console is scored; duty consoles, journal 
   await expect(item(page, 0).getByTestId('train-resolve')).toBeDisabled();
   const clockAtPause = await page.getByTestId('train-clock').textContent();
   await page.screenshot({ path: shot('training-real-alarm-zh.png') });
+  await page.getByRole('button', { name: 'English' }).click();
+  await expect(page.getByTestId('training-paused-real')).toContainText('A real alarm awaits acknowledgement');
+  await page.screenshot({ path: shot('training-real-alarm-en.png') });
+  await page.getByRole('button', { name: '中文' }).click();
   await page.waitForTimeout(1500);
   // Scenario time stood still while the real alarm waited.
   await expect(page.getByTestId('train-clock')).toHaveText(clockAtPause!);
@@ -109,11 +114,16 @@ test('a scenario at 5× on a training console is scored; duty consoles, journal 
   await item(page, 1).getByTestId('train-dispatch').click();
   await expect(item(page, 1)).toHaveAttribute('data-state', 'en_route', { timeout: 5000 });
   await item(page, 1).getByTestId('train-resolve').click();
+  // The simulated terminal fault (35 s of scenario): the run ends only once it is acknowledged.
+  const fault = page.locator('[data-testid=training-fault][data-index="0"]');
+  await expect(fault).toContainText('终端离线', { timeout: 10_000 });
+  await expect(page.getByTestId('training-summary')).toHaveCount(0);
+  await fault.getByTestId('train-fault-ack').click();
 
   // Every alarm resolved: the score, against the station's targets (acknowledge 10 s, dispatch 60 s).
   await expect(page.getByTestId('training-summary')).toBeVisible();
-  await expect(page.getByTestId('train-score-row')).toHaveCount(3); // two alarms and the total
-  await expect(page.getByTestId('train-total')).toHaveAttribute('data-of', '4');
+  await expect(page.getByTestId('train-score-row')).toHaveCount(4); // two alarms, the fault and the total
+  await expect(page.getByTestId('train-total')).toHaveAttribute('data-of', '5');
   await expect(page.getByTestId('train-total')).toContainText('学员 陈');
   // The score is kept at the station as the trainee's training record.
   await expect(page.getByTestId('train-saved')).toHaveAttribute('data-saved', 'saved');
@@ -122,14 +132,14 @@ test('a scenario at 5× on a training console is scored; duty consoles, journal 
   await page.getByTestId('train-export-csv').click();
   const csv = fs.readFileSync(await (await download).path(), 'utf8');
   expect(csv).toContain('学员 陈');
-  expect(csv.split('\n').filter(Boolean)).toHaveLength(4);
+  expect(csv.split('\n').filter(Boolean)).toHaveLength(5);
   await page.getByRole('button', { name: 'English' }).click();
   await expect(page.getByTestId('train-total')).toContainText('within target');
   await page.screenshot({ path: shot('training-score-en.png') });
   await page.getByTestId('train-close').click();
   await expect(page.getByTestId('training-setup')).toContainText('Dispatch training');
   await expect(page.locator('[data-testid=train-result-row][data-trainee="学员 陈"]')).toHaveCount(1);
-  await expect(page.locator('[data-testid=train-result-row][data-trainee="学员 陈"] [data-cell=met]')).toHaveText(/^\d\/4$/);
+  await expect(page.locator('[data-testid=train-result-row][data-trainee="学员 陈"] [data-cell=met]')).toHaveText(/^\d\/5$/);
   await page.screenshot({ path: shot('training-setup-en.png') });
 
   // No training alarm reached the station: the journal holds one alarm, the real one, and the run's result as a

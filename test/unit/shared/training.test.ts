@@ -136,6 +136,50 @@ describe('a run', () => {
   });
 });
 
+describe('simulated device faults', () => {
+  it('appear on scenario time, keep the training tone until acknowledged, are scored against the acknowledge target, and a run is done only with them', () => {
+    const s = parseScenario(
+      JSON.stringify({
+        version: 1,
+        name: 'f',
+        alarms: [{ at: 0, schoolId: 's1', kind: 'panic' }],
+        faults: [
+          { at: 20, schoolId: 's2', kind: 'tamper' },
+          { at: 10, schoolId: 's3', kind: 'offline' },
+        ],
+      }),
+      SCHOOLS,
+    );
+    if (!s.ok) throw new Error(JSON.stringify(s.problems));
+    expect(s.scenario.faults!.map((f) => f.at)).toEqual([10, 20]);
+    const run = new TrainingRun(s.scenario, 10, 'A', 0);
+    run.tick(0);
+    run.acknowledge(0, 1000);
+    run.dispatch(0, 2000);
+    run.resolve(0, 3000);
+    run.tick(1000); // 10 s of scenario
+    expect(run.faults.map((f) => f.fault.kind)).toEqual(['offline']);
+    expect(run.awaiting()).toBe(1);
+    expect(run.done()).toBe(false);
+    run.tick(2000);
+    run.acknowledgeFault(0, 5000); // 4 s after it appeared
+    run.acknowledgeFault(1, 20_000); // 18 s: late
+    expect(run.acknowledgeFault(1, 21_000)).toBe(false);
+    expect(run.done()).toBe(true);
+    const score = scoreRun(run, { acknowledgeMs: 10_000, dispatchMs: 60_000 });
+    expect(score.faults.map((f) => [f.kind, f.acknowledgeMs, f.acknowledgeMet])).toEqual([
+      ['offline', 4000, true],
+      ['tamper', 18_000, false],
+    ]);
+    expect([score.met, score.of]).toEqual([3, 4]);
+    const bad = parseScenario(
+      JSON.stringify({ version: 1, name: 'f', alarms: [{ at: 0, schoolId: 's1', kind: 'panic' }], faults: [{ at: 0, schoolId: 's9', kind: 'offline' }] }),
+      SCHOOLS,
+    );
+    expect(!bad.ok && bad.problems[0]!.where).toMatch(/^faults\[0\]\.schoolId/);
+  });
+});
+
 describe('replays of real incidents', () => {
   it('keep their order and spacing, and each unit answers as the real one did', () => {
     const t0 = Date.UTC(2026, 10, 3, 2, 0, 0);
