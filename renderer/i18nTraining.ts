@@ -67,7 +67,7 @@ export const trainingZh = {
   trainResultMet: '达标项',
   trainResultBy: '记录人',
   trainAssignTitle: '派发到受训人的接警台',
-  trainAssignNote: '把编辑框中的脚本发到受训人此刻登录的接警台，在那里立即开始（按受训人计分）；其他接警台一概不会收到。',
+  trainAssignNote: '把编辑框中的脚本发到受训人此刻登录的接警台，受训人点“开始训练”后在那里开始（按受训人计分）；其他接警台一概不会收到。',
   trainConsolesLoad: '查看在线的接警台',
   trainConsolesNone: '此刻没有可受训的接警台在线。',
   trainAssign: '派发训练',
@@ -75,6 +75,9 @@ export const trainingZh = {
   trainAssignedBy: '由 {who} 派发',
   trainAssignedBanner: '{who} 派发了训练「{name}」，已在本台开始（模拟警情，不是真实报警）',
   trainOpen: '打开训练页',
+  trainOfferedBanner: '{who} 派发了训练「{name}」给本台（模拟警情，不是真实报警）。值班中请拒绝。',
+  trainAccept: '开始训练',
+  trainDecline: '拒绝',
   trainReplay: '用作训练脚本',
   trainReplayPage: '本页警情用作训练脚本',
 };
@@ -146,7 +149,7 @@ export const trainingEn: typeof trainingZh = {
   trainResultBy: 'Recorded by',
   trainAssignTitle: "Send to a trainee's console",
   trainAssignNote:
-    'Sends the scenario in the editor to the consoles where the trainee is logged in now; it starts there at once (scored as the trainee). No other console receives anything.',
+    'Sends the scenario in the editor to the consoles where the trainee is logged in now; it starts there when the trainee presses Start training (scored as the trainee). No other console receives anything.',
   trainConsolesLoad: 'Show consoles online',
   trainConsolesNone: 'No console that may be trained is online now.',
   trainAssign: 'Send the training',
@@ -154,6 +157,9 @@ export const trainingEn: typeof trainingZh = {
   trainAssignedBy: 'sent by {who}',
   trainAssignedBanner: '{who} sent the training "{name}"; it has started on this console (simulated alarms, not real ones)',
   trainOpen: 'Open the training tab',
+  trainOfferedBanner: '{who} sent this console the training "{name}" (simulated alarms, not real ones). Decline it while on duty.',
+  trainAccept: 'Start training',
+  trainDecline: 'Decline',
   trainReplay: 'Use as a training scenario',
   trainReplayPage: "Use this page's incidents as a training scenario",
 };

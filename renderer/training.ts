@@ -6,6 +6,7 @@ import { isAlarming } from '../shared/consoleView';
 import { scoreRun, trainingRecordOf, TrainingRun, type Scenario, type TrainingScore } from '../shared/training';
 import { DEFAULT_TARGETS, type TargetProfile } from '../shared/response';
 import type { OperatorRef } from '../shared/events';
+import type { TrainingAssignment } from '../shared/training';
 import { getStore } from './store';
 
 export interface TrainingSnapshot {
@@ -18,6 +19,8 @@ export interface TrainingSnapshot {
   version: number;
   /** The trainer who sent this run to this console (training:assign), when it was sent. */
   assignedBy?: OperatorRef;
+  /** A run a trainer sent, waiting for this console's operator to start it (or decline it). */
+  offered?: TrainingAssignment;
 }
 
 const TICK_MS = 200;
@@ -31,9 +34,15 @@ class TrainingController {
 
   constructor() {
     // A run a trainer sent to this console starts at once, scored as the operator logged in here.
+    // A run a trainer sends waits for this console's operator: a console on duty never turns into a training
+    // console unasked. The latest offer replaces an earlier one.
     getStore().onTrainingAssigned((a) => {
-      const s = getStore().state;
-      this.start(a.scenario, a.speed, s.operator?.displayName ?? '?', s.reference?.targets ?? DEFAULT_TARGETS, a.assignedBy);
+      this.snap = { ...this.snap, offered: a };
+      this.changed();
+    });
+    // Logging out ends a run on this console, and drops an offer (the next operator does not inherit them).
+    getStore().subscribe(() => {
+      if (getStore().state.phase === 'login' && (this.snap.run || this.snap.offered)) this.close(false);
     });
   }
 
@@ -59,6 +68,21 @@ class TrainingController {
     this.follow();
     run.tick(Date.now());
     this.timer = setInterval(() => this.tick(), TICK_MS);
+    this.changed();
+  }
+
+  /** The operator starts the run a trainer sent (a run still going here is ended and its score kept first). */
+  acceptOffer(): void {
+    const a = this.snap.offered;
+    if (!a) return;
+    if (this.snap.run && !this.snap.score) this.end();
+    const s = getStore().state;
+    this.start(a.scenario, a.speed, s.operator?.displayName ?? '?', s.reference?.targets ?? DEFAULT_TARGETS, a.assignedBy);
+  }
+
+  declineOffer(): void {
+    const { offered: _dropped, ...rest } = this.snap;
+    this.snap = rest;
     this.changed();
   }
 
@@ -144,10 +168,11 @@ class TrainingController {
   }
 
   /** Back to the scenario editor. */
-  close(): void {
+  close(keepOffer = true): void {
     this.stopTimer();
     this.unsubscribe?.();
-    this.snap = { version: this.snap.version };
+    const offered = keepOffer ? this.snap.offered : undefined;
+    this.snap = { version: this.snap.version, ...(offered ? { offered } : {}) };
     this.changed();
   }
 

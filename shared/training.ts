@@ -3,7 +3,8 @@
 // consoles or the statistics — a training alarm is not an incident. Documented in docs/training.md.
 import { z } from 'zod';
 import { ALARM_KINDS, type AlarmKind } from './protocol';
-import type { OperatorRef, TrainingCompleted, TrainingResultRow } from './events';
+import { EVENT_SCHEMAS } from './eventSchema';
+import type { OperatorRef, TrainingCompleted, TrainingResultFault, TrainingResultRow } from './events';
 import type { Dispatch } from './incidentModel';
 import type { TargetProfile } from './response';
 
@@ -326,24 +327,13 @@ export class TrainingRun {
 
 // ---------------------------------------------------------------- the score
 
-export interface TrainingScoreRow {
+/** One alarm's intervals (shown → acknowledged, → first dispatch, real ms; absent when never taken): its place in the scenario and what is kept. */
+export interface TrainingScoreRow extends TrainingResultRow {
   index: number;
-  schoolId: string;
-  kind: AlarmKind;
-  /** Shown → acknowledged and shown → first dispatch, real ms; undefined when it never happened. */
-  acknowledgeMs?: number;
-  dispatchMs?: number;
-  acknowledgeMet: boolean;
-  dispatchMet: boolean;
-  resolved: boolean;
 }
 
-export interface TrainingScoreFault {
+export interface TrainingScoreFault extends TrainingResultFault {
   index: number;
-  schoolId: string;
-  kind: TrainingFaultKind;
-  acknowledgeMs?: number;
-  acknowledgeMet: boolean;
 }
 
 export interface TrainingScore {
@@ -560,19 +550,8 @@ export function trainingRecordOf(score: TrainingScore, startedAt: number): Train
 export const trainingResultsQuerySchema = z.object({ trainee: z.string().max(40) }).strict();
 export const MAX_TRAINING_RESULTS = 200;
 
-const operatorRef = z.object({ username: z.string(), displayName: z.string(), role: z.enum(['officer', 'chief', 'trainer', 'admin']) });
-export const trainingResultSchema = z.object({
-  at: z.number(),
-  operator: operatorRef,
-  trainingId: z.string(),
-  trainee: z.string(),
-  scenario: z.string(),
-  speed: z.number(),
-  startedAt: z.number(),
-  notShown: z.number(),
-  rows: z.array(resultRowSchema),
-  faults: z.array(resultFaultSchema).optional(),
-});
+/** A kept result on the wire: the journal record's own schema, without its type. */
+export const trainingResultSchema = EVENT_SCHEMAS['training.completed'].omit({ type: true });
 
 /** Intervals within target of a result, and of how many: 2 per alarm (acknowledge, dispatch), 1 per fault. */
 export function resultMet(r: {

@@ -18,7 +18,7 @@ import { IncidentPanel } from './IncidentPanel';
 import { LinkLostBanner, LogoutButton } from './LinkAlerts';
 import { StationMap } from './map/StationMap';
 import { TrainingView } from './TrainingView';
-import { useTraining } from '../training';
+import { training as trainingControl, useTraining } from '../training';
 import { HistoryView } from './HistoryView';
 import { PlanBoardView } from './PlanBoardView';
 import { StatsView } from './StatsView';
@@ -169,6 +169,24 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
       {awaiting > 0 && overdue === 0 && (
         <div className="banner" role="alert" data-testid="alarm-banner">
           <span>{t('banner', { n: awaiting })}</span>
+        </div>
+      )}
+      {training.offered && (
+        <div className="banner training-banner" role="status" data-testid="training-offered">
+          <span>{t('trainOfferedBanner', { who: training.offered.assignedBy.displayName, name: training.offered.scenario.name })}</span>{' '}
+          <button
+            type="button"
+            data-testid="training-accept"
+            onClick={() => {
+              trainingControl().acceptOffer();
+              setTab('training');
+            }}
+          >
+            {t('trainAccept')}
+          </button>{' '}
+          <button type="button" className="plain" data-testid="training-decline" onClick={() => trainingControl().declineOffer()}>
+            {t('trainDecline')}
+          </button>
         </div>
       )}
       {training.assignedBy && training.run && !training.score && tab !== 'training' && (

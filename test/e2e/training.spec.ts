@@ -240,7 +240,10 @@ test('a real incident replayed from History reproduces its order: the first unit
   expect(journalOf(core).filter((r) => r.event.type === 'alarm.received')).toHaveLength(1);
 });
 
-test("a trainer sends a run to a trainee's console: it starts there at once and nowhere else, and the trainee's score is kept", async ({ page, browser }) => {
+test("a trainer sends a run to a trainee's console: offered there and nowhere else, it starts when the trainee accepts, and the trainee's score is kept", async ({
+  page,
+  browser,
+}) => {
   test.setTimeout(90_000);
   await page.setViewportSize({ width: 1600, height: 900 });
   const [a] = core.credentials.terminals;
@@ -273,13 +276,20 @@ test("a trainer sends a run to a trainee's console: it starts there at once and 
   await expect(page.getByTestId('train-assign-said')).toContainText('1 个接警台');
   await page.screenshot({ path: shot('training-assign-zh.png') });
 
-  // The trainee's console: the run has started, with its tone; the notice opens the tab.
-  await expect(trainee.p.getByTestId('training-assigned')).toContainText('示例教官 刘教官');
+  // The trainee's console is offered the run; nothing plays until its operator starts it. Declined, it is gone.
+  await expect(trainee.p.getByTestId('training-offered')).toContainText('示例教官 刘教官');
+  await trainee.p.getByTestId('training-decline').click();
+  await expect(trainee.p.getByTestId('training-offered')).toHaveCount(0);
+  await expect(trainee.p.getByTestId('tab-training')).toHaveCount(0);
+  await page.getByTestId('train-assign').click();
+  await expect(trainee.p.getByTestId('training-offered')).toBeVisible();
+  expect(await soundsPlaying(trainee.p)).toEqual([]);
+  await trainee.p.screenshot({ path: shot('training-offered-zh.png') });
+  await trainee.p.getByTestId('training-accept').click();
   await expect.poll(() => soundsPlaying(trainee.p)).toEqual(['drill.wav']);
-  await trainee.p.getByTestId('training-open').click();
   await expect(trainee.p.getByTestId('training-banner')).toContainText('示例值班民警 王警官');
-  // Neither the other duty console nor the trainer's own plays it.
-  await expect(duty.p.getByTestId('training-assigned')).toHaveCount(0);
+  // Neither the other duty console nor the trainer's own is offered it or plays it.
+  await expect(duty.p.getByTestId('training-offered')).toHaveCount(0);
   expect(await soundsPlaying(duty.p)).toEqual([]);
   await expect(duty.p.getByTestId('queue-list').locator('[data-testid=incident]')).toHaveCount(0);
   await expect(page.getByTestId('training-run')).toHaveCount(0);
