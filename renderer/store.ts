@@ -6,16 +6,7 @@ import { mergeHealth, type ConsoleHello, type ConsoleSettings, type DeviceHealth
 import { parseImport, utf8Bytes, type DataFormat, type DataKind } from '../shared/dataExchange';
 import { DEFAULT_UNIT_STALE_MS, MAX_IMPORT_FRAME_TEXT_BYTES } from '../shared/limits';
 import { STATION_TIME_ZONE } from '../shared/duty';
-import {
-  MUTE_MS,
-  type AnswerOf,
-  type ConsoleRequest,
-  type HistoryAck,
-  type IncidentAck,
-  type PlanAck,
-  type StatsAck,
-  type TrainingResultsAck,
-} from '../shared/consoleContract';
+import { MUTE_MS, type ConsoleRequest, type HistoryAck, type IncidentAck, type PlanAck, type StatsAck } from '../shared/consoleContract';
 import type { AlarmReceived, JournalRecord, OperatorRef } from '../shared/events';
 import { alertFor, awaitsAcknowledgement, isAlarming } from '../shared/consoleView';
 import { emptyState, foldRecords, fromSnapshot, type StateSnapshot, type StationState } from '../shared/incidents';
@@ -25,7 +16,7 @@ import { openReplica, type Replica } from './adapters/replica';
 import { connect, login, logout, type LifecycleCommand, type StationLink } from './adapters/stationLink';
 import { createSound, type ConsoleTone, type Sound, type SoundState } from './adapters/sound';
 import type { SavePdfResult } from '../shared/shellBridge';
-import type { TrainingAssignment } from '../shared/training';
+import type { TrainingAssignment, TrainingResult } from '../shared/training';
 import { inDesktopApp, shell } from './adapters/shell';
 import { catalogues, refusalText, storedLang } from './i18n';
 import { setClockOffset, setStationTimeZone } from './time';
@@ -111,15 +102,16 @@ export class ConsoleStore {
   }
 
   private readonly trainingListeners = new Set<(a: TrainingAssignment) => void>();
-  /** A trainer sent this console a training run (renderer/training.ts starts it). */
+  /** A trainer sent this console a training run (renderer/training.ts offers it to the operator). */
   onTrainingAssigned(f: (a: TrainingAssignment) => void): () => void {
     this.trainingListeners.add(f);
     return () => this.trainingListeners.delete(f);
   }
-  /** Who is logged in on a console now and may be sent a training run. */
-  async trainingConsoles(): Promise<AnswerOf<'training:consoles'>> {
-    if (!this.link) return { ok: false, error: NOT_CONNECTED };
-    return this.link.call('training:consoles', {});
+  /** Who is logged in on a console now and may be sent a training run; a refusal in the console's language. */
+  async trainingConsoles(): Promise<{ consoles: (OperatorRef & { count: number })[] } | { error: string }> {
+    if (!this.link) return { error: this.say(NOT_CONNECTED) };
+    const r = await this.link.call('training:consoles', {});
+    return r.ok ? { consoles: r.consoles } : { error: this.say(r.error) };
   }
   /** Sends a run to a logged-in operator's consoles: how many, or the refusal in the console's language. */
   async assignTraining(req: ConsoleRequest<'training:assign'>): Promise<{ consoles: number } | { error: string }> {
@@ -196,8 +188,7 @@ export class ConsoleStore {
     const alert = alertFor(this.s.station, this.s.volatile);
     // Training alarms awaiting the trainee (renderer/training.ts) take the drill tone, only when nothing real sounds.
     const tone = alert.tone ?? (this.trainingAwaiting > 0 ? 'drill' : undefined);
-    const urgent = alert.urgent;
-    if (tone) this.sound.start(tone, urgent);
+    if (tone) this.sound.start(tone, alert.urgent);
     else this.sound.stop();
   }
 
@@ -479,10 +470,11 @@ export class ConsoleStore {
     const r = await this.link.call('training:record', req);
     return r.ok ? undefined : this.say(r.error);
   }
-  /** The training results kept at the station, newest first (one trainee's when named). */
-  async trainingResults(trainee?: string): Promise<TrainingResultsAck> {
-    if (!this.link) return { ok: false, error: NOT_CONNECTED };
-    return this.link.call('training:results', { trainee: trainee ?? '' });
+  /** The training results kept at the station, newest first (one trainee's when named); a refusal in the console's language. */
+  async trainingResults(trainee?: string): Promise<{ results: TrainingResult[] } | { error: string }> {
+    if (!this.link) return { error: this.say(NOT_CONNECTED) };
+    const r = await this.link.call('training:results', { trainee: trainee ?? '' });
+    return r.ok ? { results: r.results } : { error: this.say(r.error) };
   }
   /** Announces a school's drill window (演练报备); a refusal in the console's language. */
   async registerDrillWindow(req: ConsoleRequest<'drillWindow:register'>): Promise<string | undefined> {

@@ -2,11 +2,10 @@
 // awaits acknowledgement on this console (and resumes it after), and tells the console store when training
 // alarms await the trainee, for the training tone. Nothing of a run is sent to the station.
 import { useSyncExternalStore } from 'react';
-import { isAlarming } from '../shared/consoleView';
-import { scoreRun, trainingRecordOf, TrainingRun, type Scenario, type TrainingScore } from '../shared/training';
+import { alertFor } from '../shared/consoleView';
+import { scoreRun, trainingRecordOf, TrainingRun, type Scenario, type TrainingAssignment, type TrainingScore } from '../shared/training';
 import { DEFAULT_TARGETS, type TargetProfile } from '../shared/response';
 import type { OperatorRef } from '../shared/events';
-import type { TrainingAssignment } from '../shared/training';
 import { getStore } from './store';
 
 export interface TrainingSnapshot {
@@ -33,7 +32,6 @@ class TrainingController {
   private unsubscribe: (() => void) | undefined;
 
   constructor() {
-    // A run a trainer sent to this console starts at once, scored as the operator logged in here.
     // A run a trainer sends waits for this console's operator: a console on duty never turns into a training
     // console unasked. The latest offer replaces an earlier one.
     getStore().onTrainingAssigned((a) => {
@@ -93,8 +91,8 @@ class TrainingController {
     const check = (): void => {
       const run = this.snap.run;
       if (!run || run.endedAt !== undefined) return;
-      const s = store.state;
-      const real = s.volatile.length > 0 || [...s.station.incidents.values()].some((i) => isAlarming(i) && !i.drill);
+      // What sounds the real alarm tone (shared/consoleView.ts alertFor: a real alarm, an unstored one, a tamper).
+      const real = alertFor(store.state.station, store.state.volatile).tone === 'alarm';
       if (real && run.pausedBy === undefined) {
         run.pause(Date.now(), 'real_alarm');
         this.changed();
@@ -117,15 +115,8 @@ class TrainingController {
     const run = this.snap.run;
     if (!run || run.paused) return;
     const now = Date.now();
-    const ok =
-      what === 'acknowledge'
-        ? run.acknowledge(index, now)
-        : what === 'dispatch'
-          ? run.dispatch(index, now)
-          : what === 'resolve'
-            ? run.resolve(index, now)
-            : run.acknowledgeFault(index, now);
-    if (!ok) return;
+    const step = { acknowledge: run.acknowledge, dispatch: run.dispatch, resolve: run.resolve, fault: run.acknowledgeFault }[what];
+    if (!step.call(run, index, now)) return;
     if (run.done()) return this.end();
     this.changed();
   }

@@ -130,7 +130,7 @@ export interface ConsoleServerEvents {
   units: (units: UnitLive[]) => void;
   /** The registry changed (a device added …): fresh reference data. */
   reference: (r: ReferenceData) => void;
-  /** A trainer sent this console's operator a training run (shared/training.ts): it starts at once, on this console only. */
+  /** A trainer sent this console's operator a training run (shared/training.ts): it is offered to this console only. */
   training: (a: TrainingAssignment) => void;
 }
 

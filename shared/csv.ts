@@ -115,6 +115,11 @@ export function serializeCsv(records: readonly (readonly string[])[]): string {
 export function guardFormula(v: string): string {
   return /^[=+\-@\t\r']/.test(v) ? `'${v}` : v;
 }
+/** A report's CSV for a spreadsheet: a UTF-8 BOM (Excel and WPS then read Chinese), every cell formula-guarded. */
+export function reportCsv(records: readonly (readonly string[])[]): string {
+  return '\uFEFF' + serializeCsv(records.map((row) => row.map(guardFormula)));
+}
+
 export function unguardFormula(v: string): string {
   return v.startsWith("'") ? v.slice(1) : v;
 }

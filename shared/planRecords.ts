@@ -72,9 +72,8 @@ export class PlanBook {
   private readonly windows = new Map<string, DrillWindow>();
   /** Each school's announced drill windows, in the order they were announced. */
   private readonly windowsBySchool = new Map<string, DrillWindow[]>();
-  /** Training results (接处警训练), in the order recorded; not the plan's, kept here beside it the same way. */
-  private readonly trainings: TrainingResult[] = [];
-  private readonly trainingIds = new Set<string>();
+  /** Training results (接处警训练) by id, in the order recorded; not the plan's, kept here beside it the same way. */
+  private readonly trainings = new Map<string, TrainingResult>();
 
   apply(e: StationEvent): void {
     switch (e.type) {
@@ -125,10 +124,8 @@ export class PlanBook {
         return;
       }
       case 'training.completed': {
-        if (this.trainingIds.has(e.trainingId)) return;
         const { type: _type, ...result } = e;
-        this.trainingIds.add(e.trainingId);
-        this.trainings.push(result);
+        if (!this.trainings.has(e.trainingId)) this.trainings.set(e.trainingId, result);
         return;
       }
       case 'device.offline': {
@@ -191,7 +188,7 @@ export class PlanBook {
     for (const list of this.shifts.values()) for (const s of list) out.push([`s:${n++}`, s]);
     n = 0;
     for (const list of this.outages.values()) for (const o of list) out.push([`o:${n++}`, o]);
-    for (const t of this.trainings) out.push([`t:${t.trainingId}`, t]);
+    for (const t of this.trainings.values()) out.push([`t:${t.trainingId}`, t]);
     return out;
   }
 
@@ -237,29 +234,24 @@ export class PlanBook {
         else book.outages.set(outage.deviceId, [outage]);
       } else if (kind === 't:') {
         const r = trainingResultSchema.safeParse(v);
-        if (!r.success || book.trainingIds.has(r.data.trainingId)) bad();
-        else {
-          book.trainingIds.add(r.data.trainingId);
-          book.trainings.push(r.data);
-        }
+        if (!r.success || book.trainings.has(r.data.trainingId)) bad();
+        else book.trainings.set(r.data.trainingId, r.data);
       } else bad();
     }
     return book;
   }
 
   hasTraining(id: string): boolean {
-    return this.trainingIds.has(id);
+    return this.trainings.has(id);
   }
 
   /** The latest training results, newest first, of one trainee when named (trimmed; the same name as recorded). */
   trainingResults(trainee?: string): TrainingResult[] {
     const who = trainee?.trim();
-    const out: TrainingResult[] = [];
-    for (let i = this.trainings.length - 1; i >= 0 && out.length < MAX_TRAINING_RESULTS; i--) {
-      const t = this.trainings[i]!;
-      if (!who || t.trainee === who) out.push(t);
-    }
-    return out;
+    return [...this.trainings.values()]
+      .filter((t) => !who || t.trainee === who)
+      .reverse()
+      .slice(0, MAX_TRAINING_RESULTS);
   }
 
   /** Whether a post is staffed now (its last check was `in`). */

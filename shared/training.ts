@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { ALARM_KINDS, type AlarmKind } from './protocol';
 import { EVENT_SCHEMAS } from './eventSchema';
-import type { OperatorRef, TrainingCompleted, TrainingResultFault, TrainingResultRow } from './events';
+import { ROLES, type OperatorRef, type TrainingCompleted, type TrainingResultFault, type TrainingResultRow } from './events';
 import type { Dispatch } from './incidentModel';
 import type { TargetProfile } from './response';
 
@@ -13,6 +13,7 @@ export const SCENARIO_VERSION = 1;
 export const SCENARIO_MAX_S = 4 * 3600;
 export const SCENARIO_MAX_ALARMS = 200;
 export const TRAINING_SPEEDS = [1, 2, 5, 10] as const;
+const speedSchema = z.number().refine((x) => (TRAINING_SPEEDS as readonly number[]).includes(x), { message: 'a speed of 1, 2, 5 or 10' });
 
 const unitSchema = z
   .object({
@@ -135,9 +136,13 @@ export function parseScenario(text: string, schoolIds?: ReadonlySet<string>): { 
   };
   r.data.alarms.forEach((a, n) => checkSchool('alarms', n, a.schoolId));
   r.data.faults?.forEach((f, n) => checkSchool('faults', n, f.schoolId));
-  if (problems.length) return { ok: false, problems };
+  return problems.length ? { ok: false, problems } : { ok: true, scenario: inTimeOrder(r.data) };
+}
+
+/** The scenario with its alarms and faults in the order they happen (a run plays them in this order). */
+export function inTimeOrder(s: Scenario): Scenario {
   const byTime = <T extends { at: number }>(xs: readonly T[]): T[] => [...xs].sort((x, y) => x.at - y.at);
-  return { ok: true, scenario: { ...r.data, alarms: byTime(r.data.alarms), ...(r.data.faults ? { faults: byTime(r.data.faults) } : {}) } };
+  return { ...s, alarms: byTime(s.alarms), ...(s.faults ? { faults: byTime(s.faults) } : {}) };
 }
 
 /** A scenario as the text a trainer edits. */
@@ -178,6 +183,8 @@ export interface TrainingFaultItem {
  * timed in real time (a 5× run compresses the waits between alarms and the units' drives, not the trainee).
  */
 export class TrainingRun {
+  /** The scenario in time order (inTimeOrder), whatever order it came in. */
+  readonly scenario: Scenario;
   readonly items: TrainingItem[] = [];
   readonly faults: TrainingFaultItem[] = [];
   private scenarioMsAtPause = 0;
@@ -187,11 +194,12 @@ export class TrainingRun {
   endedAt: number | undefined;
 
   constructor(
-    readonly scenario: Scenario,
+    scenario: Scenario,
     readonly speed: number,
     readonly trainee: string,
     readonly startedAt: number,
   ) {
+    this.scenario = inTimeOrder(scenario);
     this.resumedAt = startedAt;
   }
 
@@ -242,11 +250,13 @@ export class TrainingRun {
       changed = true;
     }
     for (const it of this.items) {
-      if (it.answersAt !== undefined && it.onSceneAt === undefined && it.answersAt <= at) {
+      if (it.resolvedAt !== undefined) continue;
+      // The unit answers: it declines (the first time, when the scenario says so) or sets off.
+      if (it.answersAt !== undefined && it.arrivesAt === undefined && it.answersAt <= at) {
         if (it.alarm.unit?.declines && !it.declined) {
           it.declined = true;
           it.answersAt = undefined;
-        } else if (it.arrivesAt === undefined) it.arrivesAt = it.answersAt + (it.alarm.unit?.travelS ?? 240) * 1000;
+        } else it.arrivesAt = it.answersAt + (it.alarm.unit?.travelS ?? 240) * 1000;
         changed = true;
       }
       if (it.arrivesAt !== undefined && it.onSceneAt === undefined && it.arrivesAt <= at) {
@@ -507,42 +517,29 @@ export const trainingRecordSchema = z
       .max(40)
       .refine((s) => s.trim() !== '', { message: 'a trainee must not be empty' }),
     scenario: z.string().min(1).max(120),
-    speed: z.number().refine((x) => (TRAINING_SPEEDS as readonly number[]).includes(x), { message: 'a speed of 1, 2, 5 or 10' }),
+    speed: speedSchema,
     startedAt: z.number().int(),
-    notShown: z.number().int().min(0).max(SCENARIO_MAX_ALARMS),
+    notShown: z
+      .number()
+      .int()
+      .min(0)
+      .max(SCENARIO_MAX_ALARMS + SCENARIO_MAX_FAULTS),
     rows: z.array(resultRowSchema).max(SCENARIO_MAX_ALARMS),
     faults: z.array(resultFaultSchema).max(SCENARIO_MAX_FAULTS).optional(),
   })
   .strict();
 export type TrainingRecord = z.output<typeof trainingRecordSchema>;
 
-/** The request `training:record` sends for a score. */
+/** The request `training:record` sends for a score: its rows without their place in the scenario. */
 export function trainingRecordOf(score: TrainingScore, startedAt: number): TrainingRecord {
   return {
     trainee: score.trainee,
     scenario: score.scenario,
     speed: score.speed,
-    startedAt: Math.round(startedAt),
+    startedAt,
     notShown: score.notShown,
-    rows: score.rows.map((r) => ({
-      schoolId: r.schoolId,
-      kind: r.kind,
-      ...(r.acknowledgeMs !== undefined ? { acknowledgeMs: Math.round(r.acknowledgeMs) } : {}),
-      ...(r.dispatchMs !== undefined ? { dispatchMs: Math.round(r.dispatchMs) } : {}),
-      acknowledgeMet: r.acknowledgeMet,
-      dispatchMet: r.dispatchMet,
-      resolved: r.resolved,
-    })),
-    ...(score.faults.length
-      ? {
-          faults: score.faults.map((f) => ({
-            schoolId: f.schoolId,
-            kind: f.kind,
-            ...(f.acknowledgeMs !== undefined ? { acknowledgeMs: Math.round(f.acknowledgeMs) } : {}),
-            acknowledgeMet: f.acknowledgeMet,
-          })),
-        }
-      : {}),
+    rows: score.rows.map(({ index: _index, ...row }) => row),
+    ...(score.faults.length ? { faults: score.faults.map(({ index: _index, ...fault }) => fault) } : {}),
   };
 }
 
@@ -572,11 +569,11 @@ export const trainingAssignSchema = z
   .object({
     username: z.string().min(1).max(64),
     scenario: scenarioSchema,
-    speed: z.number().refine((x) => (TRAINING_SPEEDS as readonly number[]).includes(x), { message: 'a speed of 1, 2, 5 or 10' }),
+    speed: speedSchema,
   })
   .strict();
 
-/** What a trainee's console receives (the `training` event): it starts the run at once, scored as its operator. */
+/** What a trainee's console receives (the `training` event): an offer its operator starts or declines. */
 export interface TrainingAssignment {
   scenario: Scenario;
   speed: number;
@@ -586,5 +583,5 @@ export interface TrainingAssignment {
 
 /** `training:consoles`: who is logged in on a console now and may be trained (officers, the chief, trainers). */
 export const trainingConsolesAckSchemaShape = {
-  consoles: z.array(z.object({ username: z.string(), displayName: z.string(), role: z.enum(['officer', 'chief', 'trainer', 'admin']), count: z.number() })),
+  consoles: z.array(z.object({ username: z.string(), displayName: z.string(), role: z.enum(ROLES), count: z.number() })),
 };

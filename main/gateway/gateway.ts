@@ -426,31 +426,26 @@ export function attachConsoleNamespace(
       return op !== undefined && can(op.role, 'training.run') && (username === undefined || op.username === username);
     });
   /** Operators logged in on a console now who may be trained, with how many consoles each, by name. */
-  function traineesOnline(): { username: string; displayName: string; role: OperatorRef['role']; count: number }[] {
-    const by = new Map<string, { username: string; displayName: string; role: OperatorRef['role']; count: number }>();
+  function traineesOnline(): (OperatorRef & { count: number })[] {
+    const by = new Map<string, OperatorRef & { count: number }>();
     for (const s of traineeSockets()) {
-      const op = s.data.operator!;
-      const seen = by.get(op.username);
+      const { username, displayName, role } = s.data.operator!;
+      const seen = by.get(username);
       if (seen) seen.count++;
-      else by.set(op.username, { username: op.username, displayName: op.displayName, role: op.role, count: 1 });
+      else by.set(username, { username, displayName, role, count: 1 });
     }
     return [...by.values()].sort((a, b) => a.displayName.localeCompare(b.displayName, 'zh-CN'));
   }
   /**
-   * `training:assign`: the scenario goes to the trainee's consoles only, which start the run at once (shared/training.ts:
-   * its alarms never leave those consoles). No other console hears of it; nothing is journalled until its result.
+   * `training:assign`: the scenario goes to the trainee's consoles only, where it is offered (shared/training.ts: its
+   * alarms never leave those consoles). No other console hears of it; nothing is journalled until its result.
    */
   function assignTraining(by: OperatorRef, r: ConsoleRequest<'training:assign'>): TrainingAssignAck {
-    const unknown = r.scenario.alarms.find((a) => !station.registry.school(a.schoolId));
+    const unknown = [...r.scenario.alarms, ...(r.scenario.faults ?? [])].find((a) => !station.registry.school(a.schoolId));
     if (unknown) return refusal('invalid_payload', `no school ${unknown.schoolId}`, 'unknown_school');
     const targets = traineeSockets(r.username);
     if (targets.length === 0) return refusal('invalid_payload', `${r.username} has no console logged in`, 'trainee_offline');
-    const assignment: TrainingAssignment = {
-      scenario: { ...r.scenario, alarms: [...r.scenario.alarms].sort((a, b) => a.at - b.at) },
-      speed: r.speed,
-      assignedBy: by,
-      at: now(),
-    };
+    const assignment: TrainingAssignment = { scenario: r.scenario, speed: r.speed, assignedBy: by, at: now() };
     for (const s of targets) s.emit('training', assignment);
     return { ok: true, consoles: targets.length };
   }

@@ -16,7 +16,7 @@ import { scenarioFromIncidents, scenarioText } from '../../shared/training';
 import type { Incident } from '../../shared/incidents';
 import { PeriodControls } from './PeriodControls';
 import { SchoolSelect } from './SchoolSelect';
-import { downloadText } from './download';
+import { CSV_TYPE, downloadText, XLSX_TYPE } from './download';
 import { historyCells, historyCsv, historyHead, historySheets, HISTORY_EXPORT_MAX } from './historyRows';
 import { groupLabel, periodOf, type Names, type PeriodChoice } from './statsRows';
 import type { StatsDrill } from './statsDrill';
@@ -148,8 +148,8 @@ export function HistoryView({
       setExporting(false);
     }
     const base = `incident-history-${stationDate(request.from)}-${stationDate(request.to - 1)}-${request.class}`;
-    if (kind === 'csv') downloadText(`${base}.csv`, historyCsv(rows, c, names), 'text/csv;charset=utf-8');
-    else downloadText(`${base}.xlsx`, xlsxFile(historySheets(rows, c, names)), 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    if (kind === 'csv') downloadText(`${base}.csv`, historyCsv(rows, c, names), CSV_TYPE);
+    else downloadText(`${base}.xlsx`, xlsxFile(historySheets(rows, c, names)), XLSX_TYPE);
   };
 
   return (

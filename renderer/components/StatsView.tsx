@@ -11,7 +11,7 @@ import { getStore } from '../store';
 import { stationDate, stationTimeZone, useNow } from '../time';
 import { belowGoal, groupRows, periodOf, statsCsv, statsSheets, summaryRows, type Names, type PeriodChoice } from './statsRows';
 import { xlsxFile } from '../../shared/xlsx';
-import { downloadText } from './download';
+import { CSV_TYPE, downloadText, XLSX_TYPE } from './download';
 import { IncidentRecord } from './IncidentRecord';
 import { PeriodControls } from './PeriodControls';
 import { StatsReport } from './StatsReport';
@@ -104,11 +104,11 @@ export function StatsView({ reference, onDrill }: { reference: ReferenceData | u
     `response-stats-${stationDate(r.filter.from)}-${stationDate(r.filter.to - 1)}-${r.filter.class}-${r.groupBy}`;
   const exportXlsx = (): void => {
     if (!report) return;
-    downloadText(`${fileBase(report)}.xlsx`, xlsxFile(statsSheets(report, c, names)), 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    downloadText(`${fileBase(report)}.xlsx`, xlsxFile(statsSheets(report, c, names)), XLSX_TYPE);
   };
   const exportCsv = (): void => {
     if (!report) return;
-    downloadText(`${fileBase(report)}.csv`, statsCsv(report, c, names), 'text/csv;charset=utf-8');
+    downloadText(`${fileBase(report)}.csv`, statsCsv(report, c, names), CSV_TYPE);
   };
 
   return (

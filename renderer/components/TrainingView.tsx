@@ -4,7 +4,8 @@
 // station, the duty consoles, the journal or the statistics. A real alarm awaiting acknowledgement pauses the run
 // (the real queue and banner stay where they always are, above and beside it) until it is acknowledged.
 import { useEffect, useMemo, useState, type ChangeEvent } from 'react';
-import { guardFormula, serializeCsv } from '../../shared/csv';
+import { reportCsv } from '../../shared/csv';
+import type { OperatorRef } from '../../shared/events';
 import type { ReferenceData, School } from '../../shared/model';
 import { DEFAULT_TARGETS } from '../../shared/response';
 import {
@@ -22,7 +23,7 @@ import { clockTime, stationDate, useNow } from '../time';
 import { useI18n, type Catalogue } from '../i18n';
 import { getStore } from '../store';
 import { training, useTraining } from '../training';
-import { downloadText } from './download';
+import { CSV_TYPE, downloadText, XLSX_TYPE } from './download';
 
 const secs = (ms: number | undefined): string => (ms === undefined ? '—' : `${(ms / 1000).toFixed(1)} s`);
 
@@ -177,14 +178,14 @@ function AssignTraining({
   onProblems: (p: ScenarioProblem[]) => void;
 }) {
   const { t, c } = useI18n();
-  const [consoles, setConsoles] = useState<{ username: string; displayName: string; role: string; count: number }[]>();
+  const [consoles, setConsoles] = useState<(OperatorRef & { count: number })[]>();
   const [who, setWho] = useState('');
   const [said, setSaid] = useState<{ ok: boolean; text: string }>();
   const load = (): void =>
     void getStore()
       .trainingConsoles()
       .then((r) => {
-        if (!r.ok) return setSaid({ ok: false, text: r.error.message });
+        if ('error' in r) return setSaid({ ok: false, text: r.error });
         setConsoles(r.consoles);
         if (!r.consoles.some((x) => x.username === who)) setWho(r.consoles[0]?.username ?? '');
       });
@@ -210,7 +211,7 @@ function AssignTraining({
             <select data-testid="train-assign-to" value={who} onChange={(e) => setWho(e.target.value)}>
               {consoles.map((x) => (
                 <option key={x.username} value={x.username}>
-                  {x.displayName} · {c.roles[x.role as keyof typeof c.roles]} ({x.count})
+                  {x.displayName} · {c.roles[x.role]} ({x.count})
                 </option>
               ))}
             </select>
@@ -241,7 +242,7 @@ function TrainingResults({ initialTrainee }: { initialTrainee: string }) {
     void getStore()
       .trainingResults(asked.trim() || undefined)
       .then((r) => {
-        if (live) setGot(r.ok ? { results: r.results } : { error: r.error.message });
+        if (live) setGot(r);
       });
     return () => {
       live = false;
@@ -457,19 +458,13 @@ function TrainingSummary({ score, schoolName }: { score: TrainingScore; schoolNa
         )}
       </p>
       <div className="stats-controls">
-        <button
-          type="button"
-          data-testid="train-export-csv"
-          onClick={() => downloadText(`${base}.csv`, '\uFEFF' + serializeCsv(cells.map((r) => r.map(guardFormula))), 'text/csv;charset=utf-8')}
-        >
+        <button type="button" data-testid="train-export-csv" onClick={() => downloadText(`${base}.csv`, reportCsv(cells), CSV_TYPE)}>
           CSV
         </button>
         <button
           type="button"
           data-testid="train-export-xlsx"
-          onClick={() =>
-            downloadText(`${base}.xlsx`, xlsxFile([{ name: c.trainSummary, rows: cells }]), 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-          }
+          onClick={() => downloadText(`${base}.xlsx`, xlsxFile([{ name: c.trainSummary, rows: cells }]), XLSX_TYPE)}
         >
           XLSX
         </button>

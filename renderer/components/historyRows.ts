@@ -1,6 +1,6 @@
 // renderer/ — the history's table as rows of text: the same cells are drawn on screen and written to the CSV and
 // XLSX exports, so a file equals the screen.
-import { guardFormula, serializeCsv } from '../../shared/csv';
+import { reportCsv } from '../../shared/csv';
 import type { HistoryRow } from '../../shared/historyWire';
 import type { Sheet } from '../../shared/xlsx';
 import { format, type Catalogue } from '../i18n';
@@ -30,7 +30,7 @@ export function historyCells(r: HistoryRow, c: Catalogue, names: Names): string[
 
 /** The CSV of the rows: UTF-8 with BOM, CRLF, every cell formula-guarded (shared/csv.ts). */
 export function historyCsv(rows: readonly HistoryRow[], c: Catalogue, names: Names): string {
-  return '\uFEFF' + serializeCsv([historyHead(c), ...rows.map((r) => historyCells(r, c, names))].map((row) => row.map(guardFormula)));
+  return reportCsv([historyHead(c), ...rows.map((r) => historyCells(r, c, names))]);
 }
 
 /** The XLSX of the rows: one sheet, the cells of the screen. */

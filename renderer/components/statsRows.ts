@@ -2,7 +2,7 @@
 // export, so a file equals the screen. Periods on the station's wall clock (its time zone, never the browser's).
 import type { Sheet } from '../../shared/xlsx';
 import { fromZoned, zonedParts } from '../../shared/duty';
-import { guardFormula, serializeCsv } from '../../shared/csv';
+import { reportCsv } from '../../shared/csv';
 import { NO_GROUP, STAT_INTERVALS, type GroupBy, type StatInterval } from '../../shared/responseStats';
 import type { GroupFigures, IntervalFigures, StatsAnswerReport } from '../../shared/statsWire';
 import { MAX_STATS_PERIOD_MS } from '../../shared/statsWire';
@@ -146,7 +146,7 @@ export function statsCsv(r: StatsAnswerReport, c: Catalogue, names: Names): stri
     const g = groupRows(r, c, names);
     records.push([], g.head, ...g.rows.map((x) => x.cells));
   }
-  return '\uFEFF' + serializeCsv(records.map((row) => row.map(guardFormula)));
+  return reportCsv(records);
 }
 
 /** A table's cell for a spreadsheet: a count as a number, everything else as the text on screen. */

@@ -124,3 +124,45 @@ it('a unit with a device is sent the dispatch of shared/protocol.ts', async () =
   const d = await waitFor('dispatch', () => got[0]);
   expect(unitDispatchSchema.strict().parse(d)).toMatchObject({ incidentId, kind: 'panic', priority: 1, drill: false });
 });
+
+it('training:assign reaches only the named operator’s consoles, and refuses an unknown school (alarm or fault) or an operator not logged in', async () => {
+  const trainer = await consoleOf('trainer');
+  const officer = await consoleOf('officer');
+  const admin = await consoleOf('admin');
+  const offers: { who: string; a: unknown }[] = [];
+  for (const [who, s] of [
+    ['trainer', trainer],
+    ['officer', officer],
+    ['admin', admin],
+  ] as const)
+    s.on('training', (a: unknown) => offers.push({ who, a }));
+  const school = t.creds.terminals[0]!.schoolId;
+  const officerName = t.creds.operators.find((o) => o.role === 'officer')!.username;
+  const scenario = (faultSchool = school) => ({
+    version: 1,
+    name: 'x',
+    alarms: [{ at: 30, schoolId: school, kind: 'fire' }],
+    faults: [{ at: 5, schoolId: faultSchool, kind: 'offline' }],
+  });
+  expect(await send(trainer, 'training:assign', { username: officerName, scenario: scenario('nowhere'), speed: 5 })).toMatchObject({
+    ok: false,
+    error: { reason: 'unknown_school' },
+  });
+  expect(await send(trainer, 'training:assign', { username: 'nobody', scenario: scenario(), speed: 5 })).toMatchObject({
+    ok: false,
+    error: { reason: 'trainee_offline' },
+  });
+  expect(await send(trainer, 'training:assign', { username: officerName, scenario: scenario(), speed: 3 })).toMatchObject({
+    ok: false,
+    error: { code: 'invalid_payload' },
+  });
+  expect(codeOf(await send(officer, 'training:assign', { username: officerName, scenario: scenario(), speed: 5 }))).toBe('forbidden');
+  // Every console of the officer (this file opened others before) gets it; the trainer's and the admin's do not.
+  expect(await send(trainer, 'training:assign', { username: officerName, scenario: scenario(), speed: 5 })).toMatchObject({
+    ok: true,
+    consoles: expect.any(Number),
+  });
+  await waitFor('the offer', () => offers.length > 0);
+  await new Promise((r) => setTimeout(r, 200));
+  expect(offers.map((o) => o.who)).toEqual(['officer']);
+});

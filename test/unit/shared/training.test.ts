@@ -2,7 +2,18 @@
 // pauses (the trainer's, a real alarm's), the simulated unit (answers, declines, drives), the score against the
 // targets, and real incidents replayed with their order and spacing.
 import { describe, expect, it } from 'vitest';
-import { parseScenario, sampleScenario, scenarioFromIncidents, scenarioText, scoreRun, TrainingRun, type Scenario } from '../../../shared/training';
+import {
+  parseScenario,
+  sampleScenario,
+  SCENARIO_MAX_ALARMS,
+  SCENARIO_MAX_FAULTS,
+  scenarioFromIncidents,
+  scenarioText,
+  scoreRun,
+  trainingRecordSchema,
+  TrainingRun,
+  type Scenario,
+} from '../../../shared/training';
 
 const SCHOOLS = new Set(['s1', 's2', 's3']);
 const scenario = (alarms: Scenario['alarms']): Scenario => ({ version: 1, name: 't', alarms });
@@ -177,6 +188,45 @@ describe('simulated device faults', () => {
       SCHOOLS,
     );
     expect(!bad.ok && bad.problems[0]!.where).toMatch(/^faults\[0\]\.schoolId/);
+  });
+});
+
+describe('a run, whatever order its scenario came in', () => {
+  it('plays alarms and faults in time order, and reports a change only when something happens', () => {
+    const run = new TrainingRun(
+      {
+        version: 1,
+        name: 'wire order',
+        alarms: [
+          { at: 20, schoolId: 's2', kind: 'fire' },
+          { at: 0, schoolId: 's1', kind: 'panic', unit: { answersAfterS: 1, travelS: 100 } },
+        ],
+        faults: [
+          { at: 15, schoolId: 's3', kind: 'tamper' },
+          { at: 5, schoolId: 's3', kind: 'offline' },
+        ],
+      },
+      1,
+      'A',
+      0,
+    );
+    expect(run.tick(0)).toBe(true);
+    expect(run.items.map((i) => i.alarm.kind)).toEqual(['panic']);
+    run.acknowledge(0, 100);
+    run.dispatch(0, 200);
+    expect(run.tick(1300)).toBe(true); // the unit sets off
+    expect(run.state(run.items[0]!)).toBe('en_route');
+    expect(run.tick(1400)).toBe(false); // still driving: nothing new
+    expect(run.tick(5000)).toBe(true); // the offline fault at 5 s
+    expect(run.faults.map((f) => f.fault.kind)).toEqual(['offline']);
+    run.tick(20_000);
+    expect(run.items.map((i) => i.alarm.kind)).toEqual(['panic', 'fire']);
+    expect(run.faults.map((f) => f.fault.kind)).toEqual(['offline', 'tamper']);
+    // A run ended with every alarm and fault of the largest scenario unplayed is still a result the station keeps.
+    expect(
+      trainingRecordSchema.safeParse({ trainee: 'A', scenario: 'x', speed: 1, startedAt: 0, notShown: SCENARIO_MAX_ALARMS + SCENARIO_MAX_FAULTS, rows: [] })
+        .success,
+    ).toBe(true);
   });
 });
 
