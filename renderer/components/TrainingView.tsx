@@ -137,6 +137,8 @@ export function TrainingView({ reference, seed }: { reference: ReferenceData | u
           {t('trainExport')}
         </button>
       </div>
+      {/* Sending it to a trainee sits with the run's own controls, above the editor (not below 22 lines of JSON). */}
+      {getStore().canAssignTraining() && <AssignTraining text={text} speed={speed} schools={schools} onProblems={setProblems} />}
       {problems && problems.length === 0 && <p className="ok">{t('trainValid')}</p>}
       {problems && problems.length > 0 && (
         <ul className="error" role="alert" data-testid="train-problems">
@@ -156,7 +158,6 @@ export function TrainingView({ reference, seed }: { reference: ReferenceData | u
         onChange={(e) => (setText(e.target.value), setProblems(undefined))}
       />
       <p className="muted small">{t('trainFormat')}</p>
-      {getStore().canAssignTraining() && <AssignTraining text={text} speed={speed} schools={schools} onProblems={setProblems} />}
       <TrainingResults initialTrainee={trainee} />
     </section>
   );
