@@ -1,4 +1,18 @@
-// shared/ — the IPC surface the Electron preload exposes as window.stationShell (absent in a plain browser).
+// shared/ — the IPC surface the Electron preload exposes as window.stationShell (absent in a plain browser), and the
+// names of its IPC channels: the preload sends on them and the shell's main process listens on them, both from here.
+
+/** The shell's IPC channels, one per bridge call. Nothing else is listened to. */
+export const SHELL_CHANNELS = {
+  /** notify(title, body): fire and forget (ipcRenderer.send / ipcMain.on). */
+  notify: 'shell:notify',
+  /** requestAttention(): fire and forget. */
+  attention: 'shell:attention',
+  /** savePdf(suggestedName): a request (ipcRenderer.invoke / ipcMain.handle) answered with a SavePdfResult. */
+  savePdf: 'shell:savePdf',
+} as const;
+
+export type ShellChannel = (typeof SHELL_CHANNELS)[keyof typeof SHELL_CHANNELS];
+
 export interface ShellBridge {
   /** An OS notification (an alarm while the window is in the background). */
   notify(title: string, body: string): void;
