@@ -4,6 +4,7 @@ import { DEFAULT_STATION_PORT } from '../shared/protocol';
 import type { SemesterRule } from '../shared/planBoard';
 import { ConfigError, DEFAULT_UNIT_STALE_MS, readEnvSettings } from './core/settings';
 import { loadTileConfig, TILE_FLAGS, type TileConfig } from './gateway/tiles';
+import { DEFAULT_BACKUP_AT, DEFAULT_BACKUP_KEEP, scheduleProblem, type BackupSchedule } from './core/backup';
 
 // Kept under their old names for the callers of main/config.ts; both are defined in main/core/settings.ts.
 export { ConfigError, DEFAULT_UNIT_STALE_MS };
@@ -47,6 +48,12 @@ export interface StationConfig {
   resolvedLingerMs?: number;
   /** The plan board's semesters (STATION_SEMESTERS); absent: 1 Mar – 15 Jul and 1 Sep – 15 Jan. */
   semesters?: SemesterRule[];
+  /**
+   * The daily backup of the data folder (main/core/backup.ts, docs/backup.md): into --backup-dir / STATION_BACKUP_DIR,
+   * at --backup-at / STATION_BACKUP_AT (HH:MM on the station's clock, default 03:30), keeping --backup-keep /
+   * STATION_BACKUP_KEEP (default 14). Off unless a folder is set.
+   */
+  backup?: BackupSchedule;
 }
 
 const DEMO_SCHOOLS_MAX = 5000;
@@ -68,21 +75,30 @@ function parseCount(v: string, what: string, max: number): number {
 
 /**
  * Reads STATION_* variables and flags (--demo, --demo-year, --web, --port N, --data-dir DIR, --demo-schools N,
- * --demo-units M, --tile-url URL, --tiles FILE_OR_DIR, --tile-attribution TEXT, --tile-max-zoom N). Flags win.
+ * --demo-units M, --tile-url URL, --tiles FILE_OR_DIR, --tile-attribution TEXT, --tile-max-zoom N, --backup-dir DIR,
+ * --backup-at HH:MM, --backup-keep N). Flags win.
  */
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, distDir: string): StationConfig {
   const flags = new Set<string>();
   const values: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === '--port' || a === '--data-dir' || a === '--host' || a === '--demo-schools' || a === '--demo-units' || TILE_FLAGS.includes(a)) {
+    if (
+      a === '--port' ||
+      a === '--data-dir' ||
+      a === '--host' ||
+      a === '--demo-schools' ||
+      a === '--demo-units' ||
+      BACKUP_FLAGS.includes(a) ||
+      TILE_FLAGS.includes(a)
+    ) {
       const v = argv[++i];
       if (v === undefined) throw new ConfigError(`${a} needs a value`);
       values[a] = v;
     } else if (a === '--demo' || a === '--web' || a === '--demo-year') flags.add(a);
     else
       throw new ConfigError(
-        `unknown option ${a} (known: --demo, --demo-year, --web, --port N, --host ADDR, --data-dir DIR, --demo-schools N, --demo-units M, --tile-url URL, --tiles FILE_OR_DIR, --tile-attribution TEXT, --tile-max-zoom N)`,
+        `unknown option ${a} (known: --demo, --demo-year, --web, --port N, --host ADDR, --data-dir DIR, --demo-schools N, --demo-units M, --tile-url URL, --tiles FILE_OR_DIR, --tile-attribution TEXT, --tile-max-zoom N, --backup-dir DIR, --backup-at HH:MM, --backup-keep N)`,
       );
   }
   const demo = flags.has('--demo');
@@ -100,6 +116,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, distDir: stri
   const dataDir = path.resolve(values['--data-dir'] ?? env.STATION_DATA_DIR ?? (demo ? 'station-data-demo' : 'station-data'));
   const { tlsCert, tlsKey, heartbeatMs, unitStaleMs, sessionIdleMs, testOverdueMs, resolvedLingerMs, timeZone, semesters } = readEnvSettings(env);
   const tiles = loadTileConfig(values, env, (message) => new ConfigError(message));
+  const backup = loadBackupSchedule(values, env, dataDir);
   const front = env.STATION_FRONT ?? 'process';
   if (front !== 'process' && front !== 'inline') throw new ConfigError(`STATION_FRONT must be "process" or "inline", got "${front}"`);
   return {
@@ -123,5 +140,25 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, distDir: stri
     ...(tiles ? { tiles } : {}),
     ...(resolvedLingerMs !== undefined ? { resolvedLingerMs } : {}),
     ...(semesters !== undefined ? { semesters } : {}),
+    ...(backup ? { backup } : {}),
   };
+}
+
+const BACKUP_FLAGS = ['--backup-dir', '--backup-at', '--backup-keep'];
+
+/** The daily backup's folder, time and count (flags win over STATION_BACKUP_*); undefined when no folder is set. */
+function loadBackupSchedule(values: Record<string, string>, env: NodeJS.ProcessEnv, dataDir: string): BackupSchedule | undefined {
+  const dir = values['--backup-dir'] ?? (env.STATION_BACKUP_DIR || undefined);
+  const at = values['--backup-at'] ?? (env.STATION_BACKUP_AT || undefined);
+  const keepText = values['--backup-keep'] ?? (env.STATION_BACKUP_KEEP || undefined);
+  if (dir === undefined) {
+    if (at !== undefined || keepText !== undefined)
+      throw new ConfigError('--backup-at / STATION_BACKUP_AT and --backup-keep / STATION_BACKUP_KEEP need a backup folder (--backup-dir / STATION_BACKUP_DIR)');
+    return undefined;
+  }
+  const keep = keepText === undefined ? DEFAULT_BACKUP_KEEP : /^\d+$/.test(keepText.trim()) ? Number(keepText) : NaN;
+  const schedule = { dir: path.resolve(dir), at: at ?? DEFAULT_BACKUP_AT, keep };
+  const problem = scheduleProblem(schedule, dataDir);
+  if (problem) throw new ConfigError(`${problem} (--backup-dir / STATION_BACKUP_DIR, --backup-at / STATION_BACKUP_AT, --backup-keep / STATION_BACKUP_KEEP)`);
+  return schedule;
 }

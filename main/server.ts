@@ -15,6 +15,7 @@ import { generateJournal } from './demoYear';
 import { attachConsoleNamespace, attachTerminalNamespace, attachUnitNamespace } from './gateway/gateway';
 import { makeRequestHandler } from './gateway/http';
 import { startFront, type Front, type FrontLimits } from './gateway/front';
+import { BackupScheduler, type BackupStatus } from './core/backup';
 import { describeProblem, openJournal } from './core/journal';
 import { FairWebSocketServer, ReadBudget } from './gateway/readBudget';
 import { capture as captureSnapshot, loadSnapshot, SNAPSHOT_AT_START, SnapshotWriter } from './core/snapshot';
@@ -43,6 +44,8 @@ export interface RunningCore {
   url: string;
   port: number;
   credentialsFile?: string;
+  /** The daily backup (config.backup, main/core/backup.ts): its folder, last result and last error; absent when off. */
+  backups?: { status(): BackupStatus; runNow(): Promise<void> };
   /** Writes a state snapshot now (main/core/snapshot.ts; the core also writes them on its own). */
   writeSnapshot(): Promise<void>;
   close(): Promise<void>;
@@ -274,6 +277,19 @@ export async function startCore(config: StationConfig, now: () => number = Date.
     });
     port = (server.address() as AddressInfo).port;
   }
+  // The daily backup: the journal up to the core's own durable position, taken between other work.
+  const backups = config.backup
+    ? new BackupScheduler(
+        config.dataDir,
+        config.backup,
+        () => ({ anchor: journal.position(), journalId: journal.journalId, incidentIdHighWater: journal.incidentIdHighWater }),
+        { now, ...(config.timeZone !== undefined ? { timeZone: config.timeZone } : {}) },
+      )
+    : undefined;
+  if (backups && config.backup) {
+    backups.start();
+    console.log(`backup: daily at ${config.backup.at} (station time) into ${config.backup.dir}, keeping ${config.backup.keep}`);
+  }
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `${tls ? 'https' : 'http'}://${shownHost}:${port}/`;
   if (!tls && !['127.0.0.1', 'localhost', '::1'].includes(config.host)) {
@@ -286,11 +302,13 @@ export async function startCore(config: StationConfig, now: () => number = Date.
     url,
     port,
     ...(credentialsFile ? { credentialsFile } : {}),
+    ...(backups ? { backups } : {}),
     writeSnapshot: () => snapshots.write(),
     close: async () => {
       await front?.close(); // no new connection from here on
       stopWatching();
       await snapshots.close(); // no first snapshot after this either
+      await backups?.close(); // a backup under way finishes before the journal closes
       clearTimeout(firstSnapshot);
       clearInterval(superviseTimer);
       clearInterval(healthTimer);

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { scanJournal } from '../main/core/journal';
+import { BackupError, backupFileName, createBackup, readBackup, restoreBackup, type BackupManifest } from '../main/core/backup';
 import { ROLES, type Role } from '../shared/events';
 import type { AreaClass, SchoolType } from '../shared/model';
 import { demoRegistryFile } from '../main/demo';
@@ -26,9 +27,14 @@ const HELP = `usage: npm run station -- [--data-dir DIR] [--demo] COMMAND
   import KIND FILE.csv|FILE.json                reference data, all or nothing; KIND: ${DATA_KINDS.join(' | ')}
                                                 rows with a known id are updated, others added; new device tokens printed ONCE
   export KIND csv|json [FILE]                   reference data without secrets, to FILE or stdout (docs/data-exchange.md)
+  backup FILE|FOLDER                            the data folder (journal, registry) into one archive, also while the
+                                                station runs; a FOLDER gets station-backup-DATE-TIME.tar.gz (docs/backup.md)
+  verify-backup FILE                            check a backup from end to end (sizes, sha256, hash chain) without restoring
+  restore FILE [--force]                        the backup into the data folder (new or empty; --force moves the files
+                                                there aside); refused while a station core uses the folder
 Data folder: --data-dir, else $STATION_DATA_DIR, else station-data (station-data-demo with --demo).`;
 
-const SWITCHES = ['--demo', '--help', '--no-device'];
+const SWITCHES = ['--demo', '--help', '--no-device', '--force'];
 const VALUE_OPTIONS = [
   '--data-dir',
   '--id',
@@ -97,12 +103,43 @@ function verify(dataDir: string): void {
   process.exitCode = 3;
 }
 
+const describeManifest = (m: BackupManifest): string =>
+  `${m.journal.records} journal records (seq 1–${m.journal.lastSeq}, last hash ${m.journal.lastHash.slice(0, 16)}…), ` +
+  `${m.files.map((f) => f.name).join(', ') || 'no registry'}; taken ${m.createdAt} by version ${m.stationVersion}${m.stationName ? ` of ${m.stationName}` : ''}`;
+
+/** `backup FILE|FOLDER`: exit 0 with the archive written and read back, else nothing written. */
+async function backup(dataDir: string, target: string | undefined): Promise<void> {
+  if (!target) throw new RegistryError('usage: backup FILE|FOLDER');
+  const out = fs.existsSync(target) && fs.statSync(target).isDirectory() ? path.join(target, backupFileName(Date.now())) : target;
+  const r = await createBackup(dataDir, path.resolve(out));
+  console.log(`backup: ${r.file} (${(r.archiveBytes / 1048576).toFixed(2)} MiB in ${r.ms} ms)`);
+  console.log(`  ${describeManifest(r.manifest)}`);
+  for (const [name, why] of Object.entries(r.leftOut)) console.log(`  not backed up: ${name} — ${why}`);
+}
+
+async function verifyBackup(file: string | undefined): Promise<void> {
+  if (!file) throw new RegistryError('usage: verify-backup FILE');
+  const m = await readBackup(path.resolve(file));
+  console.log(`backup OK: ${file}\n  ${describeManifest(m)}`);
+}
+
+async function restore(dataDir: string, file: string | undefined, force: boolean): Promise<void> {
+  if (!file) throw new RegistryError('usage: restore FILE [--force]');
+  const r = await restoreBackup(path.resolve(file), dataDir, { force });
+  console.log(`restored ${file} into ${r.dataDir}\n  ${describeManifest(r.manifest)}`);
+  if (r.keptAside) console.log(`  the folder's previous files are kept in ${r.keptAside}`);
+  console.log(`  new journal id ${r.journalId}: consoles reload the journal; everyone logs in again (the session key is not in a backup)`);
+}
+
 async function main(): Promise<void> {
   const { words, opts } = parse(process.argv.slice(2));
   if (words.length === 0 || opts.has('--help')) return console.log(HELP);
   const demo = opts.has('--demo');
   const dataDir = path.resolve(opts.get('--data-dir') ?? process.env.STATION_DATA_DIR ?? (demo ? 'station-data-demo' : 'station-data'));
   if (words[0] === 'verify') return verify(dataDir);
+  if (words[0] === 'backup') return backup(dataDir, words[1]);
+  if (words[0] === 'verify-backup') return verifyBackup(words[1]);
+  if (words[0] === 'restore') return restore(dataDir, words[1], opts.has('--force'));
   const file = demo ? demoRegistryFile(dataDir) : dataFile(dataDir, 'registry');
   const reg = Registry.load(file);
   const d = reg.snapshot;
@@ -224,7 +261,7 @@ function exportFile(reg: Registry, kind: string | undefined, format: string | un
 }
 
 main().catch((e: unknown) => {
-  const refused = e instanceof RegistryError || e instanceof UsageError;
+  const refused = e instanceof RegistryError || e instanceof UsageError || e instanceof BackupError;
   console.error(refused ? `error: ${e.message}` : e);
   process.exit(refused ? 2 : 1);
 });
