@@ -205,31 +205,36 @@ describe('electron-builder.yml', () => {
 });
 
 describe('dependencies', () => {
-  /** Packages imported by the code the shell bundles with esbuild as externals (main/ and shared/), Electron aside. */
-  function runtimeImports(): Set<string> {
+  /**
+   * The packages the built core and shell load at run time: esbuild bundles main/ with every package external
+   * (scripts/build.mjs), so these are what the bundles require; the console's are bundled by vite into dist/renderer.
+   */
+  async function runtimeImports(): Promise<Set<string>> {
+    const { build } = await import('esbuild');
+    const result = await build({
+      entryPoints: ['main/shell/electron.ts', 'main/start.ts', 'main/front.ts'].map((f) => path.join(root, f)),
+      absWorkingDir: root,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      packages: 'external',
+      external: ['electron'],
+      outdir: path.join(root, 'dist', 'unused'),
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    });
     const found = new Set<string>();
-    const walk = (dir: string): void => {
-      for (const e of fs.readdirSync(path.join(root, dir), { withFileTypes: true })) {
-        const rel = path.join(dir, e.name);
-        if (e.isDirectory()) walk(rel);
-        else if (/\.(ts|cts)$/.test(e.name)) {
-          const src = fs.readFileSync(path.join(root, rel), 'utf8');
-          for (const m of src.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+'([^'.][^']*)'|\b(?:import|require)\(\s*'([^'.][^']*)'\s*\)/g)) {
-            const spec = (m[1] ?? m[2])!;
-            if (spec.startsWith('node:') || spec === 'electron' || /^import\s+type\s/.test(m[0].trim())) continue;
-            found.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!);
-          }
-        }
-      }
-    };
-    walk('main');
-    walk('shared');
+    for (const input of Object.values(result.metafile.inputs))
+      for (const i of input.imports)
+        if (i.external && !i.path.startsWith('node:') && i.path !== 'electron')
+          found.add(i.path.startsWith('@') ? i.path.split('/').slice(0, 2).join('/') : i.path.split('/')[0]!);
     return found;
   }
 
-  it('are exactly the packages the core and shell load at run time (the console is bundled by vite)', () => {
-    expect(Object.keys(pkg.dependencies).sort()).toEqual([...runtimeImports()].sort());
-    for (const lib of ['react', 'react-dom', 'leaflet', 'react-leaflet', 'dexie', 'howler', 'socket.io-client']) {
+  it('are exactly the packages the core and shell load at run time (the console is bundled by vite)', async () => {
+    expect(Object.keys(pkg.dependencies).sort()).toEqual([...(await runtimeImports())].sort());
+    for (const lib of ['react', 'react-dom', 'leaflet', 'react-leaflet', 'dexie', 'howler', 'socket.io-client', 'pinyin-pro']) {
       expect(pkg.dependencies, lib).not.toHaveProperty(lib);
       expect(pkg.devDependencies, lib).toHaveProperty(lib);
     }
