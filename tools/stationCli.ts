@@ -104,7 +104,9 @@ function verify(dataDir: string): void {
 }
 
 const describeManifest = (m: BackupManifest): string =>
-  `${m.journal.records} journal records (seq 1–${m.journal.lastSeq}, last hash ${m.journal.lastHash.slice(0, 16)}…), ` +
+  (m.journal.records === 0
+    ? 'no journal records yet, '
+    : `${m.journal.records} journal records (seq 1–${m.journal.lastSeq}, last hash ${m.journal.lastHash.slice(0, 16)}…), `) +
   `${m.files.map((f) => f.name).join(', ') || 'no registry'}; taken ${m.createdAt} by version ${m.stationVersion}${m.stationName ? ` of ${m.stationName}` : ''}`;
 
 /** `backup FILE|FOLDER`: exit 0 with the archive written and read back, else nothing written. */
