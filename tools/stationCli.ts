@@ -2,7 +2,7 @@
 // Works on the registry file; a running core notices the change at once and drops revoked devices.
 import fs from 'node:fs';
 import path from 'node:path';
-import { scanJournal } from '../main/core/journal';
+import { scanJournalFile } from '../main/core/journal';
 import { BackupError, backupFileName, createBackup, readBackup, restoreBackup, type BackupManifest } from '../main/core/backup';
 import { ROLES, type Role } from '../shared/events';
 import type { AreaClass, SchoolType } from '../shared/model';
@@ -91,15 +91,15 @@ function table(rows: Record<string, unknown>[]): void {
 function verify(dataDir: string): void {
   const file = dataFile(dataDir, 'journal');
   if (!fs.existsSync(file)) throw new RegistryError(`no journal at ${file}`);
-  const scan = scanJournal(fs.readFileSync(file, 'utf8'));
-  const last = scan.records[scan.records.length - 1];
+  // Streamed in chunks: a year's journal (hundreds of MiB) is more than one string can hold.
+  const scan = scanJournalFile(file, () => undefined);
   if (scan.problems.length === 0) {
-    console.log(`journal OK: ${scan.records.length} records, seq 1–${last?.seq ?? 0}, hash chain intact (${file})`);
+    console.log(`journal OK: ${scan.records} records, seq 1–${scan.lastSeq}, hash chain intact (${file})`);
     return;
   }
   for (const p of scan.problems) console.log(`line ${p.line}: ${p.kind}: ${p.detail}`);
   const first = scan.problems[0]!;
-  console.log(`journal NOT OK: first bad record at line ${first.line} (${first.kind}); ${scan.records.length} records read`);
+  console.log(`journal NOT OK: first bad record at line ${first.line} (${first.kind}); ${scan.records} records read`);
   process.exitCode = 3;
 }
 
