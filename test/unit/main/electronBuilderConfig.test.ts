@@ -40,6 +40,7 @@ const semver = require('semver') as { minVersion(range: string): { version: stri
 
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
   main: string;
+  desktopName: string;
   engines: { node: string };
   dependencies: Record<string, string>;
   devDependencies: Record<string, string>;
@@ -146,6 +147,9 @@ describe('electron-builder.yml', () => {
     // The journal is evidence: uninstalling keeps it.
     expect(config.nsis).toMatchObject({ deleteAppDataOnUninstall: false, oneClick: false });
     expect(config.npmRebuild).toBe(false);
+    // The Linux desktop file and the window class agree (the dock links the window to the menu entry).
+    expect(config.linux).toMatchObject({ syncDesktopName: true });
+    expect(pkg.desktopName).toBe(`${String(config.executableName)}.desktop`);
   });
 
   it('sets the fuses: no run-as-node, NODE_OPTIONS or --inspect; asar integrity and asar only; cookies encrypted', () => {
