@@ -369,10 +369,14 @@ export async function createBackup(dataDir: string, outFile: string, source: Bac
   if (!fs.existsSync(outDir)) throw new BackupError(`the folder ${outDir} does not exist`);
   if (path.resolve(outDir) === path.resolve(dataDir)) throw new BackupError('a backup is not written into the data folder it backs up');
 
-  // The journal: a point first (the watermark before the length), then the bytes up to it.
+  // The journal: a point first (the watermark before the length), then the bytes up to it. A running core writes the
+  // watermark after each append is durable, so every record up to its seq is whole in the file; one after it may be
+  // in the middle of its append. The watermark of a stopped station may be stale (it is not fsync'd): then every
+  // complete record is taken.
   const mark = source.anchor ? undefined : readWatermark(dataDir);
   const limit = source.anchor?.bytes ?? fs.statSync(journalFile).size;
-  const stopAfter = source.anchor?.seq ?? (mark?.lastSeq !== undefined && mark.lastSeq > 0 ? mark.lastSeq : Infinity);
+  const running = source.anchor ? false : (coreHolding(dataDir) ?? [0]).length > 0;
+  const stopAfter = source.anchor?.seq ?? (running && mark?.lastSeq !== undefined && mark.lastSeq > 0 ? mark.lastSeq : Infinity);
   const j = await checkJournalFile(journalFile, limit, stopAfter);
   if (j.problem)
     throw new BackupError(

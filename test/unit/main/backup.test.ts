@@ -164,6 +164,17 @@ describe('backup', () => {
     expect(r.manifest.journal).toMatchObject({ records: 10, lastHash: anchor.hash, journalId: j.journalId });
   });
 
+  it('of a running core stops at its watermark (a record after it may be mid-append); of a stopped one takes every whole record', async () => {
+    const j = makeStation(dataDir, 12);
+    const mark = path.join(dataDir, 'journal.jsonl.watermark');
+    // As if record 12 were still being appended: written to the file, the watermark not yet moved on.
+    fs.writeFileSync(mark, JSON.stringify({ journalId: j.journalId, lastSeq: 11 }));
+    expect((await createBackup(dataDir, path.join(root, 'a.tar.gz'))).manifest.journal.records).toBe(11);
+    j.close();
+    // Stopped after a power cut with a stale watermark: nothing is lost.
+    expect((await createBackup(dataDir, path.join(root, 'b.tar.gz'))).manifest.journal.records).toBe(12);
+  });
+
   it('refuses a journal whose hash chain is broken, an existing output file, and a folder without a journal', async () => {
     const j = makeStation(dataDir, 5);
     j.close();
