@@ -43,9 +43,9 @@ async function main(): Promise<void> {
   if (run.packaged) {
     const refused = debugSwitch(process.argv);
     if (refused) throw new ConfigError(`${refused}: the installed app does not run with a debugger attached`);
-    // One fixed per-user folder, before anything reads it (the single-instance lock lives there too).
-    app.setPath('userData', userDataDir(app.getPath('appData')));
   }
+  // One fixed per-user folder, before anything reads it (the single-instance lock lives there too).
+  app.setPath('userData', userDataDir(app.getPath('appData'), run));
   if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
   // A second start (a double click on the shortcut) brings the running console forward instead of a second station
   // on the same data folder and port.

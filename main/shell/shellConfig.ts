@@ -123,9 +123,13 @@ export function userArgs(argv: readonly string[], run: ShellRun): string[] {
   return rest.filter((a) => !CHROMIUM_SWITCH.test(a) && !FINDER_ARG.test(a) && !DEBUG_SWITCH.test(a));
 }
 
-/** Electron's userData folder for the packaged app: a fixed ASCII folder under the OS's application data. */
-export function userDataDir(appData: string): string {
-  return path.join(appData, USER_DATA_FOLDER);
+/**
+ * Electron's userData folder (Chromium's profile, the single-instance lock; the installed app's data folder below
+ * it): a fixed ASCII folder under the OS's application data, whatever the product's display name. Unpackaged runs
+ * use a folder of their own, so a developer's `npm start` never meets the installed app's lock or profile.
+ */
+export function userDataDir(appData: string, run: ShellRun): string {
+  return path.join(appData, run.packaged ? USER_DATA_FOLDER : `${USER_DATA_FOLDER}-dev`);
 }
 
 /**

@@ -110,10 +110,12 @@ describe("the user's arguments", () => {
 });
 
 describe('the data folder', () => {
-  const userData = userDataDir(path.join('/home', 'officer', '.config'));
-  it("is a fixed ASCII folder under the OS's application data", () => {
-    expect(userData).toBe(path.join('/home', 'officer', '.config', USER_DATA_FOLDER));
+  const appData = path.join('/home', 'officer', '.config');
+  const userData = userDataDir(appData, packaged);
+  it("is a fixed ASCII folder under the OS's application data (unpackaged runs apart)", () => {
+    expect(userData).toBe(path.join(appData, 'school-alarm-console'));
     expect(USER_DATA_FOLDER).toMatch(/^[a-z-]+$/);
+    expect(userDataDir(appData, unpackaged)).toBe(path.join(appData, 'school-alarm-console-dev'));
   });
   it('packaged: under userData (demo apart), never the working directory', () => {
     expect(loadConfig(withDataDir([], {}, packaged, userData), {}, '/d').dataDir).toBe(path.join(userData, 'station-data'));
