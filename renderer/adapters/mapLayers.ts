@@ -37,8 +37,14 @@ const toggle = (map: L.Map, layer: L.Layer, on: boolean): void => {
 // --- schools -----------------------------------------------------------------------------------------------
 
 /**
- * One canvas circle per school (1,000 cost one canvas, not 1,000 DOM nodes), coloured by type, grey with a
- * dashed red ring while the school's alarm terminal is offline. One layer group per type, each switchable.
+ * One SVG circle per school, coloured by type, grey with a dashed red ring while the school's alarm terminal is
+ * offline; one layer group per type, each switchable. A school with an alarm awaiting 接警 gets a red circle of
+ * its own above it (pane `alarmed`), shown whatever types are switched on.
+ *
+ * SVG, not canvas: every Leaflet canvas on the map (each about 1.5 × the map's size) cost the console's main
+ * thread about 0.8 ms on every frame it produced, changed or not (Chromium without a GPU, as on a station PC
+ * without one) — with four of them, 3–4 ms of each alarm's 14 (`npm run bench`, 200 open). SVG circles are
+ * painted into tiles once and only the few pixels of a changed circle again; a canvas is sent whole.
  */
 export class SchoolMarkers {
   private readonly groups = new Map<SchoolType, L.LayerGroup>(SCHOOL_TYPES.map((ty) => [ty, L.layerGroup()]));
@@ -47,12 +53,11 @@ export class SchoolMarkers {
   private offline: ReadonlySet<string> = new Set();
   private alarmed: ReadonlySet<string> = new Set();
   private visible: Partial<Record<SchoolType, boolean>> = {};
-  /**
-   * The schools' own canvas, in their own pane above the overlay pane: every Leaflet canvas takes the mouse
-   * events over its whole area, so under the outline's or the rings' canvas the schools could not be hovered
-   * or clicked.
-   */
-  private readonly renderer = L.canvas({ padding: 0.1, pane: 'schools' });
+  /** The schools' own pane, above the outline and the rings, so that nothing covers them from the mouse. */
+  private readonly renderer = L.svg({ padding: 0.1, pane: 'schools' });
+  private readonly alarmRenderer = L.svg({ padding: 0.1, pane: 'alarmed' });
+  /** The red circles of the schools with an alarm awaiting 接警, by school id. */
+  private readonly alarmCircles = new Map<string, L.CircleMarker>();
 
   constructor(
     private readonly map: L.Map,
@@ -69,19 +74,23 @@ export class SchoolMarkers {
         fillColor: SCHOOL_COLOUR[s.type],
         fillOpacity: 0.95,
       });
-      // The name in the interface language first; the popup adds the other one (what a caller may say on the phone).
-      m.bindTooltip(() => textBlock([this.i18n?.name(s) ?? s.name, this.stateLine(s)]));
-      m.bindPopup(() => {
-        const first = this.i18n?.name(s) ?? s.name;
-        const other = first === s.name ? s.nameEn : s.name;
-        return textBlock([first, other === first ? '' : other, this.stateLine(s), s.address, s.phone], {
-          'data-testid': 'school-popup',
-          'data-school-id': s.id,
-        });
-      });
+      this.describe(m, s);
       this.groups.get(s.type)!.addLayer(m);
       this.markers.set(s.id, { m, school: s });
     }
+  }
+
+  /** The tooltip and popup of a school's circle: the name in the interface language first; the popup adds the other one (what a caller may say on the phone). */
+  private describe(m: L.CircleMarker, s: School): void {
+    m.bindTooltip(() => textBlock([this.i18n?.name(s) ?? s.name, this.stateLine(s)]));
+    m.bindPopup(() => {
+      const first = this.i18n?.name(s) ?? s.name;
+      const other = first === s.name ? s.nameEn : s.name;
+      return textBlock([first, other === first ? '' : other, this.stateLine(s), s.address, s.phone], {
+        'data-testid': 'school-popup',
+        'data-school-id': s.id,
+      });
+    });
   }
 
   private stateLine(s: School): string {
@@ -91,19 +100,41 @@ export class SchoolMarkers {
     return `${i.c.schoolTypes[s.type]} · ${states.length ? states.join(' · ') : i.t('schoolNormal')}`;
   }
 
-  /** A school's circle: red and larger while it has an alarm awaiting 接警, grey with a dashed red ring offline. */
+  /** A school's circle: grey with a dashed red ring while offline, else the colour of its type. */
   private restyle(id: string): void {
     const entry = this.markers.get(id);
     if (!entry) return;
     const off = this.offline.has(id);
-    const alarm = this.alarmed.has(id);
-    entry.m.setRadius(alarm ? 8 : 6);
     entry.m.setStyle({
-      color: off ? '#f87171' : alarm ? '#ffffff' : '#0f172a',
-      weight: off || alarm ? 2 : 1,
+      color: off ? '#f87171' : '#0f172a',
+      weight: off ? 2 : 1,
       dashArray: off ? '3 3' : '',
-      fillColor: alarm ? '#ef4444' : off ? '#475569' : SCHOOL_COLOUR[entry.school.type],
+      fillColor: off ? '#475569' : SCHOOL_COLOUR[entry.school.type],
     });
+  }
+
+  /** The red circle above a school while it has an alarm awaiting 接警, whatever types are switched on. */
+  private markAlarm(id: string, on: boolean): void {
+    const circle = this.alarmCircles.get(id);
+    if (!on) {
+      circle?.remove();
+      this.alarmCircles.delete(id);
+      return;
+    }
+    const entry = this.markers.get(id);
+    if (circle || !entry) return;
+    const m = L.circleMarker(entry.m.getLatLng(), {
+      renderer: this.alarmRenderer,
+      pane: 'alarmed',
+      radius: 8,
+      weight: 2,
+      color: '#ffffff',
+      fillColor: '#ef4444',
+      fillOpacity: 0.95,
+      className: 'school-alarmed',
+    });
+    this.describe(m, entry.school);
+    this.alarmCircles.set(id, m.addTo(this.map));
   }
 
   /**
@@ -113,33 +144,27 @@ export class SchoolMarkers {
    */
   update(i18n: I18n, visible: Record<SchoolType, boolean>, offline: ReadonlySet<string>, alarmed: ReadonlySet<string>): Record<SchoolType, number> {
     if (!this.map.getPane('schools')) this.map.createPane('schools').style.zIndex = '450';
+    if (!this.map.getPane('alarmed')) this.map.createPane('alarmed').style.zIndex = '455';
     this.i18n = i18n;
-    const changed = new Set<string>();
-    for (const [before, after] of [
-      [this.offline, offline],
-      [this.alarmed, alarmed],
-    ] as const) {
-      if (before === after) continue;
-      for (const id of before) if (!after.has(id)) changed.add(id);
-      for (const id of after) if (!before.has(id)) changed.add(id);
-    }
+    const changed = (before: ReadonlySet<string>, after: ReadonlySet<string>): Set<string> => {
+      const out = new Set<string>();
+      if (before === after) return out;
+      for (const id of before) if (!after.has(id)) out.add(id);
+      for (const id of after) if (!before.has(id)) out.add(id);
+      return out;
+    };
+    const offlineChanged = changed(this.offline, offline);
+    const alarmChanged = changed(this.alarmed, alarmed);
     this.offline = offline;
     this.alarmed = alarmed;
-    for (const id of changed) this.restyle(id);
+    for (const id of offlineChanged) this.restyle(id);
+    for (const id of alarmChanged) this.markAlarm(id, alarmed.has(id));
     const counts = {} as Record<SchoolType, number>;
     for (const ty of SCHOOL_TYPES) {
       const g = this.groups.get(ty)!;
       if (this.visible[ty] !== visible[ty]) toggle(this.map, g, visible[ty]);
       this.visible[ty] = visible[ty];
       counts[ty] = visible[ty] ? g.getLayers().length : 0;
-    }
-    // An alarmed school is on the map even when its type is switched off; off again once its alarm is taken.
-    for (const id of new Set([...changed, ...alarmed])) {
-      const entry = this.markers.get(id);
-      if (!entry || visible[entry.school.type]) continue;
-      if (alarmed.has(id)) {
-        if (!this.map.hasLayer(entry.m)) entry.m.addTo(this.map);
-      } else if (this.map.hasLayer(entry.m)) entry.m.remove();
     }
     return counts;
   }
@@ -158,8 +183,13 @@ export class SchoolMarkers {
   remove(): void {
     this.groups.forEach((g) => g.remove());
     this.markers.forEach(({ m }) => m.remove());
+    this.alarmCircles.forEach((m) => m.remove());
+    this.alarmCircles.clear();
+    this.alarmed = new Set();
+    this.offline = new Set();
+    this.alarmRenderer.remove();
     // Leaflet keeps a renderer on the map after its paths are gone: without this, every rebuild (new
-    // reference data) would leave a full-size canvas behind.
+    // reference data) would leave a full-size SVG behind.
     this.renderer.remove();
     this.visible = {};
   }
@@ -340,13 +370,13 @@ export class UnitMarkers {
   private lastLive: UnitLive[] | undefined;
   private shown: [boolean | undefined, boolean | undefined] = [undefined, undefined];
   private unhook: (() => void) | undefined;
-  private trailRenderer: L.Canvas | undefined;
+  private trailRenderer: L.SVG | undefined;
 
   constructor(
     private readonly map: L.Map,
     units: PatrolUnit[],
   ) {
-    const trailRenderer = (this.trailRenderer = L.canvas({ pane: 'trails', padding: 0.1 }));
+    const trailRenderer = (this.trailRenderer = L.svg({ pane: 'trails', padding: 0.1 }));
     for (const u of units) {
       const marker = L.marker([u.lat, u.lng], { icon: unitIcon, zIndexOffset: 500, keyboard: false });
       const trail = L.polyline([], { renderer: trailRenderer, color: '#fb923c', weight: 2, opacity: 0.55, interactive: false });
@@ -448,7 +478,7 @@ export class UnitMarkers {
    * A new fix: the marker moves and the trail grows. The marker glides (CSS transition) only when it is in view
    * and the step is big enough to see; at county zoom a 2-second step is under a pixel, and animating 300
    * markers nobody can see move would cost every frame. The trail takes a point every TRAIL_STEP_MS, so each
-   * fix does not redraw the trail canvas.
+   * fix does not redraw the trails.
    */
   private applyFix(e: UnitEntry, l: UnitLive, trailMs: number, view: L.LatLngBounds): void {
     const prev = e.live;

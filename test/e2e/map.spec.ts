@@ -196,7 +196,7 @@ test('the map needs nothing from outside the station: no CDN, fonts, icons or ti
     if (u.protocol !== 'data:' && u.protocol !== 'blob:' && u.origin !== origin) outside.push(r.url());
   });
   await logIn(page, core);
-  await expect(page.locator('.leaflet-outline-pane canvas')).toBeAttached();
+  await expect(page.locator('.leaflet-outline-pane svg path').first()).toBeAttached();
   await page.getByTestId('map-search').fill(registry().schools[0]!.id);
   await page.getByTestId('search-result').first().click();
   await expect(page.getByTestId('school-popup')).toBeVisible();
@@ -222,7 +222,7 @@ test('tiles from the station are drawn; a tile server that cannot be reached fal
   await expect(page.getByTestId('tiles-failed')).toBeVisible();
   await expect(page.getByTestId('map')).toHaveAttribute('data-tiles', 'failed');
   await expect(page.locator('img.leaflet-tile')).toHaveCount(0);
-  await expect(page.locator('.leaflet-outline-pane canvas')).toBeAttached();
+  await expect(page.locator('.leaflet-outline-pane svg path').first()).toBeAttached();
   fs.rmSync(tilesDir, { recursive: true, force: true });
 });
 
@@ -254,6 +254,8 @@ test('with more alarms than labels, the most urgent carry their names and every 
   for (const t of terms.slice(0, LABELLED_ALARMS)) await expect(page.locator(`[data-testid=map-alarm][data-school-id="${t.schoolId}"]`)).toHaveCount(1);
   const last = terms[n - 1]!;
   await expect(page.locator(`[data-testid=map-alarm][data-school-id="${last.schoolId}"]`)).toHaveCount(0);
+  // Every alarmed school has its red circle (SVG, above the schools' canvas), the unlabelled too.
+  await expect(page.locator('.leaflet-alarmed-pane path.school-alarmed')).toHaveCount(n);
   // It is still marked: its school's card on the map says it has an alarm awaiting 接警.
   const school = registry().schools.find((s) => s.id === last.schoolId)!;
   await page.getByTestId('map-search').fill(pinyinInitials(school.name));
@@ -263,4 +265,5 @@ test('with more alarms than labels, the most urgent carry their names and every 
   await incident(page, 'many-0').getByTestId('ack').click();
   await expect(page.locator(`[data-testid=map-alarm][data-school-id="${terms[0]!.schoolId}"]`)).toHaveCount(0);
   await expect(page.locator(`[data-testid=map-alarm][data-school-id="${terms[LABELLED_ALARMS]!.schoolId}"]`)).toHaveCount(1);
+  await expect(page.locator('.leaflet-alarmed-pane path.school-alarmed')).toHaveCount(n - 1);
 });

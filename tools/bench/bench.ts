@@ -57,6 +57,8 @@ const { onCleanup, cleanupAll } = cleanupRegistry('bench');
 
 /** The WebSocket hook's options: this bench's alarm ids start with `bench-`. */
 const WS_HOOK = { idPrefix: 'bench-' };
+/** How long the console's idle cost (queue open, nothing arriving) is measured. */
+const IDLE_MS = 3000;
 
 // The WebSocket hook (an init script) and the DOM observer (with the next frame and long tasks)
 // are in common.ts, as is the clock check (page.evaluate round trips).
@@ -314,6 +316,12 @@ async function main(): Promise<number> {
     await press(consolePage, openSenders, opts.open, 10, opts.timeoutMs, 'open', cpu);
     await sleep(1000);
   }
+  // What the console costs with nothing arriving (its queue open, its animations running): the part of the
+  // per-alarm CPU below that is not the alarms' own.
+  const idleBefore = await cpu();
+  await sleep(IDLE_MS);
+  const idleAfter = await cpu();
+  const idleRendererPerS = (((idleAfter.renderer ?? 0) - (idleBefore.renderer ?? 0)) * 1000) / IDLE_MS;
   const stationPaced = await stationRun(opts.intervalMs, 'p');
   const stationBurst = opts.burst ? await stationRun(0, 'b') : undefined;
   let storm: StormResult | undefined;
@@ -426,6 +434,10 @@ async function main(): Promise<number> {
   const perAlarm = (r: RunResult, k: string): string => (r.cpuMs[k] === undefined ? '–' : (r.cpuMs[k]! / r.ids.length).toFixed(2));
   lines.push(`CPU ms per alarm (less disturbed by a busy machine than the latencies):`);
   lines.push(
+    `  console idle with ${opts.open} open, nothing arriving: renderer ${idleRendererPerS.toFixed(1)} ms CPU a second` +
+      (opts.intervalMs > 0 ? ` (${((idleRendererPerS * opts.intervalMs) / 1000).toFixed(2)} ms per alarm interval)` : ''),
+  );
+  lines.push(
     `  floor    page renderer ${perAlarm(paced.floor, 'renderer')}, rest of chromium ${perAlarm(paced.floor, 'chromiumOther')}, relay server ${perAlarm(paced.floor, 'floorServer')}, bench ${perAlarm(paced.floor, 'bench')}`,
   );
   lines.push(
@@ -466,6 +478,7 @@ async function main(): Promise<number> {
       console: { ...paced.station.mainThread, longTasks: paced.station.longTasks },
     },
     cpuMs: { floor: paced.floor.cpuMs, station: paced.station.cpuMs },
+    consoleIdleRendererMsPerS: idleRendererPerS,
     backlog,
     paced: {
       floor: { emitToDom: p.floorDom, emitToFrame: p.floorFrame, emitToAck: p.floorAck, emitToPageMessage: p.floorWsIn, pageMessageToDom: p.floorWsInToDom },

@@ -40,7 +40,7 @@ const AlarmMarker = memo(function AlarmMarker({ school, pulse }: { school: Schoo
 
 /**
  * The most urgent alarmed schools (`schools`, in the queue's order, at most LABELLED_ALARMS) as markers with their
- * names, `pulsing` among them pulsing; every alarmed school is also a red circle on the schools' canvas
+ * names, `pulsing` among them pulsing; every alarmed school is also a red circle above the schools
  * (mapLayers.ts). Hundreds of labelled markers overlapped into an unreadable heap, and each was laid out, painted
  * and hit-tested with every new alarm (a third of the console's cost of an alarm with 400 open). Memoized on the
  * lists, so a new alarm elsewhere rebuilds no other marker.

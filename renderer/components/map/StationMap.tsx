@@ -271,12 +271,12 @@ export function StationMap({ reference, incidents, alarmed, urgent, selected, un
       data-focus={focusIncident ? entryId(focusIncident) : ''}
       data-tiles={tiles ? 'on' : tilesFailed ? 'failed' : 'off'}
     >
-      <MapContainer ref={mapRef} center={LONGHUA_CENTER} zoom={START_ZOOM} minZoom={7} maxZoom={17} zoomControl preferCanvas attributionControl={false}>
+      <MapContainer ref={mapRef} center={LONGHUA_CENTER} zoom={START_ZOOM} minZoom={7} maxZoom={17} zoomControl attributionControl={false}>
         {/* Only the map data is named: no prefix (Leaflet's default is its name and a flag). */}
         <AttributionControl prefix={false} />
         <MapName label={t('mapLabel')} />
         <KeepCentre />
-        {/* The outline never takes the mouse: its canvas would cover the schools' (see mapLayers.ts). */}
+        {/* The outline never takes the mouse. Everything on the map is SVG or DOM, no canvas (see mapLayers.ts). */}
         <Pane name="outline" style={{ zIndex: 350, pointerEvents: 'none' }}>
           {basemap && <GeoJSON data={basemap.counties} style={outlineStyle} interactive={false} attribution={basemap.attribution} />}
         </Pane>
