@@ -2,8 +2,11 @@
 // from, to, a note); a press from that school's terminals within it is shown as an expected drill (已报备), with the
 // drill tone, and counted for the school's drills; an announcement can be withdrawn with a reason. Below, the drill
 // alarms of the semester pressed outside every window (未报备), flagged for the chief. Each announcement and
-// withdrawal is a journal record with the operator's name (main/core/stationPlan.ts).
-import { useState, type FormEvent } from 'react';
+// withdrawal is a journal record with the operator's name (main/core/stationPlan.ts). A whole calendar of windows
+// can be imported from a CSV file (shared/drillWindowImport.ts): checked whole first, then announced row by row.
+import { useRef, useState, type FormEvent } from 'react';
+import { formatRowError } from '../../shared/dataImport';
+import { parseDrillWindows } from '../../shared/drillWindowImport';
 import { fromZoned, HHMM } from '../../shared/duty';
 import type { ReferenceData } from '../../shared/model';
 import type { PlanAnswer } from '../../shared/planRecords';
@@ -44,6 +47,41 @@ export function DrillWindowsPanel({
   const [error, setError] = useState<string>();
   const [cancelling, setCancelling] = useState<{ windowId: string; reason: string }>();
   const schools = new Map((reference?.schools ?? []).map((s) => [s.id, s]));
+  const fileInput = useRef<HTMLInputElement>(null);
+  const [file, setFile] = useState<File>();
+  const [importing, setImporting] = useState<string>();
+  const [imported, setImported] = useState<{ ok: boolean; lines: string[] }>();
+
+  const importFile = async (e: FormEvent): Promise<void> => {
+    e.preventDefault();
+    if (!file || importing) return;
+    setImported(undefined);
+    const parsed = parseDrillWindows(await file.text(), new Set(schools.keys()), stationTimeZone(), Date.now());
+    if (!parsed.ok) {
+      setImported({
+        ok: false,
+        lines: [t('windowImportErrors'), ...parsed.errors.map(formatRowError), ...(parsed.omitted > 0 ? [t('windowImportMore', { n: parsed.omitted })] : [])],
+      });
+      return;
+    }
+    let done = 0;
+    for (const row of parsed.rows) {
+      setImporting(t('windowImporting', { i: done + 1, n: parsed.rows.length }));
+      const err = await getStore().registerDrillWindow({ schoolId: row.schoolId, from: row.from, to: row.to, note: row.note });
+      if (err) {
+        setImported({ ok: false, lines: [t('windowImportStopped', { done, line: row.line, reason: err, rest: parsed.rows.length - done - 1 })] });
+        break;
+      }
+      done++;
+    }
+    setImporting(undefined);
+    if (done === parsed.rows.length) {
+      setImported({ ok: true, lines: [t('windowImportDone', { n: done })] });
+      setFile(undefined);
+      if (fileInput.current) fileInput.current.value = '';
+    }
+    if (done > 0) onChanged();
+  };
 
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
@@ -133,6 +171,37 @@ export function DrillWindowsPanel({
         <p className="error" role="alert">
           {error}
         </p>
+      )}
+      {canRecord && (
+        <form className="stats-controls window-import" data-testid="window-import-form" onSubmit={(e) => void importFile(e)}>
+          <strong>{t('windowImportTitle')}</strong>
+          {/* The browser's own file control would speak the browser's language: hidden behind an app-styled label. */}
+          <label className="file-pick">
+            <input
+              ref={fileInput}
+              data-testid="window-file"
+              aria-label={t('windowImportTitle')}
+              type="file"
+              accept=".csv,text/csv"
+              onChange={(e) => (setFile(e.target.files?.[0]), setImported(undefined))}
+            />
+            <span className="file-button">{c.fileButton.choose}</span>
+            <span className="file-name" data-testid="window-file-name">
+              {file?.name ?? c.fileButton.none}
+            </span>
+          </label>
+          <button type="submit" data-testid="window-import" disabled={!file || importing !== undefined}>
+            {importing ?? t('windowImport')}
+          </button>
+          <span className="muted small">{t('windowImportColumns')}</span>
+        </form>
+      )}
+      {imported && (
+        <div className={imported.ok ? 'notice' : 'error'} role={imported.ok ? 'status' : 'alert'} data-testid="window-import-result">
+          {imported.lines.map((l, i) => (
+            <div key={i}>{l}</div>
+          ))}
+        </div>
       )}
       {windows.length === 0 ? (
         <p className="muted">{t('windowNone')}</p>

@@ -85,7 +85,10 @@ export function PlanBoardView({
     };
   }, [key]); // eslint-disable-line react-hooks/exhaustive-deps
 
-  const ready = answers?.key === key ? answers : undefined;
+  // After a change (a register's onChanged) the last answer of the same semester stays on screen until the new
+  // one is in: the registers are not unmounted, so what they were saying (an import's result) is not lost.
+  const ready = answers && (answers.key === key || answers.key.startsWith(`${from}-${toDay}-`)) ? answers : undefined;
+  const loading = answers?.key !== key;
   const board = useMemo(
     () =>
       reference && ready && !ready.error
@@ -140,7 +143,7 @@ export function PlanBoardView({
             <input type="checkbox" data-testid="board-only-short" checked={onlyShort} onChange={(e) => setOnlyShort(e.target.checked)} /> {t('boardOnlyShort')}
           </label>
         )}
-        {!ready && <span className="muted">{t('boardLoading')}</span>}
+        {loading && <span className="muted">{t('boardLoading')}</span>}
       </div>
       {ready?.error && (
         <p className="error" role="alert">

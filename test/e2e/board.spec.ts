@@ -227,3 +227,42 @@ test('an announced school drill is marked, sounds the drill tone, is acknowledge
   await ta.close();
   await tb.close();
 });
+
+test('a drill calendar imported from a CSV file: a wrong file announces nothing and names its lines; a right one announces every window', async ({ page }) => {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await logIn(page, core, 'officer');
+  const [a, b] = core.credentials.terminals;
+  const p = zonedParts(Date.now() + 86_400_000);
+  const tomorrow = `${p.year}-${two(p.month)}-${two(p.day)}`;
+  const now = zonedParts(Date.now());
+  const today = `${now.year}-${two(now.month)}-${two(now.day)}`;
+  const to = now.hour >= 23 ? '23:59' : `${two(now.hour + 1)}:${two(now.minute)}`;
+  await page.getByTestId('tab-board').click();
+  await page.getByTestId('board-view-drills').click();
+  await expect(page.getByTestId('window-file-name')).toHaveText('未选择文件');
+
+  // One good row and two bad ones: nothing is announced, and each bad line is named.
+  const wrong = `学校编号,日期,开始,结束,备注\n${a!.schoolId},${tomorrow},09:30,10:30,防震演练\nno-such-school,${tomorrow},09:30,10:30,\n${b!.schoolId},${tomorrow},11:00,10:00,\n`;
+  await page.getByTestId('window-file').setInputFiles({ name: '演练计划.csv', mimeType: 'text/csv', buffer: Buffer.from(wrong) });
+  await expect(page.getByTestId('window-file-name')).toHaveText('演练计划.csv');
+  await page.getByTestId('window-import').click();
+  const result = page.getByTestId('window-import-result');
+  await expect(result).toContainText('文件有误，未登记任何时段');
+  await expect(result).toContainText('line 3, field schoolId');
+  await expect(result).toContainText('line 4, field to');
+  await expect(page.getByTestId('window-row')).toHaveCount(0);
+
+  // The right file: both windows announced, one of them now, so a press in it is an announced drill.
+  const right = `schoolId,date,from,to,note\n${a!.schoolId},${tomorrow},09:30,10:30,防震演练\n${b!.schoolId},${today},${two(now.hour)}:${two(now.minute)},${to},消防疏散\n`;
+  await page.getByTestId('window-file').setInputFiles({ name: 'drills.csv', mimeType: 'text/csv', buffer: Buffer.from(right) });
+  await page.getByTestId('window-import').click();
+  await expect(result).toHaveText('已登记 2 个演练时段。');
+  await expect(page.getByTestId('window-row')).toHaveCount(2);
+  await expect(page.getByTestId('window-file-name')).toHaveText('未选择文件');
+  await page.screenshot({ path: test.info().outputPath('drill-windows-imported-zh-1440x900.png') });
+  const tb = await connectTerminal(core.url, b!.deviceId, b!.token);
+  expect(await tb.press({ alarmId: 'imported-window', kind: 'fire' })).toMatchObject({ ok: true });
+  await page.getByTestId('tab-console').click();
+  await expect(incident(page, 'imported-window').getByTestId('drill-announced')).toHaveText('已报备');
+  await tb.close();
+});
