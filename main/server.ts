@@ -184,7 +184,15 @@ export async function startCore(config: StationConfig, now: () => number = Date.
   const passwords = new PasswordHasher();
   const journalId = journal.journalId;
 
-  const handler = makeRequestHandler({ consoleDir: config.consoleDir, registry: () => registry, sessions, passwords, now, tiles });
+  const handler = makeRequestHandler({
+    consoleDir: config.consoleDir,
+    registry: () => registry,
+    sessions,
+    passwords,
+    now,
+    tiles,
+    passwordChanged: (op) => station.admin.passwordChanged(op),
+  });
   const tls = config.tlsCert && config.tlsKey;
   const admission = new Admission(options.limits);
   const server = tls

@@ -2,6 +2,7 @@
 // Components read it with useConsole() and act through its methods; they never touch sockets or Dexie.
 import { useSyncExternalStore } from 'react';
 import type { WireError } from '../shared/protocol';
+import type { OperatorRow } from '../shared/adminWire';
 import { mergeHealth, type ConsoleHello, type ConsoleSettings, type DeviceHealth, type ExportAck, type ImportAck, type UnitLive } from '../shared/consoleApi';
 import { parseImport, utf8Bytes, type DataFormat, type DataKind } from '../shared/dataExchange';
 import { DEFAULT_UNIT_STALE_MS, MAX_IMPORT_FRAME_TEXT_BYTES } from '../shared/limits';
@@ -192,13 +193,22 @@ export class ConsoleStore {
     else this.sound.stop();
   }
 
-  async login(username: string, password: string): Promise<void> {
+  /**
+   * Logs in. Resolves 'change' when the account must set a new password first (a new account, or one an admin
+   * reset): the login screen then asks for it and calls again with `newPassword`.
+   */
+  async login(username: string, password: string, newPassword?: string): Promise<'change' | undefined> {
     this.set({ error: undefined });
-    const r = await login(username, password);
-    if (!r.ok) return this.set({ error: this.say(r.error) });
+    const r = await login(username, password, newPassword);
+    if (!r.ok && r.error.reason === 'password_change_required' && newPassword === undefined) return 'change';
+    if (!r.ok) {
+      this.set({ error: this.say(r.error) });
+      return r.error.reason === 'weak_password' || r.error.reason === 'password_change_required' ? 'change' : undefined;
+    }
     sessionStorage.setItem(SESSION_KEY, r.session);
     sessionStorage.setItem(OPERATOR_KEY, JSON.stringify(r.operator));
     await this.begin(r.session, r.operator);
+    return undefined;
   }
 
   logout(): void {
@@ -391,6 +401,50 @@ export class ConsoleStore {
     if (!this.link) return { error: this.say(NOT_CONNECTED) };
     const r = await this.link.call('admin:rotate', { id });
     return r.ok ? { token: r.token } : { error: this.say(r.error) };
+  }
+  /** Admin (issue 14): the operator accounts, or a refusal in the console's language. */
+  async adminOperators(): Promise<{ operators: OperatorRow[] } | { error: string }> {
+    if (!this.link) return { error: this.say(NOT_CONNECTED) };
+    const r = await this.link.call('admin:operators', {});
+    return r.ok ? { operators: r.operators } : { error: this.say(r.error) };
+  }
+  /** A new account: its temporary password (shown once) or an error. */
+  async addOperator(req: ConsoleRequest<'admin:addOperator'>): Promise<{ password?: string; error?: string }> {
+    if (!this.link) return { error: this.say(NOT_CONNECTED) };
+    const r = await this.link.call('admin:addOperator', req);
+    return r.ok ? { password: r.password } : { error: this.say(r.error) };
+  }
+  async updateOperator(req: ConsoleRequest<'admin:updateOperator'>): Promise<string | undefined> {
+    if (!this.link) return this.say(NOT_CONNECTED);
+    const r = await this.link.call('admin:updateOperator', req);
+    return r.ok ? undefined : this.say(r.error);
+  }
+  async resetPassword(username: string): Promise<{ password?: string; error?: string }> {
+    if (!this.link) return { error: this.say(NOT_CONNECTED) };
+    const r = await this.link.call('admin:resetPassword', { username });
+    return r.ok ? { password: r.password } : { error: this.say(r.error) };
+  }
+  async setOperatorDisabled(username: string, disabled: boolean): Promise<string | undefined> {
+    if (!this.link) return this.say(NOT_CONNECTED);
+    const r = await this.link.call('admin:setOperatorDisabled', { username, disabled });
+    return r.ok ? undefined : this.say(r.error);
+  }
+  /** A new unit: its device token (shown once) when it has a device, or an error. */
+  async addUnit(req: ConsoleRequest<'admin:addUnit'>): Promise<{ ok?: true; token?: string; error?: string }> {
+    if (!this.link) return { error: this.say(NOT_CONNECTED) };
+    const r = await this.link.call('admin:addUnit', req);
+    return r.ok ? { ok: true, ...(r.token ? { token: r.token } : {}) } : { error: this.say(r.error) };
+  }
+  /** A school, guard post or police room added or edited. */
+  async saveRecord(req: ConsoleRequest<'admin:saveRecord'>): Promise<string | undefined> {
+    if (!this.link) return this.say(NOT_CONNECTED);
+    const r = await this.link.call('admin:saveRecord', req);
+    return r.ok ? undefined : this.say(r.error);
+  }
+  async deleteRecord(req: ConsoleRequest<'admin:deleteRecord'>): Promise<string | undefined> {
+    if (!this.link) return this.say(NOT_CONNECTED);
+    const r = await this.link.call('admin:deleteRecord', req);
+    return r.ok ? undefined : this.say(r.error);
   }
   async setDisabled(id: string, disabled: boolean): Promise<string | undefined> {
     if (!this.link) return this.say(NOT_CONNECTED);

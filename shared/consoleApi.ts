@@ -141,5 +141,10 @@ export type { CommandAck, ConsoleClientEvents, ExportAck, ImportAck, ImportRefus
 export interface LoginRequest {
   username: string;
   password: string;
+  /**
+   * The operator's new password, when the account must change its password (a new account, or one an admin reset):
+   * the login is then refused with reason `password_change_required` until it comes with one (shared/adminWire.ts).
+   */
+  newPassword?: string;
 }
 export type LoginResponse = { ok: true; session: string; operator: OperatorRef } | Refusal;

@@ -240,6 +240,22 @@ export const ADMIN_ACTIONS = [
   'data.exported',
   'targets.set',
   'registry.reloaded',
+  // The admin's whole job on the admin screen (issue 14): operator accounts, units, and the reference records.
+  'operator.added',
+  'operator.updated',
+  'password.reset',
+  /** The operator set a new password (after a reset or as a new account: the forced change at login). */
+  'password.changed',
+  'unit.added',
+  'school.added',
+  'school.updated',
+  'school.deleted',
+  'guardPost.added',
+  'guardPost.updated',
+  'guardPost.deleted',
+  'policeRoom.added',
+  'policeRoom.updated',
+  'policeRoom.deleted',
 ] as const;
 export type AdminActionKind = (typeof ADMIN_ACTIONS)[number];
 

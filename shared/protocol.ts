@@ -66,6 +66,16 @@ export const REFUSAL_REASONS = [
   'window_cancelled',
   'bad_window',
   'trainee_offline',
+  // Administration (issue 14): accounts, devices and reference records.
+  'unknown_operator',
+  'unknown_record',
+  'already_exists',
+  'bad_id',
+  'last_admin',
+  'own_account',
+  'in_use',
+  'weak_password',
+  'password_change_required',
 ] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 

@@ -7,6 +7,7 @@ import { ROLES, type OperatorRef, type Role } from '../../shared/events';
 import type { GuardPost, PatrolUnit, ReferenceData, School, Terminal } from '../../shared/model';
 import { DEFAULT_TARGETS, type TargetProfile } from '../../shared/response';
 import type { DataKind, ImportRow, KindRows, RowError } from '../../shared/dataExchange';
+import type { RecordKind, SaveRecordRequest } from '../../shared/adminWire';
 import {
   readRegistryFile,
   RegistryError,
@@ -133,8 +134,9 @@ export class Registry {
 
   async addTerminal(t: Terminal): Promise<string> {
     if (!/^[A-Za-z0-9_.:-]{1,128}$/.test(t.deviceId)) throw new RegistryError(`device id "${t.deviceId}" must be 1–128 of A-Z a-z 0-9 _ . : -`);
-    if (this.terminalsById.has(t.deviceId) || this.data.units.some((u) => u.id === t.deviceId)) throw new RegistryError(`device ${t.deviceId} already exists`);
-    if (!this.schoolsById.has(t.schoolId)) throw new RegistryError(`no school ${t.schoolId}; add the school first`);
+    if (this.terminalsById.has(t.deviceId) || this.data.units.some((u) => u.id === t.deviceId))
+      throw new RegistryError(`device ${t.deviceId} already exists`, 'already_exists');
+    if (!this.schoolsById.has(t.schoolId)) throw new RegistryError(`no school ${t.schoolId}; add the school first`, 'unknown_school');
     const token = newToken();
     const secret = await hashSecret(token, 'token');
     // Checked again inside the update: two concurrent calls both got past the first check while hashing.
@@ -151,7 +153,7 @@ export class Registry {
     const secret = await hashSecret(token, 'token');
     this.update((d) => {
       const x = d.terminals.find((t) => t.deviceId === id) ?? d.units.find((u) => u.id === id);
-      if (!x) throw new RegistryError(`no device or unit ${id}`);
+      if (!x) throw new RegistryError(`no device or unit ${id}`, 'unknown_record');
       x.secret = secret;
     });
     return token;
@@ -168,6 +170,7 @@ export class Registry {
       if (!x)
         throw new RegistryError(
           kind === 'operator' ? `no operator ${id}` : kind === 'device' ? `no device or unit ${id}` : `no device, unit or operator ${id}`,
+          kind === 'operator' ? 'unknown_operator' : 'unknown_record',
         );
       x.disabled = disabled;
     });
@@ -181,39 +184,168 @@ export class Registry {
   }
 
   async addUnit(u: PatrolUnit): Promise<string | undefined> {
-    if (!/^[A-Za-z0-9_.:-]{1,128}$/.test(u.id)) throw new RegistryError(`unit id "${u.id}" must be 1–128 of A-Z a-z 0-9 _ . : -`);
-    if (this.data.units.some((x) => x.id === u.id) || this.terminalsById.has(u.id)) throw new RegistryError(`unit ${u.id} already exists`);
+    if (!/^[A-Za-z0-9_.:-]{1,128}$/.test(u.id)) throw new RegistryError(`unit id "${u.id}" must be 1–128 of A-Z a-z 0-9 _ . : -`, 'bad_id');
+    if (this.data.units.some((x) => x.id === u.id) || this.terminalsById.has(u.id)) throw new RegistryError(`unit ${u.id} already exists`, 'already_exists');
+    if (u.postId && !this.data.guardPosts.some((g) => g.id === u.postId)) throw new RegistryError(`no guard post ${u.postId}`, 'unknown_post');
     const token = u.hasDevice ? newToken() : undefined;
     const secret = token ? await hashSecret(token, 'token') : undefined;
     this.update((d) => {
-      if (d.units.some((x) => x.id === u.id) || d.terminals.some((t) => t.deviceId === u.id)) throw new RegistryError(`unit ${u.id} already exists`);
+      if (d.units.some((x) => x.id === u.id) || d.terminals.some((t) => t.deviceId === u.id))
+        throw new RegistryError(`unit ${u.id} already exists`, 'already_exists');
       d.units.push({ ...u, disabled: false, ...(secret ? { secret } : {}) });
     });
     return token;
   }
 
-  async addOperator(o: OperatorRef): Promise<string> {
-    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(o.username)) throw new RegistryError(`username "${o.username}" must be 1–64 of A-Z a-z 0-9 _ . -`);
-    if (this.operatorsByName.has(o.username)) throw new RegistryError(`operator ${o.username} already exists`);
+  /**
+   * A new operator with a generated password, returned once. `mustChangePassword` (the admin screen's accounts)
+   * makes the first login set a new password before any session is issued.
+   */
+  async addOperator(o: OperatorRef, opts: { mustChangePassword?: boolean } = {}): Promise<string> {
+    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(o.username)) throw new RegistryError(`username "${o.username}" must be 1–64 of A-Z a-z 0-9 _ . -`, 'bad_id');
+    if (this.operatorsByName.has(o.username)) throw new RegistryError(`operator ${o.username} already exists`, 'already_exists');
     if (!isRole(o.role)) throw new RegistryError(`role must be ${ROLES.slice(0, -1).join(', ')} or ${ROLES.at(-1)}`);
     const password = newToken();
     const secret = await hashSecret(password);
     this.update((d) => {
-      if (d.operators.some((x) => x.username === o.username)) throw new RegistryError(`operator ${o.username} already exists`);
-      d.operators.push({ ...o, secret, disabled: false });
+      if (d.operators.some((x) => x.username === o.username)) throw new RegistryError(`operator ${o.username} already exists`, 'already_exists');
+      d.operators.push({ ...o, secret, disabled: false, ...(opts.mustChangePassword ? { mustChangePassword: true } : {}) });
     });
     return password;
   }
 
-  async resetPassword(username: string): Promise<string> {
+  /** A generated password, returned once; the old one stops working (and its sessions end: the stamp changes). */
+  async resetPassword(username: string, opts: { mustChangePassword?: boolean } = {}): Promise<string> {
     const password = newToken();
     const secret = await hashSecret(password);
     this.update((d) => {
       const o = d.operators.find((x) => x.username === username);
-      if (!o) throw new RegistryError(`no operator ${username}`);
+      if (!o) throw new RegistryError(`no operator ${username}`, 'unknown_operator');
       o.secret = secret;
+      if (opts.mustChangePassword) o.mustChangePassword = true;
+      else delete o.mustChangePassword;
     });
     return password;
+  }
+
+  /**
+   * The operator's own new password (the forced change at login): stored only if the password it was checked
+   * against is still the current one, and the mark is cleared.
+   */
+  setOwnPassword(username: string, checkedAgainst: SecretHash, secret: SecretHash): void {
+    this.update((d) => {
+      const o = d.operators.find((x) => x.username === username);
+      if (!o || o.disabled) throw new RegistryError(`no operator ${username}`, 'unknown_operator');
+      if (o.secret.hash !== checkedAgainst.hash) throw new RegistryError(`the password of ${username} changed meanwhile`, 'unknown_operator');
+      o.secret = secret;
+      delete o.mustChangePassword;
+    });
+  }
+
+  /** Whether the operator's next login must set a new password first. */
+  mustChangePassword(username: string): boolean {
+    return this.operatorsByName.get(username)?.mustChangePassword === true;
+  }
+
+  /** The stored password hash of an enabled operator (the forced change checks its new password was not raced). */
+  operatorSecret(username: string): SecretHash | undefined {
+    const o = this.operatorsByName.get(username);
+    return o && !o.disabled ? o.secret : undefined;
+  }
+
+  /** Every operator account, without secrets (the admin screen). */
+  operators(): { username: string; displayName: string; role: Role; disabled: boolean; mustChangePassword: boolean }[] {
+    return this.data.operators.map((o) => ({
+      username: o.username,
+      displayName: o.displayName,
+      role: o.role,
+      disabled: o.disabled,
+      mustChangePassword: o.mustChangePassword === true,
+    }));
+  }
+
+  /**
+   * An account's name and role, changed by `by`. Nobody changes their own role, and the last enabled admin keeps
+   * theirs (the station would have nobody to administer it). A role change ends the account's sessions.
+   */
+  updateOperator(username: string, displayName: string, role: Role, by: string): { roleChanged: boolean } {
+    let roleChanged = false;
+    this.update((d) => {
+      const o = d.operators.find((x) => x.username === username);
+      if (!o) throw new RegistryError(`no operator ${username}`, 'unknown_operator');
+      roleChanged = o.role !== role;
+      if (roleChanged && username === by) throw new RegistryError('an admin may not change their own role', 'own_account');
+      if (roleChanged && o.role === 'admin' && !o.disabled && enabledAdmins(d) <= 1)
+        throw new RegistryError(`${username} is the last enabled admin`, 'last_admin');
+      o.displayName = displayName;
+      if (roleChanged) {
+        o.role = role;
+        o.sessionEpoch = (o.sessionEpoch ?? 0) + 1;
+      }
+    });
+    return { roleChanged };
+  }
+
+  /** Disables (its sessions end, its login is refused) or enables an account; never one's own, never the last admin. */
+  setOperatorDisabled(username: string, disabled: boolean, by: string): void {
+    this.update((d) => {
+      const o = d.operators.find((x) => x.username === username);
+      if (!o) throw new RegistryError(`no operator ${username}`, 'unknown_operator');
+      if (disabled && username === by) throw new RegistryError('an admin may not disable their own account', 'own_account');
+      if (disabled && o.role === 'admin' && !o.disabled && enabledAdmins(d) <= 1)
+        throw new RegistryError(`${username} is the last enabled admin`, 'last_admin');
+      o.disabled = disabled;
+    });
+  }
+
+  // --- the reference records one at a time (admin screen): schools, guard posts, police rooms ---
+
+  /**
+   * Adds a record (its id must be new among its kind) or edits one (its id must exist; nothing else may change its
+   * id). A guard post needs its school; a school keeps its id so its terminals and posts stay bound.
+   */
+  saveRecord(req: SaveRecordRequest): void {
+    this.update((d) => {
+      const list: { id: string }[] = req.kind === 'schools' ? d.schools : req.kind === 'guardPosts' ? d.guardPosts : d.policeRooms;
+      const at = list.findIndex((x) => x.id === req.row.id);
+      if (req.mode === 'add' && at >= 0) throw new RegistryError(`${req.kind} ${req.row.id} already exists`, 'already_exists');
+      if (req.mode === 'edit' && at < 0) throw new RegistryError(`no ${req.kind} ${req.row.id}`, 'unknown_record');
+      if (req.kind === 'guardPosts' && !d.schools.some((x) => x.id === req.row.schoolId))
+        throw new RegistryError(`no school ${req.row.schoolId}`, 'unknown_school');
+      const row = {
+        ...req.row,
+        ...(req.kind === 'guardPosts' ? { days: [...new Set(req.row.days)].sort(), windows: req.row.windows.map((w) => ({ ...w })) } : {}),
+      };
+      if (at >= 0) list[at] = { ...list[at], ...row };
+      else list.push(row);
+    });
+  }
+
+  /**
+   * Deletes a school, guard post or police room. Refused while anything still uses it, so the record stays right:
+   * a school with terminals (enabled or not), guard posts, or an incident still open (`openAt`); a guard post a
+   * unit's device stands at.
+   */
+  deleteRecord(kind: RecordKind, id: string, openAt: (schoolId: string) => number): void {
+    this.update((d) => {
+      if (kind === 'schools') {
+        if (!d.schools.some((x) => x.id === id)) throw new RegistryError(`no school ${id}`, 'unknown_record');
+        const terms = d.terminals.filter((t) => t.schoolId === id).length;
+        const posts = d.guardPosts.filter((g) => g.schoolId === id).length;
+        const open = openAt(id);
+        if (terms + posts + open > 0)
+          throw new RegistryError(`school ${id} still has ${terms} terminal(s), ${posts} guard post(s) and ${open} open incident(s)`, 'in_use');
+        d.schools = d.schools.filter((x) => x.id !== id);
+      } else if (kind === 'guardPosts') {
+        if (!d.guardPosts.some((x) => x.id === id)) throw new RegistryError(`no guard post ${id}`, 'unknown_record');
+        const devices = d.units.filter((u) => u.postId === id).map((u) => u.id);
+        if (devices.length > 0) throw new RegistryError(`guard post ${id} is the post of unit(s) ${devices.join(', ')}`, 'in_use');
+        d.guardPosts = d.guardPosts.filter((x) => x.id !== id);
+      } else {
+        if (!d.policeRooms.some((x) => x.id === id)) throw new RegistryError(`no police room ${id}`, 'unknown_record');
+        d.policeRooms = d.policeRooms.filter((x) => x.id !== id);
+      }
+    });
   }
 
   async authenticateUnit(unitId: string, token: string): Promise<UnitRecord | undefined> {
@@ -289,7 +421,8 @@ export class Registry {
    */
   operatorStamp(username: string): string | undefined {
     const o = this.operatorsByName.get(username);
-    return o && !o.disabled ? tokenDigest(`${o.secret.salt}:${o.secret.hash}`).slice(0, 16) : undefined;
+    // The epoch joins the stamp only once raised, so sessions issued before it existed stay live.
+    return o && !o.disabled ? tokenDigest(`${o.secret.salt}:${o.secret.hash}${o.sessionEpoch ? `:${o.sessionEpoch}` : ''}`).slice(0, 16) : undefined;
   }
 
   operator(username: string): OperatorRef | undefined {
@@ -400,6 +533,10 @@ function revokedBetween(before: RegistryData, after: RegistryData): string[] {
 const DUMMY_SECRET: SecretHash = { salt: 'AAAAAAAAAAAAAAAAAAAAAA==', hash: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=', n: 2048 };
 /** Same shape and cost as an operator's password hash (N=2^14); no password matches it. */
 const DUMMY_PASSWORD_SECRET: SecretHash = { salt: 'AAAAAAAAAAAAAAAAAAAAAA==', hash: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=', n: 16384 };
+
+function enabledAdmins(d: RegistryData): number {
+  return d.operators.filter((o) => o.role === 'admin' && !o.disabled).length;
+}
 
 export function isRole(x: string): x is Role {
   return (ROLES as readonly string[]).includes(x);

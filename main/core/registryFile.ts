@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { ROLES, type OperatorRef } from '../../shared/events';
 import { AREA_CLASSES, POLICE_ROOM_KINDS, SCHOOL_TYPES } from '../../shared/dataColumns';
 import type { GuardPost, PatrolUnit, PoliceRoom, School, Terminal } from '../../shared/model';
+import type { RefusalReason } from '../../shared/protocol';
 import type { TargetProfile } from '../../shared/response';
 import { parseJsonFile } from './fileSchema';
 import type { SecretHash } from './secrets';
@@ -22,6 +23,10 @@ export interface UnitRecord extends PatrolUnit {
 export interface OperatorRecord extends OperatorRef {
   secret: SecretHash;
   disabled: boolean;
+  /** A new account or a password reset by an admin: the next login must set a new password before any session. */
+  mustChangePassword?: boolean;
+  /** Raised to end every session of the account while its password stays (a role change); part of its stamp. */
+  sessionEpoch?: number;
 }
 
 export interface RegistryData {
@@ -35,7 +40,15 @@ export interface RegistryData {
   targets?: TargetProfile;
 }
 
-export class RegistryError extends Error {}
+/** A registry change refused; `reason` says why in words a console can translate (shared/protocol.ts). */
+export class RegistryError extends Error {
+  constructor(
+    message: string,
+    readonly reason?: RefusalReason,
+  ) {
+    super(message);
+  }
+}
 
 export const emptyRegistryData = (stationName = '派出所'): RegistryData => ({
   stationName,
@@ -93,6 +106,8 @@ const operatorSchema = z.looseObject({
   role: z.enum(ROLES),
   secret: secretSchema,
   disabled: z.boolean(),
+  mustChangePassword: z.boolean().optional(),
+  sessionEpoch: z.number().int().nonnegative().optional(),
 });
 const ms = z.number().finite().positive();
 const targetsSchema = z.looseObject({

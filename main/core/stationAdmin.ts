@@ -2,12 +2,13 @@
 // terminals, tokens, enabling and disabling, reference-data import and export, response targets. Role-checked
 // here, in the core. Every action that took effect is journalled (admin.action) with the operator's name: the
 // registry and targets live in their own files, so the journal is where a chief reads who changed what.
+import type { RecordKind } from '../../shared/adminWire';
 import type { ExportAck, ImportAck, ImportRefusal } from '../../shared/consoleApi';
-import { admitCommand, type ConsoleRequest } from '../../shared/consoleContract';
+import { admitCommand, type ConsoleRequest, type OperatorsAck, type PasswordAck, type UnitAck } from '../../shared/consoleContract';
 import { MAX_LISTED_ERRORS, exportData, exportFilename, parseImportInSlices, type RowError } from '../../shared/dataExchange';
 import type { AdminAction, AdminActionKind, OperatorRef } from '../../shared/events';
 import { STATION_TIME_ZONE } from '../../shared/duty';
-import { refusal, type Refusal } from '../../shared/protocol';
+import { refusal, type Refusal, type RefusalReason } from '../../shared/protocol';
 import type { CommandResult, Ledger } from './ledger';
 import { ImportError, RegistryError } from './registry';
 
@@ -15,6 +16,11 @@ import { ImportError, RegistryError } from './registry';
 export const REGISTRY_FILE_EDITOR: OperatorRef = { username: 'station-cli', displayName: '注册表文件(命令行) / registry file (CLI)', role: 'admin' };
 
 type SecretAnswer = { ok: true; token: string } | Refusal;
+
+/** Refusals for what the registry is (in use, the last admin, one's own account), not for the request's form. */
+const STATE_REASONS: ReadonlySet<RefusalReason> = new Set<RefusalReason>(['in_use', 'last_admin', 'own_account']);
+/** The journal's name of each kind of record (admin.action `school.added` …). */
+const RECORD_ACTION = { schools: 'school', guardPosts: 'guardPost', policeRooms: 'policeRoom' } as const satisfies Record<RecordKind, string>;
 
 export class StationAdmin {
   constructor(
@@ -49,8 +55,108 @@ export class StationAdmin {
     try {
       return { ok: true, value: await fn() };
     } catch (e) {
-      return refusal('invalid_payload', (e as Error).message);
+      if (e instanceof RegistryError && e.reason) return refusal(STATE_REASONS.has(e.reason) ? 'forbidden' : 'invalid_payload', e.message, e.reason);
+      if (e instanceof RegistryError) return refusal('invalid_payload', e.message);
+      // Anything else is the file that could not be written: the change did not happen.
+      return refusal('not_durable', `the registry could not be saved; nothing was changed: ${(e as Error).message}`);
     }
+  }
+
+  // --- operator accounts (issue 14) ---
+
+  /** The operator accounts, without secrets (read only, not journalled). */
+  operators(operator: OperatorRef, payload: unknown): OperatorsAck {
+    const req = admitCommand('admin:operators', operator, payload);
+    if (!req.ok) return req;
+    return { ok: true, operators: this.registry.operators() };
+  }
+
+  /** A new account with a temporary password, shown once; its first login must set a new one. */
+  async addOperator(operator: OperatorRef, payload: unknown): Promise<PasswordAck> {
+    const req = admitCommand('admin:addOperator', operator, payload);
+    if (!req.ok) return req;
+    const { username, displayName, role } = req.value;
+    const res = await this.run(() => this.registry.addOperator({ username, displayName: displayName.trim(), role }, { mustChangePassword: true }));
+    if (!res.ok) return res;
+    this.record(operator, 'operator.added', username, `role ${role}`);
+    return { ok: true, password: res.value };
+  }
+
+  /** An account's name and role; a role change ends its sessions. */
+  async updateOperator(operator: OperatorRef, payload: unknown): Promise<CommandResult> {
+    const req = admitCommand('admin:updateOperator', operator, payload);
+    if (!req.ok) return req;
+    const { username, displayName, role } = req.value;
+    const res = await this.run(() => this.registry.updateOperator(username, displayName.trim(), role, operator.username));
+    if (!res.ok) return res;
+    this.record(operator, 'operator.updated', username, res.value.roleChanged ? `role ${role}; sessions ended` : 'name');
+    return { ok: true };
+  }
+
+  /** A temporary password, shown once: the old one stops working, the sessions end, the next login sets a new one. */
+  async resetPassword(operator: OperatorRef, payload: unknown): Promise<PasswordAck> {
+    const req = admitCommand('admin:resetPassword', operator, payload);
+    if (!req.ok) return req;
+    const { username } = req.value;
+    const res = await this.run(() => this.registry.resetPassword(username, { mustChangePassword: true }));
+    if (!res.ok) return res;
+    this.record(operator, 'password.reset', username, 'temporary password; must be changed at the next login');
+    return { ok: true, password: res.value };
+  }
+
+  /** Disables an account (its sessions end at once) or enables it. */
+  async setOperatorDisabled(operator: OperatorRef, payload: unknown): Promise<CommandResult> {
+    const req = admitCommand('admin:setOperatorDisabled', operator, payload);
+    if (!req.ok) return req;
+    const { username, disabled } = req.value;
+    const res = await this.run(() => this.registry.setOperatorDisabled(username, disabled, operator.username));
+    if (!res.ok) return res;
+    this.record(operator, disabled ? 'disabled' : 'enabled', username, 'operator');
+    return { ok: true };
+  }
+
+  /** The operator's own new password, set at the forced change of the login (main/gateway/http.ts): journalled. */
+  passwordChanged(operator: OperatorRef): void {
+    this.record(operator, 'password.changed', operator.username);
+  }
+
+  // --- units and the reference records ---
+
+  async addUnit(operator: OperatorRef, payload: unknown): Promise<UnitAck> {
+    const req = admitCommand('admin:addUnit', operator, payload);
+    if (!req.ok) return req;
+    const { postId, ...u } = req.value;
+    const res = await this.run(() => this.registry.addUnit({ ...u, name: u.name.trim(), ...(postId ? { postId } : {}) }));
+    if (!res.ok) return res;
+    this.record(operator, 'unit.added', u.id, u.hasDevice ? 'with a device token' : 'no device');
+    return res.value === undefined ? { ok: true } : { ok: true, token: res.value };
+  }
+
+  /** A school, guard post or police room added or edited: consoles get the new reference data at once. */
+  async saveRecord(operator: OperatorRef, payload: unknown): Promise<CommandResult> {
+    const req = admitCommand('admin:saveRecord', operator, payload);
+    if (!req.ok) return req;
+    const r = req.value;
+    const res = await this.run(() => this.registry.saveRecord(r));
+    if (!res.ok) return res;
+    this.record(operator, `${RECORD_ACTION[r.kind]}.${r.mode === 'add' ? 'added' : 'updated'}`, r.row.id, r.row.name);
+    return { ok: true };
+  }
+
+  /** A school, guard post or police room deleted; refused while anything uses it (terminals, posts, open incidents). */
+  async deleteRecord(operator: OperatorRef, payload: unknown): Promise<CommandResult> {
+    const req = admitCommand('admin:deleteRecord', operator, payload);
+    if (!req.ok) return req;
+    const { kind, id } = req.value;
+    const openAt = (schoolId: string): number => {
+      let n = 0;
+      for (const inc of this.ledger.openIncidents()) if (inc.schoolId === schoolId) n++;
+      return n;
+    };
+    const res = await this.run(() => this.registry.deleteRecord(kind, id, openAt));
+    if (!res.ok) return res;
+    this.record(operator, `${RECORD_ACTION[kind]}.deleted`, id);
+    return { ok: true };
   }
 
   async addTerminal(operator: OperatorRef, payload: ConsoleRequest<'admin:addTerminal'>): Promise<SecretAnswer> {
@@ -145,7 +251,7 @@ export class StationAdmin {
    * back here too; only a change it did not make (the CLI's) is journalled.
    */
   reloadRegistry(): void {
-    const before = JSON.stringify(this.registry.snapshot);
+    const before = canonicalJson(this.registry.snapshot);
     let revoked: string[];
     try {
       revoked = this.registry.reload();
@@ -154,9 +260,21 @@ export class StationAdmin {
       return;
     }
     if (revoked.length > 0) console.log(`station: credentials revoked for ${revoked.join(', ')}`);
-    if (JSON.stringify(this.registry.snapshot) === before) return;
+    if (canonicalJson(this.registry.snapshot) === before) return;
     const d = this.registry.snapshot;
     const counts = `${d.schools.length} schools, ${d.terminals.length} terminals, ${d.units.length} units, ${d.operators.length} operators`;
     this.record(REGISTRY_FILE_EDITOR, 'registry.reloaded', '', revoked.length > 0 ? `${counts}; revoked ${revoked.join(', ')}` : counts);
   }
+}
+
+/**
+ * JSON with every object's keys sorted: the registry read back from its file has the schema's key order, which need
+ * not be the order a change built its objects in (a field set later goes last). Only a real difference counts.
+ */
+function canonicalJson(x: unknown): string {
+  return JSON.stringify(x, (_k, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
 }

@@ -402,6 +402,14 @@ export function attachConsoleNamespace(
     'admin:setDisabled': (op, r) => station.admin.setDisabled(op, r.id, r.disabled),
     'admin:import': (op, r) => station.admin.importData(op, r),
     'admin:export': (op, r) => station.admin.exportData(op, r),
+    'admin:operators': (op, r) => station.admin.operators(op, r),
+    'admin:addOperator': (op, r) => station.admin.addOperator(op, r),
+    'admin:updateOperator': (op, r) => station.admin.updateOperator(op, r),
+    'admin:resetPassword': (op, r) => station.admin.resetPassword(op, r),
+    'admin:setOperatorDisabled': (op, r) => station.admin.setOperatorDisabled(op, r),
+    'admin:addUnit': (op, r) => station.admin.addUnit(op, r),
+    'admin:saveRecord': (op, r) => station.admin.saveRecord(op, r),
+    'admin:deleteRecord': (op, r) => station.admin.deleteRecord(op, r),
     stats: (op, r) => station.stats.query(op, r),
     history: (op, r) => station.history.query(op, r),
     incident: (op, r) => station.history.incident(op, r),
@@ -455,7 +463,9 @@ export function attachConsoleNamespace(
     // A live session only: not logged out, not idle, its operator's password not reset (main/core/sessions.ts).
     const claims = sessions.check(auth?.session, now());
     const operator = claims && station.registry.operator(claims.username);
-    if (!operator) return next(new Error('unauthorized'));
+    // An account that must set a new password is never given a session (main/gateway/http.ts); one marked after its
+    // session was issued gets no console either.
+    if (!operator || station.registry.mustChangePassword(operator.username)) return next(new Error('unauthorized'));
     socket.data.operator = operator;
     socket.data.sid = claims.sid;
     next();

@@ -3,7 +3,11 @@ import fs from 'node:fs';
 import type http from 'node:http';
 import path from 'node:path';
 import type { LoginRequest, LoginResponse } from '../../shared/consoleApi';
-import type { Registry } from '../core/registry';
+import { MAX_PASSWORD_LENGTH, passwordProblem } from '../../shared/adminWire';
+import type { OperatorRef } from '../../shared/events';
+import { refusal } from '../../shared/protocol';
+import { RegistryError, type Registry } from '../core/registry';
+import { hashSecret } from '../core/secrets';
 import { LoginThrottle } from './logins';
 import { HasherBusy, PasswordHasher } from '../core/passwords';
 import type { Sessions } from '../core/sessions';
@@ -123,6 +127,8 @@ export interface HttpDeps {
   passwords?: PasswordHasher;
   /** The login throttle (per address and per account); a default one when not given. */
   logins?: LoginThrottle;
+  /** An operator set their own password at the forced change of the login (journalled by the core). */
+  passwordChanged?: (operator: OperatorRef) => void;
 }
 
 const json = (v: LoginResponse | { ok: true }): string => JSON.stringify(v);
@@ -157,7 +163,8 @@ export function makeRequestHandler(deps: HttpDeps): (req: http.IncomingMessage, 
       typeof body.username !== 'string' ||
       typeof body.password !== 'string' ||
       body.username.length > 64 ||
-      body.password.length > 256
+      body.password.length > 256 ||
+      (body.newPassword !== undefined && (typeof body.newPassword !== 'string' || body.newPassword.length > MAX_PASSWORD_LENGTH))
     ) {
       return send(res, 400, json({ ok: false, error: { code: 'invalid_payload', message: 'expected JSON { username, password }' } }));
     }
@@ -175,6 +182,21 @@ export function makeRequestHandler(deps: HttpDeps): (req: http.IncomingMessage, 
     }
     attempt.settle(operator !== undefined);
     if (!operator) return send(res, 401, json({ ok: false, error: { code: 'unauthorized', message: '用户名或密码错误 / wrong username or password' } }));
+    // A new account, or one an admin reset: no session at all until the operator has set a password of their own.
+    if (deps.registry().mustChangePassword(operator.username)) {
+      const checked = deps.registry().operatorSecret(operator.username);
+      if (body.newPassword === undefined || !checked)
+        return send(res, 403, json(refusal('forbidden', 'set a new password first (send newPassword)', 'password_change_required')));
+      const problem = passwordProblem(body.newPassword, body.password);
+      if (problem) return send(res, 400, json(refusal('invalid_payload', problem, 'weak_password')));
+      try {
+        deps.registry().setOwnPassword(operator.username, checked, await hashSecret(body.newPassword));
+      } catch (e) {
+        if (e instanceof RegistryError) return send(res, 401, json({ ok: false, error: { code: 'unauthorized', message: e.message } }));
+        throw e;
+      }
+      deps.passwordChanged?.(operator);
+    }
     send(res, 200, json({ ok: true, session: deps.sessions.issue(operator.username, deps.now()), operator }));
   }
 

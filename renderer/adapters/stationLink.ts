@@ -1,9 +1,10 @@
 // renderer/ (adapter) — the one link to the station core: login over HTTP, then the `/console` socket.
 // Identical in Electron and in a browser (the core serves the page, so everything is same-origin).
 import { io, type Socket } from 'socket.io-client';
-import type { ConsoleHello, ConsoleServerEvents, DeviceHealth, HealthChange, LoginResponse, UnitLive } from '../../shared/consoleApi';
+import type { ConsoleHello, ConsoleServerEvents, DeviceHealth, HealthChange, LoginRequest, LoginResponse, UnitLive } from '../../shared/consoleApi';
 import { parseAnswer, type AnswerOf, type CommandName, type ConsoleRequest } from '../../shared/consoleContract';
 import type { AlarmReceived, JournalRecord } from '../../shared/events';
+import type { Refusal } from '../../shared/protocol';
 import type { StateSnapshot } from '../../shared/incidents';
 import type { TrainingAssignment } from '../../shared/training';
 
@@ -38,9 +39,11 @@ export interface StationLink {
   close(): void;
 }
 
-export async function login(username: string, password: string): Promise<LoginResponse> {
+/** Logs in; `newPassword` is the operator's own password at the forced change (a new or reset account). */
+export async function login(username: string, password: string, newPassword?: string): Promise<LoginResponse> {
   try {
-    const res = await fetch('api/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password }) });
+    const body: LoginRequest = { username, password, ...(newPassword !== undefined ? { newPassword } : {}) };
+    const res = await fetch('api/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
     return (await res.json()) as LoginResponse;
   } catch (e) {
     return { ok: false, error: { code: 'unreachable', message: `无法连接接警中心 / cannot reach the station: ${(e as Error).message}` } };
@@ -66,6 +69,20 @@ const TIMEOUT_MS: Partial<Record<CommandName, number>> = { 'admin:import': 120_0
  * whatever the station sent, until `call` has checked it against the contract.
  */
 type ConsoleWireEvents = Record<CommandName, (req: unknown, ack: (answer: unknown) => void) => void>;
+
+/** Every command's answer may be a refusal (checked per command here: the link's own refusals are one of them). */
+type EveryAnswerRefusable = { [K in CommandName]: Refusal extends AnswerOf<K> ? true : never };
+const everyAnswerRefusable: EveryAnswerRefusable[CommandName] = true;
+void everyAnswerRefusable;
+
+/**
+ * The link's own refusal (no answer, an answer not understood) as the command's answer type. A cast: with 40-odd
+ * commands tsc cannot check a literal against a generic command's answer union (TS2590); EveryAnswerRefusable does.
+ */
+function linkRefusal<K extends CommandName>(code: 'unreachable' | 'internal', message: string): AnswerOf<K> {
+  const r: Refusal = { ok: false, error: { code, message } };
+  return r as AnswerOf<K>;
+}
 
 export function connect(session: string, since: () => number, h: LinkHandlers): StationLink {
   const socket: Socket<ConsoleServerEvents, ConsoleWireEvents> = io('/console', {
@@ -102,20 +119,22 @@ export function connect(session: string, since: () => number, h: LinkHandlers): 
   socket.on('training', h.training);
 
   return {
-    async call(name, req) {
+    async call<K extends CommandName>(name: K, req: ConsoleRequest<K>): Promise<AnswerOf<K>> {
       // socket.io's typings cannot follow a generic event name; on the wire every command is (name, payload), and
       // the answer is typed by checking it against the contract below, not by trusting the socket.
+      // (Seen through one untyped event: the union of every command's emit overload grew too complex for tsc.)
       const ev: CommandName = name;
+      const wire = socket as unknown as { timeout(ms: number): { emitWithAck(ev: string, req: unknown): Promise<unknown> } };
       let ans: unknown;
       try {
-        ans = await socket.timeout(TIMEOUT_MS[name] ?? COMMAND_TIMEOUT_MS).emitWithAck(ev, req);
+        ans = await wire.timeout(TIMEOUT_MS[name] ?? COMMAND_TIMEOUT_MS).emitWithAck(ev, req);
       } catch (e) {
-        return { ok: false, error: { code: 'unreachable', message: `接警中心无应答 / no answer from the station: ${(e as Error).message}` } };
+        return linkRefusal<K>('unreachable', `接警中心无应答 / no answer from the station: ${(e as Error).message}`);
       }
       const parsed = parseAnswer(name, ans);
       if (parsed.ok) return parsed.value;
       console.error(`station link: ${parsed.error.message}`);
-      return { ok: false, error: { code: 'internal', message: `接警中心的应答无法识别 / the station's answer was not understood (${parsed.error.message})` } };
+      return linkRefusal<K>('internal', `接警中心的应答无法识别 / the station's answer was not understood (${parsed.error.message})`);
     },
     resync() {
       socket.disconnect();

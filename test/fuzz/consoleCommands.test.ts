@@ -78,6 +78,42 @@ const FIELDS: Record<string, Record<string, fc.Arbitrary<unknown>>> = {
   'admin:setDisabled': { id: pick([], ['device', 'unit']), disabled: pick([true, false]) },
   'admin:import': { kind: pick(KINDS), format: pick(['csv', 'json']), text },
   'admin:export': { kind: pick(KINDS), format: pick(['csv', 'json']) },
+  // The admin's accounts and records (issue 14). Only accounts and records the fuzz makes itself are acted on (never the
+  // operators whose consoles the fuzz holds, never terminal 0's school: refused in_use anyway), or hostile ones.
+  'admin:operators': {},
+  'admin:addOperator': { username: pick(['fz-op-1', 'fz-op-2']), displayName: text, role: pick(['officer', 'chief', 'trainer', 'admin']) },
+  'admin:updateOperator': { username: pick(['fz-op-1']), displayName: text, role: pick(['officer', 'trainer']) },
+  'admin:resetPassword': { username: pick(['fz-op-1', 'fz-op-2']) },
+  'admin:setOperatorDisabled': { username: pick(['fz-op-1', 'fz-op-2']), disabled: pick([true, false]) },
+  'admin:addUnit': {
+    id: pick(['fz-unit-1']),
+    name: text,
+    callsign: text,
+    lat: pick([41.3]),
+    lng: pick([117.7]),
+    hasDevice: pick([true, false]),
+    postId: pick(['', 'post-x01']),
+  },
+  'admin:saveRecord': {
+    kind: pick(['schools', 'guardPosts', 'policeRooms']),
+    mode: pick(['add', 'edit']),
+    row: fc.record({
+      id: pick(['fz-rec-1'], ['school']),
+      name: text,
+      nameEn: text,
+      type: pick(['primary', 'kindergarten']),
+      address: text,
+      lat: pick([41.3]),
+      lng: pick([117.7]),
+      area: pick(['urban', 'rural']),
+      phone: text,
+      schoolId: pick([], ['school']),
+      days: pick([[1, 2, 3, 4, 5]]),
+      windows: pick([[{ start: '07:10', end: '08:10' }]]),
+      kind: pick(['police_room', 'kiosk']),
+    }),
+  },
+  'admin:deleteRecord': { kind: pick(['schools', 'guardPosts', 'policeRooms']), id: pick(['fz-rec-1'], ['school']) },
   // The read-only queries: a valid period (a day either side of now) or a hostile one, with hostile filters.
   stats: {
     from: pick([Date.now() - 86_400_000]),

@@ -1,0 +1,157 @@
+// renderer/ — admin: patrol units and guard-post devices. Add one (its device token shown once), rotate its token (the
+// old one is refused at once), disable or enable it; a search and a status filter over a page of rows.
+import { useState, type FormEvent } from 'react';
+import { ID_PATTERN, MAX_NAME_LENGTH, MAX_SHORT_LENGTH } from '../../../shared/adminWire';
+import type { PatrolUnit, ReferenceData } from '../../../shared/model';
+import { useI18n } from '../../i18n';
+import { getStore } from '../../store';
+import { FilterSelect, Notice, Pager, SearchBar, useSearchPage } from './AdminTable';
+import { SecretNotice, useConfirm } from './ConfirmDialog';
+
+export function UnitsSection({ reference }: { reference: ReferenceData | undefined }) {
+  const { t } = useI18n();
+  const store = getStore();
+  const [error, setError] = useState<string>();
+  const [done, setDone] = useState<string>();
+  const [secret, setSecret] = useState<{ id: string; token: string }>();
+  const [status, setStatus] = useState('');
+  const [dialog, ask] = useConfirm();
+  const posts = reference?.guardPosts ?? [];
+  const postName = new Map(posts.map((p) => [p.id, p.name]));
+  const table = useSearchPage(
+    reference?.units ?? [],
+    (u: PatrolUnit) => `${u.id} ${u.name} ${u.callsign} ${u.postId ?? ''} ${postName.get(u.postId ?? '') ?? ''}`,
+    (u: PatrolUnit) => status === '' || (status === 'disabled') === (u.disabled === true),
+  );
+  const report = (err: string | undefined): void => {
+    setError(err);
+    setDone(err ? undefined : t('admSaved'));
+  };
+
+  const add = (e: FormEvent<HTMLFormElement>): void => {
+    e.preventDefault();
+    const form = e.currentTarget;
+    const f = new FormData(form);
+    const id = String(f.get('id')).trim();
+    const postId = String(f.get('postId'));
+    void store
+      .addUnit({
+        id,
+        name: String(f.get('name')),
+        callsign: String(f.get('callsign')).trim(),
+        lat: Number(f.get('lat')),
+        lng: Number(f.get('lng')),
+        hasDevice: f.get('hasDevice') === 'on',
+        ...(postId ? { postId } : {}),
+      })
+      .then((r) => {
+        if (r.token) setSecret({ id, token: r.token });
+        if (r.ok) form.reset();
+        report(r.error);
+      });
+  };
+  const rotate = async (id: string): Promise<void> => {
+    if (!(await ask(t('admConfirmRotateUnit', { id })))) return;
+    const r = await store.rotate(id);
+    if (r.token) setSecret({ id, token: r.token });
+    report(r.error);
+  };
+  const toggle = async (u: PatrolUnit): Promise<void> => {
+    if (!u.disabled && !(await ask(t('admConfirmDisableUnit', { id: u.id })))) return;
+    report(await store.setDisabled(u.id, !u.disabled));
+  };
+
+  return (
+    <div className="adm-section" data-testid="admin-units">
+      {dialog}
+      {secret && <SecretNotice text={t('admTokenOnce', { id: secret.id })} secret={secret.token} onDone={() => setSecret(undefined)} />}
+      <Notice error={error} done={done} />
+      <form className="add" onSubmit={add} data-testid="unit-add">
+        <h2>{t('admAddUnit')}</h2>
+        <label>
+          {t('admId')}
+          <input name="id" required pattern={ID_PATTERN} autoComplete="off" />
+        </label>
+        <label>
+          {t('admName')}
+          <input name="name" required maxLength={MAX_NAME_LENGTH} />
+        </label>
+        <label>
+          {t('admCallsign')}
+          <input name="callsign" maxLength={MAX_SHORT_LENGTH} />
+        </label>
+        <label>
+          {t('admLat')}
+          <input name="lat" type="number" step="any" min={-90} max={90} required />
+        </label>
+        <label>
+          {t('admLng')}
+          <input name="lng" type="number" step="any" min={-180} max={180} required />
+        </label>
+        <label className="adm-check">
+          <input name="hasDevice" type="checkbox" defaultChecked />
+          {t('admHasDevice')}
+        </label>
+        <label>
+          {t('admPost')}
+          <select name="postId" defaultValue="">
+            <option value="">{t('admPostNone')}</option>
+            {posts.map((p) => (
+              <option key={p.id} value={p.id}>{`${p.name} (${p.id})`}</option>
+            ))}
+          </select>
+        </label>
+        <button type="submit">{t('admAddUnit')}</button>
+      </form>
+      <SearchBar name="units" query={table.query} onQuery={table.setQuery} matching={table.matching} total={table.total}>
+        <FilterSelect
+          label={t('admStatus')}
+          value={status}
+          onChange={setStatus}
+          testId="units-status"
+          options={[
+            ['enabled', t('admEnabled')],
+            ['disabled', t('admDisabled')],
+          ]}
+        />
+      </SearchBar>
+      <table>
+        <thead>
+          <tr>
+            <th>{t('admId')}</th>
+            <th>{t('admName')}</th>
+            <th>{t('admCallsign')}</th>
+            <th>{t('admDevice')}</th>
+            <th>{t('admPost')}</th>
+            <th>{t('admStatus')}</th>
+            <th>{t('admActions')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {table.shown.map((u) => (
+            <tr key={u.id} data-testid="unit-row" data-unit-id={u.id} className={u.disabled ? 'disabled' : ''}>
+              <td>{u.id}</td>
+              <td>{u.name}</td>
+              <td>{u.callsign}</td>
+              <td>{u.hasDevice ? t('admYes') : t('admNo')}</td>
+              <td>{u.postId ? (postName.get(u.postId) ?? u.postId) : ''}</td>
+              <td>{u.disabled ? t('admDisabled') : t('admEnabled')}</td>
+              <td className="actions">
+                {u.hasDevice && (
+                  <button type="button" onClick={() => void rotate(u.id)}>
+                    {t('adminRotate')}
+                  </button>
+                )}
+                <button type="button" onClick={() => void toggle(u)}>
+                  {u.disabled ? t('adminEnable') : t('adminDisable')}
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {table.matching === 0 && <p className="adm-empty">{t('admNone')}</p>}
+      <Pager page={table.page} pages={table.pages} onPage={table.setPage} />
+    </div>
+  );
+}
