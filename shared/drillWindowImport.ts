@@ -8,6 +8,7 @@ import { MAX_IMPORT_BYTES } from './dataColumns';
 import { fromZoned, HHMM } from './duty';
 import { DATE } from './inspections';
 import { DRILL_WINDOW_AHEAD_MS, registerDrillWindowSchema } from './planRecords';
+import { utf8Bytes } from './utf8';
 
 /** At most this many windows in one file (a county's semester: 300 schools × 3 drills, with room). */
 export const MAX_DRILL_WINDOW_ROWS = 2000;
@@ -55,7 +56,7 @@ export function parseDrillWindows(text: string, schools: ReadonlySet<string>, ti
     if (errors.length < MAX_LISTED) errors.push(e);
     else omitted++;
   };
-  if (new TextEncoder().encode(text).length > MAX_IMPORT_BYTES) {
+  if (utf8Bytes(text) > MAX_IMPORT_BYTES) {
     return { ok: false, errors: [{ line: 0, field: '', reason: `the file is larger than ${MAX_IMPORT_BYTES / 1024} KiB` }], omitted };
   }
   const csv = parseCsv(text);
