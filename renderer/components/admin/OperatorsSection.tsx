@@ -29,8 +29,11 @@ export function OperatorsSection({ me }: { me: string | undefined }) {
       if ('error' in r) setError(r.error);
       else setOperators(r.operators);
     });
+    // An operator's own change (the forced password change at login) is not pushed to consoles: asked again every 5 s.
+    const poll = setTimeout(() => setVersion((v) => v + 1), 5000);
     return () => {
       live = false;
+      clearTimeout(poll);
     };
   }, [store, version]);
   const load = (): void => setVersion((v) => v + 1);
