@@ -137,7 +137,7 @@ export const termsEn: typeof termsZh = {
     unknown_operator: 'There is no such operator account',
     unknown_record: 'There is no such record (someone may have deleted it)',
     already_exists: 'That id is taken; choose another',
-    bad_id: 'The id is not valid: 1–64 letters, digits or _ . : -, and not a reserved name (such as __proto__)',
+    bad_id: 'The id is not valid: 1 to 64 letters, digits or _ . : -, and not a reserved name (such as __proto__)',
     last_admin: 'This is the last enabled admin account; it cannot be disabled or given another role',
     own_account: 'You cannot disable your own account or change your own role',
     in_use: 'This record is still in use (terminals, guard posts, devices or open incidents); move or disable them first',

@@ -364,8 +364,11 @@ function issueMessage(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'invalid_type':
       return expected(issue.expected);
-    case 'invalid_value':
-      return expected(issue.values.map((x) => JSON.stringify(x)).join(' | '));
+    case 'invalid_value': {
+      // A long list (the admin actions) is cut, so the reason stays one readable line.
+      const shown = issue.values.slice(0, 10).map((x) => JSON.stringify(x));
+      return expected(issue.values.length > 10 ? `${shown.join(' | ')} … (${issue.values.length} in all)` : shown.join(' | '));
+    }
     default:
       return `${where}${issue.message}`; // our own messages (ids) or zod's (integers)
   }

@@ -67,7 +67,9 @@ describe('every command of the contract is registered by the gateway', () => {
       expect(a, name).not.toBe('no answer');
       expect(JSON.stringify(a), name).not.toMatch(/unknown event/);
       expect(parseAnswer(name, a).ok, `${name}: ${JSON.stringify(a)}`).toBe(true);
-      expect(['invalid_payload', 'forbidden'], `${name}: ${JSON.stringify(a)}`).toContain(codeOf(a));
+      // The one command whose request is empty: the admin's list of accounts (read only) answers it.
+      if (name === 'admin:operators' && role === 'admin') expect(a, name).toMatchObject({ ok: true });
+      else expect(['invalid_payload', 'forbidden'], `${name}: ${JSON.stringify(a)}`).toContain(codeOf(a));
     }
   });
 

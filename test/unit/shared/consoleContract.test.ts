@@ -32,6 +32,19 @@ describe('requests', () => {
     expect(ok('admin:addTerminal', { deviceId: 'T-9', schoolId: 's1', label: '' })).toBe(true);
     expect(ok('admin:setDisabled', { id: 'T-9', disabled: false })).toBe(true);
     expect(ok('admin:import', { kind: 'units', format: 'json', text: '[]' })).toBe(true);
+    // The admin's whole job (issue 14, shared/adminWire.ts).
+    expect(ok('admin:operators', {})).toBe(true);
+    expect(ok('admin:addOperator', { username: 'zhao.w', displayName: '赵警官', role: 'officer' })).toBe(true);
+    expect(ok('admin:updateOperator', { username: 'zhao.w', displayName: '赵所长', role: 'chief' })).toBe(true);
+    expect(ok('admin:resetPassword', { username: 'zhao.w' })).toBe(true);
+    expect(ok('admin:setOperatorDisabled', { username: 'zhao.w', disabled: true })).toBe(true);
+    expect(ok('admin:addUnit', { id: 'car-1', name: '巡逻一车', callsign: '', lat: 41.3, lng: 117.7, hasDevice: true, postId: 'post-1' })).toBe(true);
+    const school = { id: 'sch-1', name: '示例小学', nameEn: '', type: 'primary', address: '', lat: 41.3, lng: 117.7, area: 'urban', phone: '' };
+    expect(ok('admin:saveRecord', { kind: 'schools', mode: 'add', row: school })).toBe(true);
+    const post = { id: 'p-1', name: '岗', schoolId: 'sch-1', lat: 41.3, lng: 117.7, days: [1, 5], windows: [{ start: '07:10', end: '08:10' }] };
+    expect(ok('admin:saveRecord', { kind: 'guardPosts', mode: 'edit', row: post })).toBe(true);
+    expect(ok('admin:saveRecord', { kind: 'policeRooms', mode: 'add', row: { id: 'r-1', name: '警务室', kind: 'kiosk', lat: 41, lng: 117 } })).toBe(true);
+    expect(ok('admin:deleteRecord', { kind: 'policeRooms', id: 'r-1' })).toBe(true);
   });
 
   it.each([
@@ -55,6 +68,36 @@ describe('requests', () => {
     ['admin:setDisabled', { id: 'T-1', disabled: 'yes' }],
     ['admin:import', { kind: 'people', format: 'csv', text: '' }],
     ['admin:export', { kind: 'schools', format: 'xlsx' }],
+    ['admin:addOperator', { username: '__proto__', displayName: 'x', role: 'officer' }],
+    ['admin:addOperator', { username: 'a\0b', displayName: 'x', role: 'officer' }],
+    ['admin:addOperator', { username: 'zhao', displayName: ' ', role: 'officer' }],
+    ['admin:addOperator', { username: 'zhao', displayName: 'x', role: 'root' }],
+    ['admin:resetPassword', { username: 'x'.repeat(100_000) }],
+    ['admin:addUnit', { id: 'constructor', name: 'x', callsign: '', lat: 41, lng: 117, hasDevice: true }],
+    ['admin:addUnit', { id: 'car-1', name: 'x', callsign: '', lat: 91, lng: 117, hasDevice: true }],
+    ['admin:saveRecord', { kind: 'policeRooms', mode: 'add', row: { id: 'toString', name: 'x', kind: 'kiosk', lat: 41, lng: 117 } }],
+    ['admin:saveRecord', { kind: 'people', mode: 'add', row: {} }],
+    [
+      'admin:saveRecord',
+      {
+        kind: 'guardPosts',
+        mode: 'add',
+        row: {
+          id: 'p',
+          name: 'x',
+          schoolId: 's',
+          lat: 41,
+          lng: 117,
+          days: [1],
+          windows: [
+            { start: '07:00', end: '08:00' },
+            { start: '07:30', end: '09:00' },
+          ],
+        },
+      },
+    ],
+    ['admin:deleteRecord', { kind: 'terminals', id: 'T-1' }],
+    ['admin:deleteRecord', { kind: 'schools', id: '' }],
   ] as const)('refuses %s %j as invalid_payload, naming the command', (name, payload) => {
     const r = parseRequest(name, payload);
     expect(r).toMatchObject({ ok: false, error: { code: 'invalid_payload', message: expect.stringMatching(new RegExp(`^${name}: `)) } });
@@ -73,7 +116,7 @@ describe('requests', () => {
 
 describe('the contract', () => {
   it('names every command once, each with a permission', () => {
-    expect(COMMAND_NAMES).toHaveLength(33);
+    expect(COMMAND_NAMES).toHaveLength(41);
     for (const name of COMMAND_NAMES) expect(CONSOLE_CONTRACT[name].permission).toMatch(/^(incident|device|registry|stats|history|plan|training)\./);
     expect(isCommandName('__proto__')).toBe(false);
     expect(isCommandName('toString')).toBe(false);
