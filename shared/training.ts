@@ -203,9 +203,9 @@ export class TrainingRun {
     this.resumedAt = startedAt;
   }
 
-  /** Scenario milliseconds elapsed at real time `now`. */
+  /** Scenario milliseconds elapsed at real time `now` (a `now` read before the run resumed counts as then, not before). */
   scenarioMs(now: number): number {
-    return this.scenarioMsAtPause + (this.resumedAt === undefined ? 0 : (now - this.resumedAt) * this.speed);
+    return this.scenarioMsAtPause + (this.resumedAt === undefined ? 0 : Math.max(0, now - this.resumedAt) * this.speed);
   }
 
   get paused(): boolean {

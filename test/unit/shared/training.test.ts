@@ -77,6 +77,8 @@ describe('a run', () => {
     expect(run.items).toHaveLength(1);
     run.resume(1_100_000, 'trainer');
     expect(run.scenarioMs(1_100_000)).toBe(25_000);
+    // A clock read just before the resume (a console's last tick) is the resume, not a time before it.
+    expect(run.scenarioMs(1_099_700)).toBe(25_000);
     run.tick(1_105_000); // 25 s + 5 s × 5 = 50 s
     expect(run.items.map((i) => i.alarm.kind)).toEqual(['panic', 'fire']);
     expect(run.items[1]!.shownAt).toBe(1_105_000);
