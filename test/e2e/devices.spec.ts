@@ -63,6 +63,16 @@ test('a silent terminal becomes a device fault with the calmer tone, and clears 
   await expect(page.locator('[data-testid=device-row]').first()).toHaveAttribute('data-device-id', quiet.deviceId);
   await expect(page.locator(`[data-testid=device-row][data-device-id="${quiet.deviceId}"]`)).toHaveAttribute('data-online', 'false');
 
+  // In the narrow queue of a 1280 px console, in English too, the fault names its school and its 确认 is whole.
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.getByTestId('tab-console').click();
+  for (const lang of ['English', '中文']) {
+    await page.getByRole('button', { name: lang, exact: true }).click();
+    await expect(fault.getByTestId('fault-ack')).toBeInViewport({ ratio: 1 });
+    expect((await fault.locator('.fault-school').boundingBox())!.width).toBeGreaterThan(40);
+  }
+  await page.getByTestId('tab-devices').click();
+
   // Acknowledging silences it and takes it off the list (issue 11: acknowledged faults leave the list); the
   // health view keeps the device offline until it is back.
   await fault.getByTestId('fault-ack').click();

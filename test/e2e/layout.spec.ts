@@ -129,3 +129,33 @@ test('the day theme is remembered by the console across a reload, and night come
   await expect(page.getByTestId('link-state')).toHaveText(/已连接|Connected/);
   await expect(html).not.toHaveAttribute('data-theme', 'day');
 });
+
+test('every role’s header fits at 1280×720 in zh and en: all tabs, the clock, the link, who is logged in, the language and 退出 on screen', async ({
+  page,
+}) => {
+  await page.setViewportSize({ width: 1280, height: 720 });
+  for (const role of ['chief', 'trainer', 'admin', 'officer'] as const) {
+    await logIn(page, core, role);
+    for (const lang of ['zh', 'en'] as const) {
+      if (lang === 'en') await page.getByRole('button', { name: 'English' }).click();
+      const m = await page.evaluate(() => {
+        const top = document.querySelector<HTMLElement>('.topbar')!;
+        const items = [...top.children].map((e) => e.getBoundingClientRect());
+        return {
+          overflow: top.scrollWidth - top.clientWidth,
+          rightmost: Math.max(...items.map((r) => r.right)),
+          rows: new Set(items.map((r) => Math.round(r.top + r.height / 2))).size,
+          tabs: document.querySelectorAll('.topbar .tabs button').length,
+        };
+      });
+      const what = `${role} ${lang}: ${m.tabs} tabs`;
+      expect(m.overflow, `${what}: header overflows`).toBeLessThanOrEqual(0);
+      expect(m.rightmost, `${what}: an item is past the right edge`).toBeLessThanOrEqual(1280);
+      expect(m.rows, `${what}: header on one line`).toBe(1);
+      await expect(page.getByRole('button', { name: /^(退出|Log out)$/ })).toBeInViewport({ ratio: 1 });
+      if (lang === 'en') await page.getByRole('button', { name: '中文' }).click();
+    }
+    await page.getByRole('button', { name: /^(退出|Log out)$/ }).click();
+    await expect(page.getByLabel(/用户名|Username/)).toBeVisible();
+  }
+});
