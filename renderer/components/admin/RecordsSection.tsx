@@ -82,8 +82,8 @@ function spec(kind: RecordKind, i: I18n, reference: ReferenceData | undefined) {
         [t('admId'), (r: Row) => r.id],
         [t('admName'), (r: Row) => r.name],
         [t('admSchool'), (r: Row) => name(schoolsById.get((r as GuardPost).schoolId), (r as GuardPost).schoolId)],
-        [t('admDays'), (r: Row) => formatDays((r as GuardPost).days)],
-        [t('admWindows'), (r: Row) => formatWindows((r as GuardPost).windows)],
+        [t('admDaysShort'), (r: Row) => formatDays((r as GuardPost).days)],
+        [t('admWindowsShort'), (r: Row) => formatWindows((r as GuardPost).windows)],
       ] as [string, (r: Row) => string][],
       filter: undefined,
       text: (r: Row) => {
