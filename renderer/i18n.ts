@@ -11,6 +11,7 @@ import { statsEn, statsZh } from './i18nStats';
 import { historyEn, historyZh } from './i18nHistory';
 import { boardEn, boardZh } from './i18nBoard';
 import { trainingEn, trainingZh } from './i18nTraining';
+import { settingsEn, settingsZh } from './i18nSettings';
 
 const zh = {
   ...handsZh,
@@ -19,6 +20,7 @@ const zh = {
   ...historyZh,
   ...boardZh,
   ...trainingZh,
+  ...settingsZh,
   appTitle: '校园报警接处警台',
   login: '登录',
   loggingIn: '正在登录…',
@@ -246,6 +248,7 @@ const en: Catalogue = {
   ...historyEn,
   ...boardEn,
   ...trainingEn,
+  ...settingsEn,
   appTitle: 'School Alarm Console',
   login: 'Log in',
   loggingIn: 'Logging in…',

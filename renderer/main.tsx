@@ -5,6 +5,7 @@ import { createRoot } from 'react-dom/client';
 import 'leaflet/dist/leaflet.css';
 import './styles.css';
 import './stats.css';
+import './settings.css';
 import { App } from './components/App';
 import { applyTheme, storedTheme } from './components/theme';
 

@@ -240,6 +240,8 @@ export const ADMIN_ACTIONS = [
   'data.exported',
   'targets.set',
   'registry.reloaded',
+  /** A field of the settings file (docs/settings.md) saved from the admin screen or applied from the file at start: target the field, detail its new value. */
+  'settings.changed',
 ] as const;
 export type AdminActionKind = (typeof ADMIN_ACTIONS)[number];
 

@@ -20,6 +20,8 @@ export interface LinkHandlers {
   reference(r: ConsoleHello['reference']): void;
   /** A trainer sent this console a training run. */
   training(a: TrainingAssignment): void;
+  /** The station's settings changed (map source, volumes …). */
+  settings(s: ConsoleHello['settings']): void;
   connection(online: boolean): void;
   /** The session was refused: back to the login screen. */
   unauthorized(): void;
@@ -67,6 +69,10 @@ const TIMEOUT_MS: Partial<Record<CommandName, number>> = { 'admin:import': 120_0
  */
 type ConsoleWireEvents = Record<CommandName, (req: unknown, ack: (answer: unknown) => void) => void>;
 
+/** Every answer of the contract may be a refusal: one made here (no answer, or one not understood). */
+const refused = <K extends CommandName>(error: { code: 'unreachable' | 'internal'; message: string }): AnswerOf<K> =>
+  ({ ok: false, error }) as unknown as AnswerOf<K>;
+
 export function connect(session: string, since: () => number, h: LinkHandlers): StationLink {
   const socket: Socket<ConsoleServerEvents, ConsoleWireEvents> = io('/console', {
     // Called on every (re)connection, so the core always sends exactly what this console lacks.
@@ -100,9 +106,10 @@ export function connect(session: string, since: () => number, h: LinkHandlers): 
   socket.on('units', h.units);
   socket.on('reference', h.reference);
   socket.on('training', h.training);
+  socket.on('settings', h.settings);
 
-  return {
-    async call(name, req) {
+  const link: StationLink = {
+    async call<K extends CommandName>(name: K, req: ConsoleRequest<K>): Promise<AnswerOf<K>> {
       // socket.io's typings cannot follow a generic event name; on the wire every command is (name, payload), and
       // the answer is typed by checking it against the contract below, not by trusting the socket.
       const ev: CommandName = name;
@@ -110,12 +117,12 @@ export function connect(session: string, since: () => number, h: LinkHandlers): 
       try {
         ans = await socket.timeout(TIMEOUT_MS[name] ?? COMMAND_TIMEOUT_MS).emitWithAck(ev, req);
       } catch (e) {
-        return { ok: false, error: { code: 'unreachable', message: `接警中心无应答 / no answer from the station: ${(e as Error).message}` } };
+        return refused({ code: 'unreachable', message: `接警中心无应答 / no answer from the station: ${(e as Error).message}` });
       }
       const parsed = parseAnswer(name, ans);
       if (parsed.ok) return parsed.value;
       console.error(`station link: ${parsed.error.message}`);
-      return { ok: false, error: { code: 'internal', message: `接警中心的应答无法识别 / the station's answer was not understood (${parsed.error.message})` } };
+      return refused({ code: 'internal', message: `接警中心的应答无法识别 / the station's answer was not understood (${parsed.error.message})` });
     },
     resync() {
       socket.disconnect();
@@ -125,4 +132,5 @@ export function connect(session: string, since: () => number, h: LinkHandlers): 
       socket.close();
     },
   };
+  return link;
 }

@@ -8,6 +8,7 @@ import { DEFAULT_TARGETS, type TargetProfile } from '../../shared/response';
 import { useI18n } from '../i18n';
 import { getStore } from '../store';
 import { DataExchangeView } from './DataExchangeView';
+import { SettingsPanel } from './admin/SettingsPanel';
 
 /** The target profile, edited in the units people think in (seconds, minutes); the core validates it. */
 function TargetsEditor({ targets }: { targets: TargetProfile }) {
@@ -99,6 +100,7 @@ export function AdminView({ reference, health }: { reference: ReferenceData | un
         </p>
       )}
       <TargetsEditor targets={reference?.targets ?? DEFAULT_TARGETS} />
+      <SettingsPanel reference={reference} />
       <DataExchangeView />
       <form className="add" onSubmit={add}>
         <h2>{t('adminAdd')}</h2>
