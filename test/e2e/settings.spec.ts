@@ -106,6 +106,8 @@ test('the admin switches the map to the station PMTiles; the officer sees tiles 
   await admin.screenshot({ path: shot('admin-settings-zh.png') });
   await admin.getByRole('button', { name: /^(English|中文)$/ }).click();
   await expect(admin.getByTestId('settings')).toContainText('Station settings');
+  // The last save's message follows the language switch.
+  await expect(admin.getByTestId('settings-message')).toContainText('At the next start: port');
   await admin.getByTestId('settings').evaluate((el) => el.scrollIntoView({ block: 'start' }));
   await admin.screenshot({ path: shot('admin-settings-en.png') });
 });

@@ -20,6 +20,8 @@ import { getStore } from '../../store';
 
 type Patch = Partial<Record<SettingKey, unknown>>;
 type Say = I18n['t'];
+/** A message kept as how to say it, so it follows the language switch (a formatted string would not). */
+type Said = (t: Say) => string;
 type Key = Parameters<Say>[0];
 
 const SOURCES: SettingSource[] = ['flag', 'env', 'file', 'default'];
@@ -56,7 +58,7 @@ function Row({ k, label, view, children }: { k: SettingKey; label: string; view:
 const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
 
 /** The map source: none, a tile server, or tiles on the station; tried at the station, saved only when it works. */
-function MapSourceForm({ view, onSaved }: { view: SettingsView; onSaved: (v: SettingsView, msg: string) => void }) {
+function MapSourceForm({ view, onSaved }: { view: SettingsView; onSaved: (v: SettingsView, msg: Said) => void }) {
   const { t } = useI18n();
   const current = (view.effective.mapSource ?? { kind: 'none' }) as MapSource;
   const [kind, setKind] = useState<MapSource['kind']>(current.kind);
@@ -96,8 +98,8 @@ function MapSourceForm({ view, onSaved }: { view: SettingsView; onSaved: (v: Set
           onSaved(
             r.view,
             r.applied.length + r.restart.length === 0
-              ? t('setNothing')
-              : t('setSaved', { applied: r.applied.join(', ') || t('setNone'), restart: r.restart.join(', ') || t('setNone') }),
+              ? (t) => t('setNothing')
+              : (t) => t('setSaved', { applied: r.applied.join(', ') || t('setNone'), restart: r.restart.join(', ') || t('setNone') }),
           );
         } else setRefused(r.error.message.replace(/^admin:saveSettings: /, ''));
       });
@@ -171,20 +173,19 @@ function MapSourceForm({ view, onSaved }: { view: SettingsView; onSaved: (v: Set
 }
 
 /** A form of fields saved together; sends only those that changed. */
-function useSave(onSaved: (v: SettingsView, msg: string) => void, onRefused: (msg: string) => void) {
-  const { t } = useI18n();
+function useSave(onSaved: (v: SettingsView, msg: Said) => void, onRefused: (msg: Said) => void) {
   return useCallback(
     (patch: Patch) => {
-      if (Object.keys(patch).length === 0) return onRefused(t('setNothing'));
+      if (Object.keys(patch).length === 0) return onRefused((t) => t('setNothing'));
       void getStore()
         .saveSettings(patch)
         .then((r) =>
           r.ok
-            ? onSaved(r.view, t('setSaved', { applied: r.applied.join(', ') || t('setNone'), restart: r.restart.join(', ') || t('setNone') }))
-            : onRefused(t('setRefused', { detail: r.error.message.replace(/^admin:saveSettings: (settings: )?/, '') })),
+            ? onSaved(r.view, (t) => t('setSaved', { applied: r.applied.join(', ') || t('setNone'), restart: r.restart.join(', ') || t('setNone') }))
+            : onRefused((t) => t('setRefused', { detail: r.error.message.replace(/^admin:saveSettings: (settings: )?/, '') })),
         );
     },
-    [onSaved, onRefused, t],
+    [onSaved, onRefused],
   );
 }
 
@@ -205,7 +206,7 @@ function targetsText(t: Say, p: TargetProfile): string {
 export function SettingsPanel({ reference }: { reference: ReferenceData | undefined }) {
   const { t } = useI18n();
   const [view, setView] = useState<SettingsView>();
-  const [msg, setMsg] = useState<{ ok: boolean; text: string }>();
+  const [msg, setMsg] = useState<{ ok: boolean; say: Said }>();
   // A new key remounts the forms with the values in force after a save.
   const [generation, setGeneration] = useState(0);
   useEffect(() => {
@@ -215,27 +216,26 @@ export function SettingsPanel({ reference }: { reference: ReferenceData | undefi
       .then((r) => {
         if (!live) return;
         if (r.ok) setView(r.view);
-        else setMsg({ ok: false, text: t('setRefused', { detail: r.error.message }) });
+        else setMsg({ ok: false, say: (t) => t('setRefused', { detail: r.error.message }) });
       });
     return () => {
       live = false;
     };
     // The settings are read once per visit of the admin screen; saves bring the new view with them.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
-  const onSaved = useCallback((v: SettingsView, text: string) => {
+  const onSaved = useCallback((v: SettingsView, say: Said) => {
     setView(v);
     setGeneration((g) => g + 1);
-    setMsg({ ok: true, text });
+    setMsg({ ok: true, say });
   }, []);
-  const onRefused = useCallback((text: string) => setMsg({ ok: false, text }), []);
+  const onRefused = useCallback((say: Said) => setMsg({ ok: false, say }), []);
   const save = useSave(onSaved, onRefused);
 
   if (!view)
     return (
       <section className="settings" data-testid="settings">
         <h2>{t('setTitle')}</h2>
-        <p>{msg?.text ?? t('setLoading')}</p>
+        <p>{msg?.say(t) ?? t('setLoading')}</p>
       </section>
     );
   const e = view.effective;
@@ -273,7 +273,7 @@ export function SettingsPanel({ reference }: { reference: ReferenceData | undefi
       <p className="settings-note">{t('setLiveNote')}</p>
       {msg && (
         <p className={`settings-result ${msg.ok ? 'ok' : 'bad'}`} role={msg.ok ? 'status' : 'alert'} data-testid="settings-message">
-          {msg.text}
+          {msg.say(t)}
         </p>
       )}
       <form onSubmit={saveLive} data-testid="settings-live">
