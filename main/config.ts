@@ -2,8 +2,10 @@
 import path from 'node:path';
 import { DEFAULT_STATION_PORT } from '../shared/protocol';
 import type { SemesterRule } from '../shared/planBoard';
-import { ConfigError, DEFAULT_UNIT_STALE_MS, readEnvSettings } from './core/settings';
-import { loadTileConfig, TILE_FLAGS, type TileConfig } from './gateway/tiles';
+import { ConfigError, DATA_FILES, DEFAULT_UNIT_STALE_MS, readEnvSettings } from './core/settings';
+import { readSettingsFile } from './core/settingsFile';
+import { DEFAULT_VOLUMES, type MapSource, type SettingKey, type SettingSource, type StationSettings, type Volumes } from '../shared/stationSettings';
+import { loadTileConfig, parseTilePath, parseTileUrl, TILE_FLAGS, type TileConfig } from './gateway/tiles';
 import { DEFAULT_BACKUP_AT, DEFAULT_BACKUP_KEEP, scheduleProblem, type BackupSchedule } from './core/backup';
 
 // Kept under their old names for the callers of main/config.ts; both are defined in main/core/settings.ts.
@@ -54,6 +56,18 @@ export interface StationConfig {
    * STATION_BACKUP_KEEP (default 14). Off unless a folder is set.
    */
   backup?: BackupSchedule;
+  /**
+   * The settings file (docs/settings.md): --settings FILE / STATION_SETTINGS, else station-settings.json in the data
+   * folder. What it holds (`fileSettings`), and where each value in force comes from (`sources`: flag > env > file >
+   * default). Absent in configs made by hand (tests): no file, nothing to edit.
+   */
+  settingsFile?: string;
+  fileSettings?: StationSettings;
+  sources?: Partial<Record<SettingKey, SettingSource>>;
+  /** Whether the settings file was named (--settings / STATION_SETTINGS) rather than found in the data folder. */
+  settingsFileNamed?: boolean;
+  /** The consoles' sound volumes per alarm class (settings file `volumes`; default DEFAULT_VOLUMES). */
+  volumes?: Volumes;
 }
 
 const DEMO_SCHOOLS_MAX = 5000;
@@ -89,6 +103,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, distDir: stri
       a === '--host' ||
       a === '--demo-schools' ||
       a === '--demo-units' ||
+      a === '--settings' ||
       BACKUP_FLAGS.includes(a) ||
       TILE_FLAGS.includes(a)
     ) {
@@ -98,7 +113,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, distDir: stri
     } else if (a === '--demo' || a === '--web' || a === '--demo-year') flags.add(a);
     else
       throw new ConfigError(
-        `unknown option ${a} (known: --demo, --demo-year, --web, --port N, --host ADDR, --data-dir DIR, --demo-schools N, --demo-units M, --tile-url URL, --tiles FILE_OR_DIR, --tile-attribution TEXT, --tile-max-zoom N, --backup-dir DIR, --backup-at HH:MM, --backup-keep N)`,
+        `unknown option ${a} (known: --demo, --demo-year, --web, --port N, --host ADDR, --data-dir DIR, --demo-schools N, --demo-units M, --tile-url URL, --tiles FILE_OR_DIR, --tile-attribution TEXT, --tile-max-zoom N, --backup-dir DIR, --backup-at HH:MM, --backup-keep N, --settings FILE)`,
       );
   }
   const demo = flags.has('--demo');
@@ -112,12 +127,64 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, distDir: stri
           env.STATION_DEMO_YEAR_RECORDS === undefined ? DEMO_YEAR_RECORDS : parseCount(env.STATION_DEMO_YEAR_RECORDS, 'STATION_DEMO_YEAR_RECORDS', 5_000_000),
       }
     : undefined;
-  const port = parsePort(values['--port'] ?? env.STATION_PORT ?? String(DEFAULT_STATION_PORT), 'STATION_PORT');
-  const dataDir = path.resolve(values['--data-dir'] ?? env.STATION_DATA_DIR ?? (demo ? 'station-data-demo' : 'station-data'));
-  const { tlsCert, tlsKey, heartbeatMs, unitStaleMs, sessionIdleMs, testOverdueMs, resolvedLingerMs, timeZone, semesters } = readEnvSettings(env);
-  const tiles = loadTileConfig(values, env, (message) => new ConfigError(message));
+  // The settings file: named, or in the data folder the flag or the environment names (or the default one).
+  const namedFile = values['--settings'] ?? (env.STATION_SETTINGS || undefined);
+  const dataDirGiven = values['--data-dir'] ?? (env.STATION_DATA_DIR || undefined);
+  const defaultDataDir = demo ? 'station-data-demo' : 'station-data';
+  const settingsFile = path.resolve(namedFile ?? path.join(dataDirGiven ?? defaultDataDir, DATA_FILES.stationSettings));
+  const file = readSettingsFile(settingsFile);
+  const sources: Partial<Record<SettingKey, SettingSource>> = {};
+  /** flag > environment > settings file > default, noting which one gave the value. */
+  const pick = <T>(key: SettingKey, flag: T | undefined, envValue: T | undefined, fileValue: T | undefined, fallback: T): T => {
+    const [v, src]: [T, SettingSource] =
+      flag !== undefined ? [flag, 'flag'] : envValue !== undefined ? [envValue, 'env'] : fileValue !== undefined ? [fileValue, 'file'] : [fallback, 'default'];
+    sources[key] = src;
+    return v;
+  };
+  if (file.dataDir !== undefined && namedFile === undefined && path.resolve(file.dataDir) !== path.resolve(dataDirGiven ?? defaultDataDir))
+    throw new ConfigError(
+      `${settingsFile}, field dataDir: a settings file inside the data folder cannot move the data folder; start with --settings FILE (a settings file outside it) or --data-dir`,
+    );
+  const port = parsePort(
+    String(
+      pick('port', values['--port'], env.STATION_PORT || undefined, file.port === undefined ? undefined : String(file.port), String(DEFAULT_STATION_PORT)),
+    ),
+    'STATION_PORT',
+  );
+  const dataDir = path.resolve(pick('dataDir', values['--data-dir'], env.STATION_DATA_DIR || undefined, file.dataDir, defaultDataDir));
+  const {
+    tlsCert: envCert,
+    tlsKey: envKey,
+    heartbeatMs,
+    unitStaleMs,
+    sessionIdleMs,
+    testOverdueMs,
+    resolvedLingerMs,
+    timeZone: envTimeZone,
+    semesters: envSemesters,
+  } = readEnvSettings(env);
+  const tls = pick('tls', undefined, envCert && envKey ? { cert: envCert, key: envKey } : undefined, file.tls, undefined);
+  const timeZone = pick('timeZone', undefined, env.STATION_TIME_ZONE ? envTimeZone : undefined, file.timeZone, envTimeZone);
+  const fileSemesters = file.semesters === undefined ? undefined : readEnvSettings({ STATION_SEMESTERS: file.semesters }).semesters;
+  const semesters = pick('semesters', undefined, envSemesters, fileSemesters, undefined);
+  const host = pick('host', values['--host'], env.STATION_HOST || undefined, file.host, '127.0.0.1');
+  const volumes = pick('volumes', undefined, undefined, file.volumes, { ...DEFAULT_VOLUMES });
+  pick('stationName', undefined, undefined, file.stationName, undefined);
+  pick('targets', undefined, undefined, file.targets, undefined);
+  const envTiles = loadTileConfig(values, env, (message) => new ConfigError(message));
+  const fileTiles = file.mapSource ? tileConfigOf(file.mapSource, (m) => new ConfigError(`${settingsFile}, field mapSource: ${m}`)) : undefined;
+  const tilesFromFlags = values['--tile-url'] !== undefined || values['--tiles'] !== undefined;
+  const tiles = pick(
+    'mapSource',
+    tilesFromFlags ? envTiles : undefined,
+    tilesFromFlags ? undefined : envTiles,
+    file.mapSource ? fileTiles : undefined,
+    undefined,
+  );
   const backup = loadBackupSchedule(values, env, dataDir);
   const front = env.STATION_FRONT ?? 'process';
+  const tlsCert = tls?.cert;
+  const tlsKey = tls?.key;
   if (front !== 'process' && front !== 'inline') throw new ConfigError(`STATION_FRONT must be "process" or "inline", got "${front}"`);
   return {
     front,
@@ -127,7 +194,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, distDir: stri
     sessionIdleMs,
     testOverdueMs,
     timeZone,
-    host: values['--host'] ?? env.STATION_HOST ?? '127.0.0.1',
+    host,
     dataDir,
     demo,
     web: flags.has('--web'),
@@ -141,6 +208,22 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, distDir: stri
     ...(resolvedLingerMs !== undefined ? { resolvedLingerMs } : {}),
     ...(semesters !== undefined ? { semesters } : {}),
     ...(backup ? { backup } : {}),
+    settingsFile,
+    settingsFileNamed: namedFile !== undefined,
+    fileSettings: file,
+    sources,
+    volumes,
+  };
+}
+
+/** The tile configuration of a settings file's map source (undefined: the outline only); `fail` names the field. */
+export function tileConfigOf(source: MapSource, fail: (message: string) => Error): TileConfig | undefined {
+  if (source.kind === 'none') return undefined;
+  const base = source.kind === 'url' ? parseTileUrl(source.url, 'url', fail) : parseTilePath(source.path, 'path', fail);
+  return {
+    ...base,
+    ...(source.attribution !== undefined ? { attribution: source.attribution } : {}),
+    ...(source.maxZoom !== undefined ? { maxZoom: source.maxZoom } : {}),
   };
 }
 

@@ -13,7 +13,7 @@ import { ConfigError, type StationConfig } from './config';
 import { loadDemoRegistry } from './demo';
 import { generateJournal } from './demoYear';
 import { attachConsoleNamespace, attachTerminalNamespace, attachUnitNamespace } from './gateway/gateway';
-import { makeRequestHandler } from './gateway/http';
+import { contentSecurityPolicy, makeRequestHandler } from './gateway/http';
 import { startFront, type Front, type FrontLimits } from './gateway/front';
 import { BackupScheduler, type BackupStatus } from './core/backup';
 import { describeProblem, openJournal } from './core/journal';
@@ -25,7 +25,10 @@ import { PasswordHasher } from './core/passwords';
 import { Sessions } from './core/sessions';
 import { consoleSettings, dataFile, SOCKET_FRAME_BYTES } from './core/settings';
 import { Station, StationRestore } from './core/station';
-import { openStationTiles } from './gateway/tiles';
+import { LiveTiles, openStationTiles, tryTileSource } from './gateway/tiles';
+import { SettingsAdmin } from './core/settingsAdmin';
+import { tileConfigOf } from './config';
+import { DEFAULT_VOLUMES, formatSemesters, type MapSource, type StationSettings } from '../shared/stationSettings';
 
 /**
  * The listening socket's accept queue (Node's default is 511; Linux caps it at net.core.somaxconn, 4096 on current
@@ -46,6 +49,8 @@ export interface RunningCore {
   credentialsFile?: string;
   /** The daily backup (config.backup, main/core/backup.ts): its folder, last result and last error; absent when off. */
   backups?: { status(): BackupStatus; runNow(): Promise<void> };
+  /** The Content-Security-Policy in force (it follows the map source, which an admin may change while the station runs). */
+  contentSecurityPolicy(): string;
   /** Writes a state snapshot now (main/core/snapshot.ts; the core also writes them on its own). */
   writeSnapshot(): Promise<void>;
   close(): Promise<void>;
@@ -106,6 +111,57 @@ function watchRegistry(registry: Registry, station: Station): () => void {
   };
 }
 
+/** The settings on the admin screen (main/core/settingsAdmin.ts), with the map source machinery of the gateway. */
+function startSettings(config: StationConfig, station: Station, tiles: LiveTiles): SettingsAdmin {
+  const configOf = (source: MapSource) =>
+    tileConfigOf(source, (m) => {
+      throw new Error(m);
+    });
+  const effective: StationSettings = {
+    port: config.port,
+    host: config.host,
+    dataDir: config.dataDir,
+    ...(config.tlsCert && config.tlsKey ? { tls: { cert: config.tlsCert, key: config.tlsKey } } : {}),
+    ...(config.timeZone !== undefined ? { timeZone: config.timeZone } : {}),
+    ...(config.semesters !== undefined ? { semesters: formatSemesters(config.semesters) } : {}),
+    ...(config.fileSettings?.stationName !== undefined ? { stationName: config.fileSettings.stationName } : {}),
+    mapSource: mapSourceOf(config),
+    volumes: config.volumes ?? { ...DEFAULT_VOLUMES },
+  };
+  const admin = new SettingsAdmin(
+    station.ledger,
+    {
+      file: config.settingsFile!,
+      named: config.settingsFileNamed ?? false,
+      saved: config.fileSettings ?? {},
+      sources: config.sources ?? {},
+      effective,
+      console: { unitStaleMs: config.unitStaleMs, ...(config.resolvedLingerMs !== undefined ? { resolvedLingerMs: config.resolvedLingerMs } : {}) },
+    },
+    {
+      tryMapSource: async (source) => {
+        try {
+          return await tryTileSource(configOf(source));
+        } catch (e) {
+          return { ok: false, message: (e as Error).message };
+        }
+      },
+      applyMapSource: (source) => tiles.replace(configOf(source)),
+      consoleTiles: () => tiles.current.map,
+    },
+  );
+  admin.applyFileAtStart();
+  return admin;
+}
+
+/** The map source in force at start, as the settings file writes it. */
+function mapSourceOf(config: StationConfig): MapSource {
+  const t = config.tiles;
+  if (!t) return { kind: 'none' };
+  const extra = { ...(t.attribution !== undefined ? { attribution: t.attribution } : {}), ...(t.maxZoom !== undefined ? { maxZoom: t.maxZoom } : {}) };
+  return t.kind === 'xyz' ? { kind: 'url', url: t.url, ...extra } : { kind: 'local', path: t.path, ...extra };
+}
+
 export interface CoreOptions {
   /** Connection bounds; each one defaults to defaultLimits() (main/gateway/admission.ts: derived from the fd limit). */
   limits?: Partial<AdmissionLimits>;
@@ -121,7 +177,7 @@ export interface CoreOptions {
 export async function startCore(config: StationConfig, now: () => number = Date.now, options: CoreOptions = {}): Promise<RunningCore> {
   fs.mkdirSync(config.dataDir, { recursive: true });
   // First, so a tile archive that cannot be read stops the start before anything else is open.
-  const tiles = await openStationTiles(config.tiles, (m) => new ConfigError(m));
+  const tiles = new LiveTiles(await openStationTiles(config.tiles, (m) => new ConfigError(m)));
   const assetsDir = path.resolve(config.consoleDir, '..', '..', 'assets');
   let registry: Registry;
   let credentialsFile: string | undefined;
@@ -190,9 +246,10 @@ export async function startCore(config: StationConfig, now: () => number = Date.
     sessions,
     passwords,
     now,
-    tiles,
+    tiles: () => tiles.current,
     passwordChanged: (op) => station.admin.passwordChanged(op),
   });
+  const settingsAdmin = config.settingsFile ? startSettings(config, station, tiles) : undefined;
   const tls = config.tlsCert && config.tlsKey;
   const admission = new Admission(options.limits);
   const server = tls
@@ -228,7 +285,7 @@ export async function startCore(config: StationConfig, now: () => number = Date.
   const reads = new ReadBudget(() => performance.now(), options.deviceReads?.perSecond, options.deviceReads?.burst);
   attachTerminalNamespace(io, station, now, gate, reads);
   const stopUnits = attachUnitNamespace(io, station, now, gate, reads);
-  attachConsoleNamespace(io, station, sessions, now, journalId, consoleSettings(config));
+  attachConsoleNamespace(io, station, sessions, now, journalId, consoleSettings(config), settingsAdmin);
   // The chain of the journal is checked after the core listens (in slices): a break found then reaches every console.
   void journal.chainChecked.then((p) => {
     if (!p) return;
@@ -312,6 +369,7 @@ export async function startCore(config: StationConfig, now: () => number = Date.
     ...(credentialsFile ? { credentialsFile } : {}),
     ...(backups ? { backups } : {}),
     writeSnapshot: () => snapshots.write(),
+    contentSecurityPolicy: () => contentSecurityPolicy(tiles.current.config),
     close: async () => {
       await front?.close(); // no new connection from here on
       stopWatching();

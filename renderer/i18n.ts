@@ -12,6 +12,7 @@ import { historyEn, historyZh } from './i18nHistory';
 import { boardEn, boardZh } from './i18nBoard';
 import { trainingEn, trainingZh } from './i18nTraining';
 import { adminEn, adminZh } from './i18nAdmin';
+import { settingsEn, settingsZh } from './i18nSettings';
 
 const zh = {
   ...handsZh,
@@ -21,6 +22,7 @@ const zh = {
   ...boardZh,
   ...trainingZh,
   ...adminZh,
+  ...settingsZh,
   appTitle: '校园报警接处警台',
   login: '登录',
   loggingIn: '正在登录…',
@@ -249,6 +251,7 @@ const en: Catalogue = {
   ...boardEn,
   ...trainingEn,
   ...adminEn,
+  ...settingsEn,
   appTitle: 'School Alarm Console',
   login: 'Log in',
   loggingIn: 'Logging in…',

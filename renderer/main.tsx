@@ -6,6 +6,7 @@ import 'leaflet/dist/leaflet.css';
 import './styles.css';
 import './stats.css';
 import './admin.css';
+import './settings.css';
 import { App } from './components/App';
 import { applyTheme, storedTheme } from './components/theme';
 

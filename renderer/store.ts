@@ -7,7 +7,18 @@ import { mergeHealth, type ConsoleHello, type ConsoleSettings, type DeviceHealth
 import { parseImport, utf8Bytes, type DataFormat, type DataKind } from '../shared/dataExchange';
 import { DEFAULT_UNIT_STALE_MS, MAX_IMPORT_FRAME_TEXT_BYTES } from '../shared/limits';
 import { STATION_TIME_ZONE } from '../shared/duty';
-import { MUTE_MS, type ConsoleRequest, type HistoryAck, type IncidentAck, type PlanAck, type StatsAck } from '../shared/consoleContract';
+import {
+  MUTE_MS,
+  type ConsoleRequest,
+  type HistoryAck,
+  type IncidentAck,
+  type MapTryAck,
+  type PlanAck,
+  type SettingsAck,
+  type SettingsSavedAck,
+  type StatsAck,
+} from '../shared/consoleContract';
+import type { MapSource } from '../shared/stationSettings';
 import type { AlarmReceived, JournalRecord, OperatorRef } from '../shared/events';
 import { alertFor, awaitsAcknowledgement, isAlarming } from '../shared/consoleView';
 import { emptyState, foldRecords, fromSnapshot, type StateSnapshot, type StationState } from '../shared/incidents';
@@ -256,6 +267,7 @@ export class ConsoleStore {
         this.replica?.saveReference(reference).catch((e: unknown) => console.error('replica write failed:', e));
       },
       training: (a) => this.trainingListeners.forEach((f) => f(a)),
+      settings: (settings) => this.onSettings(settings),
       connection: (online) => this.onConnection(online),
       unauthorized: () => {
         this.logout();
@@ -278,9 +290,37 @@ export class ConsoleStore {
     if (this.s.online) this.set({ online });
   }
 
+  /** New settings from the station (an admin changed the map source, the volumes …): in force at once. */
+  private onSettings(settings: ConsoleSettings): void {
+    if (settings.volumes) this.sound.setVolumes(settings.volumes);
+    this.set({ settings });
+  }
+
+  /** The volume (0–1) a tone plays at on this console now. */
+  soundVolume(tone: ConsoleTone): number {
+    return this.sound.volume(tone);
+  }
+
+  /** The station's settings for the admin screen (docs/settings.md). */
+  async stationSettings(): Promise<SettingsAck> {
+    if (!this.link) return { ok: false, error: { code: 'unreachable', message: this.say(NOT_CONNECTED) } };
+    return this.link.call('admin:settings', {});
+  }
+  /** Tries a map source at the station (one tile, or the archive opened). */
+  async tryMapSource(source: MapSource): Promise<MapTryAck> {
+    if (!this.link) return { ok: false, error: { code: 'unreachable', message: this.say(NOT_CONNECTED) } };
+    return this.link.call('admin:tryMapSource', { source });
+  }
+  /** Saves settings (a failing map source only with `force`). */
+  async saveSettings(settings: ConsoleRequest<'admin:saveSettings'>['settings'], force = false): Promise<SettingsSavedAck> {
+    if (!this.link) return { ok: false, error: { code: 'unreachable', message: this.say(NOT_CONNECTED) } };
+    return this.link.call('admin:saveSettings', { settings, ...(force ? { force } : {}) });
+  }
+
   private onHello(h: ConsoleHello): void {
     setClockOffset(h.serverTime - Date.now());
     setStationTimeZone(h.settings.timeZone);
+    if (h.settings.volumes) this.sound.setVolumes(h.settings.volumes);
     this.set({ operator: h.operator, reference: this.sameOrNew(h.reference), journalProblems: h.journalProblems, settings: h.settings });
     this.awaitingResync = false;
     if (this.journalId !== undefined && this.journalId !== h.journalId) {

@@ -5,6 +5,15 @@ import type { SemesterRule } from './planBoard';
 import type { ErrorCode, Refusal } from './protocol';
 import type { StateSnapshot } from './incidents';
 import type { TrainingAssignment } from './training';
+import type { Volumes } from './stationSettings';
+
+/** The map tiles consoles draw under the outline (the same as GET /map-config.json's `tiles`): url relative for the station's own. */
+export interface ConsoleTiles {
+  url: string;
+  attribution: string;
+  minZoom: number;
+  maxZoom: number;
+}
 
 /** One terminal's health as the core sees it right now (live, not journalled except online/offline). */
 export interface DeviceHealth {
@@ -45,6 +54,10 @@ export interface ConsoleSettings {
   resolvedLingerMs?: number;
   /** STATION_SEMESTERS: the semesters of the plan board; absent: DEFAULT_SEMESTERS (shared/planBoard.ts). */
   semesters?: SemesterRule[];
+  /** The sound volumes per alarm class, 0–100 (settings file `volumes`); absent: the console's defaults. */
+  volumes?: Volumes;
+  /** The map tiles in force (the admin may change them live); `null` the outline only; absent: ask /map-config.json. */
+  tiles?: ConsoleTiles | null;
 }
 
 export interface ConsoleHello {
@@ -130,6 +143,8 @@ export interface ConsoleServerEvents {
   units: (units: UnitLive[]) => void;
   /** The registry changed (a device added …): fresh reference data. */
   reference: (r: ReferenceData) => void;
+  /** The station's settings changed (the admin screen: map source, volumes, semesters): the whole of them again. */
+  settings: (s: ConsoleSettings) => void;
   /** A trainer sent this console's operator a training run (shared/training.ts): it is offered to this console only. */
   training: (a: TrainingAssignment) => void;
 }

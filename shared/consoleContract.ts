@@ -23,6 +23,7 @@ import { historyPageSchema, historyRequestSchema, incidentWholeSchema } from './
 import { closeFindingSchema, inspectionSchema, inspectionsQuerySchema, recordInspectionSchema } from './inspections';
 import { cancelDrillWindowSchema, checkPostSchema, planAnswerSchema, planQuerySchema, recordSchoolDrillSchema, registerDrillWindowSchema } from './planRecords';
 import { statsReportSchema, statsRequestSchema } from './statsWire';
+import { mapSourceSchema, mapTrySchema, settingsPatchSchema, settingsViewSchema } from './stationSettings';
 import { trainingAssignSchema, trainingConsolesAckSchemaShape, trainingRecordSchema, trainingResultSchema, trainingResultsQuerySchema } from './training';
 
 // --- limits: the core refuses beyond them, the console's fields stop at them (UTF-16 units, as `maxLength`). ---
@@ -101,7 +102,20 @@ export const operatorsAckSchema = z.union([z.object({ ok: z.literal(true), opera
 /** One incident whole, with its timeline. */
 export const incidentAckSchema = z.union([z.object({ ok: z.literal(true), incident: incidentWholeSchema }), refusalSchema]);
 
+/** The station's settings as the admin screen shows them (shared/stationSettings.ts). */
+export const settingsAckSchema = z.union([z.object({ ok: z.literal(true), view: settingsViewSchema }), refusalSchema]);
+/** A map source tried: whether it works, and exactly what happened. */
+export const mapTryAckSchema = z.union([z.object({ ok: z.literal(true), result: mapTrySchema }), refusalSchema]);
+/** Settings saved: those in force now, those waiting for the next start, and the view after the save. */
+export const settingsSavedAckSchema = z.union([
+  z.object({ ok: z.literal(true), applied: z.array(z.string()), restart: z.array(z.string()), view: settingsViewSchema }),
+  refusalSchema,
+]);
+
 export type CommandAck = z.infer<typeof commandAckSchema>;
+export type SettingsAck = z.infer<typeof settingsAckSchema>;
+export type SettingsSavedAck = z.infer<typeof settingsSavedAckSchema>;
+export type MapTryAck = z.infer<typeof mapTryAckSchema>;
 export type SecretAck = z.infer<typeof secretAckSchema>;
 export type PasswordAck = z.infer<typeof passwordAckSchema>;
 export type UnitAck = z.infer<typeof unitAckSchema>;
@@ -222,6 +236,20 @@ const commands = {
   /** One incident whole, with its timeline (read only). */
   incident: command('history.view', 'may not read the incident history', z.object({ incidentId: id }), incidentAckSchema),
   'admin:setTargets': command('registry.manage', 'may not change the targets', z.object({ profile }), commandAckSchema),
+  /** The settings file and the values in force (docs/settings.md; read only). */
+  'admin:settings': command('registry.manage', 'may not read the station settings', z.strictObject({}), settingsAckSchema),
+  /** Tries a map source (one tile fetched, or the archive opened) without saving it. */
+  'admin:tryMapSource': command('registry.manage', 'may not change the station settings', z.object({ source: mapSourceSchema }), mapTryAckSchema),
+  /**
+   * Saves settings to the settings file: those safe to change live take effect at once on every console, the others at
+   * the next start. A map source that fails its try is refused unless `force` (save anyway). Journalled per field.
+   */
+  'admin:saveSettings': command(
+    'registry.manage',
+    'may not change the station settings',
+    z.object({ settings: settingsPatchSchema, force: z.boolean().optional() }),
+    settingsSavedAckSchema,
+  ),
   'admin:addTerminal': command('registry.manage', ADMIN, z.object({ deviceId: id, schoolId: id, label: text(MAX_LABEL_LENGTH, 'label') }), secretAckSchema),
   'admin:rotate': command('registry.manage', ADMIN, z.object({ id }), secretAckSchema),
   'admin:setDisabled': command('registry.manage', ADMIN, z.object({ id, disabled: z.boolean() }), commandAckSchema),

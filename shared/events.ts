@@ -256,6 +256,8 @@ export const ADMIN_ACTIONS = [
   'policeRoom.added',
   'policeRoom.updated',
   'policeRoom.deleted',
+  /** A field of the settings file (docs/settings.md) saved from the admin screen or applied from the file at start: target the field, detail its new value. */
+  'settings.changed',
 ] as const;
 export type AdminActionKind = (typeof ADMIN_ACTIONS)[number];
 

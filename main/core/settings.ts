@@ -31,6 +31,8 @@ export const DATA_FILES = {
   /** The live sessions and the key that signs them (main/core/sessions.ts). */
   sessions: 'sessions.json',
   sessionKey: 'session-key',
+  /** The settings file (docs/settings.md; or --settings FILE / STATION_SETTINGS elsewhere): main/core/settingsFile.ts. */
+  stationSettings: 'station-settings.json',
   /** Written once on a real station's first start: the password of the first operator, admin. */
   initialAdminPassword: 'initial-admin-password.txt',
 } as const;

@@ -30,6 +30,7 @@ import type { Sessions } from '../core/sessions';
 import { describeProblem } from '../core/journal';
 import { toSnapshot, type Incident } from '../../shared/incidents';
 import type { Station } from '../core/station';
+import type { SettingsAdmin } from '../core/settingsAdmin';
 
 const DELIVERY_TIMEOUT_MS = 4000;
 const RESEND_MS = 5000;
@@ -379,7 +380,10 @@ export function attachConsoleNamespace(
   now: () => number,
   journalId: string,
   settings: ConsoleSettings,
+  /** The station settings on the admin screen (main/core/settingsAdmin.ts); without it those commands are refused. */
+  settingsAdmin?: SettingsAdmin,
 ): void {
+  const noSettings = () => refusal('invalid_payload', 'this station was started without a settings file');
   const nsp: Namespace<ConsoleClientEvents, ConsoleServerEvents, DefaultEventsMap, Partial<ConsoleData>> = io.of('/console');
   // One handler per command of the contract (a missing or misspelled one fails the typecheck). Roles and the
   // incident's state are checked in the station, against the operator of this session, not anything the page says.
@@ -396,7 +400,14 @@ export function attachConsoleNamespace(
     progress: (op, r) => station.operators.recordProgress(op, r.incidentId, r.unitId, r.state),
     resolve: (op, r) => station.operators.resolve(op, r.incidentId, r.disposition, r.note, r.override),
     reopen: (op, r) => station.operators.reopen(op, r.incidentId, r.reason),
-    'admin:setTargets': (op, r) => station.admin.setTargets(op, r.profile),
+    'admin:setTargets': (op, r) => {
+      const done = station.admin.setTargets(op, r.profile);
+      if (done.ok) settingsAdmin?.targetsChanged();
+      return done;
+    },
+    'admin:settings': (op, r) => settingsAdmin?.view(op, r) ?? noSettings(),
+    'admin:tryMapSource': (op, r) => settingsAdmin?.tryMap(op, r) ?? noSettings(),
+    'admin:saveSettings': (op, r) => settingsAdmin?.save(op, r) ?? noSettings(),
     'admin:addTerminal': (op, r) => station.admin.addTerminal(op, r),
     'admin:rotate': (op, r) => station.admin.rotate(op, r.id),
     'admin:setDisabled': (op, r) => station.admin.setDisabled(op, r.id, r.disabled),
@@ -488,7 +499,7 @@ export function attachConsoleNamespace(
       reference: station.registry.reference(),
       serverTime: now(),
       journalProblems: station.journal.problems.map(describeProblem),
-      settings,
+      settings: settingsAdmin?.consoleSettings() ?? settings,
     });
     // Catch-up and joining the live room happen in one synchronous step, so no record falls between them.
     // A console far behind (a first login to a year of journal) gets the state at one seq instead of every
@@ -504,6 +515,8 @@ export function attachConsoleNamespace(
     socket.emit('units', station.units.unitsLive());
   });
 
+  // A live setting changed (map source, volumes, semesters): every console gets them all again.
+  settingsAdmin?.onChange((s) => nsp.to('live').emit('settings', s));
   station.subscribe({
     record: (r) => {
       nsp.to('live').emit('record', r);

@@ -121,8 +121,11 @@ export interface HttpDeps {
   registry: () => Registry;
   sessions: Sessions;
   now: () => number;
-  /** Map tiles: /map-config.json, /tiles/{z}/{x}/{y} and the tile origin in the CSP. */
-  tiles?: StationTiles;
+  /**
+   * Map tiles: /map-config.json, /tiles/{z}/{x}/{y} and the tile origin in the CSP. A function is asked on every
+   * request: the admin may change the map source while the station runs (main/gateway/tiles.ts LiveTiles).
+   */
+  tiles?: StationTiles | (() => StationTiles | undefined);
   /** Password checks on their own worker thread (one is made when not given; the core passes its own and closes it). */
   passwords?: PasswordHasher;
   /** The login throttle (per address and per account); a default one when not given. */
@@ -241,17 +244,24 @@ export function makeRequestHandler(deps: HttpDeps): (req: http.IncomingMessage, 
     });
   }
 
-  const csp = contentSecurityPolicy(deps.tiles?.config);
+  const tilesNow = (): StationTiles | undefined => (typeof deps.tiles === 'function' ? deps.tiles() : deps.tiles);
+  // The policy follows the tiles in force (a new tile server's origin is allowed the moment it is saved); made once per source.
+  let cspFor: { config: TileConfig | undefined; csp: string } | undefined;
+  const currentCsp = (): string => {
+    const config = tilesNow()?.config;
+    if (!cspFor || cspFor.config !== config) cspFor = { config, csp: contentSecurityPolicy(config) };
+    return cspFor.csp;
+  };
 
   /** Every route. Whatever it throws, synchronously or from its promise, ends in the boundary below. */
   function route(req: http.IncomingMessage, res: http.ServerResponse): void | Promise<void> {
-    res.setHeader('Content-Security-Policy', csp);
+    res.setHeader('Content-Security-Policy', currentCsp());
     const pathname = requestPath(req.url);
     if (pathname === undefined) return send(res, 400, 'bad request target', 'text/plain');
     // socket.io (engine.io) takes /socket.io/ requests before they reach this handler: one that gets here is a
     // stray path (e.g. /./socket.io/) and is answered, never left hanging.
     if (pathname.startsWith('/socket.io/')) return send(res, 404, 'not found', 'text/plain');
-    if (isTilesPath(pathname)) return handleTilesRequest(pathname, req, res, deps.tiles);
+    if (isTilesPath(pathname)) return handleTilesRequest(pathname, req, res, tilesNow());
     if (pathname === '/api/login') {
       if (req.method !== 'POST') return send(res, 405, JSON.stringify({ ok: false, error: { code: 'invalid_payload', message: 'POST only' } }));
       return login(req, res);

@@ -403,3 +403,98 @@ export function handleTilesRequest(
     },
   );
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Changing the source while the station runs (the admin screen's map source, docs/settings.md)
+
+/**
+ * The station's tiles in force: replaced whole when an admin changes the map source. Requests read `current` each
+ * time (the CSP follows it, main/gateway/http.ts); an old local source is closed a little later, so a tile being read
+ * from it still finishes.
+ */
+export class LiveTiles {
+  constructor(private tiles: StationTiles) {}
+
+  get current(): StationTiles {
+    return this.tiles;
+  }
+
+  /** Opens the new source first: one that cannot be opened throws, and the old one stays. */
+  async replace(config: TileConfig | undefined): Promise<void> {
+    const next = await openStationTiles(config);
+    const old = this.tiles;
+    this.tiles = next;
+    setTimeout(() => void old.close().catch((e: unknown) => console.error('tiles: closing the previous source failed:', e)), 10_000).unref();
+  }
+
+  close(): Promise<void> {
+    return this.tiles.close();
+  }
+}
+
+/** Where the tried tile is: 隆化县 (the sample county) at zoom 10, or the source's nearest zoom. */
+const TRY_AT = { lat: 41.45, lng: 117.6, zoom: 10 };
+const TRY_TIMEOUT_MS = 5000;
+
+function tileAt(lat: number, lng: number, z: number): { z: number; x: number; y: number } {
+  const n = 2 ** z;
+  const x = Math.floor(((lng + 180) / 360) * n);
+  const r = (lat * Math.PI) / 180;
+  const y = Math.floor(((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2) * n);
+  return { z, x, y };
+}
+
+/** The exact reason a fetch failed (Node's fetch says only "fetch failed"; its cause says ECONNREFUSED …). */
+function fetchError(e: unknown): string {
+  const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+  if (e instanceof Error && e.name === 'TimeoutError') return `no answer within ${TRY_TIMEOUT_MS / 1000} s`;
+  return cause?.message ?? (e instanceof Error ? e.message : String(e));
+}
+
+/**
+ * Tries a source before it is saved: for a tile server, one tile over the county is fetched (5 s at most; only the
+ * head is read); for a folder or an archive, it is opened and one tile read. `{ ok, message }`, never a throw.
+ */
+export async function tryTileSource(config: TileConfig | undefined, fetchFn: typeof fetch = fetch): Promise<{ ok: boolean; message: string; tile?: string }> {
+  if (!config) return { ok: true, message: 'county outline only: nothing to try' };
+  if (config.kind === 'xyz') {
+    const at = tileAt(TRY_AT.lat, TRY_AT.lng, Math.min(TRY_AT.zoom, config.maxZoom ?? DEFAULT_XYZ_MAX_ZOOM));
+    const url = config.url
+      .replaceAll('{s}', 'a')
+      .replaceAll('{z}', String(at.z))
+      .replaceAll('{x}', String(at.x))
+      .replaceAll('{-y}', String(2 ** at.z - 1 - at.y))
+      .replaceAll('{y}', String(at.y))
+      .replaceAll('{r}', '');
+    try {
+      const res = await fetchFn(url, { signal: AbortSignal.timeout(TRY_TIMEOUT_MS), redirect: 'error' });
+      const type = res.headers.get('content-type') ?? '';
+      await res.body?.cancel().catch(() => undefined);
+      if (!res.ok) return { ok: false, message: `${url}: HTTP ${res.status} ${res.statusText}`.trim(), tile: url };
+      if (!type.startsWith('image/')) return { ok: false, message: `${url}: answered ${type || 'no Content-Type'}, not an image`, tile: url };
+      return { ok: true, message: `${url}: HTTP ${res.status}, ${type}`, tile: url };
+    } catch (e) {
+      return { ok: false, message: `${url}: ${fetchError(e)}`, tile: url };
+    }
+  }
+  let opened: StationTiles;
+  try {
+    opened = await openStationTiles(config);
+  } catch (e) {
+    return { ok: false, message: e instanceof Error ? e.message : String(e) };
+  }
+  try {
+    const source = opened.source!;
+    const z = Math.max(source.minZoom, Math.min(TRY_AT.zoom, opened.map?.maxZoom ?? source.maxZoom));
+    const at = tileAt(TRY_AT.lat, TRY_AT.lng, z);
+    const tile = await source.getTile(at.z, at.x, at.y);
+    const name = `${config.path} (${source.kind === 'pmtiles' ? 'PMTiles' : 'z/x/y folder'}, zoom ${source.minZoom}–${source.maxZoom})`;
+    return tile
+      ? { ok: true, message: `${name}: tile ${at.z}/${at.x}/${at.y}, ${tile.type}, ${tile.data.length} bytes`, tile: `${at.z}/${at.x}/${at.y}` }
+      : { ok: true, message: `${name}: opened; it has no tile at ${at.z}/${at.x}/${at.y} (it may cover another area)` };
+  } catch (e) {
+    return { ok: false, message: `${config.path}: ${e instanceof Error ? e.message : String(e)}` };
+  } finally {
+    await opened.close().catch(() => undefined);
+  }
+}

@@ -7,7 +7,6 @@ import path from 'node:path';
 import { pdfFileName, SHELL_CHANNELS, type SavePdfResult } from '../../shared/shellBridge';
 import { ConfigError, loadConfig } from '../config';
 import { startCore } from '../server';
-import { contentSecurityPolicy } from '../gateway/http';
 import {
   APP_ID,
   debugSwitch,
@@ -62,9 +61,9 @@ async function main(): Promise<void> {
 
   session.defaultSession.setPermissionRequestHandler((_wc, permission, cb, details) => cb(permissionAllowed(permission, details.requestingUrl, origin)));
   session.defaultSession.setPermissionCheckHandler((_wc, permission, requestingOrigin) => permissionAllowed(permission, requestingOrigin, origin));
-  const csp = contentSecurityPolicy(config.tiles);
+  // Asked on every response: the policy follows the map source, which an admin may change while the station runs.
   session.defaultSession.webRequest.onHeadersReceived((details, cb) => {
-    cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } });
+    cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [core.contentSecurityPolicy()] } });
   });
   app.on('web-contents-created', (_e, wc) => {
     wc.on('will-attach-webview', (ev) => ev.preventDefault());

@@ -21,6 +21,8 @@ export interface LinkHandlers {
   reference(r: ConsoleHello['reference']): void;
   /** A trainer sent this console a training run. */
   training(a: TrainingAssignment): void;
+  /** The station's settings changed (map source, volumes …). */
+  settings(s: ConsoleHello['settings']): void;
   connection(online: boolean): void;
   /** The session was refused: back to the login screen. */
   unauthorized(): void;
@@ -117,8 +119,9 @@ export function connect(session: string, since: () => number, h: LinkHandlers): 
   socket.on('units', h.units);
   socket.on('reference', h.reference);
   socket.on('training', h.training);
+  socket.on('settings', h.settings);
 
-  return {
+  const link: StationLink = {
     async call<K extends CommandName>(name: K, req: ConsoleRequest<K>): Promise<AnswerOf<K>> {
       // socket.io's typings cannot follow a generic event name; on the wire every command is (name, payload), and
       // the answer is typed by checking it against the contract below, not by trusting the socket.
@@ -144,4 +147,5 @@ export function connect(session: string, since: () => number, h: LinkHandlers): 
       socket.close();
     },
   };
+  return link;
 }

@@ -1,6 +1,7 @@
 // renderer/ — the admin screen (issue 14): the admin's whole job, one section at a time. Terminals with the targets and
 // the data exchange (the first section, as it always was), operator accounts, units and their tokens, schools, guard
-// posts and police rooms (renderer/components/admin/). The core checks the role; this screen is only shown to admins.
+// posts and police rooms, and the station's settings (renderer/components/admin/). The core checks the role; this
+// screen is only shown to admins.
 import { useState } from 'react';
 import type { DeviceHealth } from '../../shared/consoleApi';
 import type { ReferenceData } from '../../shared/model';
@@ -13,6 +14,7 @@ import { TargetsEditor } from './admin/TargetsEditor';
 import { TerminalsSection } from './admin/TerminalsSection';
 import { UnitsSection } from './admin/UnitsSection';
 import { DataExchangeView } from './DataExchangeView';
+import { SettingsPanel } from './admin/SettingsPanel';
 
 const SECTIONS = [
   ['terminals', 'admSecTerminals'],
@@ -21,6 +23,7 @@ const SECTIONS = [
   ['schools', 'admSecSchools'],
   ['posts', 'admSecPosts'],
   ['rooms', 'admSecRooms'],
+  ['settings', 'admSecSettings'],
 ] as const satisfies readonly (readonly [string, Parameters<I18n['t']>[0]])[];
 type Section = (typeof SECTIONS)[number][0];
 
@@ -56,6 +59,7 @@ export function AdminView({ reference, health }: { reference: ReferenceData | un
       {section === 'schools' && <RecordsSection key="schools" kind="schools" reference={reference} />}
       {section === 'posts' && <RecordsSection key="posts" kind="guardPosts" reference={reference} />}
       {section === 'rooms' && <RecordsSection key="rooms" kind="policeRooms" reference={reference} />}
+      {section === 'settings' && <SettingsPanel reference={reference} />}
     </section>
   );
 }

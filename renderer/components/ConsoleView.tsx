@@ -141,6 +141,7 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
         <button
           className={`sound ${state.sound} ${state.soundTone ?? ''}`}
           data-testid="sound-state"
+          data-alarm-volume={Math.round(getStore().soundVolume('alarm') * 100)}
           data-sound={state.sound}
           data-tone={state.soundTone ?? ''}
           data-urgent={String(state.soundUrgent ?? false)}

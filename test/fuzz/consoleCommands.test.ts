@@ -73,6 +73,30 @@ const FIELDS: Record<string, Record<string, fc.Arbitrary<unknown>>> = {
       }),
     ),
   },
+  // The station settings: a valid field or a hostile one, a map source of each kind (nothing listens on port 1).
+  'admin:settings': {},
+  'admin:tryMapSource': {
+    source: fc.oneof(
+      hostileId,
+      fc.constantFrom({ kind: 'none' }, { kind: 'url', url: 'http://127.0.0.1:1/{z}/{x}/{y}.png' }, { kind: 'local', path: '/nonexistent/tiles.pmtiles' }),
+    ),
+  },
+  'admin:saveSettings': {
+    settings: fc.oneof(
+      hostileId,
+      fc.constantFrom(
+        { volumes: { alarm: 70, drill: 40, fault: 40, link: 80 } },
+        { volumes: { alarm: 0, drill: 0, fault: 0, link: 0 } },
+        { stationName: '示例派出所' },
+        { semesters: 'spring=03-01..07-15' },
+        { timeZone: 'Asia/Shanghai' },
+        { mapSource: { kind: 'none' } },
+        { mapSource: { kind: 'url', url: 'http://127.0.0.1:1/{z}/{x}/{y}.png' } },
+      ),
+      fc.dictionary(fc.constantFrom('__proto__', 'constructor', 'port', 'stationName', 'volumes'), hostileId, { maxKeys: 2 }),
+    ),
+    force: pick([true, false]),
+  },
   'admin:addTerminal': { deviceId: pick(['fz-term-1']), schoolId: pick([], ['school']), label: text },
   'admin:rotate': { id: pick([], ['device', 'unit']) },
   'admin:setDisabled': { id: pick([], ['device', 'unit']), disabled: pick([true, false]) },

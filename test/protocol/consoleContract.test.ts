@@ -3,6 +3,7 @@
 // payloads are checked against the command's schema with the core's limits, and a device unit's `dispatch` is the
 // one of shared/protocol.ts.
 import { DEFAULT_SEMESTERS } from '../../shared/planBoard';
+import { DEFAULT_VOLUMES } from '../../shared/stationSettings';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMAND_NAMES, MAX_NOTE_LENGTH, MAX_REASON_LENGTH, parseAnswer, type CommandName } from '../../shared/consoleContract';
@@ -55,7 +56,13 @@ afterAll(async () => {
 describe('hello', () => {
   it("carries the station's settings: the configured stale limit and the time zone (one definition for map and panel)", async () => {
     await consoleOf('officer');
-    expect(lastHello?.settings).toEqual({ unitStaleMs: 45_000, timeZone: 'Asia/Shanghai', semesters: DEFAULT_SEMESTERS });
+    expect(lastHello?.settings).toEqual({
+      unitStaleMs: 45_000,
+      timeZone: 'Asia/Shanghai',
+      semesters: DEFAULT_SEMESTERS,
+      volumes: DEFAULT_VOLUMES,
+      tiles: null,
+    });
   });
 });
 
@@ -67,8 +74,8 @@ describe('every command of the contract is registered by the gateway', () => {
       expect(a, name).not.toBe('no answer');
       expect(JSON.stringify(a), name).not.toMatch(/unknown event/);
       expect(parseAnswer(name, a).ok, `${name}: ${JSON.stringify(a)}`).toBe(true);
-      // The one command whose request is empty: the admin's list of accounts (read only) answers it.
-      if (name === 'admin:operators' && role === 'admin') expect(a, name).toMatchObject({ ok: true });
+      // The commands whose request is empty (the admin's list of accounts, the settings view) answer an admin's `{}`.
+      if ((name === 'admin:operators' || name === 'admin:settings') && role === 'admin') expect(a, name).toMatchObject({ ok: true });
       else expect(['invalid_payload', 'forbidden'], `${name}: ${JSON.stringify(a)}`).toContain(codeOf(a));
     }
   });

@@ -15,7 +15,7 @@ import { DEFAULT_TARGETS } from '../../../shared/response';
 import { buildSearchIndex } from '../../../shared/search';
 import { loadBasemap, type Basemap } from '../../adapters/basemap';
 import { useI18n } from '../../i18n';
-import { getStore } from '../../store';
+import { getStore, useConsole } from '../../store';
 import { useNow } from '../../time';
 import { AlarmLayer, DistanceRings, FocusMarker, NearestLines } from './IncidentOverlays';
 import { LABELLED_ALARMS, PULSING_MARKERS, useLayerVisibility } from './layers';
@@ -152,7 +152,8 @@ export function StationMap({ reference, incidents, alarmed, urgent, selected, un
   const { t, name } = useI18n();
   const mapRef = useRef<LeafletMap>(null);
   const [basemap, setBasemap] = useState<Basemap>();
-  const [tilesFailed, setTilesFailed] = useState(false);
+  // The source whose tiles kept failing; a new source gets its own chance.
+  const [failedSource, setFailedSource] = useState<string>();
   useEffect(() => {
     let live = true;
     loadBasemap()
@@ -254,7 +255,13 @@ export function StationMap({ reference, incidents, alarmed, urgent, selected, un
   );
   const onPick = useCallback((s: School) => setFocus((f) => ({ schoolId: s.id, nonce: (f?.nonce ?? 0) + 1 })), []);
 
-  const tiles = basemap?.tiles && !tilesFailed ? basemap.tiles : undefined;
+  // The tiles in force: the station's settings (an admin may change the map source while consoles run: they switch at
+  // once), or map-config.json from a core that does not send them.
+  const liveTiles = useConsole().settings.tiles;
+  const configured = liveTiles === undefined ? basemap?.tiles : (liveTiles ?? undefined);
+  const tilesKey = configured ? `${configured.url}|${configured.minZoom}|${configured.maxZoom}|${configured.attribution}` : '';
+  const tilesFailed = failedSource !== undefined && failedSource === tilesKey;
+  const tiles = basemap && configured && !tilesFailed ? configured : undefined;
   // A new style function would make react-leaflet restyle (and redraw) the outline on every render.
   const focusAdcode = basemap?.focusAdcode;
   const outlineStyle = useCallback(
@@ -280,7 +287,7 @@ export function StationMap({ reference, incidents, alarmed, urgent, selected, un
         <Pane name="outline" style={{ zIndex: 350, pointerEvents: 'none' }}>
           {basemap && <GeoJSON data={basemap.counties} style={outlineStyle} interactive={false} attribution={basemap.attribution} />}
         </Pane>
-        {tiles && <Tiles tiles={tiles} onFailed={() => setTilesFailed(true)} />}
+        {tiles && <Tiles key={tilesKey} tiles={tiles} onFailed={() => setFailedSource(tilesKey)} />}
         <SchoolLayer
           schools={reference?.schools ?? EMPTY}
           visible={schoolTypesShown}
