@@ -18,7 +18,7 @@ import { fromZoned, HHMM, zonedParts } from '../../shared/duty';
 import { GENESIS, recordHash, type JournalAnchor } from './journalRead';
 import { registryFileSchema } from './registryFile';
 import { parseJsonFile } from './fileSchema';
-import { DATA_FILES, STATION_TIME_ZONE } from './settings';
+import { DATA_FILES, SOCKET_FRAME_BYTES, STATION_TIME_ZONE } from './settings';
 
 export const BACKUP_FORMAT = 'station-backup/1';
 export const MANIFEST_NAME = 'MANIFEST.json';
@@ -33,6 +33,13 @@ const TRAILING_MAX_BYTES = 64 * 1024;
 /** Left free on the target's disk besides what a restore writes. */
 const FREE_MARGIN_BYTES = 64 * 1024 * 1024;
 const CHUNK = 1024 * 1024;
+/**
+ * The longest journal line a check takes. The core journals what arrives in one socket frame at most
+ * (SOCKET_FRAME_BYTES, 1 MiB: a training run's result is the largest), re-serialised with its seq and hash: a record
+ * is well below twice that. A longer line is not a record (a hostile archive: 64 MiB of one byte gzips to 64 KiB)
+ * and is refused before it is gathered.
+ */
+export const JOURNAL_RECORD_MAX_BYTES = 2 * SOCKET_FRAME_BYTES;
 
 /** A backup or restore that cannot be done; nothing was changed. The message says why. */
 export class BackupError extends Error {}
@@ -103,7 +110,9 @@ export interface ChainState {
  */
 export class ChainCheck {
   readonly state: ChainState = { bytes: 0, records: 0, lastSeq: 0, lastHash: GENESIS, lastLine: '' };
-  private rest: Buffer = Buffer.alloc(0);
+  /** The bytes of the line being gathered (after the last newline), as they came: joined once, at its newline. */
+  private rest: Buffer[] = [];
+  private restBytes = 0;
   private line = 0;
 
   constructor(
@@ -118,20 +127,37 @@ export class ChainCheck {
   /** Feeds bytes; returns how many of them belong to complete, checked records (the rest waits or is refused). */
   feed(chunk: Buffer): number {
     if (this.done) return 0;
-    const buf = this.rest.length > 0 ? Buffer.concat([this.rest, chunk]) : chunk;
     const before = this.state.bytes;
     let start = 0;
-    for (let nl = buf.indexOf(10, start); nl !== -1 && !this.done; nl = buf.indexOf(10, start)) {
-      this.take(buf.toString('utf8', start, nl), nl + 1 - start);
+    for (let nl = chunk.indexOf(10); nl !== -1 && !this.done; nl = chunk.indexOf(10, start)) {
+      if (this.tooLong(this.restBytes + nl - start)) break;
+      const text = this.restBytes > 0 ? Buffer.concat([...this.rest, chunk.subarray(start, nl)]).toString('utf8') : chunk.toString('utf8', start, nl);
+      this.take(text, this.restBytes + nl + 1 - start);
+      this.rest = [];
+      this.restBytes = 0;
       start = nl + 1;
     }
-    this.rest = this.done ? Buffer.alloc(0) : Buffer.from(buf.subarray(start));
+    if (!this.done && start < chunk.length && !this.tooLong(this.restBytes + chunk.length - start)) {
+      this.rest.push(Buffer.from(chunk.subarray(start)));
+      this.restBytes += chunk.length - start;
+    }
+    if (this.done) {
+      this.rest = [];
+      this.restBytes = 0;
+    }
     return this.state.bytes - before;
+  }
+
+  /** Refuses a line of more than JOURNAL_RECORD_MAX_BYTES (it starts where the records taken end). */
+  private tooLong(lineBytes: number): boolean {
+    if (lineBytes <= JOURNAL_RECORD_MAX_BYTES) return false;
+    this.state.problem = `line ${this.line + 1}: record too long at byte ${this.state.bytes} (more than ${JOURNAL_RECORD_MAX_BYTES} bytes without a line end)`;
+    return true;
   }
 
   /** Bytes after the last newline (a record being written, or a torn one). */
   get pending(): number {
-    return this.rest.length;
+    return this.restBytes;
   }
 
   private take(text: string, bytes: number): void {

@@ -12,6 +12,8 @@ import {
   BackupError,
   BackupScheduler,
   backupFileName,
+  ChainCheck,
+  JOURNAL_RECORD_MAX_BYTES,
   createBackup,
   MANIFEST_NAME,
   pruneBackups,
@@ -188,6 +190,36 @@ describe('backup', () => {
   });
 });
 
+describe('the hash chain check', () => {
+  it('refuses a line longer than a record can be, quickly, however it is cut (no re-joining of what waits)', () => {
+    const check = new ChainCheck();
+    expect(JOURNAL_RECORD_MAX_BYTES).toBeLessThan(3 * 1024 * 1024);
+    const t0 = performance.now();
+    const piece = Buffer.alloc(1024, 'x');
+    for (let i = 0; i < 3 * 1024 && !check.done; i++) check.feed(piece);
+    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(check.state.problem).toBe(`line 1: record too long at byte 0 (more than ${JOURNAL_RECORD_MAX_BYTES} bytes without a line end)`);
+  });
+
+  it('takes records cut across chunks anywhere, and says what waits', () => {
+    const dir = path.join(root, 'j');
+    const j = makeStation(dir, 40);
+    j.close();
+    const bytes = fs.readFileSync(path.join(dir, 'journal.jsonl'));
+    for (const size of [1, 7, 300, 4096, bytes.length]) {
+      const check = new ChainCheck();
+      let took = 0;
+      for (let off = 0; off < bytes.length - 10; off += size) took += check.feed(bytes.subarray(off, Math.min(off + size, bytes.length - 10)));
+      expect(check.state.problem).toBeUndefined();
+      expect(check.state.records).toBe(39);
+      expect(took).toBe(check.state.bytes);
+      expect(check.pending).toBe(bytes.length - 10 - took);
+      took += check.feed(bytes.subarray(bytes.length - 10));
+      expect([check.state.records, check.pending, took]).toEqual([40, 0, bytes.length]);
+    }
+  });
+});
+
 describe('restore', () => {
   let backup: string;
   let manifest: BackupManifest;
@@ -309,6 +341,15 @@ describe('restore', () => {
         /registry in the backup is refused/,
       ],
       ['data after the end', () => pack(valid(), Buffer.concat([Buffer.alloc(1024), Buffer.from('extra')])), /after the end/],
+      [
+        'a journal line longer than a record can be (3 MiB without a line end)',
+        () => {
+          const e = valid();
+          e[1]!.data = Buffer.concat([e[1]!.data, Buffer.alloc(3 * 1024 * 1024, 'x')]);
+          return pack(withManifest(e, (m) => Object.assign(m.journal, { sha256: sha(e[1]!.data), bytes: e[1]!.data.length })));
+        },
+        /record too long at byte \d+/,
+      ],
       [
         'a damaged header checksum',
         () => {
