@@ -68,6 +68,11 @@ export interface StationConfig {
   settingsFileNamed?: boolean;
   /** The consoles' sound volumes per alarm class (settings file `volumes`; default DEFAULT_VOLUMES). */
   volumes?: Volumes;
+  /**
+   * Why the settings file's map source is not in force (a tile folder or archive that is gone, a value edited by
+   * hand): the station starts with the county outline instead and says so. A map is never a reason not to start.
+   */
+  mapSourceProblem?: string;
 }
 
 const DEMO_SCHOOLS_MAX = 5000;
@@ -172,7 +177,14 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, distDir: stri
   pick('stationName', undefined, undefined, file.stationName, undefined);
   pick('targets', undefined, undefined, file.targets, undefined);
   const envTiles = loadTileConfig(values, env, (message) => new ConfigError(message));
-  const fileTiles = file.mapSource ? tileConfigOf(file.mapSource, (m) => new ConfigError(`${settingsFile}, field mapSource: ${m}`)) : undefined;
+  let mapSourceProblem: string | undefined;
+  let fileTiles: TileConfig | undefined;
+  try {
+    fileTiles = file.mapSource ? tileConfigOf(file.mapSource, (m) => new ConfigError(`${settingsFile}, field mapSource: ${m}`)) : undefined;
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    mapSourceProblem = e.message;
+  }
   const tilesFromFlags = values['--tile-url'] !== undefined || values['--tiles'] !== undefined;
   const tiles = pick(
     'mapSource',
@@ -213,6 +225,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, distDir: stri
     fileSettings: file,
     sources,
     volumes,
+    ...(mapSourceProblem !== undefined && !tilesFromFlags && !envTiles ? { mapSourceProblem } : {}),
   };
 }
 

@@ -112,7 +112,7 @@ function watchRegistry(registry: Registry, station: Station): () => void {
 }
 
 /** The settings on the admin screen (main/core/settingsAdmin.ts), with the map source machinery of the gateway. */
-function startSettings(config: StationConfig, station: Station, tiles: LiveTiles): SettingsAdmin {
+function startSettings(config: StationConfig, station: Station, tiles: LiveTiles, mapSourceProblem: string | undefined): SettingsAdmin {
   const configOf = (source: MapSource) =>
     tileConfigOf(source, (m) => {
       throw new Error(m);
@@ -137,6 +137,7 @@ function startSettings(config: StationConfig, station: Station, tiles: LiveTiles
       sources: config.sources ?? {},
       effective,
       console: { unitStaleMs: config.unitStaleMs, ...(config.resolvedLingerMs !== undefined ? { resolvedLingerMs: config.resolvedLingerMs } : {}) },
+      ...(mapSourceProblem !== undefined ? { mapSourceProblem } : {}),
     },
     {
       tryMapSource: async (source) => {
@@ -176,8 +177,19 @@ export interface CoreOptions {
 
 export async function startCore(config: StationConfig, now: () => number = Date.now, options: CoreOptions = {}): Promise<RunningCore> {
   fs.mkdirSync(config.dataDir, { recursive: true });
-  // First, so a tile archive that cannot be read stops the start before anything else is open.
-  const tiles = new LiveTiles(await openStationTiles(config.tiles, (m) => new ConfigError(m)));
+  // First, so a tile archive given by a flag or the environment that cannot be read stops the start before anything
+  // else is open. One from the settings file (saved on the admin screen, perhaps on a drive that is gone since) never
+  // stops the station: it starts on the county outline and says so loudly.
+  let mapSourceProblem = config.mapSourceProblem;
+  const fromFile = config.sources?.mapSource === 'file';
+  const tiles = new LiveTiles(
+    await openStationTiles(config.tiles, (m) => new ConfigError(m)).catch(async (e: unknown) => {
+      if (!fromFile || !(e instanceof ConfigError)) throw e;
+      mapSourceProblem = `${config.settingsFile}, field mapSource: ${e.message}`;
+      return openStationTiles(undefined);
+    }),
+  );
+  if (mapSourceProblem) console.error(`station: MAP SOURCE NOT IN FORCE, the county outline is shown instead: ${mapSourceProblem}`);
   const assetsDir = path.resolve(config.consoleDir, '..', '..', 'assets');
   let registry: Registry;
   let credentialsFile: string | undefined;
@@ -249,7 +261,7 @@ export async function startCore(config: StationConfig, now: () => number = Date.
     tiles: () => tiles.current,
     passwordChanged: (op) => station.admin.passwordChanged(op),
   });
-  const settingsAdmin = config.settingsFile ? startSettings(config, station, tiles) : undefined;
+  const settingsAdmin = config.settingsFile ? startSettings(config, station, tiles, mapSourceProblem) : undefined;
   const tls = config.tlsCert && config.tlsKey;
   const admission = new Admission(options.limits);
   const server = tls

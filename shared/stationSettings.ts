@@ -138,6 +138,8 @@ export const settingsViewSchema = z.object({
   sources: z.record(z.string(), z.enum(SETTING_SOURCES)),
   /** Fields saved in the file that take effect at the next start (differ from the value in force). */
   pendingRestart: z.array(z.string()),
+  /** Fields of the file not in force, and why (a map source that could not be opened at start: the outline is shown). */
+  problems: z.record(z.string(), z.string().max(2000)).optional(),
 });
 export type SettingsView = z.infer<typeof settingsViewSchema>;
 

@@ -3,6 +3,7 @@
 // writes the settings file atomically; the fields safe to change live (station name, semesters, targets, map source,
 // volumes) take effect at once and reach every console, the others (port, host, TLS, data folder, time zone) at the
 // next start. Every field that changed is journalled (admin.action settings.changed, targets.set) with the admin.
+import fs from 'node:fs';
 import path from 'node:path';
 import type { ConsoleSettings } from '../../shared/consoleApi';
 import { admitCommand, type MapTryAck, type SettingsAck, type SettingsSavedAck } from '../../shared/consoleContract';
@@ -50,6 +51,35 @@ export interface SettingsStart {
   effective: StationSettings;
   /** The consoles' settings besides what can change here (stale limit, linger …). */
   console: { unitStaleMs?: number; resolvedLingerMs?: number };
+  /** Why the file's map source is not in force (the station started on the outline): shown until a new one is saved. */
+  mapSourceProblem?: string;
+}
+
+/**
+ * A field that takes effect at the next start, checked now as far as this station can: a value that would stop the
+ * next start, or start a station nobody can reach, is refused when it is saved, not found at 3 a.m. after a restart.
+ */
+export function restartFieldProblem(key: SettingKey, value: unknown): string | undefined {
+  if (key === 'port' && typeof value === 'number' && (value < 1 || value > 65535))
+    return 'port: a station port is 1–65535 (0, "any free port", is for tests: terminals could not find the station)';
+  if (key === 'tls' && value && typeof value === 'object') {
+    for (const [what, file] of Object.entries(value as Record<string, string>)) {
+      let text: string;
+      try {
+        text = fs.readFileSync(file, 'utf8');
+      } catch (e) {
+        return `tls.${what}: ${file} cannot be read here (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); the station would not start`;
+      }
+      if (!/-----BEGIN [A-Z ]+-----/.test(text)) return `tls.${what}: ${file} is not a PEM file; the station would not start`;
+    }
+  }
+  if (key === 'dataDir' && typeof value === 'string') {
+    const has = (name: string): boolean => fs.existsSync(path.join(value, name));
+    if (!fs.existsSync(value)) return `dataDir: ${value} does not exist; a new empty station there would refuse every terminal`;
+    if (!has('journal.jsonl') && !has('registry.json'))
+      return `dataDir: ${value} holds no station (no journal.jsonl or registry.json); a new empty station there would refuse every terminal`;
+  }
+  return undefined;
 }
 
 export class SettingsAdmin {
@@ -57,8 +87,9 @@ export class SettingsAdmin {
   private readonly sources: Partial<Record<SettingKey, SettingSource>>;
   private live: StationSettings;
   private readonly listeners = new Set<(s: ConsoleSettings) => void>();
-  /** One save at a time: two admins saving at once write the file in turn. */
+  /** One save at a time (two admins, or a save and the targets form): the file is written in turn, each from the last. */
   private queue: Promise<unknown> = Promise.resolve();
+  private mapSourceProblem: string | undefined;
 
   constructor(
     private readonly ledger: Ledger,
@@ -68,6 +99,7 @@ export class SettingsAdmin {
     this.saved = { ...start.saved };
     this.sources = { ...start.sources };
     this.live = { ...start.effective };
+    this.mapSourceProblem = start.mapSourceProblem;
   }
 
   /** The sound volumes in force. */
@@ -112,8 +144,15 @@ export class SettingsAdmin {
     }
   }
 
-  /** The targets form saved a profile (admin:setTargets): a settings file that holds targets keeps the new ones. */
+  /**
+   * The targets form saved a profile (admin:setTargets): a settings file that holds targets keeps the new ones. In the
+   * save queue, so a save under way (waiting for a map source to answer) cannot write its older copy over them.
+   */
   targetsChanged(): void {
+    this.queue = this.queue.then(() => this.writeTargets()).catch(() => undefined);
+  }
+
+  private writeTargets(): void {
     if (this.saved.targets === undefined) return;
     const next = { ...this.saved, targets: this.ledger.registry.targets() };
     try {
@@ -154,6 +193,7 @@ export class SettingsAdmin {
       saved: this.saved as Record<string, unknown>,
       sources: Object.fromEntries(SETTING_KEYS.map((k) => [k, this.sources[k] ?? 'default'])),
       pendingRestart,
+      ...(this.mapSourceProblem !== undefined ? { problems: { mapSource: this.mapSourceProblem } } : {}),
     };
   }
 
@@ -186,16 +226,21 @@ export class SettingsAdmin {
         'invalid_payload',
         `dataDir: the settings file is inside the data folder (${path.dirname(this.start.file)}); the data folder is moved by starting with --data-dir or a settings file outside it (--settings FILE)`,
       );
+    for (const k of keys) {
+      const problem = isLiveSetting(k) || patch[k] === null ? undefined : restartFieldProblem(k, patch[k]);
+      if (problem) return refusal('invalid_payload', `${problem}; nothing was saved`);
+    }
+    // A new map source is tried before it is saved; one that fails is refused unless the admin says "save anyway".
+    const mapSource = keys.includes('mapSource') ? ((patch.mapSource as MapSource | null | undefined) ?? { kind: 'none' as const }) : undefined;
+    if (mapSource && !req.value.force) {
+      const tried = await this.hooks.tryMapSource(mapSource);
+      if (!tried.ok) return refusal('invalid_payload', `mapSource: ${tried.message}; nothing was saved`);
+    }
+    // Built after the try (which may take seconds): from the file as it is now, the patch's fields only.
     const next: StationSettings = { ...this.saved };
     for (const k of keys) {
       if (patch[k] === null) delete next[k];
       else (next as Record<string, unknown>)[k] = patch[k];
-    }
-    // A new map source is tried before it is saved; one that fails is refused unless the admin says "save anyway".
-    const mapSource = keys.includes('mapSource') ? (next.mapSource ?? { kind: 'none' as const }) : undefined;
-    if (mapSource && !req.value.force) {
-      const tried = await this.hooks.tryMapSource(mapSource);
-      if (!tried.ok) return refusal('invalid_payload', `mapSource: ${tried.message}; nothing was saved`);
     }
     try {
       writeSettingsFile(this.start.file, next);
@@ -246,6 +291,7 @@ export class SettingsAdmin {
         const source = next.mapSource ?? { kind: 'none' as const };
         await this.hooks.applyMapSource(source);
         this.live.mapSource = source;
+        this.mapSourceProblem = undefined;
         return;
       }
       case 'volumes':

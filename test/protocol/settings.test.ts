@@ -2,11 +2,13 @@
 // neither read nor change them; an admin may, and a live change (volumes, the map source) reaches a second console at
 // once, with the Content-Security-Policy following the new tile origin; every change is journalled with the admin.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConsoleHello, ConsoleSettings } from '../../shared/consoleApi';
 import type { JournalRecord } from '../../shared/events';
+import { DEFAULT_TARGETS } from '../../shared/response';
 import { DEFAULT_VOLUMES } from '../../shared/stationSettings';
 import { START_TIMEOUT, startTestCore, type TestCore } from './support';
 
@@ -132,4 +134,78 @@ describe('station settings', () => {
     }
     expect(fs.readFileSync(path.join(t.dataDir, 'station-settings.json'), 'utf8')).toBe(before);
   });
+
+  it('a field for the next start that would leave the station unreachable is refused when saved, and nothing changes', async () => {
+    const { s: admin } = await consoleOf('admin');
+    const before = fs.readFileSync(path.join(t.dataDir, 'station-settings.json'), 'utf8');
+    for (const [settings, why] of [
+      [{ port: 0 }, /port: a station port is 1–65535/],
+      [{ tls: { cert: path.join(t.dataDir, 'no-cert.pem'), key: path.join(t.dataDir, 'no-key.pem') } }, /tls.cert: .*cannot be read/],
+    ] as const) {
+      expect(await send(admin, 'admin:saveSettings', { settings }), JSON.stringify(settings)).toMatchObject({
+        ok: false,
+        error: { code: 'invalid_payload', message: expect.stringMatching(why) },
+      });
+    }
+    expect(fs.readFileSync(path.join(t.dataDir, 'station-settings.json'), 'utf8')).toBe(before);
+  });
+
+  it('the targets form saved while a map source is being tried: the file keeps both (the slower save does not write an old copy)', async () => {
+    const { s: admin } = await consoleOf('admin');
+    const file = path.join(t.dataDir, 'station-settings.json');
+    expect(await send(admin, 'admin:saveSettings', { settings: { targets: DEFAULT_TARGETS } })).toMatchObject({ ok: true, applied: ['targets'] });
+    // A tile server that takes a second to answer the try.
+    const http = await import('node:http');
+    const server = http.createServer((_req, res) => void setTimeout(() => res.writeHead(200, { 'Content-Type': 'image/png' }).end('png'), 1000));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/{z}/{x}/{y}.png`;
+    try {
+      const slow = send(admin, 'admin:saveSettings', { settings: { mapSource: { kind: 'url', url } } });
+      await new Promise((r) => setTimeout(r, 200));
+      const profile = { ...DEFAULT_TARGETS, acknowledgeMs: 40_000 };
+      expect(await send(admin, 'admin:setTargets', { profile })).toMatchObject({ ok: true });
+      expect(await slow).toMatchObject({ ok: true, applied: ['mapSource'] });
+      await new Promise((r) => setTimeout(r, 100));
+      const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as { targets: { acknowledgeMs: number }; mapSource: { url: string } };
+      expect(saved.targets.acknowledgeMs).toBe(40_000);
+      expect(saved.mapSource.url).toBe(url);
+    } finally {
+      server.close();
+    }
+  });
+});
+
+describe('a map source in the settings file that cannot be opened at start', () => {
+  let broken: TestCore;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'settings-broken-map-'));
+  afterAll(async () => {
+    await broken?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it(
+    'does not stop the station: it starts on the outline, and the admin screen says why',
+    async () => {
+      // An archive that was there when it was saved and is junk now (a half-copied file, a dying USB drive).
+      const archive = path.join(dir, 'county.pmtiles');
+      fs.writeFileSync(archive, 'not a pmtiles archive at all');
+      const settings = path.join(dir, 'station-settings.json');
+      fs.writeFileSync(settings, JSON.stringify({ mapSource: { kind: 'local', path: archive } }));
+      broken = await startTestCore({ env: { STATION_SETTINGS: settings } });
+      expect(await (await fetch(`${broken.url}/map-config.json`)).json()).toMatchObject({ tiles: null });
+      const op = broken.creds.operators.find((o) => o.role === 'admin')!;
+      const res = await fetch(`${broken.url}/api/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ username: op.username, password: op.password }),
+      });
+      const { session } = (await res.json()) as { session: string };
+      const s = io(`${broken.url}/console`, { auth: { session, since: 0 }, transports: ['websocket'], reconnection: false, forceNew: true });
+      sockets.push(s);
+      await new Promise((resolve, reject) => (s.once('hello', resolve), s.once('connect_error', reject)));
+      const view = await send(s, 'admin:settings', {});
+      expect(view).toMatchObject({ ok: true, view: { problems: { mapSource: expect.stringContaining('county.pmtiles') } } });
+    },
+    START_TIMEOUT,
+  );
 });

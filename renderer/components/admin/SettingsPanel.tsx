@@ -109,6 +109,11 @@ function MapSourceForm({ view, onSaved }: { view: SettingsView; onSaved: (v: Set
       <legend>
         {t('setMap')} <span className="setting-when live">{t('setLive')}</span>
       </legend>
+      {view.problems?.mapSource && (
+        <p className="settings-result bad" role="alert" data-testid="settings-map-problem">
+          {t('setMapProblem', { detail: view.problems.mapSource })}
+        </p>
+      )}
       <div className="map-kinds" role="radiogroup">
         {(['none', 'url', 'local'] as const).map((k) => (
           <label key={k}>

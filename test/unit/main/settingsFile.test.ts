@@ -4,9 +4,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../../main/config';
 import { ConfigError } from '../../../main/core/settings';
+import { restartFieldProblem } from '../../../main/core/settingsAdmin';
 import { readSettingsFile, writeSettingsFile } from '../../../main/core/settingsFile';
 import { DEFAULT_VOLUMES, settingsPatchSchema, stationSettingsSchema } from '../../../shared/stationSettings';
 
@@ -65,7 +66,10 @@ describe('the settings file', () => {
     expect(load(dir).tiles).toMatchObject({ kind: 'xyz', origins: ['http://gis.lan'], maxZoom: 15 });
     expect(load(dir, [], { STATION_TILES: tiles }).tiles).toMatchObject({ kind: 'local', path: tiles });
     expect(load(dir, ['--tile-url', 'http://other.lan/{z}/{x}/{y}']).tiles).toMatchObject({ kind: 'xyz', origins: ['http://other.lan'] });
-    expect(refused(dataDir({ mapSource: { kind: 'url', url: 'ftp://x/{z}/{x}/{y}' } }))).toMatch(/mapSource.*http/);
+    // A source that cannot be used (edited by hand) does not stop the station: the outline, and the reason kept.
+    const bad = load(dataDir({ mapSource: { kind: 'url', url: 'ftp://x/{z}/{x}/{y}' } }));
+    expect(bad.tiles).toBeUndefined();
+    expect(bad.mapSourceProblem).toMatch(/mapSource.*http/);
   });
 
   it('--settings FILE / STATION_SETTINGS name a file outside the data folder, which may name the data folder', () => {
@@ -108,8 +112,18 @@ describe('writing', () => {
 
   it('a crash before the rename leaves the old file whole (the temp file is never read)', () => {
     const dir = dataDir({ port: 8800 });
-    fs.writeFileSync(path.join(dir, 'station-settings.json.tmp'), '{"port": 9');
-    expect(readSettingsFile(path.join(dir, 'station-settings.json'))).toEqual({ port: 8800 });
+    const file = path.join(dir, 'station-settings.json');
+    // The write dies between the temp file and the rename (a power cut): the old file is what a start reads.
+    const rename = vi.spyOn(fs, 'renameSync').mockImplementation(() => {
+      throw new Error('power cut');
+    });
+    try {
+      expect(() => writeSettingsFile(file, { port: 9900, stationName: '新名' })).toThrow('power cut');
+    } finally {
+      rename.mockRestore();
+    }
+    expect(readSettingsFile(file)).toEqual({ port: 8800 });
+    expect(load(dir).port).toBe(8800);
   });
 });
 
@@ -133,5 +147,38 @@ describe('a save from the admin screen (settingsPatchSchema)', () => {
   it('the file schema is strict at every level', () => {
     expect(stationSettingsSchema.safeParse({ mapSource: { kind: 'none', url: 'x' } }).success).toBe(false);
     expect(stationSettingsSchema.safeParse({ tls: { cert: 'a', key: 'b', pass: 'c' } }).success).toBe(false);
+  });
+});
+
+describe('a map source in the settings file that cannot be opened', () => {
+  it('never stops the start: the outline is shown, and why is kept for the admin screen', () => {
+    const gone = path.join(os.tmpdir(), 'no-such-usb-drive', 'tiles.pmtiles');
+    const c = load(dataDir({ mapSource: { kind: 'local', path: gone } }));
+    expect(c.tiles).toBeUndefined();
+    expect(c.mapSourceProblem).toMatch(/mapSource/);
+    expect(c.mapSourceProblem).toContain('no-such-usb-drive');
+  });
+  it('one given by a flag still stops the start (it was asked for just now)', () => {
+    expect(() => load(dataDir(), ['--tiles', path.join(os.tmpdir(), 'no-such-usb-drive')])).toThrow(ConfigError);
+  });
+});
+
+describe('fields for the next start are checked when saved (restartFieldProblem)', () => {
+  it('refuses a port nobody could find, TLS files that are not there or not PEM, a data folder without a station', () => {
+    expect(restartFieldProblem('port', 0)).toMatch(/1–65535/);
+    expect(restartFieldProblem('port', 8701)).toBeUndefined();
+    const dir = dataDir();
+    const pem = path.join(dir, 'cert.pem');
+    fs.writeFileSync(pem, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+    const junk = path.join(dir, 'junk.txt');
+    fs.writeFileSync(junk, 'not a certificate');
+    expect(restartFieldProblem('tls', { cert: pem, key: pem })).toBeUndefined();
+    expect(restartFieldProblem('tls', { cert: pem, key: path.join(dir, 'missing.pem') })).toMatch(/^tls.key: .*cannot be read.*ENOENT/);
+    expect(restartFieldProblem('tls', { cert: junk, key: pem })).toMatch(/^tls.cert: .*not a PEM file/);
+    expect(restartFieldProblem('dataDir', path.join(dir, 'typo'))).toMatch(/does not exist/);
+    expect(restartFieldProblem('dataDir', dir)).toMatch(/holds no station/);
+    fs.writeFileSync(path.join(dir, 'registry.json'), '{}');
+    expect(restartFieldProblem('dataDir', dir)).toBeUndefined();
+    expect(restartFieldProblem('timeZone', 'Asia/Shanghai')).toBeUndefined();
   });
 });
