@@ -27,7 +27,7 @@ const HELP = `usage: npm run station -- [--data-dir DIR] [--demo] COMMAND
   import KIND FILE.csv|FILE.json                reference data, all or nothing; KIND: ${DATA_KINDS.join(' | ')}
                                                 rows with a known id are updated, others added; new device tokens printed ONCE
   export KIND csv|json [FILE]                   reference data without secrets, to FILE or stdout (docs/data-exchange.md)
-  backup FILE|FOLDER                            the data folder (journal, registry) into one archive, also while the
+  backup FILE|FOLDER                            the data folder (journal, registry, settings) into one archive, also while the
                                                 station runs; a FOLDER gets station-backup-DATE-TIME.tar.gz (docs/backup.md)
   verify-backup FILE                            check a backup from end to end (sizes, sha256, hash chain) without restoring
   restore FILE [--force]                        the backup into the data folder (new or empty; --force moves the files
@@ -131,6 +131,7 @@ async function restore(dataDir: string, file: string | undefined, force: boolean
   console.log(`restored ${file} into ${r.dataDir}\n  ${describeManifest(r.manifest)}`);
   if (r.keptAside) console.log(`  the folder's previous files are kept in ${r.keptAside}`);
   console.log(`  new journal id ${r.journalId}: consoles reload the journal; everyone logs in again (the session key is not in a backup)`);
+  for (const note of r.notes) console.log(`  note: ${note}`);
 }
 
 async function main(): Promise<void> {

@@ -18,6 +18,8 @@ import { fromZoned, HHMM, zonedParts } from '../../shared/duty';
 import { GENESIS, recordHash, type JournalAnchor } from './journalRead';
 import { registryFileSchema } from './registryFile';
 import { parseJsonFile } from './fileSchema';
+import { parseSettingsText } from './settingsFile';
+import { MAX_SETTINGS_FILE_BYTES, type StationSettings } from '../../shared/stationSettings';
 import { DATA_FILES, SOCKET_FRAME_BYTES, STATION_TIME_ZONE } from './settings';
 
 export const BACKUP_FORMAT = 'station-backup/1';
@@ -44,8 +46,39 @@ export const JOURNAL_RECORD_MAX_BYTES = 2 * SOCKET_FRAME_BYTES;
 /** A backup or restore that cannot be done; nothing was changed. The message says why. */
 export class BackupError extends Error {}
 
-/** The files copied besides the journal, when they exist (the demo's only in a demo folder). */
-const COPIED = [DATA_FILES.registry, DATA_FILES.demoRegistry, DATA_FILES.demoCredentials] as const;
+/**
+ * The files copied besides the journal, when they exist (the demo's only in a demo folder; the settings file only when
+ * the station has one in its data folder: port, host, TLS paths, time zone, map source, volumes).
+ */
+const COPIED = [DATA_FILES.registry, DATA_FILES.demoRegistry, DATA_FILES.demoCredentials, DATA_FILES.stationSettings] as const;
+
+/**
+ * Checks a copied file's text as the station reads it: the registries by their schema, the settings file by the
+ * settings parser (the station refuses to start on one it refuses), the demo's credentials as JSON. Throws a
+ * BackupError naming `file` (as the message shows it) and `where` it is (' in the backup', or '').
+ */
+function checkCopiedFile(name: string, text: string, file: string, where: string): StationSettings | { stationName?: string } {
+  const refused = (what: string, e: unknown): BackupError => new BackupError(`the ${what}${where} is refused: ${(e as Error).message}`);
+  if (name === DATA_FILES.demoCredentials) {
+    try {
+      return JSON.parse(text) as object;
+    } catch {
+      throw new BackupError(`${file}${where} is not JSON`);
+    }
+  }
+  if (name === DATA_FILES.stationSettings) {
+    try {
+      return parseSettingsText(file, text);
+    } catch (e) {
+      throw refused('settings file', e);
+    }
+  }
+  try {
+    return parseJsonFile(file, text, registryFileSchema, () => undefined);
+  } catch (e) {
+    throw refused('registry', e);
+  }
+}
 /** Files of a data folder that a backup leaves out on purpose, and why (printed by `backup`, docs/backup.md). */
 export const LEFT_OUT: Readonly<Record<string, string>> = {
   [DATA_FILES.sessionKey]: 'secret: signs console sessions; a restored station makes a new one (everyone logs in again)',
@@ -428,13 +461,11 @@ export async function createBackup(dataDir: string, outFile: string, source: Bac
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
       throw e;
     }
-    if (name !== DATA_FILES.demoCredentials) {
-      try {
-        const reg = parseJsonFile(path.join(dataDir, name), data.toString('utf8'), registryFileSchema, () => undefined);
-        stationName ??= reg.stationName;
-      } catch (e) {
-        throw new BackupError(`${(e as Error).message}: no backup was made`);
-      }
+    try {
+      const parsed = checkCopiedFile(name, data.toString('utf8'), path.join(dataDir, name), '');
+      if (name === DATA_FILES.registry || name === DATA_FILES.demoRegistry) stationName ??= parsed.stationName;
+    } catch (e) {
+      throw new BackupError(`${(e as Error).message}: no backup was made`);
     }
     files.push({ name, data });
   }
@@ -597,19 +628,7 @@ export async function readBackup(file: string, opts: ReadOptions = {}): Promise<
           `the journal in the backup has ${s.records} records ending ${s.lastHash.slice(0, 12)}; the manifest says ${m.records} ending ${m.lastHash.slice(0, 12)}`,
         );
     }
-    if (body && e.name !== DATA_FILES.demoCredentials) {
-      try {
-        parseJsonFile(e.name, body.toString('utf8'), registryFileSchema, () => undefined);
-      } catch (err) {
-        throw new BackupError(`the registry in the backup is refused: ${(err as Error).message}`);
-      }
-    } else if (body) {
-      try {
-        JSON.parse(body.toString('utf8'));
-      } catch {
-        throw new BackupError(`${e.name} in the backup is not JSON`);
-      }
-    }
+    if (body) checkCopiedFile(e.name, body.toString('utf8'), e.name, ' in the backup');
   };
 
   const startEntry = (h: ParsedHeader): void => {
@@ -627,6 +646,8 @@ export async function readBackup(file: string, opts: ReadOptions = {}): Promise<
       if (!want) throw new BackupError(`refused: the archive holds ${h.name}, which its manifest does not list`);
       if (h.bytes !== want.bytes) throw new BackupError(`refused: ${h.name} declares ${h.bytes} bytes, the manifest ${want.bytes}`);
       if (h.name !== DATA_FILES.journal && h.bytes > SMALL_FILE_MAX_BYTES) throw new BackupError(`refused: ${h.name} declares ${h.bytes} bytes`);
+      if (h.name === DATA_FILES.stationSettings && h.bytes > MAX_SETTINGS_FILE_BYTES)
+        throw new BackupError(`refused: ${h.name} declares ${h.bytes} bytes (a settings file is at most ${MAX_SETTINGS_FILE_BYTES})`);
     }
     entry = { name: h.name, left: h.bytes, pad: (512 - (h.bytes % 512)) % 512, hash: crypto.createHash('sha256') };
     if (h.name === DATA_FILES.journal) entry.chain = new ChainCheck();
@@ -746,6 +767,33 @@ export interface RestoreResult {
   /** Where the folder's old content was moved (with force), if it had any. */
   keptAside?: string;
   journalId: string;
+  /** What the restored settings file names that is not in a backup and not on this machine (printed by `restore`). */
+  notes: string[];
+}
+
+/** Files the restored settings name outside the data folder (TLS, local map tiles) that this machine lacks; a moved data folder. */
+function settingsNotes(settingsFile: string, dataDir: string): string[] {
+  let s: StationSettings;
+  try {
+    s = parseSettingsText(settingsFile, fs.readFileSync(settingsFile, 'utf8'));
+  } catch {
+    return []; // none (checked before the restore when there is one)
+  }
+  const notes: string[] = [];
+  const missing = (what: string, file: string): void => {
+    if (!fs.existsSync(file))
+      notes.push(`the settings name ${what} ${file}, which is not on this machine (not in a backup): copy it there before the station starts`);
+  };
+  if (s.tls) {
+    missing('the TLS certificate', s.tls.cert);
+    missing('the TLS key', s.tls.key);
+  }
+  if (s.mapSource?.kind === 'local') missing('the local map tiles', s.mapSource.path);
+  if (s.dataDir !== undefined && path.resolve(s.dataDir) !== dataDir)
+    notes.push(
+      `the settings file names the data folder ${s.dataDir}, not ${dataDir}: the station refuses to start until that field is removed or set to ${dataDir}`,
+    );
+  return notes;
 }
 
 const stamp = (at: number): string =>
@@ -826,7 +874,7 @@ export async function restoreBackup(file: string, dataDirIn: string, opts: Resto
     else if (exists && !fs.existsSync(dataDir)) fs.mkdirSync(dataDir);
     throw e;
   }
-  return { manifest, dataDir, ...(keptAside ? { keptAside } : {}), journalId };
+  return { manifest, dataDir, ...(keptAside ? { keptAside } : {}), journalId, notes: settingsNotes(path.join(dataDir, DATA_FILES.stationSettings), dataDir) };
 }
 
 // ---- the daily backup in the core

@@ -42,6 +42,20 @@ const alarm = (n: number): StationEvent => ({
   raisedAt: T0 + n - 100,
 });
 
+/** A station's settings file (station-settings.json in its data folder): without it a restored station starts on defaults. */
+const SETTINGS = `${JSON.stringify(
+  {
+    port: 8743,
+    host: '0.0.0.0',
+    tls: { cert: '/etc/school-alarm-station/tls/server.crt', key: '/etc/school-alarm-station/tls/server.key' },
+    timeZone: 'Asia/Shanghai',
+    mapSource: { kind: 'url', url: 'https://tiles.police.lan/{z}/{x}/{y}.png' },
+    volumes: { alarm: 90, drill: 70, fault: 60, link: 90 },
+  },
+  null,
+  2,
+)}\n`;
+
 let root: string;
 let dataDir: string;
 const journals: Journal[] = [];
@@ -56,6 +70,7 @@ function makeStation(dir: string, records: number): Journal {
   fs.writeFileSync(path.join(dir, 'sessions.json'), '{"version":1,"sessions":[]}');
   fs.writeFileSync(path.join(dir, 'journal.snapshot'), 'not really a snapshot\n');
   fs.writeFileSync(path.join(dir, 'initial-admin-password.txt'), 'username: admin\npassword: secret\n');
+  fs.writeFileSync(path.join(dir, 'station-settings.json'), SETTINGS);
   return j;
 }
 
@@ -111,14 +126,15 @@ afterEach(() => {
 });
 
 describe('backup', () => {
-  it('holds the journal, the registry and a manifest; leaves the secrets and derived files out', async () => {
+  it('holds the journal, the registry, the settings file and a manifest; leaves the secrets and derived files out', async () => {
     makeStation(dataDir, 20);
     const r = await createBackup(dataDir, path.join(root, 'b.tar.gz'));
     expect(r.manifest.journal).toMatchObject({ records: 20, lastSeq: 20, bytes: fs.statSync(path.join(dataDir, 'journal.jsonl')).size });
     expect(r.manifest.stationName).toBe('测试派出所');
     expect(r.manifest.stationVersion).toMatch(/^\d+\.\d+\.\d+$/);
     const names = untar(r.file).map((e) => e.name);
-    expect(names).toEqual([MANIFEST_NAME, 'journal.jsonl', 'registry.json']);
+    expect(names).toEqual([MANIFEST_NAME, 'journal.jsonl', 'registry.json', 'station-settings.json']);
+    expect(untar(r.file).at(-1)!.data.toString('utf8')).toBe(SETTINGS);
     expect(Object.keys(r.leftOut).sort()).toEqual(
       ['initial-admin-password.txt', 'journal-id', 'journal.jsonl.watermark', 'journal.snapshot', 'session-key', 'sessions.json'].sort(),
     );
@@ -177,6 +193,16 @@ describe('backup', () => {
     expect((await createBackup(dataDir, path.join(root, 'b.tar.gz'))).manifest.journal.records).toBe(12);
   });
 
+  it('without a settings file (a station on flags and environment only) holds none; refuses one that is not valid, naming the field', async () => {
+    makeStation(dataDir, 3);
+    fs.rmSync(path.join(dataDir, 'station-settings.json'));
+    const r = await createBackup(dataDir, path.join(root, 'a.tar.gz'));
+    expect(r.manifest.files.map((f) => f.name)).toEqual(['registry.json']);
+    fs.writeFileSync(path.join(dataDir, 'station-settings.json'), '{"port":"8700"}');
+    await expect(createBackup(dataDir, path.join(root, 'b.tar.gz'))).rejects.toThrow(new RegExp(`station-settings\\.json, field port: .*: no backup was made`));
+    expect(fs.readdirSync(root).sort()).toEqual(['a.tar.gz', 'data']);
+  });
+
   it('refuses a journal whose hash chain is broken, an existing output file, and a folder without a journal', async () => {
     const j = makeStation(dataDir, 5);
     j.close();
@@ -229,12 +255,17 @@ describe('restore', () => {
     backup = path.join(root, 'b.tar.gz');
   });
 
-  it('into a new folder: the same journal and registry, a valid chain, a new journal id, no secrets', async () => {
+  it('into a new folder: the same journal, registry and settings, a valid chain, a new journal id, no secrets', async () => {
     const target = path.join(root, 'restored');
     const r = await restoreBackup(backup, target);
     expect(fs.readFileSync(path.join(target, 'journal.jsonl'))).toEqual(fs.readFileSync(path.join(dataDir, 'journal.jsonl')));
     expect(fs.readFileSync(path.join(target, 'registry.json'))).toEqual(fs.readFileSync(path.join(dataDir, 'registry.json')));
-    expect(fs.readdirSync(target).sort()).toEqual(['journal-id', 'journal.jsonl', 'journal.jsonl.watermark', 'registry.json']);
+    expect(fs.readFileSync(path.join(target, 'station-settings.json'), 'utf8')).toBe(SETTINGS);
+    expect(fs.readdirSync(target).sort()).toEqual(['journal-id', 'journal.jsonl', 'journal.jsonl.watermark', 'registry.json', 'station-settings.json']);
+    // A core started on the restored folder listens where the old one did, with its TLS files (not in the backup).
+    const config = loadConfig(['--data-dir', target], {}, path.join(os.tmpdir(), 'dist'));
+    expect(config).toMatchObject({ port: 8743, host: '0.0.0.0', timeZone: 'Asia/Shanghai', tlsCert: '/etc/school-alarm-station/tls/server.crt' });
+    expect(r.notes.join('\n')).toMatch(/TLS .*server\.crt.*not on this machine/);
     expect(r.journalId).not.toBe(manifest.journal.journalId);
     const j = openJournal(target);
     journals.push(j);
@@ -286,6 +317,23 @@ describe('restore', () => {
       jr.data = Buffer.from(jr.data.toString('utf8').replace('第7号报警', '第8号报警'));
       // A forger who fixes the sha256 and the size in the manifest: only the hash chain catches it.
       return withManifest(e, (m) => Object.assign(m.journal, { sha256: sha(jr.data), bytes: jr.data.length }));
+    };
+    /** The backup with its settings file replaced by `text`, the manifest's size and sha256 fixed to match. */
+    const withSettings = (text: string): Buffer => {
+      const e = valid();
+      const i = e.findIndex((x) => x.name === 'station-settings.json');
+      e[i]!.data = Buffer.from(text);
+      return pack(
+        withManifest(
+          e,
+          (m) =>
+            (m.files[m.files.findIndex((f) => f.name === 'station-settings.json')] = {
+              name: 'station-settings.json',
+              bytes: e[i]!.data.length,
+              sha256: sha(e[i]!.data),
+            }),
+        ),
+      );
     };
     const cases: [string, () => Buffer, RegExp][] = [
       ['truncated', () => fs.readFileSync(backup).subarray(0, Math.floor(fs.statSync(backup).size / 2)), /truncated/],
@@ -339,6 +387,23 @@ describe('restore', () => {
           return pack(withManifest(e, (m) => (m.files[0] = { name: 'registry.json', bytes: 2, sha256: sha(e[2]!.data) })));
         },
         /registry in the backup is refused/,
+      ],
+      [
+        'a settings file that is not valid (a port that is a command)',
+        () => withSettings('{"port":"8700; rm -rf /"}'),
+        /settings file in the backup is refused: station-settings\.json, field port/,
+      ],
+      [
+        'a settings file that reaches the prototype',
+        () => withSettings('{"__proto__":{"host":"0.0.0.0"}}'),
+        /settings file in the backup is refused: .*field __proto__/,
+      ],
+      ['a settings file with an unknown field', () => withSettings('{"host":"0.0.0.0","exec":"/bin/sh"}'), /field exec: unknown setting/],
+      ['a settings file that is not JSON', () => withSettings('port=8700'), /settings file in the backup is refused: .*not JSON/],
+      [
+        'a settings file larger than a settings file can be',
+        () => withSettings(`{"host":"${'x'.repeat(70_000)}"}`),
+        /station-settings\.json declares \d+ bytes/,
       ],
       ['data after the end', () => pack(valid(), Buffer.concat([Buffer.alloc(1024), Buffer.from('extra')])), /after the end/],
       [
