@@ -4,6 +4,7 @@
 // screens are their own test, to be re-run alone when that screen changes. UPDATE_SCREENSHOTS=1 writes
 // docs/manual/img/ (otherwise test-results/manual/).
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { zonedParts } from '../../shared/duty';
@@ -397,15 +398,19 @@ test('the trainer: a scenario sent to a trainee, offered, played and scored ther
   });
 });
 
-// The admin screen is being reworked (operators, units, schools; a settings panel): this test alone re-shoots it.
-test('the admin: targets, a refused import, a terminal registered with its token shown once, the terminal list', async ({ page }) => {
-  test.setTimeout(120_000);
+// The admin's screen, section by section (the bar of admin-sec-<id> buttons): this test alone re-shoots it (-g admin).
+test('the admin: every section — terminals, accounts and the forced password change, units, schools and the delete confirmation, settings', async ({
+  page,
+  browser,
+}) => {
+  test.setTimeout(180_000);
   await page.setViewportSize(VIEWPORT);
   core = await startCoreProcess();
   const c = core;
   await logIn(page, c, 'admin');
   await page.getByTestId('tab-admin').click();
   const admin = page.getByTestId('admin');
+  await expect(page.getByTestId('admin-sec-terminals')).toHaveAttribute('aria-pressed', 'true');
 
   await shoot(page, 'admin-targets', async (lang) => {
     await expect(page.getByTestId('targets').locator('input[name=ack]')).toHaveValue('10');
@@ -449,10 +454,166 @@ test('the admin: targets, a refused import, a terminal registered with its token
   // The terminal list, with the new terminal and its 更换令牌 / 停用 buttons.
   const row = page.locator('[data-testid=admin-row][data-device-id="term-manual-01"]');
   await form.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  await page.getByTestId('terminals-query').fill('东门'); // found by its label
   await shoot(page, 'admin-terminals', async (lang) => {
     await expect(row).toContainText('东门');
+    await expect(row).toBeInViewport();
     await expect(row.getByRole('button', { name: lang === 'zh' ? '更换令牌' : /rotate/i })).toBeVisible();
     await expect(form).toBeInViewport();
     await expect(page.getByTestId('admin-row').first()).toBeInViewport();
   });
+
+  // 账号: an officer's account added; its temporary password shown once; 待改密码 in the list until the first login.
+  await page.getByTestId('admin-sec-operators').click();
+  const opAdd = page.getByTestId('operator-add');
+  await opAdd.locator('input[name=username]').fill('zhao');
+  await opAdd.locator('input[name=displayName]').fill('示例值班民警 赵警官');
+  await opAdd.locator('select[name=role]').selectOption('officer');
+  await opAdd.getByRole('button').click();
+  const secret = page.getByTestId('new-secret');
+  await expect(secret).toContainText('zhao');
+  const temp = (await secret.getByTestId('secret-value').textContent())!.trim();
+  expect(temp.length).toBeGreaterThanOrEqual(16);
+  const opRow = page.locator('[data-testid=operator-row][data-username="zhao"]');
+  await page.getByTestId('operators-query').fill('zhao'); // the list found by the search, under the notice
+  await shoot(page, 'admin-operators', async (lang) => {
+    await expect(page.getByTestId('admin-sec-operators')).toHaveText(lang === 'zh' ? '账号' : 'Accounts');
+    await expect(secret).toContainText(lang === 'zh' ? '只显示这一次' : 'shown only this once');
+    await expect(secret.getByTestId('secret-value')).toHaveText(temp);
+    await expect(secret).toContainText(lang === 'zh' ? '下次登录时必须先设置新密码' : 'must set a new password');
+    await expect(opRow).toContainText(lang === 'zh' ? '待改密码' : 'Must change password');
+    await expect(page.getByTestId('operators-count')).toHaveAttribute('data-matching', '1');
+    await expect(opRow.getByRole('button', { name: lang === 'zh' ? '重置密码' : 'Reset password' })).toBeInViewport();
+  });
+
+  // The new officer's first login, on another console: the temporary password opens only 请设置新密码.
+  const ctx = await browser.newContext({ viewport: VIEWPORT });
+  closers.push(() => ctx.close());
+  const zhao = await ctx.newPage();
+  await zhao.goto(c.url);
+  await zhao.locator('input[name=username]').fill('zhao');
+  await zhao.locator('input[name=password]').fill(temp);
+  await zhao.getByRole('button', { name: '登录', exact: true }).click();
+  const change = zhao.getByTestId('password-change');
+  await expect(change).toBeVisible();
+  await change.locator('input[name=newPassword]').fill('zhao-own-2026');
+  await change.locator('input[name=repeatPassword]').fill('zhao-own-2026');
+  await shoot(zhao, 'admin-password-change', async (lang) => {
+    await expect(change).toContainText(lang === 'zh' ? '请设置新密码' : 'Set a new password');
+    await expect(zhao.getByRole('button', { name: lang === 'zh' ? '设置新密码并登录' : 'Set the new password and log in' })).toBeInViewport();
+    await expect(zhao.getByTestId('link-state')).toHaveCount(0); // no console before the change
+  });
+  await zhao.getByRole('button', { name: '设置新密码并登录' }).click();
+  await expect(zhao.getByTestId('link-state')).toHaveText('已连接');
+  await secret.getByRole('button').click();
+  await expect(opRow).toContainText('启用', { timeout: 10_000 }); // the list is asked again every 5 s
+
+  // 警力与设备: a unit with a device; its token shown once, 更换令牌 and 停用 on its row.
+  await page.getByTestId('admin-sec-units').click();
+  const unitAdd = page.getByTestId('unit-add');
+  await unitAdd.locator('input[name=id]').fill('car-manual-1');
+  await unitAdd.locator('input[name=name]').fill('示例巡逻车 3号');
+  await unitAdd.locator('input[name=callsign]').fill('隆巡03');
+  await unitAdd.locator('input[name=lat]').fill('41.32');
+  await unitAdd.locator('input[name=lng]').fill('117.74');
+  await expect(unitAdd.locator('input[name=hasDevice]')).toBeChecked();
+  await unitAdd.getByRole('button').click();
+  await expect(secret).toContainText('car-manual-1');
+  await page.getByTestId('units-query').fill('car-manual');
+  const unitRow = page.locator('[data-testid=unit-row][data-unit-id="car-manual-1"]');
+  await shoot(page, 'admin-units', async (lang) => {
+    await expect(secret).toContainText(lang === 'zh' ? '的设备令牌（只显示这一次' : 'shown only this once');
+    await expect(secret.getByTestId('secret-value')).toHaveText(/\S{16,}/);
+    await expect(page.getByTestId('units-count')).toHaveAttribute('data-matching', '1');
+    await expect(unitRow.getByRole('button', { name: lang === 'zh' ? '更换令牌' : 'Rotate token' })).toBeInViewport();
+    await expect(unitRow.getByRole('button', { name: lang === 'zh' ? '停用' : 'Disable' })).toBeInViewport();
+  });
+  await secret.getByRole('button').click();
+
+  // 学校: one added, then found by the search and the type filter.
+  await page.getByTestId('admin-sec-schools').click();
+  const schoolForm = page.getByTestId('schools-form');
+  await schoolForm.locator('input[name=id]').fill('sch-manual-1');
+  await schoolForm.locator('input[name=name]').fill('示例新建幼儿园');
+  await schoolForm.locator('input[name=nameEn]').fill('Sample New Kindergarten');
+  await schoolForm.locator('select[name=type]').selectOption('kindergarten');
+  await schoolForm.locator('input[name=address]').fill('示例路 8 号');
+  await schoolForm.locator('input[name=lat]').fill('41.31');
+  await schoolForm.locator('input[name=lng]').fill('117.73');
+  await schoolForm.locator('select[name=area]').selectOption('suburban');
+  await schoolForm.getByRole('button', { name: '新增', exact: true }).click();
+  await expect(page.getByTestId('admin-done')).toHaveText('已保存。');
+  await page.getByTestId('schools-filter').selectOption('kindergarten');
+  await page.getByTestId('schools-query').fill('xjyey'); // 新建幼儿园 by its pinyin initials
+  const schoolRow = page.locator('[data-testid=schools-row][data-id="sch-manual-1"]');
+  await shoot(page, 'admin-schools', async (lang) => {
+    await expect(schoolForm).toContainText(lang === 'zh' ? '新增学校' : 'Add school');
+    await expect(page.getByTestId('schools-count')).toContainText(lang === 'zh' ? '符合 1 条' : '1 matching');
+    await expect(schoolRow).toContainText(lang === 'zh' ? '示例新建幼儿园' : 'Sample New Kindergarten');
+    await expect(schoolRow.getByRole('button', { name: lang === 'zh' ? '删除' : 'Delete' })).toBeInViewport();
+  });
+
+  // A school in use (it has a terminal): 删除 asks in the page, then the station refuses it and it stays. The
+  // dialog's text is written in the language it was asked in, so each language asks anew.
+  const busy = c.credentials.terminals[0]!.schoolId;
+  await page.getByTestId('schools-filter').selectOption('');
+  await page.getByTestId('schools-query').fill(busy);
+  const busyRow = page.locator(`[data-testid=schools-row][data-id="${busy}"]`);
+  const dialog = page.getByTestId('confirm-dialog');
+  for (const lang of ['zh', 'en'] as const) {
+    await inLang(page, lang);
+    await busyRow.getByRole('button', { name: lang === 'zh' ? '删除' : 'Delete' }).click();
+    await shootIn(page, 'admin-confirm', lang, async () => {
+      await expect(dialog).toContainText(lang === 'zh' ? '请确认' : 'Please confirm');
+      await expect(dialog).toContainText(lang === 'zh' ? '有终端、护学岗或未处置完毕警情的学校不能删除' : 'cannot be deleted');
+      await expect(dialog.getByTestId('confirm-ok')).toBeInViewport();
+      await expect(dialog.getByTestId('confirm-cancel')).toBeInViewport();
+    });
+    await dialog.getByTestId('confirm-ok').click();
+    await shootIn(page, 'admin-in-use', lang, async () => {
+      await expect(page.getByTestId('admin-error')).toContainText(lang === 'zh' ? '该记录仍在使用中' : 'still in use');
+      await expect(busyRow).toBeInViewport();
+    });
+  }
+  await inLang(page, 'zh');
+
+  // 系统设置: the settings file, 立即生效 / 下次启动生效 on each row, the volumes with their floors.
+  await page.getByTestId('admin-sec-settings').click();
+  const settings = page.getByTestId('settings');
+  await expect(page.getByTestId('settings-map')).toBeVisible();
+  await shoot(page, 'admin-settings', async (lang) => {
+    await expect(settings).toContainText(lang === 'zh' ? '接警中心设置' : 'Station settings');
+    await expect(settings).toContainText(path.join(c.dataDir, 'station-settings.json'));
+    await expect(page.getByTestId('setting-stationName')).toContainText(lang === 'zh' ? '立即生效' : 'live');
+    await expect(page.getByTestId('volume-alarm')).toContainText(lang === 'zh' ? '不低于 50%' : 'at least 50 %');
+    await expect(page.getByTestId('volume-alarm').locator('input')).toHaveValue('80');
+    await expect(page.getByTestId('volume-link')).toBeInViewport();
+  });
+
+  // The map source is tried before it is saved: a tile server nobody answers is refused with the exact error.
+  const closed = await new Promise<number>((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+  const map = page.getByTestId('settings-map');
+  await page.getByTestId('map-kind-url').check();
+  await page.getByTestId('map-url').fill(`http://127.0.0.1:${closed}/{z}/{x}/{y}.png`);
+  await map.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  for (const lang of ['zh', 'en'] as const) {
+    await inLang(page, lang);
+    await page.getByTestId('map-try').click();
+    await expect(page.getByTestId('map-result')).toHaveAttribute('data-ok', 'false');
+    await page.getByTestId('map-save').click();
+    await shootIn(page, 'admin-map', lang, async () => {
+      await expect(page.getByTestId('map-result')).toContainText(lang === 'zh' ? '不可用' : 'Does not work');
+      await expect(page.getByTestId('map-result')).toContainText(`ECONNREFUSED 127.0.0.1:${closed}`);
+      await expect(page.getByTestId('map-refused')).toContainText(lang === 'zh' ? '未保存' : 'nothing was saved');
+      await expect(page.getByTestId('map-save-anyway')).toBeInViewport();
+      await expect(page.getByTestId('setting-port')).toContainText(lang === 'zh' ? '下次启动生效' : 'at the next start');
+    });
+  }
+  await inLang(page, 'zh');
+  expect(fs.existsSync(path.join(c.dataDir, 'station-settings.json'))).toBe(false);
 });
