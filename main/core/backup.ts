@@ -796,6 +796,21 @@ function settingsNotes(settingsFile: string, dataDir: string): string[] {
   return notes;
 }
 
+/**
+ * A permission error (EACCES, EPERM) of a step of the restore in `folder` as a BackupError that says what to do:
+ * a restore stages beside the data folder and renames into place, so it must write in the folder around it (for a
+ * service, /var/lib: root's). Anything else: undefined.
+ */
+function noWriteAccess(e: unknown, step: string, folder: string): BackupError | undefined {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code !== 'EACCES' && code !== 'EPERM') return undefined;
+  return new BackupError(
+    `${step}: no write access to ${folder} (${code}). A restore unpacks into a staging folder beside the data folder and renames it ` +
+      `into place, so it must be able to write in ${folder}: run the restore as root (sudo) or as the owner of ${folder}; ` +
+      `for the service, stop it, restore as root and start it (docs/service.md, "Restore") (nothing was changed)`,
+  );
+}
+
 const stamp = (at: number): string =>
   new Date(at)
     .toISOString()
@@ -831,7 +846,12 @@ export async function restoreBackup(file: string, dataDirIn: string, opts: Resto
     free = undefined;
   }
   // Staged beside the target (same file system: the final step is a rename), hidden, removed on any failure.
-  const staging = fs.mkdtempSync(path.join(parent, `.restore-${path.basename(dataDir)}-`));
+  let staging: string;
+  try {
+    staging = fs.mkdtempSync(path.join(parent, `.restore-${path.basename(dataDir)}-`));
+  } catch (e) {
+    throw noWriteAccess(e, `cannot make the restore's staging folder in ${parent}`, parent) ?? e;
+  }
   let manifest: BackupManifest;
   const journalId = crypto.randomBytes(8).toString('hex');
   try {
@@ -859,7 +879,13 @@ export async function restoreBackup(file: string, dataDirIn: string, opts: Resto
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code === 'EBUSY' || code === 'EPERM' || code === 'EACCES')
-          throw new BackupError(`${dataDir} cannot be moved aside (${code}): a running station core may use it; stop it first (nothing was changed)`);
+          throw new BackupError(
+            `${dataDir} cannot be moved aside (${code}): a running station core may use it (stop it first)` +
+              (code === 'EBUSY'
+                ? ''
+                : `, or there is no write access to ${parent} (run the restore as root (sudo) or as the owner of ${parent}; docs/service.md, "Restore")`) +
+              ' (nothing was changed)',
+          );
         throw e;
       }
     } else if (exists) {
@@ -872,7 +898,8 @@ export async function restoreBackup(file: string, dataDirIn: string, opts: Resto
     // Put back what was moved aside, so a failure here too leaves the folder as it was.
     if (keptAside && !fs.existsSync(dataDir)) fs.renameSync(keptAside, dataDir);
     else if (exists && !fs.existsSync(dataDir)) fs.mkdirSync(dataDir);
-    throw e;
+    if (e instanceof BackupError) throw e;
+    throw noWriteAccess(e, `cannot move the restored folder into place as ${dataDir}`, parent) ?? e;
   }
   return { manifest, dataDir, ...(keptAside ? { keptAside } : {}), journalId, notes: settingsNotes(path.join(dataDir, DATA_FILES.stationSettings), dataDir) };
 }

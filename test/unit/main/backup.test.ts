@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   BackupError,
   BackupScheduler,
@@ -115,6 +115,9 @@ const pack = (entries: Entry[], tail = Buffer.alloc(1024)): Buffer =>
     ]),
   );
 const sha = (b: Buffer): string => crypto.hash('sha256', b, 'hex');
+const fail = (e: Error): never => {
+  throw e;
+};
 
 beforeEach(() => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'backup-test-'));
@@ -302,6 +305,51 @@ describe('restore', () => {
     const before = tree(dataDir); // dataDir's journal is open in this process, as a core holds it
     await expect(restoreBackup(backup, dataDir, { force: true })).rejects.toThrow(new RegExp(`running station core \\(process ${process.pid}`));
     expect(tree(dataDir)).toEqual(before);
+  });
+
+  describe('without write access to the folder around the data folder (a service’s /var/lib, restored as its user)', () => {
+    const eacces = (syscall: string, p: string): NodeJS.ErrnoException =>
+      Object.assign(new Error(`EACCES: permission denied, ${syscall} '${p}'`), { code: 'EACCES', syscall, path: p });
+    afterEach(() => {
+      vi.restoreAllMocks();
+      fs.chmodSync(path.join(root, 'lib'), 0o700);
+    });
+
+    it('is refused with the folder named and what to do (root or its owner), and nothing changes', async () => {
+      // As /var/lib/school-alarm-station: a folder the user owns, inside one only root may write.
+      const lib = path.join(root, 'lib');
+      const target = path.join(lib, 'school-alarm-station');
+      fs.mkdirSync(target, { recursive: true });
+      fs.writeFileSync(path.join(target, 'registry.json'), '{"stationName":"old"}');
+      const before = tree(lib);
+      if (process.getuid?.() !== 0) fs.chmodSync(lib, 0o500);
+      else vi.spyOn(fs, 'mkdtempSync').mockImplementation((prefix) => fail(eacces('mkdtemp', `${String(prefix)}XXXXXX`)));
+      const e = await restoreBackup(backup, target, { force: true }).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(BackupError);
+      const message = (e as Error).message;
+      expect(message).toContain(`no write access to ${lib}`);
+      expect(message).toMatch(/run the restore as root \(sudo\) or as the owner of/);
+      expect(message).toMatch(/docs\/service\.md/);
+      expect(message).toMatch(/nothing was changed/);
+      fs.chmodSync(lib, 0o700);
+      expect(tree(lib)).toEqual(before);
+    });
+
+    it('refused at the last step (the staging folder renamed into place) puts the old folder back', async () => {
+      const lib = path.join(root, 'lib');
+      const target = path.join(lib, 'school-alarm-station');
+      fs.mkdirSync(target, { recursive: true });
+      fs.writeFileSync(path.join(target, 'registry.json'), '{"stationName":"old"}');
+      const before = tree(lib);
+      const rename = fs.renameSync.bind(fs);
+      vi.spyOn(fs, 'renameSync').mockImplementation((from, to) =>
+        path.basename(String(from)).startsWith('.restore-') ? fail(eacces('rename', String(from))) : rename(from, to),
+      );
+      const e = await restoreBackup(backup, target, { force: true }).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(BackupError);
+      expect((e as Error).message).toMatch(new RegExp(`no write access to ${lib.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*as root`));
+      expect(tree(lib)).toEqual(before);
+    });
   });
 
   describe('hostile archives are refused and change nothing', () => {
