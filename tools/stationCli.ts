@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { scanJournalFile } from '../main/core/journal';
-import { BackupError, backupFileName, createBackup, readBackup, restoreBackup, type BackupManifest } from '../main/core/backup';
+import { BackupError, backupTarget, createBackup, readBackup, restoreBackup, type BackupManifest } from '../main/core/backup';
 import { ROLES, type Role } from '../shared/events';
 import type { AreaClass, SchoolType } from '../shared/model';
 import { demoRegistryFile } from '../main/demo';
@@ -28,7 +28,7 @@ const HELP = `usage: npm run station -- [--data-dir DIR] [--demo] COMMAND
                                                 rows with a known id are updated, others added; new device tokens printed ONCE
   export KIND csv|json [FILE]                   reference data without secrets, to FILE or stdout (docs/data-exchange.md)
   backup FILE|FOLDER                            the data folder (journal, registry, settings) into one archive, also while the
-                                                station runs; a FOLDER gets station-backup-DATE-TIME.tar.gz (docs/backup.md)
+                                                station runs; a FOLDER gets station-backup-manual-DATE-TIME.tar.gz (docs/backup.md)
   verify-backup FILE                            check a backup from end to end (sizes, sha256, hash chain) without restoring
   restore FILE [--force]                        the backup into the data folder (new or empty; --force moves the files
                                                 there aside); refused while a station core uses the folder
@@ -112,8 +112,7 @@ const describeManifest = (m: BackupManifest): string =>
 /** `backup FILE|FOLDER`: exit 0 with the archive written and read back, else nothing written. */
 async function backup(dataDir: string, target: string | undefined): Promise<void> {
   if (!target) throw new RegistryError('usage: backup FILE|FOLDER');
-  const out = fs.existsSync(target) && fs.statSync(target).isDirectory() ? path.join(target, backupFileName(Date.now())) : target;
-  const r = await createBackup(dataDir, path.resolve(out));
+  const r = await createBackup(dataDir, backupTarget(target, Date.now()));
   console.log(`backup: ${r.file} (${(r.archiveBytes / 1048576).toFixed(2)} MiB in ${r.ms} ms)`);
   console.log(`  ${describeManifest(r.manifest)}`);
   for (const [name, why] of Object.entries(r.leftOut)) console.log(`  not backed up: ${name} — ${why}`);

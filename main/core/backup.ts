@@ -917,7 +917,10 @@ export interface BackupSchedule {
 export const DEFAULT_BACKUP_AT = '03:30';
 export const DEFAULT_BACKUP_KEEP = 14;
 
-/** `station-backup-YYYYMMDD-HHMMSS.tar.gz`, on the station's wall clock: sorting the names sorts them by time. */
+/**
+ * The daily backup's `station-backup-YYYYMMDD-HHMMSS.tar.gz`, on the station's wall clock: sorting the names sorts
+ * them by time. A manual backup's `station-backup-manual-…` (backupTarget) does not match.
+ */
 const BACKUP_NAME = /^station-backup-(\d{8})-(\d{6})\.tar\.gz$/;
 
 export function backupFileName(at: number, timeZone = STATION_TIME_ZONE): string {
@@ -925,6 +928,16 @@ export function backupFileName(at: number, timeZone = STATION_TIME_ZONE): string
   const two = (n: number): string => String(n).padStart(2, '0');
   const seconds = two(new Date(at).getUTCSeconds());
   return `station-backup-${p.year}${two(p.month)}${two(p.day)}-${two(p.hour)}${two(p.minute)}${seconds}.tar.gz`;
+}
+
+/**
+ * Where `backup TARGET` writes: into a folder, `station-backup-manual-YYYYMMDD-HHMMSS.tar.gz` — a name apart from the
+ * daily backup's, so the schedule neither counts it (the day's daily backup still runs) nor deletes it (retention);
+ * anything else is the file name itself.
+ */
+export function backupTarget(target: string, at: number, timeZone = STATION_TIME_ZONE): string {
+  const folder = fs.existsSync(target) && fs.statSync(target).isDirectory();
+  return path.resolve(folder ? path.join(target, backupFileName(at, timeZone).replace(/^station-backup-/, 'station-backup-manual-')) : target);
 }
 
 /** Deletes all but the `keep` newest backups (by their names) in `dir`; any other file is left alone. Returns the deleted. */

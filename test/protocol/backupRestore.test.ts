@@ -10,7 +10,7 @@ import { build } from 'esbuild';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../main/config';
-import { readBackup } from '../../main/core/backup';
+import { BackupScheduler, pruneBackups, readBackup } from '../../main/core/backup';
 import { scanJournalFile } from '../../main/core/journal';
 import { startCore } from '../../main/server';
 import { foldRecords } from '../../shared/incidentFold';
@@ -193,6 +193,31 @@ describe('the daily backup in the core, and a folder in use', () => {
     expect(manifest.journal.records).toBe(status.last!.records);
     expect(manifest.journal.journalId).toBe(t.core.station.journal.journalId);
     expect(fs.readdirSync(backups)).toEqual([path.basename(status.last!.file)]);
+  }, 60_000);
+
+  it('a manual `backup FOLDER` is named apart: the daily backup neither counts it (it still runs that day) nor deletes it', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'station-manual-'));
+    try {
+      const b = await station(t.dataDir, 'backup', dir);
+      expect(b.code, b.out).toBe(0);
+      const [manual, ...others] = fs.readdirSync(dir);
+      expect(others).toEqual([]);
+      expect(manual).toMatch(/^station-backup-manual-\d{8}-\d{6}\.tar\.gz$/);
+      expect(b.out).toContain(path.join(dir, manual!));
+      const s = new BackupScheduler(t.dataDir, { dir, at: '00:00', keep: 1 }, () => ({}), { log: () => undefined });
+      expect(s.due(Date.now())).toBe(true);
+      await s.tick();
+      expect(s.status().lastError).toBeUndefined();
+      const daily = path.basename(s.status().last!.file);
+      expect(daily).toMatch(/^station-backup-\d{8}-\d{6}\.tar\.gz$/);
+      // Older daily backups beyond keep=1 go; the manual one stays.
+      fs.writeFileSync(path.join(dir, 'station-backup-20200101-033000.tar.gz'), 'old');
+      expect(pruneBackups(dir, 1)).toEqual(['station-backup-20200101-033000.tar.gz']);
+      expect(fs.readdirSync(dir).sort()).toEqual([daily, manual].sort());
+      await s.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   }, 60_000);
 
   it('restore into the folder of the running core is refused, even with --force, and changes nothing', async () => {

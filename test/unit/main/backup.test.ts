@@ -12,6 +12,7 @@ import {
   BackupError,
   BackupScheduler,
   backupFileName,
+  backupTarget,
   ChainCheck,
   JOURNAL_RECORD_MAX_BYTES,
   createBackup,
@@ -501,15 +502,39 @@ describe('restore', () => {
 });
 
 describe('the daily backup', () => {
-  it('keeps the N newest of its own files and never touches others', () => {
+  it('keeps the N newest of its own files and never touches others, nor a manual backup (`backup FOLDER`)', () => {
     const dir = path.join(root, 'backups');
     fs.mkdirSync(dir);
     const names = [1, 2, 3, 4, 5].map((d) => backupFileName(Date.UTC(2026, 10, d, 19, 30), 'Asia/Shanghai'));
     for (const n of [...names].reverse()) fs.writeFileSync(path.join(dir, n), 'x');
     fs.writeFileSync(path.join(dir, 'notes.txt'), 'mine');
     fs.writeFileSync(path.join(dir, 'station-backup-manual.tar.gz'), 'mine too');
+    const manual = backupTarget(dir, Date.UTC(2026, 10, 1, 1, 0), 'Asia/Shanghai');
+    expect(path.dirname(manual)).toBe(dir);
+    expect(path.basename(manual)).toBe('station-backup-manual-20261101-090000.tar.gz');
+    fs.writeFileSync(manual, 'by hand, the oldest');
     expect(pruneBackups(dir, 3)).toEqual(names.slice(0, 2));
-    expect(fs.readdirSync(dir).sort()).toEqual([...names.slice(2), 'notes.txt', 'station-backup-manual.tar.gz'].sort());
+    expect(pruneBackups(dir, 1)).toEqual(names.slice(2, 4));
+    expect(fs.readdirSync(dir).sort()).toEqual([names[4], 'notes.txt', 'station-backup-manual.tar.gz', path.basename(manual)].sort());
+    // A file name is used as it is.
+    expect(backupTarget(path.join(dir, 'usb.tar.gz'), T0)).toBe(path.join(dir, 'usb.tar.gz'));
+  });
+
+  it('runs on a day that already has a manual backup', async () => {
+    const j = makeStation(dataDir, 2);
+    const dir = path.join(root, 'backups');
+    fs.mkdirSync(dir);
+    const now = fromZoned(2026, 12, 1, 9, 0, 'Asia/Shanghai');
+    await createBackup(dataDir, backupTarget(dir, now - 3600_000, 'Asia/Shanghai'), { anchor: j.position() });
+    const s = new BackupScheduler(dataDir, { dir, at: '03:30', keep: 1 }, () => ({ anchor: j.position() }), {
+      now: () => now,
+      timeZone: 'Asia/Shanghai',
+      log: () => undefined,
+    });
+    expect(s.due(now)).toBe(true);
+    await s.tick();
+    expect(fs.readdirSync(dir).sort()).toEqual(['station-backup-20261201-090000.tar.gz', 'station-backup-manual-20261201-080000.tar.gz']);
+    await s.close();
   });
 
   it('runs once a day at its time on the station clock, then keeps the newest N', async () => {
