@@ -401,6 +401,19 @@ function readWatermark(dataDir: string): { journalId?: string; lastSeq?: number;
   }
 }
 
+/** Writes a new file and fsyncs it (open, write, fsync, close): on the disk before the folder that names it is. */
+function writeDurably(file: string, text: string): void {
+  const fd = fs.openSync(file, 'wx', 0o600);
+  try {
+    const data = Buffer.from(text);
+    let off = 0;
+    while (off < data.length) off += fs.writeSync(fd, data, off);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 function fsyncDir(dir: string): void {
   let fd: number | undefined;
   try {
@@ -859,11 +872,11 @@ export async function restoreBackup(file: string, dataDirIn: string, opts: Resto
     const old = exists ? readWatermark(dataDir) : {};
     const lastIncidentId = laterIncidentId(manifest.journal.lastIncidentId, old.lastIncidentId);
     // A new id: consoles holding the old journal's records drop them and load this one (never two histories mixed).
-    fs.writeFileSync(
+    writeDurably(
       path.join(staging, `${DATA_FILES.journal}.watermark`),
       JSON.stringify({ journalId, lastSeq: manifest.journal.lastSeq, ...(lastIncidentId ? { lastIncidentId } : {}) }),
     );
-    fs.writeFileSync(path.join(staging, DATA_FILES.journalId), journalId);
+    writeDurably(path.join(staging, DATA_FILES.journalId), journalId);
     fsyncDir(staging);
   } catch (e) {
     fs.rmSync(staging, { recursive: true, force: true });

@@ -280,6 +280,32 @@ describe('restore', () => {
     expect(fs.readdirSync(root).filter((n) => n.startsWith('.restore-'))).toEqual([]);
   });
 
+  it('writes the watermark and the journal id durably (each fsync’d before the folder is)', async () => {
+    const opened = new Map<number, string>();
+    const synced: string[] = [];
+    const open = fs.openSync.bind(fs);
+    const fsync = fs.fsyncSync.bind(fs);
+    vi.spyOn(fs, 'openSync').mockImplementation((...a: Parameters<typeof fs.openSync>) => {
+      const fd = open(...a);
+      opened.set(fd, path.basename(String(a[0])));
+      return fd;
+    });
+    vi.spyOn(fs, 'fsyncSync').mockImplementation((fd) => {
+      synced.push(opened.get(fd) ?? '?');
+      fsync(fd);
+    });
+    try {
+      await restoreBackup(backup, path.join(root, 'restored'));
+    } finally {
+      vi.restoreAllMocks();
+    }
+    expect(synced).toContain('journal.jsonl.watermark');
+    expect(synced).toContain('journal-id');
+    const staging = synced.findIndex((n) => n.startsWith('.restore-'));
+    expect(synced.indexOf('journal.jsonl.watermark')).toBeLessThan(staging);
+    expect(synced.indexOf('journal-id')).toBeLessThan(staging);
+  });
+
   it('into an empty folder without --force; a folder with files only with force, which keeps them aside', async () => {
     const empty = path.join(root, 'empty');
     fs.mkdirSync(empty);
