@@ -4,7 +4,7 @@ import type { ReferenceData } from './model';
 import type { SemesterRule } from './planBoard';
 import type { ErrorCode, Refusal } from './protocol';
 import type { StateSnapshot } from './incidents';
-import type { TrainingAssignment } from './training';
+import type { TrainingAssignment, TrainingUnitUpdate } from './training';
 import type { Volumes } from './stationSettings';
 
 /** The map tiles consoles draw under the outline (the same as GET /map-config.json's `tiles`): url relative for the station's own. */
@@ -147,6 +147,8 @@ export interface ConsoleServerEvents {
   settings: (s: ConsoleSettings) => void;
   /** A trainer sent this console's operator a training run (shared/training.ts): it is offered to this console only. */
   training: (a: TrainingAssignment) => void;
+  /** A real unit taking part in this console's training run answered or moved (training:unitDispatch). */
+  trainingUnit: (u: TrainingUnitUpdate) => void;
 }
 
 // The operator commands (console → server) and their answers: shared/consoleContract.ts. Re-exported here for

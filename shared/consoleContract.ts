@@ -24,7 +24,15 @@ import { closeFindingSchema, inspectionSchema, inspectionsQuerySchema, recordIns
 import { cancelDrillWindowSchema, checkPostSchema, planAnswerSchema, planQuerySchema, recordSchoolDrillSchema, registerDrillWindowSchema } from './planRecords';
 import { statsReportSchema, statsRequestSchema } from './statsWire';
 import { mapSourceSchema, mapTrySchema, settingsPatchSchema, settingsViewSchema } from './stationSettings';
-import { trainingAssignSchema, trainingConsolesAckSchemaShape, trainingRecordSchema, trainingResultSchema, trainingResultsQuerySchema } from './training';
+import {
+  trainingAssignSchema,
+  trainingConsolesAckSchemaShape,
+  trainingRecordSchema,
+  trainingResultSchema,
+  trainingResultsQuerySchema,
+  trainingUnitDispatchSchema,
+  trainingUnitReleaseSchema,
+} from './training';
 
 // --- limits: the core refuses beyond them, the console's fields stop at them (UTF-16 units, as `maxLength`). ---
 
@@ -233,6 +241,10 @@ const commands = {
   'training:consoles': command('training.assign', 'may not send training runs', z.object({}).strict(), trainingConsolesAckSchema),
   /** A scenario sent to a logged-in operator's consoles, which start the run at once (nothing is journalled). */
   'training:assign': command('training.assign', 'may not send training runs', trainingAssignSchema, trainingAssignAckSchema),
+  /** A training alarm sent to a real unit taking part (its device is told it is a drill; nothing is journalled as an incident). */
+  'training:unitDispatch': command('training.run', 'may not run training', trainingUnitDispatchSchema, commandAckSchema),
+  /** A real unit's training job is over: its device is told (dispatch:cancel). */
+  'training:unitRelease': command('training.run', 'may not run training', trainingUnitReleaseSchema, commandAckSchema),
   /** One incident whole, with its timeline (read only). */
   incident: command('history.view', 'may not read the incident history', z.object({ incidentId: id }), incidentAckSchema),
   'admin:setTargets': command('registry.manage', 'may not change the targets', z.object({ profile }), commandAckSchema),

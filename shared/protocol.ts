@@ -66,6 +66,10 @@ export const REFUSAL_REASONS = [
   'window_cancelled',
   'bad_window',
   'trainee_offline',
+  /** Training: the real unit is offline, disabled or has no device; or it is on a real incident or another training job. */
+  'unit_unavailable',
+  'unit_busy',
+  'unknown_job',
   // Administration (issue 14): accounts, devices and reference records.
   'unknown_operator',
   'unknown_record',

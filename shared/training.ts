@@ -564,12 +564,17 @@ export function resultMet(r: {
 
 // ---------------------------------------------------------------- runs sent to a trainee's console
 
+/** At most this many real units take part in one run. */
+export const MAX_TRAINING_UNITS = 20;
+
 /** `training:assign`: a scenario sent by a trainer to the consoles of a logged-in operator (the trainee). */
 export const trainingAssignSchema = z
   .object({
     username: z.string().min(1).max(64),
     scenario: scenarioSchema,
     speed: speedSchema,
+    /** Real units the trainer marks as taking part: the trainee may send them as well as the simulated unit. */
+    units: z.array(z.string().min(1).max(128)).max(MAX_TRAINING_UNITS).optional(),
   })
   .strict();
 
@@ -579,6 +584,35 @@ export interface TrainingAssignment {
   speed: number;
   assignedBy: OperatorRef;
   at: number;
+  /** Real units taking part (their ids), when the trainer marked any. */
+  units?: string[];
+}
+
+// ---------------------------------------------------------------- real units taking part
+
+/** A training job's id, made by the console: never an incident id (those are YYYYMMDD-NNNN), so a unit cannot mix them. */
+export const TRAINING_JOB_ID = /^TRN-[A-Za-z0-9-]{1,40}$/;
+const jobId = z.string().regex(TRAINING_JOB_ID, 'a training job id is TRN- and up to 40 letters, digits or -');
+/**
+ * `training:unitDispatch`: a training alarm sent to a real unit taking part. Its device gets a `dispatch` marked
+ * `drill: true` with the job id as its incident; nothing of it is journalled as an incident or counted, and a real
+ * dispatch of the unit always wins (the job is cancelled on the device and the console told).
+ */
+export const trainingUnitDispatchSchema = z
+  .object({ jobId, unitId: z.string().min(1).max(128), schoolId: z.string().min(1).max(64), kind: z.enum(ALARM_KINDS) })
+  .strict();
+/** `training:unitRelease`: the job is over (resolved, the run ended): the unit's device gets `dispatch:cancel`. */
+export const trainingUnitReleaseSchema = z.object({ jobId }).strict();
+export const TRAINING_UNIT_STEPS = ['accepted', 'declined', 'en_route', 'on_scene', 'released'] as const;
+export type TrainingUnitStep = (typeof TRAINING_UNIT_STEPS)[number];
+/** What the dispatching console is told (`trainingUnit`) as the real unit answers and moves. */
+export interface TrainingUnitUpdate {
+  jobId: string;
+  unitId: string;
+  step: TrainingUnitStep;
+  at: number;
+  /** Why it declined, or why the job was released (`real_incident`: the unit was sent to a real one). */
+  reason?: string;
 }
 
 /** `training:consoles`: who is logged in on a console now and may be trained (officers, the chief, trainers). */

@@ -7,17 +7,22 @@ import type { StationEvent } from '../../shared/events';
 import { parsePosition, parseUnitStatus, positionFixAt, refusal } from '../../shared/protocol';
 import type { CommandResult, Ledger } from './ledger';
 import type { Liveness } from './liveness';
+import { TrainingUnits } from './trainingUnits';
 
 export class UnitIntake {
   private readonly live = new Map<string, UnitLive>();
   private readonly connections = new Map<string, number>();
   /** Bumped on every position or connection change, so gateways push unit positions only when they moved. */
   version = 0;
+  /** Real units taking part in station training: their training jobs (never incidents). */
+  readonly training: TrainingUnits;
 
   constructor(
     private readonly ledger: Ledger,
     private readonly liveness: Liveness,
-  ) {}
+  ) {
+    this.training = new TrainingUnits(ledger, (unitId) => (this.connections.get(unitId) ?? 0) > 0);
+  }
 
   connected(unitId: string, connected: boolean): void {
     const n = Math.max(0, (this.connections.get(unitId) ?? 0) + (connected ? 1 : -1));
@@ -60,6 +65,8 @@ export class UnitIntake {
     const at = this.ledger.now();
     const state = this.ledger.state;
     const events: StationEvent[] = [];
+    // A training job's step goes to the trainee's console only: not the unit's real state, not an incident.
+    if (st.incidentId !== undefined && this.training.status(unitId, st.incidentId, st.state)) return { ok: true };
     if (st.incidentId !== undefined) {
       // A unit may only move incidents it was dispatched to.
       if (state.assignments.get(unitId) !== st.incidentId) {

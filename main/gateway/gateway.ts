@@ -30,6 +30,7 @@ import type { Sessions } from '../core/sessions';
 import { describeProblem } from '../core/journal';
 import { toSnapshot, type Incident } from '../../shared/incidents';
 import type { Station } from '../core/station';
+import type { TrainingJob } from '../core/trainingUnits';
 import type { SettingsAdmin } from '../core/settingsAdmin';
 
 const DELIVERY_TIMEOUT_MS = 4000;
@@ -302,8 +303,9 @@ export function attachUnitNamespace(
       verify: async (unitId, token) => (await station.registry.authenticateUnit(unitId, token))?.secret?.hash,
       connected: (_socket, unitId, events) => {
         station.units.connected(unitId, true);
-        // A unit that (re)connects gets every dispatch it has not acked yet.
+        // A unit that (re)connects gets every dispatch it has not acked yet, a training job's too.
         for (const p of station.units.pendingDeliveries(unitId)) deliver(unitId, p.incident);
+        for (const job of station.units.training.unanswered(unitId)) deliverTraining(job);
         events.limited('position', (p) => station.units.receivePosition(unitId, p));
         events.limited('status', (p) => station.units.receiveStatus(unitId, p));
       },
@@ -324,6 +326,30 @@ export function attachUnitNamespace(
     }
     if (c.tries > 60) cancels.delete(key);
   };
+  /** A training job on a real unit (main/core/trainingUnits.ts): a dispatch marked drill whose incident is the job. */
+  const deliverTraining = (job: TrainingJob): void => {
+    const school = station.registry.school(job.schoolId);
+    const payload: UnitDispatch = {
+      incidentId: job.jobId,
+      school: { id: job.schoolId, name: school?.name ?? job.schoolId, address: school?.address ?? '', lat: school?.lat ?? 0, lng: school?.lng ?? 0 },
+      kind: job.kind as UnitDispatch['kind'],
+      priority: 3,
+      drill: true,
+      at: job.at,
+    };
+    for (const s of socketsOf(job.unitId)) {
+      s.timeout(DELIVERY_TIMEOUT_MS).emit('dispatch', payload, (err: Error | null, ans: unknown) => {
+        if (!err) station.units.training.answered(job.unitId, job.jobId, ans);
+      });
+    }
+  };
+  const stopTraining = station.units.training.onDelivery((job, what, reason) => {
+    if (what === 'send') return deliverTraining(job);
+    const key = `${job.unitId}/${job.jobId}`;
+    const why = reason === 'real_incident' ? '真实警情优先 / a real incident comes first' : '训练结束 / training over';
+    cancels.set(key, { unitId: job.unitId, payload: { incidentId: job.jobId, reason: why, at: now() }, tries: 0 });
+    sendCancel(key);
+  });
   const resend = setInterval(() => {
     for (const p of station.units.pendingDeliveries()) deliver(p.unitId, p.incident);
     for (const key of cancels.keys()) sendCancel(key);
@@ -331,8 +357,10 @@ export function attachUnitNamespace(
   resend.unref();
   station.subscribe({
     record: ({ event: e }) => {
-      if (e.type === 'incident.dispatched' && e.mode === 'device') {
-        const inc = station.snapshot.incidents.get(e.incidentId);
+      if (e.type === 'incident.dispatched') {
+        // A real dispatch always wins: the unit's training job (if any) is withdrawn first.
+        station.units.training.realDispatch(e.unitId);
+        const inc = e.mode === 'device' ? station.snapshot.incidents.get(e.incidentId) : undefined;
         if (inc) deliver(e.unitId, inc);
       } else if (e.type === 'dispatch.cancelled') {
         const key = `${e.unitId}/${e.incidentId}`;
@@ -341,7 +369,10 @@ export function attachUnitNamespace(
       }
     },
   });
-  return () => clearInterval(resend);
+  return () => {
+    clearInterval(resend);
+    stopTraining();
+  };
 }
 
 /** What the console handshake leaves on its socket. */
@@ -436,6 +467,14 @@ export function attachConsoleNamespace(
     'training:results': (op, r) => station.plan.trainingResults(op, r),
     'training:consoles': () => ({ ok: true, consoles: traineesOnline() }),
     'training:assign': (op, r) => assignTraining(op, r),
+    'training:unitDispatch': (op, r) => {
+      const res = station.units.training.dispatch(op, r);
+      return res.ok ? { ok: true } : res;
+    },
+    'training:unitRelease': (op, r) => {
+      const res = station.units.training.release(op, r);
+      return res.ok ? { ok: true } : res;
+    },
   } satisfies ConsoleHandlers;
 
   /** The consoles of operators who may be trained, by operator. */
@@ -464,7 +503,8 @@ export function attachConsoleNamespace(
     if (unknown) return refusal('invalid_payload', `no school ${unknown.schoolId}`, 'unknown_school');
     const targets = traineeSockets(r.username);
     if (targets.length === 0) return refusal('invalid_payload', `${r.username} has no console logged in`, 'trainee_offline');
-    const assignment: TrainingAssignment = { scenario: r.scenario, speed: r.speed, assignedBy: by, at: now() };
+    const units = r.units?.filter((u) => station.registry.unit(u));
+    const assignment: TrainingAssignment = { scenario: r.scenario, speed: r.speed, assignedBy: by, at: now(), ...(units?.length ? { units } : {}) };
     for (const s of targets) s.emit('training', assignment);
     return { ok: true, consoles: targets.length };
   }
@@ -490,7 +530,12 @@ export function attachConsoleNamespace(
     const { operator, sid } = socket.data;
     if (!operator || sid === undefined) return void socket.disconnect(true);
     sessions.attach(sid, now());
-    socket.on('disconnect', () => sessions.detach(sid, now()));
+    socket.on('disconnect', () => {
+      sessions.detach(sid, now());
+      // The operator's last console gone: the real units on their training jobs are released.
+      if (![...nsp.sockets.values()].some((s) => s !== socket && s.data.operator?.username === operator.username))
+        station.units.training.ownerGone(operator.username);
+    });
     const auth = socket.handshake.auth as Partial<ConsoleAuth>;
     const since = typeof auth.since === 'number' && Number.isInteger(auth.since) && auth.since >= 0 ? auth.since : 0;
     socket.emit('hello', {
@@ -515,6 +560,10 @@ export function attachConsoleNamespace(
     socket.emit('units', station.units.unitsLive());
   });
 
+  // A real unit on a training job answered or moved: the consoles of the operator who sent it are told.
+  station.units.training.onUpdate((u, job) => {
+    for (const s of nsp.sockets.values()) if (s.data.operator?.username === job.owner) s.emit('trainingUnit', u);
+  });
   // A live setting changed (map source, volumes, semesters): every console gets them all again.
   settingsAdmin?.onChange((s) => nsp.to('live').emit('settings', s));
   station.subscribe({

@@ -205,6 +205,13 @@ const FIELDS: Record<string, Record<string, fc.Arbitrary<unknown>>> = {
       alarms: fc.array(fc.record({ at: pick([0, 5]), schoolId: pick([], ['school']), kind: pick(['panic', 'fire']) }), { minLength: 1, maxLength: 2 }),
     }),
   },
+  'training:unitDispatch': {
+    jobId: pick(['TRN-fuzz-1', 'TRN-fuzz-2']),
+    unitId: pick([], ['unit']),
+    schoolId: pick([], ['school']),
+    kind: pick(['panic', 'fire']),
+  },
+  'training:unitRelease': { jobId: pick(['TRN-fuzz-1', 'TRN-fuzz-2']) },
   plan: {
     from: pick(['2026-09-01']),
     to: pick(['2027-01-15']),

@@ -1,0 +1,144 @@
+// main/ (core, Node) — real units taking part in station training (issue 13, point 3): a trainee's console sends a
+// training alarm to a real patrol unit the trainer marked; the unit's device gets a `dispatch` marked `drill: true`
+// whose incident is the job's id (TRN-…), and its answers and moves go back to that console only. Nothing of it is an
+// incident, a journal record or a statistic, and the unit stays available on every duty console: a real dispatch of
+// the unit always wins (the gateway cancels the job on the device and tells the trainee's console).
+import type { OperatorRef } from '../../shared/events';
+import { refusal, type Refusal } from '../../shared/protocol';
+import { trainingUnitDispatchSchema, trainingUnitReleaseSchema, type TrainingUnitStep, type TrainingUnitUpdate } from '../../shared/training';
+import type { Ledger } from './ledger';
+
+export interface TrainingJob {
+  jobId: string;
+  unitId: string;
+  /** The operator whose console sent it: only their consoles are told, and it is released when the last one goes. */
+  owner: string;
+  operator: OperatorRef;
+  schoolId: string;
+  kind: string;
+  at: number;
+  step?: TrainingUnitStep;
+}
+
+/** At most this many jobs at once in the whole station (a run has at most MAX_TRAINING_UNITS units). */
+const MAX_JOBS = 200;
+
+export class TrainingUnits {
+  private readonly jobs = new Map<string, TrainingJob>();
+  private readonly byUnit = new Map<string, string>();
+  private readonly listeners = new Set<(u: TrainingUnitUpdate, job: TrainingJob) => void>();
+  private readonly deliveries = new Set<(job: TrainingJob, what: 'send' | 'cancel', reason: string) => void>();
+
+  constructor(
+    private readonly ledger: Ledger,
+    private readonly connected: (unitId: string) => boolean,
+  ) {}
+
+  /** Told of every step of every job (the gateway pushes it to the job's console). */
+  onUpdate(fn: (u: TrainingUnitUpdate, job: TrainingJob) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** Told when a job must go to its unit's device (`dispatch`) or be withdrawn from it (`dispatch:cancel`). */
+  onDelivery(fn: (job: TrainingJob, what: 'send' | 'cancel', reason: string) => void): () => void {
+    this.deliveries.add(fn);
+    return () => this.deliveries.delete(fn);
+  }
+
+  /** Jobs the unit's device has not answered yet (sent again when it reconnects). */
+  unanswered(unitId: string): TrainingJob[] {
+    const job = this.jobOfUnit(unitId);
+    return job && job.step === undefined ? [job] : [];
+  }
+
+  /**
+   * A trainee sends a training alarm to a real unit. Refused when the unit is unknown, disabled, without a device or
+   * offline (`unit_unavailable`), or busy: sent to a real incident, or on another training job (`unit_busy`).
+   */
+  dispatch(operator: OperatorRef, payload: unknown): { ok: true; job: TrainingJob } | Refusal {
+    const r = trainingUnitDispatchSchema.safeParse(payload);
+    if (!r.success) return refusal('invalid_payload', `training:unitDispatch: ${r.error.issues[0]?.message ?? 'bad payload'}`);
+    const { jobId, unitId, schoolId, kind } = r.data;
+    const unit = this.ledger.registry.unit(unitId);
+    if (!unit || unit.disabled || !unit.secret)
+      return refusal('invalid_payload', `unit ${unitId} cannot take part: unknown, disabled or without a device`, 'unit_unavailable');
+    if (!this.connected(unitId)) return refusal('invalid_payload', `unit ${unitId} cannot take part: its device is offline`, 'unit_unavailable');
+    if (!this.ledger.registry.school(schoolId)) return refusal('invalid_payload', `no school ${schoolId}`, 'unknown_school');
+    if (this.ledger.state.assignments.has(unitId)) return refusal('forbidden', `unit ${unitId} is on a real incident`, 'unit_busy');
+    if (this.byUnit.has(unitId)) return refusal('forbidden', `unit ${unitId} is on another training job`, 'unit_busy');
+    if (this.jobs.has(jobId)) return refusal('forbidden', `training job ${jobId} exists already`, 'unit_busy');
+    if (this.jobs.size >= MAX_JOBS) return refusal('rate_limited', 'too many training jobs at once');
+    const job: TrainingJob = { jobId, unitId, owner: operator.username, operator, schoolId, kind, at: this.ledger.now() };
+    this.jobs.set(jobId, job);
+    this.byUnit.set(unitId, jobId);
+    console.log(`training: ${operator.username} sent unit ${unitId} on training job ${jobId} (${kind} at ${schoolId})`);
+    for (const f of this.deliveries) f(job, 'send', '');
+    return { ok: true, job };
+  }
+
+  /** The trainee's console is done with a job: it is released (the gateway cancels it on the device). */
+  release(operator: OperatorRef, payload: unknown): { ok: true; job: TrainingJob } | Refusal {
+    const r = trainingUnitReleaseSchema.safeParse(payload);
+    if (!r.success) return refusal('invalid_payload', `training:unitRelease: ${r.error.issues[0]?.message ?? 'bad payload'}`);
+    const job = this.jobs.get(r.data.jobId);
+    if (!job || job.owner !== operator.username) return refusal('invalid_payload', `no training job ${r.data.jobId} of ${operator.username}`, 'unknown_job');
+    this.end(job, 'released', 'training');
+    return { ok: true, job };
+  }
+
+  jobOfUnit(unitId: string): TrainingJob | undefined {
+    const id = this.byUnit.get(unitId);
+    return id === undefined ? undefined : this.jobs.get(id);
+  }
+
+  /** The unit's device answered the job's dispatch: accepted, or declined (the job ends). */
+  answered(unitId: string, jobId: string, answer: unknown): void {
+    const job = this.jobs.get(jobId);
+    if (!job || job.unitId !== unitId || job.step !== undefined) return;
+    const a = (typeof answer === 'object' && answer !== null ? answer : {}) as { ok?: unknown; reason?: unknown };
+    if (a.ok === true) this.step(job, 'accepted');
+    else this.end(job, 'declined', typeof a.reason === 'string' ? a.reason.slice(0, 200) : 'declined');
+  }
+
+  /**
+   * A `status` from the unit naming the job (en_route, on_scene; available ends it). True when it was the job's:
+   * the unit intake then records nothing (a training drive is not the unit's real state).
+   */
+  status(unitId: string, jobId: string, state: string): boolean {
+    const job = this.jobs.get(jobId);
+    if (!job || job.unitId !== unitId) return false;
+    if (state === 'en_route' || state === 'on_scene') {
+      if (job.step !== state) this.step(job, state);
+    } else if (state === 'available') this.end(job, 'released', 'unit_available');
+    return true;
+  }
+
+  /** The unit was sent to a real incident: its training job gives way. */
+  realDispatch(unitId: string): TrainingJob | undefined {
+    const job = this.jobOfUnit(unitId);
+    if (job) this.end(job, 'released', 'real_incident');
+    return job;
+  }
+
+  /** An operator's last console is gone: their jobs are released (no one would see the unit's answers). */
+  ownerGone(username: string): TrainingJob[] {
+    const ended = [...this.jobs.values()].filter((j) => j.owner === username);
+    for (const j of ended) this.end(j, 'released', 'training');
+    return ended;
+  }
+
+  private step(job: TrainingJob, step: TrainingUnitStep, reason?: string): void {
+    job.step = step;
+    const u: TrainingUnitUpdate = { jobId: job.jobId, unitId: job.unitId, step, at: this.ledger.now(), ...(reason !== undefined ? { reason } : {}) };
+    for (const f of this.listeners) f(u, job);
+  }
+
+  private end(job: TrainingJob, step: 'declined' | 'released', reason: string): void {
+    this.jobs.delete(job.jobId);
+    if (this.byUnit.get(job.unitId) === job.jobId) this.byUnit.delete(job.unitId);
+    // Withdrawn from the device unless the device itself ended it (declined, or reported available).
+    if (step === 'released' && reason !== 'unit_available') for (const f of this.deliveries) f(job, 'cancel', reason);
+    this.step(job, step, reason);
+  }
+}

@@ -1,0 +1,144 @@
+// Real units taking part in station training (issue 13, point 3; main/core/trainingUnits.ts) over the real gateway:
+// a trainee's console sends a training alarm to a real unit; its device gets a dispatch marked drill with the job's
+// id, its answers and moves go back to that console only, nothing is journalled or shown as an incident, and a real
+// dispatch of the unit always wins (the job is withdrawn on the device and the console told).
+import { io, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TrainingUnitUpdate } from '../../shared/training';
+import { connectUnit, type TestUnit } from '../support/unit';
+import { ask, connect, START_TIMEOUT, startTestCore, terminalAuth, validAlarm, waitFor, type TestCore } from './support';
+
+let t: TestCore;
+const sockets: Socket[] = [];
+const units: TestUnit[] = [];
+
+async function consoleOf(username: string): Promise<{ s: Socket; updates: TrainingUnitUpdate[] }> {
+  const op = t.creds.operators.find((o) => o.username === username)!;
+  const res = await fetch(`${t.url}/api/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: op.username, password: op.password }),
+  });
+  const { session } = (await res.json()) as { session: string };
+  const s = io(`${t.url}/console`, { auth: { session, since: 0 }, transports: ['websocket'], reconnection: false, forceNew: true });
+  sockets.push(s);
+  const updates: TrainingUnitUpdate[] = [];
+  s.on('trainingUnit', (u: TrainingUnitUpdate) => updates.push(u));
+  await new Promise((resolve, reject) => (s.once('hello', resolve), s.once('connect_error', reject)));
+  return { s, updates };
+}
+const send = (s: Socket, name: string, payload: unknown): Promise<Record<string, unknown>> =>
+  s.timeout(8000).emitWithAck(name, payload) as Promise<Record<string, unknown>>;
+async function unitOnline(i: number): Promise<TestUnit> {
+  const c = t.creds.units[i]!;
+  const u = await connectUnit(t.url, c.unitId, c.token);
+  units.push(u);
+  await waitFor('unit connected', () => t.core.station.units.unitsLive !== undefined && t.core.station.units.training.unanswered(c.unitId).length === 0);
+  return u;
+}
+const caused = (): number => t.records().length;
+
+beforeAll(async () => {
+  t = await startTestCore();
+}, START_TIMEOUT);
+afterAll(async () => {
+  for (const s of sockets) s.close();
+  for (const u of units) u.close();
+  await t.close();
+});
+
+describe('a real unit taking part in station training', () => {
+  it('gets a drill dispatch with the job id; its answers and moves reach the trainee only; nothing is journalled', async () => {
+    const unit = await unitOnline(0);
+    const unitId = t.creds.units[0]!.unitId;
+    const school = t.creds.terminals[0]!.schoolId;
+    const trainee = await consoleOf('officer');
+    const other = await consoleOf('officer2');
+    const before = caused();
+    const stateBefore = t.core.station.snapshot.units.get(unitId)?.state;
+
+    expect(await send(trainee.s, 'training:unitDispatch', { jobId: 'TRN-run1-0', unitId, schoolId: school, kind: 'violence' })).toEqual({ ok: true });
+    const d = await waitFor('the dispatch on the device', () => unit.dispatches.find((x) => x.incidentId === 'TRN-run1-0'));
+    expect(d).toMatchObject({ drill: true, priority: 3, kind: 'violence', school: { id: school } });
+    await waitFor('accepted', () => trainee.updates.find((u) => u.step === 'accepted' && u.jobId === 'TRN-run1-0'));
+
+    expect(await unit.status('en_route', 'TRN-run1-0')).toEqual({ ok: true });
+    expect(await unit.status('on_scene', 'TRN-run1-0')).toEqual({ ok: true });
+    await waitFor('on scene', () => trainee.updates.find((u) => u.step === 'on_scene'));
+    expect(trainee.updates.map((u) => u.step)).toEqual(['accepted', 'en_route', 'on_scene']);
+    // Nobody else heard of it, nothing was journalled, and the unit is as it was on every duty console.
+    expect(other.updates).toEqual([]);
+    expect(caused()).toBe(before);
+    expect(t.core.station.snapshot.units.get(unitId)?.state).toBe(stateBefore);
+    expect([...t.core.station.snapshot.incidents.values()].some((i) => i.id.startsWith('TRN-'))).toBe(false);
+
+    // Another operator cannot end it; its own console can, and the device is told.
+    expect(await send(other.s, 'training:unitRelease', { jobId: 'TRN-run1-0' })).toMatchObject({ ok: false, error: { reason: 'unknown_job' } });
+    expect(await send(trainee.s, 'training:unitRelease', { jobId: 'TRN-run1-0' })).toEqual({ ok: true });
+    await waitFor('the cancel on the device', () => unit.cancels.find((c) => c.incidentId === 'TRN-run1-0'));
+    expect(caused()).toBe(before);
+  });
+
+  it('a real dispatch of the unit always wins: the job is withdrawn on the device and the trainee told', async () => {
+    const unit = await unitOnline(1);
+    const unitId = t.creds.units[1]!.unitId;
+    const trainee = await consoleOf('officer');
+    const duty = await consoleOf('officer2');
+    expect(await send(trainee.s, 'training:unitDispatch', { jobId: 'TRN-run2-0', unitId, schoolId: t.creds.terminals[1]!.schoolId, kind: 'fire' })).toEqual({
+      ok: true,
+    });
+    await waitFor('accepted', () => trainee.updates.find((u) => u.step === 'accepted'));
+    // A real alarm, taken and dispatched to that unit by the duty officer.
+    const term = await connect(t.url, '/terminal', terminalAuth(t.creds.terminals[2]!));
+    sockets.push(term);
+    const ack = (await ask(term, 'alarm', validAlarm())) as { ok: boolean; incidentId: string };
+    expect(ack.ok).toBe(true);
+    expect(await send(duty.s, 'acknowledge', { incidentId: ack.incidentId })).toMatchObject({ ok: true });
+    expect(await send(duty.s, 'dispatch', { incidentId: ack.incidentId, unitId })).toMatchObject({ ok: true });
+    await waitFor('the training job withdrawn', () => unit.cancels.find((c) => c.incidentId === 'TRN-run2-0'));
+    expect(unit.cancels.find((c) => c.incidentId === 'TRN-run2-0')!.reason).toMatch(/真实警情优先/);
+    await waitFor('the real dispatch', () => unit.dispatches.find((x) => x.incidentId === ack.incidentId));
+    expect(unit.dispatches.find((x) => x.incidentId === ack.incidentId)!.drill).toBe(false);
+    await waitFor('the trainee told', () => trainee.updates.find((u) => u.step === 'released' && u.reason === 'real_incident'));
+    // While it is on the real incident it cannot be sent on training.
+    expect(
+      await send(trainee.s, 'training:unitDispatch', { jobId: 'TRN-run2-1', unitId, schoolId: t.creds.terminals[1]!.schoolId, kind: 'fire' }),
+    ).toMatchObject({
+      ok: false,
+      error: { reason: 'unit_busy' },
+    });
+  });
+
+  it('refuses an offline unit, a busy one, a hostile job id, and a role that does not train; a trainee gone releases the unit', async () => {
+    const trainee = await consoleOf('officer');
+    const school = t.creds.terminals[0]!.schoolId;
+    const offline = t.creds.units[5]!.unitId;
+    expect(await send(trainee.s, 'training:unitDispatch', { jobId: 'TRN-x-1', unitId: offline, schoolId: school, kind: 'fire' })).toMatchObject({
+      ok: false,
+      error: { reason: 'unit_unavailable' },
+    });
+    for (const jobId of ['__proto__', 'TRN-', '20261204-0001', `TRN-${'x'.repeat(41)}`, 'TRN-a\u0000b']) {
+      expect(await send(trainee.s, 'training:unitDispatch', { jobId, unitId: offline, schoolId: school, kind: 'fire' }), jobId).toMatchObject({
+        ok: false,
+        error: { code: 'invalid_payload' },
+      });
+    }
+    const admin = await consoleOf('admin');
+    expect(await send(admin.s, 'training:unitDispatch', { jobId: 'TRN-x-2', unitId: offline, schoolId: school, kind: 'fire' })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
+
+    const unit = await unitOnline(3);
+    const unitId = t.creds.units[3]!.unitId;
+    const leaving = await consoleOf('trainer');
+    expect(await send(leaving.s, 'training:unitDispatch', { jobId: 'TRN-x-3', unitId, schoolId: school, kind: 'medical' })).toEqual({ ok: true });
+    expect(await send(trainee.s, 'training:unitDispatch', { jobId: 'TRN-x-4', unitId, schoolId: school, kind: 'medical' })).toMatchObject({
+      ok: false,
+      error: { reason: 'unit_busy' },
+    });
+    leaving.s.close();
+    await waitFor('released when its trainee left', () => unit.cancels.find((c) => c.incidentId === 'TRN-x-3'));
+    expect(await send(trainee.s, 'training:unitDispatch', { jobId: 'TRN-x-4', unitId, schoolId: school, kind: 'medical' })).toEqual({ ok: true });
+  });
+});
