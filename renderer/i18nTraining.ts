@@ -29,6 +29,15 @@ export const trainingZh = {
   trainTag: '训练',
   trainDispatch: '派警（模拟警力）',
   trainDispatchAgain: '改派（模拟警力已拒绝）',
+  trainDispatchReal: '派 {unit}（真实警力）',
+  trainRealStep: '{unit}（真实警力，演练）：{step}',
+  trainRealSteps: { sent: '已派出，等待应答', accepted: '已接受', declined: '已拒绝', en_route: '在途', on_scene: '已到场', released: '已结束' },
+  trainRealDeclined: '{unit} 拒绝了这次派警，请改派',
+  trainRealTaken: '{unit} 被派往真实警情（真实警情优先），请改派',
+  trainUnitsTitle: '参训的真实警力（可选）',
+  trainUnitsNote:
+    '勾选的警力可在训练中被派出：其设备收到标明“演练”的派警，应答与到场回报只送到本次训练；不记入警情和统计。真实警情优先：该警力一旦被派往真实警情，训练任务即撤销。',
+  trainUnitOffline: '设备离线',
   trainResolve: '处置完毕',
   trainStates: {
     awaiting: '待接警',
@@ -110,6 +119,22 @@ export const trainingEn: typeof trainingZh = {
   trainTag: 'TRAINING',
   trainDispatch: 'Dispatch (simulated unit)',
   trainDispatchAgain: 'Dispatch again (the simulated unit declined)',
+  trainDispatchReal: 'Send {unit} (real unit)',
+  trainRealStep: '{unit} (real unit, drill): {step}',
+  trainRealSteps: {
+    sent: 'sent, awaiting its answer',
+    accepted: 'accepted',
+    declined: 'declined',
+    en_route: 'en route',
+    on_scene: 'on scene',
+    released: 'ended',
+  },
+  trainRealDeclined: '{unit} declined this dispatch: send another',
+  trainRealTaken: '{unit} was sent to a real incident (a real incident comes first): send another',
+  trainUnitsTitle: 'Real units taking part (optional)',
+  trainUnitsNote:
+    'Units ticked here may be sent during the run: their devices get a dispatch marked drill, and their answers and arrival reach this run only; nothing is an incident or a statistic. A real incident comes first: once the unit is sent to one, its training job is withdrawn.',
+  trainUnitOffline: 'device offline',
   trainResolve: 'Resolved',
   trainStates: {
     awaiting: 'Awaiting acknowledgement',

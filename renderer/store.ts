@@ -28,7 +28,7 @@ import { openReplica, type Replica } from './adapters/replica';
 import { connect, login, logout, type LifecycleCommand, type StationLink } from './adapters/stationLink';
 import { createSound, type ConsoleTone, type Sound, type SoundState } from './adapters/sound';
 import type { SavePdfResult } from '../shared/shellBridge';
-import type { TrainingAssignment, TrainingResult } from '../shared/training';
+import type { TrainingAssignment, TrainingResult, TrainingUnitUpdate } from '../shared/training';
 import { inDesktopApp, shell } from './adapters/shell';
 import { catalogues, refusalText, storedLang } from './i18n';
 import { setClockOffset, setStationTimeZone } from './time';
@@ -114,6 +114,24 @@ export class ConsoleStore {
   }
 
   private readonly trainingListeners = new Set<(a: TrainingAssignment) => void>();
+  private readonly trainingUnitListeners = new Set<(u: TrainingUnitUpdate) => void>();
+  /** A real unit on this operator's training job answered or moved (renderer/training.ts applies it to the run). */
+  onTrainingUnit(f: (u: TrainingUnitUpdate) => void): () => void {
+    this.trainingUnitListeners.add(f);
+    return () => this.trainingUnitListeners.delete(f);
+  }
+  /** Sends a training alarm to a real unit taking part; a refusal in the console's language. */
+  async trainingUnitDispatch(req: ConsoleRequest<'training:unitDispatch'>): Promise<string | undefined> {
+    if (!this.link) return this.say(NOT_CONNECTED);
+    const r = await this.link.call('training:unitDispatch', req);
+    return r.ok ? undefined : this.say(r.error);
+  }
+  /** A real unit's training job is over (its device is told). */
+  async trainingUnitRelease(jobId: string): Promise<string | undefined> {
+    if (!this.link) return this.say(NOT_CONNECTED);
+    const r = await this.link.call('training:unitRelease', { jobId });
+    return r.ok ? undefined : this.say(r.error);
+  }
   /** A trainer sent this console a training run (renderer/training.ts offers it to the operator). */
   onTrainingAssigned(f: (a: TrainingAssignment) => void): () => void {
     this.trainingListeners.add(f);
@@ -267,6 +285,7 @@ export class ConsoleStore {
         this.replica?.saveReference(reference).catch((e: unknown) => console.error('replica write failed:', e));
       },
       training: (a) => this.trainingListeners.forEach((f) => f(a)),
+      trainingUnit: (u) => this.trainingUnitListeners.forEach((f) => f(u)),
       settings: (settings) => this.onSettings(settings),
       connection: (online) => this.onConnection(online),
       unauthorized: () => {

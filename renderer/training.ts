@@ -1,6 +1,7 @@
 // renderer/ — the training tab's run on this console (shared/training.ts): ticks it, pauses it while a real alarm
 // awaits acknowledgement on this console (and resumes it after), and tells the console store when training
-// alarms await the trainee, for the training tone. Nothing of a run is sent to the station.
+// alarms await the trainee, for the training tone. Nothing of a run is sent to the station, except a training alarm
+// sent to a real unit the trainer marked as taking part (training:unitDispatch: its device is told it is a drill).
 import { useSyncExternalStore } from 'react';
 import { alertFor } from '../shared/consoleView';
 import { scoreRun, trainingRecordOf, TrainingRun, type Scenario, type TrainingAssignment, type TrainingScore } from '../shared/training';
@@ -20,6 +21,10 @@ export interface TrainingSnapshot {
   assignedBy?: OperatorRef;
   /** A run a trainer sent, waiting for this console's operator to start it (or decline it). */
   offered?: TrainingAssignment;
+  /** Real units taking part in this run (their ids): the trainee may send them as well as the simulated unit. */
+  units?: string[];
+  /** The station's refusal of the last real unit sent, in the console's language, by alarm. */
+  realError?: { index: number; message: string };
 }
 
 const TICK_MS = 200;
@@ -37,6 +42,10 @@ class TrainingController {
     getStore().onTrainingAssigned((a) => {
       this.snap = { ...this.snap, offered: a };
       this.changed();
+    });
+    // A real unit on one of this run's jobs answered or moved.
+    getStore().onTrainingUnit((u) => {
+      if (this.snap.run?.realUnit(u.jobId, u.step, u.reason, Date.now())) this.changed();
     });
     // Logging out ends a run on this console, and drops an offer (the next operator does not inherit them).
     getStore().subscribe(() => {
@@ -57,12 +66,20 @@ class TrainingController {
     this.listeners.forEach((f) => f());
   }
 
-  start(scenario: Scenario, speed: number, trainee: string, targets: Pick<TargetProfile, 'acknowledgeMs' | 'dispatchMs'>, assignedBy?: OperatorRef): void {
+  start(
+    scenario: Scenario,
+    speed: number,
+    trainee: string,
+    targets: Pick<TargetProfile, 'acknowledgeMs' | 'dispatchMs'>,
+    assignedBy?: OperatorRef,
+    units?: readonly string[],
+  ): void {
     this.stopTimer();
     this.unsubscribe?.();
+    this.releaseReal();
     this.targets = targets;
     const run = new TrainingRun(scenario, speed, trainee, Date.now());
-    this.snap = { run, version: this.snap.version, ...(assignedBy ? { assignedBy } : {}) };
+    this.snap = { run, version: this.snap.version, ...(assignedBy ? { assignedBy } : {}), ...(units?.length ? { units: [...units] } : {}) };
     this.follow();
     run.tick(Date.now());
     this.timer = setInterval(() => this.tick(), TICK_MS);
@@ -75,7 +92,7 @@ class TrainingController {
     if (!a) return;
     if (this.snap.run && !this.snap.score) this.end();
     const s = getStore().state;
-    this.start(a.scenario, a.speed, s.operator?.displayName ?? '?', s.reference?.targets ?? DEFAULT_TARGETS, a.assignedBy);
+    this.start(a.scenario, a.speed, s.operator?.displayName ?? '?', s.reference?.targets ?? DEFAULT_TARGETS, a.assignedBy, a.units);
   }
 
   declineOffer(): void {
@@ -116,9 +133,36 @@ class TrainingController {
     if (!run || run.paused) return;
     const now = Date.now();
     const step = { acknowledge: run.acknowledge, dispatch: run.dispatch, resolve: run.resolve, fault: run.acknowledgeFault }[what];
+    const job = what === 'resolve' ? run.items[index]?.real?.jobId : undefined;
     if (!step.call(run, index, now)) return;
+    if (job) void getStore().trainingUnitRelease(job);
     if (run.done()) return this.end();
     this.changed();
+  }
+
+  /** Sends a real unit taking part on a training alarm: the station tells its device (a drill); a refusal is shown. */
+  dispatchReal(index: number, unitId: string): void {
+    const run = this.snap.run;
+    const it = run?.items[index];
+    if (!run || !it || run.paused) return;
+    const jobId = `TRN-${run.startedAt.toString(36)}-${index}-${it.dispatches}`;
+    void getStore()
+      .trainingUnitDispatch({ jobId, unitId, schoolId: it.alarm.schoolId, kind: it.alarm.kind })
+      .then((error) => {
+        if (this.snap.run !== run) return void (error === undefined && getStore().trainingUnitRelease(jobId));
+        if (error !== undefined) this.snap = { ...this.snap, realError: { index, message: error } };
+        else {
+          const { realError: _cleared, ...rest } = this.snap;
+          this.snap = rest;
+          run.dispatchReal(index, unitId, jobId, Date.now());
+        }
+        this.changed();
+      });
+  }
+
+  /** Real units still out on this run's jobs are released (their devices told the training is over). */
+  private releaseReal(): void {
+    for (const job of this.snap.run?.realJobs() ?? []) void getStore().trainingUnitRelease(job);
   }
 
   pause(): void {
@@ -138,6 +182,7 @@ class TrainingController {
     run.end(Date.now());
     this.stopTimer();
     this.unsubscribe?.();
+    this.releaseReal();
     this.snap = { ...this.snap, score: scoreRun(run, this.targets) };
     this.changed();
     this.save();
@@ -162,6 +207,7 @@ class TrainingController {
   close(keepOffer = true): void {
     this.stopTimer();
     this.unsubscribe?.();
+    if (this.snap.run?.endedAt === undefined) this.releaseReal();
     const offered = keepOffer ? this.snap.offered : undefined;
     this.snap = { version: this.snap.version, ...(offered ? { offered } : {}) };
     this.changed();

@@ -168,6 +168,13 @@ export interface TrainingItem {
   onSceneAt?: number;
   resolvedAt?: number;
   declined: boolean;
+  /**
+   * A real unit taking part, sent instead of the simulated one (training:unitDispatch): its job and how far it has
+   * come, from its own device. Cleared when it declines or is taken for a real incident (the trainee sends another).
+   */
+  real?: { unitId: string; jobId: string; step?: TrainingUnitStep };
+  /** Why the last real unit sent left this alarm (declined, or a real incident came first). */
+  realLeft?: { unitId: string; reason: string };
 }
 
 /** A simulated device fault shown to the trainee. */
@@ -270,6 +277,7 @@ export class TrainingRun {
   state(it: TrainingItem): TrainingItemState {
     if (it.resolvedAt !== undefined) return 'resolved';
     if (it.onSceneAt !== undefined) return 'on_scene';
+    if (it.real?.step === 'en_route') return 'en_route';
     if (it.arrivesAt !== undefined) return 'en_route';
     if (it.declined && it.answersAt === undefined) return 'declined';
     if (it.dispatchedAt !== undefined) return 'dispatched';
@@ -302,11 +310,47 @@ export class TrainingRun {
   dispatch(index: number, now: number): boolean {
     const it = this.items[index];
     if (!it || it.acknowledgedAt === undefined || it.resolvedAt !== undefined || this.endedAt !== undefined) return false;
-    if (it.answersAt !== undefined || it.arrivesAt !== undefined) return false;
+    if (it.answersAt !== undefined || it.arrivesAt !== undefined || it.real) return false;
     it.dispatchedAt ??= now;
     it.dispatches++;
     it.answersAt = this.scenarioMs(now) + (it.alarm.unit?.answersAfterS ?? 20) * 1000;
     return true;
+  }
+
+  /**
+   * The trainee sent a real unit taking part (the station accepted training:unitDispatch with `jobId`): timed as a
+   * dispatch like the simulated unit's; the unit's own device then answers and moves (realUnit).
+   */
+  dispatchReal(index: number, unitId: string, jobId: string, now: number): boolean {
+    const it = this.items[index];
+    if (!it || it.acknowledgedAt === undefined || it.resolvedAt !== undefined || this.endedAt !== undefined) return false;
+    if (it.answersAt !== undefined || it.arrivesAt !== undefined || it.real || it.onSceneAt !== undefined) return false;
+    it.dispatchedAt ??= now;
+    it.dispatches++;
+    it.real = { unitId, jobId };
+    return true;
+  }
+
+  /** A real unit's device answered or moved (trainingUnit). True when it was one of this run's jobs. */
+  realUnit(jobId: string, step: TrainingUnitStep, reason: string | undefined, now: number): boolean {
+    const it = this.items.find((x) => x.real?.jobId === jobId);
+    if (!it || !it.real || it.resolvedAt !== undefined) return false;
+    if (step === 'declined' || step === 'released') {
+      it.realLeft = { unitId: it.real.unitId, reason: reason ?? step };
+      if (it.onSceneAt === undefined) {
+        delete it.real;
+        it.declined = true;
+      } else it.real.step = step;
+      return true;
+    }
+    it.real.step = step;
+    if (step === 'on_scene') it.onSceneAt ??= now;
+    return true;
+  }
+
+  /** The jobs of real units still out on this run (to be released at its end). */
+  realJobs(): string[] {
+    return this.items.flatMap((x) => (x.real && x.real.step !== 'released' ? [x.real.jobId] : []));
   }
 
   resolve(index: number, now: number): boolean {

@@ -6,7 +6,7 @@ import { parseAnswer, type AnswerOf, type CommandName, type ConsoleRequest } fro
 import type { AlarmReceived, JournalRecord } from '../../shared/events';
 import type { Refusal } from '../../shared/protocol';
 import type { StateSnapshot } from '../../shared/incidents';
-import type { TrainingAssignment } from '../../shared/training';
+import type { TrainingAssignment, TrainingUnitUpdate } from '../../shared/training';
 
 export interface LinkHandlers {
   hello(h: ConsoleHello): void;
@@ -21,6 +21,8 @@ export interface LinkHandlers {
   reference(r: ConsoleHello['reference']): void;
   /** A trainer sent this console a training run. */
   training(a: TrainingAssignment): void;
+  /** A real unit on this operator's training job answered or moved. */
+  trainingUnit(u: TrainingUnitUpdate): void;
   /** The station's settings changed (map source, volumes …). */
   settings(s: ConsoleHello['settings']): void;
   connection(online: boolean): void;
@@ -119,6 +121,7 @@ export function connect(session: string, since: () => number, h: LinkHandlers): 
   socket.on('units', h.units);
   socket.on('reference', h.reference);
   socket.on('training', h.training);
+  socket.on('trainingUnit', h.trainingUnit);
   socket.on('settings', h.settings);
 
   const link: StationLink = {

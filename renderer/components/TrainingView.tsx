@@ -13,6 +13,7 @@ import {
   resultMet,
   sampleScenario,
   scenarioText,
+  MAX_TRAINING_UNITS,
   TRAINING_SPEEDS,
   type ScenarioProblem,
   type TrainingResult,
@@ -21,7 +22,7 @@ import {
 import { xlsxFile } from '../../shared/xlsx';
 import { clockTime, stationDate, useNow } from '../time';
 import { useI18n, type Catalogue } from '../i18n';
-import { getStore } from '../store';
+import { getStore, useConsole } from '../store';
 import { training, useTraining } from '../training';
 import { CSV_TYPE, downloadText, XLSX_TYPE } from './download';
 
@@ -76,6 +77,8 @@ export function TrainingView({ reference, seed }: { reference: ReferenceData | u
   const [problems, setProblems] = useState<ScenarioProblem[]>();
   const [trainee, setTrainee] = useState(operator && operator.role !== 'trainer' ? operator.displayName : '');
   const [speed, setSpeed] = useState<number>(5);
+  /** Real units the trainer marks as taking part (with a device): the trainee may send them as well as the simulated unit. */
+  const [units, setUnits] = useState<string[]>([]);
 
   const check = (): ReturnType<typeof parseScenario> => {
     const r = parseScenario(text, new Set(schools.keys()));
@@ -85,7 +88,7 @@ export function TrainingView({ reference, seed }: { reference: ReferenceData | u
   const start = (): void => {
     const r = check();
     if (!r.ok || !trainee.trim()) return;
-    training().start(r.scenario, speed, trainee.trim(), reference?.targets ?? DEFAULT_TARGETS);
+    training().start(r.scenario, speed, trainee.trim(), reference?.targets ?? DEFAULT_TARGETS, undefined, units);
   };
   const importFile = (e: ChangeEvent<HTMLInputElement>): void => {
     const f = e.target.files?.[0];
@@ -137,8 +140,9 @@ export function TrainingView({ reference, seed }: { reference: ReferenceData | u
           {t('trainExport')}
         </button>
       </div>
+      <TakingPart reference={reference} units={units} onChange={setUnits} />
       {/* Sending it to a trainee sits with the run's own controls, above the editor (not below 22 lines of JSON). */}
-      {getStore().canAssignTraining() && <AssignTraining text={text} speed={speed} schools={schools} onProblems={setProblems} />}
+      {getStore().canAssignTraining() && <AssignTraining text={text} speed={speed} units={units} schools={schools} onProblems={setProblems} />}
       {problems && problems.length === 0 && <p className="ok">{t('trainValid')}</p>}
       {problems && problems.length > 0 && (
         <ul className="error" role="alert" data-testid="train-problems">
@@ -164,17 +168,53 @@ export function TrainingView({ reference, seed }: { reference: ReferenceData | u
 }
 
 /**
+ * Real units taking part (issue 13): the trainer marks patrol units with a device; in the run the trainee may send
+ * them as well as the simulated unit. Their devices are told it is a drill; a real dispatch of one always wins.
+ */
+function TakingPart({ reference, units, onChange }: { reference: ReferenceData | undefined; units: readonly string[]; onChange: (u: string[]) => void }) {
+  const { t, name } = useI18n();
+  const live = new Map(useConsole().units.map((u) => [u.unitId, u.connected]));
+  const withDevice = (reference?.units ?? []).filter((u) => u.hasDevice);
+  if (withDevice.length === 0) return null;
+  return (
+    <details className="taking-part" data-testid="train-units">
+      <summary>
+        {t('trainUnitsTitle')} {units.length > 0 && <strong>({units.length})</strong>}
+      </summary>
+      <p className="muted small">{t('trainUnitsNote')}</p>
+      <div className="unit-picks">
+        {withDevice.map((u) => (
+          <label key={u.id} className={live.get(u.id) ? '' : 'muted'}>
+            <input
+              type="checkbox"
+              data-testid="train-unit"
+              data-unit-id={u.id}
+              checked={units.includes(u.id)}
+              disabled={!units.includes(u.id) && units.length >= MAX_TRAINING_UNITS}
+              onChange={(e) => onChange(e.target.checked ? [...units, u.id] : units.filter((x) => x !== u.id))}
+            />
+            {name(u)} ({u.callsign}){live.get(u.id) ? '' : ` · ${t('trainUnitOffline')}`}
+          </label>
+        ))}
+      </div>
+    </details>
+  );
+}
+
+/**
  * Sends the scenario in the editor to a logged-in operator's consoles (training:assign): they start the run at once,
  * scored as that operator; no other console hears of it.
  */
 function AssignTraining({
   text,
   speed,
+  units,
   schools,
   onProblems,
 }: {
   text: string;
   speed: number;
+  units: readonly string[];
   schools: ReadonlyMap<string, School>;
   onProblems: (p: ScenarioProblem[]) => void;
 }) {
@@ -194,7 +234,7 @@ function AssignTraining({
     const r = parseScenario(text, new Set(schools.keys()));
     onProblems(r.ok ? [] : r.problems);
     if (!r.ok || !who) return;
-    const a = await getStore().assignTraining({ username: who, scenario: r.scenario, speed });
+    const a = await getStore().assignTraining({ username: who, scenario: r.scenario, speed, ...(units.length ? { units: [...units] } : {}) });
     const name = consoles?.find((x) => x.username === who)?.displayName ?? who;
     setSaid('consoles' in a ? { ok: true, text: t('trainAssigned', { who: name, n: a.consoles }) } : { ok: false, text: a.error });
   };
@@ -302,8 +342,14 @@ function TrainingResults({ initialTrainee }: { initialTrainee: string }) {
 }
 
 function TrainingRunView({ schoolName }: { schoolName: (id: string) => string }) {
-  const { t, c } = useI18n();
+  const { t, c, name } = useI18n();
   const snap = useTraining();
+  const reference = useConsole().reference;
+  const unitName = (id: string): string =>
+    name(
+      reference?.units.find((u) => u.id === id),
+      id,
+    );
   const now = useNow(500);
   const run = snap.run!;
   const clock = Math.floor(run.scenarioMs(now) / 1000);
@@ -386,6 +432,21 @@ function TrainingRunView({ schoolName }: { schoolName: (id: string) => string })
                 <span className="incident-id">#{it.index + 1}</span>
               </div>
               {it.alarm.note && <p className="note">{it.alarm.note}</p>}
+              {it.real && (
+                <p className="small training-real" data-testid="train-real" data-unit-id={it.real.unitId} data-step={it.real.step ?? 'sent'}>
+                  {t('trainRealStep', { unit: unitName(it.real.unitId), step: c.trainRealSteps[it.real.step ?? 'sent'] })}
+                </p>
+              )}
+              {it.realLeft && !it.real && (
+                <p className="small error" data-testid="train-real-left">
+                  {t(it.realLeft.reason === 'real_incident' ? 'trainRealTaken' : 'trainRealDeclined', { unit: unitName(it.realLeft.unitId) })}
+                </p>
+              )}
+              {snap.realError?.index === it.index && (
+                <p className="small error" role="alert" data-testid="train-real-error">
+                  {snap.realError.message}
+                </p>
+              )}
               <p className="small">
                 {c.trainStates[state]}
                 {it.acknowledgedAt !== undefined && ` · ${t('trainAckInterval')} ${secs(it.acknowledgedAt - it.shownAt)}`}
@@ -402,6 +463,19 @@ function TrainingRunView({ schoolName }: { schoolName: (id: string) => string })
                     {state === 'declined' ? t('trainDispatchAgain') : t('trainDispatch')}
                   </button>
                 )}
+                {(state === 'acknowledged' || state === 'declined') &&
+                  (snap.units ?? []).map((unitId) => (
+                    <button
+                      key={unitId}
+                      type="button"
+                      data-testid="train-dispatch-real"
+                      data-unit-id={unitId}
+                      disabled={blocked}
+                      onClick={() => training().dispatchReal(it.index, unitId)}
+                    >
+                      {t('trainDispatchReal', { unit: unitName(unitId) })}
+                    </button>
+                  ))}
                 {state !== 'awaiting' && state !== 'resolved' && (
                   <button type="button" className="plain" data-testid="train-resolve" disabled={blocked} onClick={() => training().act('resolve', it.index)}>
                     {t('trainResolve')}

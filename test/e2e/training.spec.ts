@@ -310,3 +310,59 @@ test("a trainer sends a run to a trainee's console: offered there and nowhere el
   await trainee.ctx.close();
   await duty.ctx.close();
 });
+
+test('a real unit taking part is sent on a training alarm: its device is told it is a drill, its arrival reaches the run, nothing reaches the duty console', async ({
+  page,
+  browser,
+}) => {
+  test.setTimeout(90_000);
+  await page.setViewportSize({ width: 1600, height: 900 });
+  const [a] = core.credentials.terminals;
+  const realUnit = core.credentials.units[0]!;
+  const unit = await connectUnit(core.url, realUnit.unitId, realUnit.token);
+  const dutyContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const duty = await dutyContext.newPage();
+  await logIn(duty, core, 'officer2');
+  await logIn(page, core, 'trainer');
+  const scenario = {
+    version: 1,
+    name: '真实警力参训 / a real unit takes part',
+    alarms: [{ at: 0, schoolId: a!.schoolId, kind: 'intrusion', note: '有人翻墙' }],
+  };
+  await loadScenario(page, JSON.stringify(scenario, null, 2), '学员 陈', 5);
+  // The trainer marks the real unit as taking part.
+  await page.getByTestId('train-units').locator('summary').click();
+  await page.locator(`[data-testid=train-unit][data-unit-id="${realUnit.unitId}"]`).check();
+  await page.getByTestId('train-start').click();
+  await item(page, 0).getByTestId('train-ack').click();
+  const send = item(page, 0).locator(`[data-testid=train-dispatch-real][data-unit-id="${realUnit.unitId}"]`);
+  await expect(send).toContainText('真实警力');
+  await send.click();
+
+  // The unit's device gets a drill dispatch for the training job, never an incident of the station.
+  await expect.poll(() => unit.dispatches.length).toBe(1);
+  const job = unit.dispatches[0]!;
+  expect(job).toMatchObject({ drill: true, priority: 3, kind: 'intrusion', school: { id: a!.schoolId } });
+  expect(job.incidentId).toMatch(/^TRN-/);
+  const real = item(page, 0).getByTestId('train-real');
+  await expect(real).toHaveAttribute('data-step', 'accepted');
+  expect(await unit.status('en_route', job.incidentId)).toEqual({ ok: true });
+  await expect(item(page, 0)).toHaveAttribute('data-state', 'en_route');
+  await expect(real).toContainText('在途');
+  expect(await unit.status('on_scene', job.incidentId)).toEqual({ ok: true });
+  await expect(item(page, 0)).toHaveAttribute('data-state', 'on_scene');
+  await page.screenshot({ path: shot('training-real-unit-zh.png') });
+
+  // The duty console saw nothing: no queue item, no sound, the unit not moved on its map.
+  await expect(duty.getByTestId('queue-list').locator('[data-testid=incident]')).toHaveCount(0);
+  expect(await soundsPlaying(duty)).toEqual([]);
+  expect(journalOf(core).filter((r) => JSON.stringify(r).includes(job.incidentId))).toEqual([]);
+
+  // Resolved: the unit's device is told the training job is over.
+  await item(page, 0).getByTestId('train-resolve').click();
+  await expect.poll(() => unit.cancels.map((c) => c.incidentId)).toContain(job.incidentId);
+  expect(unit.cancels.find((c) => c.incidentId === job.incidentId)!.reason).toMatch(/训练结束/);
+  await expect(page.getByTestId('training-summary')).toBeVisible();
+  unit.close();
+  await dutyContext.close();
+});

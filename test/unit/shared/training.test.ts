@@ -98,6 +98,32 @@ describe('a run', () => {
     expect(run.acknowledge(0, 60)).toBe(false);
   });
 
+  it('a real unit taking part: timed as the dispatch, moved by its own device; a real incident taking it lets the trainee send another', () => {
+    const run = new TrainingRun(scenario([{ at: 0, schoolId: 's1', kind: 'fire', unit: { answersAfterS: 1, travelS: 1 } }]), 10, 'A', 0);
+    run.tick(0);
+    const it0 = run.items[0]!;
+    expect(run.dispatchReal(0, 'u1', 'TRN-a-0-0', 500)).toBe(false); // not acknowledged yet
+    run.acknowledge(0, 1000);
+    expect(run.dispatchReal(0, 'u1', 'TRN-a-0-0', 2000)).toBe(true);
+    expect(run.dispatch(0, 2100)).toBe(false); // the simulated unit is not sent on top of it
+    expect(run.dispatchReal(0, 'u2', 'TRN-a-0-1', 2100)).toBe(false);
+    run.tick(60_000); // the simulated unit's times do not move a real unit
+    expect(run.state(it0)).toBe('dispatched');
+    expect(run.realUnit('TRN-other', 'accepted', undefined, 3000)).toBe(false);
+    expect(run.realUnit('TRN-a-0-0', 'accepted', undefined, 3000)).toBe(true);
+    expect(run.realUnit('TRN-a-0-0', 'en_route', undefined, 4000)).toBe(true);
+    expect(run.state(it0)).toBe('en_route');
+    // Taken for a real incident: it leaves, and the trainee sends another (the first dispatch stays the one scored).
+    expect(run.realUnit('TRN-a-0-0', 'released', 'real_incident', 5000)).toBe(true);
+    expect(run.state(it0)).toBe('declined');
+    expect(it0.realLeft).toEqual({ unitId: 'u1', reason: 'real_incident' });
+    expect(run.dispatchReal(0, 'u2', 'TRN-a-0-1', 6000)).toBe(true);
+    expect(run.realUnit('TRN-a-0-1', 'on_scene', undefined, 9000)).toBe(true);
+    expect(run.state(it0)).toBe('on_scene');
+    expect(it0.dispatchedAt).toBe(2000);
+    expect(run.realJobs()).toEqual(['TRN-a-0-1']);
+  });
+
   it('the simulated unit declines its first dispatch, answers the second after its time, and drives', () => {
     const run = new TrainingRun(scenario([{ at: 0, schoolId: 's1', kind: 'violence', unit: { answersAfterS: 10, declines: true, travelS: 100 } }]), 10, 'A', 0);
     run.tick(0);
