@@ -392,6 +392,23 @@ export interface TrainingResultRow {
  * trainee, the scenario and each alarm's intervals against the targets. Its alarms were never incidents: this
  * record changes no incident and no statistic; it is kept only as the trainee's training record.
  */
+/**
+ * A real unit taking part in station training (shared/training.ts, main/core/trainingUnits.ts): each step of its
+ * training job — sent by the trainee, answered, on its way, there, ended — with the job's id (TRN-…), never an
+ * incident's. A drive in a real car is on the record; it changes no incident, no unit state and no statistic.
+ */
+export interface TrainingUnitRecorded {
+  type: 'training.unit';
+  at: number;
+  /** The trainee who sent it. */
+  operator: OperatorRef;
+  jobId: string;
+  unitId: string;
+  schoolId: string;
+  step: 'sent' | 'accepted' | 'declined' | 'en_route' | 'on_scene' | 'released';
+  reason?: string;
+}
+
 export interface TrainingCompleted {
   type: 'training.completed';
   at: number;
@@ -448,6 +465,7 @@ export type StationEvent =
   | DrillWindowRegistered
   | DrillWindowCancelled
   | TrainingCompleted
+  | TrainingUnitRecorded
   | IncidentShown
   | IncidentAcknowledged
   | CancelRequested

@@ -239,6 +239,7 @@ export class StationFold {
       case 'drill_window.registered':
       case 'drill_window.cancelled':
       case 'training.completed':
+      case 'training.unit':
         return;
       default:
         return missingCase(event);

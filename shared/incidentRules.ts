@@ -126,6 +126,7 @@ function checkKnown(state: StationState, event: StationEvent): Check {
     case 'drill_window.registered':
     case 'drill_window.cancelled':
     case 'training.completed':
+    case 'training.unit':
       // The plan's records (and the training results) are kept beside the state (shared/planRecords.ts; the core checks them before committing).
       return { ok: true };
     case 'journal.unreadable':

@@ -1,9 +1,10 @@
 // main/ (core, Node) — real units taking part in station training (issue 13, point 3): a trainee's console sends a
 // training alarm to a real patrol unit the trainer marked; the unit's device gets a `dispatch` marked `drill: true`
-// whose incident is the job's id (TRN-…), and its answers and moves go back to that console only. Nothing of it is an
-// incident, a journal record or a statistic, and the unit stays available on every duty console: a real dispatch of
-// the unit always wins (the gateway cancels the job on the device and tells the trainee's console).
-import type { OperatorRef } from '../../shared/events';
+// whose incident is the job's id (TRN-…), and its answers and moves go back to that console only. Each step is on the
+// record as training (`training.unit`: a real car drove), never an incident, a unit state or a statistic, and the unit
+// stays available on every duty console: a real dispatch of the unit always wins (the gateway cancels the job on the
+// device and tells the trainee's console).
+import type { OperatorRef, TrainingUnitRecorded } from '../../shared/events';
 import { refusal, type Refusal } from '../../shared/protocol';
 import { trainingUnitDispatchSchema, trainingUnitReleaseSchema, type TrainingUnitStep, type TrainingUnitUpdate } from '../../shared/training';
 import type { Ledger } from './ledger';
@@ -73,6 +74,7 @@ export class TrainingUnits {
     this.jobs.set(jobId, job);
     this.byUnit.set(unitId, jobId);
     console.log(`training: ${operator.username} sent unit ${unitId} on training job ${jobId} (${kind} at ${schoolId})`);
+    this.record(job, 'sent');
     for (const f of this.deliveries) f(job, 'send', '');
     return { ok: true, job };
   }
@@ -128,8 +130,24 @@ export class TrainingUnits {
     return ended;
   }
 
+  /** On the record as training; a journal that cannot take it is logged, the training goes on (it is not an alarm). */
+  private record(job: TrainingJob, step: TrainingUnitStep | 'sent', reason?: string): void {
+    const event: TrainingUnitRecorded = {
+      type: 'training.unit',
+      at: this.ledger.now(),
+      operator: job.operator,
+      jobId: job.jobId,
+      unitId: job.unitId,
+      schoolId: job.schoolId,
+      step,
+      ...(reason !== undefined ? { reason } : {}),
+    };
+    if (!this.ledger.tryCommit(event)) console.error(`training: the journal did not take ${job.jobId} ${step}`);
+  }
+
   private step(job: TrainingJob, step: TrainingUnitStep, reason?: string): void {
     job.step = step;
+    this.record(job, step, reason);
     const u: TrainingUnitUpdate = { jobId: job.jobId, unitId: job.unitId, step, at: this.ledger.now(), ...(reason !== undefined ? { reason } : {}) };
     for (const f of this.listeners) f(u, job);
   }

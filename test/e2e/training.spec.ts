@@ -356,7 +356,17 @@ test('a real unit taking part is sent on a training alarm: its device is told it
   // The duty console saw nothing: no queue item, no sound, the unit not moved on its map.
   await expect(duty.getByTestId('queue-list').locator('[data-testid=incident]')).toHaveCount(0);
   expect(await soundsPlaying(duty)).toEqual([]);
-  expect(journalOf(core).filter((r) => JSON.stringify(r).includes(job.incidentId))).toEqual([]);
+  // On the record as training only (a real car drove): never an incident, the unit's state or a statistic.
+  expect(
+    journalOf(core)
+      .filter((r) => JSON.stringify(r).includes(job.incidentId))
+      .map((r) => [r.event.type, 'step' in r.event ? r.event.step : '']),
+  ).toEqual([
+    ['training.unit', 'sent'],
+    ['training.unit', 'accepted'],
+    ['training.unit', 'en_route'],
+    ['training.unit', 'on_scene'],
+  ]);
 
   // Resolved: the unit's device is told the training job is over.
   await item(page, 0).getByTestId('train-resolve').click();

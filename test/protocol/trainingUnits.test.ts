@@ -1,7 +1,8 @@
 // Real units taking part in station training (issue 13, point 3; main/core/trainingUnits.ts) over the real gateway:
 // a trainee's console sends a training alarm to a real unit; its device gets a dispatch marked drill with the job's
-// id, its answers and moves go back to that console only, nothing is journalled or shown as an incident, and a real
-// dispatch of the unit always wins (the job is withdrawn on the device and the console told).
+// id, its answers and moves go back to that console only, journalled as training (`training.unit`) and never as an
+// incident or the unit's state, and a real dispatch of the unit always wins (the job is withdrawn on the device and
+// the console told).
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrainingUnitUpdate } from '../../shared/training';
@@ -37,6 +38,12 @@ async function unitOnline(i: number): Promise<TestUnit> {
   return u;
 }
 const caused = (): number => t.records().length;
+/** The records since `from`, as type and step. */
+const since = (from: number): string[] =>
+  t
+    .records()
+    .slice(from)
+    .map((r) => (r.event.type === 'training.unit' ? `${r.event.type}:${r.event.step}:${r.event.jobId}` : r.event.type));
 
 beforeAll(async () => {
   t = await startTestCore();
@@ -48,7 +55,7 @@ afterAll(async () => {
 });
 
 describe('a real unit taking part in station training', () => {
-  it('gets a drill dispatch with the job id; its answers and moves reach the trainee only; nothing is journalled', async () => {
+  it('gets a drill dispatch with the job id; its answers and moves reach the trainee only, journalled as training only', async () => {
     const unit = await unitOnline(0);
     const unitId = t.creds.units[0]!.unitId;
     const school = t.creds.terminals[0]!.schoolId;
@@ -66,9 +73,14 @@ describe('a real unit taking part in station training', () => {
     expect(await unit.status('on_scene', 'TRN-run1-0')).toEqual({ ok: true });
     await waitFor('on scene', () => trainee.updates.find((u) => u.step === 'on_scene'));
     expect(trainee.updates.map((u) => u.step)).toEqual(['accepted', 'en_route', 'on_scene']);
-    // Nobody else heard of it, nothing was journalled, and the unit is as it was on every duty console.
+    // Nobody else heard of it, it is on the record as training only, and the unit is as it was on every duty console.
     expect(other.updates).toEqual([]);
-    expect(caused()).toBe(before);
+    expect(since(before)).toEqual([
+      'training.unit:sent:TRN-run1-0',
+      'training.unit:accepted:TRN-run1-0',
+      'training.unit:en_route:TRN-run1-0',
+      'training.unit:on_scene:TRN-run1-0',
+    ]);
     expect(t.core.station.snapshot.units.get(unitId)?.state).toBe(stateBefore);
     expect([...t.core.station.snapshot.incidents.values()].some((i) => i.id.startsWith('TRN-'))).toBe(false);
 
@@ -76,7 +88,9 @@ describe('a real unit taking part in station training', () => {
     expect(await send(other.s, 'training:unitRelease', { jobId: 'TRN-run1-0' })).toMatchObject({ ok: false, error: { reason: 'unknown_job' } });
     expect(await send(trainee.s, 'training:unitRelease', { jobId: 'TRN-run1-0' })).toEqual({ ok: true });
     await waitFor('the cancel on the device', () => unit.cancels.find((c) => c.incidentId === 'TRN-run1-0'));
-    expect(caused()).toBe(before);
+    expect(since(before).at(-1)).toBe('training.unit:released:TRN-run1-0');
+    const released = t.records().at(-1)!.event;
+    expect(released).toMatchObject({ type: 'training.unit', operator: { username: 'officer' }, unitId, schoolId: school, reason: 'training' });
   });
 
   it('a real dispatch of the unit always wins: the job is withdrawn on the device and the trainee told', async () => {

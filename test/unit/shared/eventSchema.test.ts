@@ -91,6 +91,16 @@ const SAMPLES: { [K in StationEventType]: EventOf<K> } = {
     note: '防火疏散演练',
   },
   'drill_window.cancelled': { type: 'drill_window.cancelled', at: T + 12, operator: other, windowId: 'DW-1', reason: '改期' },
+  'training.unit': {
+    type: 'training.unit',
+    at: T + 14,
+    operator: other,
+    jobId: 'TRN-mh3k2-0-0',
+    unitId: 'unit-07',
+    schoolId: 'sch-001',
+    step: 'released',
+    reason: 'real_incident',
+  },
   'training.completed': {
     type: 'training.completed',
     at: T + 13,
@@ -145,6 +155,7 @@ const OPTIONAL: Partial<Record<StationEventType, string[]>> = {
   'incident.resolved': ['override'],
   'device.test_overdue': ['lastTestPressAt'],
   'post.checked': ['operator', 'unitId'],
+  'training.unit': ['reason'],
 };
 const HASH = 'ab'.repeat(32);
 
@@ -516,6 +527,18 @@ const EVENT_ARBS: { [K in StationEventType]: fc.Arbitrary<EventOf<K>> } = {
     note: textArb,
   }),
   'drill_window.cancelled': fc.record({ ...ev('drill_window.cancelled'), operator: opArb, windowId: idArb, reason: textArb }),
+  'training.unit': fc.record(
+    {
+      ...ev('training.unit'),
+      operator: opArb,
+      jobId: idArb,
+      unitId: idArb,
+      schoolId: idArb,
+      step: fc.constantFrom('sent' as const, 'accepted' as const, 'declined' as const, 'en_route' as const, 'on_scene' as const, 'released' as const),
+      reason: textArb,
+    },
+    { requiredKeys: ['type', 'at', 'operator', 'jobId', 'unitId', 'schoolId', 'step'] },
+  ),
   'training.completed': fc.record({
     ...ev('training.completed'),
     operator: opArb,
