@@ -352,6 +352,10 @@ test('a real unit taking part is sent on a training alarm: its device is told it
   expect(await unit.status('on_scene', job.incidentId)).toEqual({ ok: true });
   await expect(item(page, 0)).toHaveAttribute('data-state', 'on_scene');
   await page.screenshot({ path: shot('training-real-unit-zh.png') });
+  await page.getByRole('button', { name: 'English' }).click();
+  await expect(real).toContainText('real unit, drill');
+  await page.screenshot({ path: shot('training-real-unit-en.png') });
+  await page.getByRole('button', { name: '中文' }).click();
 
   // The duty console saw nothing: no queue item, no sound, the unit not moved on its map.
   await expect(duty.getByTestId('queue-list').locator('[data-testid=incident]')).toHaveCount(0);
