@@ -4,32 +4,21 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConsoleHello, ConsoleSettings } from '../../shared/consoleApi';
 import type { JournalRecord } from '../../shared/events';
 import { DEFAULT_TARGETS } from '../../shared/response';
 import { DEFAULT_VOLUMES } from '../../shared/stationSettings';
-import { START_TIMEOUT, startTestCore, type TestCore } from './support';
+import { operatorConsole, START_TIMEOUT, startTestCore, type TestCore } from './support';
 
 let t: TestCore;
 const sockets: Socket[] = [];
 
 async function consoleOf(role: 'officer' | 'admin'): Promise<{ s: Socket; hello: ConsoleHello }> {
-  const op = t.creds.operators.find((o) => o.role === role)!;
-  const res = await fetch(`${t.url}/api/login`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ username: op.username, password: op.password }),
-  });
-  const { session } = (await res.json()) as { session: string };
-  const s = io(`${t.url}/console`, { auth: { session, since: 0 }, transports: ['websocket'], reconnection: false, forceNew: true });
-  sockets.push(s);
-  const hello = await new Promise<ConsoleHello>((resolve, reject) => {
-    s.once('hello', resolve);
-    s.once('connect_error', reject);
-  });
-  return { s, hello };
+  const c = await operatorConsole(t, { role });
+  sockets.push(c.s);
+  return c;
 }
 const send = (s: Socket, name: string, payload: unknown): Promise<Record<string, unknown>> =>
   s.timeout(8000).emitWithAck(name, payload) as Promise<Record<string, unknown>>;
@@ -193,16 +182,8 @@ describe('a map source in the settings file that cannot be opened at start', () 
       fs.writeFileSync(settings, JSON.stringify({ mapSource: { kind: 'local', path: archive } }));
       broken = await startTestCore({ env: { STATION_SETTINGS: settings } });
       expect(await (await fetch(`${broken.url}/map-config.json`)).json()).toMatchObject({ tiles: null });
-      const op = broken.creds.operators.find((o) => o.role === 'admin')!;
-      const res = await fetch(`${broken.url}/api/login`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ username: op.username, password: op.password }),
-      });
-      const { session } = (await res.json()) as { session: string };
-      const s = io(`${broken.url}/console`, { auth: { session, since: 0 }, transports: ['websocket'], reconnection: false, forceNew: true });
+      const { s } = await operatorConsole(broken, { role: 'admin' });
       sockets.push(s);
-      await new Promise((resolve, reject) => (s.once('hello', resolve), s.once('connect_error', reject)));
       const view = await send(s, 'admin:settings', {});
       expect(view).toMatchObject({ ok: true, view: { problems: { mapSource: expect.stringContaining('county.pmtiles') } } });
     },

@@ -14,6 +14,7 @@ import { startCore, type RunningCore } from '../../main/server';
 import { loadDemoRegistry, type DemoCredentials } from '../../main/demo';
 import type { JournalRecord, OperatorRef, StationEvent } from '../../shared/events';
 import type { AlarmStatus } from '../../shared/protocol';
+import type { ConsoleHello } from '../../shared/consoleApi';
 
 export const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
@@ -226,6 +227,32 @@ export function tryHandshake(url: string, nsp: Namespace, auth: unknown, o: Conn
 
 let nextHost = 2;
 /** A loopback source address not used yet in this file (127.0.0.0/8 all reaches the station on 127.0.0.1). */
+/**
+ * A demo operator's console: logged in over HTTP, then `/console` with the session, once its `hello` is in. `listen`
+ * is attached before the connection, so no event after the hello is missed.
+ */
+export async function operatorConsole(
+  t: Pick<TestCore, 'url' | 'creds'>,
+  who: { role?: string; username?: string },
+  listen: (s: Socket) => void = () => undefined,
+): Promise<{ s: Socket; hello: ConsoleHello }> {
+  const op = t.creds.operators.find((o) => (who.username !== undefined ? o.username === who.username : o.role === who.role));
+  if (!op) throw new Error(`no demo operator ${JSON.stringify(who)}`);
+  const res = await fetch(`${t.url}/api/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: op.username, password: op.password }),
+  });
+  const { session } = (await res.json()) as { session: string };
+  const s = io(`${t.url}/console`, { auth: { session, since: 0 }, transports: ['websocket'], reconnection: false, forceNew: true });
+  listen(s);
+  const hello = await new Promise<ConsoleHello>((resolve, reject) => {
+    s.once('hello', resolve);
+    s.once('connect_error', reject);
+  });
+  return { s, hello };
+}
+
 export function freshAddress(): string {
   const n = nextHost++;
   return `127.0.${Math.floor(n / 250)}.${(n % 250) + 2}`;

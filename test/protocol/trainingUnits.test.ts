@@ -3,29 +3,20 @@
 // id, its answers and moves go back to that console only, journalled as training (`training.unit`) and never as an
 // incident or the unit's state, and a real dispatch of the unit always wins (the job is withdrawn on the device and
 // the console told).
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrainingUnitUpdate } from '../../shared/training';
 import { connectUnit, type TestUnit } from '../support/unit';
-import { ask, connect, START_TIMEOUT, startTestCore, terminalAuth, validAlarm, waitFor, type TestCore } from './support';
+import { ask, connect, operatorConsole, START_TIMEOUT, startTestCore, terminalAuth, validAlarm, waitFor, type TestCore } from './support';
 
 let t: TestCore;
 const sockets: Socket[] = [];
 const units: TestUnit[] = [];
 
 async function consoleOf(username: string): Promise<{ s: Socket; updates: TrainingUnitUpdate[] }> {
-  const op = t.creds.operators.find((o) => o.username === username)!;
-  const res = await fetch(`${t.url}/api/login`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ username: op.username, password: op.password }),
-  });
-  const { session } = (await res.json()) as { session: string };
-  const s = io(`${t.url}/console`, { auth: { session, since: 0 }, transports: ['websocket'], reconnection: false, forceNew: true });
-  sockets.push(s);
   const updates: TrainingUnitUpdate[] = [];
-  s.on('trainingUnit', (u: TrainingUnitUpdate) => updates.push(u));
-  await new Promise((resolve, reject) => (s.once('hello', resolve), s.once('connect_error', reject)));
+  const { s } = await operatorConsole(t, { username }, (s) => s.on('trainingUnit', (u: TrainingUnitUpdate) => updates.push(u)));
+  sockets.push(s);
   return { s, updates };
 }
 const send = (s: Socket, name: string, payload: unknown): Promise<Record<string, unknown>> =>
