@@ -55,7 +55,8 @@ export const termsZh = {
     bad_id: '编号不符合要求：1–64 位字母、数字或 _ . : -，且不能是保留名（如 __proto__）',
     last_admin: '这是最后一个可用的管理员账号，不能停用或改为其他角色',
     own_account: '不能停用自己的账号或更改自己的角色',
-    in_use: '该记录仍在使用中（有终端、护学岗、设备或未处置完毕的警情），请先移走或停用它们',
+    in_use:
+      '该记录仍在使用中：学校下还有报警终端（停用的也算）、护学岗或未处置完毕的警情，或护学岗上还有警力设备。请先把它们改到别处（报警终端可用“数据导入”改学校）、处置完警情，再删除',
     weak_password: '新密码至少 8 位，且不能与临时密码相同',
     password_change_required: '首次登录或密码已被重置：请设置新密码后再进入接警台',
   } satisfies Record<RefusalReason, string>,
@@ -147,7 +148,8 @@ export const termsEn: typeof termsZh = {
     bad_id: 'The id is not valid: 1 to 64 letters, digits or _ . : -, and not a reserved name (such as __proto__)',
     last_admin: 'This is the last enabled admin account; it cannot be disabled or given another role',
     own_account: 'You cannot disable your own account or change your own role',
-    in_use: 'This record is still in use (terminals, guard posts, devices or open incidents); move or disable them first',
+    in_use:
+      'This record is still in use: the school still has terminals (disabled ones count), guard posts or open incidents, or a unit’s device stands at the post. Move them elsewhere first (a terminal’s school can be changed by an import) and close the incidents, then delete it',
     weak_password: 'The new password needs at least 8 characters and must differ from the temporary one',
     password_change_required: 'First login or the password was reset: set a new password before the console opens',
   },

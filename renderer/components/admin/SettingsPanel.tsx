@@ -66,7 +66,7 @@ function MapSourceForm({ view, onSaved }: { view: SettingsView; onSaved: (v: Set
   const [file, setFile] = useState(current.kind === 'local' ? current.path : '');
   const [attribution, setAttribution] = useState(current.kind !== 'none' ? (current.attribution ?? '') : '');
   const [maxZoom, setMaxZoom] = useState(current.kind !== 'none' && current.maxZoom !== undefined ? String(current.maxZoom) : '');
-  const [result, setResult] = useState<{ ok: boolean; text: string }>();
+  const [result, setResult] = useState<{ ok: boolean; say: Said }>();
   const [refused, setRefused] = useState<string>();
   const [busy, setBusy] = useState(false);
 
@@ -82,8 +82,8 @@ function MapSourceForm({ view, onSaved }: { view: SettingsView; onSaved: (v: Set
       .tryMapSource(source())
       .then((r) => {
         setBusy(false);
-        if (r.ok) setResult({ ok: r.result.ok, text: t(r.result.ok ? 'setMapOk' : 'setMapFailed', { detail: r.result.message }) });
-        else setResult({ ok: false, text: t('setMapFailed', { detail: r.error.message }) });
+        if (r.ok) setResult({ ok: r.result.ok, say: (t) => t(r.result.ok ? 'setMapOk' : 'setMapFailed', { detail: r.result.message }) });
+        else setResult({ ok: false, say: (t) => t('setMapFailed', { detail: r.error.message }) });
       });
   };
   const save = (force: boolean): void => {
@@ -162,7 +162,7 @@ function MapSourceForm({ view, onSaved }: { view: SettingsView; onSaved: (v: Set
       </div>
       {result && (
         <p className={`settings-result ${result.ok ? 'ok' : 'bad'}`} role="status" data-testid="map-result" data-ok={String(result.ok)}>
-          {result.text}
+          {result.say(t)}
         </p>
       )}
       {refused && (
