@@ -149,7 +149,7 @@ export const termsEn: typeof termsZh = {
     last_admin: 'This is the last enabled admin account; it cannot be disabled or given another role',
     own_account: 'You cannot disable your own account or change your own role',
     in_use:
-      'This record is still in use: the school still has terminals (disabled ones count), guard posts or open incidents, or a unit’s device stands at the post. Move them elsewhere first (a terminal’s school can be changed by an import) and close the incidents, then delete it',
+      'This record is still in use: the school still has terminals (disabled ones count), guard posts or open incidents, or the device of a unit stands at the post. Move them elsewhere first (the school of a terminal can be changed by an import) and close the incidents, then delete it',
     weak_password: 'The new password needs at least 8 characters and must differ from the temporary one',
     password_change_required: 'First login or the password was reset: set a new password before the console opens',
   },
