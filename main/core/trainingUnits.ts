@@ -6,7 +6,8 @@
 // device and tells the trainee's console).
 import type { OperatorRef, TrainingUnitRecorded } from '../../shared/events';
 import { refusal, type Refusal } from '../../shared/protocol';
-import { trainingUnitDispatchSchema, trainingUnitReleaseSchema, type TrainingUnitStep, type TrainingUnitUpdate } from '../../shared/training';
+import { admitCommand } from '../../shared/consoleContract';
+import type { TrainingUnitStep, TrainingUnitUpdate } from '../../shared/training';
 import type { Ledger } from './ledger';
 
 export interface TrainingJob {
@@ -58,9 +59,10 @@ export class TrainingUnits {
    * offline (`unit_unavailable`), or busy: sent to a real incident, or on another training job (`unit_busy`).
    */
   dispatch(operator: OperatorRef, payload: unknown): { ok: true; job: TrainingJob } | Refusal {
-    const r = trainingUnitDispatchSchema.safeParse(payload);
-    if (!r.success) return refusal('invalid_payload', `training:unitDispatch: ${r.error.issues[0]?.message ?? 'bad payload'}`);
-    const { jobId, unitId, schoolId, kind } = r.data;
+    // The role and the payload are checked here too (admitCommand), whoever calls: the core decides, not the gateway.
+    const r = admitCommand('training:unitDispatch', operator, payload);
+    if (!r.ok) return r;
+    const { jobId, unitId, schoolId, kind } = r.value;
     const unit = this.ledger.registry.unit(unitId);
     if (!unit || unit.disabled || !unit.secret)
       return refusal('invalid_payload', `unit ${unitId} cannot take part: unknown, disabled or without a device`, 'unit_unavailable');
@@ -81,10 +83,10 @@ export class TrainingUnits {
 
   /** The trainee's console is done with a job: it is released (the gateway cancels it on the device). */
   release(operator: OperatorRef, payload: unknown): { ok: true; job: TrainingJob } | Refusal {
-    const r = trainingUnitReleaseSchema.safeParse(payload);
-    if (!r.success) return refusal('invalid_payload', `training:unitRelease: ${r.error.issues[0]?.message ?? 'bad payload'}`);
-    const job = this.jobs.get(r.data.jobId);
-    if (!job || job.owner !== operator.username) return refusal('invalid_payload', `no training job ${r.data.jobId} of ${operator.username}`, 'unknown_job');
+    const r = admitCommand('training:unitRelease', operator, payload);
+    if (!r.ok) return r;
+    const job = this.jobs.get(r.value.jobId);
+    if (!job || job.owner !== operator.username) return refusal('invalid_payload', `no training job ${r.value.jobId} of ${operator.username}`, 'unknown_job');
     this.end(job, 'released', 'training');
     return { ok: true, job };
   }

@@ -248,18 +248,23 @@ export function attachTerminalNamespace(
   });
 }
 
+/** Where a unit is sent: the school from the registry, at the alarm's own location when it gave one. */
+function dispatchSchool(station: Station, schoolId: string, location?: { lat: number; lng: number }): UnitDispatch['school'] {
+  const school = station.registry.school(schoolId);
+  return {
+    id: schoolId,
+    name: school?.name ?? schoolId,
+    address: school?.address ?? '',
+    lat: location?.lat ?? school?.lat ?? 0,
+    lng: location?.lng ?? school?.lng ?? 0,
+  };
+}
+
 /** What a unit is sent for a dispatch to an incident (docs/protocol.md, `dispatch`). */
 function dispatchPayload(station: Station, unitId: string, inc: Incident): UnitDispatch {
-  const school = station.registry.school(inc.schoolId);
   return {
     incidentId: inc.id,
-    school: {
-      id: inc.schoolId,
-      name: school?.name ?? inc.schoolId,
-      address: school?.address ?? '',
-      lat: inc.location?.lat ?? school?.lat ?? 0,
-      lng: inc.location?.lng ?? school?.lng ?? 0,
-    },
+    school: dispatchSchool(station, inc.schoolId, inc.location),
     kind: inc.kind,
     priority: inc.drill || inc.kind === 'test' ? 3 : inc.kind === 'other' ? 2 : 1,
     drill: inc.drill,
@@ -328,10 +333,9 @@ export function attachUnitNamespace(
   };
   /** A training job on a real unit (main/core/trainingUnits.ts): a dispatch marked drill whose incident is the job. */
   const deliverTraining = (job: TrainingJob): void => {
-    const school = station.registry.school(job.schoolId);
     const payload: UnitDispatch = {
       incidentId: job.jobId,
-      school: { id: job.schoolId, name: school?.name ?? job.schoolId, address: school?.address ?? '', lat: school?.lat ?? 0, lng: school?.lng ?? 0 },
+      school: dispatchSchool(station, job.schoolId),
       kind: job.kind as UnitDispatch['kind'],
       priority: 3,
       drill: true,

@@ -26,24 +26,12 @@ export function useSearchPage<T>(rows: readonly T[], textOf: (row: T) => string,
   };
   return { query, setQuery, page: current, pages, setPage, shown, matching: matching.length, total: rows.length };
 }
+export type SearchPage = Pick<ReturnType<typeof useSearchPage>, 'query' | 'setQuery' | 'page' | 'pages' | 'setPage' | 'matching' | 'total'>;
 
 /** The search box, the table's own filters (children), and the count. */
-export function SearchBar({
-  name,
-  query,
-  onQuery,
-  matching,
-  total,
-  children,
-}: {
-  name: string;
-  query: string;
-  onQuery: (q: string) => void;
-  matching: number;
-  total: number;
-  children?: ReactNode;
-}) {
+export function SearchBar({ name, table, children }: { name: string; table: SearchPage; children?: ReactNode }) {
   const { t } = useI18n();
+  const { query, setQuery: onQuery, matching, total } = table;
   return (
     <div className="adm-search" data-testid={`${name}-search`}>
       <label>
@@ -88,8 +76,28 @@ export function FilterSelect({
   );
 }
 
-export function Pager({ page, pages, onPage }: { page: number; pages: number; onPage: (p: number) => void }) {
+/** An enabled / disabled filter ('' is both). */
+export function StatusFilter({ label, value, onChange, testId }: { label: string; value: string; onChange: (v: string) => void; testId: string }) {
   const { t } = useI18n();
+  return (
+    <FilterSelect
+      label={label}
+      value={value}
+      onChange={onChange}
+      testId={testId}
+      options={[
+        ['enabled', t('admEnabled')],
+        ['disabled', t('admDisabled')],
+      ]}
+    />
+  );
+}
+
+/** Below a table: "none" when no row matches, and the pages when there is more than one. */
+export function TableFooter({ table }: { table: SearchPage }) {
+  const { t } = useI18n();
+  const { page, pages, setPage: onPage } = table;
+  if (table.matching === 0) return <p className="adm-empty">{t('admNone')}</p>;
   if (pages <= 1) return null;
   return (
     <div className="adm-pager">

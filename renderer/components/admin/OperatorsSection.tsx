@@ -6,7 +6,7 @@ import { MAX_NAME_LENGTH, USERNAME_PATTERN, type OperatorRow } from '../../../sh
 import { ROLES, type Role } from '../../../shared/events';
 import { useI18n } from '../../i18n';
 import { getStore } from '../../store';
-import { FilterSelect, Notice, Pager, SearchBar, useSearchPage } from './AdminTable';
+import { FilterSelect, Notice, SearchBar, TableFooter, useSearchPage } from './AdminTable';
 import { SecretNotice, useConfirm } from './ConfirmDialog';
 
 export function OperatorsSection({ me }: { me: string | undefined }) {
@@ -138,7 +138,7 @@ export function OperatorsSection({ me }: { me: string | undefined }) {
           </button>
         </form>
       )}
-      <SearchBar name="operators" query={table.query} onQuery={table.setQuery} matching={table.matching} total={table.total}>
+      <SearchBar name="operators" table={table}>
         <FilterSelect label={t('admRoleFilter')} value={role} onChange={setRole} testId="operators-role" options={ROLES.map((r) => [r, c.roles[r]])} />
       </SearchBar>
       <table>
@@ -173,8 +173,7 @@ export function OperatorsSection({ me }: { me: string | undefined }) {
           ))}
         </tbody>
       </table>
-      {table.matching === 0 && <p className="adm-empty">{t('admNone')}</p>}
-      <Pager page={table.page} pages={table.pages} onPage={table.setPage} />
+      <TableFooter table={table} />
     </div>
   );
 }

@@ -8,7 +8,7 @@ import type { GuardPost, PoliceRoom, ReferenceData, School } from '../../../shar
 import { pinyinInitials } from '../../../shared/search';
 import { useI18n, type I18n } from '../../i18n';
 import { getStore } from '../../store';
-import { FilterSelect, Notice, Pager, SearchBar, useSearchPage } from './AdminTable';
+import { FilterSelect, Notice, SearchBar, TableFooter, useSearchPage } from './AdminTable';
 import { useConfirm } from './ConfirmDialog';
 
 type Row = School | GuardPost | PoliceRoom;
@@ -216,7 +216,7 @@ export function RecordsSection({ kind, reference }: { kind: RecordKind; referenc
           </button>
         )}
       </form>
-      <SearchBar name={k.testId} query={table.query} onQuery={table.setQuery} matching={table.matching} total={table.total}>
+      <SearchBar name={k.testId} table={table}>
         {k.filter && <FilterSelect label={k.filter.label} value={filter} onChange={setFilter} testId={`${k.testId}-filter`} options={k.filter.options} />}
       </SearchBar>
       <table>
@@ -246,8 +246,7 @@ export function RecordsSection({ kind, reference }: { kind: RecordKind; referenc
           ))}
         </tbody>
       </table>
-      {table.matching === 0 && <p className="adm-empty">{t('admNone')}</p>}
-      <Pager page={table.page} pages={table.pages} onPage={table.setPage} />
+      <TableFooter table={table} />
     </div>
   );
 }

@@ -6,7 +6,7 @@ import { MAX_LABEL_LENGTH } from '../../../shared/consoleContract';
 import type { ReferenceData, Terminal } from '../../../shared/model';
 import { useI18n } from '../../i18n';
 import { getStore } from '../../store';
-import { FilterSelect, Pager, SearchBar, useSearchPage } from './AdminTable';
+import { SearchBar, StatusFilter, TableFooter, useSearchPage } from './AdminTable';
 
 export function TerminalsSection({ reference, health }: { reference: ReferenceData | undefined; health: DeviceHealth[] }) {
   const { t, name } = useI18n();
@@ -82,17 +82,8 @@ export function TerminalsSection({ reference, health }: { reference: ReferenceDa
         </label>
         <button type="submit">{t('adminAdd')}</button>
       </form>
-      <SearchBar name="terminals" query={table.query} onQuery={table.setQuery} matching={table.matching} total={table.total}>
-        <FilterSelect
-          label={t('admTerminalStatusFilter')}
-          value={status}
-          onChange={setStatus}
-          testId="terminals-status"
-          options={[
-            ['enabled', t('admEnabled')],
-            ['disabled', t('admDisabled')],
-          ]}
-        />
+      <SearchBar name="terminals" table={table}>
+        <StatusFilter label={t('admTerminalStatusFilter')} value={status} onChange={setStatus} testId="terminals-status" />
       </SearchBar>
       <table>
         <thead>
@@ -120,8 +111,7 @@ export function TerminalsSection({ reference, health }: { reference: ReferenceDa
           })}
         </tbody>
       </table>
-      {table.matching === 0 && <p className="adm-empty">{t('admNone')}</p>}
-      <Pager page={table.page} pages={table.pages} onPage={table.setPage} />
+      <TableFooter table={table} />
     </div>
   );
 }

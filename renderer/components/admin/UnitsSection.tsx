@@ -5,7 +5,7 @@ import { ID_PATTERN, MAX_NAME_LENGTH, MAX_SHORT_LENGTH } from '../../../shared/a
 import type { PatrolUnit, ReferenceData } from '../../../shared/model';
 import { useI18n } from '../../i18n';
 import { getStore } from '../../store';
-import { FilterSelect, Notice, Pager, SearchBar, useSearchPage } from './AdminTable';
+import { Notice, SearchBar, StatusFilter, TableFooter, useSearchPage } from './AdminTable';
 import { SecretNotice, useConfirm } from './ConfirmDialog';
 
 export function UnitsSection({ reference }: { reference: ReferenceData | undefined }) {
@@ -103,17 +103,8 @@ export function UnitsSection({ reference }: { reference: ReferenceData | undefin
         </label>
         <button type="submit">{t('admAddUnit')}</button>
       </form>
-      <SearchBar name="units" query={table.query} onQuery={table.setQuery} matching={table.matching} total={table.total}>
-        <FilterSelect
-          label={t('admStatus')}
-          value={status}
-          onChange={setStatus}
-          testId="units-status"
-          options={[
-            ['enabled', t('admEnabled')],
-            ['disabled', t('admDisabled')],
-          ]}
-        />
+      <SearchBar name="units" table={table}>
+        <StatusFilter label={t('admStatus')} value={status} onChange={setStatus} testId="units-status" />
       </SearchBar>
       <table>
         <thead>
@@ -150,8 +141,7 @@ export function UnitsSection({ reference }: { reference: ReferenceData | undefin
           ))}
         </tbody>
       </table>
-      {table.matching === 0 && <p className="adm-empty">{t('admNone')}</p>}
-      <Pager page={table.page} pages={table.pages} onPage={table.setPage} />
+      <TableFooter table={table} />
     </div>
   );
 }
