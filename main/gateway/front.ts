@@ -60,6 +60,9 @@ export const DEFAULT_FRONT_LIMITS: FrontLimits = {
   maxAddresses: 20_000,
 };
 
+/** Connections of flooding addresses started per turn of the front's event loop (see `later`). */
+const DEFERRED_PER_TURN = 16;
+
 /** The front's scheduling priority (Unix nice value; Windows: below normal). */
 export const FRONT_NICENESS = 19;
 
@@ -111,6 +114,12 @@ export class AddressBudgets {
     this.buckets.set(addr, { tokens: tokens - 1, at: now });
     if (this.buckets.size > this.maxAddresses) this.forget(now);
     return true;
+  }
+
+  /** Whether `addr` has budget left now (nothing is spent). */
+  has(addr: string): boolean {
+    const b = this.buckets.get(addr);
+    return !b || b.tokens + ((this.now() - b.at) / 1000) * this.perSecond >= 1;
   }
 
   /** Forgets the addresses whose budget has refilled, and then the least recently used, down to 90 % of the cap. */
@@ -270,9 +279,31 @@ function listen(m: ToFront): void {
       sock.off('data', onData);
       unwait(sock, addr);
     };
-    sock.on('data', onData);
-    sock.resume();
+    const start = (): void => {
+      if (sock.destroyed) return;
+      sock.on('data', onData);
+      sock.resume();
+    };
+    // An address that has spent its budget (of requests or of logins) is flooding: its connections are read after
+    // everyone else's, a few at a time, so a terminal's upgrade from elsewhere is not read behind a thousand of them.
+    if (budgets.has(addr) && loginBudgets.has(addr)) start();
+    else later(start);
   });
+
+  const deferred: (() => void)[] = [];
+  let draining = false;
+  const drain = (): void => {
+    for (const f of deferred.splice(0, DEFERRED_PER_TURN)) f();
+    if (deferred.length > 0) setImmediate(drain);
+    else draining = false;
+  };
+  const later = (f: () => void): void => {
+    deferred.push(f);
+    if (!draining) {
+      draining = true;
+      setImmediate(drain);
+    }
+  };
 
   // Connections that did not send their head in time.
   const sweeper = setInterval(

@@ -97,11 +97,15 @@ describe('what the front is made of', () => {
   it('a budget per address: a burst, then a steady rate; other addresses keep theirs; the table stays bounded', () => {
     let now = 0;
     const b = new AddressBudgets(3, 2, 100, () => now);
+    expect(b.has('a')).toBe(true);
     expect([1, 2, 3, 4].map(() => b.take('a'))).toEqual([true, true, true, false]);
+    // A spent address is one whose connections the front reads last; asking spends nothing.
+    expect([b.has('a'), b.has('b'), b.has('a')]).toEqual([false, true, false]);
     expect(b.take('b')).toBe(true);
     now += 499;
     expect(b.take('a')).toBe(false);
     now += 2;
+    expect(b.has('a')).toBe(true);
     expect(b.take('a')).toBe(true); // 0.5 s at 2 a second: one more
     for (let i = 0; i < 10_000; i++) b.take(`spray-${i}`);
     expect((b as unknown as { buckets: Map<string, unknown> }).buckets.size).toBeLessThanOrEqual(100);
