@@ -31,6 +31,12 @@ const ZONES = [
     why: 'the gateway: socket.io namespaces and HTTP in front of the core',
   },
   {
+    dir: 'main/cluster',
+    folders: ['main/cluster', 'main/core', 'shared'],
+    packages: [...NODE, 'zod', '@nats-io/transport-node', '@nats-io/jetstream'],
+    why: 'cluster mode: the journal on a NATS JetStream stream and the leader lease; the only place NATS is imported',
+  },
+  {
     dir: 'main/shell',
     folders: ['main', 'shared'],
     packages: [...NODE, 'electron'],

@@ -1,4 +1,5 @@
 // main/ (core, Node) — station configuration from the environment and the command line.
+import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_STATION_PORT } from '../shared/protocol';
 import type { SemesterRule } from '../shared/planBoard';
@@ -73,6 +74,11 @@ export interface StationConfig {
    * hand): the station starts with the county outline instead and says so. A map is never a reason not to start.
    */
   mapSourceProblem?: string;
+  /**
+   * Cluster mode (issue 15, docs/scaling.md): STATION_CLUSTER_NATS, the NATS servers' URLs (comma-separated). The
+   * journal is then a JetStream stream replicated on them; this core leads or stands by. Off by default.
+   */
+  cluster?: { servers: string[]; stream: string; name: string };
 }
 
 const DEMO_SCHOOLS_MAX = 5000;
@@ -198,7 +204,9 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, distDir: stri
   const tlsCert = tls?.cert;
   const tlsKey = tls?.key;
   if (front !== 'process' && front !== 'inline') throw new ConfigError(`STATION_FRONT must be "process" or "inline", got "${front}"`);
+  const cluster = loadCluster(env, port);
   return {
+    ...(cluster ? { cluster } : {}),
     front,
     port,
     heartbeatMs,
@@ -238,6 +246,27 @@ export function tileConfigOf(source: MapSource, fail: (message: string) => Error
     ...(source.attribution !== undefined ? { attribution: source.attribution } : {}),
     ...(source.maxZoom !== undefined ? { maxZoom: source.maxZoom } : {}),
   };
+}
+
+/** STATION_CLUSTER_NATS (nats://host:port,…), STATION_CLUSTER_STREAM (default STATION), STATION_CLUSTER_NAME. */
+function loadCluster(env: NodeJS.ProcessEnv, port: number): StationConfig['cluster'] {
+  const list = env.STATION_CLUSTER_NATS?.trim();
+  if (!list) return undefined;
+  const servers = list.split(',').map((s) => s.trim());
+  for (const s of servers) {
+    let u: URL | undefined;
+    try {
+      u = new URL(s);
+    } catch {
+      u = undefined;
+    }
+    if (!u || (u.protocol !== 'nats:' && u.protocol !== 'tls:') || !u.hostname)
+      throw new ConfigError(`STATION_CLUSTER_NATS: "${s}" is not a NATS server URL (nats://host:4222, comma-separated)`);
+  }
+  const stream = env.STATION_CLUSTER_STREAM?.trim() || 'STATION';
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(stream)) throw new ConfigError(`STATION_CLUSTER_STREAM: "${stream}": letters, digits, - and _ only`);
+  const name = env.STATION_CLUSTER_NAME?.trim() || `${os.hostname()}:${port}`;
+  return { servers, stream, name };
 }
 
 const BACKUP_FLAGS = ['--backup-dir', '--backup-at', '--backup-keep'];

@@ -16,7 +16,8 @@ import { attachConsoleNamespace, attachTerminalNamespace, attachUnitNamespace } 
 import { contentSecurityPolicy, makeRequestHandler } from './gateway/http';
 import { startFront, type Front, type FrontLimits } from './gateway/front';
 import { BackupScheduler, type BackupStatus } from './core/backup';
-import { describeProblem, openJournal } from './core/journal';
+import { describeProblem, openJournal, type Journal } from './core/journal';
+import { openClusterJournal } from './cluster/clusterJournal';
 import { FairWebSocketServer, ReadBudget } from './gateway/readBudget';
 import { capture as captureSnapshot, loadSnapshot, SNAPSHOT_AT_START, SnapshotWriter } from './core/snapshot';
 import { Registry } from './core/registry';
@@ -175,6 +176,32 @@ export interface CoreOptions {
   front?: { script: string; limits?: Partial<FrontLimits> };
 }
 
+/**
+ * Cluster mode: follows the NATS stream, folding it into `restored`, until this core holds the lease and has read
+ * the log to its end (main/cluster/clusterJournal.ts). A core that may no longer write exits: its supervisor starts it
+ * again, as a standby, and the one that leads now serves.
+ */
+async function leadCluster(config: StationConfig, restored: StationRestore): Promise<Journal> {
+  const c = config.cluster!;
+  const journal = openClusterJournal({
+    servers: c.servers,
+    stream: c.stream,
+    name: c.name,
+    workerScript: path.join(path.dirname(config.consoleDir), 'main', 'journalWorker.js'),
+    onRecord: restored.onRecord,
+    onFenced: (reason) => {
+      console.error(`cluster: STEPPING DOWN (${reason}); exiting so that the core that leads serves`);
+      process.exit(EXIT_STEPPED_DOWN);
+    },
+  });
+  console.log(`cluster: ${c.name} follows stream ${c.stream} on ${c.servers.join(', ')}; it listens once it leads`);
+  await journal.leading;
+  return journal;
+}
+
+/** The exit code of a core that stepped down (cluster mode): not a failure, start it again. */
+export const EXIT_STEPPED_DOWN = 75;
+
 export async function startCore(config: StationConfig, now: () => number = Date.now, options: CoreOptions = {}): Promise<RunningCore> {
   fs.mkdirSync(config.dataDir, { recursive: true });
   // First, so a tile archive given by a flag or the environment that cannot be read stops the start before anything
@@ -207,14 +234,17 @@ export async function startCore(config: StationConfig, now: () => number = Date.
   // The journal is folded as it streams in, from the state snapshot's point when there is one that fits it: a
   // year of records opens in seconds with bounded memory.
   const openedAt = Date.now();
-  const snapshot = loadSnapshot(config.dataDir, dataFile(config.dataDir, 'journal'));
+  // In cluster mode the log is the NATS stream: no file, no file snapshot; the core waits here until it leads.
+  const snapshot = config.cluster ? undefined : loadSnapshot(config.dataDir, dataFile(config.dataDir, 'journal'));
   const restored = new StationRestore(snapshot);
-  const journal = openJournal(config.dataDir, {
-    onRecord: restored.onRecord,
-    now,
-    verifyChain: 'background',
-    ...(snapshot ? { resume: snapshot.anchor } : {}),
-  });
+  const journal: Journal = config.cluster
+    ? await leadCluster(config, restored)
+    : openJournal(config.dataDir, {
+        onRecord: restored.onRecord,
+        now,
+        verifyChain: 'background',
+        ...(snapshot ? { resume: snapshot.anchor } : {}),
+      });
   const readAfter = journal.lastSeq - (snapshot?.anchor.seq ?? 0);
   console.log(
     snapshot
@@ -232,7 +262,7 @@ export async function startCore(config: StationConfig, now: () => number = Date.
   const snapshots = new SnapshotWriter(config.dataDir, () =>
     captureSnapshot(journal, station.ledger.state, station.ledger.statuses, now(), station.ledger.targetChanges, station.ledger.plan),
   );
-  station.subscribe({ record: () => snapshots.recorded() });
+  if (!config.cluster) station.subscribe({ record: () => snapshots.recorded() });
   // A start that had many records to read writes a snapshot soon (after it listens), so the next start does not.
   // After the background check of the chain: both at once make garbage faster than V8 collects it (peak RSS +300 MiB).
   let firstSnapshot: ReturnType<typeof setTimeout> | undefined;
@@ -355,14 +385,16 @@ export async function startCore(config: StationConfig, now: () => number = Date.
     port = (server.address() as AddressInfo).port;
   }
   // The daily backup: the journal up to the core's own durable position, taken between other work.
-  const backups = config.backup
-    ? new BackupScheduler(
-        config.dataDir,
-        config.backup,
-        () => ({ anchor: journal.position(), journalId: journal.journalId, incidentIdHighWater: journal.incidentIdHighWater }),
-        { now, ...(config.timeZone !== undefined ? { timeZone: config.timeZone } : {}) },
-      )
-    : undefined;
+  if (config.backup && config.cluster) console.warn('backup: off in cluster mode: the log is backed up from the NATS servers (docs/scaling.md)');
+  const backups =
+    config.backup && !config.cluster
+      ? new BackupScheduler(
+          config.dataDir,
+          config.backup,
+          () => ({ anchor: journal.position(), journalId: journal.journalId, incidentIdHighWater: journal.incidentIdHighWater }),
+          { now, ...(config.timeZone !== undefined ? { timeZone: config.timeZone } : {}) },
+        )
+      : undefined;
   if (backups && config.backup) {
     backups.start();
     console.log(`backup: daily at ${config.backup.at} (station time) into ${config.backup.dir}, keeping ${config.backup.keep}`);
@@ -380,7 +412,7 @@ export async function startCore(config: StationConfig, now: () => number = Date.
     port,
     ...(credentialsFile ? { credentialsFile } : {}),
     ...(backups ? { backups } : {}),
-    writeSnapshot: () => snapshots.write(),
+    writeSnapshot: () => (config.cluster ? Promise.resolve() : snapshots.write()),
     contentSecurityPolicy: () => contentSecurityPolicy(tiles.current.config),
     close: async () => {
       await front?.close(); // no new connection from here on

@@ -36,8 +36,17 @@ execFileSync(process.execPath, [path.join(root, 'node_modules', 'vite', 'bin', '
 const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning', packages: 'external' };
 // esbuild's ESM output on Node needs require() for CommonJS dependencies that it inlines.
 const esm = { ...common, format: 'esm', banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" } };
-// The core (start.js) and its front process (front.js, main/gateway/front.ts).
-await build({ ...esm, entryPoints: [path.join(root, 'main', 'start.ts'), path.join(root, 'main', 'front.ts')], outdir: path.join(dist, 'main') });
+// The core (start.js), its front process (front.js, main/gateway/front.ts) and, in cluster mode, the worker thread
+// that holds its connection to the log (journalWorker.js, main/cluster/journalWorker.ts).
+await build({
+  ...esm,
+  entryPoints: {
+    start: path.join(root, 'main', 'start.ts'),
+    front: path.join(root, 'main', 'front.ts'),
+    journalWorker: path.join(root, 'main', 'cluster', 'journalWorker.ts'),
+  },
+  outdir: path.join(dist, 'main'),
+});
 // The tools (tools/): the simulator (`npm run simulate`) and the registry CLI (`npm run station`).
 await build({
   ...esm,

@@ -1,0 +1,218 @@
+// test/ (Node, cluster tests) — the station in cluster mode (issue 15): three nats-server processes (JetStream, R3),
+// two station cores on one NATS stream (one leads, one stands by) behind HAProxy, and a storm of alarms from 100
+// terminals through the balancer. Mid-storm the leading core and one NATS server are SIGKILLed (the core is started
+// again, as its supervisor would). Every alarm acknowledged to a terminal must be in the log exactly once, every
+// terminal must be connected again within 30 s. Prints sent / acked / present / duplicated / lost and the ack times.
+// Needs `npm run build` (the cores run from dist/) and Debian's nats-server and haproxy.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { io, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JournalRecord } from '../../shared/events';
+import { ALARM_KINDS } from '../../shared/protocol';
+import { sendAlarm } from '../../shared/terminalClient';
+import { openNatsJournal } from '../../main/cluster/natsJournal';
+import type { DemoCredentials } from '../../main/demo';
+import { freePort, startHaproxy, startNatsCluster, type Haproxy, type NatsCluster } from './natsCluster';
+
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
+const ENTRY = path.join(ROOT, 'dist', 'main', 'start.js');
+const TERMINALS = 100;
+const PER_TERMINAL = 5;
+const SCHOOLS = 120;
+const KINDS = ALARM_KINDS.filter((k) => k !== 'test');
+
+interface Core {
+  name: string;
+  port: number;
+  dataDir: string;
+  child: ChildProcess;
+  out: () => string;
+  /** Resolves when the core listens (it leads). */
+  leading: Promise<void>;
+  exited: Promise<number | null>;
+}
+
+let nats: NatsCluster;
+let proxy: Haproxy;
+const cores: Core[] = [];
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function startCore(name: string, port: number, dataDir: string, natsUrls: string[]): Core {
+  const child = spawn(process.execPath, [ENTRY, '--web', '--demo', '--demo-schools', String(SCHOOLS), '--port', String(port), '--data-dir', dataDir], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, STATION_HOST: '127.0.0.1', STATION_CLUSTER_NATS: natsUrls.join(','), STATION_CLUSTER_NAME: name, STATION_FRONT: 'inline' },
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const leading = new Promise<void>((resolve, reject) => {
+    const check = (): void => {
+      if (/console: http/.test(out)) resolve();
+    };
+    child.stdout!.on('data', check);
+    void exited.then((code) => reject(new Error(`${name} exited (${code}) before it led:\n${out.slice(-3000)}`)));
+  });
+  leading.catch(() => undefined);
+  const core = { name, port, dataDir, child, out: () => out, leading, exited };
+  cores.push(core);
+  return core;
+}
+
+async function kill(core: Core): Promise<void> {
+  if (core.child.exitCode === null && core.child.signalCode === null) core.child.kill('SIGKILL');
+  await core.exited;
+}
+
+const pct = (xs: number[], p: number): number => {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
+};
+
+beforeAll(async () => {
+  if (!fs.existsSync(ENTRY)) throw new Error('dist/main/start.js is missing: run `npm run build` first');
+  nats = await startNatsCluster({ name: 'cores' });
+}, 60_000);
+
+afterAll(async () => {
+  for (const c of cores) await kill(c);
+  await proxy?.stop();
+  await nats?.stop();
+});
+
+describe('two cores on one replicated log behind HAProxy', () => {
+  it('a storm of 500 alarms from 100 terminals: the leading core and a NATS server SIGKILLed mid-storm; nothing acked is lost or doubled', async () => {
+    const base = fs.mkdtempSync(path.join(os.tmpdir(), 'cluster-cores-'));
+    const dirs = [path.join(base, 'a'), path.join(base, 'b')];
+    const ports = [await freePort(), await freePort()];
+    // Core A makes the demo county; core B gets the same registry (the registry in KV is not built yet).
+    const a = startCore('core-a', ports[0]!, dirs[0]!, nats.urls);
+    await a.leading;
+    fs.mkdirSync(dirs[1]!, { recursive: true });
+    for (const f of ['demo-registry.json', 'demo-credentials.json', 'registry.json']) {
+      const from = path.join(dirs[0]!, f);
+      if (fs.existsSync(from)) fs.copyFileSync(from, path.join(dirs[1]!, f));
+    }
+    const b = startCore('core-b', ports[1]!, dirs[1]!, nats.urls);
+    await sleep(1500);
+    expect(b.out()).toMatch(/follows stream/);
+    expect(b.out()).not.toMatch(/console: http/); // standing by: not listening
+    proxy = await startHaproxy(ports.map((port) => ({ port })));
+    const url = `http://127.0.0.1:${proxy.port}`;
+    const creds = JSON.parse(fs.readFileSync(path.join(dirs[0]!, 'demo-credentials.json'), 'utf8')) as DemoCredentials;
+    const terms = creds.terminals.slice(0, TERMINALS);
+    expect(terms.length).toBe(TERMINALS);
+
+    // The terminals, through the balancer, reconnecting on their own as real ones do.
+    const sockets: Socket[] = [];
+    let killedAt = 0;
+    const reconnectedAt = new Map<number, number>();
+    for (let i = 0; i < terms.length; i++) {
+      const t = terms[i]!;
+      const s = io(`${url}/terminal`, {
+        auth: { deviceId: t.deviceId, token: t.token },
+        transports: ['websocket'],
+        forceNew: true,
+        reconnectionDelay: 250,
+        reconnectionDelayMax: 1000,
+        randomizationFactor: 0.2,
+      });
+      s.on('connect', () => {
+        if (killedAt > 0 && !reconnectedAt.has(i)) reconnectedAt.set(i, performance.now());
+      });
+      sockets.push(s);
+    }
+    await Promise.all(sockets.map((s) => (s.connected ? undefined : new Promise<void>((r) => s.once('connect', () => r())))));
+
+    // The storm: every terminal presses PER_TERMINAL alarms of different kinds (each its own incident), spread over ~10 s.
+    const total = TERMINALS * PER_TERMINAL;
+    const acked = new Map<string, { ms: number; phase: 'before' | 'during' }>();
+    const failures: string[] = [];
+    const spacingMs = 10_000 / total;
+    const t0 = performance.now();
+    const presses: Promise<void>[] = [];
+    const failAt = Math.floor(total * 0.4);
+    let failure: Promise<void> | undefined;
+    for (let n = 0; n < total; n++) {
+      const i = n % TERMINALS;
+      const round = Math.floor(n / TERMINALS);
+      const wait = t0 + n * spacingMs - performance.now();
+      if (wait > 0) await sleep(wait);
+      if (n === failAt) {
+        // The failure: the leading core and one NATS server, at once.
+        killedAt = performance.now();
+        failure = (async () => {
+          await Promise.all([kill(a), nats.kill(0)]);
+          await sleep(1000);
+          // Its supervisor starts the core again: it stands by now.
+          startCore('core-a2', ports[0]!, dirs[0]!, nats.urls);
+        })();
+      }
+      const alarmId = `storm-${terms[i]!.deviceId}-${round}`;
+      const phase = killedAt > 0 ? 'during' : 'before';
+      const s = sockets[i]!;
+      presses.push(
+        (async () => {
+          const p0 = performance.now();
+          try {
+            const ans = await sendAlarm(
+              s as never,
+              { alarmId, kind: KINDS[round % KINDS.length]!, raisedAt: Date.now(), note: 'cluster storm' },
+              { ackTimeoutMs: 3000, maxAttempts: 40, sleep },
+            );
+            if (ans.ok) acked.set(`${terms[i]!.deviceId}|${alarmId}`, { ms: performance.now() - p0, phase });
+            else failures.push(`${alarmId}: ${ans.error.code} ${ans.error.message}`);
+          } catch (e) {
+            failures.push(`${alarmId}: ${(e as Error).message}`);
+          }
+        })(),
+      );
+    }
+    await Promise.all(presses);
+    await failure;
+    const allBack = reconnectedAt.size === TERMINALS ? Math.max(...reconnectedAt.values()) - killedAt : NaN;
+
+    // What the log holds, read from the stream itself (not from a core).
+    const alarms = new Map<string, number>();
+    const reader = await openNatsJournal({
+      servers: nats.urls.slice(1),
+      onRecord: (r: JournalRecord) => {
+        if (r.event.type === 'alarm.received') {
+          const k = `${r.event.deviceId}|${r.event.alarmId}`;
+          alarms.set(k, (alarms.get(k) ?? 0) + 1);
+        }
+      },
+    });
+    await reader.close();
+    const present = [...acked.keys()].filter((k) => alarms.has(k)).length;
+    const duplicated = [...alarms.values()].filter((n) => n > 1).length;
+    const lost = [...acked.keys()].filter((k) => !alarms.has(k));
+    const before = [...acked.values()].filter((x) => x.phase === 'before').map((x) => x.ms);
+    const during = [...acked.values()].filter((x) => x.phase === 'during').map((x) => x.ms);
+    const leader = cores.find((c) => c !== a && /leading from record/.test(c.out()));
+    console.log(
+      [
+        `cluster storm: ${total} alarms from ${TERMINALS} terminals over ~10 s through HAProxy; 3 nats-server (R3), 2 cores; at alarm ${failAt} core-a (leading) and nats-0 SIGKILLed`,
+        `  sent ${total}, acked ${acked.size}, present ${present}, duplicated ${duplicated}, lost ${lost.length}, not acked ${failures.length}`,
+        `  every terminal connected again ${(allBack / 1000).toFixed(1)} s after the kill (${reconnectedAt.size}/${TERMINALS})`,
+        `  press → ack before the failure: p50 ${pct(before, 50).toFixed(1)} ms, p99 ${pct(before, 99).toFixed(1)} ms (n ${before.length})`,
+        `  press → ack during/after it:    p50 ${pct(during, 50).toFixed(1)} ms, p99 ${pct(during, 99).toFixed(1)} ms (n ${during.length})`,
+        `  the core that leads now: ${leader?.name ?? '?'}`,
+        ...(failures.length ? [`  not acked, e.g. ${failures.slice(0, 5).join('; ')}`] : []),
+      ].join('\n'),
+    );
+    for (const s of sockets) s.close();
+    expect(failures).toEqual([]);
+    expect(acked.size).toBe(total);
+    expect(lost).toEqual([]);
+    expect(duplicated).toBe(0);
+    expect(allBack).toBeLessThanOrEqual(30_000);
+    expect(leader?.name).toBe('core-b');
+  }, 180_000);
+});
