@@ -41,11 +41,18 @@ let proxy: Haproxy;
 const cores: Core[] = [];
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-function startCore(name: string, port: number, dataDir: string, natsUrls: string[]): Core {
+function startCore(name: string, port: number, dataDir: string, natsUrls: string[], stream = 'STATION'): Core {
   const child = spawn(process.execPath, [ENTRY, '--web', '--demo', '--demo-schools', String(SCHOOLS), '--port', String(port), '--data-dir', dataDir], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, STATION_HOST: '127.0.0.1', STATION_CLUSTER_NATS: natsUrls.join(','), STATION_CLUSTER_NAME: name, STATION_FRONT: 'inline' },
+    env: {
+      ...process.env,
+      STATION_HOST: '127.0.0.1',
+      STATION_CLUSTER_NATS: natsUrls.join(','),
+      STATION_CLUSTER_NAME: name,
+      STATION_CLUSTER_STREAM: stream,
+      STATION_FRONT: 'inline',
+    },
   });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -208,6 +215,7 @@ describe('two cores on one replicated log behind HAProxy', () => {
       ].join('\n'),
     );
     for (const s of sockets) s.close();
+    await nats.restart(0); // back for the next test (its stream is made with three replicas)
     expect(failures).toEqual([]);
     expect(acked.size).toBe(total);
     expect(lost).toEqual([]);
@@ -215,4 +223,64 @@ describe('two cores on one replicated log behind HAProxy', () => {
     expect(allBack).toBeLessThanOrEqual(30_000);
     expect(leader?.name).toBe('core-b');
   }, 180_000);
+
+  it("a leader that was frozen (SIGSTOP) past its lease cannot write once it wakes: it steps down, the new leader's alarms stand", async () => {
+    const base = fs.mkdtempSync(path.join(os.tmpdir(), 'cluster-fence-'));
+    const dirs = [path.join(base, 'a'), path.join(base, 'b')];
+    const ports = [await freePort(), await freePort()];
+    const a = startCore('fence-a', ports[0]!, dirs[0]!, nats.urls, 'FENCE');
+    await a.leading;
+    fs.mkdirSync(dirs[1]!, { recursive: true });
+    for (const f of ['demo-registry.json', 'demo-credentials.json', 'registry.json']) {
+      const from = path.join(dirs[0]!, f);
+      if (fs.existsSync(from)) fs.copyFileSync(from, path.join(dirs[1]!, f));
+    }
+    const b = startCore('fence-b', ports[1]!, dirs[1]!, nats.urls, 'FENCE');
+    const creds = JSON.parse(fs.readFileSync(path.join(dirs[0]!, 'demo-credentials.json'), 'utf8')) as DemoCredentials;
+    const [t1, t2] = creds.terminals;
+    const terminal = (port: number, t: { deviceId: string; token: string }): Promise<Socket> =>
+      new Promise((resolve, reject) => {
+        const s = io(`http://127.0.0.1:${port}/terminal`, { auth: t, transports: ['websocket'], forceNew: true, reconnection: false });
+        s.once('connect', () => resolve(s));
+        s.once('connect_error', reject);
+      });
+    // A terminal on the leader, pressing once while all is well.
+    const onA = await terminal(ports[0]!, t1!);
+    const first = await sendAlarm(onA as never, { alarmId: 'fence-1', kind: 'panic', raisedAt: Date.now() }, { ackTimeoutMs: 3000, maxAttempts: 1, sleep });
+    expect(first.ok).toBe(true);
+    // The leader freezes (a hung VM, a stopped process) longer than its lease: the standby takes over.
+    a.child.kill('SIGSTOP');
+    await b.leading;
+    const onB = await terminal(ports[1]!, t2!);
+    const second = await sendAlarm(onB as never, { alarmId: 'fence-2', kind: 'fire', raisedAt: Date.now() }, { ackTimeoutMs: 3000, maxAttempts: 1, sleep });
+    expect(second.ok).toBe(true);
+    // The old leader wakes up still believing it leads, with a terminal still connected to it, which presses.
+    const woke = performance.now();
+    a.child.kill('SIGCONT');
+    const third = await sendAlarm(
+      onA as never,
+      { alarmId: 'fence-3', kind: 'violence', raisedAt: Date.now() },
+      { ackTimeoutMs: 3000, maxAttempts: 1, sleep },
+    ).catch((e: Error) => ({ ok: false as const, error: { code: 'no_answer', message: e.message } }));
+    const code = await a.exited;
+    const steppedDownMs = performance.now() - woke;
+    expect(third.ok).toBe(false); // never acknowledged by a core that may not write
+    expect(code).toBe(75);
+    expect(a.out()).toMatch(/STEPPING DOWN/);
+    // The log: the first leader's alarm and the second's, once each; the frozen leader's late alarm nowhere.
+    const alarms: string[] = [];
+    const reader = await openNatsJournal({
+      servers: nats.urls,
+      stream: 'FENCE',
+      onRecord: (r: JournalRecord) => void (r.event.type === 'alarm.received' && alarms.push(r.event.alarmId)),
+    });
+    await reader.close();
+    console.log(
+      `fencing: the frozen leader woke, was refused and stepped down in ${steppedDownMs.toFixed(0)} ms (${third.ok ? 'ACKED' : third.error.code}); the log holds ${alarms.join(', ')}`,
+    );
+    expect(alarms).toEqual(['fence-1', 'fence-2']);
+    onA.close();
+    onB.close();
+    await kill(b);
+  }, 120_000);
 });
