@@ -137,6 +137,57 @@ describe('two cores on one replicated log behind HAProxy', () => {
     }
     await Promise.all(sockets.map((s) => (s.connected ? undefined : new Promise<void>((r) => s.once('connect', () => r())))));
 
+    // A duty console through the balancer, as an officer's: after the failover it logs in again (sessions are each
+    // core's own) and catches up from the last record it had: the log's numbering is the same on every core.
+    const seenAt = new Map<string, number>();
+    const officer = creds.operators.find((o) => o.role === 'officer')!;
+    let consoleSocket: Socket | undefined;
+    let lastSeq = 0;
+    let consoleReconnects = 0;
+    let stopConsole = false;
+    const see = (text: string): void => {
+      for (const m of text.matchAll(/"alarmId":"(storm-[^"]+)"/g)) if (!seenAt.has(m[1]!)) seenAt.set(m[1]!, performance.now());
+    };
+    const openConsole = async (): Promise<void> => {
+      while (!stopConsole) {
+        try {
+          const res = await fetch(`${url}/api/login`, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json' },
+            body: JSON.stringify({ username: officer.username, password: officer.password }),
+            signal: AbortSignal.timeout(2000),
+          });
+          const { session } = (await res.json()) as { session?: string };
+          if (!session) throw new Error(`login: HTTP ${res.status}`);
+          const s = io(`${url}/console`, { auth: { session, since: lastSeq }, transports: ['websocket'], reconnection: false, forceNew: true });
+          s.on('record', (r: JournalRecord) => {
+            lastSeq = Math.max(lastSeq, r.seq);
+            see(JSON.stringify(r));
+          });
+          s.on('records', (rs: JournalRecord[]) => {
+            for (const r of rs) lastSeq = Math.max(lastSeq, r.seq);
+            see(JSON.stringify(rs));
+          });
+          s.on('snapshot', (snap: { seq?: number }) => {
+            lastSeq = Math.max(lastSeq, snap.seq ?? 0);
+            see(JSON.stringify(snap));
+          });
+          await new Promise<void>((resolve, reject) => {
+            s.once('hello', () => resolve());
+            s.once('connect_error', reject);
+            setTimeout(() => reject(new Error('no hello')), 3000);
+          });
+          consoleSocket = s;
+          await new Promise<void>((resolve) => s.once('disconnect', () => resolve()));
+          consoleReconnects++;
+        } catch {
+          await sleep(250);
+        }
+      }
+    };
+    const consoleLoop = openConsole();
+    while (!consoleSocket) await sleep(50);
+
     // The storm: every terminal presses PER_TERMINAL alarms of different kinds (each its own incident), spread over ~10 s.
     const total = TERMINALS * PER_TERMINAL;
     const acked = new Map<string, { ms: number; phase: 'before' | 'during' }>();
@@ -145,6 +196,7 @@ describe('two cores on one replicated log behind HAProxy', () => {
     const t0 = performance.now();
     const presses: Promise<void>[] = [];
     const failAt = Math.floor(total * 0.4);
+    const pressedAt = new Map<string, { at: number; phase: 'before' | 'during' }>();
     let failure: Promise<void> | undefined;
     for (let n = 0; n < total; n++) {
       const i = n % TERMINALS;
@@ -164,9 +216,10 @@ describe('two cores on one replicated log behind HAProxy', () => {
       const alarmId = `storm-${terms[i]!.deviceId}-${round}`;
       const phase = killedAt > 0 ? 'during' : 'before';
       const s = sockets[i]!;
+      const p0 = performance.now();
+      pressedAt.set(alarmId, { at: p0, phase });
       presses.push(
         (async () => {
-          const p0 = performance.now();
           try {
             const ans = await sendAlarm(
               s as never,
@@ -183,6 +236,13 @@ describe('two cores on one replicated log behind HAProxy', () => {
     }
     await Promise.all(presses);
     await failure;
+    // Every alarm on the console (or the wait gives up after 10 s).
+    for (let w = 0; w < 200 && seenAt.size < total; w++) await sleep(50);
+    stopConsole = true;
+    consoleSocket?.close();
+    await consoleLoop;
+    const shown = (phase: 'before' | 'during'): number[] =>
+      [...pressedAt].filter(([id, p]) => p.phase === phase && seenAt.has(id)).map(([id, p]) => seenAt.get(id)! - p.at);
     const allBack = reconnectedAt.size === TERMINALS ? Math.max(...reconnectedAt.values()) - killedAt : NaN;
 
     // What the log holds, read from the stream itself (not from a core).
@@ -210,6 +270,9 @@ describe('two cores on one replicated log behind HAProxy', () => {
         `  every terminal connected again ${(allBack / 1000).toFixed(1)} s after the kill (${reconnectedAt.size}/${TERMINALS})`,
         `  press → ack before the failure: p50 ${pct(before, 50).toFixed(1)} ms, p99 ${pct(before, 99).toFixed(1)} ms (n ${before.length})`,
         `  press → ack during/after it:    p50 ${pct(during, 50).toFixed(1)} ms, p99 ${pct(during, 99).toFixed(1)} ms (n ${during.length})`,
+        `  press → console before the failure: p50 ${pct(shown('before'), 50).toFixed(1)} ms, p99 ${pct(shown('before'), 99).toFixed(1)} ms (n ${shown('before').length})`,
+        `  press → console during/after it:    p50 ${pct(shown('during'), 50).toFixed(1)} ms, p99 ${pct(shown('during'), 99).toFixed(1)} ms (n ${shown('during').length}); the console logged in again ${consoleReconnects} time(s)`,
+        `  shown on the console: ${seenAt.size} of ${total}`,
         `  the core that leads now: ${leader?.name ?? '?'}`,
         ...(failures.length ? [`  not acked, e.g. ${failures.slice(0, 5).join('; ')}`] : []),
       ].join('\n'),
@@ -222,6 +285,7 @@ describe('two cores on one replicated log behind HAProxy', () => {
     expect(duplicated).toBe(0);
     expect(allBack).toBeLessThanOrEqual(30_000);
     expect(leader?.name).toBe('core-b');
+    expect(seenAt.size).toBe(total); // every alarm reached the officer's console, across the failover
   }, 180_000);
 
   it("a leader that was frozen (SIGSTOP) past its lease cannot write once it wakes: it steps down, the new leader's alarms stand", async () => {
