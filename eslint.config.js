@@ -83,7 +83,7 @@ const ZONES = [
   },
   {
     dir: 'tools',
-    folders: ['tools', 'main', 'shared', 'test/support'],
+    folders: ['tools', 'main', 'shared', 'test/support', 'test/cluster'],
     packages: [...NODE, 'socket.io', 'socket.io-client', 'playwright-core', 'zod'],
     why: 'tools (simulator, CLI, benches) drive the station from outside',
   },

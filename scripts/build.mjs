@@ -58,7 +58,7 @@ await build({
 // where test/support/core.ts, bundled in, finds the root.
 await build({
   ...esm,
-  entryPoints: ['bench', 'flood', 'mapBench', 'journalBench', 'chiefBench', 'soak'].map((n) => path.join(root, 'tools', 'bench', `${n}.ts`)),
+  entryPoints: ['bench', 'flood', 'mapBench', 'journalBench', 'chiefBench', 'soak', 'clusterBench'].map((n) => path.join(root, 'tools', 'bench', `${n}.ts`)),
   outdir: path.join(dist, 'bench'),
 });
 await build({

@@ -4,7 +4,6 @@
 // again, as its supervisor would). Every alarm acknowledged to a terminal must be in the log exactly once, every
 // terminal must be connected again within 30 s. Prints sent / acked / present / duplicated / lost and the ack times.
 // Needs `npm run build` (the cores run from dist/) and Debian's nats-server and haproxy.
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,65 +15,24 @@ import { ALARM_KINDS } from '../../shared/protocol';
 import { sendAlarm } from '../../shared/terminalClient';
 import { openNatsJournal } from '../../main/cluster/natsJournal';
 import type { DemoCredentials } from '../../main/demo';
-import { freePort, startHaproxy, startNatsCluster, type Haproxy, type NatsCluster } from './natsCluster';
+import { freePort, killCore, startClusterCore, startHaproxy, startNatsCluster, type ClusterCore, type Haproxy, type NatsCluster } from './natsCluster';
 
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const ENTRY = path.join(ROOT, 'dist', 'main', 'start.js');
 const TERMINALS = 100;
 const PER_TERMINAL = 5;
 const SCHOOLS = 120;
 const KINDS = ALARM_KINDS.filter((k) => k !== 'test');
 
-interface Core {
-  name: string;
-  port: number;
-  dataDir: string;
-  child: ChildProcess;
-  out: () => string;
-  /** Resolves when the core listens (it leads). */
-  leading: Promise<void>;
-  exited: Promise<number | null>;
-}
-
 let nats: NatsCluster;
 let proxy: Haproxy;
-const cores: Core[] = [];
+const cores: ClusterCore[] = [];
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-function startCore(name: string, port: number, dataDir: string, natsUrls: string[], stream = 'STATION'): Core {
-  const child = spawn(process.execPath, [ENTRY, '--web', '--demo', '--demo-schools', String(SCHOOLS), '--port', String(port), '--data-dir', dataDir], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      STATION_HOST: '127.0.0.1',
-      STATION_CLUSTER_NATS: natsUrls.join(','),
-      STATION_CLUSTER_NAME: name,
-      STATION_CLUSTER_STREAM: stream,
-      STATION_FRONT: 'inline',
-    },
-  });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  const leading = new Promise<void>((resolve, reject) => {
-    const check = (): void => {
-      if (/console: http/.test(out)) resolve();
-    };
-    child.stdout!.on('data', check);
-    void exited.then((code) => reject(new Error(`${name} exited (${code}) before it led:\n${out.slice(-3000)}`)));
-  });
-  leading.catch(() => undefined);
-  const core = { name, port, dataDir, child, out: () => out, leading, exited };
-  cores.push(core);
-  return core;
-}
-
-async function kill(core: Core): Promise<void> {
-  if (core.child.exitCode === null && core.child.signalCode === null) core.child.kill('SIGKILL');
-  await core.exited;
-}
+/** A core of the demo county in cluster mode (each remembered, to be killed at the end). */
+const start = (name: string, port: number, dataDir: string, natsUrls: string[], stream = 'STATION'): ClusterCore => {
+  const c = startClusterCore({ name, port, dataDir, natsUrls, stream, extraArgs: ['--demo-schools', String(SCHOOLS)] });
+  cores.push(c);
+  return c;
+};
 
 const pct = (xs: number[], p: number): number => {
   if (xs.length === 0) return NaN;
@@ -83,12 +41,11 @@ const pct = (xs: number[], p: number): number => {
 };
 
 beforeAll(async () => {
-  if (!fs.existsSync(ENTRY)) throw new Error('dist/main/start.js is missing: run `npm run build` first');
   nats = await startNatsCluster({ name: 'cores' });
 }, 60_000);
 
 afterAll(async () => {
-  for (const c of cores) await kill(c);
+  for (const c of cores) await killCore(c);
   await proxy?.stop();
   await nats?.stop();
 });
@@ -99,14 +56,14 @@ describe('two cores on one replicated log behind HAProxy', () => {
     const dirs = [path.join(base, 'a'), path.join(base, 'b')];
     const ports = [await freePort(), await freePort()];
     // Core A makes the demo county; core B gets the same registry (the registry in KV is not built yet).
-    const a = startCore('core-a', ports[0]!, dirs[0]!, nats.urls);
+    const a = start('core-a', ports[0]!, dirs[0]!, nats.urls);
     await a.leading;
     fs.mkdirSync(dirs[1]!, { recursive: true });
     for (const f of ['demo-registry.json', 'demo-credentials.json', 'registry.json']) {
       const from = path.join(dirs[0]!, f);
       if (fs.existsSync(from)) fs.copyFileSync(from, path.join(dirs[1]!, f));
     }
-    const b = startCore('core-b', ports[1]!, dirs[1]!, nats.urls);
+    const b = start('core-b', ports[1]!, dirs[1]!, nats.urls);
     await sleep(1500);
     expect(b.out()).toMatch(/follows stream/);
     expect(b.out()).not.toMatch(/console: http/); // standing by: not listening
@@ -207,10 +164,10 @@ describe('two cores on one replicated log behind HAProxy', () => {
         // The failure: the leading core and one NATS server, at once.
         killedAt = performance.now();
         failure = (async () => {
-          await Promise.all([kill(a), nats.kill(0)]);
+          await Promise.all([killCore(a), nats.kill(0)]);
           await sleep(1000);
           // Its supervisor starts the core again: it stands by now.
-          startCore('core-a2', ports[0]!, dirs[0]!, nats.urls);
+          start('core-a2', ports[0]!, dirs[0]!, nats.urls);
         })();
       }
       const alarmId = `storm-${terms[i]!.deviceId}-${round}`;
@@ -292,14 +249,14 @@ describe('two cores on one replicated log behind HAProxy', () => {
     const base = fs.mkdtempSync(path.join(os.tmpdir(), 'cluster-fence-'));
     const dirs = [path.join(base, 'a'), path.join(base, 'b')];
     const ports = [await freePort(), await freePort()];
-    const a = startCore('fence-a', ports[0]!, dirs[0]!, nats.urls, 'FENCE');
+    const a = start('fence-a', ports[0]!, dirs[0]!, nats.urls, 'FENCE');
     await a.leading;
     fs.mkdirSync(dirs[1]!, { recursive: true });
     for (const f of ['demo-registry.json', 'demo-credentials.json', 'registry.json']) {
       const from = path.join(dirs[0]!, f);
       if (fs.existsSync(from)) fs.copyFileSync(from, path.join(dirs[1]!, f));
     }
-    const b = startCore('fence-b', ports[1]!, dirs[1]!, nats.urls, 'FENCE');
+    const b = start('fence-b', ports[1]!, dirs[1]!, nats.urls, 'FENCE');
     const creds = JSON.parse(fs.readFileSync(path.join(dirs[0]!, 'demo-credentials.json'), 'utf8')) as DemoCredentials;
     const [t1, t2] = creds.terminals;
     const terminal = (port: number, t: { deviceId: string; token: string }): Promise<Socket> =>
@@ -345,6 +302,6 @@ describe('two cores on one replicated log behind HAProxy', () => {
     expect(alarms).toEqual(['fence-1', 'fence-2']);
     onA.close();
     onB.close();
-    await kill(b);
+    await killCore(b);
   }, 120_000);
 });

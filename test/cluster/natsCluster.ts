@@ -307,3 +307,57 @@ export async function startHaproxy(backends: readonly { host?: string; port: num
   }
   return { port, process: child, configFile, stop };
 }
+
+// ---------------------------------------------------------------- station cores in cluster mode
+
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
+
+export interface ClusterCore {
+  name: string;
+  port: number;
+  dataDir: string;
+  child: ChildProcess;
+  out: () => string;
+  /** Resolves when the core listens (it leads); rejects if it exits first. */
+  leading: Promise<void>;
+  exited: Promise<number | null>;
+}
+
+/**
+ * A station core (dist/main/start.js, `npm run build` first) in cluster mode on the given NATS servers: it follows the
+ * stream and listens on `port` once it leads. Demo data (`--demo`) unless extraArgs say more.
+ */
+export function startClusterCore(o: { name: string; port: number; dataDir: string; natsUrls: string[]; stream?: string; extraArgs?: string[] }): ClusterCore {
+  const entry = path.join(ROOT, 'dist', 'main', 'start.js');
+  if (!fs.existsSync(entry)) throw new Error('dist/main/start.js is missing: run `npm run build` first');
+  const child = spawn(process.execPath, [entry, '--web', '--demo', '--port', String(o.port), '--data-dir', o.dataDir, ...(o.extraArgs ?? [])], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      STATION_HOST: '127.0.0.1',
+      STATION_CLUSTER_NATS: o.natsUrls.join(','),
+      STATION_CLUSTER_NAME: o.name,
+      STATION_CLUSTER_STREAM: o.stream ?? 'STATION',
+      STATION_FRONT: 'inline',
+    },
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const leading = new Promise<void>((resolve, reject) => {
+    const check = (): void => {
+      if (/console: http/.test(out)) resolve();
+    };
+    child.stdout!.on('data', check);
+    void exited.then((code) => reject(new Error(`${o.name} exited (${code}) before it led:\n${out.slice(-3000)}`)));
+  });
+  leading.catch(() => undefined);
+  return { name: o.name, port: o.port, dataDir: o.dataDir, child, out: () => out, leading, exited };
+}
+
+export async function killCore(core: ClusterCore): Promise<void> {
+  if (core.child.exitCode === null && core.child.signalCode === null) core.child.kill('SIGKILL');
+  await core.exited;
+}
