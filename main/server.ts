@@ -18,6 +18,7 @@ import { startFront, type Front, type FrontLimits } from './gateway/front';
 import { BackupScheduler, type BackupStatus } from './core/backup';
 import { describeProblem, openJournal, type Journal } from './core/journal';
 import { openClusterJournal } from './cluster/clusterJournal';
+import { startRegistrySync, type RegistrySync } from './cluster/registrySync';
 import { FairWebSocketServer, ReadBudget } from './gateway/readBudget';
 import { capture as captureSnapshot, loadSnapshot, SNAPSHOT_AT_START, SnapshotWriter } from './core/snapshot';
 import { Registry } from './core/registry';
@@ -181,8 +182,10 @@ export interface CoreOptions {
  * the log to its end (main/cluster/clusterJournal.ts). A core that may no longer write exits: its supervisor starts it
  * again, as a standby, and the one that leads now serves.
  */
-async function leadCluster(config: StationConfig, restored: StationRestore): Promise<Journal> {
+async function leadCluster(config: StationConfig, restored: StationRestore, registry: Registry): Promise<{ journal: Journal; registrySync: RegistrySync }> {
   const c = config.cluster!;
+  // The registry first: a standby keeps its file the same as the leader's (main/cluster/registrySync.ts).
+  const registrySync = await startRegistrySync({ servers: c.servers, stream: c.stream, name: c.name, registry });
   const journal = openClusterJournal({
     servers: c.servers,
     stream: c.stream,
@@ -196,7 +199,8 @@ async function leadCluster(config: StationConfig, restored: StationRestore): Pro
   });
   console.log(`cluster: ${c.name} follows stream ${c.stream} on ${c.servers.join(', ')}; it listens once it leads`);
   await journal.leading;
-  return journal;
+  await registrySync.lead();
+  return { journal, registrySync };
 }
 
 /** The exit code of a core that stepped down (cluster mode): not a failure, start it again. */
@@ -237,8 +241,9 @@ export async function startCore(config: StationConfig, now: () => number = Date.
   // In cluster mode the log is the NATS stream: no file, no file snapshot; the core waits here until it leads.
   const snapshot = config.cluster ? undefined : loadSnapshot(config.dataDir, dataFile(config.dataDir, 'journal'));
   const restored = new StationRestore(snapshot);
-  const journal: Journal = config.cluster
-    ? await leadCluster(config, restored)
+  const cluster = config.cluster ? await leadCluster(config, restored, registry) : undefined;
+  const journal: Journal = cluster
+    ? cluster.journal
     : openJournal(config.dataDir, {
         onRecord: restored.onRecord,
         now,
@@ -433,6 +438,7 @@ export async function startCore(config: StationConfig, now: () => number = Date.
       sessions.close(now());
       await passwords.close();
       journal.close();
+      await cluster?.registrySync.close();
       await tiles.close();
     },
   };

@@ -4,6 +4,7 @@
 // again, as its supervisor would). Every alarm acknowledged to a terminal must be in the log exactly once, every
 // terminal must be connected again within 30 s. Prints sent / acked / present / duplicated / lost and the ack times.
 // Needs `npm run build` (the cores run from dist/) and Debian's nats-server and haproxy.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,6 +27,15 @@ let nats: NatsCluster;
 let proxy: Haproxy;
 const cores: ClusterCore[] = [];
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
+
+async function waitFor(ok: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`not within ${ms} ms`);
+    await sleep(100);
+  }
+}
 
 /** A core of the demo county in cluster mode (each remembered, to be killed at the end). */
 const start = (name: string, port: number, dataDir: string, natsUrls: string[], stream = 'STATION'): ClusterCore => {
@@ -55,16 +65,11 @@ describe('two cores on one replicated log behind HAProxy', () => {
     const base = fs.mkdtempSync(path.join(os.tmpdir(), 'cluster-cores-'));
     const dirs = [path.join(base, 'a'), path.join(base, 'b')];
     const ports = [await freePort(), await freePort()];
-    // Core A makes the demo county; core B gets the same registry (the registry in KV is not built yet).
+    // Core A makes the demo county; core B, which made one of its own, takes A's registry from the cluster.
     const a = start('core-a', ports[0]!, dirs[0]!, nats.urls);
     await a.leading;
-    fs.mkdirSync(dirs[1]!, { recursive: true });
-    for (const f of ['demo-registry.json', 'demo-credentials.json', 'registry.json']) {
-      const from = path.join(dirs[0]!, f);
-      if (fs.existsSync(from)) fs.copyFileSync(from, path.join(dirs[1]!, f));
-    }
     const b = start('core-b', ports[1]!, dirs[1]!, nats.urls);
-    await sleep(1500);
+    await waitFor(() => /took the registry/.test(b.out()), 20_000);
     expect(b.out()).toMatch(/follows stream/);
     expect(b.out()).not.toMatch(/console: http/); // standing by: not listening
     proxy = await startHaproxy(ports.map((port) => ({ port })));
@@ -302,6 +307,65 @@ describe('two cores on one replicated log behind HAProxy', () => {
     expect(alarms).toEqual(['fence-1', 'fence-2']);
     onA.close();
     onB.close();
+    await killCore(b);
+  }, 120_000);
+
+  it('the registry follows the leader: a terminal added on it is accepted by the next core to lead, which had another county', async () => {
+    const base = fs.mkdtempSync(path.join(os.tmpdir(), 'cluster-registry-'));
+    const dirs = [path.join(base, 'a'), path.join(base, 'b')];
+    const ports = [await freePort(), await freePort()];
+    const a = start('reg-a', ports[0]!, dirs[0]!, nats.urls, 'REG');
+    await a.leading;
+    // B makes a demo county of its own (other tokens): what it must serve is A's, taken from the stream.
+    const b = start('reg-b', ports[1]!, dirs[1]!, nats.urls, 'REG');
+    const registryOfA = JSON.parse(fs.readFileSync(path.join(dirs[0]!, 'demo-registry.json'), 'utf8')) as { schools: { id: string }[] };
+    // An admin adds a terminal on the leader (the CLI on its data folder; the running core notices the file).
+    const cli = spawnSync(
+      process.execPath,
+      [
+        path.join(ROOT, 'dist', 'tools', 'stationCli.js'),
+        '--demo',
+        '--data-dir',
+        dirs[0]!,
+        'device',
+        'add',
+        '--id',
+        'term-new-1',
+        '--school',
+        registryOfA.schools[0]!.id,
+      ],
+      { encoding: 'utf8' },
+    );
+    const token = /token: (\S+)/.exec(cli.stdout)?.[1];
+    expect(token, cli.stdout + cli.stderr).toBeTruthy();
+    await waitFor(
+      () =>
+        /took the registry/.test(b.out()) &&
+        JSON.parse(fs.readFileSync(path.join(dirs[1]!, 'demo-registry.json'), 'utf8')).terminals.some((t: { deviceId: string }) => t.deviceId === 'term-new-1'),
+      10_000,
+    );
+    await killCore(a);
+    await b.leading;
+    const creds = JSON.parse(fs.readFileSync(path.join(dirs[0]!, 'demo-credentials.json'), 'utf8')) as DemoCredentials;
+    for (const t of [{ deviceId: 'term-new-1', token: token! }, creds.terminals[0]!]) {
+      const s = io(`http://127.0.0.1:${ports[1]}/terminal`, {
+        auth: { deviceId: t.deviceId, token: t.token },
+        transports: ['websocket'],
+        forceNew: true,
+        reconnection: false,
+      });
+      await new Promise<void>((resolve, reject) => {
+        s.once('connect', () => resolve());
+        s.once('connect_error', (e) => reject(new Error(`${t.deviceId} refused by the new leader: ${e.message}`)));
+      });
+      const ans = await sendAlarm(
+        s as never,
+        { alarmId: `reg-${t.deviceId}`, kind: 'panic', raisedAt: Date.now() },
+        { ackTimeoutMs: 3000, maxAttempts: 1, sleep },
+      );
+      expect(ans.ok).toBe(true);
+      s.close();
+    }
     await killCore(b);
   }, 120_000);
 });
