@@ -18,7 +18,7 @@ import { startFront, type Front, type FrontLimits } from './gateway/front';
 import { BackupScheduler, type BackupStatus } from './core/backup';
 import { describeProblem, openJournal, type Journal } from './core/journal';
 import { openClusterJournal } from './cluster/clusterJournal';
-import { startRegistrySync, type RegistrySync } from './cluster/registrySync';
+import { startFileSync, type FileSync } from './cluster/fileSync';
 import { FairWebSocketServer, ReadBudget } from './gateway/readBudget';
 import { capture as captureSnapshot, loadSnapshot, SNAPSHOT_AT_START, SnapshotWriter } from './core/snapshot';
 import { Registry } from './core/registry';
@@ -182,10 +182,10 @@ export interface CoreOptions {
  * the log to its end (main/cluster/clusterJournal.ts). A core that may no longer write exits: its supervisor starts it
  * again, as a standby, and the one that leads now serves.
  */
-async function leadCluster(config: StationConfig, restored: StationRestore, registry: Registry): Promise<{ journal: Journal; registrySync: RegistrySync }> {
+async function leadCluster(config: StationConfig, restored: StationRestore, registry: Registry): Promise<{ journal: Journal; files: FileSync }> {
   const c = config.cluster!;
-  // The registry first: a standby keeps its file the same as the leader's (main/cluster/registrySync.ts).
-  const registrySync = await startRegistrySync({ servers: c.servers, stream: c.stream, name: c.name, registry });
+  // The registry and the sessions first: a standby keeps its files the same as the leader's (main/cluster/fileSync.ts).
+  const files = await startFileSync({ servers: c.servers, stream: c.stream, name: c.name, dataDir: config.dataDir, registry });
   const journal = openClusterJournal({
     servers: c.servers,
     stream: c.stream,
@@ -199,8 +199,8 @@ async function leadCluster(config: StationConfig, restored: StationRestore, regi
   });
   console.log(`cluster: ${c.name} follows stream ${c.stream} on ${c.servers.join(', ')}; it listens once it leads`);
   await journal.leading;
-  await registrySync.lead();
-  return { journal, registrySync };
+  files.lead();
+  return { journal, files };
 }
 
 /** The exit code of a core that stepped down (cluster mode): not a failure, start it again. */
@@ -438,7 +438,7 @@ export async function startCore(config: StationConfig, now: () => number = Date.
       sessions.close(now());
       await passwords.close();
       journal.close();
-      await cluster?.registrySync.close();
+      await cluster?.files.close();
       await tiles.close();
     },
   };
