@@ -206,6 +206,7 @@ export function openClusterJournal(o: ClusterOptions): ClusterJournal {
       for (const r of reply.records) keep(r);
       return reply.records;
     }
+    if (reply && !reply.ok && reply.leaseLapsing) throw new Error(`not stored: ${reply.message}`);
     if (reply && !reply.ok && reply.conflict) {
       fence(`another writer appended to the log (now at ${reply.lastSeq}, this core at ${lastSeq})`);
       throw new Error('another core writes the log now; not stored');

@@ -30,7 +30,7 @@ export type WorkerRequest =
 
 export type WorkerReply =
   | { id: number; ok: true; records?: JournalRecord[]; lastSeq: number; duplicate?: boolean }
-  | { id: number; ok: false; conflict?: boolean; maybeStored?: boolean; message: string; lastSeq: number };
+  | { id: number; ok: false; conflict?: boolean; maybeStored?: boolean; leaseLapsing?: boolean; message: string; lastSeq: number };
 
 /** Asynchronous news for the core: records as read, the lease won or lost, the journal's identity once open. */
 export type WorkerNews =
@@ -45,6 +45,8 @@ async function main(init: WorkerInit): Promise<void> {
   const port = parentPort!;
   const signal = new Int32Array(init.signal);
   const news = (n: WorkerNews): void => init.news.postMessage(n);
+  /** When the lease was last taken or renewed (0: never). */
+  let lastRenewed = 0;
   // Each record at once, before the answer to the append that wrote it: the core never has an answer before a record.
   const onRecord = (r: JournalRecord): void => news({ type: 'records', records: [r] });
   const nc: NatsConnection = await connect({
@@ -76,6 +78,13 @@ async function main(init: WorkerInit): Promise<void> {
     void (async () => {
       try {
         if (req.op === 'append') {
+          // A leader whose lease may have lapsed (not renewed for most of its time to live, a NATS server lost) does
+          // not write: another core may be taking over. Refused, not stored; the terminal retries.
+          const sinceRenewed = Date.now() - lastRenewed;
+          if (sinceRenewed > init.leaseTtlMs * 0.8) {
+            reply({ id: req.id, ok: false, leaseLapsing: true, message: `the lease was not renewed for ${sinceRenewed} ms`, lastSeq: journal.lastSeq });
+            return;
+          }
           const r = await journal.append(req.events, { expectedLastSeq: req.expectedLastSeq, ...(req.msgId ? { msgId: req.msgId } : {}) });
           if (r.status === 'stored') reply({ id: req.id, ok: true, records: r.records, lastSeq: journal.lastSeq });
           else if (r.status === 'duplicate')
@@ -128,8 +137,10 @@ async function main(init: WorkerInit): Promise<void> {
   const tick = async (): Promise<void> => {
     try {
       // Won only when no lease message is there (expected last subject sequence 0); renewed only from our own.
+      const asked = Date.now();
       const ack = await js.publish(LEASE_SUBJECT(init.stream), body, { expect: { lastSubjectSequence: held ? mySeq : 0 } });
       mySeq = ack.seq;
+      lastRenewed = asked; // counted from the asking: the servers' clock of its age started no earlier
       if (!held) news({ type: 'lease', held: true });
       held = true;
     } catch (e) {
