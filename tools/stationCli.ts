@@ -23,6 +23,7 @@ const HELP = `usage: npm run station -- [--data-dir DIR] [--demo] COMMAND
                            [--address TEXT] [--phone TEXT] [--area urban|suburban|rural] [--name-en TEXT]
   operator list | operator add --username U --name "DISPLAY NAME" --role officer|chief|trainer|admin
   operator reset --username U | operator disable --username U | operator enable --username U
+    (add and reset print a temporary password: the first login must set a new one)
   verify                                        check the journal's hash chain; names the first bad record
   import KIND FILE.csv|FILE.json                reference data, all or nothing; KIND: ${DATA_KINDS.join(' | ')}
                                                 rows with a known id are updated, others added; new device tokens printed ONCE
@@ -209,10 +210,14 @@ async function main(): Promise<void> {
     case 'operator add': {
       const role = need(opts, '--role');
       if (!(ROLES as readonly string[]).includes(role)) throw new RegistryError(`--role must be one of ${ROLES.join(', ')}`);
-      return once('password', await reg.addOperator({ username: need(opts, '--username'), displayName: need(opts, '--name'), role: role as Role }));
+      // A temporary password, as from the admin screen: no session is issued until its first login sets a new one.
+      return once(
+        'password',
+        await reg.addOperator({ username: need(opts, '--username'), displayName: need(opts, '--name'), role: role as Role }, { mustChangePassword: true }),
+      );
     }
     case 'operator reset':
-      return once('new password', await reg.resetPassword(need(opts, '--username')));
+      return once('new password', await reg.resetPassword(need(opts, '--username'), { mustChangePassword: true }));
     case 'operator disable':
     case 'operator enable':
       reg.setDisabled(need(opts, '--username'), verb === 'disable', 'operator');

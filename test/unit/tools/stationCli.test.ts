@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Registry } from '../../../main/core/registry';
+import { hashSecret } from '../../../main/core/secrets';
 import { useStationCli } from '../../support/stationCli';
 
 const station = useStationCli('station-cli-test-');
@@ -147,10 +148,16 @@ describe('station CLI: units and operators', () => {
     expect(await Registry.load(file).authenticateUnit('U-1', token)).toBeUndefined();
   });
 
-  it('adds an operator and prints a password that logs in; reset prints a new one; a bad role is refused', async () => {
+  it('adds an operator and prints a temporary password that logs in; reset prints a new one; a bad role is refused', async () => {
     const pw = printed(ok('operator', 'add', '--username', 'wang', '--name', '王警官', '--role', 'officer'), 'password');
     expect(await Registry.load(file).authenticateOperator('wang', pw)).toEqual({ username: 'wang', displayName: '王警官', role: 'officer' });
+    // As from the admin screen: the first login must set a new password before any session is issued.
+    expect(Registry.load(file).mustChangePassword('wang')).toBe(true);
+    const reg = Registry.load(file);
+    reg.setOwnPassword('wang', reg.operatorSecret('wang')!, await hashSecret('a-new-password-1'));
+    expect(Registry.load(file).mustChangePassword('wang')).toBe(false);
     const pw2 = printed(ok('operator', 'reset', '--username', 'wang'), 'new password');
+    expect(Registry.load(file).mustChangePassword('wang')).toBe(true);
     expect(await Registry.load(file).authenticateOperator('wang', pw)).toBeUndefined();
     expect(await Registry.load(file).authenticateOperator('wang', pw2)).toBeDefined();
     refused(['operator', 'add', '--username', 'li', '--name', '李', '--role', 'root'], /--role must be one of/);
