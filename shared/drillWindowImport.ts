@@ -43,6 +43,12 @@ export interface DrillWindowRow {
 
 export type DrillWindowImport = { ok: true; rows: DrillWindowRow[] } | { ok: false; errors: RowError[]; omitted: number };
 
+/** The answer for a file of `bytes` that is too large to read (the console asks before it reads the file). */
+export function drillWindowFileTooLarge(bytes: number): DrillWindowImport | undefined {
+  if (bytes <= MAX_IMPORT_BYTES) return undefined;
+  return { ok: false, errors: [{ line: 0, field: '', reason: `the file is larger than ${MAX_IMPORT_BYTES / 1024} KiB` }], omitted: 0 };
+}
+
 /**
  * Reads a drill-window CSV. `schools`: the ids the station knows (a row for another school is an error, not
  * skipped). Two rows for the same school and time are an error too (a file pasted twice would otherwise
@@ -56,9 +62,8 @@ export function parseDrillWindows(text: string, schools: ReadonlySet<string>, ti
     if (errors.length < MAX_LISTED) errors.push(e);
     else omitted++;
   };
-  if (utf8Bytes(text) > MAX_IMPORT_BYTES) {
-    return { ok: false, errors: [{ line: 0, field: '', reason: `the file is larger than ${MAX_IMPORT_BYTES / 1024} KiB` }], omitted };
-  }
+  const tooLarge = drillWindowFileTooLarge(utf8Bytes(text));
+  if (tooLarge) return tooLarge;
   const csv = parseCsv(text);
   if (!csv.ok) return { ok: false, errors: [csv.error], omitted };
   const [head, ...records] = csv.records;

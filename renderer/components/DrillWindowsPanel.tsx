@@ -6,7 +6,7 @@
 // can be imported from a CSV file (shared/drillWindowImport.ts): checked whole first, then announced row by row.
 import { useRef, useState, type FormEvent } from 'react';
 import { formatRowError } from '../../shared/dataImport';
-import { parseDrillWindows } from '../../shared/drillWindowImport';
+import { drillWindowFileTooLarge, parseDrillWindows } from '../../shared/drillWindowImport';
 import { fromZoned, HHMM } from '../../shared/duty';
 import type { ReferenceData } from '../../shared/model';
 import type { PlanAnswer } from '../../shared/planRecords';
@@ -56,7 +56,8 @@ export function DrillWindowsPanel({
     e.preventDefault();
     if (!file || importing) return;
     setImported(undefined);
-    const parsed = parseDrillWindows(await file.text(), new Set(schools.keys()), stationTimeZone(), Date.now());
+    // A file too large is refused before it is read (a wrong file picked can be gigabytes).
+    const parsed = drillWindowFileTooLarge(file.size) ?? parseDrillWindows(await file.text(), new Set(schools.keys()), stationTimeZone(), Date.now());
     if (!parsed.ok) {
       setImported({
         ok: false,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fromZoned } from '../../../shared/duty';
-import { MAX_DRILL_WINDOW_ROWS, parseDrillWindows } from '../../../shared/drillWindowImport';
+import { drillWindowFileTooLarge, MAX_DRILL_WINDOW_ROWS, parseDrillWindows } from '../../../shared/drillWindowImport';
 
 const TZ = 'Asia/Shanghai';
 const schools = new Set(['sch-1', 'sch-2']);
@@ -69,6 +69,10 @@ describe('drill windows from a CSV file', () => {
       `0||more than ${MAX_DRILL_WINDOW_ROWS} rows`,
     ]);
     expect(bad(`schoolId,date,from,to,note\nsch-1,2026-12-10,09:30,10:30,${'x'.repeat(800 * 1024)}\n`)[0]).toMatch(/^0\|\|the file is larger/);
+    // The console asks with the file's size before it reads it: the same answer, and none for a file that fits.
+    const big = drillWindowFileTooLarge(2 * 1024 ** 3);
+    expect(big && !big.ok && big.errors[0]!.reason).toMatch(/^the file is larger/);
+    expect(drillWindowFileTooLarge(10_000)).toBeUndefined();
     expect(bad('schoolId,date,from,to\nsch-1\u0000,2026-12-10,09:30,10:30\n')[0]).toMatch(/^2\|schoolId\|no school/);
     expect(bad('schoolId,date,from,to,note\nsch-1,2026-12-10,09:30,10:30,' + 'n'.repeat(1001) + '\n')[0]).toMatch(/^2\|note\|/);
   });
