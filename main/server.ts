@@ -287,6 +287,18 @@ export async function startCore(config: StationConfig, now: () => number = Date.
   const passwords = new PasswordHasher();
   const journalId = journal.journalId;
 
+  // The daily backup: the journal up to the core's own durable position, taken between other work. Started once the
+  // core listens (below); /api/health reports it.
+  if (config.backup && config.cluster) console.warn('backup: off in cluster mode: the log is backed up from the NATS servers (docs/scaling.md)');
+  const backups =
+    config.backup && !config.cluster
+      ? new BackupScheduler(
+          config.dataDir,
+          config.backup,
+          () => ({ anchor: journal.position(), journalId: journal.journalId, incidentIdHighWater: journal.incidentIdHighWater }),
+          { now, ...(config.timeZone !== undefined ? { timeZone: config.timeZone } : {}) },
+        )
+      : undefined;
   const handler = makeRequestHandler({
     consoleDir: config.consoleDir,
     registry: () => registry,
@@ -295,6 +307,13 @@ export async function startCore(config: StationConfig, now: () => number = Date.
     now,
     tiles: () => tiles.current,
     passwordChanged: (op) => station.admin.passwordChanged(op),
+    health: () => {
+      const b = backups?.status();
+      return {
+        ...(config.cluster ? { cluster: { stream: config.cluster.stream, leading: true } } : {}),
+        ...(b ? { backup: { at: b.at, running: b.running, lastAt: b.last?.at ?? null, lastErrorAt: b.lastError?.at ?? null } } : {}),
+      };
+    },
   });
   const settingsAdmin = config.settingsFile ? startSettings(config, station, tiles, mapSourceProblem) : undefined;
   const tls = config.tlsCert && config.tlsKey;
@@ -389,17 +408,7 @@ export async function startCore(config: StationConfig, now: () => number = Date.
     });
     port = (server.address() as AddressInfo).port;
   }
-  // The daily backup: the journal up to the core's own durable position, taken between other work.
-  if (config.backup && config.cluster) console.warn('backup: off in cluster mode: the log is backed up from the NATS servers (docs/scaling.md)');
-  const backups =
-    config.backup && !config.cluster
-      ? new BackupScheduler(
-          config.dataDir,
-          config.backup,
-          () => ({ anchor: journal.position(), journalId: journal.journalId, incidentIdHighWater: journal.incidentIdHighWater }),
-          { now, ...(config.timeZone !== undefined ? { timeZone: config.timeZone } : {}) },
-        )
-      : undefined;
+  // The daily backup (made above, started now that the core listens).
   if (backups && config.backup) {
     backups.start();
     console.log(`backup: daily at ${config.backup.at} (station time) into ${config.backup.dir}, keeping ${config.backup.keep}`);

@@ -132,6 +132,11 @@ export interface HttpDeps {
   logins?: LoginThrottle;
   /** An operator set their own password at the forced change of the login (journalled by the core). */
   passwordChanged?: (operator: OperatorRef) => void;
+  /**
+   * What /api/health adds for a monitoring system (no secrets, no paths: it is unauthenticated): the daily backup's
+   * last success and failure times, and in cluster mode that this core leads.
+   */
+  health?: () => Record<string, unknown>;
 }
 
 const json = (v: LoginResponse | { ok: true }): string => JSON.stringify(v);
@@ -270,7 +275,7 @@ export function makeRequestHandler(deps: HttpDeps): (req: http.IncomingMessage, 
       if (req.method !== 'POST') return send(res, 405, JSON.stringify({ ok: false, error: { code: 'invalid_payload', message: 'POST only' } }));
       return logout(req, res);
     }
-    if (pathname === '/api/health') return send(res, 200, JSON.stringify({ ok: true, time: deps.now() }));
+    if (pathname === '/api/health') return send(res, 200, JSON.stringify({ ...deps.health?.(), ok: true, time: deps.now() }));
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed', 'text/plain');
     serveFile(pathname, res);
   }
