@@ -1,4 +1,5 @@
 // main/ (core, Node) — station configuration from the environment and the command line.
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_STATION_PORT } from '../shared/protocol';
@@ -8,6 +9,7 @@ import { readSettingsFile } from './core/settingsFile';
 import { DEFAULT_VOLUMES, type MapSource, type SettingKey, type SettingSource, type StationSettings, type Volumes } from '../shared/stationSettings';
 import { loadTileConfig, parseTilePath, parseTileUrl, TILE_FLAGS, type TileConfig } from './gateway/tiles';
 import { DEFAULT_BACKUP_AT, DEFAULT_BACKUP_KEEP, scheduleProblem, type BackupSchedule } from './core/backup';
+import { shownUrl, type NatsAuth } from './cluster/natsAuth';
 
 // Kept under their old names for the callers of main/config.ts; both are defined in main/core/settings.ts.
 export { ConfigError, DEFAULT_UNIT_STALE_MS };
@@ -78,7 +80,7 @@ export interface StationConfig {
    * Cluster mode (issue 15, docs/scaling.md): STATION_CLUSTER_NATS, the NATS servers' URLs (comma-separated). The
    * journal is then a JetStream stream replicated on them; this core leads or stands by. Off by default.
    */
-  cluster?: { servers: string[]; stream: string; name: string };
+  cluster?: { servers: string[]; stream: string; name: string; auth: NatsAuth };
 }
 
 const DEMO_SCHOOLS_MAX = 5000;
@@ -248,25 +250,55 @@ export function tileConfigOf(source: MapSource, fail: (message: string) => Error
   };
 }
 
-/** STATION_CLUSTER_NATS (nats://host:port,…), STATION_CLUSTER_STREAM (default STATION), STATION_CLUSTER_NAME. */
+/**
+ * STATION_CLUSTER_NATS (nats://host:port,…), STATION_CLUSTER_STREAM (default STATION), STATION_CLUSTER_NAME, and the
+ * credentials (main/cluster/natsAuth.ts): STATION_CLUSTER_CREDS, STATION_CLUSTER_TOKEN, user:password in the URLs,
+ * STATION_CLUSTER_CA.
+ */
 function loadCluster(env: NodeJS.ProcessEnv, port: number): StationConfig['cluster'] {
   const list = env.STATION_CLUSTER_NATS?.trim();
   if (!list) return undefined;
-  const servers = list.split(',').map((s) => s.trim());
-  for (const s of servers) {
+  const auth: NatsAuth = {};
+  const servers = list.split(',').map((s) => {
+    const text = s.trim();
     let u: URL | undefined;
     try {
-      u = new URL(s);
+      u = new URL(text);
     } catch {
       u = undefined;
     }
+    // Named without what it holds: a password must not reach the log through this message.
     if (!u || (u.protocol !== 'nats:' && u.protocol !== 'tls:') || !u.hostname)
-      throw new ConfigError(`STATION_CLUSTER_NATS: "${s}" is not a NATS server URL (nats://host:4222, comma-separated)`);
-  }
+      throw new ConfigError(`STATION_CLUSTER_NATS: "${shownUrl(text)}" is not a NATS server URL (nats://host:4222, comma-separated)`);
+    if (u.username) {
+      if (auth.user !== undefined && auth.user !== decodeURIComponent(u.username))
+        throw new ConfigError('STATION_CLUSTER_NATS: one user and password for every server');
+      auth.user = decodeURIComponent(u.username);
+      auth.pass = decodeURIComponent(u.password);
+    }
+    return shownUrl(text);
+  });
   const stream = env.STATION_CLUSTER_STREAM?.trim() || 'STATION';
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(stream)) throw new ConfigError(`STATION_CLUSTER_STREAM: "${stream}": letters, digits, - and _ only`);
+  // The lease and the shared files live in streams named after the journal's: a journal named like one of them
+  // would be written into a stream that keeps one message per subject.
+  if (/_(LEASE|FILES)$/i.test(stream))
+    throw new ConfigError(`STATION_CLUSTER_STREAM: "${stream}" may not end in _LEASE or _FILES (names the station uses beside it)`);
   const name = env.STATION_CLUSTER_NAME?.trim() || `${os.hostname()}:${port}`;
-  return { servers, stream, name };
+  for (const [key, field] of [
+    ['STATION_CLUSTER_CREDS', 'credsFile'],
+    ['STATION_CLUSTER_CA', 'caFile'],
+  ] as const) {
+    const file = env[key]?.trim();
+    if (!file) continue;
+    if (!fs.existsSync(file)) throw new ConfigError(`${key}: ${file} does not exist`);
+    auth[field] = path.resolve(file);
+  }
+  const token = env.STATION_CLUSTER_TOKEN?.trim();
+  if (token) auth.token = token;
+  if ([auth.credsFile, auth.token, auth.user].filter((x) => x !== undefined).length > 1)
+    throw new ConfigError('cluster credentials: one of STATION_CLUSTER_CREDS, STATION_CLUSTER_TOKEN or a user:password in the URLs');
+  return { servers, stream, name, auth };
 }
 
 const BACKUP_FLAGS = ['--backup-dir', '--backup-at', '--backup-keep'];

@@ -185,9 +185,10 @@ export interface CoreOptions {
 async function leadCluster(config: StationConfig, restored: StationRestore, registry: Registry): Promise<{ journal: Journal; files: FileSync }> {
   const c = config.cluster!;
   // The registry and the sessions first: a standby keeps its files the same as the leader's (main/cluster/fileSync.ts).
-  const files = await startFileSync({ servers: c.servers, stream: c.stream, name: c.name, dataDir: config.dataDir, registry });
+  const files = await startFileSync({ servers: c.servers, auth: c.auth, stream: c.stream, name: c.name, dataDir: config.dataDir, registry });
   const journal = openClusterJournal({
     servers: c.servers,
+    auth: c.auth,
     stream: c.stream,
     name: c.name,
     workerScript: path.join(path.dirname(config.consoleDir), 'main', 'journalWorker.js'),

@@ -18,16 +18,20 @@
 //   message id (device + alarmId) keeps a retry from being stored twice.
 // Why not several writers: every command would need an asynchronous retry path in the core (check, append, conflict,
 // catch up, check again), for a load one core carries many times over (docs/scaling.md has the figures).
+import { performance } from 'node:perf_hooks';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { JournalRecord, StationEvent } from '../../shared/events';
 import type { Journal, JournalAnchor, JournalProblem } from '../core/journal';
 import { GENESIS } from '../core/journalRead';
+import type { NatsAuth } from './natsAuth';
 import { alarmMessageId } from './natsJournal';
 import type { WorkerInit, WorkerNews, WorkerReply, WorkerRequest } from './journalWorker';
 
 export interface ClusterOptions {
   /** The NATS servers' client URLs (all of them). */
   servers: string[];
+  /** Credentials for them (main/cluster/natsAuth.ts). */
+  auth?: NatsAuth;
   /** The stream's name (default STATION). */
   stream?: string;
   replicas?: number;
@@ -49,9 +53,6 @@ export interface ClusterOptions {
 
 export const DEFAULT_LEASE_TTL_MS = 3_000;
 
-/** A request to the worker without its id (call() numbers it). */
-type Request = WorkerRequest extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
-
 export interface ClusterJournal extends Journal {
   /** Resolves when this core holds the lease and has folded the whole log: it may listen now. */
   readonly leading: Promise<void>;
@@ -65,11 +66,12 @@ export function openClusterJournal(o: ClusterOptions): ClusterJournal {
   const signalBuf = new SharedArrayBuffer(4);
   const signal = new Int32Array(signalBuf);
   const channel = new MessageChannel();
-  // News (records as read, the lease) come on a channel of their own, so promote() can drain it synchronously.
+  // News (records as read, the lease, catch-ups) come on a channel of their own, in the order the worker sent them.
   const news = new MessageChannel();
   const newsPort = news.port1;
   const init: WorkerInit = {
     servers: o.servers,
+    auth: o.auth ?? {},
     stream: o.stream ?? 'STATION',
     replicas: o.replicas ?? 3,
     signal: signalBuf,
@@ -89,11 +91,14 @@ export function openClusterJournal(o: ClusterOptions): ClusterJournal {
   let lastHash = GENESIS;
   let lastAt = 0;
   let lastIncidentId: string | undefined;
-  let role: 'standby' | 'leader' | 'fenced' | 'closed' = 'standby';
-  let uncertainUntil = 0;
+  let role: 'standby' | 'promoting' | 'leader' | 'fenced' | 'closed' = 'standby';
+  /** While set, an append may have been stored unheard of: nothing is appended until the log has been read. */
+  let uncertain = false;
   let nextId = 1;
   let opened = false;
   let leaseHeld = false;
+  /** Catch-ups asked of the worker (answered on the news port, after the records they read). */
+  const catchUps = new Map<number, (lastSeq: number | undefined) => void>();
 
   const keep = (r: JournalRecord): void => {
     records.push(r);
@@ -102,7 +107,6 @@ export function openClusterJournal(o: ClusterOptions): ClusterJournal {
     if (r.hash) lastHash = r.hash;
     lastAt = r.event.at || lastAt;
     if (r.event.type === 'alarm.received') lastIncidentId = r.event.incidentId;
-    if (r.event.type === 'journal.unreadable') problems.push({ kind: 'bad_record', line: r.seq, detail: r.event.detail });
   };
 
   const fence = (reason: string): void => {
@@ -116,68 +120,76 @@ export function openClusterJournal(o: ClusterOptions): ClusterJournal {
   const onLogRecord = (r: JournalRecord): void => {
     if (r.seq <= lastSeq) return; // this core's own append (it has it from the answer), or already folded
     if (role === 'leader') return fence(`the log holds record ${r.seq} that this core did not write`);
-    if (role !== 'standby') return;
+    if (role !== 'standby' && role !== 'promoting') return;
     if (r.seq !== lastSeq + 1) return fence(`the log skipped from ${lastSeq} to ${r.seq}`);
     keep(r);
     o.onRecord(r);
   };
 
-  /** Sends a request and waits for its answer, blocking this thread (as fsync does) for at most `ms`. */
-  const call = (req: Request, ms: number): WorkerReply | undefined => {
+  /** Asks the worker to read the log to its end; resolves with its last seq, or undefined when that is not known. */
+  const catchUp = (): Promise<number | undefined> =>
+    new Promise((resolve) => {
+      const id = nextId++;
+      catchUps.set(id, resolve);
+      worker.postMessage({ id, op: 'catchUp' } satisfies WorkerRequest);
+    });
+
+  /** Sends an append and waits for its answer, blocking this thread (as fsync does) for at most `ms`. */
+  const call = (req: Omit<Extract<WorkerRequest, { op: 'append' }>, 'id'> | { op: 'close' }, ms: number): WorkerReply | undefined => {
     const id = nextId++;
     Atomics.store(signal, 0, 0);
     worker.postMessage({ ...req, id });
-    const deadline = Date.now() + ms;
+    const deadline = performance.now() + ms;
     for (;;) {
-      const left = deadline - Date.now();
+      for (let m = receiveMessageOnPort(channel.port1); m; m = receiveMessageOnPort(channel.port1)) {
+        const reply = m.message as WorkerReply;
+        if (reply.id === id) return reply; // an older one (its wait had given up) is dropped
+      }
+      const left = deadline - performance.now();
       if (left <= 0) return undefined;
       Atomics.wait(signal, 0, 0, left);
       Atomics.store(signal, 0, 0);
-      for (let m = receiveMessageOnPort(channel.port1); m; m = receiveMessageOnPort(channel.port1)) {
-        const reply = m.message as WorkerReply;
-        if (reply.id === id) return reply;
-      }
     }
   };
 
-  /** News from the worker that arrived while this thread waited: records first, so none is missed. */
   let onNews: (n: WorkerNews) => void = () => undefined;
   const leading = new Promise<void>((resolve, reject) => {
     onNews = (n: WorkerNews): void => {
       if (n.type === 'records') for (const r of n.records) onLogRecord(r);
-      else if (n.type === 'open') {
+      else if (n.type === 'caughtUp') {
+        catchUps.get(n.id)?.(n.lastSeq);
+        catchUps.delete(n.id);
+      } else if (n.type === 'problems') {
+        for (const p of n.problems) {
+          problems.push(p);
+          log(`the log: ${p.kind} at ${p.line}: ${p.detail}`);
+        }
+      } else if (n.type === 'open') {
         opened = true;
         journalId = n.journalId;
         log(`following stream ${init.stream} (${n.lastSeq} records at open)`);
-        if (leaseHeld) promote();
+        if (leaseHeld) void promote();
       } else if (n.type === 'lease') {
         leaseHeld = n.held;
-        if (n.held && opened) promote();
-        else if (!n.held && role === 'leader') fence(`the lease went to ${n.holder ?? 'another core'}`);
+        if (n.held && opened) void promote();
+        else if (!n.held && (role === 'leader' || role === 'promoting')) fence(`the lease went to ${n.holder ?? 'another core'}`);
       } else if (n.type === 'failed') {
         log(`the connection to the log failed: ${n.message}`);
         if (role === 'standby') reject(new Error(`cannot follow the log: ${n.message}`));
         else fence(n.message);
       }
     };
-    const promote = (): void => {
+    /** Holding the lease: read the log to its end (the last leader may have written up to its last moment), then lead. */
+    const promote = async (): Promise<void> => {
       if (role !== 'standby') return;
-      // Read the log to its end before writing (the last leader may have written up to its last moment).
-      const r = call({ op: 'catchUp' }, 10_000);
-      if (!r?.ok) {
-        log(`holding the lease, but the log could not be read to its end (${r?.message ?? 'no answer'}); trying again`);
-        setTimeout(() => leaseHeld && promote(), 500);
-        return;
-      }
-      // The records read meanwhile are on their way from the worker: take them before writing.
-      const deadline = Date.now() + 5_000;
-      while (lastSeq < r.lastSeq && Date.now() < deadline) {
-        const m = receiveMessageOnPort(newsPort);
-        if (m) onNews(m.message as WorkerNews);
-        else Atomics.wait(signal, 0, 0, 5);
-      }
-      if (lastSeq < r.lastSeq) {
-        fence(`the log's records up to ${r.lastSeq} did not arrive (folded ${lastSeq})`);
+      role = 'promoting';
+      const end = await catchUp();
+      // The records it read came before its answer, on the same port: folded already.
+      if (role !== 'promoting') return; // fenced meanwhile
+      if (end === undefined || lastSeq < end || !leaseHeld) {
+        role = 'standby';
+        log(`holding the lease, but the log could not be read to its end${leaseHeld ? '' : ' (and the lease is gone)'}; trying again`);
+        if (leaseHeld) setTimeout(() => leaseHeld && void promote(), 500);
         return;
       }
       role = 'leader';
@@ -197,38 +209,43 @@ export function openClusterJournal(o: ClusterOptions): ClusterJournal {
   // The worker and the news port keep a standing-by core alive (nothing else runs yet); close() ends both.
 
   function appendBatch(events: StationEvent[]): JournalRecord[] {
-    if (role !== 'leader') throw new Error(role === 'standby' ? 'this core does not lead (standby)' : `this core may not write (${role})`);
-    if (Date.now() < uncertainUntil) throw new Error('the cluster log has not confirmed the last append; not stored');
+    if (role !== 'leader')
+      throw new Error(role === 'standby' || role === 'promoting' ? 'this core does not lead (standby)' : `this core may not write (${role})`);
+    if (uncertain) throw new Error('the cluster log has not confirmed the last append; not stored');
     const first = events[0];
     const msgId = first?.type === 'alarm.received' ? alarmMessageId(first.deviceId, first.alarmId) : undefined;
     const reply = call({ op: 'append', events, expectedLastSeq: lastSeq, ...(msgId ? { msgId } : {}) }, appendTimeoutMs);
-    if (reply?.ok && reply.records && reply.records.length === events.length && reply.records[0]!.seq === lastSeq + 1) {
+    if (reply?.ok && reply.records.length === events.length && reply.records[0]!.seq === lastSeq + 1) {
       for (const r of reply.records) keep(r);
       return reply.records;
     }
     if (reply && !reply.ok && reply.leaseLapsing) throw new Error(`not stored: ${reply.message}`);
     if (reply && !reply.ok && reply.conflict) {
-      fence(`another writer appended to the log (now at ${reply.lastSeq}, this core at ${lastSeq})`);
+      fence(`another writer appended to the log (${reply.message}; now at ${reply.lastSeq}, this core at ${lastSeq})`);
       throw new Error('another core writes the log now; not stored');
     }
+    if (reply && !reply.ok && !reply.maybeStored) throw new Error(`not stored: ${reply.message}`);
     // Not known whether it was stored: no append until the log says, and a step down if it holds what we did not fold.
-    uncertainUntil = Date.now() + 60_000;
+    uncertain = true;
     const why = reply ? (reply.ok ? `an answer that does not follow record ${lastSeq}` : reply.message) : `no answer in ${appendTimeoutMs} ms`;
     log(`an append was not confirmed (${why}); checking the log`);
-    settleUncertain();
+    void settleUncertain();
     throw new Error(`the cluster log did not confirm the write: ${why}`);
   }
 
-  /** After an unconfirmed append: reads the log; resumes if it holds nothing new, else steps down. */
-  function settleUncertain(): void {
-    setTimeout(() => {
+  /** After an unconfirmed append: reads the log (without holding this thread); resumes if it holds nothing new. */
+  async function settleUncertain(): Promise<void> {
+    while (role === 'leader') {
+      const end = await catchUp();
       if (role !== 'leader') return;
-      const r = call({ op: 'catchUp' }, 6_000);
-      if (!r?.ok) return settleUncertain();
-      if (r.lastSeq > lastSeq) return fence(`the unconfirmed append is in the log (record ${r.lastSeq}); reading it again from the log`);
-      uncertainUntil = 0;
-      log(`the log holds nothing new after record ${lastSeq}: appending again`);
-    }, 250).unref();
+      // A record this core did not write has fenced it already (onLogRecord); this is the case of none arriving yet.
+      if (end !== undefined && end > lastSeq) return fence(`the unconfirmed append is in the log (record ${end})`);
+      if (end !== undefined) {
+        uncertain = false;
+        return log(`the log holds nothing new after record ${lastSeq}: appending again`);
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
   }
 
   return {

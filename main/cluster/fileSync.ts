@@ -11,16 +11,22 @@
 import fs from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { DiscardPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType, type JetStreamManager } from '@nats-io/jetstream';
+import { DiscardPolicy, jetstream, JetStreamApiError, jetstreamManager, RetentionPolicy, StorageType, type JetStreamManager } from '@nats-io/jetstream';
 import path from 'node:path';
 import type { Registry } from '../core/registry';
 import { readRegistryFile } from '../core/registryFile';
 import { dataFile } from '../core/settings';
+import type { NatsAuth } from './natsAuth';
+import { natsConnectOptions } from './natsJournal';
 
 /** How often a core looks for newer files, and the leader for changed ones (a change reaches the others within this). */
 export const FILE_SYNC_MS = 1_000;
 /** A file larger than this (compressed) cannot be sent (the servers' default max_payload is 1 MiB). */
 const MAX_PAYLOAD = 1_000_000;
+/** A file from the stream larger than this, unpacked, is refused. */
+const MAX_FILE_BYTES = 64 * 1024 * 1024;
+/** JetStream's "no message found". */
+const NO_MESSAGE = 10037;
 
 export interface FileSync {
   /** This core leads now: it publishes its files when they change (and soon, those the stream has none of yet). */
@@ -44,6 +50,7 @@ interface SharedFile {
 
 export async function startFileSync(o: {
   servers: string[];
+  auth?: NatsAuth;
   stream: string;
   replicas?: number;
   name: string;
@@ -82,7 +89,13 @@ export async function startFileSync(o: {
     shared('sessions', dataFile(o.dataDir, 'sessions'), (text) => void JSON.parse(text)),
   ];
   const subjectOf = (f: SharedFile): string => `${streamName}.${f.key}`;
-  const nc: NatsConnection = await connect({ servers: o.servers, name: `${o.name}-files`, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+  const nc: NatsConnection = await connect({
+    ...natsConnectOptions(o.auth),
+    servers: o.servers,
+    name: `${o.name}-files`,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 250,
+  });
   const jsm: JetStreamManager = await jetstreamManager(nc, { timeout: 5_000 });
   if (!(await jsm.streams.info(streamName).catch(() => undefined))) {
     await jsm.streams
@@ -101,47 +114,78 @@ export async function startFileSync(o: {
   let leading = false;
   let closed = false;
 
-  /** Takes the stream's newest copy of a file when it is newer than the one applied (checked first). */
-  const pull = async (f: SharedFile): Promise<void> => {
-    const m = await jsm.streams.getMessage(streamName, { last_by_subj: subjectOf(f) }).catch(() => undefined);
-    if (!m || m.seq <= f.seq) return;
+  /**
+   * Takes the stream's newest copy of a file when it is newer than the one applied (checked first). 'none': the stream
+   * has no copy of it; 'error': the servers did not say (nothing may be concluded, above all not that there is none).
+   */
+  const pull = async (f: SharedFile): Promise<'taken' | 'current' | 'none' | 'error' | 'refused'> => {
+    let m: Awaited<ReturnType<typeof jsm.streams.getMessage>>;
+    try {
+      m = await jsm.streams.getMessage(streamName, { last_by_subj: subjectOf(f) });
+    } catch (e) {
+      if (e instanceof JetStreamApiError && e.code === NO_MESSAGE) return 'none';
+      log(`could not read the shared ${f.key}: ${(e as Error).message}`);
+      return 'error';
+    }
+    if (!m) return 'none';
+    if (m.seq <= f.seq) return 'current';
     f.seq = m.seq;
     let text: string;
     try {
-      text = gunzipSync(m.data).toString('utf8');
+      // Bounded: a message that inflates without end must not take every core's memory.
+      text = gunzipSync(m.data, { maxOutputLength: MAX_FILE_BYTES }).toString('utf8');
     } catch (e) {
-      return log(`${f.key} of message ${m.seq} cannot be read (${(e as Error).message}); the file is kept as it is`);
+      log(`${f.key} of message ${m.seq} cannot be read (${(e as Error).message}); the file is kept as it is`);
+      return 'refused';
     }
-    if (text === f.text && text === read(f.file)) return;
+    if (text === f.text && text === read(f.file)) return 'current';
     const tmp = path.join(path.dirname(f.file), `.${path.basename(f.file)}.cluster-tmp`);
     try {
       fs.mkdirSync(path.dirname(f.file), { recursive: true });
-      fs.writeFileSync(tmp, text, { mode: 0o600 });
+      const fd = fs.openSync(tmp, 'w', 0o600);
+      try {
+        fs.writeSync(fd, text);
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
       f.check(text, tmp);
       fs.renameSync(tmp, f.file);
     } catch (e) {
       fs.rmSync(tmp, { force: true });
-      return log(`${f.key} of message ${m.seq} refused: ${(e as Error).message}`);
+      log(`${f.key} of message ${m.seq} refused: ${(e as Error).message}`);
+      return 'refused';
     }
     f.text = text;
     f.mtimeMs = mtime(f.file);
     f.applied?.();
     log(`took the ${f.key} of message ${m.seq}`);
+    return 'taken';
   };
 
-  /** Publishes a file when it differs from what the stream has (the leader only). */
+  /**
+   * Publishes a file when it differs from what the stream has (the leader only), and only over the copy this core last
+   * saw (expected last subject sequence): a core that lost the lead without knowing it cannot overwrite the new
+   * leader's files, and a core that could not read the stream cannot replace its files with its own.
+   */
   const push = async (f: SharedFile, force = false): Promise<void> => {
     if (!leading || closed) return;
     const m = mtime(f.file);
     if (!force && m === f.mtimeMs) return;
-    f.mtimeMs = m;
     const text = read(f.file);
-    if (text === '' || (text === f.text && f.seq > 0)) return;
+    if (text === '' || (text === f.text && f.seq > 0)) return void (f.mtimeMs = m);
     const data = gzipSync(Buffer.from(text, 'utf8'));
     if (data.length > MAX_PAYLOAD) return log(`${f.key.toUpperCase()} NOT REPLICATED: ${data.length} bytes compressed, above ${MAX_PAYLOAD}`);
-    const ack = await js.publish(subjectOf(f), data);
-    f.seq = ack.seq;
-    f.text = text;
+    try {
+      const ack = await js.publish(subjectOf(f), data, { expect: { lastSubjectSequence: f.seq } });
+      f.seq = ack.seq;
+      f.text = text;
+      f.mtimeMs = m;
+    } catch (e) {
+      if (!/wrong last sequence/i.test((e as Error).message)) throw e; // tried again at the next tick
+      log(`${f.key.toUpperCase()} NOT PUBLISHED: the cluster has a newer one than this core saw (another core leads?)`);
+      leading = false; // a leader's files are published by the leader; this core reads them again
+    }
   };
 
   let busy = Promise.resolve();
@@ -152,8 +196,8 @@ export async function startFileSync(o: {
     for (const f of files) await job(f);
   };
   const stopListening = o.registry.onChange(() => serially(() => push(files[0]!, true)));
-  const timer = setInterval(() => serially(() => forEach((f) => (leading ? push(f) : pull(f)))), FILE_SYNC_MS);
-  await forEach(pull).catch((e: unknown) => log(`could not read the shared files at start: ${(e as Error).message}`));
+  const timer = setInterval(() => serially(() => forEach(async (f) => void (leading ? await push(f) : await pull(f)))), FILE_SYNC_MS);
+  await forEach(async (f) => void (await pull(f))).catch((e: unknown) => log(`could not read the shared files at start: ${(e as Error).message}`));
 
   return {
     lead(): void {
@@ -161,9 +205,19 @@ export async function startFileSync(o: {
       // can hold a read up for seconds, which the alarms must not wait for. The last leader's newest are taken first,
       // then what the stream has none of yet is published.
       serially(async () => {
-        await forEach(pull);
+        // Until the servers have answered for every file: a file is published as the first only when they said there
+        // is none (not when they did not answer).
+        const known = new Map<SharedFile, string>();
+        while (!closed && known.size < files.length) {
+          for (const f of files)
+            if (!known.has(f)) {
+              const r = await pull(f);
+              if (r !== 'error') known.set(f, r);
+            }
+          if (known.size < files.length) await new Promise((r) => setTimeout(r, 500));
+        }
         leading = true;
-        await forEach((f) => (f.seq === 0 ? push(f, true) : Promise.resolve()));
+        for (const f of files) if (known.get(f) === 'none') await push(f, true);
       });
     },
     async close(): Promise<void> {

@@ -1,7 +1,8 @@
 // main/ (core, Node; cluster mode only) — the station journal on a NATS JetStream stream replicated on three servers
 // (R3, Raft): the asynchronous counterpart of main/core/journal.ts for several cores sharing one log. An append is
 // acknowledged only once a quorum of the servers stored it; several cores append to the same stream and never both
-// from the same position. Not wired into the core yet (issue 15: this is the journal layer; docs/scaling.md).
+// from the same position. The core writes through it from a worker thread (main/cluster/journalWorker.ts,
+// clusterJournal.ts; docs/scaling.md).
 //
 // The design, and why:
 // - One stream message holds one command's whole batch of records (a JSON array of JournalRecord). A command may be
@@ -27,7 +28,8 @@
 //   (a sha256 when needed), a payload too large or not serialisable is a `failed` result, a message that cannot be
 //   read becomes a `journal.unreadable` placeholder record and a problem, as in the file journal.
 import crypto from 'node:crypto';
-import { connect, errors as natsErrors, type NatsConnection } from '@nats-io/transport-node';
+import fs from 'node:fs';
+import { connect, credsAuthenticator, errors as natsErrors, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
 import {
   DeliverPolicy,
   DiscardPolicy,
@@ -43,6 +45,17 @@ import {
 import type { JournalRecord, StationEvent } from '../../shared/events';
 import { parseJournalRecord } from '../../shared/eventSchema';
 import { GENESIS, recordHash, type JournalProblem } from '../core/journalRead';
+import type { NatsAuth } from './natsAuth';
+
+/** The connection options that carry `auth` (main/cluster/natsAuth.ts; empty for none). */
+export function natsConnectOptions(auth: NatsAuth = {}): Partial<ConnectionOptions> {
+  return {
+    ...(auth.credsFile ? { authenticator: credsAuthenticator(fs.readFileSync(auth.credsFile)) } : {}),
+    ...(auth.token ? { token: auth.token } : {}),
+    ...(auth.user !== undefined ? { user: auth.user, pass: auth.pass ?? '' } : {}),
+    ...(auth.caFile ? { tls: { caFile: auth.caFile } } : {}),
+  };
+}
 
 /** Where the journal stands: the last record seq, the stream message that holds it, and its hash. */
 export interface JournalPosition {
@@ -72,6 +85,8 @@ export interface AppendOptions {
   expectedLastSeq?: number;
   /** Idempotency key (any string; see alarmMessageId). Default: unique to this append. */
   msgId?: string;
+  /** How long this append keeps retrying (default: the journal's appendTimeoutMs). */
+  timeoutMs?: number;
 }
 
 export interface AsyncJournal {
@@ -89,12 +104,16 @@ export interface AsyncJournal {
   subscribe(fromSeq: number, onRecord: (r: JournalRecord) => void): () => void;
   /** Reads what the stream holds now; resolves to lastSeq. */
   catchUp(timeoutMs?: number): Promise<number>;
+  /** The same, but undefined unless the stream's end (as the servers said) was reached: no answer is not "nothing new". */
+  catchUpToEnd(timeoutMs?: number): Promise<number | undefined>;
   close(): Promise<void>;
 }
 
 export interface NatsJournalOptions {
   /** Client URLs of the servers (all of them: the client reconnects to another when one dies). */
   servers?: string | string[];
+  /** Credentials for `servers` (main/cluster/natsAuth.ts). */
+  auth?: NatsAuth;
   /** An open connection to use instead (not closed by close()). */
   connection?: NatsConnection;
   /** The stream's name (letters, digits, - and _); its subject is `<stream>.journal`. Default STATION. */
@@ -119,6 +138,7 @@ const DEFAULT_STREAM = 'STATION';
 const DEFAULT_WINDOW = 50_000;
 const MSG_ID = 'Nats-Msg-Id';
 const WRONG_LAST_SEQUENCE = 10071;
+const STREAM_NOT_FOUND = 10059;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const sha256 = (s: string): string => crypto.createHash('sha256').update(s).digest('hex');
@@ -177,6 +197,7 @@ export async function openNatsJournal(options: NatsJournalOptions): Promise<Asyn
   const nc =
     options.connection ??
     (await connect({
+      ...natsConnectOptions(options.auth),
       servers: options.servers ?? 'nats://127.0.0.1:4222',
       name: options.name ?? 'station-core',
       maxReconnectAttempts: -1, // never give up: the cluster comes back
@@ -188,7 +209,26 @@ export async function openNatsJournal(options: NatsJournalOptions): Promise<Asyn
   try {
     const jsm = await jetstreamManager(nc, { timeout: 5_000 });
     const subject = `${stream}.journal`;
-    let info = await jsm.streams.info(stream).catch(() => undefined);
+    let info = await jsm.streams.info(stream).catch((e: unknown) => {
+      if (e instanceof JetStreamApiError && e.code === STREAM_NOT_FOUND) return undefined;
+      throw e; // not "there is none": creating one now could make a second
+    });
+    if (info) {
+      // A stream of another kind under this name (a lease's, with a time to live; one message per subject) would lose
+      // records without a word: refused.
+      const c = info.config;
+      const wrong = [
+        !c.subjects?.includes(subject) && `its subjects are ${JSON.stringify(c.subjects)}`,
+        (c.max_msgs_per_subject ?? -1) > 0 && `it keeps ${c.max_msgs_per_subject} message(s) per subject`,
+        (c.max_age ?? 0) > 0 && 'its messages age out',
+        (c.max_msgs ?? -1) > 0 && 'it has a message limit',
+        (c.max_bytes ?? -1) > 0 && 'it has a size limit',
+        c.retention !== RetentionPolicy.Limits && `its retention is ${c.retention}`,
+      ].filter(Boolean);
+      if (wrong.length) throw new Error(`stream ${stream} is not a station journal: ${wrong.join('; ')}`);
+      if ((c.num_replicas ?? 1) < (options.replicas ?? 3))
+        console.warn(`journal ${stream}: ONLY ${c.num_replicas} REPLICA(S): the loss of one server can lose alarms`);
+    }
     if (!info) {
       // Two cores creating it at once both succeed: the same config is accepted twice.
       info = await jsm.streams.add({
@@ -433,6 +473,17 @@ class NatsJournal implements AsyncJournal {
     }
   }
 
+  async catchUpToEnd(timeoutMs = 10_000): Promise<number | undefined> {
+    try {
+      const info = await this.jsm.streams.info(this.stream);
+      await this.catchUpTo(info.state.last_seq, timeoutMs);
+      return this.pos.streamSeq >= info.state.last_seq ? this.pos.seq : undefined;
+    } catch (e) {
+      console.warn(`journal ${this.stream}: could not ask the stream where it ends (${messageOf(e)})`);
+      return undefined;
+    }
+  }
+
   async catchUp(timeoutMs = 10_000): Promise<number> {
     try {
       const info = await this.jsm.streams.info(this.stream);
@@ -562,7 +613,7 @@ class NatsJournal implements AsyncJournal {
       return { status: 'failed', message: `too large to store: ${payload.length} bytes (the servers take ${maxPayload})`, maybeStored: false };
     }
     const msgId = options.msgId !== undefined ? natsMessageId(options.msgId) : `w:${this.writerId}:${++this.counter}`;
-    const deadline = Date.now() + (this.options.appendTimeoutMs ?? 30_000);
+    const deadline = Date.now() + (options.timeoutMs ?? this.options.appendTimeoutMs ?? 30_000);
     let unsure = false; // an attempt may have been stored without our hearing the acknowledgement
     for (let attempt = 0; ; attempt++) {
       try {
