@@ -223,6 +223,8 @@ async function main(init: WorkerInit): Promise<void> {
         stopped = true;
         clearInterval(problemTimer);
         await renewals.catch(() => undefined);
+        // A core that stops on purpose hands the lease on at once (not after it ages out): the standby leads sooner.
+        if (held) await jsm.streams.deleteMessage(leaseStream, mySeq, false).catch(() => undefined);
         await journal.close().catch(() => undefined);
         await nc.close().catch(() => undefined);
         reply({ id: req.id, ok: true, records: [], lastSeq: journal.lastSeq });

@@ -415,4 +415,21 @@ describe('two cores on one replicated log behind HAProxy', () => {
     }
     await killCore(b);
   }, 120_000);
+
+  it('a core stopped on purpose (SIGTERM) hands the lease on at once: the standby leads before the lease would age out', async () => {
+    const base = fs.mkdtempSync(path.join(os.tmpdir(), 'cluster-handoff-'));
+    const ports = [await freePort(), await freePort()];
+    const a = start('hand-a', ports[0]!, path.join(base, 'a'), nats.urls, 'HANDOFF');
+    await a.leading;
+    const b = start('hand-b', ports[1]!, path.join(base, 'b'), nats.urls, 'HANDOFF');
+    await waitFor(() => /following stream HANDOFF/.test(b.out()), 20_000);
+    const t0 = performance.now();
+    a.child.kill('SIGTERM');
+    expect(await a.exited).toBe(0);
+    await b.leading;
+    const ms = performance.now() - t0;
+    console.log(`hand-off: the standby led ${ms.toFixed(0)} ms after the leader was told to stop (the lease lives 3,000 ms)`);
+    expect(ms).toBeLessThan(2_800);
+    await killCore(b);
+  }, 60_000);
 });
