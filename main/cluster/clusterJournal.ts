@@ -21,7 +21,7 @@
 import { performance } from 'node:perf_hooks';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { JournalRecord, StationEvent } from '../../shared/events';
-import type { Journal, JournalAnchor, JournalProblem } from '../core/journal';
+import { recentAfter, type Journal, type JournalAnchor, type JournalProblem } from '../core/journal';
 import { GENESIS } from '../core/journalRead';
 import type { NatsAuth } from './natsAuth';
 import { alarmMessageId } from './natsJournal';
@@ -264,12 +264,7 @@ export function openClusterJournal(o: ClusterOptions): ClusterJournal {
     get incidentIdHighWater() {
       return lastIncidentId;
     },
-    recordsAfter(seq: number): readonly JournalRecord[] | undefined {
-      if (seq >= lastSeq) return [];
-      const first = records[0]?.seq ?? lastSeq + 1;
-      if (seq + 1 < first) return undefined;
-      return records.slice(seq + 1 - first);
-    },
+    recordsAfter: (seq: number) => recentAfter(records, lastSeq, seq),
     position: (): JournalAnchor => ({ seq: lastSeq, hash: lastHash, bytes: 0, lines: lastSeq, lastAt, problems: [] }),
     append: (event: StationEvent): JournalRecord => appendBatch([event])[0]!,
     appendBatch,

@@ -14,6 +14,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { DiscardPolicy, jetstream, JetStreamApiError, jetstreamManager, RetentionPolicy, StorageType, type JetStreamManager } from '@nats-io/jetstream';
 import path from 'node:path';
 import type { Registry } from '../core/registry';
+import { replaceFile } from '../core/durableFile';
 import { readRegistryFile } from '../core/registryFile';
 import { dataFile } from '../core/settings';
 import type { NatsAuth } from './natsAuth';
@@ -139,20 +140,9 @@ export async function startFileSync(o: {
       return 'refused';
     }
     if (text === f.text && text === read(f.file)) return 'current';
-    const tmp = path.join(path.dirname(f.file), `.${path.basename(f.file)}.cluster-tmp`);
     try {
-      fs.mkdirSync(path.dirname(f.file), { recursive: true });
-      const fd = fs.openSync(tmp, 'w', 0o600);
-      try {
-        fs.writeSync(fd, text);
-        fs.fsyncSync(fd);
-      } finally {
-        fs.closeSync(fd);
-      }
-      f.check(text, tmp);
-      fs.renameSync(tmp, f.file);
+      replaceFile(f.file, text, { tmp: path.join(path.dirname(f.file), `.${path.basename(f.file)}.cluster-tmp`), check: (tmp) => f.check(text, tmp) });
     } catch (e) {
-      fs.rmSync(tmp, { force: true });
       log(`${f.key} of message ${m.seq} refused: ${(e as Error).message}`);
       return 'refused';
     }

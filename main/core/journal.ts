@@ -45,6 +45,17 @@ export interface Journal {
   close(): void;
 }
 
+/**
+ * The records after `seq` among `recent` (the last ones, ending at `lastSeq`), or undefined when they begin after it.
+ * Numbering has no gaps (placeholders fill them), so this is a slice. Journal.recordsAfter of both journals.
+ */
+export function recentAfter(recent: readonly JournalRecord[], lastSeq: number, seq: number): readonly JournalRecord[] | undefined {
+  if (seq >= lastSeq) return [];
+  const first = recent[0]?.seq ?? lastSeq + 1;
+  if (seq + 1 < first) return undefined;
+  return recent.slice(seq + 1 - first);
+}
+
 /** What the journal last knew of itself, kept beside it: a deleted or shortened journal is noticed. */
 interface Watermark {
   journalId: string;
@@ -277,13 +288,7 @@ export function openJournal(dir: string, options: string | JournalOptions = {}):
     get incidentIdHighWater() {
       return lastIncidentId;
     },
-    recordsAfter(seq: number): readonly JournalRecord[] | undefined {
-      if (seq >= lastSeq) return [];
-      const first = records[0]?.seq ?? lastSeq + 1;
-      if (seq + 1 < first) return undefined;
-      // Numbering has no gaps (placeholders fill them), so this is a slice.
-      return records.slice(seq + 1 - first);
-    },
+    recordsAfter: (seq: number) => recentAfter(records, lastSeq, seq),
     position: (): JournalAnchor => ({
       seq: lastSeq,
       hash: lastHash,

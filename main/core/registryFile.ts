@@ -2,7 +2,7 @@
 // read through, and the atomic write. A file that does not fit the schema is refused with the file and the field
 // named (the core does not start, a reload keeps the data it had); fields this version does not know are kept.
 import fs from 'node:fs';
-import path from 'node:path';
+import { replaceFile } from './durableFile';
 import { z } from 'zod';
 import { ROLES, type OperatorRef } from '../../shared/events';
 import { AREA_CLASSES, POLICE_ROOM_KINDS, SCHOOL_TYPES } from '../../shared/dataColumns';
@@ -143,14 +143,5 @@ export function readRegistryFile(file: string): RegistryData {
 
 /** Writes to a temporary file, fsyncs, then renames: a crash leaves the old or the new file, never half. */
 export function writeRegistryFile(file: string, data: RegistryData): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp`;
-  const fd = fs.openSync(tmp, 'w', 0o600);
-  try {
-    fs.writeSync(fd, JSON.stringify(data, null, 1));
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
+  replaceFile(file, JSON.stringify(data, null, 1));
 }

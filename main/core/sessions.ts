@@ -7,6 +7,7 @@
 import { callEach } from './listeners';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import { replaceFile } from './durableFile';
 import { z } from 'zod';
 import { FileFormatError, fieldPath, parseJsonFile, unknownFields } from './fileSchema';
 import { dataFile, DEFAULT_SESSION_IDLE_MS } from './settings';
@@ -75,7 +76,7 @@ export class Sessions {
     // session: make a new one, atomically. Everyone logged in has to log in again.
     if (existing) console.warn(`sessions: ${file} holds a ${existing.length}-byte key; replacing it, all consoles must log in again`);
     const key = crypto.randomBytes(KEY_BYTES);
-    writeAtomic(file, key.toString('base64'));
+    replaceFile(file, key.toString('base64'));
     return new Sessions(key, table, opts);
   }
 
@@ -255,7 +256,7 @@ export class Sessions {
   private save(): void {
     const sessions = [...this.table].map(([sid, e]) => ({ sid, ...e }));
     try {
-      writeAtomic(this.file, JSON.stringify({ version: 1, sessions }));
+      replaceFile(this.file, JSON.stringify({ version: 1, sessions }));
     } catch (e) {
       // A full disk must not stop a login or a logout in memory; the next save tries again.
       console.error(`sessions: could not save ${this.file}:`, e);
@@ -273,16 +274,3 @@ const sessionEntrySchema = z.looseObject({
   lastSeen: z.number(),
   exp: z.number(),
 });
-
-/** Writes to a temporary file, fsyncs, then renames (mode 600): a crash leaves the old or the new file. */
-function writeAtomic(file: string, text: string): void {
-  const tmp = `${file}.tmp`;
-  const fd = fs.openSync(tmp, 'w', 0o600);
-  try {
-    fs.writeSync(fd, text);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
-}

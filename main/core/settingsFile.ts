@@ -2,7 +2,7 @@
 // STATION_SETTINGS): read through the one schema of shared/stationSettings.ts, refused whole with the field named
 // (ConfigError: the station does not start), and written atomically (temp file, fsync, rename) as the registry is.
 import fs from 'node:fs';
-import path from 'node:path';
+import { replaceFile } from './durableFile';
 import { MAX_SETTINGS_FILE_BYTES, prototypeKey, stationSettingsSchema, type SettingKey, type StationSettings } from '../../shared/stationSettings';
 import { ConfigError } from './settings';
 
@@ -64,24 +64,5 @@ function ordered(s: StationSettings): StationSettings {
 
 /** Writes to a temporary file, fsyncs it, renames it over the file and fsyncs the folder: the old file or the new, never half. */
 export function writeSettingsFile(file: string, settings: StationSettings): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp`;
-  const fd = fs.openSync(tmp, 'w', 0o600);
-  try {
-    fs.writeSync(fd, `${JSON.stringify(ordered(settings), null, 2)}\n`);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
-  try {
-    const dir = fs.openSync(path.dirname(file), 'r');
-    try {
-      fs.fsyncSync(dir);
-    } finally {
-      fs.closeSync(dir);
-    }
-  } catch {
-    // Some file systems cannot fsync a folder; the rename itself is atomic.
-  }
+  replaceFile(file, `${JSON.stringify(ordered(settings), null, 2)}\n`);
 }
