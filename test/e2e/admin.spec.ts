@@ -93,6 +93,19 @@ test('accounts: a new operator sets their own password at the first login, then 
   await expect(zhao.getByTestId('password-change')).toBeVisible();
   await expect(zhao.getByTestId('link-state')).toHaveCount(0);
   await shoot(zhao, 'admin-password-change-zh');
+  // At 1280×720 the whole card is on screen, in English too (its longest texts): the button and the language link.
+  const fits = async (): Promise<void> => {
+    for (const b of [zhao.locator('.login-card button[type=submit]'), zhao.locator('.login-card button.link')]) {
+      const box = (await b.boundingBox())!;
+      expect(box.y).toBeGreaterThanOrEqual(0);
+      expect(box.y + box.height).toBeLessThanOrEqual(VIEWPORT.height);
+    }
+  };
+  await fits();
+  await zhao.getByRole('button', { name: 'English' }).click();
+  await expect(zhao.getByRole('button', { name: /Set the new password/ })).toBeVisible();
+  await fits();
+  await zhao.getByRole('button', { name: '中文' }).click();
   // Two different entries are caught on the page; the core's own rule (8 characters) is the form's.
   await zhao.getByTestId('password-change').locator('input[name=newPassword]').fill('zhao-pass-2026');
   await zhao.getByTestId('password-change').locator('input[name=repeatPassword]').fill('zhao-pass-2027');
