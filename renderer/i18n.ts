@@ -237,7 +237,7 @@ const zh = {
     AlarmKind,
     string
   >,
-  roles: { officer: '值班民警', chief: '所长', trainer: '教官', admin: '管理员' } satisfies Record<Role, string>,
+  roles: { officer: '值班民警', chief: '所长', trainer: '教官', admin: '管理员', county: '县局指挥中心' } satisfies Record<Role, string>,
   schoolTypes: { primary: '小学', middle: '中学', kindergarten: '幼儿园', other: '其他学校' } satisfies Record<SchoolType, string>,
 };
 
@@ -457,7 +457,7 @@ const en: Catalogue = {
   dataKinds: { schools: 'Schools', terminals: 'Terminals', guardPosts: 'Guard posts', policeRooms: 'Police rooms and kiosks', units: 'Patrol units' },
   unitStates: { available: 'available', en_route: 'en route', on_scene: 'on scene', busy: 'busy', off_duty: 'off duty' },
   kinds: { panic: 'Panic button', intrusion: 'Intrusion', violence: 'Violence', fire: 'Fire', medical: 'Medical', test: 'Test press', other: 'Other' },
-  roles: { officer: 'Duty officer', chief: 'Station chief', trainer: 'Trainer', admin: 'Admin' },
+  roles: { officer: 'Duty officer', chief: 'Station chief', trainer: 'Trainer', admin: 'Admin', county: 'County command' },
   schoolTypes: { primary: 'Primary school', middle: 'Secondary school', kindergarten: 'Kindergarten', other: 'Other school' },
 };
 

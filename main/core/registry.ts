@@ -6,6 +6,7 @@ import { callEach } from './listeners';
 import { ROLES, type OperatorRef, type Role } from '../../shared/events';
 import type { GuardPost, PatrolUnit, ReferenceData, School, Terminal } from '../../shared/model';
 import { DEFAULT_TARGETS, type TargetProfile } from '../../shared/response';
+import { inScope, scopeFor, stationOf, type Station, type StationScope } from '../../shared/stations';
 import type { DataKind, ImportRow, KindRows, RowError } from '../../shared/dataExchange';
 import type { RecordKind, SaveRecordRequest } from '../../shared/adminWire';
 import {
@@ -28,6 +29,9 @@ export class Registry {
   private schoolsById = new Map<string, School>();
   private terminalsById = new Map<string, TerminalRecord>();
   private operatorsByName = new Map<string, OperatorRecord>();
+  private stationsById = new Map<string, Station>();
+  private postsById = new Map<string, GuardPost>();
+  private unitsById = new Map<string, UnitRecord>();
   /**
    * Devices whose token was verified against their current secret: id → `${secret.hash} ${sha256(token)}`.
    * A reconnect then costs a hash, not an scrypt; a rotated secret no longer matches the entry.
@@ -100,8 +104,25 @@ export class Registry {
     this.schoolsById = new Map(this.data.schools.map((s) => [s.id, s]));
     this.terminalsById = new Map(this.data.terminals.map((t) => [t.deviceId, t]));
     this.operatorsByName = new Map(this.data.operators.map((o) => [o.username, o]));
+    this.stationsById = new Map((this.data.stations ?? []).map((st) => [st.id, st]));
+    this.postsById = new Map(this.data.guardPosts.map((g) => [g.id, g]));
+    this.unitsById = new Map(this.data.units.map((u) => [u.id, u]));
     for (const t of this.data.terminals) {
       if (!this.schoolsById.has(t.schoolId)) throw new Error(`registry: terminal ${t.deviceId} is bound to unknown school ${t.schoolId}`);
+    }
+    // A station id must name one of the registry's stations: a typo would hide a school from every console.
+    const records: [string, { stationId?: string | undefined }[], (x: never) => string][] = [
+      ['school', this.data.schools, (x: School) => x.id],
+      ['guard post', this.data.guardPosts, (x: GuardPost) => x.id],
+      ['police room', this.data.policeRooms, (x: { id: string }) => x.id],
+      ['unit', this.data.units, (x: UnitRecord) => x.id],
+      ['operator', this.data.operators, (x: OperatorRecord) => x.username],
+    ];
+    for (const [what, list, idOf] of records) {
+      for (const x of list) {
+        if (x.stationId !== undefined && !this.stationsById.has(x.stationId))
+          throw new Error(`registry: ${what} ${idOf(x as never)} belongs to unknown station ${JSON.stringify(x.stationId)}`);
+      }
     }
   }
 
@@ -367,14 +388,14 @@ export class Registry {
   }
 
   unit(id: string): UnitRecord | undefined {
-    return this.data.units.find((u) => u.id === id);
+    return this.unitsById.get(id);
   }
 
   school(id: string): School | undefined {
     return this.schoolsById.get(id);
   }
   guardPost(id: string): GuardPost | undefined {
-    return this.data.guardPosts.find((g) => g.id === id);
+    return this.postsById.get(id);
   }
   terminal(deviceId: string): TerminalRecord | undefined {
     return this.terminalsById.get(deviceId);
@@ -423,6 +444,40 @@ export class Registry {
     const o = this.operatorsByName.get(username);
     // The epoch joins the stamp only once raised, so sessions issued before it existed stay live.
     return o && !o.disabled ? tokenDigest(`${o.secret.salt}:${o.secret.hash}${o.sessionEpoch ? `:${o.sessionEpoch}` : ''}`).slice(0, 16) : undefined;
+  }
+
+  // --- stations (shared/stations.ts): every record's station, and what an operator sees ---
+
+  /** The county's stations; empty for a single station. */
+  stations(): Station[] {
+    return this.data.stations ?? [];
+  }
+  /** The station a school belongs to; undefined for an unknown school. */
+  schoolStation(schoolId: string): string | undefined {
+    const s = this.schoolsById.get(schoolId);
+    return s ? stationOf(s) : undefined;
+  }
+  /** A terminal's station: its school's. */
+  deviceStation(deviceId: string): string | undefined {
+    const t = this.terminalsById.get(deviceId);
+    return t ? this.schoolStation(t.schoolId) : undefined;
+  }
+  unitStation(unitId: string): string | undefined {
+    const u = this.unitsById.get(unitId);
+    return u ? stationOf(u) : undefined;
+  }
+  /** A guard post's station: its own, else its school's. */
+  postStation(postId: string): string | undefined {
+    const g = this.postsById.get(postId);
+    return g ? (g.stationId ?? this.schoolStation(g.schoolId)) : undefined;
+  }
+  /**
+   * What an operator sees, from the registry's account (never from anything the console says): the county role every
+   * station, anyone else their own. An unknown or disabled account sees the default station only.
+   */
+  scopeOf(op: OperatorRef): StationScope {
+    const o = this.operatorsByName.get(op.username);
+    return scopeFor(o?.role ?? op.role, o?.stationId);
   }
 
   operator(username: string): OperatorRef | undefined {
@@ -490,16 +545,27 @@ export class Registry {
     return rows[kind]() as KindRows[K][];
   }
 
-  /** What consoles may see: no secrets. */
-  reference(): ReferenceData {
+  /**
+   * What consoles may see: no secrets, and only the stations in `scope` (default: every station, for the admin screen
+   * and the tools). A station's console gets its own station's schools, terminals, posts, rooms and units.
+   */
+  reference(scope: StationScope = { all: true }): ReferenceData {
     const d = this.data;
+    const seen = (x: { stationId?: string | undefined }): boolean => scope.all || inScope(scope, stationOf(x));
+    const schools = scope.all ? d.schools : d.schools.filter(seen);
+    const stations = d.stations ?? [];
+    const own = scope.all ? undefined : stations.find((st) => st.id === scope.stationId);
     return {
-      stationName: d.stationName,
-      schools: d.schools,
-      terminals: d.terminals.map(({ deviceId, schoolId, label }) => ({ deviceId, schoolId, label })),
-      guardPosts: d.guardPosts,
-      policeRooms: d.policeRooms,
-      units: d.units.map(({ id, name, callsign, lat, lng, hasDevice, disabled }) => ({
+      stationName: own?.name ?? d.stationName,
+      ...(stations.length > 0 ? { stations: scope.all ? stations : own ? [own] : [] } : {}),
+      ...(!scope.all && own ? { stationId: own.id } : {}),
+      schools,
+      terminals: d.terminals
+        .filter((t) => scope.all || inScope(scope, this.schoolStation(t.schoolId)))
+        .map(({ deviceId, schoolId, label }) => ({ deviceId, schoolId, label })),
+      guardPosts: scope.all ? d.guardPosts : d.guardPosts.filter((g) => inScope(scope, this.postStation(g.id))),
+      policeRooms: scope.all ? d.policeRooms : d.policeRooms.filter(seen),
+      units: (scope.all ? d.units : d.units.filter(seen)).map(({ id, name, callsign, lat, lng, hasDevice, disabled, stationId }) => ({
         id,
         name,
         callsign,
@@ -507,6 +573,7 @@ export class Registry {
         lng,
         hasDevice,
         ...(disabled ? { disabled: true } : {}),
+        ...(stationId !== undefined ? { stationId } : {}),
       })),
       targets: this.targets(),
     };
