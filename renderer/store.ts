@@ -53,6 +53,11 @@ export interface ConsoleState {
   /** The officer muted the alarm sound until then (the keyboard's mute, journalled); a new alarm ends it. */
   mutedUntil?: number;
   error?: string;
+  /**
+   * The county command view's station filter (shared/stations.ts): the queue, history, statistics and board show this
+   * station only; absent: every station the console sees. A station's console sees one station and has none.
+   */
+  stationFilter?: string;
 }
 
 /** What a console uses before the core's hello says otherwise (shared defaults). */
@@ -248,7 +253,12 @@ export class ConsoleStore {
     this.link = undefined;
     clearTimeout(this.linkTimer);
     this.linkTimer = undefined;
-    this.set({ phase: 'login', operator: undefined, online: false, linkLost: false });
+    this.set({ phase: 'login', operator: undefined, online: false, linkLost: false, stationFilter: undefined });
+  }
+
+  /** The county view's station filter (absent: every station). */
+  setStationFilter(stationId: string | undefined): void {
+    this.set({ stationFilter: stationId });
   }
 
   private async begin(session: string, operator: OperatorRef): Promise<void> {

@@ -359,7 +359,7 @@ describe('parseJournalRecord: refusals name the field', () => {
       'alarm.received: kind: expected "panic" | "intrusion" | "violence" | "fire" | "medical" | "test" | "other", got "earthquake"',
     );
     expect(refused(parseJournalRecord(rec({ ...SAMPLES['incident.shown'], operator: { ...op, role: 'root' } }))).reason).toBe(
-      'incident.shown: operator.role: expected "officer" | "chief" | "trainer" | "admin", got "root"',
+      'incident.shown: operator.role: expected "officer" | "chief" | "trainer" | "admin" | "county", got "root"',
     );
     expect(refused(parseJournalRecord(rec({ ...SAMPLES['incident.escalated'], reason: 'bored' }))).reason).toBe(
       'incident.escalated: reason: expected "ack_overdue", got "bored"',
