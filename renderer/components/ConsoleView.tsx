@@ -34,22 +34,22 @@ import type { ReferenceData } from '../../shared/model';
 function StationFilter({ reference, value }: { reference: ReferenceData; value: string | undefined }) {
   const { t, name } = useI18n();
   return (
-    <label className="station-filter">
-      <span>{t('stationFilter')}</span>
-      <select
-        data-testid="station-filter"
-        value={value ?? ''}
-        onChange={(e) => getStore().setStationFilter(e.target.value === '' ? undefined : e.target.value.slice(1))}
-      >
-        <option value="">{t('allStations')}</option>
-        {(reference.stations ?? []).map((s) => (
-          // '#' before the id: a station id is never '' here, but the empty value means every station.
-          <option key={s.id} value={`#${s.id}`}>
-            {name(s)}
-          </option>
-        ))}
-      </select>
-    </label>
+    <select
+      className="station-filter"
+      data-testid="station-filter"
+      aria-label={t('stationFilter')}
+      title={t('stationFilter')}
+      value={value === undefined ? '' : `#${value}`}
+      onChange={(e) => getStore().setStationFilter(e.target.value === '' ? undefined : e.target.value.slice(1))}
+    >
+      <option value="">{t('allStations')}</option>
+      {(reference.stations ?? []).map((s) => (
+        // '#' before the id: the empty value is every station.
+        <option key={s.id} value={`#${s.id}`}>
+          {name(s)}
+        </option>
+      ))}
+    </select>
   );
 }
 
@@ -131,12 +131,10 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
         <div className="title">
           <strong>{t('appTitle')}</strong>
           {county && state.reference ? (
-            <>
-              <span className="station" data-testid="station-name">
-                {t('countyView')}
-              </span>
+            <span className="station county">
+              <span data-testid="station-name">{t('countyView')}</span>
               <StationFilter reference={state.reference} value={filter} />
-            </>
+            </span>
           ) : (
             <span className="station" data-testid="station-name">
               {state.reference?.stationName}

@@ -35,6 +35,9 @@ async function consoleFor(browser: Browser, username: string): Promise<Page> {
 /** Saved for the README (UPDATE_SCREENSHOTS=1), and always in test-results to look at. */
 async function shot(page: Page, name: string): Promise<void> {
   const file = `${name}.png`;
+  // The map eases to an alarm: a picture taken mid-animation shows half a map. It is a picture, not a check.
+  await page.waitForTimeout(800);
+  await expect(page.locator('.leaflet-zoom-anim')).toHaveCount(0);
   await page.screenshot({ path: path.join(ROOT, 'test-results', file) });
   if (process.env.UPDATE_SCREENSHOTS === '1') await page.screenshot({ path: path.join(ROOT, 'docs', 'screenshots', file) });
 }
