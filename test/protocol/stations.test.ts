@@ -210,3 +210,44 @@ describe('history and statistics: a station its own, the county all with the sta
     expect(await statsTotal(east, { stationIds: ['st-west', 'st-east'] })).toBe(1);
   });
 });
+
+describe('hostile station ids over the wire', () => {
+  it('__proto__ and an id with a NUL are ordinary stations: rooms, journal ids and filters work, nothing leaks', async () => {
+    const [A, B] = ['__proto__', 'a\u0000b'];
+    const rename = (id: string | undefined): string | undefined => (id === 'st-west' ? A : id === 'st-east' ? B : id);
+    t.core.station.registry.update((d) => {
+      d.stations = [
+        { id: A, name: '示例甲所', nameEn: 'Sample A' },
+        { id: B, name: '示例乙所', nameEn: 'Sample B' },
+      ];
+      for (const list of [d.schools, d.policeRooms, d.units, d.operators] as { stationId?: string }[][])
+        for (const x of list) if (x.stationId !== undefined) x.stationId = rename(x.stationId)!;
+    });
+    const [a, b, all] = [await consoleOf('officer-west'), await consoleOf('officer-east'), await consoleOf('county')];
+    expect(a.hello.journalId.endsWith(`@${A}`)).toBe(true);
+    expect(b.hello.journalId.endsWith(`@${B}`)).toBe(true);
+    const [wt, et] = [await connect(t.url, '/terminal', terminalAuth(westTerm)), await connect(t.url, '/terminal', terminalAuth(eastTerm))];
+    const wa = (await ask(wt, 'alarm', validAlarm())) as { incidentId: string };
+    const ea = (await ask(et, 'alarm', validAlarm())) as { incidentId: string };
+    wt.close();
+    et.close();
+    const has = (c: Seen, id: string): boolean => c.records.some((r) => r.event.type === 'alarm.received' && r.event.incidentId === id);
+    await waitFor('the county console gets both alarms', () => has(all, wa.incidentId) && has(all, ea.incidentId));
+    await waitFor('each station its own', () => has(a, wa.incidentId) && has(b, ea.incidentId));
+    const lastSeq = t.records().at(-1)!.seq;
+    await waitFor('every console is at the last seq', () => [a, b].every((c) => c.records.at(-1)?.seq === lastSeq));
+    expect(wire(a)).not.toContain(ea.incidentId);
+    expect(wire(b)).not.toContain(wa.incidentId);
+    const rows = (await ask(all.s, 'history', {
+      from: Date.now() - 3600_000,
+      to: Date.now() + 60_000,
+      class: 'real',
+      offset: 0,
+      limit: 50,
+      stationIds: [A],
+    })) as { ok: true; page: { rows: { id: string }[] } };
+    expect(rows.page.rows.map((r) => r.id)).toContain(wa.incidentId);
+    expect(rows.page.rows.map((r) => r.id)).not.toContain(ea.incidentId);
+    expect(({} as Record<string, unknown>).stationId).toBeUndefined();
+  });
+});
