@@ -540,7 +540,17 @@ export class Registry {
       terminals: () => d.terminals.map(({ deviceId, schoolId, label, disabled }) => ({ deviceId, schoolId, label, disabled })),
       guardPosts: () => d.guardPosts.map((g) => ({ ...g, days: [...g.days], windows: g.windows.map((w) => ({ ...w })) })),
       policeRooms: () => d.policeRooms.map((r) => ({ ...r })),
-      units: () => d.units.map(({ id, name, callsign, lat, lng, hasDevice, disabled }) => ({ id, name, callsign, lat, lng, hasDevice, disabled })),
+      units: () =>
+        d.units.map(({ id, name, callsign, lat, lng, hasDevice, disabled, stationId }) => ({
+          id,
+          name,
+          callsign,
+          lat,
+          lng,
+          hasDevice,
+          disabled,
+          ...(stationId !== undefined ? { stationId } : {}),
+        })),
     };
     return rows[kind]() as KindRows[K][];
   }

@@ -10,6 +10,7 @@ import type { Station } from '../../../main/core/station';
 import type { JournalRecord, OperatorRef, StationEvent, StationEventType } from '../../../shared/events';
 import { toSnapshot } from '../../../shared/incidents';
 import { eventStation, scopeFor, type StationLookup } from '../../../shared/stations';
+import { exportData, parseImport } from '../../../shared/dataExchange';
 import { operatorRecord, registryOf, school, terminal, unitRecord, useStationBench } from '../../support/registryFixture';
 
 const T0 = Date.UTC(2026, 11, 1, 2, 0);
@@ -71,6 +72,23 @@ describe('the registry', () => {
     expect(county.schools.map((s) => s.id)).toEqual(['sa', 'sb']);
     expect(county.stations?.map((s) => s.id)).toEqual(['a', 'b']);
     expect(county.stationId).toBeUndefined();
+  });
+
+  it('imports a station column (checked against the stations), and an import without it keeps each station', async () => {
+    const r = new Registry(twoStations('a', 'b'));
+    const rows = (text: string) => {
+      const p = parseImport('schools', 'csv', text);
+      if (!p.ok) throw new Error(JSON.stringify(p.errors));
+      return p.rows;
+    };
+    await expect(r.importData('schools', rows('id,name,type,lat,lng,stationId\nsc,示例丙校,primary,41.3,117.7,zz\n'))).rejects.toMatchObject({
+      errors: [{ line: 1, field: 'stationId' }],
+    });
+    await r.importData('schools', rows('id,name,type,lat,lng,stationId\nsc,示例丙校,primary,41.3,117.7,b\n'));
+    expect(r.schoolStation('sc')).toBe('b');
+    await r.importData('schools', rows('id,name,type,lat,lng\nsa,示例甲校改名,primary,41.3,117.7\n'));
+    expect(r.schoolStation('sa')).toBe('a');
+    expect(exportData('schools', 'csv', r.exportData('schools'))).toContain(',a\r\n');
   });
 
   it('without stations: one station, every operator sees everything, the reference data as before', () => {
