@@ -60,6 +60,7 @@ export const termsZh = {
     weak_password: '新密码至少 8 位，且不能与临时密码相同',
     password_change_required: '首次登录或密码已被重置：请设置新密码后再进入接警台',
     other_station: '该警情、设备或警力属于其他派出所，本台无权操作',
+    unknown_station: '没有这个派出所：请先在登记数据中添加该派出所',
   } satisfies Record<RefusalReason, string>,
   events: {
     'alarm.received': '收到报警',
@@ -155,6 +156,7 @@ export const termsEn: typeof termsZh = {
     weak_password: 'The new password needs at least 8 characters and must differ from the temporary one',
     password_change_required: 'First login or the password was reset: set a new password before the console opens',
     other_station: 'This incident, device or unit belongs to another station; this console may not act on it',
+    unknown_station: 'No such station: add the station to the registry first',
   },
   events: {
     'alarm.received': 'Alarm received',

@@ -22,9 +22,12 @@ export type StationScope = { readonly all: true } | { readonly all: false; reado
 
 export const ALL_STATIONS: StationScope = { all: true };
 
-/** An operator's scope: the county role sees every station; anyone else their own (absent: the default station). */
+/**
+ * An operator's scope: the county role sees every station, and so does the admin (the registry, its devices and
+ * accounts are the county's, one file); anyone else their own station (absent: the default station).
+ */
 export function scopeFor(role: Role, stationId: string | undefined): StationScope {
-  return role === COUNTY_ROLE ? ALL_STATIONS : { all: false, stationId: stationId ?? DEFAULT_STATION };
+  return role === COUNTY_ROLE || role === 'admin' ? ALL_STATIONS : { all: false, stationId: stationId ?? DEFAULT_STATION };
 }
 
 /** A record's station id (absent: the default station). */

@@ -222,7 +222,15 @@ export class Registry {
    * A new operator with a generated password, returned once. `mustChangePassword` (the admin screen's accounts)
    * makes the first login set a new password before any session is issued.
    */
-  async addOperator(o: OperatorRef, opts: { mustChangePassword?: boolean } = {}): Promise<string> {
+  /** A station id given on the admin screen: '' or absent is the default station; any other must be listed. */
+  private checkStation(stationId: string | undefined): string | undefined {
+    if (stationId === undefined || stationId === '') return undefined;
+    if (!this.stationsById.has(stationId)) throw new RegistryError(`no station ${stationId}`, 'unknown_station');
+    return stationId;
+  }
+
+  async addOperator(o: OperatorRef & { stationId?: string | undefined }, opts: { mustChangePassword?: boolean } = {}): Promise<string> {
+    const stationId = this.checkStation(o.stationId);
     if (!/^[A-Za-z0-9_.-]{1,64}$/.test(o.username)) throw new RegistryError(`username "${o.username}" must be 1–64 of A-Z a-z 0-9 _ . -`, 'bad_id');
     if (this.operatorsByName.has(o.username)) throw new RegistryError(`operator ${o.username} already exists`, 'already_exists');
     if (!isRole(o.role)) throw new RegistryError(`role must be ${ROLES.slice(0, -1).join(', ')} or ${ROLES.at(-1)}`);
@@ -230,7 +238,16 @@ export class Registry {
     const secret = await hashSecret(password);
     this.update((d) => {
       if (d.operators.some((x) => x.username === o.username)) throw new RegistryError(`operator ${o.username} already exists`, 'already_exists');
-      d.operators.push({ ...o, secret, disabled: false, ...(opts.mustChangePassword ? { mustChangePassword: true } : {}) });
+      const { username, displayName, role } = o;
+      d.operators.push({
+        username,
+        displayName,
+        role,
+        secret,
+        disabled: false,
+        ...(opts.mustChangePassword ? { mustChangePassword: true } : {}),
+        ...(stationId !== undefined ? { stationId } : {}),
+      });
     });
     return password;
   }
@@ -275,13 +292,14 @@ export class Registry {
   }
 
   /** Every operator account, without secrets (the admin screen). */
-  operators(): { username: string; displayName: string; role: Role; disabled: boolean; mustChangePassword: boolean }[] {
+  operators(): { username: string; displayName: string; role: Role; disabled: boolean; mustChangePassword: boolean; stationId?: string }[] {
     return this.data.operators.map((o) => ({
       username: o.username,
       displayName: o.displayName,
       role: o.role,
       disabled: o.disabled,
       mustChangePassword: o.mustChangePassword === true,
+      ...(o.stationId !== undefined ? { stationId: o.stationId } : {}),
     }));
   }
 
@@ -289,8 +307,10 @@ export class Registry {
    * An account's name and role, changed by `by`. Nobody changes their own role, and the last enabled admin keeps
    * theirs (the station would have nobody to administer it). A role change ends the account's sessions.
    */
-  updateOperator(username: string, displayName: string, role: Role, by: string): { roleChanged: boolean } {
+  updateOperator(username: string, displayName: string, role: Role, by: string, station?: { stationId: string | undefined }): { roleChanged: boolean } {
     let roleChanged = false;
+    // `station` absent: the account keeps its station (a caller that does not know of stations).
+    const stationId = station ? this.checkStation(station.stationId) : undefined;
     this.update((d) => {
       const o = d.operators.find((x) => x.username === username);
       if (!o) throw new RegistryError(`no operator ${username}`, 'unknown_operator');
@@ -299,6 +319,10 @@ export class Registry {
       if (roleChanged && o.role === 'admin' && !o.disabled && enabledAdmins(d) <= 1)
         throw new RegistryError(`${username} is the last enabled admin`, 'last_admin');
       o.displayName = displayName;
+      if (station) {
+        if (stationId === undefined) delete o.stationId;
+        else o.stationId = stationId;
+      }
       if (roleChanged) {
         o.role = role;
         o.sessionEpoch = (o.sessionEpoch ?? 0) + 1;
@@ -326,6 +350,8 @@ export class Registry {
    * id). A guard post needs its school; a school keeps its id so its terminals and posts stay bound.
    */
   saveRecord(req: SaveRecordRequest): void {
+    // '' is the default station (the key dropped); absent keeps what the record had.
+    const stationId = req.row.stationId === undefined ? undefined : (this.checkStation(req.row.stationId) ?? '');
     this.update((d) => {
       const list: { id: string }[] = req.kind === 'schools' ? d.schools : req.kind === 'guardPosts' ? d.guardPosts : d.policeRooms;
       const at = list.findIndex((x) => x.id === req.row.id);
@@ -337,8 +363,10 @@ export class Registry {
         ...req.row,
         ...(req.kind === 'guardPosts' ? { days: [...new Set(req.row.days)].sort(), windows: req.row.windows.map((w) => ({ ...w })) } : {}),
       };
-      if (at >= 0) list[at] = { ...list[at], ...row };
-      else list.push(row);
+      const next: { id: string; stationId?: string } = at >= 0 ? { ...list[at], ...row } : { ...row };
+      if (stationId === '' || next.stationId === '') delete next.stationId;
+      if (at >= 0) list[at] = next;
+      else list.push(next);
     });
   }
 

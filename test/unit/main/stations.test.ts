@@ -91,6 +91,26 @@ describe('the registry', () => {
     expect(exportData('schools', 'csv', r.exportData('schools'))).toContain(',a\r\n');
   });
 
+  it("the admin screen sets an account's and a record's station: checked against the stations, '' the default one", async () => {
+    const r = new Registry(twoStations('a', 'b'));
+    await expect(r.addOperator({ username: 'new', displayName: 'x', role: 'officer', stationId: 'zz' })).rejects.toMatchObject({ reason: 'unknown_station' });
+    await r.addOperator({ username: 'new', displayName: 'x', role: 'officer', stationId: 'b' });
+    expect(r.scopeOf(op('new', 'officer'))).toEqual({ all: false, stationId: 'b' });
+    r.updateOperator('new', 'x', 'officer', 'admin', { stationId: '' });
+    expect(r.scopeOf(op('new', 'officer'))).toEqual({ all: false, stationId: '' });
+    r.updateOperator('west', 'y', 'officer', 'admin'); // a caller that says nothing of stations keeps the account's
+    expect(r.scopeOf(WEST)).toEqual({ all: false, stationId: 'a' });
+    r.saveRecord({ kind: 'schools', mode: 'edit', row: { ...school('sa'), stationId: 'b' } });
+    expect(r.schoolStation('sa')).toBe('b');
+    r.saveRecord({ kind: 'schools', mode: 'edit', row: { ...school('sa'), stationId: '' } });
+    expect(r.snapshot.schools.find((x) => x.id === 'sa')).not.toHaveProperty('stationId');
+    expect(() => r.saveRecord({ kind: 'policeRooms', mode: 'add', row: { id: 'pr', name: 'x', kind: 'kiosk', lat: 41, lng: 117, stationId: 'zz' } })).toThrow(
+      /no station zz/,
+    );
+    // The admin (registry, devices and accounts are the county's) sees every station, as the county role does.
+    expect(r.scopeOf(op('root', 'admin'))).toEqual({ all: true });
+  });
+
   it('without stations: one station, every operator sees everything, the reference data as before', () => {
     const r = new Registry(registryOf({ schools: [school('s1')], operators: [operatorRecord(WEST, secret)] }));
     expect(r.scopeOf(WEST)).toEqual({ all: false, stationId: '' });
