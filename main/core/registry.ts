@@ -199,6 +199,7 @@ export class Registry {
 
   addSchool(s: School): void {
     if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(s.id)) throw new RegistryError(`school id "${s.id}" must be 1–64 of A-Z a-z 0-9 _ . : -`);
+    this.checkStation(s.stationId);
     if (this.schoolsById.has(s.id)) throw new RegistryError(`school ${s.id} already exists`);
     if (!Number.isFinite(s.lat) || !Number.isFinite(s.lng) || Math.abs(s.lat) > 90 || Math.abs(s.lng) > 180) throw new RegistryError('lat/lng out of range');
     this.update((d) => d.schools.push(s));
@@ -208,6 +209,7 @@ export class Registry {
     if (!/^[A-Za-z0-9_.:-]{1,128}$/.test(u.id)) throw new RegistryError(`unit id "${u.id}" must be 1–128 of A-Z a-z 0-9 _ . : -`, 'bad_id');
     if (this.data.units.some((x) => x.id === u.id) || this.terminalsById.has(u.id)) throw new RegistryError(`unit ${u.id} already exists`, 'already_exists');
     if (u.postId && !this.data.guardPosts.some((g) => g.id === u.postId)) throw new RegistryError(`no guard post ${u.postId}`, 'unknown_post');
+    this.checkStation(u.stationId);
     const token = u.hasDevice ? newToken() : undefined;
     const secret = token ? await hashSecret(token, 'token') : undefined;
     this.update((d) => {
@@ -475,6 +477,16 @@ export class Registry {
   }
 
   // --- stations (shared/stations.ts): every record's station, and what an operator sees ---
+
+  /** A new station of the county (the CLI's `station add`); its records and accounts are given it afterwards. */
+  addStation(st: Station): void {
+    if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(st.id)) throw new RegistryError(`station id "${st.id}" must be 1–64 of A-Z a-z 0-9 _ . : -`, 'bad_id');
+    if (this.stationsById.has(st.id)) throw new RegistryError(`station ${st.id} already exists`, 'already_exists');
+    if (st.name.trim() === '') throw new RegistryError('a station needs a name');
+    this.update((d) => {
+      d.stations = [...(d.stations ?? []), { id: st.id, name: st.name.trim(), nameEn: st.nameEn.trim() }];
+    });
+  }
 
   /** The county's stations; empty for a single station. */
   stations(): Station[] {
