@@ -220,7 +220,11 @@ export class ConsoleStore {
       if (!fresh && Date.now() < this.s.mutedUntil) return this.sound.stop();
       this.s = { ...this.s, mutedUntil: undefined };
     }
-    const alert = alertFor(this.s.station, this.s.volatile);
+    const all = alertFor(this.s.station, this.s.volatile);
+    // The county command view (shared/stations.ts) watches every station: it sounds only for a real alarm that no
+    // station has taken within its target (escalated), never for a fresh alarm or a device fault, which are the
+    // stations' to hear and take. A county of 300 schools would otherwise never be quiet, and it takes no alarm.
+    const alert = this.s.operator?.role === 'county' && !all.urgent ? { tone: undefined, urgent: false } : all;
     // Training alarms awaiting the trainee (renderer/training.ts) take the drill tone, only when nothing real sounds.
     const tone = alert.tone ?? (this.trainingAwaiting > 0 ? 'drill' : undefined);
     if (tone) this.sound.start(tone, alert.urgent);

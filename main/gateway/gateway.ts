@@ -33,6 +33,7 @@ import { toSnapshot, type Incident } from '../../shared/incidents';
 import type { Station } from '../core/station';
 import type { TrainingJob } from '../core/trainingUnits';
 import type { SettingsAdmin } from '../core/settingsAdmin';
+import { otherStation } from '../core/stationScope';
 
 const DELIVERY_TIMEOUT_MS = 4000;
 const RESEND_MS = 5000;
@@ -487,7 +488,7 @@ export function attachConsoleNamespace(
     plan: (op, r) => station.plan.records(op, r),
     'training:record': (op, r) => station.plan.recordTraining(op, r),
     'training:results': (op, r) => station.plan.trainingResults(op, r),
-    'training:consoles': () => ({ ok: true, consoles: traineesOnline() }),
+    'training:consoles': (op) => ({ ok: true, consoles: traineesOnline(station.scopes.of(op)) }),
     'training:assign': (op, r) => assignTraining(op, r),
     'training:unitDispatch': (op, r) => {
       const res = station.units.training.dispatch(op, r);
@@ -499,16 +500,18 @@ export function attachConsoleNamespace(
     },
   } satisfies ConsoleHandlers;
 
-  /** The consoles of operators who may be trained, by operator. */
-  const traineeSockets = (username?: string) =>
+  /** The consoles of operators who may be trained, by operator, within the trainer's stations (shared/stations.ts). */
+  const traineeSockets = (within: StationScope, username?: string) =>
     [...nsp.sockets.values()].filter((s) => {
       const op = s.data.operator;
-      return op !== undefined && can(op.role, 'training.run') && (username === undefined || op.username === username);
+      const theirs = s.data.scope;
+      const inside = within.all || (theirs !== undefined && !theirs.all && theirs.stationId === within.stationId);
+      return op !== undefined && inside && can(op.role, 'training.run') && (username === undefined || op.username === username);
     });
   /** Operators logged in on a console now who may be trained, with how many consoles each, by name. */
-  function traineesOnline(): (OperatorRef & { count: number })[] {
+  function traineesOnline(within: StationScope): (OperatorRef & { count: number })[] {
     const by = new Map<string, OperatorRef & { count: number }>();
-    for (const s of traineeSockets()) {
+    for (const s of traineeSockets(within)) {
       const { username, displayName, role } = s.data.operator!;
       const seen = by.get(username);
       if (seen) seen.count++;
@@ -521,9 +524,13 @@ export function attachConsoleNamespace(
    * alarms never leave those consoles). No other console hears of it; nothing is journalled until its result.
    */
   function assignTraining(by: OperatorRef, r: ConsoleRequest<'training:assign'>): TrainingAssignAck {
-    const unknown = [...r.scenario.alarms, ...(r.scenario.faults ?? [])].find((a) => !station.registry.school(a.schoolId));
+    const scope = station.scopes.of(by);
+    const played = [...r.scenario.alarms, ...(r.scenario.faults ?? [])];
+    const unknown = played.find((a) => !station.registry.school(a.schoolId));
     if (unknown) return refusal('invalid_payload', `no school ${unknown.schoolId}`, 'unknown_school');
-    const targets = traineeSockets(r.username);
+    const elsewhere = played.find((a) => !station.scopes.seesSchool(scope, a.schoolId));
+    if (elsewhere) return otherStation(`school ${elsewhere.schoolId}`);
+    const targets = traineeSockets(scope, r.username);
     if (targets.length === 0) return refusal('invalid_payload', `${r.username} has no console logged in`, 'trainee_offline');
     const units = r.units?.filter((u) => station.registry.unit(u));
     const assignment: TrainingAssignment = { scenario: r.scenario, speed: r.speed, assignedBy: by, at: now(), ...(units?.length ? { units } : {}) };

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { ROOT, startCoreProcess, type CoreProcess } from '../support/core';
 import { connectTerminal, type TestTerminal } from '../support/terminal';
-import { incident, logIn } from './console';
+import { alarmAudible, incident, logIn } from './console';
 
 let core: CoreProcess;
 const terminals: TestTerminal[] = [];
@@ -65,8 +65,11 @@ test("each station's console shows only its own school's alarm; the county conso
   await expect(incident(county, 'east-1')).toBeVisible();
   await expect(incident(county, 'west-1').getByTestId('card-station')).toHaveText('示例西区派出所');
   await expect(incident(county, 'east-1').getByTestId('card-station')).toHaveText('示例东区派出所');
-  // It watches; the station takes the alarm.
+  // It watches; the station takes the alarm. A station's console sounds; the county's stays quiet until an alarm is
+  // overdue (then every station has failed to take it in time).
   await expect(incident(county, 'west-1').getByTestId('ack')).toBeDisabled();
+  await expect.poll(() => alarmAudible(west)).toBe(true);
+  expect(await alarmAudible(county)).toBe(false);
 
   // Each station's console: its own school's alarm only, and no station tag (it sees one station).
   await expect(incident(west, 'west-1')).toBeVisible();

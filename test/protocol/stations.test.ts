@@ -171,6 +171,14 @@ describe('commands: the core refuses another station', () => {
     });
   });
 
+  it("a trainer sees and trains only their station's officers", async () => {
+    const trainer = await consoleOf('trainer'); // the west station's
+    const r = (await ask(trainer.s, 'training:consoles', {})) as { ok: true; consoles: { username: string }[] };
+    const names = r.consoles.map((x) => x.username);
+    expect(names).toContain('officer-west');
+    expect(names).not.toContain('officer-east');
+  });
+
   it('the county role reads everything and takes no alarm', async () => {
     expect(await ask(county.s, 'acknowledge', { incidentId: westIncident })).toMatchObject({
       ok: false,
