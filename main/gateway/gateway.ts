@@ -567,6 +567,7 @@ export function attachConsoleNamespace(
   };
   /** Whether the registry has stations: without, every console sees everything and gets the journal's own id. */
   const split = (): boolean => station.registry.stations().length > 0;
+  let wasSplit = split();
 
   nsp.on('connection', (socket) => {
     const { operator, sid, scope } = socket.data;
@@ -628,10 +629,14 @@ export function attachConsoleNamespace(
     // An operator who was disabled, or whose role or station changed, loses the console at once (its next one gets
     // what the account now sees); everyone gets the new reference data.
     registryChanged: () => {
+      // The registry gained its first stations or lost its last: every console's journal id changes with it (a
+      // station's replica must not mix with the whole one), so every console connects again.
+      const resplit = split() !== wasSplit;
+      wasSplit = split();
       for (const s of nsp.sockets.values()) {
         const op = s.data.operator;
         const now = op && station.registry.operator(op.username);
-        if (!now || now.role !== op.role || !s.data.scope || !sameScope(s.data.scope, station.scopes.of(now))) s.disconnect(true);
+        if (resplit || !now || now.role !== op.role || !s.data.scope || !sameScope(s.data.scope, station.scopes.of(now))) s.disconnect(true);
       }
       const health = station.devices.health();
       for (const [room, scope] of scopesOnline()) {

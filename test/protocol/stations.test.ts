@@ -10,6 +10,7 @@ import type { JournalRecord } from '../../shared/events';
 import type { StateSnapshot } from '../../shared/incidents';
 import { ask, connect, operatorConsole, START_TIMEOUT, startTestCore, terminalAuth, validAlarm, waitFor, type TestCore } from './support';
 import type { ConsoleHello } from '../../shared/consoleApi';
+import { withDemoStations } from '../../main/demo';
 
 let t: TestCore;
 
@@ -257,5 +258,25 @@ describe('hostile station ids over the wire', () => {
     expect(rows.page.rows.map((r) => r.id)).toContain(wa.incidentId);
     expect(rows.page.rows.map((r) => r.id)).not.toContain(ea.incidentId);
     expect(({} as Record<string, unknown>).stationId).toBeUndefined();
+  });
+});
+
+describe('a registry that gains its stations while consoles are connected', () => {
+  it('every console connects again and gets its station (a replica of the whole log is never continued withheld)', async () => {
+    const one = await startTestCore();
+    try {
+      const before = await operatorConsole(one, { username: 'officer-west' });
+      const gone = new Promise<void>((resolve) => before.s.once('disconnect', () => resolve()));
+      expect(before.hello.journalId).not.toContain('@');
+      expect(before.hello.reference.stations).toBeUndefined();
+      one.core.station.registry.update((d) => withDemoStations(d, true));
+      await gone;
+      const after = await operatorConsole(one, { username: 'officer-west' });
+      expect(after.hello.journalId).toBe(`${before.hello.journalId}@st-west`);
+      expect(after.hello.reference.schools.every((s) => s.stationId === 'st-west')).toBe(true);
+      after.s.close();
+    } finally {
+      await one.close();
+    }
   });
 });
