@@ -30,7 +30,7 @@ export class StationHistory {
     const r = req.value;
     const filter = historyFilter(r);
     const ids = r.ids ? new Set(r.ids) : undefined;
-    const inGroup = historyGroupMatcher(r, this.timeZone);
+    const inGroup = historyGroupMatcher(r, this.timeZone, (schoolId) => this.scopes.schoolStation(schoolId));
     const seen = this.scopes.queryFilter(operator, r.stationIds);
     const hits: Incident[] = [];
     if (ids) {

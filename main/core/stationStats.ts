@@ -46,7 +46,14 @@ export class StationStats {
     const { groupBy, stationIds, ...filter } = req.value;
     const seen = this.scopes.queryFilter(operator, stationIds);
     const registry = this.ledger.registry;
-    const b = new StatsBuilder({ filter, groupBy, targets: this.targets(), areaOf: (schoolId) => registry.school(schoolId)?.area, timeZone: this.timeZone });
+    const b = new StatsBuilder({
+      filter,
+      groupBy,
+      targets: this.targets(),
+      areaOf: (schoolId) => registry.school(schoolId)?.area,
+      stationOf: (schoolId) => this.scopes.schoolStation(schoolId),
+      timeZone: this.timeZone,
+    });
     // The incidents as they are now (entries are immutable; the map goes on changing while we yield).
     const incidents = [...this.ledger.state.incidents.values()];
     for (let i = 0; i < incidents.length; i++) {

@@ -18,7 +18,7 @@ import { PeriodControls } from './PeriodControls';
 import { SchoolSelect } from './SchoolSelect';
 import { CSV_TYPE, downloadText, XLSX_TYPE } from './download';
 import { historyCells, historyCsv, historyHead, historySheets, HISTORY_EXPORT_MAX } from './historyRows';
-import { stationNamer } from './stationView';
+import { stationNameOf, stationNamer } from './stationView';
 import { groupLabel, periodOf, type Names, type PeriodChoice } from './statsRows';
 import type { StatsDrill } from './statsDrill';
 
@@ -134,8 +134,13 @@ export function HistoryView({
   const names: Names = useMemo(() => {
     const byId = new Map((reference?.schools ?? []).map((s) => [s.id, s]));
     const unitsById = new Map((reference?.units ?? []).map((u) => [u.id, u]));
-    return { school: (id) => name(byId.get(id), id), unit: (id) => name(unitsById.get(id), id), station: stationNamer(reference, lang === 'en') };
-  }, [reference, name, lang]);
+    return {
+      school: (id) => name(byId.get(id), id),
+      unit: (id) => name(unitsById.get(id), id),
+      station: stationNamer(reference, lang === 'en'),
+      stationName: stationNameOf(reference, lang === 'en', t('admDefaultStation')),
+    };
+  }, [reference, name, lang, t]);
   // Another station picked: back to the first page.
   const [filterSeen, setFilterSeen] = useState(stationFilter);
   if (filterSeen !== stationFilter) {

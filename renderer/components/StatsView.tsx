@@ -18,7 +18,7 @@ import { StatsReport } from './StatsReport';
 import { StatsCharts } from './charts/StatsCharts';
 import { trendBy, type ChartBy } from './charts/chartData';
 import { drillOf, type StatsDrill } from './statsDrill';
-import { stationNamer } from './stationView';
+import { seesStations, stationNameOf, stationNamer } from './stationView';
 
 interface Listing {
   interval: StatInterval;
@@ -103,8 +103,13 @@ export function StatsView({
   const names: Names = useMemo(() => {
     const schools = new Map((reference?.schools ?? []).map((s) => [s.id, s]));
     const units = new Map((reference?.units ?? []).map((u) => [u.id, u]));
-    return { school: (id) => name(schools.get(id), id), unit: (id) => name(units.get(id), id), station: stationNamer(reference, lang === 'en') };
-  }, [reference, name, lang]);
+    return {
+      school: (id) => name(schools.get(id), id),
+      unit: (id) => name(units.get(id), id),
+      station: stationNamer(reference, lang === 'en'),
+      stationName: stationNameOf(reference, lang === 'en', t('admDefaultStation')),
+    };
+  }, [reference, name, lang, t]);
 
   const summary = report && summaryRows(report, c);
   const groups = report && report.groupBy !== 'none' ? groupRows(report, c, names) : undefined;
@@ -130,7 +135,8 @@ export function StatsView({
         <label>
           {t('statsGroupBy')}
           <select data-testid="stats-group" value={groupBy} onChange={(e) => setGroupBy(e.target.value as GroupBy)}>
-            {GROUP_BYS.map((g) => (
+            {/* By station: on a console that sees several (the county view). */}
+            {GROUP_BYS.filter((g) => g !== 'station' || seesStations(reference)).map((g) => (
               <option key={g} value={g}>
                 {c.statsGroupBys[g]}
               </option>

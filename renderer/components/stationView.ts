@@ -21,6 +21,11 @@ export function stationNamer(reference: ReferenceData | undefined, en: boolean):
   };
 }
 
+/** A station's name by its id ('' the default station: `fallback`), for the statistics grouped by station. */
+export function stationNameOf(reference: ReferenceData | undefined, en: boolean, fallback: string): (stationId: string) => string {
+  return (id) => (id === '' ? fallback : stationName(reference?.stations, id, en));
+}
+
 /** Whether a school passes the county's station filter (absent: every school). */
 export function inStationFilter(school: School | undefined, filter: string | undefined): boolean {
   return filter === undefined || (school !== undefined && stationOf(school) === filter);

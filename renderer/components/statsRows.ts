@@ -79,10 +79,14 @@ export interface Names {
   unit(id: string): string;
   /** A school's station, by school id, on a console that sees several stations (the county view): a column of its own. */
   station?: ((schoolId: string) => string) | undefined;
+  /** A station's name, by station id ('' the default station): the grouping by station. */
+  stationName?: ((stationId: string) => string) | undefined;
 }
 
 /** A group's key as a person reads it. */
 export function groupLabel(key: string, groupBy: GroupBy, c: Catalogue, names: Names): string {
+  // A station's key is its id; '' is the default station, not "none".
+  if (groupBy === 'station') return names.stationName?.(key) ?? key;
   if (key === NO_GROUP) return c.statsNone;
   switch (groupBy) {
     case 'school':

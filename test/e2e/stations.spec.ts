@@ -114,4 +114,14 @@ test("each station's console shows only its own school's alarm; the county conso
   await expect(total(county)).toContainText('共 1 起');
   await east.getByTestId('tab-stats').click();
   await expect(total(east)).toContainText('共 1 起');
+  // Grouped by station (the county's grouping; a station's console has no such choice): a row per station.
+  await expect(east.getByTestId('stats-group').locator('option[value="station"]')).toHaveCount(0);
+  await county.getByTestId('station-filter').selectOption({ label: '全部派出所' });
+  await county.getByTestId('stats-group').selectOption('station');
+  const groups = county.getByTestId('stats-groups').locator('tbody tr');
+  await expect(groups).toHaveCount(2);
+  await expect(county.getByTestId('stats-groups')).toContainText('示例西区派出所');
+  await expect(county.getByTestId('stats-groups')).toContainText('示例东区派出所');
+  await county.getByTestId('stats-groups').scrollIntoViewIfNeeded();
+  await shot(county, 'stations-county-stats-zh-1280x720');
 });

@@ -212,5 +212,17 @@ describe.each([
     expect(await total(EAST)).toBe(1);
     expect(await total(COUNTY)).toBe(2);
     expect(await total(COUNTY, { stationIds: [A] })).toBe(1);
+    // Grouped by station: a group per station, and each group's incidents are the history's for that group.
+    const byStation = await st.stats.query(COUNTY, { ...period, groupBy: 'station' });
+    if (!byStation.ok) throw new Error(byStation.error.message);
+    expect(byStation.report.groups.map((g) => [g.key, g.ids.ids]).sort()).toEqual(
+      [
+        [A, [ia]],
+        [B, [ib]],
+      ].sort(),
+    );
+    expect(await ids(COUNTY, { group: { by: 'station', key: B } })).toEqual([ib]);
+    const westByStation = await st.stats.query(WEST, { ...period, groupBy: 'station' });
+    expect(westByStation.ok && westByStation.report.groups.map((g) => g.key)).toEqual([A]);
   });
 });
