@@ -36,6 +36,8 @@ export interface StationConfig {
   /** Demo county size (--demo-schools N, --demo-units M); unset keeps the existing demo registry's size. */
   demoSchools?: number;
   demoUnits?: number;
+  /** --demo-stations: the demo county split into two stations, with a county command account (issue 15, main/demo.ts). */
+  demoStations?: boolean;
   /**
    * --demo-year: a fresh demo data folder starts with a generated year of a busy county's journal (main/demoYear.ts),
    * this many records (STATION_DEMO_YEAR_RECORDS, default 1,000,000), on a 1,000-school, 60-unit demo county.
@@ -123,10 +125,10 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, distDir: stri
       const v = argv[++i];
       if (v === undefined) throw new ConfigError(`${a} needs a value`);
       values[a] = v;
-    } else if (a === '--demo' || a === '--web' || a === '--demo-year') flags.add(a);
+    } else if (a === '--demo' || a === '--web' || a === '--demo-year' || a === '--demo-stations') flags.add(a);
     else
       throw new ConfigError(
-        `unknown option ${a} (known: --demo, --demo-year, --web, --port N, --host ADDR, --data-dir DIR, --demo-schools N, --demo-units M, --tile-url URL, --tiles FILE_OR_DIR, --tile-attribution TEXT, --tile-max-zoom N, --backup-dir DIR, --backup-at HH:MM, --backup-keep N, --settings FILE)`,
+        `unknown option ${a} (known: --demo, --demo-year, --demo-stations, --web, --port N, --host ADDR, --data-dir DIR, --demo-schools N, --demo-units M, --tile-url URL, --tiles FILE_OR_DIR, --tile-attribution TEXT, --tile-max-zoom N, --backup-dir DIR, --backup-at HH:MM, --backup-keep N, --settings FILE)`,
       );
   }
   const demo = flags.has('--demo');
@@ -134,6 +136,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, distDir: stri
   const demoUnits = values['--demo-units'] === undefined ? undefined : parseCount(values['--demo-units'], '--demo-units', DEMO_UNITS_MAX);
   if (!demo && (demoSchools !== undefined || demoUnits !== undefined)) throw new ConfigError('--demo-schools and --demo-units only apply with --demo');
   if (!demo && flags.has('--demo-year')) throw new ConfigError('--demo-year only applies with --demo');
+  if (!demo && flags.has('--demo-stations')) throw new ConfigError('--demo-stations only applies with --demo');
   const demoYear = flags.has('--demo-year')
     ? {
         records:
@@ -226,6 +229,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv, distDir: stri
     ...(demoSchools !== undefined ? { demoSchools } : demoYear ? { demoSchools: 1000 } : {}),
     ...(demoUnits !== undefined ? { demoUnits } : demoYear ? { demoUnits: 60 } : {}),
     ...(demoYear ? { demoYear } : {}),
+    ...(flags.has('--demo-stations') ? { demoStations: true } : {}),
     ...(tiles ? { tiles } : {}),
     ...(resolvedLingerMs !== undefined ? { resolvedLingerMs } : {}),
     ...(semesters !== undefined ? { semesters } : {}),

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Role } from '../shared/events';
 import { makeSampleCounty, LONGHUA_ADCODE, type SampleCountySize } from '../shared/sampleCounty';
+import type { Station } from '../shared/stations';
 import { Registry, type RegistryData } from './core/registry';
 import { hashSecret, newToken } from './core/secrets';
 import { dataFile } from './core/settings';
@@ -21,7 +22,60 @@ const DEMO_OPERATORS: { username: string; displayName: string; role: Role }[] = 
   { username: 'chief', displayName: '示例所长 张所长', role: 'chief' },
   { username: 'trainer', displayName: '示例教官 刘教官', role: 'trainer' },
   { username: 'admin', displayName: '示例管理员', role: 'admin' },
+  // Stations (issue 15, --demo-stations): the county command centre sees every station; each station's own officer.
+  { username: 'county', displayName: '示例县局指挥中心 赵主任', role: 'county' },
+  { username: 'officer-west', displayName: '示例西区派出所 值班民警 陈警官', role: 'officer' },
+  { username: 'officer-east', displayName: '示例东区派出所 值班民警 周警官', role: 'officer' },
 ];
+
+/** The demo county's stations with --demo-stations: its schools split at the middle longitude, west and east. */
+export const DEMO_STATIONS: readonly Station[] = [
+  { id: 'st-west', name: '示例西区派出所', nameEn: 'Sample West Station' },
+  { id: 'st-east', name: '示例东区派出所', nameEn: 'Sample East Station' },
+];
+/** Who logs in to which demo station; the rest (admin, county) see every station. */
+const DEMO_OPERATOR_STATIONS = new Map([
+  ['officer', 'st-west'],
+  ['officer2', 'st-west'],
+  ['chief', 'st-west'],
+  ['trainer', 'st-west'],
+  ['officer-west', 'st-west'],
+  ['officer-east', 'st-east'],
+]);
+
+/**
+ * The demo registry split into two stations (with) or back into one (without): schools by longitude, each guard post
+ * with its school, police rooms and units by their position. Deterministic, so a demo folder keeps its stations.
+ */
+export function withDemoStations(d: RegistryData, on: boolean): void {
+  const strip = <T extends { stationId?: string }>(x: T): T => {
+    delete x.stationId;
+    return x;
+  };
+  if (!on) {
+    delete d.stations;
+    for (const list of [d.schools, d.guardPosts, d.policeRooms, d.units, d.operators] as { stationId?: string }[][]) list.forEach(strip);
+    return;
+  }
+  const lngs = d.schools.map((x) => x.lng).sort((a, b) => a - b);
+  const middle = lngs[Math.floor(lngs.length / 2)] ?? 0;
+  const [west, east] = [DEMO_STATIONS[0]!.id, DEMO_STATIONS[1]!.id];
+  const side = (lng: number): string => (lng < middle ? west : east);
+  d.stations = DEMO_STATIONS.map((x) => ({ ...x }));
+  for (const x of d.schools) x.stationId = side(x.lng);
+  const schoolSide = new Map(d.schools.map((x) => [x.id, x.stationId]));
+  for (const g of d.guardPosts) strip(g);
+  for (const r of d.policeRooms) r.stationId = side(r.lng);
+  for (const u of d.units) {
+    const post = u.postId ? d.guardPosts.find((g) => g.id === u.postId) : undefined;
+    u.stationId = (post && schoolSide.get(post.schoolId)) ?? side(u.lng);
+  }
+  for (const o of d.operators) {
+    const st = DEMO_OPERATOR_STATIONS.get(o.username);
+    if (st) o.stationId = st;
+    else strip(o);
+  }
+}
 
 interface GeoFeature {
   properties: { adcode: string };

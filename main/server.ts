@@ -10,7 +10,7 @@ import { Server } from 'socket.io';
 import { HealthDiff } from '../shared/consoleApi';
 import { Admission, HandshakeGate, protocolParser, type AdmissionLimits } from './gateway/admission';
 import { ConfigError, type StationConfig } from './config';
-import { loadDemoRegistry } from './demo';
+import { loadDemoRegistry, withDemoStations } from './demo';
 import { generateJournal } from './demoYear';
 import { attachConsoleNamespace, attachTerminalNamespace, attachUnitNamespace } from './gateway/gateway';
 import { contentSecurityPolicy, makeRequestHandler } from './gateway/http';
@@ -231,6 +231,8 @@ export async function startCore(config: StationConfig, now: () => number = Date.
       ...(config.demoUnits !== undefined ? { units: config.demoUnits } : {}),
     };
     ({ registry, credentialsFile } = await loadDemoRegistry(config.dataDir, assetsDir, size));
+    // Split into two stations with a county command account, or back into one (issue 15).
+    if (config.demoStations || registry.stations().length > 0) registry.update((d) => withDemoStations(d, config.demoStations === true));
     if (config.demoYear) demoYear(config.dataDir, registry, config.demoYear.records, now());
   } else {
     registry = Registry.load(dataFile(config.dataDir, 'registry'));
@@ -352,7 +354,7 @@ export async function startCore(config: StationConfig, now: () => number = Date.
   const reads = new ReadBudget(() => performance.now(), options.deviceReads?.perSecond, options.deviceReads?.burst);
   attachTerminalNamespace(io, station, now, gate, reads);
   const stopUnits = attachUnitNamespace(io, station, now, gate, reads);
-  attachConsoleNamespace(io, station, sessions, now, journalId, consoleSettings(config), settingsAdmin);
+  const toConsoles = attachConsoleNamespace(io, station, sessions, now, journalId, consoleSettings(config), settingsAdmin);
   // The chain of the journal is checked after the core listens (in slices): a break found then reaches every console.
   void journal.chainChecked.then((p) => {
     if (!p) return;
@@ -371,14 +373,14 @@ export async function startCore(config: StationConfig, now: () => number = Date.
   station.subscribe({ registryChanged: () => healthDiff.reset() });
   const healthTimer = setInterval(() => {
     const change = healthDiff.next(station.devices.health());
-    if (change.changed.length > 0 || change.removed.length > 0) io.of('/console').to('live').emit('healthChanged', change);
+    if (change.changed.length > 0 || change.removed.length > 0) toConsoles.healthChanged(change);
   }, 2000);
   // Unit positions: at most once a second, and only when something moved.
   let unitsSent = station.units.version;
   const unitsTimer = setInterval(() => {
     if (station.units.version === unitsSent) return;
     unitsSent = station.units.version;
-    io.of('/console').to('live').emit('units', station.units.unitsLive());
+    toConsoles.units(station.units.unitsLive());
   }, 1000);
 
   let front: Front | undefined;

@@ -41,6 +41,10 @@ const zh = {
   queueTitle: '报警队列',
   unacknowledgedCount: '未接警 {n} 起',
   noAlarms: '当前无报警',
+  // Stations (issue 15): the county command view.
+  stationFilter: '派出所',
+  allStations: '全部派出所',
+  countyView: '县局指挥中心 · 全县',
   banner: '⚠ 有 {n} 起报警尚未接警',
   acknowledge: '接警',
   acknowledging: '正在接警…',
@@ -237,7 +241,7 @@ const zh = {
     AlarmKind,
     string
   >,
-  roles: { officer: '值班民警', chief: '所长', trainer: '教官', admin: '管理员' } satisfies Record<Role, string>,
+  roles: { officer: '值班民警', chief: '所长', trainer: '教官', admin: '管理员', county: '县局指挥中心' } satisfies Record<Role, string>,
   schoolTypes: { primary: '小学', middle: '中学', kindergarten: '幼儿园', other: '其他学校' } satisfies Record<SchoolType, string>,
 };
 
@@ -270,6 +274,9 @@ const en: Catalogue = {
   queueTitle: 'Alarm queue',
   unacknowledgedCount: '{n} unacknowledged',
   noAlarms: 'No alarms',
+  stationFilter: 'Station',
+  allStations: 'All stations',
+  countyView: 'County command - all stations',
   banner: '⚠ {n} alarm(s) not yet acknowledged',
   acknowledge: 'Acknowledge',
   acknowledging: 'Acknowledging…',
@@ -457,7 +464,7 @@ const en: Catalogue = {
   dataKinds: { schools: 'Schools', terminals: 'Terminals', guardPosts: 'Guard posts', policeRooms: 'Police rooms and kiosks', units: 'Patrol units' },
   unitStates: { available: 'available', en_route: 'en route', on_scene: 'on scene', busy: 'busy', off_duty: 'off duty' },
   kinds: { panic: 'Panic button', intrusion: 'Intrusion', violence: 'Violence', fire: 'Fire', medical: 'Medical', test: 'Test press', other: 'Other' },
-  roles: { officer: 'Duty officer', chief: 'Station chief', trainer: 'Trainer', admin: 'Admin' },
+  roles: { officer: 'Duty officer', chief: 'Station chief', trainer: 'Trainer', admin: 'Admin', county: 'County command' },
   schoolTypes: { primary: 'Primary school', middle: 'Secondary school', kindergarten: 'Kindergarten', other: 'Other school' },
 };
 

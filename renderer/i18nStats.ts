@@ -47,6 +47,7 @@ export const statsZh = {
     weekday: '星期',
     week: '周',
     month: '月',
+    station: '派出所',
   } satisfies Record<GroupBy, string>,
   statsIntervals: {
     shown: '收到→显示',
@@ -144,6 +145,7 @@ export const statsEn: typeof statsZh = {
     weekday: 'Weekday',
     week: 'Week',
     month: 'Month',
+    station: 'Station',
   },
   statsIntervals: {
     shown: 'received → shown',

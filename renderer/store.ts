@@ -53,6 +53,11 @@ export interface ConsoleState {
   /** The officer muted the alarm sound until then (the keyboard's mute, journalled); a new alarm ends it. */
   mutedUntil?: number;
   error?: string;
+  /**
+   * The county command view's station filter (shared/stations.ts): the queue, history, statistics and board show this
+   * station only; absent: every station the console sees. A station's console sees one station and has none.
+   */
+  stationFilter?: string;
 }
 
 /** What a console uses before the core's hello says otherwise (shared defaults). */
@@ -215,7 +220,11 @@ export class ConsoleStore {
       if (!fresh && Date.now() < this.s.mutedUntil) return this.sound.stop();
       this.s = { ...this.s, mutedUntil: undefined };
     }
-    const alert = alertFor(this.s.station, this.s.volatile);
+    const all = alertFor(this.s.station, this.s.volatile);
+    // The county command view (shared/stations.ts) watches every station: it sounds only for a real alarm that no
+    // station has taken within its target (escalated), never for a fresh alarm or a device fault, which are the
+    // stations' to hear and take. A county of 300 schools would otherwise never be quiet, and it takes no alarm.
+    const alert = this.s.operator?.role === 'county' && !all.urgent ? { tone: undefined, urgent: false } : all;
     // Training alarms awaiting the trainee (renderer/training.ts) take the drill tone, only when nothing real sounds.
     const tone = alert.tone ?? (this.trainingAwaiting > 0 ? 'drill' : undefined);
     if (tone) this.sound.start(tone, alert.urgent);
@@ -248,7 +257,12 @@ export class ConsoleStore {
     this.link = undefined;
     clearTimeout(this.linkTimer);
     this.linkTimer = undefined;
-    this.set({ phase: 'login', operator: undefined, online: false, linkLost: false });
+    this.set({ phase: 'login', operator: undefined, online: false, linkLost: false, stationFilter: undefined });
+  }
+
+  /** The county view's station filter (absent: every station). */
+  setStationFilter(stationId: string | undefined): void {
+    this.set({ stationFilter: stationId });
   }
 
   private async begin(session: string, operator: OperatorRef): Promise<void> {

@@ -45,8 +45,14 @@ const lat = z.number().finite().min(-90).max(90);
 const lng = z.number().finite().min(-180).max(180);
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time is HH:MM');
 
-export const operatorAddSchema = z.object({ username: newUsernameSchema, displayName: name('the name'), role: z.enum(ROLES) });
-export const operatorUpdateSchema = z.object({ username: lookupIdSchema, displayName: name('the name'), role: z.enum(ROLES) });
+/**
+ * The station (派出所) a record or an account belongs to (shared/stations.ts): an id of the registry's stations, checked
+ * by the core; '' the default station (a single-station registry has no other).
+ */
+export const stationIdField = z.string().max(64, 'a station id is at most 64 characters').optional();
+
+export const operatorAddSchema = z.object({ username: newUsernameSchema, displayName: name('the name'), role: z.enum(ROLES), stationId: stationIdField });
+export const operatorUpdateSchema = z.object({ username: lookupIdSchema, displayName: name('the name'), role: z.enum(ROLES), stationId: stationIdField });
 export const operatorRefSchema = z.object({ username: lookupIdSchema });
 export const operatorDisableSchema = z.object({ username: lookupIdSchema, disabled: z.boolean() });
 
@@ -71,6 +77,7 @@ export const schoolRowSchema = z.object({
   lng,
   area: z.enum(AREA_CLASSES),
   phone: text(MAX_SHORT_LENGTH, 'the phone'),
+  stationId: stationIdField,
 });
 export const guardPostRowSchema = z.object({
   id: newIdSchema,
@@ -87,8 +94,9 @@ export const guardPostRowSchema = z.object({
       const sorted = [...ws].sort((a, b) => (a.start < b.start ? -1 : 1));
       return sorted.every((w, i) => i === 0 || sorted[i - 1]!.end <= w.start);
     }, 'duty windows may not overlap'),
+  stationId: stationIdField,
 });
-export const policeRoomRowSchema = z.object({ id: newIdSchema, name: name('the name'), kind: z.enum(POLICE_ROOM_KINDS), lat, lng });
+export const policeRoomRowSchema = z.object({ id: newIdSchema, name: name('the name'), kind: z.enum(POLICE_ROOM_KINDS), lat, lng, stationId: stationIdField });
 
 /** The reference records the admin edits one at a time (terminals and units have their own commands: tokens). */
 export const RECORD_KINDS = ['schools', 'guardPosts', 'policeRooms'] as const;
@@ -111,6 +119,8 @@ export const operatorRowSchema = z.object({
   disabled: z.boolean(),
   /** A new account or a reset password: the next login must set a new password first. */
   mustChangePassword: z.boolean(),
+  /** The station the account logs in to; absent: the default station (the county role and admins see every one). */
+  stationId: z.string().optional(),
 });
 export type OperatorRow = z.infer<typeof operatorRowSchema>;
 

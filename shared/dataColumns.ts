@@ -239,6 +239,23 @@ const windowsCol: Column = {
   encode: (v) => formatWindows(v as DutyWindow[]),
 };
 
+/**
+ * The station a record belongs to (issue 15, shared/stations.ts): an id of the registry's `stations`. Left out or an
+ * empty cell: an existing record keeps its station, a new one is the default station's (or, for a guard post, its
+ * school's). Last in each kind's file, so files of an older version import unchanged.
+ */
+const stationCol: Column = {
+  name: 'stationId',
+  required: false,
+  schema: z
+    .string()
+    .trim()
+    .refine((s) => s.length > 0 && chars(s) <= 64),
+  expect: "must be 1–64 characters: the id of one of the registry's stations",
+  text: true,
+  emptyIsAbsent: true,
+};
+
 /** The columns of each kind, in file order. Stable: files written by one version import into the next. */
 export const COLUMN_SPECS: Record<DataKind, readonly Column[]> = {
   schools: [
@@ -251,10 +268,11 @@ export const COLUMN_SPECS: Record<DataKind, readonly Column[]> = {
     lngCol,
     enumCol('area', AREA_CLASSES, false),
     textCol('phone', 64, false),
+    stationCol,
   ],
   terminals: [idCol('deviceId', 128), idCol('schoolId', 64), textCol('label', 200, false), boolCol('disabled')],
-  guardPosts: [idCol('id', 64), textCol('name', 200, true), idCol('schoolId', 64), latCol, lngCol, daysCol, windowsCol],
-  policeRooms: [idCol('id', 64), textCol('name', 200, true), enumCol('kind', POLICE_ROOM_KINDS, true), latCol, lngCol],
+  guardPosts: [idCol('id', 64), textCol('name', 200, true), idCol('schoolId', 64), latCol, lngCol, daysCol, windowsCol, stationCol],
+  policeRooms: [idCol('id', 64), textCol('name', 200, true), enumCol('kind', POLICE_ROOM_KINDS, true), latCol, lngCol, stationCol],
   units: [
     idCol('id', 128),
     textCol('name', 200, true),
@@ -264,6 +282,7 @@ export const COLUMN_SPECS: Record<DataKind, readonly Column[]> = {
     boolCol('hasDevice'),
     boolCol('disabled'),
     textCol('postId', 64, false),
+    stationCol,
   ],
 };
 

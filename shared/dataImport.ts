@@ -274,8 +274,10 @@ export function mergeRow<K extends DataKind>(kind: K, existing: KindRows[K] | un
   if (kind === 'terminals' && out.label === '') out.label = r.deviceId;
   // An empty postId is a patrol unit, not a post's device: kept absent, as a registry without the column has it.
   if (kind === 'units' && out.postId === '') delete out.postId;
+  // No station: the default one, kept absent as a registry without stations has it.
+  if (out.stationId === undefined) delete out.stationId;
   // Only the columns of the kind (an existing record may carry a secret: the caller keeps it on the side).
-  return Object.fromEntries(COLUMNS[kind].map((c) => [c, out[c]])) as unknown as KindRows[K];
+  return Object.fromEntries(COLUMNS[kind].filter((c) => c !== 'stationId' || out.stationId !== undefined).map((c) => [c, out[c]])) as unknown as KindRows[K];
 }
 
 /** `line 3, field lat: lat must be …` (or `line 3: …` for a whole row, `file: …` for line 0). */

@@ -2,7 +2,8 @@
 // The journal is the spine: incidents, response times and console replicas are folds of it.
 import type { AlarmKind, UnitState } from './protocol';
 
-export const ROLES = ['officer', 'chief', 'trainer', 'admin'] as const;
+/** `county`: the county command centre (县局指挥中心), which sees every station (shared/stations.ts). */
+export const ROLES = ['officer', 'chief', 'trainer', 'admin', 'county'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface OperatorRef {
@@ -51,6 +52,15 @@ export interface JournalUnreadable {
   /** Line of the journal file. */
   line: number;
   detail: string;
+}
+
+/**
+ * Stands in, on the wire only, for a record of another station (shared/stations.ts): a console of one station gets
+ * this in its place, so its numbering has no gap and nothing of the record reaches it. Never journalled.
+ */
+export interface RecordWithheld {
+  type: 'record.withheld';
+  at: number;
 }
 
 /** First render of the incident on any console. */
@@ -444,6 +454,7 @@ export type StationEvent =
   | AlarmReceived
   | AlarmRepeated
   | JournalUnreadable
+  | RecordWithheld
   | IncidentNote
   | IncidentCalledBack
   | IncidentTakenOver

@@ -150,8 +150,8 @@ export function historyMatches(
 }
 
 /** The matcher of a request's group, on the station's wall clock (`timeZone`), or undefined without a group. */
-export const historyGroupMatcher = (r: HistoryRequest, timeZone: string): ((inc: Incident) => boolean) | undefined =>
-  r.group && groupMatcher(r.group.by, r.group.key, { timeZone });
+export const historyGroupMatcher = (r: HistoryRequest, timeZone: string, stationOf?: (schoolId: string) => string): ((inc: Incident) => boolean) | undefined =>
+  r.group && groupMatcher(r.group.by, r.group.key, { timeZone, ...(stationOf ? { stationOf } : {}) });
 
 /** Newest first; among incidents received in the same millisecond, the later id first. */
 export const newestFirst = (a: Incident, b: Incident): number => b.receivedAt - a.receivedAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);

@@ -230,6 +230,7 @@ export class StationFold {
         this.w('units').set(event.unitId, { state: event.state, since: event.at });
         return;
       case 'journal.unreadable':
+      case 'record.withheld':
       case 'admin.action':
       case 'sound.muted':
       case 'inspection.recorded':

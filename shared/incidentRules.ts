@@ -129,6 +129,9 @@ function checkKnown(state: StationState, event: StationEvent): Check {
     case 'training.unit':
       // The plan's records (and the training results) are kept beside the state (shared/planRecords.ts; the core checks them before committing).
       return { ok: true };
+    case 'record.withheld':
+      // Another station's record, withheld from this console (shared/stations.ts): the core never writes one.
+      return { ok: true };
     case 'journal.unreadable':
       // A placeholder for a record the core could not read: it keeps the numbering, and changes nothing.
       return { ok: true };

@@ -2,7 +2,7 @@
 // board): the book folded from the `inspection.recorded` and `finding.closed` records, the console commands' requests
 // and answers, and the checks a new record must pass. Kept beside the incidents' state: an inspection is no incident.
 import { z } from 'zod';
-import type { OperatorRef, StationEvent } from './events';
+import { ROLES, type OperatorRef, type StationEvent } from './events';
 
 /** A station date, "YYYY-MM-DD". */
 export const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
@@ -123,7 +123,7 @@ export const inspectionsQuerySchema = z
   .object({ from: date, to: date })
   .refine((r) => r.from <= r.to, { message: 'the period must not end before it starts', path: ['to'] });
 
-const operatorRef = z.object({ username: z.string(), displayName: z.string(), role: z.enum(['officer', 'chief', 'trainer', 'admin']) });
+const operatorRef = z.object({ username: z.string(), displayName: z.string(), role: z.enum(ROLES) });
 export const inspectionSchema = z.object({
   id: z.string(),
   schoolId: z.string(),

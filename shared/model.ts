@@ -1,6 +1,7 @@
 // shared/ — reference data of a station: schools, terminals, guard posts, police rooms, patrol units.
 // Pure types; no I/O. Coordinates are WGS-84 decimal degrees.
 import type { TargetProfile } from './response';
+import type { Station } from './stations';
 
 export type SchoolType = 'primary' | 'middle' | 'kindergarten' | 'other';
 /** Area class decides the on-scene target (urban ≤ 5 min, suburban ≤ 10 min, rural per school). */
@@ -17,6 +18,8 @@ export interface School {
   area: AreaClass;
   /** A phone number to call the school back on (sample numbers are clearly fake). */
   phone: string;
+  /** The station (派出所) it belongs to (shared/stations.ts); absent: the default station. */
+  stationId?: string;
 }
 
 export interface Terminal {
@@ -40,6 +43,8 @@ export interface GuardPost {
   /** ISO weekdays 1..7 on which the post is staffed, and the peak windows on those days. */
   days: number[];
   windows: DutyWindow[];
+  /** The station it belongs to; absent: its school's. */
+  stationId?: string;
 }
 
 export interface PoliceRoom {
@@ -48,6 +53,8 @@ export interface PoliceRoom {
   kind: 'police_room' | 'kiosk';
   lat: number;
   lng: number;
+  /** The station (派出所) it belongs to (shared/stations.ts); absent: the default station. */
+  stationId?: string;
 }
 
 export interface PatrolUnit {
@@ -65,11 +72,20 @@ export interface PatrolUnit {
   postId?: string;
   /** Disabled in the registry: shown nowhere as a candidate, refused by the core. */
   disabled?: boolean;
+  /** The station (派出所) it belongs to (shared/stations.ts); absent: the default station. */
+  stationId?: string;
 }
 
 /** Everything a console needs to draw the station's area. Sent to consoles on connect. */
 export interface ReferenceData {
   stationName: string;
+  /**
+   * The county's stations (shared/stations.ts), when the registry has any: all of them for the county role, the
+   * operator's own otherwise. Absent: a single station.
+   */
+  stations?: Station[];
+  /** The station this console is logged in to; absent: every station (the county role) or a single station. */
+  stationId?: string;
   schools: School[];
   terminals: Terminal[];
   guardPosts: GuardPost[];

@@ -4,7 +4,7 @@
 // period. The core keeps these events beside the state (restored at start, in its snapshot) and folds them here;
 // the board (shared/planBoard.ts) is computed from what the `plan` command returns for a semester.
 import { z } from 'zod';
-import { SCHOOL_DRILL_KINDS, type OperatorRef, type SchoolDrillKind, type StationEvent } from './events';
+import { ROLES, SCHOOL_DRILL_KINDS, type OperatorRef, type SchoolDrillKind, type StationEvent } from './events';
 import { DATE, InspectionBook, inspectionSchema } from './inspections';
 import { MAX_TRAINING_RESULTS, trainingResultSchema, type TrainingResult } from './training';
 
@@ -324,7 +324,7 @@ export const planQuerySchema = z
   .refine((r) => r.from <= r.to && r.fromMs < r.toMs, { message: 'the period must not end before it starts', path: ['to'] })
   .refine((r) => r.toMs - r.fromMs <= 400 * 86_400_000, { message: 'the period is longer than 400 days', path: ['toMs'] });
 
-const operatorRef = z.object({ username: z.string(), displayName: z.string(), role: z.enum(['officer', 'chief', 'trainer', 'admin']) });
+const operatorRef = z.object({ username: z.string(), displayName: z.string(), role: z.enum(ROLES) });
 const schoolDrillSchema = z.object({
   id: z.string(),
   schoolId: z.string(),

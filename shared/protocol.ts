@@ -80,6 +80,10 @@ export const REFUSAL_REASONS = [
   'in_use',
   'weak_password',
   'password_change_required',
+  /** Stations (issue 15): the incident, device fault or unit belongs to another station than the operator's. */
+  'other_station',
+  /** A record or an account given a station the registry does not list. */
+  'unknown_station',
 ] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 

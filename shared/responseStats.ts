@@ -56,7 +56,7 @@ export function matchesFilter(inc: Incident, f: StatsFilter): boolean {
  * By unit, an incident counts in the group of every unit dispatched to it (so the groups may add up to more
  * than the total), with the incident's own intervals (first dispatch, first acceptance, first on scene).
  */
-export const GROUP_BYS = ['none', 'school', 'unit', 'officer', 'shift', 'hour', 'weekday', 'week', 'month'] as const;
+export const GROUP_BYS = ['none', 'school', 'unit', 'officer', 'shift', 'hour', 'weekday', 'week', 'month', 'station'] as const;
 export type GroupBy = (typeof GROUP_BYS)[number];
 
 /** The key of the group of incidents that have no value for the grouping: never acknowledged, never dispatched, in no shift; and of 'none'. */
@@ -136,6 +136,8 @@ export interface StatsReport {
 export interface StatsOptions {
   filter: StatsFilter;
   groupBy: GroupBy;
+  /** A school's station (shared/stations.ts), for the grouping by station; absent: every school the default station's. */
+  stationOf?: (schoolId: string) => string;
   /** The profiles in force over time (shared/targetHistory.ts `targetHistory`). */
   targets: TargetHistory;
   /**
@@ -210,9 +212,20 @@ function measure(inc: Incident, t: TargetProfile, area: AreaClass): void {
   measuredTarget[5] = NaN;
 }
 
-/** The keys of the groups an incident belongs to (several only by unit). */
-export function groupKeys(inc: Incident, groupBy: GroupBy, local: () => ZonedParts, shifts: readonly Shift[]): string[] {
+/**
+ * The keys of the groups an incident belongs to (several only by unit). By station, the key is the station's id, ''
+ * the default station's (`stationOf`: its school's station; absent, every school the default station's).
+ */
+export function groupKeys(
+  inc: Incident,
+  groupBy: GroupBy,
+  local: () => ZonedParts,
+  shifts: readonly Shift[],
+  stationOf?: (schoolId: string) => string,
+): string[] {
   switch (groupBy) {
+    case 'station':
+      return [stationOf?.(inc.schoolId) ?? ''];
     case 'none':
       return [NO_GROUP];
     case 'school':
@@ -254,10 +267,14 @@ export type SplitBy = Exclude<GroupBy, 'none'>;
  * Whether an incident is in the group `key` of the grouping `by`: by the very keys the statistics count it under
  * (`groupKeys`), so the incidents a history lists behind a figure are the incidents the figure counted.
  */
-export function groupMatcher(by: SplitBy, key: string, opts: { timeZone?: string; shifts?: readonly Shift[] } = {}): (inc: Incident) => boolean {
+export function groupMatcher(
+  by: SplitBy,
+  key: string,
+  opts: { timeZone?: string; shifts?: readonly Shift[]; stationOf?: (schoolId: string) => string } = {},
+): (inc: Incident) => boolean {
   const clock = zonedClock(opts.timeZone ?? STATION_TIME_ZONE);
   const shifts = opts.shifts ?? DEFAULT_SHIFTS;
-  return (inc) => groupKeys(inc, by, () => clock(inc.receivedAt), shifts).includes(key);
+  return (inc) => groupKeys(inc, by, () => clock(inc.receivedAt), shifts, opts.stationOf).includes(key);
 }
 
 function summarize(key: string, acc: Accumulator): GroupStats {
@@ -316,7 +333,7 @@ export class StatsBuilder {
     measure(inc, targetsAt(this.opts.targets, inc.receivedAt), known ?? 'urban');
     let parts: ZonedParts | undefined;
     const local = (): ZonedParts => (parts ??= this.clock(inc.receivedAt));
-    const keys = groupBy === 'none' ? [] : groupKeys(inc, groupBy, local, this.shifts);
+    const keys = groupBy === 'none' ? [] : groupKeys(inc, groupBy, local, this.shifts, this.opts.stationOf);
     const accs = [this.all, ...keys.map((k) => this.groups.get(k) ?? this.groups.set(k, newAccumulator()).get(k)!)];
     for (const acc of accs) {
       acc.ids.push(inc.id);

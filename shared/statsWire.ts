@@ -29,6 +29,11 @@ export const incidentFilterShape = {
   to: instant,
   class: z.enum(['real', 'drill', 'test']),
   schoolIds: z.array(id).max(MAX_FILTER_VALUES).optional(),
+  /**
+   * Only the incidents of these stations (shared/stations.ts; '' the default station): the county's filter. The core
+   * applies it within what the operator sees (a station's operator sees their own station whatever this says).
+   */
+  stationIds: z.array(z.string().max(64)).max(MAX_FILTER_VALUES).optional(),
   kinds: z.array(z.enum(ALARM_KINDS)).max(ALARM_KINDS.length).optional(),
   officer: id.optional(),
   unitId: id.optional(),

@@ -18,10 +18,13 @@ const HELP = `usage: npm run station -- [--data-dir DIR] [--demo] COMMAND
                                                 register a terminal; prints its token ONCE
   device rotate --id ID                         new token for a terminal or unit (old one refused at once); prints it ONCE
   device disable --id ID | device enable --id ID
-  unit list | unit add --id ID --name NAME --callsign CS --lat LAT --lng LNG [--no-device]
+  station list | station add --id ID --name NAME [--name-en TEXT]
+                                                a station (派出所) of the county (README: Stations); records and
+                                                accounts get one with --station ID (absent: the default station)
+  unit list | unit add --id ID --name NAME --callsign CS --lat LAT --lng LNG [--no-device] [--station ID]
   school list | school add --id ID --name NAME --type primary|middle|kindergarten|other --lat LAT --lng LNG
-                           [--address TEXT] [--phone TEXT] [--area urban|suburban|rural] [--name-en TEXT]
-  operator list | operator add --username U --name "DISPLAY NAME" --role officer|chief|trainer|admin
+                           [--address TEXT] [--phone TEXT] [--area urban|suburban|rural] [--name-en TEXT] [--station ID]
+  operator list | operator add --username U --name "DISPLAY NAME" --role officer|chief|trainer|admin|county [--station ID]
   operator reset --username U | operator disable --username U | operator enable --username U
     (add and reset print a temporary password: the first login must set a new one)
   verify                                        check the journal's hash chain; names the first bad record
@@ -52,6 +55,7 @@ const VALUE_OPTIONS = [
   '--area',
   '--username',
   '--role',
+  '--station',
 ];
 const OPTIONS: OptionSpec = Object.fromEntries([
   ...SWITCHES.map((flag) => [flag.slice(2), { type: 'boolean' as const }]),
@@ -152,7 +156,13 @@ async function main(): Promise<void> {
   const once = (label: string, secret: string): void =>
     console.log(`${label}: ${secret}\n(shown once: only a salted hash is stored; configure the device now)`);
 
+  const station = opts.has('--station') ? { stationId: need(opts, '--station') } : {};
   switch (`${what} ${verb ?? 'list'}`) {
+    case 'station list':
+      return table((d.stations ?? []).map((x) => ({ id: x.id, name: x.name, nameEn: x.nameEn })));
+    case 'station add':
+      reg.addStation({ id: need(opts, '--id'), name: need(opts, '--name'), nameEn: opts.get('--name-en') ?? '' });
+      return console.log(`station ${opts.get('--id')} added`);
     case 'device list':
       return table(
         d.terminals.map((t) => ({ deviceId: t.deviceId, school: `${t.schoolId} ${reg.school(t.schoolId)?.name ?? ''}`, label: t.label, disabled: t.disabled })),
@@ -182,11 +192,12 @@ async function main(): Promise<void> {
         lat: num(opts, '--lat'),
         lng: num(opts, '--lng'),
         hasDevice: !opts.has('--no-device'),
+        ...station,
       });
       return token ? once('token', token) : console.log('unit added (no device: dispatches to it are recorded as radio dispatches)');
     }
     case 'school list':
-      return table(d.schools.map((s) => ({ id: s.id, name: s.name, type: s.type, lat: s.lat, lng: s.lng, area: s.area })));
+      return table(d.schools.map((s) => ({ id: s.id, name: s.name, type: s.type, lat: s.lat, lng: s.lng, area: s.area, station: s.stationId ?? '' })));
     case 'school add': {
       const type = need(opts, '--type') as SchoolType;
       if (!['primary', 'middle', 'kindergarten', 'other'].includes(type)) throw new RegistryError('--type must be primary, middle, kindergarten or other');
@@ -202,18 +213,22 @@ async function main(): Promise<void> {
         lat: num(opts, '--lat'),
         lng: num(opts, '--lng'),
         area,
+        ...station,
       });
       return console.log(`school ${opts.get('--id')} added`);
     }
     case 'operator list':
-      return table(d.operators.map((o) => ({ username: o.username, name: o.displayName, role: o.role, disabled: o.disabled })));
+      return table(d.operators.map((o) => ({ username: o.username, name: o.displayName, role: o.role, station: o.stationId ?? '', disabled: o.disabled })));
     case 'operator add': {
       const role = need(opts, '--role');
       if (!(ROLES as readonly string[]).includes(role)) throw new RegistryError(`--role must be one of ${ROLES.join(', ')}`);
       // A temporary password, as from the admin screen: no session is issued until its first login sets a new one.
       return once(
         'password',
-        await reg.addOperator({ username: need(opts, '--username'), displayName: need(opts, '--name'), role: role as Role }, { mustChangePassword: true }),
+        await reg.addOperator(
+          { username: need(opts, '--username'), displayName: need(opts, '--name'), role: role as Role, ...station },
+          { mustChangePassword: true },
+        ),
       );
     }
     case 'operator reset':

@@ -7,12 +7,15 @@ import { dispositionConflict, type Incident } from '../../shared/incidents';
 import type { DeviceFaultKind, Disposition, OperatorRef, StationEvent } from '../../shared/events';
 import { refusal, type Refusal } from '../../shared/protocol';
 import type { CommandResult, Ledger } from './ledger';
+import { otherStation, StationScopes } from './stationScope';
 
 export class OperatorCommands {
   constructor(
     private readonly ledger: Ledger,
     /** Whether an incident is shown but not stored yet (terminal intake's volatile alarms). */
     private readonly isVolatile: (incidentId: string) => boolean,
+    /** Which station's incidents, faults and units each operator may act on (shared/stations.ts). */
+    private readonly scopes: StationScopes = new StationScopes(ledger),
   ) {}
 
   /**
@@ -29,6 +32,8 @@ export class OperatorCommands {
     if (!req.ok) return req;
     const inc = this.ledger.state.incidents.get(req.value.incidentId);
     if (!inc) return this.unknown(req.value.incidentId);
+    // Another station's incident: refused whatever the command, before anything of it is looked at.
+    if (!this.scopes.sees(this.scopes.of(operator), inc)) return otherStation(`incident ${inc.id}`);
     const built = build(req.value, inc, this.ledger.now());
     if ('ok' in built) return built;
     if (Array.isArray(built) && built.length === 0) return { ok: true }; // nothing new to record (a repeat)
@@ -89,6 +94,8 @@ export class OperatorCommands {
     return this.command('dispatch', operator, { incidentId, unitId }, (r, inc, at): StationEvent[] | Refusal => {
       const unit = this.ledger.registry.unit(r.unitId);
       if (!unit || unit.disabled) return refusal('invalid_payload', `no unit ${r.unitId}`, 'unknown_unit');
+      // A station sends its own units (the county's other stations are asked by phone or radio, not from here).
+      if (!this.scopes.seesUnit(this.scopes.of(operator), r.unitId)) return otherStation(`unit ${r.unitId}`);
       const mode = unit.hasDevice ? 'device' : 'radio';
       const dispatched: StationEvent = { type: 'incident.dispatched', at, incidentId: inc.id, operator, unitId: r.unitId, mode };
       // On the radio the unit answers at once; the officer records that by dispatching. Both in one write.
@@ -170,6 +177,7 @@ export class OperatorCommands {
   acknowledgeFault(operator: OperatorRef, deviceId: string, fault: DeviceFaultKind): CommandResult {
     const req = admitCommand('acknowledgeFault', operator, { deviceId, fault });
     if (!req.ok) return req;
+    if (!this.scopes.seesDevice(this.scopes.of(operator), req.value.deviceId)) return otherStation(`device ${req.value.deviceId}`);
     const r = this.ledger.commit(
       { type: 'device.fault_acknowledged', at: this.ledger.now(), deviceId: req.value.deviceId, fault: req.value.fault, operator },
       'unknown_alarm',

@@ -6,6 +6,7 @@ import { callEach } from './listeners';
 import { ROLES, type OperatorRef, type Role } from '../../shared/events';
 import type { GuardPost, PatrolUnit, ReferenceData, School, Terminal } from '../../shared/model';
 import { DEFAULT_TARGETS, type TargetProfile } from '../../shared/response';
+import { inScope, scopeFor, stationOf, type Station, type StationScope } from '../../shared/stations';
 import type { DataKind, ImportRow, KindRows, RowError } from '../../shared/dataExchange';
 import type { RecordKind, SaveRecordRequest } from '../../shared/adminWire';
 import {
@@ -28,6 +29,9 @@ export class Registry {
   private schoolsById = new Map<string, School>();
   private terminalsById = new Map<string, TerminalRecord>();
   private operatorsByName = new Map<string, OperatorRecord>();
+  private stationsById = new Map<string, Station>();
+  private postsById = new Map<string, GuardPost>();
+  private unitsById = new Map<string, UnitRecord>();
   /**
    * Devices whose token was verified against their current secret: id → `${secret.hash} ${sha256(token)}`.
    * A reconnect then costs a hash, not an scrypt; a rotated secret no longer matches the entry.
@@ -100,8 +104,25 @@ export class Registry {
     this.schoolsById = new Map(this.data.schools.map((s) => [s.id, s]));
     this.terminalsById = new Map(this.data.terminals.map((t) => [t.deviceId, t]));
     this.operatorsByName = new Map(this.data.operators.map((o) => [o.username, o]));
+    this.stationsById = new Map((this.data.stations ?? []).map((st) => [st.id, st]));
+    this.postsById = new Map(this.data.guardPosts.map((g) => [g.id, g]));
+    this.unitsById = new Map(this.data.units.map((u) => [u.id, u]));
     for (const t of this.data.terminals) {
       if (!this.schoolsById.has(t.schoolId)) throw new Error(`registry: terminal ${t.deviceId} is bound to unknown school ${t.schoolId}`);
+    }
+    // A station id must name one of the registry's stations: a typo would hide a school from every console.
+    const records: [string, { stationId?: string | undefined }[], (x: never) => string][] = [
+      ['school', this.data.schools, (x: School) => x.id],
+      ['guard post', this.data.guardPosts, (x: GuardPost) => x.id],
+      ['police room', this.data.policeRooms, (x: { id: string }) => x.id],
+      ['unit', this.data.units, (x: UnitRecord) => x.id],
+      ['operator', this.data.operators, (x: OperatorRecord) => x.username],
+    ];
+    for (const [what, list, idOf] of records) {
+      for (const x of list) {
+        if (x.stationId !== undefined && !this.stationsById.has(x.stationId))
+          throw new Error(`registry: ${what} ${idOf(x as never)} belongs to unknown station ${JSON.stringify(x.stationId)}`);
+      }
     }
   }
 
@@ -178,6 +199,7 @@ export class Registry {
 
   addSchool(s: School): void {
     if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(s.id)) throw new RegistryError(`school id "${s.id}" must be 1–64 of A-Z a-z 0-9 _ . : -`);
+    this.checkStation(s.stationId);
     if (this.schoolsById.has(s.id)) throw new RegistryError(`school ${s.id} already exists`);
     if (!Number.isFinite(s.lat) || !Number.isFinite(s.lng) || Math.abs(s.lat) > 90 || Math.abs(s.lng) > 180) throw new RegistryError('lat/lng out of range');
     this.update((d) => d.schools.push(s));
@@ -187,6 +209,7 @@ export class Registry {
     if (!/^[A-Za-z0-9_.:-]{1,128}$/.test(u.id)) throw new RegistryError(`unit id "${u.id}" must be 1–128 of A-Z a-z 0-9 _ . : -`, 'bad_id');
     if (this.data.units.some((x) => x.id === u.id) || this.terminalsById.has(u.id)) throw new RegistryError(`unit ${u.id} already exists`, 'already_exists');
     if (u.postId && !this.data.guardPosts.some((g) => g.id === u.postId)) throw new RegistryError(`no guard post ${u.postId}`, 'unknown_post');
+    this.checkStation(u.stationId);
     const token = u.hasDevice ? newToken() : undefined;
     const secret = token ? await hashSecret(token, 'token') : undefined;
     this.update((d) => {
@@ -201,7 +224,15 @@ export class Registry {
    * A new operator with a generated password, returned once. `mustChangePassword` (the admin screen's accounts)
    * makes the first login set a new password before any session is issued.
    */
-  async addOperator(o: OperatorRef, opts: { mustChangePassword?: boolean } = {}): Promise<string> {
+  /** A station id given on the admin screen: '' or absent is the default station; any other must be listed. */
+  private checkStation(stationId: string | undefined): string | undefined {
+    if (stationId === undefined || stationId === '') return undefined;
+    if (!this.stationsById.has(stationId)) throw new RegistryError(`no station ${stationId}`, 'unknown_station');
+    return stationId;
+  }
+
+  async addOperator(o: OperatorRef & { stationId?: string | undefined }, opts: { mustChangePassword?: boolean } = {}): Promise<string> {
+    const stationId = this.checkStation(o.stationId);
     if (!/^[A-Za-z0-9_.-]{1,64}$/.test(o.username)) throw new RegistryError(`username "${o.username}" must be 1–64 of A-Z a-z 0-9 _ . -`, 'bad_id');
     if (this.operatorsByName.has(o.username)) throw new RegistryError(`operator ${o.username} already exists`, 'already_exists');
     if (!isRole(o.role)) throw new RegistryError(`role must be ${ROLES.slice(0, -1).join(', ')} or ${ROLES.at(-1)}`);
@@ -209,7 +240,16 @@ export class Registry {
     const secret = await hashSecret(password);
     this.update((d) => {
       if (d.operators.some((x) => x.username === o.username)) throw new RegistryError(`operator ${o.username} already exists`, 'already_exists');
-      d.operators.push({ ...o, secret, disabled: false, ...(opts.mustChangePassword ? { mustChangePassword: true } : {}) });
+      const { username, displayName, role } = o;
+      d.operators.push({
+        username,
+        displayName,
+        role,
+        secret,
+        disabled: false,
+        ...(opts.mustChangePassword ? { mustChangePassword: true } : {}),
+        ...(stationId !== undefined ? { stationId } : {}),
+      });
     });
     return password;
   }
@@ -254,13 +294,14 @@ export class Registry {
   }
 
   /** Every operator account, without secrets (the admin screen). */
-  operators(): { username: string; displayName: string; role: Role; disabled: boolean; mustChangePassword: boolean }[] {
+  operators(): { username: string; displayName: string; role: Role; disabled: boolean; mustChangePassword: boolean; stationId?: string }[] {
     return this.data.operators.map((o) => ({
       username: o.username,
       displayName: o.displayName,
       role: o.role,
       disabled: o.disabled,
       mustChangePassword: o.mustChangePassword === true,
+      ...(o.stationId !== undefined ? { stationId: o.stationId } : {}),
     }));
   }
 
@@ -268,8 +309,10 @@ export class Registry {
    * An account's name and role, changed by `by`. Nobody changes their own role, and the last enabled admin keeps
    * theirs (the station would have nobody to administer it). A role change ends the account's sessions.
    */
-  updateOperator(username: string, displayName: string, role: Role, by: string): { roleChanged: boolean } {
+  updateOperator(username: string, displayName: string, role: Role, by: string, station?: { stationId: string | undefined }): { roleChanged: boolean } {
     let roleChanged = false;
+    // `station` absent: the account keeps its station (a caller that does not know of stations).
+    const stationId = station ? this.checkStation(station.stationId) : undefined;
     this.update((d) => {
       const o = d.operators.find((x) => x.username === username);
       if (!o) throw new RegistryError(`no operator ${username}`, 'unknown_operator');
@@ -278,6 +321,10 @@ export class Registry {
       if (roleChanged && o.role === 'admin' && !o.disabled && enabledAdmins(d) <= 1)
         throw new RegistryError(`${username} is the last enabled admin`, 'last_admin');
       o.displayName = displayName;
+      if (station) {
+        if (stationId === undefined) delete o.stationId;
+        else o.stationId = stationId;
+      }
       if (roleChanged) {
         o.role = role;
         o.sessionEpoch = (o.sessionEpoch ?? 0) + 1;
@@ -305,6 +352,8 @@ export class Registry {
    * id). A guard post needs its school; a school keeps its id so its terminals and posts stay bound.
    */
   saveRecord(req: SaveRecordRequest): void {
+    // '' is the default station (the key dropped); absent keeps what the record had.
+    const stationId = req.row.stationId === undefined ? undefined : (this.checkStation(req.row.stationId) ?? '');
     this.update((d) => {
       const list: { id: string }[] = req.kind === 'schools' ? d.schools : req.kind === 'guardPosts' ? d.guardPosts : d.policeRooms;
       const at = list.findIndex((x) => x.id === req.row.id);
@@ -316,8 +365,10 @@ export class Registry {
         ...req.row,
         ...(req.kind === 'guardPosts' ? { days: [...new Set(req.row.days)].sort(), windows: req.row.windows.map((w) => ({ ...w })) } : {}),
       };
-      if (at >= 0) list[at] = { ...list[at], ...row };
-      else list.push(row);
+      const next: { id: string; stationId?: string } = at >= 0 ? { ...list[at], ...row } : { ...row };
+      if (stationId === '' || next.stationId === '') delete next.stationId;
+      if (at >= 0) list[at] = next;
+      else list.push(next);
     });
   }
 
@@ -367,14 +418,14 @@ export class Registry {
   }
 
   unit(id: string): UnitRecord | undefined {
-    return this.data.units.find((u) => u.id === id);
+    return this.unitsById.get(id);
   }
 
   school(id: string): School | undefined {
     return this.schoolsById.get(id);
   }
   guardPost(id: string): GuardPost | undefined {
-    return this.data.guardPosts.find((g) => g.id === id);
+    return this.postsById.get(id);
   }
   terminal(deviceId: string): TerminalRecord | undefined {
     return this.terminalsById.get(deviceId);
@@ -423,6 +474,50 @@ export class Registry {
     const o = this.operatorsByName.get(username);
     // The epoch joins the stamp only once raised, so sessions issued before it existed stay live.
     return o && !o.disabled ? tokenDigest(`${o.secret.salt}:${o.secret.hash}${o.sessionEpoch ? `:${o.sessionEpoch}` : ''}`).slice(0, 16) : undefined;
+  }
+
+  // --- stations (shared/stations.ts): every record's station, and what an operator sees ---
+
+  /** A new station of the county (the CLI's `station add`); its records and accounts are given it afterwards. */
+  addStation(st: Station): void {
+    if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(st.id)) throw new RegistryError(`station id "${st.id}" must be 1–64 of A-Z a-z 0-9 _ . : -`, 'bad_id');
+    if (this.stationsById.has(st.id)) throw new RegistryError(`station ${st.id} already exists`, 'already_exists');
+    if (st.name.trim() === '') throw new RegistryError('a station needs a name');
+    this.update((d) => {
+      d.stations = [...(d.stations ?? []), { id: st.id, name: st.name.trim(), nameEn: st.nameEn.trim() }];
+    });
+  }
+
+  /** The county's stations; empty for a single station. */
+  stations(): Station[] {
+    return this.data.stations ?? [];
+  }
+  /** The station a school belongs to; undefined for an unknown school. */
+  schoolStation(schoolId: string): string | undefined {
+    const s = this.schoolsById.get(schoolId);
+    return s ? stationOf(s) : undefined;
+  }
+  /** A terminal's station: its school's. */
+  deviceStation(deviceId: string): string | undefined {
+    const t = this.terminalsById.get(deviceId);
+    return t ? this.schoolStation(t.schoolId) : undefined;
+  }
+  unitStation(unitId: string): string | undefined {
+    const u = this.unitsById.get(unitId);
+    return u ? stationOf(u) : undefined;
+  }
+  /** A guard post's station: its own, else its school's. */
+  postStation(postId: string): string | undefined {
+    const g = this.postsById.get(postId);
+    return g ? (g.stationId ?? this.schoolStation(g.schoolId)) : undefined;
+  }
+  /**
+   * What an operator sees, from the registry's account (never from anything the console says): the county role every
+   * station, anyone else their own. An unknown or disabled account sees the default station only.
+   */
+  scopeOf(op: OperatorRef): StationScope {
+    const o = this.operatorsByName.get(op.username);
+    return scopeFor(o?.role ?? op.role, o?.stationId);
   }
 
   operator(username: string): OperatorRef | undefined {
@@ -485,21 +580,42 @@ export class Registry {
       terminals: () => d.terminals.map(({ deviceId, schoolId, label, disabled }) => ({ deviceId, schoolId, label, disabled })),
       guardPosts: () => d.guardPosts.map((g) => ({ ...g, days: [...g.days], windows: g.windows.map((w) => ({ ...w })) })),
       policeRooms: () => d.policeRooms.map((r) => ({ ...r })),
-      units: () => d.units.map(({ id, name, callsign, lat, lng, hasDevice, disabled }) => ({ id, name, callsign, lat, lng, hasDevice, disabled })),
+      units: () =>
+        d.units.map(({ id, name, callsign, lat, lng, hasDevice, disabled, stationId }) => ({
+          id,
+          name,
+          callsign,
+          lat,
+          lng,
+          hasDevice,
+          disabled,
+          ...(stationId !== undefined ? { stationId } : {}),
+        })),
     };
     return rows[kind]() as KindRows[K][];
   }
 
-  /** What consoles may see: no secrets. */
-  reference(): ReferenceData {
+  /**
+   * What consoles may see: no secrets, and only the stations in `scope` (default: every station, for the admin screen
+   * and the tools). A station's console gets its own station's schools, terminals, posts, rooms and units.
+   */
+  reference(scope: StationScope = { all: true }): ReferenceData {
     const d = this.data;
+    const seen = (x: { stationId?: string | undefined }): boolean => scope.all || inScope(scope, stationOf(x));
+    const schools = scope.all ? d.schools : d.schools.filter(seen);
+    const stations = d.stations ?? [];
+    const own = scope.all ? undefined : stations.find((st) => st.id === scope.stationId);
     return {
-      stationName: d.stationName,
-      schools: d.schools,
-      terminals: d.terminals.map(({ deviceId, schoolId, label }) => ({ deviceId, schoolId, label })),
-      guardPosts: d.guardPosts,
-      policeRooms: d.policeRooms,
-      units: d.units.map(({ id, name, callsign, lat, lng, hasDevice, disabled }) => ({
+      stationName: own?.name ?? d.stationName,
+      ...(stations.length > 0 ? { stations: scope.all ? stations : own ? [own] : [] } : {}),
+      ...(!scope.all && own ? { stationId: own.id } : {}),
+      schools,
+      terminals: d.terminals
+        .filter((t) => scope.all || inScope(scope, this.schoolStation(t.schoolId)))
+        .map(({ deviceId, schoolId, label }) => ({ deviceId, schoolId, label })),
+      guardPosts: scope.all ? d.guardPosts : d.guardPosts.filter((g) => inScope(scope, this.postStation(g.id))),
+      policeRooms: scope.all ? d.policeRooms : d.policeRooms.filter(seen),
+      units: (scope.all ? d.units : d.units.filter(seen)).map(({ id, name, callsign, lat, lng, hasDevice, disabled, stationId }) => ({
         id,
         name,
         callsign,
@@ -507,6 +623,7 @@ export class Registry {
         lng,
         hasDevice,
         ...(disabled ? { disabled: true } : {}),
+        ...(stationId !== undefined ? { stationId } : {}),
       })),
       targets: this.targets(),
     };

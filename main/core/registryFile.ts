@@ -9,6 +9,7 @@ import { AREA_CLASSES, POLICE_ROOM_KINDS, SCHOOL_TYPES } from '../../shared/data
 import type { GuardPost, PatrolUnit, PoliceRoom, School, Terminal } from '../../shared/model';
 import type { RefusalReason } from '../../shared/protocol';
 import type { TargetProfile } from '../../shared/response';
+import type { Station } from '../../shared/stations';
 import { parseJsonFile } from './fileSchema';
 import type { SecretHash } from './secrets';
 
@@ -27,10 +28,14 @@ export interface OperatorRecord extends OperatorRef {
   mustChangePassword?: boolean;
   /** Raised to end every session of the account while its password stays (a role change); part of its stamp. */
   sessionEpoch?: number;
+  /** The station the account logs in to (shared/stations.ts); absent: the default station. The county role sees all. */
+  stationId?: string;
 }
 
 export interface RegistryData {
   stationName: string;
+  /** The county's stations; absent or empty: one station (every record's stationId absent). */
+  stations?: Station[];
   schools: School[];
   terminals: TerminalRecord[];
   guardPosts: GuardPost[];
@@ -62,6 +67,8 @@ export const emptyRegistryData = (stationName = '派出所'): RegistryData => ({
 
 // The schema says what the code relies on. Objects are loose: a field of a newer version passes through (and is
 // written back), and parseJsonFile reports it.
+/** A record's station: an id of the registry's `stations` (checked when the registry is indexed). */
+const stationId = z.string().min(1).max(64).optional();
 const latLng = { lat: z.number().finite().min(-90).max(90), lng: z.number().finite().min(-180).max(180) };
 const secretSchema = z.looseObject({ salt: z.string(), hash: z.string(), n: z.number().int().positive().optional() });
 const schoolSchema = z.looseObject({
@@ -73,6 +80,7 @@ const schoolSchema = z.looseObject({
   ...latLng,
   area: z.enum(AREA_CLASSES),
   phone: z.string(),
+  stationId,
 });
 const terminalSchema = z.looseObject({
   deviceId: z.string().min(1),
@@ -88,8 +96,9 @@ const guardPostSchema = z.looseObject({
   ...latLng,
   days: z.array(z.number().int().min(1).max(7)),
   windows: z.array(z.looseObject({ start: z.string(), end: z.string() })),
+  stationId,
 });
-const policeRoomSchema = z.looseObject({ id: z.string().min(1), name: z.string(), kind: z.enum(POLICE_ROOM_KINDS), ...latLng });
+const policeRoomSchema = z.looseObject({ id: z.string().min(1), name: z.string(), kind: z.enum(POLICE_ROOM_KINDS), ...latLng, stationId });
 const unitSchema = z.looseObject({
   id: z.string().min(1),
   name: z.string(),
@@ -99,6 +108,7 @@ const unitSchema = z.looseObject({
   postId: z.string().optional(),
   secret: secretSchema.optional(),
   disabled: z.boolean(),
+  stationId,
 });
 const operatorSchema = z.looseObject({
   username: z.string().min(1),
@@ -108,7 +118,9 @@ const operatorSchema = z.looseObject({
   disabled: z.boolean(),
   mustChangePassword: z.boolean().optional(),
   sessionEpoch: z.number().int().nonnegative().optional(),
+  stationId,
 });
+const stationSchema = z.looseObject({ id: z.string().min(1).max(64), name: z.string().min(1), nameEn: z.string() });
 const ms = z.number().finite().positive();
 const targetsSchema = z.looseObject({
   showMs: ms,
@@ -122,6 +134,7 @@ const targetsSchema = z.looseObject({
 /** A missing list is an empty one (as emptyRegistryData); a missing station name the default. */
 export const registryFileSchema = z.looseObject({
   stationName: z.string().default('派出所'),
+  stations: z.array(stationSchema).optional(),
   schools: z.array(schoolSchema).default([]),
   terminals: z.array(terminalSchema).default([]),
   guardPosts: z.array(guardPostSchema).default([]),

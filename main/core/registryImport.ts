@@ -35,9 +35,12 @@ export function importCheck<K extends DataKind>(kind: K, rows: readonly ImportRo
   const terminals = new Set(d.terminals.map((t) => t.deviceId));
   const units = new Set(d.units.map((u) => u.id));
   const posts = new Set(d.guardPosts.map((g) => g.id));
+  const stations = new Set((d.stations ?? []).map((s) => s.id));
   rows.forEach((row, i) => {
     const r = row as Record<string, unknown>;
     const id = idOf(kind, row);
+    if (typeof r.stationId === 'string' && !stations.has(r.stationId))
+      errors.push({ line: lineOf(i), field: 'stationId', reason: `no station "${r.stationId}" in the registry: add the station first` });
     if ((kind === 'terminals' || kind === 'guardPosts') && typeof r.schoolId === 'string' && !schools.has(r.schoolId)) {
       errors.push({ line: lineOf(i), field: 'schoolId', reason: `no school "${r.schoolId}" in the registry: import the schools first` });
     }

@@ -21,6 +21,7 @@ import { DEFAULT_TEST_OVERDUE_DAYS } from './settings';
 import { StationAdmin } from './stationAdmin';
 import { StationHistory } from './stationHistory';
 import { StationPlan } from './stationPlan';
+import { StationScopes } from './stationScope';
 import { StationStats } from './stationStats';
 import { TerminalIntake } from './terminalIntake';
 import { TestSupervision } from './testPresses';
@@ -54,6 +55,8 @@ export class Station {
   readonly stats: StationStats;
   readonly history: StationHistory;
   readonly plan: StationPlan;
+  /** What each console sees of the county's stations (main/core/stationScope.ts). */
+  readonly scopes: StationScopes;
 
   constructor(
     readonly journal: Journal,
@@ -72,11 +75,12 @@ export class Station {
     this.terminals = new TerminalIntake(this.ledger, this.devices, o.timeZone);
     this.tests = new TestSupervision(this.ledger, this.devices, o.testOverdueMs ?? DEFAULT_TEST_OVERDUE_DAYS * 86_400_000);
     this.units = new UnitIntake(this.ledger, this.devices);
-    this.operators = new OperatorCommands(this.ledger, (id) => this.terminals.isVolatile(id));
+    this.scopes = new StationScopes(this.ledger);
+    this.operators = new OperatorCommands(this.ledger, (id) => this.terminals.isVolatile(id), this.scopes);
     this.admin = new StationAdmin(this.ledger, o.timeZone);
-    this.stats = new StationStats(this.ledger, o.timeZone);
-    this.history = new StationHistory(this.ledger, undefined, o.timeZone);
-    this.plan = new StationPlan(this.ledger, o.timeZone);
+    this.stats = new StationStats(this.ledger, o.timeZone, undefined, this.scopes);
+    this.history = new StationHistory(this.ledger, undefined, o.timeZone, this.scopes);
+    this.plan = new StationPlan(this.ledger, o.timeZone, this.scopes);
     // Any registry change — admin screen, CLI file edit, or a direct call — reaches the gateways at once.
     registry.onChange((revoked) => this.ledger.emit('registryChanged', revoked));
   }

@@ -75,10 +75,10 @@ export class StationAdmin {
   async addOperator(operator: OperatorRef, payload: unknown): Promise<PasswordAck> {
     const req = admitCommand('admin:addOperator', operator, payload);
     if (!req.ok) return req;
-    const { username, displayName, role } = req.value;
-    const res = await this.run(() => this.registry.addOperator({ username, displayName: displayName.trim(), role }, { mustChangePassword: true }));
+    const { username, displayName, role, stationId } = req.value;
+    const res = await this.run(() => this.registry.addOperator({ username, displayName: displayName.trim(), role, stationId }, { mustChangePassword: true }));
     if (!res.ok) return res;
-    this.record(operator, 'operator.added', username, `role ${role}`);
+    this.record(operator, 'operator.added', username, `role ${role}${stationId ? `; station ${stationId}` : ''}`);
     return { ok: true, password: res.value };
   }
 
@@ -86,8 +86,9 @@ export class StationAdmin {
   async updateOperator(operator: OperatorRef, payload: unknown): Promise<CommandResult> {
     const req = admitCommand('admin:updateOperator', operator, payload);
     if (!req.ok) return req;
-    const { username, displayName, role } = req.value;
-    const res = await this.run(() => this.registry.updateOperator(username, displayName.trim(), role, operator.username));
+    const { username, displayName, role, stationId } = req.value;
+    const station = 'stationId' in req.value ? { stationId } : undefined;
+    const res = await this.run(() => this.registry.updateOperator(username, displayName.trim(), role, operator.username, station));
     if (!res.ok) return res;
     this.record(operator, 'operator.updated', username, res.value.roleChanged ? `role ${role}; sessions ended` : 'name');
     return { ok: true };

@@ -19,6 +19,8 @@ import { STATION_TIME_ZONE, zonedParts } from '../../shared/duty';
 import { isCalendarDate } from '../../shared/inspections';
 import { refusal } from '../../shared/protocol';
 import type { Ledger } from './ledger';
+import { otherStation, StationScopes } from './stationScope';
+import type { StationScope } from '../../shared/stations';
 
 export class StationPlan {
   private counter = 0;
@@ -27,7 +29,13 @@ export class StationPlan {
     private readonly ledger: Ledger,
     /** The station's time zone: "today", for an inspection that cannot be dated in the future. */
     private readonly timeZone: string = STATION_TIME_ZONE,
+    /** An operator records and reads the plan of their own station's schools only (shared/stations.ts). */
+    private readonly scopes: StationScopes = new StationScopes(ledger),
   ) {}
+
+  private seesSchool(operator: OperatorRef, schoolId: string): boolean {
+    return this.scopes.seesSchool(this.scopes.of(operator), schoolId);
+  }
 
   /** `inspection:record`: a school's inspection and the hidden dangers it found. */
   record(operator: OperatorRef, payload: unknown): InspectionRecordAck {
@@ -35,6 +43,7 @@ export class StationPlan {
     if (!req.ok) return req;
     const r = req.value;
     if (!this.ledger.registry.school(r.schoolId)) return refusal('invalid_payload', `no school ${r.schoolId}`, 'unknown_school');
+    if (!this.seesSchool(operator, r.schoolId)) return otherStation(`school ${r.schoolId}`);
     // The form of a date is the schema's; that it is a day, not after today, and a deadline not before the
     // inspection, is checked here.
     if (!isCalendarDate(r.date) || r.findings.some((f) => !isCalendarDate(f.deadline) || f.deadline < r.date))
@@ -62,8 +71,10 @@ export class StationPlan {
     const req = admitCommand('inspection:close', operator, payload);
     if (!req.ok) return req;
     const { inspectionId, findingId, note } = req.value;
-    const f = this.ledger.plan.inspections.get(inspectionId)?.findings.find((x) => x.id === findingId);
-    if (!f) return refusal('invalid_payload', `no hidden danger ${findingId} in inspection ${inspectionId}`, 'unknown_finding');
+    const ins = this.ledger.plan.inspections.get(inspectionId);
+    const f = ins?.findings.find((x) => x.id === findingId);
+    if (!ins || !f) return refusal('invalid_payload', `no hidden danger ${findingId} in inspection ${inspectionId}`, 'unknown_finding');
+    if (!this.seesSchool(operator, ins.schoolId)) return otherStation(`inspection ${inspectionId}`);
     if (f.closedAt !== undefined) return refusal('forbidden', `hidden danger ${findingId} is already closed`, 'finding_already_closed');
     const stored = this.ledger.commit({ type: 'finding.closed', at: this.ledger.now(), operator, inspectionId, findingId, note: note.trim() });
     return stored.ok ? { ok: true } : stored;
@@ -73,7 +84,11 @@ export class StationPlan {
   list(operator: OperatorRef, payload: unknown): InspectionsAck {
     const req = admitCommand('inspections', operator, payload);
     if (!req.ok) return req;
-    return { ok: true, inspections: this.ledger.plan.inspections.between(req.value.from, req.value.to) };
+    const scope = this.scopes.of(operator);
+    return {
+      ok: true,
+      inspections: this.ledger.plan.inspections.between(req.value.from, req.value.to).filter((i) => this.scopes.seesSchool(scope, i.schoolId)),
+    };
   }
 
   /** `drill:register`: a drill the school held without pressing its alarm. */
@@ -82,6 +97,7 @@ export class StationPlan {
     if (!req.ok) return req;
     const r = req.value;
     if (!this.ledger.registry.school(r.schoolId)) return refusal('invalid_payload', `no school ${r.schoolId}`, 'unknown_school');
+    if (!this.seesSchool(operator, r.schoolId)) return otherStation(`school ${r.schoolId}`);
     if (!isCalendarDate(r.date)) return refusal('invalid_payload', 'the date is not a day of the calendar', 'bad_date');
     const at = this.ledger.now();
     const today = this.today(at);
@@ -106,6 +122,7 @@ export class StationPlan {
     if (!req.ok) return req;
     const { postId, state } = req.value;
     if (!this.ledger.registry.guardPost(postId)) return refusal('invalid_payload', `no guard post ${postId}`, 'unknown_post');
+    if (!this.scopes.seesPost(this.scopes.of(operator), postId)) return otherStation(`guard post ${postId}`);
     const staffed = this.ledger.plan.isStaffed(postId);
     if (state === 'in' && staffed) return refusal('forbidden', `guard post ${postId} is already checked in`, 'post_already_in');
     if (state === 'out' && !staffed) return refusal('forbidden', `guard post ${postId} is not checked in`, 'post_not_in');
@@ -122,6 +139,7 @@ export class StationPlan {
     if (!req.ok) return req;
     const r = req.value;
     if (!this.ledger.registry.school(r.schoolId)) return refusal('invalid_payload', `no school ${r.schoolId}`, 'unknown_school');
+    if (!this.seesSchool(operator, r.schoolId)) return otherStation(`school ${r.schoolId}`);
     const at = this.ledger.now();
     if (r.to <= at) return refusal('invalid_payload', 'the drill window is over already', 'bad_window');
     if (r.from > at + DRILL_WINDOW_AHEAD_MS) return refusal('invalid_payload', 'a drill can be announced at most 90 days ahead', 'bad_window');
@@ -145,6 +163,7 @@ export class StationPlan {
     if (!req.ok) return req;
     const w = this.ledger.plan.drillWindow(req.value.windowId);
     if (!w) return refusal('invalid_payload', `no drill window ${req.value.windowId}`, 'unknown_window');
+    if (!this.seesSchool(operator, w.schoolId)) return otherStation(`drill window ${w.id}`);
     if (w.cancelledAt !== undefined) return refusal('forbidden', `drill window ${w.id} was called off already`, 'window_cancelled');
     const stored = this.ledger.commit({ type: 'drill_window.cancelled', at: this.ledger.now(), operator, windowId: w.id, reason: req.value.reason.trim() });
     return stored.ok ? { ok: true } : stored;
@@ -156,14 +175,17 @@ export class StationPlan {
     if (!req.ok) return req;
     const { from, to, fromMs, toMs } = req.value;
     const plan = this.ledger.plan;
+    // Every list is of the operator's station's schools, posts and terminals only (the county role: all of them).
+    const scope: StationScope = this.scopes.of(operator);
+    const school = (x: { schoolId: string }): boolean => this.scopes.seesSchool(scope, x.schoolId);
     return {
       ok: true,
-      inspections: plan.inspections.between(from, to),
-      drills: plan.drillsBetween(from, to),
-      shifts: plan.shiftsBetween(fromMs, toMs),
-      outages: plan.outagesBetween(fromMs, toMs),
-      drillWindows: plan.drillWindowsBetween(fromMs, toMs),
-      unannounced: this.unannounced(fromMs, toMs),
+      inspections: plan.inspections.between(from, to).filter(school),
+      drills: plan.drillsBetween(from, to).filter(school),
+      shifts: plan.shiftsBetween(fromMs, toMs).filter((x) => this.scopes.seesPost(scope, x.postId)),
+      outages: plan.outagesBetween(fromMs, toMs).filter((x) => this.scopes.seesDevice(scope, x.deviceId)),
+      drillWindows: plan.drillWindowsBetween(fromMs, toMs).filter(school),
+      unannounced: this.unannounced(fromMs, toMs).filter(school),
     };
   }
 

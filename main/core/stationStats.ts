@@ -9,6 +9,7 @@ import { StatsBuilder } from '../../shared/responseStats';
 import { trimReport } from '../../shared/statsWire';
 import { historyOf, type TargetHistory } from '../../shared/targetHistory';
 import type { Ledger } from './ledger';
+import { StationScopes } from './stationScope';
 
 /** Incidents added to a query's figures between two turns of the event loop. */
 export const STATS_SLICE = 5_000;
@@ -20,6 +21,8 @@ export class StationStats {
     private readonly timeZone: string = STATION_TIME_ZONE,
     /** Incidents added between two turns of the event loop (tests use a small one). */
     private readonly slice: number = STATS_SLICE,
+    /** An operator counts their own station's incidents only; the county role every station's, or those it picks. */
+    private readonly scopes: StationScopes = new StationScopes(ledger),
   ) {}
 
   /**
@@ -40,13 +43,21 @@ export class StationStats {
   async query(operator: OperatorRef, payload: unknown): Promise<StatsAck> {
     const req = admitCommand('stats', operator, payload);
     if (!req.ok) return req;
-    const { groupBy, ...filter } = req.value;
+    const { groupBy, stationIds, ...filter } = req.value;
+    const seen = this.scopes.queryFilter(operator, stationIds);
     const registry = this.ledger.registry;
-    const b = new StatsBuilder({ filter, groupBy, targets: this.targets(), areaOf: (schoolId) => registry.school(schoolId)?.area, timeZone: this.timeZone });
+    const b = new StatsBuilder({
+      filter,
+      groupBy,
+      targets: this.targets(),
+      areaOf: (schoolId) => registry.school(schoolId)?.area,
+      stationOf: (schoolId) => this.scopes.schoolStation(schoolId),
+      timeZone: this.timeZone,
+    });
     // The incidents as they are now (entries are immutable; the map goes on changing while we yield).
     const incidents = [...this.ledger.state.incidents.values()];
     for (let i = 0; i < incidents.length; i++) {
-      b.add(incidents[i]!);
+      if (seen(incidents[i]!)) b.add(incidents[i]!);
       if (i % this.slice === this.slice - 1) await new Promise<void>((r) => setImmediate(r));
     }
     return { ok: true, report: trimReport(b.report()) };

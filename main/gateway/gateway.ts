@@ -2,7 +2,7 @@
 // Every handler is wrapped: bad input gets a refusal, a thrown error is logged, nothing crashes the core.
 import { performance } from 'node:perf_hooks';
 import type { DefaultEventsMap, Namespace, Server, Socket } from 'socket.io';
-import type { ConsoleAuth, ConsoleServerEvents, ConsoleSettings } from '../../shared/consoleApi';
+import type { ConsoleAuth, ConsoleServerEvents, ConsoleSettings, HealthChange, UnitLive } from '../../shared/consoleApi';
 import {
   admitCommand,
   COMMAND_NAMES,
@@ -14,7 +14,8 @@ import {
 } from '../../shared/consoleContract';
 import { can } from '../../shared/roles';
 import type { TrainingAssignment } from '../../shared/training';
-import type { OperatorRef } from '../../shared/events';
+import type { JournalRecord, OperatorRef } from '../../shared/events';
+import { ALL_STATIONS, eventStation, type StationScope } from '../../shared/stations';
 import {
   parseTerminalAuth,
   parseUnitAuth,
@@ -32,6 +33,7 @@ import { toSnapshot, type Incident } from '../../shared/incidents';
 import type { Station } from '../core/station';
 import type { TrainingJob } from '../core/trainingUnits';
 import type { SettingsAdmin } from '../core/settingsAdmin';
+import { otherStation } from '../core/stationScope';
 
 const DELIVERY_TIMEOUT_MS = 4000;
 const RESEND_MS = 5000;
@@ -383,6 +385,23 @@ export function attachUnitNamespace(
 interface ConsoleData {
   operator: OperatorRef;
   sid: string;
+  /** What this console sees of the county's stations (main/core/stationScope.ts), from the operator's account. */
+  scope: StationScope;
+}
+
+/**
+ * The room of the consoles of one scope (every console is also in `live`): `live:all` the county's, `live:st:<id>` one
+ * station's. Socket.io keeps rooms in a Map, so any station id is an ordinary key.
+ */
+const ALL_ROOM = 'live:all';
+const STATION_ROOM = 'live:st:';
+const scopeRoom = (scope: StationScope): string => (scope.all ? ALL_ROOM : STATION_ROOM + scope.stationId);
+const sameScope = (a: StationScope, b: StationScope): boolean => (a.all ? b.all : !b.all && a.stationId === b.stationId);
+
+/** What the core pushes to consoles beside the records, each console getting its own station's part (server.ts). */
+export interface ConsolePush {
+  healthChanged(change: HealthChange): void;
+  units(units: readonly UnitLive[]): void;
 }
 
 /**
@@ -417,7 +436,7 @@ export function attachConsoleNamespace(
   settings: ConsoleSettings,
   /** The station settings on the admin screen (main/core/settingsAdmin.ts); without it those commands are refused. */
   settingsAdmin?: SettingsAdmin,
-): void {
+): ConsolePush {
   const noSettings = () => refusal('invalid_payload', 'this station was started without a settings file');
   const nsp: Namespace<ConsoleClientEvents, ConsoleServerEvents, DefaultEventsMap, Partial<ConsoleData>> = io.of('/console');
   // One handler per command of the contract (a missing or misspelled one fails the typecheck). Roles and the
@@ -469,7 +488,7 @@ export function attachConsoleNamespace(
     plan: (op, r) => station.plan.records(op, r),
     'training:record': (op, r) => station.plan.recordTraining(op, r),
     'training:results': (op, r) => station.plan.trainingResults(op, r),
-    'training:consoles': () => ({ ok: true, consoles: traineesOnline() }),
+    'training:consoles': (op) => ({ ok: true, consoles: traineesOnline(station.scopes.of(op)) }),
     'training:assign': (op, r) => assignTraining(op, r),
     'training:unitDispatch': (op, r) => {
       const res = station.units.training.dispatch(op, r);
@@ -481,16 +500,18 @@ export function attachConsoleNamespace(
     },
   } satisfies ConsoleHandlers;
 
-  /** The consoles of operators who may be trained, by operator. */
-  const traineeSockets = (username?: string) =>
+  /** The consoles of operators who may be trained, by operator, within the trainer's stations (shared/stations.ts). */
+  const traineeSockets = (within: StationScope, username?: string) =>
     [...nsp.sockets.values()].filter((s) => {
       const op = s.data.operator;
-      return op !== undefined && can(op.role, 'training.run') && (username === undefined || op.username === username);
+      const theirs = s.data.scope;
+      const inside = within.all || (theirs !== undefined && !theirs.all && theirs.stationId === within.stationId);
+      return op !== undefined && inside && can(op.role, 'training.run') && (username === undefined || op.username === username);
     });
   /** Operators logged in on a console now who may be trained, with how many consoles each, by name. */
-  function traineesOnline(): (OperatorRef & { count: number })[] {
+  function traineesOnline(within: StationScope): (OperatorRef & { count: number })[] {
     const by = new Map<string, OperatorRef & { count: number }>();
-    for (const s of traineeSockets()) {
+    for (const s of traineeSockets(within)) {
       const { username, displayName, role } = s.data.operator!;
       const seen = by.get(username);
       if (seen) seen.count++;
@@ -503,9 +524,13 @@ export function attachConsoleNamespace(
    * alarms never leave those consoles). No other console hears of it; nothing is journalled until its result.
    */
   function assignTraining(by: OperatorRef, r: ConsoleRequest<'training:assign'>): TrainingAssignAck {
-    const unknown = [...r.scenario.alarms, ...(r.scenario.faults ?? [])].find((a) => !station.registry.school(a.schoolId));
+    const scope = station.scopes.of(by);
+    const played = [...r.scenario.alarms, ...(r.scenario.faults ?? [])];
+    const unknown = played.find((a) => !station.registry.school(a.schoolId));
     if (unknown) return refusal('invalid_payload', `no school ${unknown.schoolId}`, 'unknown_school');
-    const targets = traineeSockets(r.username);
+    const elsewhere = played.find((a) => !station.scopes.seesSchool(scope, a.schoolId));
+    if (elsewhere) return otherStation(`school ${elsewhere.schoolId}`);
+    const targets = traineeSockets(scope, r.username);
     if (targets.length === 0) return refusal('invalid_payload', `${r.username} has no console logged in`, 'trainee_offline');
     const units = r.units?.filter((u) => station.registry.unit(u));
     const assignment: TrainingAssignment = { scenario: r.scenario, speed: r.speed, assignedBy: by, at: now(), ...(units?.length ? { units } : {}) };
@@ -523,6 +548,7 @@ export function attachConsoleNamespace(
     if (!operator || station.registry.mustChangePassword(operator.username)) return next(new Error('unauthorized'));
     socket.data.operator = operator;
     socket.data.sid = claims.sid;
+    socket.data.scope = station.scopes.of(operator);
     next();
   });
   // A session that ends (logout, password reset, disable, idle) loses its open consoles at once.
@@ -530,9 +556,22 @@ export function attachConsoleNamespace(
     for (const s of nsp.sockets.values()) if (s.data.sid !== undefined && sids.has(s.data.sid)) s.disconnect(true);
   });
 
+  /** Each scope that has a console now, with its room: a push is filtered once per scope, not once per console. */
+  const scopesOnline = (): [string, StationScope][] => {
+    const out: [string, StationScope][] = [];
+    for (const room of nsp.adapter.rooms.keys()) {
+      if (room === ALL_ROOM) out.push([room, ALL_STATIONS]);
+      else if (room.startsWith(STATION_ROOM)) out.push([room, { all: false, stationId: room.slice(STATION_ROOM.length) }]);
+    }
+    return out;
+  };
+  /** Whether the registry has stations: without, every console sees everything and gets the journal's own id. */
+  const split = (): boolean => station.registry.stations().length > 0;
+  let wasSplit = split();
+
   nsp.on('connection', (socket) => {
-    const { operator, sid } = socket.data;
-    if (!operator || sid === undefined) return void socket.disconnect(true);
+    const { operator, sid, scope } = socket.data;
+    if (!operator || sid === undefined || !scope) return void socket.disconnect(true);
     sessions.attach(sid, now());
     socket.on('disconnect', () => {
       sessions.detach(sid, now());
@@ -543,9 +582,11 @@ export function attachConsoleNamespace(
     const auth = socket.handshake.auth as Partial<ConsoleAuth>;
     const since = typeof auth.since === 'number' && Number.isInteger(auth.since) && auth.since >= 0 ? auth.since : 0;
     socket.emit('hello', {
-      journalId,
+      // A station's console keeps a replica with other stations' records withheld: it is another replica than the
+      // county's (a browser used by both must not mix them), so its journal id names the station.
+      journalId: split() && !scope.all ? `${journalId}@${scope.stationId}` : journalId,
       operator,
-      reference: station.registry.reference(),
+      reference: station.registry.reference(scope),
       serverTime: now(),
       journalProblems: station.journal.problems.map(describeProblem),
       settings: settingsAdmin?.consoleSettings() ?? settings,
@@ -554,14 +595,15 @@ export function attachConsoleNamespace(
     // A console far behind (a first login to a year of journal) gets the state at one seq instead of every
     // record: live in well under a second, not after folding a million records.
     const missed = since > station.snapshot.seq ? undefined : station.recordsAfter(since);
-    if (missed === undefined || missed.length > SNAPSHOT_AFTER_RECORDS) socket.emit('snapshot', toSnapshot(station.snapshot, now()));
-    else socket.emit('records', [...missed]);
-    socket.emit('volatile', station.terminals.volatileAlarms);
-    void socket.join('live');
+    if (missed === undefined || missed.length > SNAPSHOT_AFTER_RECORDS)
+      socket.emit('snapshot', station.scopes.snapshot(scope, toSnapshot(station.snapshot, now())));
+    else socket.emit('records', station.scopes.records(scope, missed));
+    socket.emit('volatile', station.scopes.volatile(scope, station.terminals.volatileAlarms));
+    void socket.join(['live', scopeRoom(scope)]);
 
     for (const name of COMMAND_NAMES) socket.on(name, (...args: unknown[]) => runCommand(name, handlers, operator, args));
-    socket.emit('health', station.devices.health());
-    socket.emit('units', station.units.unitsLive());
+    socket.emit('health', station.scopes.health(scope, station.devices.health()));
+    socket.emit('units', station.scopes.units(scope, station.units.unitsLive()));
   });
 
   // A real unit on a training job answered or moved: the consoles of the operator who sent it are told.
@@ -571,21 +613,47 @@ export function attachConsoleNamespace(
   // A live setting changed (map source, volumes, semesters): every console gets them all again.
   settingsAdmin?.onChange((s) => nsp.to('live').emit('settings', s));
   station.subscribe({
+    // A record goes whole to the county's consoles and its own station's; the other stations' consoles get a
+    // placeholder with its seq (their fold expects no gap) and nothing of its content.
     record: (r) => {
-      nsp.to('live').emit('record', r);
+      const own = eventStation(r.event, station.scopes.lookup);
+      if (own === undefined) return void nsp.to('live').emit('record', r);
+      const whole = [ALL_ROOM, STATION_ROOM + own];
+      nsp.to(whole).emit('record', r);
+      const withheld: JournalRecord = { seq: r.seq, event: { type: 'record.withheld', at: r.event.at } };
+      nsp.to('live').except(whole).emit('record', withheld);
     },
     volatileChanged: (alarms) => {
-      nsp.to('live').emit('volatile', [...alarms]);
+      for (const [room, scope] of scopesOnline()) nsp.to(room).emit('volatile', station.scopes.volatile(scope, alarms));
     },
-    // An operator who was disabled loses the console at once; everyone gets the new reference data.
+    // An operator who was disabled, or whose role or station changed, loses the console at once (its next one gets
+    // what the account now sees); everyone gets the new reference data.
     registryChanged: () => {
-      nsp.to('live').emit('reference', station.registry.reference());
-      nsp.to('live').emit('health', station.devices.health());
+      // The registry gained its first stations or lost its last: every console's journal id changes with it (a
+      // station's replica must not mix with the whole one), so every console connects again.
+      const resplit = split() !== wasSplit;
+      wasSplit = split();
       for (const s of nsp.sockets.values()) {
         const op = s.data.operator;
         const now = op && station.registry.operator(op.username);
-        if (!now || now.role !== op.role) s.disconnect(true);
+        if (resplit || !now || now.role !== op.role || !s.data.scope || !sameScope(s.data.scope, station.scopes.of(now))) s.disconnect(true);
+      }
+      const health = station.devices.health();
+      for (const [room, scope] of scopesOnline()) {
+        nsp.to(room).emit('reference', station.registry.reference(scope));
+        nsp.to(room).emit('health', station.scopes.health(scope, health));
       }
     },
   });
+  return {
+    healthChanged: (change) => {
+      for (const [room, scope] of scopesOnline()) {
+        const c = station.scopes.healthChange(scope, change);
+        if (c.changed.length > 0 || c.removed.length > 0) nsp.to(room).emit('healthChanged', c);
+      }
+    },
+    units: (units) => {
+      for (const [room, scope] of scopesOnline()) nsp.to(room).emit('units', station.scopes.units(scope, units));
+    },
+  };
 }

@@ -54,7 +54,7 @@ export function AdminView({ reference, health }: { reference: ReferenceData | un
           <TerminalsSection reference={reference} health={health} />
         </>
       )}
-      {section === 'operators' && <OperatorsSection me={me} />}
+      {section === 'operators' && <OperatorsSection me={me} stations={reference?.stations} />}
       {section === 'units' && <UnitsSection reference={reference} />}
       {section === 'schools' && <RecordsSection key="schools" kind="schools" reference={reference} />}
       {section === 'posts' && <RecordsSection key="posts" kind="guardPosts" reference={reference} />}

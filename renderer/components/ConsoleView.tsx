@@ -24,6 +24,34 @@ import { PlanBoardView } from './PlanBoardView';
 import { StatsView } from './StatsView';
 import type { StatsDrill } from './statsDrill';
 import { TodayList } from './TodayList';
+import { filterReference, inStationFilter, seesStations, stationNamer } from './stationView';
+import type { ReferenceData } from '../../shared/model';
+
+/**
+ * The county command view's station filter (issue 15): every station, or one; the queue, history, statistics and
+ * board follow it. A station's console sees one station and shows its name instead.
+ */
+function StationFilter({ reference, value }: { reference: ReferenceData; value: string | undefined }) {
+  const { t, name } = useI18n();
+  return (
+    <select
+      className="station-filter"
+      data-testid="station-filter"
+      aria-label={t('stationFilter')}
+      title={t('stationFilter')}
+      value={value === undefined ? '' : `#${value}`}
+      onChange={(e) => getStore().setStationFilter(e.target.value === '' ? undefined : e.target.value.slice(1))}
+    >
+      <option value="">{t('allStations')}</option>
+      {(reference.stations ?? []).map((s) => (
+        // '#' before the id: the empty value is every station.
+        <option key={s.id} value={`#${s.id}`}>
+          {name(s)}
+        </option>
+      ))}
+    </select>
+  );
+}
 
 /** The big clock: the only part of the header that ticks. */
 function HeaderClock() {
@@ -36,7 +64,7 @@ function HeaderClock() {
 }
 
 export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onToggleLang: () => void }) {
-  const { t, c } = useI18n();
+  const { t, c, lang } = useI18n();
   const [selected, setSelected] = useState<string>();
   const [tab, setTab] = useState<'console' | 'devices' | 'stats' | 'history' | 'board' | 'training' | 'admin'>('console');
   // A scenario made from History (an incident or a page, replayed) for the training tab's editor.
@@ -56,10 +84,19 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
   const faults = useMemo(() => openFaults(state.station), [state.station]);
   const listedFaults = useMemo(() => faultsToList(state.station), [state.station]);
   const testOverdue = useMemo(() => new Set(faults.filter((f) => f.kind === 'test_overdue').map((f) => f.deviceId)), [faults]);
-  const queue = useLiveQueue(
+  const filter = state.stationFilter;
+  const allQueue = useLiveQueue(
     useMemo(() => alarmQueue(state.station, state.volatile), [state.station, state.volatile]),
     state.settings.resolvedLingerMs ?? RESOLVED_LINGER_MS,
   );
+  // The county view's filter narrows the queue (and so the map's alarms); a station's console has none.
+  const queue = useMemo(
+    () => (filter === undefined ? allQueue : allQueue.filter((i) => inStationFilter(schools.get(i.schoolId), filter))),
+    [allQueue, filter, schools],
+  );
+  const stationOfSchool = useMemo(() => stationNamer(state.reference, lang === 'en'), [state.reference, lang]);
+  const county = seesStations(state.reference);
+  const boardReference = useMemo(() => filterReference(state.reference, filter), [state.reference, filter]);
   const urgent = useMemo(() => {
     const u = mostUrgentAlarm(queue);
     return u && entryId(u);
@@ -93,7 +130,16 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
       <header className="topbar">
         <div className="title">
           <strong>{t('appTitle')}</strong>
-          <span className="station">{state.reference?.stationName}</span>
+          {county && state.reference ? (
+            <span className="station county">
+              <span data-testid="station-name">{t('countyView')}</span>
+              <StationFilter reference={state.reference} value={filter} />
+            </span>
+          ) : (
+            <span className="station" data-testid="station-name">
+              {state.reference?.stationName}
+            </span>
+          )}
         </div>
         <nav className="tabs">
           <button className={tab === 'console' ? 'active' : ''} data-testid="tab-console" onClick={() => setTab('console')}>
@@ -218,6 +264,7 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
                     key={id}
                     incident={i}
                     school={schools.get(i.schoolId)}
+                    station={stationOfSchool?.(i.schoolId)}
                     flash={index < 4}
                     targets={state.reference?.targets}
                     canAck={canAck}
@@ -259,17 +306,24 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
           />
         )}
         {tab === 'devices' && <DeviceHealthView health={state.health} schools={schools} testOverdue={testOverdue} />}
-        {tab === 'stats' && <StatsView reference={state.reference} onDrill={(d) => (setDrill((o) => ({ n: (o?.n ?? 0) + 1, drill: d })), setTab('history'))} />}
+        {tab === 'stats' && (
+          <StatsView
+            reference={state.reference}
+            stationFilter={filter}
+            onDrill={(d) => (setDrill((o) => ({ n: (o?.n ?? 0) + 1, drill: d })), setTab('history'))}
+          />
+        )}
         {tab === 'history' && (
           <HistoryView
             key={drill?.n ?? 0}
             reference={state.reference}
+            stationFilter={filter}
             drill={drill?.drill}
             onReplay={getStore().canTrain() ? (text) => (setTrainingSeed((o) => ({ n: (o?.n ?? 0) + 1, text })), setTab('training')) : undefined}
           />
         )}
         {tab === 'training' && <TrainingView key={trainingSeed?.n ?? 0} reference={state.reference} seed={trainingSeed?.text} />}
-        {tab === 'board' && <PlanBoardView reference={state.reference} health={state.health} testOverdue={testOverdue} semesters={state.settings.semesters} />}
+        {tab === 'board' && <PlanBoardView reference={boardReference} health={state.health} testOverdue={testOverdue} semesters={state.settings.semesters} />}
         {tab === 'admin' && <AdminView reference={state.reference} health={state.health} />}
       </div>
     </div>

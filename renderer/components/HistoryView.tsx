@@ -18,6 +18,7 @@ import { PeriodControls } from './PeriodControls';
 import { SchoolSelect } from './SchoolSelect';
 import { CSV_TYPE, downloadText, XLSX_TYPE } from './download';
 import { historyCells, historyCsv, historyHead, historySheets, HISTORY_EXPORT_MAX } from './historyRows';
+import { stationNameOf, stationNamer } from './stationView';
 import { groupLabel, periodOf, type Names, type PeriodChoice } from './statsRows';
 import type { StatsDrill } from './statsDrill';
 
@@ -55,13 +56,16 @@ export function HistoryView({
   reference,
   drill,
   onReplay,
+  stationFilter,
 }: {
   reference: ReferenceData | undefined;
+  /** The county view's station filter (issue 15): this station's incidents only; absent every station it sees. */
+  stationFilter?: string | undefined;
   drill?: StatsDrill;
   /** Given to those who may train: a scenario's text made from an incident or this page (the training tab). */
   onReplay?: (scenarioText: string) => void;
 }) {
-  const { t, c, name } = useI18n();
+  const { t, c, name, lang } = useI18n();
   const now = useNow(60_000);
   const zone = stationTimeZone();
   const [choice, setChoice] = useState<PeriodChoice>(drill ? 'custom' : 'thisMonth');
@@ -92,6 +96,7 @@ export function HistoryView({
     ...(filters.officer ? { officer: filters.officer } : {}),
     ...(filters.group ? { group: filters.group } : {}),
     ...(filters.reached ? { reached: filters.reached } : {}),
+    ...(stationFilter !== undefined ? { stationIds: [stationFilter] } : {}),
   };
   const key = request && `${JSON.stringify(request)}#${asked}`;
   // The screen says "computing" until the answer to what is asked now has come.
@@ -129,8 +134,19 @@ export function HistoryView({
   const names: Names = useMemo(() => {
     const byId = new Map((reference?.schools ?? []).map((s) => [s.id, s]));
     const unitsById = new Map((reference?.units ?? []).map((u) => [u.id, u]));
-    return { school: (id) => name(byId.get(id), id), unit: (id) => name(unitsById.get(id), id) };
-  }, [reference, name]);
+    return {
+      school: (id) => name(byId.get(id), id),
+      unit: (id) => name(unitsById.get(id), id),
+      station: stationNamer(reference, lang === 'en'),
+      stationName: stationNameOf(reference, lang === 'en', t('admDefaultStation')),
+    };
+  }, [reference, name, lang, t]);
+  // Another station picked: back to the first page.
+  const [filterSeen, setFilterSeen] = useState(stationFilter);
+  if (filterSeen !== stationFilter) {
+    setFilterSeen(stationFilter);
+    setOffset(0);
+  }
   const [exporting, setExporting] = useState(false);
   /** Every matching incident (up to HISTORY_EXPORT_MAX), a page of 200 at a time, saved as CSV or XLSX. */
   const exportAll = async (kind: 'csv' | 'xlsx'): Promise<void> => {
@@ -276,7 +292,7 @@ export function HistoryView({
           <table data-testid="history-rows">
             <thead>
               <tr>
-                {historyHead(c).map((h) => (
+                {historyHead(c, names).map((h) => (
                   <th key={h}>{h}</th>
                 ))}
                 <th />

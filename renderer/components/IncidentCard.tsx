@@ -19,6 +19,8 @@ interface Props {
   targets?: TargetProfile;
   /** Among the first few open cards: this one flashes. */
   flash?: boolean;
+  /** The school's station, on a console that sees several (the county command view). */
+  station?: string | undefined;
 }
 
 /** The ticking part of a card: how long it has waited, or the running timer against its target. */
@@ -39,7 +41,17 @@ function CardTimers({ item, targets }: { item: QueueItem; targets: TargetProfile
   ) : null;
 }
 
-function IncidentCardImpl({ incident: entry, school, canAck, selected, onSelect, onTaken = onSelect, targets = DEFAULT_TARGETS, flash = false }: Props) {
+function IncidentCardImpl({
+  incident: entry,
+  school,
+  canAck,
+  selected,
+  onSelect,
+  onTaken = onSelect,
+  targets = DEFAULT_TARGETS,
+  flash = false,
+  station,
+}: Props) {
   const { t, c, name } = useI18n();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
@@ -107,6 +119,11 @@ function IncidentCardImpl({ incident: entry, school, canAck, selected, onSelect,
         {entry.kind === 'test' && <span className="tag test">{t('test')}</span>}
         {item.overdue && <span className="tag overdue">{t('escalated')}</span>}
         {incident && !awaitsAck && <span className={`tag state ${incident.state}`}>{c.alarmStates[incident.state]}</span>}
+        {station !== undefined && (
+          <span className="tag station" data-testid="card-station">
+            {station}
+          </span>
+        )}
         <span className="incident-id">{id}</span>
       </div>
       <div className="school">{name(school, `${t('unknownSchool')} (${entry.schoolId})`)}</div>

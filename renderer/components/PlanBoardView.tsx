@@ -5,6 +5,7 @@
 // (InspectionsPanel.tsx), drills the schools registered (SchoolDrillsPanel.tsx), guard posts' check-ins
 // (PostChecksPanel.tsx) and the terminals' outages.
 import { useEffect, useMemo, useState } from 'react';
+import { stationNamer } from './stationView';
 import type { DeviceHealth } from '../../shared/consoleApi';
 import type { ReferenceData } from '../../shared/model';
 import { INSPECTIONS_PER_SEMESTER } from '../../shared/inspections';
@@ -35,7 +36,9 @@ export function PlanBoardView({
   /** The station's semesters (hello.settings.semesters, STATION_SEMESTERS). */
   semesters?: readonly SemesterRule[] | undefined;
 }) {
-  const { t, c, name } = useI18n();
+  const { t, c, name, lang } = useI18n();
+  // The county view: a station column (the station filter has already narrowed `reference` to one station's schools).
+  const stationOfSchool = useMemo(() => stationNamer(reference, lang === 'en'), [reference, lang]);
   const now = useNow(60_000);
   const zone = stationTimeZone();
   const today = stationDate(now);
@@ -156,6 +159,7 @@ export function PlanBoardView({
           <thead>
             <tr>
               <th>{t('boardSchool')}</th>
+              {stationOfSchool && <th>{t('historyStation')}</th>}
               <th>{t('boardNetworked')}</th>
               <th>{t('boardLastTest')}</th>
               <th>{format(c.boardDrills, { n: DRILLS_PER_SEMESTER })}</th>
@@ -165,6 +169,7 @@ export function PlanBoardView({
             </tr>
             <tr className="totals" data-testid="board-totals">
               <th>{format(c.boardTotals, { n: board.totals.schools })}</th>
+              {stationOfSchool && <th />}
               <th>
                 {board.totals.allOnline} · {board.totals.onlineMet}
               </th>
@@ -181,6 +186,7 @@ export function PlanBoardView({
             {rows.map((r) => (
               <tr key={r.schoolId} data-testid="board-row" data-school-id={r.schoolId}>
                 <td>{name(schools.get(r.schoolId), r.schoolId)}</td>
+                {stationOfSchool && <td data-cell="station">{stationOfSchool(r.schoolId)}</td>}
                 <td className={red(!r.networked || r.online < r.terminals || r.onlineShort)} data-cell="networked">
                   {r.networked ? `${r.online}/${r.terminals}` : t('boardNotNetworked')}
                   {r.onlinePercent !== undefined && <span className="sub"> · {r.onlinePercent.toFixed(1)} %</span>}

@@ -18,6 +18,7 @@ import { StatsReport } from './StatsReport';
 import { StatsCharts } from './charts/StatsCharts';
 import { trendBy, type ChartBy } from './charts/chartData';
 import { drillOf, type StatsDrill } from './statsDrill';
+import { seesStations, stationNameOf, stationNamer } from './stationView';
 
 interface Listing {
   interval: StatInterval;
@@ -25,8 +26,18 @@ interface Listing {
 }
 
 /** `onDrill`: a figure was clicked: show the incidents behind it (the console switches to History). */
-export function StatsView({ reference, onDrill }: { reference: ReferenceData | undefined; onDrill?: (drill: StatsDrill) => void }) {
-  const { t, c, name } = useI18n();
+export function StatsView({
+  reference,
+  onDrill,
+  stationFilter,
+}: {
+  reference: ReferenceData | undefined;
+  onDrill?: (drill: StatsDrill) => void;
+  /** The county view's station filter (issue 15): this station's incidents only; absent every station it sees. */
+  stationFilter?: string | undefined;
+}) {
+  const { t, c, name, lang } = useI18n();
+  const stations = stationFilter !== undefined ? { stationIds: [stationFilter] } : {};
   const now = useNow(60_000);
   const zone = stationTimeZone();
   const [choice, setChoice] = useState<PeriodChoice>('thisMonth');
@@ -45,14 +56,14 @@ export function StatsView({ reference, onDrill }: { reference: ReferenceData | u
   const period = useMemo(() => periodOf(choice, now, zone, custom), [choice, day, zone, custom]); // eslint-disable-line react-hooks/exhaustive-deps
 
   // What is asked now; the screen says "computing" until the answer to it has come.
-  const queryKey = period && `${period.from}-${period.to}-${cls}-${groupBy}-${asked}`;
+  const queryKey = period && `${period.from}-${period.to}-${cls}-${groupBy}-${asked}-${stationFilter ?? '*'}`;
   const busy = queryKey !== undefined && queryKey !== answered;
   useEffect(() => {
     if (!period) return;
     let live = true;
     const key = queryKey;
     void getStore()
-      .stats({ ...period, class: cls, groupBy })
+      .stats({ ...period, class: cls, groupBy, ...stations })
       .then((r) => {
         if (!live) return;
         setAnswered(key);
@@ -64,7 +75,7 @@ export function StatsView({ reference, onDrill }: { reference: ReferenceData | u
     return () => {
       live = false;
     };
-  }, [period?.from, period?.to, cls, groupBy, asked]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [period?.from, period?.to, cls, groupBy, asked, stationFilter]); // eslint-disable-line react-hooks/exhaustive-deps
 
   // The charts' reports: the same command grouped by the trend's bucket, the hour and the weekday.
   const [charts, setCharts] = useState<StatsAnswerReport[]>();
@@ -72,7 +83,7 @@ export function StatsView({ reference, onDrill }: { reference: ReferenceData | u
     if (!period) return;
     let live = true;
     const bys: ChartBy[] = [trendBy(period.from, period.to), 'hour', 'weekday'];
-    void Promise.all(bys.map((by) => getStore().stats({ ...period, class: cls, groupBy: by }))).then((rs) => {
+    void Promise.all(bys.map((by) => getStore().stats({ ...period, class: cls, groupBy: by, ...stations }))).then((rs) => {
       if (!live) return;
       const reports = rs.flatMap((r) => (r.ok ? [r.report] : []));
       setCharts(reports.length === rs.length ? reports : undefined);
@@ -80,7 +91,7 @@ export function StatsView({ reference, onDrill }: { reference: ReferenceData | u
     return () => {
       live = false;
     };
-  }, [period?.from, period?.to, cls, asked]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [period?.from, period?.to, cls, asked, stationFilter]); // eslint-disable-line react-hooks/exhaustive-deps
   // Drawn only for the report on screen (same period and class); where the table is grouped as a chart, the chart
   // draws the table's own report.
   const sameAsked = (a: StatsAnswerReport, b: StatsAnswerReport): boolean =>
@@ -92,8 +103,13 @@ export function StatsView({ reference, onDrill }: { reference: ReferenceData | u
   const names: Names = useMemo(() => {
     const schools = new Map((reference?.schools ?? []).map((s) => [s.id, s]));
     const units = new Map((reference?.units ?? []).map((u) => [u.id, u]));
-    return { school: (id) => name(schools.get(id), id), unit: (id) => name(units.get(id), id) };
-  }, [reference, name]);
+    return {
+      school: (id) => name(schools.get(id), id),
+      unit: (id) => name(units.get(id), id),
+      station: stationNamer(reference, lang === 'en'),
+      stationName: stationNameOf(reference, lang === 'en', t('admDefaultStation')),
+    };
+  }, [reference, name, lang, t]);
 
   const summary = report && summaryRows(report, c);
   const groups = report && report.groupBy !== 'none' ? groupRows(report, c, names) : undefined;
@@ -119,7 +135,8 @@ export function StatsView({ reference, onDrill }: { reference: ReferenceData | u
         <label>
           {t('statsGroupBy')}
           <select data-testid="stats-group" value={groupBy} onChange={(e) => setGroupBy(e.target.value as GroupBy)}>
-            {GROUP_BYS.map((g) => (
+            {/* By station: on a console that sees several (the county view). */}
+            {GROUP_BYS.filter((g) => g !== 'station' || seesStations(reference)).map((g) => (
               <option key={g} value={g}>
                 {c.statsGroupBys[g]}
               </option>

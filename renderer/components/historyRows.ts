@@ -10,8 +10,20 @@ import { statDuration, type Names } from './statsRows';
 /** At most this many incidents go into one export (the history pages through the rest on screen). */
 export const HISTORY_EXPORT_MAX = 10_000;
 
-export function historyHead(c: Catalogue): string[] {
-  return [c.historyId, c.historyReceived, c.historySchool, c.historyKind, c.historyState, c.historyAckIn, c.historyAckBy, c.historyUnits, c.historyResult];
+/** The columns; a station column after the school's when the console sees several stations (`names.station`). */
+export function historyHead(c: Catalogue, names?: Names): string[] {
+  return [
+    c.historyId,
+    c.historyReceived,
+    c.historySchool,
+    ...(names?.station ? [c.historyStation] : []),
+    c.historyKind,
+    c.historyState,
+    c.historyAckIn,
+    c.historyAckBy,
+    c.historyUnits,
+    c.historyResult,
+  ];
 }
 
 export function historyCells(r: HistoryRow, c: Catalogue, names: Names): string[] {
@@ -19,6 +31,7 @@ export function historyCells(r: HistoryRow, c: Catalogue, names: Names): string[
     r.id,
     `${stationDate(r.receivedAt)} ${clockTime(r.receivedAt)}`,
     names.school(r.schoolId),
+    ...(names.station ? [names.station(r.schoolId)] : []),
     `${c.kinds[r.kind]}${r.repeats ? ` (${format(c.historyRepeats, { n: r.repeats })})` : ''}`,
     c.alarmStates[r.state as keyof typeof c.alarmStates] ?? r.state,
     r.acknowledgedAt !== undefined ? statDuration(r.acknowledgedAt - r.receivedAt) : '—',
@@ -30,10 +43,10 @@ export function historyCells(r: HistoryRow, c: Catalogue, names: Names): string[
 
 /** The CSV of the rows: UTF-8 with BOM, CRLF, every cell formula-guarded (shared/csv.ts). */
 export function historyCsv(rows: readonly HistoryRow[], c: Catalogue, names: Names): string {
-  return reportCsv([historyHead(c), ...rows.map((r) => historyCells(r, c, names))]);
+  return reportCsv([historyHead(c, names), ...rows.map((r) => historyCells(r, c, names))]);
 }
 
 /** The XLSX of the rows: one sheet, the cells of the screen. */
 export function historySheets(rows: readonly HistoryRow[], c: Catalogue, names: Names): Sheet[] {
-  return [{ name: c.tabHistory, rows: [historyHead(c), ...rows.map((r) => historyCells(r, c, names))] }];
+  return [{ name: c.tabHistory, rows: [historyHead(c, names), ...rows.map((r) => historyCells(r, c, names))] }];
 }

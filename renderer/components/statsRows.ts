@@ -77,14 +77,20 @@ export const belowGoal = (f: IntervalFigures): boolean => f.withinTarget?.percen
 export interface Names {
   school(id: string): string;
   unit(id: string): string;
+  /** A school's station, by school id, on a console that sees several stations (the county view): a column of its own. */
+  station?: ((schoolId: string) => string) | undefined;
+  /** A station's name, by station id ('' the default station): the grouping by station. */
+  stationName?: ((stationId: string) => string) | undefined;
 }
 
 /** A group's key as a person reads it. */
 export function groupLabel(key: string, groupBy: GroupBy, c: Catalogue, names: Names): string {
+  // A station's key is its id; '' is the default station, not "none".
+  if (groupBy === 'station') return names.stationName?.(key) ?? key;
   if (key === NO_GROUP) return c.statsNone;
   switch (groupBy) {
     case 'school':
-      return names.school(key);
+      return names.station ? `${names.school(key)} · ${names.station(key)}` : names.school(key);
     case 'unit':
       return names.unit(key);
     case 'shift':

@@ -143,7 +143,7 @@ const FIELDS: Record<string, Record<string, fc.Arbitrary<unknown>>> = {
     from: pick([Date.now() - 86_400_000]),
     to: pick([Date.now() + 86_400_000]),
     class: pick(['real', 'drill', 'test']),
-    groupBy: pick(['none', 'school', 'unit', 'officer', 'shift', 'hour', 'weekday', 'week', 'month']),
+    groupBy: pick(['none', 'school', 'unit', 'officer', 'shift', 'hour', 'weekday', 'week', 'month', 'station']),
     schoolIds: fc.array(pick([], ['school']), { maxLength: 3 }),
   },
   history: {

@@ -67,6 +67,8 @@ export interface CoreOptions {
    * listens itself otherwise. STATION_TEST_FRONT=1 runs every file of the suite through it.
    */
   front?: boolean | Partial<FrontLimits>;
+  /** More command-line flags for loadConfig (e.g. --demo-stations). */
+  args?: string[];
 }
 
 /** The front process's script, bundled from main/front.ts into the temp folder once per version of its code. */
@@ -137,7 +139,7 @@ export async function startTestCore(opts: CoreOptions = {}): Promise<TestCore> {
   const template = await demoTemplate();
   for (const f of ['demo-registry.json', 'demo-credentials.json']) fs.copyFileSync(path.join(template, f), path.join(dataDir, f));
   const env: Record<string, string> = { STATION_HEARTBEAT_MS: String(opts.heartbeatMs ?? 30_000), ...opts.env };
-  const config = loadConfig(['--demo', '--port', '0', '--data-dir', dataDir], env, path.join(ROOT, 'dist'));
+  const config = loadConfig(['--demo', '--port', '0', '--data-dir', dataDir, ...(opts.args ?? [])], env, path.join(ROOT, 'dist'));
   const front = opts.front ?? process.env.STATION_TEST_FRONT === '1';
   const core = await startCore(config, opts.now, {
     ...(front ? { front: { script: await frontScript(), ...(typeof front === 'object' ? { limits: front } : {}) } } : {}),

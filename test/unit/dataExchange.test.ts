@@ -307,11 +307,11 @@ describe('export', () => {
 
   it('has stable columns per kind', () => {
     expect(COLUMNS).toEqual({
-      schools: ['id', 'name', 'nameEn', 'type', 'address', 'lat', 'lng', 'area', 'phone'],
+      schools: ['id', 'name', 'nameEn', 'type', 'address', 'lat', 'lng', 'area', 'phone', 'stationId'],
       terminals: ['deviceId', 'schoolId', 'label', 'disabled'],
-      guardPosts: ['id', 'name', 'schoolId', 'lat', 'lng', 'days', 'windows'],
-      policeRooms: ['id', 'name', 'kind', 'lat', 'lng'],
-      units: ['id', 'name', 'callsign', 'lat', 'lng', 'hasDevice', 'disabled', 'postId'],
+      guardPosts: ['id', 'name', 'schoolId', 'lat', 'lng', 'days', 'windows', 'stationId'],
+      policeRooms: ['id', 'name', 'kind', 'lat', 'lng', 'stationId'],
+      units: ['id', 'name', 'callsign', 'lat', 'lng', 'hasDevice', 'disabled', 'postId', 'stationId'],
     });
   });
 

@@ -7,10 +7,41 @@ import { ROLES, type Role } from '../../../shared/events';
 import { useI18n } from '../../i18n';
 import { getStore } from '../../store';
 import { FilterSelect, Notice, SearchBar, TableFooter, useSearchPage } from './AdminTable';
+import type { Station } from '../../../shared/stations';
+
+/**
+ * The station an account logs in to (issue 15), when the registry has stations: '' the default station. The county
+ * role and admins see every station whatever it says.
+ */
+function StationField({ stations, value }: { stations: readonly Station[]; value: string | undefined }) {
+  const { t, name } = useI18n();
+  return (
+    <label>
+      {t('stationFilter')}
+      <select name="stationId" defaultValue={value ?? ''} data-testid="operator-station">
+        <option value="">{t('admDefaultStation')}</option>
+        {stations.map((s) => (
+          <option key={s.id} value={s.id}>
+            {name(s)}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
 import { SecretNotice, useConfirm } from './ConfirmDialog';
 
-export function OperatorsSection({ me }: { me: string | undefined }) {
-  const { t, c } = useI18n();
+export function OperatorsSection({ me, stations = [] }: { me: string | undefined; stations?: readonly Station[] | undefined }) {
+  const { t, c, name } = useI18n();
+  const stationName = (id: string | undefined): string =>
+    id === undefined
+      ? t('admDefaultStation')
+      : name(
+          stations.find((s) => s.id === id),
+          id,
+        );
+  /** The form's station, sent only where the registry has stations (an older core's accounts keep theirs). */
+  const stationOf = (f: FormData): { stationId?: string } => (stations.length > 0 ? { stationId: String(f.get('stationId') ?? '') } : {});
   const store = getStore();
   const [operators, setOperators] = useState<OperatorRow[]>([]);
   const [error, setError] = useState<string>();
@@ -55,7 +86,7 @@ export function OperatorsSection({ me }: { me: string | undefined }) {
     const form = e.currentTarget;
     const f = new FormData(form);
     const username = String(f.get('username')).trim();
-    void store.addOperator({ username, displayName: String(f.get('displayName')), role: String(f.get('role')) as Role }).then(async (r) => {
+    void store.addOperator({ username, displayName: String(f.get('displayName')), role: String(f.get('role')) as Role, ...stationOf(f) }).then(async (r) => {
       if (r.password) {
         setSecret({ who: username, password: r.password });
         form.reset();
@@ -69,7 +100,7 @@ export function OperatorsSection({ me }: { me: string | undefined }) {
     const f = new FormData(e.currentTarget);
     const next = String(f.get('role')) as Role;
     if (next !== editing.role && !(await ask(t('admConfirmRole', { who: editing.username, role: c.roles[next] })))) return;
-    const err = await store.updateOperator({ username: editing.username, displayName: String(f.get('displayName')), role: next });
+    const err = await store.updateOperator({ username: editing.username, displayName: String(f.get('displayName')), role: next, ...stationOf(f) });
     if (!err) setEditing(undefined);
     await after(err);
   };
@@ -117,6 +148,7 @@ export function OperatorsSection({ me }: { me: string | undefined }) {
             {roleOptions}
           </select>
         </label>
+        {stations.length > 0 && <StationField stations={stations} value={undefined} />}
         <button type="submit">{t('admAddOperator')}</button>
       </form>
       {editing && (
@@ -132,6 +164,7 @@ export function OperatorsSection({ me }: { me: string | undefined }) {
               {roleOptions}
             </select>
           </label>
+          {stations.length > 0 && <StationField stations={stations} value={editing.stationId} />}
           <button type="submit">{t('admSave')}</button>
           <button type="button" onClick={() => setEditing(undefined)}>
             {t('admCancel')}
@@ -147,6 +180,7 @@ export function OperatorsSection({ me }: { me: string | undefined }) {
             <th>{t('admUsername')}</th>
             <th>{t('admDisplayName')}</th>
             <th>{t('admRole')}</th>
+            {stations.length > 0 && <th>{t('stationFilter')}</th>}
             <th>{t('admStatus')}</th>
             <th>{t('admActions')}</th>
           </tr>
@@ -157,6 +191,7 @@ export function OperatorsSection({ me }: { me: string | undefined }) {
               <td>{o.username}</td>
               <td>{o.displayName}</td>
               <td>{c.roles[o.role]}</td>
+              {stations.length > 0 && <td data-cell="station">{stationName(o.stationId)}</td>}
               <td>{o.disabled ? t('admDisabled') : o.mustChangePassword ? t('admMustChange') : t('admEnabled')}</td>
               <td className="actions">
                 <button type="button" onClick={() => setEditing(o)}>

@@ -35,6 +35,32 @@ function spec(kind: RecordKind, i: I18n, reference: ReferenceData | undefined) {
   const nm: Field = { name: 'name', label: t('admName'), required: true, max: MAX_NAME_LENGTH, value: get('name') };
   const lat: Field = { name: 'lat', label: t('admLat'), type: 'number', required: true, value: get('lat') };
   const lng: Field = { name: 'lng', label: t('admLng'), type: 'number', required: true, value: get('lng') };
+  // Stations (issue 15): a school's and a police room's station, where the registry has stations ('' the default one).
+  const stations = reference?.stations ?? [];
+  const stationField: Field[] = stations.length
+    ? [
+        {
+          name: 'stationId',
+          label: t('stationFilter'),
+          options: [['', t('admDefaultStation')], ...stations.map((x): [string, string] => [x.id, name(x)])],
+          value: get('stationId'),
+        },
+      ]
+    : [];
+  const stationColumn: [string, (r: Row) => string][] = stations.length
+    ? [
+        [
+          t('stationFilter'),
+          (r: Row) =>
+            r.stationId === undefined
+              ? t('admDefaultStation')
+              : name(
+                  stations.find((x) => x.id === r.stationId),
+                  r.stationId,
+                ),
+        ],
+      ]
+    : [];
   if (kind === 'schools') {
     const typeOpts = SCHOOL_TYPES.map((x): [string, string] => [x, c.schoolTypes[x]]);
     return {
@@ -51,6 +77,7 @@ function spec(kind: RecordKind, i: I18n, reference: ReferenceData | undefined) {
         lng,
         { name: 'area', label: t('admArea'), options: AREA_CLASSES.map((x): [string, string] => [x, c.admAreas[x]]), value: get('area') },
         { name: 'phone', label: t('admPhone'), max: MAX_SHORT_LENGTH, value: get('phone') },
+        ...stationField,
       ] satisfies Field[],
       columns: [
         [t('admId'), (r: Row) => r.id],
@@ -58,6 +85,7 @@ function spec(kind: RecordKind, i: I18n, reference: ReferenceData | undefined) {
         [t('admType'), (r: Row) => c.schoolTypes[(r as School).type]],
         [t('admArea'), (r: Row) => c.admAreas[(r as School).area]],
         [t('admAddress'), (r: Row) => (r as School).address],
+        ...stationColumn,
       ] as [string, (r: Row) => string][],
       filter: { label: t('admType'), options: typeOpts, match: (r: Row, v: string) => (r as School).type === v },
       text: (r: Row) => `${r.id} ${r.name} ${(r as School).nameEn} ${pinyinInitials(r.name)} ${(r as School).address}`,
@@ -98,12 +126,13 @@ function spec(kind: RecordKind, i: I18n, reference: ReferenceData | undefined) {
     testId: 'rooms',
     addTitle: t('admAddRoom'),
     rows: (reference?.policeRooms ?? []) as Row[],
-    fields: [id, nm, { name: 'kind', label: t('admRoomKind'), options: kindOpts, value: get('kind') }, lat, lng] satisfies Field[],
+    fields: [id, nm, { name: 'kind', label: t('admRoomKind'), options: kindOpts, value: get('kind') }, lat, lng, ...stationField] satisfies Field[],
     columns: [
       [t('admId'), (r: Row) => r.id],
       [t('admName'), (r: Row) => r.name],
       [t('admRoomKind'), (r: Row) => c.admRoomKinds[(r as PoliceRoom).kind]],
       [`${t('admLat')}, ${t('admLng')}`, (r: Row) => `${(r as PoliceRoom).lat.toFixed(4)}, ${(r as PoliceRoom).lng.toFixed(4)}`],
+      ...stationColumn,
     ] as [string, (r: Row) => string][],
     filter: { label: t('admRoomKind'), options: kindOpts, match: (r: Row, v: string) => (r as PoliceRoom).kind === v },
     text: (r: Row) => `${r.id} ${r.name} ${pinyinInitials(r.name)}`,
@@ -115,7 +144,8 @@ function spec(kind: RecordKind, i: I18n, reference: ReferenceData | undefined) {
 function requestOf(kind: RecordKind, mode: 'add' | 'edit', f: FormData, i: I18n): SaveRecordRequest | string {
   const s = (k: string): string => String(f.get(k) ?? '').trim();
   const n = (k: string): number => Number(f.get(k));
-  const base = { id: s('id'), name: s('name'), lat: n('lat'), lng: n('lng') };
+  // The station field is on the form only where the registry has stations; without it the record keeps its own.
+  const base = { id: s('id'), name: s('name'), lat: n('lat'), lng: n('lng'), ...(f.has('stationId') ? { stationId: s('stationId') } : {}) };
   if (kind === 'schools')
     return {
       kind,
@@ -134,7 +164,8 @@ function requestOf(kind: RecordKind, mode: 'add' | 'edit', f: FormData, i: I18n)
   if (!days || days.length === 0) return i.t('admBadDays');
   const windows = parseWindows(s('windows'));
   if (!windows) return i.t('admBadWindows');
-  return { kind, mode, row: { ...base, schoolId: s('schoolId'), days, windows } };
+  const { stationId: _postsFollowTheirSchool, ...post } = base;
+  return { kind, mode, row: { ...post, schoolId: s('schoolId'), days, windows } };
 }
 
 export function RecordsSection({ kind, reference }: { kind: RecordKind; reference: ReferenceData | undefined }) {
@@ -186,7 +217,8 @@ export function RecordsSection({ kind, reference }: { kind: RecordKind; referenc
           f.options ? (
             <label key={f.name}>
               {f.label}
-              <select name={f.name} defaultValue={f.value(editing) || f.options[0]?.[0]} required>
+              {/* A station may be '' (the default one): that select is not `required`, which would refuse an empty value. */}
+              <select name={f.name} defaultValue={f.value(editing) || f.options[0]?.[0]} required={f.name !== 'stationId'}>
                 {f.options.map(([v, text]) => (
                   <option key={v} value={v}>
                     {text}

@@ -81,7 +81,8 @@ describe('the incidents behind a figure of the statistics', () => {
     for (const by of splits) {
       const report = await stats(s, by);
       expect(report.all.total, by).toBe(30);
-      expect(report.groups.length, by).toBeGreaterThan(1);
+      // One station here, so one group by station (two stations: test/unit/main/stations.test.ts).
+      expect(report.groups.length, by).toBeGreaterThan(by === 'station' ? 0 : 1);
       for (const g of report.groups) {
         const page = await history(s, { group: { by, key: g.key } });
         expect(page.total, `${by} ${g.key}`).toBe(g.total);

@@ -48,6 +48,7 @@ const SAMPLES: { [K in StationEventType]: EventOf<K> } = {
   },
   'alarm.repeated': { type: 'alarm.repeated', at: T + 20, incidentId: '20251130-0042', deviceId: 'term-p001', alarmIds: ['a-7f3c9e2b-02', 'a-7f3c9e2b-03'] },
   'journal.unreadable': { type: 'journal.unreadable', at: T, line: 17, detail: 'not JSON' },
+  'record.withheld': { type: 'record.withheld', at: T },
   'admin.action': {
     type: 'admin.action',
     at: T + 5,
@@ -358,7 +359,7 @@ describe('parseJournalRecord: refusals name the field', () => {
       'alarm.received: kind: expected "panic" | "intrusion" | "violence" | "fire" | "medical" | "test" | "other", got "earthquake"',
     );
     expect(refused(parseJournalRecord(rec({ ...SAMPLES['incident.shown'], operator: { ...op, role: 'root' } }))).reason).toBe(
-      'incident.shown: operator.role: expected "officer" | "chief" | "trainer" | "admin", got "root"',
+      'incident.shown: operator.role: expected "officer" | "chief" | "trainer" | "admin" | "county", got "root"',
     );
     expect(refused(parseJournalRecord(rec({ ...SAMPLES['incident.escalated'], reason: 'bored' }))).reason).toBe(
       'incident.escalated: reason: expected "ack_overdue", got "bored"',
@@ -492,6 +493,7 @@ const EVENT_ARBS: { [K in StationEventType]: fc.Arbitrary<EventOf<K>> } = {
   ),
   'alarm.repeated': fc.record({ ...ev('alarm.repeated'), incidentId: idArb, deviceId: idArb, alarmIds: fc.array(idArb, { minLength: 1, maxLength: 5 }) }),
   'journal.unreadable': fc.record({ ...ev('journal.unreadable'), line: fc.integer({ min: 1 }), detail: textArb }),
+  'record.withheld': fc.record(ev('record.withheld')),
   'admin.action': fc.record(
     { ...ev('admin.action'), operator: opArb, action: fc.constantFrom(...ADMIN_ACTIONS), target: textArb, detail: textArb },
     { requiredKeys: ['type', 'at', 'operator', 'action', 'target'] },

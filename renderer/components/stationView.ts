@@ -1,0 +1,45 @@
+// renderer/ — stations on the console (issue 15, shared/stations.ts): whether this console sees several stations (the
+// county command view), each school's station name for its column, and the county's station filter applied to a list.
+import type { ReferenceData, School } from '../../shared/model';
+import { stationName, stationOf } from '../../shared/stations';
+
+/** Whether the console sees more than one station: the county view, with a station column and filter everywhere. */
+export function seesStations(reference: ReferenceData | undefined): boolean {
+  return (reference?.stations?.length ?? 0) > 1;
+}
+
+/**
+ * A school's station name, by school id, when the console sees several stations; undefined otherwise (a station's
+ * console needs no column of its one station).
+ */
+export function stationNamer(reference: ReferenceData | undefined, en: boolean): ((schoolId: string) => string) | undefined {
+  if (!seesStations(reference)) return undefined;
+  const schools = new Map((reference?.schools ?? []).map((s) => [s.id, s]));
+  return (schoolId) => {
+    const s = schools.get(schoolId);
+    return s ? stationName(reference?.stations, stationOf(s), en) : '—';
+  };
+}
+
+/** A station's name by its id ('' the default station: `fallback`), for the statistics grouped by station. */
+export function stationNameOf(reference: ReferenceData | undefined, en: boolean, fallback: string): (stationId: string) => string {
+  return (id) => (id === '' ? fallback : stationName(reference?.stations, id, en));
+}
+
+/** Whether a school passes the county's station filter (absent: every school). */
+export function inStationFilter(school: School | undefined, filter: string | undefined): boolean {
+  return filter === undefined || (school !== undefined && stationOf(school) === filter);
+}
+
+/** The reference data as the board sees it under the station filter: that station's schools, terminals and posts. */
+export function filterReference(reference: ReferenceData | undefined, filter: string | undefined): ReferenceData | undefined {
+  if (!reference || filter === undefined) return reference;
+  const schools = reference.schools.filter((s) => stationOf(s) === filter);
+  const ids = new Set(schools.map((s) => s.id));
+  return {
+    ...reference,
+    schools,
+    terminals: reference.terminals.filter((t) => ids.has(t.schoolId)),
+    guardPosts: reference.guardPosts.filter((g) => ids.has(g.schoolId)),
+  };
+}

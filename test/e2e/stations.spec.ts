@@ -1,0 +1,127 @@
+// test/e2e — stations and the county command view (issue 15): the demo county split into two stations
+// (--demo-stations). A school of each station presses its alarm; each station's console shows only its own school's
+// alarm, the county command console shows both with their stations, filters by station in the live queue, the
+// history and the statistics, and cannot take an alarm. Real core, terminals over socket.io, real Chromium.
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { ROOT, startCoreProcess, type CoreProcess } from '../support/core';
+import { connectTerminal, type TestTerminal } from '../support/terminal';
+import { alarmAudible, incident, logIn } from './console';
+
+let core: CoreProcess;
+const terminals: TestTerminal[] = [];
+test.beforeEach(async () => {
+  core = await startCoreProcess({ extraArgs: ['--demo-stations'] });
+});
+test.afterEach(async () => {
+  for (const t of terminals.splice(0)) t.close();
+  await core?.stop();
+});
+
+/** The demo registry as the core wrote it: which station each school belongs to. */
+function schoolStations(): Map<string, string> {
+  const reg = JSON.parse(fs.readFileSync(path.join(core.dataDir, 'demo-registry.json'), 'utf8')) as { schools: { id: string; stationId?: string }[] };
+  return new Map(reg.schools.map((s) => [s.id, s.stationId ?? '']));
+}
+
+async function consoleFor(browser: Browser, username: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  const page = await context.newPage();
+  await logIn(page, core, username);
+  return page;
+}
+
+/** Saved for the README (UPDATE_SCREENSHOTS=1), and always in test-results to look at. */
+async function shot(page: Page, name: string): Promise<void> {
+  const file = `${name}.png`;
+  // The map eases to an alarm: a picture taken mid-animation shows half a map. It is a picture, not a check.
+  await page.waitForTimeout(800);
+  await expect(page.locator('.leaflet-zoom-anim')).toHaveCount(0);
+  await page.screenshot({ path: path.join(ROOT, 'test-results', file) });
+  if (process.env.UPDATE_SCREENSHOTS === '1') await page.screenshot({ path: path.join(ROOT, 'docs', 'screenshots', file) });
+}
+
+test("each station's console shows only its own school's alarm; the county console shows both, with their stations", async ({ browser }) => {
+  test.setTimeout(90_000);
+  const stations = schoolStations();
+  const westTerm = core.credentials.terminals.find((t) => stations.get(t.schoolId) === 'st-west')!;
+  const eastTerm = core.credentials.terminals.find((t) => stations.get(t.schoolId) === 'st-east')!;
+  expect(westTerm && eastTerm).toBeTruthy();
+
+  const west = await consoleFor(browser, 'officer-west');
+  const east = await consoleFor(browser, 'officer-east');
+  const county = await consoleFor(browser, 'county');
+  await expect(west.getByTestId('station-name')).toHaveText('示例西区派出所');
+  await expect(east.getByTestId('station-name')).toHaveText('示例东区派出所');
+  await expect(county.getByTestId('station-name')).toHaveText('县局指挥中心 · 全县');
+
+  for (const t of [westTerm, eastTerm]) terminals.push(await connectTerminal(core.url, t.deviceId, t.token));
+  expect((await terminals[0]!.press({ alarmId: 'west-1', kind: 'violence' })).ok).toBe(true);
+  expect((await terminals[1]!.press({ alarmId: 'east-1', kind: 'intrusion' })).ok).toBe(true);
+
+  // The county console: both alarms, each card with its station.
+  await expect(incident(county, 'west-1')).toBeVisible();
+  await expect(incident(county, 'east-1')).toBeVisible();
+  await expect(incident(county, 'west-1').getByTestId('card-station')).toHaveText('示例西区派出所');
+  await expect(incident(county, 'east-1').getByTestId('card-station')).toHaveText('示例东区派出所');
+  // It watches; the station takes the alarm. A station's console sounds; the county's stays quiet until an alarm is
+  // overdue (then every station has failed to take it in time).
+  await expect(incident(county, 'west-1').getByTestId('ack')).toBeDisabled();
+  await expect.poll(() => alarmAudible(west)).toBe(true);
+  expect(await alarmAudible(county)).toBe(false);
+
+  // Each station's console: its own school's alarm only, and no station tag (it sees one station).
+  await expect(incident(west, 'west-1')).toBeVisible();
+  await expect(incident(east, 'east-1')).toBeVisible();
+  await expect(west.getByTestId('incident')).toHaveCount(1);
+  await expect(east.getByTestId('incident')).toHaveCount(1);
+  await expect(west.getByTestId('card-station')).toHaveCount(0);
+  await expect(west.locator('body')).not.toContainText(eastTerm.schoolName);
+  await expect(east.locator('body')).not.toContainText(westTerm.schoolName);
+
+  // The west officer takes the west alarm; the county sees who took it.
+  await incident(west, 'west-1').getByTestId('ack').click();
+  await expect(incident(county, 'west-1').getByTestId('acked-by')).toContainText('陈警官');
+  await shot(county, 'stations-county-zh-1280x720');
+  await shot(west, 'stations-west-zh-1280x720');
+
+  // The county's station filter: the live queue shows the east station's alarm only.
+  await county.getByTestId('station-filter').selectOption({ label: '示例东区派出所' });
+  await expect(county.getByTestId('incident')).toHaveCount(1);
+  await expect(incident(county, 'east-1')).toBeVisible();
+
+  // History: the county's with a station column, filtered by the same picker; a station's its own only.
+  await county.getByTestId('tab-history').click();
+  const countyRows = county.getByTestId('history-row');
+  await expect(countyRows).toHaveCount(1);
+  await expect(countyRows.nth(0)).toContainText('示例东区派出所');
+  await expect(county.getByTestId('history-rows').locator('thead')).toContainText('派出所');
+  await county.getByTestId('station-filter').selectOption({ label: '全部派出所' });
+  await expect(countyRows).toHaveCount(2);
+  await shot(county, 'stations-county-history-zh-1280x720');
+
+  await west.getByTestId('tab-history').click();
+  await expect(west.getByTestId('history-row')).toHaveCount(1);
+  await expect(west.getByTestId('history-row').nth(0)).toContainText(westTerm.schoolName);
+  await expect(west.getByTestId('history-rows').locator('thead')).not.toContainText('派出所');
+
+  // Statistics: the county's counts both stations, one when filtered; a station's counts its own.
+  await county.getByTestId('tab-stats').click();
+  const total = (p: Page) => p.getByTestId('stats-summary-title');
+  await expect(total(county)).toContainText('共 2 起');
+  await county.getByTestId('station-filter').selectOption({ label: '示例西区派出所' });
+  await expect(total(county)).toContainText('共 1 起');
+  await east.getByTestId('tab-stats').click();
+  await expect(total(east)).toContainText('共 1 起');
+  // Grouped by station (the county's grouping; a station's console has no such choice): a row per station.
+  await expect(east.getByTestId('stats-group').locator('option[value="station"]')).toHaveCount(0);
+  await county.getByTestId('station-filter').selectOption({ label: '全部派出所' });
+  await county.getByTestId('stats-group').selectOption('station');
+  const groups = county.getByTestId('stats-groups').locator('tbody tr');
+  await expect(groups).toHaveCount(2);
+  await expect(county.getByTestId('stats-groups')).toContainText('示例西区派出所');
+  await expect(county.getByTestId('stats-groups')).toContainText('示例东区派出所');
+  await county.getByTestId('stats-groups').scrollIntoViewIfNeeded();
+  await shot(county, 'stations-county-stats-zh-1280x720');
+});

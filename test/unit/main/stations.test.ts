@@ -1,0 +1,228 @@
+// test/unit/main — stations (issue 15) in the core, without sockets: the registry's stations and what each operator
+// sees (main/core/stationScope.ts, shared/stations.ts). A registry without stations behaves as before (everyone sees
+// everything); with stations, an operator sees their station's schools, records, snapshot and queries, and acts on
+// nothing else; the county role sees all and takes no alarm. Station ids that are names of Object.prototype, or hold
+// a NUL, are ordinary ids.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Registry, type RegistryData } from '../../../main/core/registry';
+import { hashSecret, type SecretHash } from '../../../main/core/secrets';
+import type { Station } from '../../../main/core/station';
+import type { JournalRecord, OperatorRef, StationEvent, StationEventType } from '../../../shared/events';
+import { toSnapshot } from '../../../shared/incidents';
+import { eventStation, scopeFor, type StationLookup } from '../../../shared/stations';
+import { exportData, parseImport } from '../../../shared/dataExchange';
+import { operatorRecord, registryOf, school, terminal, unitRecord, useStationBench } from '../../support/registryFixture';
+
+const T0 = Date.UTC(2026, 11, 1, 2, 0);
+let secret: SecretHash;
+beforeAll(async () => {
+  secret = await hashSecret('terminal-token');
+});
+
+const bench = useStationBench('stations-');
+
+const op = (username: string, role: OperatorRef['role']): OperatorRef => ({ username, displayName: username, role });
+const WEST = op('west', 'officer');
+const EAST = op('east', 'officer');
+const COUNTY = op('county', 'county');
+
+/** Two stations (ids given: ordinary or hostile), a school, a terminal and a unit each; an officer each and the county. */
+function twoStations(a: string, b: string): RegistryData {
+  return registryOf({
+    stations: [
+      { id: a, name: '示例甲所', nameEn: 'Sample A' },
+      { id: b, name: '示例乙所', nameEn: 'Sample B' },
+    ],
+    schools: [school('sa', { stationId: a }), school('sb', { stationId: b })],
+    terminals: [terminal('TA', 'sa', secret), terminal('TB', 'sb', secret)],
+    units: [unitRecord('UA', undefined, { stationId: a }), unitRecord('UB', undefined, { stationId: b })],
+    operators: [operatorRecord(WEST, secret), operatorRecord(EAST, secret), operatorRecord(COUNTY, secret)].map((o) => ({
+      ...o,
+      ...(o.username === 'west' ? { stationId: a } : o.username === 'east' ? { stationId: b } : {}),
+    })),
+  });
+}
+
+async function pressBoth(st: Station): Promise<[string, string]> {
+  const ra = await st.terminals.pressAlarm('TA', { alarmId: 'a1', kind: 'panic', raisedAt: T0 - 100 });
+  const rb = await st.terminals.pressAlarm('TB', { alarmId: 'b1', kind: 'panic', raisedAt: T0 - 100 });
+  if (!ra.ok || !rb.ok) throw new Error('alarm refused');
+  return [ra.incidentId, rb.incidentId];
+}
+
+describe('the registry', () => {
+  it('refuses a record of a station it does not list, naming it', () => {
+    const d = twoStations('a', 'b');
+    d.schools[1]!.stationId = 'c';
+    expect(() => new Registry(d)).toThrow(/school sb belongs to unknown station "c"/);
+    const e = twoStations('a', 'b');
+    e.operators[0]!.stationId = 'zz';
+    expect(() => new Registry(e)).toThrow(/operator west belongs to unknown station "zz"/);
+  });
+
+  it("gives each operator their station's reference data, and the county all of it", () => {
+    const r = new Registry(twoStations('a', 'b'));
+    const west = r.reference(r.scopeOf(WEST));
+    expect(west.schools.map((s) => s.id)).toEqual(['sa']);
+    expect(west.terminals.map((t) => t.deviceId)).toEqual(['TA']);
+    expect(west.units.map((u) => u.id)).toEqual(['UA']);
+    expect(west.stationName).toBe('示例甲所');
+    expect(west.stations).toEqual([{ id: 'a', name: '示例甲所', nameEn: 'Sample A' }]);
+    const county = r.reference(r.scopeOf(COUNTY));
+    expect(county.schools.map((s) => s.id)).toEqual(['sa', 'sb']);
+    expect(county.stations?.map((s) => s.id)).toEqual(['a', 'b']);
+    expect(county.stationId).toBeUndefined();
+  });
+
+  it('imports a station column (checked against the stations), and an import without it keeps each station', async () => {
+    const r = new Registry(twoStations('a', 'b'));
+    const rows = (text: string) => {
+      const p = parseImport('schools', 'csv', text);
+      if (!p.ok) throw new Error(JSON.stringify(p.errors));
+      return p.rows;
+    };
+    await expect(r.importData('schools', rows('id,name,type,lat,lng,stationId\nsc,示例丙校,primary,41.3,117.7,zz\n'))).rejects.toMatchObject({
+      errors: [{ line: 1, field: 'stationId' }],
+    });
+    await r.importData('schools', rows('id,name,type,lat,lng,stationId\nsc,示例丙校,primary,41.3,117.7,b\n'));
+    expect(r.schoolStation('sc')).toBe('b');
+    await r.importData('schools', rows('id,name,type,lat,lng\nsa,示例甲校改名,primary,41.3,117.7\n'));
+    expect(r.schoolStation('sa')).toBe('a');
+    expect(exportData('schools', 'csv', r.exportData('schools'))).toContain(',a\r\n');
+  });
+
+  it("the admin screen sets an account's and a record's station: checked against the stations, '' the default one", async () => {
+    const r = new Registry(twoStations('a', 'b'));
+    await expect(r.addOperator({ username: 'new', displayName: 'x', role: 'officer', stationId: 'zz' })).rejects.toMatchObject({ reason: 'unknown_station' });
+    await r.addOperator({ username: 'new', displayName: 'x', role: 'officer', stationId: 'b' });
+    expect(r.scopeOf(op('new', 'officer'))).toEqual({ all: false, stationId: 'b' });
+    r.updateOperator('new', 'x', 'officer', 'admin', { stationId: '' });
+    expect(r.scopeOf(op('new', 'officer'))).toEqual({ all: false, stationId: '' });
+    r.updateOperator('west', 'y', 'officer', 'admin'); // a caller that says nothing of stations keeps the account's
+    expect(r.scopeOf(WEST)).toEqual({ all: false, stationId: 'a' });
+    r.saveRecord({ kind: 'schools', mode: 'edit', row: { ...school('sa'), stationId: 'b' } });
+    expect(r.schoolStation('sa')).toBe('b');
+    r.saveRecord({ kind: 'schools', mode: 'edit', row: { ...school('sa'), stationId: '' } });
+    expect(r.snapshot.schools.find((x) => x.id === 'sa')).not.toHaveProperty('stationId');
+    expect(() => r.saveRecord({ kind: 'policeRooms', mode: 'add', row: { id: 'pr', name: 'x', kind: 'kiosk', lat: 41, lng: 117, stationId: 'zz' } })).toThrow(
+      /no station zz/,
+    );
+    // The admin (registry, devices and accounts are the county's) sees every station, as the county role does.
+    expect(r.scopeOf(op('root', 'admin'))).toEqual({ all: true });
+  });
+
+  it('without stations: one station, every operator sees everything, the reference data as before', () => {
+    const r = new Registry(registryOf({ schools: [school('s1')], operators: [operatorRecord(WEST, secret)] }));
+    expect(r.scopeOf(WEST)).toEqual({ all: false, stationId: '' });
+    const ref = r.reference(r.scopeOf(WEST));
+    expect(ref).toEqual(r.reference());
+    expect('stations' in ref || 'stationId' in ref).toBe(false);
+  });
+});
+
+describe('scopes', () => {
+  it('the county role sees every station; anyone else their own, the default one when none is set', () => {
+    expect(scopeFor('county', 'a')).toEqual({ all: true });
+    expect(scopeFor('officer', 'a')).toEqual({ all: false, stationId: 'a' });
+    expect(scopeFor('chief', undefined)).toEqual({ all: false, stationId: '' });
+  });
+
+  it('every event type says whose it is (the registry-free ones: every station)', () => {
+    const none: StationLookup = {
+      school: () => 's',
+      device: () => 'd',
+      unit: () => 'u',
+      post: () => 'p',
+      incident: () => 'i',
+      inspection: () => 'n',
+      drillWindow: () => 'w',
+    };
+    const everyone: StationEventType[] = ['admin.action', 'sound.muted', 'training.completed', 'journal.unreadable', 'record.withheld'];
+    for (const type of everyone) expect(eventStation({ type } as StationEvent, none)).toBeUndefined();
+    expect(eventStation({ type: 'incident.acknowledged', incidentId: 'x' } as StationEvent, none)).toBe('i');
+    expect(eventStation({ type: 'device.offline', deviceId: 'x' } as StationEvent, none)).toBe('d');
+    expect(eventStation({ type: 'unit.status', unitId: 'x' } as StationEvent, none)).toBe('u');
+    expect(eventStation({ type: 'post.checked', postId: 'x' } as StationEvent, none)).toBe('p');
+    // A thing the registry does not know (removed since) is the default station's.
+    const nothing: StationLookup = {
+      school: () => undefined,
+      device: () => undefined,
+      unit: () => undefined,
+      post: () => undefined,
+      incident: () => undefined,
+      inspection: () => undefined,
+      drillWindow: () => undefined,
+    };
+    expect(eventStation({ type: 'alarm.received', schoolId: 'gone' } as StationEvent, nothing)).toBe('');
+  });
+});
+
+describe.each([
+  ['ordinary ids', 'a', 'b'],
+  ['ids of Object.prototype and with a NUL', '__proto__', 'con\u0000structor'],
+  ['constructor and toString', 'constructor', 'toString'],
+])('a station core with two stations (%s)', (_name, A, B) => {
+  it("each officer gets their own station's records whole and the other's withheld, seq for seq; the county all of them", async () => {
+    const st = bench.station(new Registry(twoStations(A, B)), () => T0);
+    const [ia, ib] = await pressBoth(st);
+    const recs = st.journal.records as JournalRecord[];
+    const west = st.scopes.records(st.scopes.of(WEST), recs);
+    expect(west.map((r) => r.seq)).toEqual(recs.map((r) => r.seq));
+    expect(JSON.stringify(west)).not.toContain(ib);
+    expect(JSON.stringify(west)).toContain(ia);
+    expect(west.filter((r) => r.event.type === 'record.withheld').length).toBeGreaterThan(0);
+    expect(st.scopes.records(st.scopes.of(COUNTY), recs)).toEqual(recs);
+    const snap = st.scopes.snapshot(st.scopes.of(EAST), toSnapshot(st.snapshot, T0));
+    expect(snap.incidents.map((i) => i.id)).toEqual([ib]);
+    expect(snap.units.every(([u]) => u === 'UB')).toBe(true);
+    // Nothing leaked onto Object.prototype on the way.
+    expect(({} as Record<string, unknown>).stationId).toBeUndefined();
+  });
+
+  it("refuses an officer's command on the other station's incident, unit and device; the county takes no alarm", async () => {
+    const st = bench.station(new Registry(twoStations(A, B)), () => T0);
+    const [ia, ib] = await pressBoth(st);
+    expect(st.operators.acknowledge(WEST, ib)).toMatchObject({ ok: false, error: { code: 'forbidden', reason: 'other_station' } });
+    expect(st.operators.acknowledge(COUNTY, ia)).toMatchObject({ ok: false, error: { code: 'forbidden', reason: 'not_permitted' } });
+    expect(st.operators.acknowledge(WEST, ia)).toEqual({ ok: true });
+    expect(st.operators.dispatchUnit(WEST, ia, 'UB')).toMatchObject({ ok: false, error: { reason: 'other_station' } });
+    expect(st.operators.acknowledgeFault(WEST, 'TB', 'offline')).toMatchObject({ ok: false, error: { reason: 'other_station' } });
+    expect(st.history.incident(EAST, { incidentId: ia })).toMatchObject({ ok: false, error: { reason: 'other_station' } });
+    expect(st.history.incident(COUNTY, { incidentId: ia })).toMatchObject({ ok: true });
+  });
+
+  it('history and statistics: an officer counts their station, the county all or the stations it asks for', async () => {
+    const st = bench.station(new Registry(twoStations(A, B)), () => T0);
+    const [ia, ib] = await pressBoth(st);
+    const period = { from: T0 - 3600_000, to: T0 + 3600_000, class: 'real' as const };
+    const ids = async (who: OperatorRef, extra: object = {}): Promise<string[]> => {
+      const r = await st.history.query(who, { ...period, offset: 0, limit: 50, ...extra });
+      if (!r.ok) throw new Error(r.error.message);
+      return r.page.rows.map((x) => x.id).sort();
+    };
+    expect(await ids(WEST)).toEqual([ia]);
+    expect(await ids(COUNTY)).toEqual([ia, ib].sort());
+    expect(await ids(COUNTY, { stationIds: [B] })).toEqual([ib]);
+    expect(await ids(WEST, { stationIds: [B] })).toEqual([]);
+    const total = async (who: OperatorRef, extra: object = {}): Promise<number> => {
+      const r = await st.stats.query(who, { ...period, groupBy: 'none', ...extra });
+      if (!r.ok) throw new Error(r.error.message);
+      return r.report.all.total;
+    };
+    expect(await total(EAST)).toBe(1);
+    expect(await total(COUNTY)).toBe(2);
+    expect(await total(COUNTY, { stationIds: [A] })).toBe(1);
+    // Grouped by station: a group per station, and each group's incidents are the history's for that group.
+    const byStation = await st.stats.query(COUNTY, { ...period, groupBy: 'station' });
+    if (!byStation.ok) throw new Error(byStation.error.message);
+    expect(byStation.report.groups.map((g) => [g.key, g.ids.ids]).sort()).toEqual(
+      [
+        [A, [ia]],
+        [B, [ib]],
+      ].sort(),
+    );
+    expect(await ids(COUNTY, { group: { by: 'station', key: B } })).toEqual([ib]);
+    const westByStation = await st.stats.query(WEST, { ...period, groupBy: 'station' });
+    expect(westByStation.ok && westByStation.report.groups.map((g) => g.key)).toEqual([A]);
+  });
+});
