@@ -200,7 +200,9 @@ async function leadCluster(config: StationConfig, restored: StationRestore, regi
   });
   console.log(`cluster: ${c.name} follows stream ${c.stream} on ${c.servers.join(', ')}; it listens once it leads`);
   await journal.leading;
-  files.lead();
+  // The newest registry and sessions before the sessions are opened (a login of the last second then survives the
+  // failover), unless the servers take longer than a moment to say.
+  await Promise.race([files.lead(), new Promise((r) => setTimeout(r, 1_500))]);
   return { journal, files };
 }
 

@@ -20,8 +20,10 @@ import { dataFile } from '../core/settings';
 import type { NatsAuth } from './natsAuth';
 import { natsConnectOptions } from './natsJournal';
 
-/** How often a core looks for newer files, and the leader for changed ones (a change reaches the others within this). */
+/** How often a standby looks for newer files. */
 export const FILE_SYNC_MS = 1_000;
+/** How often the leader looks for changed ones (a stat of each: a login reaches the stream within this). */
+const LEADER_CHECK_MS = 250;
 /** A file larger than this (compressed) cannot be sent (the servers' default max_payload is 1 MiB). */
 const MAX_PAYLOAD = 1_000_000;
 /** A file from the stream larger than this, unpacked, is refused. */
@@ -30,8 +32,11 @@ const MAX_FILE_BYTES = 64 * 1024 * 1024;
 const NO_MESSAGE = 10037;
 
 export interface FileSync {
-  /** This core leads now: it publishes its files when they change (and soon, those the stream has none of yet). */
-  lead(): void;
+  /**
+   * This core leads now: it takes the newest files first, then publishes its own when they change (and those the stream
+   * has none of yet). Resolves when the newest are taken (the caller waits a moment for it, not longer).
+   */
+  lead(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -171,6 +176,7 @@ export async function startFileSync(o: {
       f.seq = ack.seq;
       f.text = text;
       f.mtimeMs = m;
+      log(`published the ${f.key} as message ${ack.seq}`);
     } catch (e) {
       if (!/wrong last sequence/i.test((e as Error).message)) throw e; // tried again at the next tick
       log(`${f.key.toUpperCase()} NOT PUBLISHED: the cluster has a newer one than this core saw (another core leads?)`);
@@ -186,14 +192,21 @@ export async function startFileSync(o: {
     for (const f of files) await job(f);
   };
   const stopListening = o.registry.onChange(() => serially(() => push(files[0]!, true)));
-  const timer = setInterval(() => serially(() => forEach(async (f) => void (leading ? await push(f) : await pull(f)))), FILE_SYNC_MS);
+  let ticks = 0;
+  const timer = setInterval(() => {
+    const n = ticks++;
+    if (leading) serially(() => forEach(async (f) => void (await push(f))));
+    else if (n % (FILE_SYNC_MS / LEADER_CHECK_MS) === 0) serially(() => forEach(async (f) => void (await pull(f))));
+  }, LEADER_CHECK_MS);
   await forEach(async (f) => void (await pull(f))).catch((e: unknown) => log(`could not read the shared files at start: ${(e as Error).message}`));
 
   return {
-    lead(): void {
-      // Not waited for: the files are at most a second old (the standby took them as they came), and a lost NATS server
-      // can hold a read up for seconds, which the alarms must not wait for. The last leader's newest are taken first,
-      // then what the stream has none of yet is published.
+    lead(): Promise<void> {
+      // The caller waits a moment, not longer: the files are at most a second old (the standby took them as they came),
+      // and a lost NATS server can hold a read up for seconds, which the alarms must not wait for. The last leader's
+      // newest are taken first, then what the stream has none of yet is published.
+      let taken: () => void = () => undefined;
+      const newest = new Promise<void>((r) => (taken = r));
       serially(async () => {
         // Until the servers have answered for every file: a file is published as the first only when they said there
         // is none (not when they did not answer).
@@ -206,9 +219,11 @@ export async function startFileSync(o: {
             }
           if (known.size < files.length) await new Promise((r) => setTimeout(r, 500));
         }
+        taken();
         leading = true;
         for (const f of files) if (known.get(f) === 'none') await push(f, true);
       });
+      return newest;
     },
     async close(): Promise<void> {
       closed = true;

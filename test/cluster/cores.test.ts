@@ -32,10 +32,10 @@ const cores: ClusterCore[] = [];
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
-async function waitFor(ok: () => boolean, ms: number): Promise<void> {
+async function waitFor(ok: () => boolean, ms: number, what = 'it'): Promise<void> {
   const end = Date.now() + ms;
   while (!ok()) {
-    if (Date.now() > end) throw new Error(`not within ${ms} ms`);
+    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
     await sleep(100);
   }
 }
@@ -54,18 +54,18 @@ async function streamsLedBy(urls: string[], server: string, streams: string[]): 
 }
 
 /** Two data folders and two ports for a test's cores, and the first core started and leading. */
-async function firstCore(tag: string, stream = 'STATION'): Promise<{ dirs: [string, string]; ports: [number, number]; a: ClusterCore }> {
+async function firstCore(tag: string, stream = 'STATION', extra: string[] = []): Promise<{ dirs: [string, string]; ports: [number, number]; a: ClusterCore }> {
   const base = fs.mkdtempSync(path.join(os.tmpdir(), `cluster-${tag}-`));
   const dirs: [string, string] = [path.join(base, 'a'), path.join(base, 'b')];
   const ports: [number, number] = [await freePort(), await freePort()];
-  const a = start(`${tag}-a`, ports[0], dirs[0], nats.urls, stream);
+  const a = start(`${tag}-a`, ports[0], dirs[0], nats.urls, stream, extra);
   await a.leading;
   return { dirs, ports, a };
 }
 
 /** A core of the demo county in cluster mode (each remembered, to be killed at the end). */
-const start = (name: string, port: number, dataDir: string, natsUrls: string[], stream = 'STATION'): ClusterCore => {
-  const c = startClusterCore({ name, port, dataDir, natsUrls, stream, extraArgs: ['--demo-schools', String(SCHOOLS)] });
+const start = (name: string, port: number, dataDir: string, natsUrls: string[], stream = 'STATION', extra: string[] = []): ClusterCore => {
+  const c = startClusterCore({ name, port, dataDir, natsUrls, stream, extraArgs: ['--demo-schools', String(SCHOOLS), ...extra] });
   cores.push(c);
   return c;
 };
@@ -435,4 +435,88 @@ describe('two cores on one replicated log behind HAProxy', () => {
     );
     await killCore(b);
   }, 60_000);
+
+  it("two stations on the cluster: each station's console sees only its own school's alarm, the county's both — before and after a failover", async () => {
+    const { dirs, ports, a } = await firstCore('st', 'STATIONS', ['--demo-stations']);
+    const b = start('st-b', ports[1], dirs[1], nats.urls, 'STATIONS', ['--demo-stations']);
+    await waitFor(() => /took the registry/.test(b.out()), 20_000, 'the standby takes the registry');
+    const px = await startHaproxy(ports.map((port) => ({ port })));
+    const url = `http://127.0.0.1:${px.port}`;
+    const sockets: Socket[] = [];
+    try {
+      const creds = JSON.parse(fs.readFileSync(path.join(dirs[0], 'demo-credentials.json'), 'utf8')) as DemoCredentials;
+      const registry = JSON.parse(fs.readFileSync(path.join(dirs[0], 'demo-registry.json'), 'utf8')) as {
+        schools: { id: string; stationId?: string }[];
+        terminals: { deviceId: string; schoolId: string }[];
+      };
+      const stationOf = (deviceId: string): string | undefined => {
+        const t = registry.terminals.find((x) => x.deviceId === deviceId);
+        return registry.schools.find((x) => x.id === t?.schoolId)?.stationId;
+      };
+      const west = creds.terminals.find((t) => stationOf(t.deviceId) === 'st-west')!;
+      const east = creds.terminals.find((t) => stationOf(t.deviceId) === 'st-east')!;
+      expect([west, east].every(Boolean)).toBe(true);
+      // Three consoles through the balancer, each collecting the alarm ids it is shown (records, catch-ups, snapshots).
+      const consoles = new Map<string, Set<string>>();
+      const openConsole = async (username: string): Promise<void> => {
+        const op = creds.operators.find((o) => o.username === username)!;
+        const res = await fetch(`${url}/api/login`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ username: op.username, password: op.password }),
+        });
+        const { session } = (await res.json()) as { session: string };
+        const seen = consoles.get(username) ?? new Set<string>();
+        consoles.set(username, seen);
+        const s = io(`${url}/console`, { auth: { session, since: 0 }, transports: ['websocket'], forceNew: true, reconnectionDelay: 250 });
+        const see = (x: unknown): void => {
+          for (const m of JSON.stringify(x).matchAll(/"alarmId":"(st-[^"]+)"/g)) seen.add(m[1]!);
+        };
+        for (const e of ['record', 'records', 'snapshot']) s.on(e, see);
+        sockets.push(s);
+        await new Promise<void>((resolve) => s.once('hello', () => resolve()));
+      };
+      for (const u of ['officer-west', 'officer-east', 'county']) await openConsole(u);
+      // Each press of another kind: its own incident (a second press of the same kind joins the open one as a repeat).
+      const press = async (t: { deviceId: string; token: string }, alarmId: string, kind: 'panic' | 'fire' = 'panic'): Promise<void> => {
+        const s = io(`${url}/terminal`, { auth: { deviceId: t.deviceId, token: t.token }, transports: ['websocket'], forceNew: true, reconnectionDelay: 250 });
+        const ans = await sendAlarm(s as never, { alarmId, kind, raisedAt: Date.now() }, { ackTimeoutMs: 3000, maxAttempts: 20, sleep });
+        s.close();
+        expect(ans.ok).toBe(true);
+      };
+      const shown = async (want: Record<string, string[]>): Promise<void> => {
+        await waitFor(
+          () => Object.entries(want).every(([u, ids]) => ids.every((id) => consoles.get(u)!.has(id))),
+          20_000,
+          `shown ${JSON.stringify(want)}, seen ${JSON.stringify([...consoles].map(([u, x]) => [u, [...x]]))}`,
+        );
+        for (const [u, ids] of Object.entries(want)) expect([...consoles.get(u)!].sort(), u).toEqual([...ids].sort());
+      };
+      await press(west, 'st-west-1');
+      await press(east, 'st-east-1');
+      await shown({ 'officer-west': ['st-west-1'], 'officer-east': ['st-east-1'], county: ['st-east-1', 'st-west-1'] });
+      // The leader dies; the consoles reconnect through the balancer to the core that leads now, with the same sessions
+      // (a login is in the cluster within a quarter of a second: the standby has all three before the kill).
+      const sessionsOfB = path.join(dirs[1], 'sessions.json');
+      await waitFor(
+        () => fs.existsSync(sessionsOfB) && ['officer-west', 'officer-east', 'county'].every((u) => fs.readFileSync(sessionsOfB, 'utf8').includes(`"${u}"`)),
+        10_000,
+        'the sessions reach the standby',
+      );
+      await killCore(a);
+      await b.leading;
+      await press(west, 'st-west-2', 'fire');
+      await press(east, 'st-east-2', 'fire');
+      await shown({
+        'officer-west': ['st-west-1', 'st-west-2'],
+        'officer-east': ['st-east-1', 'st-east-2'],
+        county: ['st-east-1', 'st-east-2', 'st-west-1', 'st-west-2'],
+      });
+      console.log(`stations on the cluster: ${[...consoles].map(([u, ids]) => `${u} saw ${[...ids].sort().join(', ')}`).join('; ')}`);
+    } finally {
+      for (const s of sockets) s.close();
+      await px.stop();
+      await killCore(b);
+    }
+  }, 120_000);
 });
