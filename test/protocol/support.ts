@@ -134,11 +134,22 @@ export async function demoTemplate(): Promise<string> {
 }
 
 /** startCore(loadConfig(['--demo', '--port', '0', '--data-dir', <fresh tmp>], env, ROOT/dist)). */
+/**
+ * STATION_TEST_CLUSTER=nats://…,… runs every test core in cluster mode (docs/scaling.md) on those NATS servers, each on
+ * a stream of its own: the conformance suite against the replicated journal instead of the file.
+ */
+function clusterEnv(): Record<string, string> {
+  const servers = process.env.STATION_TEST_CLUSTER;
+  if (!servers) return {};
+  const id = crypto.randomBytes(6).toString('hex');
+  return { STATION_CLUSTER_NATS: servers, STATION_CLUSTER_STREAM: `T${id}`, STATION_CLUSTER_NAME: `test-${id}` };
+}
+
 export async function startTestCore(opts: CoreOptions = {}): Promise<TestCore> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'station-protocol-'));
   const template = await demoTemplate();
   for (const f of ['demo-registry.json', 'demo-credentials.json']) fs.copyFileSync(path.join(template, f), path.join(dataDir, f));
-  const env: Record<string, string> = { STATION_HEARTBEAT_MS: String(opts.heartbeatMs ?? 30_000), ...opts.env };
+  const env: Record<string, string> = { STATION_HEARTBEAT_MS: String(opts.heartbeatMs ?? 30_000), ...clusterEnv(), ...opts.env };
   const config = loadConfig(['--demo', '--port', '0', '--data-dir', dataDir, ...(opts.args ?? [])], env, path.join(ROOT, 'dist'));
   const front = opts.front ?? process.env.STATION_TEST_FRONT === '1';
   const core = await startCore(config, opts.now, {
