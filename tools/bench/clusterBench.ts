@@ -11,7 +11,10 @@ import { sendAlarm } from '../../shared/terminalClient';
 import { freshDataDir, ROOT, startCoreProcess } from '../../test/support/core';
 import { freePort, killCore, startClusterCore, startNatsCluster, type NatsCluster } from '../../test/cluster/natsCluster';
 import type { DemoCredentials } from '../../main/demo';
-import { benchArgs, sleep, stats, type Stats } from './common';
+import { benchArgs, cleanupCore, cleanupRegistry, sleep, stats, type Stats } from './common';
+
+/** Whatever happens, nothing this bench started outlives it (the cores, the NATS servers). */
+const { onCleanup, cleanupAll } = cleanupRegistry('bench:cluster');
 
 const HELP = `usage: npm run bench:cluster -- [options]
   --terminals N   terminals connected to the core (default 1000)
@@ -112,6 +115,7 @@ async function main(): Promise<void> {
 
   // The floor: the same core on its file journal (the demo county made here is copied to the cluster core).
   const fileCore = await startCoreProcess({ extraArgs: ['--demo-schools', String(terminals)], env: { STATION_FRONT: 'inline' }, startTimeoutMs: 120_000 });
+  cleanupCore(fileCore, onCleanup);
   const creds = fileCore.credentials.terminals.slice(0, terminals);
   const file = await run(fileCore.url.replace(/\/$/, ''), creds, rates, seconds, 'file', () => ({ coreRssMiB: rssMiB(fileCore.child.pid) }));
   await fileCore.stop();
@@ -120,6 +124,8 @@ async function main(): Promise<void> {
   let cluster: Phase[] = [];
   try {
     nats = await startNatsCluster({ name: 'bench' });
+    const started = nats;
+    onCleanup('the NATS servers', () => started.stop());
     const dataDir = freshDataDir('cluster-bench');
     for (const f of ['demo-registry.json', 'demo-credentials.json', 'registry.json']) {
       const from = path.join(fileCore.dataDir, f);
@@ -127,6 +133,8 @@ async function main(): Promise<void> {
     }
     const port = await freePort();
     const core = startClusterCore({ name: 'bench-core', port, dataDir, natsUrls: nats.urls, extraArgs: ['--demo-schools', String(terminals)] });
+    onCleanup('the cluster core', () => killCore(core));
+    process.once('exit', () => void (core.child.exitCode === null && core.child.kill('SIGKILL')));
     await core.leading;
     const natsPids = nats.nodes.map((n) => n.process?.pid);
     cluster = await run(`http://127.0.0.1:${port}`, creds, rates, seconds, 'nats', () => ({
@@ -148,10 +156,12 @@ async function main(): Promise<void> {
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, JSON.stringify({ at: new Date().toISOString(), terminals, rates, seconds, file, cluster }, null, 2) + '\n');
   console.log(`results: ${path.relative(process.cwd(), out) || out}`);
+  await cleanupAll();
   process.exit(0);
 }
 
-main().catch((e: unknown) => {
+main().catch(async (e: unknown) => {
   console.error(`bench:cluster: ${(e as Error).stack ?? e}`);
+  await cleanupAll();
   process.exit(2);
 });
