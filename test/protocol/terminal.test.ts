@@ -179,10 +179,19 @@ describe('alarm', () => {
 
     it('an ack that arrives after the terminal gave up waiting: the retry gets the same incident', async () => {
       const a = validAlarm();
-      // A terminal whose ack timeout is far too short: the first ack is "lost", it sends again (shared/terminalClient).
+      // A terminal that gives up on its first ack: the alarm is sent, its ack is "lost" (the wait ends at once, as a
+      // timeout), and it sends again (shared/terminalClient). Not a 0 ms timeout: on loopback the ack can beat the timer.
       let attempt = 0;
       const impatient = {
-        timeout: (ms: number) => s.timeout(++attempt === 1 ? 0 : ms),
+        timeout: (ms: number) =>
+          ++attempt === 1
+            ? {
+                emitWithAck: (event: string, payload: unknown) => {
+                  s.emit(event, payload, () => undefined);
+                  return Promise.reject(new Error('operation has timed out'));
+                },
+              }
+            : s.timeout(ms),
         on: s.on.bind(s),
       } as unknown as Parameters<typeof sendAlarm>[0];
       const retries: string[] = [];
