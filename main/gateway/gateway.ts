@@ -616,6 +616,8 @@ export function attachConsoleNamespace(
     // A record goes whole to the county's consoles and its own station's; the other stations' consoles get a
     // placeholder with its seq (their fold expects no gap) and nothing of its content.
     record: (r) => {
+      // One station (no stations listed): every console sees every record, in one emit, as before stations existed.
+      if (!split()) return void nsp.to('live').emit('record', r);
       const own = eventStation(r.event, station.scopes.lookup);
       if (own === undefined) return void nsp.to('live').emit('record', r);
       const whole = [ALL_ROOM, STATION_ROOM + own];
