@@ -25,6 +25,11 @@ import { hashSecret, newToken, tokenDigest, verifySecret, type SecretHash } from
 export { emptyRegistryData, RegistryError, type OperatorRecord, type RegistryData, type TerminalRecord, type UnitRecord } from './registryFile';
 export { ImportError, MAX_NEW_DEVICES_PER_IMPORT, type ImportOutcome } from './registryImport';
 
+/** A unit's fields that may leave the registry (an allow-list: never its token's hash), for exports and consoles. */
+function unitFields({ id, name, callsign, lat, lng, hasDevice, stationId }: UnitRecord): Omit<PatrolUnit, 'disabled'> {
+  return { id, name, callsign, lat, lng, hasDevice, ...(stationId !== undefined ? { stationId } : {}) };
+}
+
 export class Registry {
   private schoolsById = new Map<string, School>();
   private terminalsById = new Map<string, TerminalRecord>();
@@ -580,17 +585,7 @@ export class Registry {
       terminals: () => d.terminals.map(({ deviceId, schoolId, label, disabled }) => ({ deviceId, schoolId, label, disabled })),
       guardPosts: () => d.guardPosts.map((g) => ({ ...g, days: [...g.days], windows: g.windows.map((w) => ({ ...w })) })),
       policeRooms: () => d.policeRooms.map((r) => ({ ...r })),
-      units: () =>
-        d.units.map(({ id, name, callsign, lat, lng, hasDevice, disabled, stationId }) => ({
-          id,
-          name,
-          callsign,
-          lat,
-          lng,
-          hasDevice,
-          disabled,
-          ...(stationId !== undefined ? { stationId } : {}),
-        })),
+      units: () => d.units.map((u) => ({ ...unitFields(u), disabled: u.disabled })),
     };
     return rows[kind]() as KindRows[K][];
   }
@@ -615,16 +610,7 @@ export class Registry {
         .map(({ deviceId, schoolId, label }) => ({ deviceId, schoolId, label })),
       guardPosts: scope.all ? d.guardPosts : d.guardPosts.filter((g) => inScope(scope, this.postStation(g.id))),
       policeRooms: scope.all ? d.policeRooms : d.policeRooms.filter(seen),
-      units: (scope.all ? d.units : d.units.filter(seen)).map(({ id, name, callsign, lat, lng, hasDevice, disabled, stationId }) => ({
-        id,
-        name,
-        callsign,
-        lat,
-        lng,
-        hasDevice,
-        ...(disabled ? { disabled: true } : {}),
-        ...(stationId !== undefined ? { stationId } : {}),
-      })),
+      units: (scope.all ? d.units : d.units.filter(seen)).map((u) => ({ ...unitFields(u), ...(u.disabled ? { disabled: true } : {}) })),
       targets: this.targets(),
     };
   }

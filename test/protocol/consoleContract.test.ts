@@ -4,12 +4,12 @@
 // one of shared/protocol.ts.
 import { DEFAULT_SEMESTERS } from '../../shared/planBoard';
 import { DEFAULT_VOLUMES } from '../../shared/stationSettings';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMAND_NAMES, MAX_NOTE_LENGTH, MAX_REASON_LENGTH, parseAnswer, type CommandName } from '../../shared/consoleContract';
 import { unitDispatchSchema } from '../../shared/protocol';
 import type { ConsoleHello } from '../../shared/consoleApi';
-import { ask, connect, START_TIMEOUT, startTestCore, terminalAuth, unitAuth, validAlarm, waitFor, type TestCore } from './support';
+import { ask, connect, operatorConsole, START_TIMEOUT, startTestCore, terminalAuth, unitAuth, validAlarm, waitFor, type TestCore } from './support';
 
 let t: TestCore;
 const sockets: Socket[] = [];
@@ -17,22 +17,9 @@ const sockets: Socket[] = [];
 let lastHello: ConsoleHello | undefined;
 
 async function consoleOf(role: 'officer' | 'trainer' | 'admin'): Promise<Socket> {
-  const op = t.creds.operators.find((o) => o.role === role)!;
-  const res = await fetch(`${t.url}/api/login`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ username: op.username, password: op.password }),
-  });
-  const { session } = (await res.json()) as { session: string };
-  const s = io(`${t.url}/console`, { auth: { session, since: 0 }, transports: ['websocket'], reconnection: false, forceNew: true });
+  const { s, hello } = await operatorConsole(t, { role });
   sockets.push(s);
-  await new Promise<void>((resolve, reject) => {
-    s.once('hello', (h: ConsoleHello) => {
-      lastHello = h;
-      resolve();
-    });
-    s.once('connect_error', reject);
-  });
+  lastHello = hello;
   return s;
 }
 
