@@ -8,7 +8,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../../main/config';
-import { AddressBudgets, classifyHead, type FrontLimits } from '../../main/gateway/front';
+import { AddressBudgets, classifyHead, type FrontLimits, refuseFullEarly } from '../../main/gateway/front';
 import { ask, connect, freshAddress, ROOT, START_TIMEOUT, startTestCore, terminalAuth, validAlarm, waitFor, type TestCore } from './support';
 
 const LIMITS: Partial<FrontLimits> = { httpBurst: 20, httpPerSecond: 5, loginBurst: 6, loginPerSecond: 1 };
@@ -109,6 +109,37 @@ describe('what the front is made of', () => {
     expect(b.take('a')).toBe(true); // 0.5 s at 2 a second: one more
     for (let i = 0; i < 10_000; i++) b.take(`spray-${i}`);
     expect((b as unknown as { buckets: Map<string, unknown> }).buckets.size).toBeLessThanOrEqual(100);
+  });
+
+  it("a full address's connection is closed before Node makes a socket of it (this Node's internals), others are served", async () => {
+    const server = net.createServer((sock) => void sock.end('served'));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const full = freshAddress();
+    const asked: string[] = [];
+    let refused = 0;
+    refuseFullEarly(
+      server,
+      (addr) => (asked.push(addr), addr === full),
+      () => refused++,
+    );
+    const port = (server.address() as net.AddressInfo).port;
+    const answer = (localAddress: string) =>
+      new Promise<string>((resolve) => {
+        const s = net.connect({ host: '127.0.0.1', port, localAddress });
+        let got = '';
+        s.on('data', (d: Buffer) => (got += d.toString()));
+        s.on('error', () => undefined);
+        s.once('close', () => resolve(got));
+      });
+    let connections = 0;
+    server.on('connection', () => connections++);
+    expect(await answer(full)).toBe('');
+    expect(connections).toBe(0);
+    expect(await answer(freshAddress())).toBe('served');
+    expect(connections).toBe(1);
+    expect(refused).toBe(1);
+    expect(asked).toEqual([full, expect.any(String)]);
+    await new Promise<void>((r) => server.close(() => r()));
   });
 });
 

@@ -25,9 +25,9 @@ const HELP = `usage: npm run bench:flood -- [options]
                      a p99 of 300 is its 3rd-worst sample, which a 2-core machine's scheduling decides)
  login flood:
   --logins N         concurrent wrong-password logins in each burst (default 1500)
-  --bursts N         bursts during the flood phase, one every 2 s (default 3)
-  --handshakes N     new terminals connecting per phase, each pressing once (default 300)
-  --handshake-every MS  time between their connections (default 20)
+  --bursts N         rounds, each of three 2 s blocks in turning order: no flood, a burst at the station, the
+                     same burst at a stand-in process (the control) (default 6)
+  --handshake-every MS  time between new terminals' connections in a block, each pressing once (default 20)
 Exit code: 0 when every flood's targets are met, 1 when one is not, 2 when the bench could not run.`;
 
 export interface Options {
@@ -44,7 +44,6 @@ export interface Options {
   honest: number;
   logins: number;
   bursts: number;
-  handshakes: number;
   handshakeEveryMs: number;
 }
 
@@ -62,8 +61,7 @@ export function parseArgs(argv: string[]): Options {
     floodRate: 1000,
     honest: 1000,
     logins: 1500,
-    bursts: 3,
-    handshakes: 300,
+    bursts: 6,
     handshakeEveryMs: 20,
   };
   const a = benchArgs(
@@ -83,7 +81,6 @@ export function parseArgs(argv: string[]): Options {
       honest: 'value',
       logins: 'value',
       bursts: 'value',
-      handshakes: 'value',
       'handshake-every': 'value',
     },
     ['--out', '--only'],
@@ -115,7 +112,6 @@ export function parseArgs(argv: string[]): Options {
   o.honest = Math.round(num('honest', 10, 5000, o.honest));
   o.logins = Math.round(num('logins', 1, 20_000, o.logins));
   o.bursts = Math.round(num('bursts', 1, 20, o.bursts));
-  o.handshakes = Math.round(num('handshakes', 5, 2000, o.handshakes));
   o.handshakeEveryMs = num('handshake-every', 1, 1000, o.handshakeEveryMs);
   if (o.alarms * o.rounds < 300) throw new Error('--alarms × --rounds must be at least 300 (alarms per phase)');
   // Bounded: the whole run must stay well under two minutes.
