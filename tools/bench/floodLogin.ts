@@ -104,7 +104,8 @@ export function standinMain(): void {
       if (got.includes('\r\n\r\n')) sock.end(answer);
     });
   });
-  server.listen(0, '127.0.0.1', () => process.send!({ port: (server.address() as net.AddressInfo).port }));
+  // The station's backlog (main/server.ts), so that the burst is not dropped and retried at the stand-in alone.
+  server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, () => process.send!({ port: (server.address() as net.AddressInfo).port }));
   process.on('disconnect', () => process.exit(0));
 }
 
