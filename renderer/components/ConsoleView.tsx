@@ -1,5 +1,5 @@
 // renderer/ — the duty console: header, unacknowledged banner, the alarm queue beside the map.
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useMemo, useState, type UIEvent } from 'react';
 import { alarmQueue, awaitsAcknowledgement, entryId, faultsToList, isAlarming, isOverdue, mostUrgentAlarm, RESOLVED_LINGER_MS } from '../../shared/consoleView';
 import { openFaults } from '../../shared/incidents';
 import type { School, Terminal } from '../../shared/model';
@@ -53,6 +53,20 @@ function StationFilter({ reference, value }: { reference: ReferenceData; value: 
   );
 }
 
+/** Cards of the queue shown whole at first; the rest are their empty <li> until the officer scrolls near them. */
+export const QUEUE_WINDOW = 24;
+/** Less than any card's height: the window reaches past what can be on screen. */
+const CARD_MIN_PX = 120;
+
+/**
+ * How many cards from the top are shown whole with the queue scrolled to `scrollTop`: what fits in the view and
+ * as much again below it, in steps of 16 (scrolling re-renders the queue only when a step is crossed).
+ */
+export function queueWindowEnd(scrollTop: number, clientHeight: number): number {
+  const rows = Math.ceil((Math.max(0, scrollTop) + 2 * Math.max(0, clientHeight)) / CARD_MIN_PX);
+  return Math.max(QUEUE_WINDOW, Math.ceil(rows / 16) * 16);
+}
+
 /** The big clock: the only part of the header that ticks. */
 function HeaderClock() {
   const now = useNow(1000);
@@ -74,6 +88,12 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
   const [drill, setDrill] = useState<{ n: number; drill: StatsDrill }>();
   // 接警 opens the alarm and moves the focus into its panel (by mouse or keyboard): a counter the panel watches.
   const [panelFocus, setPanelFocus] = useState(0);
+  // The queue's window (QUEUE_WINDOW): how many cards are shown whole, following the queue's scroll position.
+  const [windowEnd, setWindowEnd] = useState(QUEUE_WINDOW);
+  const onQueueScroll = useCallback((e: UIEvent<HTMLElement>) => {
+    const el = e.currentTarget;
+    setWindowEnd(queueWindowEnd(el.scrollTop, el.clientHeight));
+  }, []);
   // Stable, so the queue's memoized cards are not all rendered again for each new alarm.
   const taken = useCallback((id: string): void => {
     setSelected(id);
@@ -251,7 +271,7 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
       )}
       <div className="body">
         <section className="queue" aria-label={t('queueTitle')}>
-          <div className="queue-list" data-testid="queue-list">
+          <div className="queue-list" data-testid="queue-list" onScroll={onQueueScroll}>
             <h2>
               {t('queueTitle')} <span className="count">{t('unacknowledgedCount', { n: awaiting })}</span>
             </h2>
@@ -271,6 +291,7 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
                     selected={selected === id}
                     onSelect={setSelected}
                     onTaken={taken}
+                    full={index < windowEnd || selected === id}
                   />
                 );
               })}

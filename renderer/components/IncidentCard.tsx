@@ -21,6 +21,13 @@ interface Props {
   flash?: boolean;
   /** The school's station, on a console that sees several (the county command view). */
   station?: string | undefined;
+  /**
+   * False for a card far below the queue's view: its <li> (the same element, focusable, with its state, so the
+   * keyboard and the queue's order are unchanged) with one line of text instead of its content, until the
+   * officer scrolls near it (ConsoleView's queue window). With hundreds of open alarms, each card's content
+   * costs every frame.
+   */
+  full?: boolean;
 }
 
 /** The ticking part of a card: how long it has waited, or the running timer against its target. */
@@ -51,6 +58,7 @@ function IncidentCardImpl({
   targets = DEFAULT_TARGETS,
   flash = false,
   station,
+  full = true,
 }: Props) {
   const { t, c, name } = useI18n();
   const [busy, setBusy] = useState(false);
@@ -85,6 +93,7 @@ function IncidentCardImpl({
     entry.kind === 'test' ? 'test' : '',
     entry.drill ? 'drill' : '',
     selected ? 'selected' : '',
+    full ? '' : 'slot',
   ];
   return (
     <li
@@ -104,82 +113,94 @@ function IncidentCardImpl({
         }
       }}
     >
-      <div className="incident-head">
-        <span className="kind">{c.kinds[entry.kind]}</span>
-        {entry.drill && <span className="tag drill">{t('drill')}</span>}
-        {entry.drill && (
-          <span
-            className={`tag ${entry.drillWindowId ? 'drill-announced' : 'drill-unannounced'}`}
-            data-testid="drill-announced"
-            data-announced={entry.drillWindowId ? 'yes' : 'no'}
-          >
-            {entry.drillWindowId ? t('drillAnnounced') : t('drillUnannounced')}
-          </span>
-        )}
-        {entry.kind === 'test' && <span className="tag test">{t('test')}</span>}
-        {item.overdue && <span className="tag overdue">{t('escalated')}</span>}
-        {incident && !awaitsAck && <span className={`tag state ${incident.state}`}>{c.alarmStates[incident.state]}</span>}
-        {station !== undefined && (
-          <span className="tag station" data-testid="card-station">
-            {station}
-          </span>
-        )}
-        <span className="incident-id">{id}</span>
-      </div>
-      <div className="school">{name(school, `${t('unknownSchool')} (${entry.schoolId})`)}</div>
-      {school && (
-        <div className="school-meta">
-          {c.schoolTypes[school.type]} · {school.address} · {t('phone')} {school.phone}
+      {!full && (
+        // What the alarm is, in one line, in the DOM (for find-in-page and screen readers) but not laid out
+        // until it scrolls near: the card takes its place then.
+        <div className="slot-line">
+          {c.kinds[entry.kind]} · {name(school, entry.schoolId)} · {clockTime(receivedAt)}
+          {entry.note ? ` · ${entry.note}` : ''}
         </div>
       )}
-      {entry.note && (
-        <div className="note">
-          {t('noteLabel')}：{entry.note}
-        </div>
-      )}
-      {!stored && <div className="warning">{t('notDurable')}</div>}
-      {incident?.cancelRequest && (
-        <div className="warning" data-testid="cancel-request">
-          {t('cancelRequested', { reason: incident.cancelRequest.reason || '—', time: clockTime(incident.cancelRequest.at) })}
-        </div>
-      )}
-      {incident?.repeats !== undefined && (
-        <div className="warning" data-testid="pressed-again">
-          {t('pressedAgain', { n: incident.repeats, time: clockTime(incident.lastRepeatAt ?? receivedAt) })}
-        </div>
-      )}
-      <PressTime raisedAt={entry.raisedAt} receivedAt={receivedAt} />
-      <div className="times">
-        <span>
-          {t('receivedAt')} {clockTime(receivedAt)}
-        </span>
-        {item.open && <CardTimers item={item} targets={targets} />}
-      </div>
-      {awaitsAck && stored && (
-        <button
-          className="ack"
-          data-testid="ack"
-          disabled={busy || !canAck}
-          title={canAck ? '' : t('cannotAck')}
-          onClick={(e) => {
-            e.stopPropagation();
-            ack();
-          }}
-        >
-          {busy ? t('acknowledging') : t('acknowledge')}
-        </button>
-      )}
-      {incident?.acknowledgedAt !== undefined && (
-        <div className="acked-by" data-testid="acked-by">
-          {t('acknowledgedBy', { who: incident.acknowledgedBy?.displayName ?? '?' })} {clockTime(incident.acknowledgedAt)} ·{' '}
-          <span data-testid="ack-interval">{t('ackInterval', { s: ((item.ackIntervalMs ?? 0) / 1000).toFixed(1) })}</span>
-        </div>
-      )}
-      {item.handler && <div className="handler-line">{t('handler', { who: item.handler.displayName })}</div>}
-      {error && (
-        <div className="error" role="alert">
-          {t('errorPrefix')}: {error}
-        </div>
+      {full && (
+        <>
+          <div className="incident-head">
+            <span className="kind">{c.kinds[entry.kind]}</span>
+            {entry.drill && <span className="tag drill">{t('drill')}</span>}
+            {entry.drill && (
+              <span
+                className={`tag ${entry.drillWindowId ? 'drill-announced' : 'drill-unannounced'}`}
+                data-testid="drill-announced"
+                data-announced={entry.drillWindowId ? 'yes' : 'no'}
+              >
+                {entry.drillWindowId ? t('drillAnnounced') : t('drillUnannounced')}
+              </span>
+            )}
+            {entry.kind === 'test' && <span className="tag test">{t('test')}</span>}
+            {item.overdue && <span className="tag overdue">{t('escalated')}</span>}
+            {incident && !awaitsAck && <span className={`tag state ${incident.state}`}>{c.alarmStates[incident.state]}</span>}
+            {station !== undefined && (
+              <span className="tag station" data-testid="card-station">
+                {station}
+              </span>
+            )}
+            <span className="incident-id">{id}</span>
+          </div>
+          <div className="school">{name(school, `${t('unknownSchool')} (${entry.schoolId})`)}</div>
+          {school && (
+            <div className="school-meta">
+              {c.schoolTypes[school.type]} · {school.address} · {t('phone')} {school.phone}
+            </div>
+          )}
+          {entry.note && (
+            <div className="note">
+              {t('noteLabel')}：{entry.note}
+            </div>
+          )}
+          {!stored && <div className="warning">{t('notDurable')}</div>}
+          {incident?.cancelRequest && (
+            <div className="warning" data-testid="cancel-request">
+              {t('cancelRequested', { reason: incident.cancelRequest.reason || '—', time: clockTime(incident.cancelRequest.at) })}
+            </div>
+          )}
+          {incident?.repeats !== undefined && (
+            <div className="warning" data-testid="pressed-again">
+              {t('pressedAgain', { n: incident.repeats, time: clockTime(incident.lastRepeatAt ?? receivedAt) })}
+            </div>
+          )}
+          <PressTime raisedAt={entry.raisedAt} receivedAt={receivedAt} />
+          <div className="times">
+            <span>
+              {t('receivedAt')} {clockTime(receivedAt)}
+            </span>
+            {item.open && <CardTimers item={item} targets={targets} />}
+          </div>
+          {awaitsAck && stored && (
+            <button
+              className="ack"
+              data-testid="ack"
+              disabled={busy || !canAck}
+              title={canAck ? '' : t('cannotAck')}
+              onClick={(e) => {
+                e.stopPropagation();
+                ack();
+              }}
+            >
+              {busy ? t('acknowledging') : t('acknowledge')}
+            </button>
+          )}
+          {incident?.acknowledgedAt !== undefined && (
+            <div className="acked-by" data-testid="acked-by">
+              {t('acknowledgedBy', { who: incident.acknowledgedBy?.displayName ?? '?' })} {clockTime(incident.acknowledgedAt)} ·{' '}
+              <span data-testid="ack-interval">{t('ackInterval', { s: ((item.ackIntervalMs ?? 0) / 1000).toFixed(1) })}</span>
+            </div>
+          )}
+          {item.handler && <div className="handler-line">{t('handler', { who: item.handler.displayName })}</div>}
+          {error && (
+            <div className="error" role="alert">
+              {t('errorPrefix')}: {error}
+            </div>
+          )}
+        </>
       )}
     </li>
   );

@@ -151,3 +151,36 @@ test('the map follows the most urgent alarm, not the newest; 全县 returns; res
   await expect(panel).toHaveAttribute('data-incident-id', realId!);
   await page.screenshot({ path: test.info().outputPath('today-list.png') });
 });
+
+test('a long queue: cards far below the view are one line until the officer scrolls near; the keyboard reaches them whole', async ({ page }) => {
+  const reg = JSON.parse(fs.readFileSync(path.join(core.dataDir, 'demo-registry.json'), 'utf8')) as RegistryData;
+  const ts = await silentCounty();
+  await logIn(page, core);
+  const n = ts.length; // 36: more than the queue's window of cards shown whole (24)
+  for (let i = 0; i < n; i++) expect(await ts[i]!.press({ alarmId: `long-${i}`, kind: 'panic', note: `long-${i}` })).toMatchObject({ ok: true });
+  await expect(page.getByTestId('incident')).toHaveCount(n);
+  const first = incident(page, 'long-0');
+  const last = incident(page, `long-${n - 1}`);
+  const lastSchool = reg.schools.find((s) => s.id === core.credentials.terminals[n - 1]!.schoolId)!;
+  await expect(first.getByTestId('ack')).toBeVisible();
+  // The last card: its place in the queue with one line of what it is (school, kind, note), not its content.
+  await expect(last).toHaveClass(/\bslot\b/);
+  await expect(last).toContainText(lastSchool.name);
+  await expect(last).toContainText(`long-${n - 1}`);
+  await expect(last.getByTestId('ack')).toHaveCount(0);
+  // The officer scrolls the queue to its end: every card there is whole, 接警 on it.
+  await page.getByTestId('queue-list').evaluate((el) => el.scrollTo(0, el.scrollHeight));
+  await expect(last).not.toHaveClass(/\bslot\b/);
+  await last.scrollIntoViewIfNeeded();
+  await expect(last.getByTestId('ack')).toBeVisible();
+  // Back to the top; the keyboard steps back from the first card to the last (K): whole, selected, focused.
+  await page.getByTestId('queue-list').evaluate((el) => el.scrollTo(0, 0));
+  await expect(last).toHaveClass(/\bslot\b/);
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('k');
+  await expect(last).not.toHaveClass(/\bslot\b/);
+  await expect(last).toBeFocused();
+  await expect(last.getByTestId('ack')).toBeVisible();
+  // Every alarm was reported shown by the console, the one-line ones too.
+  await expect.poll(() => journal().filter((r) => r.event.type === 'incident.shown').length).toBeGreaterThanOrEqual(n);
+});
