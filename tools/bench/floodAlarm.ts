@@ -27,7 +27,7 @@ export interface AlarmFloodTally {
  * The flooding device: `count` panic alarms with fresh alarmIds at `rate` per second, never waiting for an ack;
  * onHalf runs once half of them are out. Resolves once every one is answered or timed out.
  */
-export async function alarmFloodFrom(socket: Socket, count: number, rate: number, tally: AlarmFloodTally, onHalf: () => void): Promise<number> {
+export async function alarmFloodFrom(socket: Socket, count: number, rate: number, tally: AlarmFloodTally, onHalf: () => void, tag = ''): Promise<number> {
   const pending: Promise<void>[] = [];
   const t0 = performance.now();
   for (let i = 0; i < count; i++) {
@@ -35,7 +35,7 @@ export async function alarmFloodFrom(socket: Socket, count: number, rate: number
     if (wait > 1) await sleep(wait);
     if (i === Math.floor(count / 2)) onHalf();
     tally.sent++;
-    const alarm: AlarmPayload = { alarmId: `flood-${i}`, kind: 'panic', raisedAt: Date.now() };
+    const alarm: AlarmPayload = { alarmId: `flood-${tag}${i}`, kind: 'panic', raisedAt: Date.now() };
     pending.push(
       socket
         .timeout(30_000)
@@ -57,13 +57,18 @@ export async function alarmFloodFrom(socket: Socket, count: number, rate: number
 
 // The flooding device runs in its own process (flood.js --alarm-flooder), as it would be another machine: its own
 // sending and the 5,000 acks it hears must not load the process that times the honest terminals.
-type ToFlooder = { type: 'config'; url: string; cred: { deviceId: string; token: string }; localAddress: string } | { type: 'go'; count: number; rate: number };
+type ToFlooder =
+  { type: 'config'; url: string; cred: { deviceId: string; token: string }; localAddress: string } | { type: 'go'; count: number; rate: number; tag: string };
 type FromFlooder = { type: 'ready' } | { type: 'half' } | { type: 'done'; tally: AlarmFloodTally; sentMs: number } | { type: 'error'; message: string };
 
-/** The flooder process's main: connects when configured, floods when told, reports. */
+/** The flooder process's main: connects when configured, floods each time it is told, reports; ends with the bench. */
 export async function flooderMain(): Promise<void> {
   const send = (m: FromFlooder): void => void process.send!(m);
   let socket: Socket | undefined;
+  process.on('disconnect', () => {
+    socket?.close();
+    process.exit(0);
+  });
   process.on('message', (m: ToFlooder) => {
     void (async () => {
       try {
@@ -72,10 +77,8 @@ export async function flooderMain(): Promise<void> {
           send({ type: 'ready' });
         } else {
           const tally: AlarmFloodTally = { sent: 0, answers: {} };
-          const sentMs = await alarmFloodFrom(socket!, m.count, m.rate, tally, () => send({ type: 'half' }));
+          const sentMs = await alarmFloodFrom(socket!, m.count, m.rate, tally, () => send({ type: 'half' }), m.tag);
           send({ type: 'done', tally, sentMs });
-          socket!.close();
-          process.disconnect();
         }
       } catch (e) {
         send({ type: 'error', message: (e as Error).message });
@@ -106,19 +109,24 @@ async function startFlooder(url: string, cred: { deviceId: string; token: string
   child.send({ type: 'config', url, cred, localAddress } satisfies ToFlooder);
   await ready;
   return {
-    async flood(count: number, rate: number, onHalf: () => void): Promise<{ tally: AlarmFloodTally; sentMs: number }> {
+    async flood(count: number, rate: number, onHalf: () => void, tag: string): Promise<{ tally: AlarmFloodTally; sentMs: number }> {
       const done = next('done', onHalf);
-      child.send({ type: 'go', count, rate } satisfies ToFlooder);
+      child.send({ type: 'go', count, rate, tag } satisfies ToFlooder);
       const d = (await done) as Extract<FromFlooder, { type: 'done' }>;
       return { tally: d.tally, sentMs: d.sentMs };
     },
   };
 }
 
+/** The flood starts this long before a flood block's first honest press. */
+const FLOOD_LEAD_MS = 200;
+
 /** The alarm flood: true when the honest acks' p99 is within the limit and the violence alarm is at the top. */
 export async function alarmFlood(opts: Options): Promise<boolean> {
   const t0 = Date.now();
-  progress(`alarm flood: ${opts.floodAlarms} alarms at ${opts.floodRate}/s from one device; ${opts.honest} honest alarms per phase`);
+  progress(
+    `alarm flood: ${opts.alarmRounds} rounds; alarms at ${opts.floodRate}/s from one device in every flood block; ${opts.honest} honest alarms per phase`,
+  );
   const core = await startCoreProcess();
   cleanupCore(core, onCleanup);
   const url = `http://127.0.0.1:${core.port}`;
@@ -144,16 +152,19 @@ export async function alarmFlood(opts: Options): Promise<boolean> {
   await page.waitForSelector('[data-testid="link-state"].online', { timeout: 20_000 });
   await page.evaluate(installObserver, { frames: false });
 
-  // Warm-up (unmeasured), then the baseline, then the flood with the same honest pressing alongside.
+  // Warm-up (unmeasured); then rounds of a block without the flood and a block with it, in turning order (A B, B A,
+  // …) so that a drifting machine touches both alike. The flood runs for the whole of its block (from a little
+  // before the first honest press to after the last) at --flood-rate: every honest alarm of the phase is pressed
+  // during the flood. The first flood block's half-way point is when an honest school's violence alarm is pressed.
   await pressBlock(honest, 30, opts.intervalMs, 'awarm');
   await sleep(500);
-  progress('alarm flood: baseline');
-  const base = await pressBlock(honest, opts.honest, opts.intervalMs, 'abase');
-  await sleep(1000);
-  progress('alarm flood: flood');
+  const perBlock = Math.max(1, Math.round(opts.honest / opts.alarmRounds));
+  const blockMs = perBlock * opts.intervalMs;
+  const floodPerBlock = Math.ceil((opts.floodRate * (blockMs + FLOOD_LEAD_MS + 100)) / 1000);
   const violenceId = `violence-${Date.now().toString(36)}`;
   let violence: { emitAt: number; ackMs?: number; error?: string } | undefined;
   const onHalf = (): void => {
+    if (violence) return;
     // An honest school's real violence alarm, pressed while the flood is at its height.
     const emitAt = clock();
     violence = { emitAt };
@@ -167,10 +178,31 @@ export async function alarmFlood(opts: Options): Promise<boolean> {
       (e: unknown) => void (v.error = (e as Error).message),
     );
   };
-  const floodDone = flooder.flood(opts.floodAlarms, opts.floodRate, onHalf);
-  await sleep(200); // the flood is under way before the honest presses start
-  const during = await pressBlock(honest, opts.honest, opts.intervalMs, 'aflood');
-  const { tally, sentMs: floodSentMs } = await floodDone;
+  const base = { acks: [] as number[], failures: [] as string[] };
+  const during = { acks: [] as number[], failures: [] as string[] };
+  const tally: AlarmFloodTally = { sent: 0, answers: {} };
+  let floodSentMs = 0;
+  for (let r = 0; r < opts.alarmRounds; r++) {
+    for (const phase of r % 2 === 0 ? (['baseline', 'flood'] as const) : (['flood', 'baseline'] as const)) {
+      progress(`alarm flood: round ${r + 1}/${opts.alarmRounds}, ${phase}`);
+      if (phase === 'baseline') {
+        const got = await pressBlock(honest, perBlock, opts.intervalMs, `abase${r}`);
+        base.acks.push(...got.acks);
+        base.failures.push(...got.failures);
+      } else {
+        const floodDone = flooder.flood(floodPerBlock, opts.floodRate, onHalf, `r${r}-`);
+        await sleep(FLOOD_LEAD_MS); // the flood is under way before the honest presses start
+        const got = await pressBlock(honest, perBlock, opts.intervalMs, `aflood${r}`);
+        during.acks.push(...got.acks);
+        during.failures.push(...got.failures);
+        const done = await floodDone;
+        tally.sent += done.tally.sent;
+        for (const [k, n] of Object.entries(done.tally.answers)) tally.answers[k] = (tally.answers[k] ?? 0) + n;
+        floodSentMs += done.sentMs;
+      }
+      await sleep(1000); // the next block starts from rest
+    }
+  }
 
   // The console: when the violence alarm appeared, and, once the queue has stopped changing, where it is.
   let shownMs: number | undefined;
@@ -216,7 +248,8 @@ export async function alarmFlood(opts: Options): Promise<boolean> {
   const ackOk = failures.length === 0 && ratio <= opts.limit;
   const lines: string[] = [];
   lines.push(
-    `alarm flood: one device sends ${tally.sent} panic alarms with fresh alarmIds at ${opts.floodRate}/s (sent in ${(floodSentMs / 1000).toFixed(1)} s), while ${opts.terminals} honest terminals press ${opts.honest} alarms, one every ${opts.intervalMs} ms`,
+    `alarm flood: ${opts.alarmRounds} rounds of a block without and a block with the flood (turning order), each block ${perBlock} honest alarms from ${opts.terminals} terminals, one every ${opts.intervalMs} ms; ` +
+      `in each flood block one device sends panic alarms with fresh alarmIds at ${opts.floodRate}/s for the whole block (${tally.sent} in all, sent in ${(floodSentMs / 1000).toFixed(1)} s)`,
   );
   lines.push(
     `  flood answers: ${Object.entries(tally.answers)
@@ -234,10 +267,10 @@ export async function alarmFlood(opts: Options): Promise<boolean> {
   );
   if (errors.length) lines.push(`  page errors: ${errors.slice(0, 3).join('; ')}`);
   if (failures.length) lines.push(`  HONEST ALARM FAILURES: ${failures.length}, e.g. ${failures.slice(0, 5).join('; ')}`);
-  const unanswered = opts.honest - during.acks.length;
+  const unanswered = perBlock * opts.alarmRounds - during.acks.length;
   lines.push(
     `target honest ack p99 with/without the flood ≤ ${opts.limit.toFixed(2)}: ${ackOk ? 'PASS' : 'FAIL'} (${b.p99.toFixed(2)} → ${f.p99.toFixed(2)} ms, ${pct(ratio)}` +
-      `${unanswered > 0 ? `; ${unanswered} of ${opts.honest} honest alarms pressed during the flood got no ack within 10 s` : ''})`,
+      `${unanswered > 0 ? `; ${unanswered} of ${perBlock * opts.alarmRounds} honest alarms pressed during the flood got no ack within 10 s` : ''})`,
   );
   lines.push(
     `target violence alarm at the top of the queue (at most the flooding device's one incident above it): ${topOk ? 'PASS' : 'FAIL'} (${index >= 0 ? `card ${index + 1} of ${queue.length}` : 'not found'})`,

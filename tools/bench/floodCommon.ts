@@ -19,10 +19,11 @@ const HELP = `usage: npm run bench:flood -- [options]
                   flood-alarm.json and flood-login.json beside it)
   --only LIST     which floods to run, comma-separated: junk, alarm, login (default all three)
  alarm flood:
-  --flood-alarms N   alarms the flooding device sends (default 5000)
-  --flood-rate N     flood alarms per second (default 1000)
-  --honest N         honest alarms per phase, one every --interval over the honest terminals (default 1000:
-                     a p99 of 300 is its 3rd-worst sample, which a 2-core machine's scheduling decides)
+  --alarm-rounds R   rounds of a block without and a block with the flood, in turning order (default 5)
+  --flood-rate N     flood alarms per second, for the whole of each flood block (default 1000)
+  --honest N         honest alarms per phase, one every --interval over the honest terminals, split over the
+                     rounds (default 1000: a p99 of 300 is its 3rd-worst sample, which a 2-core machine's
+                     scheduling decides)
  login flood:
   --logins N         concurrent wrong-password logins in each burst (default 1500)
   --bursts N         rounds, each of three 2 s blocks in turning order: no flood, a burst at the station, the
@@ -39,7 +40,7 @@ export interface Options {
   limit: number;
   out: string;
   only: Set<'junk' | 'alarm' | 'login'>;
-  floodAlarms: number;
+  alarmRounds: number;
   floodRate: number;
   honest: number;
   logins: number;
@@ -57,7 +58,7 @@ export function parseArgs(argv: string[]): Options {
     limit: 1.1,
     out: path.join(ROOT, 'bench-results', 'flood.json'),
     only: new Set(['junk', 'alarm', 'login']),
-    floodAlarms: 5000,
+    alarmRounds: 5,
     floodRate: 1000,
     honest: 1000,
     logins: 1500,
@@ -76,7 +77,7 @@ export function parseArgs(argv: string[]): Options {
       limit: 'value',
       out: 'value',
       only: 'value',
-      'flood-alarms': 'value',
+      'alarm-rounds': 'value',
       'flood-rate': 'value',
       honest: 'value',
       logins: 'value',
@@ -107,7 +108,7 @@ export function parseArgs(argv: string[]): Options {
       throw new Error(`--only takes junk, alarm and/or login\n${HELP}`);
     o.only = new Set(parts as ('junk' | 'alarm' | 'login')[]);
   }
-  o.floodAlarms = Math.round(num('flood-alarms', 1, 100_000, o.floodAlarms));
+  o.alarmRounds = Math.round(num('alarm-rounds', 1, 20, o.alarmRounds));
   o.floodRate = num('flood-rate', 1, 100_000, o.floodRate);
   o.honest = Math.round(num('honest', 10, 5000, o.honest));
   o.logins = Math.round(num('logins', 1, 20_000, o.logins));
