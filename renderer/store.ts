@@ -668,3 +668,12 @@ export function useConsole(): ConsoleState {
   const s = getStore();
   return useSyncExternalStore(s.subscribe, () => s.state);
 }
+
+/**
+ * One part of the console's state: the component renders again only when that part changes (by identity), not on
+ * every record as with useConsole(). `pick` must return a part of the state, not build a new object.
+ */
+export function useConsolePart<T>(pick: (s: ConsoleState) => T): T {
+  const s = getStore();
+  return useSyncExternalStore(s.subscribe, () => pick(s.state));
+}

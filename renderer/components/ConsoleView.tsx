@@ -24,6 +24,7 @@ import { PlanBoardView } from './PlanBoardView';
 import { StatsView } from './StatsView';
 import type { StatsDrill } from './statsDrill';
 import { TodayList } from './TodayList';
+import { useThrottled } from './throttled';
 import { filterReference, inStationFilter, seesStations, stationNamer } from './stationView';
 import type { ReferenceData } from '../../shared/model';
 
@@ -66,6 +67,9 @@ export function queueWindowEnd(scrollTop: number, clientHeight: number): number 
   const rows = Math.ceil((Math.max(0, scrollTop) + 2 * Math.max(0, clientHeight)) / CARD_MIN_PX);
   return Math.max(QUEUE_WINDOW, Math.ceil(rows / 16) * 16);
 }
+
+/** How often, at most, the map follows the queue (see `mapFacts`). */
+export const MAP_FOLLOW_MS = 250;
 
 /** The big clock: the only part of the header that ticks. */
 function HeaderClock() {
@@ -123,6 +127,13 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
   }, [queue]);
   const awaiting = queue.filter(awaitsAcknowledgement).length;
   const alarmed = useMemo(() => queue.filter(isAlarming).map(entryId), [queue]);
+  // The map follows the queue at most every MAP_FOLLOW_MS: a single alarm at once, a storm's alarms a few times a
+  // second together. The queue, the banner and the sound are where an alarm is announced; the map's red dots and
+  // its move to the most urgent alarm may trail a burst by that much, and each redraw of the map costs every alarm.
+  const mapFacts = useThrottled(
+    useMemo(() => ({ queue, alarmed, urgent, station: state.station }), [queue, alarmed, urgent, state.station]),
+    MAP_FOLLOW_MS,
+  );
   const canAck = getStore().canAcknowledge();
   const overdue = queue.filter(isOverdue).length;
   const selectedIncident = selected ? state.station.incidents.get(selected) : undefined;
@@ -316,12 +327,12 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
         {tab === 'console' && (
           <StationMap
             reference={state.reference}
-            incidents={queue}
-            alarmed={alarmed}
-            urgent={urgent}
+            incidents={mapFacts.queue}
+            alarmed={mapFacts.alarmed}
+            urgent={mapFacts.urgent}
             selected={selected}
             units={state.units}
-            station={state.station}
+            station={mapFacts.station}
             health={state.health}
             unitStaleMs={state.settings.unitStaleMs}
           />

@@ -4,7 +4,7 @@
 // The map follows the most urgent alarm (not the newest); 全县 returns to the whole county from any zoom.
 import L, { type Map as LeafletMap, type PathOptions } from 'leaflet';
 import type { Feature } from 'geojson';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { AttributionControl, GeoJSON, MapContainer, Pane, ScaleControl, TileLayer, useMap } from 'react-leaflet';
 import type { DeviceHealth, UnitLive } from '../../../shared/consoleApi';
 import { candidatesFor } from '../../../shared/dispatch';
@@ -15,12 +15,15 @@ import { DEFAULT_TARGETS } from '../../../shared/response';
 import { buildSearchIndex } from '../../../shared/search';
 import { loadBasemap, type Basemap } from '../../adapters/basemap';
 import { useI18n } from '../../i18n';
-import { getStore, useConsole } from '../../store';
+import { getStore, useConsolePart, type ConsoleState } from '../../store';
 import { useNow } from '../../time';
 import { AlarmLayer, DistanceRings, FocusMarker, NearestLines } from './IncidentOverlays';
 import { LABELLED_ALARMS, PULSING_MARKERS, useLayerVisibility } from './layers';
 import { LayerPanel, NearestPanel, SearchBox, TileNotice, type LayerCounts } from './MapPanels';
 import { PostLayer, RoomLayer, SchoolLayer, UnitLayer, type SchoolFocus } from './Layers';
+
+/** The live tile settings: the map renders again when they change, not on every record. */
+const tilesOf = (s: ConsoleState) => s.settings.tiles;
 
 interface Props {
   reference: ReferenceData | undefined;
@@ -148,7 +151,10 @@ function Tiles({ tiles, onFailed }: { tiles: NonNullable<Basemap['tiles']>; onFa
   );
 }
 
-export function StationMap({ reference, incidents, alarmed, urgent, selected, units, station, health, unitStaleMs }: Props) {
+/** Memoized: the console renders for every record, the map only when what it shows changed (ConsoleView's mapFacts). */
+export const StationMap = memo(StationMapImpl);
+
+function StationMapImpl({ reference, incidents, alarmed, urgent, selected, units, station, health, unitStaleMs }: Props) {
   const { t, name } = useI18n();
   const mapRef = useRef<LeafletMap>(null);
   const [basemap, setBasemap] = useState<Basemap>();
@@ -257,7 +263,7 @@ export function StationMap({ reference, incidents, alarmed, urgent, selected, un
 
   // The tiles in force: the station's settings (an admin may change the map source while consoles run: they switch at
   // once), or map-config.json from a core that does not send them.
-  const liveTiles = useConsole().settings.tiles;
+  const liveTiles = useConsolePart(tilesOf);
   const configured = liveTiles === undefined ? basemap?.tiles : (liveTiles ?? undefined);
   const tilesKey = configured ? `${configured.url}|${configured.minZoom}|${configured.maxZoom}|${configured.attribution}` : '';
   const tilesFailed = failedSource !== undefined && failedSource === tilesKey;
