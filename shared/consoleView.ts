@@ -61,12 +61,13 @@ export const isStationClosedTest = (i: Incident): boolean => i.kind === 'test' &
 
 /** The test presses the station took on the calendar day of `now` in the station's time zone, newest first. */
 export function testsToday(state: StationState, now: number, timeZone: string): Incident[] {
-  const day = (at: number): string => {
-    const p = zonedParts(at, timeZone);
-    return `${p.year}-${p.month}-${p.day}`;
-  };
-  const today = day(now);
-  return [...state.incidents.values()].filter((i) => isStationClosedTest(i) && day(i.receivedAt) === today).sort((a, b) => b.receivedAt - a.receivedAt);
+  // The day's bounds once (a console asks on every record; Intl for each test press was most of its cost).
+  const d = zonedParts(now, timeZone);
+  const dayStart = fromZoned(d.year, d.month, d.day, 0, 0, timeZone);
+  const nextDay = fromZoned(d.year, d.month, d.day + 1, 0, 0, timeZone);
+  return [...state.incidents.values()]
+    .filter((i) => isStationClosedTest(i) && i.receivedAt >= dayStart && i.receivedAt < nextDay)
+    .sort((a, b) => b.receivedAt - a.receivedAt);
 }
 
 /**

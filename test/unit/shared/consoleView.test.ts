@@ -292,6 +292,21 @@ describe('test presses the station closed (issue 11, point 2)', () => {
     // T0 is 10:00 in Shanghai: the next calendar day there starts 14 h later.
     expect(testsToday(s, T0 + 15 * 3_600_000, 'Asia/Shanghai')).toEqual([]);
   });
+  it("the day is the station's calendar day, to the minute at both ends, also across a clock change", () => {
+    const at = (iso: string): number => Date.parse(iso);
+    const day = (zone: string, now: string, ...presses: string[]) =>
+      testsToday(fold(...presses.flatMap((p, k) => [received(k + 1, { kind: 'test', at: at(p) }), tested(k + 1, at(p) + 1)])), at(now), zone).map(
+        (i) => i.receivedAt,
+      );
+    // Shanghai (UTC+8): 2026-11-30 runs from 11-29T16:00Z to 11-30T16:00Z.
+    expect(
+      day('Asia/Shanghai', '2026-11-30T12:00:00Z', '2026-11-29T15:59:59Z', '2026-11-29T16:00:00Z', '2026-11-30T15:59:59Z', '2026-11-30T16:00:00Z'),
+    ).toEqual([at('2026-11-30T15:59:59Z'), at('2026-11-29T16:00:00Z')]);
+    // New York on 2026-11-01 (clocks go back at 02:00 EDT): 25 hours, from 04:00Z to 05:00Z the next day.
+    expect(
+      day('America/New_York', '2026-11-01T12:00:00Z', '2026-11-01T03:59:00Z', '2026-11-01T04:00:00Z', '2026-11-02T04:59:00Z', '2026-11-02T05:00:00Z'),
+    ).toEqual([at('2026-11-02T04:59:00Z'), at('2026-11-01T04:00:00Z')]);
+  });
   it('one an officer reopened is worked like any incident again', () => {
     const s = fold(received(1, { kind: 'test' }), tested(1), {
       type: 'incident.reopened',
