@@ -118,6 +118,17 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
     () => (filter === undefined ? allQueue : allQueue.filter((i) => inStationFilter(schools.get(i.schoolId), filter))),
     [allQueue, filter, schools],
   );
+  // The same filter for what else the console lists: tests today, the today list, device faults and health.
+  const inFilter = useMemo(
+    () =>
+      filter === undefined ? undefined : (schoolId: string | undefined) => inStationFilter(schoolId === undefined ? undefined : schools.get(schoolId), filter),
+    [filter, schools],
+  );
+  const shownFaults = useMemo(
+    () => (inFilter ? listedFaults.filter((f) => inFilter(terminals.get(f.deviceId)?.schoolId)) : listedFaults),
+    [inFilter, listedFaults, terminals],
+  );
+  const shownHealth = useMemo(() => (inFilter ? state.health.filter((d) => inFilter(d.schoolId)) : state.health), [inFilter, state.health]);
   const stationOfSchool = useMemo(() => stationNamer(state.reference, lang === 'en'), [state.reference, lang]);
   const county = seesStations(state.reference);
   const boardReference = useMemo(() => filterReference(state.reference, filter), [state.reference, filter]);
@@ -308,9 +319,9 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
               })}
             </ul>
           </div>
-          <TestStrip station={state.station} schools={schools} timeZone={state.settings.timeZone} />
-          <TodayList station={state.station} timeZone={state.settings.timeZone} schools={schools} selected={selected} onSelect={setSelected} />
-          <FaultList faults={listedFaults} schools={schools} terminals={terminals} />
+          <TestStrip station={state.station} schools={schools} timeZone={state.settings.timeZone} only={inFilter} />
+          <TodayList station={state.station} timeZone={state.settings.timeZone} schools={schools} selected={selected} onSelect={setSelected} only={inFilter} />
+          <FaultList faults={shownFaults} schools={schools} terminals={terminals} />
         </section>
         {tab === 'console' && selectedIncident && (
           <IncidentPanel
@@ -337,7 +348,7 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
             unitStaleMs={state.settings.unitStaleMs}
           />
         )}
-        {tab === 'devices' && <DeviceHealthView health={state.health} schools={schools} testOverdue={testOverdue} />}
+        {tab === 'devices' && <DeviceHealthView health={shownHealth} schools={schools} testOverdue={testOverdue} />}
         {tab === 'stats' && (
           <StatsView
             reference={state.reference}

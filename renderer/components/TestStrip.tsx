@@ -10,10 +10,24 @@ import { clockTime, useNow } from '../time';
 /** How many of today's test presses the strip names; the rest are counted. */
 const SHOWN = 6;
 
-export function TestStrip({ station, schools, timeZone }: { station: StationState; schools: Map<string, School>; timeZone: string }) {
+export function TestStrip({
+  station,
+  schools,
+  timeZone,
+  only,
+}: {
+  station: StationState;
+  schools: Map<string, School>;
+  timeZone: string;
+  /** The county view's station filter, by school (absent: every school). */
+  only?: ((schoolId: string) => boolean) | undefined;
+}) {
   const { t, name } = useI18n();
   const now = useNow(60_000);
-  const tests = useMemo(() => testsToday(station, now, timeZone), [station, now, timeZone]);
+  const tests = useMemo(() => {
+    const all = testsToday(station, now, timeZone);
+    return only ? all.filter((i) => only(i.schoolId)) : all;
+  }, [station, now, timeZone, only]);
   return (
     <div className="tests-today" data-testid="tests-today" aria-label={t('testsToday')}>
       <span className="tests-title">

@@ -14,13 +14,18 @@ interface Props {
   schools: Map<string, School>;
   selected: string | undefined;
   onSelect: (id: string) => void;
+  /** The county view's station filter, by school (absent: every school). */
+  only?: ((schoolId: string) => boolean) | undefined;
 }
 
-export function TodayList({ station, timeZone, schools, selected, onSelect }: Props) {
+export function TodayList({ station, timeZone, schools, selected, onSelect, only }: Props) {
   const { t, c, name } = useI18n();
   // A minute's tick is enough to turn the day over; a resolution re-renders through `station`.
   const now = useNow(60_000);
-  const incidents = useMemo(() => resolvedToday(station, now, timeZone), [station, now, timeZone]);
+  const incidents = useMemo(() => {
+    const all = resolvedToday(station, now, timeZone);
+    return only ? all.filter((i) => only(i.schoolId)) : all;
+  }, [station, now, timeZone, only]);
   const [open, setOpen] = useState(false);
   return (
     <section className={`today ${open ? 'expanded' : 'collapsed'}`} data-testid="today" data-count={incidents.length} aria-label={t('todayTitle')}>

@@ -125,3 +125,64 @@ test("each station's console shows only its own school's alarm; the county conso
   await county.getByTestId('stats-groups').scrollIntoViewIfNeeded();
   await shot(county, 'stations-county-stats-zh-1280x720');
 });
+
+test("the county's station filter narrows every list: device health, device faults, tests today and the today list", async ({ browser }) => {
+  test.setTimeout(60_000);
+  // Terminals go offline after 3 silent heartbeat intervals (0.9 s here): every one a device fault.
+  await core.stop();
+  core = await startCoreProcess({ extraArgs: ['--demo-stations'], env: { STATION_HEARTBEAT_MS: '300' } });
+  const stations = schoolStations();
+  const stationOfDevice = new Map(core.credentials.terminals.map((t) => [t.deviceId, stations.get(t.schoolId)!]));
+  const westCount = [...stationOfDevice.values()].filter((s) => s === 'st-west').length;
+  const eastCount = [...stationOfDevice.values()].filter((s) => s === 'st-east').length;
+  expect(westCount > 0 && eastCount > 0 && westCount + eastCount === stationOfDevice.size).toBe(true);
+
+  const county = await consoleFor(browser, 'county');
+  for (const t of core.credentials.terminals) terminals.push(await connectTerminal(core.url, t.deviceId, t.token));
+  const faults = county.getByTestId('faults');
+  await expect.poll(async () => Number(await faults.getAttribute('data-count')), { timeout: 10_000 }).toBeGreaterThanOrEqual(stationOfDevice.size - 2);
+  // A test press from a school of each station: the station closes it itself (tests today, and the today list).
+  const westIdx = core.credentials.terminals.findIndex((t) => stationOfDevice.get(t.deviceId) === 'st-west');
+  const eastIdx = core.credentials.terminals.findIndex((t) => stationOfDevice.get(t.deviceId) === 'st-east');
+  expect((await terminals[westIdx]!.press({ alarmId: 'west-test', kind: 'test' })).ok).toBe(true);
+  expect((await terminals[eastIdx]!.press({ alarmId: 'east-test', kind: 'test' })).ok).toBe(true);
+  const testsCount = county.getByTestId('tests-today').locator('.tests-title .count');
+  const today = county.getByTestId('today');
+  await expect(testsCount).toHaveText('2');
+  await expect(today).toHaveAttribute('data-count', '2');
+
+  /** The faults listed now (expanded), by the station of their terminal. */
+  const faultStations = async (): Promise<string[]> => {
+    const toggle = county.getByTestId('faults-toggle');
+    if ((await toggle.count()) > 0 && (await toggle.getAttribute('aria-expanded')) === 'false') await toggle.click();
+    const ids = await county.getByTestId('fault').evaluateAll((els) => els.map((e) => e.getAttribute('data-device-id')!));
+    return ids.map((id) => stationOfDevice.get(id)!);
+  };
+  const all = await faultStations();
+  expect(new Set(all)).toEqual(new Set(['st-west', 'st-east']));
+
+  for (const [label, id, n] of [
+    ['示例西区派出所', 'st-west', westCount],
+    ['示例东区派出所', 'st-east', eastCount],
+  ] as const) {
+    await county.getByTestId('station-filter').selectOption({ label });
+    await expect(testsCount).toHaveText('1');
+    await expect(today).toHaveAttribute('data-count', '1');
+    await today.getByTestId('today-toggle').click();
+    await expect(today.getByTestId('today-item')).toHaveCount(1);
+    await today.getByTestId('today-toggle').click();
+    const listed = await faultStations();
+    expect(listed.length).toBeGreaterThan(0);
+    expect(listed.every((s) => s === id)).toBe(true);
+    await expect(faults).toHaveAttribute('data-count', String(listed.length));
+    await county.getByTestId('tab-devices').click();
+    await expect(county.getByTestId('device-row')).toHaveCount(n);
+    const shown = await county.getByTestId('device-row').evaluateAll((els) => els.map((e) => e.getAttribute('data-device-id')!));
+    expect(shown.every((d) => stationOfDevice.get(d) === id)).toBe(true);
+    await county.getByTestId('tab-console').click();
+  }
+  await county.getByTestId('station-filter').selectOption({ label: '全部派出所' });
+  await expect(testsCount).toHaveText('2');
+  await county.getByTestId('tab-devices').click();
+  await expect(county.getByTestId('device-row')).toHaveCount(stationOfDevice.size);
+});
