@@ -146,12 +146,15 @@ test('every role’s header fits at 1280×720 in zh and en: all tabs, the clock,
           rightmost: Math.max(...items.map((r) => r.right)),
           rows: new Set(items.map((r) => Math.round(r.top + r.height / 2))).size,
           tabs: document.querySelectorAll('.topbar .tabs button').length,
+          // What the sound is doing, whole: who is logged in gives way before it.
+          soundClipped: ((b) => b.scrollWidth - b.clientWidth)(document.querySelector<HTMLElement>('[data-testid=sound-state]')!),
         };
       });
       const what = `${role} ${lang}: ${m.tabs} tabs`;
       expect(m.overflow, `${what}: header overflows`).toBeLessThanOrEqual(0);
       expect(m.rightmost, `${what}: an item is past the right edge`).toBeLessThanOrEqual(1280);
       expect(m.rows, `${what}: header on one line`).toBe(1);
+      if (lang === 'zh') expect(m.soundClipped, `${what}: the sound button's text is cut`).toBeLessThanOrEqual(0);
       await expect(page.getByRole('button', { name: /^(退出|Log out)$/ })).toBeInViewport({ ratio: 1 });
       if (lang === 'en') await page.getByRole('button', { name: '中文' }).click();
     }

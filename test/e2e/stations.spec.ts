@@ -55,6 +55,9 @@ test("each station's console shows only its own school's alarm; the county conso
   await expect(west.getByTestId('station-name')).toHaveText('示例西区派出所');
   await expect(east.getByTestId('station-name')).toHaveText('示例东区派出所');
   await expect(county.getByTestId('station-name')).toHaveText('县局指挥中心 · 全县');
+  // A station's officer has a long name (station, role, name) at 1280 px: it gives way, what the sound does is whole.
+  const soundCut = (p: Page) => p.getByTestId('sound-state').evaluate((b) => b.scrollWidth - b.clientWidth);
+  expect(await soundCut(west)).toBeLessThanOrEqual(0);
 
   for (const t of [westTerm, eastTerm]) terminals.push(await connectTerminal(core.url, t.deviceId, t.token));
   expect((await terminals[0]!.press({ alarmId: 'west-1', kind: 'violence' })).ok).toBe(true);
@@ -69,6 +72,7 @@ test("each station's console shows only its own school's alarm; the county conso
   // overdue (then every station has failed to take it in time).
   await expect(incident(county, 'west-1').getByTestId('ack')).toBeDisabled();
   await expect.poll(() => alarmAudible(west)).toBe(true);
+  expect(await soundCut(west)).toBeLessThanOrEqual(0);
   expect(await alarmAudible(county)).toBe(false);
 
   // Each station's console: its own school's alarm only, and no station tag (it sees one station).
