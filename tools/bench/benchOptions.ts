@@ -3,7 +3,7 @@ import path from 'node:path';
 import { ROOT } from '../../test/support/core';
 import { benchArgs } from './common';
 
-export const HELP = `usage: npm run bench -- [options]
+export const HELP = `usage: npm run bench:latency -- [options]
 The realistic case by default (issue 11): a county of --schools schools; --open alarms already open on the
 console (a busy queue); then the measured run, 50 alarms a second, each from a school without an open alarm
 (so the map moves to a new school each time); then the storm.
