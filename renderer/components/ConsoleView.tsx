@@ -54,7 +54,7 @@ function StationFilter({ reference, value }: { reference: ReferenceData; value: 
   );
 }
 
-/** Cards of the queue shown whole at first; the rest are their empty <li> until the officer scrolls near them. */
+/** Cards of the queue shown whole at first; the rest are their <li> with one line until the officer scrolls near. */
 export const QUEUE_WINDOW = 24;
 /** Less than any card's height: the window reaches past what can be on screen. */
 const CARD_MIN_PX = 120;
