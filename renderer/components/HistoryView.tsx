@@ -18,8 +18,8 @@ import { PeriodControls } from './PeriodControls';
 import { SchoolSelect } from './SchoolSelect';
 import { CSV_TYPE, downloadText, XLSX_TYPE } from './download';
 import { historyCells, historyCsv, historyHead, historySheets, HISTORY_EXPORT_MAX } from './historyRows';
-import { stationNameOf, stationNamer } from './stationView';
-import { groupLabel, periodOf, type Names, type PeriodChoice } from './statsRows';
+import { useReportNames } from './stationView';
+import { groupLabel, periodOf, type PeriodChoice } from './statsRows';
 import type { StatsDrill } from './statsDrill';
 
 /** Rows per page. */
@@ -65,7 +65,7 @@ export function HistoryView({
   /** Given to those who may train: a scenario's text made from an incident or this page (the training tab). */
   onReplay?: (scenarioText: string) => void;
 }) {
-  const { t, c, name, lang } = useI18n();
+  const { t, c, name } = useI18n();
   const now = useNow(60_000);
   const zone = stationTimeZone();
   const [choice, setChoice] = useState<PeriodChoice>(drill ? 'custom' : 'thisMonth');
@@ -131,16 +131,7 @@ export function HistoryView({
     setAsked((n) => n + 1);
   };
   const units = reference?.units ?? [];
-  const names: Names = useMemo(() => {
-    const byId = new Map((reference?.schools ?? []).map((s) => [s.id, s]));
-    const unitsById = new Map((reference?.units ?? []).map((u) => [u.id, u]));
-    return {
-      school: (id) => name(byId.get(id), id),
-      unit: (id) => name(unitsById.get(id), id),
-      station: stationNamer(reference, lang === 'en'),
-      stationName: stationNameOf(reference, lang === 'en', t('admDefaultStation')),
-    };
-  }, [reference, name, lang, t]);
+  const names = useReportNames(reference);
   // Another station picked: back to the first page.
   const [filterSeen, setFilterSeen] = useState(stationFilter);
   if (filterSeen !== stationFilter) {

@@ -9,7 +9,7 @@ import type { ReferenceData } from '../../shared/model';
 import { format, refusalText, useI18n } from '../i18n';
 import { getStore } from '../store';
 import { stationDate, stationTimeZone, useNow } from '../time';
-import { belowGoal, groupRows, periodOf, statsCsv, statsSheets, summaryRows, type Names, type PeriodChoice } from './statsRows';
+import { belowGoal, groupRows, periodOf, statsCsv, statsSheets, summaryRows, type PeriodChoice } from './statsRows';
 import { xlsxFile } from '../../shared/xlsx';
 import { CSV_TYPE, downloadText, XLSX_TYPE } from './download';
 import { IncidentRecord } from './IncidentRecord';
@@ -18,7 +18,7 @@ import { StatsReport } from './StatsReport';
 import { StatsCharts } from './charts/StatsCharts';
 import { trendBy, type ChartBy } from './charts/chartData';
 import { drillOf, type StatsDrill } from './statsDrill';
-import { seesStations, stationNameOf, stationNamer } from './stationView';
+import { seesStations, useReportNames } from './stationView';
 
 interface Listing {
   interval: StatInterval;
@@ -36,7 +36,7 @@ export function StatsView({
   /** The county view's station filter (issue 15): this station's incidents only; absent every station it sees. */
   stationFilter?: string | undefined;
 }) {
-  const { t, c, name, lang } = useI18n();
+  const { t, c } = useI18n();
   const stations = stationFilter !== undefined ? { stationIds: [stationFilter] } : {};
   const now = useNow(60_000);
   const zone = stationTimeZone();
@@ -100,16 +100,7 @@ export function StatsView({
     report && charts && charts.every((r) => sameAsked(r, report)) ? charts.map((r) => (r.groupBy === report.groupBy ? report : r)) : undefined;
   const drill = (r: StatsAnswerReport, key: string | undefined, open = false, reached?: StatInterval): void => onDrill?.(drillOf(r, key, open, reached));
 
-  const names: Names = useMemo(() => {
-    const schools = new Map((reference?.schools ?? []).map((s) => [s.id, s]));
-    const units = new Map((reference?.units ?? []).map((u) => [u.id, u]));
-    return {
-      school: (id) => name(schools.get(id), id),
-      unit: (id) => name(units.get(id), id),
-      station: stationNamer(reference, lang === 'en'),
-      stationName: stationNameOf(reference, lang === 'en', t('admDefaultStation')),
-    };
-  }, [reference, name, lang, t]);
+  const names = useReportNames(reference);
 
   const summary = report && summaryRows(report, c);
   const groups = report && report.groupBy !== 'none' ? groupRows(report, c, names) : undefined;

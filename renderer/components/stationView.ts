@@ -1,7 +1,10 @@
 // renderer/ — stations on the console (issue 15, shared/stations.ts): whether this console sees several stations (the
 // county command view), each school's station name for its column, and the county's station filter applied to a list.
+import { useMemo } from 'react';
 import type { ReferenceData, School } from '../../shared/model';
 import { stationName, stationOf } from '../../shared/stations';
+import { useI18n } from '../i18n';
+import type { Names } from './statsRows';
 
 /** Whether the console sees more than one station: the county view, with a station column and filter everywhere. */
 export function seesStations(reference: ReferenceData | undefined): boolean {
@@ -42,4 +45,19 @@ export function filterReference(reference: ReferenceData | undefined, filter: st
     terminals: reference.terminals.filter((t) => ids.has(t.schoolId)),
     guardPosts: reference.guardPosts.filter((g) => ids.has(g.schoolId)),
   };
+}
+
+/** The names a report shows — schools, units, each school's station, a station by id — in the interface language (History and Statistics alike). */
+export function useReportNames(reference: ReferenceData | undefined): Names {
+  const { t, name, lang } = useI18n();
+  return useMemo(() => {
+    const schools = new Map((reference?.schools ?? []).map((s) => [s.id, s]));
+    const units = new Map((reference?.units ?? []).map((u) => [u.id, u]));
+    return {
+      school: (id) => name(schools.get(id), id),
+      unit: (id) => name(units.get(id), id),
+      station: stationNamer(reference, lang === 'en'),
+      stationName: stationNameOf(reference, lang === 'en', t('admDefaultStation')),
+    };
+  }, [reference, name, lang, t]);
 }
