@@ -340,12 +340,7 @@ function listen(m: ToFront): void {
       else send({ type: 'listenFailed', code: e.code ?? 'ERROR', message: e.message });
     });
     server.listen({ port: m.port, host: m.host, backlog: m.backlog }, () => {
-      if (!m.tls)
-        refuseFullEarly(
-          server,
-          (addr) => isFull(addr),
-          () => counts.full++,
-        );
+      if (!m.tls) refuseFullEarly(server, isFull, () => counts.full++);
       server.removeAllListeners('error');
       server.on('error', (e) => console.error(`front: ${e.message}`));
       send({ type: 'listening', port: (server.address() as net.AddressInfo).port });

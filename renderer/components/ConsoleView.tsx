@@ -55,7 +55,7 @@ function StationFilter({ reference, value }: { reference: ReferenceData; value: 
 }
 
 /** Cards of the queue shown whole at first; the rest are their <li> with one line until the officer scrolls near. */
-export const QUEUE_WINDOW = 24;
+const QUEUE_WINDOW = 24;
 /** Less than any card's height: the window reaches past what can be on screen. */
 const CARD_MIN_PX = 120;
 
@@ -63,13 +63,13 @@ const CARD_MIN_PX = 120;
  * How many cards from the top are shown whole with the queue scrolled to `scrollTop`: what fits in the view and
  * as much again below it, in steps of 16 (scrolling re-renders the queue only when a step is crossed).
  */
-export function queueWindowEnd(scrollTop: number, clientHeight: number): number {
+function queueWindowEnd(scrollTop: number, clientHeight: number): number {
   const rows = Math.ceil((Math.max(0, scrollTop) + 2 * Math.max(0, clientHeight)) / CARD_MIN_PX);
   return Math.max(QUEUE_WINDOW, Math.ceil(rows / 16) * 16);
 }
 
 /** How often, at most, the map follows the queue (see `mapFacts`). */
-export const MAP_FOLLOW_MS = 250;
+const MAP_FOLLOW_MS = 250;
 
 /** The big clock: the only part of the header that ticks. */
 function HeaderClock() {
@@ -124,11 +124,13 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
       filter === undefined ? undefined : (schoolId: string | undefined) => inStationFilter(schoolId === undefined ? undefined : schools.get(schoolId), filter),
     [filter, schools],
   );
-  const shownFaults = useMemo(
-    () => (inFilter ? listedFaults.filter((f) => inFilter(terminals.get(f.deviceId)?.schoolId)) : listedFaults),
-    [inFilter, listedFaults, terminals],
+  const ofFilter = useCallback(
+    <T extends { deviceId: string }>(xs: T[]): T[] => (inFilter ? xs.filter((x) => inFilter(terminals.get(x.deviceId)?.schoolId)) : xs),
+    [inFilter, terminals],
   );
-  const shownHealth = useMemo(() => (inFilter ? state.health.filter((d) => inFilter(d.schoolId)) : state.health), [inFilter, state.health]);
+  const shownFaults = useMemo(() => ofFilter(listedFaults), [ofFilter, listedFaults]);
+  const shownOpenFaults = useMemo(() => ofFilter(faults), [ofFilter, faults]);
+  const shownHealth = useMemo(() => ofFilter(state.health), [ofFilter, state.health]);
   const stationOfSchool = useMemo(() => stationNamer(state.reference, lang === 'en'), [state.reference, lang]);
   const county = seesStations(state.reference);
   const boardReference = useMemo(() => filterReference(state.reference, filter), [state.reference, filter]);
@@ -189,7 +191,7 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
           </button>
           <button className={tab === 'devices' ? 'active' : ''} data-testid="tab-devices" onClick={() => setTab('devices')}>
             {t('tabDevices')}
-            {faults.length > 0 && <span className="badge">{faults.length}</span>}
+            {shownOpenFaults.length > 0 && <span className="badge">{shownOpenFaults.length}</span>}
           </button>
           {getStore().canViewStats() && (
             <button className={tab === 'stats' ? 'active' : ''} data-testid="tab-stats" onClick={() => setTab('stats')}>

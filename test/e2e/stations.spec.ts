@@ -179,6 +179,8 @@ test("the county's station filter narrows every list: device health, device faul
     expect(listed.length).toBeGreaterThan(0);
     expect(listed.every((s) => s === id)).toBe(true);
     await expect(faults).toHaveAttribute('data-count', String(listed.length));
+    // The devices tab's count of open faults too (none is acknowledged here).
+    await expect(county.getByTestId('tab-devices').locator('.badge')).toHaveText(String(listed.length));
     await county.getByTestId('tab-devices').click();
     await expect(county.getByTestId('device-row')).toHaveCount(n);
     const shown = await county.getByTestId('device-row').evaluateAll((els) => els.map((e) => e.getAttribute('data-device-id')!));
@@ -189,4 +191,8 @@ test("the county's station filter narrows every list: device health, device faul
   await expect(testsCount).toHaveText('2');
   await county.getByTestId('tab-devices').click();
   await expect(county.getByTestId('device-row')).toHaveCount(stationOfDevice.size);
+  // The county's header (its title holds the station filter) fits 1280 px in English too: 退出 on screen.
+  await county.getByRole('button', { name: 'English' }).click();
+  await expect(county.getByRole('button', { name: 'Log out' })).toBeInViewport({ ratio: 1 });
+  expect(await county.locator('.topbar').evaluate((e) => e.scrollWidth - e.clientWidth)).toBeLessThanOrEqual(0);
 });
