@@ -1,7 +1,7 @@
 // shared/ — the console's view model: what the alarm queue, its cards, the banners, the map and the alert sound
 // make of the incident state. One definition of "open", "awaits acknowledgement", "overdue" and the alert tone,
 // for the console's store and components and for the core. Pure: time is passed in.
-import { fromZoned, STATION_TIME_ZONE, zonedParts } from './duty';
+import { STATION_TIME_ZONE, zonedDay } from './duty';
 import type { AlarmReceived, OperatorRef } from './events';
 import { ackIntervalMs, alarmKey, openFaults, queueOrder, type Incident, type OpenFault, type StationState } from './incidents';
 import type { AreaClass, School } from './model';
@@ -62,11 +62,9 @@ export const isStationClosedTest = (i: Incident): boolean => i.kind === 'test' &
 /** The test presses the station took on the calendar day of `now` in the station's time zone, newest first. */
 export function testsToday(state: StationState, now: number, timeZone: string): Incident[] {
   // The day's bounds once (a console asks on every record; Intl for each test press was most of its cost).
-  const d = zonedParts(now, timeZone);
-  const dayStart = fromZoned(d.year, d.month, d.day, 0, 0, timeZone);
-  const nextDay = fromZoned(d.year, d.month, d.day + 1, 0, 0, timeZone);
+  const day = zonedDay(now, timeZone);
   return [...state.incidents.values()]
-    .filter((i) => isStationClosedTest(i) && i.receivedAt >= dayStart && i.receivedAt < nextDay)
+    .filter((i) => isStationClosedTest(i) && i.receivedAt >= day.start && i.receivedAt < day.end)
     .sort((a, b) => b.receivedAt - a.receivedAt);
 }
 
@@ -88,8 +86,7 @@ export function nextQueueExit(queue: readonly QueueEntry[], now: number, lingerM
 
 /** Incidents resolved on the station's calendar day of `now` (its time zone), newest first: the "today" list. */
 export function resolvedToday(state: StationState, now: number, timeZone: string = STATION_TIME_ZONE): Incident[] {
-  const d = zonedParts(now, timeZone);
-  const dayStart = fromZoned(d.year, d.month, d.day, 0, 0, timeZone);
+  const dayStart = zonedDay(now, timeZone).start;
   return (
     [...state.incidents.values()]
       // No upper bound: a console's `now` ticks coarsely, and what was resolved since is today all the same.

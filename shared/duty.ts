@@ -67,6 +67,28 @@ export function fromZoned(year: number, month: number, day: number, hour: number
   return at;
 }
 
+/** The station's calendar day holding `at`: [start, end) in epoch ms. */
+export interface ZonedDay {
+  start: number;
+  end: number;
+}
+
+const lastDay = new Map<string, ZonedDay>();
+
+/**
+ * The calendar day of `timeZone` that holds `at` (its midnight to the next; 23 or 25 hours across a clock change).
+ * A console asks on every record, for the same day all day: the last answer per zone is kept and reused while `at`
+ * falls in it (five Intl calls otherwise).
+ */
+export function zonedDay(at: number, timeZone = STATION_TIME_ZONE): ZonedDay {
+  const last = lastDay.get(timeZone);
+  if (last && at >= last.start && at < last.end) return last;
+  const d = zonedParts(at, timeZone);
+  const day = { start: fromZoned(d.year, d.month, d.day, 0, 0, timeZone), end: fromZoned(d.year, d.month, d.day + 1, 0, 0, timeZone) };
+  lastDay.set(timeZone, day);
+  return day;
+}
+
 /** A wall-clock time "HH:MM" within a day (00:00–23:59): the one pattern for duty windows everywhere. */
 export const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
 

@@ -416,10 +416,13 @@ export class UnitMarkers {
       cancelAnimationFrame(frame);
       frame = requestAnimationFrame(() => (frame = requestAnimationFrame(() => container.classList.remove('map-zooming'))));
     };
-    map.on('zoomstart viewreset', start).on('zoomend', end).on('resize', start).on('resize', end);
+    // A reset view (setView without animation) fires viewreset after its zoomend, and a resize has no end of its
+    // own: each is a jump, over in a frame or two, not the start of a zoom that a zoomend will close (a viewreset
+    // taken as a start left the class on until the next animated zoom, every unit jumping instead of gliding).
+    map.on('zoomstart', start).on('zoomend', end).on('viewreset resize', start).on('viewreset resize', end);
     return () => {
       cancelAnimationFrame(frame);
-      map.off('zoomstart viewreset', start).off('zoomend', end).off('resize', start).off('resize', end);
+      map.off('zoomstart', start).off('zoomend', end).off('viewreset resize', start).off('viewreset resize', end);
     };
   }
 

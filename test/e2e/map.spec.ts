@@ -129,6 +129,18 @@ test('a unit that reports is shown live; one silent for longer than the stale li
   await expect(markerB).toHaveAttribute('data-stale', 'false');
   // The arrow shows the heading.
   await expect(markerA.locator('.heading')).toHaveAttribute('style', /rotate\(90deg\)/);
+  // Units glide between fixes except while the map zooms: a view set without animation (the map's first view,
+  // 全县) is no zoom left running (it was, and every unit jumped until the next animated zoom).
+  // A jump of more than 4 zoom levels (to a school and back) is such a view.
+  const map = page.locator('.leaflet-container');
+  await expect(map).not.toHaveClass(/\bmap-zooming\b/);
+  const school = registry().schools[5]!;
+  await page.getByTestId('map-search').fill(pinyinInitials(school.name));
+  await page.locator(`[data-testid=search-result][data-school-id="${school.id}"]`).click();
+  await expect(page.locator(`[data-testid=school-popup][data-school-id="${school.id}"]`)).toBeVisible();
+  await expect(map).not.toHaveClass(/\bmap-zooming\b/);
+  await page.getByTestId('whole-county').click();
+  await expect(map).not.toHaveClass(/\bmap-zooming\b/);
 });
 
 test('a school found by its pinyin initials is flown to and shown', async ({ page }) => {

@@ -1,6 +1,6 @@
 // test/unit/shared — guard-post duty windows on the station's wall clock (Asia/Shanghai, UTC+8, no DST).
 import { describe, expect, it } from 'vitest';
-import { dayRuns, dutyWindowAt, fromZoned, isStaffed, localTime, minutesOf, zonedParts } from '../../../shared/duty';
+import { dayRuns, dutyWindowAt, fromZoned, isStaffed, localTime, minutesOf, zonedDay, zonedParts } from '../../../shared/duty';
 
 const post = {
   days: [1, 2, 3, 4, 5],
@@ -60,5 +60,27 @@ describe('guard-post duty', () => {
     // A zone with daylight saving: 2026-07-01 12:00 in New York is 16:00 UTC, in January 17:00 UTC.
     expect(fromZoned(2026, 7, 1, 12, 0, 'America/New_York')).toBe(Date.UTC(2026, 6, 1, 16, 0));
     expect(fromZoned(2026, 1, 15, 12, 0, 'America/New_York')).toBe(Date.UTC(2026, 0, 15, 17, 0));
+  });
+});
+
+describe('zonedDay', () => {
+  it('is the zone’s midnight to the next, kept per zone and recomputed once `at` leaves it', () => {
+    const mon = zonedDay(beijing(30, 0, 0));
+    expect(mon).toEqual({ start: beijing(30, 0, 0), end: beijing(31, 0, 0) });
+    // The same day all day, to its last millisecond; then the next.
+    expect(zonedDay(beijing(30, 13, 5))).toBe(mon);
+    expect(zonedDay(beijing(31, 0, 0) - 1)).toBe(mon);
+    expect(zonedDay(beijing(31, 0, 0))).toEqual({ start: beijing(31, 0, 0), end: beijing(32, 0, 0) });
+    // Back in time is not "the same day" either.
+    expect(zonedDay(beijing(30, 0, 0) - 1)).toEqual({ start: beijing(29, 0, 0), end: beijing(30, 0, 0) });
+    // Another zone's day is its own, whatever was asked of Shanghai.
+    expect(zonedDay(beijing(30, 12, 0), 'UTC')).toEqual({ start: Date.UTC(2026, 10, 30), end: Date.UTC(2026, 11, 1) });
+  });
+
+  it('has 23 and 25 hours on the days New York changes its clocks', () => {
+    const spring = zonedDay(Date.UTC(2026, 2, 8, 12), 'America/New_York');
+    expect(spring).toEqual({ start: Date.UTC(2026, 2, 8, 5), end: Date.UTC(2026, 2, 9, 4) });
+    const autumn = zonedDay(Date.UTC(2026, 10, 1, 12), 'America/New_York');
+    expect(autumn).toEqual({ start: Date.UTC(2026, 10, 1, 4), end: Date.UTC(2026, 10, 2, 5) });
   });
 });
