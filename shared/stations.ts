@@ -3,6 +3,7 @@
 // has); an operator sees only their station's incidents, faults, units and schools, and the county command role
 // (县局指挥中心) sees every station. Pure: the core decides with these (main/core/stationScope.ts), consoles only draw.
 import type { Role, StationEvent } from './events';
+import type { ReferenceData } from './model';
 
 /** A police station of the county. */
 export interface Station {
@@ -120,4 +121,23 @@ export function eventStation(e: StationEvent, at: StationLookup): string | undef
 
 function missing(x: never): never {
   throw new Error(`eventStation: unhandled event ${JSON.stringify(x)}`);
+}
+
+/**
+ * What of `reference` is one station's: its schools, their terminals, its guard posts (their own station, else their
+ * school's), police rooms and units — what that station's console is sent (main/core/registry.ts reference(), which a
+ * unit test holds to this), for the county view's station filter. Stations and targets are kept.
+ */
+export function referenceOfStation(reference: ReferenceData, stationId: string): ReferenceData {
+  const scope: StationScope = { all: false, stationId };
+  const schoolStation = new Map(reference.schools.map((s) => [s.id, stationOf(s)]));
+  const seen = (x: { stationId?: string | undefined }): boolean => inScope(scope, stationOf(x));
+  return {
+    ...reference,
+    schools: reference.schools.filter(seen),
+    terminals: reference.terminals.filter((t) => inScope(scope, schoolStation.get(t.schoolId))),
+    guardPosts: reference.guardPosts.filter((g) => inScope(scope, g.stationId ?? schoolStation.get(g.schoolId))),
+    policeRooms: reference.policeRooms.filter(seen),
+    units: reference.units.filter(seen),
+  };
 }

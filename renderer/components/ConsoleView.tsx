@@ -133,7 +133,8 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
   const shownHealth = useMemo(() => ofFilter(state.health), [ofFilter, state.health]);
   const stationOfSchool = useMemo(() => stationNamer(state.reference, lang === 'en'), [state.reference, lang]);
   const county = seesStations(state.reference);
-  const boardReference = useMemo(() => filterReference(state.reference, filter), [state.reference, filter]);
+  // The board and the map show the filtered station's schools, posts, rooms and units (the legend counts them).
+  const filteredReference = useMemo(() => filterReference(state.reference, filter), [state.reference, filter]);
   const urgent = useMemo(() => {
     const u = mostUrgentAlarm(queue);
     return u && entryId(u);
@@ -339,7 +340,7 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
         )}
         {tab === 'console' && (
           <StationMap
-            reference={state.reference}
+            reference={filteredReference}
             incidents={mapFacts.queue}
             alarmed={mapFacts.alarmed}
             urgent={mapFacts.urgent}
@@ -368,7 +369,9 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
           />
         )}
         {tab === 'training' && <TrainingView key={trainingSeed?.n ?? 0} reference={state.reference} seed={trainingSeed?.text} />}
-        {tab === 'board' && <PlanBoardView reference={boardReference} health={state.health} testOverdue={testOverdue} semesters={state.settings.semesters} />}
+        {tab === 'board' && (
+          <PlanBoardView reference={filteredReference} health={state.health} testOverdue={testOverdue} semesters={state.settings.semesters} />
+        )}
         {tab === 'admin' && <AdminView reference={state.reference} health={state.health} />}
       </div>
     </div>

@@ -2,7 +2,7 @@
 // county command view), each school's station name for its column, and the county's station filter applied to a list.
 import { useMemo } from 'react';
 import type { ReferenceData, School } from '../../shared/model';
-import { stationName, stationOf } from '../../shared/stations';
+import { referenceOfStation, stationName, stationOf } from '../../shared/stations';
 import { useI18n } from '../i18n';
 import type { Names } from './statsRows';
 
@@ -34,17 +34,13 @@ export function inStationFilter(school: School | undefined, filter: string | und
   return filter === undefined || (school !== undefined && stationOf(school) === filter);
 }
 
-/** The reference data as the board sees it under the station filter: that station's schools, terminals and posts. */
+/**
+ * The reference data under the county view's station filter (absent: all of it): that station's schools, terminals,
+ * posts, rooms and units, as its own console has them (shared/stations.ts referenceOfStation) — for the board and the
+ * map.
+ */
 export function filterReference(reference: ReferenceData | undefined, filter: string | undefined): ReferenceData | undefined {
-  if (!reference || filter === undefined) return reference;
-  const schools = reference.schools.filter((s) => stationOf(s) === filter);
-  const ids = new Set(schools.map((s) => s.id));
-  return {
-    ...reference,
-    schools,
-    terminals: reference.terminals.filter((t) => ids.has(t.schoolId)),
-    guardPosts: reference.guardPosts.filter((g) => ids.has(g.schoolId)),
-  };
+  return !reference || filter === undefined ? reference : referenceOfStation(reference, filter);
 }
 
 /** The names a report shows — schools, units, each school's station, a station by id — in the interface language (History and Statistics alike). */

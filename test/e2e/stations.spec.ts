@@ -130,7 +130,9 @@ test("each station's console shows only its own school's alarm; the county conso
   await shot(county, 'stations-county-stats-zh-1280x720');
 });
 
-test("the county's station filter narrows every list: device health, device faults, tests today and the today list", async ({ browser }) => {
+test("the county's station filter narrows every list and the map: device health, device faults, tests today, the today list, the map's schools, rooms and units", async ({
+  browser,
+}) => {
   test.setTimeout(60_000);
   // Terminals go offline after 3 silent heartbeat intervals (0.9 s here): every one a device fault.
   await core.stop();
@@ -165,11 +167,30 @@ test("the county's station filter narrows every list: device health, device faul
   const all = await faultStations();
   expect(new Set(all)).toEqual(new Set(['st-west', 'st-east']));
 
+  // The map too: the station's schools (the legend counts them), its police rooms and its units.
+  const reg = JSON.parse(fs.readFileSync(path.join(core.dataDir, 'demo-registry.json'), 'utf8')) as Record<
+    'schools' | 'policeRooms' | 'units',
+    { id: string; stationId?: string }[]
+  >;
+  const mapShows = async (station: string | undefined): Promise<void> => {
+    const of = (xs: { stationId?: string }[]): number => xs.filter((x) => station === undefined || (x.stationId ?? '') === station).length;
+    const legend = async (k: string): Promise<number> => Number(await county.getByTestId(`layer-${k}`).getAttribute('data-count'));
+    await expect
+      .poll(async () => (await legend('primary')) + (await legend('middle')) + (await legend('kindergarten')) + (await legend('other')))
+      .toBe(of(reg.schools));
+    await expect.poll(() => legend('rooms')).toBe(of(reg.policeRooms));
+    const unitIds = new Set(reg.units.filter((u) => station === undefined || (u.stationId ?? '') === station).map((u) => u.id));
+    await expect(county.locator('.unit-marker[data-unit-id]')).toHaveCount(unitIds.size);
+    const drawn = await county.locator('.unit-marker[data-unit-id]').evaluateAll((els) => els.map((e) => e.getAttribute('data-unit-id')!));
+    expect(new Set(drawn)).toEqual(unitIds);
+  };
+  await mapShows(undefined);
   for (const [label, id, n] of [
     ['示例西区派出所', 'st-west', westCount],
     ['示例东区派出所', 'st-east', eastCount],
   ] as const) {
     await county.getByTestId('station-filter').selectOption({ label });
+    await mapShows(id);
     await expect(testsCount).toHaveText('1');
     await expect(today).toHaveAttribute('data-count', '1');
     await today.getByTestId('today-toggle').click();

@@ -9,9 +9,10 @@ import { hashSecret, type SecretHash } from '../../../main/core/secrets';
 import type { Station } from '../../../main/core/station';
 import type { JournalRecord, OperatorRef, StationEvent, StationEventType } from '../../../shared/events';
 import { toSnapshot } from '../../../shared/incidents';
-import { eventStation, scopeFor, type StationLookup } from '../../../shared/stations';
+import type { ReferenceData } from '../../../shared/model';
+import { eventStation, referenceOfStation, scopeFor, type StationLookup } from '../../../shared/stations';
 import { exportData, parseImport } from '../../../shared/dataExchange';
-import { operatorRecord, registryOf, school, terminal, unitRecord, useStationBench } from '../../support/registryFixture';
+import { guardPost, operatorRecord, registryOf, school, terminal, unitRecord, useStationBench } from '../../support/registryFixture';
 
 const T0 = Date.UTC(2026, 11, 1, 2, 0);
 let secret: SecretHash;
@@ -72,6 +73,40 @@ describe('the registry', () => {
     expect(county.schools.map((s) => s.id)).toEqual(['sa', 'sb']);
     expect(county.stations?.map((s) => s.id)).toEqual(['a', 'b']);
     expect(county.stationId).toBeUndefined();
+  });
+
+  it("the county view's station filter shows what that station's console is sent (referenceOfStation, one meaning)", () => {
+    const d = twoStations('a', 'b');
+    d.schools.push(school('sb2', { stationId: 'b' }));
+    d.terminals.push(terminal('TB2', 'sb2', secret));
+    // A post takes its school's station unless it has its own; rooms and units their own.
+    d.guardPosts = [guardPost('pa', { schoolId: 'sa' }), guardPost('pb', { schoolId: 'sb' }), guardPost('pab', { schoolId: 'sa', stationId: 'b' })];
+    d.policeRooms = [
+      { id: 'ra', name: '甲室', kind: 'police_room', lat: 41, lng: 117, stationId: 'a' },
+      { id: 'rb', name: '乙亭', kind: 'kiosk', lat: 41, lng: 117, stationId: 'b' },
+    ];
+    const r = new Registry(d);
+    const county = r.reference(r.scopeOf(COUNTY));
+    const lists = (x: ReferenceData) => ({
+      schools: x.schools.map((s) => s.id),
+      terminals: x.terminals.map((t) => t.deviceId),
+      posts: x.guardPosts.map((g) => g.id),
+      rooms: x.policeRooms.map((p) => p.id),
+      units: x.units.map((u) => u.id),
+    });
+    for (const who of [WEST, EAST]) {
+      const own = r.reference(r.scopeOf(who));
+      expect(lists(referenceOfStation(county, own.stationId!))).toEqual(lists(own));
+    }
+    expect(lists(referenceOfStation(county, 'b'))).toEqual({
+      schools: ['sb', 'sb2'],
+      terminals: ['TB', 'TB2'],
+      posts: ['pb', 'pab'],
+      rooms: ['rb'],
+      units: ['UB'],
+    });
+    // The county's stations and targets stay (the filter's menu, the board's targets).
+    expect(referenceOfStation(county, 'a').stations).toEqual(county.stations);
   });
 
   it('imports a station column (checked against the stations), and an import without it keeps each station', async () => {
