@@ -44,7 +44,7 @@ const zh = {
   // Stations (issue 15): the county command view.
   stationFilter: '派出所',
   allStations: '全部派出所',
-  countyView: '县局指挥中心 · 全县',
+  countyView: '县局指挥中心',
   banner: '⚠ 有 {n} 起报警尚未接警',
   acknowledge: '接警',
   acknowledging: '正在接警…',
@@ -276,7 +276,7 @@ const en: Catalogue = {
   noAlarms: 'No alarms',
   stationFilter: 'Station',
   allStations: 'All stations',
-  countyView: 'County command - all stations',
+  countyView: 'County command',
   banner: '⚠ {n} alarm(s) not yet acknowledged',
   acknowledge: 'Acknowledge',
   acknowledging: 'Acknowledging…',

@@ -54,7 +54,7 @@ test("each station's console shows only its own school's alarm; the county conso
   const county = await consoleFor(browser, 'county');
   await expect(west.getByTestId('station-name')).toHaveText('示例西区派出所');
   await expect(east.getByTestId('station-name')).toHaveText('示例东区派出所');
-  await expect(county.getByTestId('station-name')).toHaveText('县局指挥中心 · 全县');
+  await expect(county.getByTestId('station-name')).toHaveText('县局指挥中心');
   // A station's officer has a long name (station, role, name) at 1280 px: it gives way, what the sound does is whole.
   const soundCut = (p: Page) => p.getByTestId('sound-state').evaluate((b) => b.scrollWidth - b.clientWidth);
   expect(await soundCut(west)).toBeLessThanOrEqual(0);
@@ -216,4 +216,21 @@ test("the county's station filter narrows every list and the map: device health,
   await county.getByRole('button', { name: 'English' }).click();
   await expect(county.getByRole('button', { name: 'Log out' })).toBeInViewport({ ratio: 1 });
   expect(await county.locator('.topbar').evaluate((e) => e.scrollWidth - e.clientWidth)).toBeLessThanOrEqual(0);
+  // … with the sound's state whole (its text within the button to the pixel: no "Alarm sound rea…") and the station
+  // filter whole inside the title (it was cut to "All stati").
+  const textOverflow = await county.getByTestId('sound-state').evaluate((e) => {
+    const r = document.createRange();
+    r.selectNodeContents(e);
+    const cs = getComputedStyle(e);
+    const inner =
+      e.getBoundingClientRect().width -
+      ['paddingLeft', 'paddingRight', 'borderLeftWidth', 'borderRightWidth'].reduce((n, k) => n + parseFloat(cs[k as 'paddingLeft']), 0);
+    return r.getBoundingClientRect().width - inner;
+  });
+  expect(textOverflow).toBeLessThanOrEqual(0);
+  await expect(county.getByTestId('sound-state')).toHaveText('Alarm sound ready');
+  const [filterRight, titleRight] = await county
+    .getByTestId('station-filter')
+    .evaluate((e) => [e.getBoundingClientRect().right, e.closest('.title')!.getBoundingClientRect().right]);
+  expect(filterRight).toBeLessThanOrEqual(titleRight!);
 });
