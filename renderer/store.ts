@@ -508,6 +508,12 @@ export class ConsoleStore {
     const r = await this.link.call('admin:addUnit', req);
     return r.ok ? { ok: true, ...(r.token ? { token: r.token } : {}) } : { error: this.say(r.error) };
   }
+  /** A unit's name, call sign, home, post or station changed. */
+  async updateUnit(req: ConsoleRequest<'admin:updateUnit'>): Promise<string | undefined> {
+    if (!this.link) return this.say(NOT_CONNECTED);
+    const r = await this.link.call('admin:updateUnit', req);
+    return r.ok ? undefined : this.say(r.error);
+  }
   /** A school, guard post or police room added or edited. */
   async saveRecord(req: ConsoleRequest<'admin:saveRecord'>): Promise<string | undefined> {
     if (!this.link) return this.say(NOT_CONNECTED);

@@ -65,7 +65,15 @@ export const unitAddSchema = z.object({
   hasDevice: z.boolean(),
   /** The guard post this unit's device stands at (plan board check-in); empty for a patrol unit. */
   postId: text(128, 'the post id').optional(),
+  /** Its station; '' or absent the default one. */
+  stationId: stationIdField,
 });
+/**
+ * A unit edited (the id stays): its name, call sign, home, post and station. Whether it has a device is fixed when it
+ * is added (its token is issued then); rotate and disable have their own commands. Absent postId or stationId keep the
+ * unit's; '' clears them (no post; the default station).
+ */
+export const unitUpdateSchema = unitAddSchema.omit({ hasDevice: true }).extend({ id: lookupIdSchema });
 
 export const schoolRowSchema = z.object({
   id: newIdSchema,

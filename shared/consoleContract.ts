@@ -13,6 +13,7 @@ import {
   operatorUpdateSchema,
   saveRecordSchema,
   unitAddSchema,
+  unitUpdateSchema,
 } from './adminWire';
 import { DATA_FORMATS, DATA_KINDS } from './dataExchange';
 import { DEVICE_FAULT_KINDS, DISPOSITIONS, type OperatorRef } from './events';
@@ -281,6 +282,8 @@ const commands = {
   'admin:setOperatorDisabled': command('registry.manage', ACCOUNTS, operatorDisableSchema, commandAckSchema),
   /** A patrol unit (or a guard post's device); its token is shown once when it has a device. */
   'admin:addUnit': command('registry.manage', ADMIN, unitAddSchema, unitAckSchema),
+  /** A unit's name, call sign, home, post and station changed (the id stays, and its device and token). */
+  'admin:updateUnit': command('registry.manage', ADMIN, unitUpdateSchema, commandAckSchema),
   /** A school, guard post or police room added or edited. */
   'admin:saveRecord': command('registry.manage', RECORDS, saveRecordSchema, commandAckSchema),
   /** A school, guard post or police room deleted; refused while anything still uses it. */

@@ -257,6 +257,7 @@ export const ADMIN_ACTIONS = [
   /** The operator set a new password (after a reset or as a new account: the forced change at login). */
   'password.changed',
   'unit.added',
+  'unit.updated',
   'school.added',
   'school.updated',
   'school.deleted',

@@ -26,8 +26,8 @@ export { emptyRegistryData, RegistryError, type OperatorRecord, type RegistryDat
 export { ImportError, MAX_NEW_DEVICES_PER_IMPORT, type ImportOutcome } from './registryImport';
 
 /** A unit's fields that may leave the registry (an allow-list: never its token's hash), for exports and consoles. */
-function unitFields({ id, name, callsign, lat, lng, hasDevice, stationId }: UnitRecord): Omit<PatrolUnit, 'disabled'> {
-  return { id, name, callsign, lat, lng, hasDevice, ...(stationId !== undefined ? { stationId } : {}) };
+function unitFields({ id, name, callsign, lat, lng, hasDevice, postId, stationId }: UnitRecord): Omit<PatrolUnit, 'disabled'> {
+  return { id, name, callsign, lat, lng, hasDevice, ...(postId ? { postId } : {}), ...(stationId !== undefined ? { stationId } : {}) };
 }
 
 export class Registry {
@@ -214,15 +214,35 @@ export class Registry {
     if (!/^[A-Za-z0-9_.:-]{1,128}$/.test(u.id)) throw new RegistryError(`unit id "${u.id}" must be 1–128 of A-Z a-z 0-9 _ . : -`, 'bad_id');
     if (this.data.units.some((x) => x.id === u.id) || this.terminalsById.has(u.id)) throw new RegistryError(`unit ${u.id} already exists`, 'already_exists');
     if (u.postId && !this.data.guardPosts.some((g) => g.id === u.postId)) throw new RegistryError(`no guard post ${u.postId}`, 'unknown_post');
-    this.checkStation(u.stationId);
+    const stationId = this.checkStation(u.stationId);
     const token = u.hasDevice ? newToken() : undefined;
     const secret = token ? await hashSecret(token, 'token') : undefined;
     this.update((d) => {
       if (d.units.some((x) => x.id === u.id) || d.terminals.some((t) => t.deviceId === u.id))
         throw new RegistryError(`unit ${u.id} already exists`, 'already_exists');
-      d.units.push({ ...u, disabled: false, ...(secret ? { secret } : {}) });
+      const { stationId: _given, ...rest } = u;
+      d.units.push({ ...rest, ...(stationId ? { stationId } : {}), disabled: false, ...(secret ? { secret } : {}) });
     });
     return token;
+  }
+
+  /**
+   * A unit's name, call sign, home, guard post and station changed; its id, device, token and disabled state stay.
+   * Absent postId or stationId keep the unit's; '' clears them (a patrol unit; the default station).
+   */
+  updateUnit(u: Pick<PatrolUnit, 'id' | 'name' | 'callsign' | 'lat' | 'lng' | 'postId' | 'stationId'>): void {
+    if (u.postId && !this.data.guardPosts.some((g) => g.id === u.postId)) throw new RegistryError(`no guard post ${u.postId}`, 'unknown_post');
+    const stationId = u.stationId === undefined ? undefined : (this.checkStation(u.stationId) ?? '');
+    this.update((d) => {
+      const at = d.units.findIndex((x) => x.id === u.id);
+      if (at < 0) throw new RegistryError(`no unit ${u.id}`, 'unknown_record');
+      const next: UnitRecord = { ...d.units[at]!, name: u.name, callsign: u.callsign, lat: u.lat, lng: u.lng };
+      if (u.postId !== undefined) next.postId = u.postId;
+      if (next.postId === '') delete next.postId;
+      if (stationId !== undefined) next.stationId = stationId;
+      if (next.stationId === '') delete next.stationId;
+      d.units[at] = next;
+    });
   }
 
   /**

@@ -133,6 +133,17 @@ export class StationAdmin {
     return res.value === undefined ? { ok: true } : { ok: true, token: res.value };
   }
 
+  /** A unit's name, call sign, home, post or station changed: consoles get the new reference data at once. */
+  async updateUnit(operator: OperatorRef, payload: unknown): Promise<CommandResult> {
+    const req = admitCommand('admin:updateUnit', operator, payload);
+    if (!req.ok) return req;
+    const u = req.value;
+    const res = await this.run(() => this.registry.updateUnit({ ...u, name: u.name.trim(), callsign: u.callsign.trim() }));
+    if (!res.ok) return res;
+    this.record(operator, 'unit.updated', u.id, u.name.trim());
+    return { ok: true };
+  }
+
   /** A school, guard post or police room added or edited: consoles get the new reference data at once. */
   async saveRecord(operator: OperatorRef, payload: unknown): Promise<CommandResult> {
     const req = admitCommand('admin:saveRecord', operator, payload);

@@ -473,6 +473,7 @@ export function attachConsoleNamespace(
     'admin:resetPassword': (op, r) => station.admin.resetPassword(op, r),
     'admin:setOperatorDisabled': (op, r) => station.admin.setOperatorDisabled(op, r),
     'admin:addUnit': (op, r) => station.admin.addUnit(op, r),
+    'admin:updateUnit': (op, r) => station.admin.updateUnit(op, r),
     'admin:saveRecord': (op, r) => station.admin.saveRecord(op, r),
     'admin:deleteRecord': (op, r) => station.admin.deleteRecord(op, r),
     stats: (op, r) => station.stats.query(op, r),

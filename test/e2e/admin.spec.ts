@@ -165,7 +165,7 @@ test('accounts: a new operator sets their own password at the first login, then 
   await zhao.context().close();
 });
 
-test('units: a new unit gets its token once; rotated, the old token is refused and the new one accepted', async ({ page }) => {
+test('units: a new unit gets its token once; edited, its token still works; rotated, the old token is refused and the new one accepted', async ({ page }) => {
   test.setTimeout(90_000);
   await openAdmin(page, 'units');
   const add = page.getByTestId('unit-add');
@@ -195,8 +195,39 @@ test('units: a new unit gets its token once; rotated, the old token is refused a
   const again = await connectUnit(core.url, 'car-e2e-1', newToken);
   again.close();
 
-  // Disabled: refused too, and shown so.
+  // Edited: call sign, home and post (its id and device stay, its token still works).
   await page.getByTestId('new-secret').getByRole('button').click();
+  await row.getByRole('button', { name: '编辑' }).click();
+  await expect(add).toHaveAttribute('data-mode', 'edit');
+  await expect(add.getByRole('heading')).toHaveText('编辑 car-e2e-1');
+  await expect(add.locator('input[name=id]')).toHaveJSProperty('readOnly', true);
+  await expect(add.locator('input[name=hasDevice]')).toBeDisabled();
+  await expect(add.locator('input[name=callsign]')).toHaveValue('巡E1');
+  await add.locator('input[name=callsign]').fill('岗E2');
+  await add.locator('input[name=lat]').fill('41.33');
+  const postOption = add.locator('select[name=postId] option').nth(1);
+  const [postId, postLabel] = [(await postOption.getAttribute('value'))!, (await postOption.textContent())!];
+  await add.locator('select[name=postId]').selectOption(postId);
+  await add.getByRole('button', { name: '保存' }).click();
+  await expect(add).toHaveAttribute('data-mode', 'add');
+  await expect(row.locator('td').nth(2)).toHaveText('岗E2');
+  await expect(row.locator('td').nth(4)).toHaveText(postLabel.replace(/ \(.*\)$/, ''));
+  (await connectUnit(core.url, 'car-e2e-1', newToken)).close();
+  // A post that is gone by the time of saving is refused with the catalogue's reason, in Chinese, and nothing changes.
+  await row.getByRole('button', { name: '编辑' }).click();
+  await add.locator('select[name=postId]').evaluate((sel, v) => {
+    const o = document.createElement('option');
+    o.value = v;
+    o.textContent = v;
+    sel.append(o);
+    (sel as HTMLSelectElement).value = v;
+  }, 'post-gone');
+  await add.getByRole('button', { name: '保存' }).click();
+  await expect(page.getByTestId('admin-error')).toContainText('护学岗');
+  await expect(row.locator('td').nth(4)).toHaveText(postLabel.replace(/ \(.*\)$/, ''));
+  await add.getByRole('button', { name: '取消' }).click();
+
+  // Disabled: refused too, and shown so.
   await row.getByRole('button', { name: '停用' }).click();
   await confirm(page, /停用 car-e2e-1/);
   await expect(row).toHaveClass(/disabled/);

@@ -118,6 +118,15 @@ const FIELDS: Record<string, Record<string, fc.Arbitrary<unknown>>> = {
     hasDevice: pick([true, false]),
     postId: pick(['', 'post-x01']),
   },
+  'admin:updateUnit': {
+    id: pick(['fz-unit-1', 'unit-01']),
+    name: text,
+    callsign: text,
+    lat: pick([41.3]),
+    lng: pick([117.7]),
+    postId: pick(['', 'post-x01']),
+    stationId: pick(['', 'st-x']),
+  },
   'admin:saveRecord': {
     kind: pick(['schools', 'guardPosts', 'policeRooms']),
     mode: pick(['add', 'edit']),

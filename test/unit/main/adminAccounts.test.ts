@@ -200,6 +200,7 @@ describe('operator accounts from the admin console', () => {
       ['admin:resetPassword', { username: 'boss' }],
       ['admin:setOperatorDisabled', { username: 'boss', disabled: true }],
       ['admin:addUnit', { id: 'u-x', name: 'x', callsign: 'x', lat: 41, lng: 117, hasDevice: true }],
+      ['admin:updateUnit', { id: 'u-x', name: 'x', callsign: 'x', lat: 41, lng: 117 }],
       ['admin:saveRecord', { kind: 'policeRooms', mode: 'add', row: { id: 'r-x', name: 'x', kind: 'kiosk', lat: 41, lng: 117 } }],
       ['admin:deleteRecord', { kind: 'schools', id: 'x' }],
     ];
@@ -231,6 +232,50 @@ describe('units and reference records from the admin console', () => {
       ['token.rotated', 'car-9'],
       ['unit.added', 'car-10'],
     ]);
+  });
+
+  it('a unit is edited — name, call sign, home, post — keeping its id, device and token; consoles are sent its post', async () => {
+    const { core, dataDir, admin } = await start();
+    const school = { id: 'sch-u', name: '示例小学', nameEn: '', type: 'primary', address: '', lat: 41.3, lng: 117.7, area: 'urban', phone: '' };
+    expect(await call(admin, 'admin:saveRecord', { kind: 'schools', mode: 'add', row: school })).toEqual({ ok: true });
+    const post = {
+      id: 'post-u',
+      name: '示例护学岗',
+      schoolId: 'sch-u',
+      lat: 41.3,
+      lng: 117.7,
+      days: [1, 2, 3, 4, 5],
+      windows: [{ start: '07:10', end: '08:10' }],
+    };
+    expect(await call(admin, 'admin:saveRecord', { kind: 'guardPosts', mode: 'add', row: post })).toEqual({ ok: true });
+    const added = await call(admin, 'admin:addUnit', { id: 'car-7', name: '巡逻七车', callsign: '七号', lat: 41.3, lng: 117.7, hasDevice: true });
+    const edit = { id: 'car-7', name: ' 护学岗七号 ', callsign: '岗七', lat: 41.31, lng: 117.71, postId: 'post-u' };
+    expect(await call(admin, 'admin:updateUnit', edit)).toEqual({ ok: true });
+    const ref = () => core.station.registry.reference().units.find((u) => u.id === 'car-7');
+    expect(ref()).toEqual({ id: 'car-7', name: '护学岗七号', callsign: '岗七', lat: 41.31, lng: 117.71, hasDevice: true, postId: 'post-u' });
+    // Its token still works (the device was not touched), and its post is in the export too (it was dropped).
+    (await connectUnit(core.url, 'car-7', added.token as string)).close();
+    expect(core.station.registry.exportData('units').find((u) => u.id === 'car-7')).toMatchObject({ postId: 'post-u', disabled: false });
+    // Absent postId keeps the post; '' clears it.
+    expect(await call(admin, 'admin:updateUnit', { ...edit, name: '护学岗七号' })).toEqual({ ok: true });
+    expect(ref()?.postId).toBe('post-u');
+    expect(await call(admin, 'admin:updateUnit', { ...edit, postId: '' })).toEqual({ ok: true });
+    expect(ref()).not.toHaveProperty('postId');
+    // Refused with a reason, changing nothing: an unknown unit, an unknown post, an unknown station, no name.
+    const before = JSON.stringify(core.station.registry.snapshot);
+    expect(await call(admin, 'admin:updateUnit', { ...edit, id: 'car-8' })).toMatchObject({ ok: false, error: { reason: 'unknown_record' } });
+    expect(await call(admin, 'admin:updateUnit', { ...edit, postId: 'post-x' })).toMatchObject({ ok: false, error: { reason: 'unknown_post' } });
+    expect(await call(admin, 'admin:updateUnit', { ...edit, stationId: 'st-x' })).toMatchObject({ ok: false, error: { reason: 'unknown_station' } });
+    expect(await call(admin, 'admin:updateUnit', { ...edit, name: ' ' })).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
+    expect(JSON.stringify(core.station.registry.snapshot)).toBe(before);
+    // Whether it has a device is not the edit's (its token was issued when it was added): a hasDevice sent along is not read.
+    expect(await call(admin, 'admin:updateUnit', { ...edit, hasDevice: false })).toEqual({ ok: true });
+    expect(ref()?.hasDevice).toBe(true);
+    expect(
+      adminActions(dataDir)
+        .filter((a) => a.target === 'car-7')
+        .map((a) => a.action),
+    ).toEqual(['unit.added', 'unit.updated', 'unit.updated', 'unit.updated', 'unit.updated']);
   });
 
   it('schools, guard posts and police rooms: add, edit, delete; a school in use is refused and stays', async () => {

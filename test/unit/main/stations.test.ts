@@ -142,6 +142,18 @@ describe('the registry', () => {
     expect(() => r.saveRecord({ kind: 'policeRooms', mode: 'add', row: { id: 'pr', name: 'x', kind: 'kiosk', lat: 41, lng: 117, stationId: 'zz' } })).toThrow(
       /no station zz/,
     );
+    // A unit's station, when added and edited ('' the default one; absent keeps it).
+    await r.addUnit({ id: 'UC', name: '巡逻丙车', callsign: '', lat: 41, lng: 117, hasDevice: false, stationId: 'b' });
+    expect(r.unit('UC')?.stationId).toBe('b');
+    r.updateUnit({ id: 'UC', name: '巡逻丙车', callsign: '丙', lat: 41, lng: 117 });
+    expect(r.unit('UC')?.stationId).toBe('b');
+    r.updateUnit({ id: 'UC', name: '巡逻丙车', callsign: '丙', lat: 41, lng: 117, stationId: 'a' });
+    expect(r.reference(r.scopeOf(WEST)).units.map((u) => u.id)).toEqual(['UA', 'UC']);
+    r.updateUnit({ id: 'UC', name: '巡逻丙车', callsign: '丙', lat: 41, lng: 117, stationId: '' });
+    expect(r.unit('UC')).not.toHaveProperty('stationId');
+    await r.addUnit({ id: 'UD', name: '巡逻丁车', callsign: '', lat: 41, lng: 117, hasDevice: false, stationId: '' });
+    expect(r.unit('UD')).not.toHaveProperty('stationId');
+    expect(() => r.updateUnit({ id: 'UD', name: 'x', callsign: '', lat: 41, lng: 117, stationId: 'zz' })).toThrow(/no station zz/);
     // The admin (registry, devices and accounts are the county's) sees every station, as the county role does.
     expect(r.scopeOf(op('root', 'admin'))).toEqual({ all: true });
   });

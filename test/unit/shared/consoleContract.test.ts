@@ -116,7 +116,7 @@ describe('requests', () => {
 
 describe('the contract', () => {
   it('names every command once, each with a permission', () => {
-    expect(COMMAND_NAMES).toHaveLength(46);
+    expect(COMMAND_NAMES).toHaveLength(47);
     for (const name of COMMAND_NAMES) expect(CONSOLE_CONTRACT[name].permission).toMatch(/^(incident|device|registry|stats|history|plan|training)\./);
     expect(isCommandName('__proto__')).toBe(false);
     expect(isCommandName('toString')).toBe(false);
