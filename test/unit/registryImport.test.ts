@@ -24,7 +24,7 @@ function seed(): RegistryData {
     schools: [school('s1', { phone: '0314-1111111' }), school('s2')],
     terminals: [terminal('T-1', 's1', t1Secret)],
     guardPosts: [guardPost('post-1', { name: '护学岗一', windows: [{ start: '07:10', end: '08:10' }] })],
-    units: [unitRecord('U-1', u1Secret, { name: '巡逻一组', callsign: '隆01' }), unitRecord('U-radio', undefined, { name: '巡逻二组', callsign: '隆02' })],
+    units: [unitRecord('U-1', u1Secret, { name: '巡逻一组', callsign: '隆01', postId: 'post-1' }), unitRecord('U-radio', undefined, { name: '巡逻二组', callsign: '隆02' })],
   });
 }
 
@@ -175,7 +175,7 @@ describe('importData: upsert', () => {
     expect(await reg.authenticateTerminal('T-1', T1_TOKEN)).toMatchObject({ deviceId: 'T-1' });
   });
 
-  it('exports rows without secrets, and an export imports back as a no-op update', async () => {
+  it('exports rows without secrets, and an export imports back as a no-op update (a unit keeps its guard post)', async () => {
     const rows = reg.exportData('terminals');
     expect(rows).toEqual([{ deviceId: 'T-1', schoolId: 's1', label: '门卫室', disabled: false }]);
     const before = fs.readFileSync(file, 'utf8');
