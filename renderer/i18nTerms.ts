@@ -58,6 +58,7 @@ export const termsZh = {
     in_use:
       '该记录仍在使用中：学校下还有报警终端（停用的也算）、护学岗或未处置完毕的警情，或护学岗上还有警力设备。请先把它们改到别处（报警终端可用“数据导入”改学校）、处置完警情，再删除',
     weak_password: '新密码至少 8 位，且不能与临时密码相同',
+    unit_on_dispatch: '该警力正在出警：派警结束后再改它的派出所',
     password_change_required: '首次登录或密码已被重置：请设置新密码后再进入接警台',
     other_station: '该警情、设备或警力属于其他派出所，本台无权操作',
     unknown_station: '没有这个派出所：请先在登记数据中添加该派出所',
@@ -154,6 +155,7 @@ export const termsEn: typeof termsZh = {
     in_use:
       'This record is still in use: the school still has terminals (disabled ones count), guard posts or open incidents, or the device of a unit stands at the post. Move them elsewhere first (the school of a terminal can be changed by an import) and close the incidents, then delete it',
     weak_password: 'The new password needs at least 8 characters and must differ from the temporary one',
+    unit_on_dispatch: 'This unit is on a dispatch: change its station once it is released',
     password_change_required: 'First login or the password was reset: set a new password before the console opens',
     other_station: 'This incident, device or unit belongs to another station; this console may not act on it',
     unknown_station: 'No such station: add the station to the registry first',

@@ -2,7 +2,7 @@
 // (schools, guard posts, police rooms) edited one at a time. The zod schemas the contract (consoleContract.ts) admits
 // them with, so the console's fields and the core's checks are the same rules.
 import { z } from 'zod';
-import { AREA_CLASSES, POLICE_ROOM_KINDS, SCHOOL_TYPES } from './dataColumns';
+import { AREA_CLASSES, MAX_CALLSIGN_LENGTH, MAX_UNIT_NAME_LENGTH, POLICE_ROOM_KINDS, SCHOOL_TYPES } from './dataColumns';
 import { ROLES } from './events';
 
 /** A name shown on screen (an operator's, a school's, a post's …). */
@@ -58,8 +58,8 @@ export const operatorDisableSchema = z.object({ username: lookupIdSchema, disabl
 
 export const unitAddSchema = z.object({
   id: newIdSchema,
-  name: name('the name'),
-  callsign: text(MAX_SHORT_LENGTH, 'the call sign'),
+  name: text(MAX_UNIT_NAME_LENGTH, 'the name').refine((s) => s.trim() !== '', 'the name must not be empty'),
+  callsign: text(MAX_CALLSIGN_LENGTH, 'the call sign'),
   lat,
   lng,
   hasDevice: z.boolean(),

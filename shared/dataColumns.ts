@@ -8,6 +8,10 @@ import type { DutyWindow, GuardPost, PatrolUnit, PoliceRoom, School, Terminal } 
 import { guardId, unguardId } from './csv';
 import { HHMM, minutesOf } from './duty';
 
+/** A unit's name and call sign: the same limits for an import and the admin screen's form, so every unit can be edited. */
+export const MAX_UNIT_NAME_LENGTH = 200;
+export const MAX_CALLSIGN_LENGTH = 64;
+
 export const DATA_KINDS = ['schools', 'terminals', 'guardPosts', 'policeRooms', 'units'] as const;
 export type DataKind = (typeof DATA_KINDS)[number];
 export const DATA_FORMATS = ['csv', 'json'] as const;
@@ -275,8 +279,8 @@ export const COLUMN_SPECS: Record<DataKind, readonly Column[]> = {
   policeRooms: [idCol('id', 64), textCol('name', 200, true), enumCol('kind', POLICE_ROOM_KINDS, true), latCol, lngCol, stationCol],
   units: [
     idCol('id', 128),
-    textCol('name', 200, true),
-    textCol('callsign', 64, true),
+    textCol('name', MAX_UNIT_NAME_LENGTH, true),
+    textCol('callsign', MAX_CALLSIGN_LENGTH, true),
     latCol,
     lngCol,
     boolCol('hasDevice'),

@@ -254,6 +254,12 @@ export class PlanBook {
       .slice(0, MAX_TRAINING_RESULTS);
   }
 
+  /** The post's shift under way (its last check was `in`), if any: who checked it in, since when. */
+  openShift(postId: string): PostShift | undefined {
+    const last = this.shifts.get(postId)?.at(-1);
+    return last && last.to === undefined ? last : undefined;
+  }
+
   /** Whether a post is staffed now (its last check was `in`). */
   isStaffed(postId: string): boolean {
     const list = this.shifts.get(postId);

@@ -84,6 +84,8 @@ export const REFUSAL_REASONS = [
   'other_station',
   /** A record or an account given a station the registry does not list. */
   'unknown_station',
+  /** A unit's station changed while it is on a dispatch (the incident's station would lose sight of it). */
+  'unit_on_dispatch',
 ] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 

@@ -18,7 +18,7 @@ export const REGISTRY_FILE_EDITOR: OperatorRef = { username: 'station-cli', disp
 type SecretAnswer = { ok: true; token: string } | Refusal;
 
 /** Refusals for what the registry is (in use, the last admin, one's own account), not for the request's form. */
-const STATE_REASONS: ReadonlySet<RefusalReason> = new Set<RefusalReason>(['in_use', 'last_admin', 'own_account']);
+const STATE_REASONS: ReadonlySet<RefusalReason> = new Set<RefusalReason>(['in_use', 'last_admin', 'own_account', 'unit_on_dispatch']);
 /** The journal's name of each kind of record (admin.action `school.added` …). */
 const RECORD_ACTION = { schools: 'school', guardPosts: 'guardPost', policeRooms: 'policeRoom' } as const satisfies Record<RecordKind, string>;
 
@@ -133,14 +133,32 @@ export class StationAdmin {
     return res.value === undefined ? { ok: true } : { ok: true, token: res.value };
   }
 
-  /** A unit's name, call sign, home, post or station changed: consoles get the new reference data at once. */
+  /**
+   * A unit's name, call sign, home, post or station changed: consoles get the new reference data at once. Its station
+   * does not change while it is on a dispatch (the incident's station would lose sight of its own unit); a post its
+   * device checked in is checked out as it leaves (the plan board would show the post staffed by no one).
+   */
   async updateUnit(operator: OperatorRef, payload: unknown): Promise<CommandResult> {
     const req = admitCommand('admin:updateUnit', operator, payload);
     if (!req.ok) return req;
     const u = req.value;
-    const res = await this.run(() => this.registry.updateUnit({ ...u, name: u.name.trim(), callsign: u.callsign.trim() }));
+    const before = this.registry.unit(u.id);
+    const res = await this.run(() => {
+      const incidentId = this.ledger.state.assignments.get(u.id);
+      const station = u.stationId === undefined ? before?.stationId : u.stationId || undefined;
+      if (before && incidentId !== undefined && station !== before.stationId)
+        throw new RegistryError(`unit ${u.id} is on a dispatch (incident ${incidentId}): change its station once it is released`, 'unit_on_dispatch');
+      this.registry.updateUnit({ ...u, name: u.name.trim(), callsign: u.callsign.trim() });
+    });
     if (!res.ok) return res;
-    this.record(operator, 'unit.updated', u.id, u.name.trim());
+    const after = this.registry.unit(u.id);
+    const left = before?.postId;
+    if (left !== undefined && left !== after?.postId && this.ledger.plan.openShift(left)?.inBy === u.id)
+      this.ledger.commit({ type: 'post.checked', at: this.ledger.now(), postId: left, state: 'out', operator });
+    // What changed, for the chief reading the journal: the post and the station before → after.
+    const change = (what: string, a: string | undefined, b: string | undefined): string[] => (a === b ? [] : [`${what} ${a ?? '—'} → ${b ?? '—'}`]);
+    const detail = [after?.name ?? u.name.trim(), ...change('post', left, after?.postId), ...change('station', before?.stationId, after?.stationId)];
+    this.record(operator, 'unit.updated', u.id, detail.join('; '));
     return { ok: true };
   }
 

@@ -29,17 +29,19 @@ import { filterReference, inStationFilter, seesStations, stationNamer } from './
 import type { ReferenceData } from '../../shared/model';
 
 /**
- * The county command view's station filter (issue 15): every station, or one; the queue, history, statistics and
- * board follow it. A station's console sees one station and shows its name instead.
+ * The county command view's station filter (issue 15): every station, or one; the queue, the map, the device lists,
+ * history, statistics and board follow it. A station's console sees one station and shows its name instead.
  */
 function StationFilter({ reference, value }: { reference: ReferenceData; value: string | undefined }) {
   const { t, name } = useI18n();
+  const chosen = value === undefined ? undefined : reference.stations?.find((s) => s.id === value);
   return (
     <select
       className="station-filter"
       data-testid="station-filter"
       aria-label={t('stationFilter')}
-      title={t('stationFilter')}
+      // The select is narrow in the header: its title names the station chosen whole.
+      title={chosen ? `${t('stationFilter')}: ${name(chosen)}` : t('stationFilter')}
       value={value === undefined ? '' : `#${value}`}
       onChange={(e) => getStore().setStationFilter(e.target.value === '' ? undefined : e.target.value.slice(1))}
     >
@@ -347,7 +349,7 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
             selected={selected}
             units={state.units}
             station={mapFacts.station}
-            health={state.health}
+            health={shownHealth}
             unitStaleMs={state.settings.unitStaleMs}
           />
         )}

@@ -181,6 +181,7 @@ test("the county's station filter narrows every list and the map: device health,
     await expect.poll(() => legend('rooms')).toBe(of(reg.policeRooms));
     const unitIds = new Set(reg.units.filter((u) => station === undefined || (u.stationId ?? '') === station).map((u) => u.id));
     await expect(county.locator('.unit-marker[data-unit-id]')).toHaveCount(unitIds.size);
+
     const drawn = await county.locator('.unit-marker[data-unit-id]').evaluateAll((els) => els.map((e) => e.getAttribute('data-unit-id')!));
     expect(new Set(drawn)).toEqual(unitIds);
   };
@@ -209,7 +210,24 @@ test("the county's station filter narrows every list and the map: device health,
     await county.getByTestId('tab-console').click();
   }
   await county.getByTestId('station-filter').selectOption({ label: '全部派出所' });
+  await mapShows(undefined);
   await expect(testsCount).toHaveText('2');
+  // The west station's terminals go silent: under the west station the legend's offline schools are all of its
+  // schools, and the two stations' counts add up to the county's (each counted once, not the county's every time).
+  const westSchools = new Set(core.credentials.terminals.filter((t) => stationOfDevice.get(t.deviceId) === 'st-west').map((t) => t.schoolId));
+  terminals.forEach((t, i) => stationOfDevice.get(core.credentials.terminals[i]!.deviceId) === 'st-west' && t.close());
+  const offlineUnder = async (label: string): Promise<number> => {
+    await county.getByTestId('station-filter').selectOption({ label });
+    return Number(await county.getByTestId('legend-offline').getAttribute('data-count'));
+  };
+  await expect.poll(() => offlineUnder('示例西区派出所'), { timeout: 10_000 }).toBe(westSchools.size);
+  await expect
+    .poll(async () => {
+      const [west, east, all] = [await offlineUnder('示例西区派出所'), await offlineUnder('示例东区派出所'), await offlineUnder('全部派出所')];
+      return all === west + east && east < all;
+    })
+    .toBe(true);
+  await county.getByTestId('station-filter').selectOption({ label: '全部派出所' });
   await county.getByTestId('tab-devices').click();
   await expect(county.getByTestId('device-row')).toHaveCount(stationOfDevice.size);
   // The county's header (its title holds the station filter) fits 1280 px in English too: 退出 on screen.

@@ -2,7 +2,8 @@
 // sign, home, post and station (its id and device stay), rotate its token (the old one is refused at once), disable or
 // enable it; a search and a status filter over a page of rows.
 import { useState, type FormEvent } from 'react';
-import { ID_PATTERN, MAX_NAME_LENGTH, MAX_SHORT_LENGTH } from '../../../shared/adminWire';
+import { ID_PATTERN } from '../../../shared/adminWire';
+import { MAX_CALLSIGN_LENGTH, MAX_UNIT_NAME_LENGTH } from '../../../shared/dataColumns';
 import type { PatrolUnit, ReferenceData } from '../../../shared/model';
 import { useI18n } from '../../i18n';
 import { getStore } from '../../store';
@@ -102,11 +103,11 @@ export function UnitsSection({ reference }: { reference: ReferenceData | undefin
         </label>
         <label>
           {t('admName')}
-          <input name="name" required maxLength={MAX_NAME_LENGTH} defaultValue={editing?.name} />
+          <input name="name" required maxLength={MAX_UNIT_NAME_LENGTH} defaultValue={editing?.name} />
         </label>
         <label>
           {t('admCallsign')}
-          <input name="callsign" maxLength={MAX_SHORT_LENGTH} defaultValue={editing?.callsign} />
+          <input name="callsign" maxLength={MAX_CALLSIGN_LENGTH} defaultValue={editing?.callsign} />
         </label>
         <label>
           {t('admLat')}

@@ -11,7 +11,7 @@ import { hashSecret, type SecretHash } from '../../../main/core/secrets';
 import { capture, loadSnapshot, writeSnapshot } from '../../../main/core/snapshot';
 import { StationRestore, type Station } from '../../../main/core/station';
 import type { JournalRecord, StationEvent } from '../../../shared/events';
-import { chief, officer, trainer } from '../../support/operators';
+import { admin, chief, officer, trainer } from '../../support/operators';
 import { guardPost, registryOf, stationSchools, terminal, unitRecord, useStationBench } from '../../support/registryFixture';
 
 let secret: SecretHash;
@@ -82,6 +82,32 @@ describe('plan records', () => {
       ['P-2', 'in', undefined, 'U-post'],
       ['P-2', 'out', undefined, 'U-post'],
     ]);
+  });
+
+  it("a post's device moved to another post (admin) checks its old post out; a post an officer checked in stays in", async () => {
+    clock = Date.UTC(2026, 10, 30, 2);
+    const s = station();
+    expect(s.units.receiveStatus('U-post', { state: 'available', at: clock })).toEqual({ ok: true });
+    expect(s.plan.checkPost(officer, { postId: 'P-1', state: 'in' })).toEqual({ ok: true });
+    expect(s.ledger.plan.isStaffed('P-2')).toBe(true);
+    clock += 60_000;
+    const unit = { id: 'U-post', name: '护学岗民警', callsign: '', lat: 41.3, lng: 117.7 };
+    expect(await s.admin.updateUnit(admin, { ...unit, postId: 'P-1' })).toEqual({ ok: true });
+    // P-2 is no longer staffed (its device left); P-1 stays as the officer checked it in.
+    expect(s.ledger.plan.isStaffed('P-2')).toBe(false);
+    expect(s.ledger.plan.isStaffed('P-1')).toBe(true);
+    // Moved off P-1 (checked in by the officer, not by this device): it stays in.
+    expect(await s.admin.updateUnit(admin, { ...unit, postId: '' })).toEqual({ ok: true });
+    expect(s.ledger.plan.isStaffed('P-1')).toBe(true);
+    const checks = journalEvents(s).filter((e) => e.type === 'post.checked');
+    expect(checks.map((e) => [e.postId, e.state, 'operator' in e ? e.operator?.username : undefined])).toEqual([
+      ['P-2', 'in', undefined],
+      ['P-1', 'in', officer.username],
+      ['P-2', 'out', admin.username],
+    ]);
+    // The journal's admin record says what moved.
+    const updates = journalEvents(s).flatMap((e) => (e.type === 'admin.action' && e.action === 'unit.updated' ? [e.detail] : []));
+    expect(updates).toEqual(['护学岗民警; post P-2 → P-1', '护学岗民警; post P-1 → —']);
   });
 
   it('refuses what does not fit, and a trainer, changing nothing', () => {

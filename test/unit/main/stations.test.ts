@@ -26,6 +26,7 @@ const op = (username: string, role: OperatorRef['role']): OperatorRef => ({ user
 const WEST = op('west', 'officer');
 const EAST = op('east', 'officer');
 const COUNTY = op('county', 'county');
+const ADMIN = op('root', 'admin');
 
 /** Two stations (ids given: ordinary or hostile), a school, a terminal and a unit each; an officer each and the county. */
 function twoStations(a: string, b: string): RegistryData {
@@ -236,6 +237,23 @@ describe.each([
     expect(st.operators.acknowledgeFault(WEST, 'TB', 'offline')).toMatchObject({ ok: false, error: { reason: 'other_station' } });
     expect(st.history.incident(EAST, { incidentId: ia })).toMatchObject({ ok: false, error: { reason: 'other_station' } });
     expect(st.history.incident(COUNTY, { incidentId: ia })).toMatchObject({ ok: true });
+  });
+
+  it("a unit on a dispatch keeps its station (its incident's station would lose sight of it); released, it may move", async () => {
+    const st = bench.station(new Registry(twoStations(A, B)), () => T0);
+    const [ia] = await pressBoth(st);
+    expect(st.operators.acknowledge(WEST, ia)).toEqual({ ok: true });
+    expect(st.operators.dispatchUnit(WEST, ia, 'UA')).toMatchObject({ ok: true });
+    const move = { id: 'UA', name: '巡逻甲车', callsign: '', lat: 41, lng: 117, stationId: B };
+    const refused = await st.admin.updateUnit(ADMIN, move);
+    expect(refused).toMatchObject({ ok: false, error: { code: 'forbidden', reason: 'unit_on_dispatch' } });
+    expect(st.registry.unit('UA')?.stationId).toBe(A);
+    // Its name may change all the same (its station said or not).
+    expect(await st.admin.updateUnit(ADMIN, { ...move, stationId: A, callsign: '甲' })).toEqual({ ok: true });
+    expect(await st.admin.updateUnit(ADMIN, { ...move, stationId: undefined, callsign: '甲一' })).toEqual({ ok: true });
+    expect(st.operators.resolve(WEST, ia, 'real', '')).toEqual({ ok: true });
+    expect(await st.admin.updateUnit(ADMIN, move)).toEqual({ ok: true });
+    expect(st.registry.unit('UA')?.stationId).toBe(B);
   });
 
   it('history and statistics: an officer counts their station, the county all or the stations it asks for', async () => {
