@@ -8,9 +8,14 @@ import type { DutyWindow, GuardPost, PatrolUnit, PoliceRoom, School, Terminal } 
 import { guardId, unguardId } from './csv';
 import { HHMM, minutesOf } from './duty';
 
-/** A unit's name and call sign: the same limits for an import and the admin screen's form, so every unit can be edited. */
-export const MAX_UNIT_NAME_LENGTH = 200;
-export const MAX_CALLSIGN_LENGTH = 64;
+/**
+ * Text limits of the reference records (schools, guard posts, police rooms, units): the same for an import and for the
+ * admin screen's forms, so every record an import took can be edited there.
+ */
+export const MAX_RECORD_NAME_LENGTH = 200;
+export const MAX_RECORD_ADDRESS_LENGTH = 500;
+/** A school's phone, a unit's call sign. */
+export const MAX_RECORD_SHORT_LENGTH = 64;
 
 export const DATA_KINDS = ['schools', 'terminals', 'guardPosts', 'policeRooms', 'units'] as const;
 export type DataKind = (typeof DATA_KINDS)[number];
@@ -264,23 +269,23 @@ const stationCol: Column = {
 export const COLUMN_SPECS: Record<DataKind, readonly Column[]> = {
   schools: [
     idCol('id', 64),
-    textCol('name', 200, true),
-    textCol('nameEn', 200, false),
+    textCol('name', MAX_RECORD_NAME_LENGTH, true),
+    textCol('nameEn', MAX_RECORD_NAME_LENGTH, false),
     enumCol('type', SCHOOL_TYPES, true),
-    textCol('address', 500, false),
+    textCol('address', MAX_RECORD_ADDRESS_LENGTH, false),
     latCol,
     lngCol,
     enumCol('area', AREA_CLASSES, false),
-    textCol('phone', 64, false),
+    textCol('phone', MAX_RECORD_SHORT_LENGTH, false),
     stationCol,
   ],
   terminals: [idCol('deviceId', 128), idCol('schoolId', 64), textCol('label', 200, false), boolCol('disabled')],
-  guardPosts: [idCol('id', 64), textCol('name', 200, true), idCol('schoolId', 64), latCol, lngCol, daysCol, windowsCol, stationCol],
-  policeRooms: [idCol('id', 64), textCol('name', 200, true), enumCol('kind', POLICE_ROOM_KINDS, true), latCol, lngCol, stationCol],
+  guardPosts: [idCol('id', 64), textCol('name', MAX_RECORD_NAME_LENGTH, true), idCol('schoolId', 64), latCol, lngCol, daysCol, windowsCol, stationCol],
+  policeRooms: [idCol('id', 64), textCol('name', MAX_RECORD_NAME_LENGTH, true), enumCol('kind', POLICE_ROOM_KINDS, true), latCol, lngCol, stationCol],
   units: [
     idCol('id', 128),
-    textCol('name', MAX_UNIT_NAME_LENGTH, true),
-    textCol('callsign', MAX_CALLSIGN_LENGTH, true),
+    textCol('name', MAX_RECORD_NAME_LENGTH, true),
+    textCol('callsign', MAX_RECORD_SHORT_LENGTH, true),
     latCol,
     lngCol,
     boolCol('hasDevice'),

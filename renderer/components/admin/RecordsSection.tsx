@@ -2,7 +2,8 @@
 // an in-page confirmation (the core refuses a school still in use: terminals, posts, open incidents), with a search and
 // a filter over a page of rows. Consoles get the new reference data at once (the map, the lists).
 import { useState, type FormEvent } from 'react';
-import { ID_PATTERN, MAX_ADDRESS_LENGTH, MAX_NAME_LENGTH, MAX_SHORT_LENGTH, type RecordKind, type SaveRecordRequest } from '../../../shared/adminWire';
+import { ID_PATTERN, type RecordKind, type SaveRecordRequest } from '../../../shared/adminWire';
+import { MAX_RECORD_ADDRESS_LENGTH, MAX_RECORD_NAME_LENGTH, MAX_RECORD_SHORT_LENGTH } from '../../../shared/dataColumns';
 import { AREA_CLASSES, formatDays, formatWindows, parseDays, parseWindows, POLICE_ROOM_KINDS, SCHOOL_TYPES } from '../../../shared/dataExchange';
 import type { GuardPost, PoliceRoom, ReferenceData, School } from '../../../shared/model';
 import { pinyinInitials } from '../../../shared/search';
@@ -32,7 +33,7 @@ function spec(kind: RecordKind, i: I18n, reference: ReferenceData | undefined) {
     (r: Row | undefined): string =>
       r ? String((r as unknown as Record<string, unknown>)[k] ?? '') : '';
   const id: Field = { name: 'id', label: t('admId'), required: true, value: get('id') };
-  const nm: Field = { name: 'name', label: t('admName'), required: true, max: MAX_NAME_LENGTH, value: get('name') };
+  const nm: Field = { name: 'name', label: t('admName'), required: true, max: MAX_RECORD_NAME_LENGTH, value: get('name') };
   const lat: Field = { name: 'lat', label: t('admLat'), type: 'number', required: true, value: get('lat') };
   const lng: Field = { name: 'lng', label: t('admLng'), type: 'number', required: true, value: get('lng') };
   // Stations (issue 15): a school's and a police room's station, where the registry has stations ('' the default one).
@@ -70,13 +71,13 @@ function spec(kind: RecordKind, i: I18n, reference: ReferenceData | undefined) {
       fields: [
         id,
         nm,
-        { name: 'nameEn', label: t('admNameEn'), max: MAX_NAME_LENGTH, value: get('nameEn') },
+        { name: 'nameEn', label: t('admNameEn'), max: MAX_RECORD_NAME_LENGTH, value: get('nameEn') },
         { name: 'type', label: t('admType'), options: typeOpts, value: get('type') },
-        { name: 'address', label: t('admAddress'), max: MAX_ADDRESS_LENGTH, value: get('address') },
+        { name: 'address', label: t('admAddress'), max: MAX_RECORD_ADDRESS_LENGTH, value: get('address') },
         lat,
         lng,
         { name: 'area', label: t('admArea'), options: AREA_CLASSES.map((x): [string, string] => [x, c.admAreas[x]]), value: get('area') },
-        { name: 'phone', label: t('admPhone'), max: MAX_SHORT_LENGTH, value: get('phone') },
+        { name: 'phone', label: t('admPhone'), max: MAX_RECORD_SHORT_LENGTH, value: get('phone') },
         ...stationField,
       ] satisfies Field[],
       columns: [

@@ -3,7 +3,7 @@
 // enable it; a search and a status filter over a page of rows.
 import { useState, type FormEvent } from 'react';
 import { ID_PATTERN } from '../../../shared/adminWire';
-import { MAX_CALLSIGN_LENGTH, MAX_UNIT_NAME_LENGTH } from '../../../shared/dataColumns';
+import { MAX_RECORD_NAME_LENGTH, MAX_RECORD_SHORT_LENGTH } from '../../../shared/dataColumns';
 import type { PatrolUnit, ReferenceData } from '../../../shared/model';
 import { useI18n } from '../../i18n';
 import { getStore } from '../../store';
@@ -103,11 +103,11 @@ export function UnitsSection({ reference }: { reference: ReferenceData | undefin
         </label>
         <label>
           {t('admName')}
-          <input name="name" required maxLength={MAX_UNIT_NAME_LENGTH} defaultValue={editing?.name} />
+          <input name="name" required maxLength={MAX_RECORD_NAME_LENGTH} defaultValue={editing?.name} />
         </label>
         <label>
           {t('admCallsign')}
-          <input name="callsign" maxLength={MAX_CALLSIGN_LENGTH} defaultValue={editing?.callsign} />
+          <input name="callsign" maxLength={MAX_RECORD_SHORT_LENGTH} defaultValue={editing?.callsign} />
         </label>
         <label>
           {t('admLat')}

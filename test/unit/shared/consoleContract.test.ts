@@ -14,6 +14,8 @@ import {
 } from '../../../shared/consoleContract';
 import { alarmStatusOf, ERROR_CODES } from '../../../shared/protocol';
 import { DEFAULT_TARGETS } from '../../../shared/response';
+import { parseImport, type DataKind } from '../../../shared/dataExchange';
+import { MAX_RECORD_ADDRESS_LENGTH, MAX_RECORD_NAME_LENGTH, MAX_RECORD_SHORT_LENGTH } from '../../../shared/dataColumns';
 
 const ok = (name: Parameters<typeof parseRequest>[0], payload: unknown): boolean => parseRequest(name, payload).ok;
 
@@ -45,6 +47,37 @@ describe('requests', () => {
     expect(ok('admin:saveRecord', { kind: 'guardPosts', mode: 'edit', row: post })).toBe(true);
     expect(ok('admin:saveRecord', { kind: 'policeRooms', mode: 'add', row: { id: 'r-1', name: '警务室', kind: 'kiosk', lat: 41, lng: 117 } })).toBe(true);
     expect(ok('admin:deleteRecord', { kind: 'policeRooms', id: 'r-1' })).toBe(true);
+  });
+
+  it('edits every record an import takes: the same text limits on the admin screen as in a file', () => {
+    const long = (n: number): string => '校'.repeat(n);
+    const csv = (kind: DataKind, header: string, row: string): boolean => parseImport(kind, 'csv', `${header}\n${row}\n`).ok;
+    const school = { id: 'sch-1', nameEn: '', type: 'primary', address: '', lat: 41.3, lng: 117.7, area: 'urban', phone: '' };
+    for (const [field, max] of [
+      ['name', MAX_RECORD_NAME_LENGTH],
+      ['nameEn', MAX_RECORD_NAME_LENGTH],
+      ['address', MAX_RECORD_ADDRESS_LENGTH],
+      ['phone', MAX_RECORD_SHORT_LENGTH],
+    ] as const) {
+      const row = (n: number) => ({ ...school, name: '示例小学', [field]: long(n) });
+      expect(
+        csv(
+          'schools',
+          `id,name,type,lat,lng,${field === 'name' ? 'nameEn' : field}`,
+          `s1,${field === 'name' ? long(max) : '示例小学'},primary,41.3,117.7,${field === 'name' ? '' : long(max)}`,
+        ),
+        field,
+      ).toBe(true);
+      expect(ok('admin:saveRecord', { kind: 'schools', mode: 'edit', row: row(max) }), field).toBe(true);
+      expect(ok('admin:saveRecord', { kind: 'schools', mode: 'edit', row: row(max + 1) }), field).toBe(false);
+    }
+    expect(csv('units', 'id,name,callsign,lat,lng', `u1,${long(MAX_RECORD_NAME_LENGTH)},${long(MAX_RECORD_SHORT_LENGTH)},41.3,117.7`)).toBe(true);
+    const unit = { id: 'u1', name: long(MAX_RECORD_NAME_LENGTH), callsign: long(MAX_RECORD_SHORT_LENGTH), lat: 41.3, lng: 117.7 };
+    expect(ok('admin:updateUnit', unit)).toBe(true);
+    expect(ok('admin:updateUnit', { ...unit, callsign: long(MAX_RECORD_SHORT_LENGTH + 1) })).toBe(false);
+    expect(
+      ok('admin:saveRecord', { kind: 'policeRooms', mode: 'add', row: { id: 'r-1', name: long(MAX_RECORD_NAME_LENGTH), kind: 'kiosk', lat: 41, lng: 117 } }),
+    ).toBe(true);
   });
 
   it.each([
