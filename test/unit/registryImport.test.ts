@@ -24,7 +24,10 @@ function seed(): RegistryData {
     schools: [school('s1', { phone: '0314-1111111' }), school('s2')],
     terminals: [terminal('T-1', 's1', t1Secret)],
     guardPosts: [guardPost('post-1', { name: '护学岗一', windows: [{ start: '07:10', end: '08:10' }] })],
-    units: [unitRecord('U-1', u1Secret, { name: '巡逻一组', callsign: '隆01', postId: 'post-1' }), unitRecord('U-radio', undefined, { name: '巡逻二组', callsign: '隆02' })],
+    units: [
+      unitRecord('U-1', u1Secret, { name: '巡逻一组', callsign: '隆01', postId: 'post-1' }),
+      unitRecord('U-radio', undefined, { name: '巡逻二组', callsign: '隆02' }),
+    ],
   });
 }
 
