@@ -52,8 +52,13 @@ test('every time is the station clock (Asia/Shanghai) in a browser and on a mach
   // The duty-time picker: no browser date or time control anywhere, two fields on the station clock.
   await expect(page.locator('input[type=date], input[type=time], input[type=datetime-local], input[type=month], input[type=week]')).toHaveCount(0);
   // The layers panel folds away while an incident's nearest units are drawn (the panel is open): the officer opens it.
+  // The map follows the queue a quarter second later (ConsoleView's MAP_FOLLOW_MS): wait for the nearest units, or
+  // the panel, seen open before they come, folds under the test's hands.
+  await expect(page.getByTestId('map-nearest')).toBeVisible();
   const layers = page.getByTestId('map-layers').locator('button.panel-title');
-  if ((await layers.getAttribute('aria-expanded')) === 'false') await layers.click();
+  await expect(layers).toHaveAttribute('aria-expanded', 'false');
+  await layers.click();
+  await expect(layers).toHaveAttribute('aria-expanded', 'true');
   await expect(page.getByTestId('duty-date')).toHaveValue(ymd(Date.now()));
   const post = demoRegistry().guardPosts.find((p) => p.days.includes(1) && p.windows.length > 0)!;
   const marker = page.locator(`[data-post-id="${post.id}"]`);
