@@ -73,18 +73,19 @@ export interface ZonedDay {
   end: number;
 }
 
-const lastDay = new Map<string, ZonedDay>();
+const lastDay = new Map<string, Readonly<ZonedDay>>();
 
 /**
  * The calendar day of `timeZone` that holds `at` (its midnight to the next; 23 or 25 hours across a clock change).
  * A console asks on every record, for the same day all day: the last answer per zone is kept and reused while `at`
  * falls in it (five Intl calls otherwise).
  */
-export function zonedDay(at: number, timeZone = STATION_TIME_ZONE): ZonedDay {
+export function zonedDay(at: number, timeZone = STATION_TIME_ZONE): Readonly<ZonedDay> {
   const last = lastDay.get(timeZone);
   if (last && at >= last.start && at < last.end) return last;
   const d = zonedParts(at, timeZone);
-  const day = { start: fromZoned(d.year, d.month, d.day, 0, 0, timeZone), end: fromZoned(d.year, d.month, d.day + 1, 0, 0, timeZone) };
+  // Frozen: every caller that day is handed this one object.
+  const day = Object.freeze({ start: fromZoned(d.year, d.month, d.day, 0, 0, timeZone), end: fromZoned(d.year, d.month, d.day + 1, 0, 0, timeZone) });
   lastDay.set(timeZone, day);
   return day;
 }

@@ -262,8 +262,7 @@ export class PlanBook {
 
   /** Whether a post is staffed now (its last check was `in`). */
   isStaffed(postId: string): boolean {
-    const list = this.shifts.get(postId);
-    return list !== undefined && list[list.length - 1]!.to === undefined;
+    return this.openShift(postId) !== undefined;
   }
 
   /** Registered drills dated within [from, to] ("YYYY-MM-DD", inclusive), newest first. */

@@ -6,7 +6,7 @@ import { callEach } from './listeners';
 import { ROLES, type OperatorRef, type Role } from '../../shared/events';
 import type { GuardPost, PatrolUnit, ReferenceData, School, Terminal } from '../../shared/model';
 import { DEFAULT_TARGETS, type TargetProfile } from '../../shared/response';
-import { inScope, scopeFor, stationOf, type Station, type StationScope } from '../../shared/stations';
+import { referenceOfStation, scopeFor, stationOf, type Station, type StationScope } from '../../shared/stations';
 import type { DataKind, ImportRow, KindRows, RowError } from '../../shared/dataExchange';
 import type { RecordKind, SaveRecordRequest } from '../../shared/adminWire';
 import {
@@ -616,22 +616,25 @@ export class Registry {
    */
   reference(scope: StationScope = { all: true }): ReferenceData {
     const d = this.data;
-    const seen = (x: { stationId?: string | undefined }): boolean => scope.all || inScope(scope, stationOf(x));
-    const schools = scope.all ? d.schools : d.schools.filter(seen);
     const stations = d.stations ?? [];
-    const own = scope.all ? undefined : stations.find((st) => st.id === scope.stationId);
-    return {
-      stationName: own?.name ?? d.stationName,
-      ...(stations.length > 0 ? { stations: scope.all ? stations : own ? [own] : [] } : {}),
-      ...(!scope.all && own ? { stationId: own.id } : {}),
-      schools,
-      terminals: d.terminals
-        .filter((t) => scope.all || inScope(scope, this.schoolStation(t.schoolId)))
-        .map(({ deviceId, schoolId, label }) => ({ deviceId, schoolId, label })),
-      guardPosts: scope.all ? d.guardPosts : d.guardPosts.filter((g) => inScope(scope, this.postStation(g.id))),
-      policeRooms: scope.all ? d.policeRooms : d.policeRooms.filter(seen),
-      units: (scope.all ? d.units : d.units.filter(seen)).map((u) => ({ ...unitFields(u), ...(u.disabled ? { disabled: true } : {}) })),
+    const all: ReferenceData = {
+      stationName: d.stationName,
+      ...(stations.length > 0 ? { stations } : {}),
+      schools: d.schools,
+      terminals: d.terminals.map(({ deviceId, schoolId, label }) => ({ deviceId, schoolId, label })),
+      guardPosts: d.guardPosts,
+      policeRooms: d.policeRooms,
+      units: d.units.map((u) => ({ ...unitFields(u), ...(u.disabled ? { disabled: true } : {}) })),
       targets: this.targets(),
+    };
+    if (scope.all) return all;
+    // One station's: the same rule the county view's station filter uses (shared/stations.ts), with its own name.
+    const own = stations.find((st) => st.id === scope.stationId);
+    return {
+      ...referenceOfStation(all, scope.stationId),
+      stationName: own?.name ?? d.stationName,
+      ...(stations.length > 0 ? { stations: own ? [own] : [] } : {}),
+      ...(own ? { stationId: own.id } : {}),
     };
   }
 }

@@ -358,9 +358,11 @@ export interface UnitFacts {
 }
 
 /**
- * Patrol units: status colour, heading arrow, smooth motion between fixes, grey once the last fix is older than
- * `staleMs`, and a trail of the last `trailMs`. Motion is a CSS transition on the marker's transform, run by the
- * compositor; it is switched off (class `map-zooming`) while the map zooms, so markers do not lag behind it.
+ * Patrol units: status colour, heading arrow, a move to each fix, grey once the last fix is older than
+ * `staleMs`, and a trail of the last `trailMs`. Motion is meant as a CSS transition on the marker's transform
+ * (class `glide`, switched off by `map-zooming` while the map zooms). NOTE: with L_DISABLE_3D (renderer/
+ * leafletFlags.ts) Leaflet places markers by left/top, not transform, so the transition never runs and a unit jumps
+ * from fix to fix; animating left/top for hundreds of units would cost a layout a frame.
  */
 export class UnitMarkers {
   private readonly markers = L.layerGroup();

@@ -115,17 +115,14 @@ export function ConsoleView({ state, onToggleLang }: { state: ConsoleState; onTo
     useMemo(() => alarmQueue(state.station, state.volatile), [state.station, state.volatile]),
     state.settings.resolvedLingerMs ?? RESOLVED_LINGER_MS,
   );
-  // The county view's filter narrows the queue (and so the map's alarms); a station's console has none.
-  const queue = useMemo(
-    () => (filter === undefined ? allQueue : allQueue.filter((i) => inStationFilter(schools.get(i.schoolId), filter))),
-    [allQueue, filter, schools],
-  );
-  // The same filter for what else the console lists: tests today, the today list, device faults and health.
+  // The county view's filter, by school (a station's console has none): the queue (and so the map's alarms), tests
+  // today, the today list, device faults and health follow it.
   const inFilter = useMemo(
     () =>
       filter === undefined ? undefined : (schoolId: string | undefined) => inStationFilter(schoolId === undefined ? undefined : schools.get(schoolId), filter),
     [filter, schools],
   );
+  const queue = useMemo(() => (inFilter ? allQueue.filter((i) => inFilter(i.schoolId)) : allQueue), [allQueue, inFilter]);
   const ofFilter = useCallback(
     <T extends { deviceId: string }>(xs: T[]): T[] => (inFilter ? xs.filter((x) => inFilter(terminals.get(x.deviceId)?.schoolId)) : xs),
     [inFilter, terminals],
