@@ -2,10 +2,16 @@
 // Terminal and unit handshakes verify their tokens with crypto.scrypt on that pool (4 threads); a login flood
 // used to fill it with N=2^14 password hashes and make terminals' handshakes time out (issue 9, finding 9).
 // Here every password check runs one at a time on its own thread (scryptSync inside it), behind a bounded
-// queue: a check that would wait behind `maxQueue` others is refused at once (the login answers 429).
+// queue: a check that would wait behind `maxQueue` others is refused at once (the login answers 429). That thread
+// runs at the lowest priority (Linux: a thread's nice value is its own): a queue of checks is ~1.5 s of a full
+// core, which on a 2-core station would otherwise be taken from the core's thread and the terminals' token checks;
+// a login waits for a CPU, an alarm does not.
 import crypto from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { costOf, KEYLEN, MAXMEM, type SecretHash } from './secrets';
+
+/** The password thread's scheduling priority (Linux: the thread's nice value; elsewhere it runs at the process's). */
+export const PASSWORD_NICENESS = 19;
 
 /**
  * The worker's code, evaluated (no separate file: the core is bundled by esbuild and run by vitest from .ts alike).
@@ -14,6 +20,10 @@ import { costOf, KEYLEN, MAXMEM, type SecretHash } from './secrets';
 const WORKER_SOURCE = `
 const { parentPort } = process.getBuiltinModule('node:worker_threads');
 const crypto = process.getBuiltinModule('node:crypto');
+try {
+  const tid = Number(process.getBuiltinModule('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
+  if (Number.isInteger(tid) && tid > 0 && tid !== process.pid) process.getBuiltinModule('node:os').setPriority(tid, ${PASSWORD_NICENESS});
+} catch {}
 parentPort.on('message', (m) => {
   try {
     const key = crypto.scryptSync(m.secret, Buffer.from(m.salt, 'base64'), m.keylen, { N: m.n, r: 8, p: 1, maxmem: m.maxmem });

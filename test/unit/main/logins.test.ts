@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { makeRequestHandler, type HttpDeps } from '../../../main/gateway/http';
 import { LoginThrottle } from '../../../main/gateway/logins';
-import { HasherBusy, PasswordHasher } from '../../../main/core/passwords';
+import { HasherBusy, PASSWORD_NICENESS, PasswordHasher } from '../../../main/core/passwords';
 import { Registry } from '../../../main/core/registry';
 import { hashSecret, newToken, verifySecret } from '../../../main/core/secrets';
 import { Sessions } from '../../../main/core/sessions';
@@ -180,6 +180,44 @@ describe('PasswordHasher', () => {
       await h.close();
     }
   });
+});
+
+/** The nice value of each thread of this process (Linux). */
+function threadNices(): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const tid of fs.readdirSync('/proc/self/task')) {
+    try {
+      const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      out.set(Number(tid), Number(stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[16]));
+    } catch {
+      /* the thread ended meanwhile */
+    }
+  }
+  return out;
+}
+
+describe('PasswordHasher priority', () => {
+  // A password check is a person's login, once a shift; a terminal's handshake and an alarm are not to wait behind
+  // a flood of them for a CPU (a 2-core station: the hashing thread at normal priority takes one of the two).
+  const linux = process.platform === 'linux' && fs.existsSync('/proc/thread-self');
+  it.skipIf(!linux || os.getPriority() >= PASSWORD_NICENESS)(
+    'hashes on a thread of its own at the lowest priority, the rest of the process unchanged',
+    async () => {
+      const before = threadNices();
+      const h = new PasswordHasher(4);
+      try {
+        expect(await h.verify(PASSWORD, await hashSecret(PASSWORD))).toBe(true);
+        const after = threadNices();
+        const added = [...after].filter(([tid]) => !before.has(tid));
+        expect(added.filter(([, nice]) => nice === PASSWORD_NICENESS)).toHaveLength(1);
+        // Every thread that was there before (this one included) kept its priority.
+        for (const [tid, nice] of before) if (after.has(tid)) expect(after.get(tid), `thread ${tid}`).toBe(nice);
+        expect(os.getPriority()).toBe(before.get(process.pid));
+      } finally {
+        await h.close();
+      }
+    },
+  );
 });
 
 describe('POST /api/login', () => {
