@@ -2,7 +2,15 @@
 // (schools, guard posts, police rooms) edited one at a time. The zod schemas the contract (consoleContract.ts) admits
 // them with, so the console's fields and the core's checks are the same rules.
 import { z } from 'zod';
-import { AREA_CLASSES, MAX_RECORD_ADDRESS_LENGTH, MAX_RECORD_NAME_LENGTH, MAX_RECORD_SHORT_LENGTH, POLICE_ROOM_KINDS, SCHOOL_TYPES } from './dataColumns';
+import {
+  AREA_CLASSES,
+  isReservedId,
+  MAX_RECORD_ADDRESS_LENGTH,
+  MAX_RECORD_NAME_LENGTH,
+  MAX_RECORD_SHORT_LENGTH,
+  POLICE_ROOM_KINDS,
+  SCHOOL_TYPES,
+} from './dataColumns';
 import { ROLES } from './events';
 
 /** An operator's name shown on screen. (The reference records' limits are the import's: shared/dataColumns.ts.) */
@@ -13,14 +21,6 @@ export const MAX_PASSWORD_LENGTH = 256;
 /** The id pattern the registry keeps for schools, posts, rooms and devices (and usernames, without `:`). */
 export const ID_PATTERN = '[A-Za-z0-9_.:\\-]{1,64}';
 export const USERNAME_PATTERN = '[A-Za-z0-9_.\\-]{1,64}';
-
-/**
- * Names every JavaScript object has (`__proto__`, `constructor`, `toString` …). The core keeps ids as Map keys, so
- * one would be harmless there; a NEW record may still not take one: a spreadsheet or a tool downstream that keeps
- * ids as object keys would be poisoned by it.
- */
-const RESERVED_IDS: ReadonlySet<string> = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
-export const isReservedId = (id: string): boolean => RESERVED_IDS.has(id);
 
 const RESERVED_MESSAGE = 'is a reserved name (a property of every JavaScript object)';
 /** The id of a record being created. */
@@ -58,7 +58,7 @@ export const operatorDisableSchema = z.object({ username: lookupIdSchema, disabl
 export const unitAddSchema = z.object({
   id: newIdSchema,
   name: recordName('the name'),
-  callsign: text(MAX_RECORD_SHORT_LENGTH, 'the call sign'),
+  callsign: nonEmpty(MAX_RECORD_SHORT_LENGTH, 'the call sign'),
   lat,
   lng,
   hasDevice: z.boolean(),

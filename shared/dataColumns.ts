@@ -98,6 +98,14 @@ export interface Column {
 const ID_RE = /^[A-Za-z0-9_.:-]+$/;
 const chars = (s: string): number => [...s].length;
 
+/**
+ * Names every JavaScript object has (`__proto__`, `constructor`, `toString` …). The core keeps ids as Map keys, so
+ * one would be harmless there; a record may still not take one, from a file or a form alike: a spreadsheet or a
+ * tool downstream that keeps ids as object keys would be poisoned by it (and the admin's form refuses it).
+ */
+const RESERVED_IDS: ReadonlySet<string> = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
+export const isReservedId = (id: string): boolean => RESERVED_IDS.has(id);
+
 function idCol(name: string, max: number): Column {
   return {
     name,
@@ -106,7 +114,8 @@ function idCol(name: string, max: number): Column {
       .string()
       .trim()
       .regex(ID_RE)
-      .refine((s) => chars(s) <= max),
+      .refine((s) => chars(s) <= max, `must be 1–${max} characters of A-Z a-z 0-9 _ . : -`)
+      .refine((s) => !isReservedId(s), 'must not be a name every JavaScript object has (constructor, toString …)'),
     expect: `must be 1–${max} characters of A-Z a-z 0-9 _ . : -`,
     // An id may start with "-" (e.g. -A1, which a spreadsheet computes): export guards it, import reads it back.
     decode: unguardId,
@@ -117,7 +126,7 @@ function textCol(name: string, max: number, required: boolean): Column {
   const base = z
     .string()
     .trim()
-    .refine((s) => chars(s) <= max);
+    .refine((s) => chars(s) <= max, `must be at most ${max} characters`);
   return {
     name,
     required,

@@ -130,13 +130,16 @@ function missing(x: never): never {
  */
 export function referenceOfStation(reference: ReferenceData, stationId: string): ReferenceData {
   const scope: StationScope = { all: false, stationId };
-  const schoolStation = new Map(reference.schools.map((s) => [s.id, stationOf(s)]));
+  const stations = new Map(reference.schools.map((s) => [s.id, stationOf(s)]));
+  // A school the registry does not have (a hand-edited file) is the default station's, as eventStation has it: an
+  // undefined station would be "every station's" (inScope), and send its post to every console.
+  const schoolStation = (id: string): string => stations.get(id) ?? DEFAULT_STATION;
   const seen = (x: { stationId?: string | undefined }): boolean => inScope(scope, stationOf(x));
   return {
     ...reference,
     schools: reference.schools.filter(seen),
-    terminals: reference.terminals.filter((t) => inScope(scope, schoolStation.get(t.schoolId))),
-    guardPosts: reference.guardPosts.filter((g) => inScope(scope, g.stationId ?? schoolStation.get(g.schoolId))),
+    terminals: reference.terminals.filter((t) => inScope(scope, schoolStation(t.schoolId))),
+    guardPosts: reference.guardPosts.filter((g) => inScope(scope, g.stationId ?? schoolStation(g.schoolId))),
     policeRooms: reference.policeRooms.filter(seen),
     units: reference.units.filter(seen),
   };

@@ -18,7 +18,7 @@ import {
   type TerminalRecord,
   type UnitRecord,
 } from './registryFile';
-import { applyImport, importCheck, ImportError, MAX_NEW_DEVICES_PER_IMPORT, tokenNeeds, type ImportOutcome } from './registryImport';
+import { applyImport, importCheck, ImportError, MAX_NEW_DEVICES_PER_IMPORT, tokenNeeds, type ImportContext, type ImportOutcome } from './registryImport';
 import { hashSecret, newToken, tokenDigest, verifySecret, type SecretHash } from './secrets';
 
 // The registry's records and errors are imported from here by the rest of the core and the tools.
@@ -561,9 +561,9 @@ export class Registry {
    * (returned once, id → token); existing devices keep theirs. A unit switched to hasDevice=false loses its
    * secret. Disabling here cuts devices off like setDisabled (update() reports the revocations).
    */
-  async importData<K extends DataKind>(kind: K, rows: readonly ImportRow<K>[], lines?: readonly number[]): Promise<ImportOutcome> {
+  async importData<K extends DataKind>(kind: K, rows: readonly ImportRow<K>[], lines?: readonly number[], ctx: ImportContext = {}): Promise<ImportOutcome> {
     const lineOf = (i: number): number => lines?.[i] ?? i + 1;
-    const before = importCheck(kind, rows, this.data, lineOf);
+    const before = importCheck(kind, rows, this.data, lineOf, ctx);
     if (before.length > 0) throw new ImportError(before);
     const needs = tokenNeeds(kind, rows, this.data);
     if (needs.length > MAX_NEW_DEVICES_PER_IMPORT) {
@@ -585,7 +585,7 @@ export class Registry {
     let outcome: ImportOutcome = { added: 0, updated: 0, credentials: {} };
     this.update((d) => {
       // Checked again on the data being changed: the registry may have changed while the tokens were hashed.
-      const errors = importCheck(kind, rows, d, lineOf);
+      const errors = importCheck(kind, rows, d, lineOf, ctx);
       if (errors.length > 0) throw new ImportError(errors);
       outcome = applyImport(kind, rows, d, minted);
     });
@@ -593,8 +593,8 @@ export class Registry {
   }
 
   /** The row errors importData would give for these rows (references to the rest of the registry), changing nothing. */
-  checkImport<K extends DataKind>(kind: K, rows: readonly ImportRow<K>[], lines?: readonly number[]): RowError[] {
-    return importCheck(kind, rows, this.data, (i) => lines?.[i] ?? i + 1);
+  checkImport<K extends DataKind>(kind: K, rows: readonly ImportRow<K>[], lines?: readonly number[], ctx: ImportContext = {}): RowError[] {
+    return importCheck(kind, rows, this.data, (i) => lines?.[i] ?? i + 1, ctx);
   }
 
   /** Every row of one kind, as exported: the columns of shared/dataExchange.ts, never a secret. */

@@ -28,9 +28,22 @@ const listOf = <K extends DataKind>(d: RegistryData, kind: K): (KindRows[K] & { 
   (d as unknown as ImportList)[kind] as (KindRows[K] & { secret?: SecretHash })[];
 const idOf = (kind: DataKind, x: object): string => (x as Record<string, string>)[ID_COLUMN[kind]]!;
 
-/** The checks that need the rest of the registry, as row errors. */
-export function importCheck<K extends DataKind>(kind: K, rows: readonly ImportRow<K>[], d: RegistryData, lineOf: (i: number) => number): RowError[] {
+/** What an import needs to know of the station beyond the registry. */
+export interface ImportContext {
+  /** The incident a unit is dispatched to, if it is: its station does not change until it is released. */
+  dispatchOf?: (unitId: string) => string | undefined;
+}
+
+/** The checks that need the rest of the registry (and the station's state), as row errors. */
+export function importCheck<K extends DataKind>(
+  kind: K,
+  rows: readonly ImportRow<K>[],
+  d: RegistryData,
+  lineOf: (i: number) => number,
+  ctx: ImportContext = {},
+): RowError[] {
   const errors: RowError[] = [];
+  const unitById = kind === 'units' && ctx.dispatchOf ? new Map(d.units.map((u) => [u.id, u])) : undefined;
   const schools = new Set(d.schools.map((s) => s.id));
   const terminals = new Set(d.terminals.map((t) => t.deviceId));
   const units = new Set(d.units.map((u) => u.id));
@@ -48,6 +61,15 @@ export function importCheck<K extends DataKind>(kind: K, rows: readonly ImportRo
       errors.push({ line: lineOf(i), field: 'postId', reason: `no guard post "${r.postId}" in the registry: import the guard posts first` });
     if (kind === 'terminals' && units.has(id))
       errors.push({ line: lineOf(i), field: 'deviceId', reason: `"${id}" is already the id of a patrol unit; device ids are shared by terminals and units` });
+    // The same rule as the admin's unit form (StationAdmin.updateUnit): the incident's station would lose its unit.
+    const cur = unitById?.get(id);
+    const incidentId = cur && ctx.dispatchOf!(id);
+    if (cur && incidentId !== undefined && (mergeRow('units', cur, row as unknown as ImportRow<'units'>) as PatrolUnit).stationId !== cur.stationId)
+      errors.push({
+        line: lineOf(i),
+        field: 'stationId',
+        reason: `unit ${id} is on a dispatch (incident ${incidentId}): change its station once it is released`,
+      });
     if (kind === 'units' && terminals.has(id))
       errors.push({ line: lineOf(i), field: 'id', reason: `"${id}" is already the id of a terminal; device ids are shared by terminals and units` });
   });

@@ -5,8 +5,9 @@
 import type { RecordKind } from '../../shared/adminWire';
 import type { ExportAck, ImportAck, ImportRefusal } from '../../shared/consoleApi';
 import { admitCommand, type ConsoleRequest, type OperatorsAck, type PasswordAck, type UnitAck } from '../../shared/consoleContract';
-import { MAX_LISTED_ERRORS, exportData, exportFilename, parseImportInSlices, type RowError } from '../../shared/dataExchange';
-import type { AdminAction, AdminActionKind, OperatorRef } from '../../shared/events';
+import { MAX_LISTED_ERRORS, exportData, exportFilename, parseImportInSlices, type ImportRow, type RowError } from '../../shared/dataExchange';
+import type { AdminAction, AdminActionKind, OperatorRef, StationEvent } from '../../shared/events';
+import type { PatrolUnit } from '../../shared/model';
 import { STATION_TIME_ZONE } from '../../shared/duty';
 import { refusal, type Refusal, type RefusalReason } from '../../shared/protocol';
 import type { CommandResult, Ledger } from './ledger';
@@ -38,17 +39,31 @@ export class StationAdmin {
    * journal that cannot be written is logged loudly and the action still stands.
    */
   private record(operator: OperatorRef, action: AdminActionKind, target: string, detail?: string): void {
-    const event: AdminAction = {
-      type: 'admin.action',
-      at: this.ledger.now(),
-      operator,
-      action,
-      target,
-      ...(detail !== undefined ? { detail: detail.slice(0, 500) } : {}),
-    };
     console.log(`station: ${operator.username} ${action} ${target}${detail ? ` (${detail})` : ''}`);
-    if (!this.ledger.tryCommit(event))
+    if (!this.ledger.tryCommit(this.action(operator, action, target, detail)))
       console.error(`station: the journal did not take the record of ${operator.username} ${action} ${target}; the change itself is saved`);
+  }
+
+  private action(operator: OperatorRef, action: AdminActionKind, target: string, detail?: string): AdminAction {
+    return { type: 'admin.action', at: this.ledger.now(), operator, action, target, ...(detail !== undefined ? { detail: detail.slice(0, 500) } : {}) };
+  }
+
+  /**
+   * The check-outs of the guard posts units leave (`[unit, post before, post after]`): a post a unit's own device
+   * checked in is checked out under the admin's name as the unit is moved off it; the plan board would otherwise
+   * show it staffed by no one.
+   */
+  private checkOuts(operator: OperatorRef, moves: readonly (readonly [string, string | undefined, string | undefined])[]): StationEvent[] {
+    const at = this.ledger.now();
+    return moves
+      .filter(([unitId, left, now]) => left !== undefined && left !== now && this.ledger.plan.openShift(left)?.inBy === unitId)
+      .map(([, left]) => ({ type: 'post.checked', at, postId: left!, state: 'out', operator }) satisfies StationEvent);
+  }
+
+  /** What changed of a unit, for the chief reading the journal: the post and the station before → after. */
+  private static unitChange(before: PatrolUnit | undefined, after: PatrolUnit | undefined): string[] {
+    const change = (what: string, a: string | undefined, b: string | undefined): string[] => (a === b ? [] : [`${what} ${a ?? '—'} → ${b ?? '—'}`]);
+    return [...change('post', before?.postId, after?.postId), ...change('station', before?.stationId, after?.stationId)];
   }
 
   private async run<T>(fn: () => Promise<T> | T): Promise<{ ok: true; value: T } | Refusal> {
@@ -152,14 +167,26 @@ export class StationAdmin {
     });
     if (!res.ok) return res;
     const after = this.registry.unit(u.id);
-    const left = before?.postId;
-    if (left !== undefined && left !== after?.postId && this.ledger.plan.openShift(left)?.inBy === u.id)
-      this.ledger.commit({ type: 'post.checked', at: this.ledger.now(), postId: left, state: 'out', operator });
-    // What changed, for the chief reading the journal: the post and the station before → after.
-    const change = (what: string, a: string | undefined, b: string | undefined): string[] => (a === b ? [] : [`${what} ${a ?? '—'} → ${b ?? '—'}`]);
-    const detail = [after?.name ?? u.name.trim(), ...change('post', left, after?.postId), ...change('station', before?.stationId, after?.stationId)];
-    this.record(operator, 'unit.updated', u.id, detail.join('; '));
-    return { ok: true };
+    const detail = [after?.name ?? u.name.trim(), ...StationAdmin.unitChange(before, after)].join('; ');
+    const checkOut = this.checkOuts(operator, [[u.id, before?.postId, after?.postId]]);
+    if (checkOut.length === 0 || !before) {
+      this.record(operator, 'unit.updated', u.id, detail);
+      return { ok: true };
+    }
+    // The post's check-out and the record of the change are one write. If the journal cannot take it, the unit goes
+    // back as it was: the officer is told nothing changed and may try again (which checks the post out then).
+    const stored = this.ledger.commit([...checkOut, this.action(operator, 'unit.updated', u.id, detail)]);
+    if (stored.ok) {
+      console.log(`station: ${operator.username} unit.updated ${u.id} (${detail})`);
+      return { ok: true };
+    }
+    try {
+      this.registry.updateUnit({ ...before, postId: before.postId ?? '', stationId: before.stationId ?? '' });
+    } catch (e) {
+      console.error(`station: unit ${u.id} was changed, but neither the check-out of post ${before.postId} nor the way back could be stored:`, e);
+      return refusal('not_durable', `unit ${u.id} was saved, but the check-out of guard post ${before.postId} was not: check the post out on the plan board`);
+    }
+    return refusal('not_durable', `the journal could not store the check-out of guard post ${before.postId}; nothing was changed: ${stored.error.message}`);
   }
 
   /** A school, guard post or police room added or edited: consoles get the new reference data at once. */
@@ -234,16 +261,37 @@ export class StationAdmin {
         omitted,
       },
     });
+    // Units: a unit on a dispatch keeps its station (the same rule as the unit form, updateUnit).
+    const ctx = { dispatchOf: (unitId: string) => this.ledger.state.assignments.get(unitId) };
     // Checked in slices: a large file does not hold up alarms for the few hundred ms its rows take.
     const parsed = await parseImportInSlices(r.kind, r.format, r.text, () => new Promise<void>((resolve) => setImmediate(resolve)));
     if (!parsed.ok) {
       // The registry's checks on the rows that did parse go in the same answer: every error at once.
-      const all = [...parsed.errors, ...this.registry.checkImport(r.kind, parsed.validRows, parsed.validLines)].sort((a, b) => a.line - b.line);
+      const all = [...parsed.errors, ...this.registry.checkImport(r.kind, parsed.validRows, parsed.validLines, ctx)].sort((a, b) => a.line - b.line);
       return rowsRefused(all.slice(0, MAX_LISTED_ERRORS), parsed.omitted + Math.max(0, all.length - MAX_LISTED_ERRORS));
     }
+    // The units the file changes, as they were: a post one of them leaves is checked out, as the unit form does.
+    const unitsBefore: [string, PatrolUnit][] = [];
+    if (r.kind === 'units')
+      for (const row of parsed.rows as ImportRow<'units'>[]) {
+        const u = this.registry.unit(row.id);
+        if (u) unitsBefore.push([row.id, u]);
+      }
     try {
-      const out = await this.registry.importData(r.kind, parsed.rows, parsed.lines);
-      this.record(operator, 'data.imported', r.kind, `${r.format}: ${out.added} added, ${out.updated} updated`);
+      const out = await this.registry.importData(r.kind, parsed.rows, parsed.lines, ctx);
+      const summary = `${r.format}: ${out.added} added, ${out.updated} updated`;
+      const moved = unitsBefore.map(([id, before]) => [id, before, this.registry.unit(id)] as const);
+      const changes = moved.flatMap(([id, before, after]) => StationAdmin.unitChange(before, after).map((c) => `${id} ${c}`));
+      const checkOut = this.checkOuts(
+        operator,
+        moved.map(([id, before, after]) => [id, before.postId, after?.postId] as const),
+      );
+      const audit = this.action(operator, 'data.imported', r.kind, [summary, ...changes].join('; '));
+      console.log(`station: ${operator.username} data.imported ${r.kind} (${audit.detail})`);
+      if (!this.ledger.tryCommit([...checkOut, audit]))
+        console.error(
+          `station: the journal did not take the record of ${operator.username}'s import${checkOut.length > 0 ? ` nor the check-out of ${checkOut.length} guard post(s) the units left (check them out on the plan board)` : ''}; the import itself is saved`,
+        );
       return { ok: true, kind: r.kind, ...out };
     } catch (e) {
       if (e instanceof ImportError) return rowsRefused(e.errors);

@@ -21,6 +21,7 @@ import {
   type RowError,
 } from '../../shared/dataExchange';
 import { guardPost as post, school } from '../support/registryFixture';
+import { isReservedId } from '../../shared/dataColumns';
 
 /** The errors of an import that must fail. */
 function errorsOf(kind: DataKind, format: 'csv' | 'json', text: string): RowError[] {
@@ -274,6 +275,29 @@ describe('parseImport: JSON', () => {
     expect(errs[4]!.reason).toBe('duplicate id "s1" (first on item 1)');
   });
 
+  it('refuses an id every JavaScript object has, in every id column, as the admin forms do', () => {
+    const text = JSON.stringify([
+      { id: 'toString', name: 'a', type: 'primary', lat: 41, lng: 117 },
+      { id: '__proto__', name: 'b', type: 'primary', lat: 41, lng: 117 },
+      { id: 'constructor', name: 'c', type: 'primary', lat: 41, lng: 117 },
+      { id: 'toString2', name: 'd', type: 'primary', lat: 41, lng: 117 },
+    ]);
+    const errs = errorsOf('schools', 'json', text);
+    expect(at(errs)).toEqual([
+      [1, 'id'],
+      [2, 'id'],
+      [3, 'id'],
+    ]);
+    expect(errs[0]!.reason).toBe('id: must not be a name every JavaScript object has (constructor, toString …), got "toString"');
+    // Too long: the limit said, not "Invalid input".
+    const long = errorsOf('schools', 'json', JSON.stringify([{ id: 'x'.repeat(65), name: '校'.repeat(201), type: 'primary', lat: 41, lng: 117 }]));
+    expect(long.map((e) => e.reason.split(', got')[0])).toEqual(['id: must be 1–64 characters of A-Z a-z 0-9 _ . : -', 'name: must be at most 200 characters']);
+    expect(at(errorsOf('terminals', 'csv', 'deviceId,schoolId\r\nT-1,hasOwnProperty\r\nvalueOf,s1\r\n'))).toEqual([
+      [2, 'schoolId'],
+      [3, 'deviceId'],
+    ]);
+  });
+
   it('refuses text that is not JSON (saying where), and JSON that is not an array', () => {
     expect(errorsOf('schools', 'json', '[\n  {"id": "s1",}\n]')[0]!.reason).toMatch(/^not valid JSON \(file line 2/);
     expect(errorsOf('schools', 'json', '{"id":"s1"}')[0]!.reason).toMatch(/must be an array/);
@@ -355,7 +379,8 @@ describe('export', () => {
       )
       .map((a) => a.join('').trim())
       .filter((s) => s.length > 0 && [...s].length <= 60);
-    const id = fc.stringMatching(/^[A-Za-z0-9_.:-]{1,20}$/);
+    // Any id a record may take (not one every JavaScript object has: refused, tested above).
+    const id = fc.stringMatching(/^[A-Za-z0-9_.:-]{1,20}$/).filter((s) => !isReservedId(s));
     const coord = (max: number) => fc.double({ min: -max, max, noNaN: true, noDefaultInfinity: true }).map((x) => (Object.is(x, -0) ? 0 : x));
     const hhmm = fc.integer({ min: 0, max: 23 * 60 + 59 });
     const windows = fc.uniqueArray(hhmm, { minLength: 2, maxLength: 6 }).map((ms) => {

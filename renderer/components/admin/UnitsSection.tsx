@@ -107,7 +107,7 @@ export function UnitsSection({ reference }: { reference: ReferenceData | undefin
         </label>
         <label>
           {t('admCallsign')}
-          <input name="callsign" maxLength={MAX_RECORD_SHORT_LENGTH} defaultValue={editing?.callsign} />
+          <input name="callsign" required maxLength={MAX_RECORD_SHORT_LENGTH} defaultValue={editing?.callsign} />
         </label>
         <label>
           {t('admLat')}

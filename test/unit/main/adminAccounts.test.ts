@@ -226,7 +226,9 @@ describe('units and reference records from the admin console', () => {
     await expect(connectUnit(core.url, 'car-9', token)).rejects.toThrow(/unauthorized/);
     const fresh = await connectUnit(core.url, 'car-9', rotated.token as string);
     fresh.close();
-    expect(await call(admin, 'admin:addUnit', { id: 'car-10', name: '步巡十组', callsign: '', lat: 41.3, lng: 117.7, hasDevice: false })).toEqual({ ok: true });
+    expect(await call(admin, 'admin:addUnit', { id: 'car-10', name: '步巡十组', callsign: '步巡10', lat: 41.3, lng: 117.7, hasDevice: false })).toEqual({
+      ok: true,
+    });
     expect(adminActions(dataDir).map((a) => [a.action, a.target])).toEqual([
       ['unit.added', 'car-9'],
       ['token.rotated', 'car-9'],
@@ -363,7 +365,7 @@ describe('units and reference records from the admin console', () => {
       for (const [name, req] of [
         ['admin:saveRecord', { kind: 'policeRooms', mode: 'add', row: { ...row, id } }],
         ['admin:addOperator', { username: id, displayName: 'x', role: 'officer' }],
-        ['admin:addUnit', { id, name: 'x', callsign: '', lat: 41, lng: 117, hasDevice: false }],
+        ['admin:addUnit', { id, name: 'x', callsign: 'FZ1', lat: 41, lng: 117, hasDevice: false }],
         ['admin:deleteRecord', { kind: 'schools', id }],
         ['admin:resetPassword', { username: id }],
       ] as const) {

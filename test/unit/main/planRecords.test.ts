@@ -91,7 +91,7 @@ describe('plan records', () => {
     expect(s.plan.checkPost(officer, { postId: 'P-1', state: 'in' })).toEqual({ ok: true });
     expect(s.ledger.plan.isStaffed('P-2')).toBe(true);
     clock += 60_000;
-    const unit = { id: 'U-post', name: '护学岗民警', callsign: '', lat: 41.3, lng: 117.7 };
+    const unit = { id: 'U-post', name: '护学岗民警', callsign: '岗1', lat: 41.3, lng: 117.7 };
     expect(await s.admin.updateUnit(admin, { ...unit, postId: 'P-1' })).toEqual({ ok: true });
     // P-2 is no longer staffed (its device left); P-1 stays as the officer checked it in.
     expect(s.ledger.plan.isStaffed('P-2')).toBe(false);
@@ -108,6 +108,57 @@ describe('plan records', () => {
     // The journal's admin record says what moved.
     const updates = journalEvents(s).flatMap((e) => (e.type === 'admin.action' && e.action === 'unit.updated' ? [e.detail] : []));
     expect(updates).toEqual(['护学岗民警; post P-2 → P-1', '护学岗民警; post P-1 → —']);
+  });
+
+  it("a units import that moves a post's device checks its old post out, and the journal says what moved", async () => {
+    clock = Date.UTC(2026, 10, 30, 2);
+    const s = station();
+    expect(s.units.receiveStatus('U-post', { state: 'available', at: clock })).toEqual({ ok: true });
+    expect(s.ledger.plan.isStaffed('P-2')).toBe(true);
+    clock += 60_000;
+    const row = { id: 'U-post', name: '护学岗民警', callsign: '岗1', lat: 41.3, lng: 117.7, postId: 'P-1' };
+    const r = await s.admin.importData(admin, { kind: 'units', format: 'json', text: JSON.stringify([row]) });
+    expect(r).toMatchObject({ ok: true, added: 0, updated: 1 });
+    expect(s.registry.unit('U-post')?.postId).toBe('P-1');
+    expect(s.ledger.plan.isStaffed('P-2')).toBe(false);
+    const events = journalEvents(s);
+    expect(events.filter((e) => e.type === 'post.checked').map((e) => [e.postId, e.state, 'operator' in e ? e.operator?.username : undefined])).toEqual([
+      ['P-2', 'in', undefined],
+      ['P-2', 'out', admin.username],
+    ]);
+    const imported = events.flatMap((e) => (e.type === 'admin.action' && e.action === 'data.imported' ? [e.detail] : []));
+    expect(imported).toEqual(['json: 0 added, 1 updated; U-post post P-2 → P-1']);
+  });
+
+  it('a unit edit whose check-out the journal cannot take changes nothing, and can be made again', async () => {
+    clock = Date.UTC(2026, 10, 30, 2);
+    let broken = false;
+    const real = bench.journal();
+    // The real journal, whose writes fail while `broken` (a full disk).
+    const j = new Proxy(real, {
+      get(t, k) {
+        if (broken && (k === 'append' || k === 'appendBatch'))
+          return () => {
+            throw new Error('disk full');
+          };
+        const v: unknown = Reflect.get(t, k, t);
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(t) : v;
+      },
+    });
+    const s = station(undefined, j);
+    expect(s.units.receiveStatus('U-post', { state: 'available', at: clock })).toEqual({ ok: true });
+    const unit = { id: 'U-post', name: '护学岗民警', callsign: '岗1', lat: 41.3, lng: 117.7, postId: 'P-1' };
+    const before = s.registry.unit('U-post');
+    broken = true;
+    expect(await s.admin.updateUnit(admin, unit)).toMatchObject({ ok: false, error: { code: 'not_durable' } });
+    // The unit as it was (its post, its call sign), and its post still staffed by it.
+    expect(s.registry.unit('U-post')).toEqual(before);
+    expect(s.registry.unit('U-post')?.postId).toBe('P-2');
+    expect(s.ledger.plan.isStaffed('P-2')).toBe(true);
+    broken = false;
+    expect(await s.admin.updateUnit(admin, unit)).toEqual({ ok: true });
+    expect(s.registry.unit('U-post')?.postId).toBe('P-1');
+    expect(s.ledger.plan.isStaffed('P-2')).toBe(false);
   });
 
   it('refuses what does not fit, and a trainer, changing nothing', () => {

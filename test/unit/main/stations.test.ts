@@ -10,7 +10,7 @@ import type { Station } from '../../../main/core/station';
 import type { JournalRecord, OperatorRef, StationEvent, StationEventType } from '../../../shared/events';
 import { toSnapshot } from '../../../shared/incidents';
 import type { ReferenceData } from '../../../shared/model';
-import { eventStation, referenceOfStation, scopeFor, type StationLookup } from '../../../shared/stations';
+import { DEFAULT_STATION, eventStation, referenceOfStation, scopeFor, type StationLookup } from '../../../shared/stations';
 import { exportData, parseImport } from '../../../shared/dataExchange';
 import { guardPost, operatorRecord, registryOf, school, terminal, unitRecord, useStationBench } from '../../support/registryFixture';
 
@@ -108,6 +108,12 @@ describe('the registry', () => {
     });
     // The county's stations and targets stay (the filter's menu, the board's targets).
     expect(referenceOfStation(county, 'a').stations).toEqual(county.stations);
+    // A post (of no station of its own) whose school is not in the registry, as a hand-edited file may have it: the
+    // default station's, as eventStation has it; not every station's.
+    const orphan = { ...county, guardPosts: [...county.guardPosts, guardPost('orphan', { schoolId: 'gone' })] };
+    expect(referenceOfStation(orphan, 'a').guardPosts.map((g) => g.id)).not.toContain('orphan');
+    expect(referenceOfStation(orphan, 'b').guardPosts.map((g) => g.id)).not.toContain('orphan');
+    expect(referenceOfStation(orphan, DEFAULT_STATION).guardPosts.map((g) => g.id)).toEqual(['orphan']);
   });
 
   it('imports a station column (checked against the stations), and an import without it keeps each station', async () => {
@@ -244,16 +250,25 @@ describe.each([
     const [ia] = await pressBoth(st);
     expect(st.operators.acknowledge(WEST, ia)).toEqual({ ok: true });
     expect(st.operators.dispatchUnit(WEST, ia, 'UA')).toMatchObject({ ok: true });
-    const move = { id: 'UA', name: '巡逻甲车', callsign: '', lat: 41, lng: 117, stationId: B };
+    const move = { id: 'UA', name: '巡逻甲车', callsign: '甲', lat: 41, lng: 117, stationId: B };
     const refused = await st.admin.updateUnit(ADMIN, move);
     expect(refused).toMatchObject({ ok: false, error: { code: 'forbidden', reason: 'unit_on_dispatch' } });
     expect(st.registry.unit('UA')?.stationId).toBe(A);
     // Its name may change all the same (its station said or not).
     expect(await st.admin.updateUnit(ADMIN, { ...move, stationId: A, callsign: '甲' })).toEqual({ ok: true });
     expect(await st.admin.updateUnit(ADMIN, { ...move, stationId: undefined, callsign: '甲一' })).toEqual({ ok: true });
+    // Nor through a units import (the whole file refused, the row and the reason named).
+    const file = (stationId: string) => ({ kind: 'units', format: 'json', text: JSON.stringify([{ ...move, stationId }]) }) as const;
+    const imported = await st.admin.importData(ADMIN, file(B));
+    expect(imported).toMatchObject({ ok: false, error: { code: 'invalid_payload', details: [{ line: 1, field: 'stationId' }] } });
+    expect(!imported.ok && imported.error.details?.[0]?.reason).toMatch(/on a dispatch/);
+    expect(st.registry.unit('UA')?.stationId).toBe(A);
+    expect(await st.admin.importData(ADMIN, file(A))).toMatchObject({ ok: true, updated: 1 });
     expect(st.operators.resolve(WEST, ia, 'real', '')).toEqual({ ok: true });
     expect(await st.admin.updateUnit(ADMIN, move)).toEqual({ ok: true });
     expect(st.registry.unit('UA')?.stationId).toBe(B);
+    expect(await st.admin.importData(ADMIN, file(A))).toMatchObject({ ok: true, updated: 1 });
+    expect(st.registry.unit('UA')?.stationId).toBe(A);
   });
 
   it('history and statistics: an officer counts their station, the county all or the stations it asks for', async () => {

@@ -40,7 +40,7 @@ describe('requests', () => {
     expect(ok('admin:updateOperator', { username: 'zhao.w', displayName: '赵所长', role: 'chief' })).toBe(true);
     expect(ok('admin:resetPassword', { username: 'zhao.w' })).toBe(true);
     expect(ok('admin:setOperatorDisabled', { username: 'zhao.w', disabled: true })).toBe(true);
-    expect(ok('admin:addUnit', { id: 'car-1', name: '巡逻一车', callsign: '', lat: 41.3, lng: 117.7, hasDevice: true, postId: 'post-1' })).toBe(true);
+    expect(ok('admin:addUnit', { id: 'car-1', name: '巡逻一车', callsign: 'FZ1', lat: 41.3, lng: 117.7, hasDevice: true, postId: 'post-1' })).toBe(true);
     const school = { id: 'sch-1', name: '示例小学', nameEn: '', type: 'primary', address: '', lat: 41.3, lng: 117.7, area: 'urban', phone: '' };
     expect(ok('admin:saveRecord', { kind: 'schools', mode: 'add', row: school })).toBe(true);
     const post = { id: 'p-1', name: '岗', schoolId: 'sch-1', lat: 41.3, lng: 117.7, days: [1, 5], windows: [{ start: '07:10', end: '08:10' }] };
@@ -106,8 +106,11 @@ describe('requests', () => {
     ['admin:addOperator', { username: 'zhao', displayName: ' ', role: 'officer' }],
     ['admin:addOperator', { username: 'zhao', displayName: 'x', role: 'root' }],
     ['admin:resetPassword', { username: 'x'.repeat(100_000) }],
-    ['admin:addUnit', { id: 'constructor', name: 'x', callsign: '', lat: 41, lng: 117, hasDevice: true }],
-    ['admin:addUnit', { id: 'car-1', name: 'x', callsign: '', lat: 91, lng: 117, hasDevice: true }],
+    ['admin:addUnit', { id: 'constructor', name: 'x', callsign: 'FZ1', lat: 41, lng: 117, hasDevice: true }],
+    ['admin:addUnit', { id: 'car-1', name: 'x', callsign: 'FZ1', lat: 91, lng: 117, hasDevice: true }],
+    // A unit's call sign is required, as in an import (a units export imports back).
+    ['admin:addUnit', { id: 'car-1', name: 'x', callsign: ' ', lat: 41, lng: 117, hasDevice: true }],
+    ['admin:updateUnit', { id: 'car-1', name: 'x', callsign: '', lat: 41, lng: 117 }],
     ['admin:saveRecord', { kind: 'policeRooms', mode: 'add', row: { id: 'toString', name: 'x', kind: 'kiosk', lat: 41, lng: 117 } }],
     ['admin:saveRecord', { kind: 'people', mode: 'add', row: {} }],
     [
