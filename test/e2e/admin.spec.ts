@@ -226,6 +226,23 @@ test('units: a new unit gets its token once; edited, its token still works; rota
   await expect(page.getByTestId('admin-error')).toContainText('护学岗');
   await expect(row.locator('td').nth(4)).toHaveText(postLabel.replace(/ \(.*\)$/, ''));
   await add.getByRole('button', { name: '取消' }).click();
+  // Two admins: this form is opened, another admin takes the unit off its post meanwhile, and this form then saves
+  // only a new call sign. The other admin's change stands (the form sends the post only when it changed it).
+  await row.getByRole('button', { name: '编辑' }).click();
+  const other = await page.context().browser()!.newPage();
+  await openAdmin(other, 'units');
+  const otherRow = other.locator('[data-testid=unit-row][data-unit-id="car-e2e-1"]');
+  await otherRow.getByRole('button', { name: '编辑' }).click();
+  await other.getByTestId('unit-add').locator('select[name=postId]').selectOption('');
+  await other.getByTestId('unit-add').getByRole('button', { name: '保存' }).click();
+  await expect(otherRow.locator('td').nth(4)).toHaveText('');
+  await expect(row.locator('td').nth(4)).toHaveText('');
+  await other.close();
+  await add.locator('input[name=callsign]').fill('岗E3');
+  await add.getByRole('button', { name: '保存' }).click();
+  await expect(add).toHaveAttribute('data-mode', 'add');
+  await expect(row.locator('td').nth(2)).toHaveText('岗E3');
+  await expect(row.locator('td').nth(4)).toHaveText('');
 
   // Disabled: refused too, and shown so.
   await row.getByRole('button', { name: '停用' }).click();

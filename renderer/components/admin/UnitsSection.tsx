@@ -57,7 +57,15 @@ export function UnitsSection({ reference }: { reference: ReferenceData | undefin
       ...(f.has('stationId') ? { stationId: String(f.get('stationId')) } : {}),
     };
     if (editing) {
-      void store.updateUnit(fields).then((err) => {
+      // Only what this form changed of the post and the station: a form left open does not put back a post or
+      // station another admin has set meanwhile (which would also check that post out again).
+      const { postId, stationId, ...rest } = fields;
+      const changed = {
+        ...rest,
+        ...(postId !== (editing.postId ?? '') ? { postId } : {}),
+        ...(stationId !== undefined && stationId !== (editing.stationId ?? '') ? { stationId } : {}),
+      };
+      void store.updateUnit(changed).then((err) => {
         if (!err) {
           setEditing(undefined);
           setFormKey((n) => n + 1);
