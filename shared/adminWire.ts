@@ -4,6 +4,8 @@
 import { z } from 'zod';
 import {
   AREA_CLASSES,
+  CONTROL_CHARS_MESSAGE,
+  hasControlChars,
   isReservedId,
   MAX_RECORD_ADDRESS_LENGTH,
   MAX_RECORD_NAME_LENGTH,
@@ -35,7 +37,11 @@ export const newUsernameSchema = z
 /** An existing record's id: looked up by the core (an unknown one is refused there), bounded here. */
 export const lookupIdSchema = z.string().min(1, 'id must not be empty').max(128, 'id is at most 128 characters');
 
-const text = (max: number, what: string) => z.string().max(max, `${what} is at most ${max} characters`);
+const text = (max: number, what: string) =>
+  z
+    .string()
+    .max(max, `${what} is at most ${max} characters`)
+    .refine((s) => !hasControlChars(s), `${what} ${CONTROL_CHARS_MESSAGE}`);
 const nonEmpty = (max: number, what: string) => text(max, what).refine((s) => s.trim() !== '', `${what} must not be empty`);
 const name = (what: string) => nonEmpty(MAX_NAME_LENGTH, what);
 /** A school's, post's, room's or unit's name. */

@@ -108,6 +108,10 @@ describe('requests', () => {
     ['admin:resetPassword', { username: 'x'.repeat(100_000) }],
     ['admin:addUnit', { id: 'constructor', name: 'x', callsign: 'FZ1', lat: 41, lng: 117, hasDevice: true }],
     ['admin:addUnit', { id: 'car-1', name: 'x', callsign: 'FZ1', lat: 91, lng: 117, hasDevice: true }],
+    // No control characters or text-direction overrides in a name, a call sign or an address (as in an import).
+    ['admin:addOperator', { username: 'zhao', displayName: '赵\n警官', role: 'officer' }],
+    ['admin:addUnit', { id: 'car-1', name: '\u202e车一', callsign: 'FZ1', lat: 41, lng: 117, hasDevice: true }],
+    ['admin:updateUnit', { id: 'car-1', name: '车一', callsign: 'FZ\u00001', lat: 41, lng: 117 }],
     // A unit's call sign is required, as in an import (a units export imports back).
     ['admin:addUnit', { id: 'car-1', name: 'x', callsign: ' ', lat: 41, lng: 117, hasDevice: true }],
     ['admin:updateUnit', { id: 'car-1', name: 'x', callsign: '', lat: 41, lng: 117 }],
