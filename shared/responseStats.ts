@@ -4,6 +4,7 @@
 // the core answers a chief's query with it and the console draws the answer, so a report equals the screen.
 import { missingCase, type Disposition } from './events';
 import type { Incident } from './incidentModel';
+import { natureOf } from './incidentRules';
 import type { AreaClass } from './model';
 import type { AlarmKind } from './protocol';
 import { milestones, type TargetProfile } from './response';
@@ -13,13 +14,16 @@ import { targetsAt, type TargetHistory } from './targetHistory';
 
 /**
  * Real alarms, drills and test presses are ALWAYS counted apart (PRODUCT.md: drills and tests never mix into real
- * statistics). A drill is a drill whatever its kind; a test press is kind 'test' and not a drill.
+ * statistics). What an incident was is what its officer resolved it as, when the disposition names it (real, drill,
+ * test): a press in a drill window that was a real alarm counts as real once resolved so; one that contradicts the
+ * alarm took an override with a reason, journalled. Until then, or for a false alarm or a cancelled one, it is
+ * what the alarm said (natureOf): a test press is a test (flagged drill or not), a flagged drill a drill.
  */
 export type IncidentClass = 'real' | 'drill' | 'test';
 
-export function incidentClass(inc: Pick<Incident, 'drill' | 'kind'>): IncidentClass {
-  if (inc.drill) return 'drill';
-  return inc.kind === 'test' ? 'test' : 'real';
+export function incidentClass(inc: Pick<Incident, 'drill' | 'kind' | 'disposition'>): IncidentClass {
+  const d = inc.disposition;
+  return d === 'real' || d === 'drill' || d === 'test' ? d : natureOf(inc);
 }
 
 /** Which incidents count. Every optional field left out means "any". */

@@ -91,10 +91,11 @@ export class TerminalIntake {
     // with a count, not a new card. One device's flood can then neither bury other schools' alarms in the queue
     // nor hold up their acks: its presses share one fsync per REPEAT_BATCH_MS.
     // A test press never joins: the station closes each one at once (below), so each is its own record.
-    // A press in the school's announced drill window (演练报备) is that drill, whatever the terminal said; a test
-    // press stays a test.
-    const window = a.kind === 'test' ? undefined : this.ledger.plan.drillWindowAt(terminal.schoolId, at);
-    const drill = (a.drill ?? false) || window !== undefined;
+    // A press in the school's announced drill window (演练报备) is that drill when the terminal does not say; a test
+    // press stays a test. A terminal that says `drill: false` is believed: a real alarm during a drill (an intruder
+    // in the middle of the evacuation) is never taken for the drill, nor joined to its card.
+    const window = a.kind === 'test' || a.drill === false ? undefined : this.ledger.plan.drillWindowAt(terminal.schoolId, at);
+    const drill = a.drill ?? window !== undefined;
     const open = pending || a.kind === 'test' ? undefined : this.ledger.openIncidentsOf(deviceId).find((i) => i.kind === a.kind && i.drill === drill);
     if (open) return this.receiveRepeat(deviceId, open, a.alarmId, key, at, batch);
     const event: AlarmReceived = pending ?? {

@@ -242,6 +242,17 @@ describe('plan records', () => {
     const test = s.terminals.receiveAlarm('T-1', { alarmId: 't1', kind: 'test', raisedAt: clock });
     if (!test.ok) throw new Error(JSON.stringify(test));
     expect(s.ledger.state.incidents.get(test.incidentId)).toMatchObject({ drill: false, kind: 'test' });
+    // A terminal that says it is no drill is believed: a real alarm in the middle of the drill, of the drill's own
+    // kind, is an incident of its own (not a repeat press on the drill's card), real, with no window.
+    const real = s.terminals.receiveAlarm('T-1', { alarmId: 'r1', kind: 'fire', raisedAt: clock, drill: false });
+    if (!real.ok) throw new Error(JSON.stringify(real));
+    expect(real.incidentId).not.toBe(inWindow.incidentId);
+    expect(s.ledger.state.incidents.get(real.incidentId)).toMatchObject({ drill: false, kind: 'fire' });
+    expect(s.ledger.state.incidents.get(real.incidentId)?.drillWindowId).toBeUndefined();
+    // A terminal that says drill in the window: the announced drill.
+    const flagged = s.terminals.receiveAlarm('T-1', { alarmId: 'd1', kind: 'panic', raisedAt: clock, drill: true });
+    if (!flagged.ok) throw new Error(JSON.stringify(flagged));
+    expect(s.ledger.state.incidents.get(flagged.incidentId)).toMatchObject({ drill: true, drillWindowId: w.windowId });
     // Withdrawn: a later press in the same hours, marked drill by the terminal, is an unannounced drill.
     expect(s.plan.cancelDrillWindow(chief, { windowId: w.windowId, reason: '改期' })).toEqual({ ok: true });
     expect(s.plan.cancelDrillWindow(chief, { windowId: w.windowId, reason: '再次' })).toMatchObject({ ok: false, error: { reason: 'window_cancelled' } });

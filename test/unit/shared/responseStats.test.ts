@@ -182,8 +182,21 @@ describe('responseStats: real, drill and test apart', () => {
     acked('test-1', T0, 100, { kind: 'test' }),
   ];
 
-  it('classes a drill as drill whatever its kind, a test press as test', () => {
-    expect(incidents.map(incidentClass)).toEqual(['real', 'real', 'drill', 'drill', 'test']);
+  it('classes a flagged drill as drill, a test press as test even when flagged drill (the station closes it as a test)', () => {
+    expect(incidents.map(incidentClass)).toEqual(['real', 'real', 'drill', 'test', 'test']);
+  });
+
+  it("takes the officer's disposition, when it names what the incident was, over what the alarm said", () => {
+    // A press in a school's drill window that was a real alarm (resolved real, with an override's reason) is real;
+    // an unflagged press the officer found was the school's drill is a drill; a false alarm stays what it said.
+    expect(incidentClass(acked('x', T0, S, { drill: true, disposition: 'real' }))).toBe('real');
+    expect(incidentClass(acked('x', T0, S, { disposition: 'drill' }))).toBe('drill');
+    expect(incidentClass(acked('x', T0, S, { kind: 'test', disposition: 'real' }))).toBe('real');
+    expect(incidentClass(acked('x', T0, S, { drill: true, disposition: 'false_alarm' }))).toBe('drill');
+    expect(incidentClass(acked('x', T0, S, { disposition: 'cancelled_by_school' }))).toBe('real');
+    const mixed = [...incidents, acked('window-real', T0, 7 * S, { drill: true, disposition: 'real' })];
+    expect(stats(mixed).all.ids).toEqual(['real-1', 'real-2', 'window-real']);
+    expect(stats(mixed, 'none', { filter: { class: 'drill' } }).all.ids).toEqual(['drill-1']);
   });
 
   it('keeps drills and test presses out of real, and counts each in its own group', () => {
@@ -191,12 +204,12 @@ describe('responseStats: real, drill and test apart', () => {
     const real = stats(incidents).all;
     expect(real.ids).toEqual(['real-1', 'real-2']);
     expect(real.intervals.acknowledged).toMatchObject({ count: 2, max: 5 * S, p50: 3 * S });
-    // drill: drill-1 (30 s), drill-test (40 s): both outside the 10 s target.
+    // drill: drill-1 (30 s): outside the 10 s target.
     const drill = stats(incidents, 'none', { filter: { class: 'drill' } }).all;
-    expect(drill.ids).toEqual(['drill-1', 'drill-test']);
-    expect(drill.intervals.acknowledged.withinTarget).toEqual({ count: 0, percent: 0, outsideIds: ['drill-1', 'drill-test'] });
-    // test: test-1 only.
-    expect(stats(incidents, 'none', { filter: { class: 'test' } }).all.ids).toEqual(['test-1']);
+    expect(drill.ids).toEqual(['drill-1']);
+    expect(drill.intervals.acknowledged.withinTarget).toEqual({ count: 0, percent: 0, outsideIds: ['drill-1'] });
+    // test: test-1, and the test press flagged drill.
+    expect(stats(incidents, 'none', { filter: { class: 'test' } }).all.ids).toEqual(['drill-test', 'test-1']);
   });
 });
 
