@@ -36,7 +36,7 @@ export function StatsView({
   /** The county view's station filter (issue 15): this station's incidents only; absent every station it sees. */
   stationFilter?: string | undefined;
 }) {
-  const { t, c } = useI18n();
+  const { t, c, name } = useI18n();
   const stations = stationFilter !== undefined ? { stationIds: [stationFilter] } : {};
   const now = useNow(60_000);
   const zone = stationTimeZone();
@@ -101,6 +101,10 @@ export function StatsView({
   const drill = (r: StatsAnswerReport, key: string | undefined, open = false, reached?: StatInterval): void => onDrill?.(drillOf(r, key, open, reached));
 
   const names = useReportNames(reference);
+  // Whose figures the printed report carries: a station's own; on the county view, the chosen station or the county
+  // (the registry's own name is the default station's, which headed a county's report of another station).
+  const chosen = stationFilter !== undefined ? reference?.stations?.find((s) => s.id === stationFilter) : undefined;
+  const reportStation = seesStations(reference) ? (chosen ? name(chosen) : t('countyView')) : (reference?.stationName ?? '');
 
   const summary = report && summaryRows(report, c);
   const groups = report && report.groupBy !== 'none' ? groupRows(report, c, names) : undefined;
@@ -148,9 +152,7 @@ export function StatsView({
         </button>
         {busy && <span className="muted">{t('statsLoading')}</span>}
       </div>
-      {printing && report && (
-        <StatsReport report={report} charts={chartReports} names={names} stationName={reference?.stationName ?? ''} onClose={() => setPrinting(false)} />
-      )}
+      {printing && report && <StatsReport report={report} charts={chartReports} names={names} stationName={reportStation} onClose={() => setPrinting(false)} />}
       {record && <IncidentRecord incidentId={record} reference={reference} onClose={() => setRecord(undefined)} />}
       {!period && <p className="error">{t('statsBadDates')}</p>}
       {error && (

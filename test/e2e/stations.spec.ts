@@ -116,8 +116,23 @@ test("each station's console shows only its own school's alarm; the county conso
   await expect(total(county)).toContainText('共 2 起');
   await county.getByTestId('station-filter').selectOption({ label: '示例西区派出所' });
   await expect(total(county)).toContainText('共 1 起');
+  // The printed report is headed with whose figures it holds: the chosen station's (not the registry's default
+  // station's name), the county's for all; a station's own report its own.
+  const reportTitle = async (p: Page): Promise<string> => {
+    await p.getByTestId('stats-report').click();
+    const title = (await p.locator('article.paper h1').textContent()) ?? '';
+    await p.getByTestId('report-close').click();
+    return title;
+  };
+  expect(await reportTitle(county)).toMatch(/^示例西区派出所 · /);
+  await county.getByTestId('station-filter').selectOption({ label: '全部派出所' });
+  await expect(total(county)).toContainText('共 2 起');
+  expect(await reportTitle(county)).toMatch(/^县局指挥中心 · /);
+  await county.getByTestId('station-filter').selectOption({ label: '示例西区派出所' });
+  await expect(total(county)).toContainText('共 1 起');
   await east.getByTestId('tab-stats').click();
   await expect(total(east)).toContainText('共 1 起');
+  expect(await reportTitle(east)).toMatch(/^示例东区派出所 · /);
   // Grouped by station (the county's grouping; a station's console has no such choice): a row per station.
   await expect(east.getByTestId('stats-group').locator('option[value="station"]')).toHaveCount(0);
   await county.getByTestId('station-filter').selectOption({ label: '全部派出所' });
