@@ -6,7 +6,7 @@ import { parseCsv } from './csv';
 import type { RowError } from './dataColumns';
 import { MAX_IMPORT_BYTES } from './dataColumns';
 import { fromZoned, HHMM } from './duty';
-import { DATE } from './inspections';
+import { DATE, isCalendarDate } from './inspections';
 import { DRILL_WINDOW_AHEAD_MS, registerDrillWindowSchema } from './planRecords';
 import { utf8Bytes } from './utf8';
 
@@ -102,8 +102,8 @@ export function parseDrillWindows(text: string, schools: ReadonlySet<string>, ti
       fail({ line: r.line, field: 'schoolId', reason: schoolId === '' ? 'empty' : `no school "${schoolId.slice(0, 64)}" at this station` });
       bad = true;
     }
-    if (!DATE.test(date)) {
-      fail({ line: r.line, field: 'date', reason: 'not a date YYYY-MM-DD' });
+    if (!isCalendarDate(date)) {
+      fail({ line: r.line, field: 'date', reason: DATE.test(date) ? `no such day: ${date}` : 'not a date YYYY-MM-DD' });
       bad = true;
     }
     for (const [field, v] of [

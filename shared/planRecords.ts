@@ -169,6 +169,11 @@ export class PlanBook {
     return undefined;
   }
 
+  /** The school's announced drill windows (not called off) that overlap [from, to), or end after `from` when `to` is left out. */
+  schoolWindows(schoolId: string, from: number, to = Infinity): DrillWindow[] {
+    return (this.windowsBySchool.get(schoolId) ?? []).filter((w) => w.cancelledAt === undefined && w.from < to && w.to > from);
+  }
+
   /** Drill windows that overlap [from, to) (epoch ms), earliest first. */
   drillWindowsBetween(from: number, to: number): DrillWindow[] {
     return [...this.windows.values()].filter((w) => w.from < to && w.to > from).sort((a, b) => a.from - b.from || a.recordedAt - b.recordedAt);
@@ -311,6 +316,8 @@ export const checkPostSchema = z.object({ postId: id, state: z.enum(['in', 'out'
 export const MAX_DRILL_WINDOW_MS = 12 * 3_600_000;
 /** How far ahead a drill may be announced. */
 export const DRILL_WINDOW_AHEAD_MS = 90 * 86_400_000;
+/** Drill windows of one school not over yet (a semester needs three drills; a few more leave room to reschedule). */
+export const MAX_WINDOWS_AHEAD = 10;
 export const registerDrillWindowSchema = z
   .object({ schoolId: id, from: z.number().int(), to: z.number().int(), note: z.string().max(1000) })
   .refine((r) => r.from < r.to, { message: 'the window must end after it starts', path: ['to'] })

@@ -65,6 +65,9 @@ export const REFUSAL_REASONS = [
   'unknown_window',
   'window_cancelled',
   'bad_window',
+  /** A drill window that overlaps another of the same school's, or one too many announced ahead. */
+  'window_overlaps',
+  'too_many_windows',
   'trainee_offline',
   /** Training: the real unit is offline, disabled or has no device; or it is on a real incident or another training job. */
   'unit_unavailable',

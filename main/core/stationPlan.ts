@@ -13,7 +13,7 @@ import {
   type TrainingRecordAck,
   type TrainingResultsAck,
 } from '../../shared/consoleContract';
-import { DRILL_WINDOW_AHEAD_MS } from '../../shared/planRecords';
+import { DRILL_WINDOW_AHEAD_MS, MAX_WINDOWS_AHEAD } from '../../shared/planRecords';
 import type { OperatorRef } from '../../shared/events';
 import { STATION_TIME_ZONE, zonedParts } from '../../shared/duty';
 import { isCalendarDate } from '../../shared/inspections';
@@ -143,6 +143,13 @@ export class StationPlan {
     const at = this.ledger.now();
     if (r.to <= at) return refusal('invalid_payload', 'the drill window is over already', 'bad_window');
     if (r.from > at + DRILL_WINDOW_AHEAD_MS) return refusal('invalid_payload', 'a drill can be announced at most 90 days ahead', 'bad_window');
+    // Presses in a window are taken as its drill (when the terminal does not say): windows of one school never
+    // overlap (an import run twice would announce each drill again), and a school has only so many ahead (back to
+    // back, they would make every press of that school a drill for months).
+    const overlapping = this.ledger.plan.schoolWindows(r.schoolId, r.from, r.to)[0];
+    if (overlapping) return refusal('invalid_payload', `school ${r.schoolId} already has drill window ${overlapping.id} in these hours`, 'window_overlaps');
+    if (this.ledger.plan.schoolWindows(r.schoolId, at).length >= MAX_WINDOWS_AHEAD)
+      return refusal('invalid_payload', `school ${r.schoolId} has ${MAX_WINDOWS_AHEAD} drill windows announced ahead already`, 'too_many_windows');
     const windowId = this.freshId('DW-', at, (x) => this.ledger.plan.drillWindow(x));
     const stored = this.ledger.commit({
       type: 'drill_window.registered',

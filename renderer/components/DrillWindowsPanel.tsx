@@ -14,7 +14,7 @@ import { format, useI18n } from '../i18n';
 import { getStore } from '../store';
 import { stationParts, stationTimeZone } from '../time';
 import { SchoolSelect } from './SchoolSelect';
-import { DATE } from '../../shared/inspections';
+import { isCalendarDate } from '../../shared/inspections';
 
 const two = (n: number): string => String(n).padStart(2, '0');
 const when = (ms: number): string => {
@@ -86,7 +86,8 @@ export function DrillWindowsPanel({
 
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
-    if (!DATE.test(form.date) || !HHMM.test(form.from) || !HHMM.test(form.to)) {
+    // A day of the calendar (2026-02-31 would be taken as 3 March), and times.
+    if (!isCalendarDate(form.date) || !HHMM.test(form.from) || !HHMM.test(form.to)) {
       setError(t('windowBadInput'));
       return;
     }

@@ -306,4 +306,27 @@ describe('plan records', () => {
     expect(s.plan.cancelDrillWindow(officer, { windowId: 'constructor', reason: 'x' })).toMatchObject({ ok: false, error: { reason: 'unknown_window' } });
     expect(s.ledger.state.seq).toBe(0);
   });
+
+  it("refuses a drill window over another of the same school's, and more than 10 ahead; a withdrawn one frees its hours", () => {
+    clock = Date.UTC(2026, 10, 30, 2);
+    const s = station();
+    const H = 3_600_000;
+    const D = 24 * H;
+    const register = (from: number, to: number, schoolId = 'school-1') => s.plan.registerDrillWindow(officer, { schoolId, from, to, note: '' });
+    const first = register(clock + D, clock + D + 2 * H);
+    if (!first.ok) throw new Error(JSON.stringify(first));
+    // The same hours again (an import run twice), or any overlap: refused; touching ends are not an overlap.
+    expect(register(clock + D, clock + D + 2 * H)).toMatchObject({ ok: false, error: { reason: 'window_overlaps' } });
+    expect(register(clock + D + H, clock + D + 3 * H)).toMatchObject({ ok: false, error: { reason: 'window_overlaps' } });
+    expect(register(clock + D - H, clock + D + 12 * H - H)).toMatchObject({ ok: false, error: { reason: 'window_overlaps' } });
+    expect(register(clock + D + 2 * H, clock + D + 3 * H)).toMatchObject({ ok: true });
+    // Another school's drill in the same hours is its own.
+    expect(register(clock + D, clock + D + 2 * H, 'school-2')).toMatchObject({ ok: true });
+    // Withdrawn, its hours are free again.
+    expect(s.plan.cancelDrillWindow(officer, { windowId: first.windowId, reason: '改期' })).toEqual({ ok: true });
+    expect(register(clock + D, clock + D + 2 * H)).toMatchObject({ ok: true });
+    // At most 10 ahead for one school (two now, the withdrawn one not counted): eight more, then refused.
+    for (let i = 2; i <= 9; i++) expect(register(clock + i * D, clock + i * D + H)).toMatchObject({ ok: true });
+    expect(register(clock + 10 * D, clock + 10 * D + H)).toMatchObject({ ok: false, error: { reason: 'too_many_windows' } });
+  });
 });

@@ -36,6 +36,7 @@ describe('drill windows from a CSV file', () => {
       'sch-1,2027-06-01,09:00,10:00,too far ahead',
       'sch-1,2026-12-10,09:30,10:30,twice',
       'sch-1,2026-12-10',
+      'sch-1,2026-11-31,09:00,10:00,no such day (not 1 December)',
     ].join('\n');
     const r = parseDrillWindows(text, schools, TZ, now);
     expect(r.ok).toBe(false);
@@ -51,8 +52,10 @@ describe('drill windows from a CSV file', () => {
       [9, 'from'],
       [10, ''],
       [11, ''],
+      [12, 'date'],
     ]);
     expect(r.errors[8]!.reason).toBe('the same window as line 2');
+    expect(r.errors[10]!.reason).toBe('no such day: 2026-11-31');
   });
 
   it('refuses a file whose header is wrong, empty, or too large, and hostile cells', () => {
