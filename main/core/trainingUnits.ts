@@ -9,6 +9,7 @@ import { refusal, type Refusal } from '../../shared/protocol';
 import { admitCommand } from '../../shared/consoleContract';
 import type { TrainingUnitStep, TrainingUnitUpdate } from '../../shared/training';
 import type { Ledger } from './ledger';
+import { otherStation, StationScopes } from './stationScope';
 
 export interface TrainingJob {
   jobId: string;
@@ -31,10 +32,14 @@ export class TrainingUnits {
   private readonly listeners = new Set<(u: TrainingUnitUpdate, job: TrainingJob) => void>();
   private readonly deliveries = new Set<(job: TrainingJob, what: 'send' | 'cancel', reason: string) => void>();
 
+  private readonly scopes: StationScopes;
+
   constructor(
     private readonly ledger: Ledger,
     private readonly connected: (unitId: string) => boolean,
-  ) {}
+  ) {
+    this.scopes = new StationScopes(ledger);
+  }
 
   /** Told of every step of every job (the gateway pushes it to the job's console). */
   onUpdate(fn: (u: TrainingUnitUpdate, job: TrainingJob) => void): () => void {
@@ -56,7 +61,9 @@ export class TrainingUnits {
 
   /**
    * A trainee sends a training alarm to a real unit. Refused when the unit is unknown, disabled, without a device or
-   * offline (`unit_unavailable`), or busy: sent to a real incident, or on another training job (`unit_busy`).
+   * offline (`unit_unavailable`), of another station than the operator's, or the school is (`other_station`: a real
+   * dispatch is refused the same), or busy: sent to a real incident, standing at the guard post its device checked
+   * in (a school gate at its peak is not left for a drill), or on another training job (`unit_busy`).
    */
   dispatch(operator: OperatorRef, payload: unknown): { ok: true; job: TrainingJob } | Refusal {
     // The role and the payload are checked here too (admitCommand), whoever calls: the core decides, not the gateway.
@@ -68,7 +75,12 @@ export class TrainingUnits {
       return refusal('invalid_payload', `unit ${unitId} cannot take part: unknown, disabled or without a device`, 'unit_unavailable');
     if (!this.connected(unitId)) return refusal('invalid_payload', `unit ${unitId} cannot take part: its device is offline`, 'unit_unavailable');
     if (!this.ledger.registry.school(schoolId)) return refusal('invalid_payload', `no school ${schoolId}`, 'unknown_school');
+    const scope = this.scopes.of(operator);
+    if (!this.scopes.seesUnit(scope, unitId)) return otherStation(`unit ${unitId}`);
+    if (!this.scopes.seesSchool(scope, schoolId)) return otherStation(`school ${schoolId}`);
     if (this.ledger.state.assignments.has(unitId)) return refusal('forbidden', `unit ${unitId} is on a real incident`, 'unit_busy');
+    if (unit.postId !== undefined && this.ledger.plan.openShift(unit.postId)?.inBy === unitId)
+      return refusal('forbidden', `unit ${unitId} stands at guard post ${unit.postId} (checked in)`, 'unit_busy');
     if (this.byUnit.has(unitId)) return refusal('forbidden', `unit ${unitId} is on another training job`, 'unit_busy');
     if (this.jobs.has(jobId)) return refusal('forbidden', `training job ${jobId} exists already`, 'unit_busy');
     if (this.jobs.size >= MAX_JOBS) return refusal('rate_limited', 'too many training jobs at once');

@@ -161,6 +161,18 @@ describe('plan records', () => {
     expect(s.ledger.plan.isStaffed('P-2')).toBe(false);
   });
 
+  it('a unit standing at the guard post its device checked in is not taken for a training job; off duty, it may be', () => {
+    clock = Date.UTC(2026, 10, 30, 2);
+    const s = station();
+    s.units.connected('U-post', true);
+    expect(s.units.receiveStatus('U-post', { state: 'available', at: clock })).toEqual({ ok: true });
+    expect(s.ledger.plan.isStaffed('P-2')).toBe(true);
+    const job = (jobId: string) => s.units.training.dispatch(trainer, { jobId, unitId: 'U-post', schoolId: 'school-1', kind: 'fire' });
+    expect(job('TRN-post-1')).toMatchObject({ ok: false, error: { code: 'forbidden', reason: 'unit_busy' } });
+    expect(s.units.receiveStatus('U-post', { state: 'off_duty', at: clock + 60_000 })).toEqual({ ok: true });
+    expect(job('TRN-post-2')).toMatchObject({ ok: true });
+  });
+
   it('refuses what does not fit, and a trainer, changing nothing', () => {
     clock = Date.UTC(2026, 10, 30, 2);
     const s = station();

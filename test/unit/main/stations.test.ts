@@ -271,6 +271,19 @@ describe.each([
     expect(st.registry.unit('UA')?.stationId).toBe(A);
   });
 
+  it("a training job takes only a unit and a school of the trainee's station (a real dispatch is refused the same)", () => {
+    const d = twoStations(A, B);
+    d.units = [unitRecord('UA', secret, { stationId: A }), unitRecord('UB', secret, { stationId: B })];
+    const st = bench.station(new Registry(d), () => T0);
+    st.units.connected('UA', true);
+    st.units.connected('UB', true);
+    const job = (unitId: string, schoolId: string, jobId: string) => st.units.training.dispatch(WEST, { jobId, unitId, schoolId, kind: 'fire' });
+    expect(job('UB', 'sa', 'TRN-st-1')).toMatchObject({ ok: false, error: { code: 'forbidden', reason: 'other_station' } });
+    expect(job('UA', 'sb', 'TRN-st-2')).toMatchObject({ ok: false, error: { code: 'forbidden', reason: 'other_station' } });
+    expect(st.units.training.jobOfUnit('UB')).toBeUndefined();
+    expect(job('UA', 'sa', 'TRN-st-3')).toMatchObject({ ok: true });
+  });
+
   it('history and statistics: an officer counts their station, the county all or the stations it asks for', async () => {
     const st = bench.station(new Registry(twoStations(A, B)), () => T0);
     const [ia, ib] = await pressBoth(st);
