@@ -27,6 +27,8 @@ export const statsZh = {
   statsMax: '最长',
   statsWithin: '达标率',
   statsOutside: '超时',
+  statsNotReached: '未到此环节',
+  statsNotReachedNote: '达标率按已到该环节的事件计算；“未到此环节”为尚未或没有到该环节的事件（如未派警、未报到场），不计入达标率。',
   statsTotal: '总数',
   statsOpen: '未结',
   statsGroup: '组',
@@ -125,6 +127,9 @@ export const statsEn: typeof statsZh = {
   statsMax: 'max',
   statsWithin: 'within target',
   statsOutside: 'outside',
+  statsNotReached: 'not reached',
+  statsNotReachedNote:
+    "Within target is of the incidents that reached the step; 'not reached' counts those that have not, yet or at all (no unit sent, no arrival reported), and are not in the share.",
   statsTotal: 'total',
   statsOpen: 'open',
   statsGroup: 'group',

@@ -144,6 +144,7 @@ export function StatsReport({
           {t('statsSummary', { from: stationDate(report.filter.from), to: stationDate(report.filter.to - 1), n: report.all.total, open: report.all.open })}
         </h2>
         <PlainTable testId="report-summary" head={summary.head} rows={summary.rows.map((r) => r.cells)} />
+        <p className="small">{c.statsNotReachedNote}</p>
         {charts && <StatsCharts reports={charts} timeZone={stationTimeZone()} />}
         {groups && (
           <>

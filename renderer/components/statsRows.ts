@@ -68,7 +68,12 @@ export function statDuration(ms: number | undefined): string {
 }
 
 /** The share within target, "93.3 %", or "—" without a target or a measure. */
-export const percentText = (f: IntervalFigures): string => (f.withinTarget?.percent === undefined ? '—' : `${f.withinTarget.percent.toFixed(1)} %`);
+/**
+ * The share within target, to a tenth, rounded down: 89.96 % is "89.9 %", never the "90.0 %" of a goal it missed
+ * (the float's noise, 57.999…, is not rounded down with it).
+ */
+export const shareText = (percent: number): string => (Math.floor(percent * 10 + 1e-9) / 10).toFixed(1);
+export const percentText = (f: IntervalFigures): string => (f.withinTarget?.percent === undefined ? '—' : `${shareText(f.withinTarget.percent)} %`);
 
 /** Below this share within target a figure is shown red. */
 export const WITHIN_TARGET_GOAL = 90;
@@ -107,7 +112,9 @@ export function groupLabel(key: string, groupBy: GroupBy, c: Catalogue, names: N
 /** The summary table: one row per interval. */
 export function summaryRows(r: StatsAnswerReport, c: Catalogue): { head: string[]; rows: { interval: StatInterval; cells: string[] }[] } {
   return {
-    head: [c.statsInterval, c.statsCount, 'p50', 'p90', 'p95', c.statsMax, c.statsWithin, c.statsOutside],
+    // "Not reached" last: a share within target is of the incidents that reached the step, and the chief signing it
+    // sees how many did not (a real alarm never dispatched is no sample of the dispatch time).
+    head: [c.statsInterval, c.statsCount, 'p50', 'p90', 'p95', c.statsMax, c.statsWithin, c.statsOutside, c.statsNotReached],
     rows: STAT_INTERVALS.map((interval) => {
       const f = r.all.intervals[interval];
       return {
@@ -121,6 +128,7 @@ export function summaryRows(r: StatsAnswerReport, c: Catalogue): { head: string[
           statDuration(f.max),
           percentText(f),
           f.withinTarget ? String(f.withinTarget.outside.total) : '—',
+          String(f.missing),
         ],
       };
     }),

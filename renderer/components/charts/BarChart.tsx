@@ -5,6 +5,7 @@
 // crisp), coloured by the theme's CSS variables; and it is small enough to read whole. Its numbers are the tables'.
 import type { KeyboardEvent } from 'react';
 import { countScale, labelEvery, type ChartBar } from './chartData';
+import { shareText } from '../statsRows';
 
 export interface BarChartProps {
   testId: string;
@@ -105,7 +106,7 @@ export function BarChart(p: BarChartProps) {
             data-testid="chart-bar"
             data-key={b.key}
             data-count={b.count}
-            data-share={b.share === undefined ? '' : b.share.toFixed(1)}
+            data-share={b.share === undefined ? '' : shareText(b.share)}
             onClick={onClick}
             onKeyDown={onClick ? key(b) : undefined}
             tabIndex={onClick ? 0 : undefined}

@@ -6,7 +6,7 @@ import { responseStats } from '../../../shared/responseStats';
 import { DEFAULT_TARGETS } from '../../../shared/response';
 import { trimReport } from '../../../shared/statsWire';
 import { catalogues } from '../../../renderer/i18n';
-import { dayStart, groupRows, periodOf, statDuration, statsCsv, summaryRows } from '../../../renderer/components/statsRows';
+import { dayStart, groupRows, percentText, periodOf, statDuration, statsCsv, summaryRows } from '../../../renderer/components/statsRows';
 import type { Incident } from '../../../shared/incidentModel';
 
 const SH = 'Asia/Shanghai';
@@ -60,6 +60,15 @@ describe('the CSV is the screen', () => {
       notes: [],
     }) as unknown as Incident;
 
+  it('writes a share within target to a tenth rounded down: a missed goal never reads as met', () => {
+    const share = (percent: number | undefined) => percentText({ withinTarget: { percent } } as unknown as Parameters<typeof percentText>[0]);
+    expect(share((8996 / 10000) * 100)).toBe('89.9 %');
+    expect(share((29 / 50) * 100)).toBe('58.0 %'); // 57.99999999999999 in floating point
+    expect(share(100)).toBe('100.0 %');
+    expect(share(0)).toBe('0.0 %');
+    expect(share(undefined)).toBe('—');
+  });
+
   it('holds the summary and group rows as drawn, with a BOM, and a name starting with = guarded', () => {
     const incidents = [inc('i-1', 'school-1', 4_000), inc('i-2', '=cmd', 12_000)];
     const report = trimReport(
@@ -80,8 +89,10 @@ describe('the CSV is the screen', () => {
     const g = groupRows(report, c, names);
     const rows = parsed.records.map((r) => r.fields);
     expect(rows.slice(0, 7)).toEqual([s.head, ...s.rows.map((r) => r.cells)]);
-    expect(rows[1]).toEqual(['收到→显示', '0', '—', '—', '—', '—', '—', '0']);
-    expect(rows[2]).toEqual(['收到→接警', '2', '4.0 s', '12 s', '12 s', '12 s', '50.0 %', '1']);
+    // Nothing was shown (no console): both incidents have not reached that step, and no share is made of nothing.
+    expect(rows[0]!.at(-1)).toBe('未到此环节');
+    expect(rows[1]).toEqual(['收到→显示', '0', '—', '—', '—', '—', '—', '0', '2']);
+    expect(rows[2]).toEqual(['收到→接警', '2', '4.0 s', '12 s', '12 s', '12 s', '50.0 %', '1', '0']);
     // Groups sort by key: '=cmd' before 'school-1'.
     expect(rows.slice(7)).toEqual([g.head, ["'=cmd", ...g.rows[0]!.cells.slice(1)], ['示例小学', '1', '1', ...g.rows[1]!.cells.slice(3)]]);
   });
