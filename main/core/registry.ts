@@ -32,6 +32,8 @@ function unitFields({ id, name, callsign, lat, lng, hasDevice, postId, stationId
 
 export class Registry {
   private schoolsById = new Map<string, School>();
+  /** Deleted schools (RegistryData.retiredSchools), for their past incidents' station and area only. */
+  private retiredById = new Map<string, School>();
   private terminalsById = new Map<string, TerminalRecord>();
   private operatorsByName = new Map<string, OperatorRecord>();
   private stationsById = new Map<string, Station>();
@@ -107,6 +109,7 @@ export class Registry {
 
   private index(): void {
     this.schoolsById = new Map(this.data.schools.map((s) => [s.id, s]));
+    this.retiredById = new Map((this.data.retiredSchools ?? []).map((s) => [s.id, s]));
     this.terminalsById = new Map(this.data.terminals.map((t) => [t.deviceId, t]));
     this.operatorsByName = new Map(this.data.operators.map((o) => [o.username, o]));
     this.stationsById = new Map((this.data.stations ?? []).map((st) => [st.id, st]));
@@ -411,6 +414,9 @@ export class Registry {
         const open = openAt(id);
         if (terms + posts + open > 0)
           throw new RegistryError(`school ${id} still has ${terms} terminal(s), ${posts} guard post(s) and ${open} open incident(s)`, 'in_use');
+        // Kept aside as it was: its past incidents keep their station and area (RegistryData.retiredSchools).
+        const school = d.schools.find((x) => x.id === id)!;
+        d.retiredSchools = [...(d.retiredSchools ?? []).filter((x) => x.id !== id), school];
         d.schools = d.schools.filter((x) => x.id !== id);
       } else if (kind === 'guardPosts') {
         if (!d.guardPosts.some((x) => x.id === id)) throw new RegistryError(`no guard post ${id}`, 'unknown_record');
@@ -517,10 +523,14 @@ export class Registry {
   stations(): Station[] {
     return this.data.stations ?? [];
   }
-  /** The station a school belongs to; undefined for an unknown school. */
+  /** The station a school belongs to (a deleted school: the one it had); undefined for a school never registered. */
   schoolStation(schoolId: string): string | undefined {
-    const s = this.schoolsById.get(schoolId);
+    const s = this.schoolsById.get(schoolId) ?? this.retiredById.get(schoolId);
     return s ? stationOf(s) : undefined;
+  }
+  /** A school as registered now, or as it was when it was deleted: for what its past incidents were (area, name). */
+  schoolEver(schoolId: string): School | undefined {
+    return this.schoolsById.get(schoolId) ?? this.retiredById.get(schoolId);
   }
   /** A terminal's station: its school's. */
   deviceStation(deviceId: string): string | undefined {

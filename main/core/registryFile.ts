@@ -43,6 +43,12 @@ export interface RegistryData {
   units: UnitRecord[];
   operators: OperatorRecord[];
   targets?: TargetProfile;
+  /**
+   * Schools deleted from the registry, as they were: their past incidents keep their station (a chief's signed
+   * figures do not move to the default station when a school closes) and their area class (the on-scene target).
+   * Nothing else sees them: no terminal, post, map or export.
+   */
+  retiredSchools?: School[];
 }
 
 /** A registry change refused; `reason` says why in words a console can translate (shared/protocol.ts). */
@@ -142,6 +148,7 @@ export const registryFileSchema = z.looseObject({
   units: z.array(unitSchema).default([]),
   operators: z.array(operatorSchema).default([]),
   targets: targetsSchema.optional(),
+  retiredSchools: z.array(schoolSchema).optional(),
 });
 
 /**

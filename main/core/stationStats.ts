@@ -50,7 +50,7 @@ export class StationStats {
       filter,
       groupBy,
       targets: this.targets(),
-      areaOf: (schoolId) => registry.school(schoolId)?.area,
+      areaOf: (schoolId) => registry.schoolEver(schoolId)?.area,
       stationOf: (schoolId) => this.scopes.schoolStation(schoolId),
       timeZone: this.timeZone,
     });

@@ -284,6 +284,37 @@ describe.each([
     expect(job('UA', 'sa', 'TRN-st-3')).toMatchObject({ ok: true });
   });
 
+  it('a school deleted keeps its past incidents at its station, with its area class: a signed month does not move', async () => {
+    const d = twoStations(A, B);
+    d.schools[1]!.area = 'rural';
+    const st = bench.station(new Registry(d), () => T0);
+    const [, ib] = await pressBoth(st);
+    expect(st.operators.acknowledge(EAST, ib)).toEqual({ ok: true });
+    expect(st.operators.resolve(EAST, ib, 'real', '')).toEqual({ ok: true });
+    // The school closes: its terminal goes, then the school.
+    st.registry.update((x) => void (x.terminals = x.terminals.filter((t) => t.schoolId !== 'sb')));
+    st.registry.deleteRecord('schools', 'sb', () => 0);
+    expect(st.registry.school('sb')).toBeUndefined();
+    expect(st.registry.reference().schools.map((x) => x.id)).toEqual(['sa']);
+    const period = { from: T0 - 3600_000, to: T0 + 3600_000, class: 'real' as const };
+    const ids = async (who: OperatorRef): Promise<string[]> => {
+      const r = await st.history.query(who, { ...period, offset: 0, limit: 50 });
+      if (!r.ok) throw new Error(r.error.message);
+      return r.page.rows.map((x) => x.id);
+    };
+    expect(await ids(EAST)).toEqual([ib]);
+    expect(await ids(WEST)).not.toContain(ib);
+    const east = await st.stats.query(EAST, { ...period, groupBy: 'none' });
+    if (!east.ok) throw new Error(east.error.message);
+    expect(east.report.all.ids.ids).toEqual([ib]);
+    // Judged on scene by its own area (rural), not the urban target assumed for a school never registered.
+    expect(east.report.all.areaAssumedIds.ids).toEqual([]);
+    // Kept in the registry's file: a registry read back from it still knows.
+    const again = new Registry(JSON.parse(JSON.stringify(st.registry.snapshot)) as RegistryData);
+    expect(again.schoolStation('sb')).toBe(B);
+    expect(again.school('sb')).toBeUndefined();
+  });
+
   it('history and statistics: an officer counts their station, the county all or the stations it asks for', async () => {
     const st = bench.station(new Registry(twoStations(A, B)), () => T0);
     const [ia, ib] = await pressBoth(st);
