@@ -196,6 +196,8 @@ export class TrainingRun {
   readonly faults: TrainingFaultItem[] = [];
   private scenarioMsAtPause = 0;
   private resumedAt: number | undefined;
+  /** The real-time spans the run stood paused ([start, end), end undefined while paused): not the trainee's time. */
+  private readonly pauses: [number, number | undefined][] = [];
   /** Why it is paused: by the trainer, or by a real alarm awaiting acknowledgement (it then resumes by itself). */
   pausedBy: 'trainer' | 'real_alarm' | undefined;
   endedAt: number | undefined;
@@ -221,6 +223,7 @@ export class TrainingRun {
 
   pause(now: number, by: 'trainer' | 'real_alarm'): void {
     if (this.endedAt !== undefined) return;
+    if (this.pausedBy === undefined) this.pauses.push([now, undefined]);
     if (this.resumedAt !== undefined) this.scenarioMsAtPause = this.scenarioMs(now);
     this.resumedAt = undefined;
     // A trainer's pause outlasts a real alarm's; a real alarm does not undo the trainer's.
@@ -231,8 +234,20 @@ export class TrainingRun {
     if (this.pausedBy === undefined || this.endedAt !== undefined) return;
     if (by === 'real_alarm' && this.pausedBy === 'trainer') return;
     this.pausedBy = undefined;
+    const open = this.pauses.at(-1);
+    if (open && open[1] === undefined) open[1] = Math.max(open[0], now);
     // The simulated units wait too: their times are in scenario time, which stood still.
     this.resumedAt = now;
+  }
+
+  /**
+   * The trainee's time from `from` to `to` (real ms): less the spans the run stood paused (by the trainer, or by a
+   * real alarm the trainee had to take first), so a pause never counts against a training alarm already shown.
+   */
+  activeMs(from: number, to: number): number {
+    let paused = 0;
+    for (const [a, b = Infinity] of this.pauses) paused += Math.max(0, Math.min(to, b) - Math.max(from, a));
+    return Math.max(0, to - from - paused);
   }
 
   /**
@@ -408,8 +423,8 @@ export interface TrainingScore {
 /** Each alarm's intervals against the station's targets (acknowledge, dispatch): a missing step is missed. */
 export function scoreRun(run: TrainingRun, targets: Pick<TargetProfile, 'acknowledgeMs' | 'dispatchMs'>): TrainingScore {
   const rows = run.items.map((it): TrainingScoreRow => {
-    const acknowledgeMs = it.acknowledgedAt !== undefined ? it.acknowledgedAt - it.shownAt : undefined;
-    const dispatchMs = it.dispatchedAt !== undefined ? it.dispatchedAt - it.shownAt : undefined;
+    const acknowledgeMs = it.acknowledgedAt !== undefined ? run.activeMs(it.shownAt, it.acknowledgedAt) : undefined;
+    const dispatchMs = it.dispatchedAt !== undefined ? run.activeMs(it.shownAt, it.dispatchedAt) : undefined;
     return {
       index: it.index,
       schoolId: it.alarm.schoolId,
@@ -422,7 +437,7 @@ export function scoreRun(run: TrainingRun, targets: Pick<TargetProfile, 'acknowl
     };
   });
   const faults = run.faults.map((f): TrainingScoreFault => {
-    const acknowledgeMs = f.acknowledgedAt !== undefined ? f.acknowledgedAt - f.shownAt : undefined;
+    const acknowledgeMs = f.acknowledgedAt !== undefined ? run.activeMs(f.shownAt, f.acknowledgedAt) : undefined;
     return {
       index: f.index,
       schoolId: f.fault.schoolId,

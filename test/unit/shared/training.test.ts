@@ -175,6 +175,26 @@ describe('a run', () => {
   });
 });
 
+describe('scores and pauses', () => {
+  it('does not count the time the run stood paused (a real alarm first, or the trainer) against an alarm already shown', () => {
+    const run = new TrainingRun(scenario([{ at: 0, schoolId: 's1', kind: 'panic' }]), 1, 'Trainee', 0);
+    run.tick(0);
+    run.pause(2_000, 'real_alarm'); // a real alarm comes in 2 s after the training one was shown
+    run.pause(30_000, 'trainer'); // the trainer pauses too: one span
+    run.resume(50_000, 'real_alarm'); // the real alarm is taken; the trainer's pause holds
+    run.resume(62_000, 'trainer');
+    run.acknowledge(0, 65_000); // 2 s + 3 s of the trainee's own time
+    run.pause(70_000, 'trainer');
+    run.resume(100_000, 'trainer');
+    run.dispatch(0, 110_000); // 2 + 8 (62–70 s) + 10 (100–110 s)
+    run.end(120_000);
+    const s = scoreRun(run, { acknowledgeMs: 10_000, dispatchMs: 60_000 });
+    expect(s.rows.map((r) => [r.acknowledgeMs, r.acknowledgeMet, r.dispatchMs, r.dispatchMet])).toEqual([[5_000, true, 20_000, true]]);
+    expect(run.activeMs(0, 1_000)).toBe(1_000);
+    expect(run.activeMs(10_000, 40_000)).toBe(0);
+  });
+});
+
 describe('simulated device faults', () => {
   it('appear on scenario time, keep the training tone until acknowledged, are scored against the acknowledge target, and a run is done only with them', () => {
     const s = parseScenario(
