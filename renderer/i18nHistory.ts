@@ -4,6 +4,7 @@
 export const historyZh = {
   tabHistory: '历史',
   historyTitle: '接处警历史记录',
+  historyExportCut: '只导出了最新的 {n} 条（共 {total} 条）：请缩短时段，分次导出',
   historyState: '状态',
   historyStateAny: '全部',
   historyStateOpen: '未结',
@@ -38,6 +39,7 @@ export const historyZh = {
 export const historyEn: typeof historyZh = {
   tabHistory: 'History',
   historyTitle: 'Incident history',
+  historyExportCut: 'Exported the newest {n} of {total}: narrow the period and export it in parts',
   historyState: 'State',
   historyStateAny: 'All',
   historyStateOpen: 'Open',

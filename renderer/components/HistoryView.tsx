@@ -3,7 +3,7 @@
 // a time, newest first, served by the core (the `history` command); any incident's whole record one click away.
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { DISPOSITIONS, type Disposition } from '../../shared/events';
-import { HISTORY_PAGE_MAX, type HistoryGroup, type HistoryPage, type HistoryRequest, type HistoryRow } from '../../shared/historyWire';
+import { type HistoryGroup, type HistoryPage, type HistoryRequest } from '../../shared/historyWire';
 import { xlsxFile } from '../../shared/xlsx';
 import type { ReferenceData } from '../../shared/model';
 import { ALARM_KINDS, type AlarmKind } from '../../shared/protocol';
@@ -17,7 +17,7 @@ import type { Incident } from '../../shared/incidents';
 import { PeriodControls } from './PeriodControls';
 import { SchoolSelect } from './SchoolSelect';
 import { CSV_TYPE, downloadText, XLSX_TYPE } from './download';
-import { historyCells, historyCsv, historyHead, historySheets, HISTORY_EXPORT_MAX } from './historyRows';
+import { collectHistory, historyCells, historyCsv, historyHead, historySheets, HISTORY_EXPORT_MAX } from './historyRows';
 import { useReportNames } from './stationView';
 import { groupLabel, periodOf, type PeriodChoice } from './statsRows';
 import type { StatsDrill } from './statsDrill';
@@ -139,21 +139,16 @@ export function HistoryView({
     setOffset(0);
   }
   const [exporting, setExporting] = useState(false);
-  /** Every matching incident (up to HISTORY_EXPORT_MAX), a page of 200 at a time, saved as CSV or XLSX. */
+  const [exportNote, setExportNote] = useState<string>();
+  /** Every matching incident (up to HISTORY_EXPORT_MAX: collectHistory), saved as CSV or XLSX; a file cut at the cap says so. */
   const exportAll = async (kind: 'csv' | 'xlsx'): Promise<void> => {
     if (!request) return;
     setExporting(true);
-    const rows: HistoryRow[] = [];
-    try {
-      for (let from = 0; from < HISTORY_EXPORT_MAX; from += HISTORY_PAGE_MAX) {
-        const r = await getStore().history({ ...request, offset: from, limit: HISTORY_PAGE_MAX });
-        if (!r.ok) return setError(refusalText(c, r.error));
-        rows.push(...r.page.rows);
-        if (from + HISTORY_PAGE_MAX >= r.page.total) break;
-      }
-    } finally {
-      setExporting(false);
-    }
+    setExportNote(undefined);
+    const got = await collectHistory(request, (req) => getStore().history(req)).finally(() => setExporting(false));
+    if (!got.ok) return setError(refusalText(c, got.error));
+    const rows = got.rows;
+    if (got.total > HISTORY_EXPORT_MAX) setExportNote(format(c.historyExportCut, { n: rows.length, total: got.total }));
     const base = `incident-history-${stationDate(request.from)}-${stationDate(request.to - 1)}-${request.class}`;
     if (kind === 'csv') downloadText(`${base}.csv`, historyCsv(rows, c, names), CSV_TYPE);
     else downloadText(`${base}.xlsx`, xlsxFile(historySheets(rows, c, names)), XLSX_TYPE);
@@ -273,6 +268,11 @@ export function HistoryView({
       {error && (
         <p className="error" role="alert">
           {error}
+        </p>
+      )}
+      {exportNote && (
+        <p className="error" role="status" data-testid="history-export-cut">
+          {exportNote}
         </p>
       )}
       {page && (
