@@ -6,7 +6,17 @@ import { z } from 'zod';
 import { DISPOSITIONS, type OperatorRef } from './events';
 import type { Incident } from './incidentModel';
 import { ALARM_KINDS } from './protocol';
-import { GROUP_BYS, groupMatcher, incidentClass, intervalHappened, matchesFilter, STAT_INTERVALS, type SplitBy, type StatsFilter } from './responseStats';
+import {
+  GROUP_BYS,
+  groupMatcher,
+  incidentClass,
+  intervalHappened,
+  matchesFilter,
+  NO_GROUP,
+  STAT_INTERVALS,
+  type SplitBy,
+  type StatsFilter,
+} from './responseStats';
 import { defined, incidentFilterShape, MAX_FILTER_VALUES, withPeriodChecks } from './statsWire';
 
 /** Rows per page, at most. */
@@ -143,7 +153,8 @@ export function historyMatches(
 ): boolean {
   if (ids && !ids.has(inc.id)) return false;
   if (inGroup && !inGroup(inc)) return false;
-  if (r.reached && !intervalHappened(inc, r.reached)) return false;
+  // By unit, the interval as that unit lived it (the statistics' unitView): the incidents behind a unit's n.
+  if (r.reached && !intervalHappened(inc, r.reached, r.group?.by === 'unit' && r.group.key !== NO_GROUP ? r.group.key : undefined)) return false;
   if (r.state === 'open' && inc.resolvedAt !== undefined) return false;
   if (r.state === 'resolved' && inc.resolvedAt === undefined) return false;
   return matchesFilter(inc, filter);

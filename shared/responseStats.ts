@@ -58,7 +58,7 @@ export function matchesFilter(inc: Incident, f: StatsFilter): boolean {
  * How to split the incidents. Time buckets are on the station's wall clock, by receivedAt: hour "00".."23",
  * weekday "1".."7" (1 = Monday), week "YYYY-Www" (ISO 8601), month "YYYY-MM", shift the shift's name.
  * By unit, an incident counts in the group of every unit dispatched to it (so the groups may add up to more
- * than the total), with the incident's own intervals (first dispatch, first acceptance, first on scene).
+ * than the total), with that unit's own dispatch, acceptance and arrival (unitView).
  */
 export const GROUP_BYS = ['none', 'school', 'unit', 'officer', 'shift', 'hour', 'weekday', 'week', 'month', 'station'] as const;
 export type GroupBy = (typeof GROUP_BYS)[number];
@@ -259,9 +259,18 @@ export function groupKeys(
  * Whether an incident's interval happened (both its start and its end): whether it is among the interval's count of
  * the statistics (the same measure), so a history can list the incidents behind an interval's n.
  */
-export function intervalHappened(inc: Incident, interval: StatInterval): boolean {
-  measureMs(inc);
+export function intervalHappened(inc: Incident, interval: StatInterval, unitId?: string): boolean {
+  measureMs(unitId === undefined ? inc : unitView(inc, unitId));
   return !Number.isNaN(measuredMs[STAT_INTERVALS.indexOf(interval)]!);
+}
+
+/**
+ * The incident as one of its units lived it: its own dispatches only. By unit, a group's dispatch, acceptance and
+ * on-scene times are that unit's (a backup sent twenty minutes later is not credited with the first car's four
+ * minutes); received, shown, acknowledged and resolved are the incident's.
+ */
+export function unitView(inc: Incident, unitId: string): Incident {
+  return { ...inc, dispatches: inc.dispatches.filter((d) => d.unitId === unitId) };
 }
 
 /** A grouping that splits (every one but 'none'): what a figure of a group is about. */
@@ -334,12 +343,19 @@ export class StatsBuilder {
     const { filter, groupBy } = this.opts;
     if (!matchesFilter(inc, filter)) return;
     const known = this.opts.areaOf(inc.schoolId);
-    measure(inc, targetsAt(this.opts.targets, inc.receivedAt), known ?? 'urban');
+    const targets = targetsAt(this.opts.targets, inc.receivedAt);
     let parts: ZonedParts | undefined;
     const local = (): ZonedParts => (parts ??= this.clock(inc.receivedAt));
     const keys = groupBy === 'none' ? [] : groupKeys(inc, groupBy, local, this.shifts, this.opts.stationOf);
-    const accs = [this.all, ...keys.map((k) => this.groups.get(k) ?? this.groups.set(k, newAccumulator()).get(k)!)];
-    for (const acc of accs) {
+    const accs: [Accumulator, Incident][] = [
+      [this.all, inc],
+      ...keys.map((k): [Accumulator, Incident] => [
+        this.groups.get(k) ?? this.groups.set(k, newAccumulator()).get(k)!,
+        groupBy === 'unit' && k !== NO_GROUP ? unitView(inc, k) : inc,
+      ]),
+    ];
+    for (const [acc, as] of accs) {
+      measure(as, targets, known ?? 'urban');
       acc.ids.push(inc.id);
       if (inc.resolvedAt === undefined) acc.openIds.push(inc.id);
       if (known === undefined) acc.areaAssumedIds.push(inc.id);

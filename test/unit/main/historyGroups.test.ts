@@ -120,6 +120,11 @@ describe('the incidents behind a figure of the statistics', () => {
       for (const g of byHour.groups)
         expect((await history(s, { reached: interval, group: { by: 'hour', key: g.key } })).total, `${interval} ${g.key}`).toBe(g.intervals[interval].count);
     }
+    // By unit, each unit's own dispatch and acceptance (unitView): the incidents behind a unit's n are its own.
+    const byUnit = await stats(s, 'unit');
+    for (const interval of STAT_INTERVALS)
+      for (const g of byUnit.groups)
+        expect((await history(s, { reached: interval, group: { by: 'unit', key: g.key } })).total, `${interval} ${g.key}`).toBe(g.intervals[interval].count);
     // Something to compare: 27 of 30 acknowledged, some dispatched, none on scene.
     expect(byHour.all.intervals.acknowledged.count).toBe(27);
     expect(byHour.all.intervals.dispatched.count).toBeGreaterThan(0);

@@ -17,6 +17,7 @@ import {
   type StatsFilter,
   type StatsOptions,
 } from '../../../shared/responseStats';
+import { historyFilter, historyGroupMatcher, historyMatches } from '../../../shared/historyWire';
 import { DEFAULT_SHIFTS, isoWeekKey, shiftOf, zonedClock } from '../../../shared/statsTime';
 import { targetHistory, targetsAt, type TargetHistory } from '../../../shared/targetHistory';
 import { admin, chief, officer } from '../../support/operators';
@@ -306,9 +307,45 @@ describe('responseStats: grouping', () => {
       ['b', ['x', 'y']],
     ]);
     expect(r.all.total).toBe(3);
-    // by unit, the incident's own intervals: b's dispatched = x's first (10 s) and y's first (15 s).
-    expect(group(r, 'b').intervals.dispatched.max).toBe(15 * S);
+    // By unit, the unit's own dispatch: b was sent to x at 20 s (a was first, at 10 s) and to y at 15 s.
+    expect(group(r, 'b').intervals.dispatched.max).toBe(20 * S);
+    expect(group(r, 'a').intervals.dispatched.max).toBe(10 * S);
+    expect(r.all.intervals.dispatched.max).toBe(15 * S); // the incidents' first dispatches: 10 s and 15 s
     expect(stats(incidents, 'none', { filter: { unitId: 'b' } }).all.ids).toEqual(['x', 'y']);
+  });
+
+  it("credits a unit with its own dispatch, acceptance and arrival, not the first car's", () => {
+    // The first car: sent at 30 s, accepted at 40 s, on scene at 4 min. A backup: sent at 20 min, on scene at 35 min.
+    const inc = acked('w', T0, 2 * S, {
+      dispatches: [
+        dispatch('car-1', T0 + 30 * S, { acceptedAt: T0 + 40 * S, onSceneAt: T0 + 4 * MIN }),
+        dispatch('car-2', T0 + 20 * MIN, { acceptedAt: T0 + 21 * MIN, onSceneAt: T0 + 35 * MIN }),
+      ],
+    });
+    const r = stats([inc], 'unit');
+    const of = (key: string) => {
+      const i = group(r, key).intervals;
+      return [i.dispatched.max, i.accepted.max, i.on_scene.max, i.on_scene.withinTarget?.count, i.acknowledged.max];
+    };
+    expect(of('car-1')).toEqual([30 * S, 10 * S, 4 * MIN, 1, 2 * S]);
+    expect(of('car-2')).toEqual([20 * MIN, 1 * MIN, 35 * MIN, 0, 2 * S]);
+    // The whole: the incident's first dispatch and arrival.
+    expect([r.all.intervals.dispatched.max, r.all.intervals.on_scene.max]).toEqual([30 * S, 4 * MIN]);
+    // The history behind a unit's on-scene n lists the incident only for a unit that arrived.
+    const late = acked('v', T0, 2 * S, { dispatches: [dispatch('car-1', T0 + 30 * S, { onSceneAt: T0 + 4 * MIN }), dispatch('car-2', T0 + 60 * S)] });
+    const behind = (key?: string): boolean => {
+      const req = {
+        ...PERIOD,
+        class: 'real' as const,
+        offset: 0,
+        limit: 10,
+        reached: 'on_scene' as const,
+        ...(key ? { group: { by: 'unit' as const, key } } : {}),
+      };
+      return historyMatches(late, req, historyFilter(req), undefined, historyGroupMatcher(req, 'Asia/Shanghai'));
+    };
+    expect([behind(), behind('car-1'), behind('car-2')]).toEqual([true, true, false]);
+    expect(group(stats([late], 'unit'), 'car-2').intervals.on_scene.count).toBe(0);
   });
 
   it('groups by hour, weekday, week and month on the station clock', () => {
