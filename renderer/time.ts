@@ -9,6 +9,8 @@ let offsetMs = 0;
 export function setClockOffset(ms: number): void {
   offsetMs = ms;
 }
+/** Now on the station's clock (the core's, from its hello): what a report's "made at" and a check against the core say. */
+export const stationNow = (): number => Date.now() + offsetMs;
 
 interface Channel {
   subscribe: (fn: () => void) => () => void;

@@ -12,7 +12,7 @@ import type { ReferenceData } from '../../shared/model';
 import type { PlanAnswer } from '../../shared/planRecords';
 import { format, useI18n } from '../i18n';
 import { getStore } from '../store';
-import { stationParts, stationTimeZone } from '../time';
+import { stationNow, stationParts, stationTimeZone } from '../time';
 import { SchoolSelect } from './SchoolSelect';
 import { isCalendarDate } from '../../shared/inspections';
 
@@ -57,7 +57,7 @@ export function DrillWindowsPanel({
     if (!file || importing) return;
     setImported(undefined);
     // A file too large is refused before it is read (a wrong file picked can be gigabytes).
-    const parsed = drillWindowFileTooLarge(file.size) ?? parseDrillWindows(await file.text(), new Set(schools.keys()), stationTimeZone(), Date.now());
+    const parsed = drillWindowFileTooLarge(file.size) ?? parseDrillWindows(await file.text(), new Set(schools.keys()), stationTimeZone(), stationNow());
     if (!parsed.ok) {
       setImported({
         ok: false,

@@ -10,7 +10,7 @@ import { STAT_INTERVALS, type StatInterval } from '../../shared/responseStats';
 import type { StatsAnswerReport } from '../../shared/statsWire';
 import { format, useI18n } from '../i18n';
 import { getStore } from '../store';
-import { clockTime, stationDate, stationTimeZone } from '../time';
+import { clockTime, stationDate, stationNow, stationTimeZone } from '../time';
 import { groupRows, summaryRows, statDuration, type Names } from './statsRows';
 import { StatsCharts } from './charts/StatsCharts';
 
@@ -78,7 +78,7 @@ export function StatsReport({
       return o !== undefined && o.total > o.ids.length;
     }) || missed.size >= REPORT_MAX_OUTSIDE;
   const [rows, setRows] = useState<HistoryRow[]>();
-  const [printedAt] = useState(() => Date.now());
+  const [printedAt] = useState(stationNow);
   const operator = getStore().state.operator;
   const [saved, setSaved] = useState<{ ok: boolean; text: string }>();
   // In the desktop app: Electron's printToPDF of the same print CSS, saved where the chief says.
