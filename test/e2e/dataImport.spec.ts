@@ -46,7 +46,8 @@ test('guard posts: a bad row is refused with its line and field and nothing chan
   expect(postsBefore).toBeGreaterThan(0);
   const schoolId = parsedBefore.rows[0]!.schoolId!;
 
-  // One good row (line 2), one row whose lat is not a number (line 3), and a record spanning two lines.
+  // One good row (line 2), one row whose lat is not a number (line 3), and a record spanning two lines (line 4) whose
+  // name holds the line break: a name holds no control character (the admin form refuses it too).
   const header = 'id,name,schoolId,lat,lng,days,windows';
   const bad = [
     header,
@@ -60,17 +61,20 @@ test('guard posts: a bad row is refused with its line and field and nothing chan
   await expect(errors).toBeVisible();
   await expect(errors).toContainText(/数据未作任何更改|nothing was changed/);
   const rows = page.getByTestId('data-error-row');
-  await expect(rows).toHaveCount(1);
+  await expect(rows).toHaveCount(2);
   await expect(rows.first()).toHaveAttribute('data-line', '3');
   await expect(rows.first()).toHaveAttribute('data-field', 'lat');
   await expect(rows.first()).toContainText('lat must be a number between -90 and 90, got "abc"');
+  await expect(rows.nth(1)).toHaveAttribute('data-line', '4');
+  await expect(rows.nth(1)).toHaveAttribute('data-field', 'name');
+  await expect(rows.nth(1)).toContainText('must not contain control characters');
 
   // Nothing changed: the export is byte for byte what it was.
   const unchanged = await exportFile(page, 'guardPosts', 'csv');
   expect(unchanged.text).toBe(before.text);
 
-  // The corrected file: three posts added.
-  await importFile(page, 'guardPosts', 'posts.csv', bad.replace(',abc,', ',41.31,'));
+  // The corrected file (the name on one line, in a quoted field all the same): three posts added.
+  await importFile(page, 'guardPosts', 'posts.csv', bad.replace(',abc,', ',41.31,').replace('三\n（', '三 （'));
   const result = page.getByTestId('data-result');
   await expect(result).toBeVisible();
   await expect(result).toHaveAttribute('data-added', '3');
@@ -82,11 +86,11 @@ test('guard posts: a bad row is refused with its line and field and nothing chan
   if (!parsedAfter.ok) throw new Error(JSON.stringify(parsedAfter.errors));
   expect(parsedAfter.rows).toHaveLength(postsBefore + 3);
   expect(parsedAfter.rows.find((r) => r.id === 'post-e2e-3')).toMatchObject({
-    name: '导入测试护学岗三\n（两行）',
+    name: '导入测试护学岗三 （两行）',
     days: [1, 2, 3, 4, 5],
     windows: [{ start: '07:00', end: '08:00' }],
   });
-  // The record that spans two lines is written back quoted, on the lines it started on.
+  // Every record written back on a line of its own.
   const csv = parseCsv(after.text);
   expect(csv.ok && csv.records.length).toBe(postsBefore + 4);
 
