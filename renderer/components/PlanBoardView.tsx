@@ -20,7 +20,7 @@ import { DrillWindowsPanel } from './DrillWindowsPanel';
 import { InspectionsPanel } from './InspectionsPanel';
 import { PostChecksPanel } from './PostChecksPanel';
 import { SchoolDrillsPanel } from './SchoolDrillsPanel';
-import { dayStart } from './statsRows';
+import { dayStart, shareText } from './statsRows';
 
 const DAY_MS = 86_400_000;
 
@@ -189,7 +189,7 @@ export function PlanBoardView({
                 {stationOfSchool && <td data-cell="station">{stationOfSchool(r.schoolId)}</td>}
                 <td className={red(!r.networked || r.online < r.terminals || r.onlineShort)} data-cell="networked">
                   {r.networked ? `${r.online}/${r.terminals}` : t('boardNotNetworked')}
-                  {r.onlinePercent !== undefined && <span className="sub"> · {r.onlinePercent.toFixed(1)} %</span>}
+                  {r.onlinePercent !== undefined && <span className="sub"> · {shareText(r.onlinePercent)} %</span>}
                 </td>
                 <td className={red(r.testLate)} data-cell="test">
                   {r.lastTestPressAt !== undefined ? stationDate(r.lastTestPressAt) : t('boardNever')}
@@ -206,12 +206,12 @@ export function PlanBoardView({
                   {r.peaksCovered ? t('boardCovered') : t('boardNotCovered')}
                   {r.peakWindows > 0 && (
                     <div className="sub" data-cell="staffed">
-                      {format(c.boardStaffed, { s: r.peakStaffed, n: r.peakWindows, p: (r.staffedPercent ?? 0).toFixed(0) })}
+                      {format(c.boardStaffed, { s: r.peakStaffed, n: r.peakWindows, p: Math.floor((r.staffedPercent ?? 0) + 1e-9) })}
                     </div>
                   )}
                 </td>
                 <td className={red(r.priorityShort)} data-cell="priority">
-                  {r.priorityPercent !== undefined ? `${r.priorityPercent.toFixed(1)} % (${r.realAlarms})` : t('boardNoAlarm')}
+                  {r.priorityPercent !== undefined ? `${shareText(r.priorityPercent)} % (${r.realAlarms})` : t('boardNoAlarm')}
                 </td>
                 <td className={red(r.inspectionsShort || r.openFindings > 0)} data-cell="inspections">
                   {r.inspections}/{INSPECTIONS_PER_SEMESTER}
