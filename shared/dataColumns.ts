@@ -99,11 +99,6 @@ const ID_RE = /^[A-Za-z0-9_.:-]+$/;
 const chars = (s: string): number => [...s].length;
 
 /**
- * Names every JavaScript object has (`__proto__`, `constructor`, `toString` …). The core keeps ids as Map keys, so
- * one would be harmless there; a record may still not take one, from a file or a form alike: a spreadsheet or a
- * tool downstream that keeps ids as object keys would be poisoned by it (and the admin's form refuses it).
- */
-/**
  * Characters no name, address, phone or call sign holds: C0 controls (NUL, tab, line breaks …), DEL, and the
  * bidirectional overrides and isolates, which make a name display in another order than it is stored (a school
  * shown under another's name) and a line break in a name writes a line of its own into the station's log.
@@ -112,6 +107,11 @@ const CONTROL_RE = /[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/;
 export const hasControlChars = (s: string): boolean => CONTROL_RE.test(s);
 export const CONTROL_CHARS_MESSAGE = 'must not contain control characters (NUL, tab, line breaks, text-direction overrides)';
 
+/**
+ * Names every JavaScript object has (`__proto__`, `constructor`, `toString` …). The core keeps ids as Map keys, so
+ * one would be harmless there; a record may still not take one, from a file or a form alike: a spreadsheet or a
+ * tool downstream that keeps ids as object keys would be poisoned by it.
+ */
 const RESERVED_IDS: ReadonlySet<string> = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
 export const isReservedId = (id: string): boolean => RESERVED_IDS.has(id);
 

@@ -525,7 +525,7 @@ export class Registry {
   }
   /** The station a school belongs to (a deleted school: the one it had); undefined for a school never registered. */
   schoolStation(schoolId: string): string | undefined {
-    const s = this.schoolsById.get(schoolId) ?? this.retiredById.get(schoolId);
+    const s = this.schoolEver(schoolId);
     return s ? stationOf(s) : undefined;
   }
   /** A school as registered now, or as it was when it was deleted: for what its past incidents were (area, name). */

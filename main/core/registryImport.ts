@@ -43,10 +43,9 @@ export function importCheck<K extends DataKind>(
   ctx: ImportContext = {},
 ): RowError[] {
   const errors: RowError[] = [];
-  const unitById = kind === 'units' && ctx.dispatchOf ? new Map(d.units.map((u) => [u.id, u])) : undefined;
   const schools = new Set(d.schools.map((s) => s.id));
   const terminals = new Set(d.terminals.map((t) => t.deviceId));
-  const units = new Set(d.units.map((u) => u.id));
+  const units = new Map(d.units.map((u) => [u.id, u]));
   const posts = new Set(d.guardPosts.map((g) => g.id));
   const stations = new Set((d.stations ?? []).map((s) => s.id));
   rows.forEach((row, i) => {
@@ -62,8 +61,8 @@ export function importCheck<K extends DataKind>(
     if (kind === 'terminals' && units.has(id))
       errors.push({ line: lineOf(i), field: 'deviceId', reason: `"${id}" is already the id of a patrol unit; device ids are shared by terminals and units` });
     // The same rule as the admin's unit form (StationAdmin.updateUnit): the incident's station would lose its unit.
-    const cur = unitById?.get(id);
-    const incidentId = cur && ctx.dispatchOf!(id);
+    const cur = kind === 'units' ? units.get(id) : undefined;
+    const incidentId = cur && ctx.dispatchOf?.(id);
     if (cur && incidentId !== undefined && (mergeRow('units', cur, row as unknown as ImportRow<'units'>) as PatrolUnit).stationId !== cur.stationId)
       errors.push({
         line: lineOf(i),

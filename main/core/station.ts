@@ -74,8 +74,8 @@ export class Station {
     this.devices = new Liveness(this.ledger, o.heartbeatMs ?? DEFAULT_HEARTBEAT_MS, o.eventsPerSecond ?? 5);
     this.terminals = new TerminalIntake(this.ledger, this.devices, o.timeZone);
     this.tests = new TestSupervision(this.ledger, this.devices, o.testOverdueMs ?? DEFAULT_TEST_OVERDUE_DAYS * 86_400_000);
-    this.units = new UnitIntake(this.ledger, this.devices);
     this.scopes = new StationScopes(this.ledger);
+    this.units = new UnitIntake(this.ledger, this.devices, this.scopes);
     this.operators = new OperatorCommands(this.ledger, (id) => this.terminals.isVolatile(id), this.scopes);
     this.admin = new StationAdmin(this.ledger, o.timeZone);
     this.stats = new StationStats(this.ledger, o.timeZone, undefined, this.scopes);

@@ -9,7 +9,7 @@ import { refusal, type Refusal } from '../../shared/protocol';
 import { admitCommand } from '../../shared/consoleContract';
 import type { TrainingUnitStep, TrainingUnitUpdate } from '../../shared/training';
 import type { Ledger } from './ledger';
-import { otherStation, StationScopes } from './stationScope';
+import { otherStation, type StationScopes } from './stationScope';
 
 export interface TrainingJob {
   jobId: string;
@@ -32,14 +32,12 @@ export class TrainingUnits {
   private readonly listeners = new Set<(u: TrainingUnitUpdate, job: TrainingJob) => void>();
   private readonly deliveries = new Set<(job: TrainingJob, what: 'send' | 'cancel', reason: string) => void>();
 
-  private readonly scopes: StationScopes;
-
   constructor(
     private readonly ledger: Ledger,
     private readonly connected: (unitId: string) => boolean,
-  ) {
-    this.scopes = new StationScopes(ledger);
-  }
+    /** The station's: what an operator sees, as a real dispatch asks it. */
+    private readonly scopes: StationScopes,
+  ) {}
 
   /** Told of every step of every job (the gateway pushes it to the job's console). */
   onUpdate(fn: (u: TrainingUnitUpdate, job: TrainingJob) => void): () => void {

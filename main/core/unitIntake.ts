@@ -7,6 +7,7 @@ import type { StationEvent } from '../../shared/events';
 import { parsePosition, parseUnitStatus, positionFixAt, refusal } from '../../shared/protocol';
 import type { CommandResult, Ledger } from './ledger';
 import type { Liveness } from './liveness';
+import type { StationScopes } from './stationScope';
 import { TrainingUnits } from './trainingUnits';
 
 export class UnitIntake {
@@ -20,8 +21,9 @@ export class UnitIntake {
   constructor(
     private readonly ledger: Ledger,
     private readonly liveness: Liveness,
+    scopes: StationScopes,
   ) {
-    this.training = new TrainingUnits(ledger, (unitId) => (this.connections.get(unitId) ?? 0) > 0);
+    this.training = new TrainingUnits(ledger, (unitId) => (this.connections.get(unitId) ?? 0) > 0, scopes);
   }
 
   connected(unitId: string, connected: boolean): void {

@@ -67,12 +67,12 @@ export function statDuration(ms: number | undefined): string {
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
 
-/** The share within target, "93.3 %", or "—" without a target or a measure. */
 /**
- * The share within target, to a tenth, rounded down: 89.96 % is "89.9 %", never the "90.0 %" of a goal it missed
- * (the float's noise, 57.999…, is not rounded down with it).
+ * A share to a tenth, rounded down: 89.96 % is "89.9", never the "90.0" of a goal it missed (the float's noise,
+ * 57.999…, is not rounded down with it).
  */
 export const shareText = (percent: number): string => (Math.floor(percent * 10 + 1e-9) / 10).toFixed(1);
+/** The share within target, "93.3 %", or "—" without a target or a measure. */
 export const percentText = (f: IntervalFigures): string => (f.withinTarget?.percent === undefined ? '—' : `${shareText(f.withinTarget.percent)} %`);
 
 /** Below this share within target a figure is shown red. */
