@@ -72,6 +72,11 @@ test('a chief reads the charts, clicks a bar and lands in History on exactly the
     expect(busiest.share).toBe('66.6');
     await expect(hour.locator('circle.chart-dot.below')).toHaveCount(1);
   }
+  // Beside a wide bar's dot, its share in whole per cent, rounded down as the table's tenths are (66.6 is "66 %").
+  const weekShares = (await barsOf(trend)).filter((b) => b.share !== '').map((b) => `${Math.floor(Number(b.share))} %`);
+  const weekLabels = await trend.locator('.chart-share-value').allTextContents();
+  expect(weekLabels.length).toBeGreaterThan(0);
+  for (const label of weekLabels) expect(weekShares).toContain(label);
   await page.screenshot({ path: test.info().outputPath('stats-charts-hour-table.png') });
 
   // Click the bar: History, this period, real alarms, that hour: exactly the incidents the bar counts.

@@ -138,10 +138,11 @@ export function BarChart(p: BarChartProps) {
             <circle className={b.share < p.goal ? 'chart-dot below' : 'chart-dot'} cx={xOf(i)} cy={yShare(b.share)} r={4.5}>
               <title>{p.barTitle(b)}</title>
             </circle>
-            {/* Where a bar is wide enough, the share is written beside its dot (rounded: the table has the decimal). */}
+            {/* Where a bar is wide enough, the share is written beside its dot, in whole per cent rounded down as the
+                table's tenths are (89.6 % is "89 %", never the goal it missed); the table has the decimal. */}
             {band >= 40 && (
               <text className={b.share < p.goal ? 'chart-share-value below' : 'chart-share-value'} x={xOf(i) + 8} y={yShare(b.share) + 4} textAnchor="start">
-                {Math.round(b.share)} %
+                {Math.floor(b.share + 1e-9)} %
               </text>
             )}
           </g>
