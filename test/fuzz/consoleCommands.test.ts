@@ -338,8 +338,10 @@ async function send(role: RoleName, cmd: string, rawArgs: unknown[]): Promise<vo
   let changedRegistry = false;
   if (Object.hasOwn(FIELDS, cmd)) {
     const key = `${cmd}/${args.length}`;
-    // A wrong argument count needs no work to refuse: 2 s is plenty even on a loaded machine.
-    const r = await emitAck(sock, cmd, args, unanswered.has(key) ? 300 : args.length === 1 ? 5000 : 2000);
+    // Every call gets the same 5 s to be answered (a wrong argument count is refused at once, but a clean clone's
+    // `npm test` on 2 cores once took over 2 s to answer one carrying a 100,000-character payload); a call like one
+    // that went unanswered gets 300 ms, so a command that never answers does not cost 5 s each time.
+    const r = await emitAck(sock, cmd, args, unanswered.has(key) ? 300 : 5000);
     if (r.timedOut) unanswered.add(key);
     if (r.timedOut || !wellFormedAnswer(r.answer)) badAnswers.push(`${role} ${cmd} ${brief(args)} → ${r.timedOut ? 'no answer' : brief(r.answer)}`);
     changedRegistry = cmd.startsWith('admin:') && cmd !== 'admin:export' && (r.answer as { ok?: unknown } | undefined)?.ok === true;
