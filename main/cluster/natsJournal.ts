@@ -207,7 +207,9 @@ export async function openNatsJournal(options: NatsJournalOptions): Promise<Asyn
       maxPingOut: 2,
     }));
   try {
-    const jsm = await jetstreamManager(nc, { timeout: 5_000 });
+    // Right after a NATS server died the cluster elects a new JetStream leader, and until then JetStream does not
+    // answer: a core starting in that moment asks again (three times, 5 s each) instead of failing to start.
+    const jsm = await retryTimeouts(() => jetstreamManager(nc, { timeout: 5_000 }), 3);
     const subject = `${stream}.journal`;
     let info = await jsm.streams.info(stream).catch((e: unknown) => {
       if (e instanceof JetStreamApiError && e.code === STREAM_NOT_FOUND) return undefined;
@@ -660,5 +662,16 @@ class NatsJournal implements AsyncJournal {
     this.listeners.clear();
     if (this.ownConnection) await this.nc.close().catch(() => undefined);
     await this.following?.catch(() => undefined);
+  }
+}
+
+/** `f` again after a timeout (a JetStream leader being elected), up to `attempts` times in all; other errors at once. */
+async function retryTimeouts<T>(f: () => Promise<T>, attempts: number): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await f();
+    } catch (e) {
+      if (i >= attempts || (e as Error).name !== 'TimeoutError') throw e;
+    }
   }
 }
