@@ -53,6 +53,8 @@ export const REFUSAL_REASONS = [
   'unknown_unit',
   'not_stored',
   'empty_text',
+  /** An incident that holds the most notes and call-backs it may (main/core/operatorCommands.ts). */
+  'too_many_notes',
   'fault_not_open',
   'fault_already_acknowledged',
   'unknown_school',

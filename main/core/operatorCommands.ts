@@ -9,6 +9,20 @@ import { refusal, type Refusal } from '../../shared/protocol';
 import type { CommandResult, Ledger } from './ledger';
 import { otherStation, StationScopes } from './stationScope';
 
+/**
+ * The most notes and call-backs one incident holds (together). Each is journalled, sent to every console and kept
+ * in the incident for ever: without a bound, one session's script (or a console stuck in a loop) could add
+ * thousands a second to one incident, and every console that opens it would have to lay them all out. A real
+ * incident has a handful; the resolution's own note is apart.
+ */
+export const MAX_NOTES_PER_INCIDENT = 200;
+
+function notesFull(inc: Incident): Refusal | undefined {
+  return inc.notes.length >= MAX_NOTES_PER_INCIDENT
+    ? refusal('forbidden', `incident ${inc.id} already holds ${MAX_NOTES_PER_INCIDENT} notes and call-backs, the most it can`, 'too_many_notes')
+    : undefined;
+}
+
 export class OperatorCommands {
   constructor(
     private readonly ledger: Ledger,
@@ -62,23 +76,35 @@ export class OperatorCommands {
   }
 
   addNote(operator: OperatorRef, incidentId: string, text: string): CommandResult {
-    return this.command('note', operator, { incidentId, text }, (r, inc, at) => ({
-      type: 'incident.note',
-      at,
-      incidentId: inc.id,
+    return this.command(
+      'note',
       operator,
-      text: r.text.trim(),
-    }));
+      { incidentId, text },
+      (r, inc, at) =>
+        notesFull(inc) ?? {
+          type: 'incident.note',
+          at,
+          incidentId: inc.id,
+          operator,
+          text: r.text.trim(),
+        },
+    );
   }
 
   recordCallBack(operator: OperatorRef, incidentId: string, outcome: string): CommandResult {
-    return this.command('callBack', operator, { incidentId, outcome }, (r, inc, at) => ({
-      type: 'incident.called_back',
-      at,
-      incidentId: inc.id,
+    return this.command(
+      'callBack',
       operator,
-      outcome: r.outcome.trim(),
-    }));
+      { incidentId, outcome },
+      (r, inc, at) =>
+        notesFull(inc) ?? {
+          type: 'incident.called_back',
+          at,
+          incidentId: inc.id,
+          operator,
+          outcome: r.outcome.trim(),
+        },
+    );
   }
 
   takeOver(operator: OperatorRef, incidentId: string): CommandResult {

@@ -27,6 +27,7 @@ import {
 } from '../../shared/protocol';
 import { HandshakeGate } from './admission';
 import { ReadBudget } from './readBudget';
+import { RateLimiter } from '../core/rateLimit';
 import type { Sessions } from '../core/sessions';
 import { describeProblem } from '../core/journal';
 import { toSnapshot, type Incident } from '../../shared/incidents';
@@ -427,6 +428,25 @@ function runCommand<K extends CommandName>(name: K, handlers: ConsoleHandlers, o
   }
 }
 
+/**
+ * Console commands a session may send, beyond a burst of CONSOLE_COMMAND_BURST: this many a second (a token bucket
+ * per session, shared by its tabs). Far above any person's pace, and a console's own bursts (a statistics page asks
+ * a handful at once); a script or a console stuck in a loop is refused `rate_limited` beyond it, so it can neither
+ * fill the journal and the disk nor keep the core's thread from the terminals. The commands that only move an
+ * alarm along are never refused for it (UNBUDGETED_COMMANDS): each can be recorded once per incident, unit or
+ * fault, and an officer at work must never wait for a budget.
+ */
+export const CONSOLE_COMMANDS_PER_SECOND = 10;
+export const CONSOLE_COMMAND_BURST = 60;
+export const UNBUDGETED_COMMANDS: ReadonlySet<CommandName> = new Set<CommandName>([
+  'shown',
+  'acknowledge',
+  'acknowledgeFault',
+  'dispatch',
+  'progress',
+  'resolve',
+]);
+
 export function attachConsoleNamespace(
   io: Server,
   station: Station,
@@ -439,6 +459,7 @@ export function attachConsoleNamespace(
 ): ConsolePush {
   const noSettings = () => refusal('invalid_payload', 'this station was started without a settings file');
   const nsp: Namespace<ConsoleClientEvents, ConsoleServerEvents, DefaultEventsMap, Partial<ConsoleData>> = io.of('/console');
+  const commandBudget = new RateLimiter(CONSOLE_COMMANDS_PER_SECOND, CONSOLE_COMMAND_BURST);
   // One handler per command of the contract (a missing or misspelled one fails the typecheck). Roles and the
   // incident's state are checked in the station, against the operator of this session, not anything the page says.
   const handlers = {
@@ -607,7 +628,18 @@ export function attachConsoleNamespace(
     socket.emit('volatile', station.scopes.volatile(scope, station.terminals.volatileAlarms));
     void socket.join(['live', scopeRoom(scope)]);
 
-    for (const name of COMMAND_NAMES) socket.on(name, (...args: unknown[]) => runCommand(name, handlers, operator, args));
+    let overBudget = false;
+    for (const name of COMMAND_NAMES)
+      socket.on(name, (...args: unknown[]) => {
+        if (UNBUDGETED_COMMANDS.has(name) || commandBudget.take(sid, performance.now())) return runCommand(name, handlers, operator, args);
+        if (!overBudget)
+          console.error(
+            `gateway: ${operator.username}'s console session sends commands faster than ${CONSOLE_COMMANDS_PER_SECOND} a second; refusing the excess`,
+          );
+        overBudget = true;
+        const ack = args.at(-1);
+        answer(ack, refusal('rate_limited', `too many commands from this session (at most ${CONSOLE_COMMANDS_PER_SECOND} a second); wait a moment`));
+      });
     socket.emit('health', station.scopes.health(scope, station.devices.health()));
     socket.emit('units', station.scopes.units(scope, station.units.unitsLive()));
   });

@@ -5,6 +5,7 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Journal } from '../../../main/core/journal';
 import { Registry, type RegistryData } from '../../../main/core/registry';
 import { hashSecret, type SecretHash } from '../../../main/core/secrets';
+import { MAX_NOTES_PER_INCIDENT } from '../../../main/core/operatorCommands';
 import { Station, type CommandResult } from '../../../main/core/station';
 import type { OperatorRef, StationEvent } from '../../../shared/events';
 import type { AlarmStatus } from '../../../shared/protocol';
@@ -118,6 +119,23 @@ describe('role checks', () => {
     refusedWith(j, () => s.operators.dispatchUnit(officer, id, 'U-off'), 'invalid_payload');
     refusedWith(j, () => s.operators.dispatchUnit(officer, id, 42 as never), 'invalid_payload');
     refusedWith(j, () => s.operators.reopen(officer, id, '原因'), 'forbidden');
+  });
+  it(`an incident holds at most ${MAX_NOTES_PER_INCIDENT} notes and call-backs: the next is refused (too_many_notes) and nothing written; resolving still works`, () => {
+    const { s, j, id } = withAlarm({ ack: true });
+    for (let i = 0; i < MAX_NOTES_PER_INCIDENT; i++)
+      ok(i % 2 ? s.operators.addNote(officer, id, `记录 ${i}`) : s.operators.recordCallBack(chief, id, `回拨 ${i}`));
+    for (const run of [() => s.operators.addNote(officer, id, '再一条'), () => s.operators.recordCallBack(officer, id, '再回拨')]) {
+      refusedWith(j, run, 'forbidden');
+      const r = run();
+      expect(!r.ok && r.error.reason).toBe('too_many_notes');
+    }
+    expect(s.snapshot.incidents.get(id)!.notes).toHaveLength(MAX_NOTES_PER_INCIDENT);
+    ok(s.operators.resolve(officer, id, 'real', '处置完毕'));
+    // Another incident is not affected.
+    const other = s.terminals.receiveAlarm('T-1', { alarmId: 'a2', kind: 'fire', raisedAt: now });
+    if (!other.ok) throw new Error(JSON.stringify(other));
+    ok(s.operators.acknowledge(officer, other.incidentId));
+    ok(s.operators.addNote(officer, other.incidentId, '另一起'));
   });
   it('takeOver by the current handler is refused; by another operator it is recorded', () => {
     const { s, j, id } = withAlarm({ ack: true });
