@@ -13,7 +13,7 @@ import {
   type TrainingAssignAck,
 } from '../../shared/consoleContract';
 import { can } from '../../shared/roles';
-import type { TrainingAssignment } from '../../shared/training';
+import type { TrainingAssignment, TrainingUnitUpdate } from '../../shared/training';
 import type { JournalRecord, OperatorRef } from '../../shared/events';
 import { ALL_STATIONS, eventStation, type StationScope } from '../../shared/stations';
 import {
@@ -447,6 +447,15 @@ export const UNBUDGETED_COMMANDS: ReadonlySet<CommandName> = new Set<CommandName
   'resolve',
 ]);
 
+/**
+ * An operator's last console gone, their real units' training jobs are released after this long (a reload, a blip
+ * of the station's network, and the console is back: the drive goes on); a console back later is told what ended.
+ */
+export const TRAINING_OWNER_GRACE_MS = 30_000;
+/** Training updates kept for an operator with no console (each job ends once), and operators kept. */
+const MISSED_TRAINING_UPDATES = 200;
+const MISSED_TRAINING_OWNERS = 1000;
+
 export function attachConsoleNamespace(
   io: Server,
   station: Station,
@@ -456,6 +465,7 @@ export function attachConsoleNamespace(
   settings: ConsoleSettings,
   /** The station settings on the admin screen (main/core/settingsAdmin.ts); without it those commands are refused. */
   settingsAdmin?: SettingsAdmin,
+  options: { trainingOwnerGraceMs?: number } = {},
 ): ConsolePush {
   const noSettings = () => refusal('invalid_payload', 'this station was started without a settings file');
   const nsp: Namespace<ConsoleClientEvents, ConsoleServerEvents, DefaultEventsMap, Partial<ConsoleData>> = io.of('/console');
@@ -560,6 +570,33 @@ export function attachConsoleNamespace(
     return { ok: true, consoles: targets.length };
   }
 
+  /** Whether `username` has a console connected, besides `except`. */
+  const consoleOnline = (username: string, except?: unknown): boolean =>
+    [...nsp.sockets.values()].some((s) => s !== except && s.data.operator?.username === username);
+  const trainingGrace = options.trainingOwnerGraceMs ?? TRAINING_OWNER_GRACE_MS;
+  const leaving = new Map<string, ReturnType<typeof setTimeout>>();
+  const missedTraining = new Map<string, TrainingUnitUpdate[]>();
+  /** The operator's last console went: after the grace, with none back, the real units on their jobs are released. */
+  const trainingOwnerLeft = (username: string): void => {
+    clearTimeout(leaving.get(username));
+    const release = (): void => {
+      leaving.delete(username);
+      if (!consoleOnline(username)) station.units.training.ownerGone(username);
+    };
+    if (trainingGrace <= 0) return release();
+    const timer = setTimeout(release, trainingGrace);
+    timer.unref();
+    leaving.set(username, timer);
+  };
+  /** A console of the operator is (back) in: their jobs stay, and it hears what ended while none was connected. */
+  const trainingOwnerBack = (username: string, socket: { emit(ev: 'trainingUnit', u: TrainingUnitUpdate): unknown }): void => {
+    clearTimeout(leaving.get(username));
+    leaving.delete(username);
+    const owed = missedTraining.get(username);
+    missedTraining.delete(username);
+    for (const u of owed ?? []) socket.emit('trainingUnit', u);
+  };
+
   nsp.use((socket, next) => {
     const auth = socket.handshake.auth as Partial<ConsoleAuth> | undefined;
     // A live session only: not logged out, not idle, its operator's password not reset (main/core/sessions.ts).
@@ -602,9 +639,7 @@ export function attachConsoleNamespace(
     sessions.attach(sid, now());
     socket.on('disconnect', () => {
       sessions.detach(sid, now());
-      // The operator's last console gone: the real units on their training jobs are released.
-      if (![...nsp.sockets.values()].some((s) => s !== socket && s.data.operator?.username === operator.username))
-        station.units.training.ownerGone(operator.username);
+      if (!consoleOnline(operator.username, socket)) trainingOwnerLeft(operator.username);
     });
     const auth = socket.handshake.auth as Partial<ConsoleAuth>;
     const since = typeof auth.since === 'number' && Number.isInteger(auth.since) && auth.since >= 0 ? auth.since : 0;
@@ -642,11 +677,23 @@ export function attachConsoleNamespace(
       });
     socket.emit('health', station.scopes.health(scope, station.devices.health()));
     socket.emit('units', station.scopes.units(scope, station.units.unitsLive()));
+    trainingOwnerBack(operator.username, socket);
   });
 
-  // A real unit on a training job answered or moved: the consoles of the operator who sent it are told.
+  // A real unit on a training job answered or moved: the consoles of the operator who sent it are told; with none
+  // connected (within the grace below), their next console is.
   station.units.training.onUpdate((u, job) => {
-    for (const s of nsp.sockets.values()) if (s.data.operator?.username === job.owner) s.emit('trainingUnit', u);
+    let told = false;
+    for (const s of nsp.sockets.values()) {
+      if (s.data.operator?.username !== job.owner) continue;
+      s.emit('trainingUnit', u);
+      told = true;
+    }
+    if (told) return;
+    const owed = missedTraining.get(job.owner) ?? [];
+    missedTraining.delete(job.owner); // re-inserted last: the operators longest gone are forgotten first
+    missedTraining.set(job.owner, [...owed, u].slice(-MISSED_TRAINING_UPDATES));
+    if (missedTraining.size > MISSED_TRAINING_OWNERS) missedTraining.delete(missedTraining.keys().next().value!);
   });
   // A live setting changed (map source, volumes, semesters): every console gets them all again.
   settingsAdmin?.onChange((s) => nsp.to('live').emit('settings', s));
