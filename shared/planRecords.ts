@@ -251,10 +251,10 @@ export class PlanBook {
   }
 
   /** The latest training results, newest first, of one trainee when named (trimmed; the same name as recorded). */
-  trainingResults(trainee?: string): TrainingResult[] {
+  trainingResults(trainee?: string, visible: (t: TrainingResult) => boolean = () => true): TrainingResult[] {
     const who = trainee?.trim();
     return [...this.trainings.values()]
-      .filter((t) => !who || t.trainee === who)
+      .filter((t) => (!who || t.trainee === who) && visible(t))
       .reverse()
       .slice(0, MAX_TRAINING_RESULTS);
   }

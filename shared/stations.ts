@@ -65,7 +65,7 @@ export interface StationLookup {
 
 /**
  * The station a journal record belongs to, or `undefined` when it is every station's (an admin's audit record, a mute,
- * a training result, an unreadable line). Exhaustive: a new event type must say whose it is.
+ * a training result without a school, an unreadable line). Exhaustive: a new event type must say whose it is.
  */
 export function eventStation(e: StationEvent, at: StationLookup): string | undefined {
   const or = (s: string | undefined): string => s ?? DEFAULT_STATION;
@@ -108,9 +108,13 @@ export function eventStation(e: StationEvent, at: StationLookup): string | undef
       return or(at.drillWindow(e.windowId));
     case 'post.checked':
       return or(at.post(e.postId));
+    case 'training.completed': {
+      // A run's schools are all one station's (main/core/stationPlan.ts); a result without any is everyone's.
+      const first = e.rows[0]?.schoolId ?? e.faults?.[0]?.schoolId;
+      return first === undefined ? undefined : or(at.school(first));
+    }
     case 'admin.action':
     case 'sound.muted':
-    case 'training.completed':
     case 'journal.unreadable':
     case 'record.withheld':
       return undefined;

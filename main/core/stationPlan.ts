@@ -15,6 +15,7 @@ import {
 } from '../../shared/consoleContract';
 import { DRILL_WINDOW_AHEAD_MS, MAX_WINDOWS_AHEAD } from '../../shared/planRecords';
 import type { OperatorRef } from '../../shared/events';
+import type { TrainingResult } from '../../shared/training';
 import { STATION_TIME_ZONE, zonedParts } from '../../shared/duty';
 import { isCalendarDate } from '../../shared/inspections';
 import { refusal } from '../../shared/protocol';
@@ -215,6 +216,10 @@ export class StationPlan {
     const r = req.value;
     const unknown = [...r.rows, ...(r.faults ?? [])].find((x) => !this.ledger.registry.school(x.schoolId));
     if (unknown) return refusal('invalid_payload', `no school ${unknown.schoolId}`, 'unknown_school');
+    // A run is the station's own: its schools are the operator's station's, as an assigned scenario's must be.
+    const scope = this.scopes.of(operator);
+    const elsewhere = [...r.rows, ...(r.faults ?? [])].find((x) => !this.scopes.seesSchool(scope, x.schoolId));
+    if (elsewhere) return otherStation(`school ${elsewhere.schoolId}`);
     const at = this.ledger.now();
     // A console's clock may be a little ahead of the station's; a run does not start in the future.
     if (r.startedAt > at + 60_000) return refusal('invalid_payload', 'the run cannot start after now', 'bad_date');
@@ -223,11 +228,22 @@ export class StationPlan {
     return stored.ok ? { ok: true, trainingId } : stored;
   }
 
-  /** `training:results`: the latest results, newest first (one trainee's when named). */
+  /**
+   * `training:results`: the latest results, newest first (one trainee's when named), of the operator's station: a run
+   * whose schools are all the station's (one without any, recorded by an operator of the station); the county's all.
+   */
   trainingResults(operator: OperatorRef, payload: unknown): TrainingResultsAck {
     const req = admitCommand('training:results', operator, payload);
     if (!req.ok) return req;
-    return { ok: true, results: this.ledger.plan.trainingResults(req.value.trainee) };
+    const scope = this.scopes.of(operator);
+    const visible = (t: TrainingResult): boolean => {
+      if (scope.all) return true;
+      const schools = [...t.rows, ...(t.faults ?? [])];
+      if (schools.length > 0) return schools.every((x) => this.scopes.seesSchool(scope, x.schoolId));
+      const recorder = this.scopes.of(t.operator);
+      return !recorder.all && recorder.stationId === scope.stationId;
+    };
+    return { ok: true, results: this.ledger.plan.trainingResults(req.value.trainee, visible) };
   }
 
   /** A new record id: the prefix, the time and a counter, checked against what exists (unique across restarts). */

@@ -191,8 +191,13 @@ describe('scopes', () => {
       inspection: () => 'n',
       drillWindow: () => 'w',
     };
-    const everyone: StationEventType[] = ['admin.action', 'sound.muted', 'training.completed', 'journal.unreadable', 'record.withheld'];
+    const everyone: StationEventType[] = ['admin.action', 'sound.muted', 'journal.unreadable', 'record.withheld'];
     for (const type of everyone) expect(eventStation({ type } as StationEvent, none)).toBeUndefined();
+    // A training result is its schools' station's; one without a school is everyone's.
+    const row = { schoolId: 'x', kind: 'fire', acknowledgeMet: true, dispatchMet: true, resolved: true };
+    expect(eventStation({ type: 'training.completed', rows: [row] } as unknown as StationEvent, none)).toBe('s');
+    expect(eventStation({ type: 'training.completed', rows: [], faults: [{ schoolId: 'x' }] } as unknown as StationEvent, none)).toBe('s');
+    expect(eventStation({ type: 'training.completed', rows: [] } as unknown as StationEvent, none)).toBeUndefined();
     expect(eventStation({ type: 'incident.acknowledged', incidentId: 'x' } as StationEvent, none)).toBe('i');
     expect(eventStation({ type: 'device.offline', deviceId: 'x' } as StationEvent, none)).toBe('d');
     expect(eventStation({ type: 'unit.status', unitId: 'x' } as StationEvent, none)).toBe('u');
@@ -282,6 +287,33 @@ describe.each([
     expect(job('UA', 'sb', 'TRN-st-2')).toMatchObject({ ok: false, error: { code: 'forbidden', reason: 'other_station' } });
     expect(st.units.training.jobOfUnit('UB')).toBeUndefined();
     expect(job('UA', 'sa', 'TRN-st-3')).toMatchObject({ ok: true });
+  });
+
+  it("training results are the station's: a run of another station's school is refused, and each station reads its own", () => {
+    const d = twoStations(A, B);
+    const st = bench.station(new Registry(d), () => T0);
+    const run = (schoolId: string, trainee: string) => ({
+      trainee,
+      scenario: '夜班',
+      speed: 5,
+      startedAt: T0 - 60_000,
+      notShown: 0,
+      rows: [{ schoolId, kind: 'fire' as const, acknowledgeMs: 3000, acknowledgeMet: true, dispatchMet: false, resolved: false }],
+    });
+    expect(st.plan.recordTraining(WEST, run('sb', '学员甲'))).toMatchObject({ ok: false, error: { code: 'forbidden', reason: 'other_station' } });
+    expect(st.plan.recordTraining(WEST, run('sa', '学员甲')).ok).toBe(true);
+    expect(st.plan.recordTraining(EAST, run('sb', '学员乙')).ok).toBe(true);
+    const names = (who: OperatorRef): string[] => {
+      const r = st.plan.trainingResults(who, { trainee: '' });
+      return r.ok ? r.results.map((x) => x.trainee) : [];
+    };
+    expect(names(WEST)).toEqual(['学员甲']);
+    expect(names(EAST)).toEqual(['学员乙']);
+    // The county trains no one, and reads no results (roles.ts: training.run).
+    expect(st.plan.trainingResults(COUNTY, { trainee: '' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    // On the wire too: a training result record is its school's station's, withheld from the other.
+    const last = st.ledger.journal.records.at(-1)!;
+    expect(eventStation(last.event, st.scopes.lookup)).toBe(B);
   });
 
   it('a school deleted keeps its past incidents at its station, with its area class: a signed month does not move', async () => {
