@@ -49,15 +49,23 @@ export class StationAdmin {
   }
 
   /**
-   * The check-outs of the guard posts units leave (`[unit, post before, post after]`): a post a unit's own device
-   * checked in is checked out under the admin's name as the unit is moved off it; the plan board would otherwise
-   * show it staffed by no one.
+   * The guard-post checks of units moved between posts (`[unit, post before, post after]`): a post a unit's own device
+   * checked in is checked out under the admin's name as the unit is moved off it (the plan board would otherwise show
+   * it staffed by no one); the post it is moved onto is checked in by the unit when its device is on duty and the
+   * post is not staffed (the device speaks for its post only when its duty changes: see UnitIntake.receiveStatus).
    */
   private checkOuts(operator: OperatorRef, moves: readonly (readonly [string, string | undefined, string | undefined])[]): StationEvent[] {
     const at = this.ledger.now();
-    return moves
-      .filter(([unitId, left, now]) => left !== undefined && left !== now && this.ledger.plan.openShift(left)?.inBy === unitId)
-      .map(([, left]) => ({ type: 'post.checked', at, postId: left!, state: 'out', operator }) satisfies StationEvent);
+    const out: StationEvent[] = [];
+    for (const [unitId, left, now] of moves) {
+      if (left === now) continue;
+      if (left !== undefined && this.ledger.plan.openShift(left)?.inBy === unitId) out.push({ type: 'post.checked', at, postId: left, state: 'out', operator });
+      const duty = this.ledger.state.units.get(unitId)?.state;
+      const device = this.registry.unit(unitId)?.secret !== undefined;
+      if (now !== undefined && device && duty !== undefined && duty !== 'off_duty' && this.registry.guardPost(now) && !this.ledger.plan.isStaffed(now))
+        out.push({ type: 'post.checked', at, postId: now, state: 'in', unitId });
+    }
+    return out;
   }
 
   /** What changed of a unit, for the chief reading the journal: the post and the station before → after. */
@@ -290,7 +298,7 @@ export class StationAdmin {
       console.log(`station: ${operator.username} data.imported ${r.kind} (${audit.detail})`);
       if (!this.ledger.tryCommit([...checkOut, audit]))
         console.error(
-          `station: the journal did not take the record of ${operator.username}'s import${checkOut.length > 0 ? ` nor the check-out of ${checkOut.length} guard post(s) the units left (check them out on the plan board)` : ''}; the import itself is saved`,
+          `station: the journal did not take the record of ${operator.username}'s import${checkOut.length > 0 ? ` nor the check-in or check-out of ${checkOut.length} guard post(s) the units moved between (check them on the plan board)` : ''}; the import itself is saved`,
         );
       return { ok: true, kind: r.kind, ...out };
     } catch (e) {

@@ -81,12 +81,15 @@ export class UnitIntake {
         if (!already) events.push({ type: 'dispatch.progress', at, incidentId: st.incidentId, unitId, state: st.state });
       }
     }
-    if (state.units.get(unitId)?.state !== st.state) events.push({ type: 'unit.status', at, unitId, state: st.state, reportedAt: st.at });
-    // A guard post's own device: on duty checks the post in, off_duty checks it out (the plan board's coverage).
+    const before = state.units.get(unitId)?.state;
+    if (before !== st.state) events.push({ type: 'unit.status', at, unitId, state: st.state, reportedAt: st.at });
+    // A guard post's own device: going on duty checks the post in, going off duty checks it out (the plan board's
+    // coverage). Only when its duty changes (or at its first status): an officer who checked the post out (the guard
+    // left, the device stayed on) is not undone by the device's next status of the same duty.
     const postId = this.ledger.registry.unit(unitId)?.postId;
-    if (postId && this.ledger.registry.guardPost(postId)) {
-      const want = st.state === 'off_duty' ? 'out' : 'in';
-      if ((want === 'in') !== this.ledger.plan.isStaffed(postId)) events.push({ type: 'post.checked', at, postId, state: want, unitId });
+    const onDuty = st.state !== 'off_duty';
+    if (postId && this.ledger.registry.guardPost(postId) && (before === undefined || onDuty !== (before !== 'off_duty'))) {
+      if (onDuty !== this.ledger.plan.isStaffed(postId)) events.push({ type: 'post.checked', at, postId, state: onDuty ? 'in' : 'out', unitId });
     }
     if (events.length === 0) return { ok: true };
     // The step and the unit's new status are stored together or not at all.

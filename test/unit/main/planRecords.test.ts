@@ -84,6 +84,49 @@ describe('plan records', () => {
     ]);
   });
 
+  it("an officer's check-out stands while the post's device stays on duty; the device's next change of duty speaks again", () => {
+    clock = Date.UTC(2026, 10, 30, 2);
+    const s = station();
+    expect(s.units.receiveStatus('U-post', { state: 'available', at: clock })).toEqual({ ok: true });
+    expect(s.ledger.plan.isStaffed('P-2')).toBe(true);
+    // The guard left; the device was left on. The officer checks the post out.
+    clock += 60_000;
+    expect(s.plan.checkPost(officer, { postId: 'P-2', state: 'out' })).toEqual({ ok: true });
+    for (const state of ['available', 'busy', 'available'] as const) {
+      clock += 30_000;
+      expect(s.units.receiveStatus('U-post', { state, at: clock })).toEqual({ ok: true });
+      expect(s.ledger.plan.isStaffed('P-2'), state).toBe(false);
+    }
+    // Off duty and on again (the next shift): the device checks the post in.
+    clock += 60_000;
+    expect(s.units.receiveStatus('U-post', { state: 'off_duty', at: clock })).toEqual({ ok: true });
+    expect(s.ledger.plan.isStaffed('P-2')).toBe(false);
+    clock += 60_000;
+    expect(s.units.receiveStatus('U-post', { state: 'available', at: clock })).toEqual({ ok: true });
+    expect(s.ledger.plan.isStaffed('P-2')).toBe(true);
+    const checks = journalEvents(s).filter((e) => e.type === 'post.checked');
+    expect(checks.map((e) => [e.postId, e.state, 'operator' in e ? e.operator?.username : undefined, 'unitId' in e ? e.unitId : undefined])).toEqual([
+      ['P-2', 'in', undefined, 'U-post'],
+      ['P-2', 'out', officer.username, undefined],
+      ['P-2', 'in', undefined, 'U-post'],
+    ]);
+  });
+
+  it('a device on duty moved onto a post no one staffs checks it in (and its old post out); one off duty checks nothing in', async () => {
+    clock = Date.UTC(2026, 10, 30, 2);
+    const s = station();
+    expect(s.units.receiveStatus('U-post', { state: 'available', at: clock })).toEqual({ ok: true });
+    const unit = { id: 'U-post', name: '护学岗民警', callsign: '岗1', lat: 41.3, lng: 117.7 };
+    clock += 60_000;
+    expect(await s.admin.updateUnit(admin, { ...unit, postId: 'P-1' })).toEqual({ ok: true });
+    expect([s.ledger.plan.isStaffed('P-1'), s.ledger.plan.isStaffed('P-2')]).toEqual([true, false]);
+    expect(s.ledger.plan.openShift('P-1')?.inBy).toBe('U-post');
+    clock += 60_000;
+    expect(s.units.receiveStatus('U-post', { state: 'off_duty', at: clock })).toEqual({ ok: true });
+    expect(await s.admin.updateUnit(admin, { ...unit, postId: 'P-2' })).toEqual({ ok: true });
+    expect([s.ledger.plan.isStaffed('P-1'), s.ledger.plan.isStaffed('P-2')]).toEqual([false, false]);
+  });
+
   it("a post's device moved to another post (admin) checks its old post out; a post an officer checked in stays in", async () => {
     clock = Date.UTC(2026, 10, 30, 2);
     const s = station();
@@ -110,7 +153,7 @@ describe('plan records', () => {
     expect(updates).toEqual(['护学岗民警; post P-2 → P-1', '护学岗民警; post P-1 → —']);
   });
 
-  it("a units import that moves a post's device checks its old post out, and the journal says what moved", async () => {
+  it("a units import that moves a post's device (on duty) checks its old post out and its new one in, and the journal says what moved", async () => {
     clock = Date.UTC(2026, 10, 30, 2);
     const s = station();
     expect(s.units.receiveStatus('U-post', { state: 'available', at: clock })).toEqual({ ok: true });
@@ -121,10 +164,12 @@ describe('plan records', () => {
     expect(r).toMatchObject({ ok: true, added: 0, updated: 1 });
     expect(s.registry.unit('U-post')?.postId).toBe('P-1');
     expect(s.ledger.plan.isStaffed('P-2')).toBe(false);
+    expect(s.ledger.plan.isStaffed('P-1')).toBe(true);
     const events = journalEvents(s);
     expect(events.filter((e) => e.type === 'post.checked').map((e) => [e.postId, e.state, 'operator' in e ? e.operator?.username : undefined])).toEqual([
       ['P-2', 'in', undefined],
       ['P-2', 'out', admin.username],
+      ['P-1', 'in', undefined],
     ]);
     const imported = events.flatMap((e) => (e.type === 'admin.action' && e.action === 'data.imported' ? [e.detail] : []));
     expect(imported).toEqual(['json: 0 added, 1 updated; U-post post P-2 → P-1']);
