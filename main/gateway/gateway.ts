@@ -431,13 +431,14 @@ function runCommand<K extends CommandName>(name: K, handlers: ConsoleHandlers, o
 /**
  * Console commands a session may send, beyond a burst of CONSOLE_COMMAND_BURST: this many a second (a token bucket
  * per session, shared by its tabs). Far above any person's pace, and a console's own bursts (a statistics page asks
- * a handful at once); a script or a console stuck in a loop is refused `rate_limited` beyond it, so it can neither
- * fill the journal and the disk nor keep the core's thread from the terminals. The commands that only move an
+ * a handful at once, an export of 10,000 incidents 50 pages of history; the console asks a refused read again); a
+ * script or a console stuck in a loop is refused `rate_limited` beyond it, so it can neither fill the journal and
+ * the disk nor keep the core's thread from the terminals. The commands that only move an
  * alarm along are never refused for it (UNBUDGETED_COMMANDS): each can be recorded once per incident, unit or
  * fault, and an officer at work must never wait for a budget.
  */
 export const CONSOLE_COMMANDS_PER_SECOND = 10;
-export const CONSOLE_COMMAND_BURST = 60;
+export const CONSOLE_COMMAND_BURST = 120;
 export const UNBUDGETED_COMMANDS: ReadonlySet<CommandName> = new Set<CommandName>([
   'shown',
   'acknowledge',

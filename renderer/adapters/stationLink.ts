@@ -32,6 +32,40 @@ export interface LinkHandlers {
 
 export type { LifecycleCommand } from '../../shared/consoleContract';
 
+/**
+ * Commands that only read. The core answers a session's commands beyond its budget `rate_limited`
+ * (main/gateway/gateway.ts); a read is then asked again, a little later each time (at most READ_ATTEMPTS times, ~9 s),
+ * so an export of 10,000 incidents a page at a time is not cut short. A write is never repeated by itself.
+ */
+const READS: ReadonlySet<CommandName> = new Set<CommandName>([
+  'stats',
+  'history',
+  'incident',
+  'plan',
+  'inspections',
+  'training:results',
+  'training:consoles',
+  'admin:settings',
+  'admin:operators',
+  'admin:export',
+]);
+const READ_ATTEMPTS = 9;
+const isRefusal = (x: unknown, code: string): boolean =>
+  typeof x === 'object' && x !== null && (x as { ok?: unknown }).ok === false && (x as { error?: { code?: unknown } }).error?.code === code;
+
+/** Asks once; a read answered `rate_limited` is asked again after 250 ms, 500 ms … (READS), at most READ_ATTEMPTS times. */
+export async function askAgainIfRead<T>(
+  name: CommandName,
+  ask: () => Promise<T>,
+  wait: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const answer = await ask();
+    if (!(READS.has(name) && attempt < READ_ATTEMPTS && isRefusal(answer, 'rate_limited'))) return answer;
+    await wait(250 * attempt);
+  }
+}
+
 export interface StationLink {
   /**
    * One console command (shared/consoleContract.ts) and its answer. No answer in time, or one that does not match
@@ -131,16 +165,18 @@ export function connect(session: string, since: () => number, h: LinkHandlers): 
       // (Seen through one untyped event: the union of every command's emit overload grew too complex for tsc.)
       const ev: CommandName = name;
       const wire = socket as unknown as { timeout(ms: number): { emitWithAck(ev: string, req: unknown): Promise<unknown> } };
-      let ans: unknown;
-      try {
-        ans = await wire.timeout(TIMEOUT_MS[name] ?? COMMAND_TIMEOUT_MS).emitWithAck(ev, req);
-      } catch (e) {
-        return linkRefusal<K>('unreachable', `接警中心无应答 / no answer from the station: ${(e as Error).message}`);
-      }
-      const parsed = parseAnswer(name, ans);
-      if (parsed.ok) return parsed.value;
-      console.error(`station link: ${parsed.error.message}`);
-      return linkRefusal<K>('internal', `接警中心的应答无法识别 / the station's answer was not understood (${parsed.error.message})`);
+      return askAgainIfRead(name, async () => {
+        let ans: unknown;
+        try {
+          ans = await wire.timeout(TIMEOUT_MS[name] ?? COMMAND_TIMEOUT_MS).emitWithAck(ev, req);
+        } catch (e) {
+          return linkRefusal<K>('unreachable', `接警中心无应答 / no answer from the station: ${(e as Error).message}`);
+        }
+        const parsed = parseAnswer(name, ans);
+        if (parsed.ok) return parsed.value;
+        console.error(`station link: ${parsed.error.message}`);
+        return linkRefusal<K>('internal', `接警中心的应答无法识别 / the station's answer was not understood (${parsed.error.message})`);
+      });
     },
     resync() {
       socket.disconnect();

@@ -1,0 +1,48 @@
+// test/unit/renderer — the console's link asks a read again when the core refuses it for the session's command budget
+// (main/gateway/gateway.ts), so a long export paging through history is not cut short; a write is never repeated.
+import { describe, expect, it } from 'vitest';
+import { askAgainIfRead } from '../../../renderer/adapters/stationLink';
+
+const limited = { ok: false, error: { code: 'rate_limited', message: 'too many commands' } };
+
+/** An ask that answers `answers` in turn (the last one for ever), counting the asks; the waits asked for. */
+function scripted(answers: unknown[]) {
+  let asks = 0;
+  const waits: number[] = [];
+  return {
+    ask: () => Promise.resolve(answers[Math.min(asks++, answers.length - 1)]),
+    wait: (ms: number) => {
+      waits.push(ms);
+      return Promise.resolve();
+    },
+    asks: () => asks,
+    waits,
+  };
+}
+
+describe('askAgainIfRead', () => {
+  it('asks a read again after a rate_limited answer, waiting longer each time, and returns the answer that came', async () => {
+    const s = scripted([limited, limited, { ok: true, page: { rows: [], total: 0 } }]);
+    expect(await askAgainIfRead('history', s.ask, s.wait)).toEqual({ ok: true, page: { rows: [], total: 0 } });
+    expect(s.asks()).toBe(3);
+    expect(s.waits).toEqual([250, 500]);
+  });
+
+  it('never repeats a write: its refusal is returned at once', async () => {
+    for (const name of ['note', 'mute', 'admin:import', 'acknowledge'] as const) {
+      const s = scripted([limited, { ok: true }]);
+      expect(await askAgainIfRead(name, s.ask, s.wait)).toEqual(limited);
+      expect(s.asks()).toBe(1);
+    }
+  });
+
+  it('gives up after nine asks (about 9 s of waiting), returning the refusal; any other answer is returned at once', async () => {
+    const s = scripted([limited]);
+    expect(await askAgainIfRead('stats', s.ask, s.wait)).toEqual(limited);
+    expect(s.asks()).toBe(9);
+    expect(s.waits.reduce((a, b) => a + b, 0)).toBe(250 * (1 + 2 + 3 + 4 + 5 + 6 + 7 + 8));
+    const other = scripted([{ ok: false, error: { code: 'forbidden', message: 'no' } }]);
+    expect(await askAgainIfRead('stats', other.ask, other.wait)).toMatchObject({ error: { code: 'forbidden' } });
+    expect(other.asks()).toBe(1);
+  });
+});
