@@ -175,8 +175,6 @@ export interface CoreOptions {
    * (main/gateway/front.ts). Without it the core listens itself (the Electron shell, tests of the core alone).
    */
   front?: { script: string; limits?: Partial<FrontLimits> };
-  /** How long an operator's real units stay on their training jobs after their last console went (TRAINING_OWNER_GRACE_MS). */
-  trainingOwnerGraceMs?: number;
 }
 
 /**
@@ -358,9 +356,7 @@ export async function startCore(config: StationConfig, now: () => number = Date.
   const reads = new ReadBudget(() => performance.now(), options.deviceReads?.perSecond, options.deviceReads?.burst);
   attachTerminalNamespace(io, station, now, gate, reads);
   const stopUnits = attachUnitNamespace(io, station, now, gate, reads);
-  const toConsoles = attachConsoleNamespace(io, station, sessions, now, journalId, consoleSettings(config), settingsAdmin, {
-    ...(options.trainingOwnerGraceMs !== undefined ? { trainingOwnerGraceMs: options.trainingOwnerGraceMs } : {}),
-  });
+  const toConsoles = attachConsoleNamespace(io, station, sessions, now, journalId, consoleSettings(config), settingsAdmin);
   // The chain of the journal is checked after the core listens (in slices): a break found then reaches every console.
   void journal.chainChecked.then((p) => {
     if (!p) return;

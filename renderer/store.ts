@@ -439,9 +439,9 @@ export class ConsoleStore {
 
   /** Silences the alarm sound for MUTE_MS with a reason, once the core has journalled it (sound.muted). */
   async mute(reason: string): Promise<string | undefined> {
-    if (!this.link) return 'not connected';
+    if (!this.link) return this.say(NOT_CONNECTED);
     const r = await this.link.call('mute', { reason });
-    if (!r.ok) return r.error.message;
+    if (!r.ok) return this.say(r.error);
     this.mutedAlarms = new Set([...this.s.station.incidents.values()].filter(isAlarming).map((i) => i.id));
     clearTimeout(this.muteTimer);
     this.muteTimer = setTimeout(() => this.set({ mutedUntil: undefined }), MUTE_MS);
@@ -610,9 +610,10 @@ export class ConsoleStore {
     return r.ok ? { results: r.results } : { error: this.say(r.error) };
   }
   /** Announces a school's drill window (演练报备); a refusal in the console's language. */
-  async registerDrillWindow(req: ConsoleRequest<'drillWindow:register'>): Promise<string | undefined> {
+  async registerDrillWindow(req: ConsoleRequest<'drillWindow:register'>, opts: { fromFile?: boolean } = {}): Promise<string | undefined> {
     if (!this.link) return this.say(NOT_CONNECTED);
-    const r = await this.link.call('drillWindow:register', req);
+    // A file's rows go one by one: beyond the session's command budget each waits its turn instead of stopping the file.
+    const r = await this.link.call('drillWindow:register', req, { patient: opts.fromFile === true });
     return r.ok ? undefined : this.say(r.error);
   }
   /** Withdraws an announced drill; a refusal in the console's language. */

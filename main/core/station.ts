@@ -77,7 +77,7 @@ export class Station {
     this.scopes = new StationScopes(this.ledger);
     this.units = new UnitIntake(this.ledger, this.devices, this.scopes);
     this.operators = new OperatorCommands(this.ledger, (id) => this.terminals.isVolatile(id), this.scopes);
-    this.admin = new StationAdmin(this.ledger, o.timeZone);
+    this.admin = new StationAdmin(this.ledger, o.timeZone, (unitId) => this.units.isConnected(unitId));
     this.stats = new StationStats(this.ledger, o.timeZone, undefined, this.scopes);
     this.history = new StationHistory(this.ledger, undefined, o.timeZone, this.scopes);
     this.plan = new StationPlan(this.ledger, o.timeZone, this.scopes);

@@ -28,6 +28,8 @@ export class StationAdmin {
     private readonly ledger: Ledger,
     /** The station's time zone: export file names are its wall clock. */
     private readonly timeZone: string = STATION_TIME_ZONE,
+    /** Whether a unit's device is connected now (a moved device checks its new post in only then). */
+    private readonly unitConnected: (unitId: string) => boolean = () => false,
   ) {}
 
   private get registry() {
@@ -51,19 +53,28 @@ export class StationAdmin {
   /**
    * The guard-post checks of units moved between posts (`[unit, post before, post after]`): a post a unit's own device
    * checked in is checked out under the admin's name as the unit is moved off it (the plan board would otherwise show
-   * it staffed by no one); the post it is moved onto is checked in by the unit when its device is on duty and the
-   * post is not staffed (the device speaks for its post only when its duty changes: see UnitIntake.receiveStatus).
+   * it staffed by no one); the post it is moved onto is checked in by the unit when its device is connected and on
+   * duty and the post is not staffed (the device speaks for its post only when its duty changes: see
+   * UnitIntake.receiveStatus). Every check-out of the batch counts before its check-ins: units swapping posts in one
+   * import each check their new post in.
    */
   private checkOuts(operator: OperatorRef, moves: readonly (readonly [string, string | undefined, string | undefined])[]): StationEvent[] {
     const at = this.ledger.now();
     const out: StationEvent[] = [];
+    const freed = new Set<string>();
     for (const [unitId, left, now] of moves) {
-      if (left === now) continue;
-      if (left !== undefined && this.ledger.plan.openShift(left)?.inBy === unitId) out.push({ type: 'post.checked', at, postId: left, state: 'out', operator });
+      if (left === now || left === undefined || this.ledger.plan.openShift(left)?.inBy !== unitId) continue;
+      out.push({ type: 'post.checked', at, postId: left, state: 'out', operator });
+      freed.add(left);
+    }
+    const taken = new Set<string>();
+    for (const [unitId, left, now] of moves) {
+      if (left === now || now === undefined || taken.has(now) || !this.registry.guardPost(now)) continue;
       const duty = this.ledger.state.units.get(unitId)?.state;
-      const device = this.registry.unit(unitId)?.secret !== undefined;
-      if (now !== undefined && device && duty !== undefined && duty !== 'off_duty' && this.registry.guardPost(now) && !this.ledger.plan.isStaffed(now))
-        out.push({ type: 'post.checked', at, postId: now, state: 'in', unitId });
+      const onDuty = duty !== undefined && duty !== 'off_duty' && this.registry.unit(unitId)?.secret !== undefined && this.unitConnected(unitId);
+      if (!onDuty || (this.ledger.plan.isStaffed(now) && !freed.has(now))) continue;
+      out.push({ type: 'post.checked', at, postId: now, state: 'in', unitId });
+      taken.add(now);
     }
     return out;
   }
@@ -184,6 +195,7 @@ export class StationAdmin {
     // The post's check-out and the record of the change are one write. If the journal cannot take it, the unit goes
     // back as it was: the officer is told nothing changed and may try again (which checks the post out then).
     const stored = this.ledger.commit([...checkOut, this.action(operator, 'unit.updated', u.id, detail)]);
+    const posts = `guard post ${checkOut.map((e) => (e.type === 'post.checked' ? `${e.postId} (${e.state})` : '')).join(', ')}`;
     if (stored.ok) {
       console.log(`station: ${operator.username} unit.updated ${u.id} (${detail})`);
       return { ok: true };
@@ -191,10 +203,10 @@ export class StationAdmin {
     try {
       this.registry.updateUnit({ ...before, postId: before.postId ?? '', stationId: before.stationId ?? '' });
     } catch (e) {
-      console.error(`station: unit ${u.id} was changed, but neither the check-out of post ${before.postId} nor the way back could be stored:`, e);
-      return refusal('not_durable', `unit ${u.id} was saved, but the check-out of guard post ${before.postId} was not: check the post out on the plan board`);
+      console.error(`station: unit ${u.id} was changed, but neither the check of ${posts} nor the way back could be stored:`, e);
+      return refusal('not_durable', `unit ${u.id} was saved, but the check of ${posts} was not: check it on the plan board`);
     }
-    return refusal('not_durable', `the journal could not store the check-out of guard post ${before.postId}; nothing was changed: ${stored.error.message}`);
+    return refusal('not_durable', `the journal could not store the check of ${posts}; nothing was changed: ${stored.error.message}`);
   }
 
   /** A school, guard post or police room added or edited: consoles get the new reference data at once. */

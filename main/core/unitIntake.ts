@@ -26,6 +26,11 @@ export class UnitIntake {
     this.training = new TrainingUnits(ledger, (unitId) => (this.connections.get(unitId) ?? 0) > 0, scopes);
   }
 
+  /** Whether the unit's device has a connection now. */
+  isConnected(unitId: string): boolean {
+    return (this.connections.get(unitId) ?? 0) > 0;
+  }
+
   connected(unitId: string, connected: boolean): void {
     const n = Math.max(0, (this.connections.get(unitId) ?? 0) + (connected ? 1 : -1));
     this.connections.set(unitId, n);

@@ -433,9 +433,9 @@ function runCommand<K extends CommandName>(name: K, handlers: ConsoleHandlers, o
  * per session, shared by its tabs). Far above any person's pace, and a console's own bursts (a statistics page asks
  * a handful at once, an export of 10,000 incidents 50 pages of history; the console asks a refused read again); a
  * script or a console stuck in a loop is refused `rate_limited` beyond it, so it can neither fill the journal and
- * the disk nor keep the core's thread from the terminals. The commands that only move an
- * alarm along are never refused for it (UNBUDGETED_COMMANDS): each can be recorded once per incident, unit or
- * fault, and an officer at work must never wait for a budget.
+ * the disk nor bury every console under records. The commands that only move an alarm along are never refused for it
+ * (UNBUDGETED_COMMANDS): the incident's state bounds each (once per incident or fault; a unit dispatched again only
+ * after it declined or was withdrawn), and an officer at work must never wait for a budget.
  */
 export const CONSOLE_COMMANDS_PER_SECOND = 10;
 export const CONSOLE_COMMAND_BURST = 120;
@@ -449,11 +449,10 @@ export const UNBUDGETED_COMMANDS: ReadonlySet<CommandName> = new Set<CommandName
 ]);
 
 /**
- * An operator's last console gone, their real units' training jobs are released after this long (a reload, a blip
- * of the station's network, and the console is back: the drive goes on); a console back later is told what ended.
+ * Training updates kept for an operator with no console connected (each job ends once), and operators kept: an
+ * operator's last console gone, their real units' training jobs are released at once (a reloaded page has no run to
+ * finish them), and a console back (the same page after a blip of the network) is told what ended meanwhile.
  */
-export const TRAINING_OWNER_GRACE_MS = 30_000;
-/** Training updates kept for an operator with no console (each job ends once), and operators kept. */
 const MISSED_TRAINING_UPDATES = 200;
 const MISSED_TRAINING_OWNERS = 1000;
 
@@ -466,7 +465,6 @@ export function attachConsoleNamespace(
   settings: ConsoleSettings,
   /** The station settings on the admin screen (main/core/settingsAdmin.ts); without it those commands are refused. */
   settingsAdmin?: SettingsAdmin,
-  options: { trainingOwnerGraceMs?: number } = {},
 ): ConsolePush {
   const noSettings = () => refusal('invalid_payload', 'this station was started without a settings file');
   const nsp: Namespace<ConsoleClientEvents, ConsoleServerEvents, DefaultEventsMap, Partial<ConsoleData>> = io.of('/console');
@@ -574,25 +572,9 @@ export function attachConsoleNamespace(
   /** Whether `username` has a console connected, besides `except`. */
   const consoleOnline = (username: string, except?: unknown): boolean =>
     [...nsp.sockets.values()].some((s) => s !== except && s.data.operator?.username === username);
-  const trainingGrace = options.trainingOwnerGraceMs ?? TRAINING_OWNER_GRACE_MS;
-  const leaving = new Map<string, ReturnType<typeof setTimeout>>();
   const missedTraining = new Map<string, TrainingUnitUpdate[]>();
-  /** The operator's last console went: after the grace, with none back, the real units on their jobs are released. */
-  const trainingOwnerLeft = (username: string): void => {
-    clearTimeout(leaving.get(username));
-    const release = (): void => {
-      leaving.delete(username);
-      if (!consoleOnline(username)) station.units.training.ownerGone(username);
-    };
-    if (trainingGrace <= 0) return release();
-    const timer = setTimeout(release, trainingGrace);
-    timer.unref();
-    leaving.set(username, timer);
-  };
-  /** A console of the operator is (back) in: their jobs stay, and it hears what ended while none was connected. */
+  /** A console of the operator is (back) in: it hears what ended of their training jobs while none was connected. */
   const trainingOwnerBack = (username: string, socket: { emit(ev: 'trainingUnit', u: TrainingUnitUpdate): unknown }): void => {
-    clearTimeout(leaving.get(username));
-    leaving.delete(username);
     const owed = missedTraining.get(username);
     missedTraining.delete(username);
     for (const u of owed ?? []) socket.emit('trainingUnit', u);
@@ -640,7 +622,8 @@ export function attachConsoleNamespace(
     sessions.attach(sid, now());
     socket.on('disconnect', () => {
       sessions.detach(sid, now());
-      if (!consoleOnline(operator.username, socket)) trainingOwnerLeft(operator.username);
+      // The operator's last console gone: the real units on their training jobs are released.
+      if (!consoleOnline(operator.username, socket)) station.units.training.ownerGone(operator.username);
     });
     const auth = socket.handshake.auth as Partial<ConsoleAuth>;
     const since = typeof auth.since === 'number' && Number.isInteger(auth.since) && auth.since >= 0 ? auth.since : 0;

@@ -34,8 +34,9 @@ export type { LifecycleCommand } from '../../shared/consoleContract';
 
 /**
  * Commands that only read. The core answers a session's commands beyond its budget `rate_limited`
- * (main/gateway/gateway.ts); a read is then asked again, a little later each time (at most READ_ATTEMPTS times, ~9 s),
- * so an export of 10,000 incidents a page at a time is not cut short. A write is never repeated by itself.
+ * (main/gateway/gateway.ts); a read is then asked again, a little later each time (at most READ_ATTEMPTS times,
+ * 6.5 s in all), so an export of 10,000 incidents a page at a time is not cut short. A write is repeated only when
+ * its caller says so (`patient`).
  */
 const READS: ReadonlySet<CommandName> = new Set<CommandName>([
   'stats',
@@ -50,20 +51,35 @@ const READS: ReadonlySet<CommandName> = new Set<CommandName>([
   'admin:export',
 ]);
 const READ_ATTEMPTS = 9;
+/** A patient write's attempts: a file of rows sent one by one waits for the budget's steady rate (~1 min at most). */
+const PATIENT_ATTEMPTS = 60;
 const isRefusal = (x: unknown, code: string): boolean =>
   typeof x === 'object' && x !== null && (x as { ok?: unknown }).ok === false && (x as { error?: { code?: unknown } }).error?.code === code;
 
-/** Asks once; a read answered `rate_limited` is asked again after 250 ms, 500 ms … (READS), at most READ_ATTEMPTS times. */
+/**
+ * Asks once; a read (READS, or any command when `patient`) answered `rate_limited` is asked again after 250 ms,
+ * 500 ms … (at most 1 s apart), at most READ_ATTEMPTS times (PATIENT_ATTEMPTS when patient).
+ */
 export async function askAgainIfRead<T>(
   name: CommandName,
   ask: () => Promise<T>,
   wait: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+  patient = false,
 ): Promise<T> {
+  const attempts = patient ? PATIENT_ATTEMPTS : READS.has(name) ? READ_ATTEMPTS : 1;
   for (let attempt = 1; ; attempt++) {
     const answer = await ask();
-    if (!(READS.has(name) && attempt < READ_ATTEMPTS && isRefusal(answer, 'rate_limited'))) return answer;
-    await wait(250 * attempt);
+    if (!(attempt < attempts && isRefusal(answer, 'rate_limited'))) return answer;
+    await wait(Math.min(1000, 250 * attempt));
   }
+}
+
+export interface CallOptions {
+  /**
+   * A write that is one of many sent in a row (a file's rows): refused `rate_limited`, it is sent again like a read
+   * (the core ran nothing of a command it refused so).
+   */
+  patient?: boolean;
 }
 
 export interface StationLink {
@@ -71,7 +87,7 @@ export interface StationLink {
    * One console command (shared/consoleContract.ts) and its answer. No answer in time, or one that does not match
    * the contract, is answered here as a refusal: the caller always gets an answer of the command's type.
    */
-  call<K extends CommandName>(name: K, req: ConsoleRequest<K>): Promise<AnswerOf<K>>;
+  call<K extends CommandName>(name: K, req: ConsoleRequest<K>, opts?: CallOptions): Promise<AnswerOf<K>>;
   /** Reconnect, asking for everything after the current seq (used when a gap is seen). */
   resync(): void;
   close(): void;
@@ -159,24 +175,29 @@ export function connect(session: string, since: () => number, h: LinkHandlers): 
   socket.on('settings', h.settings);
 
   const link: StationLink = {
-    async call<K extends CommandName>(name: K, req: ConsoleRequest<K>): Promise<AnswerOf<K>> {
+    async call<K extends CommandName>(name: K, req: ConsoleRequest<K>, opts: CallOptions = {}): Promise<AnswerOf<K>> {
       // socket.io's typings cannot follow a generic event name; on the wire every command is (name, payload), and
       // the answer is typed by checking it against the contract below, not by trusting the socket.
       // (Seen through one untyped event: the union of every command's emit overload grew too complex for tsc.)
       const ev: CommandName = name;
       const wire = socket as unknown as { timeout(ms: number): { emitWithAck(ev: string, req: unknown): Promise<unknown> } };
-      return askAgainIfRead(name, async () => {
-        let ans: unknown;
-        try {
-          ans = await wire.timeout(TIMEOUT_MS[name] ?? COMMAND_TIMEOUT_MS).emitWithAck(ev, req);
-        } catch (e) {
-          return linkRefusal<K>('unreachable', `接警中心无应答 / no answer from the station: ${(e as Error).message}`);
-        }
-        const parsed = parseAnswer(name, ans);
-        if (parsed.ok) return parsed.value;
-        console.error(`station link: ${parsed.error.message}`);
-        return linkRefusal<K>('internal', `接警中心的应答无法识别 / the station's answer was not understood (${parsed.error.message})`);
-      });
+      return askAgainIfRead(
+        name,
+        async () => {
+          let ans: unknown;
+          try {
+            ans = await wire.timeout(TIMEOUT_MS[name] ?? COMMAND_TIMEOUT_MS).emitWithAck(ev, req);
+          } catch (e) {
+            return linkRefusal<K>('unreachable', `接警中心无应答 / no answer from the station: ${(e as Error).message}`);
+          }
+          const parsed = parseAnswer(name, ans);
+          if (parsed.ok) return parsed.value;
+          console.error(`station link: ${parsed.error.message}`);
+          return linkRefusal<K>('internal', `接警中心的应答无法识别 / the station's answer was not understood (${parsed.error.message})`);
+        },
+        undefined,
+        opts.patient,
+      );
     },
     resync() {
       socket.disconnect();

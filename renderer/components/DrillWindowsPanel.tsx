@@ -68,7 +68,7 @@ export function DrillWindowsPanel({
     let done = 0;
     for (const row of parsed.rows) {
       setImporting(t('windowImporting', { i: done + 1, n: parsed.rows.length }));
-      const err = await getStore().registerDrillWindow({ schoolId: row.schoolId, from: row.from, to: row.to, note: row.note });
+      const err = await getStore().registerDrillWindow({ schoolId: row.schoolId, from: row.from, to: row.to, note: row.note }, { fromFile: true });
       if (err) {
         setImported({ ok: false, lines: [t('windowImportStopped', { done, line: row.line, reason: err, rest: parsed.rows.length - done - 1 })] });
         break;

@@ -69,8 +69,6 @@ export interface CoreOptions {
   front?: boolean | Partial<FrontLimits>;
   /** More command-line flags for loadConfig (e.g. --demo-stations). */
   args?: string[];
-  /** startCore's options.trainingOwnerGraceMs; defaults to the core's. */
-  trainingOwnerGraceMs?: number;
 }
 
 /** The front process's script, bundled from main/front.ts into the temp folder once per version of its code. */
@@ -158,7 +156,6 @@ export async function startTestCore(opts: CoreOptions = {}): Promise<TestCore> {
     ...(front ? { front: { script: await frontScript(), ...(typeof front === 'object' ? { limits: front } : {}) } } : {}),
     ...(opts.limits ? { limits: opts.limits } : {}),
     ...(opts.deviceReads ? { deviceReads: opts.deviceReads } : {}),
-    ...(opts.trainingOwnerGraceMs !== undefined ? { trainingOwnerGraceMs: opts.trainingOwnerGraceMs } : {}),
   });
   const creds = JSON.parse(fs.readFileSync(core.credentialsFile!, 'utf8')) as DemoCredentials;
   const url = `${core.url.replace(/\/$/, '')}`;

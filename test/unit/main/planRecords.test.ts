@@ -112,9 +112,10 @@ describe('plan records', () => {
     ]);
   });
 
-  it('a device on duty moved onto a post no one staffs checks it in (and its old post out); one off duty checks nothing in', async () => {
+  it('a device on duty moved onto a post no one staffs checks it in (and its old post out); one off duty or not connected checks nothing in', async () => {
     clock = Date.UTC(2026, 10, 30, 2);
     const s = station();
+    s.units.connected('U-post', true);
     expect(s.units.receiveStatus('U-post', { state: 'available', at: clock })).toEqual({ ok: true });
     const unit = { id: 'U-post', name: '护学岗民警', callsign: '岗1', lat: 41.3, lng: 117.7 };
     clock += 60_000;
@@ -125,6 +126,30 @@ describe('plan records', () => {
     expect(s.units.receiveStatus('U-post', { state: 'off_duty', at: clock })).toEqual({ ok: true });
     expect(await s.admin.updateUnit(admin, { ...unit, postId: 'P-2' })).toEqual({ ok: true });
     expect([s.ledger.plan.isStaffed('P-1'), s.ledger.plan.isStaffed('P-2')]).toEqual([false, false]);
+    // On duty as last heard, but its device is gone (a flat battery sends no off_duty): it checks nothing in.
+    expect(s.units.receiveStatus('U-post', { state: 'available', at: clock })).toEqual({ ok: true });
+    expect(s.ledger.plan.isStaffed('P-2')).toBe(true);
+    s.units.connected('U-post', false);
+    expect(await s.admin.updateUnit(admin, { ...unit, postId: 'P-1' })).toEqual({ ok: true });
+    expect([s.ledger.plan.isStaffed('P-1'), s.ledger.plan.isStaffed('P-2')]).toEqual([false, false]);
+  });
+
+  it('two post devices swapping posts in one import each check their new post in', async () => {
+    clock = Date.UTC(2026, 10, 30, 2);
+    const d = registryData();
+    d.units = [unitRecord('U-a', secret, { postId: 'P-1' }), unitRecord('U-b', secret, { postId: 'P-2' })];
+    const s = bench.station(new Registry(d), { now: () => clock, heartbeatMs: 3_600_000 });
+    for (const id of ['U-a', 'U-b']) {
+      s.units.connected(id, true);
+      expect(s.units.receiveStatus(id, { state: 'available', at: clock })).toEqual({ ok: true });
+    }
+    clock += 60_000;
+    const rows = [
+      { id: 'U-a', name: '岗甲', callsign: '甲', lat: 41.3, lng: 117.7, postId: 'P-2' },
+      { id: 'U-b', name: '岗乙', callsign: '乙', lat: 41.3, lng: 117.7, postId: 'P-1' },
+    ];
+    expect(await s.admin.importData(admin, { kind: 'units', format: 'json', text: JSON.stringify(rows) })).toMatchObject({ ok: true, updated: 2 });
+    expect([s.ledger.plan.openShift('P-1')?.inBy, s.ledger.plan.openShift('P-2')?.inBy]).toEqual(['U-b', 'U-a']);
   });
 
   it("a post's device moved to another post (admin) checks its old post out; a post an officer checked in stays in", async () => {
@@ -156,6 +181,7 @@ describe('plan records', () => {
   it("a units import that moves a post's device (on duty) checks its old post out and its new one in, and the journal says what moved", async () => {
     clock = Date.UTC(2026, 10, 30, 2);
     const s = station();
+    s.units.connected('U-post', true);
     expect(s.units.receiveStatus('U-post', { state: 'available', at: clock })).toEqual({ ok: true });
     expect(s.ledger.plan.isStaffed('P-2')).toBe(true);
     clock += 60_000;
