@@ -21,7 +21,7 @@ import { isCalendarDate } from '../../shared/inspections';
 import { refusal } from '../../shared/protocol';
 import type { Ledger } from './ledger';
 import { otherStation, StationScopes } from './stationScope';
-import type { StationScope } from '../../shared/stations';
+import { eventStation, inScope, type StationScope } from '../../shared/stations';
 
 export class StationPlan {
   private counter = 0;
@@ -229,20 +229,15 @@ export class StationPlan {
   }
 
   /**
-   * `training:results`: the latest results, newest first (one trainee's when named), of the operator's station: a run
-   * whose schools are all the station's (one without any, recorded by an operator of the station); the county's all.
+   * `training:results`: the latest results, newest first (one trainee's when named), that the operator's station sees:
+   * the station of a result is its record's (`eventStation`: its first school's), so the list and the records a
+   * station's console is sent always agree.
    */
   trainingResults(operator: OperatorRef, payload: unknown): TrainingResultsAck {
     const req = admitCommand('training:results', operator, payload);
     if (!req.ok) return req;
     const scope = this.scopes.of(operator);
-    const visible = (t: TrainingResult): boolean => {
-      if (scope.all) return true;
-      const schools = [...t.rows, ...(t.faults ?? [])];
-      if (schools.length > 0) return schools.every((x) => this.scopes.seesSchool(scope, x.schoolId));
-      const recorder = this.scopes.of(t.operator);
-      return !recorder.all && recorder.stationId === scope.stationId;
-    };
+    const visible = (t: TrainingResult): boolean => inScope(scope, eventStation({ type: 'training.completed', ...t }, this.scopes.lookup));
     return { ok: true, results: this.ledger.plan.trainingResults(req.value.trainee, visible) };
   }
 

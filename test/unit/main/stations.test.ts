@@ -311,9 +311,16 @@ describe.each([
     expect(names(EAST)).toEqual(['学员乙']);
     // The county trains no one, and reads no results (roles.ts: training.run).
     expect(st.plan.trainingResults(COUNTY, { trainee: '' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-    // On the wire too: a training result record is its school's station's, withheld from the other.
+    // On the wire too: a training result record is its school's station's, withheld from the other; each station's
+    // list is exactly the results its console is sent whole.
     const last = st.ledger.journal.records.at(-1)!;
     expect(eventStation(last.event, st.scopes.lookup)).toBe(B);
+    for (const who of [WEST, EAST]) {
+      const sent = st.scopes
+        .records(st.scopes.of(who), st.ledger.journal.records)
+        .flatMap((r) => (r.event.type === 'training.completed' ? [r.event.trainee] : []));
+      expect(sent).toEqual(names(who));
+    }
   });
 
   it('a school deleted keeps its past incidents at its station, with its area class: a signed month does not move', async () => {
