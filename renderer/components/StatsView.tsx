@@ -18,7 +18,7 @@ import { StatsReport } from './StatsReport';
 import { StatsCharts } from './charts/StatsCharts';
 import { trendBy, type ChartBy } from './charts/chartData';
 import { drillOf, type StatsDrill } from './statsDrill';
-import { seesStations, useReportNames } from './stationView';
+import { seesStations, stationFilePart, useReportNames } from './stationView';
 
 interface Listing {
   interval: StatInterval;
@@ -112,7 +112,7 @@ export function StatsView({
     if (list) setListing({ interval: what, list });
   };
   const fileBase = (r: StatsAnswerReport): string =>
-    `response-stats-${stationDate(r.filter.from)}-${stationDate(r.filter.to - 1)}-${r.filter.class}-${r.groupBy}`;
+    `response-stats${stationFilePart(reference, stationFilter)}-${stationDate(r.filter.from)}-${stationDate(r.filter.to - 1)}-${r.filter.class}-${r.groupBy}`;
   const exportXlsx = (): void => {
     if (!report) return;
     downloadText(`${fileBase(report)}.xlsx`, xlsxFile(statsSheets(report, c, names)), XLSX_TYPE);

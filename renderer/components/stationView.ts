@@ -57,3 +57,14 @@ export function useReportNames(reference: ReferenceData | undefined): Names {
     };
   }, [reference, name, lang, t]);
 }
+
+/**
+ * Whose figures an exported file holds, for its name: `-<station id>` on a station's console or under the county's
+ * station filter, `-county` for the whole county, '' for a single station (no stations). The id is the admin's: any
+ * character that is not a letter, a digit, `_` or `-` becomes `_`, and it is cut at 40.
+ */
+export function stationFilePart(reference: ReferenceData | undefined, stationFilter: string | undefined): string {
+  const id = stationFilter ?? reference?.stationId;
+  if (id !== undefined) return `-${id.replace(/[^\p{L}\p{N}_-]/gu, '_').slice(0, 40) || '_'}`;
+  return seesStations(reference) ? '-county' : '';
+}
