@@ -160,7 +160,7 @@ export function queueItem(entry: QueueEntry, school: School | undefined): QueueI
     ...(incident ? { incident } : {}),
     receivedAt: entryReceivedAt(entry),
     ...(school ? { school } : {}),
-    area: school?.area ?? 'urban',
+    area: incident?.area ?? school?.area ?? 'urban',
     awaitsAck,
     open: !resolved,
     resolved,

@@ -1,5 +1,6 @@
 // shared/ — the station's event log: every fact the core records, as journal records.
 // The journal is the spine: incidents, response times and console replicas are folds of it.
+import type { AreaClass } from './model';
 import type { AlarmKind, UnitState } from './protocol';
 
 /** `county`: the county command centre (县局指挥中心), which sees every station (shared/stations.ts). */
@@ -27,6 +28,11 @@ export interface AlarmReceived {
   raisedAt: number;
   /** Pressed in its school's announced drill window (drill_window.registered): an expected drill. */
   drillWindowId?: string;
+  /**
+   * The school's area class when the alarm came (its on-scene target): a school reclassified later does not change
+   * how its past incidents were judged. Absent in records written before it was kept (then: the school's now).
+   */
+  area?: AreaClass;
 }
 
 /**

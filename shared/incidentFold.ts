@@ -155,6 +155,7 @@ export class StationFold {
           ...(event.note !== undefined ? { note: event.note } : {}),
           ...(event.location !== undefined ? { location: event.location } : {}),
           ...(event.drillWindowId !== undefined ? { drillWindowId: event.drillWindowId } : {}),
+          ...(event.area !== undefined ? { area: event.area } : {}),
         };
         this.setIncident(inc);
         this.w('alarmIndex').set(alarmKey(event.deviceId, event.alarmId), inc.id);

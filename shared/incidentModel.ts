@@ -1,6 +1,7 @@
 // shared/ — the incident model: what the reducer folds the journal into (incidents, devices, units), and the
 // few facts derived from one incident. Pure; imported by the rules, the fold, the snapshot and the console view.
 import type { AlarmKind, AlarmState, UnitState } from './protocol';
+import type { AreaClass } from './model';
 import type { DeviceFaultKind, Disposition, OperatorRef, StationEvent } from './events';
 
 /** One unit sent to one incident, and how far it got. */
@@ -40,6 +41,8 @@ export interface Incident {
   drill: boolean;
   /** Pressed in its school's announced drill window (an expected drill); a drill without it was not announced. */
   drillWindowId?: string;
+  /** The school's area class when the alarm came (AlarmReceived.area): its on-scene target; absent in older records. */
+  area?: AreaClass;
   note?: string;
   location?: { lat: number; lng: number };
   raisedAt: number;

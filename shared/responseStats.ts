@@ -145,9 +145,10 @@ export interface StatsOptions {
   /** The profiles in force over time (shared/targetHistory.ts `targetHistory`). */
   targets: TargetHistory;
   /**
-   * A school's area class, for the on-scene target. A school not known (removed from the registry since) is judged
-   * by the urban target, the strictest, so that a missing school never flatters the figure; its incidents are
-   * listed in `areaAssumedIds`.
+   * A school's area class now, for the on-scene target of an incident whose record does not carry the class it came
+   * with (`Incident.area`, kept since alarms record it). A school not known (removed from the registry since) is
+   * judged by the urban target, the strictest, so that a missing school never flatters the figure; its incidents
+   * are listed in `areaAssumedIds`.
    */
   areaOf: (schoolId: string) => AreaClass | undefined;
   /** The station's shifts (default DEFAULT_SHIFTS). */
@@ -342,7 +343,7 @@ export class StatsBuilder {
   add(inc: Incident): void {
     const { filter, groupBy } = this.opts;
     if (!matchesFilter(inc, filter)) return;
-    const known = this.opts.areaOf(inc.schoolId);
+    const known = inc.area ?? this.opts.areaOf(inc.schoolId);
     const targets = targetsAt(this.opts.targets, inc.receivedAt);
     let parts: ZonedParts | undefined;
     const local = (): ZonedParts => (parts ??= this.clock(inc.receivedAt));

@@ -69,6 +69,7 @@ const INCIDENT = shape<Incident>({
   repeats: 'v',
   lastRepeatAt: 'v',
   drillWindowId: 'r',
+  area: 'r',
 });
 const STATUS = shape<AlarmStatus>({ incidentId: 'v', alarmId: 'v', state: 'r', at: 'v' });
 
@@ -268,6 +269,7 @@ function incidentOf(x: unknown, t: readonly unknown[]): Incident {
   if (has(a[I.repeats])) inc.repeats = a[I.repeats] as number;
   if (has(a[I.lastRepeatAt])) inc.lastRepeatAt = a[I.lastRepeatAt] as number;
   if (has(a[I.drillWindowId])) inc.drillWindowId = ref(t, a[I.drillWindowId]);
+  if (has(a[I.area])) inc.area = ref(t, a[I.area]);
   rest(INCIDENT, a, inc);
   return inc;
 }

@@ -104,7 +104,8 @@ export function IncidentPanel({ incident: inc, reference, station, units, operat
   const [error, setError] = useState<string>();
   const school = reference?.schools.find((s) => s.id === inc.schoolId);
   const targets = reference?.targets ?? DEFAULT_TARGETS;
-  const area = school?.area ?? 'urban';
+  // The area class the alarm came with (its on-scene target), else the school's now (an older record).
+  const area = inc.area ?? school?.area ?? 'urban';
   const canHandle = store.canHandle();
   const open = isOpen(inc);
   const run = <K extends LifecycleCommand>(name: K, req: ConsoleRequest<K>): Promise<string | undefined> =>

@@ -64,6 +64,7 @@ const full: Incident = {
   repeats: 3,
   lastRepeatAt: 1_772_300_001_000,
   drillWindowId: 'DW-1',
+  area: 'suburban',
   timeline: [
     { at: 1_772_300_000_120, type: 'alarm.received', detail: 'violence' },
     { at: 1_772_300_002_000, type: 'incident.acknowledged', by: '王警官' },

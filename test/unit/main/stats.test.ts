@@ -63,6 +63,23 @@ function report(a: StatsAck): StatsAnswerReport {
   return a.report;
 }
 
+describe("stats: an incident keeps its school's area class", () => {
+  it('the alarm records the area class of its school; a school reclassified later changes only the alarms after it', async () => {
+    const s = station();
+    const a = alarm(s, 'T-1', 'a1', T0, 4_000);
+    expect(s.operators.resolve(officer, a, 'real', '')).toEqual({ ok: true });
+    expect(s.registry.school('school-1')?.area).toBe('urban');
+    s.registry.update((x) => void (x.schools.find((sc) => sc.id === 'school-1')!.area = 'rural'));
+    const b = alarm(s, 'T-1', 'a2', T0 + 3_600_000, 4_000);
+    const received = s.ledger.journal.records.flatMap((r) => (r.event.type === 'alarm.received' ? [[r.event.incidentId, r.event.area]] : []));
+    expect(received).toEqual([
+      [a, 'urban'],
+      [b, 'rural'],
+    ]);
+    expect([s.ledger.state.incidents.get(a)?.area, s.ledger.state.incidents.get(b)?.area]).toEqual(['urban', 'rural']);
+  });
+});
+
 describe('stats: the figures of a period', () => {
   it('a chief reads count, percentiles, max and share within the acknowledge target; drills and tests apart', async () => {
     const s = station();

@@ -461,6 +461,20 @@ describe('responseStats: on-scene target per area class', () => {
     const r2 = stats(incidents, 'none', { areaOf: (id) => areas.get(id), targets: tight });
     expect(r2.all.intervals.on_scene.withinTarget?.outsideIds).toEqual(['u1', 'b1', 'g1']);
   });
+
+  it('judges an incident by the area class its alarm came with, whatever the school is now; an older record by the school now', () => {
+    // The school was urban when both alarms came (on scene in 7 min: late for urban), and is rural now (20 min).
+    const onScene7 = (id: string, over: Partial<Incident>) =>
+      acked(id, T0, 2 * S, { schoolId: 's', dispatches: [dispatch('u', T0 + 30 * S, { acceptedAt: T0 + 40 * S, onSceneAt: T0 + 7 * MIN })], ...over });
+    const kept = onScene7('kept', { area: 'urban' });
+    const older = onScene7('older', {});
+    const r = stats([kept, older], 'none', { areaOf: () => 'rural' });
+    expect(r.all.intervals.on_scene.withinTarget).toEqual({ count: 1, percent: 50, outsideIds: ['kept'] });
+    // A school gone since: the class its alarm came with still judges it, and nothing is assumed.
+    const gone = stats([onScene7('gone', { schoolId: 'gone', area: 'rural' })], 'none', { areaOf: () => undefined });
+    expect(gone.all.intervals.on_scene.withinTarget?.count).toBe(1);
+    expect(gone.all.areaAssumedIds).toEqual([]);
+  });
 });
 
 describe('matchesFilter', () => {
