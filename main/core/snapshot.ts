@@ -21,7 +21,8 @@ import { encode, INCIDENT_CODEC, STATUS_CODEC, TableWriter, type SectionCodec } 
 // /4: incidents and alarm statuses in compact form (main/core/snapshotCodec.ts), and the plan's records
 // (inspections, registered drills, post checks, outages) in place of the inspections alone; an older file is not read
 // (the whole journal is, once, and a new snapshot written): it lacks the outages before it.
-const FORMAT = 'station-snapshot/4';
+// /5: an incident's area class (Incident.area) in the slot where a /4 record could hold its fields beyond the shape.
+const FORMAT = 'station-snapshot/5';
 /**
  * Items per line (and per slice of writing). Small enough that each line's string is an ordinary young object
  * (2,000 incidents made 1.5 MB strings, which V8 keeps until a full collection: +450 MiB while writing a year;

@@ -26,6 +26,9 @@ export class UnitIntake {
     this.training = new TrainingUnits(ledger, (unitId) => (this.connections.get(unitId) ?? 0) > 0, scopes);
   }
 
+  /** The guard post each unit's device last reported on (this run): its first status on another post speaks for it. */
+  private readonly spokeFor = new Map<string, string>();
+
   /** Whether the unit's device has a connection now. */
   isConnected(unitId: string): boolean {
     return (this.connections.get(unitId) ?? 0) > 0;
@@ -89,17 +92,20 @@ export class UnitIntake {
     const before = state.units.get(unitId)?.state;
     if (before !== st.state) events.push({ type: 'unit.status', at, unitId, state: st.state, reportedAt: st.at });
     // A guard post's own device: going on duty checks the post in, going off duty checks it out (the plan board's
-    // coverage). Only when its duty changes (or at its first status): an officer who checked the post out (the guard
-    // left, the device stayed on) is not undone by the device's next status of the same duty.
+    // coverage). Only when its duty changes, or at its first status on this post (since the core started, or since
+    // the unit was moved onto it): an officer who checked the post out (the guard left, the device stayed on) is not
+    // undone by the device's next status of the same duty.
     const postId = this.ledger.registry.unit(unitId)?.postId;
     const onDuty = st.state !== 'off_duty';
-    if (postId && this.ledger.registry.guardPost(postId) && (before === undefined || onDuty !== (before !== 'off_duty'))) {
-      if (onDuty !== this.ledger.plan.isStaffed(postId)) events.push({ type: 'post.checked', at, postId, state: onDuty ? 'in' : 'out', unitId });
+    if (postId && this.ledger.registry.guardPost(postId)) {
+      const speaks = before === undefined || this.spokeFor.get(unitId) !== postId || onDuty !== (before !== 'off_duty');
+      if (speaks && onDuty !== this.ledger.plan.isStaffed(postId)) events.push({ type: 'post.checked', at, postId, state: onDuty ? 'in' : 'out', unitId });
     }
-    if (events.length === 0) return { ok: true };
-    // The step and the unit's new status are stored together or not at all.
-    const r = this.ledger.commit(events);
-    return r.ok ? { ok: true } : this.liveness.refused(unitId, r);
+    // The step and the unit's new status are stored together or not at all (a refused status speaks again when resent).
+    const r = events.length === 0 ? ({ ok: true } as const) : this.ledger.commit(events);
+    if (!r.ok) return this.liveness.refused(unitId, r);
+    if (postId) this.spokeFor.set(unitId, postId);
+    return { ok: true };
   }
 
   /** The unit's device answered a dispatch: { ok: true } accepts, { ok: false, reason } declines. */

@@ -149,7 +149,7 @@ export function HistoryView({
     if (!got.ok) return setError(refusalText(c, got.error));
     const rows = got.rows;
     if (got.total > HISTORY_EXPORT_MAX) setExportNote(format(c.historyExportCut, { n: rows.length, total: got.total }));
-    const base = `incident-history${stationFilePart(reference, stationFilter)}-${stationDate(request.from)}-${stationDate(request.to - 1)}-${request.class}`;
+    const base = `incident-history${stationFilePart(reference, request.stationIds?.[0])}-${stationDate(request.from)}-${stationDate(request.to - 1)}-${request.class}`;
     if (kind === 'csv') downloadText(`${base}.csv`, historyCsv(rows, c, names), CSV_TYPE);
     else downloadText(`${base}.xlsx`, xlsxFile(historySheets(rows, c, names)), XLSX_TYPE);
   };

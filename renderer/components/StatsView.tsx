@@ -45,6 +45,8 @@ export function StatsView({
   const [cls, setCls] = useState<IncidentClass>('real');
   const [groupBy, setGroupBy] = useState<GroupBy>('school');
   const [report, setReport] = useState<StatsAnswerReport>();
+  // The station filter the report on screen was asked with (its file's name says whose figures it holds).
+  const [askedStation, setAskedStation] = useState<string>();
   const [error, setError] = useState<string>();
   const [answered, setAnswered] = useState<string>();
   const [listing, setListing] = useState<Listing>();
@@ -62,6 +64,7 @@ export function StatsView({
     if (!period) return;
     let live = true;
     const key = queryKey;
+    const filterAsked = stationFilter;
     void getStore()
       .stats({ ...period, class: cls, groupBy, ...stations })
       .then((r) => {
@@ -69,6 +72,7 @@ export function StatsView({
         setAnswered(key);
         if (r.ok) {
           setReport(r.report);
+          setAskedStation(filterAsked);
           setError(undefined);
         } else setError(refusalText(c, r.error));
       });
@@ -112,7 +116,7 @@ export function StatsView({
     if (list) setListing({ interval: what, list });
   };
   const fileBase = (r: StatsAnswerReport): string =>
-    `response-stats${stationFilePart(reference, stationFilter)}-${stationDate(r.filter.from)}-${stationDate(r.filter.to - 1)}-${r.filter.class}-${r.groupBy}`;
+    `response-stats${stationFilePart(reference, askedStation)}-${stationDate(r.filter.from)}-${stationDate(r.filter.to - 1)}-${r.filter.class}-${r.groupBy}`;
   const exportXlsx = (): void => {
     if (!report) return;
     downloadText(`${fileBase(report)}.xlsx`, xlsxFile(statsSheets(report, c, names)), XLSX_TYPE);

@@ -65,6 +65,6 @@ export function useReportNames(reference: ReferenceData | undefined): Names {
  */
 export function stationFilePart(reference: ReferenceData | undefined, stationFilter: string | undefined): string {
   const id = stationFilter ?? reference?.stationId;
-  if (id !== undefined) return `-${id.replace(/[^\p{L}\p{N}_-]/gu, '_').slice(0, 40) || '_'}`;
+  if (id !== undefined) return `-${[...id.replace(/[^\p{L}\p{N}_-]/gu, '_')].slice(0, 40).join('') || '_'}`;
   return seesStations(reference) ? '-county' : '';
 }

@@ -126,12 +126,17 @@ describe('plan records', () => {
     expect(s.units.receiveStatus('U-post', { state: 'off_duty', at: clock })).toEqual({ ok: true });
     expect(await s.admin.updateUnit(admin, { ...unit, postId: 'P-2' })).toEqual({ ok: true });
     expect([s.ledger.plan.isStaffed('P-1'), s.ledger.plan.isStaffed('P-2')]).toEqual([false, false]);
-    // On duty as last heard, but its device is gone (a flat battery sends no off_duty): it checks nothing in.
+    // On duty as last heard, but its device is gone (a flat battery sends no off_duty): it checks nothing in…
     expect(s.units.receiveStatus('U-post', { state: 'available', at: clock })).toEqual({ ok: true });
     expect(s.ledger.plan.isStaffed('P-2')).toBe(true);
     s.units.connected('U-post', false);
     expect(await s.admin.updateUnit(admin, { ...unit, postId: 'P-1' })).toEqual({ ok: true });
     expect([s.ledger.plan.isStaffed('P-1'), s.ledger.plan.isStaffed('P-2')]).toEqual([false, false]);
+    // … until it is back: its first status on the new post, of the same duty, checks it in.
+    s.units.connected('U-post', true);
+    clock += 60_000;
+    expect(s.units.receiveStatus('U-post', { state: 'available', at: clock })).toEqual({ ok: true });
+    expect(s.ledger.plan.openShift('P-1')?.inBy).toBe('U-post');
   });
 
   it('two post devices swapping posts in one import each check their new post in', async () => {

@@ -211,7 +211,7 @@ describe('the state snapshot', () => {
         });
       } else if (damage === 'an older format') {
         rewriteSnapshot(dir, (l) => {
-          if (l.format) l.format = 'station-snapshot/3';
+          if (l.format) l.format = 'station-snapshot/4';
         });
       } else {
         // The same length, another history: the record at the anchor has another hash.
@@ -221,7 +221,7 @@ describe('the state snapshot', () => {
       core = await start(dir);
       expect(logs.join('\n'), damage).toMatch(/the state snapshot cannot be used/);
       if (damage === 'a record, checksum held') expect(logs.join('\n')).toMatch(/line \d+: a reference outside the table/);
-      if (damage === 'an older format') expect(logs.join('\n')).toMatch(/not a station-snapshot\/4 file/);
+      if (damage === 'an older format') expect(logs.join('\n')).toMatch(/not a station-snapshot\/5 file/);
       expect(logs.join('\n'), damage).toMatch(/records read in/);
       expect(plain(core.station.ledger.state), damage).toEqual(plain(coldFold(dir)));
       expect(fs.existsSync(snapshotFile(dir)), damage).toBe(false);
