@@ -37,7 +37,8 @@ afterAll(async () => {
 beforeEach(() => resolveAllOpen(t));
 
 /** The keys an alarm.received event has (note and location only when sent). */
-const ALARM_EVENT_KEYS = ['alarmId', 'at', 'deviceId', 'drill', 'incidentId', 'kind', 'raisedAt', 'schoolId', 'type'];
+// `area`: the school's area class, from the registry (never from the terminal).
+const ALARM_EVENT_KEYS = ['alarmId', 'area', 'at', 'deviceId', 'drill', 'incidentId', 'kind', 'raisedAt', 'schoolId', 'type'];
 const alarmEvents = (alarmId: string): AlarmReceived[] =>
   t
     .records()
@@ -66,6 +67,7 @@ describe('/terminal alarm with fields the station does not know', () => {
     ['a location with altitude and floor', { location: { lat: 41.3, lng: 117.7, alt: 300, floor: 3 } }],
     ['null, an array and a number', { a: null, b: [1, 2, 3], c: 1e21 }],
     ['several at once, next to every optional field', { drill: true, note: '东门', location: { lat: 41, lng: 117 }, camera: 'cam-3', zone: 7, schoolId: 'x' }],
+    ['an area class (the station keeps its own)', { area: 'other' }],
   ];
 
   it.each(unknown)('%s → accepted, journalled with the known fields only, the school from the registry', async (_n, extra) => {
@@ -81,6 +83,7 @@ describe('/terminal alarm with fields the station does not know', () => {
     expect(ev).toMatchObject({ type: 'alarm.received', incidentId: ans.incidentId, deviceId: term.deviceId, schoolId: term.schoolId, alarmId: a.alarmId });
     const expectedKeys = [...ALARM_EVENT_KEYS, ...(a.note !== undefined ? ['note'] : []), ...(a.location !== undefined ? ['location'] : [])].sort();
     expect(Object.keys(ev).sort()).toEqual(expectedKeys);
+    expect(ev.area).toBe(t.core.station.registry.school(term.schoolId)!.area);
     if (ev.location) expect(Object.keys(ev.location).sort()).toEqual(['lat', 'lng']);
   });
 

@@ -359,7 +359,7 @@ async function checkAlarm(p: unknown): Promise<void> {
   const loc = (e as { location?: object }).location;
   if (loc) expect(Object.keys(loc).sort()).toEqual(['lat', 'lng']);
 }
-const ALARM_EVENT_KEYS = ['type', 'at', 'incidentId', 'deviceId', 'schoolId', 'alarmId', 'kind', 'drill', 'raisedAt', 'note', 'location'];
+const ALARM_EVENT_KEYS = ['type', 'at', 'incidentId', 'deviceId', 'schoolId', 'alarmId', 'kind', 'drill', 'raisedAt', 'note', 'location', 'area'];
 
 /** Every alarmId terminal 0 has raised so far (from the journal): the ones a cancel may name. */
 const raisedByTerm0 = (alarmId: string): boolean =>

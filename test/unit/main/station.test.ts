@@ -116,6 +116,7 @@ describe('Station.receiveAlarm', () => {
         note: '北门',
         location: { lat: 41.321, lng: 117.731 },
         raisedAt: T0 - 300,
+        area: 'urban',
       },
       hash: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
