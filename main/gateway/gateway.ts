@@ -665,7 +665,7 @@ export function attachConsoleNamespace(
   });
 
   // A real unit on a training job answered or moved: the consoles of the operator who sent it are told; with none
-  // connected (within the grace below), their next console is.
+  // connected (the jobs released as their last console went), their next console is (trainingOwnerBack).
   station.units.training.onUpdate((u, job) => {
     let told = false;
     for (const s of nsp.sockets.values()) {
