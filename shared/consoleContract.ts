@@ -316,6 +316,22 @@ interface Entry<Req, Ans> {
 export const CONSOLE_CONTRACT: { readonly [K in CommandName]: Entry<RequestMap[K], AnswerMap[K]> } = commands;
 export const COMMAND_NAMES = Object.keys(commands).filter(isCommandName);
 
+/**
+ * The commands that change nothing, not even the journal (an export is audited, so it is not one): the console asks
+ * one again when the core refused it for the session's command budget (renderer/adapters/stationLink.ts).
+ */
+export const READ_ONLY_COMMANDS: ReadonlySet<CommandName> = new Set<CommandName>([
+  'stats',
+  'history',
+  'incident',
+  'plan',
+  'inspections',
+  'training:results',
+  'training:consoles',
+  'admin:settings',
+  'admin:operators',
+]);
+
 /** Console → server commands, all acked (socket.io typing). */
 export type ConsoleClientEvents = { [K in CommandName]: (req: ConsoleRequest<K>, ack: (answer: AnswerOf<K>) => void) => void };
 

@@ -13,7 +13,7 @@
 // zod's result is used). test/unit/shared/eventSchema.test.ts checks the two agree on random input.
 import { z } from 'zod';
 import { ALARM_KINDS, UNIT_STATES } from './protocol';
-import type { AreaClass } from './model';
+import { AREA_CLASSES } from './dataColumns';
 import {
   ADMIN_ACTIONS,
   DEVICE_FAULT_KINDS,
@@ -60,7 +60,7 @@ export const EVENT_SCHEMAS = {
     location: z.object({ lat: z.number(), lng: z.number() }).optional(),
     raisedAt: time,
     drillWindowId: id.optional(),
-    area: z.enum(['urban', 'suburban', 'rural'] as const satisfies readonly AreaClass[]).optional(),
+    area: z.enum(AREA_CLASSES).optional(),
   }),
   'alarm.repeated': z.object({ type: z.literal('alarm.repeated'), at: time, incidentId: id, deviceId: id, alarmIds: z.array(id) }),
   'admin.action': z.object({ type: z.literal('admin.action'), at: time, operator, action: z.enum(ADMIN_ACTIONS), target: text, detail: text.optional() }),

@@ -58,7 +58,7 @@ export class StationAdmin {
    * UnitIntake.receiveStatus). Every check-out of the batch counts before its check-ins: units swapping posts in one
    * import each check their new post in.
    */
-  private checkOuts(operator: OperatorRef, moves: readonly (readonly [string, string | undefined, string | undefined])[]): StationEvent[] {
+  private postChecks(operator: OperatorRef, moves: readonly (readonly [string, string | undefined, string | undefined])[]): StationEvent[] {
     const at = this.ledger.now();
     const out: StationEvent[] = [];
     const freed = new Set<string>();
@@ -187,15 +187,15 @@ export class StationAdmin {
     if (!res.ok) return res;
     const after = this.registry.unit(u.id);
     const detail = [after?.name ?? u.name.trim(), ...StationAdmin.unitChange(before, after)].join('; ');
-    const checkOut = this.checkOuts(operator, [[u.id, before?.postId, after?.postId]]);
-    if (checkOut.length === 0 || !before) {
+    const checks = this.postChecks(operator, [[u.id, before?.postId, after?.postId]]);
+    if (checks.length === 0 || !before) {
       this.record(operator, 'unit.updated', u.id, detail);
       return { ok: true };
     }
     // The post's check-out and the record of the change are one write. If the journal cannot take it, the unit goes
     // back as it was: the officer is told nothing changed and may try again (which checks the post out then).
-    const stored = this.ledger.commit([...checkOut, this.action(operator, 'unit.updated', u.id, detail)]);
-    const posts = `guard post ${checkOut.map((e) => (e.type === 'post.checked' ? `${e.postId} (${e.state})` : '')).join(', ')}`;
+    const stored = this.ledger.commit([...checks, this.action(operator, 'unit.updated', u.id, detail)]);
+    const posts = `guard post ${checks.map((e) => (e.type === 'post.checked' ? `${e.postId} (${e.state})` : '')).join(', ')}`;
     if (stored.ok) {
       console.log(`station: ${operator.username} unit.updated ${u.id} (${detail})`);
       return { ok: true };
@@ -302,15 +302,15 @@ export class StationAdmin {
       const summary = `${r.format}: ${out.added} added, ${out.updated} updated`;
       const moved = unitsBefore.map(([id, before]) => [id, before, this.registry.unit(id)] as const);
       const changes = moved.flatMap(([id, before, after]) => StationAdmin.unitChange(before, after).map((c) => `${id} ${c}`));
-      const checkOut = this.checkOuts(
+      const checks = this.postChecks(
         operator,
         moved.map(([id, before, after]) => [id, before.postId, after?.postId] as const),
       );
       const audit = this.action(operator, 'data.imported', r.kind, [summary, ...changes].join('; '));
       console.log(`station: ${operator.username} data.imported ${r.kind} (${audit.detail})`);
-      if (!this.ledger.tryCommit([...checkOut, audit]))
+      if (!this.ledger.tryCommit([...checks, audit]))
         console.error(
-          `station: the journal did not take the record of ${operator.username}'s import${checkOut.length > 0 ? ` nor the check-in or check-out of ${checkOut.length} guard post(s) the units moved between (check them on the plan board)` : ''}; the import itself is saved`,
+          `station: the journal did not take the record of ${operator.username}'s import${checks.length > 0 ? ` nor the check-in or check-out of ${checks.length} guard post(s) the units moved between (check them on the plan board)` : ''}; the import itself is saved`,
         );
       return { ok: true, kind: r.kind, ...out };
     } catch (e) {

@@ -3,7 +3,6 @@
 // open alarm (counted on it, gathered under a flood), heartbeats and cancel requests.
 import { alarmKey, type Incident } from '../../shared/incidents';
 import type { AlarmReceived, StationEvent } from '../../shared/events';
-import type { AreaClass } from '../../shared/model';
 import { STATION_TIME_ZONE, zonedParts } from '../../shared/duty';
 import { parseAlarm, parseCancel, parseHeartbeat, refusal, type AlarmAck, type HeartbeatAck, type Refusal } from '../../shared/protocol';
 import type { CommandResult, Ledger } from './ledger';
@@ -16,9 +15,6 @@ export const REPEAT_BATCH_MS = 100;
 export const REPEATS_AT_ONCE_PER_S = 10;
 
 type AlarmAnswer = AlarmAck | Refusal;
-
-/** The school's area class, kept on its alarm (AlarmReceived.area); nothing when the registry has none. */
-const areaOf = (area: AreaClass | undefined): { area?: AreaClass } => (area !== undefined ? { area } : {});
 
 export class TerminalIntake {
   /** Alarms received while the journal refused writes, by alarm key. */
@@ -102,6 +98,8 @@ export class TerminalIntake {
     const drill = a.drill ?? window !== undefined;
     const open = pending || a.kind === 'test' ? undefined : this.ledger.openIncidentsOf(deviceId).find((i) => i.kind === a.kind && i.drill === drill);
     if (open) return this.receiveRepeat(deviceId, open, a.alarmId, key, at, batch);
+    // The school's area class goes with the alarm (its on-scene target, whatever the school is classed later).
+    const area = this.ledger.registry.school(terminal.schoolId)?.area;
     const event: AlarmReceived = pending ?? {
       type: 'alarm.received',
       at,
@@ -115,7 +113,7 @@ export class TerminalIntake {
       ...(a.note !== undefined ? { note: a.note } : {}),
       ...(a.location !== undefined ? { location: a.location } : {}),
       ...(window ? { drillWindowId: window.id } : {}),
-      ...areaOf(this.ledger.registry.school(terminal.schoolId)?.area),
+      ...(area !== undefined ? { area } : {}),
     };
     // A test press is taken and closed by the station in the same write (test.acknowledged): nobody works it.
     const test = event.kind === 'test';

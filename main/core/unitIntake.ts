@@ -23,7 +23,7 @@ export class UnitIntake {
     private readonly liveness: Liveness,
     scopes: StationScopes,
   ) {
-    this.training = new TrainingUnits(ledger, (unitId) => (this.connections.get(unitId) ?? 0) > 0, scopes);
+    this.training = new TrainingUnits(ledger, (unitId) => this.isConnected(unitId), scopes);
   }
 
   /** The guard post each unit's device last reported on (this run): its first status on another post speaks for it. */

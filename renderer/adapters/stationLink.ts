@@ -2,7 +2,7 @@
 // Identical in Electron and in a browser (the core serves the page, so everything is same-origin).
 import { io, type Socket } from 'socket.io-client';
 import type { ConsoleHello, ConsoleServerEvents, DeviceHealth, HealthChange, LoginRequest, LoginResponse, UnitLive } from '../../shared/consoleApi';
-import { parseAnswer, type AnswerOf, type CommandName, type ConsoleRequest } from '../../shared/consoleContract';
+import { parseAnswer, READ_ONLY_COMMANDS, type AnswerOf, type CommandName, type ConsoleRequest } from '../../shared/consoleContract';
 import type { AlarmReceived, JournalRecord } from '../../shared/events';
 import type { Refusal } from '../../shared/protocol';
 import type { StateSnapshot } from '../../shared/incidents';
@@ -32,41 +32,25 @@ export interface LinkHandlers {
 
 export type { LifecycleCommand } from '../../shared/consoleContract';
 
-/**
- * Commands that only read. The core answers a session's commands beyond its budget `rate_limited`
- * (main/gateway/gateway.ts); a read is then asked again, a little later each time (at most READ_ATTEMPTS times,
- * 6.5 s in all), so an export of 10,000 incidents a page at a time is not cut short. A write is repeated only when
- * its caller says so (`patient`).
- */
-const READS: ReadonlySet<CommandName> = new Set<CommandName>([
-  'stats',
-  'history',
-  'incident',
-  'plan',
-  'inspections',
-  'training:results',
-  'training:consoles',
-  'admin:settings',
-  'admin:operators',
-  'admin:export',
-]);
+/** A read is asked again this many times at most (6.5 s of waiting in all); a patient write, for ~1 min. */
 const READ_ATTEMPTS = 9;
-/** A patient write's attempts: a file of rows sent one by one waits for the budget's steady rate (~1 min at most). */
 const PATIENT_ATTEMPTS = 60;
 const isRefusal = (x: unknown, code: string): boolean =>
   typeof x === 'object' && x !== null && (x as { ok?: unknown }).ok === false && (x as { error?: { code?: unknown } }).error?.code === code;
 
 /**
- * Asks once; a read (READS, or any command when `patient`) answered `rate_limited` is asked again after 250 ms,
- * 500 ms … (at most 1 s apart), at most READ_ATTEMPTS times (PATIENT_ATTEMPTS when patient).
+ * Asks once. The core answers a session's commands beyond its budget `rate_limited` (main/gateway/gateway.ts) and
+ * runs nothing of them: a read (READ_ONLY_COMMANDS), or a write its caller says is `patient`, is then asked again
+ * after 250 ms, 500 ms … (at most 1 s apart), so an export of 10,000 incidents a page at a time, or a file of drill
+ * windows a row at a time, is not cut short. Any other write's refusal is returned at once.
  */
-export async function askAgainIfRead<T>(
+export async function askAgainIfLimited<T>(
   name: CommandName,
   ask: () => Promise<T>,
-  wait: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
-  patient = false,
+  o: { patient?: boolean; wait?: (ms: number) => Promise<void> } = {},
 ): Promise<T> {
-  const attempts = patient ? PATIENT_ATTEMPTS : READS.has(name) ? READ_ATTEMPTS : 1;
+  const wait = o.wait ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const attempts = o.patient ? PATIENT_ATTEMPTS : READ_ONLY_COMMANDS.has(name) ? READ_ATTEMPTS : 1;
   for (let attempt = 1; ; attempt++) {
     const answer = await ask();
     if (!(attempt < attempts && isRefusal(answer, 'rate_limited'))) return answer;
@@ -181,7 +165,7 @@ export function connect(session: string, since: () => number, h: LinkHandlers): 
       // (Seen through one untyped event: the union of every command's emit overload grew too complex for tsc.)
       const ev: CommandName = name;
       const wire = socket as unknown as { timeout(ms: number): { emitWithAck(ev: string, req: unknown): Promise<unknown> } };
-      return askAgainIfRead(
+      return askAgainIfLimited(
         name,
         async () => {
           let ans: unknown;
@@ -195,8 +179,7 @@ export function connect(session: string, since: () => number, h: LinkHandlers): 
           console.error(`station link: ${parsed.error.message}`);
           return linkRefusal<K>('internal', `接警中心的应答无法识别 / the station's answer was not understood (${parsed.error.message})`);
         },
-        undefined,
-        opts.patient,
+        { patient: opts.patient === true },
       );
     },
     resync() {

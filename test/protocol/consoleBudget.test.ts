@@ -5,6 +5,7 @@
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CONSOLE_COMMAND_BURST, CONSOLE_COMMANDS_PER_SECOND, UNBUDGETED_COMMANDS } from '../../main/gateway/gateway';
+import { READ_ONLY_COMMANDS } from '../../shared/consoleContract';
 import { ask, connect, isSpecRefusal, operatorConsole, sleep, START_TIMEOUT, startTestCore, terminalAuth, validAlarm, waitFor, type TestCore } from './support';
 
 let t: TestCore;
@@ -75,3 +76,34 @@ it('a session flooding commands is refused rate_limited beyond its burst, writin
     b.close();
   }
 }, 60_000);
+
+it('the commands the console asks again when refused (READ_ONLY_COMMANDS) answer and write nothing to the journal', async () => {
+  // An incident to read (an earlier test's, or a new one).
+  const incidentId = [...t.core.station.snapshot.incidents.keys()].at(-1) ?? (await newIncident(0));
+  const day = 86_400_000;
+  const period = { from: Date.now() - day, to: Date.now() + day };
+  const payloads: Record<string, [string, unknown]> = {
+    stats: ['chief', { ...period, class: 'real', groupBy: 'school' }],
+    history: ['chief', { ...period, class: 'real', offset: 0, limit: 50 }],
+    incident: ['chief', { incidentId }],
+    plan: ['chief', { from: '2026-09-01', to: '2027-01-15', fromMs: Date.UTC(2026, 7, 31, 16), toMs: Date.UTC(2027, 0, 15, 16) }],
+    inspections: ['chief', { from: '2026-09-01', to: '2027-01-15' }],
+    'training:results': ['trainer', { trainee: '' }],
+    'training:consoles': ['trainer', {}],
+    'admin:settings': ['admin', {}],
+    'admin:operators': ['admin', {}],
+  };
+  expect(Object.keys(payloads).sort()).toEqual([...READ_ONLY_COMMANDS].sort());
+  const consoles = new Map<string, Socket>();
+  try {
+    for (const [name, [role, payload]] of Object.entries(payloads)) {
+      if (!consoles.has(role)) consoles.set(role, (await operatorConsole(t, { role })).s);
+      const before = t.records().length;
+      const answer = (await ask(consoles.get(role)!, name, payload)) as { ok?: boolean; error?: { message?: string } };
+      expect(answer.ok, `${name}: ${answer.error?.message}`).toBe(true);
+      expect(t.records().length, name).toBe(before);
+    }
+  } finally {
+    for (const s of consoles.values()) s.close();
+  }
+});
