@@ -63,8 +63,12 @@ export const DEFAULT_FRONT_LIMITS: FrontLimits = {
 /** Connections of flooding addresses started per turn of the front's event loop (see `later`). */
 const DEFERRED_PER_TURN = 16;
 
-/** The front's scheduling priority (Unix nice value; Windows: below normal). */
-export const FRONT_NICENESS = 19;
+/**
+ * The front's scheduling priority: below normal (Unix nice 10; Windows BELOW_NORMAL_PRIORITY_CLASS), so the core
+ * comes first. Not the lowest: at nice 19 (Windows: idle) it shared the CPU left by the core evenly with any other
+ * low-priority work, and a terminal's connection waited behind a flood the front could not get through.
+ */
+export const FRONT_NICENESS = os.constants.priority.PRIORITY_BELOW_NORMAL;
 
 // ---------------------------------------------------------------- what a head is
 

@@ -3,7 +3,9 @@
 // work through it; a login flood from one address is answered by the front and only its budget reaches the core,
 // while a terminal on another address connects and is acknowledged; silent and oversized heads are bounded; a
 // front that dies is replaced on the same port.
+import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
@@ -249,6 +251,18 @@ describe('through the front', () => {
     await closed;
     expect(answer).toMatch(/^HTTP\/1\.1 431 /);
     expect(front().passed).toBe(before);
+  });
+
+  it.runIf(process.platform === 'linux')('the front runs below the core, but above the lowest priority', () => {
+    // Below the core: under a flood the front has work, and it must not take the core's turn. Not the lowest
+    // (nice 19): there it shared what the core leaves evenly with any other idle-priority work, and a terminal's
+    // upgrade waited behind a login flood (bench:flood, the login flood's handshake p99).
+    const nice = (pid: number | 'self'): number => {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[16]);
+    };
+    expect(nice(front().pid!)).toBe(os.constants.priority.PRIORITY_BELOW_NORMAL);
+    expect(nice(front().pid!)).toBeGreaterThan(nice('self')); // the core runs in this process
   });
 
   it('a front that dies is replaced on the same port, and terminals get through again', async () => {

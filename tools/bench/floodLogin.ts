@@ -11,6 +11,7 @@ import net from 'node:net';
 import { io } from 'socket.io-client';
 import { sendAlarm } from '../../shared/terminalClient';
 import { startCoreProcess, type CoreProcess } from '../../test/support/core';
+import { FRONT_NICENESS } from '../../main/gateway/front';
 import { cleanupCore, connected, sleep, stats } from './common';
 import { connectTerminal, onCleanup, type Options, pct, pressBlock, progress, row } from './floodCommon';
 
@@ -94,7 +95,7 @@ export function bursterMain(): void {
  * connections on loopback) when the station takes no part: the control of the login flood.
  */
 export function standinMain(): void {
-  os.setPriority(0, 19);
+  os.setPriority(0, FRONT_NICENESS);
   const answer = 'HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
   const server = net.createServer((sock) => {
     sock.on('error', () => sock.destroy());
