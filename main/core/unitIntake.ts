@@ -24,9 +24,13 @@ export class UnitIntake {
     scopes: StationScopes,
   ) {
     this.training = new TrainingUnits(ledger, (unitId) => this.isConnected(unitId), scopes);
+    // A unit whose status is on the record spoke for the post it has as the core starts: a restart must not undo an
+    // officer's check-out (the guard left, the device stayed on duty) at the device's first status. A unit moved
+    // onto a post while the core was down checks it in at its next change of duty (or an officer does, on the board).
+    for (const u of ledger.registry.snapshot.units) if (u.postId !== undefined && ledger.state.units.has(u.id)) this.spokeFor.set(u.id, u.postId);
   }
 
-  /** The guard post each unit's device last reported on (this run): its first status on another post speaks for it. */
+  /** The guard post each unit's device last reported on: its first status on another post speaks for it. */
   private readonly spokeFor = new Map<string, string>();
 
   /** Whether the unit's device has a connection now. */
@@ -92,9 +96,9 @@ export class UnitIntake {
     const before = state.units.get(unitId)?.state;
     if (before !== st.state) events.push({ type: 'unit.status', at, unitId, state: st.state, reportedAt: st.at });
     // A guard post's own device: going on duty checks the post in, going off duty checks it out (the plan board's
-    // coverage). Only when its duty changes, or at its first status on this post (since the core started, or since
-    // the unit was moved onto it): an officer who checked the post out (the guard left, the device stayed on) is not
-    // undone by the device's next status of the same duty.
+    // coverage). Only when its duty changes, or at its first status on this post (a new unit, or one moved onto it):
+    // an officer who checked the post out (the guard left, the device stayed on) is not undone by the device's next
+    // status of the same duty, nor by a restart of the core (spokeFor is seeded in the constructor).
     const postId = this.ledger.registry.unit(unitId)?.postId;
     const onDuty = st.state !== 'off_duty';
     if (postId && this.ledger.registry.guardPost(postId)) {

@@ -112,6 +112,27 @@ describe('plan records', () => {
     ]);
   });
 
+  it("an officer's check-out stands across a restart of the core while the post's device stays on duty", () => {
+    clock = Date.UTC(2026, 10, 30, 2);
+    const s = station();
+    expect(s.units.receiveStatus('U-post', { state: 'available', at: clock })).toEqual({ ok: true });
+    clock += 60_000;
+    expect(s.plan.checkPost(officer, { postId: 'P-2', state: 'out' })).toEqual({ ok: true });
+    // The core restarts (an update, a power cut); the device, still on duty, reconnects and says so.
+    s.ledger.journal.close();
+    const restored = new StationRestore();
+    const again = station(restored, openJournal(bench.dir, { onRecord: restored.onRecord }));
+    clock += 60_000;
+    expect(again.units.receiveStatus('U-post', { state: 'available', at: clock })).toEqual({ ok: true });
+    expect(again.ledger.plan.isStaffed('P-2')).toBe(false);
+    // Its next change of duty speaks as before.
+    clock += 60_000;
+    expect(again.units.receiveStatus('U-post', { state: 'off_duty', at: clock })).toEqual({ ok: true });
+    clock += 60_000;
+    expect(again.units.receiveStatus('U-post', { state: 'available', at: clock })).toEqual({ ok: true });
+    expect(again.ledger.plan.openShift('P-2')?.inBy).toBe('U-post');
+  });
+
   it('a device on duty moved onto a post no one staffs checks it in (and its old post out); one off duty or not connected checks nothing in', async () => {
     clock = Date.UTC(2026, 10, 30, 2);
     const s = station();
