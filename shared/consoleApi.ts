@@ -42,7 +42,16 @@ export interface ConsoleAuth {
   session: string;
   /** Highest journal seq the console already has; the core sends everything after it. */
   since: number;
+  /**
+   * This page's id: new at each load of the console, the same over its reconnects (CONSOLE_PAGE_ID_PATTERN). What a
+   * page started (a real unit's training job) is released when that page is gone, not when the operator's last
+   * console is. Optional: without it, each connection is a page of its own.
+   */
+  page?: string;
 }
+
+/** A console page's id in ConsoleAuth: 8–64 letters, digits, '-' or '_'. */
+export const CONSOLE_PAGE_ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
 
 /** What every console must use as the station does, carried to it in `hello` (configured in main/core/settings.ts). */
 export interface ConsoleSettings {

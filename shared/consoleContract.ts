@@ -336,7 +336,13 @@ export const READ_ONLY_COMMANDS: ReadonlySet<CommandName> = new Set<CommandName>
 export type ConsoleClientEvents = { [K in CommandName]: (req: ConsoleRequest<K>, ack: (answer: AnswerOf<K>) => void) => void };
 
 /** What the gateway must provide: one handler per command, given the session's operator and the parsed request. */
-export type ConsoleHandlers = { [K in CommandName]: (operator: OperatorRef, req: ConsoleRequest<K>) => AnswerOf<K> | Promise<AnswerOf<K>> };
+/** Where a command came from: the console page that sent it (ConsoleAuth.page, or its connection's id without one). */
+export interface CommandOrigin {
+  page: string;
+}
+export type ConsoleHandlers = {
+  [K in CommandName]: (operator: OperatorRef, req: ConsoleRequest<K>, from: CommandOrigin) => AnswerOf<K> | Promise<AnswerOf<K>>;
+};
 
 export function isCommandName(name: unknown): name is CommandName {
   return typeof name === 'string' && Object.hasOwn(CONSOLE_CONTRACT, name);

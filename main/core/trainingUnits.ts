@@ -14,8 +14,10 @@ import { otherStation, type StationScopes } from './stationScope';
 export interface TrainingJob {
   jobId: string;
   unitId: string;
-  /** The operator whose console sent it: only their consoles are told, and it is released when the last one goes. */
+  /** The operator whose console sent it: only their consoles are told. */
   owner: string;
+  /** The console page that sent it (ConsoleAuth.page): released when that page is gone (a reload, a closed tab). */
+  page: string;
   operator: OperatorRef;
   schoolId: string;
   kind: string;
@@ -63,7 +65,7 @@ export class TrainingUnits {
    * dispatch is refused the same), or busy: sent to a real incident, standing at the guard post its device checked
    * in (a school gate at its peak is not left for a drill), or on another training job (`unit_busy`).
    */
-  dispatch(operator: OperatorRef, payload: unknown): { ok: true; job: TrainingJob } | Refusal {
+  dispatch(operator: OperatorRef, payload: unknown, page: string = operator.username): { ok: true; job: TrainingJob } | Refusal {
     // The role and the payload are checked here too (admitCommand), whoever calls: the core decides, not the gateway.
     const r = admitCommand('training:unitDispatch', operator, payload);
     if (!r.ok) return r;
@@ -82,7 +84,7 @@ export class TrainingUnits {
     if (this.byUnit.has(unitId)) return refusal('forbidden', `unit ${unitId} is on another training job`, 'unit_busy');
     if (this.jobs.has(jobId)) return refusal('forbidden', `training job ${jobId} exists already`, 'unit_busy');
     if (this.jobs.size >= MAX_JOBS) return refusal('rate_limited', 'too many training jobs at once');
-    const job: TrainingJob = { jobId, unitId, owner: operator.username, operator, schoolId, kind, at: this.ledger.now() };
+    const job: TrainingJob = { jobId, unitId, owner: operator.username, page, operator, schoolId, kind, at: this.ledger.now() };
     this.jobs.set(jobId, job);
     this.byUnit.set(unitId, jobId);
     console.log(`training: ${operator.username} sent unit ${unitId} on training job ${jobId} (${kind} at ${schoolId})`);
@@ -135,9 +137,13 @@ export class TrainingUnits {
     return job;
   }
 
-  /** An operator's last console is gone: their jobs are released (no one would see the unit's answers). */
-  ownerGone(username: string): TrainingJob[] {
-    const ended = [...this.jobs.values()].filter((j) => j.owner === username);
+  /**
+   * A console page is gone (reloaded, closed, or cut off): the jobs it sent are released — its run is gone with it,
+   * and nothing would finish them — whatever other consoles the operator has open. Without `page`: all the
+   * operator's jobs.
+   */
+  pageGone(username: string, page?: string): TrainingJob[] {
+    const ended = [...this.jobs.values()].filter((j) => j.owner === username && (page === undefined || j.page === page));
     for (const j of ended) this.end(j, 'released', 'training');
     return ended;
   }

@@ -2,12 +2,20 @@
 // Every handler is wrapped: bad input gets a refusal, a thrown error is logged, nothing crashes the core.
 import { performance } from 'node:perf_hooks';
 import type { DefaultEventsMap, Namespace, Server, Socket } from 'socket.io';
-import type { ConsoleAuth, ConsoleServerEvents, ConsoleSettings, HealthChange, UnitLive } from '../../shared/consoleApi';
+import {
+  CONSOLE_PAGE_ID_PATTERN,
+  type ConsoleAuth,
+  type ConsoleServerEvents,
+  type ConsoleSettings,
+  type HealthChange,
+  type UnitLive,
+} from '../../shared/consoleApi';
 import {
   admitCommand,
   COMMAND_NAMES,
   type CommandName,
   type ConsoleClientEvents,
+  type CommandOrigin,
   type ConsoleHandlers,
   type ConsoleRequest,
   type TrainingAssignAck,
@@ -388,6 +396,8 @@ interface ConsoleData {
   sid: string;
   /** What this console sees of the county's stations (main/core/stationScope.ts), from the operator's account. */
   scope: StationScope;
+  /** The console page (ConsoleAuth.page), or this connection's own id when it sent none. */
+  page: string;
 }
 
 /**
@@ -410,7 +420,7 @@ export interface ConsolePush {
  * (CONSOLE_CONTRACT, shared/roles.ts; an operator who may not use it learns nothing about its payload), then its
  * schema, then the core with the parsed request. Thrown errors are logged and answered, never fatal.
  */
-function runCommand<K extends CommandName>(name: K, handlers: ConsoleHandlers, operator: OperatorRef, args: unknown[]): void {
+function runCommand<K extends CommandName>(name: K, handlers: ConsoleHandlers, operator: OperatorRef, args: unknown[], from: CommandOrigin): void {
   const ack = typeof args[args.length - 1] === 'function' ? args.pop() : undefined;
   if (args.length !== 1) return answer(ack, refusal('invalid_payload', `${name} takes exactly one payload argument, got ${args.length}`));
   const req = admitCommand(name, operator, args[0]);
@@ -420,7 +430,7 @@ function runCommand<K extends CommandName>(name: K, handlers: ConsoleHandlers, o
     answer(ack, refusal('invalid_payload', `the station could not process ${name}`));
   };
   try {
-    const r = handlers[name](operator, req.value);
+    const r = handlers[name](operator, req.value, from);
     if (r instanceof Promise) r.then((v) => answer(ack, v), failed);
     else answer(ack, r);
   } catch (e) {
@@ -449,12 +459,12 @@ export const UNBUDGETED_COMMANDS: ReadonlySet<CommandName> = new Set<CommandName
 ]);
 
 /**
- * Training updates kept for an operator with no console connected (each job ends once), and operators kept: an
- * operator's last console gone, their real units' training jobs are released at once (a reloaded page has no run to
- * finish them), and a console back (the same page after a blip of the network) is told what ended meanwhile.
+ * Training updates kept for a console page with no connection (each job ends once), and pages kept: a page gone, the
+ * real units on the training jobs it sent are released at once (a reloaded page has no run to finish them), and the
+ * page back (the same page after a blip of the network) is told what ended meanwhile.
  */
 const MISSED_TRAINING_UPDATES = 200;
-const MISSED_TRAINING_OWNERS = 1000;
+const MISSED_TRAINING_PAGES = 1000;
 
 export function attachConsoleNamespace(
   io: Server,
@@ -521,8 +531,8 @@ export function attachConsoleNamespace(
     'training:results': (op, r) => station.plan.trainingResults(op, r),
     'training:consoles': (op) => ({ ok: true, consoles: traineesOnline(station.scopes.of(op)) }),
     'training:assign': (op, r) => assignTraining(op, r),
-    'training:unitDispatch': (op, r) => {
-      const res = station.units.training.dispatch(op, r);
+    'training:unitDispatch': (op, r, from) => {
+      const res = station.units.training.dispatch(op, r, from.page);
       return res.ok ? { ok: true } : res;
     },
     'training:unitRelease': (op, r) => {
@@ -569,14 +579,17 @@ export function attachConsoleNamespace(
     return { ok: true, consoles: targets.length };
   }
 
-  /** Whether `username` has a console connected, besides `except`. */
-  const consoleOnline = (username: string, except?: unknown): boolean =>
-    [...nsp.sockets.values()].some((s) => s !== except && s.data.operator?.username === username);
+  /** Whether a connection of the operator's console page (other than `except`) is open. */
+  const pageOnline = (username: string, page: string, except?: unknown): boolean =>
+    [...nsp.sockets.values()].some((s) => s !== except && s.data.operator?.username === username && s.data.page === page);
+  /** Updates kept for a page with no connection, by operator and page (an ordinary Map key, whatever the strings). */
   const missedTraining = new Map<string, TrainingUnitUpdate[]>();
-  /** A console of the operator is (back) in: it hears what ended of their training jobs while none was connected. */
-  const trainingOwnerBack = (username: string, socket: { emit(ev: 'trainingUnit', u: TrainingUnitUpdate): unknown }): void => {
-    const owed = missedTraining.get(username);
-    missedTraining.delete(username);
+  const pageKey = (username: string, page: string): string => JSON.stringify([username, page]);
+  /** A console page is (back) in: it hears what ended of its training jobs while it had no connection. */
+  const trainingPageBack = (username: string, page: string, socket: { emit(ev: 'trainingUnit', u: TrainingUnitUpdate): unknown }): void => {
+    const key = pageKey(username, page);
+    const owed = missedTraining.get(key);
+    missedTraining.delete(key);
     for (const u of owed ?? []) socket.emit('trainingUnit', u);
   };
 
@@ -591,6 +604,7 @@ export function attachConsoleNamespace(
     socket.data.operator = operator;
     socket.data.sid = claims.sid;
     socket.data.scope = station.scopes.of(operator);
+    socket.data.page = typeof auth?.page === 'string' && CONSOLE_PAGE_ID_PATTERN.test(auth.page) ? auth.page : `conn-${socket.id}`;
     next();
   });
   // A session that ends (logout, password reset, disable, idle) loses its open consoles at once.
@@ -617,13 +631,14 @@ export function attachConsoleNamespace(
   let wasSplit = split();
 
   nsp.on('connection', (socket) => {
-    const { operator, sid, scope } = socket.data;
-    if (!operator || sid === undefined || !scope) return void socket.disconnect(true);
+    const { operator, sid, scope, page } = socket.data;
+    if (!operator || sid === undefined || !scope || page === undefined) return void socket.disconnect(true);
     sessions.attach(sid, now());
     socket.on('disconnect', () => {
       sessions.detach(sid, now());
-      // The operator's last console gone: the real units on their training jobs are released.
-      if (!consoleOnline(operator.username, socket)) station.units.training.ownerGone(operator.username);
+      // The page gone (no other connection of it: a reload, a closed tab, a cut link): the real units on the training
+      // jobs it sent are released, whatever other consoles the operator has open.
+      if (!pageOnline(operator.username, page, socket)) station.units.training.pageGone(operator.username, page);
     });
     const auth = socket.handshake.auth as Partial<ConsoleAuth>;
     const since = typeof auth.since === 'number' && Number.isInteger(auth.since) && auth.since >= 0 ? auth.since : 0;
@@ -650,7 +665,7 @@ export function attachConsoleNamespace(
     let overBudget = false;
     for (const name of COMMAND_NAMES)
       socket.on(name, (...args: unknown[]) => {
-        if (UNBUDGETED_COMMANDS.has(name) || commandBudget.take(sid, performance.now())) return runCommand(name, handlers, operator, args);
+        if (UNBUDGETED_COMMANDS.has(name) || commandBudget.take(sid, performance.now())) return runCommand(name, handlers, operator, args, { page });
         if (!overBudget)
           console.error(
             `gateway: ${operator.username}'s console session sends commands faster than ${CONSOLE_COMMANDS_PER_SECOND} a second; refusing the excess`,
@@ -661,23 +676,25 @@ export function attachConsoleNamespace(
       });
     socket.emit('health', station.scopes.health(scope, station.devices.health()));
     socket.emit('units', station.scopes.units(scope, station.units.unitsLive()));
-    trainingOwnerBack(operator.username, socket);
+    trainingPageBack(operator.username, page, socket);
   });
 
-  // A real unit on a training job answered or moved: the consoles of the operator who sent it are told; with none
-  // connected (the jobs released as their last console went), their next console is (trainingOwnerBack).
+  // A real unit on a training job answered or moved: the consoles of the operator who sent it are told (a page that
+  // did not send the job ignores it); with no connection of the page that sent it (the jobs released as it went), that
+  // page is told when it is back (trainingPageBack: the same page after a blip; a reloaded page is a new one).
   station.units.training.onUpdate((u, job) => {
     let told = false;
     for (const s of nsp.sockets.values()) {
       if (s.data.operator?.username !== job.owner) continue;
       s.emit('trainingUnit', u);
-      told = true;
+      told ||= s.data.page === job.page;
     }
     if (told) return;
-    const owed = missedTraining.get(job.owner) ?? [];
-    missedTraining.delete(job.owner); // re-inserted last: the operators longest gone are forgotten first
-    missedTraining.set(job.owner, [...owed, u].slice(-MISSED_TRAINING_UPDATES));
-    if (missedTraining.size > MISSED_TRAINING_OWNERS) missedTraining.delete(missedTraining.keys().next().value!);
+    const key = pageKey(job.owner, job.page);
+    const owed = missedTraining.get(key) ?? [];
+    missedTraining.delete(key); // re-inserted last: the pages longest gone are forgotten first
+    missedTraining.set(key, [...owed, u].slice(-MISSED_TRAINING_UPDATES));
+    if (missedTraining.size > MISSED_TRAINING_PAGES) missedTraining.delete(missedTraining.keys().next().value!);
   });
   // A live setting changed (map source, volumes, semesters): every console gets them all again.
   settingsAdmin?.onChange((s) => nsp.to('live').emit('settings', s));

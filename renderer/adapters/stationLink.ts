@@ -1,7 +1,16 @@
 // renderer/ (adapter) — the one link to the station core: login over HTTP, then the `/console` socket.
 // Identical in Electron and in a browser (the core serves the page, so everything is same-origin).
 import { io, type Socket } from 'socket.io-client';
-import type { ConsoleHello, ConsoleServerEvents, DeviceHealth, HealthChange, LoginRequest, LoginResponse, UnitLive } from '../../shared/consoleApi';
+import type {
+  ConsoleAuth,
+  ConsoleHello,
+  ConsoleServerEvents,
+  DeviceHealth,
+  HealthChange,
+  LoginRequest,
+  LoginResponse,
+  UnitLive,
+} from '../../shared/consoleApi';
 import { parseAnswer, READ_ONLY_COMMANDS, type AnswerOf, type CommandName, type ConsoleRequest } from '../../shared/consoleContract';
 import type { AlarmReceived, JournalRecord } from '../../shared/events';
 import type { Refusal } from '../../shared/protocol';
@@ -122,10 +131,16 @@ function linkRefusal<K extends CommandName>(code: 'unreachable' | 'internal', me
   return r as AnswerOf<K>;
 }
 
+/**
+ * This page's id (ConsoleAuth.page): new at each load, the same over every reconnection of it. Random bytes from
+ * getRandomValues, which a console served over plain http on the station's LAN has too (randomUUID needs https).
+ */
+const PAGE_ID = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+
 export function connect(session: string, since: () => number, h: LinkHandlers): StationLink {
   const socket: Socket<ConsoleServerEvents, ConsoleWireEvents> = io('/console', {
     // Called on every (re)connection, so the core always sends exactly what this console lacks.
-    auth: (cb) => cb({ session, since: since() }),
+    auth: (cb) => cb({ session, since: since(), page: PAGE_ID } satisfies ConsoleAuth),
     transports: ['websocket'],
     reconnectionDelay: 250,
     reconnectionDelayMax: 2000,

@@ -248,6 +248,8 @@ export async function operatorConsole(
   t: Pick<TestCore, 'url' | 'creds'>,
   who: { role?: string; username?: string },
   listen: (s: Socket) => void = () => undefined,
+  /** More of the console's auth (ConsoleAuth), e.g. its page id. */
+  auth: { page?: string } = {},
 ): Promise<{ s: Socket; hello: ConsoleHello }> {
   const op = t.creds.operators.find((o) => (who.username !== undefined ? o.username === who.username : o.role === who.role));
   if (!op) throw new Error(`no demo operator ${JSON.stringify(who)}`);
@@ -257,7 +259,7 @@ export async function operatorConsole(
     body: JSON.stringify({ username: op.username, password: op.password }),
   });
   const { session } = (await res.json()) as { session: string };
-  const s = io(`${t.url}/console`, { auth: { session, since: 0 }, transports: ['websocket'], reconnection: false, forceNew: true });
+  const s = io(`${t.url}/console`, { auth: { session, since: 0, ...auth }, transports: ['websocket'], reconnection: false, forceNew: true });
   listen(s);
   const hello = await new Promise<ConsoleHello>((resolve, reject) => {
     s.once('hello', resolve);

@@ -13,9 +13,9 @@ let t: TestCore;
 const sockets: Socket[] = [];
 const units: TestUnit[] = [];
 
-async function consoleOf(username: string): Promise<{ s: Socket; updates: TrainingUnitUpdate[] }> {
+async function consoleOf(username: string, page?: string): Promise<{ s: Socket; updates: TrainingUnitUpdate[] }> {
   const updates: TrainingUnitUpdate[] = [];
-  const { s } = await operatorConsole(t, { username }, (s) => s.on('trainingUnit', (u: TrainingUnitUpdate) => updates.push(u)));
+  const { s } = await operatorConsole(t, { username }, (s) => s.on('trainingUnit', (u: TrainingUnitUpdate) => updates.push(u)), page ? { page } : {});
   sockets.push(s);
   return { s, updates };
 }
@@ -146,24 +146,43 @@ describe('a real unit taking part in station training', () => {
     await waitFor('released when its trainee left', () => unit.cancels.find((c) => c.incidentId === 'TRN-x-3'));
     expect(await send(trainee.s, 'training:unitDispatch', { jobId: 'TRN-x-4', unitId, schoolId: school, kind: 'medical' })).toEqual({ ok: true });
   });
-  it("a trainee's console cut off releases the unit at once; the same trainee's next console is told the job ended, once", async () => {
+  it("a trainee's console cut off releases the unit at once; the same page back is told the job ended, once", async () => {
     const unit = await unitOnline(4);
     const unitId = t.creds.units[4]!.unitId;
     const school = t.creds.terminals[0]!.schoolId;
-    const first = await consoleOf('trainer');
+    const first = await consoleOf('trainer', 'page-g-0001');
     expect(await send(first.s, 'training:unitDispatch', { jobId: 'TRN-g-1', unitId, schoolId: school, kind: 'fire' })).toEqual({ ok: true });
     await waitFor('the drill dispatch on the device', () => unit.dispatches.find((d) => d.incidentId === 'TRN-g-1'));
     // The link drops (or the page is reloaded: its run is gone): the unit is released, the device told.
     first.s.close();
     await waitFor('released when its console went', () => unit.cancels.find((c) => c.incidentId === 'TRN-g-1'));
     expect(t.core.station.units.training.jobOfUnit(unitId)).toBeUndefined();
-    // The console that comes back hears it, so its run does not show the unit still on the job.
-    const back = await consoleOf('trainer');
+    // The page that comes back (its link restored) hears it, so its run does not show the unit still on the job.
+    const back = await consoleOf('trainer', 'page-g-0001');
     const told = await waitFor('the ended job told to the next console', () => back.updates.find((u) => u.jobId === 'TRN-g-1' && u.step === 'released'));
     expect(told).toMatchObject({ unitId, step: 'released' });
-    // Told once: a further console of the same operator hears nothing of it again.
-    const another = await consoleOf('trainer');
+    // Told once: a further console of the same page, or another page of the operator, hears nothing of it again.
+    const again = await consoleOf('trainer', 'page-g-0001');
+    const another = await consoleOf('trainer', 'page-g-0002');
     await sleep(200);
-    expect(another.updates.filter((u) => u.jobId === 'TRN-g-1')).toEqual([]);
+    expect([...again.updates, ...another.updates].filter((u) => u.jobId === 'TRN-g-1')).toEqual([]);
+  });
+  it("a trainer's page gone (reloaded, closed) releases the units on the jobs it sent, while another of their pages keeps its own", async () => {
+    const school = t.creds.terminals[0]!.schoolId;
+    // Units no earlier test left on a job (2 is new; 5 was refused offline above).
+    const [ua, ub] = [await unitOnline(2), await unitOnline(5)];
+    const [a, b] = [t.creds.units[2]!.unitId, t.creds.units[5]!.unitId];
+    // Two tabs of one trainer, each running its own drill with a real unit.
+    const first = await consoleOf('trainer', 'page-one-1234');
+    const second = await consoleOf('trainer', 'page-two-5678');
+    expect(await send(first.s, 'training:unitDispatch', { jobId: 'TRN-p-1', unitId: a, schoolId: school, kind: 'fire' })).toEqual({ ok: true });
+    expect(await send(second.s, 'training:unitDispatch', { jobId: 'TRN-p-2', unitId: b, schoolId: school, kind: 'fire' })).toEqual({ ok: true });
+    // The first tab is reloaded: its run is gone, so is its job; the second tab's job stands.
+    first.s.close();
+    await waitFor("the first page's job released", () => ua.cancels.find((c) => c.incidentId === 'TRN-p-1'));
+    expect(t.core.station.units.training.jobOfUnit(a)).toBeUndefined();
+    await sleep(200);
+    expect(t.core.station.units.training.jobOfUnit(b)?.jobId).toBe('TRN-p-2');
+    expect(ub.cancels.filter((c) => c.incidentId === 'TRN-p-2')).toEqual([]);
   });
 });
