@@ -4,7 +4,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { scanJournalFile } from '../main/core/journal';
 import { BackupError, backupTarget, createBackup, readBackup, restoreBackup, type BackupManifest } from '../main/core/backup';
-import { ROLES, type Role } from '../shared/events';
+import { z } from 'zod';
+import { ROLES, type OperatorRef, type Role } from '../shared/events';
+import { newIdSchema, operatorAddSchema, schoolRowSchema } from '../shared/adminWire';
+import { admitCommand, type CommandName, type ConsoleRequest } from '../shared/consoleContract';
 import type { AreaClass, SchoolType } from '../shared/model';
 import { demoRegistryFile } from '../main/demo';
 import { Registry, RegistryError, ImportError } from '../main/core/registry';
@@ -87,6 +90,27 @@ function num(opts: Map<string, string>, name: string): number {
   return v;
 }
 
+/** Who the CLI's changes are admitted as: an administrator, by the admin screen's own contract. */
+const CLI_ADMIN: OperatorRef = { username: 'station-cli', displayName: 'station CLI', role: 'admin' };
+
+/**
+ * What the CLI adds passes the same checks as the admin screen's (the console contract's schemas): no name of control
+ * or invisible characters, no reserved id, coordinates in range — a record the next start could not load would leave
+ * the station unable to start.
+ */
+function admitted<K extends CommandName>(name: K, payload: unknown): ConsoleRequest<K> {
+  const r = admitCommand(name, CLI_ADMIN, payload);
+  if (!r.ok) throw new RegistryError(r.error.message);
+  return r.value;
+}
+function checked<T>(schema: z.ZodType<T>, value: unknown): T {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new RegistryError(r.error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; '));
+  return r.data;
+}
+/** A station as the CLI adds it: an id and names by the rules of a school's. */
+const stationAddSchema = z.object({ id: newIdSchema, name: schoolRowSchema.shape.name, nameEn: schoolRowSchema.shape.nameEn });
+
 function table(rows: Record<string, unknown>[]): void {
   if (rows.length === 0) return console.log('(none)');
   console.table(rows);
@@ -161,7 +185,7 @@ async function main(): Promise<void> {
     case 'station list':
       return table((d.stations ?? []).map((x) => ({ id: x.id, name: x.name, nameEn: x.nameEn })));
     case 'station add':
-      reg.addStation({ id: need(opts, '--id'), name: need(opts, '--name'), nameEn: opts.get('--name-en') ?? '' });
+      reg.addStation(checked(stationAddSchema, { id: need(opts, '--id'), name: need(opts, '--name'), nameEn: opts.get('--name-en') ?? '' }));
       return console.log(`station ${opts.get('--id')} added`);
     case 'device list':
       return table(
@@ -170,7 +194,9 @@ async function main(): Promise<void> {
     case 'device add':
       return once(
         'token',
-        await reg.addTerminal({ deviceId: need(opts, '--id'), schoolId: need(opts, '--school'), label: opts.get('--label') ?? need(opts, '--id') }),
+        await reg.addTerminal(
+          admitted('admin:addTerminal', { deviceId: need(opts, '--id'), schoolId: need(opts, '--school'), label: opts.get('--label') ?? need(opts, '--id') }),
+        ),
       );
     case 'device rotate':
       return once('new token', await reg.rotateDevice(need(opts, '--id')));
@@ -185,15 +211,17 @@ async function main(): Promise<void> {
     case 'unit list':
       return table(d.units.map((u) => ({ id: u.id, name: u.name, callsign: u.callsign, hasDevice: u.hasDevice, disabled: u.disabled })));
     case 'unit add': {
-      const token = await reg.addUnit({
-        id: need(opts, '--id'),
-        name: need(opts, '--name'),
-        callsign: need(opts, '--callsign'),
-        lat: num(opts, '--lat'),
-        lng: num(opts, '--lng'),
-        hasDevice: !opts.has('--no-device'),
-        ...station,
-      });
+      const token = await reg.addUnit(
+        admitted('admin:addUnit', {
+          id: need(opts, '--id'),
+          name: need(opts, '--name'),
+          callsign: need(opts, '--callsign'),
+          lat: num(opts, '--lat'),
+          lng: num(opts, '--lng'),
+          hasDevice: !opts.has('--no-device'),
+          ...station,
+        }),
+      );
       return token ? once('token', token) : console.log('unit added (no device: dispatches to it are recorded as radio dispatches)');
     }
     case 'school list':
@@ -203,18 +231,20 @@ async function main(): Promise<void> {
       if (!['primary', 'middle', 'kindergarten', 'other'].includes(type)) throw new RegistryError('--type must be primary, middle, kindergarten or other');
       const area = (opts.get('--area') ?? 'urban') as AreaClass;
       if (!['urban', 'suburban', 'rural'].includes(area)) throw new RegistryError('--area must be urban, suburban or rural');
-      reg.addSchool({
-        id: need(opts, '--id'),
-        name: need(opts, '--name'),
-        nameEn: opts.get('--name-en') ?? need(opts, '--name'),
-        type,
-        address: opts.get('--address') ?? '',
-        phone: opts.get('--phone') ?? '',
-        lat: num(opts, '--lat'),
-        lng: num(opts, '--lng'),
-        area,
-        ...station,
-      });
+      reg.addSchool(
+        checked(schoolRowSchema, {
+          id: need(opts, '--id'),
+          name: need(opts, '--name'),
+          nameEn: opts.get('--name-en') ?? need(opts, '--name'),
+          type,
+          address: opts.get('--address') ?? '',
+          phone: opts.get('--phone') ?? '',
+          lat: num(opts, '--lat'),
+          lng: num(opts, '--lng'),
+          area,
+          ...station,
+        }),
+      );
       return console.log(`school ${opts.get('--id')} added`);
     }
     case 'operator list':
@@ -226,8 +256,10 @@ async function main(): Promise<void> {
       return once(
         'password',
         await reg.addOperator(
-          { username: need(opts, '--username'), displayName: need(opts, '--name'), role: role as Role, ...station },
-          { mustChangePassword: true },
+          checked(operatorAddSchema, { username: need(opts, '--username'), displayName: need(opts, '--name'), role: role as Role, ...station }),
+          {
+            mustChangePassword: true,
+          },
         ),
       );
     }

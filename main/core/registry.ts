@@ -10,6 +10,7 @@ import { referenceOfStation, scopeFor, stationOf, type Station, type StationScop
 import type { DataKind, ImportRow, KindRows, RowError } from '../../shared/dataExchange';
 import type { RecordKind, SaveRecordRequest } from '../../shared/adminWire';
 import {
+  checkRegistryData,
   readRegistryFile,
   RegistryError,
   writeRegistryFile,
@@ -146,6 +147,8 @@ export class Registry {
     this.data = next;
     try {
       this.index();
+      // Only what the next start can load is saved (registryFile.ts).
+      checkRegistryData(next);
       this.save();
     } catch (e) {
       this.data = before;

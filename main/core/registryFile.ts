@@ -161,6 +161,18 @@ export function readRegistryFile(file: string): RegistryData {
   return parseJsonFile(file, fs.readFileSync(file, 'utf8'), registryFileSchema) as RegistryData;
 }
 
+/**
+ * Throws a RegistryError naming the first field when `data` is not what readRegistryFile loads: a change that would
+ * be saved but refused at the next start (a unit's latitude of 117 by the CLI) would leave the station unable to
+ * start, and the CLI unable to load the file to mend it.
+ */
+export function checkRegistryData(data: RegistryData): void {
+  const r = registryFileSchema.safeParse(data);
+  if (r.success) return;
+  const issue = r.error.issues[0]!;
+  throw new RegistryError(`not a valid registry: ${issue.path.join('.') || '(top)'}: ${issue.message}`);
+}
+
 /** Writes to a temporary file, fsyncs, then renames: a crash leaves the old or the new file, never half. */
 export function writeRegistryFile(file: string, data: RegistryData): void {
   replaceFile(file, JSON.stringify(data, null, 1));

@@ -237,6 +237,16 @@ describe('Registry.addUnit', () => {
     await refused(() => r.addUnit(unit('', false)), /unit id/);
     expect(await r.authenticateUnit('U-1', U1_TOKEN)).toBeDefined();
   });
+
+  it('refuses what the next start could not load (latitude and longitude swapped, by the CLI): nothing is saved', async () => {
+    const r = seeded();
+    const before = fs.readFileSync(file, 'utf8');
+    await refused(() => r.addUnit({ ...unit('U-5', false), lat: 117.6, lng: 41.45 }), /units\.\d+\.lat/);
+    await refused(() => r.updateUnit({ ...unit('U-1', true), lat: 41.45, lng: 181 }), /units\.\d+\.lng/);
+    expect(fs.readFileSync(file, 'utf8')).toBe(before);
+    expect(r.unit('U-5')).toBeUndefined();
+    expect(Registry.load(file).unit('U-1')).toMatchObject({ lat: unit('U-1', true).lat });
+  });
 });
 
 describe('Registry.addOperator / authenticateOperator / resetPassword', () => {

@@ -51,6 +51,27 @@ describe('station CLI numbers', () => {
     expect(r.stderr).toMatch(/^error: --lat/);
     expect(fs.readFileSync(file).equals(before)).toBe(true);
   });
+
+  // The CLI took any latitude for a unit and wrote it; the next start refused the file (latitude ≤ 90) and the CLI
+  // could no longer load it to mend it: no alarm reception. It skipped the admin screen's text and id rules too.
+  it("admits what it adds by the admin screen's rules: a swapped latitude, a reversed or invisible name, a reserved id", () => {
+    const before = fs.readFileSync(file);
+    const refused: [string[], RegExp][] = [
+      [['unit', 'add', '--id', 'U9', '--name', '巡逻', '--callsign', 'P9', '--lat', '117.6', '--lng', '41.45'], /lat/],
+      [['school', 'add', '--id', 's3', '--name', '\u202e学小青长', '--type', 'primary', '--lat', '41.3', '--lng', '117.7'], /control characters/],
+      [['school', 'add', '--id', 's4', '--name', '\u200b', '--type', 'primary', '--lat', '41.3', '--lng', '117.7'], /must show something/],
+      [['school', 'add', '--id', 'constructor', '--name', '示例', '--type', 'primary', '--lat', '41.3', '--lng', '117.7'], /reserved/],
+      [['station', 'add', '--id', '__proto__', '--name', '示例派出所'], /reserved/],
+      [['operator', 'add', '--username', 'li', '--name', ' ', '--role', 'officer'], /must show something/],
+    ];
+    for (const [args, message] of refused) {
+      const r = cli(...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(message);
+    }
+    expect(fs.readFileSync(file).equals(before)).toBe(true);
+    expect(() => Registry.load(file)).not.toThrow();
+  });
 });
 
 describe('station CLI switches', () => {
