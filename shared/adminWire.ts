@@ -6,10 +6,14 @@ import {
   AREA_CLASSES,
   CONTROL_CHARS_MESSAGE,
   hasControlChars,
+  hasVisibleText,
+  INVISIBLE_MESSAGE,
   isReservedId,
   MAX_RECORD_ADDRESS_LENGTH,
   MAX_RECORD_NAME_LENGTH,
   MAX_RECORD_SHORT_LENGTH,
+  PHONE_MESSAGE,
+  PHONE_RE,
   POLICE_ROOM_KINDS,
   SCHOOL_TYPES,
 } from './dataColumns';
@@ -42,7 +46,7 @@ const text = (max: number, what: string) =>
     .string()
     .max(max, `${what} is at most ${max} characters`)
     .refine((s) => !hasControlChars(s), `${what} ${CONTROL_CHARS_MESSAGE}`);
-const nonEmpty = (max: number, what: string) => text(max, what).refine((s) => s.trim() !== '', `${what} must not be empty`);
+const nonEmpty = (max: number, what: string) => text(max, what).refine(hasVisibleText, `${what} ${INVISIBLE_MESSAGE}`);
 const name = (what: string) => nonEmpty(MAX_NAME_LENGTH, what);
 /** A school's, post's, room's or unit's name. */
 const recordName = (what: string) => nonEmpty(MAX_RECORD_NAME_LENGTH, what);
@@ -89,7 +93,7 @@ export const schoolRowSchema = z.object({
   lat,
   lng,
   area: z.enum(AREA_CLASSES),
-  phone: text(MAX_RECORD_SHORT_LENGTH, 'the phone'),
+  phone: text(MAX_RECORD_SHORT_LENGTH, 'the phone').refine((s) => PHONE_RE.test(s), `the phone ${PHONE_MESSAGE}`),
   stationId: stationIdField,
 });
 export const guardPostRowSchema = z.object({

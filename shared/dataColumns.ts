@@ -99,13 +99,26 @@ const ID_RE = /^[A-Za-z0-9_.:-]+$/;
 const chars = (s: string): number => [...s].length;
 
 /**
- * Characters no name, address, phone or call sign holds: C0 controls (NUL, tab, line breaks …), DEL, and the
- * bidirectional overrides and isolates, which make a name display in another order than it is stored (a school
- * shown under another's name) and a line break in a name writes a line of its own into the station's log.
+ * Characters no name, address, phone or call sign holds: C0 and C1 controls (NUL, tab, line breaks, NEL …), DEL, the
+ * line and paragraph separators, and every text-direction mark, embedding, override and isolate (LRM, RLM, ALM,
+ * U+202A–E, U+2066–9), which make a name display in another order than it is stored (a school shown under another's
+ * name, a phone number's groups shown reversed) — and a line break in a name writes a line of its own into the log.
  */
-const CONTROL_RE = /[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/;
+const CONTROL_RE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 export const hasControlChars = (s: string): boolean => CONTROL_RE.test(s);
-export const CONTROL_CHARS_MESSAGE = 'must not contain control characters (NUL, tab, line breaks, text-direction overrides)';
+export const CONTROL_CHARS_MESSAGE = 'must not contain control characters (NUL, tab, line breaks, text-direction marks)';
+
+/**
+ * Whether `s` shows anything: a name of only spaces, zero-width or other format characters (U+200B, U+00AD …) or
+ * blank letters (Hangul fillers, the braille blank) reads as no name on an alarm card and can be found by no one.
+ */
+const INVISIBLE_RE = /[\p{White_Space}\p{Cf}\u115f\u1160\u3164\uffa0\u2800]/gu;
+export const hasVisibleText = (s: string): boolean => s.replace(INVISIBLE_RE, '').length > 0;
+export const INVISIBLE_MESSAGE = 'must show something (not only spaces or invisible characters)';
+
+/** A phone number as an officer dials it: digits, spaces, + - ( ) / . , # * and 转 (an extension). */
+export const PHONE_RE = /^[0-9+\-()/., #*转]*$/;
+export const PHONE_MESSAGE = 'must be a phone number: digits, spaces and + - ( ) / . , # * 转';
 
 /**
  * Names every JavaScript object has (`__proto__`, `constructor`, `toString` …). The core keeps ids as Map keys, so
@@ -140,11 +153,16 @@ function textCol(name: string, max: number, required: boolean): Column {
   return {
     name,
     required,
-    schema: required ? base.refine((s) => s.length > 0) : base,
+    schema: required ? base.refine(hasVisibleText, INVISIBLE_MESSAGE) : base,
     expect: required ? `must be 1–${max} characters` : `must be at most ${max} characters`,
     text: true,
   };
 }
+/** A school's phone: the officer dials it from the alarm card, so it holds what a number holds and nothing else. */
+const phoneCol: Column = (() => {
+  const c = textCol('phone', MAX_RECORD_SHORT_LENGTH, false);
+  return { ...c, schema: c.schema.refine((s) => typeof s === 'string' && PHONE_RE.test(s), PHONE_MESSAGE), expect: `${c.expect}, ${PHONE_MESSAGE}` };
+})();
 const NUMBER_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const decodeNumber = (cell: string): unknown => (NUMBER_RE.test(cell.trim()) ? Number(cell.trim()) : cell);
 const latCol: Column = {
@@ -295,7 +313,7 @@ export const COLUMN_SPECS: Record<DataKind, readonly Column[]> = {
     latCol,
     lngCol,
     enumCol('area', AREA_CLASSES, false),
-    textCol('phone', MAX_RECORD_SHORT_LENGTH, false),
+    phoneCol,
     stationCol,
   ],
   terminals: [idCol('deviceId', 128), idCol('schoolId', 64), textCol('label', 200, false), boolCol('disabled')],

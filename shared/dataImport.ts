@@ -29,7 +29,13 @@ export { utf8Bytes };
 
 const fmtBytes = (n: number): string => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MiB` : `${Math.ceil(n / 1024)} KiB`);
 const show = (v: unknown): string => {
-  const s = v === undefined ? 'nothing' : (JSON.stringify(v) ?? String(v));
+  let s: string;
+  try {
+    s = v === undefined ? 'nothing' : (JSON.stringify(v) ?? String(v));
+  } catch {
+    // Nested deeper than the stack (a hostile file's [[[…]]]): named by its kind, not printed.
+    s = Array.isArray(v) ? 'a list nested too deep' : 'an object nested too deep';
+  }
   return s.length > 80 ? `${s.slice(0, 77)}…` : s;
 };
 

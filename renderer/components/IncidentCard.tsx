@@ -145,7 +145,9 @@ function IncidentCardImpl({
             )}
             <span className="incident-id">{id}</span>
           </div>
-          <div className="school">{name(school, `${t('unknownSchool')} (${entry.schoolId})`)}</div>
+          <div className="school" title={name(school, entry.schoolId)}>
+            {name(school, `${t('unknownSchool')} (${entry.schoolId})`)}
+          </div>
           {school && (
             <div className="school-meta">
               {c.schoolTypes[school.type]} · {school.address} · {t('phone')} {school.phone}
