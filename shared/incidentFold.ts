@@ -315,6 +315,9 @@ export class StationFold {
         delete next.resolutionNote;
         delete next.overrideReason;
         next.reopenedAt = e.at;
+        // A test press the station closed was taken by no one: the officer who reopens it takes it, now (its
+        // acknowledgement is theirs and as late as it really was, never the station's 0 s).
+        if (inc.acknowledgedBy === undefined) Object.assign(next, { acknowledgedAt: e.at, acknowledgedBy: e.operator, handler: e.operator });
         entry.detail = e.reason;
         break;
       }

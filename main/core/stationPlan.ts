@@ -14,6 +14,7 @@ import {
   type TrainingResultsAck,
 } from '../../shared/consoleContract';
 import { DRILL_WINDOW_AHEAD_MS, MAX_WINDOWS_AHEAD } from '../../shared/planRecords';
+import { incidentClass } from '../../shared/responseStats';
 import type { OperatorRef } from '../../shared/events';
 import type { TrainingResult } from '../../shared/training';
 import { STATION_TIME_ZONE, zonedParts } from '../../shared/duty';
@@ -197,11 +198,15 @@ export class StationPlan {
     };
   }
 
-  /** Drill alarms received in [from, to) outside every announced window, oldest first (at most 5,000). */
+  /**
+   * Drills received in [from, to) outside every announced window, oldest first (at most 5,000): what the incident was
+   * (incidentClass: the officer's disposition, else the alarm's flag), so a flagged press resolved as real is not one,
+   * and an unflagged press the officer resolved as a drill is.
+   */
   private unannounced(from: number, to: number): { incidentId: string; schoolId: string; receivedAt: number }[] {
     const out: { incidentId: string; schoolId: string; receivedAt: number }[] = [];
     for (const inc of this.ledger.state.incidents.values())
-      if (inc.drill && inc.drillWindowId === undefined && inc.kind !== 'test' && inc.receivedAt >= from && inc.receivedAt < to)
+      if (inc.receivedAt >= from && inc.receivedAt < to && inc.drillWindowId === undefined && incidentClass(inc) === 'drill')
         out.push({ incidentId: inc.id, schoolId: inc.schoolId, receivedAt: inc.receivedAt });
     return out.sort((a, b) => a.receivedAt - b.receivedAt).slice(0, 5000);
   }

@@ -373,6 +373,17 @@ describe('plan records', () => {
     const p = s.plan.records(chief, semester);
     if (!p.ok) throw new Error(JSON.stringify(p));
     expect(p.unannounced).toEqual([{ incidentId: after.incidentId, schoolId: 'school-1', receivedAt: clock }]);
+    // What the officer resolved it as decides: the flagged press was a real alarm after all (not a drill), and the
+    // unflagged one before the window was the school's drill (an unannounced one).
+    for (const [id, disposition] of [
+      [after.incidentId, 'real'],
+      [before.incidentId, 'drill'],
+    ] as const) {
+      expect(s.operators.acknowledge(officer, id)).toEqual({ ok: true });
+      expect(s.operators.resolve(officer, id, disposition, '', { reason: '核实' })).toEqual({ ok: true });
+    }
+    const resolved = s.plan.records(chief, semester);
+    expect(resolved.ok && resolved.unannounced.map((u) => u.incidentId)).toEqual([before.incidentId]);
     expect(p.drillWindows).toEqual([
       expect.objectContaining({
         id: w.windowId,

@@ -308,6 +308,16 @@ describe('checkEvent: incident.reopened', () => {
   it('allows resolving a reopened incident again', () => {
     allowed(then(resolvedState(), reopened(700_000)), resolved(800_000));
   });
+  it('keeps the acknowledgement of an officer, and gives a test press the station closed to the officer who reopens it', () => {
+    expect(inc(then(resolvedState(), reopened(700_000)))).toMatchObject({ acknowledgedAt: T0 + 5000, acknowledgedBy: officer });
+    // The station took and closed the test press at once; an officer reopens it an hour later (it was no test).
+    const test = fold(received({ kind: 'test' }), { type: 'test.acknowledged', at: T0, incidentId: ID });
+    expect(inc(test)).toMatchObject({ acknowledgedAt: T0 });
+    expect(inc(test).acknowledgedBy).toBeUndefined();
+    const back = inc(then(test, reopened(3_600_000)));
+    // Taken by the officer who reopened it, when they did: never a 0 s acknowledgement with no one's name.
+    expect(back).toMatchObject({ acknowledgedAt: T0 + 3_600_000, acknowledgedBy: chief, handler: chief, state: 'acknowledged' });
+  });
 });
 
 describe('checkEvent: incident.escalated', () => {
