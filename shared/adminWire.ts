@@ -12,8 +12,6 @@ import {
   MAX_RECORD_ADDRESS_LENGTH,
   MAX_RECORD_NAME_LENGTH,
   MAX_RECORD_SHORT_LENGTH,
-  PHONE_MESSAGE,
-  PHONE_RE,
   POLICE_ROOM_KINDS,
   SCHOOL_TYPES,
 } from './dataColumns';
@@ -93,7 +91,7 @@ export const schoolRowSchema = z.object({
   lat,
   lng,
   area: z.enum(AREA_CLASSES),
-  phone: text(MAX_RECORD_SHORT_LENGTH, 'the phone').refine((s) => PHONE_RE.test(s), `the phone ${PHONE_MESSAGE}`),
+  phone: text(MAX_RECORD_SHORT_LENGTH, 'the phone'),
   stationId: stationIdField,
 });
 export const guardPostRowSchema = z.object({

@@ -116,10 +116,6 @@ const INVISIBLE_RE = /[\p{White_Space}\p{Cf}\u115f\u1160\u3164\uffa0\u2800]/gu;
 export const hasVisibleText = (s: string): boolean => s.replace(INVISIBLE_RE, '').length > 0;
 export const INVISIBLE_MESSAGE = 'must show something (not only spaces or invisible characters)';
 
-/** A phone number as an officer dials it: digits, spaces, + - ( ) / . , # * and 转 (an extension). */
-export const PHONE_RE = /^[0-9+\-()/., #*转]*$/;
-export const PHONE_MESSAGE = 'must be a phone number: digits, spaces and + - ( ) / . , # * 转';
-
 /**
  * Names every JavaScript object has (`__proto__`, `constructor`, `toString` …). The core keeps ids as Map keys, so
  * one would be harmless there; a record may still not take one, from a file or a form alike: a spreadsheet or a
@@ -158,11 +154,6 @@ function textCol(name: string, max: number, required: boolean): Column {
     text: true,
   };
 }
-/** A school's phone: the officer dials it from the alarm card, so it holds what a number holds and nothing else. */
-const phoneCol: Column = (() => {
-  const c = textCol('phone', MAX_RECORD_SHORT_LENGTH, false);
-  return { ...c, schema: c.schema.refine((s) => typeof s === 'string' && PHONE_RE.test(s), PHONE_MESSAGE), expect: `${c.expect}, ${PHONE_MESSAGE}` };
-})();
 const NUMBER_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const decodeNumber = (cell: string): unknown => (NUMBER_RE.test(cell.trim()) ? Number(cell.trim()) : cell);
 const latCol: Column = {
@@ -313,7 +304,7 @@ export const COLUMN_SPECS: Record<DataKind, readonly Column[]> = {
     latCol,
     lngCol,
     enumCol('area', AREA_CLASSES, false),
-    phoneCol,
+    textCol('phone', MAX_RECORD_SHORT_LENGTH, false),
     stationCol,
   ],
   terminals: [idCol('deviceId', 128), idCol('schoolId', 64), textCol('label', 200, false), boolCol('disabled')],

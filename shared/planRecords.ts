@@ -169,6 +169,13 @@ export class PlanBook {
     return undefined;
   }
 
+  /** Whether a drill window of the school covered `at` as it stood then: announced before, not yet called off. */
+  announcedAt(schoolId: string, at: number): boolean {
+    return (this.windowsBySchool.get(schoolId) ?? []).some(
+      (w) => w.from <= at && at < w.to && w.recordedAt <= at && (w.cancelledAt === undefined || w.cancelledAt >= at),
+    );
+  }
+
   /** The school's announced drill windows (not called off) that overlap [from, to), or end after `from` when `to` is left out. */
   schoolWindows(schoolId: string, from: number, to = Infinity): DrillWindow[] {
     return (this.windowsBySchool.get(schoolId) ?? []).filter((w) => w.cancelledAt === undefined && w.from < to && w.to > from);
@@ -263,6 +270,11 @@ export class PlanBook {
   openShift(postId: string): PostShift | undefined {
     const last = this.shifts.get(postId)?.at(-1);
     return last && last.to === undefined ? last : undefined;
+  }
+
+  /** The post's last shift, under way or ended. */
+  lastShift(postId: string): PostShift | undefined {
+    return this.shifts.get(postId)?.at(-1);
   }
 
   /** Whether a post is staffed now (its last check was `in`). */

@@ -22,7 +22,9 @@ import { encode, INCIDENT_CODEC, STATUS_CODEC, TableWriter, type SectionCodec } 
 // (inspections, registered drills, post checks, outages) in place of the inspections alone; an older file is not read
 // (the whole journal is, once, and a new snapshot written): it lacks the outages before it.
 // /5: an incident's area class (Incident.area) in the slot where a /4 record could hold its fields beyond the shape.
-const FORMAT = 'station-snapshot/5';
+// /6: the same shape, folded by a changed rule (a test press the station closed, reopened: taken by the officer who
+// reopened it): a /5 file would hold such incidents folded the old way, a replay the new.
+const FORMAT = 'station-snapshot/6';
 /**
  * Items per line (and per slice of writing). Small enough that each line's string is an ordinary young object
  * (2,000 incidents made 1.5 MB strings, which V8 keeps until a full collection: +450 MiB while writing a year;

@@ -206,7 +206,14 @@ export class StationPlan {
   private unannounced(from: number, to: number): { incidentId: string; schoolId: string; receivedAt: number }[] {
     const out: { incidentId: string; schoolId: string; receivedAt: number }[] = [];
     for (const inc of this.ledger.state.incidents.values())
-      if (inc.receivedAt >= from && inc.receivedAt < to && inc.drillWindowId === undefined && incidentClass(inc) === 'drill')
+      if (
+        inc.receivedAt >= from &&
+        inc.receivedAt < to &&
+        incidentClass(inc) === 'drill' &&
+        inc.drillWindowId === undefined &&
+        // A press the terminal said was no drill, inside a window, that the officer found to be the drill after all.
+        !this.ledger.plan.announcedAt(inc.schoolId, inc.receivedAt)
+      )
         out.push({ incidentId: inc.id, schoolId: inc.schoolId, receivedAt: inc.receivedAt });
     return out.sort((a, b) => a.receivedAt - b.receivedAt).slice(0, 5000);
   }

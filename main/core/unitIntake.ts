@@ -24,10 +24,11 @@ export class UnitIntake {
     scopes: StationScopes,
   ) {
     this.training = new TrainingUnits(ledger, (unitId) => this.isConnected(unitId), scopes);
-    // A unit whose status is on the record spoke for the post it has as the core starts: a restart must not undo an
-    // officer's check-out (the guard left, the device stayed on duty) at the device's first status. A unit moved
-    // onto a post while the core was down checks it in at its next change of duty (or an officer does, on the board).
-    for (const u of ledger.registry.snapshot.units) if (u.postId !== undefined && ledger.state.units.has(u.id)) this.spokeFor.set(u.id, u.postId);
+    // A unit whose device checked its post's last shift in has spoken for that post: a restart must not undo an
+    // officer's check-out of it (the guard left, the device stayed on duty) at the device's first status. A unit moved
+    // onto a post (its last shift someone else's) still checks it in at its first status there.
+    for (const u of ledger.registry.snapshot.units)
+      if (u.postId !== undefined && ledger.state.units.has(u.id) && ledger.plan.lastShift(u.postId)?.inBy === u.id) this.spokeFor.set(u.id, u.postId);
   }
 
   /** The guard post each unit's device last reported on: its first status on another post speaks for it. */
@@ -98,7 +99,8 @@ export class UnitIntake {
     // A guard post's own device: going on duty checks the post in, going off duty checks it out (the plan board's
     // coverage). Only when its duty changes, or at its first status on this post (a new unit, or one moved onto it):
     // an officer who checked the post out (the guard left, the device stayed on) is not undone by the device's next
-    // status of the same duty, nor by a restart of the core (spokeFor is seeded in the constructor).
+    // status of the same duty, nor by a restart of the core (spokeFor is seeded in the constructor from the post's
+    // last shift).
     const postId = this.ledger.registry.unit(unitId)?.postId;
     const onDuty = st.state !== 'off_duty';
     if (postId && this.ledger.registry.guardPost(postId)) {

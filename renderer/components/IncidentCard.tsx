@@ -150,7 +150,8 @@ function IncidentCardImpl({
           </div>
           {school && (
             <div className="school-meta">
-              {c.schoolTypes[school.type]} · {school.address} · {t('phone')} {school.phone}
+              {/* The phone before the address: a long address is clamped, the number to call back never is. */}
+              {c.schoolTypes[school.type]} · {t('phone')} {school.phone} · {school.address}
             </div>
           )}
           {entry.note && (

@@ -133,6 +133,28 @@ describe('plan records', () => {
     expect(again.ledger.plan.openShift('P-2')?.inBy).toBe('U-post');
   });
 
+  it('a post device moved onto another post while offline checks it in at its first status, across a restart too', async () => {
+    clock = Date.UTC(2026, 10, 30, 2);
+    const s = station();
+    s.units.connected('U-post', true);
+    expect(s.units.receiveStatus('U-post', { state: 'available', at: clock })).toEqual({ ok: true });
+    expect(s.ledger.plan.openShift('P-2')?.inBy).toBe('U-post');
+    // Its device goes (a flat battery: no off_duty); the admin moves it onto P-1, which no one staffs.
+    s.units.connected('U-post', false);
+    clock += 60_000;
+    const unit = { id: 'U-post', name: '护学岗民警', callsign: '岗1', lat: 41.3, lng: 117.7 };
+    expect(await s.admin.updateUnit(admin, { ...unit, postId: 'P-1' })).toEqual({ ok: true });
+    expect(s.ledger.plan.isStaffed('P-1')).toBe(false);
+    // The core restarts before the device is back; back, on duty as before, it checks its new post in.
+    s.ledger.journal.close();
+    const restored = new StationRestore();
+    const again = bench.station(s.registry, { now: () => clock, heartbeatMs: 3_600_000, restored }, openJournal(bench.dir, { onRecord: restored.onRecord }));
+    clock += 60_000;
+    again.units.connected('U-post', true);
+    expect(again.units.receiveStatus('U-post', { state: 'available', at: clock })).toEqual({ ok: true });
+    expect(again.ledger.plan.openShift('P-1')?.inBy).toBe('U-post');
+  });
+
   it('a device on duty moved onto a post no one staffs checks it in (and its old post out); one off duty or not connected checks nothing in', async () => {
     clock = Date.UTC(2026, 10, 30, 2);
     const s = station();
@@ -375,9 +397,11 @@ describe('plan records', () => {
     expect(p.unannounced).toEqual([{ incidentId: after.incidentId, schoolId: 'school-1', receivedAt: clock }]);
     // What the officer resolved it as decides: the flagged press was a real alarm after all (not a drill), and the
     // unflagged one before the window was the school's drill (an unannounced one).
+    // (The press in the window that said it was no drill, found to be the drill after all, was announced.)
     for (const [id, disposition] of [
       [after.incidentId, 'real'],
       [before.incidentId, 'drill'],
+      [real.incidentId, 'drill'],
     ] as const) {
       expect(s.operators.acknowledge(officer, id)).toEqual({ ok: true });
       expect(s.operators.resolve(officer, id, disposition, '', { reason: '核实' })).toEqual({ ok: true });

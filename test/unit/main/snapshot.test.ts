@@ -221,7 +221,7 @@ describe('the state snapshot', () => {
       core = await start(dir);
       expect(logs.join('\n'), damage).toMatch(/the state snapshot cannot be used/);
       if (damage === 'a record, checksum held') expect(logs.join('\n')).toMatch(/line \d+: a reference outside the table/);
-      if (damage === 'an older format') expect(logs.join('\n')).toMatch(/not a station-snapshot\/5 file/);
+      if (damage === 'an older format') expect(logs.join('\n')).toMatch(/not a station-snapshot\/6 file/);
       expect(logs.join('\n'), damage).toMatch(/records read in/);
       expect(plain(core.station.ledger.state), damage).toEqual(plain(coldFold(dir)));
       expect(fs.existsSync(snapshotFile(dir)), damage).toBe(false);

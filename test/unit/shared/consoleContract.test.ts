@@ -59,14 +59,12 @@ describe('requests', () => {
       ['address', MAX_RECORD_ADDRESS_LENGTH],
       ['phone', MAX_RECORD_SHORT_LENGTH],
     ] as const) {
-      // A phone holds digits (shared/dataColumns.ts PHONE_RE).
-      const value = (n: number): string => (field === 'phone' ? '1' : '校').repeat(n);
-      const row = (n: number) => ({ ...school, name: '示例小学', [field]: value(n) });
+      const row = (n: number) => ({ ...school, name: '示例小学', [field]: long(n) });
       expect(
         csv(
           'schools',
           `id,name,type,lat,lng,${field === 'name' ? 'nameEn' : field}`,
-          `s1,${field === 'name' ? value(max) : '示例小学'},primary,41.3,117.7,${field === 'name' ? '' : value(max)}`,
+          `s1,${field === 'name' ? long(max) : '示例小学'},primary,41.3,117.7,${field === 'name' ? '' : long(max)}`,
         ),
         field,
       ).toBe(true);
