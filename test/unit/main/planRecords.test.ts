@@ -30,6 +30,12 @@ const bench = useStationBench('plan-records-test-', { mute: ['error', 'log'] });
 let clock = Date.UTC(2026, 10, 30, 2);
 const station = (restored?: StationRestore, j = bench.journal()): Station =>
   bench.station(new Registry(registryData()), { now: () => clock, heartbeatMs: 3_600_000, ...(restored ? { restored } : {}) }, j);
+/** The same station started again from its journal on disk, with its registry as it is now. */
+function restarted(s: Station): Station {
+  s.ledger.journal.close();
+  const restored = new StationRestore();
+  return bench.station(s.registry, { now: () => clock, heartbeatMs: 3_600_000, restored }, openJournal(bench.dir, { onRecord: restored.onRecord }));
+}
 /** The journal on disk, as written: every event in order. */
 const journalEvents = (_s: Station): StationEvent[] =>
   fs
@@ -119,9 +125,7 @@ describe('plan records', () => {
     clock += 60_000;
     expect(s.plan.checkPost(officer, { postId: 'P-2', state: 'out' })).toEqual({ ok: true });
     // The core restarts (an update, a power cut); the device, still on duty, reconnects and says so.
-    s.ledger.journal.close();
-    const restored = new StationRestore();
-    const again = station(restored, openJournal(bench.dir, { onRecord: restored.onRecord }));
+    const again = restarted(s);
     clock += 60_000;
     expect(again.units.receiveStatus('U-post', { state: 'available', at: clock })).toEqual({ ok: true });
     expect(again.ledger.plan.isStaffed('P-2')).toBe(false);
@@ -146,9 +150,7 @@ describe('plan records', () => {
     expect(await s.admin.updateUnit(admin, { ...unit, postId: 'P-1' })).toEqual({ ok: true });
     expect(s.ledger.plan.isStaffed('P-1')).toBe(false);
     // The core restarts before the device is back; back, on duty as before, it checks its new post in.
-    s.ledger.journal.close();
-    const restored = new StationRestore();
-    const again = bench.station(s.registry, { now: () => clock, heartbeatMs: 3_600_000, restored }, openJournal(bench.dir, { onRecord: restored.onRecord }));
+    const again = restarted(s);
     clock += 60_000;
     again.units.connected('U-post', true);
     expect(again.units.receiveStatus('U-post', { state: 'available', at: clock })).toEqual({ ok: true });
