@@ -22,7 +22,7 @@ export const boardZh = {
   boardTotals: '达标学校 / 全部 {n} 所',
   boardNote:
     '演练 = 本学期的演练报警 + 登记的学校自行演练。联网一栏：此刻在线/终端数 · 本学期在线率（低于 95% 为未达标；本台未运行的时段不计为离线）。护学岗一栏：排班是否覆盖早晚高峰 · 本学期已过的高峰时段中实际在岗（签到满半个时段）的比例（低于 90% 为未达标）。测试按键从未按过或已逾期（与设备状态页同一规则）为未达标。',
-  boardDrillsSplit: '演练报警 {a} 次 + 登记演练 {r} 次',
+  boardDrillsSplit: '有演练报警的日子 {a} 天 + 登记演练 {r} 次（同一天只计一次）',
   boardStaffed: '在岗 {s}/{n}（{p}%）',
   boardUnannounced: '{n} 次未报备',
   windowTitle: '演练报备（提前登记学校的演练时段）',
@@ -117,7 +117,7 @@ export const boardEn: typeof boardZh = {
   boardTotals: 'schools meeting it / all {n}',
   boardNote:
     'Drills = this semester’s drill alarms + the school drills registered here. Networked: online now/terminals · online rate this semester (below 95 % is short; time the station was not running does not count as offline). Guard post: does the schedule cover both peaks · the share of this semester’s past peak windows actually staffed (checked in for half the window or more; below 90 % is short). A terminal never test-pressed, or overdue by the device-health rule, is below target.',
-  boardDrillsSplit: '{a} drill alarm(s) + {r} registered drill(s)',
+  boardDrillsSplit: '{a} day(s) with drill alarms + {r} registered drill(s) (a day counts once)',
   boardStaffed: 'staffed {s}/{n} ({p} %)',
   boardUnannounced: '{n} not announced',
   windowTitle: 'Drills announced in advance (a school’s drill window)',

@@ -121,8 +121,12 @@ export interface BoardRow {
   onlineShort: boolean;
   lastTestPressAt?: number;
   testLate: boolean;
-  /** Drills this semester: drill alarms pressed, plus drills the school held and the station registered. */
+  /**
+   * Drills this semester: the days with a drill alarm and the days of drills the school held and the station
+   * registered, each day once.
+   */
   drills: number;
+  /** Days with a drill alarm (what the incidents were, by the officers' dispositions). */
   alarmDrills: number;
   registeredDrills: number;
   drillsShort: boolean;
@@ -200,6 +204,7 @@ export function planBoard(reference: Pick<ReferenceData, 'schools' | 'guardPosts
   const inspected = bySchool(plan?.inspections ?? [], (i) => i.schoolId);
   const registered = bySchool(plan?.drills ?? [], (d) => d.schoolId);
   const unannounced = bySchool(plan?.unannounced ?? [], (d) => d.schoolId);
+  const drillDaysOf = plan ? bySchool(plan.drillDays, (d) => d.schoolId) : new Map<string, PlanAnswer['drillDays']>();
   const group = (r: StatsAnswerReport | undefined): Map<string, GroupFigures> => new Map((r?.groups ?? []).map((g) => [g.key, g]));
   const drillGroups = group(drills);
   const realGroups = group(real);
@@ -214,9 +219,12 @@ export function planBoard(reference: Pick<ReferenceData, 'schools' | 'guardPosts
       (m, d) => (d.lastTestPressAt !== undefined && (m === undefined || d.lastTestPressAt > m) ? d.lastTestPressAt : m),
       undefined,
     );
-    const alarmDrills = drillGroups.get(s.id)?.total ?? 0;
+    // Drills are days: the days with a drill alarm and the days of registered drills, each day once (a drill that
+    // pressed several terminals, and registered too, is one). Without the plan's days, the drill alarms' count.
+    const days = plan ? (drillDaysOf.get(s.id) ?? []) : undefined;
+    const alarmDrills = days?.length ?? drillGroups.get(s.id)?.total ?? 0;
     const registeredDrills = registered.get(s.id)?.length ?? 0;
-    const nDrills = alarmDrills + registeredDrills;
+    const nDrills = days ? new Set([...days.map((d) => d.date), ...(registered.get(s.id) ?? []).map((d) => d.date)]).size : alarmDrills + registeredDrills;
     const realGroup = realGroups.get(s.id);
     const percent = realGroup?.intervals.acknowledged.withinTarget?.percent;
     const schoolPosts = posts.get(s.id) ?? [];

@@ -378,5 +378,10 @@ export const planAnswerSchema = z.object({
   drillWindows: z.array(drillWindowSchema),
   /** Drill alarms of the period pressed outside every announced window (flagged for the chief). */
   unannounced: z.array(z.object({ incidentId: z.string(), schoolId: z.string(), receivedAt: z.number() })),
+  /**
+   * The days (the station's calendar) on which each school had a drill alarm, once a day: a drill in which four
+   * terminals were pressed, or one pressed twice, is one drill toward the semester's target, not four.
+   */
+  drillDays: z.array(z.object({ schoolId: z.string(), date: z.string() })),
 });
 export type PlanAnswer = z.infer<typeof planAnswerSchema>;

@@ -195,7 +195,23 @@ export class StationPlan {
       outages: plan.outagesBetween(fromMs, toMs).filter((x) => this.scopes.seesDevice(scope, x.deviceId)),
       drillWindows: plan.drillWindowsBetween(fromMs, toMs).filter(school),
       unannounced: this.unannounced(fromMs, toMs).filter(school),
+      drillDays: this.drillDays(fromMs, toMs).filter(school),
     };
+  }
+
+  /** Each school's days with a drill alarm received in [from, to) (what the incident was: incidentClass), once a day. */
+  private drillDays(from: number, to: number): { schoolId: string; date: string }[] {
+    const seen = new Set<string>();
+    const out: { schoolId: string; date: string }[] = [];
+    for (const inc of this.ledger.state.incidents.values()) {
+      if (inc.receivedAt < from || inc.receivedAt >= to || incidentClass(inc) !== 'drill') continue;
+      const date = this.today(inc.receivedAt);
+      const key = JSON.stringify([inc.schoolId, date]);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push({ schoolId: inc.schoolId, date });
+    }
+    return out.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
   }
 
   /**
@@ -261,7 +277,7 @@ export class StationPlan {
     return id;
   }
 
-  /** Today on the station's calendar, "YYYY-MM-DD". */
+  /** The day of `at` on the station's calendar, "YYYY-MM-DD". */
   private today(at: number): string {
     const p = zonedParts(at, this.timeZone);
     return `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;

@@ -80,6 +80,7 @@ export function PlanBoardView({
             outages: p.outages,
             drillWindows: p.drillWindows,
             unannounced: p.unannounced,
+            drillDays: p.drillDays,
           },
         });
     });

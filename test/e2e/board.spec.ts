@@ -1,8 +1,9 @@
-// test/e2e — the three-year-plan board (issue 12): a school with three drills and a test press this semester meets
+// test/e2e — the three-year-plan board (issue 12): a school with three drill days and a test press this semester meets
 // those targets; a school with neither is shown red; the totals count the schools that meet each target; the
 // filter keeps only the schools below target. Real core, terminals over socket.io, real Chromium.
 import { expect, test } from '@playwright/test';
 import { zonedParts } from '../../shared/duty';
+import { semesterOf } from '../../shared/planBoard';
 import { startCoreProcess, type CoreProcess } from '../support/core';
 import { connectTerminal } from '../support/terminal';
 import { incident, logIn } from './console';
@@ -30,7 +31,26 @@ test('the board shows a school below target in red, and one that meets it not', 
   await expect(page.getByTestId('board-semester')).toContainText(/学期/);
   const rowA = page.locator(`[data-testid=board-row][data-school-id="${a!.schoolId}"]`);
   const rowB = page.locator(`[data-testid=board-row][data-school-id="${b!.schoolId}"]`);
-  // Three drills counted; none was announced in advance, so all three are flagged for the chief.
+  // The three presses are one day's drill: one of three.
+  await expect(rowA.locator('[data-cell=drills]')).toHaveText('1/33 次未报备');
+  await expect(rowA.locator('[data-cell=drills]')).toHaveClass(/below/);
+  // Two drills the school held on earlier days of the semester, registered: three drill days.
+  const now = zonedParts(Date.now());
+  const today = `${now.year}-${two(now.month)}-${two(now.day)}`;
+  const dayAfter = (ymd: string, n: number): string => new Date(Date.parse(`${ymd}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+  const earlier = [0, 1].map((n) => dayAfter(semesterOf(today).from, n)).filter((d) => d < today);
+  test.skip(earlier.length < 2, 'the semester began less than two days ago: there are no two earlier days to register drills on');
+  await page.getByTestId('board-view-drills').click();
+  for (const [i, date] of earlier.entries()) {
+    await page.getByTestId('drill-school').selectOption(a!.schoolId);
+    await page.getByTestId('drill-date').fill(date);
+    await page.getByTestId('drill-kind').selectOption('fire');
+    await page.getByTestId('drill-note').fill(`登记演练 ${i + 1}`);
+    await page.getByTestId('drill-submit').click();
+    await expect(page.getByTestId('drill-row').filter({ hasText: `登记演练 ${i + 1}` })).toHaveCount(1);
+  }
+  await page.getByTestId('board-view-board').click();
+  // Three drills counted; none of the presses was announced in advance, so all three are flagged for the chief.
   await expect(rowA.locator('[data-cell=drills]')).toHaveText('3/33 次未报备');
   await expect(rowA.locator('[data-cell=unannounced]')).toHaveText('3 次未报备');
   await expect(rowA.locator('[data-cell=drills]')).not.toHaveClass(/below/);
@@ -141,7 +161,7 @@ test('a drill the school held is registered and counted; a guard post is checked
   await expect(drillRow).toContainText('示例值班民警 王警官');
   await page.getByTestId('board-view-board').click();
   await expect(drills).toHaveText('1/3');
-  await expect(drills).toHaveAttribute('title', '演练报警 0 次 + 登记演练 1 次');
+  await expect(drills).toHaveAttribute('title', '有演练报警的日子 0 天 + 登记演练 1 次（同一天只计一次）');
 
   // A guard post checked in: staffed now, since when and by whom; checked out again.
   await page.getByTestId('board-view-posts').click();

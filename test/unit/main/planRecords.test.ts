@@ -410,6 +410,8 @@ describe('plan records', () => {
     }
     const resolved = s.plan.records(chief, semester);
     expect(resolved.ok && resolved.unannounced.map((u) => u.incidentId)).toEqual([before.incidentId]);
+    // Four drills pressed on one day (the station's calendar) are one drill day toward the semester's target.
+    expect(resolved.ok && resolved.drillDays).toEqual([{ schoolId: 'school-1', date: '2026-11-30' }]);
     expect(p.drillWindows).toEqual([
       expect.objectContaining({
         id: w.windowId,

@@ -160,6 +160,13 @@ describe('planBoard', () => {
         outages: [],
         drillWindows: [],
         unannounced: [],
+        // The days of the drill alarms counted above (A: 3, B: 1).
+        drillDays: [
+          { schoolId: 'A', date: '2026-09-10' },
+          { schoolId: 'A', date: '2026-10-12' },
+          { schoolId: 'A', date: '2026-11-05' },
+          { schoolId: 'B', date: '2026-10-20' },
+        ],
       },
     });
     expect(b.rows).toEqual([
@@ -292,7 +299,7 @@ describe('actual guard-post coverage (check-in / check-out)', () => {
       drill: undefined,
       real: undefined,
       testOverdue: new Set(),
-      plan: { inspections: [], drills: [], shifts, outages: [], drillWindows: [], unannounced: [] },
+      plan: { inspections: [], drills: [], shifts, outages: [], drillWindows: [], unannounced: [], drillDays: [] },
       period: { from: '2026-11-02', to: '2026-11-08', now: local(6, 12, 0), timeZone: 'Asia/Shanghai' },
     });
     expect(b.rows[0]).toMatchObject({ peaksCovered: true, peakWindows: 9, peakStaffed: 6, staffedShort: true });
@@ -317,11 +324,11 @@ describe('online rate over the period, and registered drills', () => {
     expect(onlinePercent([], outages, from, to)).toBeUndefined();
   });
 
-  it('adds the drills a school registered to its drill alarms, and the online rate to its row', () => {
-    const drill = (id: string): SchoolDrill => ({
+  it('counts drill days: the days of drill alarms and of registered drills, each day once; and the online rate', () => {
+    const drill = (id: string, date: string): SchoolDrill => ({
       id,
       schoolId: 'A',
-      date: '2026-11-03',
+      date,
       kind: 'fire',
       note: '',
       recordedAt: 0,
@@ -333,23 +340,36 @@ describe('online rate over the period, and registered drills', () => {
       testOverdue: new Set(),
       plan: {
         inspections: [],
-        drills: [drill('d1'), drill('d2')],
+        drills: [drill('d1', '2026-11-03'), drill('d2', '2026-11-04')],
         shifts: [],
         // t1 offline for a whole day of the two so far: 75 % for two terminals.
         outages: [{ deviceId: 't1', from: local(2, 0), to: local(3, 0) }],
         drillWindows: [],
         unannounced: [],
+        // Drill alarms on two days; the drill of 11-03 (four terminals pressed: one day) was registered too.
+        drillDays: [
+          { schoolId: 'A', date: '2026-11-02' },
+          { schoolId: 'A', date: '2026-11-03' },
+        ],
       },
       period: { from: '2026-11-02', to: '2026-11-30', now: local(4, 0), timeZone: 'Asia/Shanghai' },
     });
-    expect(b.rows[0]).toMatchObject({ drills: 3, alarmDrills: 1, registeredDrills: 2, drillsShort: false, onlineShort: true });
+    expect(b.rows[0]).toMatchObject({ drills: 3, alarmDrills: 2, registeredDrills: 2, drillsShort: false, onlineShort: true });
     expect(b.rows[0]!.onlinePercent).toBeCloseTo(75, 6);
     // A third terminal, registered but never heard from: not online at all (3 terminals: (75 × 2) / 3).
     const never = planBoard({ schools: [school('A')], guardPosts: [] }, [device('t1', 'A'), device('t2', 'A'), device('t3', 'A', { connected: false })], {
       drill: undefined,
       real: undefined,
       testOverdue: new Set(),
-      plan: { inspections: [], drills: [], shifts: [], outages: [{ deviceId: 't1', from: local(2, 0), to: local(3, 0) }], drillWindows: [], unannounced: [] },
+      plan: {
+        inspections: [],
+        drills: [],
+        shifts: [],
+        outages: [{ deviceId: 't1', from: local(2, 0), to: local(3, 0) }],
+        drillWindows: [],
+        unannounced: [],
+        drillDays: [],
+      },
       period: { from: '2026-11-02', to: '2026-11-30', now: local(4, 0), timeZone: 'Asia/Shanghai' },
     });
     expect(never.rows[0]!.onlinePercent).toBeCloseTo(50, 6);
