@@ -71,6 +71,12 @@ describe('requests', () => {
       expect(ok('admin:saveRecord', { kind: 'schools', mode: 'edit', row: row(max) }), field).toBe(true);
       expect(ok('admin:saveRecord', { kind: 'schools', mode: 'edit', row: row(max + 1) }), field).toBe(false);
     }
+    // Characters beyond the BMP (an emoji, a rare CJK character: two UTF-16 units each) count one in a file and in a
+    // form alike (zod counts code points, as the import does).
+    const wide = (n: number): string => '𠀀'.repeat(n);
+    expect(csv('schools', 'id,name,type,lat,lng', `s1,${wide(MAX_RECORD_NAME_LENGTH)},primary,41.3,117.7`)).toBe(true);
+    expect(ok('admin:saveRecord', { kind: 'schools', mode: 'edit', row: { ...school, name: wide(MAX_RECORD_NAME_LENGTH) } })).toBe(true);
+    expect(ok('admin:saveRecord', { kind: 'schools', mode: 'edit', row: { ...school, name: wide(MAX_RECORD_NAME_LENGTH + 1) } })).toBe(false);
     expect(csv('units', 'id,name,callsign,lat,lng', `u1,${long(MAX_RECORD_NAME_LENGTH)},${long(MAX_RECORD_SHORT_LENGTH)},41.3,117.7`)).toBe(true);
     const unit = { id: 'u1', name: long(MAX_RECORD_NAME_LENGTH), callsign: long(MAX_RECORD_SHORT_LENGTH), lat: 41.3, lng: 117.7 };
     expect(ok('admin:updateUnit', unit)).toBe(true);
