@@ -5,8 +5,8 @@ import path from 'node:path';
 import { scanJournalFile } from '../main/core/journal';
 import { BackupError, backupTarget, createBackup, readBackup, restoreBackup, type BackupManifest } from '../main/core/backup';
 import { z } from 'zod';
-import { ROLES, type OperatorRef, type Role } from '../shared/events';
-import { newIdSchema, operatorAddSchema, schoolRowSchema } from '../shared/adminWire';
+import { ROLES, type OperatorRef } from '../shared/events';
+import { newIdSchema, schoolRowSchema } from '../shared/adminWire';
 import { admitCommand, type CommandName, type ConsoleRequest } from '../shared/consoleContract';
 import type { AreaClass, SchoolType } from '../shared/model';
 import { demoRegistryFile } from '../main/demo';
@@ -94,8 +94,8 @@ function num(opts: Map<string, string>, name: string): number {
 const CLI_ADMIN: OperatorRef = { username: 'station-cli', displayName: 'station CLI', role: 'admin' };
 
 /**
- * What the CLI adds passes the same checks as the admin screen's (the console contract's schemas): no name of control
- * or invisible characters, no reserved id, coordinates in range — a record the next start could not load would leave
+ * What the CLI adds passes the admin screen's own checks (its command in the console contract): no name of control or
+ * invisible characters, no reserved id, coordinates in range — a record the next start could not load would leave
  * the station unable to start.
  */
 function admitted<K extends CommandName>(name: K, payload: unknown): ConsoleRequest<K> {
@@ -103,13 +103,13 @@ function admitted<K extends CommandName>(name: K, payload: unknown): ConsoleRequ
   if (!r.ok) throw new RegistryError(r.error.message);
   return r.value;
 }
-function checked<T>(schema: z.ZodType<T>, value: unknown): T {
-  const r = schema.safeParse(value);
+/** A station (no console command adds one): an id and names by the rules of a school's. */
+const stationAddSchema = z.object({ id: newIdSchema, name: schoolRowSchema.shape.name, nameEn: schoolRowSchema.shape.nameEn });
+function checkedStation(value: unknown): z.infer<typeof stationAddSchema> {
+  const r = stationAddSchema.safeParse(value);
   if (!r.success) throw new RegistryError(r.error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; '));
   return r.data;
 }
-/** A station as the CLI adds it: an id and names by the rules of a school's. */
-const stationAddSchema = z.object({ id: newIdSchema, name: schoolRowSchema.shape.name, nameEn: schoolRowSchema.shape.nameEn });
 
 function table(rows: Record<string, unknown>[]): void {
   if (rows.length === 0) return console.log('(none)');
@@ -185,7 +185,7 @@ async function main(): Promise<void> {
     case 'station list':
       return table((d.stations ?? []).map((x) => ({ id: x.id, name: x.name, nameEn: x.nameEn })));
     case 'station add':
-      reg.addStation(checked(stationAddSchema, { id: need(opts, '--id'), name: need(opts, '--name'), nameEn: opts.get('--name-en') ?? '' }));
+      reg.addStation(checkedStation({ id: need(opts, '--id'), name: need(opts, '--name'), nameEn: opts.get('--name-en') ?? '' }));
       return console.log(`station ${opts.get('--id')} added`);
     case 'device list':
       return table(
@@ -231,8 +231,10 @@ async function main(): Promise<void> {
       if (!['primary', 'middle', 'kindergarten', 'other'].includes(type)) throw new RegistryError('--type must be primary, middle, kindergarten or other');
       const area = (opts.get('--area') ?? 'urban') as AreaClass;
       if (!['urban', 'suburban', 'rural'].includes(area)) throw new RegistryError('--area must be urban, suburban or rural');
-      reg.addSchool(
-        checked(schoolRowSchema, {
+      const school = admitted('admin:saveRecord', {
+        kind: 'schools',
+        mode: 'add',
+        row: {
           id: need(opts, '--id'),
           name: need(opts, '--name'),
           nameEn: opts.get('--name-en') ?? need(opts, '--name'),
@@ -243,8 +245,9 @@ async function main(): Promise<void> {
           lng: num(opts, '--lng'),
           area,
           ...station,
-        }),
-      );
+        },
+      });
+      if (school.kind === 'schools') reg.addSchool(school.row);
       return console.log(`school ${opts.get('--id')} added`);
     }
     case 'operator list':
@@ -255,12 +258,9 @@ async function main(): Promise<void> {
       // A temporary password, as from the admin screen: no session is issued until its first login sets a new one.
       return once(
         'password',
-        await reg.addOperator(
-          checked(operatorAddSchema, { username: need(opts, '--username'), displayName: need(opts, '--name'), role: role as Role, ...station }),
-          {
-            mustChangePassword: true,
-          },
-        ),
+        await reg.addOperator(admitted('admin:addOperator', { username: need(opts, '--username'), displayName: need(opts, '--name'), role, ...station }), {
+          mustChangePassword: true,
+        }),
       );
     }
     case 'operator reset':

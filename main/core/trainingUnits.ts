@@ -65,7 +65,7 @@ export class TrainingUnits {
    * dispatch is refused the same), or busy: sent to a real incident, standing at the guard post its device checked
    * in (a school gate at its peak is not left for a drill), or on another training job (`unit_busy`).
    */
-  dispatch(operator: OperatorRef, payload: unknown, page: string = operator.username): { ok: true; job: TrainingJob } | Refusal {
+  dispatch(operator: OperatorRef, payload: unknown, page: string): { ok: true; job: TrainingJob } | Refusal {
     // The role and the payload are checked here too (admitCommand), whoever calls: the core decides, not the gateway.
     const r = admitCommand('training:unitDispatch', operator, payload);
     if (!r.ok) return r;
@@ -139,11 +139,10 @@ export class TrainingUnits {
 
   /**
    * A console page is gone (reloaded, closed, or cut off): the jobs it sent are released — its run is gone with it,
-   * and nothing would finish them — whatever other consoles the operator has open. Without `page`: all the
-   * operator's jobs.
+   * and nothing would finish them — whatever other consoles the operator has open.
    */
-  pageGone(username: string, page?: string): TrainingJob[] {
-    const ended = [...this.jobs.values()].filter((j) => j.owner === username && (page === undefined || j.page === page));
+  pageGone(username: string, page: string): TrainingJob[] {
+    const ended = [...this.jobs.values()].filter((j) => j.owner === username && j.page === page);
     for (const j of ended) this.end(j, 'released', 'training');
     return ended;
   }

@@ -18,6 +18,9 @@ export class UnitIntake {
   /** Real units taking part in station training: their training jobs (never incidents). */
   readonly training: TrainingUnits;
 
+  /** The guard post each unit's device last reported on: its first status on another post speaks for it. */
+  private readonly spokeFor = new Map<string, string>();
+
   constructor(
     private readonly ledger: Ledger,
     private readonly liveness: Liveness,
@@ -30,9 +33,6 @@ export class UnitIntake {
     for (const u of ledger.registry.snapshot.units)
       if (u.postId !== undefined && ledger.state.units.has(u.id) && ledger.plan.lastShift(u.postId)?.inBy === u.id) this.spokeFor.set(u.id, u.postId);
   }
-
-  /** The guard post each unit's device last reported on: its first status on another post speaks for it. */
-  private readonly spokeFor = new Map<string, string>();
 
   /** Whether the unit's device has a connection now. */
   isConnected(unitId: string): boolean {

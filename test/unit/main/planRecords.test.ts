@@ -288,7 +288,7 @@ describe('plan records', () => {
     s.units.connected('U-post', true);
     expect(s.units.receiveStatus('U-post', { state: 'available', at: clock })).toEqual({ ok: true });
     expect(s.ledger.plan.isStaffed('P-2')).toBe(true);
-    const job = (jobId: string) => s.units.training.dispatch(trainer, { jobId, unitId: 'U-post', schoolId: 'school-1', kind: 'fire' });
+    const job = (jobId: string) => s.units.training.dispatch(trainer, { jobId, unitId: 'U-post', schoolId: 'school-1', kind: 'fire' }, 'page-1');
     expect(job('TRN-post-1')).toMatchObject({ ok: false, error: { code: 'forbidden', reason: 'unit_busy' } });
     expect(s.units.receiveStatus('U-post', { state: 'off_duty', at: clock + 60_000 })).toEqual({ ok: true });
     expect(job('TRN-post-2')).toMatchObject({ ok: true });

@@ -282,7 +282,7 @@ describe.each([
     const st = bench.station(new Registry(d), () => T0);
     st.units.connected('UA', true);
     st.units.connected('UB', true);
-    const job = (unitId: string, schoolId: string, jobId: string) => st.units.training.dispatch(WEST, { jobId, unitId, schoolId, kind: 'fire' });
+    const job = (unitId: string, schoolId: string, jobId: string) => st.units.training.dispatch(WEST, { jobId, unitId, schoolId, kind: 'fire' }, 'page-1');
     expect(job('UB', 'sa', 'TRN-st-1')).toMatchObject({ ok: false, error: { code: 'forbidden', reason: 'other_station' } });
     expect(job('UA', 'sb', 'TRN-st-2')).toMatchObject({ ok: false, error: { code: 'forbidden', reason: 'other_station' } });
     expect(st.units.training.jobOfUnit('UB')).toBeUndefined();

@@ -59,9 +59,9 @@ describe('station CLI: schools', () => {
     refused([...base, '--id', 's2', '--type', 'university', '--lat', '41'], /--type must be/);
     refused([...base, '--id', 's2', '--type', 'middle', '--area', 'downtown', '--lat', '41'], /--area must be/);
     refused([...base, '--id', 's2', '--type', 'middle', '--lat', 'north'], /--lat must be a number/);
-    // Checked by the admin screen's own rules (shared/adminWire.ts), which name the field.
-    refused([...base, '--id', 's2', '--type', 'middle', '--lat', '95'], /^error: lat: .*<=90/);
-    refused([...base, '--id', 's 2', '--type', 'middle', '--lat', '41'], /^error: id: id must be 1–64 of/);
+    // Checked by the admin screen's own command (admin:saveRecord), which names the field.
+    refused([...base, '--id', 's2', '--type', 'middle', '--lat', '95'], /^error: admin:saveRecord: row\.lat: .*<=90/);
+    refused([...base, '--id', 's 2', '--type', 'middle', '--lat', '41'], /^error: admin:saveRecord: row\.id: id must be 1–64 of/);
     refused([...base, '--id', 's1', '--type', 'middle', '--lat', '41'], /already exists/);
     refused([...base, '--type', 'middle', '--lat', '41'], /--id is required/);
   });
