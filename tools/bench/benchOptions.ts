@@ -20,6 +20,9 @@ console (a busy queue); then the measured run, 50 alarms a second, each from a s
   --storm N         the storm: N alarms (default 1000; 0 skips it) …
   --storm-seconds S … spread evenly over S seconds (default 10) …
   --storm-terminals K … from K terminals (default 300), each pressing a different kind each time
+  --draw none       a control: the console draws nothing (its root content-visibility: hidden) while it still
+                    takes every alarm (socket.io, its store, React's DOM, IndexedDB, its 'shown' reports); run
+                    it beside a default run to split the console's CPU per alarm into data path and drawing
   --timeout MS      how long to wait, after the last ack, for the last alarm to show (default 30000)
   --trace FILE      write a Chrome performance trace of the station run (open in Perfetto or DevTools)
   --cpuprofile FILE write a CPU profile of the console page during the station run (open in DevTools)
@@ -42,6 +45,8 @@ export interface Options {
   stormSeconds: number;
   stormTerminals: number;
   timeoutMs: number;
+  /** 'none': the control run, the console's root not rendered (see HELP). */
+  draw: 'all' | 'none';
   trace?: string;
   cpuprofile?: string;
   out: string;
@@ -62,6 +67,7 @@ export function parseArgs(argv: string[]): Options {
     stormSeconds: 10,
     stormTerminals: 300,
     timeoutMs: 30_000,
+    draw: 'all',
     out: path.join(ROOT, 'bench-results', 'latest.json'),
   };
   const a = benchArgs(
@@ -82,6 +88,7 @@ export function parseArgs(argv: string[]): Options {
       'storm-seconds': 'value',
       'storm-terminals': 'value',
       timeout: 'value',
+      draw: 'value',
       trace: 'value',
       cpuprofile: 'value',
       out: 'value',
@@ -104,6 +111,9 @@ export function parseArgs(argv: string[]): Options {
   o.stormTerminals = Math.floor(a.num('storm-terminals', 1, o.stormTerminals));
   o.schools = Math.floor(a.num('schools', 1, o.open + o.terminals + (o.storm > 0 ? o.stormTerminals : 0)));
   o.timeoutMs = a.num('timeout', 100, o.timeoutMs);
+  const draw = a.text('draw');
+  if (draw !== undefined && draw !== 'all' && draw !== 'none') throw new Error(`--draw: 'all' or 'none', not '${draw}'`);
+  if (draw !== undefined) o.draw = draw;
   const trace = a.file('trace', 'bench-results/trace.json');
   if (trace !== undefined) o.trace = trace;
   const cpuprofile = a.file('cpuprofile', 'bench-results/console.cpuprofile');
