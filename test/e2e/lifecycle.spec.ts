@@ -67,12 +67,15 @@ test('three simultaneous alarms, two consoles: all shown on both, shared, and ta
   expect(types.filter((t) => t === 'incident.taken_over')).toHaveLength(1);
 });
 
-test('an ignored alarm escalates on every console past the (admin-edited) target', async ({ page, browser }) => {
+test('an ignored alarm escalates on every console past the (admin-edited) target; nothing blinks where reduced motion is asked', async ({ page, browser }) => {
   // The admin shortens the acknowledge target to 2 s in the target editor.
   const adminPage = await (await browser.newContext()).newPage();
+  // The admin's screen asks for reduced motion: the same alarm, nothing blinking (checked below).
+  await adminPage.emulateMedia({ reducedMotion: 'reduce' });
   await logIn(adminPage, core, 'admin');
   await adminPage.getByTestId('tab-admin').click();
   await adminPage.getByTestId('targets').locator('input[name=ack]').fill('2');
+  await adminPage.getByTestId('targets').locator('input[name=dispatch]').fill('2');
   await adminPage.getByTestId('targets').getByRole('button').click();
   await expect(adminPage.getByTestId('targets').getByRole('status')).toHaveText(/已保存|Saved/);
 
@@ -86,12 +89,25 @@ test('an ignored alarm escalates on every console past the (admin-edited) target
   // The admin's console (no right to acknowledge) shows the banner too.
   await adminPage.getByRole('button', { name: /接警台|Console/ }).click();
   await expect(adminPage.getByTestId('escalation-banner')).toBeVisible();
+  // Blinking and pulsing (the banner's flash, the card's, the map's pulse, the overdue timer) on the officer's
+  // screen; none of it where reduced motion is asked for, the banner and the escalated card still there.
+  const running = (p: Page): Promise<string[]> =>
+    p.evaluate(() => document.getAnimations().map((a) => (a instanceof CSSAnimation ? a.animationName : a.constructor.name)));
+  await expect.poll(() => running(page)).toEqual(expect.arrayContaining(['cardflash', 'pulse']));
+  await expect(incident(adminPage, 'ignored')).toHaveClass(/escalated/);
+  await expect.poll(() => running(adminPage)).toEqual([]);
   const esc = journal().find((r) => r.event.type === 'incident.escalated');
   expect(esc).toBeDefined();
   // Acknowledging ends it everywhere.
   await incident(page, 'ignored').getByTestId('ack').click();
   await expect(page.getByTestId('escalation-banner')).toHaveCount(0);
   await expect(adminPage.getByTestId('escalation-banner')).toHaveCount(0);
+  // Taken, its timer runs against the dispatch target (2 s here); past it, the timer blinks, but not where reduced
+  // motion is asked.
+  await expect(page.getByTestId('card-timer').first()).toHaveAttribute('data-standing', 'red', { timeout: 10_000 });
+  await expect.poll(() => running(page)).toContain('blink');
+  await expect(adminPage.getByTestId('card-timer').first()).toHaveAttribute('data-standing', 'red');
+  await expect.poll(() => running(adminPage)).toEqual([]);
 });
 
 test('dispatch to a unit that accepts, goes en route and arrives; the timeline matches the journal', async ({ page }) => {
