@@ -68,7 +68,7 @@ test('three simultaneous alarms, two consoles: all shown on both, shared, and ta
 });
 
 test('an ignored alarm escalates on every console past the (admin-edited) target; nothing blinks where reduced motion is asked', async ({ page, browser }) => {
-  // The admin shortens the acknowledge target to 2 s in the target editor.
+  // The admin shortens the acknowledge and dispatch targets to 2 s in the target editor.
   const adminPage = await (await browser.newContext()).newPage();
   // The admin's screen asks for reduced motion: the same alarm, nothing blinking (checked below).
   await adminPage.emulateMedia({ reducedMotion: 'reduce' });

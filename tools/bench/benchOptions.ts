@@ -23,6 +23,7 @@ console (a busy queue); then the measured run, 50 alarms a second, each from a s
   --draw none       a control: the console draws nothing (its root content-visibility: hidden) while it still
                     takes every alarm (socket.io, its store, React's DOM, IndexedDB, its 'shown' reports); run
                     it beside a default run to split the console's CPU per alarm into data path and drawing
+                    (roughly: Chromium still runs part of its style and layout)
   --timeout MS      how long to wait, after the last ack, for the last alarm to show (default 30000)
   --trace FILE      write a Chrome performance trace of the station run (open in Perfetto or DevTools)
   --cpuprofile FILE write a CPU profile of the console page during the station run (open in DevTools)
