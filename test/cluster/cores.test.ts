@@ -91,7 +91,8 @@ describe('two cores on one replicated log behind HAProxy', () => {
     // Core A makes the demo county; core B, which made one of its own, takes A's registry from the cluster.
     const { dirs, ports, a } = await firstCore('core');
     const b = start('core-b', ports[1]!, dirs[1]!, nats.urls);
-    await waitFor(() => /took the registry/.test(b.out()), 20_000);
+    // The standby prints that it took the registry, then (a moment later) that it follows the stream: wait for both.
+    await waitFor(() => /took the registry/.test(b.out()) && /follows stream/.test(b.out()), 20_000, 'the standby takes the registry and follows the stream');
     expect(b.out()).toMatch(/follows stream/);
     expect(b.out()).not.toMatch(/console: http/); // standing by: not listening
     proxy = await startHaproxy(ports.map((port) => ({ port })));
