@@ -96,6 +96,10 @@ test('an ignored alarm escalates on every console past the (admin-edited) target
   await expect.poll(() => running(page)).toEqual(expect.arrayContaining(['cardflash', 'pulse']));
   await expect(incident(adminPage, 'ignored')).toHaveClass(/escalated/);
   await expect.poll(() => running(adminPage)).toEqual([]);
+  // Stopped, the flash's dark overlay must not stay over the banner's red: it is not drawn there at all.
+  const overlay = (p: Page): Promise<string> => p.getByTestId('escalation-banner').evaluate((el) => getComputedStyle(el, '::after').content);
+  expect(await overlay(page)).not.toBe('none');
+  expect(await overlay(adminPage)).toBe('none');
   const esc = journal().find((r) => r.event.type === 'incident.escalated');
   expect(esc).toBeDefined();
   // Acknowledging ends it everywhere.

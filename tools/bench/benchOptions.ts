@@ -27,7 +27,7 @@ console (a busy queue); then the measured run, 50 alarms a second, each from a s
   --timeout MS      how long to wait, after the last ack, for the last alarm to show (default 30000)
   --trace FILE      write a Chrome performance trace of the station run (open in Perfetto or DevTools)
   --cpuprofile FILE write a CPU profile of the console page during the station run (open in DevTools)
-  --out FILE        JSON results (default bench-results/latest.json)
+  --out FILE        JSON results (default bench-results/latest.json; with --draw none, control.json)
 Exit code: 0 when the target is met, 1 when it is missed, 2 when the bench could not run.`;
 
 export interface Options {
@@ -113,12 +113,14 @@ export function parseArgs(argv: string[]): Options {
   o.schools = Math.floor(a.num('schools', 1, o.open + o.terminals + (o.storm > 0 ? o.stormTerminals : 0)));
   o.timeoutMs = a.num('timeout', 100, o.timeoutMs);
   const draw = a.text('draw');
-  if (draw !== undefined && draw !== 'all' && draw !== 'none') throw new Error(`--draw: 'all' or 'none', not '${draw}'`);
+  if (draw !== undefined && draw !== 'all' && draw !== 'none') throw new Error(`--draw: 'all' or 'none', not '${draw}'\n${HELP}`);
   if (draw !== undefined) o.draw = draw;
   const trace = a.file('trace', 'bench-results/trace.json');
   if (trace !== undefined) o.trace = trace;
   const cpuprofile = a.file('cpuprofile', 'bench-results/console.cpuprofile');
   if (cpuprofile !== undefined) o.cpuprofile = cpuprofile;
+  // The control's figures are not the console's: they never take the place of the last real run's.
+  if (o.draw === 'none') o.out = path.join(ROOT, 'bench-results', 'control.json');
   o.out = a.file('out', o.out) ?? o.out;
   return o;
 }

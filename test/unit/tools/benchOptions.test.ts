@@ -12,6 +12,10 @@ describe('bench:latency options', () => {
 
   it('--draw none is the control run; any other value is refused with the choices named', () => {
     expect(parseArgs(['--draw', 'none']).draw).toBe('none');
+    // Its figures never overwrite the last real run's.
+    expect(parseArgs([]).out).toMatch(/latest\.json$/);
+    expect(parseArgs(['--draw', 'none']).out).toMatch(/control\.json$/);
+    expect(parseArgs(['--draw', 'none', '--out', 'x.json']).out).toMatch(/x\.json$/);
     expect(parseArgs(['--draw', 'all']).draw).toBe('all');
     expect(() => parseArgs(['--draw', 'half'])).toThrow(/--draw: 'all' or 'none', not 'half'/);
     expect(() => parseArgs(['--draw'])).toThrow();
